@@ -1,0 +1,59 @@
+package model
+
+import "time"
+
+// Cluster is what the orchestrator last learned from Mesos and Marathon.
+// The snapshot carries the last good one; Stale and Errors say how old it is
+// and why it could not be refreshed.
+type Cluster struct {
+	Time        time.Time   `json:"time"` // when this state was fetched
+	Leader      string      `json:"leader,omitempty"`   // Mesos leader URL, credentials removed
+	Marathon    string      `json:"marathon,omitempty"` // Marathon URL, credentials removed
+	AgentID     string      `json:"agent_id,omitempty"` // this node's Mesos agent id, when found
+	Frameworks  []Framework `json:"frameworks"`
+	Tasks       []Task      `json:"tasks"`
+	Groups      []Group     `json:"groups"`
+	Apps        []App       `json:"apps"`
+	Stale       bool        `json:"stale"`
+	Errors      []string    `json:"errors,omitempty"`
+	HasMesos    bool        `json:"has_mesos"`
+	HasMarathon bool        `json:"has_marathon"`
+}
+
+// Framework is a Mesos framework.
+type Framework struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Active       bool   `json:"active"`
+	TasksRunning int    `json:"tasks_running"` // cluster-wide
+	WebUIURL     string `json:"webui_url,omitempty"`
+}
+
+// Task is a Mesos task.
+type Task struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	FrameworkID string `json:"framework_id"`
+	State       string `json:"state"`
+	AgentID     string `json:"agent_id"`
+	AgentHost   string `json:"agent_host"`
+	// ContainerIDs are statuses[].container_status.container_id.value.
+	ContainerIDs []string `json:"container_ids,omitempty"`
+	ExecutorID   string   `json:"executor_id,omitempty"`
+}
+
+// Group is a Marathon group; ID is its path ("/", "/shop", "/shop/db").
+type Group struct {
+	ID     string `json:"id"`
+	Parent string `json:"parent"` // "" for the root
+}
+
+// App is a Marathon app; Group is its id's parent path.
+type App struct {
+	ID           string   `json:"id"`
+	Group        string   `json:"group"`
+	Instances    int      `json:"instances"`
+	TasksRunning int      `json:"tasks_running"`
+	TasksHealthy int      `json:"tasks_healthy"`
+	TaskIDs      []string `json:"task_ids,omitempty"`
+}

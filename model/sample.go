@@ -1,0 +1,212 @@
+// Package model holds the plain data that flows from the collectors to the
+// views: raw samples, snapshots with rates, and the cluster tree. It does no
+// I/O so that live collection, replay and tests all share it.
+package model
+
+import "time"
+
+// Sample is one collector pass: cumulative kernel counters exactly as read.
+// Rates need two samples; see Rates.
+type Sample struct {
+	Time        time.Time         `json:"time"`
+	Host        string            `json:"host"`
+	Machine     MachineInfo       `json:"machine"`
+	CPUTotal    CPUTimes          `json:"cpu_total"`
+	CPUs        []CPUTimes        `json:"cpus"`
+	Memory      Memory            `json:"memory"`
+	Load        [3]float64        `json:"load"`
+	UptimeS     float64           `json:"uptime_s"`
+	Disks       []DiskCounters    `json:"disks"`
+	Nets        []NetCounters     `json:"nets"`
+	Filesystems []Filesystem      `json:"filesystems"`
+	Containers  []ContainerSample `json:"containers"`
+	Processes   []ProcessSample   `json:"processes"`
+	// Errors names sources that failed in this pass ("docker: ...").
+	Errors []string `json:"errors,omitempty"`
+}
+
+// MachineInfo is what cAdvisor reads once at start: facts that do not change
+// while the tool runs.
+type MachineInfo struct {
+	Cores         int    `json:"cores"`
+	CPUModel      string `json:"cpu_model"`
+	MemoryBytes   uint64 `json:"memory_bytes"`
+	MachineID     string `json:"machine_id"`
+	BootID        string `json:"boot_id"`
+	Kernel        string `json:"kernel"`
+	CgroupVersion int    `json:"cgroup_version"`
+	ClockTicks    int    `json:"clock_ticks"`
+}
+
+// CPUTimes is one line of /proc/stat in seconds.
+type CPUTimes struct {
+	Name    string  `json:"name"` // "cpu" for the total, "cpu0"...
+	User    float64 `json:"user"`
+	Nice    float64 `json:"nice"`
+	System  float64 `json:"system"`
+	Idle    float64 `json:"idle"`
+	IOWait  float64 `json:"iowait"`
+	IRQ     float64 `json:"irq"`
+	SoftIRQ float64 `json:"softirq"`
+	Steal   float64 `json:"steal"`
+}
+
+// Total is every second accounted in the line (guest time is already in user).
+func (c CPUTimes) Total() float64 {
+	return c.User + c.Nice + c.System + c.Idle + c.IOWait + c.IRQ + c.SoftIRQ + c.Steal
+}
+
+// Memory is /proc/meminfo in bytes.
+type Memory struct {
+	Total     uint64 `json:"total"`
+	Available uint64 `json:"available"`
+	Used      uint64 `json:"used"` // Total - Available, as free(1) and htop show
+	Free      uint64 `json:"free"`
+	Buffers   uint64 `json:"buffers"`
+	Cached    uint64 `json:"cached"`
+	SwapTotal uint64 `json:"swap_total"`
+	SwapFree  uint64 `json:"swap_free"`
+}
+
+// DiskCounters is one line of /proc/diskstats.
+type DiskCounters struct {
+	Name         string `json:"name"`
+	Reads        uint64 `json:"reads"`
+	Writes       uint64 `json:"writes"`
+	ReadBytes    uint64 `json:"read_bytes"`
+	WriteBytes   uint64 `json:"write_bytes"`
+	IOTimeMs     uint64 `json:"io_time_ms"` // io_ticks: time the device was busy
+	SectorSize   uint64 `json:"-"`
+	IsPartition  bool   `json:"is_partition"`
+	InFlight     uint64 `json:"in_flight"`
+	WeightedIOMs uint64 `json:"weighted_io_ms"`
+}
+
+// NetCounters is one line of a net/dev file, plus what /sys/class/net says
+// about the interface.
+type NetCounters struct {
+	Name      string `json:"name"`
+	RxBytes   uint64 `json:"rx_bytes"`
+	TxBytes   uint64 `json:"tx_bytes"`
+	RxPackets uint64 `json:"rx_packets"`
+	TxPackets uint64 `json:"tx_packets"`
+	RxErrors  uint64 `json:"rx_errors"`
+	TxErrors  uint64 `json:"tx_errors"`
+	RxDrops   uint64 `json:"rx_drops"`
+	TxDrops   uint64 `json:"tx_drops"`
+	SpeedMbps int64  `json:"speed_mbps"` // -1 when the driver does not say
+	OperState string `json:"oper_state"`
+}
+
+// Filesystem is one real mount, from statfs.
+type Filesystem struct {
+	Device     string `json:"device"`
+	Mountpoint string `json:"mountpoint"`
+	Type       string `json:"type"`
+	Total      uint64 `json:"total"`
+	Used       uint64 `json:"used"`
+	Available  uint64 `json:"available"`
+}
+
+// Runtimes a container can have.
+const (
+	RuntimeDocker = "docker"
+	RuntimeMesos  = "mesos"
+	RuntimeRaw    = "raw"
+)
+
+// ContainerSample is one container's metadata and cgroup counters.
+type ContainerSample struct {
+	ID      string `json:"id"` // full id: Docker id, Mesos container id, or cgroup path for raw
+	Name    string `json:"name"`
+	Image   string `json:"image,omitempty"`
+	Runtime string `json:"runtime"`
+	State   string `json:"state"` // running, paused, exited...; "running" for cgroups with processes
+	// Cgroup is the container's cgroup path relative to the hierarchy root
+	// ("/docker/<id>", "/system.slice/docker-<id>.scope", "/mesos/<id>").
+	Cgroup       string            `json:"cgroup"`
+	Labels       map[string]string `json:"labels,omitempty"`
+	Env          map[string]string `json:"env,omitempty"` // never recorded or shown; used to match tasks
+	PID          int               `json:"pid"`           // one of its processes (Docker's init pid), 0 if none
+	NetworkMode  string            `json:"network_mode,omitempty"`
+	RestartCount int               `json:"restart_count"`
+	Health       string            `json:"health,omitempty"`
+	Created      time.Time         `json:"created"`
+	Ports        []string          `json:"ports,omitempty"`
+	Mounts       []string          `json:"mounts,omitempty"`
+
+	CPU     CgroupCPU     `json:"cpu"`
+	Mem     CgroupMemory  `json:"mem"`
+	Pids    uint64        `json:"pids"`
+	Blkio   CgroupBlkio   `json:"blkio"`
+	Net     *NetCounters  `json:"net"` // summed over interfaces but lo; nil in the host's network namespace or unknown
+	Cluster ClusterFields `json:"cluster"`
+}
+
+// CgroupCPU holds cumulative CPU counters in nanoseconds.
+type CgroupCPU struct {
+	UsageNs          uint64 `json:"usage_ns"`
+	UserNs           uint64 `json:"user_ns"`
+	SystemNs         uint64 `json:"system_ns"`
+	Periods          uint64 `json:"periods"`
+	ThrottledPeriods uint64 `json:"throttled_periods"`
+	ThrottledNs      uint64 `json:"throttled_ns"`
+	QuotaCores       float64 `json:"quota_cores"` // 0 when unlimited
+}
+
+// CgroupMemory is in bytes; Used is what `docker stats` shows (usage minus
+// inactive file pages).
+type CgroupMemory struct {
+	Usage    uint64 `json:"usage"`
+	Used     uint64 `json:"used"`
+	RSS      uint64 `json:"rss"`
+	Cache    uint64 `json:"cache"`
+	Limit    uint64 `json:"limit"` // the host's memory when unlimited
+	OOMKills uint64 `json:"oom_kills"`
+}
+
+// CgroupBlkio holds cumulative block I/O counters.
+type CgroupBlkio struct {
+	ReadBytes  uint64 `json:"read_bytes"`
+	WriteBytes uint64 `json:"write_bytes"`
+	ReadOps    uint64 `json:"read_ops"`
+	WriteOps   uint64 `json:"write_ops"`
+}
+
+// ClusterFields place a container in the cluster; empty when no framework
+// placed it (shown as n/a, null in JSON).
+type ClusterFields struct {
+	TaskID      string `json:"task_id,omitempty"`
+	Task        string `json:"task,omitempty"`
+	FrameworkID string `json:"framework_id,omitempty"`
+	Framework   string `json:"framework,omitempty"`
+	Group       string `json:"group,omitempty"`
+	App         string `json:"app,omitempty"`
+}
+
+// ProcessSample is one /proc/<pid>.
+type ProcessSample struct {
+	PID     int    `json:"pid"`
+	PPID    int    `json:"ppid"`
+	User    string `json:"user"`
+	UID     int    `json:"uid"`
+	State   string `json:"state"` // one letter as in ps: R S D Z T I
+	Nice    int    `json:"nice"`
+	Threads int    `json:"threads"`
+	// CPU times in seconds since the process started.
+	UserS   float64 `json:"user_s"`
+	SystemS float64 `json:"system_s"`
+	// StartTicks is field 22 of /proc/<pid>/stat: with the pid, it names a
+	// process uniquely across pid reuse.
+	StartTicks  uint64    `json:"start_ticks"`
+	StartTime   time.Time `json:"start_time"`
+	RSS         uint64    `json:"rss"`
+	VSZ         uint64    `json:"vsz"`
+	HasIO       bool      `json:"has_io"` // /proc/<pid>/io was readable
+	ReadBytes   uint64    `json:"read_bytes"`
+	WriteBytes  uint64    `json:"write_bytes"`
+	Name        string    `json:"name"`    // comm
+	Command     string    `json:"command"` // cmdline joined by spaces; [comm] for kernel threads
+	Cgroup      string    `json:"cgroup"`  // the path that names its container
+	ContainerID string    `json:"container_id,omitempty"`
+}
