@@ -6,7 +6,7 @@ import "time"
 // The snapshot carries the last good one; Stale and Errors say how old it is
 // and why it could not be refreshed.
 type Cluster struct {
-	Time        time.Time   `json:"time"` // when this state was fetched
+	Time        time.Time   `json:"time"`               // when this state was fetched
 	Leader      string      `json:"leader,omitempty"`   // Mesos leader URL, credentials removed
 	Marathon    string      `json:"marathon,omitempty"` // Marathon URL, credentials removed
 	AgentID     string      `json:"agent_id,omitempty"` // this node's Mesos agent id, when found

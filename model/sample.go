@@ -145,12 +145,12 @@ type ContainerSample struct {
 
 // CgroupCPU holds cumulative CPU counters in nanoseconds.
 type CgroupCPU struct {
-	UsageNs          uint64 `json:"usage_ns"`
-	UserNs           uint64 `json:"user_ns"`
-	SystemNs         uint64 `json:"system_ns"`
-	Periods          uint64 `json:"periods"`
-	ThrottledPeriods uint64 `json:"throttled_periods"`
-	ThrottledNs      uint64 `json:"throttled_ns"`
+	UsageNs          uint64  `json:"usage_ns"`
+	UserNs           uint64  `json:"user_ns"`
+	SystemNs         uint64  `json:"system_ns"`
+	Periods          uint64  `json:"periods"`
+	ThrottledPeriods uint64  `json:"throttled_periods"`
+	ThrottledNs      uint64  `json:"throttled_ns"`
 	QuotaCores       float64 `json:"quota_cores"` // 0 when unlimited
 }
 
