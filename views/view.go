@@ -1,0 +1,227 @@
+// Package views defines every view of the tool — its columns, default sort and
+// drill-down — and is the only place that turns a snapshot into rows, so the
+// screen and batch output always agree.
+package views
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ctop-like/ctop-like/model"
+)
+
+// Units a column's numbers are in; the column id's suffix names the same.
+const (
+	UnitNone    = ""
+	UnitPct     = "%"     // percent; 100 is one core for CPU
+	UnitBytes   = "bytes" // bytes
+	UnitBps     = "B/s"   // bytes per second
+	UnitPerSec  = "/s"    // events per second
+	UnitSeconds = "s"     // seconds
+	UnitCount   = "count" // a plain integer count
+)
+
+// Column is one column of a view. Its ID is a stable contract: scripts use it.
+type Column struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Unit  string `json:"unit"`
+	// Number columns hold float64 values (or nil); the others hold strings (or nil).
+	Number bool `json:"number"`
+	// Priority orders which columns a narrow screen drops first: higher
+	// values are dropped first; 0 is never dropped.
+	Priority int `json:"priority"`
+	// Width is the preferred width on screen; 0 means "take what is left".
+	Width int `json:"width"`
+}
+
+// Row is one line of a view. Values follow the view's Columns; nil means the
+// value does not apply (n/a on screen, null in JSON).
+type Row struct {
+	Key    string `json:"key"` // stable identity across refreshes: container id, pid, group path...
+	Values []any  `json:"values"`
+	Depth  int    `json:"depth,omitempty"` // indentation in tree mode
+}
+
+// Scope limits a view to what belongs to one entity, as `--scope KIND=ID`
+// and the screen's drill-down do.
+type Scope struct {
+	Kind string `json:"kind"` // framework, group, app, task, container
+	ID   string `json:"id"`
+}
+
+// ScopeKinds are the kinds --scope accepts.
+var ScopeKinds = []string{"framework", "group", "app", "task", "container"}
+
+// ParseScope reads "KIND=ID".
+func ParseScope(s string) (Scope, error) {
+	k, id, ok := strings.Cut(s, "=")
+	if !ok || id == "" {
+		return Scope{}, fmt.Errorf("scope %q: want KIND=ID with KIND one of %s", s, strings.Join(ScopeKinds, ", "))
+	}
+	for _, known := range ScopeKinds {
+		if k == known {
+			return Scope{Kind: k, ID: id}, nil
+		}
+	}
+	return Scope{}, fmt.Errorf("scope %q: unknown kind %q, want one of %s", s, k, strings.Join(ScopeKinds, ", "))
+}
+
+func (s Scope) String() string { return s.Kind + "=" + s.ID }
+
+// View is the declaration of one view.
+type View struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Columns     []Column `json:"columns"`
+	DefaultSort string   `json:"default_sort"` // column id
+	DefaultDesc bool     `json:"default_desc"`
+	// Tree is true when the rows can form a tree (t key).
+	Tree bool `json:"tree"`
+	// Build returns the view's rows for a snapshot within a scope, unsorted
+	// and unfiltered; tree is the tree mode (rows in tree order with Depth).
+	Build func(s *model.Snapshot, scope []Scope, tree bool) []Row `json:"-"`
+	// Drill says where Enter on a row goes; nil or ok false when the row
+	// leads nowhere.
+	Drill func(r Row) (t Target, ok bool) `json:"-"`
+}
+
+// Target is where a drill-down goes: a view, the scope it adds (Scope.Kind
+// "" adds none) and, optionally, the sort to open it with.
+type Target struct {
+	View  string
+	Scope Scope
+	Sort  string
+	Desc  bool
+}
+
+// Col returns the index of a column id, or -1.
+func (v *View) Col(id string) int {
+	for i, c := range v.Columns {
+		if c.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+var registry = map[string]*View{}
+var order []string
+
+// register adds a view; called from each view's file in init order.
+func register(v *View) {
+	registry[v.ID] = v
+	order = append(order, v.ID)
+	sort.SliceStable(order, func(i, j int) bool { return viewRank(order[i]) < viewRank(order[j]) })
+}
+
+// viewRank keeps the order of DESIGN.md whatever the file init order.
+func viewRank(id string) int {
+	for i, v := range []string{"containers", "processes", "machine", "marathon-apps", "marathon-groups", "mesos-frameworks", "mesos-tasks"} {
+		if v == id {
+			return i
+		}
+	}
+	return 100
+}
+
+// Get returns the view with this id, or nil.
+func Get(id string) *View { return registry[id] }
+
+// All returns every view in menu order.
+func All() []*View {
+	out := make([]*View, 0, len(order))
+	for _, id := range order {
+		out = append(out, registry[id])
+	}
+	return out
+}
+
+// IDs returns every view id in menu order.
+func IDs() []string { return append([]string(nil), order...) }
+
+// Query is everything that decides which rows a view shows, in which order.
+type Query struct {
+	View   string
+	Scope  []Scope
+	Filter *Filter // nil: everything
+	Sort   string  // column id; "" = the view's default
+	Desc   bool    // meaningful only when Sort != ""
+	Tree   bool
+}
+
+// Table is a view's rows ready to draw or print.
+type Table struct {
+	View    *View
+	Columns []Column
+	Rows    []Row
+	SortCol int // index in Columns, -1 when unsorted
+	Desc    bool
+}
+
+// Rows is the one function that turns a snapshot into rows: the screen's
+// drill-down and batch mode's --scope both call it.
+func Rows(s *model.Snapshot, q Query) (*Table, error) {
+	v := Get(q.View)
+	if v == nil {
+		return nil, fmt.Errorf("unknown view %q (views: %s)", q.View, strings.Join(IDs(), ", "))
+	}
+	sortID, desc := q.Sort, q.Desc
+	if sortID == "" {
+		sortID, desc = v.DefaultSort, v.DefaultDesc
+	}
+	col := v.Col(sortID)
+	if col < 0 {
+		return nil, fmt.Errorf("view %s has no column %q", v.ID, sortID)
+	}
+	if q.Filter != nil {
+		if err := q.Filter.Check(v); err != nil {
+			return nil, err
+		}
+	}
+	var rows []Row
+	if s != nil {
+		rows = v.Build(s, q.Scope, q.Tree && v.Tree)
+	}
+	if q.Filter != nil {
+		rows = q.Filter.Apply(v, rows)
+	}
+	if !(q.Tree && v.Tree) {
+		SortRows(rows, col, v.Columns[col].Number, desc)
+	}
+	return &Table{View: v, Columns: v.Columns, Rows: rows, SortCol: col, Desc: desc}, nil
+}
+
+// SortRows sorts in place by one column; nil values go last whatever the
+// direction, ties keep the key order so rows do not jump between refreshes.
+func SortRows(rows []Row, col int, number, desc bool) {
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i].Values[col], rows[j].Values[col]
+		if a == nil || b == nil {
+			if a == nil && b == nil {
+				return rows[i].Key < rows[j].Key
+			}
+			return b == nil
+		}
+		var c int
+		if number {
+			fa, fb := a.(float64), b.(float64)
+			switch {
+			case fa < fb:
+				c = -1
+			case fa > fb:
+				c = 1
+			}
+		} else {
+			c = strings.Compare(strings.ToLower(a.(string)), strings.ToLower(b.(string)))
+		}
+		if c == 0 {
+			return rows[i].Key < rows[j].Key
+		}
+		if desc {
+			return c > 0
+		}
+		return c < 0
+	})
+}
