@@ -1,0 +1,154 @@
+// Package monitor runs the refresh loop: it takes a sample from a collector
+// source each interval, turns it into a snapshot with rates, joins the last
+// good cluster state and publishes the result for the screen, batch output
+// and the recorder.
+package monitor
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ctop-like/ctop-like/collector"
+	"github.com/ctop-like/ctop-like/model"
+)
+
+// ClusterSource gives the orchestrator's last good cluster state without
+// blocking; nil when there is none.
+type ClusterSource interface {
+	Latest() *model.Cluster
+}
+
+// Joiner places a snapshot's containers in the cluster (orchestrator.Match).
+type Joiner func(s *model.Snapshot, c *model.Cluster)
+
+// Feed is what the screen reads: a stream of snapshots.
+type Feed interface {
+	// Updates delivers each new snapshot; a slow reader misses old ones,
+	// never blocks the loop.
+	Updates() <-chan *model.Snapshot
+	// Latest is the newest snapshot, nil before the first.
+	Latest() *model.Snapshot
+	// Interval is the refresh interval now in force.
+	Interval() time.Duration
+	// SetInterval changes it from the next tick on (+ and - keys).
+	SetInterval(time.Duration)
+}
+
+// Monitor is the live Feed.
+type Monitor struct {
+	src      collector.Source
+	cluster  ClusterSource
+	join     Joiner
+	interval atomic.Int64
+	updates  chan *model.Snapshot
+	kick     chan struct{}
+
+	mu     sync.Mutex
+	prev   *model.Sample
+	latest *model.Snapshot
+}
+
+// New makes a monitor; cluster and join may be nil.
+func New(src collector.Source, interval time.Duration, cluster ClusterSource, join Joiner) *Monitor {
+	m := &Monitor{src: src, cluster: cluster, join: join, updates: make(chan *model.Snapshot, 1), kick: make(chan struct{}, 1)}
+	m.interval.Store(int64(interval))
+	return m
+}
+
+// Step takes one sample and returns the snapshot it makes with the
+// previous one. The first call's snapshot has no rates.
+func (m *Monitor) Step(ctx context.Context) (*model.Snapshot, error) {
+	cur, err := m.src.Collect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	prev := m.prev
+	m.prev = cur
+	m.mu.Unlock()
+	snap := model.Rates(prev, cur)
+	if m.cluster != nil {
+		if c := m.cluster.Latest(); c != nil {
+			snap.Cluster = c
+			if len(c.Errors) > 0 {
+				snap.Errors = append(append([]string(nil), snap.Errors...), c.Errors...)
+			}
+		}
+	}
+	if m.join != nil {
+		m.join(snap, snap.Cluster)
+	}
+	m.mu.Lock()
+	m.latest = snap
+	m.mu.Unlock()
+	return snap, nil
+}
+
+// Run refreshes every interval until ctx ends, publishing each snapshot.
+// A failed pass is published as an error in the next good snapshot's
+// Errors by the source; the loop itself never stops on one.
+func (m *Monitor) Run(ctx context.Context) {
+	for {
+		start := time.Now()
+		if snap, err := m.Step(ctx); err == nil {
+			m.publish(snap)
+		}
+		wait := time.Duration(m.interval.Load()) - time.Since(start)
+		if wait < 0 {
+			wait = 0
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		case <-m.kick:
+			t.Stop()
+		}
+	}
+}
+
+func (m *Monitor) publish(s *model.Snapshot) {
+	select {
+	case m.updates <- s:
+	default:
+		// The reader has not taken the previous one: replace it.
+		select {
+		case <-m.updates:
+		default:
+		}
+		select {
+		case m.updates <- s:
+		default:
+		}
+	}
+}
+
+// Updates implements Feed.
+func (m *Monitor) Updates() <-chan *model.Snapshot { return m.updates }
+
+// Latest implements Feed.
+func (m *Monitor) Latest() *model.Snapshot {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.latest
+}
+
+// Interval implements Feed.
+func (m *Monitor) Interval() time.Duration { return time.Duration(m.interval.Load()) }
+
+// SetInterval implements Feed; the loop wakes at once so a shorter interval
+// takes effect without waiting out the long one.
+func (m *Monitor) SetInterval(d time.Duration) {
+	if d < 100*time.Millisecond {
+		d = 100 * time.Millisecond
+	}
+	m.interval.Store(int64(d))
+	select {
+	case m.kick <- struct{}{}:
+	default:
+	}
+}
