@@ -1,0 +1,124 @@
+package collector
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ctop-like/ctop-like/model"
+)
+
+// TestContainersLiveCgroup puts a busy process into a Mesos-style cgroup
+// of this machine and checks the finder sees it and its CPU time advance.
+func TestContainersLiveCgroup(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create cgroups")
+	}
+	const root = "/sys/fs/cgroup"
+	_, version, err := NewContainerFinder(root, false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := newUUID(t)
+
+	// The cgroup folders to create, parents first.
+	var parents, dirs []string
+	if version == 1 {
+		for _, c := range []string{"cpu", "cpuacct", "memory", "pids"} {
+			parents = append(parents, filepath.Join(root, c, "mesos"))
+			dirs = append(dirs, filepath.Join(root, c, "mesos", id))
+		}
+	} else {
+		parents = []string{filepath.Join(root, "mesos")}
+		dirs = []string{filepath.Join(root, "mesos", id)}
+	}
+	for _, p := range parents {
+		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+			if err := os.Mkdir(p, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { rmdirRetry(t, p) })
+		}
+	}
+	for _, d := range dirs {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rmdirRetry(t, d) })
+	}
+
+	cmd := exec.Command("sh", "-c", "while :; do :; done")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Registered last, so it runs first: the cgroups must be empty before
+	// they can be removed.
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	pid := cmd.Process.Pid
+	for _, d := range dirs {
+		if err := os.WriteFile(filepath.Join(d, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
+			t.Fatalf("move pid %d to %s: %v", pid, d, err)
+		}
+	}
+
+	f, _, err := NewContainerFinder(root, false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func() (model.ContainerSample, time.Time) {
+		t.Helper()
+		cs, err := f.Containers()
+		now := time.Now()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if c.ID == id {
+				return c, now
+			}
+		}
+		t.Fatalf("container %s not found among %d", id, len(cs))
+		return model.ContainerSample{}, now
+	}
+	c1, t1 := find()
+	if c1.Runtime != model.RuntimeMesos || c1.Cgroup != "/mesos/"+id || c1.PID != pid || c1.Pids < 1 || c1.State != "running" {
+		t.Errorf("got %+v; want runtime mesos, cgroup /mesos/%s, pid %d, pids >= 1", c1, id, pid)
+	}
+	time.Sleep(time.Second)
+	c2, t2 := find()
+	wall := t2.Sub(t1).Seconds()
+	cpu := float64(c2.CPU.UsageNs-c1.CPU.UsageNs) / 1e9
+	if ratio := cpu / wall; ratio < 0.5 || ratio > 1.3 {
+		t.Errorf("CPU usage advanced %.3f s in %.3f s of wall time (ratio %.2f), want 0.5-1.3 for one busy loop", cpu, wall, ratio)
+	}
+}
+
+func newUUID(t *testing.T) string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// rmdirRetry removes a cgroup folder; the kernel refuses (EBUSY) for a
+// moment after its last process died.
+func rmdirRetry(t *testing.T, dir string) {
+	var err error
+	for range 50 {
+		if err = os.Remove(dir); err == nil || errors.Is(err, os.ErrNotExist) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("clean up %s: %v", dir, err)
+}
