@@ -1,0 +1,435 @@
+package collector
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ctop-like/ctop-like/model"
+)
+
+// maxCommand caps ProcessSample.Command: a 100 kB command line (a JVM's
+// class path) is useless on a screen and costly in every snapshot.
+const maxCommand = 4096
+
+// ProcReader reads every process under a proc root, one pass per Read. It
+// caches what does not change in a process's life (command line, user,
+// cgroup, container) so that a pass costs one or two small reads per
+// process. A ProcReader is safe for concurrent use, but passes serialise.
+type ProcReader struct {
+	procRoot   string
+	clockTicks float64
+	bootTime   time.Time
+	pageSize   uint64
+
+	mu    sync.Mutex
+	buf   []byte
+	cache map[int]*procStatic
+	pass  uint64
+	users map[int]string
+}
+
+// procStatic is what a process keeps from exec to exit.
+type procStatic struct {
+	startTicks  uint64
+	name        string // comm, to notice an exec after a fork
+	uid         int
+	user        string
+	command     string
+	cgroup      string
+	containerID string
+	seen        uint64 // last pass that saw it
+}
+
+// NewProcReader returns a reader of procRoot ("/proc", or a host's proc
+// mounted elsewhere). clockTicks is USER_HZ (100 on Linux) and bootTime the
+// node's boot time; they turn tick counts into seconds and start times.
+func NewProcReader(procRoot string, clockTicks int, bootTime time.Time) *ProcReader {
+	if clockTicks <= 0 {
+		clockTicks = 100
+	}
+	return &ProcReader{
+		procRoot:   procRoot,
+		clockTicks: float64(clockTicks),
+		bootTime:   bootTime,
+		pageSize:   uint64(os.Getpagesize()),
+		buf:        make([]byte, 0, 4096),
+		cache:      make(map[int]*procStatic),
+		users:      make(map[int]string),
+	}
+}
+
+// Read returns one sample per process, sorted by pid. Processes that exit
+// while being read are left out silently. Processes whose files cannot be
+// parsed are left out too, and named in the returned error, which comes
+// with the processes that could be read.
+func (r *ProcReader) Read() ([]model.ProcessSample, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+
+	d, err := os.Open(r.procRoot)
+	if err != nil {
+		return nil, fmt.Errorf("processes: %w", err)
+	}
+	names, err := d.Readdirnames(-1)
+	d.Close()
+	if err != nil {
+		return nil, fmt.Errorf("processes: reading %s: %w", r.procRoot, err)
+	}
+	pids := make([]int, 0, len(names))
+	for _, n := range names {
+		if n == "" || n[0] < '0' || n[0] > '9' {
+			continue
+		}
+		if pid, err := strconv.Atoi(n); err == nil && pid > 0 {
+			pids = append(pids, pid)
+		}
+	}
+	slices.Sort(pids)
+
+	r.pass++
+	out := make([]model.ProcessSample, 0, len(pids))
+	var bad []error
+	for _, pid := range pids {
+		p, err := r.readProcess(pid)
+		if err != nil {
+			if gone(err) {
+				continue
+			}
+			if len(bad) < 5 {
+				bad = append(bad, err)
+			}
+			continue
+		}
+		out = append(out, p)
+	}
+	for pid, st := range r.cache {
+		if st.seen != r.pass {
+			delete(r.cache, pid)
+		}
+	}
+	if len(bad) > 0 {
+		return out, fmt.Errorf("processes: %w", errors.Join(bad...))
+	}
+	return out, nil
+}
+
+// gone says whether err means the process exited under our feet.
+func gone(err error) bool {
+	return errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ESRCH)
+}
+
+// readProcess reads one process: stat every time, io when readable, and the
+// static files only the first time a (pid, start time, comm) is seen.
+func (r *ProcReader) readProcess(pid int) (model.ProcessSample, error) {
+	dir := filepath.Join(r.procRoot, strconv.Itoa(pid))
+	data, err := r.readFile(filepath.Join(dir, "stat"), 0)
+	if err != nil {
+		return model.ProcessSample{}, err
+	}
+	p, err := parseProcStat(data, r.pageSize)
+	if err != nil {
+		return model.ProcessSample{}, fmt.Errorf("pid %d: %w", pid, err)
+	}
+	if p.PID != pid {
+		return model.ProcessSample{}, fmt.Errorf("pid %d: stat names pid %d", pid, p.PID)
+	}
+	p.UserS /= r.clockTicks
+	p.SystemS /= r.clockTicks
+	p.StartTime = r.bootTime.Add(time.Duration(float64(p.StartTicks) / r.clockTicks * float64(time.Second)))
+
+	st := r.cache[pid]
+	if st == nil || st.startTicks != p.StartTicks || st.name != p.Name {
+		st, err = r.readStatic(dir, p)
+		if err != nil {
+			return model.ProcessSample{}, fmt.Errorf("pid %d: %w", pid, err)
+		}
+		r.cache[pid] = st
+	}
+	st.seen = r.pass
+	p.UID, p.User, p.Command = st.uid, st.user, st.command
+	p.Cgroup, p.ContainerID = st.cgroup, st.containerID
+
+	if data, err := r.readFile(filepath.Join(dir, "io"), 0); err == nil {
+		p.ReadBytes, p.WriteBytes, p.HasIO = parseProcIO(data)
+	} else if gone(err) {
+		return model.ProcessSample{}, err
+	}
+	return p, nil
+}
+
+// readStatic reads the files whose content lives as long as the process.
+func (r *ProcReader) readStatic(dir string, p model.ProcessSample) (*procStatic, error) {
+	st := &procStatic{startTicks: p.StartTicks, name: p.Name, uid: -1}
+	data, err := r.readFile(filepath.Join(dir, "status"), 0)
+	if err != nil {
+		return nil, err
+	}
+	if uid, ok := parseStatusUID(data); ok {
+		st.uid = uid
+		st.user = r.userName(uid)
+	}
+	data, err = r.readFile(filepath.Join(dir, "cmdline"), maxCommand)
+	if err != nil {
+		return nil, err
+	}
+	st.command = formatCmdline(data, p.Name)
+	data, err = r.readFile(filepath.Join(dir, "cgroup"), 0)
+	if err != nil && gone(err) {
+		return nil, err
+	}
+	st.cgroup, st.containerID = pickCgroup(data)
+	return st, nil
+}
+
+// readFile reads a small proc file into the reader's buffer (valid until
+// the next call), without the fstat that os.ReadFile does; limit > 0 stops
+// reading after limit bytes.
+func (r *ProcReader) readFile(path string, limit int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := r.buf[:0]
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if limit > 0 && len(b) >= limit {
+			b = b[:limit]
+			break
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			r.buf = b
+			return nil, err
+		}
+	}
+	r.buf = b
+	return b, nil
+}
+
+// userName maps a uid to a login name once per uid; unknown uids show as
+// the number, as ps does.
+func (r *ProcReader) userName(uid int) string {
+	if name, ok := r.users[uid]; ok {
+		return name
+	}
+	name := strconv.Itoa(uid)
+	if u, err := user.LookupId(name); err == nil {
+		name = u.Username
+	}
+	r.users[uid] = name
+	return name
+}
+
+// parseProcStat parses /proc/<pid>/stat. The command name sits between the
+// first '(' and the LAST ')' since it may itself contain spaces and
+// parentheses. CPU times are left in ticks; RSS is turned into bytes.
+func parseProcStat(data []byte, pageSize uint64) (model.ProcessSample, error) {
+	var p model.ProcessSample
+	open := bytes.IndexByte(data, '(')
+	closing := bytes.LastIndexByte(data, ')')
+	if open < 0 || closing < open {
+		return p, fmt.Errorf("stat: no (comm) in %q", truncateForError(data))
+	}
+	pid, err := strconv.Atoi(string(bytes.TrimSpace(data[:open])))
+	if err != nil {
+		return p, fmt.Errorf("stat: pid: %w", err)
+	}
+	p.PID = pid
+	p.Name = cleanText(data[open+1 : closing])
+
+	// rest[i] is field i+3 of proc(5).
+	var rest [22][]byte
+	n := 0
+	for f := range bytes.FieldsSeq(data[closing+1:]) {
+		if n == len(rest) {
+			break
+		}
+		rest[n] = f
+		n++
+	}
+	if n < len(rest) {
+		return p, fmt.Errorf("stat: %d fields after comm, want at least %d", n, len(rest))
+	}
+	p.State = string(rest[0])
+	var bad error
+	num := func(i int) int64 {
+		v, err := strconv.ParseInt(string(rest[i]), 10, 64)
+		if err != nil && bad == nil {
+			bad = fmt.Errorf("stat field %d: %w", i+3, err)
+		}
+		return v
+	}
+	unum := func(i int) uint64 {
+		v, err := strconv.ParseUint(string(rest[i]), 10, 64)
+		if err != nil && bad == nil {
+			bad = fmt.Errorf("stat field %d: %w", i+3, err)
+		}
+		return v
+	}
+	p.PPID = int(num(1))
+	p.UserS = float64(unum(11)) // ticks until the caller divides
+	p.SystemS = float64(unum(12))
+	p.Nice = int(num(16))
+	p.Threads = int(num(17))
+	p.StartTicks = unum(19)
+	p.VSZ = unum(20)
+	if rss := num(21); rss > 0 {
+		p.RSS = uint64(rss) * pageSize
+	}
+	return p, bad
+}
+
+// parseStatusUID returns the effective uid from /proc/<pid>/status (the
+// "Uid:" line is real, effective, saved, fs), which is the user ps shows.
+func parseStatusUID(data []byte) (int, bool) {
+	for len(data) > 0 {
+		var line []byte
+		line, data, _ = bytes.Cut(data, []byte{'\n'})
+		rest, ok := bytes.CutPrefix(line, []byte("Uid:"))
+		if !ok {
+			continue
+		}
+		f := bytes.Fields(rest)
+		if len(f) < 2 {
+			return 0, false
+		}
+		uid, err := strconv.Atoi(string(f[1]))
+		return uid, err == nil
+	}
+	return 0, false
+}
+
+// parseProcIO returns read_bytes and write_bytes of /proc/<pid>/io: the
+// bytes that reached the storage layer, not the page cache.
+func parseProcIO(data []byte) (read, write uint64, ok bool) {
+	var seen int
+	for len(data) > 0 {
+		var line []byte
+		line, data, _ = bytes.Cut(data, []byte{'\n'})
+		key, val, found := bytes.Cut(line, []byte{':'})
+		if !found {
+			continue
+		}
+		var dst *uint64
+		switch string(key) {
+		case "read_bytes":
+			dst = &read
+		case "write_bytes":
+			dst = &write
+		default:
+			continue
+		}
+		v, err := strconv.ParseUint(string(bytes.TrimSpace(val)), 10, 64)
+		if err != nil {
+			return 0, 0, false
+		}
+		*dst = v
+		seen++
+	}
+	return read, write, seen == 2
+}
+
+// formatCmdline joins the NUL-separated arguments with spaces; an empty
+// command line (kernel threads, zombies) shows as [comm], as ps does.
+func formatCmdline(data []byte, comm string) string {
+	data = bytes.TrimRight(data, "\x00")
+	if len(data) == 0 {
+		return "[" + comm + "]"
+	}
+	return cleanText(data)
+}
+
+// cleanText makes kernel-supplied bytes safe to print: NULs become spaces,
+// other control characters '?' (as ps does), invalid UTF-8 U+FFFD.
+func cleanText(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(len(b))
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		switch {
+		case r == 0:
+			sb.WriteByte(' ')
+		case r == utf8.RuneError && size == 1:
+			if !utf8.FullRune(b) {
+				// A rune cut by a length cap: drop it.
+				b = nil
+				continue
+			}
+			sb.WriteRune(utf8.RuneError)
+		case r < 0x20 || r == 0x7f:
+			sb.WriteByte('?')
+		default:
+			sb.Write(b[:size])
+		}
+		b = b[size:]
+	}
+	return sb.String()
+}
+
+// cgroupPreference orders the v1 controllers whose path names a
+// container; the v2 unified line ("0::") comes last.
+var cgroupPreference = []string{"memory", "pids", "cpuacct", "name=systemd", ""}
+
+// pickCgroup chooses, from /proc/<pid>/cgroup, the path that names the
+// process's container: the first preferred controller whose path is a
+// container, else the first preferred controller present.
+func pickCgroup(data []byte) (cgroup, containerID string) {
+	paths := make(map[string]string, 4)
+	for len(data) > 0 {
+		var line []byte
+		line, data, _ = bytes.Cut(data, []byte{'\n'})
+		// hierarchy-id:controller-list:path; the path may contain ':'.
+		_, rest, ok := bytes.Cut(line, []byte{':'})
+		if !ok {
+			continue
+		}
+		ctrls, path, ok := bytes.Cut(rest, []byte{':'})
+		if !ok {
+			continue
+		}
+		for c := range strings.SplitSeq(string(ctrls), ",") {
+			if _, dup := paths[c]; !dup {
+				paths[c] = string(path)
+			}
+		}
+	}
+	for _, c := range cgroupPreference {
+		if p, ok := paths[c]; ok {
+			if id, _, ok := ContainerFromCgroup(p); ok {
+				return p, id
+			}
+		}
+	}
+	for _, c := range cgroupPreference {
+		if p, ok := paths[c]; ok {
+			return p, ""
+		}
+	}
+	return "", ""
+}
+
+func truncateForError(b []byte) []byte {
+	if len(b) > 80 {
+		return b[:80]
+	}
+	return b
+}
