@@ -38,7 +38,7 @@ func containerIn(c *model.Container, sc Scope) bool {
 	case "group":
 		return cl.Group != "" && InGroup(cl.Group, sc.ID)
 	case "framework":
-		return cl.FrameworkID != "" && (cl.FrameworkID == sc.ID || cl.Framework == sc.ID)
+		return (cl.FrameworkID != "" && cl.FrameworkID == sc.ID) || (cl.Framework != "" && cl.Framework == sc.ID)
 	}
 	return false
 }

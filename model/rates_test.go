@@ -1,0 +1,130 @@
+package model
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
+
+func TestRatesContainer(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	prev := &Sample{Time: t0, Containers: []ContainerSample{
+		{ID: "a", CPU: CgroupCPU{UsageNs: 1e9, UserNs: 8e8, SystemNs: 2e8, Periods: 100, ThrottledPeriods: 10, ThrottledNs: 1e9},
+			Mem:   CgroupMemory{Used: 50, Limit: 200},
+			Blkio: CgroupBlkio{ReadBytes: 1000, WriteBytes: 0, ReadOps: 1},
+			Net:   &NetCounters{RxBytes: 100, TxBytes: 100, RxPackets: 1}},
+		{ID: "gone", CPU: CgroupCPU{UsageNs: 5}},
+		{ID: "restarted", CPU: CgroupCPU{UsageNs: 9e9}},
+	}}
+	cur := &Sample{Time: t0.Add(2 * time.Second), Containers: []ContainerSample{
+		{ID: "a", CPU: CgroupCPU{UsageNs: 3e9, UserNs: 2.3e9, SystemNs: 7e8, Periods: 120, ThrottledPeriods: 15, ThrottledNs: 1.5e9},
+			Mem:   CgroupMemory{Used: 100, Limit: 200},
+			Blkio: CgroupBlkio{ReadBytes: 5000, WriteBytes: 2048, ReadOps: 5},
+			Net:   &NetCounters{RxBytes: 2100, TxBytes: 300, RxPackets: 21}},
+		{ID: "new", CPU: CgroupCPU{UsageNs: 1e9}},
+		{ID: "restarted", CPU: CgroupCPU{UsageNs: 1e9}},
+	}}
+	s := Rates(prev, cur)
+	if s.Interval != 2*time.Second {
+		t.Fatalf("interval %v", s.Interval)
+	}
+	a := s.Containers[0]
+	checks := []struct {
+		name      string
+		got, want float64
+	}{
+		{"cpu", a.CPUPct, 100}, // 2 s of CPU in 2 s = one core
+		{"user", a.CPUUserPct, 75},
+		{"system", a.CPUSystemPct, 25},
+		{"throttled", a.ThrottledPct, 25}, // 5 of 20 periods
+		{"throttled s", a.ThrottledS, 0.5},
+		{"mem", a.MemPct, 50},
+		{"blk read", a.BlkReadBps, 2000},
+		{"blk write", a.BlkWriteBps, 1024},
+		{"blk read ops", a.BlkReadOps, 2},
+		{"rx", a.NetRxBps, 1000},
+		{"tx", a.NetTxBps, 100},
+		{"rx pps", a.NetRxPps, 10},
+	}
+	for _, c := range checks {
+		if !near(c.got, c.want) {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if !a.HasRates {
+		t.Error("a has no rates")
+	}
+	if s.Containers[1].HasRates {
+		t.Error("a container new in this sample must have no rates")
+	}
+	if s.Containers[2].HasRates {
+		t.Error("a counter that went backwards must give no rate, not a huge one")
+	}
+}
+
+func TestRatesFirstSampleHasNoRates(t *testing.T) {
+	cur := &Sample{Time: time.Now(), Containers: []ContainerSample{{ID: "a", Mem: CgroupMemory{Used: 1, Limit: 4}}},
+		Processes: []ProcessSample{{PID: 1, UserS: 5}}, Disks: []DiskCounters{{Name: "vda", Reads: 3}}}
+	s := Rates(nil, cur)
+	if s.Containers[0].HasRates || s.Processes[0].HasRates || s.Disks[0].HasRates {
+		t.Fatal("first sample must have no rates")
+	}
+	if !near(s.Containers[0].MemPct, 25) {
+		t.Fatalf("mem%% needs no previous sample: %v", s.Containers[0].MemPct)
+	}
+}
+
+func TestRatesProcessPidReuse(t *testing.T) {
+	t0 := time.Now()
+	prev := &Sample{Time: t0, Memory: Memory{Total: 1000}, Processes: []ProcessSample{
+		{PID: 10, StartTicks: 100, UserS: 1, SystemS: 1, HasIO: true, ReadBytes: 0},
+		{PID: 11, StartTicks: 100, UserS: 50},
+	}}
+	cur := &Sample{Time: t0.Add(time.Second), Memory: Memory{Total: 1000}, Processes: []ProcessSample{
+		{PID: 10, StartTicks: 100, UserS: 1.5, SystemS: 1.25, HasIO: true, ReadBytes: 4096, RSS: 100},
+		{PID: 11, StartTicks: 999, UserS: 0.1}, // same pid, another process
+	}}
+	s := Rates(prev, cur)
+	p := s.Processes[0]
+	if !near(p.CPUPct, 75) || !near(p.CPUUserPct, 50) || !near(p.CPUSystemPct, 25) {
+		t.Errorf("cpu %v user %v sys %v", p.CPUPct, p.CPUUserPct, p.CPUSystemPct)
+	}
+	if !near(p.ReadBps, 4096) || !near(p.MemPct, 10) {
+		t.Errorf("read %v mem %v", p.ReadBps, p.MemPct)
+	}
+	if s.Processes[1].HasRates {
+		t.Error("a reused pid must not inherit the old process's counters")
+	}
+}
+
+func TestRatesMachine(t *testing.T) {
+	t0 := time.Now()
+	prev := &Sample{Time: t0,
+		CPUTotal: CPUTimes{Name: "cpu", User: 100, System: 50, Idle: 800, IOWait: 50},
+		CPUs:     []CPUTimes{{Name: "cpu0", User: 10, Idle: 90}},
+		Disks:    []DiskCounters{{Name: "vda", Writes: 10, WriteBytes: 1 << 20, IOTimeMs: 1000}},
+		Nets:     []NetCounters{{Name: "eth0", RxBytes: 1000}},
+	}
+	cur := &Sample{Time: t0.Add(2 * time.Second),
+		CPUTotal: CPUTimes{Name: "cpu", User: 130, System: 60, Idle: 850, IOWait: 60}, // +30 +10 +50 +10 = 100
+		CPUs:     []CPUTimes{{Name: "cpu0", User: 11, Idle: 91}, {Name: "cpu1", User: 5}},
+		Disks:    []DiskCounters{{Name: "vda", Writes: 30, WriteBytes: 3 << 20, IOTimeMs: 1500}},
+		Nets:     []NetCounters{{Name: "eth0", RxBytes: 500}}, // reset: no rate
+	}
+	s := Rates(prev, cur)
+	if c := s.CPUTotal; !near(c.UserPct, 30) || !near(c.SystemPct, 10) || !near(c.IOWaitPct, 10) || !near(c.UtilPct, 40) {
+		t.Errorf("total cpu %+v", c)
+	}
+	if !near(s.CPUs[0].UtilPct, 50) || s.CPUs[1].UtilPct != 0 {
+		t.Errorf("per cpu %+v", s.CPUs)
+	}
+	d := s.Disks[0]
+	if !near(d.WriteBps, 1<<20) || !near(d.WritesPS, 10) || !near(d.UtilPct, 25) {
+		t.Errorf("disk %+v", d)
+	}
+	if s.Nets[0].HasRates {
+		t.Error("interface counter reset must give no rate")
+	}
+}
