@@ -18,6 +18,10 @@ type Cluster struct {
 	Errors      []string    `json:"errors,omitempty"`
 	HasMesos    bool        `json:"has_mesos"`
 	HasMarathon bool        `json:"has_marathon"`
+
+	// MarathonFrameworkID is the Mesos framework id of the Marathon polled
+	// (its /v2/info), so views can tell which framework owns the groups.
+	MarathonFrameworkID string `json:"marathon_framework_id,omitempty"`
 }
 
 // Framework is a Mesos framework.
