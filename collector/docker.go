@@ -1,0 +1,377 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/events"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/client"
+	"github.com/docker/docker/errdefs"
+)
+
+const (
+	// dockerCallTimeout bounds one list or inspect call so a hung daemon
+	// shows up as an error instead of a silent stall.
+	dockerCallTimeout = 10 * time.Second
+	// dockerBackoffMin and dockerBackoffMax bound the wait between
+	// reconnection attempts.
+	dockerBackoffMin = 250 * time.Millisecond
+	dockerBackoffMax = 5 * time.Second
+)
+
+// Docker keeps the static metadata of every Docker container, fed by one
+// list at start and the events stream after, so that a refresh only does
+// map lookups and never waits on dockerd.
+type Docker struct {
+	cli    *client.Client
+	host   string
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu    sync.RWMutex
+	metas map[string]Meta
+	err   error
+	ready bool
+
+	readyCh   chan struct{} // closed once the first list is done
+	readyOnce sync.Once
+	triedCh   chan struct{} // closed once the first connection attempt ended
+	triedOnce sync.Once
+}
+
+var _ Runtime = (*Docker)(nil)
+
+// NewDocker connects to host ("" means DOCKER_HOST or the local socket)
+// in the background and returns at once; Err tells whether it works yet.
+// The watcher stops with ctx or Close.
+func NewDocker(ctx context.Context, host string) *Docker {
+	ctx, cancel := context.WithCancel(ctx)
+	d := &Docker{
+		host:    host,
+		cancel:  cancel,
+		done:    make(chan struct{}),
+		metas:   map[string]Meta{},
+		readyCh: make(chan struct{}),
+		triedCh: make(chan struct{}),
+	}
+	opts := []client.Opt{client.FromEnv, client.WithAPIVersionNegotiation()}
+	if host != "" {
+		opts = append(opts, client.WithHost(host))
+	}
+	cli, err := client.NewClientWithOpts(opts...)
+	if err != nil {
+		d.err = fmt.Errorf("docker %s: %w", host, err)
+		d.triedOnce.Do(func() { close(d.triedCh) })
+		close(d.done)
+		return d
+	}
+	d.cli = cli
+	if d.host == "" {
+		d.host = cli.DaemonHost()
+	}
+	go d.run(ctx)
+	return d
+}
+
+// Meta returns the metadata of the container with this full id. Its maps
+// and slices are shared: read them, do not change them.
+func (d *Docker) Meta(id string) (Meta, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	m, ok := d.metas[id]
+	return m, ok
+}
+
+// Err is the last connection error, or nil while connected, so the
+// screen can say why names are missing.
+func (d *Docker) Err() error {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.err
+}
+
+// Ready reports whether the first full list of containers has arrived.
+func (d *Docker) Ready() bool {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.ready
+}
+
+// WaitReady waits until the first list is done (nil), the first attempt
+// to reach dockerd failed (its error), or ctx ends (ctx.Err()), so batch
+// mode can print names from the first line without hanging on a dead
+// daemon.
+func (d *Docker) WaitReady(ctx context.Context) error {
+	select {
+	case <-d.readyCh:
+		return nil
+	case <-d.triedCh:
+		select {
+		case <-d.readyCh:
+			return nil
+		default:
+			return d.Err()
+		}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close stops the watcher and waits for it.
+func (d *Docker) Close() error {
+	d.cancel()
+	<-d.done
+	if d.cli != nil {
+		return d.cli.Close()
+	}
+	return nil
+}
+
+// Stop stops the container (SIGTERM, then SIGKILL after its stop timeout).
+func (d *Docker) Stop(ctx context.Context, id string) error {
+	return d.do("stop", id, func() error { return d.cli.ContainerStop(ctx, id, container.StopOptions{}) })
+}
+
+// Restart stops and starts the container again.
+func (d *Docker) Restart(ctx context.Context, id string) error {
+	return d.do("restart", id, func() error { return d.cli.ContainerRestart(ctx, id, container.StopOptions{}) })
+}
+
+// Pause freezes every process of the container.
+func (d *Docker) Pause(ctx context.Context, id string) error {
+	return d.do("pause", id, func() error { return d.cli.ContainerPause(ctx, id) })
+}
+
+// Unpause thaws a paused container.
+func (d *Docker) Unpause(ctx context.Context, id string) error {
+	return d.do("unpause", id, func() error { return d.cli.ContainerUnpause(ctx, id) })
+}
+
+// Kill sends signal ("KILL", "SIGTERM", "9"...; "" is KILL) to the
+// container's main process.
+func (d *Docker) Kill(ctx context.Context, id, signal string) error {
+	return d.do("kill", id, func() error { return d.cli.ContainerKill(ctx, id, signal) })
+}
+
+// do runs one action and names it and the container in the error.
+func (d *Docker) do(verb, id string, f func() error) error {
+	err := d.Err()
+	if d.cli != nil {
+		err = f()
+	}
+	if err != nil {
+		return fmt.Errorf("docker %s %s: %w", verb, shortID(id), err)
+	}
+	return nil
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// run keeps a session with dockerd alive until ctx ends, reconnecting
+// with a capped exponential backoff.
+func (d *Docker) run(ctx context.Context) {
+	defer close(d.done)
+	backoff := dockerBackoffMin
+	for {
+		connected, err := d.session(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		d.setErr(err)
+		d.triedOnce.Do(func() { close(d.triedCh) })
+		if connected {
+			backoff = dockerBackoffMin
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, dockerBackoffMax)
+	}
+}
+
+// session subscribes to container events, lists and inspects every
+// container, then applies events until the stream breaks. connected says
+// whether the list succeeded.
+func (d *Docker) session(ctx context.Context) (connected bool, err error) {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Subscribe first so that nothing that happens during the list is lost.
+	msgs, errs := d.cli.Events(sctx, events.ListOptions{
+		Filters: filters.NewArgs(filters.Arg("type", string(events.ContainerEventType))),
+	})
+	if err := d.list(sctx); err != nil {
+		return false, err
+	}
+	d.setErr(nil)
+	d.mu.Lock()
+	d.ready = true
+	d.mu.Unlock()
+	d.readyOnce.Do(func() { close(d.readyCh) })
+	d.triedOnce.Do(func() { close(d.triedCh) })
+	for {
+		select {
+		case m := <-msgs:
+			d.apply(sctx, m)
+		case err := <-errs:
+			if err == nil {
+				err = errors.New("events stream closed")
+			}
+			return true, d.wrap("events", err)
+		}
+	}
+}
+
+// list replaces the known containers with a fresh list and inspection.
+func (d *Docker) list(ctx context.Context) error {
+	lctx, cancel := context.WithTimeout(ctx, dockerCallTimeout)
+	defer cancel()
+	cs, err := d.cli.ContainerList(lctx, container.ListOptions{All: true})
+	if err != nil {
+		return d.wrap("list containers", err)
+	}
+	metas := make(map[string]Meta, len(cs))
+	for _, c := range cs {
+		m, err := d.inspect(ctx, c.ID)
+		if errdefs.IsNotFound(err) {
+			continue // removed since the list
+		}
+		if err != nil {
+			return err
+		}
+		metas[c.ID] = m
+	}
+	d.mu.Lock()
+	d.metas = metas
+	d.mu.Unlock()
+	return nil
+}
+
+func (d *Docker) inspect(ctx context.Context, id string) (Meta, error) {
+	ictx, cancel := context.WithTimeout(ctx, dockerCallTimeout)
+	defer cancel()
+	r, err := d.cli.ContainerInspect(ictx, id)
+	if err != nil {
+		if errdefs.IsNotFound(err) {
+			return Meta{}, err
+		}
+		return Meta{}, d.wrap("inspect "+shortID(id), err)
+	}
+	return metaFromInspect(r), nil
+}
+
+// apply updates one container after an event that may change its
+// metadata.
+func (d *Docker) apply(ctx context.Context, m events.Message) {
+	id := m.Actor.ID
+	if m.Type != events.ContainerEventType || id == "" {
+		return
+	}
+	action := string(m.Action)
+	if i := strings.IndexByte(action, ':'); i >= 0 {
+		action = action[:i] // "health_status: healthy"
+	}
+	switch events.Action(action) {
+	case events.ActionDestroy:
+		d.mu.Lock()
+		delete(d.metas, id)
+		d.mu.Unlock()
+		return
+	case events.ActionCreate, events.ActionStart, events.ActionDie, events.ActionRename,
+		events.ActionPause, events.ActionUnPause, events.ActionHealthStatus, events.ActionRestart:
+	default:
+		return
+	}
+	meta, err := d.inspect(ctx, id)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case errdefs.IsNotFound(err):
+		delete(d.metas, id)
+	case err != nil:
+		// Keep what we had; the next event or reconnect fixes it.
+	default:
+		d.metas[id] = meta
+	}
+}
+
+func (d *Docker) setErr(err error) {
+	d.mu.Lock()
+	d.err = err
+	d.mu.Unlock()
+}
+
+// wrap gives an error the context a user needs: "docker: Cannot connect
+// to the Docker daemon at unix:///var/run/docker.sock..." for a dead
+// daemon, "docker <what>: ..." otherwise.
+func (d *Docker) wrap(what string, err error) error {
+	if client.IsErrConnectionFailed(err) {
+		return fmt.Errorf("docker: %w", err)
+	}
+	return fmt.Errorf("docker %s (%s): %w", what, d.host, err)
+}
+
+// metaFromInspect keeps what the views and the cluster matching need.
+func metaFromInspect(r container.InspectResponse) Meta {
+	var m Meta
+	if b := r.ContainerJSONBase; b != nil {
+		m.Name = strings.TrimPrefix(b.Name, "/")
+		m.RestartCount = b.RestartCount
+		if t, err := time.Parse(time.RFC3339Nano, b.Created); err == nil {
+			m.Created = t.Unix()
+		}
+		if s := b.State; s != nil {
+			m.State = string(s.Status)
+			m.PID = s.Pid
+			if s.Health != nil {
+				m.Health = s.Health.Status
+			}
+		}
+		if b.HostConfig != nil {
+			m.NetworkMode = string(b.HostConfig.NetworkMode)
+		}
+	}
+	if c := r.Config; c != nil {
+		m.Image = c.Image
+		m.Labels = c.Labels
+		if len(c.Env) > 0 {
+			m.Env = make(map[string]string, len(c.Env))
+			for _, kv := range c.Env {
+				k, v, _ := strings.Cut(kv, "=")
+				m.Env[k] = v
+			}
+		}
+	}
+	if ns := r.NetworkSettings; ns != nil {
+		for port, bindings := range ns.Ports {
+			if len(bindings) == 0 {
+				m.Ports = append(m.Ports, string(port))
+			}
+			for _, b := range bindings {
+				m.Ports = append(m.Ports, fmt.Sprintf("%s->%s:%s", port, b.HostIP, b.HostPort))
+			}
+		}
+		sort.Strings(m.Ports)
+	}
+	for _, mp := range r.Mounts {
+		src := mp.Source
+		if src == "" {
+			src = mp.Name
+		}
+		m.Mounts = append(m.Mounts, src+":"+mp.Destination)
+	}
+	return m
+}
