@@ -19,6 +19,10 @@ import (
 	"github.com/ctop-like/ctop-like/model"
 )
 
+// mountsTTL is how long the mount table is reused: it changes rarely, and
+// on a node with many containers it is long and costly to generate.
+const mountsTTL = 10 * time.Second
+
 // statfsTimeout bounds one statfs: a dead NFS server must not stall a
 // refresh. A mount whose statfs is still pending is skipped.
 const statfsTimeout = time.Second
@@ -39,8 +43,13 @@ type MachineReader struct {
 	statfsPrefix string
 	statfs       func(path string, st *unix.Statfs_t) error
 
-	readMu     sync.Mutex      // serialises passes
-	partitions map[string]bool // under readMu
+	readMu     sync.Mutex       // serialises passes
+	partitions map[string]bool  // under readMu
+	speeds     map[string]speed // under readMu
+	buf        []byte           // under readMu
+	mounts     []model.Filesystem
+	mountsAt   time.Time
+	mountsErr  error
 
 	mu      sync.Mutex
 	pending map[string]bool // statfs still running after its timeout
@@ -56,6 +65,7 @@ func NewMachineReader(procRoot, sysRoot string) (*MachineReader, error) {
 		sysRoot:    sysRoot,
 		statfs:     unix.Statfs,
 		partitions: make(map[string]bool),
+		speeds:     make(map[string]speed),
 		pending:    make(map[string]bool),
 	}
 	stat, err := os.ReadFile(filepath.Join(procRoot, "stat"))
@@ -120,7 +130,8 @@ func (m *MachineReader) Read(s *model.Sample) error {
 	defer m.readMu.Unlock()
 	var errs []error
 	read := func(name string) []byte {
-		data, err := os.ReadFile(filepath.Join(m.procRoot, name))
+		data, err := readSmallFile(filepath.Join(m.procRoot, name), m.buf[:0], 0)
+		m.buf = data
 		if err != nil {
 			errs = append(errs, fmt.Errorf("machine: %w", err))
 			return nil
@@ -175,10 +186,10 @@ func (m *MachineReader) Read(s *model.Sample) error {
 // proc mounted; procRoot/net/dev (our own namespace) is the fallback.
 func (m *MachineReader) readNets() ([]model.NetCounters, error) {
 	p := filepath.Join(m.procRoot, "1/net/dev")
-	data, err := os.ReadFile(p)
+	data, err := readSmallFile(p, nil, 0)
 	if err != nil {
 		p = filepath.Join(m.procRoot, "net/dev")
-		if data, err = os.ReadFile(p); err != nil {
+		if data, err = readSmallFile(p, nil, 0); err != nil {
 			return nil, fmt.Errorf("machine: %w", err)
 		}
 	}
@@ -188,10 +199,26 @@ func (m *MachineReader) readNets() ([]model.NetCounters, error) {
 	}
 	for i := range nets {
 		dir := filepath.Join(m.sysRoot, "class/net", nets[i].Name)
-		nets[i].SpeedMbps = readSpeed(filepath.Join(dir, "speed"))
+		sp, ok := m.speeds[nets[i].Name]
+		if !ok || time.Since(sp.at) > speedTTL {
+			sp = speed{mbps: readSpeed(filepath.Join(dir, "speed")), at: time.Now()}
+			m.speeds[nets[i].Name] = sp
+		}
+		nets[i].SpeedMbps = sp.mbps
 		nets[i].OperState = readTrimmed(filepath.Join(dir, "operstate"))
 	}
 	return nets, err
+}
+
+// speedTTL is how long a link speed is trusted: it changes only when a
+// link renegotiates, and a node with hundreds of veths would otherwise read
+// hundreds of sysfs files per refresh.
+const speedTTL = time.Minute
+
+// speed is a cached link speed.
+type speed struct {
+	mbps int64
+	at   time.Time
 }
 
 // readSpeed reads a link speed in Mb/s; -1 when the driver does not know
@@ -226,15 +253,21 @@ var partitionName = regexp.MustCompile(`^((sd|hd|vd|xvd)[a-z]+[0-9]+|(nvme[0-9]+
 
 // readFilesystems statfs's each real mount, one per device.
 func (m *MachineReader) readFilesystems() ([]model.Filesystem, error) {
-	data, err := os.ReadFile(m.mountinfo)
-	if err != nil {
-		return nil, fmt.Errorf("machine: %w", err)
+	if m.mounts == nil || time.Since(m.mountsAt) > mountsTTL {
+		data, err := readSmallFile(m.mountinfo, m.buf[:0], 0)
+		m.buf = data
+		if err != nil {
+			return nil, fmt.Errorf("machine: %w", err)
+		}
+		m.mounts, m.mountsErr = parseMountinfo(data)
+		if m.mountsErr != nil {
+			m.mountsErr = fmt.Errorf("machine: %s: %w", m.mountinfo, m.mountsErr)
+		}
+		m.mountsAt = time.Now()
 	}
-	mounts, perr := parseMountinfo(data)
-	if perr != nil {
-		perr = fmt.Errorf("machine: %s: %w", m.mountinfo, perr)
-	}
-	out := mounts[:0]
+	perr := m.mountsErr
+	out := make([]model.Filesystem, 0, len(m.mounts))
+	mounts := m.mounts
 	var errs []error
 	for _, fs := range mounts {
 		st, err := m.statfsTimeout(m.statfsPrefix + fs.Mountpoint)
@@ -593,7 +626,8 @@ func parseDiskstats(data []byte, isPartition func(string) bool) ([]model.DiskCou
 // readTrimmed returns a small file's content without surrounding space, or
 // "" when it cannot be read.
 func readTrimmed(path string) string {
-	data, err := os.ReadFile(path)
+	var b [64]byte
+	data, err := readSmallFile(path, b[:0], 0)
 	if err != nil {
 		return ""
 	}

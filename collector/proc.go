@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -15,6 +14,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/ctop-like/ctop-like/model"
 )
@@ -194,35 +195,53 @@ func (r *ProcReader) readStatic(dir string, p model.ProcessSample) (*procStatic,
 }
 
 // readFile reads a small proc file into the reader's buffer (valid until
-// the next call), without the fstat that os.ReadFile does; limit > 0 stops
-// reading after limit bytes.
+// the next call); limit > 0 stops reading after limit bytes.
 func (r *ProcReader) readFile(path string, limit int) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b := r.buf[:0]
+	b, err := readSmallFile(path, r.buf[:0], limit)
+	r.buf = b[:0]
+	return b, err
+}
+
+// readSmallFile appends a kernel file's content to buf with raw system
+// calls: os.ReadFile's fstat, poller registration and allocations double
+// the cost of reading the thousands of tiny files a refresh reads.
+// limit > 0 stops after limit bytes. Errors are *os.PathError, so
+// errors.Is(err, os.ErrNotExist) works.
+func readSmallFile(path string, buf []byte, limit int) ([]byte, error) {
+	var fd int
+	var err error
 	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := f.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if limit > 0 && len(b) >= limit {
-			b = b[:limit]
+		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != unix.EINTR {
 			break
 		}
-		if err == io.EOF {
-			break
+	}
+	if err != nil {
+		return buf, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer unix.Close(fd)
+	if cap(buf) == 0 {
+		buf = make([]byte, 0, 4096)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
+		if err == unix.EINTR {
+			continue
 		}
 		if err != nil {
-			r.buf = b
-			return nil, err
+			return buf, &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		if n == 0 {
+			return buf, nil
+		}
+		buf = buf[:len(buf)+n]
+		if limit > 0 && len(buf) >= limit {
+			return buf[:limit], nil
 		}
 	}
-	r.buf = b
-	return b, nil
 }
 
 // userName maps a uid to a login name once per uid; unknown uids show as
