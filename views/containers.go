@@ -11,7 +11,7 @@ func init() {
 		ID:    "containers",
 		Title: "Containers",
 		Columns: []Column{
-			{ID: "id", Title: "ID", Width: 12},
+			{ID: "id", Title: "ID", Width: 12, Clip: 12},
 			{ID: "name", Title: "NAME", Width: 20},
 			{ID: "image", Title: "IMAGE", Width: 18, Priority: 6},
 			{ID: "runtime", Title: "RUNTIME", Width: 7, Priority: 7},

@@ -17,6 +17,9 @@ func Format(c Column, v any) string {
 	}
 	switch x := v.(type) {
 	case string:
+		if c.Clip > 0 && len(x) > c.Clip {
+			return x[:c.Clip]
+		}
 		return x
 	case float64:
 		switch c.Unit {

@@ -23,7 +23,7 @@ func init() {
 			{ID: "threads", Title: "THR", Unit: UnitCount, Number: true, Width: 4, Priority: 5},
 			{ID: "read_bps", Title: "DISK R", Unit: UnitBps, Number: true, Width: 7, Priority: 4},
 			{ID: "write_bps", Title: "DISK W", Unit: UnitBps, Number: true, Width: 7, Priority: 4},
-			{ID: "container_id", Title: "CONTAINER ID", Width: 12, Priority: 6},
+			{ID: "container_id", Title: "CONTAINER ID", Width: 12, Clip: 12, Priority: 6},
 			{ID: "container", Title: "CONTAINER", Width: 16, Priority: 3},
 			{ID: "command", Title: "COMMAND", Width: 0},
 			{ID: "nice", Title: "NI", Unit: UnitCount, Number: true, Width: 3, Priority: 9},

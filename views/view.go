@@ -34,6 +34,10 @@ type Column struct {
 	Priority int `json:"priority"`
 	// Width is the preferred width on screen; 0 means "take what is left".
 	Width int `json:"width"`
+	// Clip, when set, is how many characters the screen and tables show of
+	// a long value (a 64-digit Docker id shows as 12, like docker ps); JSON
+	// always has the whole value.
+	Clip int `json:"clip,omitempty"`
 }
 
 // Row is one line of a view. Values follow the view's Columns; nil means the

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// binary is ctop-like built once for the tests that run it as a user would.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ctop-like-test")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "ctop-like")
+	out, err := exec.Command("go", "build", "-race", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// result is one line of -o json.
+type result struct {
+	Time    time.Time        `json:"time"`
+	Host    string           `json:"host"`
+	View    string           `json:"view"`
+	Scope   map[string]any   `json:"scope"`
+	Columns []string         `json:"columns"`
+	Rows    []map[string]any `json:"rows"`
+	Errors  []string         `json:"errors"`
+}
+
+// runJSON runs the binary in batch JSON mode and returns every printed
+// refresh.
+func runJSON(t *testing.T, args ...string) []result {
+	t.Helper()
+	stdout, stderr, code := runBinary(t, append([]string{"-o", "json"}, args...)...)
+	if code != 0 {
+		t.Fatalf("ctop-like %s: exit %d: %s", strings.Join(args, " "), code, stderr)
+	}
+	var out []result
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		var r result
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("line is not JSON: %v: %.200s", err, sc.Text())
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func runBinary(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var o, e bytes.Buffer
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return o.String(), e.String(), ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return o.String(), e.String(), 0
+}
+
+func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
+	cases := map[string][]string{
+		"delay":  {"-d", "fast"},
+		"view":   {"-v", "pods"},
+		"output": {"-o", "xml"},
+		"sort":   {"-s", "-nosuch"},
+		"filter": {"-f", "cpu_pct>lots"},
+		"scope":  {"--scope", "pod=x"},
+		"flag":   {"--no-such-flag"},
+		"color":  {"--color", "pink"},
+	}
+	for name, args := range cases {
+		_, stderr, code := runBinary(t, args...)
+		if code != 2 {
+			t.Errorf("%s: exit %d, want 2", name, code)
+		}
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		if len(lines) != 1 || !strings.HasPrefix(lines[0], "ctop-like: ") {
+			t.Errorf("%s: want one line naming the problem, got %q", name, stderr)
+		}
+	}
+}
+
+func TestListViews(t *testing.T) {
+	stdout, _, code := runBinary(t, "-l")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"containers (Containers), default sort cpu_pct descending", "mesos-tasks", "marathon-groups", "  net_rx_bps       B/s", "  command          text"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("-l lacks %q", want)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	stdout, _, code := runBinary(t, "--version")
+	if code != 0 || !strings.HasPrefix(stdout, "ctop-like ") {
+		t.Fatalf("--version: %d %q", code, stdout)
+	}
+}
