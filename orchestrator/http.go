@@ -76,7 +76,7 @@ func (c *client) getJSON(ctx context.Context, e *endpoint, path string, v any) (
 	}
 	if err := decodeJSON(resp.Body, v); err != nil {
 		ct := resp.Header.Get("Content-Type")
-		if ct != "" && !strings.Contains(ct, "json") {
+		if strings.Contains(ct, "html") {
 			return resp.Request.URL, payloadErrorf("not JSON (Content-Type %s): %v", ct, err)
 		}
 		return resp.Request.URL, err
