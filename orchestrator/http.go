@@ -88,7 +88,11 @@ func (c *client) getJSON(ctx context.Context, e *endpoint, path string, v any) (
 // bytes, and turns decoder errors into messages a user can act on.
 func decodeJSON(r io.Reader, v any) error {
 	lr := &io.LimitedReader{R: r, N: maxBody + 1}
-	dec := json.NewDecoder(lr)
+	var in io.Reader = lr
+	if sk, ok := v.(skipper); ok {
+		in = newSkipReader(lr, sk.skipKeys())
+	}
+	dec := json.NewDecoder(in)
 	err := dec.Decode(v)
 	if err == nil {
 		return nil
