@@ -124,11 +124,21 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 	if maxPriority == 0 {
 		maxPriority = 9
 	}
+	// The column that takes what is left (a command line) goes last, as
+	// in top.
 	var cols []int
+	rest := -1
 	for i, c := range t.Columns {
-		if c.Priority < maxPriority {
+		switch {
+		case c.Priority >= maxPriority:
+		case c.Width == 0 && rest < 0:
+			rest = i
+		default:
 			cols = append(cols, i)
 		}
+	}
+	if rest >= 0 {
+		cols = append(cols, rest)
 	}
 	fmt.Fprintf(b, "%s %s up %s, load average: %.2f, %.2f, %.2f; %d containers, %d processes; view %s",
 		s.Time.Format("15:04:05"), s.Host, uptime(s.UptimeS), s.Load[0], s.Load[1], s.Load[2],
