@@ -1,0 +1,238 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/ctop-like/ctop-like/views"
+)
+
+// keySpec is one key that triggers a binding: a special key, or a rune
+// when key is tcell.KeyRune.
+type keySpec struct {
+	key  tcell.Key
+	r    rune
+	name string
+}
+
+func fkey(k tcell.Key, name string) keySpec { return keySpec{key: k, name: name} }
+func rkey(r rune) keySpec                   { return keySpec{key: tcell.KeyRune, r: r, name: string(r)} }
+
+// binding is one entry of the key table, k9s style: help and the hint bar
+// are generated from this list so they cannot drift from what keys do.
+type binding struct {
+	keys      []keySpec
+	hint      string // hint-bar label; "" keeps the binding out of the bar
+	desc      string
+	dangerous bool              // changes the world: hidden with --read-only
+	when      func(a *App) bool // nil: always available
+	do        func(a *App, ev *tcell.EventKey)
+}
+
+func (b *binding) matches(ev *tcell.EventKey) bool {
+	for _, k := range b.keys {
+		if k.key == tcell.KeyRune {
+			if ev.Key() == tcell.KeyRune && ev.Rune() == k.r {
+				return true
+			}
+		} else if ev.Key() == k.key {
+			return true
+		}
+	}
+	return false
+}
+
+// keyNames is how help shows the keys of a binding.
+func (b *binding) keyNames() string {
+	var n []string
+	for _, k := range b.keys {
+		if k.name != "" {
+			n = append(n, k.name)
+		}
+	}
+	return strings.Join(n, " ")
+}
+
+// shiftDigits are the runes of shift+1 … shift+0 on a US keyboard.
+const shiftDigits = "!@#$%^&*()"
+
+func defaultBindings() []*binding {
+	return []*binding{
+		{keys: []keySpec{fkey(tcell.KeyF1, "F1"), rkey('?')}, hint: "Help", desc: "help: every key of this view", do: (*App).showHelp},
+		{keys: []keySpec{fkey(tcell.KeyF2, "F2"), rkey('v')}, hint: "Views", desc: "views menu (those that apply here)", do: (*App).showViewsMenu},
+		{keys: []keySpec{rkey(':')}, desc: "command line: a view id (:processes), :q quits; Tab completes", do: (*App).showCommand},
+		{keys: []keySpec{fkey(tcell.KeyEnter, "Enter")}, desc: "drill down into the selected row (details for a process)", do: (*App).drill},
+		{keys: []keySpec{fkey(tcell.KeyBackspace2, "Backspace"), fkey(tcell.KeyBackspace, ""), fkey(tcell.KeyEscape, "Esc")}, desc: "back up one level (Esc also clears the filter at the top)", do: (*App).back},
+		{keys: []keySpec{fkey(tcell.KeyF4, "F4"), rkey('\\')}, hint: "Filter", desc: "filter: col=v col!=v col~sub col>n col<n or a bare word; Esc in it clears", do: (*App).showFilter},
+		{keys: []keySpec{rkey('/')}, desc: "search: jump to the next row that matches", do: (*App).showSearch},
+		{keys: []keySpec{fkey(tcell.KeyCtrlF, "Ctrl-F")}, desc: "search again: next matching row", do: (*App).searchNext},
+		{keys: []keySpec{fkey(tcell.KeyF8, "F8"), rkey('a')}, hint: "Actions", desc: "actions on the selected row, after a confirmation", dangerous: true, when: (*App).hasActions, do: (*App).showActions},
+		{keys: []keySpec{fkey(tcell.KeyF9, "F9")}, hint: "Sort", desc: "sort menu", do: (*App).showSortMenu},
+		{keys: []keySpec{rkey('>'), rkey('.')}, desc: "sort by the next column", do: func(a *App, _ *tcell.EventKey) { a.sortStep(1) }},
+		{keys: []keySpec{rkey('<'), rkey(',')}, desc: "sort by the previous column", do: func(a *App, _ *tcell.EventKey) { a.sortStep(-1) }},
+		{keys: []keySpec{rkey('!'), rkey('@'), rkey('#'), rkey('$'), rkey('%'), rkey('^'), rkey('&'), rkey('*'), rkey('('), rkey(')')}, desc: "sort by column 1..10 (shift+digit); again inverts", do: (*App).sortByDigit},
+		{keys: []keySpec{rkey('I')}, desc: "invert the sort order", do: (*App).invertSort},
+		{keys: []keySpec{rkey('d')}, desc: "details of the selected container or process", do: (*App).showDetails},
+		{keys: []keySpec{rkey('t')}, desc: "tree mode on/off", when: (*App).hasTree, do: (*App).toggleTree},
+		{keys: []keySpec{rkey('p'), {key: tcell.KeyRune, r: ' ', name: "Space"}}, desc: "pause the display (data keeps being collected)", do: (*App).togglePause},
+		{keys: []keySpec{rkey('+'), rkey('=')}, desc: "refresh faster (interval halves)", do: func(a *App, _ *tcell.EventKey) { a.scaleInterval(0.5) }},
+		{keys: []keySpec{rkey('-')}, desc: "refresh slower (interval doubles)", do: func(a *App, _ *tcell.EventKey) { a.scaleInterval(2) }},
+		{keys: []keySpec{fkey(tcell.KeyF10, "F10"), rkey('q'), fkey(tcell.KeyCtrlC, "Ctrl-C")}, hint: "Quit", desc: "quit, restoring the terminal", do: func(a *App, _ *tcell.EventKey) { a.Stop() }},
+	}
+}
+
+// navigationHelp lists the keys tview's table handles itself.
+var navigationHelp = [][2]string{
+	{"Up Down j k", "move the selection"},
+	{"PgUp PgDn Home End g G", "move by a page / to either end"},
+	{"mouse", "click selects, double-click drills down, a click on a header sorts, the wheel scrolls"},
+}
+
+// available reports whether a binding applies now.
+func (a *App) available(b *binding) bool {
+	if b.dangerous && (a.opts.ReadOnly || a.opts.Actions == nil) {
+		return false
+	}
+	return b.when == nil || b.when(a)
+}
+
+// capture dispatches keys to bindings while the table has the focus;
+// overlays and prompts handle their own keys.
+func (a *App) capture(ev *tcell.EventKey) *tcell.EventKey {
+	if a.overlay != "" || a.app.GetFocus() != a.table {
+		return ev
+	}
+	a.message = ""
+	for _, b := range a.bindings {
+		if b.matches(ev) {
+			if a.available(b) {
+				b.do(a, ev)
+			}
+			return nil
+		}
+	}
+	return ev
+}
+
+// hintLine draws the function-key bar from the bindings.
+func (a *App) hintLine(screen tcell.Screen, x, y, w int) {
+	used := 0
+	for _, b := range a.bindings {
+		if b.hint == "" || !a.available(b) {
+			continue
+		}
+		k := b.keys[0].name
+		if used+len(k)+len(b.hint) > w {
+			break
+		}
+		used += put(screen, x+used, y, w-used, k, a.th.hintKey)
+		used += put(screen, x+used, y, w-used, b.hint, a.th.hintLabel)
+		if used < w {
+			used += put(screen, x+used, y, w-used, " ", a.th.base)
+		}
+	}
+}
+
+// hasActions: actions exist for containers and processes.
+func (a *App) hasActions() bool {
+	v := a.cur().view
+	return v == "containers" || v == "processes"
+}
+
+// hasTree: the view can show its rows as a tree.
+func (a *App) hasTree() bool { return a.curView().Tree }
+
+func (a *App) toggleTree(_ *tcell.EventKey) {
+	a.change(func() { a.cur().tree = !a.cur().tree })
+}
+
+func (a *App) togglePause(_ *tcell.EventKey) {
+	a.change(func() { a.paused = !a.paused })
+}
+
+// scaleInterval changes the refresh interval within 100 ms .. 60 s.
+func (a *App) scaleInterval(f float64) {
+	d := time.Duration(float64(a.opts.Feed.Interval()) * f)
+	if d < minInterval {
+		d = minInterval
+	}
+	if d > maxInterval {
+		d = maxInterval
+	}
+	a.opts.Feed.SetInterval(d)
+	a.setMessage(false, "refresh every %s", fmtInterval(d))
+}
+
+// effectiveSort is the sort in force: the level's, else the view's default.
+func (a *App) effectiveSort() (string, bool) {
+	l := a.cur()
+	if l.sort != "" {
+		return l.sort, l.desc
+	}
+	v := a.curView()
+	return v.DefaultSort, v.DefaultDesc
+}
+
+// sortBy sorts by a column; the same column again inverts. Numbers start
+// descending (biggest first, as in top), text ascending. Sorting leaves
+// tree mode, as htop does.
+func (a *App) sortBy(id string) {
+	cur, desc := a.effectiveSort()
+	v := a.curView()
+	a.change(func() {
+		l := a.cur()
+		if id == cur && !l.tree {
+			l.sort, l.desc = id, !desc
+		} else {
+			l.sort = id
+			l.desc = v.Columns[v.Col(id)].Number
+		}
+		l.tree = false
+	})
+}
+
+func (a *App) invertSort(_ *tcell.EventKey) {
+	id, desc := a.effectiveSort()
+	a.change(func() { a.cur().sort, a.cur().desc = id, !desc })
+}
+
+// visibleCols are the columns on screen now, in screen order.
+func (a *App) visibleCols() []views.Column {
+	tv := a.table
+	if tv.data == nil || tv.data.View.ID != a.cur().view {
+		return a.curView().Columns
+	}
+	out := make([]views.Column, 0, len(tv.cols))
+	for _, i := range tv.cols {
+		out = append(out, tv.data.Columns[i])
+	}
+	return out
+}
+
+func (a *App) sortByDigit(ev *tcell.EventKey) {
+	n := strings.IndexRune(shiftDigits, ev.Rune())
+	cols := a.visibleCols()
+	if n < 0 || n >= len(cols) {
+		return
+	}
+	a.sortBy(cols[n].ID)
+}
+
+// sortStep moves the sort to the next or previous column on screen.
+func (a *App) sortStep(d int) {
+	cols := a.visibleCols()
+	if len(cols) == 0 {
+		return
+	}
+	cur, _ := a.effectiveSort()
+	i := 0
+	for j, c := range cols {
+		if c.ID == cur {
+			i = j
+		}
+	}
+	i = (i + d + len(cols)) % len(cols)
+	a.sortBy(cols[i].ID)
+}

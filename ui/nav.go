@@ -1,0 +1,219 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"github.com/ctop-like/ctop-like/views"
+)
+
+// viewsFor says which views make sense inside a scope of a kind: in a
+// container only its processes and itself, in an app its tasks too, etc.
+var viewsFor = map[string][]string{
+	"container": {"containers", "processes"},
+	"task":      {"containers", "processes", "mesos-tasks"},
+	"app":       {"containers", "processes", "mesos-tasks", "marathon-apps"},
+	"group":     {"marathon-groups", "marathon-apps", "containers", "processes", "mesos-tasks"},
+	"framework": {"mesos-tasks", "marathon-groups", "marathon-apps", "containers", "processes"},
+}
+
+// applies reports whether a view can be shown within a scope; the innermost
+// scope decides.
+func applies(view string, scope []views.Scope) bool {
+	if len(scope) == 0 {
+		return true
+	}
+	for _, v := range viewsFor[scope[len(scope)-1].Kind] {
+		if v == view {
+			return true
+		}
+	}
+	return false
+}
+
+// applicableViews lists, in menu order, the views the current scope admits.
+func (a *App) applicableViews() []*views.View {
+	var out []*views.View
+	for _, v := range views.All() {
+		if applies(v.ID, a.cur().scope) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// rowName is how a drilled-from row appears in the breadcrumb.
+func rowName(v *views.View, r *views.Row, t views.Target) string {
+	if i := v.Col("name"); i >= 0 {
+		if s, ok := r.Values[i].(string); ok && s != "" {
+			return s
+		}
+	}
+	if t.Scope.ID != "" {
+		return t.Scope.ID
+	}
+	for i, c := range v.Columns {
+		if s, ok := r.Values[i].(string); ok && !c.Number && s != "" {
+			return s
+		}
+	}
+	return r.Key
+}
+
+// drill pushes the view the selected row leads to; a process (no Drill)
+// opens its details instead.
+func (a *App) drill(_ *tcell.EventKey) {
+	r := a.table.selected()
+	if r == nil {
+		return
+	}
+	v := a.curView()
+	if v.Drill == nil {
+		a.showDetails(nil)
+		return
+	}
+	t, ok := v.Drill(*r)
+	if !ok || views.Get(t.View) == nil {
+		a.setMessage(false, "nothing below %s", rowName(v, r, t))
+		return
+	}
+	name := rowName(v, r, t)
+	a.change(func() {
+		cur := a.cur()
+		cur.selKey = a.table.selKey
+		scope := append([]views.Scope(nil), cur.scope...)
+		if t.Scope.Kind != "" {
+			scope = append(scope, t.Scope)
+		}
+		a.levels = append(a.levels, &level{view: t.View, scope: scope, crumb: name, sort: t.Sort, desc: t.Desc})
+	})
+	a.table.selKey = ""
+}
+
+// back pops one level; at the top, Esc clears a filter.
+func (a *App) back(_ *tcell.EventKey) {
+	if len(a.levels) == 1 {
+		if a.cur().filter != nil {
+			a.change(func() { a.cur().filter = nil })
+		}
+		return
+	}
+	a.change(func() { a.levels = a.levels[:len(a.levels)-1] })
+	a.table.selKey = a.cur().selKey
+}
+
+// setView shows another view. Inside a scope that does not admit it, the
+// stack is unwound to the deepest level that does (the top at worst).
+func (a *App) setView(id string) {
+	if views.Get(id) == nil {
+		a.setMessage(true, "unknown view %q (views: %s)", id, strings.Join(views.IDs(), ", "))
+		return
+	}
+	a.change(func() {
+		n := len(a.levels)
+		for n > 1 && !applies(id, a.levels[n-1].scope) {
+			n--
+		}
+		a.levels = a.levels[:n]
+		l := a.cur()
+		if !applies(id, l.scope) {
+			l.scope = nil
+		}
+		l.view, l.sort, l.desc, l.tree, l.filter = id, "", false, false, nil
+	})
+	a.table.selKey = ""
+}
+
+// crumbLine draws `Containers › web-1 › Processes` and the state flags.
+func (a *App) crumbLine(screen tcell.Screen, x, y, w int) {
+	th := a.th
+	used := 0
+	seg := func(s string, st tcell.Style) {
+		if used < w {
+			used += put(screen, x+used, y, w-used, s, st)
+		}
+	}
+	base := a.levels[0]
+	for _, sc := range base.scope {
+		seg(sc.Kind+" "+short(sc.ID), th.crumb)
+		seg(th.crumbArrow, th.crumbSep)
+	}
+	for i, l := range a.levels {
+		if i > 0 {
+			seg(th.crumbArrow, th.crumbSep)
+			seg(l.crumb, th.crumb)
+			seg(th.crumbArrow, th.crumbSep)
+		}
+		seg(views.Get(l.view).Title, th.crumb)
+	}
+	l := a.cur()
+	if l.filter != nil && l.filter.Text != "" {
+		seg("  filter: "+l.filter.Text, th.base)
+	}
+	if l.tree && a.curView().Tree {
+		seg("  [tree]", th.base)
+	}
+	if a.search != "" {
+		seg("  /"+a.search, th.base)
+	}
+	if tv := a.table; tv.data != nil {
+		row, _ := tv.GetSelection()
+		if row < 1 {
+			row = 0
+		}
+		pos := fmt.Sprintf(" %d/%d", row, len(tv.data.Rows))
+		if rx := x + w - len(pos); rx >= x+used {
+			put(screen, rx, y, len(pos), pos, th.base)
+		}
+	}
+}
+
+// short cuts a long id (a container id) to 12 characters for display.
+func short(id string) string {
+	if len(id) > 12 && !strings.Contains(id, "/") {
+		return id[:12]
+	}
+	return id
+}
+
+// messageLine draws the message, or the snapshot's errors.
+func (a *App) messageLine(screen tcell.Screen, x, y, w int) {
+	st := a.th.msgErr
+	if a.message != "" && !a.messageErr {
+		st = a.th.msgInfo
+	}
+	put(screen, x, y, w, a.messageText(), st)
+}
+
+// mouse sorts on a click on a column header and drills on a double click;
+// tview's table does selection and the wheel itself.
+func (a *App) mouse(ev *tcell.EventMouse, action tview.MouseAction) (*tcell.EventMouse, tview.MouseAction) {
+	if ev == nil || a.overlay != "" || a.app.GetFocus() != a.table {
+		return ev, action
+	}
+	x, y := ev.Position()
+	tv := a.table
+	if !tv.InRect(x, y) || tv.data == nil {
+		return ev, action
+	}
+	row, col := tv.CellAt(x, y)
+	switch action {
+	case tview.MouseLeftClick:
+		if row == 0 && col >= 0 && col < len(tv.cols) {
+			a.message = ""
+			a.sortBy(tv.data.Columns[tv.cols[col]].ID)
+			return nil, action
+		}
+	case tview.MouseLeftDoubleClick:
+		if row >= 1 && row <= len(tv.data.Rows) {
+			a.message = ""
+			tv.Select(row, 0)
+			a.drill(nil)
+			return nil, action
+		}
+	}
+	return ev, action
+}

@@ -1,0 +1,477 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"github.com/ctop-like/ctop-like/views"
+)
+
+// centered draws a primitive in the middle of the screen at most w×h.
+type centered struct {
+	tview.Primitive
+	w, h int
+}
+
+// Draw implements tview.Primitive.
+func (c *centered) Draw(screen tcell.Screen) {
+	sw, sh := screen.Size()
+	w, h := c.w, c.h
+	if w > sw {
+		w = sw
+	}
+	if h > sh {
+		h = sh
+	}
+	c.Primitive.SetRect((sw-w)/2, (sh-h)/2, w, h)
+	c.Primitive.Draw(screen)
+}
+
+// showOverlay puts a page over the table and gives it the keys.
+func (a *App) showOverlay(name string, p tview.Primitive, focus tview.Primitive) {
+	a.root.AddPage(name, p, true, true)
+	a.overlay = name
+	a.app.SetFocus(focus)
+}
+
+// closeOverlay returns to the table.
+func (a *App) closeOverlay() {
+	if a.overlay != "" {
+		a.root.RemovePage(a.overlay)
+	}
+	a.overlay = ""
+	a.detailsKey = ""
+	a.app.SetFocus(a.table)
+}
+
+// menuItem is one line of a pop-up menu.
+type menuItem struct {
+	label string
+	do    func()
+}
+
+// showMenu opens a list; Enter runs an item, Esc closes.
+func (a *App) showMenu(name, title string, items []menuItem, current int) {
+	l := tview.NewList().ShowSecondaryText(false).SetHighlightFullLine(true)
+	l.SetSelectedStyle(a.th.selected)
+	l.SetMainTextStyle(a.th.base)
+	l.SetBorder(true).SetTitle(" " + title + " ")
+	w := len(title) + 6
+	for _, it := range items {
+		it := it
+		l.AddItem(tview.Escape(it.label), "", 0, func() {
+			a.closeOverlay()
+			it.do()
+		})
+		if len(it.label)+4 > w {
+			w = len(it.label) + 4
+		}
+	}
+	if current >= 0 && current < len(items) {
+		l.SetCurrentItem(current)
+	}
+	l.SetDoneFunc(a.closeOverlay)
+	l.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		if ev.Key() == tcell.KeyRune && ev.Rune() == 'q' || ev.Key() == tcell.KeyBackspace2 || ev.Key() == tcell.KeyBackspace {
+			a.closeOverlay()
+			return nil
+		}
+		return ev
+	})
+	a.showOverlay(name, &centered{Primitive: l, w: w, h: len(items) + 2}, l)
+}
+
+// showHelp lists every binding of the current view, from the bindings.
+func (a *App) showHelp(_ *tcell.EventKey) {
+	var b strings.Builder
+	var rows [][2]string
+	for _, k := range a.bindings {
+		if !a.available(k) {
+			continue
+		}
+		rows = append(rows, [2]string{k.keyNames(), k.desc})
+	}
+	rows = append(rows, navigationHelp...)
+	kw := 0
+	for _, r := range rows {
+		if len(r[0]) > kw {
+			kw = len(r[0])
+		}
+	}
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%-*s  %s\n", kw, r[0], r[1])
+	}
+	if a.opts.ReadOnly {
+		b.WriteString("\nread-only: no actions are offered\n")
+	}
+	tv := tview.NewTextView().SetText(b.String()).SetWrap(true).SetWordWrap(true)
+	tv.SetTextStyle(a.th.base)
+	tv.SetBorder(true).SetTitle(" Help: " + a.curView().Title + " (Esc closes) ")
+	tv.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		switch {
+		case ev.Key() == tcell.KeyEscape, ev.Key() == tcell.KeyEnter, ev.Key() == tcell.KeyF1,
+			ev.Key() == tcell.KeyBackspace2, ev.Key() == tcell.KeyBackspace,
+			ev.Key() == tcell.KeyRune && (ev.Rune() == 'q' || ev.Rune() == '?'):
+			a.closeOverlay()
+			return nil
+		}
+		return ev
+	})
+	a.showOverlay("help", &centered{Primitive: tv, w: 100, h: len(rows) + 5}, tv)
+}
+
+// showViewsMenu offers the views that apply to the current scope.
+func (a *App) showViewsMenu(_ *tcell.EventKey) {
+	var items []menuItem
+	cur := 0
+	for i, v := range a.applicableViews() {
+		id := v.ID
+		if id == a.cur().view {
+			cur = i
+		}
+		items = append(items, menuItem{label: fmt.Sprintf("%-18s %s", v.Title, id), do: func() { a.setView(id) }})
+	}
+	a.showMenu("views", "Views", items, cur)
+}
+
+// showSortMenu offers every column of the view.
+func (a *App) showSortMenu(_ *tcell.EventKey) {
+	v := a.curView()
+	id, desc := a.effectiveSort()
+	var items []menuItem
+	cur := 0
+	for i, c := range v.Columns {
+		cid := c.ID
+		mark := " "
+		if cid == id {
+			cur = i
+			mark = a.th.up
+			if desc {
+				mark = a.th.down
+			}
+		}
+		items = append(items, menuItem{label: fmt.Sprintf("%s %-10s %s", mark, c.Title, cid), do: func() { a.sortBy(cid) }})
+	}
+	a.showMenu("sort", "Sort by", items, cur)
+}
+
+// ask opens the input line in place of the hint bar.
+func (a *App) ask(label, text string, changed func(string), done func(text string, key tcell.Key)) {
+	p := a.prompt
+	p.SetChangedFunc(nil)
+	p.SetAutocompleteFunc(nil)
+	p.SetAutocompletedFunc(nil)
+	p.SetInputCapture(nil)
+	p.SetLabel(label)
+	p.SetText(text)
+	p.SetChangedFunc(changed)
+	p.SetDoneFunc(func(key tcell.Key) {
+		txt := p.GetText()
+		a.closePrompt()
+		done(txt, key)
+	})
+	a.bottom.SwitchToPage("prompt")
+	a.app.SetFocus(p)
+}
+
+func (a *App) closePrompt() {
+	a.bottom.SwitchToPage("hints")
+	a.app.SetFocus(a.table)
+}
+
+// commandEntries completes a command line: view ids and q.
+func commandEntries(text string) []string {
+	var out []string
+	for _, id := range append(views.IDs(), "q", "quit") {
+		if strings.HasPrefix(id, text) && id != text {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// showCommand opens the `:` command line.
+func (a *App) showCommand(_ *tcell.EventKey) {
+	a.ask(":", "", nil, func(text string, key tcell.Key) {
+		if key == tcell.KeyEnter {
+			a.runCommand(text)
+		}
+	})
+	p := a.prompt
+	p.SetAutocompleteFunc(func(text string) []string {
+		if text == "" {
+			return nil
+		}
+		return commandEntries(text)
+	})
+	p.SetAutocompletedFunc(func(text string, _ int, source int) bool {
+		p.SetText(text)
+		if source == tview.AutocompletedEnter {
+			a.closePrompt()
+			a.runCommand(text)
+		}
+		return source != tview.AutocompletedNavigate
+	})
+	p.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		if ev.Key() == tcell.KeyTab {
+			if m := commandEntries(p.GetText()); len(m) > 0 {
+				p.SetText(commonPrefix(m))
+			}
+			return nil
+		}
+		return ev
+	})
+}
+
+func commonPrefix(s []string) string {
+	p := s[0]
+	for _, x := range s[1:] {
+		for !strings.HasPrefix(x, p) {
+			p = p[:len(p)-1]
+		}
+	}
+	return p
+}
+
+// runCommand executes a `:` command.
+func (a *App) runCommand(text string) {
+	text = strings.TrimSpace(strings.TrimPrefix(text, ":"))
+	switch text {
+	case "":
+	case "q", "quit", "q!":
+		a.Stop()
+	default:
+		a.setView(text)
+	}
+}
+
+// showFilter edits the filter in the -f grammar; a parse error is shown
+// and the old filter kept; Esc clears it.
+func (a *App) showFilter(_ *tcell.EventKey) {
+	old := ""
+	if f := a.cur().filter; f != nil {
+		old = f.Text
+	}
+	a.ask("Filter: ", old, nil, func(text string, key tcell.Key) {
+		switch key {
+		case tcell.KeyEscape:
+			a.change(func() { a.cur().filter = nil })
+		case tcell.KeyEnter:
+			a.applyFilter(text)
+		}
+	})
+}
+
+// applyFilter parses and installs a filter, or reports why it cannot.
+func (a *App) applyFilter(text string) {
+	if strings.TrimSpace(text) == "" {
+		a.change(func() { a.cur().filter = nil })
+		return
+	}
+	f, err := views.ParseFilter(text)
+	if err == nil {
+		err = f.Check(a.curView())
+	}
+	if err != nil {
+		a.setMessage(true, "%v (filter unchanged)", err)
+		return
+	}
+	a.change(func() { a.cur().filter = f })
+}
+
+// showSearch opens incremental search: each key moves to the first match
+// from the selection on; Esc goes back to where it started.
+func (a *App) showSearch(_ *tcell.EventKey) {
+	start := a.table.selKey
+	a.ask("/", a.search, func(text string) {
+		a.search = text
+		a.findNext(text, 0)
+	}, func(text string, key tcell.Key) {
+		if key == tcell.KeyEscape {
+			a.table.selectKey(start)
+			return
+		}
+		a.search = text
+	})
+}
+
+// searchNext jumps to the next match of the last search, or opens one.
+func (a *App) searchNext(ev *tcell.EventKey) {
+	if a.search == "" {
+		a.showSearch(ev)
+		return
+	}
+	if !a.findNext(a.search, 1) {
+		a.setMessage(false, "no row matches %q", a.search)
+	}
+}
+
+// findNext selects the first row matching text starting `from` rows after
+// the selection, wrapping around.
+func (a *App) findNext(text string, from int) bool {
+	tv := a.table
+	if text == "" || tv.data == nil || len(tv.data.Rows) == 0 {
+		return false
+	}
+	text = strings.ToLower(text)
+	n := len(tv.data.Rows)
+	sel, _ := tv.GetSelection()
+	start := sel - 1 + from
+	for k := 0; k < n; k++ {
+		i := ((start+k)%n + n) % n
+		r := &tv.data.Rows[i]
+		for ci, c := range tv.data.Columns {
+			if strings.Contains(strings.ToLower(views.Format(c, r.Values[ci])), text) {
+				tv.Select(i+1, 0)
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// showActions offers what can be done to the selected row.
+func (a *App) showActions(_ *tcell.EventKey) {
+	r := a.table.selected()
+	if r == nil {
+		return
+	}
+	v := a.curView()
+	name := rowName(v, r, views.Target{})
+	var items []menuItem
+	switch v.ID {
+	case "containers":
+		id := r.Key
+		target := fmt.Sprintf("container %s (%s)", name, short(id))
+		state := ""
+		if i := v.Col("state"); i >= 0 {
+			state, _ = r.Values[i].(string)
+		}
+		acts := []string{"stop", "restart", "pause", "kill"}
+		if state == "paused" {
+			acts[2] = "unpause"
+		}
+		for _, act := range acts {
+			act := act
+			items = append(items, menuItem{label: strings.ToUpper(act[:1]) + act[1:], do: func() {
+				a.confirm(fmt.Sprintf("%s %s?", strings.ToUpper(act[:1])+act[1:], target), act, func(ctx context.Context) error {
+					return a.opts.Actions.Container(ctx, id, act)
+				})
+			}})
+		}
+	case "processes":
+		pid, err := strconv.Atoi(r.Key)
+		if err != nil {
+			return
+		}
+		cmd := ""
+		if i := v.Col("command"); i >= 0 {
+			cmd, _ = r.Values[i].(string)
+		}
+		target := fmt.Sprintf("process %d (%s)", pid, cut(cmd, 40))
+		for _, s := range []struct {
+			name string
+			sig  syscall.Signal
+		}{{"TERM", syscall.SIGTERM}, {"KILL", syscall.SIGKILL}} {
+			s := s
+			items = append(items, menuItem{label: "Send SIG" + s.name, do: func() {
+				a.confirm(fmt.Sprintf("Send SIG%s to %s?", s.name, target), s.name, func(context.Context) error {
+					return a.opts.Actions.Signal(pid, s.sig)
+				})
+			}})
+		}
+		items = append(items, menuItem{label: "Renice…", do: func() { a.askNice(pid, target, r) }})
+	default:
+		return
+	}
+	a.showMenu("actions", "Actions: "+name, items, 0)
+}
+
+// askNice reads a nice value, then confirms the renice.
+func (a *App) askNice(pid int, target string, r *views.Row) {
+	cur := ""
+	if i := a.curView().Col("nice"); i >= 0 {
+		if f, ok := r.Values[i].(float64); ok {
+			cur = strconv.Itoa(int(f))
+		}
+	}
+	a.ask(fmt.Sprintf("Nice for %d (-20..19): ", pid), cur, nil, func(text string, key tcell.Key) {
+		if key != tcell.KeyEnter {
+			return
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(text))
+		if err != nil || n < -20 || n > 19 {
+			a.setMessage(true, "nice %q: want a whole number from -20 to 19", text)
+			return
+		}
+		a.confirm(fmt.Sprintf("Renice %s to %d?", target, n), "renice", func(context.Context) error {
+			return a.opts.Actions.Renice(pid, n)
+		})
+	})
+}
+
+// confirm asks before an action; only the action's button (or y) runs it,
+// off the UI goroutine, and its error lands in the message line.
+func (a *App) confirm(question, label string, run func(ctx context.Context) error) {
+	m := tview.NewModal().SetText(question).AddButtons([]string{"Cancel", label})
+	m.SetButtonStyle(a.th.base)
+	m.SetButtonActivatedStyle(a.th.selected)
+	m.SetTextColor(tcell.ColorDefault)
+	m.SetBackgroundColor(tcell.ColorDefault)
+	do := func() {
+		a.closeOverlay()
+		a.setMessage(false, "%s: running…", label)
+		go func() {
+			ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
+			defer cancel()
+			err := run(ctx)
+			a.app.QueueUpdateDraw(func() {
+				if err != nil {
+					a.setMessage(true, "%s: %v", label, err)
+				} else {
+					a.setMessage(false, "%s: done", label)
+				}
+				a.requestRefresh()
+			})
+		}()
+	}
+	m.SetDoneFunc(func(_ int, b string) {
+		if b == label {
+			do()
+			return
+		}
+		a.closeOverlay()
+	})
+	m.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		if ev.Key() == tcell.KeyRune {
+			switch ev.Rune() {
+			case 'y', 'Y':
+				do()
+				return nil
+			case 'n', 'N', 'q':
+				a.closeOverlay()
+				return nil
+			}
+		}
+		return ev
+	})
+	a.showOverlay("confirm", m, m)
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,312 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+	"github.com/rivo/uniseg"
+
+	"github.com/ctop-like/ctop-like/views"
+)
+
+// tableView is the view's table: a tview.Table over virtual content, so a
+// refresh of 10,000 rows swaps one slice and formats only the rows on screen.
+type tableView struct {
+	*tview.Table
+	a      *App
+	data   *views.Table
+	tree   bool
+	cols   []int // visible columns, indices into data.Columns
+	widths []int
+	fitW   int
+	indent int // column (index into data.Columns) indented in tree mode, -1
+	selKey string
+}
+
+// tableContent adapts tableView to tview.TableContent.
+type tableContent struct {
+	tview.TableContentReadOnly
+	tv *tableView
+}
+
+func newTableView(a *App) *tableView {
+	tv := &tableView{Table: tview.NewTable(), a: a, fitW: -1, indent: -1}
+	tv.SetContent(&tableContent{tv: tv})
+	tv.SetFixed(1, 0)
+	tv.SetSelectable(true, false)
+	tv.SetSelectedStyle(a.th.selected)
+	tv.SetSelectionChangedFunc(func(row, _ int) {
+		if r := tv.row(row); r != nil {
+			tv.selKey = r.Key
+		}
+	})
+	return tv
+}
+
+// row returns the data row behind a table row (row 0 is the header).
+func (tv *tableView) row(row int) *views.Row {
+	if tv.data == nil || row < 1 || row > len(tv.data.Rows) {
+		return nil
+	}
+	return &tv.data.Rows[row-1]
+}
+
+// selected is the row under the cursor, nil when the table is empty.
+func (tv *tableView) selected() *views.Row {
+	r, _ := tv.GetSelection()
+	return tv.row(r)
+}
+
+// setData swaps in a new table, keeping the cursor on the same row key
+// whatever the new order; a row that vanished leaves it at the same place.
+func (tv *tableView) setData(t *views.Table, tree bool) {
+	old, oldTree := tv.data, tv.tree
+	oldRow, _ := tv.GetSelection()
+	tv.data, tv.tree = t, tree
+	if old == nil || old.View != t.View || len(old.Columns) != len(t.Columns) {
+		tv.fitW = -1
+	}
+	if old != nil && (old.SortCol != t.SortCol || old.Desc != t.Desc || oldTree != tree) {
+		tv.fitW = -1
+	}
+	n := len(t.Rows)
+	if n == 0 {
+		tv.Select(0, 0)
+		return
+	}
+	idx := -1
+	if tv.selKey != "" {
+		for i := range t.Rows {
+			if t.Rows[i].Key == tv.selKey {
+				idx = i
+				break
+			}
+		}
+	}
+	if idx < 0 {
+		idx = oldRow - 1
+		if idx < 0 {
+			idx = 0
+		}
+		if idx >= n {
+			idx = n - 1
+		}
+	}
+	tv.Select(idx+1, 0)
+}
+
+// selectKey moves the cursor to a row key; false when it is not shown.
+func (tv *tableView) selectKey(key string) bool {
+	if tv.data == nil {
+		return false
+	}
+	for i := range tv.data.Rows {
+		if tv.data.Rows[i].Key == key {
+			tv.Select(i+1, 0)
+			return true
+		}
+	}
+	return false
+}
+
+// Draw fits the columns to the width before tview draws the table.
+func (tv *tableView) Draw(screen tcell.Screen) {
+	_, _, w, _ := tv.GetInnerRect()
+	if tv.data != nil && w != tv.fitW {
+		sortCol := tv.data.SortCol
+		if tv.tree {
+			sortCol = -1
+		}
+		tv.cols, tv.widths = fitColumns(tv.data.Columns, w, sortCol)
+		tv.indent = indentColumn(tv.data.Columns, tv.cols)
+		tv.fitW = w
+	}
+	tv.Table.Draw(screen)
+}
+
+// colWidth is a column's preferred width, never narrower than its title
+// and the sort mark.
+func colWidth(c views.Column) int {
+	w := c.Width
+	if t := uniseg.StringWidth(c.Title) + 1; w < t {
+		w = t
+	}
+	return w
+}
+
+const flexMin = 10 // narrowest a Width-0 column gets
+
+// fitColumns picks the columns that fit a width: the highest Priority is
+// dropped first (the sort column never is), then text columns are narrowed,
+// and the Width-0 column takes what is left.
+func fitColumns(cols []views.Column, width, sortCol int) (vis, widths []int) {
+	// While dropping, a Width-0 column (a command line) claims a quarter
+	// of the width, so that it is not squeezed to nothing by numbers.
+	flexWant := width / 4
+	if flexWant < flexMin {
+		flexWant = flexMin
+	}
+	for i := range cols {
+		vis = append(vis, i)
+		if cols[i].Width == 0 {
+			widths = append(widths, flexWant)
+		} else {
+			widths = append(widths, colWidth(cols[i]))
+		}
+	}
+	total := func() int {
+		t := len(vis) - 1
+		for _, w := range widths {
+			t += w
+		}
+		return t
+	}
+	for total() > width {
+		drop, best := -1, 0
+		for j, i := range vis {
+			if p := cols[i].Priority; p > 0 && p >= best && i != sortCol {
+				drop, best = j, p
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		vis = append(vis[:drop:drop], vis[drop+1:]...)
+		widths = append(widths[:drop:drop], widths[drop+1:]...)
+	}
+	for k, i := range vis {
+		if cols[i].Width == 0 {
+			widths[k] = flexMin
+		}
+	}
+	for total() > width {
+		j, best := -1, 6
+		for k, i := range vis {
+			if !cols[i].Number && cols[i].Width != 0 && widths[k] > best {
+				j, best = k, widths[k]
+			}
+		}
+		if j < 0 {
+			break
+		}
+		widths[j]--
+	}
+	for k, i := range vis {
+		if cols[i].Width == 0 {
+			if rest := width - total() + widths[k]; rest > widths[k] {
+				widths[k] = rest
+			}
+		}
+	}
+	return vis, widths
+}
+
+// indentColumn is where tree mode draws its branches: the Width-0 text
+// column (command, group path), else the first visible text column.
+func indentColumn(cols []views.Column, vis []int) int {
+	for _, i := range vis {
+		if cols[i].Width == 0 && !cols[i].Number {
+			return i
+		}
+	}
+	for _, i := range vis {
+		if !cols[i].Number && cols[i].ID != "id" {
+			return i
+		}
+	}
+	return -1
+}
+
+// fitText pads or cuts s to exactly w cells, right-aligned for numbers.
+func fitText(s string, w int, right bool) string {
+	sw := uniseg.StringWidth(s)
+	if sw > w {
+		return truncate(s, w)
+	}
+	pad := strings.Repeat(" ", w-sw)
+	if right {
+		return pad + s
+	}
+	return s + pad
+}
+
+// cellText is the formatted value of one data cell, tree branch included.
+func (tv *tableView) cellText(r *views.Row, ci int) string {
+	c := tv.data.Columns[ci]
+	s := views.Format(c, r.Values[ci])
+	if tv.tree && ci == tv.indent && r.Depth > 0 {
+		s = strings.Repeat("  ", r.Depth-1) + tv.a.th.treeBranch + s
+	}
+	return s
+}
+
+// headerText is a column title with the sort mark.
+func (tv *tableView) headerText(ci int) string {
+	t := tv.data.Columns[ci].Title
+	if ci == tv.data.SortCol && !tv.tree {
+		if tv.data.Desc {
+			t += tv.a.th.down
+		} else {
+			t += tv.a.th.up
+		}
+	}
+	return t
+}
+
+func (c *tableContent) GetRowCount() int {
+	if c.tv.data == nil {
+		return 1
+	}
+	return len(c.tv.data.Rows) + 1
+}
+
+func (c *tableContent) GetColumnCount() int { return len(c.tv.cols) }
+
+func (c *tableContent) GetCell(row, column int) *tview.TableCell {
+	tv := c.tv
+	if tv.data == nil || column < 0 || column >= len(tv.cols) {
+		return nil
+	}
+	ci := tv.cols[column]
+	col := tv.data.Columns[ci]
+	w := tv.widths[column]
+	if row == 0 {
+		st := tv.a.th.header
+		if ci == tv.data.SortCol && !tv.tree {
+			st = tv.a.th.sortHeader
+		}
+		return &tview.TableCell{Text: tview.Escape(fitText(tv.headerText(ci), w, col.Number)), Style: st, NotSelectable: true, Reference: ci}
+	}
+	r := tv.row(row)
+	if r == nil {
+		return nil
+	}
+	return &tview.TableCell{Text: tview.Escape(fitText(tv.cellText(r, ci), w, col.Number)), Style: tv.a.th.base, Reference: ci}
+}
+
+// truncate cuts s to w cells without splitting a character, padding with
+// spaces to exactly w.
+func truncate(s string, w int) string {
+	c := cut(s, w)
+	if n := w - uniseg.StringWidth(c); n > 0 {
+		c += strings.Repeat(" ", n)
+	}
+	return c
+}
+
+// cut shortens s to at most w cells without splitting a character.
+func cut(s string, w int) string {
+	var b strings.Builder
+	used := 0
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		cw := g.Width()
+		if used+cw > w {
+			break
+		}
+		b.WriteString(g.Str())
+		used += cw
+	}
+	return b.String()
+}
