@@ -23,6 +23,7 @@ func BenchmarkMachineRead(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		defer reportCPU(b)()
 		for b.Loop() {
 			var s model.Sample
 			_ = m.Read(&s)
@@ -31,6 +32,7 @@ func BenchmarkMachineRead(b *testing.B) {
 	b.Run("gopsutil", func(b *testing.B) {
 		ctx := context.WithValue(context.Background(), common.EnvKey,
 			common.EnvMap{common.HostProcEnvKey: "/proc", common.HostSysEnvKey: "/sys"})
+		defer reportCPU(b)()
 		for b.Loop() {
 			_, _ = cpu.TimesWithContext(ctx, false)
 			_, _ = cpu.TimesWithContext(ctx, true)

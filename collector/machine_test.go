@@ -320,3 +320,39 @@ func TestMachineReaderLive(t *testing.T) {
 		t.Errorf("no sane / in %+v", s.Filesystems)
 	}
 }
+
+// TestParsersTruncated feeds every prefix of every fixture to its parser:
+// a file cut short (a process exiting mid-read, a short read) must give an
+// error or partial values, never a panic.
+func TestParsersTruncated(t *testing.T) {
+	m := &MachineReader{sysRoot: "testdata/sys", partitions: map[string]bool{}}
+	parsers := map[string]func([]byte){
+		"stat":           func(b []byte) { _, _, _ = parseCPUStat(b, 100); _, _ = parseBootTime(b) },
+		"meminfo":        func(b []byte) { _, _ = parseMeminfo(b) },
+		"loadavg":        func(b []byte) { _, _ = parseLoadavg(b) },
+		"uptime":         func(b []byte) { _, _ = parseUptime(b) },
+		"diskstats":      func(b []byte) { _, _ = parseDiskstats(b, m.isPartition) },
+		"net/dev":        func(b []byte) { _, _ = parseNetDev(b) },
+		"cpuinfo":        func(b []byte) { _, _ = parseCPUInfo(b) },
+		"self/mountinfo": func(b []byte) { _, _ = parseMountinfo(b) },
+		"6271/stat":      func(b []byte) { _, _ = parseProcStat(b, 4096) },
+		"6327/stat":      func(b []byte) { _, _ = parseProcStat(b, 4096) },
+		"6426/status":    func(b []byte) { _, _ = parseStatusUID(b) },
+		"6426/io":        func(b []byte) { _, _, _ = parseProcIO(b) },
+		"6426/cgroup":    func(b []byte) { _, _ = pickCgroup(b) },
+		"6327/cmdline":   func(b []byte) { _ = formatCmdline(b, "x") },
+	}
+	for name, parse := range parsers {
+		data := readFixture(t, name)
+		for i := 0; i <= len(data); i++ {
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("%s cut at %d bytes: panic %v", name, i, r)
+					}
+				}()
+				parse(data[:i])
+			}()
+		}
+	}
+}

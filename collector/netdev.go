@@ -85,7 +85,7 @@ func sumNetDev(ifs []model.NetCounters) *model.NetCounters {
 // namespace would report the whole node's traffic.
 func NetDevForPID(procRoot string, pid int) (*model.NetCounters, error) {
 	p := filepath.Join(procRoot, strconv.Itoa(pid), "net", "dev")
-	data, err := os.ReadFile(p)
+	data, err := readSmallFile(p, nil, 0)
 	if err != nil {
 		return nil, fmt.Errorf("net dev of pid %d: %w", pid, err)
 	}
