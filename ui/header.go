@@ -111,29 +111,39 @@ func (hv *headerView) Draw(screen tcell.Screen) {
 	_, sh := screen.Size()
 	bottom := y + h
 
-	// Line 1: host, uptime, load; interval and PAUSED on the right.
+	// Line 1: host, uptime, load; PAUSED and the interval on the right,
+	// given room first so they stay visible on a narrow screen.
 	right := "every " + fmtInterval(a.opts.Feed.Interval())
 	a.mu.Lock()
 	paused := a.paused
 	a.mu.Unlock()
-	if s == nil {
-		put(screen, x, y, w, "waiting for the first sample…", th.base)
-	} else {
-		line := fmt.Sprintf("%s  up %s  load %.2f %.2f %.2f", s.Host, fmtUptime(s.UptimeS), s.Load[0], s.Load[1], s.Load[2])
-		n := put(screen, x, y, w, s.Host, th.bold)
-		put(screen, x+n, y, w-n, line[len(s.Host):], th.base)
+	if paused {
+		right = "PAUSED " + right
 	}
 	rw := uniseg.StringWidth(right)
-	if paused {
-		rw += len(" PAUSED ") + 1
-	}
-	if rx := x + w - rw; rx > x {
+	if rw+1 > w {
+		right, rw = "", 0
 		if paused {
-			rx += put(screen, rx, y, w, " PAUSED ", th.paused) + 1
+			right, rw = "PAUSED", 6
 		}
-		put(screen, rx, y, x+w-rx, right, th.base)
-	} else if paused {
-		put(screen, x, y, w, " PAUSED ", th.paused)
+	}
+	lw := w - rw - 1
+	if rw == 0 {
+		lw = w
+	}
+	if s == nil {
+		put(screen, x, y, lw, "waiting for the first sample…", th.base)
+	} else {
+		line := fmt.Sprintf("%s  up %s  load %.2f %.2f %.2f", s.Host, fmtUptime(s.UptimeS), s.Load[0], s.Load[1], s.Load[2])
+		n := put(screen, x, y, lw, s.Host, th.bold)
+		put(screen, x+n, y, lw-n, line[len(s.Host):], th.base)
+	}
+	if rw > 0 {
+		rx := x + w - rw
+		if paused {
+			rx += put(screen, rx, y, 6, "PAUSED", th.paused)
+		}
+		put(screen, rx, y, x+w-rx, strings.TrimPrefix(right, "PAUSED"), th.base)
 	}
 	y++
 	if s == nil {

@@ -101,7 +101,7 @@ func (a *App) available(b *binding) bool {
 // capture dispatches keys to bindings while the table has the focus;
 // overlays and prompts handle their own keys.
 func (a *App) capture(ev *tcell.EventKey) *tcell.EventKey {
-	if a.overlay != "" || a.app.GetFocus() != a.table {
+	if a.overlay != "" || !a.tableFocused() {
 		return ev
 	}
 	a.message = ""
@@ -235,4 +235,11 @@ func (a *App) sortStep(d int) {
 	}
 	i = (i + d + len(cols)) % len(cols)
 	a.sortBy(cols[i].ID)
+}
+
+// tableFocused: tview's table focuses itself (not our wrapper) on a click,
+// so both count as the table having the focus.
+func (a *App) tableFocused() bool {
+	f := a.app.GetFocus()
+	return f == a.table || f == a.table.Table
 }

@@ -191,7 +191,7 @@ func (a *App) messageLine(screen tcell.Screen, x, y, w int) {
 // mouse sorts on a click on a column header and drills on a double click;
 // tview's table does selection and the wheel itself.
 func (a *App) mouse(ev *tcell.EventMouse, action tview.MouseAction) (*tcell.EventMouse, tview.MouseAction) {
-	if ev == nil || a.overlay != "" || a.app.GetFocus() != a.table {
+	if ev == nil || a.overlay != "" || !a.tableFocused() {
 		return ev, action
 	}
 	x, y := ev.Position()

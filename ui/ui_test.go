@@ -628,3 +628,39 @@ func TestASCIIFallback(t *testing.T) {
 	}
 	_ = scr
 }
+
+func TestMouse(t *testing.T) {
+	h := start(t, 120, 40, Options{})
+	s := h.waitText("web-1")
+	hy := lineIndex(s, "NAME")
+	hx := strings.Index(line(s, "NAME"), "NAME")
+	h.scr.InjectMouse(hx+1, hy, tcell.Button1, tcell.ModNone)
+	h.scr.InjectMouse(hx+1, hy, tcell.ButtonNone, tcell.ModNone)
+	s = h.waitText("NAME▲")
+	// Click selects web-1 (last by name), a quick second click drills.
+	// Wait out tview's double-click interval after the header click.
+	time.Sleep(600 * time.Millisecond)
+	y := lineIndex(s, "web-1")
+	h.scr.InjectMouse(20, y, tcell.Button1, tcell.ModNone)
+	h.scr.InjectMouse(20, y, tcell.ButtonNone, tcell.ModNone)
+	h.waitText("3/3")
+	h.scr.InjectMouse(20, y, tcell.Button1, tcell.ModNone)
+	h.scr.InjectMouse(20, y, tcell.ButtonNone, tcell.ModNone)
+	h.waitText("Containers › web-1 › Processes")
+}
+
+func TestASCIIScreen(t *testing.T) {
+	h := start(t, 80, 24, Options{Color: "never"})
+	t.Setenv("LANG", "C")
+	// start set a UTF-8 locale; rebuild the theme as a C locale would.
+	h.app.app.QueueUpdateDraw(func() { h.app.th = newTheme(false, localeUTF8()) })
+	h.runes("d")
+	h.key(tcell.KeyEscape)
+	s := h.waitText("CPU%v")
+	for _, r := range s {
+		if r > 127 {
+			t.Fatalf("non-ASCII %q on an ASCII screen:\n%s", r, s)
+		}
+	}
+	t.Log("\n" + s)
+}
