@@ -106,15 +106,19 @@ func (a *App) showHelp(_ *tcell.EventKey) {
 			kw = len(r[0])
 		}
 	}
+	width := 0
 	for _, r := range rows {
 		fmt.Fprintf(&b, "%-*s  %s\n", kw, r[0], r[1])
+		if n := kw + 2 + len(r[1]); n > width {
+			width = n
+		}
 	}
 	if a.opts.ReadOnly {
 		b.WriteString("\nread-only: no actions are offered\n")
 	}
-	tv := tview.NewTextView().SetText(b.String()).SetWrap(true).SetWordWrap(true)
+	tv := tview.NewTextView().SetText(b.String()).SetWrap(false)
 	tv.SetTextStyle(a.th.base)
-	tv.SetBorder(true).SetTitle(" Help: " + a.curView().Title + " (Esc closes) ")
+	tv.SetBorder(true).SetTitle(" Help: " + a.curView().Title + " (Esc closes, arrows scroll) ")
 	tv.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		switch {
 		case ev.Key() == tcell.KeyEscape, ev.Key() == tcell.KeyEnter, ev.Key() == tcell.KeyF1,
@@ -125,7 +129,7 @@ func (a *App) showHelp(_ *tcell.EventKey) {
 		}
 		return ev
 	})
-	a.showOverlay("help", &centered{Primitive: tv, w: 100, h: len(rows) + 5}, tv)
+	a.showOverlay("help", &centered{Primitive: tv, w: width + 2, h: len(rows) + 5}, tv)
 }
 
 // showViewsMenu offers the views that apply to the current scope.

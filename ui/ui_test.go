@@ -12,6 +12,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/ctop-like/ctop-like/model"
+	"github.com/ctop-like/ctop-like/views"
 )
 
 // fakeFeed is a monitor.Feed the test drives by hand.
@@ -663,4 +664,43 @@ func TestASCIIScreen(t *testing.T) {
 		}
 	}
 	t.Log("\n" + s)
+}
+
+func TestReniceAfterConfirm(t *testing.T) {
+	acts := &fakeActions{}
+	h := start(t, 120, 40, Options{Actions: acts, View: "processes"})
+	h.waitText("postgres-writer")
+	h.runes("a")
+	h.waitText("Renice")
+	h.key(tcell.KeyUp) // wraps to the last item, Renice
+	h.key(tcell.KeyEnter)
+	h.waitText("Nice for 200")
+	h.key(tcell.KeyBackspace2)
+	h.runes("5")
+	h.key(tcell.KeyEnter)
+	h.waitText("Renice process 200 (postgres) to 5?")
+	if c := acts.get(); len(c) != 0 {
+		t.Fatalf("renice before confirm: %v", c)
+	}
+	h.runes("y")
+	h.waitText("renice: done")
+	if c := acts.get(); len(c) != 1 || c[0] != "renice 200 5" {
+		t.Fatalf("calls = %v", c)
+	}
+}
+
+func TestSnapshotErrorsAndScopeCrumb(t *testing.T) {
+	snap := testSnapshot()
+	snap.Errors = []string{"docker: connection refused"}
+	h := start(t, 120, 40, Options{Feed: newFakeFeed(snap), View: "processes", Scope: []views.Scope{{Kind: "container", ID: idDB}}})
+	s := h.waitText("postgres-writer")
+	if !strings.Contains(s, "docker: connection refused") {
+		t.Errorf("snapshot error not shown:\n%s", s)
+	}
+	if !strings.Contains(s, "container bbbbbbbbbbbb › Processes") {
+		t.Errorf("scope not in the breadcrumb:\n%s", s)
+	}
+	if strings.Contains(s, "nginx") {
+		t.Errorf("processes outside the scope:\n%s", s)
+	}
 }
