@@ -15,9 +15,11 @@ import (
 )
 
 // ClusterSource gives the orchestrator's last good cluster state without
-// blocking; nil when there is none.
+// blocking (nil when there is none) and its current errors, which exist
+// before the first success too.
 type ClusterSource interface {
 	Latest() *model.Cluster
+	Errors() []string
 }
 
 // Joiner places a snapshot's containers in the cluster (orchestrator.Match).
@@ -70,11 +72,9 @@ func (m *Monitor) Step(ctx context.Context) (*model.Snapshot, error) {
 	m.mu.Unlock()
 	snap := model.Rates(prev, cur)
 	if m.cluster != nil {
-		if c := m.cluster.Latest(); c != nil {
-			snap.Cluster = c
-			if len(c.Errors) > 0 {
-				snap.Errors = append(append([]string(nil), snap.Errors...), c.Errors...)
-			}
+		snap.Cluster = m.cluster.Latest()
+		if errs := m.cluster.Errors(); len(errs) > 0 {
+			snap.Errors = append(append([]string(nil), snap.Errors...), errs...)
 		}
 	}
 	if m.join != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/ctop-like/ctop-like/batch"
 	"github.com/ctop-like/ctop-like/collector"
 	"github.com/ctop-like/ctop-like/monitor"
+	"github.com/ctop-like/ctop-like/orchestrator"
 	"github.com/ctop-like/ctop-like/views"
 )
 
@@ -81,14 +82,15 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	mon := monitor.New(local, o.delay, cl, join)
 	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc}
 	if o.output != "" {
-		return runBatch(ctx, o, local, mon, q, stdout)
+		return runBatch(ctx, o, local, mon, cl, q, stdout)
 	}
 	return runScreen(ctx, o, local, mon, q)
 }
 
 // runBatch prints -n refreshes. Rates need two samples, so the first line
 // comes one interval after start.
-func runBatch(ctx context.Context, o *options, local *collector.Local, mon *monitor.Monitor, q views.Query, stdout io.Writer) error {
+func runBatch(ctx context.Context, o *options, local *collector.Local, mon *monitor.Monitor, cl monitor.ClusterSource, q views.Query, stdout io.Writer) error {
+	start := time.Now()
 	if d := local.Docker(); d != nil {
 		// Names come from the Docker API: give its first listing up to one
 		// interval so the first refresh is not nameless.
@@ -97,9 +99,15 @@ func runBatch(ctx context.Context, o *options, local *collector.Local, mon *moni
 		cancel()
 	}
 	p := &batch.Printer{Out: stdout, Format: o.output, Query: q}
-	next := time.Now()
 	if _, err := mon.Step(ctx); err != nil {
 		return err
+	}
+	// The first refresh is placed in the cluster if Mesos/Marathon answer
+	// within one request timeout of start; a hanging one delays it no more.
+	waitCluster(ctx, cl, start.Add(orchestrator.DefaultTimeout))
+	next := start
+	if late := time.Since(start) - o.delay; late > 0 {
+		next = next.Add(late)
 	}
 	for i := 0; o.iterations == 0 || i < o.iterations; i++ {
 		next = next.Add(o.delay)
