@@ -84,6 +84,9 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 			}
 		}
 	}
+	if idx < 0 && old != nil && old.View != t.View {
+		idx = 0 // another view: start at the top
+	}
 	if idx < 0 {
 		idx = oldRow - 1
 		if idx < 0 {
