@@ -434,6 +434,12 @@ func (a *App) confirm(question, label string, run func(ctx context.Context) erro
 		a.closeOverlay()
 		a.setMessage(false, "%s: running…", label)
 		go func() {
+			defer func() {
+				if p := recover(); p != nil {
+					a.screen.Fini() // restore the terminal before the trace
+					panic(p)
+				}
+			}()
 			ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
 			defer cancel()
 			err := run(ctx)
