@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/ctop-like/ctop-like/collector"
 	"github.com/ctop-like/ctop-like/monitor"
 	"github.com/ctop-like/ctop-like/orchestrator"
+	"github.com/ctop-like/ctop-like/ui"
 	"github.com/ctop-like/ctop-like/views"
 )
 
@@ -63,7 +66,70 @@ func localAddrs() []string {
 	return out
 }
 
-// runScreen draws the interactive screen.
+// runScreen draws the interactive screen; the monitor refreshes in its own
+// goroutine and the screen reads its snapshots.
 func runScreen(ctx context.Context, o *options, local *collector.Local, mon *monitor.Monitor, q views.Query) error {
-	return usageError{"the interactive screen is not built yet: use -o table or -o json"}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go mon.Run(ctx)
+	var acts ui.Actions
+	if !o.readOnly {
+		acts = actions{docker: local.Docker()}
+	}
+	return ui.Run(ui.Options{
+		Feed:     mon,
+		View:     q.View,
+		Scope:    q.Scope,
+		Filter:   q.Filter,
+		Sort:     q.Sort,
+		Desc:     q.Desc,
+		ReadOnly: o.readOnly,
+		Color:    o.color,
+		Actions:  acts,
+	})
+}
+
+// actions carries out the screen's actions through the Docker API and
+// system calls; no shell is involved.
+type actions struct {
+	docker *collector.Docker
+}
+
+func (a actions) Container(ctx context.Context, id, action string) error {
+	if a.docker == nil {
+		return fmt.Errorf("%s %.12s: Docker is disabled (--docker-host none)", action, id)
+	}
+	var err error
+	switch action {
+	case "stop":
+		err = a.docker.Stop(ctx, id)
+	case "restart":
+		err = a.docker.Restart(ctx, id)
+	case "pause":
+		err = a.docker.Pause(ctx, id)
+	case "unpause":
+		err = a.docker.Unpause(ctx, id)
+	case "kill":
+		err = a.docker.Kill(ctx, id, "SIGKILL")
+	default:
+		return fmt.Errorf("unknown container action %q", action)
+	}
+	if err != nil {
+		return fmt.Errorf("%s %.12s: %w", action, id, err)
+	}
+	return nil
+}
+
+func (a actions) Signal(pid int, sig syscall.Signal) error {
+	if err := syscall.Kill(pid, sig); err != nil {
+		return fmt.Errorf("signal %v to %d: %w", sig, pid, err)
+	}
+	return nil
+}
+
+func (a actions) Renice(pid, nice int) error {
+	if err := syscall.Setpriority(syscall.PRIO_PROCESS, pid, nice); err != nil {
+		return fmt.Errorf("renice %d to %d: %w", pid, nice, err)
+	}
+	return nil
 }
