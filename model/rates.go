@@ -101,6 +101,15 @@ func Rates(prev, cur *Sample) *Snapshot {
 		if p == nil || c.CPU.UsageNs < p.CPU.UsageNs {
 			continue
 		}
+		dt := dt
+		if !c.SampledAt.IsZero() && !p.SampledAt.IsZero() {
+			// A remote source's own clock: the same measurement twice (a
+			// source that did not answer again) gives no rate.
+			dt = c.SampledAt.Sub(p.SampledAt).Seconds()
+			if dt <= 0 {
+				continue
+			}
+		}
 		c.HasRates = true
 		dns := dt * 1e9
 		c.CPUPct = float64(c.CPU.UsageNs-p.CPU.UsageNs) / dns * 100

@@ -141,6 +141,14 @@ type ContainerSample struct {
 	Blkio   CgroupBlkio   `json:"blkio"`
 	Net     *NetCounters  `json:"net"` // summed over interfaces but lo; nil in the host's network namespace or unknown
 	Cluster ClusterFields `json:"cluster"`
+
+	// Agent names the node a remote source read this container from (a
+	// Mesos agent's host); empty for the local node.
+	Agent string `json:"agent,omitempty"`
+	// SampledAt is when the remote source measured the counters, when it
+	// says so (cAdvisor, Mesos agents answer at their own times); Rates then
+	// use it instead of the sample's Time. Zero for local data.
+	SampledAt time.Time `json:"sampled_at,omitzero"`
 }
 
 // CgroupCPU holds cumulative CPU counters in nanoseconds.
