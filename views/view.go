@@ -4,7 +4,9 @@
 package views
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -198,34 +200,47 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 }
 
 // SortRows sorts in place by one column; nil values go last whatever the
-// direction, ties keep the key order so rows do not jump between refreshes.
+// direction, and ties keep the order Build gave (pid order, cgroup order) so
+// rows do not jump between refreshes.
 func SortRows(rows []Row, col int, number, desc bool) {
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i].Values[col], rows[j].Values[col]
+	slices.SortStableFunc(rows, func(x, y Row) int {
+		a, b := x.Values[col], y.Values[col]
 		if a == nil || b == nil {
-			if a == nil && b == nil {
-				return rows[i].Key < rows[j].Key
+			switch {
+			case a == nil && b == nil:
+				return 0
+			case a == nil:
+				return 1
+			default:
+				return -1
 			}
-			return b == nil
 		}
 		var c int
 		if number {
-			fa, fb := a.(float64), b.(float64)
-			switch {
-			case fa < fb:
-				c = -1
-			case fa > fb:
-				c = 1
-			}
+			c = cmp.Compare(a.(float64), b.(float64))
 		} else {
-			c = strings.Compare(strings.ToLower(a.(string)), strings.ToLower(b.(string)))
-		}
-		if c == 0 {
-			return rows[i].Key < rows[j].Key
+			c = compareFold(a.(string), b.(string))
 		}
 		if desc {
-			return c > 0
+			return -c
 		}
-		return c < 0
+		return c
 	})
+}
+
+// compareFold compares case-insensitively without allocating.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := a[i], b[i]
+		if 'A' <= ca && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if 'A' <= cb && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			return cmp.Compare(ca, cb)
+		}
+	}
+	return cmp.Compare(len(a), len(b))
 }
