@@ -1,6 +1,7 @@
 package views
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -168,7 +169,7 @@ func newClusterIndex(s *model.Snapshot) *clusterIndex {
 			ix.appOfTask[t] = a.ID
 		}
 	}
-	ix.apps = c.Apps
+	ix.apps = slices.Clip(c.Apps) // appends below must not write into the shared snapshot
 	// Apps that only a container's MARATHON_APP_ID names (no Marathon).
 	for i := range s.Containers {
 		cl := &s.Containers[i].Cluster
@@ -181,7 +182,7 @@ func newClusterIndex(s *model.Snapshot) *clusterIndex {
 	for _, g := range c.Groups {
 		seenGroup[g.ID] = true
 	}
-	ix.groups = c.Groups
+	ix.groups = slices.Clip(c.Groups)
 	for _, a := range ix.apps {
 		for g := a.Group; g != "" && !seenGroup[g]; g = parentGroup(g) {
 			seenGroup[g] = true
