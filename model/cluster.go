@@ -22,6 +22,33 @@ type Cluster struct {
 	// MarathonFrameworkID is the Mesos framework id of the Marathon polled
 	// (its /v2/info), so views can tell which framework owns the groups.
 	MarathonFrameworkID string `json:"marathon_framework_id,omitempty"`
+
+	// Agents are the Mesos agents read with --cluster, so the agents view
+	// can show each one's allocation and whether it answered; nil otherwise.
+	Agents []Agent `json:"agents,omitempty"`
+}
+
+// Agent is one Mesos agent as the cluster-wide source last saw it. Its
+// used CPU and memory are the sums of its containers (ContainerSample.Agent
+// equals Name).
+type Agent struct {
+	ID   string `json:"id"`
+	Name string `json:"name"` // host name; host:port when several agents share a host
+	PID  string `json:"pid"`  // "slave(1)@10.0.3.46:5051"
+	// Resources and allocation from the master, in cores and bytes.
+	CPUs              float64 `json:"cpus"`
+	CPUsAllocated     float64 `json:"cpus_allocated"`
+	MemBytes          float64 `json:"mem_bytes"`
+	MemAllocatedBytes float64 `json:"mem_allocated_bytes"`
+	Active            bool    `json:"active"`
+	TasksRunning      int     `json:"tasks_running"` // from the master's task list
+	Executors         int     `json:"executors"`     // in its last good answer
+	// LastOK is when it last answered /monitor/statistics; zero if never.
+	LastOK time.Time `json:"last_ok,omitzero"`
+	// Error is why its last request failed ("" when it answered); its rows
+	// then carry the last good counters, marked stale.
+	Error string `json:"error,omitempty"`
+	Stale bool   `json:"stale"`
 }
 
 // Framework is a Mesos framework.

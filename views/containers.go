@@ -47,6 +47,8 @@ func init() {
 			{ID: "framework_id", Title: "FRAMEWORK ID", Width: 20, Priority: 10},
 			{ID: "task_id", Title: "TASK ID", Width: 20, Priority: 10},
 			{ID: "cgroup", Title: "CGROUP", Width: 30, Priority: 10},
+			// The Mesos agent (or remote node) a --cluster row comes from.
+			{ID: "agent", Title: "AGENT", Width: 15, Priority: 3},
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -108,6 +110,7 @@ func containerValues(c *model.Container) []any {
 		text(c.Cluster.FrameworkID),
 		text(c.Cluster.TaskID),
 		c.Cgroup,
+		text(c.Agent),
 	}
 }
 
