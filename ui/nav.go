@@ -6,6 +6,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+	"github.com/rivo/uniseg"
 
 	"github.com/ctop-like/ctop-like/views"
 )
@@ -47,9 +48,12 @@ func (a *App) applicableViews() []*views.View {
 
 // rowName is how a drilled-from row appears in the breadcrumb.
 func rowName(v *views.View, r *views.Row, t views.Target) string {
-	if i := v.Col("name"); i >= 0 {
-		if s, ok := r.Values[i].(string); ok && s != "" {
-			return s
+	// A person knows a framework, app or task by its name, not its id.
+	for _, id := range []string{"name", "framework", "app", "group", "task"} {
+		if i := v.Col(id); i >= 0 {
+			if s, ok := r.Values[i].(string); ok && s != "" {
+				return s
+			}
 		}
 	}
 	if t.Scope.ID != "" {
@@ -136,18 +140,42 @@ func (a *App) crumbLine(screen tcell.Screen, x, y, w int) {
 			used += put(screen, x+used, y, w-used, s, st)
 		}
 	}
+	// The path, as segments; when it does not fit, its start gives way to
+	// "…" so that where the user is stays readable.
+	type part struct {
+		s  string
+		st tcell.Style
+	}
+	var path []part
+	add := func(s string, st tcell.Style) { path = append(path, part{s, st}) }
 	base := a.levels[0]
 	for _, sc := range base.scope {
-		seg(sc.Kind+" "+short(sc.ID), th.crumb)
-		seg(th.crumbArrow, th.crumbSep)
+		add(sc.Kind+" "+short(sc.ID), th.crumb)
+		add(th.crumbArrow, th.crumbSep)
 	}
 	for i, l := range a.levels {
 		if i > 0 {
-			seg(th.crumbArrow, th.crumbSep)
-			seg(l.crumb, th.crumb)
-			seg(th.crumbArrow, th.crumbSep)
+			add(th.crumbArrow, th.crumbSep)
+			add(l.crumb, th.crumb)
+			add(th.crumbArrow, th.crumbSep)
 		}
-		seg(views.Get(l.view).Title, th.crumb)
+		add(views.Get(l.view).Title, th.crumb)
+	}
+	width := 0
+	for _, p := range path {
+		width += uniseg.StringWidth(p.s)
+	}
+	room := w - 8 // keep the row counter visible
+	if width > room && len(path) > 1 {
+		seg(th.ellipsis, th.crumbSep)
+		width += uniseg.StringWidth(th.ellipsis)
+		for len(path) > 1 && (width > room || path[0].s == th.crumbArrow) {
+			width -= uniseg.StringWidth(path[0].s)
+			path = path[1:]
+		}
+	}
+	for _, p := range path {
+		seg(p.s, p.st)
 	}
 	l := a.cur()
 	if l.filter != nil && l.filter.Text != "" {

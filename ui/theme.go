@@ -19,10 +19,10 @@ type theme struct {
 	hintKey, hintLabel, barLabel, barFrame   tcell.Style
 	barLow, barMid, barHigh, barMem, barSwap tcell.Style
 
-	up, down, crumbArrow, treeBranch string
-	barFull                          rune
-	barParts                         []rune // partial cells, 1/8 .. 7/8
-	spark                            []rune
+	up, down, crumbArrow, treeBranch, ellipsis string
+	barFull                                    rune
+	barParts                                   []rune // partial cells, 1/8 .. 7/8
+	spark                                      []rune
 }
 
 // wantColor decides --color auto|always|never; NO_COLOR turns auto off.
@@ -84,12 +84,12 @@ func newTheme(color, utf8 bool) *theme {
 		t.barSwap = d.Foreground(tcell.ColorRed)
 	}
 	if utf8 {
-		t.up, t.down, t.crumbArrow, t.treeBranch = "▲", "▼", " › ", "└─ "
+		t.up, t.down, t.crumbArrow, t.treeBranch, t.ellipsis = "▲", "▼", " › ", "└─ ", "… "
 		t.barFull = '█'
 		t.barParts = []rune("▏▎▍▌▋▊▉")
 		t.spark = []rune("▁▂▃▄▅▆▇█")
 	} else {
-		t.up, t.down, t.crumbArrow, t.treeBranch = "^", "v", " > ", "`- "
+		t.up, t.down, t.crumbArrow, t.treeBranch, t.ellipsis = "^", "v", " > ", "`- ", "... "
 		t.barFull = '|'
 		t.spark = []rune("_.-=+*#@")
 	}
