@@ -63,7 +63,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		return usageError{"-r/-w: recording and replay are not built yet"}
 	}
 	if o.cluster || o.cadvisor != "" {
-		return usageError{"--cluster/--cadvisor: not built yet"}
+		return startRemote(ctx, o, stdout)
 	}
 	local, err := collector.NewLocal(ctx, collector.Config{
 		ProcRoot:   o.procRoot,

@@ -1,0 +1,83 @@
+package orchestrator
+
+import (
+	"context"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// cpuTime is this process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestScale500Agents: 500 loopback agents with 20 executors each, 10 of
+// them dead (they accept and never answer). The first refresh costs at
+// most one timeout; later ones do not wait for the dead at all and finish
+// well within -d 5s.
+func TestScale500Agents(t *testing.T) {
+	if testing.Short() {
+		t.Skip("500 listeners")
+	}
+	dead := map[int]bool{}
+	for i := 0; i < 10; i++ {
+		dead[i*50] = true
+	}
+	fc := newFakeCluster(t, 500, 20, 20, dead)
+	const timeout = 2 * time.Second
+	_, a := fc.newSource(AgentsConfig{Timeout: timeout})
+	ctx := context.Background()
+	start := time.Now()
+	s1, _ := a.Collect(ctx)
+	first := time.Since(start)
+	if len(s1.Containers) != 490*20 {
+		t.Fatalf("%d containers, want %d", len(s1.Containers), 490*20)
+	}
+	if first > timeout+time.Second {
+		t.Errorf("first refresh with 10 dead agents took %v, more than one timeout (%v)", first, timeout)
+	}
+	var worst time.Duration
+	cpu0 := cpuTime()
+	for i := 0; i < 3; i++ {
+		start = time.Now()
+		s, _ := a.Collect(ctx)
+		d := time.Since(start)
+		worst = max(worst, d)
+		if len(s.Containers) != 490*20 {
+			t.Errorf("refresh %d: %d containers", i, len(s.Containers))
+		}
+	}
+	cpuPer := (cpuTime() - cpu0) / 3
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	t.Logf("500 agents × 20 executors, 10 dead, timeout %v: first refresh %v, later refreshes ≤ %v, %v CPU each (servers included), max %d requests in flight, heap %d MB",
+		timeout, first.Round(time.Millisecond), worst.Round(time.Millisecond), cpuPer.Round(time.Millisecond), a.MaxInFlight(), ms.HeapAlloc>>20)
+	if worst > 5*time.Second {
+		t.Errorf("a refresh took %v: over the -d 5s interval", worst)
+	}
+	if a.MaxInFlight() > DefaultParallel {
+		t.Errorf("%d requests in flight, want at most %d", a.MaxInFlight(), DefaultParallel)
+	}
+}
+
+// BenchmarkClusterRefresh500 reports one full refresh of 500 live agents
+// with 20 executors each (all on loopback, servers in this process).
+func BenchmarkClusterRefresh500(b *testing.B) {
+	fc := newFakeCluster(b, 500, 20, 20, nil)
+	_, a := fc.newSource(AgentsConfig{Timeout: 5 * time.Second})
+	ctx := context.Background()
+	if s, _ := a.Collect(ctx); len(s.Containers) != 500*20 {
+		b.Fatalf("%d containers", len(s.Containers))
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if s, _ := a.Collect(ctx); len(s.Errors) > 0 {
+			b.Fatal(s.Errors[0])
+		}
+	}
+	b.ReportMetric(float64(a.MaxInFlight()), "max-in-flight")
+}
