@@ -117,6 +117,10 @@ func (hv *headerView) Draw(screen tcell.Screen) {
 	a.mu.Lock()
 	paused := a.paused
 	a.mu.Unlock()
+	if r, ok := a.replayer(); ok {
+		right = r.Status()
+		paused = paused || r.Paused()
+	}
 	if paused {
 		right = "PAUSED " + right
 	}

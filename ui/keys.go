@@ -105,13 +105,20 @@ func (a *App) capture(ev *tcell.EventKey) *tcell.EventKey {
 		return ev
 	}
 	a.message = ""
+	matched := false
 	for _, b := range a.bindings {
 		if b.matches(ev) {
+			matched = true
 			if a.available(b) {
 				b.do(a, ev)
+				return nil
 			}
-			return nil
 		}
+	}
+	if matched && ev.Key() == tcell.KeyRune {
+		// A letter whose binding does not apply here (a in --read-only)
+		// does nothing; special keys go on to the table (arrows).
+		return nil
 	}
 	return ev
 }

@@ -162,7 +162,7 @@ func New(screen tcell.Screen, opts Options) (*App, error) {
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.levels = []*level{{view: v.ID, scope: append([]views.Scope(nil), opts.Scope...), sort: opts.Sort, desc: opts.Desc, filter: opts.Filter}}
 	a.latest.set(opts.Feed.Latest())
-	a.bindings = defaultBindings()
+	a.bindings = append(replayBindings(), defaultBindings()...)
 	a.build()
 	return a, nil
 }

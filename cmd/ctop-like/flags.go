@@ -16,30 +16,31 @@ import (
 
 // options is the parsed command line.
 type options struct {
-	delay        time.Duration
-	mesos        []string
-	view         string
-	listViews    bool
-	scope        []views.Scope
-	filter       *views.Filter
-	sort         string
-	desc         bool
-	output       string
-	iterations   int
-	write        string
-	read         string
-	dockerHost   string
-	procRoot     string
-	cgroupRoot   string
-	all          bool
-	orchInterval time.Duration
-	insecure     bool
-	caCert       string
-	cluster      bool
-	cadvisor     string
-	color        string
-	readOnly     bool
-	version      bool
+	delay         time.Duration
+	mesos         []string
+	view          string
+	listViews     bool
+	scope         []views.Scope
+	filter        *views.Filter
+	sort          string
+	desc          bool
+	output        string
+	iterations    int
+	iterationsSet bool // -n given: replay prints that many, else all
+	write         string
+	read          string
+	dockerHost    string
+	procRoot      string
+	cgroupRoot    string
+	all           bool
+	orchInterval  time.Duration
+	insecure      bool
+	caCert        string
+	cluster       bool
+	cadvisor      string
+	color         string
+	readOnly      bool
+	version       bool
 }
 
 // usageError is a bad flag or value: exit status 2 with one line.
@@ -125,6 +126,13 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	case "", "table", "json":
 	default:
 		return nil, usageError{fmt.Sprintf("invalid argument %q for \"-o, --output\": want table or json", o.output)}
+	}
+	o.iterationsSet = fs.Changed("iterations")
+	if o.read != "" && o.write != "" {
+		return nil, usageError{"-r and -w: replay and record at once is not supported; copy the file instead"}
+	}
+	if o.read != "" && (len(o.mesos) > 0 || o.cluster || o.cadvisor != "") {
+		return nil, usageError{"-r: a replay reads only the recording; drop -m, --cluster and --cadvisor"}
 	}
 	if o.iterations < 0 {
 		return nil, usageError{fmt.Sprintf("invalid argument \"%d\" for \"-n, --iterations\": want 0 or more", o.iterations)}

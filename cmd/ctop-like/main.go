@@ -17,6 +17,7 @@ import (
 	"github.com/ctop-like/ctop-like/collector"
 	"github.com/ctop-like/ctop-like/monitor"
 	"github.com/ctop-like/ctop-like/orchestrator"
+	"github.com/ctop-like/ctop-like/recording"
 	"github.com/ctop-like/ctop-like/views"
 )
 
@@ -59,11 +60,58 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
-	if o.read != "" || o.write != "" {
-		return usageError{"-r/-w: recording and replay are not built yet"}
+	if o.read != "" {
+		return replay(ctx, o, stdout, stderr)
 	}
+	nd, err := openNode(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer nd.close()
+	mon := monitor.New(nd.src, o.delay, nd.cluster, orchestrator.Match)
+	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc}
+	rec, err := openRecording(o, nd.host)
+	if err != nil {
+		return err
+	}
+	if rec != nil {
+		defer func() {
+			if err := rec.Close(); err != nil {
+				fmt.Fprintf(stderr, "ctop-like: %v\n", err)
+			}
+		}()
+	}
+	if o.output != "" {
+		return runBatch(ctx, o, nd, mon, q, rec, stdout, stderr)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go mon.Run(ctx)
+	var feed monitor.Feed = mon
+	if rec != nil {
+		feed = recording.Tee(ctx, mon, rec, func(err error) { lastRecordErr.Store(err.Error()) })
+	}
+	err = runScreen(o, feed, nd.docker, q)
+	if msg, ok := lastRecordErr.Load().(string); ok {
+		fmt.Fprintf(stderr, "ctop-like: recording %s: %s\n", o.write, msg)
+	}
+	return err
+}
+
+// node is what the tool watches: this node's kernel and Docker, every agent
+// of a cluster (--cluster) or a remote node's cAdvisor (--cadvisor).
+type node struct {
+	src     collector.Source
+	host    string
+	cluster monitor.ClusterSource // nil without -m
+	docker  *collector.Docker     // nil unless local with Docker: no actions elsewhere
+	close   func()
+}
+
+// openNode opens the source the flags name.
+func openNode(ctx context.Context, o *options) (*node, error) {
 	if o.cluster || o.cadvisor != "" {
-		return startRemote(ctx, o, stdout)
+		return openRemote(ctx, o)
 	}
 	local, err := collector.NewLocal(ctx, collector.Config{
 		ProcRoot:   o.procRoot,
@@ -72,26 +120,21 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		All:        o.all,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer local.Close()
-	cl, join, err := startOrchestrator(ctx, o, local.Host())
+	cl, err := startOrchestrator(ctx, o, local.Host())
 	if err != nil {
-		return err
+		local.Close()
+		return nil, err
 	}
-	mon := monitor.New(local, o.delay, cl, join)
-	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc}
-	if o.output != "" {
-		return runBatch(ctx, o, local, mon, cl, q, stdout)
-	}
-	return runScreen(ctx, o, local, mon, q)
+	return &node{src: local, host: local.Host(), cluster: cl, docker: local.Docker(), close: func() { local.Close() }}, nil
 }
 
 // runBatch prints -n refreshes. Rates need two samples, so the first line
 // comes one interval after start.
-func runBatch(ctx context.Context, o *options, local *collector.Local, mon *monitor.Monitor, cl monitor.ClusterSource, q views.Query, stdout io.Writer) error {
+func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q views.Query, rec *recording.Writer, stdout, stderr io.Writer) error {
 	start := time.Now()
-	if d := local.Docker(); d != nil {
+	if d := nd.docker; d != nil {
 		// Names come from the Docker API: give its first listing up to one
 		// interval so the first refresh is not nameless.
 		wctx, cancel := context.WithTimeout(ctx, o.delay)
@@ -104,7 +147,7 @@ func runBatch(ctx context.Context, o *options, local *collector.Local, mon *moni
 	}
 	// The first refresh is placed in the cluster if Mesos/Marathon answer
 	// within one request timeout of start; a hanging one delays it no more.
-	waitCluster(ctx, cl, start.Add(orchestrator.DefaultTimeout))
+	waitCluster(ctx, nd.cluster, start.Add(orchestrator.DefaultTimeout))
 	next := start
 	if late := time.Since(start) - o.delay; late > 0 {
 		next = next.Add(late)
@@ -124,6 +167,13 @@ func runBatch(ctx context.Context, o *options, local *collector.Local, mon *moni
 		}
 		if err := p.Print(snap); err != nil {
 			return err
+		}
+		if rec != nil {
+			if err := rec.Write(snap); err != nil {
+				// The screen or the printed lines go on; the user
+				// learns why the file stopped growing.
+				fmt.Fprintf(stderr, "ctop-like: %v\n", err)
+			}
 		}
 		if now := time.Now(); now.After(next.Add(o.delay)) {
 			// Fell behind by more than an interval: start afresh rather

@@ -16,11 +16,11 @@ import (
 )
 
 // startOrchestrator starts polling Mesos/Marathon in its own goroutine when
-// -m is given. Matching always runs: without -m, MARATHON_APP_ID in a
-// container's env still names its app.
-func startOrchestrator(ctx context.Context, o *options, host string) (monitor.ClusterSource, monitor.Joiner, error) {
+// -m is given. (Matching always runs: without -m, MARATHON_APP_ID in a
+// container's env still names its app.)
+func startOrchestrator(ctx context.Context, o *options, host string) (monitor.ClusterSource, error) {
 	if len(o.mesos) == 0 {
-		return nil, orchestrator.Match, nil
+		return nil, nil
 	}
 	p, err := orchestrator.NewPoller(orchestrator.Config{
 		URLs:     o.mesos,
@@ -33,10 +33,10 @@ func startOrchestrator(ctx context.Context, o *options, host string) (monitor.Cl
 		Addrs:    localAddrs(),
 	})
 	if err != nil {
-		return nil, nil, usageError{"-m, --mesos-api: " + err.Error()}
+		return nil, usageError{"-m, --mesos-api: " + err.Error()}
 	}
 	go p.Run(ctx)
-	return p, orchestrator.Match, nil
+	return p, nil
 }
 
 // waitCluster waits until the first Mesos/Marathon answer (or error) or
@@ -66,24 +66,21 @@ func localAddrs() []string {
 	return out
 }
 
-// runScreen draws the interactive screen; the monitor refreshes in its own
-// goroutine and the screen reads its snapshots.
-func runScreen(ctx context.Context, o *options, local *collector.Local, mon *monitor.Monitor, q views.Query) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go mon.Run(ctx)
+// runScreen draws the interactive screen over a feed of snapshots: the live
+// monitor (maybe recorded on the way) or a replay.
+func runScreen(o *options, feed monitor.Feed, docker *collector.Docker, q views.Query) error {
 	var acts ui.Actions
-	if !o.readOnly {
-		acts = actions{docker: local.Docker()}
+	if !o.readOnly && o.read == "" && docker != nil {
+		acts = actions{docker: docker}
 	}
 	return ui.Run(ui.Options{
-		Feed:     mon,
+		Feed:     feed,
 		View:     q.View,
 		Scope:    q.Scope,
 		Filter:   q.Filter,
 		Sort:     q.Sort,
 		Desc:     q.Desc,
-		ReadOnly: o.readOnly,
+		ReadOnly: acts == nil,
 		Color:    o.color,
 		Actions:  acts,
 	})

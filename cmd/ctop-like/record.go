@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/ctop-like/ctop-like/batch"
+	"github.com/ctop-like/ctop-like/recording"
+	"github.com/ctop-like/ctop-like/views"
+)
+
+// lastRecordErr keeps the screen's last recording error for the exit
+// message: the screen owns the terminal while it runs.
+var lastRecordErr atomic.Value
+
+// openRecording creates the -w file, or returns nil without -w.
+func openRecording(o *options, host string) (*recording.Writer, error) {
+	if o.write == "" {
+		return nil, nil
+	}
+	return recording.Create(o.write, recording.Header{
+		Host:     host,
+		Start:    time.Now(),
+		Interval: o.delay,
+		Tool:     "ctop-like " + version,
+		Settings: map[string]string{
+			"proc_root":             o.procRoot,
+			"cgroup_root":           o.cgroupRoot,
+			"all":                   strconv.FormatBool(o.all),
+			"orchestrator_interval": o.orchInterval.String(),
+			// The recorder strips credentials from URLs again.
+			"mesos": strings.Join(o.mesos, ","),
+		},
+	})
+}
+
+// replay shows a recording: printed as live batch mode printed it, or on
+// the screen with replay keys.
+func replay(ctx context.Context, o *options, stdout, stderr io.Writer) error {
+	r, err := recording.Open(o.read)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if w := r.Warning(); w != "" {
+		fmt.Fprintf(stderr, "ctop-like: %s\n", w)
+	}
+	if r.Len() == 0 {
+		return errors.New(o.read + ": no records")
+	}
+	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc}
+	if o.output != "" {
+		p := &batch.Printer{Out: stdout, Format: o.output, Query: q}
+		if !o.iterationsSet || o.iterations == 0 {
+			return recording.Print(r, p)
+		}
+		for i := 0; i < r.Len() && i < o.iterations; i++ {
+			s, err := r.At(i)
+			if err != nil {
+				return err
+			}
+			if err := p.Print(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	rp := recording.NewReplay(r)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go rp.Run(ctx)
+	return runScreen(o, rp, nil, q)
+}
