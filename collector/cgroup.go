@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/opencontainers/cgroups/fscommon"
+	"golang.org/x/sys/unix"
 
 	"github.com/ctop-like/ctop-like/model"
 )
@@ -136,6 +137,12 @@ func classify(rel string, all bool, procs func() int) (id, runtime string, ok bo
 // read it with read, and drop it if it vanished meanwhile. skip says not
 // to descend (a recognised container's children are part of it).
 func visitCgroup(rel, dir string, all bool, read func(rel string, c *model.ContainerSample)) (c model.ContainerSample, ok, skip bool) {
+	return visitCgroupWith(rel, dir, all, func() (int, int, error) { return readProcs(dir) }, read)
+}
+
+// visitCgroupWith is visitCgroup with cgroup.procs read by readProcs (a
+// descriptor kept open by the v1 finder).
+func visitCgroupWith(rel, dir string, all bool, readProcs func() (first, n int, err error), read func(rel string, c *model.ContainerSample)) (c model.ContainerSample, ok, skip bool) {
 	var (
 		procsRead  bool
 		pid, n     int
@@ -143,7 +150,7 @@ func visitCgroup(rel, dir string, all bool, read func(rel string, c *model.Conta
 	)
 	procs := func() int {
 		if !procsRead {
-			pid, n, procsError = readProcs(dir)
+			pid, n, procsError = readProcs()
 			procsRead = true
 		}
 		return n
@@ -159,7 +166,8 @@ func visitCgroup(rel, dir string, all bool, read func(rel string, c *model.Conta
 	}
 	c = model.ContainerSample{ID: id, Runtime: rt, Cgroup: rel, State: "running", PID: pid}
 	read(rel, &c)
-	if _, err := os.Stat(dir); err != nil { // removed while we read it
+	var st unix.Stat_t
+	if unix.Stat(dir, &st) != nil { // removed while we read it
 		return model.ContainerSample{}, false, true
 	}
 	return c, true, skip

@@ -1,11 +1,9 @@
 package collector
 
 import (
+	"io/fs"
+	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
-
-	"github.com/opencontainers/cgroups/fscommon"
 
 	"github.com/ctop-like/ctop-like/model"
 )
@@ -15,94 +13,243 @@ import (
 const userHZ = 100
 
 // v1Finder reads cgroup v1, where each controller is its own tree and a
-// container has the same relative path in each of them.
+// container has the same relative path in each of them. It keeps each
+// container's files open between passes (see keptFile); Containers is
+// called from one goroutine at a time.
 type v1Finder struct {
 	root       string
 	dirs       map[string]string // controller -> mount, symlinks resolved
 	walk       string            // the mount whose tree is walked
 	all        bool
 	hostMemory uint64
+
+	cgroups map[string]*v1Cgroup // by path relative to the mounts
+	pass    uint64
+	buf     []byte
+	out     []model.ContainerSample // capacity reused for the next pass's guess
+}
+
+// v1Files are the files a v1 container is read from, by controller.
+var v1Files = [v1NumFiles]struct{ ctrl, name string }{
+	v1Procs:         {"", "cgroup.procs"}, // in the walked mount
+	v1CPUUsage:      {"cpuacct", "cpuacct.usage"},
+	v1CPUAcctStat:   {"cpuacct", "cpuacct.stat"},
+	v1CPUStat:       {"cpu", "cpu.stat"},
+	v1Quota:         {"cpu", "cpu.cfs_quota_us"},
+	v1Period:        {"cpu", "cpu.cfs_period_us"},
+	v1MemStat:       {"memory", "memory.stat"},
+	v1MemUsage:      {"memory", "memory.usage_in_bytes"},
+	v1MemLimit:      {"memory", "memory.limit_in_bytes"},
+	v1OOMControl:    {"memory", "memory.oom_control"},
+	v1PidsCurrent:   {"pids", "pids.current"},
+	v1BlkioBytes:    {"blkio", "blkio.throttle.io_service_bytes"},
+	v1BlkioServiced: {"blkio", "blkio.throttle.io_serviced"},
+}
+
+const (
+	v1Procs = iota
+	v1CPUUsage
+	v1CPUAcctStat
+	v1CPUStat
+	v1Quota
+	v1Period
+	v1MemStat
+	v1MemUsage
+	v1MemLimit
+	v1OOMControl
+	v1PidsCurrent
+	v1BlkioBytes
+	v1BlkioServiced
+	v1NumFiles
+)
+
+// v1Cgroup is one cgroup's open files.
+type v1Cgroup struct {
+	files [v1NumFiles]keptFile
+	seen  uint64
+}
+
+func (g *v1Cgroup) close() {
+	for i := range g.files {
+		g.files[i].close()
+	}
 }
 
 // Containers walks one controller's tree and reads every container's
 // counters from the same relative path in the other controllers.
 func (f *v1Finder) Containers() ([]model.ContainerSample, error) {
-	var out []model.ContainerSample
+	if f.cgroups == nil {
+		f.cgroups = make(map[string]*v1Cgroup)
+	}
+	f.pass++
+	out := make([]model.ContainerSample, 0, cap(f.out))
 	err := walkCgroups(f.walk, func(rel, dir string) bool {
-		c, ok, skip := visitCgroup(rel, dir, f.all, f.read)
+		g := f.cgroups[rel]
+		if g == nil {
+			g = &v1Cgroup{}
+			f.cgroups[rel] = g
+		}
+		g.seen = f.pass
+		procs := func() (int, int, error) {
+			data, err := f.file(g, v1Procs, rel)
+			if err != nil {
+				return 0, 0, err
+			}
+			first, n := procsFirstAndCount(data)
+			return first, n, nil
+		}
+		c, ok, skip := visitCgroupWith(rel, dir, f.all, procs, func(rel string, c *model.ContainerSample) { f.read(g, rel, c) })
 		if ok {
 			out = append(out, c)
 		}
 		return skip
 	})
+	// Forget the cgroups that are gone, and those no longer listed (a raw
+	// cgroup whose processes left): their files are reopened if needed.
+	for rel, g := range f.cgroups {
+		if g.seen != f.pass {
+			g.close()
+			delete(f.cgroups, rel)
+		}
+	}
+	f.out = out[:0:len(out)]
 	return out, err
+}
+
+// close releases every kept file.
+func (f *v1Finder) close() {
+	for rel, g := range f.cgroups {
+		g.close()
+		delete(f.cgroups, rel)
+	}
+}
+
+// file reads one of a cgroup's files into the finder's buffer (valid until
+// the next read); a controller that is not mounted is fs.ErrNotExist.
+func (f *v1Finder) file(g *v1Cgroup, which int, rel string) ([]byte, error) {
+	spec := v1Files[which]
+	mount := f.walk
+	if spec.ctrl != "" {
+		m, ok := f.dirs[spec.ctrl]
+		if !ok {
+			return nil, &os.PathError{Op: "open", Path: spec.ctrl, Err: fs.ErrNotExist}
+		}
+		mount = m
+	}
+	b, err := g.files[which].read(f.buf, 0, func() string {
+		return filepath.Join(mount, filepath.FromSlash(rel), spec.name)
+	})
+	if cap(b) > cap(f.buf) {
+		f.buf = b[:0]
+	}
+	return b, err
 }
 
 // read fills the counters of the cgroup at rel; a controller that is not
 // mounted or not readable leaves its fields at zero.
-func (f *v1Finder) read(rel string, c *model.ContainerSample) {
-	if d, ok := f.dir("cpuacct", rel); ok {
-		c.CPU.UsageNs = readUint(d, "cpuacct.usage")
-		st := readKeyValues(d, "cpuacct.stat")
-		c.CPU.UserNs = st["user"] * (1e9 / userHZ)
-		c.CPU.SystemNs = st["system"] * (1e9 / userHZ)
+func (f *v1Finder) read(g *v1Cgroup, rel string, c *model.ContainerSample) {
+	get := func(which int) []byte {
+		b, err := f.file(g, which, rel)
+		if err != nil {
+			return nil
+		}
+		return b
 	}
-	if d, ok := f.dir("cpu", rel); ok {
-		st := readKeyValues(d, "cpu.stat")
-		c.CPU.Periods = st["nr_periods"]
-		c.CPU.ThrottledPeriods = st["nr_throttled"]
-		c.CPU.ThrottledNs = st["throttled_time"]
-		c.CPU.QuotaCores = quotaCores(readInt(d, "cpu.cfs_quota_us"), readInt(d, "cpu.cfs_period_us"))
+	if _, ok := f.dirs["cpuacct"]; ok {
+		if b := get(v1CPUUsage); b != nil {
+			c.CPU.UsageNs = uintValue(b)
+		}
+		eachKeyValue(get(v1CPUAcctStat), func(k []byte, v uint64) {
+			switch string(k) {
+			case "user":
+				c.CPU.UserNs = v * (1e9 / userHZ)
+			case "system":
+				c.CPU.SystemNs = v * (1e9 / userHZ)
+			}
+		})
 	}
-	if d, ok := f.dir("memory", rel); ok {
-		st := readKeyValues(d, "memory.stat")
-		c.Mem.Usage = readUint(d, "memory.usage_in_bytes")
-		c.Mem.Used = subFloor(c.Mem.Usage, hier(st, "inactive_file"))
-		c.Mem.RSS = hier(st, "rss")
-		c.Mem.Cache = hier(st, "cache")
-		c.Mem.Limit = memLimit(readUint(d, "memory.limit_in_bytes"), f.hostMemory)
-		c.Mem.OOMKills = readKeyValues(d, "memory.oom_control")["oom_kill"]
+	if _, ok := f.dirs["cpu"]; ok {
+		eachKeyValue(get(v1CPUStat), func(k []byte, v uint64) {
+			switch string(k) {
+			case "nr_periods":
+				c.CPU.Periods = v
+			case "nr_throttled":
+				c.CPU.ThrottledPeriods = v
+			case "throttled_time":
+				c.CPU.ThrottledNs = v
+			}
+		})
+		var quota, period int64
+		if b := get(v1Quota); b != nil {
+			quota = intValue(b)
+		}
+		if b := get(v1Period); b != nil {
+			period = intValue(b)
+		}
+		c.CPU.QuotaCores = quotaCores(quota, period)
+	}
+	if _, ok := f.dirs["memory"]; ok {
+		// hier: memory.stat's hierarchical total_<key> (which matches
+		// memory.usage_in_bytes, itself hierarchical) wins over <key>.
+		var inactive, rss, cache memStatValue
+		eachKeyValue(get(v1MemStat), func(k []byte, v uint64) {
+			switch string(k) {
+			case "inactive_file":
+				inactive.set(v, false)
+			case "total_inactive_file":
+				inactive.set(v, true)
+			case "rss":
+				rss.set(v, false)
+			case "total_rss":
+				rss.set(v, true)
+			case "cache":
+				cache.set(v, false)
+			case "total_cache":
+				cache.set(v, true)
+			}
+		})
+		if b := get(v1MemUsage); b != nil {
+			c.Mem.Usage = uintValue(b)
+		}
+		c.Mem.Used = subFloor(c.Mem.Usage, inactive.v)
+		c.Mem.RSS = rss.v
+		c.Mem.Cache = cache.v
+		var limit uint64
+		if b := get(v1MemLimit); b != nil {
+			limit = uintValue(b)
+		}
+		c.Mem.Limit = memLimit(limit, f.hostMemory)
+		eachKeyValue(get(v1OOMControl), func(k []byte, v uint64) {
+			if string(k) == "oom_kill" {
+				c.Mem.OOMKills = v
+			}
+		})
 	} else {
 		c.Mem.Limit = f.hostMemory
 	}
-	if d, ok := f.dir("pids", rel); ok {
-		c.Pids = readUint(d, "pids.current")
+	if _, ok := f.dirs["pids"]; ok {
+		if b := get(v1PidsCurrent); b != nil {
+			c.Pids = uintValue(b)
+		}
 	}
-	if d, ok := f.dir("blkio", rel); ok {
-		c.Blkio.ReadBytes, c.Blkio.WriteBytes = readBlkio(d, "blkio.throttle.io_service_bytes")
-		c.Blkio.ReadOps, c.Blkio.WriteOps = readBlkio(d, "blkio.throttle.io_serviced")
+	if _, ok := f.dirs["blkio"]; ok {
+		c.Blkio.ReadBytes, c.Blkio.WriteBytes = blkioSums(get(v1BlkioBytes))
+		c.Blkio.ReadOps, c.Blkio.WriteOps = blkioSums(get(v1BlkioServiced))
 	}
 }
 
-func (f *v1Finder) dir(controller, rel string) (string, bool) {
-	m, ok := f.dirs[controller]
-	if !ok {
-		return "", false
-	}
-	return filepath.Join(m, filepath.FromSlash(rel)), true
+// memStatValue is one memory.stat figure: the hierarchical total_<key>
+// when the file has it, else <key>; the last line of a kind wins, as in a
+// map.
+type memStatValue struct {
+	v     uint64
+	total bool
 }
 
-// hier prefers memory.stat's hierarchical total_<key> (which matches
-// memory.usage_in_bytes, itself hierarchical) over the local <key>.
-func hier(st map[string]uint64, key string) uint64 {
-	if v, ok := st["total_"+key]; ok {
-		return v
+func (m *memStatValue) set(v uint64, total bool) {
+	if total || !m.total {
+		m.v, m.total = v, total || m.total
 	}
-	return st[key]
-}
-
-// readInt reads a signed number (cpu.cfs_quota_us is -1 when unlimited);
-// missing or garbled is 0.
-func readInt(dir, name string) int64 {
-	s, err := readString(dir, name)
-	if err != nil {
-		return 0
-	}
-	v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return v
 }
 
 // quotaCores is the CFS quota in cores; 0 when there is none.
@@ -113,28 +260,11 @@ func quotaCores(quota, period int64) float64 {
 	return float64(quota) / float64(period)
 }
 
-// readBlkio sums the Read and Write lines ("8:0 Read 4096") of a v1 blkio
-// file over all devices; the "Total" line and other ops are ignored.
-func readBlkio(dir, name string) (read, write uint64) {
-	s, err := readString(dir, name)
-	if err != nil {
-		return 0, 0
+// dir is the folder of the cgroup at rel in a controller's mount.
+func (f *v1Finder) dir(controller, rel string) (string, bool) {
+	m, ok := f.dirs[controller]
+	if !ok {
+		return "", false
 	}
-	for line := range strings.SplitSeq(s, "\n") {
-		fields := strings.Fields(line)
-		if len(fields) != 3 || !strings.Contains(fields[0], ":") {
-			continue
-		}
-		v, err := fscommon.ParseUint(fields[2], 10, 64)
-		if err != nil {
-			continue
-		}
-		switch fields[1] {
-		case "Read":
-			read += v
-		case "Write":
-			write += v
-		}
-	}
-	return read, write
+	return filepath.Join(m, filepath.FromSlash(rel)), true
 }

@@ -27,6 +27,24 @@ type Local struct {
 
 	mu  sync.Mutex
 	env map[string]envEntry // non-Docker containers' env, by container id
+
+	// collectMu serialises Collect and Close, which releases the files
+	// that passes keep open. Under it: the fields below.
+	collectMu sync.Mutex
+	hostNS    string // the host's network namespace, once known
+	nets      map[string]*netEntry
+	pass      uint64
+	netBuf    []byte
+}
+
+// netEntry is what a container's network figures are read through: its
+// process's namespace (read once per pid) and that pid's net/dev, kept
+// open.
+type netEntry struct {
+	pid  int
+	ns   string
+	dev  keptFile
+	seen uint64
 }
 
 type envEntry struct {
@@ -78,6 +96,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		procs:   NewProcReader(cfg.ProcRoot, info.ClockTicks, m.BootTime()),
 		finder:  finder,
 		env:     map[string]envEntry{},
+		nets:    map[string]*netEntry{},
 	}
 	if cfg.DockerHost != "none" {
 		l.docker = NewDocker(ctx, cfg.DockerHost)
@@ -91,8 +110,19 @@ func (l *Local) Docker() *Docker { return l.docker }
 // Host is the node's host name.
 func (l *Local) Host() string { return l.host }
 
-// Close releases the runtime connection.
+// Close releases the runtime connection and the files kept open between
+// refreshes.
 func (l *Local) Close() error {
+	l.collectMu.Lock()
+	defer l.collectMu.Unlock()
+	for id, e := range l.nets {
+		e.dev.close()
+		delete(l.nets, id)
+	}
+	if c, ok := l.finder.(interface{ close() }); ok {
+		c.close()
+	}
+	l.procs.close()
 	if l.docker != nil {
 		return l.docker.Close()
 	}
@@ -101,6 +131,8 @@ func (l *Local) Close() error {
 
 // Collect implements Source.
 func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
+	l.collectMu.Lock()
+	defer l.collectMu.Unlock()
 	s := &model.Sample{Time: time.Now(), Host: l.host, Machine: l.info}
 	if err := l.machine.Read(s); err != nil {
 		s.Errors = append(s.Errors, "machine: "+err.Error())
@@ -114,7 +146,12 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 			s.Errors = append(s.Errors, err.Error())
 		}
 	}
-	hostNS := netnsLink(l.cfg.ProcRoot, 1)
+	if l.hostNS == "" {
+		// pid 1's link, or kthreadd's where pid 1's is not ours to read;
+		// the host's namespace never changes.
+		l.hostNS, _ = hostNetNS(l.cfg.ProcRoot)
+	}
+	l.pass++
 	seen := make(map[string]bool, len(conts))
 	for i := range conts {
 		c := &conts[i]
@@ -132,12 +169,13 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 		}
 		c.Net = nil
 		if c.PID > 0 && c.NetworkMode != "host" {
-			ns := netnsLink(l.cfg.ProcRoot, c.PID)
-			if ns != "" && ns != hostNS {
-				if n, err := NetDevForPID(l.cfg.ProcRoot, c.PID); err == nil {
-					c.Net = n
-				}
-			}
+			c.Net = l.netOf(c.ID, c.PID)
+		}
+	}
+	for id, e := range l.nets {
+		if e.seen != l.pass {
+			e.dev.close()
+			delete(l.nets, id)
 		}
 	}
 	l.forgetEnv(seen)
@@ -148,6 +186,40 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	}
 	s.Processes = procs
 	return s, nil
+}
+
+// netOf returns the traffic of the container's network namespace, nil in
+// the host's namespace (that would be the node's traffic) or when unknown.
+func (l *Local) netOf(id string, pid int) *model.NetCounters {
+	e := l.nets[id]
+	if e == nil || e.pid != pid {
+		if e != nil {
+			e.dev.close()
+		}
+		e = &netEntry{pid: pid}
+		l.nets[id] = e
+	}
+	e.seen = l.pass
+	if e.ns == "" {
+		e.ns = netnsLink(l.cfg.ProcRoot, pid)
+	}
+	if e.ns == "" || e.ns == l.hostNS {
+		return nil
+	}
+	data, err := e.dev.read(l.netBuf, 0, func() string {
+		return filepath.Join(l.cfg.ProcRoot, strconv.Itoa(pid), "net", "dev")
+	})
+	if cap(data) > cap(l.netBuf) {
+		l.netBuf = data[:0]
+	}
+	if err != nil {
+		return nil
+	}
+	ifs, err := parseNetDev(data)
+	if err != nil {
+		return nil
+	}
+	return sumNetDev(ifs)
 }
 
 func applyMeta(c *model.ContainerSample, m Meta) {

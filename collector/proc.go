@@ -39,6 +39,9 @@ type ProcReader struct {
 	cache map[int]*procStatic
 	pass  uint64
 	users map[int]string
+	dir   keptDir // the proc root, listed again each pass
+	pids  []int
+	nsize int // processes in the last pass: the next pass's guess
 }
 
 // procStatic is what a process keeps from exec to exit.
@@ -51,6 +54,16 @@ type procStatic struct {
 	cgroup      string
 	containerID string
 	seen        uint64 // last pass that saw it
+
+	// The files read every pass, kept open for the pid (see keptFile):
+	// they move to the new procStatic when the pid is reused.
+	stat, io keptFile
+	ioDenied bool // io is not ours to read (another user's process)
+}
+
+func (st *procStatic) close() {
+	st.stat.close()
+	st.io.close()
 }
 
 // NewProcReader returns a reader of procRoot ("/proc", or a host's proc
@@ -79,28 +92,15 @@ func (r *ProcReader) Read() ([]model.ProcessSample, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 
-	d, err := os.Open(r.procRoot)
-	if err != nil {
-		return nil, fmt.Errorf("processes: %w", err)
-	}
-	names, err := d.Readdirnames(-1)
-	d.Close()
+	pids, err := r.dir.pids(r.procRoot, r.pids[:0])
+	r.pids = pids
 	if err != nil {
 		return nil, fmt.Errorf("processes: reading %s: %w", r.procRoot, err)
-	}
-	pids := make([]int, 0, len(names))
-	for _, n := range names {
-		if n == "" || n[0] < '0' || n[0] > '9' {
-			continue
-		}
-		if pid, err := strconv.Atoi(n); err == nil && pid > 0 {
-			pids = append(pids, pid)
-		}
 	}
 	slices.Sort(pids)
 
 	r.pass++
-	out := make([]model.ProcessSample, 0, len(pids))
+	out := make([]model.ProcessSample, 0, max(len(pids), r.nsize))
 	var bad []error
 	for _, pid := range pids {
 		p, err := r.readProcess(pid)
@@ -117,13 +117,27 @@ func (r *ProcReader) Read() ([]model.ProcessSample, error) {
 	}
 	for pid, st := range r.cache {
 		if st.seen != r.pass {
+			st.close()
 			delete(r.cache, pid)
 		}
 	}
+	r.nsize = len(out)
 	if len(bad) > 0 {
 		return out, fmt.Errorf("processes: %w", errors.Join(bad...))
 	}
 	return out, nil
+}
+
+// close releases the files kept open; the reader opens them again if
+// used after.
+func (r *ProcReader) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, st := range r.cache {
+		st.close()
+	}
+	r.cache = make(map[int]*procStatic)
+	r.dir.close()
 }
 
 // gone says whether err means the process exited under our feet.
@@ -132,42 +146,85 @@ func gone(err error) bool {
 }
 
 // readProcess reads one process: stat every time, io when readable, and the
-// static files only the first time a (pid, start time, comm) is seen.
+// static files only the first time a (pid, start time, comm) is seen. stat
+// and io stay open for the next pass.
 func (r *ProcReader) readProcess(pid int) (model.ProcessSample, error) {
-	dir := filepath.Join(r.procRoot, strconv.Itoa(pid))
-	data, err := r.readFile(filepath.Join(dir, "stat"), 0)
+	st := r.cache[pid]
+	var fresh procStatic // the files of a pid not seen before
+	statF := &fresh.stat
+	if st != nil {
+		statF = &st.stat
+	}
+	data, err := r.keptRead(statF, pid, "stat", 0)
 	if err != nil {
+		if st == nil {
+			fresh.close()
+		}
 		return model.ProcessSample{}, err
 	}
-	p, err := parseProcStat(data, r.pageSize)
+	prevName := ""
+	if st != nil {
+		prevName = st.name
+	}
+	p, err := parseProcStatName(data, r.pageSize, prevName)
 	if err != nil {
+		if st == nil {
+			fresh.close()
+		}
 		return model.ProcessSample{}, fmt.Errorf("pid %d: %w", pid, err)
 	}
 	if p.PID != pid {
+		if st == nil {
+			fresh.close()
+		}
 		return model.ProcessSample{}, fmt.Errorf("pid %d: stat names pid %d", pid, p.PID)
 	}
 	p.UserS /= r.clockTicks
 	p.SystemS /= r.clockTicks
 	p.StartTime = r.bootTime.Add(time.Duration(float64(p.StartTicks) / r.clockTicks * float64(time.Second)))
 
-	st := r.cache[pid]
 	if st == nil || st.startTicks != p.StartTicks || st.name != p.Name {
-		st, err = r.readStatic(dir, p)
+		old := st
+		if old == nil {
+			old = &fresh
+		}
+		st, err = r.readStatic(filepath.Join(r.procRoot, strconv.Itoa(pid)), p)
 		if err != nil {
+			old.close()
+			delete(r.cache, pid)
 			return model.ProcessSample{}, fmt.Errorf("pid %d: %w", pid, err)
 		}
+		// The descriptors name the pid, not the process: keep them (a
+		// kept io of the old process fails and is reopened).
+		st.stat, st.io = old.stat, old.io
 		r.cache[pid] = st
 	}
 	st.seen = r.pass
 	p.UID, p.User, p.Command = st.uid, st.user, st.command
 	p.Cgroup, p.ContainerID = st.cgroup, st.containerID
 
-	if data, err := r.readFile(filepath.Join(dir, "io"), 0); err == nil {
-		p.ReadBytes, p.WriteBytes, p.HasIO = parseProcIO(data)
-	} else if gone(err) {
-		return model.ProcessSample{}, err
+	if !st.ioDenied {
+		if data, err := r.keptRead(&st.io, pid, "io", 0); err == nil {
+			p.ReadBytes, p.WriteBytes, p.HasIO = parseProcIO(data)
+		} else if gone(err) {
+			return model.ProcessSample{}, err
+		} else if errors.Is(err, os.ErrPermission) {
+			st.ioDenied = true
+		}
 	}
 	return p, nil
+}
+
+// keptRead reads /proc/<pid>/<name> through a kept descriptor into the
+// reader's buffer (valid until the next read).
+func (r *ProcReader) keptRead(k *keptFile, pid int, name string, limit int) ([]byte, error) {
+	b, err := k.read(r.buf, limit, func() string {
+		return filepath.Join(r.procRoot, strconv.Itoa(pid), name)
+	})
+	if cap(b) > cap(r.buf) {
+		r.buf = b[:0]
+	}
+	return b, err
 }
 
 // readStatic reads the files whose content lives as long as the process.
@@ -262,6 +319,13 @@ func (r *ProcReader) userName(uid int) string {
 // first '(' and the LAST ')' since it may itself contain spaces and
 // parentheses. CPU times are left in ticks; RSS is turned into bytes.
 func parseProcStat(data []byte, pageSize uint64) (model.ProcessSample, error) {
+	return parseProcStatName(data, pageSize, "")
+}
+
+// parseProcStatName is parseProcStat reusing prevName for the command
+// name when the file says the same (it does, pass after pass), so that a
+// pass does not allocate a name per process.
+func parseProcStatName(data []byte, pageSize uint64, prevName string) (model.ProcessSample, error) {
 	var p model.ProcessSample
 	open := bytes.IndexByte(data, '(')
 	closing := bytes.LastIndexByte(data, ')')
@@ -273,7 +337,11 @@ func parseProcStat(data []byte, pageSize uint64) (model.ProcessSample, error) {
 		return p, fmt.Errorf("stat: pid: %w", err)
 	}
 	p.PID = pid
-	p.Name = cleanText(data[open+1 : closing])
+	if comm := data[open+1 : closing]; prevName != "" && string(comm) == prevName && printableASCII(comm) {
+		p.Name = prevName
+	} else {
+		p.Name = cleanText(comm)
+	}
 
 	// rest[i] is field i+3 of proc(5).
 	var rest [22][]byte
@@ -315,6 +383,16 @@ func parseProcStat(data []byte, pageSize uint64) (model.ProcessSample, error) {
 		p.RSS = uint64(rss) * pageSize
 	}
 	return p, bad
+}
+
+// printableASCII says whether cleanText would return b unchanged.
+func printableASCII(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // parseStatusUID returns the effective uid from /proc/<pid>/status (the

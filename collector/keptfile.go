@@ -1,0 +1,205 @@
+package collector
+
+import (
+	"encoding/binary"
+	"os"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// keptFile is a kernel file (a cgroup counter, /proc/<pid>/stat) kept open
+// between refreshes and re-read with pread at offset 0, which makes the
+// kernel generate fresh content: a third of the cost of opening, reading
+// and closing it each time. The zero value is a closed file; fd holds the
+// descriptor plus one so that the zero value needs no constructor.
+type keptFile struct {
+	fd1 int32
+}
+
+// fdBudget caps how many descriptors keptFiles hold, below the process's
+// limit: beyond it files are opened, read and closed as before.
+var fdBudget = newFDBudget()
+
+type budget struct {
+	open atomic.Int64
+	max  int64
+}
+
+func newFDBudget() *budget {
+	b := &budget{max: 1000}
+	var rl unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) == nil && rl.Cur > 2000 {
+		// Leave room for sockets, the terminal and the odd open file;
+		// Go raises the soft limit to the hard one at start.
+		b.max = int64(rl.Cur) - 1000
+	}
+	return b
+}
+
+func (b *budget) take() bool {
+	if b.open.Add(1) > b.max {
+		b.open.Add(-1)
+		return false
+	}
+	return true
+}
+
+func (b *budget) give() { b.open.Add(-1) }
+
+// read returns the file's whole content appended to buf[:0]. A kept
+// descriptor is read first; when that fails (the process exited, the
+// cgroup was removed and maybe made again) it is closed and path() is
+// opened afresh. Errors are *os.PathError as with os.ReadFile, so that
+// vanished() and gone() work. limit > 0 stops after limit bytes.
+func (k *keptFile) read(buf []byte, limit int, path func() string) ([]byte, error) {
+	if k.fd1 > 0 {
+		b, err := preadAll(int(k.fd1-1), buf[:0], limit)
+		if err == nil {
+			return b, nil
+		}
+		k.close()
+	}
+	p := path()
+	fd, err := openRetry(p)
+	if err != nil {
+		return buf[:0], &os.PathError{Op: "open", Path: p, Err: err}
+	}
+	b, err := preadAll(fd, buf[:0], limit)
+	if err != nil {
+		unix.Close(fd)
+		return b, &os.PathError{Op: "read", Path: p, Err: err}
+	}
+	if fdBudget.take() {
+		k.fd1 = int32(fd + 1)
+	} else {
+		unix.Close(fd)
+	}
+	return b, nil
+}
+
+// close releases the descriptor, if any.
+func (k *keptFile) close() {
+	if k.fd1 > 0 {
+		unix.Close(int(k.fd1 - 1))
+		k.fd1 = 0
+		fdBudget.give()
+	}
+}
+
+func openRetry(path string) (int, error) {
+	for {
+		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != unix.EINTR {
+			return fd, err
+		}
+	}
+}
+
+// preadAll reads from offset 0 until end of file. A read that does not
+// fill the buffer is the end: kernel files (seq_file, kernfs, sysfs)
+// generate their whole content in one read when it fits, which saves the
+// second, empty read per file.
+func preadAll(fd int, buf []byte, limit int) ([]byte, error) {
+	if cap(buf) < 512 {
+		buf = make([]byte, 0, 4096)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		space := cap(buf) - len(buf)
+		n, err := unix.Pread(fd, buf[len(buf):cap(buf)], int64(len(buf)))
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return buf, err
+		}
+		buf = buf[:len(buf)+n]
+		if limit > 0 && len(buf) >= limit {
+			return buf[:limit], nil
+		}
+		if n == 0 || n < space {
+			return buf, nil
+		}
+	}
+}
+
+// keptDir is a folder (the proc root) kept open and listed again each pass
+// by seeking back to its start.
+type keptDir struct {
+	fd1 int32
+	buf []byte
+}
+
+// pids appends the numeric entries of the folder at path (the processes
+// of a proc root) to dst, without a string per entry.
+func (d *keptDir) pids(path string, dst []int) ([]int, error) {
+	out, err := d.list(path, dst)
+	if err != nil && d.fd1 > 0 {
+		d.close() // a stale descriptor: open afresh once
+		out, err = d.list(path, dst)
+	}
+	return out, err
+}
+
+func (d *keptDir) list(path string, dst []int) ([]int, error) {
+	if d.fd1 == 0 {
+		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return dst, &os.PathError{Op: "open", Path: path, Err: err}
+		}
+		d.fd1 = int32(fd + 1)
+	} else if _, err := unix.Seek(int(d.fd1-1), 0, 0); err != nil {
+		return dst, &os.PathError{Op: "seek", Path: path, Err: err}
+	}
+	if d.buf == nil {
+		d.buf = make([]byte, 32<<10)
+	}
+	for {
+		n, err := unix.Getdents(int(d.fd1-1), d.buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return dst, &os.PathError{Op: "getdents", Path: path, Err: err}
+		}
+		if n <= 0 {
+			return dst, nil
+		}
+		// struct linux_dirent64: ino u64, off s64, reclen u16, type u8, name.
+		for b := d.buf[:n]; len(b) >= 19; {
+			reclen := int(binary.NativeEndian.Uint16(b[16:18]))
+			if reclen < 19 || reclen > len(b) {
+				break
+			}
+			name := b[19:reclen]
+			pid := 0
+			for i, c := range name {
+				if c == 0 {
+					if i == 0 {
+						pid = 0
+					}
+					break
+				}
+				if c < '0' || c > '9' || pid > 1<<40 {
+					pid = 0
+					break
+				}
+				pid = pid*10 + int(c-'0')
+			}
+			if pid > 0 {
+				dst = append(dst, pid)
+			}
+			b = b[reclen:]
+		}
+	}
+}
+
+func (d *keptDir) close() {
+	if d.fd1 > 0 {
+		unix.Close(int(d.fd1 - 1))
+		d.fd1 = 0
+	}
+}

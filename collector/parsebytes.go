@@ -1,0 +1,165 @@
+package collector
+
+import "bytes"
+
+// The parsers below read kernel files in place, without the strings, maps
+// and errors that strconv and fscommon would allocate for each of the
+// thousands of values a refresh reads. They accept what fscommon does.
+
+// parseUintBytes parses one unsigned decimal; a negative number (some
+// memory cgroup stats go negative through kernel bugs) is 0, as in
+// fscommon.ParseUint. ok is false for anything else, or an overflow.
+func parseUintBytes(b []byte) (v uint64, ok bool) {
+	neg := false
+	if len(b) > 0 && b[0] == '-' {
+		neg = true
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return 0, false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if v > (^uint64(0)-d)/10 {
+			if neg {
+				// fscommon returns 0 for any negative number.
+				return 0, allDigits(b)
+			}
+			return 0, false
+		}
+		v = v*10 + d
+	}
+	if neg {
+		return 0, true
+	}
+	return v, true
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// uintValue is readUint's parse: the file's one number, "max" as
+// math.MaxUint64, garbage as 0.
+func uintValue(b []byte) uint64 {
+	b = bytes.TrimSpace(b)
+	if string(b) == "max" {
+		return ^uint64(0)
+	}
+	v, _ := parseUintBytes(b)
+	return v
+}
+
+// intValue is readInt's parse: a signed decimal, garbage as 0.
+func intValue(b []byte) int64 {
+	b = bytes.TrimSpace(b)
+	neg := len(b) > 0 && b[0] == '-'
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return 0
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		d := int64(c - '0')
+		if v > (1<<63-1-d)/10 {
+			return 0
+		}
+		v = v*10 + d
+	}
+	if neg {
+		return -v
+	}
+	return v
+}
+
+// eachKeyValue calls fn for every "key value" line of data with a valid
+// number (fscommon.ParseKeyValue's grammar: one space, two fields).
+func eachKeyValue(data []byte, fn func(key []byte, v uint64)) {
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		sp := bytes.IndexByte(line, ' ')
+		if sp < 0 || bytes.IndexByte(line[sp+1:], ' ') >= 0 {
+			continue
+		}
+		if v, ok := parseUintBytes(line[sp+1:]); ok {
+			fn(line[:sp], v)
+		}
+	}
+}
+
+// blkioSums sums the Read and Write lines ("8:0 Read 4096") of a v1 blkio
+// file over all devices; the Total line and other ops are ignored.
+func blkioSums(data []byte) (read, write uint64) {
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		var f [4][]byte
+		n := 0
+		for fl := range bytes.FieldsSeq(line) {
+			if n == len(f) {
+				n++
+				break
+			}
+			f[n] = fl
+			n++
+		}
+		if n != 3 || bytes.IndexByte(f[0], ':') < 0 {
+			continue
+		}
+		v, ok := parseUintBytes(f[2])
+		if !ok {
+			continue
+		}
+		switch string(f[1]) {
+		case "Read":
+			read += v
+		case "Write":
+			write += v
+		}
+	}
+	return read, write
+}
+
+// procsFirstAndCount returns the first pid of a cgroup.procs file and how
+// many there are.
+func procsFirstAndCount(data []byte) (first, n int) {
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		v := intValue(line)
+		if v <= 0 {
+			continue
+		}
+		if n == 0 {
+			first = int(v)
+		}
+		n++
+	}
+	return first, n
+}
