@@ -80,21 +80,21 @@ func TestClusterDrillDownChain(t *testing.T) {
 
 	h.selectRow("framework=marathon", "marathon")
 	h.key(tcell.KeyEnter)
-	s = h.waitText("Marathon Groups")
-	if !strings.Contains(s, "/development") {
-		t.Fatalf("marathon's groups:\n%s", s)
-	}
+	// The rows are computed off the UI goroutine: wait for them, not
+	// just for the breadcrumb.
+	h.waitFor("marathon's groups", func(s string) bool {
+		return strings.Contains(s, "Marathon Groups") && strings.Contains(s, "/development") && strings.Contains(s, "APPS")
+	})
 
 	h.selectRow("group=/development", "/development")
 	h.key(tcell.KeyEnter)
-	s = h.waitText("/development/logging")
-	if !strings.Contains(s, "Marathon Apps") {
-		t.Fatalf("apps of /development:\n%s", s)
-	}
+	h.waitFor("the apps of /development", func(s string) bool {
+		return strings.Contains(s, "Marathon Apps") && strings.Contains(s, "/development/logging") && strings.Contains(s, "INST")
+	})
 
 	h.selectRow("app=/development/logging", "/development/logging")
 	h.key(tcell.KeyEnter)
-	s = h.waitText("web-1")
+	s = h.waitFor("the app's containers", func(s string) bool { return strings.Contains(s, "web-1") && strings.Contains(s, "NAME") })
 	for _, other := range []string{"db-1", "job-1"} {
 		if strings.Contains(s, other) {
 			t.Errorf("container %s is not the app's:\n%s", other, s)
@@ -123,5 +123,5 @@ func TestClusterDrillDownChain(t *testing.T) {
 	h.key(tcell.KeyBackspace2)
 	h.waitFor("containers again", func(s string) bool { return strings.Contains(s, "web-1") && !strings.Contains(s, "nginx-worker") })
 	h.key(tcell.KeyBackspace2)
-	h.waitText("Marathon Apps")
+	h.waitFor("the apps again", func(s string) bool { return strings.Contains(s, "INST") && strings.Contains(s, "/development/logging") })
 }

@@ -33,8 +33,7 @@ func replayBindings() []*binding {
 	return []*binding{
 		{keys: []keySpec{rkey('p'), {key: tcell.KeyRune, r: ' ', name: "Space"}}, desc: "pause or resume the playback", when: (*App).isReplay, do: func(a *App, _ *tcell.EventKey) {
 			r, _ := a.replayer()
-			r.Pause(!r.Paused())
-			a.app.Draw()
+			r.Pause(!r.Paused()) // the screen redraws after every key
 		}},
 		{keys: []keySpec{fkey(tcell.KeyRight, "Right")}, desc: "replay: one snapshot forward (pauses)", when: (*App).isReplay, do: func(a *App, _ *tcell.EventKey) { a.replayMove(func(r Replayer) { r.Step(1) }) }},
 		{keys: []keySpec{fkey(tcell.KeyLeft, "Left")}, desc: "replay: one snapshot back (pauses)", when: (*App).isReplay, do: func(a *App, _ *tcell.EventKey) { a.replayMove(func(r Replayer) { r.Step(-1) }) }},

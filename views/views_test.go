@@ -69,6 +69,7 @@ func TestEveryViewHasItsMinimumColumns(t *testing.T) {
 		"marathon-apps":    "app group instances tasks_running tasks_healthy containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps",
 		"mesos-frameworks": "framework_id framework active tasks containers cpu_pct mem_bytes",
 		"mesos-tasks":      "task_id task framework state agent container_id cpu_pct mem_bytes",
+		"agents":           "id host cpus cpus_allocated cpu_pct mem_allocated_bytes mem_bytes tasks age_s state error",
 	}
 	for id, cols := range min {
 		v := Get(id)
