@@ -48,7 +48,7 @@ func init() {
 			{ID: "task_id", Title: "TASK ID", Width: 20, Priority: 10},
 			{ID: "cgroup", Title: "CGROUP", Width: 30, Priority: 10},
 			// The Mesos agent (or remote node) a --cluster row comes from.
-			{ID: "agent", Title: "AGENT", Width: 15, Priority: 3},
+			{ID: "agent", Title: "AGENT", Width: 15, Priority: 9}, // only --cluster fills it
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,

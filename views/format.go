@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // NA is what a value that does not apply looks like on screen and in tables.
@@ -17,7 +18,9 @@ func Format(c Column, v any) string {
 	}
 	switch x := v.(type) {
 	case string:
-		if c.Clip > 0 && len(x) > c.Clip {
+		if c.Clip > 0 && len(x) > c.Clip && !strings.Contains(x, "/") {
+			// An id is clipped like docker ps does; a raw cgroup's id is
+			// its path, which only reads whole.
 			return x[:c.Clip]
 		}
 		return x
