@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/ctop-like/ctop-like/model"
 )
@@ -188,10 +189,7 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 	}
 	var rows []Row
 	if s != nil {
-		rows = v.Build(s, q.Scope, q.Tree && v.Tree)
-	}
-	if q.Filter != nil {
-		rows = q.Filter.Apply(v, rows)
+		rows = built.get(s, v, q)
 	}
 	if !(q.Tree && v.Tree) {
 		SortRows(rows, col, v.Columns[col].Number, desc)
@@ -199,33 +197,143 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 	return &Table{View: v, Columns: v.Columns, Rows: rows, SortCol: col, Desc: desc}, nil
 }
 
+// built remembers the last filtered rows, in build order: a key press that
+// only changes the sort (or redraws the same snapshot) then costs a copy
+// and a sort instead of building and filtering every row again. Snapshots
+// are immutable, so the rows of one stay right.
+var built rowCache
+
+type rowCache struct {
+	mu     sync.Mutex
+	snap   *model.Snapshot
+	view   *View
+	scope  []Scope
+	tree   bool
+	filter *Filter
+	text   string // the filter's text: a Filter is not changed after parsing, but be safe
+	rows   []Row
+}
+
+// get returns a copy of the view's filtered rows for s, which the caller
+// may sort in place.
+func (c *rowCache) get(s *model.Snapshot, v *View, q Query) []Row {
+	tree := q.Tree && v.Tree
+	text := ""
+	if q.Filter != nil {
+		text = q.Filter.Text
+	}
+	c.mu.Lock()
+	hit := c.snap == s && c.view == v && c.tree == tree && c.filter == q.Filter && c.text == text && slices.Equal(c.scope, q.Scope)
+	cached := c.rows
+	c.mu.Unlock()
+	if hit {
+		return slices.Clone(cached)
+	}
+	rows := v.Build(s, q.Scope, tree)
+	if q.Filter != nil {
+		rows = q.Filter.Apply(v, rows)
+	}
+	c.mu.Lock()
+	c.snap, c.view, c.tree, c.filter, c.text = s, v, tree, q.Filter, text
+	c.scope = slices.Clone(q.Scope)
+	c.rows = rows
+	c.mu.Unlock()
+	return slices.Clone(rows)
+}
+
 // SortRows sorts in place by one column; nil values go last whatever the
 // direction, and ties keep the order Build gave (pid order, cgroup order) so
 // rows do not jump between refreshes.
+//
+// It sorts small keys (the column's value and the row's position, which
+// breaks ties and so makes the unstable pdqsort stable) rather than the
+// rows themselves, then puts the rows in that order: a third of the work
+// of a stable sort of rows with an interface assertion per comparison.
 func SortRows(rows []Row, col int, number, desc bool) {
-	slices.SortStableFunc(rows, func(x, y Row) int {
-		a, b := x.Values[col], y.Values[col]
-		if a == nil || b == nil {
-			switch {
-			case a == nil && b == nil:
-				return 0
-			case a == nil:
-				return 1
-			default:
-				return -1
+	if len(rows) < 2 {
+		return
+	}
+	order := make([]int32, len(rows))
+	if number {
+		type key struct {
+			v   float64
+			nil bool
+			i   int32
+		}
+		keys := make([]key, len(rows))
+		for i := range rows {
+			keys[i].i = int32(i)
+			if f, ok := rows[i].Values[col].(float64); ok {
+				keys[i].v = f
+			} else {
+				keys[i].nil = true
 			}
 		}
-		var c int
-		if number {
-			c = cmp.Compare(a.(float64), b.(float64))
-		} else {
-			c = compareFold(a.(string), b.(string))
+		slices.SortFunc(keys, func(a, b key) int {
+			if a.nil || b.nil {
+				if a.nil && b.nil {
+					return cmp.Compare(a.i, b.i)
+				}
+				if a.nil {
+					return 1
+				}
+				return -1
+			}
+			c := cmp.Compare(a.v, b.v)
+			if desc {
+				c = -c
+			}
+			if c == 0 {
+				c = cmp.Compare(a.i, b.i)
+			}
+			return c
+		})
+		for i := range keys {
+			order[i] = keys[i].i
 		}
-		if desc {
-			return -c
+	} else {
+		type key struct {
+			s   string
+			nil bool
+			i   int32
 		}
-		return c
-	})
+		keys := make([]key, len(rows))
+		for i := range rows {
+			keys[i].i = int32(i)
+			if s, ok := rows[i].Values[col].(string); ok {
+				keys[i].s = s
+			} else {
+				keys[i].nil = true
+			}
+		}
+		slices.SortFunc(keys, func(a, b key) int {
+			if a.nil || b.nil {
+				if a.nil && b.nil {
+					return cmp.Compare(a.i, b.i)
+				}
+				if a.nil {
+					return 1
+				}
+				return -1
+			}
+			c := compareFold(a.s, b.s)
+			if desc {
+				c = -c
+			}
+			if c == 0 {
+				c = cmp.Compare(a.i, b.i)
+			}
+			return c
+		})
+		for i := range keys {
+			order[i] = keys[i].i
+		}
+	}
+	sorted := make([]Row, len(rows))
+	for i, j := range order {
+		sorted[i] = rows[j]
+	}
+	copy(rows, sorted)
 }
 
 // compareFold compares case-insensitively without allocating.
