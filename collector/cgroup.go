@@ -10,7 +10,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/opencontainers/cgroups/fscommon"
 	"golang.org/x/sys/unix"
 
 	"github.com/ctop-like/ctop-like/model"
@@ -178,45 +177,6 @@ func visitCgroupWith(rel, dir string, all bool, readProcs func() (first, n int, 
 func readString(dir, name string) (string, error) {
 	b, err := os.ReadFile(filepath.Join(dir, name))
 	return string(b), err
-}
-
-// readUint reads a file holding one number; "max" is math.MaxUint64 and
-// a missing or garbled file is 0.
-func readUint(dir, name string) uint64 {
-	s, err := readString(dir, name)
-	if err != nil {
-		return 0
-	}
-	return parseUintValue(strings.TrimSpace(s))
-}
-
-func parseUintValue(s string) uint64 {
-	if s == "max" {
-		return ^uint64(0)
-	}
-	v, err := fscommon.ParseUint(s, 10, 64)
-	if err != nil {
-		return 0
-	}
-	return v
-}
-
-// readKeyValues parses "key value" lines (memory.stat, cpu.stat,
-// memory.events...) into a map; a missing file gives an empty map and bad
-// lines are skipped.
-func readKeyValues(dir, name string) map[string]uint64 {
-	s, err := readString(dir, name)
-	m := map[string]uint64{}
-	if err != nil {
-		return m
-	}
-	for line := range strings.SplitSeq(s, "\n") {
-		k, v, err := fscommon.ParseKeyValue(line)
-		if err == nil {
-			m[k] = v
-		}
-	}
-	return m
 }
 
 // readProcs returns the first pid in cgroup.procs (0 if none) and how

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/ctop-like/ctop-like/model"
 )
@@ -27,6 +28,7 @@ type v1Finder struct {
 	pass    uint64
 	buf     []byte
 	out     []model.ContainerSample // capacity reused for the next pass's guess
+	now     time.Time               // this pass's start
 }
 
 // v1Files are the files a v1 container is read from, by controller.
@@ -63,10 +65,20 @@ const (
 	v1NumFiles
 )
 
+// limitsTTL is how long a container's configured limits (CFS quota and
+// period, memory limit) are reused before they are read again: they change
+// only with an update of the container, and re-reading them costs as much
+// as a fifth of a container's reads.
+const limitsTTL = 5 * time.Second
+
 // v1Cgroup is one cgroup's open files.
 type v1Cgroup struct {
 	files [v1NumFiles]keptFile
 	seen  uint64
+
+	limitsAt time.Time // when the limits below were read; zero: never
+	quota    float64   // CPU.QuotaCores
+	memLimit uint64    // memory.limit_in_bytes as read (0 when unreadable)
 }
 
 func (g *v1Cgroup) close() {
@@ -82,6 +94,7 @@ func (f *v1Finder) Containers() ([]model.ContainerSample, error) {
 		f.cgroups = make(map[string]*v1Cgroup)
 	}
 	f.pass++
+	f.now = time.Now()
 	out := make([]model.ContainerSample, 0, cap(f.out))
 	err := walkCgroups(f.walk, func(rel, dir string) bool {
 		g := f.cgroups[rel]
@@ -179,14 +192,17 @@ func (f *v1Finder) read(g *v1Cgroup, rel string, c *model.ContainerSample) {
 				c.CPU.ThrottledNs = v
 			}
 		})
-		var quota, period int64
-		if b := get(v1Quota); b != nil {
-			quota = intValue(b)
+		if f.limitsDue(g) {
+			var quota, period int64
+			if b := get(v1Quota); b != nil {
+				quota = intValue(b)
+			}
+			if b := get(v1Period); b != nil {
+				period = intValue(b)
+			}
+			g.quota = quotaCores(quota, period)
 		}
-		if b := get(v1Period); b != nil {
-			period = intValue(b)
-		}
-		c.CPU.QuotaCores = quotaCores(quota, period)
+		c.CPU.QuotaCores = g.quota
 	}
 	if _, ok := f.dirs["memory"]; ok {
 		// hier: memory.stat's hierarchical total_<key> (which matches
@@ -214,11 +230,13 @@ func (f *v1Finder) read(g *v1Cgroup, rel string, c *model.ContainerSample) {
 		c.Mem.Used = subFloor(c.Mem.Usage, inactive.v)
 		c.Mem.RSS = rss.v
 		c.Mem.Cache = cache.v
-		var limit uint64
-		if b := get(v1MemLimit); b != nil {
-			limit = uintValue(b)
+		if f.limitsDue(g) {
+			g.memLimit = 0
+			if b := get(v1MemLimit); b != nil {
+				g.memLimit = uintValue(b)
+			}
 		}
-		c.Mem.Limit = memLimit(limit, f.hostMemory)
+		c.Mem.Limit = memLimit(g.memLimit, f.hostMemory)
 		eachKeyValue(get(v1OOMControl), func(k []byte, v uint64) {
 			if string(k) == "oom_kill" {
 				c.Mem.OOMKills = v
@@ -226,6 +244,9 @@ func (f *v1Finder) read(g *v1Cgroup, rel string, c *model.ContainerSample) {
 		})
 	} else {
 		c.Mem.Limit = f.hostMemory
+	}
+	if f.limitsDue(g) {
+		g.limitsAt = f.now
 	}
 	if _, ok := f.dirs["pids"]; ok {
 		if b := get(v1PidsCurrent); b != nil {
@@ -236,6 +257,11 @@ func (f *v1Finder) read(g *v1Cgroup, rel string, c *model.ContainerSample) {
 		c.Blkio.ReadBytes, c.Blkio.WriteBytes = blkioSums(get(v1BlkioBytes))
 		c.Blkio.ReadOps, c.Blkio.WriteOps = blkioSums(get(v1BlkioServiced))
 	}
+}
+
+// limitsDue says whether this pass reads g's limits.
+func (f *v1Finder) limitsDue(g *v1Cgroup) bool {
+	return g.limitsAt.IsZero() || f.now.Sub(g.limitsAt) >= limitsTTL || f.now.Before(g.limitsAt)
 }
 
 // memStatValue is one memory.stat figure: the hierarchical total_<key>

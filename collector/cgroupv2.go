@@ -1,60 +1,193 @@
 package collector
 
 import (
+	"bytes"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ctop-like/ctop-like/model"
 )
 
 // v2Finder reads the unified cgroup v2 hierarchy, where every controller's
-// files sit in the container's one folder.
+// files sit in the container's one folder. Like v1Finder it keeps each
+// container's files open between passes.
 type v2Finder struct {
 	root       string
 	all        bool
 	hostMemory uint64
+
+	cgroups map[string]*v2Cgroup
+	pass    uint64
+	now     time.Time
+	buf     []byte
+	out     []model.ContainerSample
+}
+
+// v2Files are the files a v2 container is read from.
+var v2Files = [v2NumFiles]string{
+	v2Procs:       "cgroup.procs",
+	v2CPUStat:     "cpu.stat",
+	v2CPUMax:      "cpu.max",
+	v2MemStat:     "memory.stat",
+	v2MemCurrent:  "memory.current",
+	v2MemMax:      "memory.max",
+	v2MemEvents:   "memory.events",
+	v2PidsCurrent: "pids.current",
+	v2IOStat:      "io.stat",
+}
+
+const (
+	v2Procs = iota
+	v2CPUStat
+	v2CPUMax
+	v2MemStat
+	v2MemCurrent
+	v2MemMax
+	v2MemEvents
+	v2PidsCurrent
+	v2IOStat
+	v2NumFiles
+)
+
+// v2Cgroup is one cgroup's open files and its limits (see limitsTTL).
+type v2Cgroup struct {
+	files    [v2NumFiles]keptFile
+	seen     uint64
+	limitsAt time.Time
+	quota    float64
+	memMax   uint64
+}
+
+func (g *v2Cgroup) close() {
+	for i := range g.files {
+		g.files[i].close()
+	}
 }
 
 // Containers walks the unified tree and reads each container's folder.
 func (f *v2Finder) Containers() ([]model.ContainerSample, error) {
-	var out []model.ContainerSample
+	if f.cgroups == nil {
+		f.cgroups = make(map[string]*v2Cgroup)
+	}
+	f.pass++
+	f.now = time.Now()
+	out := make([]model.ContainerSample, 0, cap(f.out))
 	err := walkCgroups(f.root, func(rel, dir string) bool {
-		c, ok, skip := visitCgroup(rel, dir, f.all, f.read)
+		g := f.cgroups[rel]
+		if g == nil {
+			g = &v2Cgroup{}
+			f.cgroups[rel] = g
+		}
+		g.seen = f.pass
+		procs := func() (int, int, error) {
+			data, err := f.file(g, v2Procs, dir)
+			if err != nil {
+				return 0, 0, err
+			}
+			first, n := procsFirstAndCount(data)
+			return first, n, nil
+		}
+		c, ok, skip := visitCgroupWith(rel, dir, f.all, procs, func(_ string, c *model.ContainerSample) { f.read(g, dir, c) })
 		if ok {
 			out = append(out, c)
 		}
 		return skip
 	})
+	for rel, g := range f.cgroups {
+		if g.seen != f.pass {
+			g.close()
+			delete(f.cgroups, rel)
+		}
+	}
+	f.out = out[:0:len(out)]
 	return out, err
+}
+
+// close releases every kept file.
+func (f *v2Finder) close() {
+	for rel, g := range f.cgroups {
+		g.close()
+		delete(f.cgroups, rel)
+	}
+}
+
+// file reads one of a cgroup's files into the finder's buffer (valid until
+// the next read).
+func (f *v2Finder) file(g *v2Cgroup, which int, dir string) ([]byte, error) {
+	b, err := g.files[which].read(f.buf, 0, func() string { return filepath.Join(dir, v2Files[which]) })
+	if cap(b) > cap(f.buf) {
+		f.buf = b[:0]
+	}
+	return b, err
 }
 
 // read fills the counters from the kernel's v2 files; a file that is
 // missing (controller not enabled for this cgroup) leaves zeros.
-func (f *v2Finder) read(rel string, c *model.ContainerSample) {
-	d := filepath.Join(f.root, filepath.FromSlash(rel))
-
-	cpu := readKeyValues(d, "cpu.stat")
-	c.CPU.UsageNs = cpu["usage_usec"] * 1000
-	c.CPU.UserNs = cpu["user_usec"] * 1000
-	c.CPU.SystemNs = cpu["system_usec"] * 1000
-	c.CPU.Periods = cpu["nr_periods"]
-	c.CPU.ThrottledPeriods = cpu["nr_throttled"]
-	c.CPU.ThrottledNs = cpu["throttled_usec"] * 1000
-	if s, err := readString(d, "cpu.max"); err == nil {
-		c.CPU.QuotaCores = cpuMaxCores(s)
+func (f *v2Finder) read(g *v2Cgroup, dir string, c *model.ContainerSample) {
+	get := func(which int) []byte {
+		b, err := f.file(g, which, dir)
+		if err != nil {
+			return nil
+		}
+		return b
 	}
+	eachKeyValue(get(v2CPUStat), func(k []byte, v uint64) {
+		switch string(k) {
+		case "usage_usec":
+			c.CPU.UsageNs = v * 1000
+		case "user_usec":
+			c.CPU.UserNs = v * 1000
+		case "system_usec":
+			c.CPU.SystemNs = v * 1000
+		case "nr_periods":
+			c.CPU.Periods = v
+		case "nr_throttled":
+			c.CPU.ThrottledPeriods = v
+		case "throttled_usec":
+			c.CPU.ThrottledNs = v * 1000
+		}
+	})
+	due := g.limitsAt.IsZero() || f.now.Sub(g.limitsAt) >= limitsTTL || f.now.Before(g.limitsAt)
+	if due {
+		g.quota, g.memMax = 0, 0
+		if b := get(v2CPUMax); b != nil {
+			g.quota = cpuMaxCores(string(b))
+		}
+		if b := get(v2MemMax); b != nil {
+			g.memMax = uintValue(b)
+		}
+		g.limitsAt = f.now
+	}
+	c.CPU.QuotaCores = g.quota
 
-	mem := readKeyValues(d, "memory.stat")
-	c.Mem.Usage = readUint(d, "memory.current")
-	c.Mem.Used = subFloor(c.Mem.Usage, mem["inactive_file"])
-	c.Mem.RSS = mem["anon"]
-	c.Mem.Cache = mem["file"]
-	c.Mem.Limit = memLimit(readUint(d, "memory.max"), f.hostMemory)
-	c.Mem.OOMKills = readKeyValues(d, "memory.events")["oom_kill"]
+	var inactive uint64
+	eachKeyValue(get(v2MemStat), func(k []byte, v uint64) {
+		switch string(k) {
+		case "inactive_file":
+			inactive = v
+		case "anon":
+			c.Mem.RSS = v
+		case "file":
+			c.Mem.Cache = v
+		}
+	})
+	if b := get(v2MemCurrent); b != nil {
+		c.Mem.Usage = uintValue(b)
+	}
+	c.Mem.Used = subFloor(c.Mem.Usage, inactive)
+	c.Mem.Limit = memLimit(g.memMax, f.hostMemory)
+	eachKeyValue(get(v2MemEvents), func(k []byte, v uint64) {
+		if string(k) == "oom_kill" {
+			c.Mem.OOMKills = v
+		}
+	})
 
-	c.Pids = readUint(d, "pids.current")
-	c.Blkio = readIOStat(d)
+	if b := get(v2PidsCurrent); b != nil {
+		c.Pids = uintValue(b)
+	}
+	c.Blkio = ioStatSums(get(v2IOStat))
 }
 
 // cpuMaxCores parses cpu.max ("$MAX $PERIOD", MAX may be "max"; the period
@@ -77,29 +210,35 @@ func cpuMaxCores(s string) float64 {
 	return quotaCores(quota, period)
 }
 
-// readIOStat sums io.stat ("8:0 rbytes=1 wbytes=2 rios=3 wios=4 ...") over
+// ioStatSums sums io.stat ("8:0 rbytes=1 wbytes=2 rios=3 wios=4 ...") over
 // devices.
-func readIOStat(dir string) model.CgroupBlkio {
+func ioStatSums(data []byte) model.CgroupBlkio {
 	var b model.CgroupBlkio
-	s, err := readString(dir, "io.stat")
-	if err != nil {
-		return b
-	}
-	for line := range strings.SplitSeq(s, "\n") {
-		fields := strings.Fields(line)
-		if len(fields) < 2 || !strings.Contains(fields[0], ":") {
-			continue
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
 		}
-		for _, kv := range fields[1:] {
-			k, v, ok := strings.Cut(kv, "=")
+		first := true
+		for kv := range bytes.FieldsSeq(line) {
+			if first {
+				first = false
+				if bytes.IndexByte(kv, ':') < 0 {
+					break
+				}
+				continue
+			}
+			k, v, ok := bytes.Cut(kv, []byte{'='})
 			if !ok {
 				continue
 			}
-			n, err := strconv.ParseUint(v, 10, 64)
-			if err != nil {
+			n, ok := parseUnsigned(v)
+			if !ok {
 				continue
 			}
-			switch k {
+			switch string(k) {
 			case "rbytes":
 				b.ReadBytes += n
 			case "wbytes":

@@ -47,7 +47,7 @@ func allDigits(b []byte) bool {
 	return true
 }
 
-// uintValue is readUint's parse: the file's one number, "max" as
+// uintValue parses a file holding one number, "max" as
 // math.MaxUint64, garbage as 0.
 func uintValue(b []byte) uint64 {
 	b = bytes.TrimSpace(b)
@@ -58,7 +58,7 @@ func uintValue(b []byte) uint64 {
 	return v
 }
 
-// intValue is readInt's parse: a signed decimal, garbage as 0.
+// intValue parses a signed decimal, garbage as 0.
 func intValue(b []byte) int64 {
 	b = bytes.TrimSpace(b)
 	neg := len(b) > 0 && b[0] == '-'
@@ -162,4 +162,12 @@ func procsFirstAndCount(data []byte) (first, n int) {
 		n++
 	}
 	return first, n
+}
+
+// parseUnsigned is strconv.ParseUint(s, 10, 64) on bytes: digits only.
+func parseUnsigned(b []byte) (uint64, bool) {
+	if len(b) == 0 || b[0] == '-' {
+		return 0, false
+	}
+	return parseUintBytes(b)
 }
