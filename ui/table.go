@@ -223,7 +223,7 @@ func indentColumn(cols []views.Column, vis []int) int {
 
 // fitText pads or cuts s to exactly w cells, right-aligned for numbers.
 func fitText(s string, w int, right bool) string {
-	sw := uniseg.StringWidth(s)
+	sw := textWidth(s)
 	if sw > w {
 		return truncate(s, w)
 	}
@@ -232,6 +232,26 @@ func fitText(s string, w int, right bool) string {
 		return pad + s
 	}
 	return s + pad
+}
+
+// textWidth is uniseg.StringWidth with a fast path for printable ASCII,
+// which is what nearly every cell holds (one cell per byte).
+func textWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return uniseg.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
+// escape is tview.Escape without its regular expression for the text that
+// has no '[' (nearly every cell): only a '[' can start a style tag.
+func escape(s string) string {
+	if strings.IndexByte(s, '[') < 0 {
+		return s
+	}
+	return tview.Escape(s)
 }
 
 // cellText is the formatted value of one data cell, tree branch included.
@@ -279,13 +299,13 @@ func (c *tableContent) GetCell(row, column int) *tview.TableCell {
 		if ci == tv.data.SortCol && !tv.tree {
 			st = tv.a.th.sortHeader
 		}
-		return &tview.TableCell{Text: tview.Escape(fitText(tv.headerText(ci), w, col.Number)), Style: st, NotSelectable: true, Reference: ci}
+		return &tview.TableCell{Text: escape(fitText(tv.headerText(ci), w, col.Number)), Style: st, NotSelectable: true, Reference: ci}
 	}
 	r := tv.row(row)
 	if r == nil {
 		return nil
 	}
-	return &tview.TableCell{Text: tview.Escape(fitText(tv.cellText(r, ci), w, col.Number)), Style: tv.a.th.base, Reference: ci}
+	return &tview.TableCell{Text: escape(fitText(tv.cellText(r, ci), w, col.Number)), Style: tv.a.th.base, Reference: ci}
 }
 
 // truncate cuts s to w cells without splitting a character, padding with
