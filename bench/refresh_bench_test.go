@@ -8,6 +8,7 @@ import (
 	"context"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/ctop-like/ctop-like/batch"
 	"github.com/ctop-like/ctop-like/collector"
@@ -58,6 +59,34 @@ func BenchmarkRefresh(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
+		cur, err := l.Collect(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := p.Print(model.Rates(prev, cur)); err != nil {
+			b.Fatal(err)
+		}
+		prev = cur
+	}
+}
+
+// BenchmarkRefreshPaced is BenchmarkRefresh with a pause between
+// refreshes, as in real use: caches are as cold as once a second makes
+// them, which costs more than a tight loop.
+func BenchmarkRefreshPaced(b *testing.B) {
+	l := newLocal(b)
+	ctx := context.Background()
+	prev, err := l.Collect(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := &batch.Printer{Out: io.Discard, Format: "json", Query: views.Query{View: "containers"}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		time.Sleep(250 * time.Millisecond)
+		b.StartTimer()
 		cur, err := l.Collect(ctx)
 		if err != nil {
 			b.Fatal(err)

@@ -103,12 +103,13 @@ func daemonPIDs() []int {
 	return out
 }
 
-// daemonsCPU sums the CPU of pids; a pid that vanished counts 0 in both
-// samples only if the caller passes the same list to both.
+// daemonsCPU samples the CPU of each pid from /proc/<pid>/stat: 10 ms
+// ticks, but with the threads that exited (the shims' Go runtimes end
+// threads locked to namespaces), which schedstat sums would miss.
 func daemonsCPU(pids []int) map[int]int64 {
 	m := make(map[int]int64, len(pids))
 	for _, p := range pids {
-		if v, ok := taskCPU(p); ok {
+		if v, ok := statCPU(p); ok {
 			m[p] = v
 		}
 	}

@@ -23,6 +23,11 @@ type measureResult struct {
 	PeakRSS    int64    `json:"peak_rss_bytes"`
 	ExitCPUNs  int64    `json:"exit_cpu_ns"` // whole run, from wait4
 	DaemonPIDs []int    `json:"daemon_pids"`
+	// DaemonMeanNs is the daemons' CPU over the whole measurement divided
+	// by the windows (runs): their ticks are too coarse for one window.
+	DaemonMeanNs float64 `json:"daemon_mean_ns"`
+	// SecondsPerWindow is the length of a window (a run with -repeat).
+	SecondsPerWindow float64 `json:"seconds_per_window"`
 }
 
 // measureCmd runs a command and measures its CPU (and, with -daemons, the
@@ -49,9 +54,13 @@ func measureCmd(args []string) error {
 		r.DaemonPIDs = dp
 	}
 	var own, dmn, tot, wall []float64
+	first := daemonsCPU(dp)
+	t0 := time.Now()
+	var dFirst, dLast map[int]int64 // around the windows that count
 	switch {
 	case len(cmdArgs) == 0:
 		prev := daemonsCPU(dp)
+		dFirst = prev
 		for i := 0; i < *idle; i++ {
 			time.Sleep(*every)
 			cur := daemonsCPU(dp)
@@ -59,6 +68,7 @@ func measureCmd(args []string) error {
 			dmn, tot = append(dmn, d), append(tot, d)
 			prev = cur
 		}
+		dLast = prev
 	case *repeat > 0:
 		for i := 0; i < *repeat; i++ {
 			before := daemonsCPU(dp)
@@ -79,6 +89,8 @@ func measureCmd(args []string) error {
 			}
 			time.Sleep(700 * time.Millisecond)
 		}
+		dFirst, dLast = first, daemonsCPU(dp)
+		r.SecondsPerWindow = time.Since(t0).Seconds() / float64(*repeat)
 	default:
 		cmd := exec.Command(cmdArgs[0], cmdArgs[1:]...)
 		cmd.Stdout, cmd.Stderr = nil, os.Stderr
@@ -114,6 +126,9 @@ func measureCmd(args []string) error {
 			if n > *skip {
 				do, dd := float64(o-prevOwn), float64(deltaCPU(prevD, d))
 				own, dmn, tot = append(own, do), append(dmn, dd), append(tot, do+dd)
+				dLast = d
+			} else {
+				dFirst = d
 			}
 			prevOwn, prevD = o, d
 			n++
@@ -128,6 +143,12 @@ func measureCmd(args []string) error {
 		}
 	}
 	r.Windows = len(tot)
+	if r.SecondsPerWindow == 0 {
+		r.SecondsPerWindow = every.Seconds()
+	}
+	if r.Windows > 0 && dFirst != nil && dLast != nil {
+		r.DaemonMeanNs = float64(deltaCPU(dFirst, dLast)) / float64(r.Windows)
+	}
 	r.OwnCPUNs, r.DaemonNs, r.TotalNs, r.WallNs = summarise(own), summarise(dmn), summarise(tot), summarise(wall)
 	return writeJSON(*out, r)
 }

@@ -55,24 +55,34 @@ func tableCmd(args []string) error {
 		fmt.Printf("|    (for reference) the same reads with pread on kept descriptors | %s | | | | |\n", rng(floor.PreadCPUNs))
 	}
 
-	// Goal 2.
+	// Goal 2. The daemons' CPU is charged to a client net of what they
+	// spend idle over the same time (measured in the same run): with 50
+	// containers their background work is larger than ctop-like's share.
 	if load("ctl-docker.json", &dCtl) {
 		load("docker-idle.json", &dIdle)
 		haveStats = load("dockerstats.json", &dStats)
 		haveSm = load("ctopsim.json", &dSim)
-		fmt.Printf("| 2. ctop-like total CPU per refresh, 50 Docker containers (own %s + daemons %s) | %s | | | | |\n",
-			ms(dCtl.OwnCPUNs.Median), ms(dCtl.DaemonNs.Median), rng(dCtl.TotalNs))
+		idlePerSec := 0.0
+		if dIdle.SecondsPerWindow > 0 {
+			idlePerSec = dIdle.DaemonMeanNs / dIdle.SecondsPerWindow
+		}
+		charged := func(m measureResult) float64 {
+			return max(0, m.DaemonMeanNs-idlePerSec*m.SecondsPerWindow)
+		}
+		total := func(m measureResult) float64 { return m.OwnCPUNs.Median + charged(m) }
+		ctlTotal := total(dCtl)
+		fmt.Printf("| 2. ctop-like total CPU per refresh, 50 Docker containers: own %s + daemons %s (%s during the run − %s idle) | %s | | | | |\n",
+			rng(dCtl.OwnCPUNs), ms(charged(dCtl)), ms(dCtl.DaemonMeanNs), ms(idlePerSec*dCtl.SecondsPerWindow), ms(ctlTotal))
 		if haveStats {
-			ratio := dStats.TotalNs.Median / dCtl.TotalNs.Median
-			fmt.Printf("|    vs `docker stats --no-stream` (own %s + daemons %s, wall %s) | | %s | %.0f× less | ≥ 20× | %s |\n",
-				ms(dStats.OwnCPUNs.Median), ms(dStats.DaemonNs.Median), ms(dStats.WallNs.Median), rng(dStats.TotalNs), ratio, verdict(ratio >= 20))
+			ratio := total(dStats) / ctlTotal
+			fmt.Printf("|    vs `docker stats --no-stream` per run: own %s + daemons %s (%s − %s idle), wall %s | | %s | %.0f× less | ≥ 20× | %s |\n",
+				rng(dStats.OwnCPUNs), ms(charged(dStats)), ms(dStats.DaemonMeanNs), ms(idlePerSec*dStats.SecondsPerWindow), ms(dStats.WallNs.Median), ms(total(dStats)), ratio, verdict(ratio >= 20))
 		}
 		if haveSm {
-			ratio := dSim.TotalNs.Median / dCtl.TotalNs.Median
-			fmt.Printf("|    vs ctop's way (bench ctopsim: a stats stream per container; own %s + daemons %s) | | %s | %.0f× less | ≥ 20× | %s |\n",
-				ms(dSim.OwnCPUNs.Median), ms(dSim.DaemonNs.Median), rng(dSim.TotalNs), ratio, verdict(ratio >= 20))
+			ratio := total(dSim) / ctlTotal
+			fmt.Printf("|    vs ctop's way per 1 s refresh (bench ctopsim: a stats stream per container): own %s + daemons %s (%s − %s idle) | | %s | %.0f× less | ≥ 20× | %s |\n",
+				rng(dSim.OwnCPUNs), ms(charged(dSim)), ms(dSim.DaemonMeanNs), ms(idlePerSec*dSim.SecondsPerWindow), ms(total(dSim)), ratio, verdict(ratio >= 20))
 		}
-		fmt.Printf("|    daemons idle, no client, per second | %s | | | | |\n", rng(dIdle.DaemonNs))
 	}
 
 	// Goal 3.
