@@ -456,7 +456,8 @@ func formatCmdline(data []byte, comm string) string {
 }
 
 // cleanText makes kernel-supplied bytes safe to print: NULs become spaces,
-// other control characters '?' (as ps does), invalid UTF-8 U+FFFD.
+// other control characters (C0, DEL and C1, whose U+009B is a CSI to some
+// terminals) '?' as ps does, invalid UTF-8 U+FFFD.
 func cleanText(b []byte) string {
 	var sb strings.Builder
 	sb.Grow(len(b))
@@ -472,7 +473,7 @@ func cleanText(b []byte) string {
 				continue
 			}
 			sb.WriteRune(utf8.RuneError)
-		case r < 0x20 || r == 0x7f:
+		case r < 0x20 || (r >= 0x7f && r < 0xa0):
 			sb.WriteByte('?')
 		default:
 			sb.Write(b[:size])
