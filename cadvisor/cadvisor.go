@@ -230,7 +230,7 @@ func build(mi *machineInfo, conts []containerInfo, host string, all bool) *model
 			continue
 		}
 		runtime, id := kind(c)
-		if runtime == model.RuntimeRaw && !all {
+		if id == "" || runtime == model.RuntimeRaw && !all {
 			continue
 		}
 		if st == nil {
@@ -245,7 +245,17 @@ func build(mi *machineInfo, conts []containerInfo, host string, all bool) *model
 // kind tells a container's runtime and id from its cgroup name: Docker's
 // /docker/<id> or /system.slice/docker-<id>.scope (or namespace docker, as
 // the kubelet's cAdvisor reports "/<id>"), Mesos's /mesos/<id>, else raw.
+// A name that yields no id (a bare "/docker/") is raw, named by its path,
+// so that no row has an empty key.
 func kind(c *containerInfo) (runtime, id string) {
+	runtime, id = kindByName(c)
+	if id == "" {
+		return model.RuntimeRaw, c.Name
+	}
+	return runtime, id
+}
+
+func kindByName(c *containerInfo) (runtime, id string) {
 	name := c.Name
 	last := name[strings.LastIndexByte(name, '/')+1:]
 	switch {
