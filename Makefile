@@ -5,7 +5,7 @@ export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build run check test-env lint test bench
+.PHONY: build run check test-env lint test bench fuzz soak soak-long
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o ctop-like ./cmd/ctop-like
@@ -29,3 +29,24 @@ test:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Fuzz targets, package:Name. `-fuzz` takes one target per invocation.
+# FUZZTIME=1m make fuzz runs each longer; one alone:
+#   go test -run='^$$' -fuzz='^FuzzProcStat$$' -fuzztime=10m ./collector
+# Minimizing a new input is capped at 100 runs so that a short FUZZTIME is
+# spent fuzzing; failing inputs land in <pkg>/testdata/fuzz/<Name>/.
+FUZZTIME ?= 5s
+FUZZ_TARGETS = \
+	collector:FuzzProcStat collector:FuzzProcStatus collector:FuzzProcIO \
+	collector:FuzzProcCmdline collector:FuzzProcCgroup collector:FuzzNetDev \
+	collector:FuzzDiskstats collector:FuzzMeminfo collector:FuzzProcStatFile \
+	collector:FuzzMachineSmallFiles collector:FuzzCgroupV1 collector:FuzzCgroupV2 \
+	orchestrator:FuzzMesosState orchestrator:FuzzMarathon orchestrator:FuzzParseCluster \
+	orchestrator:FuzzAgentStatistics cadvisor:FuzzDecode views:FuzzFilter \
+	recording:FuzzOpen recording:FuzzRecordPayload
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=100x ./$$pkg; \
+	done
