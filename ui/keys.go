@@ -188,7 +188,7 @@ func (a *App) effectiveSort() (string, bool) {
 func (a *App) sortBy(id string) {
 	cur, desc := a.effectiveSort()
 	v := a.curView()
-	a.change(func() {
+	a.resort(func() {
 		l := a.cur()
 		if id == cur && !l.tree {
 			l.sort, l.desc = id, !desc
@@ -202,7 +202,7 @@ func (a *App) sortBy(id string) {
 
 func (a *App) invertSort(_ *tcell.EventKey) {
 	id, desc := a.effectiveSort()
-	a.change(func() { a.cur().sort, a.cur().desc = id, !desc })
+	a.resort(func() { a.cur().sort, a.cur().desc = id, !desc })
 }
 
 // visibleCols are the columns on screen now, in screen order.

@@ -30,7 +30,7 @@ func (a *App) refreshLoop() {
 		shown = s
 		tree := q.Tree && t != nil && t.View.Tree
 		go a.app.QueueUpdateDraw(func() {
-			a.install(t, err, gen, tree)
+			a.install(t, err, gen, tree, s)
 			select {
 			case a.installed <- struct{}{}:
 			default:
@@ -94,7 +94,7 @@ func (a *App) refreshLoop() {
 
 // install puts a computed table on screen unless the state changed since
 // it was asked for (a newer request is then on its way).
-func (a *App) install(t *views.Table, err error, gen uint64, tree bool) {
+func (a *App) install(t *views.Table, err error, gen uint64, tree bool, s *model.Snapshot) {
 	a.mu.Lock()
 	stale := gen != a.gen
 	a.mu.Unlock()
@@ -106,5 +106,6 @@ func (a *App) install(t *views.Table, err error, gen uint64, tree bool) {
 		return
 	}
 	a.table.setData(t, tree)
+	a.tableSnap = s
 	a.refreshDetails()
 }

@@ -104,8 +104,9 @@ type App struct {
 	message    string
 	messageErr bool
 	search     string
-	overlay    string // name of the open overlay page, "" for none
-	detailsKey string // row whose details panel is open
+	overlay    string          // name of the open overlay page, "" for none
+	detailsKey string          // row whose details panel is open
+	tableSnap  *model.Snapshot // the snapshot the table on screen was computed from
 }
 
 // snapPtr is a mutex-guarded snapshot pointer shared with the refresh goroutine.
@@ -271,6 +272,29 @@ func (a *App) change(f func()) {
 	f()
 	a.gen++
 	a.mu.Unlock()
+	a.requestRefresh()
+}
+
+// resort applies f, which changes only the sort of the current level, and
+// re-sorts the rows on screen here when they come from the snapshot the
+// refresh goroutine would use anyway (the newest, or the one on screen when
+// paused). The frame tview draws right after the key then already shows
+// the new order: through the refresh goroutine it would draw the old table
+// once more first, which is half the cost of a key press with 10,000 rows.
+// views.Rows keeps the last built rows, so this is a copy and a sort.
+func (a *App) resort(f func()) {
+	a.mu.Lock()
+	f()
+	a.gen++
+	gen, paused := a.gen, a.paused
+	l := a.cur()
+	q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree}
+	a.mu.Unlock()
+	if s := a.tableSnap; s != nil && (paused || s == a.latest.get()) {
+		t, err := views.Rows(s, q)
+		a.install(t, err, gen, q.Tree && t != nil && t.View.Tree, s)
+		return
+	}
 	a.requestRefresh()
 }
 
