@@ -233,6 +233,14 @@ func (a *App) Stop() {
 // Run opens the screen on the real terminal and runs until the user quits,
 // SIGTERM arrives or a panic happens; the terminal is restored in each case.
 func Run(opts Options) (err error) {
+	// tcell draws on /dev/tty; without one (cron, a pipe from ssh without
+	// -t) tview's SetScreen ignores the failed Init and the first write
+	// panics.
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("ui: no terminal (%v); for batch mode use -o table or -o json", err)
+	}
+	tty.Close()
 	screen, err := tcell.NewScreen()
 	if err != nil {
 		return fmt.Errorf("ui: terminal: %w", err)

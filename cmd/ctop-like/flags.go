@@ -160,6 +160,9 @@ var errHelp = errors.New("help")
 func parseDelay(s string) (time.Duration, error) {
 	var d time.Duration
 	if n, err := strconv.ParseFloat(s, 64); err == nil {
+		if n > float64(24*time.Hour/time.Millisecond) { // and time.Duration would overflow
+			return 0, errors.New("must be at most 24 h in milliseconds")
+		}
 		d = time.Duration(n * float64(time.Millisecond))
 	} else {
 		d, err = time.ParseDuration(s)
