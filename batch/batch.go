@@ -219,11 +219,14 @@ func uptime(s float64) string {
 // (-l).
 func ListViews(w io.Writer) {
 	for _, v := range views.All() {
-		dir := "ascending"
-		if v.DefaultDesc {
-			dir = "descending"
+		sort := "none (the kernel's order)"
+		if v.DefaultSort != "" {
+			sort = v.DefaultSort + " ascending"
+			if v.DefaultDesc {
+				sort = v.DefaultSort + " descending"
+			}
 		}
-		fmt.Fprintf(w, "%s (%s), default sort %s %s\n", v.ID, v.Title, v.DefaultSort, dir)
+		fmt.Fprintf(w, "%s (%s), default sort %s\n", v.ID, v.Title, sort)
 		for _, c := range v.Columns {
 			unit := c.Unit
 			if unit == "" {

@@ -36,7 +36,9 @@ func init() {
 			{ID: "device", Title: "DEVICE", Width: 16, Priority: 15},
 			{ID: "fs_type", Title: "TYPE", Width: 6, Priority: 15},
 		},
-		DefaultSort: "kind",
+		// As htop's header reads: CPUs, memory, disks, interfaces,
+		// filesystems, each in the kernel's order.
+		DefaultSort: "",
 		Build:       buildMachine,
 		Drill: func(r Row) (Target, bool) {
 			// The busiest users of a CPU or of memory are known; of a

@@ -82,7 +82,7 @@ type View struct {
 	ID          string   `json:"id"`
 	Title       string   `json:"title"`
 	Columns     []Column `json:"columns"`
-	DefaultSort string   `json:"default_sort"` // column id
+	DefaultSort string   `json:"default_sort"` // column id; "" keeps Build's order
 	DefaultDesc bool     `json:"default_desc"`
 	// Tree is true when the rows can form a tree (t key).
 	Tree bool `json:"tree"`
@@ -178,9 +178,11 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 	if sortID == "" {
 		sortID, desc = v.DefaultSort, v.DefaultDesc
 	}
-	col := v.Col(sortID)
-	if col < 0 {
-		return nil, fmt.Errorf("view %s has no column %q", v.ID, sortID)
+	col := -1 // a view without a default sort keeps the order Build gives
+	if sortID != "" {
+		if col = v.Col(sortID); col < 0 {
+			return nil, fmt.Errorf("view %s has no column %q", v.ID, sortID)
+		}
 	}
 	if q.Filter != nil {
 		if err := q.Filter.Check(v); err != nil {
@@ -191,7 +193,7 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 	if s != nil {
 		rows = built.get(s, v, q)
 	}
-	if !(q.Tree && v.Tree) {
+	if col >= 0 && !(q.Tree && v.Tree) {
 		SortRows(rows, col, v.Columns[col].Number, desc)
 	}
 	return &Table{View: v, Columns: v.Columns, Rows: rows, SortCol: col, Desc: desc}, nil
