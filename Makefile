@@ -50,3 +50,10 @@ fuzz:
 		pkg=$${t%%:*}; name=$${t#*:}; echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
 		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=100x ./$$pkg; \
 	done
+
+# Soak: test/soak/run DURATION (10 minutes by hand: make soak-long).
+soak:
+	test/soak/run 2m
+
+soak-long:
+	test/soak/run 10m
