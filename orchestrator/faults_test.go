@@ -3,11 +3,14 @@ package orchestrator
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ctop-like/ctop-like/model"
 )
 
 const password = "s3cr3t-Pa55"
@@ -330,5 +333,60 @@ func TestRedact(t *testing.T) {
 	}
 	if got := redactSecrets("token=abc in x", []string{"abc"}); got != "token=*** in x" {
 		t.Errorf("redactSecrets: %q", got)
+	}
+}
+
+// TestRecoveryWithinOneInterval: after Marathon was down long enough for
+// the poller to back off, its return is seen within about one interval,
+// not after the backoff.
+func TestRecoveryWithinOneInterval(t *testing.T) {
+	ms, mar := pairA(t)
+	addr := mar.Listener.Addr().String()
+	const interval = 100 * time.Millisecond
+	p, err := NewPoller(Config{URLs: []string{ms.URL, mar.URL}, Interval: interval, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.skipAgent = true
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go p.Run(ctx)
+	waitCluster := func(what string, ok func(*model.Cluster) bool, within time.Duration) time.Duration {
+		t.Helper()
+		start := time.Now()
+		for time.Since(start) < within {
+			if c := p.Latest(); ok(c) {
+				return time.Since(start)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		t.Fatalf("%s: not within %v (errors %v)", what, within, p.Errors())
+		return 0
+	}
+	waitCluster("first answer", func(c *model.Cluster) bool { return c != nil && !c.Stale && c.HasMarathon }, 5*time.Second)
+
+	// Down: connections refused, several failed polls, the wait grows.
+	mar.Listener.Close()
+	mar.CloseClientConnections()
+	waitCluster("stale", func(c *model.Cluster) bool { return c != nil && c.Stale }, 5*time.Second)
+	time.Sleep(6 * interval)
+	p.mu.Lock()
+	failures := p.failures
+	p.mu.Unlock()
+	if backoff(interval, failures) < 4*interval {
+		t.Fatalf("the poller did not back off (%d failures)", failures)
+	}
+
+	// Back on the same address.
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Skipf("cannot listen on %s again: %v", addr, err)
+	}
+	srv := &http.Server{Handler: mar.Config.Handler}
+	go srv.Serve(l)
+	defer srv.Close()
+	took := waitCluster("recovery", func(c *model.Cluster) bool { return c != nil && !c.Stale }, 5*time.Second)
+	if took > 3*interval {
+		t.Errorf("recovered %v after Marathon returned; want about one interval (%v)", took, interval)
 	}
 }

@@ -88,21 +88,57 @@ func NewPoller(cfg Config) (*Poller, error) {
 }
 
 // Run polls every Interval until ctx ends, backing off after failures
-// (twice the wait per failed poll, up to 8 intervals or 2 minutes).
+// (twice the wait per failed poll, up to 8 intervals or 2 minutes). While
+// backing off it still knocks (a TCP connect, no request) on the servers
+// every Interval, and polls at once when one that refused connections
+// answers again: a server that returns is seen within one interval, and a
+// server that stays down gets no requests.
 func (p *Poller) Run(ctx context.Context) {
 	for {
 		p.Refresh(ctx)
 		p.mu.Lock()
 		wait := backoff(p.cfg.Interval, p.failures)
 		p.mu.Unlock()
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
+		deadline := time.Now().Add(wait)
+		for {
+			step := min(p.cfg.Interval, time.Until(deadline))
+			t := time.NewTimer(max(step, 0))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			if !time.Now().Before(deadline) || p.back(ctx) {
+				break
+			}
 		}
 	}
+}
+
+// back reports whether every server given on the command line accepts a
+// TCP connection again; discovered addresses are left alone.
+func (p *Poller) back(ctx context.Context) bool {
+	eps := append([]*endpoint(nil), p.marathon...)
+	if p.mesos != nil {
+		eps = append(eps, p.mesos)
+	}
+	d := net.Dialer{Timeout: min(p.cfg.Timeout, time.Second)}
+	for _, e := range eps {
+		port := e.base.Port()
+		if port == "" {
+			port = "80"
+			if e.base.Scheme == "https" {
+				port = "443"
+			}
+		}
+		c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(e.base.Hostname(), port))
+		if err != nil {
+			return false
+		}
+		c.Close()
+	}
+	return len(eps) > 0
 }
 
 func backoff(interval time.Duration, failures int) time.Duration {
