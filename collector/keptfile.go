@@ -101,7 +101,7 @@ func openRetry(path string) (int, error) {
 // generate their whole content in one read when it fits, which saves the
 // second, empty read per file.
 func preadAll(fd int, buf []byte, limit int) ([]byte, error) {
-	if cap(buf) < 512 {
+	if cap(buf) == 0 {
 		buf = make([]byte, 0, 4096)
 	}
 	for {

@@ -123,6 +123,7 @@ func (l *Local) Close() error {
 		c.close()
 	}
 	l.procs.close()
+	l.machine.close()
 	if l.docker != nil {
 		return l.docker.Close()
 	}

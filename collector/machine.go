@@ -50,6 +50,10 @@ type MachineReader struct {
 	mounts     []model.Filesystem
 	mountsAt   time.Time
 	mountsErr  error
+	// Files read every pass, kept open (see keptFile); under readMu.
+	procFiles map[string]*keptFile // by name under procRoot
+	operstate map[string]*operFile // by interface
+	pass      uint64
 
 	mu      sync.Mutex
 	pending map[string]bool // statfs still running after its timeout
@@ -66,6 +70,8 @@ func NewMachineReader(procRoot, sysRoot string) (*MachineReader, error) {
 		statfs:     unix.Statfs,
 		partitions: make(map[string]bool),
 		speeds:     make(map[string]speed),
+		procFiles:  make(map[string]*keptFile),
+		operstate:  make(map[string]*operFile),
 		pending:    make(map[string]bool),
 	}
 	stat, err := os.ReadFile(filepath.Join(procRoot, "stat"))
@@ -129,9 +135,9 @@ func (m *MachineReader) Read(s *model.Sample) error {
 	m.readMu.Lock()
 	defer m.readMu.Unlock()
 	var errs []error
+	m.pass++
 	read := func(name string) []byte {
-		data, err := readSmallFile(filepath.Join(m.procRoot, name), m.buf[:0], 0)
-		m.buf = data
+		data, err := m.procFile(name)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("machine: %w", err))
 			return nil
@@ -186,10 +192,10 @@ func (m *MachineReader) Read(s *model.Sample) error {
 // proc mounted; procRoot/net/dev (our own namespace) is the fallback.
 func (m *MachineReader) readNets() ([]model.NetCounters, error) {
 	p := filepath.Join(m.procRoot, "1/net/dev")
-	data, err := readSmallFile(p, nil, 0)
+	data, err := m.procFile("1/net/dev")
 	if err != nil {
 		p = filepath.Join(m.procRoot, "net/dev")
-		if data, err = readSmallFile(p, nil, 0); err != nil {
+		if data, err = m.procFile("net/dev"); err != nil {
 			return nil, fmt.Errorf("machine: %w", err)
 		}
 	}
@@ -205,9 +211,74 @@ func (m *MachineReader) readNets() ([]model.NetCounters, error) {
 			m.speeds[nets[i].Name] = sp
 		}
 		nets[i].SpeedMbps = sp.mbps
-		nets[i].OperState = readTrimmed(filepath.Join(dir, "operstate"))
+		nets[i].OperState = m.readOperState(nets[i].Name, dir)
+	}
+	for name, f := range m.operstate {
+		if f.seen != m.pass {
+			f.file.close()
+			delete(m.operstate, name)
+		}
 	}
 	return nets, err
+}
+
+// procFile reads a file under the proc root through a kept descriptor
+// into the reader's buffer (valid until the next read).
+func (m *MachineReader) procFile(name string) ([]byte, error) {
+	f := m.procFiles[name]
+	if f == nil {
+		f = &keptFile{}
+		m.procFiles[name] = f
+	}
+	data, err := f.read(m.buf, 0, func() string { return filepath.Join(m.procRoot, name) })
+	if cap(data) > cap(m.buf) {
+		m.buf = data[:0]
+	}
+	return data, err
+}
+
+// operFile is an interface's operstate, kept open, with the last value
+// read (reused while the kernel says the same).
+type operFile struct {
+	file  keptFile
+	value string
+	seen  uint64
+}
+
+// readOperState reads an interface's operstate ("up", "down"...), "" when
+// unreadable, as readTrimmed does.
+func (m *MachineReader) readOperState(name, dir string) string {
+	f := m.operstate[name]
+	if f == nil {
+		f = &operFile{}
+		m.operstate[name] = f
+	}
+	f.seen = m.pass
+	var b [64]byte
+	data, err := f.file.read(b[:0], 0, func() string { return filepath.Join(dir, "operstate") })
+	if err != nil {
+		f.value = ""
+		return ""
+	}
+	data = bytes.TrimSpace(data)
+	if string(data) != f.value {
+		f.value = string(data)
+	}
+	return f.value
+}
+
+// close releases the files kept open.
+func (m *MachineReader) close() {
+	m.readMu.Lock()
+	defer m.readMu.Unlock()
+	for name, f := range m.procFiles {
+		f.close()
+		delete(m.procFiles, name)
+	}
+	for name, f := range m.operstate {
+		f.file.close()
+		delete(m.operstate, name)
+	}
 }
 
 // speedTTL is how long a link speed is trusted: it changes only when a
