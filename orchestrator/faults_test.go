@@ -377,7 +377,14 @@ func TestRecoveryWithinOneInterval(t *testing.T) {
 		t.Fatalf("the poller did not back off (%d failures)", failures)
 	}
 
-	// Back on the same address.
+	// Back on the same address, just after a failed poll: the next full
+	// poll is a whole backoff away.
+	for f := failures; f == failures; {
+		time.Sleep(time.Millisecond)
+		p.mu.Lock()
+		f = p.failures
+		p.mu.Unlock()
+	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Skipf("cannot listen on %s again: %v", addr, err)
