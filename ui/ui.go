@@ -34,6 +34,11 @@ type Options struct {
 	Color    string // auto|always|never; NO_COLOR is honoured by auto
 	Actions  Actions
 	Title    string // terminal title; "" = "ctop-like"
+	// OnOpen, if set, is called by Run once the terminal is taken over,
+	// with a function that closes the screen and restores the terminal
+	// from any goroutine (the wiring calls it when its own goroutine
+	// panics); it is called again with nil when Run returns.
+	OnOpen func(stop func())
 }
 
 // Actions is how the screen changes the world; the wiring implements it with
@@ -265,6 +270,10 @@ func Run(opts Options) (err error) {
 			panic(p)
 		}
 	}()
+	if opts.OnOpen != nil {
+		opts.OnOpen(a.Stop)
+		defer opts.OnOpen(nil)
+	}
 	return a.Run()
 }
 

@@ -36,7 +36,7 @@ func openRemote(ctx context.Context, o *options) (*node, error) {
 		if err != nil {
 			return nil, usageError{"-m, --mesos-api: " + err.Error()}
 		}
-		go p.Run(ctx)
+		go guard("orchestrator", func() { p.Run(ctx) })
 		// A refresh waits at most 3/4 of the interval for agents that
 		// answered last time; later answers land in the next one.
 		ag := orchestrator.NewAgents(p, orchestrator.AgentsConfig{Wait: min(o.delay*3/4, orchestrator.DefaultTimeout)})

@@ -25,7 +25,7 @@ import (
 var version = "dev"
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -46,7 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		batch.ListViews(stdout)
 		return 0
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	if err := start(ctx, o, stdout, stderr); err != nil {
 		if errors.As(err, &ue) {
@@ -75,6 +75,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		return err
 	}
 	if rec != nil {
+		setCrashRecording(rec)
 		defer func() {
 			if err := rec.Close(); err != nil {
 				fmt.Fprintf(stderr, "ctop-like: %v\n", err)
@@ -86,7 +87,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go mon.Run(ctx)
+	go guard("monitor", func() { mon.Run(ctx) })
 	var feed monitor.Feed = mon
 	if rec != nil {
 		feed = recording.Tee(ctx, mon, rec, func(err error) { lastRecordErr.Store(err.Error()) })

@@ -35,7 +35,7 @@ func startOrchestrator(ctx context.Context, o *options, host string) (monitor.Cl
 	if err != nil {
 		return nil, usageError{"-m, --mesos-api: " + err.Error()}
 	}
-	go p.Run(ctx)
+	go guard("orchestrator", func() { p.Run(ctx) })
 	return p, nil
 }
 
@@ -83,6 +83,7 @@ func runScreen(o *options, feed monitor.Feed, docker *collector.Docker, q views.
 		ReadOnly: acts == nil,
 		Color:    o.color,
 		Actions:  acts,
+		OnOpen:   setCrashUI,
 	})
 }
 
