@@ -344,8 +344,15 @@ func (a *Agents) fetch(ctx context.Context, ag agentInfo, round int) {
 	a.inFlight.inc()
 	defer func() { a.inFlight.dec(); <-a.sem }()
 	a.mu.Lock()
-	path := a.state[ag.ID].path
+	st0 := a.state[ag.ID]
+	var path string
+	if st0 != nil {
+		path = st0.path
+	}
 	a.mu.Unlock()
+	if st0 == nil {
+		return // the agent left the master's list while this waited its turn
+	}
 	cctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
 	defer cancel()
 	var execs []agentExecutor
