@@ -25,7 +25,7 @@ import (
 var version = "dev"
 
 func main() {
-	exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	exit(run(hideArgPasswords(), os.Stdout, os.Stderr))
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
