@@ -13,16 +13,18 @@ import (
 // nanoseconds spent in one window (one refresh when -every is the
 // command's refresh interval), or in one run with -repeat.
 type measureResult struct {
-	Label      string   `json:"label"`
-	Command    []string `json:"command"`
-	Windows    int      `json:"windows"`
-	OwnCPUNs   stats    `json:"own_cpu_ns"`
-	DaemonNs   stats    `json:"daemon_cpu_ns"`
-	TotalNs    stats    `json:"total_cpu_ns"` // own + daemons, per window
-	WallNs     stats    `json:"wall_ns"`      // -repeat only
-	PeakRSS    int64    `json:"peak_rss_bytes"`
-	ExitCPUNs  int64    `json:"exit_cpu_ns"` // whole run, from wait4
-	DaemonPIDs []int    `json:"daemon_pids"`
+	Label     string   `json:"label"`
+	Command   []string `json:"command"`
+	Windows   int      `json:"windows"`
+	OwnCPUNs  stats    `json:"own_cpu_ns"`
+	DaemonNs  stats    `json:"daemon_cpu_ns"`
+	TotalNs   stats    `json:"total_cpu_ns"` // own + daemons, per window
+	WallNs    stats    `json:"wall_ns"`      // -repeat only
+	PeakRSS   int64    `json:"peak_rss_bytes"`
+	ExitCPUNs int64    `json:"exit_cpu_ns"` // whole run, from wait4
+	// DroppedWindows lost CPU time to an exiting thread.
+	DroppedWindows int   `json:"dropped_windows,omitempty"`
+	DaemonPIDs     []int `json:"daemon_pids"`
 	// DaemonMeanNs is the daemons' CPU over the whole measurement divided
 	// by the windows (runs): their ticks are too coarse for one window.
 	DaemonMeanNs float64 `json:"daemon_mean_ns"`
@@ -123,7 +125,11 @@ func measureCmd(args []string) error {
 			if h := vmHWM(pid); h > r.PeakRSS {
 				r.PeakRSS = h
 			}
-			if n > *skip {
+			if n > *skip && o < prevOwn {
+				// A thread exited with its time: this window cannot be
+				// measured from the live threads.
+				r.DroppedWindows++
+			} else if n > *skip {
 				do, dd := float64(o-prevOwn), float64(deltaCPU(prevD, d))
 				own, dmn, tot = append(own, do), append(dmn, dd), append(tot, do+dd)
 				dLast = d
@@ -147,7 +153,7 @@ func measureCmd(args []string) error {
 		r.SecondsPerWindow = every.Seconds()
 	}
 	if r.Windows > 0 && dFirst != nil && dLast != nil {
-		r.DaemonMeanNs = float64(deltaCPU(dFirst, dLast)) / float64(r.Windows)
+		r.DaemonMeanNs = float64(deltaCPU(dFirst, dLast)) / float64(r.Windows+r.DroppedWindows)
 	}
 	r.OwnCPUNs, r.DaemonNs, r.TotalNs, r.WallNs = summarise(own), summarise(dmn), summarise(tot), summarise(wall)
 	return writeJSON(*out, r)
