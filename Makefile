@@ -5,7 +5,7 @@ export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build run check test-env lint test bench fuzz soak soak-long
+.PHONY: build run check test-env lint test bench bench-run fuzz soak soak-long
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o ctop-like ./cmd/ctop-like
@@ -57,3 +57,9 @@ soak:
 
 soak-long:
 	test/soak/run 10m
+
+# bench/run (as root): builds a node of Mesos cgroups, processes and Docker
+# containers, measures the goals of issue 6 and prints bench/RESULTS.md's
+# table; not part of check.
+bench-run:
+	./bench/run
