@@ -291,3 +291,18 @@ func TestProcReaderLive(t *testing.T) {
 		t.Errorf("live child uid %d user %q; want uid %d", found.UID, found.User, os.Geteuid())
 	}
 }
+
+func TestCommandLinesHideURLPasswords(t *testing.T) {
+	cases := map[string]string{
+		"ctop-like -m http://ops:s3cret@10.0.0.1:5050,https://u:p%40ss@m:8080": "ctop-like -m http://ops:xxx@10.0.0.1:5050,https://u:xxx@m:8080",
+		"curl http://user@host/path":        "curl http://user@host/path",
+		"git clone https://host/x.git":      "git clone https://host/x.git",
+		"mail root@host -s http://a:b/c":    "mail root@host -s http://a:b/c",
+		"psql postgres://app:pw@db:5432/db": "psql postgres://app:xxx@db:5432/db",
+	}
+	for in, want := range cases {
+		if got := formatCmdline([]byte(strings.ReplaceAll(in, " ", "\x00")), "x"); got != want {
+			t.Errorf("%q -> %q, want %q", in, got, want)
+		}
+	}
+}
