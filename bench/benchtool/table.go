@@ -55,6 +55,15 @@ func tableCmd(args []string) error {
 			floor.Containers, floor.Processes, rng(ctl.OwnCPUNs), floor.Files, rng(floor.CPUNs), ratio, verdict(ratio <= 1.0))
 		fmt.Printf("|    (for reference) the same reads with pread on kept descriptors | %s | | | | |\n", rng(floor.PreadCPUNs))
 	}
+	for _, n := range []int{100, 500, 1000} {
+		var f floorResult
+		var m measureResult
+		if n == *main || !load(fmt.Sprintf("floor-%d.json", n), &f) || !load(fmt.Sprintf("ctl-%d.json", n), &m) {
+			continue
+		}
+		fmt.Printf("|    at %d containers, %d processes | %s | floor: %s | %.2f× | | |\n",
+			f.Containers, f.Processes, rng(m.OwnCPUNs), rng(f.CPUNs), m.OwnCPUNs.Median/f.CPUNs.Median)
+	}
 
 	// Goal 2. The daemons' CPU is charged to a client net of what they
 	// spend idle (measured just before and just after it, in the same run):
