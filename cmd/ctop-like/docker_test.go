@@ -80,6 +80,8 @@ func TestDockerContainersAgainstKernelAndDockerStats(t *testing.T) {
 	last := out[1]
 
 	b := rowByID(t, last, "id", busy)
+	h := rowByID(t, last, "id", half)
+	t.Logf("busy loop %.1f%% CPU; --cpus 0.5: %.1f%% CPU, throttled %.1f%% of periods", b["cpu_pct"], h["cpu_pct"], h["throttled_pct"])
 	if cpu := num(t, b, "cpu_pct"); cpu < 70 || cpu > 130 {
 		t.Errorf("busy loop reads %.1f%% CPU, want 70-130", cpu)
 	}
@@ -96,7 +98,6 @@ func TestDockerContainersAgainstKernelAndDockerStats(t *testing.T) {
 		t.Errorf("pids %v", p)
 	}
 
-	h := rowByID(t, last, "id", half)
 	if cpu := num(t, h, "cpu_pct"); cpu < 35 || cpu > 65 {
 		t.Errorf("--cpus 0.5 reads %.1f%% CPU, want 35-65", cpu)
 	}
