@@ -194,14 +194,44 @@ func (d *Docker) run(ctx context.Context) {
 		if connected {
 			backoff = dockerBackoffMin
 		}
-		select {
-		case <-ctx.Done():
+		if !d.waitBack(ctx, backoff) {
 			return
-		case <-time.After(backoff):
 		}
 		backoff = min(backoff*2, dockerBackoffMax)
 	}
 }
+
+// waitBack waits out a reconnect backoff, but pings the daemon every
+// dockerKnock meanwhile and returns early when it answers: a restarted
+// dockerd's containers are named again within a refresh or two, while a
+// daemon that stays down costs one cheap refused connection per knock.
+// It returns false when ctx ends.
+func (d *Docker) waitBack(ctx context.Context, backoff time.Duration) bool {
+	deadline := time.Now().Add(backoff)
+	for {
+		wait := min(dockerKnock, time.Until(deadline))
+		t := time.NewTimer(max(wait, 0))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-t.C:
+		}
+		if !time.Now().Before(deadline) {
+			return true
+		}
+		pctx, cancel := context.WithTimeout(ctx, dockerKnock)
+		_, err := d.cli.Ping(pctx)
+		cancel()
+		if err == nil {
+			return true
+		}
+	}
+}
+
+// dockerKnock is how often a backing-off runtime checks whether dockerd
+// is back.
+const dockerKnock = 200 * time.Millisecond
 
 // session subscribes to container events, lists and inspects every
 // container, then applies events until the stream breaks. connected says

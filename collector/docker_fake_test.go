@@ -100,3 +100,47 @@ func TestDockerReconnectRelists(t *testing.T) {
 		eventually(t, 5*time.Second, "Err nil after reconnecting", func() bool { return d.Err() == nil })
 	}
 }
+
+// fakeDockerdStaying is fakeDockerd with an events stream that stays open,
+// as a healthy dockerd's does.
+type fakeDockerdStaying struct{ fakeDockerd }
+
+func (f *fakeDockerdStaying) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/events") {
+		w.Header().Set("Api-Version", "1.41")
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+		return
+	}
+	f.fakeDockerd.ServeHTTP(w, r)
+}
+
+// A dockerd that was down long enough for the reconnects to back off is
+// seen within a knock of coming back, not after the backoff.
+func TestDockerBackWithinAKnock(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "d.sock")
+	d := NewDocker(t.Context(), "unix://"+sock)
+	t.Cleanup(func() { _ = d.Close() })
+	// Refused for 2.5 s: the waits between tries grow 250 ms, 500 ms,
+	// 1 s, 2 s, so the next try is about 1.25 s away.
+	time.Sleep(2500 * time.Millisecond)
+	if d.Ready() {
+		t.Fatal("ready with no daemon")
+	}
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := &fakeDockerdStaying{}
+	fake.set("aaa")
+	srv := httptest.NewUnstartedServer(fake)
+	srv.Listener = l
+	srv.Start()
+	t.Cleanup(srv.Close)
+	start := time.Now()
+	eventually(t, 5*time.Second, "named again", func() bool { _, ok := d.Meta("aaa"); return ok })
+	if took := time.Since(start); took > 700*time.Millisecond {
+		t.Errorf("dockerd back for %v before its containers were named; want within a knock (%v)", took, dockerKnock)
+	}
+}
