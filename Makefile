@@ -13,7 +13,9 @@ build:
 run: build
 	./ctop-like $(ARGS)
 
-check: test-env lint test
+# check ends with every fuzz target for FUZZTIME each and a 2-minute soak
+# (see README: Reliability); about 8 minutes on a 2-core machine.
+check: test-env lint test fuzz soak
 
 test-env:
 	./scripts/test-env
