@@ -143,22 +143,11 @@ func redactSecrets(s string, secrets []string) string {
 // newHTTPClient builds the one client every request uses: TLS as configured
 // and bounded redirects.
 func newHTTPClient(cfg Config) (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tc := &tls.Config{InsecureSkipVerify: cfg.Insecure} //nolint:gosec // opt-in by --insecure
-	if cfg.CACert != "" {
-		pem, err := os.ReadFile(cfg.CACert)
-		if err != nil {
-			return nil, fmt.Errorf("--ca-cert: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--ca-cert %s: no PEM certificate found", cfg.CACert)
-		}
-		tc.RootCAs = pool
+	tc, err := TLSConfig(cfg.Insecure, cfg.CACert)
+	if err != nil {
+		return nil, err
 	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = tc
 	tr.ResponseHeaderTimeout = cfg.Timeout
 	return &http.Client{
@@ -167,6 +156,29 @@ func newHTTPClient(cfg Config) (*http.Client, error) {
 		Timeout:       cfg.Timeout + time.Second,
 		CheckRedirect: checkRedirect,
 	}, nil
+}
+
+// TLSConfig is the TLS of every cluster request (Mesos, Marathon, agents,
+// cAdvisor): verified against the system's CAs plus those of caCert (a PEM
+// file, --ca-cert), or not verified at all with insecure (--insecure).
+func TLSConfig(insecure bool, caCert string) (*tls.Config, error) {
+	tc := &tls.Config{InsecureSkipVerify: insecure} //nolint:gosec // opt-in by --insecure
+	if caCert == "" {
+		return tc, nil
+	}
+	pem, err := os.ReadFile(caCert)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-cert: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--ca-cert %s: no PEM certificate found", caCert)
+	}
+	tc.RootCAs = pool
+	return tc, nil
 }
 
 // maxRedirects bounds 3xx chains so that a loop is an error, not a hang.

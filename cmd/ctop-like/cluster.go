@@ -2,11 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"fmt"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/ctop-like/ctop-like/cadvisor"
@@ -25,14 +21,7 @@ func openRemote(ctx context.Context, o *options) (*node, error) {
 		if len(o.mesos) == 0 {
 			return nil, usageError{"--cluster: needs -m, --mesos-api with the Mesos master's URL"}
 		}
-		p, err := orchestrator.NewPoller(orchestrator.Config{
-			URLs:     o.mesos,
-			Interval: o.orchInterval,
-			Timeout:  orchestrator.DefaultTimeout,
-			Insecure: o.insecure,
-			CACert:   o.caCert,
-			Token:    os.Getenv("DCOS_ACS_TOKEN"),
-		})
+		p, err := orchestrator.NewPoller(pollerConfig(o, "", nil))
 		if err != nil {
 			return nil, usageError{"-m, --mesos-api: " + err.Error()}
 		}
@@ -62,22 +51,11 @@ func openRemote(ctx context.Context, o *options) (*node, error) {
 // remoteClient is the HTTP client for cAdvisor, with --insecure and
 // --ca-cert as for Mesos.
 func remoteClient(o *options) (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tc := &tls.Config{InsecureSkipVerify: o.insecure} //nolint:gosec // opt-in by --insecure
-	if o.caCert != "" {
-		pem, err := os.ReadFile(o.caCert)
-		if err != nil {
-			return nil, fmt.Errorf("--ca-cert: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--ca-cert %s: no PEM certificate found", o.caCert)
-		}
-		tc.RootCAs = pool
+	tc, err := orchestrator.TLSConfig(o.insecure, o.caCert)
+	if err != nil {
+		return nil, err
 	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = tc
 	tr.ResponseHeaderTimeout = cadvisor.DefaultTimeout
 	return &http.Client{Transport: tr, Timeout: cadvisor.DefaultTimeout + time.Second}, nil

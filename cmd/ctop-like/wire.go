@@ -22,7 +22,18 @@ func startOrchestrator(ctx context.Context, o *options, host string) (monitor.Cl
 	if len(o.mesos) == 0 {
 		return nil, nil
 	}
-	p, err := orchestrator.NewPoller(orchestrator.Config{
+	p, err := orchestrator.NewPoller(pollerConfig(o, host, localAddrs()))
+	if err != nil {
+		return nil, usageError{"-m, --mesos-api: " + err.Error()}
+	}
+	go guard("orchestrator", func() { p.Run(ctx) })
+	return p, nil
+}
+
+// pollerConfig is the orchestrator's configuration from the flags; host and
+// addrs name this node, to find its Mesos agent.
+func pollerConfig(o *options, host string, addrs []string) orchestrator.Config {
+	return orchestrator.Config{
 		URLs:     o.mesos,
 		Interval: o.orchInterval,
 		Timeout:  orchestrator.DefaultTimeout,
@@ -30,13 +41,8 @@ func startOrchestrator(ctx context.Context, o *options, host string) (monitor.Cl
 		CACert:   o.caCert,
 		Token:    os.Getenv("DCOS_ACS_TOKEN"),
 		Hostname: host,
-		Addrs:    localAddrs(),
-	})
-	if err != nil {
-		return nil, usageError{"-m, --mesos-api: " + err.Error()}
+		Addrs:    addrs,
 	}
-	go guard("orchestrator", func() { p.Run(ctx) })
-	return p, nil
 }
 
 // waitCluster waits until the first Mesos/Marathon answer (or error) or
