@@ -21,7 +21,15 @@ type tableView struct {
 	widths []int
 	fitW   int
 	indent int // column (index into data.Columns) indented in tree mode, -1
+	// selKey is the row the user chose; the cursor follows it when the
+	// order changes. Until the user moves, it is "" and the cursor stays
+	// where it is (at the top at first), as in htop: following whichever
+	// row happened to be first before rates existed would scroll the
+	// busiest rows out of view.
 	selKey string
+	// refreshing is set while setData moves the cursor itself, so that
+	// such a move does not count as the user's choice.
+	refreshing bool
 }
 
 // tableContent adapts tableView to tview.TableContent.
@@ -37,7 +45,7 @@ func newTableView(a *App) *tableView {
 	tv.SetSelectable(true, false)
 	tv.SetSelectedStyle(a.th.selected)
 	tv.SetSelectionChangedFunc(func(row, _ int) {
-		if r := tv.row(row); r != nil {
+		if r := tv.row(row); r != nil && !tv.refreshing {
 			tv.selKey = r.Key
 		}
 	})
@@ -61,6 +69,8 @@ func (tv *tableView) selected() *views.Row {
 // setData swaps in a new table, keeping the cursor on the same row key
 // whatever the new order; a row that vanished leaves it at the same place.
 func (tv *tableView) setData(t *views.Table, tree bool) {
+	tv.refreshing = true
+	defer func() { tv.refreshing = false }()
 	old, oldTree := tv.data, tv.tree
 	oldRow, _ := tv.GetSelection()
 	tv.data, tv.tree = t, tree
