@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,6 +26,8 @@ type Printer struct {
 	// below it (0 = the view's minimum columns, Priority < 9). JSON always
 	// has every column.
 	TableColumns int
+
+	buf []byte // the JSON line, reused from one refresh to the next
 }
 
 // Print writes the view of one snapshot.
@@ -33,89 +36,175 @@ func (p *Printer) Print(s *model.Snapshot) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	switch p.Format {
-	case "json":
-		writeJSON(&buf, s, p.Query, t)
-	default:
-		writeTable(&buf, s, t, p.TableColumns)
+	if p.Format == "json" {
+		p.buf = appendJSON(p.buf[:0], s, p.Query, t)
+		_, err = p.Out.Write(p.buf)
+		return err
 	}
+	var buf bytes.Buffer
+	writeTable(&buf, s, t, p.TableColumns)
 	_, err = p.Out.Write(buf.Bytes())
 	return err
 }
 
-// writeJSON prints one object on one line, its row objects keeping the
-// view's column order.
-func writeJSON(b *bytes.Buffer, s *model.Snapshot, q views.Query, t *views.Table) {
-	b.WriteString(`{"time":`)
-	jsonValue(b, s.Time.UTC().Format(time.RFC3339Nano))
-	b.WriteString(`,"host":`)
-	jsonValue(b, s.Host)
-	b.WriteString(`,"view":`)
-	jsonValue(b, t.View.ID)
-	b.WriteString(`,"scope":{`)
+// appendJSON appends one object on one line to b, its row objects keeping
+// the view's column order. Values are encoded without reflection (see
+// appendJSONValue): a refresh prints thousands of them.
+func appendJSON(b []byte, s *model.Snapshot, q views.Query, t *views.Table) []byte {
+	b = append(b, `{"time":"`...)
+	b = s.Time.UTC().AppendFormat(b, time.RFC3339Nano) // digits, '-', ':', '.', 'T', 'Z': nothing to escape
+	b = append(b, `","host":`...)
+	b = appendJSONString(b, s.Host)
+	b = append(b, `,"view":`...)
+	b = appendJSONString(b, t.View.ID)
+	b = append(b, `,"scope":{`...)
 	for i, sc := range q.Scope {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		jsonValue(b, sc.Kind)
-		b.WriteByte(':')
-		jsonValue(b, sc.ID)
+		b = appendJSONValue(b, sc.Kind)
+		b = append(b, ':')
+		b = appendJSONValue(b, sc.ID)
 	}
-	b.WriteString(`},"columns":[`)
+	b = append(b, `},"columns":[`...)
 	for i, c := range t.Columns {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		jsonValue(b, c.ID)
+		b = appendJSONString(b, c.ID)
 	}
-	b.WriteString(`],"rows":[`)
+	b = append(b, `],"rows":[`...)
 	for i, r := range t.Rows {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteByte('{')
+		b = append(b, '{')
 		for j, c := range t.Columns {
 			if j > 0 {
-				b.WriteByte(',')
+				b = append(b, ',')
 			}
-			jsonValue(b, c.ID)
-			b.WriteByte(':')
-			jsonValue(b, r.Values[j])
+			b = appendJSONString(b, c.ID)
+			b = append(b, ':')
+			b = appendJSONValue(b, r.Values[j])
 		}
 		if r.Depth > 0 {
-			b.WriteString(`,"depth":`)
-			fmt.Fprint(b, r.Depth)
+			b = append(b, `,"depth":`...)
+			b = strconv.AppendInt(b, int64(r.Depth), 10)
 		}
-		b.WriteByte('}')
+		b = append(b, '}')
 	}
-	b.WriteString(`],"errors":[`)
+	b = append(b, `],"errors":[`...)
 	for i, e := range s.Errors {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		jsonValue(b, e)
+		b = appendJSONValue(b, e)
 	}
-	b.WriteString("]}\n")
+	return append(b, "]}\n"...)
 }
 
-func jsonValue(b *bytes.Buffer, v any) {
-	if f, ok := v.(float64); ok {
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			b.WriteString("null")
-			return
-		}
-		// Two decimals are more than any rate is precise to, and keep
-		// lines short; whole numbers print as integers.
-		f = math.Round(f*100) / 100
-		v = f
+// appendJSONValue appends v as json.Marshal encodes it, except that
+// floats are rounded to two decimals and NaN and infinities are null.
+// Strings, floats and nil, all a view's cells hold, are encoded here;
+// anything else goes through json.Marshal.
+func appendJSONValue(b []byte, v any) []byte {
+	switch v := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case string:
+		return appendJSONString(b, v)
+	case float64:
+		return appendJSONFloat(b, v)
 	}
 	out, err := json.Marshal(v)
 	if err != nil {
-		b.WriteString("null")
-		return
+		return append(b, "null"...)
 	}
-	b.Write(out)
+	return append(b, out...)
+}
+
+// appendJSONFloat appends f rounded to two decimals, more than any rate is
+// precise to, which keeps lines short; whole numbers print as integers.
+// The digits are those of json.Marshal: the shortest 'f' form, or the 'e'
+// form (with a one-digit negative exponent not zero-padded) outside
+// [1e-6, 1e21).
+func appendJSONFloat(b []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, "null"...)
+	}
+	f = math.Round(f*100) / 100
+	if math.IsNaN(f) || math.IsInf(f, 0) { // f*100 overflowed
+		return append(b, "null"...)
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// e-09 to e-9, as encoding/json does.
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s quoted as json.Marshal quotes it: with the
+// HTML characters <, > and & escaped, control characters as \n-style or
+// \u00XX escapes, invalid UTF-8 as \ufffd and U+2028 and U+2029 escaped.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // writeTable prints a top -b style summary line and the rows aligned under
