@@ -136,12 +136,20 @@ func classify(rel string, all bool, procs func() int) (id, runtime string, ok bo
 // read it with read, and drop it if it vanished meanwhile. skip says not
 // to descend (a recognised container's children are part of it).
 func visitCgroup(rel, dir string, all bool, read func(rel string, c *model.ContainerSample)) (c model.ContainerSample, ok, skip bool) {
-	return visitCgroupWith(rel, dir, all, func() (int, int, error) { return readProcs(dir) }, read)
+	return visitCgroupWith(rel, dir, all, func() (int, int, error) { return readProcs(dir) }, func(rel string, c *model.ContainerSample) bool {
+		read(rel, c)
+		return true // not known: check the folder
+	})
 }
 
 // visitCgroupWith is visitCgroup with cgroup.procs read by readProcs (a
-// descriptor kept open by the v1 finder).
-func visitCgroupWith(rel, dir string, all bool, readProcs func() (first, n int, err error), read func(rel string, c *model.ContainerSample)) (c model.ContainerSample, ok, skip bool) {
+// descriptor kept open by the finder), and read reporting whether one of
+// its reads failed. Only then is the folder checked: a cgroup removed
+// while it is read fails the reads that follow (ENODEV on a kept
+// descriptor, ENOENT on opening), and one removed after the last read is
+// no different from one removed just after the check, which costs a stat
+// per container and pass.
+func visitCgroupWith(rel, dir string, all bool, readProcs func() (first, n int, err error), read func(rel string, c *model.ContainerSample) (failed bool)) (c model.ContainerSample, ok, skip bool) {
 	var (
 		procsRead  bool
 		pid, n     int
@@ -164,10 +172,11 @@ func visitCgroupWith(rel, dir string, all bool, readProcs func() (first, n int, 
 		return c, false, true
 	}
 	c = model.ContainerSample{ID: id, Runtime: rt, Cgroup: rel, State: "running", PID: pid}
-	read(rel, &c)
-	var st unix.Stat_t
-	if unix.Stat(dir, &st) != nil { // removed while we read it
-		return model.ContainerSample{}, false, true
+	if read(rel, &c) {
+		var st unix.Stat_t
+		if unix.Stat(dir, &st) != nil { // removed while we read it
+			return model.ContainerSample{}, false, true
+		}
 	}
 	return c, true, skip
 }

@@ -111,7 +111,7 @@ func (f *v1Finder) Containers() ([]model.ContainerSample, error) {
 			first, n := procsFirstAndCount(data)
 			return first, n, nil
 		}
-		c, ok, skip := visitCgroupWith(rel, dir, f.all, procs, func(rel string, c *model.ContainerSample) { f.read(g, rel, c) })
+		c, ok, skip := visitCgroupWith(rel, dir, f.all, procs, func(rel string, c *model.ContainerSample) bool { return f.read(g, rel, c) })
 		if ok {
 			out = append(out, c)
 		}
@@ -159,11 +159,13 @@ func (f *v1Finder) file(g *v1Cgroup, which int, rel string) ([]byte, error) {
 }
 
 // read fills the counters of the cgroup at rel; a controller that is not
-// mounted or not readable leaves its fields at zero.
-func (f *v1Finder) read(g *v1Cgroup, rel string, c *model.ContainerSample) {
+// mounted or not readable leaves its fields at zero. It reports whether a
+// read failed (the cgroup may have been removed meanwhile).
+func (f *v1Finder) read(g *v1Cgroup, rel string, c *model.ContainerSample) (failed bool) {
 	get := func(which int) []byte {
 		b, err := f.file(g, which, rel)
 		if err != nil {
+			failed = true
 			return nil
 		}
 		return b
@@ -257,6 +259,7 @@ func (f *v1Finder) read(g *v1Cgroup, rel string, c *model.ContainerSample) {
 		c.Blkio.ReadBytes, c.Blkio.WriteBytes = blkioSums(get(v1BlkioBytes))
 		c.Blkio.ReadOps, c.Blkio.WriteOps = blkioSums(get(v1BlkioServiced))
 	}
+	return failed
 }
 
 // limitsDue says whether this pass reads g's limits.

@@ -89,7 +89,7 @@ func (f *v2Finder) Containers() ([]model.ContainerSample, error) {
 			first, n := procsFirstAndCount(data)
 			return first, n, nil
 		}
-		c, ok, skip := visitCgroupWith(rel, dir, f.all, procs, func(_ string, c *model.ContainerSample) { f.read(g, dir, c) })
+		c, ok, skip := visitCgroupWith(rel, dir, f.all, procs, func(_ string, c *model.ContainerSample) bool { return f.read(g, dir, c) })
 		if ok {
 			out = append(out, c)
 		}
@@ -124,11 +124,13 @@ func (f *v2Finder) file(g *v2Cgroup, which int, dir string) ([]byte, error) {
 }
 
 // read fills the counters from the kernel's v2 files; a file that is
-// missing (controller not enabled for this cgroup) leaves zeros.
-func (f *v2Finder) read(g *v2Cgroup, dir string, c *model.ContainerSample) {
+// missing (controller not enabled for this cgroup) leaves zeros. It
+// reports whether a read failed (the cgroup may have been removed).
+func (f *v2Finder) read(g *v2Cgroup, dir string, c *model.ContainerSample) (failed bool) {
 	get := func(which int) []byte {
 		b, err := f.file(g, which, dir)
 		if err != nil {
+			failed = true
 			return nil
 		}
 		return b
@@ -188,6 +190,7 @@ func (f *v2Finder) read(g *v2Cgroup, dir string, c *model.ContainerSample) {
 		c.Pids = uintValue(b)
 	}
 	c.Blkio = ioStatSums(get(v2IOStat))
+	return failed
 }
 
 // cpuMaxCores parses cpu.max ("$MAX $PERIOD", MAX may be "max"; the period
