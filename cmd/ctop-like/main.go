@@ -26,7 +26,6 @@ import (
 var version = "dev"
 
 func main() {
-	tuneGC()
 	exit(run(hideArgPasswords(), os.Stdout, os.Stderr))
 }
 
@@ -135,6 +134,10 @@ func openNode(ctx context.Context, o *options) (*node, error) {
 	if o.cluster || o.cadvisor != "" {
 		return openRemote(ctx, o)
 	}
+	// Tuned for this node's own refresh; the remote sources' heaps (a
+	// whole cluster's executors) would make the soft limit collect
+	// constantly, so they keep Go's defaults.
+	tuneGC()
 	local, err := collector.NewLocal(ctx, collector.Config{
 		ProcRoot:   o.procRoot,
 		CgroupRoot: o.cgroupRoot,
