@@ -255,87 +255,61 @@ func SortRows(rows []Row, col int, number, desc bool) {
 	if len(rows) < 2 {
 		return
 	}
-	order := make([]int32, len(rows))
+	var order []int32
 	if number {
-		type key struct {
-			v   float64
-			nil bool
-			i   int32
-		}
-		keys := make([]key, len(rows))
-		for i := range rows {
-			keys[i].i = int32(i)
-			if f, ok := rows[i].Values[col].(float64); ok {
-				keys[i].v = f
-			} else {
-				keys[i].nil = true
-			}
-		}
-		slices.SortFunc(keys, func(a, b key) int {
-			if a.nil || b.nil {
-				if a.nil && b.nil {
-					return cmp.Compare(a.i, b.i)
-				}
-				if a.nil {
-					return 1
-				}
-				return -1
-			}
-			c := cmp.Compare(a.v, b.v)
-			if desc {
-				c = -c
-			}
-			if c == 0 {
-				c = cmp.Compare(a.i, b.i)
-			}
-			return c
-		})
-		for i := range keys {
-			order[i] = keys[i].i
-		}
+		order = sortOrder(rows, col, desc, cmp.Compare[float64])
 	} else {
-		type key struct {
-			s   string
-			nil bool
-			i   int32
-		}
-		keys := make([]key, len(rows))
-		for i := range rows {
-			keys[i].i = int32(i)
-			if s, ok := rows[i].Values[col].(string); ok {
-				keys[i].s = s
-			} else {
-				keys[i].nil = true
-			}
-		}
-		slices.SortFunc(keys, func(a, b key) int {
-			if a.nil || b.nil {
-				if a.nil && b.nil {
-					return cmp.Compare(a.i, b.i)
-				}
-				if a.nil {
-					return 1
-				}
-				return -1
-			}
-			c := compareFold(a.s, b.s)
-			if desc {
-				c = -c
-			}
-			if c == 0 {
-				c = cmp.Compare(a.i, b.i)
-			}
-			return c
-		})
-		for i := range keys {
-			order[i] = keys[i].i
-		}
+		order = sortOrder(rows, col, desc, compareFold)
 	}
 	sorted := make([]Row, len(rows))
 	for i, j := range order {
 		sorted[i] = rows[j]
 	}
 	copy(rows, sorted)
+}
+
+// sortOrder returns the row positions in sorted order: by the column's
+// values of type T (nil, or another type, last whatever the direction),
+// then by position.
+func sortOrder[T any](rows []Row, col int, desc bool, compare func(a, b T) int) []int32 {
+	type key struct {
+		v   T
+		nil bool
+		i   int32
+	}
+	keys := make([]key, len(rows))
+	for i := range rows {
+		keys[i].i = int32(i)
+		if v, ok := rows[i].Values[col].(T); ok {
+			keys[i].v = v
+		} else {
+			keys[i].nil = true
+		}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.nil || b.nil {
+			if a.nil && b.nil {
+				return cmp.Compare(a.i, b.i)
+			}
+			if a.nil {
+				return 1
+			}
+			return -1
+		}
+		c := compare(a.v, b.v)
+		if desc {
+			c = -c
+		}
+		if c == 0 {
+			c = cmp.Compare(a.i, b.i)
+		}
+		return c
+	})
+	order := make([]int32, len(keys))
+	for i := range keys {
+		order[i] = keys[i].i
+	}
+	return order
 }
 
 // compareFold compares case-insensitively without allocating.
