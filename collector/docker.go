@@ -231,7 +231,7 @@ func (d *Docker) waitBack(ctx context.Context, backoff time.Duration) bool {
 
 // dockerKnock is how often a backing-off runtime checks whether dockerd
 // is back.
-const dockerKnock = 200 * time.Millisecond
+const dockerKnock = 50 * time.Millisecond
 
 // session subscribes to container events, lists and inspects every
 // container, then applies events until the stream breaks. connected says
