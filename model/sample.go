@@ -108,11 +108,14 @@ type Filesystem struct {
 	Available  uint64 `json:"available"`
 }
 
-// Runtimes a container can have.
+// Runtimes a container can have (DESIGN.md: the containers view's runtime).
 const (
-	RuntimeDocker = "docker"
-	RuntimeMesos  = "mesos"
-	RuntimeRaw    = "raw"
+	RuntimeDocker     = "docker"
+	RuntimePodman     = "podman"
+	RuntimeContainerd = "containerd"
+	RuntimeCRIO       = "cri-o"
+	RuntimeMesos      = "mesos"
+	RuntimeRaw        = "raw"
 )
 
 // ContainerSample is one container's metadata and cgroup counters.
@@ -132,8 +135,23 @@ type ContainerSample struct {
 	RestartCount int               `json:"restart_count"`
 	Health       string            `json:"health,omitempty"`
 	Created      time.Time         `json:"created"`
-	Ports        []string          `json:"ports,omitempty"`
+	Ports        []string          `json:"ports,omitempty"` // published ports as the runtime declares them
 	Mounts       []string          `json:"mounts,omitempty"`
+
+	// What a runtime with an API says of a container's life (nil/zero where
+	// it says nothing): the exit code of a stopped container, whether the
+	// kernel's OOM killer ended it, and when its current state began.
+	ExitCode   *int      `json:"exit_code,omitempty"`
+	OOMKilled  bool      `json:"oom_killed,omitempty"`
+	StateSince time.Time `json:"state_since,omitzero"`
+	// Pod and Namespace come from the CRI labels io.kubernetes.pod.name and
+	// io.kubernetes.pod.namespace; Sandbox marks a pod's pause container.
+	Pod       string `json:"pod,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	Sandbox   bool   `json:"sandbox,omitempty"`
+	// Listen is what the container's processes listen on ("6379/tcp",
+	// "8125/udp"), sorted; nil when it was not read.
+	Listen []string `json:"listen,omitempty"`
 
 	CPU     CgroupCPU     `json:"cpu"`
 	Mem     CgroupMemory  `json:"mem"`
@@ -217,4 +235,7 @@ type ProcessSample struct {
 	Command     string    `json:"command"` // cmdline joined by spaces; [comm] for kernel threads
 	Cgroup      string    `json:"cgroup"`  // the path that names its container
 	ContainerID string    `json:"container_id,omitempty"`
+	// Listen is what the process listens on ("6379/tcp"), sorted; nil when
+	// it was not read.
+	Listen []string `json:"listen,omitempty"`
 }
