@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +68,7 @@ func TestProcReaderFixtures(t *testing.T) {
 			t.Errorf("pid %d: StartTime = %v, want %v", want.PID, got.StartTime, want.StartTime)
 		}
 		got.StartTime, want.StartTime = time.Time{}, time.Time{}
-		if got != want {
+		if !reflect.DeepEqual(got, want) {
 			t.Errorf("pid %d:\n got %+v\nwant %+v", want.PID, got, want)
 		}
 	}
