@@ -32,35 +32,40 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# Fuzz targets, package:Name. `-fuzz` takes one target per invocation.
-# FUZZTIME is a count of executions (`Nx`), not a clock: go1.26's fuzz
-# coordinator can report its own -fuzztime deadline as a failure
-# ("context deadline exceeded", golang/go#75804), which made a clock-bound
-# run fail at random. 20000x is a few seconds per target here.
-# FUZZTIME=2000000x make fuzz runs each longer; one alone:
+# Fuzz targets, package:Name:count. `-fuzz` takes one target per invocation.
+# Each runs a count of executions (`-fuzztime=Nx`), never a clock: go1.26's
+# fuzz coordinator can report its own -fuzztime deadline as a failure
+# ("context deadline exceeded", golang/go#75804), which made clock-bound runs
+# fail at random. The counts are sized to about 5 s each on a 2-core machine
+# (the cgroup-tree targets build a tree per input, so they get fewer).
+# FUZZTIME=1000000x make fuzz runs every target that many times; one alone:
 #   go test -run='^$$' -fuzz='^FuzzProcStat$$' -fuzztime=1000000x ./collector
 # Minimizing a new input is capped at 100 runs so that the count is spent
 # fuzzing; failing inputs land in <pkg>/testdata/fuzz/<Name>/.
-# Under CI=true the fuzz cache (interesting inputs the fuzzer found in earlier
-# runs, kept in GOCACHE) is emptied first: on a machine that keeps its cache
-# it grows without bound, and re-running it all before the count starts made
-# a short run ever slower. The committed testdata/fuzz seeds always run.
-FUZZTIME ?= 20000x
+# Under CI=true the fuzz cache (inputs found interesting by earlier runs,
+# kept in GOCACHE) is emptied first: on a machine that keeps its cache it
+# grows without bound, and replaying it all before the count starts made a
+# short run ever slower. The committed testdata/fuzz seeds always run.
+FUZZTIME ?=
 FUZZ_TARGETS = \
-	collector:FuzzProcStat collector:FuzzProcStatus collector:FuzzProcIO \
-	collector:FuzzProcCmdline collector:FuzzProcCgroup collector:FuzzNetDev \
-	collector:FuzzDiskstats collector:FuzzMeminfo collector:FuzzProcStatFile \
-	collector:FuzzMachineSmallFiles collector:FuzzCgroupV1 collector:FuzzCgroupV2 \
-	orchestrator:FuzzMesosState orchestrator:FuzzMarathon orchestrator:FuzzParseCluster \
-	orchestrator:FuzzAgentStatistics cadvisor:FuzzDecode views:FuzzFilter \
-	recording:FuzzOpen recording:FuzzRecordPayload
+	collector:FuzzProcStat:20000x collector:FuzzProcStatus:20000x \
+	collector:FuzzProcIO:20000x collector:FuzzProcCmdline:20000x \
+	collector:FuzzProcCgroup:20000x collector:FuzzNetDev:20000x \
+	collector:FuzzDiskstats:20000x collector:FuzzMeminfo:20000x \
+	collector:FuzzProcStatFile:20000x collector:FuzzMachineSmallFiles:20000x \
+	collector:FuzzCgroupV1:2000x collector:FuzzCgroupV2:3000x \
+	orchestrator:FuzzMesosState:10000x orchestrator:FuzzMarathon:20000x \
+	orchestrator:FuzzParseCluster:4000x orchestrator:FuzzAgentStatistics:20000x \
+	cadvisor:FuzzDecode:10000x views:FuzzFilter:20000x \
+	recording:FuzzOpen:20000x recording:FuzzRecordPayload:10000x
 
 fuzz:
-	@case "$(FUZZTIME)" in *x) ;; *) echo "FUZZTIME must be a count such as 20000x (golang/go#75804)"; exit 2;; esac
+	@case "$(FUZZTIME)" in ""|*x) ;; *) echo "FUZZTIME must be a count such as 20000x (golang/go#75804)"; exit 2;; esac
 	@if [ "$$CI" = true ]; then rm -rf "$$($(GO) env GOCACHE)/fuzz/github.com/ctop-like"; fi
 	@set -e; for t in $(FUZZ_TARGETS); do \
-		pkg=$${t%%:*}; name=$${t#*:}; echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
-		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=100x ./$$pkg; \
+		pkg=$${t%%:*}; rest=$${t#*:}; name=$${rest%%:*}; n=$${rest#*:}; n=$${FUZZTIME:-$$n}; \
+		echo "fuzz $$pkg $$name ($$n)"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$$n -fuzzminimizetime=100x ./$$pkg; \
 	done
 
 # Soak: test/soak/run DURATION (10 minutes by hand: make soak-long). The
