@@ -37,8 +37,8 @@ type Line struct {
 	Time time.Time
 	// Stream is Stdout or Stderr.
 	Stream string
-	// Text is the line without its newline, as written, with invalid UTF-8
-	// replaced by U+FFFD; escape sequences are still in it.
+	// Text is the line without its newline, as written, with each run of
+	// invalid UTF-8 replaced by one U+FFFD; escape sequences are still in it.
 	Text string
 	// Cut says the line was longer than MaxLine (or began before the part
 	// of the file that was read) and only part of it is in Text.
