@@ -185,6 +185,44 @@ func (a signalAction) Do(ctx context.Context) error {
 	return nil
 }
 
+// Stop ends every process of the cgroup as `docker stop` does (`:stop`):
+// SIGTERM, then SIGKILL to whatever is left after grace.
+func (c Cgroups) Stop(path, name string, grace time.Duration) Action {
+	return stopAction{c: c, path: path, name: name, grace: grace}
+}
+
+type stopAction struct {
+	c          Cgroups
+	path, name string
+	grace      time.Duration
+}
+
+func (a stopAction) Describe() string {
+	pids, err := a.c.procs(a.path)
+	if err != nil {
+		return fmt.Sprintf("stop the processes of %s (cgroup %s), which no longer exists", a.name, a.path)
+	}
+	return fmt.Sprintf("stop the %d %s of %s (cgroup %s): SIGTERM, then SIGKILL after %v", len(pids),
+		plural(len(pids), "process", "processes"), a.name, a.path, a.grace)
+}
+
+func (a stopAction) Do(ctx context.Context) error {
+	if err := (signalAction{c: a.c, path: a.path, sig: syscall.SIGTERM}).Do(ctx); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(a.grace)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if pids, err := a.c.procs(a.path); err != nil || len(pids) == 0 {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if pids, err := a.c.procs(a.path); err != nil || len(pids) == 0 {
+		return nil
+	}
+	return signalAction{c: a.c, path: a.path, sig: syscall.SIGKILL}.Do(ctx)
+}
+
 func sigName(s syscall.Signal) string {
 	if n := unix.SignalName(s); n != "" {
 		return n

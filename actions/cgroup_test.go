@@ -134,6 +134,23 @@ func TestSignalTermEndsEveryProcess(t *testing.T) {
 	waitUntil(t, "the cgroup to empty", func() bool { return len(procsIn(t, filepath.Join(pids, rel))) == 0 })
 }
 
+// :stop ends a process that ignores SIGTERM with SIGKILL after the grace.
+func TestStopKillsWhatIgnoresTerm(t *testing.T) {
+	requireRoot(t)
+	c := nodeCgroups(t)
+	rel := testCgroup(t, cpuacct, pids)
+	startIn(t, rel, "trap '' TERM; while :; do sleep 1; done", cpuacct, pids)
+	waitUntil(t, "2 processes", func() bool { return len(procsIn(t, filepath.Join(pids, rel))) >= 2 })
+	start := time.Now()
+	if err := c.Stop(rel, "stubborn", 300*time.Millisecond).Do(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the cgroup to empty", func() bool { return len(procsIn(t, filepath.Join(pids, rel))) == 0 })
+	if took := time.Since(start); took < 300*time.Millisecond {
+		t.Errorf("SIGKILL came before the grace: %v", took)
+	}
+}
+
 // A cgroup that vanished between the confirmation and the action: a clear
 // error, and nothing is created or signalled.
 func TestActionsOnAVanishedCgroup(t *testing.T) {
