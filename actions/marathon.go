@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -52,6 +53,10 @@ func (m *Marathon) Restart(app App) Action {
 // Scale sets the app's instances to n (`PUT /v2/apps/{id}` with
 // `{"instances":n}`; Marathon's default partialUpdate keeps the rest).
 func (m *Marathon) Scale(app App, n int) Action {
+	if n < 0 {
+		return call{m: m, bad: fmt.Sprintf("cannot scale %s to %d instances", app.ID, n),
+			text: fmt.Sprintf("scale %s to %d instances (not possible)", app.ID, n)}
+	}
 	return call{m: m, method: http.MethodPut, path: appPath(app.ID), body: fmt.Sprintf(`{"instances":%d}`, n),
 		text: fmt.Sprintf("Marathon will scale %s from %d to %d %s", app.ID, app.Instances, n, plural(n, "instance", "instances"))}
 }
@@ -91,6 +96,8 @@ type call struct {
 	m                         *Marathon
 	text                      string
 	method, path, query, body string
+	// bad, when set, is why the call cannot be made.
+	bad string
 }
 
 func (c call) Describe() string { return c.text }
@@ -98,6 +105,9 @@ func (c call) Describe() string { return c.text }
 // Do sends the request and returns nil on a 2xx answer, else an *APIError
 // with Marathon's message.
 func (c call) Do(ctx context.Context) error {
+	if c.bad != "" {
+		return errors.New(c.bad)
+	}
 	base, err := url.Parse(strings.TrimSuffix(c.m.URL, "/"))
 	if err != nil || base.Host == "" {
 		return fmt.Errorf("marathon: bad URL %q", c.m.URL)

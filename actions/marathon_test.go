@@ -181,6 +181,11 @@ func TestMarathonErrorsSurface(t *testing.T) {
 	}
 	fm.auth = ""
 
+	before := len(fm.reqs)
+	if err := m.Scale(App{ID: "/shop/api", Instances: 3}, -1).Do(context.Background()); err == nil || len(fm.reqs) != before {
+		t.Errorf("scale to -1: %v, %d requests sent", err, len(fm.reqs)-before)
+	}
+
 	err = m.Restart(App{ID: "/evil"}).Do(context.Background())
 	if err == nil || strings.ContainsAny(err.Error(), "\x1b\x07") || !strings.Contains(err.Error(), "by me") {
 		t.Errorf("control characters in Marathon's message: %q", err)

@@ -57,11 +57,7 @@ func (a AgentFile) read(ctx context.Context, offset int64, length int) ([]byte, 
 	for k, v := range a.Header {
 		req.Header[k] = v
 	}
-	client := a.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, err := a.client(req.URL).Do(req)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -83,6 +79,32 @@ func (a AgentFile) read(ctx context.Context, offset int64, length int) ([]byte, 
 		return nil, 0, fmt.Errorf("agent /files/read: %w", err)
 	}
 	return data, ans.Offset, nil
+}
+
+// client is a copy of Client that drops Header on a redirect to another
+// scheme, host or port: the agent's credentials stay with the agent.
+func (a AgentFile) client(agent *url.URL) *http.Client {
+	cl := http.DefaultClient
+	if a.Client != nil {
+		cl = a.Client
+	}
+	cp := *cl
+	prev := cl.CheckRedirect
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != agent.Scheme || req.URL.Host != agent.Host {
+			for k := range a.Header {
+				req.Header.Del(k)
+			}
+		}
+		if prev != nil {
+			return prev(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &cp
 }
 
 // Stream implements Source. Lines already in the file have no time; a file

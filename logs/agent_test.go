@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -174,6 +175,33 @@ func TestAgentFileTailAndFollow(t *testing.T) {
 	}
 }
 
+// The agent's credentials are not sent on to another host:port that a
+// redirect names.
+func TestAgentFileCredentialsStayWithTheAgent(t *testing.T) {
+	real := filepath.Join(t.TempDir(), "stdout")
+	os.WriteFile(real, []byte("hello\n"), 0o644)
+	var leaked string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked = r.Header.Get("Authorization")
+		(&agentFiles{files: map[string]string{"/s/stdout": real}}).ServeHTTP(w, r)
+	}))
+	defer other.Close()
+	agent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	}))
+	defer agent.Close()
+	src := AgentFile{Client: agent.Client(), Agent: agent.URL, Path: "/s/stdout", Std: Stdout,
+		Header: http.Header{"Authorization": {"token=secret"}}}
+	_, lines, done, _ := run(t, src, 5, false)
+	got, err := drain(t, lines, done, 5*time.Second)
+	if err != nil || len(got) != 1 || got[0].Text != "hello" {
+		t.Fatalf("%q %v", texts(got), err)
+	}
+	if leaked != "" {
+		t.Errorf("the agent's Authorization reached another host: %q", leaked)
+	}
+}
+
 // A path the agent does not serve is an error that says so.
 func TestAgentFileUnknownPath(t *testing.T) {
 	srv := httptest.NewServer(&agentFiles{files: map[string]string{}})
@@ -193,4 +221,18 @@ func appendTo(t *testing.T, path, s string) {
 	}
 	f.WriteString(s)
 	f.Close()
+}
+
+// Whatever bytes a file holds, the agent's escaping decodes back to them:
+// offsets stay right after binary output.
+func FuzzJSONBytes(f *testing.F) {
+	for _, s := range []string{"", "plain", "a/b\"c\\d\n\r\t\b\f", "\x00\x01\x1b[2J\x7f", "\xff\xfe caf\xc3\xa9 \xe2\x82", "\\u0041"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := jsonBytes([]byte(`"` + stoutEscape(b) + `"`))
+		if err != nil || !bytes.Equal(got, b) {
+			t.Fatalf("%q → %q, %v", b, got, err)
+		}
+	})
 }

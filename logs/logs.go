@@ -70,9 +70,10 @@ type EndedError struct {
 func (e *EndedError) Error() string { return "log ended: " + e.Reason }
 
 // Merge is one Source made of several (a task's stdout and stderr files).
-// Each part sends its own lines in order; lines of different parts
-// interleave as they are read. Stream returns the first error a part
-// returned, after stopping the others.
+// Each part sends its own last tail lines, then its new lines in order;
+// lines of different parts interleave as they are read. Stream returns the
+// first error a part returned: a failing part stops the others, but a part
+// whose log ended (*EndedError) lets the others read to their own end.
 func Merge(parts ...Source) Source { return merged(parts) }
 
 type merged []Source
@@ -90,7 +91,11 @@ func (m merged) Stream(ctx context.Context, tail int, follow bool, out chan<- Li
 		go func(s Source) {
 			defer wg.Done()
 			if err := s.Stream(ctx, tail, follow, out); err != nil {
-				once.Do(func() { first = err; cancel() })
+				var ended *EndedError
+				once.Do(func() { first = err })
+				if !errors.As(err, &ended) {
+					cancel()
+				}
 			}
 		}(s)
 	}
