@@ -3,6 +3,7 @@ package logs
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -129,6 +130,7 @@ func BenchmarkTailGigabyte(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "stdout")
 	f, _ := os.Create(path)
 	f.Truncate(1 << 30)
+	f.Seek(0, io.SeekEnd)
 	for i := 0; i < 200; i++ {
 		fmt.Fprintf(f, "line %d\n", i)
 	}

@@ -180,3 +180,32 @@ func waitFor(t *testing.T, ok func() bool) {
 	}
 	t.Fatal("timed out")
 }
+
+// A process in its own mount namespace writing to a file that exists only
+// there (a container's filesystem) is read through /proc/<pid>/root.
+func TestProcessFileInAnotherMountNamespace(t *testing.T) {
+	requireRoot(t)
+	d := t.TempDir()
+	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c",
+		`mount -t tmpfs h8-act-logs "$0" && exec >"$0/stdout" 2>&1 && echo "only in the container" && exec sleep 600`, d)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	waitFor(t, func() bool {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/root%s/stdout", cmd.Process.Pid, d))
+		return len(b) > 0
+	})
+	if _, err := os.Stat(filepath.Join(d, "stdout")); err == nil {
+		t.Fatal("the file is visible on the host: the test proves nothing")
+	}
+	src, err := Process("/proc", cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, lines, done, _ := run(t, src, 10, false)
+	got, err := drain(t, lines, done, 5*time.Second)
+	if err != nil || !reflect.DeepEqual(texts(got), []string{"only in the container"}) {
+		t.Fatalf("%q %v", texts(got), err)
+	}
+}
