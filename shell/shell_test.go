@@ -77,6 +77,17 @@ func watch(master *os.File) *screen {
 	return s
 }
 
+func waitScreen(t *testing.T, scr *screen, want string) {
+	t.Helper()
+	for i := 0; i < 250; i++ {
+		if strings.Contains(scr.String(), want) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("screen lacks %q: %q", want, scr.String())
+}
+
 func termios(t *testing.T, f *os.File) unix.Termios {
 	t.Helper()
 	st, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
@@ -230,7 +241,13 @@ func TestExecDocker(t *testing.T) {
 		close(done)
 	}()
 	time.Sleep(300 * time.Millisecond)
-	master.Write([]byte("hostname; stty size; exit 5\r"))
+	master.Write([]byte("hostname; stty size\r"))
+	waitScreen(t, scr, "33 101\r\n")
+	// The operator's window changes size: SIGWINCH resizes the exec's TTY.
+	unix.IoctlSetWinsize(int(slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 40, Col: 120})
+	syscall.Kill(os.Getpid(), syscall.SIGWINCH)
+	time.Sleep(300 * time.Millisecond)
+	master.Write([]byte("stty size; exit 5\r"))
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):
@@ -241,7 +258,7 @@ func TestExecDocker(t *testing.T) {
 	}
 	time.Sleep(50 * time.Millisecond)
 	out := scr.String()
-	for _, want := range []string{host + "\r\n", "33 101\r\n"} {
+	for _, want := range []string{host + "\r\n", "33 101\r\n", "40 120\r\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("screen lacks %q: %q", want, out)
 		}
