@@ -1,0 +1,272 @@
+package actions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func requireRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("needs root to make cgroups")
+	}
+	t.Skip("needs root to make cgroups")
+}
+
+// testCgroup makes /mesos/h8-act-act-<n> in each of the given hierarchy
+// mount points and removes it (killing what is left) at the end.
+func testCgroup(t *testing.T, mounts ...string) string {
+	t.Helper()
+	rel := fmt.Sprintf("/mesos/h8-act-act-%d", rand.Int63())
+	for _, m := range mounts {
+		parent := filepath.Join(m, "mesos")
+		if _, err := os.Stat(parent); err != nil {
+			if err := os.Mkdir(parent, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.Remove(parent) })
+		}
+		dir := filepath.Join(m, rel)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if _, err := os.Stat(filepath.Join(dir, "freezer.state")); err == nil {
+				os.WriteFile(filepath.Join(dir, "freezer.state"), []byte("THAWED"), 0)
+			}
+			os.WriteFile(filepath.Join(dir, "cgroup.freeze"), []byte("0"), 0)
+			b, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+			for _, p := range strings.Fields(string(b)) {
+				n, _ := strconv.Atoi(p)
+				syscall.Kill(n, syscall.SIGKILL)
+			}
+			for i := 0; i < 100 && os.Remove(dir) != nil; i++ {
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
+	}
+	return rel
+}
+
+// startIn starts script in the cgroup rel of every mount before it runs a
+// line; the returned channel closes when the process has been waited for.
+func startIn(t *testing.T, rel, script string, mounts ...string) (*exec.Cmd, chan struct{}) {
+	t.Helper()
+	cmd := exec.Command("/bin/sh", "-c", "read go; "+script)
+	in, _ := cmd.StdinPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-done })
+	for _, m := range mounts {
+		if err := os.WriteFile(filepath.Join(m, rel, "cgroup.procs"), []byte(strconv.Itoa(cmd.Process.Pid)), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in.Write([]byte("go\n"))
+	return cmd, done
+}
+
+func procsIn(t *testing.T, dir string) []string {
+	b, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	return strings.Fields(string(b))
+}
+
+func waitUntil(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for i := 0; i < 250; i++ {
+		if ok() {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+const (
+	cpuacct = "/sys/fs/cgroup/cpuacct"
+	freezer = "/sys/fs/cgroup/freezer"
+	pids    = "/sys/fs/cgroup/pids"
+	unified = "/sys/fs/cgroup/unified"
+)
+
+func nodeCgroups(t *testing.T) Cgroups {
+	t.Helper()
+	c, err := Mounts("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// `:kill TERM` on a Mesos cgroup ends every one of its processes.
+func TestSignalTermEndsEveryProcess(t *testing.T) {
+	requireRoot(t)
+	c := nodeCgroups(t)
+	rel := testCgroup(t, cpuacct, pids)
+	startIn(t, rel, "sleep 600 & sleep 600 & while :; do sleep 1; done", cpuacct, pids)
+	waitUntil(t, "3 processes", func() bool { return len(procsIn(t, filepath.Join(pids, rel))) >= 3 })
+	n := len(procsIn(t, filepath.Join(pids, rel)))
+
+	act := c.Signal(rel, "redis", syscall.SIGTERM)
+	want := fmt.Sprintf("send SIGTERM to the %d processes of redis (cgroup %s)", n, rel)
+	if got := act.Describe(); got != want {
+		t.Errorf("Describe = %q, want %q", got, want)
+	}
+	if err := act.Do(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the cgroup to empty", func() bool { return len(procsIn(t, filepath.Join(pids, rel))) == 0 })
+}
+
+// :stop ends a process that ignores SIGTERM with SIGKILL after the grace.
+func TestStopKillsWhatIgnoresTerm(t *testing.T) {
+	requireRoot(t)
+	c := nodeCgroups(t)
+	rel := testCgroup(t, cpuacct, pids)
+	startIn(t, rel, "trap '' TERM; while :; do sleep 1; done", cpuacct, pids)
+	waitUntil(t, "2 processes", func() bool { return len(procsIn(t, filepath.Join(pids, rel))) >= 2 })
+	start := time.Now()
+	if err := c.Stop(rel, "stubborn", 300*time.Millisecond).Do(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the cgroup to empty", func() bool { return len(procsIn(t, filepath.Join(pids, rel))) == 0 })
+	if took := time.Since(start); took < 300*time.Millisecond {
+		t.Errorf("SIGKILL came before the grace: %v", took)
+	}
+}
+
+// A cgroup that vanished between the confirmation and the action: a clear
+// error, and nothing is created or signalled.
+func TestActionsOnAVanishedCgroup(t *testing.T) {
+	requireRoot(t)
+	c := nodeCgroups(t)
+	rel := "/mesos/h8-act-gone-" + strconv.Itoa(rand.Int())
+	for _, act := range []Action{c.Signal(rel, "gone", syscall.SIGKILL), c.Pause(rel, "gone"), c.Resume(rel, "gone")} {
+		if err := act.Do(context.Background()); !errors.Is(err, ErrGone) {
+			t.Errorf("%s: %v, want ErrGone", act.Describe(), err)
+		}
+	}
+	for _, m := range []string{cpuacct, freezer, pids, unified} {
+		if _, err := os.Stat(filepath.Join(m, rel)); err == nil {
+			t.Errorf("%s was created", filepath.Join(m, rel))
+		}
+	}
+}
+
+// cpuUsage is the cgroup's own CPU counter (cpuacct.usage, ns).
+func cpuUsage(t *testing.T, rel string) int64 {
+	b, err := os.ReadFile(filepath.Join(cpuacct, rel, "cpuacct.usage"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	return n
+}
+
+// cpuOver is the CPU the cgroup used over a window.
+func cpuOver(t *testing.T, rel string, window time.Duration) time.Duration {
+	a := cpuUsage(t, rel)
+	time.Sleep(window)
+	return time.Duration(cpuUsage(t, rel) - a)
+}
+
+func procState(pid int) string {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "State:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// pauseResume checks that Pause stops a busy cgroup (its cpuacct counter
+// stops, /proc/<pid>/status no longer says running) and Resume restarts
+// it.
+func pauseResume(t *testing.T, c Cgroups, rel string, pid int) {
+	t.Helper()
+	const window = 500 * time.Millisecond
+	if used := cpuOver(t, rel, window); used < window/20 {
+		t.Fatalf("the busy loop used only %v of CPU in %v before the pause", used, window)
+	}
+	if err := c.Pause(rel, "busy").Do(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	frozenState := procState(pid)
+	used := cpuOver(t, rel, window)
+	t.Logf("paused: State %q, CPU %v over %v", frozenState, used, window)
+	if used > time.Millisecond || strings.HasPrefix(frozenState, "R") {
+		t.Errorf("paused cgroup used %v of CPU in %v, state %q", used, window, frozenState)
+	}
+	if err := c.Resume(rel, "busy").Do(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	used = cpuOver(t, rel, window)
+	t.Logf("resumed: State %q, CPU %v over %v", procState(pid), used, window)
+	if used < window/20 {
+		t.Errorf("resumed cgroup used only %v of CPU in %v", used, window)
+	}
+}
+
+// :pause and :unpause with the v1 freezer (freezer.state).
+func TestPauseResumeV1Freezer(t *testing.T) {
+	requireRoot(t)
+	c := nodeCgroups(t)
+	if _, ok := c.v1With("freezer"); !ok {
+		t.Skip("no v1 freezer hierarchy on this node")
+	}
+	rel := testCgroup(t, cpuacct, freezer)
+	cmd, _ := startIn(t, rel, "while :; do :; done", cpuacct, freezer)
+	pauseResume(t, c, rel, cmd.Process.Pid)
+	if b, _ := os.ReadFile(filepath.Join(freezer, rel, "freezer.state")); strings.TrimSpace(string(b)) != "THAWED" {
+		t.Errorf("freezer.state after resume: %q", b)
+	}
+}
+
+// :pause and :unpause with cgroup v2 (cgroup.freeze, cgroup.events),
+// on this node's v2 tree with the v1 freezer out of the picture.
+func TestPauseResumeV2Freeze(t *testing.T) {
+	requireRoot(t)
+	node := nodeCgroups(t)
+	if node.V2 == "" {
+		t.Skip("no cgroup v2 tree on this node")
+	}
+	c := Cgroups{V1: map[string]string{"cpuacct": cpuacct}, V2: node.V2}
+	rel := testCgroup(t, cpuacct, node.V2)
+	cmd, _ := startIn(t, rel, "while :; do :; done", cpuacct, node.V2)
+	pauseResume(t, c, rel, cmd.Process.Pid)
+}
+
+// Where no freezer is mounted, :pause says so and the container runs on.
+func TestPauseWithoutFreezer(t *testing.T) {
+	requireRoot(t)
+	c, err := Mounts("testdata/mountinfo_v1-no-freezer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := testCgroup(t, cpuacct)
+	startIn(t, rel, "while :; do :; done", cpuacct)
+	err = c.Pause(rel, "busy").Do(context.Background())
+	if !errors.Is(err, ErrNoFreezer) || !strings.Contains(err.Error(), "freezer is not mounted") {
+		t.Fatalf("err %v, want ErrNoFreezer", err)
+	}
+	if used := cpuOver(t, rel, 300*time.Millisecond); used < 10*time.Millisecond {
+		t.Errorf("the container stopped running (%v CPU in 300 ms)", used)
+	}
+}

@@ -1,0 +1,246 @@
+package logs
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// AgentFile is a file of a task's sandbox read through a Mesos agent's
+// `/files/read` endpoint (with --cluster, where the file is on another
+// node). It is read in pages of at most 64 KiB — the most the agent sends
+// at once (16 pages) — from the end for the tail, then from the last offset
+// while following; never the whole file.
+type AgentFile struct {
+	// Client sends the requests; it carries the agent's TLS settings.
+	Client *http.Client
+	// Agent is the agent's base URL (http://10.0.0.5:5051).
+	Agent string
+	// Path is the file's path as the agent serves it: the executor's
+	// sandbox directory (the agent state's executors[].directory) + "/stdout".
+	Path string
+	// Std says which it is: Stdout or Stderr.
+	Std string
+	// Header is added to every request (Authorization for this agent only).
+	Header http.Header
+	// Poll is how often a followed file is asked for more; 1 s when zero.
+	Poll time.Duration
+}
+
+// readAnswer is the body of /files/read: the bytes read and the offset
+// they start at (the file's size when the asked offset is at or past it,
+// or -1).
+type readAnswer struct {
+	Data   json.RawMessage `json:"data"`
+	Offset int64           `json:"offset"`
+}
+
+// read asks for length bytes at offset (-1 asks for the size only).
+func (a AgentFile) read(ctx context.Context, offset int64, length int) ([]byte, int64, error) {
+	q := url.Values{}
+	q.Set("path", a.Path)
+	q.Set("offset", strconv.FormatInt(offset, 10))
+	q.Set("length", strconv.Itoa(length))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.Agent+"/files/read?"+q.Encode(), nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	for k, v := range a.Header {
+		req.Header[k] = v
+	}
+	resp, err := a.client(req.URL).Do(req)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer resp.Body.Close()
+	// Escapes make a page at most 6 times its size.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 6*chunk+4096))
+	if err != nil {
+		return nil, 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, 0, fmt.Errorf("agent /files/read: %s", resp.Status)
+	}
+	var ans readAnswer
+	if err := json.Unmarshal(body, &ans); err != nil {
+		return nil, 0, fmt.Errorf("agent /files/read: %w", err)
+	}
+	data, err := jsonBytes(ans.Data)
+	if err != nil {
+		return nil, 0, fmt.Errorf("agent /files/read: %w", err)
+	}
+	return data, ans.Offset, nil
+}
+
+// client is a copy of Client that drops Header on a redirect to another
+// scheme, host or port: the agent's credentials stay with the agent.
+func (a AgentFile) client(agent *url.URL) *http.Client {
+	cl := http.DefaultClient
+	if a.Client != nil {
+		cl = a.Client
+	}
+	cp := *cl
+	prev := cl.CheckRedirect
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != agent.Scheme || req.URL.Host != agent.Host {
+			for k := range a.Header {
+				req.Header.Del(k)
+			}
+		}
+		if prev != nil {
+			return prev(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &cp
+}
+
+// Stream implements Source. Lines already in the file have no time; a file
+// that shrinks is taken as truncated and read again from its start.
+func (a AgentFile) Stream(ctx context.Context, tail int, follow bool, out chan<- Line) error {
+	_, size, err := a.read(ctx, -1, 0)
+	if err != nil {
+		return quiet(ctx, fmt.Errorf("log %s %s: %w", a.Std, a.Path, err))
+	}
+	read := func(ctx context.Context, p []byte, off int64) (int, error) {
+		data, at, err := a.read(ctx, off, len(p))
+		if err != nil {
+			return 0, err
+		}
+		if at != off { // at or past the end: the agent answers its size
+			return 0, nil
+		}
+		return copy(p, data), nil
+	}
+	start, cut, err := tailStart(ctx, read, size, tail)
+	if err != nil {
+		return quiet(ctx, fmt.Errorf("log %s %s: %w", a.Std, a.Path, err))
+	}
+	sp := &splitter{stream: a.Std, emit: sender(ctx, out)}
+	if cut {
+		sp.markCut()
+	}
+	buf := make([]byte, chunk)
+	off, err := pump(ctx, read, start, buf, sp)
+	if err != nil {
+		return quiet(ctx, err)
+	}
+	sp.readTime = time.Now
+	if !follow {
+		return quiet(ctx, sp.flush())
+	}
+	poll := a.Poll
+	if poll <= 0 {
+		poll = time.Second
+	}
+	tick := time.NewTicker(poll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		_, size, err := a.read(ctx, -1, 0)
+		if err != nil {
+			// A slow or gone agent: try again at the next poll.
+			continue
+		}
+		if size < off {
+			if err := sp.flush(); err != nil {
+				return quiet(ctx, err)
+			}
+			off = 0
+		}
+		if off, err = pump(ctx, read, off, buf, sp); err != nil && ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// jsonBytes decodes a JSON string into the bytes it holds, keeping bytes
+// that are not UTF-8 as they are: the agent writes the file's bytes raw
+// (only quotes, backslashes, slashes and control characters escaped), and
+// offsets count those bytes, so replacing them here would shift every
+// offset after them.
+func jsonBytes(raw json.RawMessage) ([]byte, error) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return nil, errors.New("data is not a string")
+	}
+	s := raw[1 : len(raw)-1]
+	if bytes.IndexByte(s, '\\') < 0 {
+		return s, nil
+	}
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		i++
+		if i >= len(s) {
+			return nil, errors.New("bad escape")
+		}
+		switch s[i] {
+		case '"', '\\', '/':
+			out = append(out, s[i])
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, n, err := hexRune(s[i+1:])
+			if err != nil {
+				return nil, err
+			}
+			i += n
+			if utf16.IsSurrogate(r) {
+				if len(s) > i+2 && s[i+1] == '\\' && s[i+2] == 'u' {
+					r2, n2, err := hexRune(s[i+3:])
+					if err == nil {
+						r = utf16.DecodeRune(r, r2)
+						i += 2 + n2
+					}
+				}
+			}
+			if r < 0x80 {
+				out = append(out, byte(r)) // stout writes control bytes as \u00XX
+			} else {
+				out = utf8.AppendRune(out, r)
+			}
+		default:
+			return nil, errors.New("bad escape")
+		}
+	}
+	return out, nil
+}
+
+func hexRune(s []byte) (rune, int, error) {
+	if len(s) < 4 {
+		return 0, 0, errors.New("bad \\u escape")
+	}
+	v, err := strconv.ParseUint(string(s[:4]), 16, 16)
+	if err != nil {
+		return 0, 0, errors.New("bad \\u escape")
+	}
+	return rune(v), 4, nil
+}

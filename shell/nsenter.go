@@ -1,0 +1,186 @@
+package shell
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Enter runs shell (normally /bin/sh) inside the container whose first
+// process is pid: in its cgroups (every hierarchy it is in, so the shell is
+// counted and limited with the container; best effort) and its mount, PID, network, UTS,
+// IPC and cgroup namespaces, with its root and working directory — what
+// `docker exec` does for runtimes without an exec API. It returns the
+// shell's exit code when the shell ends, with the terminal's modes and
+// foreground process group restored.
+//
+// It runs util-linux nsenter rather than calling setns itself: the kernel
+// refuses to move a multithreaded process into another mount namespace
+// (setns(CLONE_NEWNS) fails with EINVAL), and a Go program is always
+// multithreaded; and a PID namespace applies only to children forked after
+// setns, which a Go program cannot do safely between setns and exec. nsenter
+// is a small single-threaded C program that does exactly this, and is on
+// every node that has util-linux.
+func Enter(ctx context.Context, pid int, shell string, tty Terminal) (int, error) {
+	procs, err := cgroupProcs("/proc", pid)
+	if err != nil {
+		return -1, fmt.Errorf("shell in process %d: %w", pid, err)
+	}
+	nsenter, err := exec.LookPath("nsenter")
+	if err != nil {
+		return -1, fmt.Errorf("shell in process %d: nsenter (util-linux) is needed: %w", pid, err)
+	}
+	// The wrapper joins the cgroups, then becomes nsenter: joining first
+	// means nsenter and the shell it forks are in the container's cgroups
+	// from their first instruction. Joining is best effort (a v1 cpuset
+	// with no CPUs refuses members): a shell outside one hierarchy is
+	// better than none.
+	args := []string{"-c", `n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ 2>/dev/null > "$1"; shift; n=$((n-1)); done; exec "$@"`,
+		"join", strconv.Itoa(len(procs))}
+	args = append(args, procs...)
+	args = append(args, nsenter, "-t", strconv.Itoa(pid), "-m", "-u", "-i", "-n", "-p", "-C", "-r", "-w", "--", shell)
+	cmd := exec.CommandContext(ctx, "/bin/sh", args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty.In, tty.Out, tty.Out
+
+	restore := tty.saveModes()
+	defer restore()
+	fd := int(tty.In.Fd())
+	ours, ferr := unix.IoctlGetInt(fd, unix.TIOCGPGRP)
+	foreground := ferr == nil
+	if foreground {
+		// The tty is our controlling terminal: give the shell's process
+		// group the foreground, so Ctrl-C and Ctrl-Z reach the shell and
+		// not ctop-like, and take it back after.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Foreground: true, Ctty: fd}
+	} else {
+		// Not our controlling terminal (no tty of our own): the shell gets
+		// a session with this terminal as its controlling one.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	}
+	err = cmd.Run()
+	if foreground {
+		// We are in the background now: setting the foreground group from
+		// there would stop us with SIGTTOU unless it is ignored.
+		signal.Ignore(syscall.SIGTTOU)
+		unix.IoctlSetPointerInt(fd, unix.TIOCSPGRP, ours)
+		signal.Reset(syscall.SIGTTOU)
+	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode(), nil
+	}
+	if err != nil {
+		return -1, fmt.Errorf("shell in process %d: %w", pid, err)
+	}
+	return 0, nil
+}
+
+// cgroupProcs lists the cgroup.procs files of every cgroup pid is in, as
+// this process sees them (v1 hierarchies by their controllers, the v2 tree
+// by its type), from /proc/<pid>/cgroup and our own mountinfo.
+func cgroupProcs(procRoot string, pid int) ([]string, error) {
+	f, err := os.Open(filepath.Join(procRoot, strconv.Itoa(pid), "cgroup"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	mounts, err := cgroupMounts(filepath.Join(procRoot, "self", "mountinfo"))
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// hierarchy-id:controller-list:path
+		parts := strings.SplitN(sc.Text(), ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		mnt, ok := mounts[parts[1]]
+		if !ok {
+			continue
+		}
+		file := filepath.Join(mnt.dir, strings.TrimPrefix(parts[2], mnt.root), "cgroup.procs")
+		if _, err := os.Stat(file); err == nil && !seen[file] {
+			seen[file] = true
+			files = append(files, file)
+		}
+	}
+	return files, sc.Err()
+}
+
+type cgroupMount struct{ dir, root string }
+
+// cgroupMounts maps a /proc/<pid>/cgroup controller list ("cpu,cpuacct",
+// "name=systemd", "" for v2) to where that hierarchy is mounted here.
+func cgroupMounts(mountinfo string) (map[string]cgroupMount, error) {
+	b, err := os.ReadFile(mountinfo)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]cgroupMount{}
+	for _, line := range strings.Split(string(b), "\n") {
+		// id parent major:minor root mountpoint opts [optional...] - fstype source superopts
+		pre, post, ok := strings.Cut(line, " - ")
+		if !ok {
+			continue
+		}
+		f, g := strings.Fields(pre), strings.Fields(post)
+		if len(f) < 5 || len(g) < 3 {
+			continue
+		}
+		mnt := cgroupMount{dir: unescape(f[4]), root: unescape(f[3])}
+		switch g[0] {
+		case "cgroup2":
+			if _, dup := m[""]; !dup {
+				m[""] = mnt
+			}
+		case "cgroup":
+			var ctrls []string
+			for _, o := range strings.Split(g[2], ",") {
+				switch o {
+				case "rw", "ro", "relatime", "noexec", "nosuid", "nodev", "clone_children", "xattr", "noprefix", "cpuset_v2_mode", "favordynmods", "nsdelegate", "memory_recursiveprot", "memory_localevents":
+				default:
+					if !strings.HasPrefix(o, "release_agent=") {
+						ctrls = append(ctrls, o)
+					}
+				}
+			}
+			key := strings.Join(ctrls, ",")
+			if _, dup := m[key]; !dup {
+				m[key] = mnt
+			}
+		}
+	}
+	return m, nil
+}
+
+// unescape undoes mountinfo's octal escapes (\040 for a space).
+func unescape(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}

@@ -1,0 +1,317 @@
+package shell
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ctop-like/ctop-like/dockertest"
+	"github.com/docker/docker/client"
+	"golang.org/x/sys/unix"
+)
+
+// openPty gives a real terminal pair: the test types on master, the shell
+// gets slave.
+func openPty(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.IoctlSetWinsize(int(s.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 33, Col: 101})
+	t.Cleanup(func() { s.Close(); m.Close() })
+	return m, s
+}
+
+// screen collects what the shell writes to the terminal.
+type screen struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *screen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *screen) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
+func watch(master *os.File) *screen {
+	s := &screen{}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			s.Write(buf[:n])
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return s
+}
+
+func waitScreen(t *testing.T, scr *screen, want string) {
+	t.Helper()
+	for i := 0; i < 250; i++ {
+		if strings.Contains(scr.String(), want) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("screen lacks %q: %q", want, scr.String())
+}
+
+func termios(t *testing.T, f *os.File) unix.Termios {
+	t.Helper()
+	st, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *st
+}
+
+func requireRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("needs root to enter namespaces")
+	}
+	t.Skip("needs root to enter namespaces")
+}
+
+// target starts a process in new UTS, PID and mount namespaces (unshare)
+// with hostname host, inside a test-made /mesos/h8-act-shell-<n> cgroup of
+// the cpuacct hierarchy; it returns the pid of the namespaced process and
+// the cgroup's path, and removes both at the end.
+func target(t *testing.T, host string) (int, string) {
+	t.Helper()
+	rel := fmt.Sprintf("/mesos/h8-act-shell-%d", rand.Int63())
+	parent := "/sys/fs/cgroup/cpuacct/mesos"
+	madeParent := false
+	if _, err := os.Stat(parent); err != nil {
+		os.Mkdir(parent, 0o755)
+		madeParent = true
+	}
+	dir := filepath.Join("/sys/fs/cgroup/cpuacct", rel)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("unshare", "--uts", "--pid", "--fork", "--mount-proc", "sh", "-c", "read go; hostname "+host+"; exec sleep 600")
+	in, _ := cmd.StdinPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if b, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs")); len(b) > 0 {
+			for _, p := range strings.Fields(string(b)) {
+				n, _ := strconv.Atoi(p)
+				syscall.Kill(n, syscall.SIGKILL)
+			}
+		}
+		for i := 0; i < 100 && os.Remove(dir) != nil; i++ {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if madeParent {
+			os.Remove(parent)
+		}
+	})
+	var child int
+	for i := 0; i < 200 && child == 0; i++ {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", cmd.Process.Pid, cmd.Process.Pid))
+		child, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		time.Sleep(10 * time.Millisecond)
+	}
+	if child == 0 {
+		t.Fatal("unshare's child did not start")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(child)), 0); err != nil {
+		t.Fatal(err)
+	}
+	in.Write([]byte("go\n"))
+	for i := 0; i < 200; i++ {
+		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", child)); string(b) == "sleep\n" {
+			return child, rel
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("target did not set its hostname")
+	return 0, ""
+}
+
+// A shell entered with nsenter runs inside the target's namespaces and
+// cgroup: `hostname` is the target's, the shell is PID-namespaced, it is
+// in the target's cpuacct cgroup, its exit code comes back, and the
+// terminal's modes are as they were.
+func TestEnterRunsInTheContainer(t *testing.T) {
+	requireRoot(t)
+	host := fmt.Sprintf("h8-act-ns-%d", rand.Intn(1e6))
+	pid, rel := target(t, host)
+	master, slave := openPty(t)
+	before := termios(t, slave)
+	scr := watch(master)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	done := make(chan struct{})
+	var code int
+	var err error
+	go func() {
+		code, err = Enter(ctx, pid, "/bin/sh", Terminal{In: slave, Out: slave})
+		close(done)
+	}()
+	master.Write([]byte("hostname; grep cpuacct /proc/self/cgroup; echo pid=$$; stty -echo; echo rc=$?; exit 7\n"))
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the shell did not end; screen: %q", scr.String())
+	}
+	// dash ends an interactive shell whose first process group lies
+	// outside its PID namespace with "Cannot set tty process group" and
+	// status 2 instead of 7 (it cannot hand the terminal back to a group
+	// it cannot see); the screen takes the terminal back either way.
+	if err != nil || (code != 7 && code != 2) {
+		t.Fatalf("code %d, err %v; screen %q", code, err, scr.String())
+	}
+	time.Sleep(50 * time.Millisecond)
+	out := scr.String()
+	for _, want := range []string{"# " + host + "\r\n", ":cpuacct:" + rel + "\r\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("screen lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, fmt.Sprintf("pid=%d", pid)) || !strings.Contains(out, "pid=") {
+		t.Errorf("the shell is not in the target's PID namespace:\n%s", out)
+	}
+	if after := termios(t, slave); after != before {
+		t.Errorf("terminal modes changed by the shell (stty -echo) were not restored")
+	}
+}
+
+// Docker exec with a TTY runs `hostname` in a real container, sizes its
+// terminal as ours, returns the exit code and leaves the terminal cooked.
+func TestExecDocker(t *testing.T) {
+	dockertest.Require(t)
+	host := fmt.Sprintf("h8-act-exec-%d", rand.Intn(1e6))
+	id := dockertest.Run(t, []string{"--name", host, "--hostname", host}, dockertest.Sleep...)
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	master, slave := openPty(t)
+	before := termios(t, slave)
+	scr := watch(master)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	done := make(chan struct{})
+	var code int
+	go func() {
+		code, err = Exec(ctx, cli, id, []string{"/bin/sh"}, Terminal{In: slave, Out: slave})
+		close(done)
+	}()
+	time.Sleep(300 * time.Millisecond)
+	master.Write([]byte("hostname; stty size\r"))
+	waitScreen(t, scr, "33 101\r\n")
+	// The operator's window changes size: SIGWINCH resizes the exec's TTY.
+	unix.IoctlSetWinsize(int(slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 40, Col: 120})
+	syscall.Kill(os.Getpid(), syscall.SIGWINCH)
+	time.Sleep(300 * time.Millisecond)
+	master.Write([]byte("stty size; exit 5\r"))
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("exec did not end; screen %q", scr.String())
+	}
+	if err != nil || code != 5 {
+		t.Fatalf("code %d, err %v; screen %q", code, err, scr.String())
+	}
+	time.Sleep(50 * time.Millisecond)
+	out := scr.String()
+	for _, want := range []string{host + "\r\n", "33 101\r\n", "40 120\r\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("screen lacks %q: %q", want, out)
+		}
+	}
+	if after := termios(t, slave); after != before {
+		t.Errorf("raw mode was not undone")
+	}
+}
+
+// When the terminal is ctop-like's controlling one (the real case), the
+// shell's process group gets the foreground, so Ctrl-C reaches the shell,
+// and ctop-like's group gets it back when the shell ends. The test runs
+// itself as a helper whose controlling terminal is a pty.
+func TestEnterGivesAndTakesBackTheForeground(t *testing.T) {
+	if os.Getenv("H8_ACT_ENTER_PID") != "" {
+		pid, _ := strconv.Atoi(os.Getenv("H8_ACT_ENTER_PID"))
+		code, err := Enter(context.Background(), pid, "/bin/sh", Terminal{In: os.Stdin, Out: os.Stdout})
+		fg, _ := unix.IoctlGetInt(0, unix.TIOCGPGRP)
+		fmt.Printf("HELPER code=%d err=%v foreground-is-ours=%v\n", code, err, fg == unix.Getpgrp())
+		os.Exit(0)
+	}
+	requireRoot(t)
+	host := fmt.Sprintf("h8-act-fg-%d", rand.Intn(1e6))
+	pid, _ := target(t, host)
+	master, slave := openPty(t)
+	scr := watch(master)
+	helper := exec.Command(os.Args[0], "-test.run=^TestEnterGivesAndTakesBackTheForeground$")
+	helper.Env = append(os.Environ(), "H8_ACT_ENTER_PID="+strconv.Itoa(pid))
+	helper.Stdin, helper.Stdout, helper.Stderr = slave, slave, slave
+	helper.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := helper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer helper.Process.Kill()
+	time.Sleep(500 * time.Millisecond)
+	// sleep runs in the foreground; Ctrl-C must stop it, not the helper.
+	master.Write([]byte("hostname; sleep 30\n"))
+	time.Sleep(500 * time.Millisecond)
+	master.Write([]byte{3})
+	time.Sleep(200 * time.Millisecond)
+	master.Write([]byte("echo after-ctrl-c; exit 3\n"))
+	waited := make(chan error, 1)
+	go func() { waited <- helper.Wait() }()
+	select {
+	case <-waited:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("helper did not end; screen %q", scr.String())
+	}
+	time.Sleep(50 * time.Millisecond)
+	out := scr.String()
+	for _, want := range []string{host + "\r\n", "after-ctrl-c\r\n", "err=<nil> foreground-is-ours=true"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("screen lacks %q:\n%s", want, out)
+		}
+	}
+}
