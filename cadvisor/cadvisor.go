@@ -29,7 +29,7 @@ const DefaultTimeout = 5 * time.Second
 // maxBody bounds one answer: a node with many containers answers a few MB.
 const maxBody = 128 << 20
 
-// Source is a collector.Source for one remote node's cAdvisor: machine
+// Source is a monitor.Source for one remote node's cAdvisor: machine
 // facts once, then every container's newest counters on each Collect.
 type Source struct {
 	// All also lists cgroups that are not containers (systemd slices,
@@ -92,7 +92,7 @@ func New(baseURL string, client *http.Client) (*Source, error) {
 // Host is the remote node's name as the URL gives it.
 func (s *Source) Host() string { return s.base.Hostname() }
 
-// Collect implements collector.Source. After a first success a failed pass
+// Collect implements monitor.Source. After a first success a failed pass
 // repeats the last good counters (which then give no rates) with the error
 // and its age, so the screen keeps the node's rows and says why they are old.
 func (s *Source) Collect(ctx context.Context) (*model.Sample, error) {
