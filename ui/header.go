@@ -143,7 +143,14 @@ func (hv *headerView) Draw(screen tcell.Screen) {
 		}
 		put(screen, x, y, lw, msg, th.base)
 	} else {
-		line := fmt.Sprintf("%s  up %s  load %.2f %.2f %.2f", s.Host, fmtUptime(s.UptimeS), s.Load[0], s.Load[1], s.Load[2])
+		up, load := views.NA, views.NA // what the source cannot tell
+		if !s.Machine.Unknown.Uptime {
+			up = fmtUptime(s.UptimeS)
+		}
+		if !s.Machine.Unknown.Load {
+			load = fmt.Sprintf("%.2f %.2f %.2f", s.Load[0], s.Load[1], s.Load[2])
+		}
+		line := fmt.Sprintf("%s  up %s  load %s", s.Host, up, load)
 		n := put(screen, x, y, lw, s.Host, th.bold)
 		put(screen, x+n, y, lw-n, line[len(s.Host):], th.base)
 	}
