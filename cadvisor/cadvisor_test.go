@@ -160,4 +160,3 @@ func TestNewRejectsBadURLs(t *testing.T) {
 		}
 	}
 }
-

@@ -50,8 +50,8 @@ func realNode(t testing.TB) *fakeCAdvisor {
 		spec:    fixture(t, "real-v0.60.5_v2.0_spec_recursive.json"),
 		storage: fixture(t, "real-v0.60.5_v2.0_storage.json"),
 		ps: map[string][]byte{
-			"":                           fixture(t, "real-v0.60.5_v2.0_ps_root.json"),
-			"docker/" + idBusy:           fixture(t, "real-v0.60.5_v2.0_ps_docker_busy.json"),
+			"":                          fixture(t, "real-v0.60.5_v2.0_ps_root.json"),
+			"docker/" + idBusy:          fixture(t, "real-v0.60.5_v2.0_ps_docker_busy.json"),
 			"mesos/" + mesosContainerID: fixture(t, "real-v0.60.5_v2.0_ps_mesos.json"),
 		},
 	}
