@@ -128,8 +128,9 @@ func (m *Monitor) Run(ctx context.Context) {
 
 // failed is what a failed pass publishes: before the first good sample a
 // snapshot with nothing but its time and the reason (Waiting reports it);
-// after one, the newest good snapshot again, its errors joined by the
-// reason, since a source that cannot answer has nothing newer to show.
+// after one, the newest good snapshot again at the failure's time (so that
+// the recording and the history keep going forward), its errors joined by
+// the reason, since a source that cannot answer has nothing newer to show.
 func (m *Monitor) failed(at time.Time, err error) *model.Snapshot {
 	m.mu.Lock()
 	last := m.latest
@@ -138,6 +139,7 @@ func (m *Monitor) failed(at time.Time, err error) *model.Snapshot {
 		return &model.Snapshot{Time: at, Errors: []string{err.Error()}}
 	}
 	s := *last
+	s.Time = at
 	s.Errors = append(append([]string(nil), last.Errors...), err.Error())
 	return &s
 }
