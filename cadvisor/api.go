@@ -94,6 +94,7 @@ type containerStats struct {
 		WorkingSet   uint64 `json:"working_set"`
 		ActiveFile   uint64 `json:"total_active_file"`
 		InactiveFile uint64 `json:"total_inactive_file"`
+		Kernel       uint64 `json:"kernel"`
 	} `json:"memory"`
 	Network struct {
 		netStats

@@ -278,16 +278,21 @@ func machineFrom(smp *model.Sample, mi *machineInfo, st *containerStats) (diskTi
 	return diskTime
 }
 
-// memoryFrom gives the machine's memory as the local node reads it, in
-// use = MemTotal − MemAvailable: the root cgroup's usage minus the file
-// pages the kernel may reclaim (its active and inactive file lists), so
-// that "used" means the same remotely and locally. cAdvisor versions that
+// memoryFrom gives the machine's memory in use as near as cgroup counters
+// come to the local node's MemTotal − MemAvailable: the root cgroup's usage
+// minus the file pages the kernel may reclaim (its active and inactive
+// file lists), plus the kernel's own memory where usage leaves it out
+// (cgroup v1's root usage is rss + cache only). What stays apart is the
+// free-page reserve MemAvailable also subtracts. cAdvisor versions that
 // give no file lists fall back to the working set.
 func memoryFrom(m *model.Memory, st *containerStats) {
 	mem := st.Memory
 	used := mem.WorkingSet
 	if file := mem.ActiveFile + mem.InactiveFile; file > 0 && file <= mem.Usage {
 		used = mem.Usage - file
+		if mem.Usage <= mem.RSS+mem.Cache {
+			used += mem.Kernel
+		}
 	}
 	if used == 0 {
 		used = mem.Usage

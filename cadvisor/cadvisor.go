@@ -65,7 +65,19 @@ type Source struct {
 	specs   map[string]containerSpec // v2.0 specs by cgroup name
 	last    *model.Sample            // last good sample, repeated (stale) when a pass fails
 	lastAt  time.Time
+	procs   []procList // recent process lists, oldest first (see procWindow)
 }
+
+// procList is one answer of /api/v2.0/ps/ and when it came.
+type procList struct {
+	at    time.Time
+	procs []model.ProcessSample
+}
+
+// procWindow is how far back a process's CPU % reaches: ps gives CPU time
+// in whole seconds, so over this window a rate is within 10 % of a core
+// rather than 50 % over a 2 s refresh.
+const procWindow = 10 * time.Second
 
 // New checks the URL; it does no I/O, so a node that is down at start is
 // reported by Collect and retried on the next refresh. client may be nil.
@@ -134,6 +146,7 @@ func (s *Source) Collect(ctx context.Context) (*model.Sample, error) {
 		return &stale, nil
 	}
 	smp.Time = now
+	s.windowProcesses(smp)
 	for i, e := range smp.Errors {
 		smp.Errors[i] = s.describe(errors.New(e))
 	}
@@ -255,4 +268,30 @@ func (s *Source) describe(err error) string {
 		msg = strings.ReplaceAll(msg, s.pass, "***")
 	}
 	return msg
+}
+
+// windowProcesses keeps the process lists of the last procWindow and hands
+// the oldest to Rates in smp.Before, so that a process's CPU % spans the
+// window. The caller holds s.mu.
+func (s *Source) windowProcesses(smp *model.Sample) {
+	if smp.Processes == nil {
+		return // ps failed this time: the window waits for the next list
+	}
+	keep := s.procs[:0]
+	for i, p := range s.procs {
+		// The newest list at least procWindow old, and all after it.
+		if i+1 < len(s.procs) && !s.procs[i+1].at.After(smp.Time.Add(-procWindow)) {
+			continue
+		}
+		keep = append(keep, p)
+	}
+	s.procs = keep
+	if len(s.procs) > 0 {
+		if smp.Before == nil {
+			smp.Before = &model.Sample{}
+		}
+		smp.Before.Time = s.procs[0].at
+		smp.Before.Processes = s.procs[0].procs
+	}
+	s.procs = append(s.procs, procList{at: smp.Time, procs: smp.Processes})
 }

@@ -10,7 +10,8 @@ import "time"
 // A remote source that keeps its own history (cAdvisor) hands its earlier
 // measurement in cur.Before: the machine's and the containers' rates then
 // come from the source's two samples and their timestamps, not from this
-// tool's interval; processes, which it does not keep, still use prev.
+// tool's interval; processes use prev unless Before has its own (see
+// processRates).
 func Rates(prev, cur *Sample) *Snapshot {
 	s := &Snapshot{
 		Time:        cur.Time,
@@ -185,8 +186,16 @@ func containerRate(c *Container, p *ContainerSample, dt float64) {
 }
 
 // processRates gives each process's CPU and I/O rates; a process is the
-// same one when both its pid and its start time match.
+// same one when both its pid and its start time match. A source whose
+// process times are coarse (cAdvisor's ps: whole seconds) hands an older
+// list in cur.Before with its Time, and the rates span that longer window.
 func processRates(prev, cur *Sample, dt float64) []Process {
+	if b := cur.Before; b != nil && !b.Time.IsZero() && b.Processes != nil {
+		prev, dt = b, cur.Time.Sub(b.Time).Seconds()
+		if dt <= 0 {
+			prev = nil
+		}
+	}
 	out := make([]Process, len(cur.Processes))
 	type pkey struct {
 		pid   int

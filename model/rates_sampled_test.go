@@ -94,3 +94,15 @@ func TestLocalJSONUnchanged(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessRatesSpanTheSourcesWindow: a source with coarse process times
+// hands an older list in Before; the rate spans from its Time.
+func TestProcessRatesSpanTheSourcesWindow(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	prev := &Sample{Time: t0.Add(8 * time.Second), Processes: []ProcessSample{{PID: 7, UserS: 9}}}
+	cur := &Sample{Time: t0.Add(10 * time.Second), Processes: []ProcessSample{{PID: 7, UserS: 10}},
+		Before: &Sample{Time: t0, Processes: []ProcessSample{{PID: 7, UserS: 5}}}}
+	if p := Rates(prev, cur).Processes[0]; !p.HasRates || !near(p.CPUPct, 50) {
+		t.Errorf("%v %.1f %%, want 50 %% (5 s of CPU over the 10 s window)", p.HasRates, p.CPUPct)
+	}
+}

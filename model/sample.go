@@ -31,7 +31,8 @@ type Sample struct {
 	// Before is the source's own earlier measurement of the same machine
 	// and containers (cAdvisor keeps a history): Rates take the machine's
 	// and the containers' rates from it and its timestamps instead of the
-	// previous pass. Nil for the local node.
+	// previous pass; when it holds processes and a Time, their rates span
+	// from that Time. Nil for the local node.
 	Before *Sample `json:"-"`
 }
 
