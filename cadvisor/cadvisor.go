@@ -183,8 +183,26 @@ func (s *Source) collect(ctx context.Context) (*model.Sample, error) {
 
 // collectV2 reads every container's two newest samples, their specs (again
 // only when a new container appears), the node's mounts and processes. The
-// mounts and processes are extras: without them the pass still counts.
+// mounts and processes are extras, asked at the same time as the stats (ps
+// takes seconds on a node with thousands of processes): without them the
+// pass still counts.
 func (s *Source) collectV2(ctx context.Context, mi *machineInfo) (*model.Sample, error) {
+	var (
+		wg                sync.WaitGroup
+		storage           []storageInfo
+		ps                []processInfo
+		storageErr, psErr error
+	)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		storageErr = s.fetch(ctx, http.MethodGet, pathStorage, nil, &storage)
+	}()
+	go func() {
+		defer wg.Done()
+		psErr = s.fetch(ctx, http.MethodGet, pathPs, nil, &ps)
+	}()
+	defer wg.Wait()
 	var stats map[string][]containerStats
 	if err := s.fetch(ctx, http.MethodGet, pathStats, nil, &stats); err != nil {
 		return nil, err
@@ -199,15 +217,14 @@ func (s *Source) collectV2(ctx context.Context, mi *machineInfo) (*model.Sample,
 		conts = append(conts, containerInfo{Name: name, Aliases: sp.Aliases, Namespace: sp.Namespace, Labels: sp.Labels, Spec: sp, Stats: st})
 	}
 	smp := build(mi, conts, s.Host(), s.All)
-	var storage []storageInfo
-	if err := s.fetch(ctx, http.MethodGet, pathStorage, nil, &storage); err != nil {
-		smp.Errors = append(smp.Errors, err.Error())
+	wg.Wait()
+	if storageErr != nil {
+		smp.Errors = append(smp.Errors, storageErr.Error())
 	} else {
 		smp.Filesystems = filesystems(storage)
 	}
-	var ps []processInfo
-	if err := s.fetch(ctx, http.MethodGet, pathPs, nil, &ps); err != nil {
-		smp.Errors = append(smp.Errors, err.Error())
+	if psErr != nil {
+		smp.Errors = append(smp.Errors, psErr.Error())
 	} else {
 		smp.Processes = processes(ps, smp.Containers)
 	}
