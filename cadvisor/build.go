@@ -387,7 +387,7 @@ func filesystems(st []storageInfo) []model.Filesystem {
 			continue
 		}
 		out = append(out, model.Filesystem{
-			Device: f.Device, Mountpoint: f.Mountpoint, Total: f.Capacity, Used: f.Usage, Available: f.Available, Labels: f.Labels,
+			Device: f.Device, Mountpoint: f.Mountpoint, Total: f.Capacity, Used: f.Usage, Available: f.Available, Labels: strings.Join(f.Labels, ","),
 		})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Mountpoint < out[j].Mountpoint })

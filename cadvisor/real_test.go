@@ -217,7 +217,7 @@ func TestRealNodeFirstRefresh(t *testing.T) {
 		if strings.HasPrefix(f.Device, "overlay") || f.Type == "vfs" {
 			t.Errorf("filesystem %+v", f)
 		}
-		if f.Mountpoint == "/" && (f.Device != "/dev/vda" || strings.Join(f.Labels, ",") != "docker-images,root") {
+		if f.Mountpoint == "/" && (f.Device != "/dev/vda" || f.Labels != "docker-images,root") {
 			t.Errorf("root filesystem %+v", f)
 		}
 	}

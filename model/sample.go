@@ -141,9 +141,9 @@ type Filesystem struct {
 	Total      uint64 `json:"total"`
 	Used       uint64 `json:"used"`
 	Available  uint64 `json:"available"`
-	// Labels are what cAdvisor calls the mount ("root", "docker-images");
-	// nil for the local node.
-	Labels []string `json:"labels,omitempty"`
+	// Labels are what cAdvisor calls the mount, comma-separated
+	// ("docker-images,root"); empty for the local node.
+	Labels string `json:"labels,omitempty"`
 }
 
 // Runtimes a container can have (DESIGN.md: the containers view's runtime).
