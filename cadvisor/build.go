@@ -429,7 +429,7 @@ func cpuTime(s string) float64 {
 		days, s = n, rest
 	}
 	var h, m, sec int
-	if _, err := fmt.Sscanf(s, "%d:%d:%d", &h, &m, &sec); err != nil {
+	if _, err := fmt.Sscanf(s, "%d:%d:%d", &h, &m, &sec); err != nil || days < 0 || h < 0 || m < 0 || sec < 0 {
 		return 0
 	}
 	return (time.Duration(days)*24*time.Hour + time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(sec)*time.Second).Seconds()
