@@ -1,7 +1,8 @@
-// Package monitor runs the refresh loop: it takes a sample from a collector
-// source each interval, turns it into a snapshot with rates, joins the last
-// good cluster state and publishes the result for the screen, batch output
-// and the recorder.
+// Package monitor runs the refresh loop: it takes a sample from a Source
+// (this node's collector, a remote cAdvisor, the cluster's agents) each
+// interval, turns it into a snapshot with rates, joins the last good
+// cluster state and publishes the result — or why there is none — for the
+// screen, batch output and the recorder.
 package monitor
 
 import (
