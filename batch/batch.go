@@ -229,9 +229,15 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 	if rest >= 0 {
 		cols = append(cols, rest)
 	}
-	fmt.Fprintf(b, "%s %s up %s, load average: %.2f, %.2f, %.2f; %d containers, %d processes; view %s",
-		s.Time.Format("15:04:05"), s.Host, uptime(s.UptimeS), s.Load[0], s.Load[1], s.Load[2],
-		len(s.Containers), len(s.Processes), t.View.ID)
+	up, load := views.NA, views.NA // what the source cannot tell
+	if !s.Machine.Unknown.Uptime {
+		up = uptime(s.UptimeS)
+	}
+	if !s.Machine.Unknown.Load {
+		load = fmt.Sprintf("%.2f, %.2f, %.2f", s.Load[0], s.Load[1], s.Load[2])
+	}
+	fmt.Fprintf(b, "%s %s up %s, load average: %s; %d containers, %d processes; view %s",
+		s.Time.Format("15:04:05"), s.Host, up, load, len(s.Containers), len(s.Processes), t.View.ID)
 	b.WriteByte('\n')
 	for _, e := range s.Errors {
 		fmt.Fprintf(b, "error: %s\n", e)

@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// The types below are the members of cAdvisor's info/v1 JSON that this
-// tool reads; everything else in an answer is ignored by the decoder.
+// The types below are the members of cAdvisor's JSON (info/v1, and the v2.0
+// answers built from it) that this tool reads; everything else in an answer
+// is ignored by the decoder.
 
 // machineInfo is GET /api/v1.3/machine.
 type machineInfo struct {
@@ -32,7 +33,8 @@ type netDevice struct {
 	Speed int64  `json:"speed"`
 }
 
-// containerInfo is one element of GET /api/v1.3/subcontainers/.
+// containerInfo is one element of POST /api/v1.3/subcontainers/; the v2.0
+// answers (stats by name, spec by name) are put in the same shape.
 type containerInfo struct {
 	ID        string            `json:"id"`
 	Name      string            `json:"name"`
@@ -43,7 +45,11 @@ type containerInfo struct {
 	Stats     []containerStats  `json:"stats"`
 }
 
+// containerSpec is a v1 spec, and a v2.0 spec, which adds the aliases and
+// namespace that v1 keeps beside it.
 type containerSpec struct {
+	Aliases      []string          `json:"aliases"`
+	Namespace    string            `json:"namespace"`
 	CreationTime time.Time         `json:"creation_time"`
 	Labels       map[string]string `json:"labels"`
 	Envs         map[string]string `json:"envs"`
@@ -57,7 +63,8 @@ type containerSpec struct {
 	Memory    struct {
 		Limit bigUint `json:"limit"`
 	} `json:"memory"`
-	HasNetwork bool `json:"has_network"`
+	HasNetwork   bool `json:"has_network"`
+	HasProcesses bool `json:"has_processes"`
 }
 
 type containerStats struct {
@@ -80,16 +87,25 @@ type containerStats struct {
 		Serviced     []perDisk `json:"io_serviced"`
 	} `json:"diskio"`
 	Memory struct {
-		Usage      uint64 `json:"usage"`
-		Cache      uint64 `json:"cache"`
-		RSS        uint64 `json:"rss"`
-		WorkingSet uint64 `json:"working_set"`
+		Usage        uint64 `json:"usage"`
+		Cache        uint64 `json:"cache"`
+		RSS          uint64 `json:"rss"`
+		Swap         uint64 `json:"swap"`
+		WorkingSet   uint64 `json:"working_set"`
+		ActiveFile   uint64 `json:"total_active_file"`
+		InactiveFile uint64 `json:"total_inactive_file"`
+		Kernel       uint64 `json:"kernel"`
 	} `json:"memory"`
 	Network struct {
 		netStats
 		Interfaces []netStats `json:"interfaces"`
 	} `json:"network"`
 	Filesystem []fsStats `json:"filesystem"`
+	// v2.0 says whether processes were counted; v1 has the spec's flag.
+	HasProcesses bool `json:"has_processes"`
+	Processes    struct {
+		Count uint64 `json:"process_count"`
+	} `json:"processes"`
 }
 
 type perDisk struct {
@@ -110,23 +126,59 @@ type netStats struct {
 	TxDropped uint64 `json:"tx_dropped"`
 }
 
+// fsStats is a filesystem of a stats sample; for a block device it also
+// carries the device's /proc/diskstats counters.
 type fsStats struct {
-	Device    string `json:"device"`
-	Type      string `json:"type"`
-	Capacity  uint64 `json:"capacity"`
-	Usage     uint64 `json:"usage"`
-	Available uint64 `json:"available"`
+	Device         string `json:"device"`
+	Type           string `json:"type"`
+	Capacity       uint64 `json:"capacity"`
+	Usage          uint64 `json:"usage"`
+	Available      uint64 `json:"available"`
+	Reads          uint64 `json:"reads_completed"`
+	Writes         uint64 `json:"writes_completed"`
+	SectorsRead    uint64 `json:"sectors_read"`
+	SectorsWritten uint64 `json:"sectors_written"`
+	IOTimeMs       uint64 `json:"io_time"`
 }
 
-// newest returns the latest stats entry, nil when there is none.
-func (c *containerInfo) newest() *containerStats {
-	var n *containerStats
+// storageInfo is one element of GET /api/v2.0/storage.
+type storageInfo struct {
+	Device     string   `json:"device"`
+	Mountpoint string   `json:"mountpoint"`
+	Capacity   uint64   `json:"capacity"`
+	Available  uint64   `json:"available"`
+	Usage      uint64   `json:"usage"`
+	Labels     []string `json:"labels"`
+}
+
+// processInfo is one element of GET /api/v2.0/ps/: a line of `ps -e -o
+// user,pid,ppid,stime,pcpu,pmem,rss,vsz,stat,time,comm,psr,cgroup` on the
+// node, sizes in bytes.
+type processInfo struct {
+	User        string `json:"user"`
+	PID         int    `json:"pid"`
+	PPID        int    `json:"parent_pid"`
+	RSS         uint64 `json:"rss"`
+	VirtualSize uint64 `json:"virtual_size"`
+	Status      string `json:"status"`
+	RunningTime string `json:"running_time"` // CPU time, [DD-]HH:MM:SS
+	CgroupPath  string `json:"cgroup_path"`
+	Cmd         string `json:"cmd"`
+}
+
+// newest returns the latest stats entry and the one before it (nil when
+// there are fewer).
+func (c *containerInfo) newest() (last, before *containerStats) {
 	for i := range c.Stats {
-		if n == nil || c.Stats[i].Timestamp.After(n.Timestamp) {
-			n = &c.Stats[i]
+		st := &c.Stats[i]
+		switch {
+		case last == nil || st.Timestamp.After(last.Timestamp):
+			last, before = st, last
+		case st.Timestamp.Before(last.Timestamp) && (before == nil || st.Timestamp.After(before.Timestamp)):
+			before = st
 		}
 	}
-	return n
+	return last, before
 }
 
 // bigUint is a limit that may be written as a float: "unlimited" is near

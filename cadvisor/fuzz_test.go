@@ -1,8 +1,9 @@
 package cadvisor
 
 // FuzzDecode fuzzes what a cAdvisor (or whatever answers on --cadvisor)
-// sends: /api/v1.3/machine and /api/v1.3/subcontainers, decoded as fetch
-// does and turned into a sample.
+// sends: /api/v1.3/machine, and as the second input each of
+// /api/v1.3/subcontainers, /api/v2.0/stats, /api/v2.0/storage and
+// /api/v2.0/ps, decoded as fetch does and turned into a sample.
 //
 // Run it longer with:
 //
@@ -11,6 +12,7 @@ package cadvisor
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -19,6 +21,9 @@ func FuzzDecode(f *testing.F) {
 		{"dd-agent_api_v1.3_machine.json", "dd-agent_api_v1.3_subcontainers.json"},
 		{"recorded_v0.60_api_v1.3_machine.json", "recorded_v0.60_api_v1.3_subcontainers_docker_last2.json"},
 		{"recorded_v0.60_api_v1.3_machine.json", "recorded_v0.60_api_v1.3_subcontainers_docker_mesos-env_last2.json"},
+		{"real-v0.60.5_machine.json", "real-v0.60.5_v2.0_stats_recursive_count2_t1.json"},
+		{"real-v0.60.5_machine.json", "real-v0.60.5_v2.0_storage.json"},
+		{"real-v0.60.5_machine.json", "real-v0.60.5_v2.0_ps_root.json"},
 	} {
 		m, err1 := os.ReadFile("testdata/" + p[0])
 		s, err2 := os.ReadFile("testdata/" + p[1])
@@ -27,6 +32,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		f.Add(m, s)
 	}
+	f.Add([]byte(`{}`), []byte(`[{"pid":1,"running_time":"-1:-2:-3"},{"pid":2,"running_time":"3-25:61:61"},{"running_time":"x-1"}]`))
 	f.Add([]byte(`{"num_cores":-1,"memory_capacity":0}`), []byte(`[{"name":""},{"name":"/","stats":[{}]},{"name":"/docker/","stats":[{"memory":{"usage":1}}]},{"name":"/mesos/x","spec":{"envs":{"MESOS_TASK_ID":"t"}},"stats":[{"cpu":{"usage":{"total":5}}}]}]`))
 	f.Fuzz(func(t *testing.T, machine, subcontainers []byte) {
 		var mi machineInfo
@@ -35,7 +41,28 @@ func FuzzDecode(f *testing.F) {
 		}
 		var conts []containerInfo
 		if json.Unmarshal(subcontainers, &conts) != nil {
-			return
+			var stats map[string][]containerStats
+			if json.Unmarshal(subcontainers, &stats) == nil {
+				for name, st := range stats {
+					conts = append(conts, containerInfo{Name: name, Stats: st})
+				}
+			}
+		}
+		var storage []storageInfo
+		if json.Unmarshal(subcontainers, &storage) == nil {
+			for _, f := range filesystems(storage) {
+				if strings.HasPrefix(f.Device, "overlay") {
+					t.Fatalf("overlay root listed: %+v", f)
+				}
+			}
+		}
+		var ps []processInfo
+		if json.Unmarshal(subcontainers, &ps) == nil {
+			for _, p := range processes(ps, nil) {
+				if p.UserS < 0 {
+					t.Fatalf("negative CPU time %+v", p)
+				}
+			}
 		}
 		for _, all := range []bool{false, true} {
 			smp := build(&mi, conts, "node-1", all)

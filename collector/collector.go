@@ -5,16 +5,8 @@
 package collector
 
 import (
-	"context"
-
 	"github.com/ctop-like/ctop-like/model"
 )
-
-// Source produces one sample per call. Live collection, replay and remote
-// nodes are all Sources.
-type Source interface {
-	Collect(ctx context.Context) (*model.Sample, error)
-}
 
 // Config says where the local collector reads from.
 type Config struct {

@@ -1,9 +1,17 @@
 package model
 
+import "time"
+
 // Rates turns two consecutive samples into a snapshot. prev may be nil (the
 // first sample): every entity then has HasRates false. An entity that is new
 // in cur, or whose counters went backwards (a restarted container, a reused
 // pid), has no rates for this interval rather than a wrong one.
+//
+// A remote source that keeps its own history (cAdvisor) hands its earlier
+// measurement in cur.Before: the machine's and the containers' rates then
+// come from the source's two samples and their timestamps, not from this
+// tool's interval; processes use prev unless Before has its own (see
+// processRates).
 func Rates(prev, cur *Sample) *Snapshot {
 	s := &Snapshot{
 		Time:        cur.Time,
@@ -15,141 +23,200 @@ func Rates(prev, cur *Sample) *Snapshot {
 		Filesystems: cur.Filesystems,
 		Errors:      cur.Errors,
 	}
-	var dt float64
+	var dt float64 // this tool's interval
 	if prev != nil {
-		s.Interval = cur.Time.Sub(prev.Time)
-		dt = s.Interval.Seconds()
+		dt = cur.Time.Sub(prev.Time).Seconds()
 	}
-	ok := prev != nil && dt > 0
+	mprev := prev // the machine's earlier counters
+	if cur.Before != nil {
+		mprev = cur.Before
+	}
+	if mprev != nil {
+		s.Interval = measuredAt(cur).Sub(measuredAt(mprev))
+	}
+	mdt := s.Interval.Seconds()
+	if mdt <= 0 {
+		mprev = nil
+	}
+	if dt <= 0 {
+		prev = nil
+	}
+	s.CPUTotal, s.CPUs = cpuRates(mprev, cur)
+	s.Disks = diskRates(mprev, cur, mdt)
+	s.Nets = netRates(mprev, cur, mdt)
+	s.Containers = containerRates(prev, cur, dt)
+	s.Processes = processRates(prev, cur, dt)
+	return s
+}
 
-	// CPUs
-	s.CPUTotal = CPU{Name: cur.CPUTotal.Name}
-	if ok {
-		s.CPUTotal = cpuRate(prev.CPUTotal, cur.CPUTotal)
+// measuredAt is when a sample's machine counters were read: the source's
+// own clock when it says, else the sample's time.
+func measuredAt(s *Sample) time.Time {
+	if !s.SampledAt.IsZero() {
+		return s.SampledAt
 	}
-	s.CPUs = make([]CPU, len(cur.CPUs))
-	var prevCPUs map[string]CPUTimes
-	if ok {
-		prevCPUs = make(map[string]CPUTimes, len(prev.CPUs))
+	return s.Time
+}
+
+// cpuRates gives the total's and each CPU's shares; prev nil gives names only.
+func cpuRates(prev, cur *Sample) (CPU, []CPU) {
+	total := CPU{Name: cur.CPUTotal.Name}
+	cpus := make([]CPU, len(cur.CPUs))
+	var before map[string]CPUTimes
+	if prev != nil {
+		total = cpuRate(prev.CPUTotal, cur.CPUTotal)
+		before = make(map[string]CPUTimes, len(prev.CPUs))
 		for _, c := range prev.CPUs {
-			prevCPUs[c.Name] = c
+			before[c.Name] = c
 		}
 	}
 	for i, c := range cur.CPUs {
-		if p, found := prevCPUs[c.Name]; found {
-			s.CPUs[i] = cpuRate(p, c)
+		if p, found := before[c.Name]; found {
+			cpus[i] = cpuRate(p, c)
 		} else {
-			s.CPUs[i] = CPU{Name: c.Name}
+			cpus[i] = CPU{Name: c.Name}
 		}
 	}
+	return total, cpus
+}
 
-	// Disks
-	s.Disks = make([]Disk, len(cur.Disks))
-	var prevDisks map[string]*DiskCounters
-	if ok {
-		prevDisks = make(map[string]*DiskCounters, len(prev.Disks))
+// diskRates gives each block device's throughput, operations and busy share.
+func diskRates(prev, cur *Sample, dt float64) []Disk {
+	out := make([]Disk, len(cur.Disks))
+	var before map[string]*DiskCounters
+	if prev != nil {
+		before = make(map[string]*DiskCounters, len(prev.Disks))
 		for i := range prev.Disks {
-			prevDisks[prev.Disks[i].Name] = &prev.Disks[i]
+			before[prev.Disks[i].Name] = &prev.Disks[i]
 		}
 	}
 	for i, d := range cur.Disks {
-		s.Disks[i].DiskCounters = d
-		if p := prevDisks[d.Name]; p != nil && notBack(p.Reads, d.Reads, p.Writes, d.Writes, p.ReadBytes, d.ReadBytes, p.WriteBytes, d.WriteBytes) {
-			s.Disks[i].HasRates = true
-			s.Disks[i].ReadsPS = float64(d.Reads-p.Reads) / dt
-			s.Disks[i].WritesPS = float64(d.Writes-p.Writes) / dt
-			s.Disks[i].ReadBps = float64(d.ReadBytes-p.ReadBytes) / dt
-			s.Disks[i].WriteBps = float64(d.WriteBytes-p.WriteBytes) / dt
-			if d.IOTimeMs >= p.IOTimeMs {
-				s.Disks[i].UtilPct = clampPct(float64(d.IOTimeMs-p.IOTimeMs) / 10 / dt)
-			}
+		out[i].DiskCounters = d
+		p := before[d.Name]
+		if p == nil || !notBack(p.Reads, d.Reads, p.Writes, d.Writes, p.ReadBytes, d.ReadBytes, p.WriteBytes, d.WriteBytes) {
+			continue
+		}
+		out[i].HasRates = true
+		out[i].ReadsPS = float64(d.Reads-p.Reads) / dt
+		out[i].WritesPS = float64(d.Writes-p.Writes) / dt
+		out[i].ReadBps = float64(d.ReadBytes-p.ReadBytes) / dt
+		out[i].WriteBps = float64(d.WriteBytes-p.WriteBytes) / dt
+		if d.IOTimeMs >= p.IOTimeMs {
+			out[i].UtilPct = clampPct(float64(d.IOTimeMs-p.IOTimeMs) / 10 / dt)
 		}
 	}
+	return out
+}
 
-	// Interfaces
-	s.Nets = make([]Net, len(cur.Nets))
-	var prevNets map[string]*NetCounters
-	if ok {
-		prevNets = make(map[string]*NetCounters, len(prev.Nets))
+// netRates gives each interface's throughput and packet rates.
+func netRates(prev, cur *Sample, dt float64) []Net {
+	out := make([]Net, len(cur.Nets))
+	var before map[string]*NetCounters
+	if prev != nil {
+		before = make(map[string]*NetCounters, len(prev.Nets))
 		for i := range prev.Nets {
-			prevNets[prev.Nets[i].Name] = &prev.Nets[i]
+			before[prev.Nets[i].Name] = &prev.Nets[i]
 		}
 	}
 	for i, n := range cur.Nets {
-		s.Nets[i].NetCounters = n
-		if p := prevNets[n.Name]; p != nil {
-			s.Nets[i].HasRates, s.Nets[i].RxBps, s.Nets[i].TxBps, s.Nets[i].RxPps, s.Nets[i].TxPps = netRate(p, &n, dt)
+		out[i].NetCounters = n
+		if p := before[n.Name]; p != nil {
+			out[i].HasRates, out[i].RxBps, out[i].TxBps, out[i].RxPps, out[i].TxPps = netRate(p, &n, dt)
 		}
 	}
+	return out
+}
 
-	// Containers
-	s.Containers = make([]Container, len(cur.Containers))
-	var prevCont map[string]*ContainerSample
-	if ok {
-		prevCont = make(map[string]*ContainerSample, len(prev.Containers))
-		for i := range prev.Containers {
-			prevCont[prev.Containers[i].ID] = &prev.Containers[i]
+// containerRates gives each container's rates against its earlier counters:
+// the source's own (cur.Before) when it has them, else prev's over dt.
+func containerRates(prev, cur *Sample, dt float64) []Container {
+	out := make([]Container, len(cur.Containers))
+	before := make(map[string]*ContainerSample)
+	for _, from := range []*Sample{prev, cur.Before} { // the source's own win
+		if from == nil {
+			continue
+		}
+		for i := range from.Containers {
+			before[from.Containers[i].ID] = &from.Containers[i]
 		}
 	}
 	for i := range cur.Containers {
-		c := &s.Containers[i]
+		c := &out[i]
 		c.ContainerSample = cur.Containers[i]
 		if c.Mem.Limit > 0 {
 			c.MemPct = clampPct(float64(c.Mem.Used) / float64(c.Mem.Limit) * 100)
 		}
-		p := prevCont[c.ID]
-		if p == nil || c.CPU.UsageNs < p.CPU.UsageNs {
-			continue
-		}
-		dt := dt
-		if !c.SampledAt.IsZero() && !p.SampledAt.IsZero() {
-			// A remote source's own clock: the same measurement twice (a
-			// source that did not answer again) gives no rate.
-			dt = c.SampledAt.Sub(p.SampledAt).Seconds()
-			if dt <= 0 {
-				continue
-			}
-		}
-		c.HasRates = true
-		dns := dt * 1e9
-		c.CPUPct = float64(c.CPU.UsageNs-p.CPU.UsageNs) / dns * 100
-		c.CPUUserPct = float64(delta(p.CPU.UserNs, c.CPU.UserNs)) / dns * 100
-		c.CPUSystemPct = float64(delta(p.CPU.SystemNs, c.CPU.SystemNs)) / dns * 100
-		if dp := delta(p.CPU.Periods, c.CPU.Periods); dp > 0 {
-			c.ThrottledPct = clampPct(float64(delta(p.CPU.ThrottledPeriods, c.CPU.ThrottledPeriods)) / float64(dp) * 100)
-		}
-		c.ThrottledS = float64(delta(p.CPU.ThrottledNs, c.CPU.ThrottledNs)) / 1e9
-		c.BlkReadBps = float64(delta(p.Blkio.ReadBytes, c.Blkio.ReadBytes)) / dt
-		c.BlkWriteBps = float64(delta(p.Blkio.WriteBytes, c.Blkio.WriteBytes)) / dt
-		c.BlkReadOps = float64(delta(p.Blkio.ReadOps, c.Blkio.ReadOps)) / dt
-		c.BlkWriteOps = float64(delta(p.Blkio.WriteOps, c.Blkio.WriteOps)) / dt
-		if c.Net != nil && p.Net != nil {
-			_, c.NetRxBps, c.NetTxBps, c.NetRxPps, c.NetTxPps = netRate(p.Net, c.Net, dt)
+		if p := before[c.ID]; p != nil {
+			containerRate(c, p, dt)
 		}
 	}
+	return out
+}
 
-	// Processes
-	s.Processes = make([]Process, len(cur.Processes))
+// containerRate fills c's rates from p, its earlier counters, dt seconds
+// before unless both carry the source's own timestamps.
+func containerRate(c *Container, p *ContainerSample, dt float64) {
+	if c.CPU.UsageNs < p.CPU.UsageNs {
+		return
+	}
+	if !c.SampledAt.IsZero() && !p.SampledAt.IsZero() {
+		// A remote source's own clock: the same measurement twice (a
+		// source that did not answer again) gives no rate.
+		dt = c.SampledAt.Sub(p.SampledAt).Seconds()
+	}
+	if dt <= 0 {
+		return
+	}
+	c.HasRates = true
+	dns := dt * 1e9
+	c.CPUPct = float64(c.CPU.UsageNs-p.CPU.UsageNs) / dns * 100
+	c.CPUUserPct = float64(delta(p.CPU.UserNs, c.CPU.UserNs)) / dns * 100
+	c.CPUSystemPct = float64(delta(p.CPU.SystemNs, c.CPU.SystemNs)) / dns * 100
+	if dp := delta(p.CPU.Periods, c.CPU.Periods); dp > 0 {
+		c.ThrottledPct = clampPct(float64(delta(p.CPU.ThrottledPeriods, c.CPU.ThrottledPeriods)) / float64(dp) * 100)
+	}
+	c.ThrottledS = float64(delta(p.CPU.ThrottledNs, c.CPU.ThrottledNs)) / 1e9
+	c.BlkReadBps = float64(delta(p.Blkio.ReadBytes, c.Blkio.ReadBytes)) / dt
+	c.BlkWriteBps = float64(delta(p.Blkio.WriteBytes, c.Blkio.WriteBytes)) / dt
+	c.BlkReadOps = float64(delta(p.Blkio.ReadOps, c.Blkio.ReadOps)) / dt
+	c.BlkWriteOps = float64(delta(p.Blkio.WriteOps, c.Blkio.WriteOps)) / dt
+	if c.Net != nil && p.Net != nil {
+		_, c.NetRxBps, c.NetTxBps, c.NetRxPps, c.NetTxPps = netRate(p.Net, c.Net, dt)
+	}
+}
+
+// processRates gives each process's CPU and I/O rates; a process is the
+// same one when both its pid and its start time match. A source whose
+// process times are coarse (cAdvisor's ps: whole seconds) hands an older
+// list in cur.Before with its Time, and the rates span that longer window.
+func processRates(prev, cur *Sample, dt float64) []Process {
+	if b := cur.Before; b != nil && !b.Time.IsZero() && b.Processes != nil {
+		prev, dt = b, cur.Time.Sub(b.Time).Seconds()
+		if dt <= 0 {
+			prev = nil
+		}
+	}
+	out := make([]Process, len(cur.Processes))
 	type pkey struct {
 		pid   int
 		start uint64
 	}
-	var prevProc map[pkey]*ProcessSample
-	if ok {
-		prevProc = make(map[pkey]*ProcessSample, len(prev.Processes))
+	var before map[pkey]*ProcessSample
+	if prev != nil {
+		before = make(map[pkey]*ProcessSample, len(prev.Processes))
 		for i := range prev.Processes {
 			p := &prev.Processes[i]
-			prevProc[pkey{p.PID, p.StartTicks}] = p
+			before[pkey{p.PID, p.StartTicks}] = p
 		}
 	}
 	memTotal := float64(cur.Memory.Total)
 	for i := range cur.Processes {
-		pr := &s.Processes[i]
+		pr := &out[i]
 		pr.ProcessSample = cur.Processes[i]
 		if memTotal > 0 {
 			pr.MemPct = float64(pr.RSS) / memTotal * 100
 		}
-		p := prevProc[pkey{pr.PID, pr.StartTicks}]
+		p := before[pkey{pr.PID, pr.StartTicks}]
 		if p == nil || pr.UserS+pr.SystemS < p.UserS+p.SystemS {
 			continue
 		}
@@ -162,7 +229,7 @@ func Rates(prev, cur *Sample) *Snapshot {
 			pr.WriteBps = float64(delta(p.WriteBytes, pr.WriteBytes)) / dt
 		}
 	}
-	return s
+	return out
 }
 
 func cpuRate(p, c CPUTimes) CPU {

@@ -23,6 +23,17 @@ type Sample struct {
 	Processes   []ProcessSample   `json:"processes"`
 	// Errors names sources that failed in this pass ("docker: ...").
 	Errors []string `json:"errors,omitempty"`
+
+	// SampledAt is when a remote source measured the machine's counters
+	// (cAdvisor's root sample); zero for the local node, whose counters
+	// are read at Time.
+	SampledAt time.Time `json:"sampled_at,omitzero"`
+	// Before is the source's own earlier measurement of the same machine
+	// and containers (cAdvisor keeps a history): Rates take the machine's
+	// and the containers' rates from it and its timestamps instead of the
+	// previous pass; when it holds processes and a Time, their rates span
+	// from that Time. Nil for the local node.
+	Before *Sample `json:"-"`
 }
 
 // MachineInfo is what cAdvisor reads once at start: facts that do not change
@@ -36,6 +47,30 @@ type MachineInfo struct {
 	Kernel        string `json:"kernel"`
 	CgroupVersion int    `json:"cgroup_version"`
 	ClockTicks    int    `json:"clock_ticks"`
+	// Unknown names the figures this node's source cannot give.
+	Unknown Unknown `json:"unknown,omitzero"`
+}
+
+// Unknown marks figures a source does not give, so that the views show
+// them as n/a (null in JSON), never as 0: cAdvisor has no uptime, load,
+// iowait or steal, a total but no user/system split per CPU, and no pids,
+// OOM kills or restarts per container. The local node knows them all and
+// leaves every flag false, which keeps its JSON as it was.
+type Unknown struct {
+	Uptime      bool `json:"uptime,omitempty"`
+	Load        bool `json:"load,omitempty"`
+	IOWait      bool `json:"iowait,omitempty"`
+	Steal       bool `json:"steal,omitempty"`
+	PerCPUSplit bool `json:"per_cpu_split,omitempty"` // user/system of each CPU (the total's is known)
+	DiskUtil    bool `json:"disk_util,omitempty"`
+	Pids        bool `json:"pids,omitempty"`      // per container
+	OOMKills    bool `json:"oom_kills,omitempty"` // per container
+	Restarts    bool `json:"restarts,omitempty"`  // per container
+	// Of processes: the user/system split of CPU time, threads, nice and
+	// start time (cAdvisor's ps gives total CPU time only).
+	ProcCPUSplit bool `json:"proc_cpu_split,omitempty"`
+	ProcThreads  bool `json:"proc_threads,omitempty"`
+	ProcNice     bool `json:"proc_nice,omitempty"`
 }
 
 // CPUTimes is one line of /proc/stat in seconds.
@@ -106,6 +141,9 @@ type Filesystem struct {
 	Total      uint64 `json:"total"`
 	Used       uint64 `json:"used"`
 	Available  uint64 `json:"available"`
+	// Labels are what cAdvisor calls the mount, comma-separated
+	// ("docker-images,root"); empty for the local node.
+	Labels string `json:"labels,omitempty"`
 }
 
 // Runtimes a container can have (DESIGN.md: the containers view's runtime).

@@ -1,7 +1,8 @@
-// Package monitor runs the refresh loop: it takes a sample from a collector
-// source each interval, turns it into a snapshot with rates, joins the last
-// good cluster state and publishes the result for the screen, batch output
-// and the recorder.
+// Package monitor runs the refresh loop: it takes a sample from a Source
+// (this node's collector, a remote cAdvisor, the cluster's agents) each
+// interval, turns it into a snapshot with rates, joins the last good
+// cluster state and publishes the result — or why there is none — for the
+// screen, batch output and the recorder.
 package monitor
 
 import (
@@ -10,9 +11,16 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ctop-like/ctop-like/collector"
 	"github.com/ctop-like/ctop-like/model"
 )
+
+// Source produces one sample per call: the local node's collector, a
+// remote node's cAdvisor and the --cluster agents all are one. It is
+// declared here, where it is consumed, so that the screen (which imports
+// this package for Feed) does not link the Docker client.
+type Source interface {
+	Collect(ctx context.Context) (*model.Sample, error)
+}
 
 // ClusterSource gives the orchestrator's last good cluster state without
 // blocking (nil when there is none) and its current errors, which exist
@@ -40,7 +48,7 @@ type Feed interface {
 
 // Monitor is the live Feed.
 type Monitor struct {
-	src      collector.Source
+	src      Source
 	cluster  ClusterSource
 	join     Joiner
 	interval atomic.Int64
@@ -50,10 +58,11 @@ type Monitor struct {
 	mu     sync.Mutex
 	prev   *model.Sample
 	latest *model.Snapshot
+	err    error // why the newest pass failed; nil after a good one
 }
 
 // New makes a monitor; cluster and join may be nil.
-func New(src collector.Source, interval time.Duration, cluster ClusterSource, join Joiner) *Monitor {
+func New(src Source, interval time.Duration, cluster ClusterSource, join Joiner) *Monitor {
 	m := &Monitor{src: src, cluster: cluster, join: join, updates: make(chan *model.Snapshot, 1), kick: make(chan struct{}, 1)}
 	m.interval.Store(int64(interval))
 	return m
@@ -63,10 +72,12 @@ func New(src collector.Source, interval time.Duration, cluster ClusterSource, jo
 // previous one. The first call's snapshot has no rates.
 func (m *Monitor) Step(ctx context.Context) (*model.Snapshot, error) {
 	cur, err := m.src.Collect(ctx)
+	m.mu.Lock()
+	m.err = err
 	if err != nil {
+		m.mu.Unlock()
 		return nil, err
 	}
-	m.mu.Lock()
 	prev := m.prev
 	m.prev = cur
 	m.mu.Unlock()
@@ -87,14 +98,19 @@ func (m *Monitor) Step(ctx context.Context) (*model.Snapshot, error) {
 }
 
 // Run refreshes every interval until ctx ends, publishing each snapshot.
-// A failed pass is published as an error in the next good snapshot's
-// Errors by the source; the loop itself never stops on one.
+// A failed pass never stops the loop and is published too (see failed),
+// so the screen says why it has nothing new instead of waiting silently.
 func (m *Monitor) Run(ctx context.Context) {
 	for {
 		start := time.Now()
-		if snap, err := m.Step(ctx); err == nil {
-			m.publish(snap)
+		snap, err := m.Step(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			snap = m.failed(start, err)
 		}
+		m.publish(snap)
 		wait := time.Duration(m.interval.Load()) - time.Since(start)
 		if wait < 0 {
 			wait = 0
@@ -109,6 +125,37 @@ func (m *Monitor) Run(ctx context.Context) {
 			t.Stop()
 		}
 	}
+}
+
+// failed is what a failed pass publishes: before the first good sample a
+// snapshot with nothing but its time and the reason (Waiting reports it);
+// after one, the newest good snapshot again at the failure's time (so that
+// the recording and the history keep going forward), its errors joined by
+// the reason, since a source that cannot answer has nothing newer to show.
+func (m *Monitor) failed(at time.Time, err error) *model.Snapshot {
+	m.mu.Lock()
+	last := m.latest
+	m.mu.Unlock()
+	if last == nil {
+		return &model.Snapshot{Time: at, Errors: []string{err.Error()}}
+	}
+	s := *last
+	s.Time = at
+	s.Errors = append(append([]string(nil), last.Errors...), err.Error())
+	return &s
+}
+
+// Waiting reports whether s is what a failed pass publishes before the
+// first good sample: no host, no figures, only the reason in Errors.
+func Waiting(s *model.Snapshot) bool {
+	return s == nil || s.Host == "" && len(s.CPUs) == 0 && len(s.Containers) == 0 && s.Machine == (model.MachineInfo{})
+}
+
+// Err is why the newest pass failed, nil after a good one.
+func (m *Monitor) Err() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.err
 }
 
 func (m *Monitor) publish(s *model.Snapshot) {

@@ -44,7 +44,7 @@ type AgentsConfig struct {
 	Transport http.RoundTripper
 }
 
-// Agents is the cluster-wide collector.Source of --cluster: each Collect
+// Agents is the cluster-wide monitor.Source of --cluster: each Collect
 // reads every Mesos agent's /monitor/statistics (the agent list comes from
 // the leading master) and returns one sample whose containers are all the
 // executors of the cluster. It is also a monitor.ClusterSource: the
@@ -281,7 +281,7 @@ func (p *Poller) executorTasks() map[string]string {
 	return out
 }
 
-// Collect implements collector.Source. It asks every agent for its
+// Collect implements monitor.Source. It asks every agent for its
 // statistics, waits up to Wait for those that answered last time, and
 // returns every executor of the cluster: an agent that did not answer in
 // time keeps its last counters, with state "stale" and no rates, and is

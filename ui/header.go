@@ -11,6 +11,7 @@ import (
 	"github.com/rivo/uniseg"
 
 	"github.com/ctop-like/ctop-like/model"
+	"github.com/ctop-like/ctop-like/monitor"
 	"github.com/ctop-like/ctop-like/views"
 )
 
@@ -135,10 +136,21 @@ func (hv *headerView) Draw(screen tcell.Screen) {
 	if rw == 0 {
 		lw = w
 	}
-	if s == nil {
-		put(screen, x, y, lw, "waiting for the first sample…", th.base)
+	if monitor.Waiting(s) {
+		msg := "waiting for the first sample…"
+		if s != nil && len(s.Errors) > 0 {
+			msg += " " + joinErrors(s.Errors)
+		}
+		put(screen, x, y, lw, msg, th.base)
 	} else {
-		line := fmt.Sprintf("%s  up %s  load %.2f %.2f %.2f", s.Host, fmtUptime(s.UptimeS), s.Load[0], s.Load[1], s.Load[2])
+		up, load := views.NA, views.NA // what the source cannot tell
+		if !s.Machine.Unknown.Uptime {
+			up = fmtUptime(s.UptimeS)
+		}
+		if !s.Machine.Unknown.Load {
+			load = fmt.Sprintf("%.2f %.2f %.2f", s.Load[0], s.Load[1], s.Load[2])
+		}
+		line := fmt.Sprintf("%s  up %s  load %s", s.Host, up, load)
 		n := put(screen, x, y, lw, s.Host, th.bold)
 		put(screen, x+n, y, lw-n, line[len(s.Host):], th.base)
 	}
@@ -150,7 +162,7 @@ func (hv *headerView) Draw(screen tcell.Screen) {
 		put(screen, rx, y, x+w-rx, strings.TrimPrefix(right, "PAUSED"), th.base)
 	}
 	y++
-	if s == nil {
+	if monitor.Waiting(s) {
 		return
 	}
 

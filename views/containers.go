@@ -66,12 +66,14 @@ func buildContainers(s *model.Snapshot, scope []Scope, _ bool) []Row {
 		if !ContainerInScope(c, scope) {
 			continue
 		}
-		rows = append(rows, Row{Key: c.ID, Values: containerValues(c)})
+		rows = append(rows, Row{Key: c.ID, Values: containerValues(c, s.Machine.Unknown)})
 	}
 	return rows
 }
 
-func containerValues(c *model.Container) []any {
+// containerValues are a container's cells; what the node's source cannot
+// tell (unknown) is nil, never 0.
+func containerValues(c *model.Container, unknown model.Unknown) []any {
 	r := c.HasRates
 	net := r && c.Net != nil
 	return []any{
@@ -89,7 +91,7 @@ func containerValues(c *model.Container) []any {
 		rate(net, c.NetTxBps),
 		rate(r, c.BlkReadBps),
 		rate(r, c.BlkWriteBps),
-		float64(c.Pids),
+		rate(!unknown.Pids, float64(c.Pids)),
 		text(c.Cluster.Framework),
 		text(c.Cluster.Group),
 		text(c.Cluster.App),
@@ -99,12 +101,12 @@ func containerValues(c *model.Container) []any {
 		rate(r && c.CPU.Periods > 0, c.ThrottledS),
 		float64(c.Mem.RSS),
 		float64(c.Mem.Cache),
-		float64(c.Mem.OOMKills),
+		rate(!unknown.OOMKills, float64(c.Mem.OOMKills)),
 		rate(net, c.NetRxPps),
 		rate(net, c.NetTxPps),
 		rate(r, c.BlkReadOps),
 		rate(r, c.BlkWriteOps),
-		rate(c.Runtime == model.RuntimeDocker, float64(c.RestartCount)),
+		rate(c.Runtime == model.RuntimeDocker && !unknown.Restarts, float64(c.RestartCount)),
 		text(c.Health),
 		rate(c.PID > 0, float64(c.PID)),
 		text(c.Cluster.FrameworkID),

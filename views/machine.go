@@ -94,13 +94,15 @@ func machineRow(kind, name string, order int) Row {
 func buildMachine(s *model.Snapshot, _ []Scope, _ bool) []Row {
 	rows := make([]Row, 0, 2+len(s.CPUs)+len(s.Disks)+len(s.Nets)+len(s.Filesystems))
 	hasRates := s.Interval > 0
+	u := s.Machine.Unknown // what the node's source cannot tell: n/a, never 0
 	cpuRow := func(c model.CPU, order int) Row {
+		split := hasRates && (order == 0 || !u.PerCPUSplit)
 		r := machineRow("cpu", c.Name, order)
 		r.Values[mUtil] = rate(hasRates, c.UtilPct)
-		r.Values[mUser] = rate(hasRates, c.UserPct)
-		r.Values[mSystem] = rate(hasRates, c.SystemPct)
-		r.Values[mIOWait] = rate(hasRates, c.IOWaitPct)
-		r.Values[mSteal] = rate(hasRates, c.StealPct)
+		r.Values[mUser] = rate(split, c.UserPct)
+		r.Values[mSystem] = rate(split, c.SystemPct)
+		r.Values[mIOWait] = rate(hasRates && !u.IOWait, c.IOWaitPct)
+		r.Values[mSteal] = rate(hasRates && !u.Steal, c.StealPct)
 		return r
 	}
 	total := s.CPUTotal
@@ -138,7 +140,7 @@ func buildMachine(s *model.Snapshot, _ []Scope, _ bool) []Row {
 		}
 		r := machineRow("disk", d.Name, i)
 		ok := d.HasRates
-		r.Values[mUtil] = rate(ok, d.UtilPct)
+		r.Values[mUtil] = rate(ok && !u.DiskUtil, d.UtilPct)
 		r.Values[mRead] = rate(ok, d.ReadBps)
 		r.Values[mWrite] = rate(ok, d.WriteBps)
 		r.Values[mReadsPS] = rate(ok, d.ReadsPS)

@@ -63,17 +63,17 @@ func buildProcesses(s *model.Snapshot, scope []Scope, tree bool) []Row {
 	if tree {
 		kept, depths := processTree(kept)
 		for i, p := range kept {
-			rows = append(rows, Row{Key: itoa(p.PID), Values: processValues(p, names), Depth: depths[i]})
+			rows = append(rows, Row{Key: itoa(p.PID), Values: processValues(p, names, s.Machine.Unknown), Depth: depths[i]})
 		}
 		return rows
 	}
 	for _, p := range kept {
-		rows = append(rows, Row{Key: itoa(p.PID), Values: processValues(p, names)})
+		rows = append(rows, Row{Key: itoa(p.PID), Values: processValues(p, names, s.Machine.Unknown)})
 	}
 	return rows
 }
 
-func processValues(p *model.Process, names map[string]string) []any {
+func processValues(p *model.Process, names map[string]string, unknown model.Unknown) []any {
 	r := p.HasRates
 	var cname any
 	if p.ContainerID != "" {
@@ -92,15 +92,15 @@ func processValues(p *model.Process, names map[string]string) []any {
 		p.MemPct,
 		float64(p.RSS),
 		float64(p.VSZ),
-		float64(p.Threads),
+		rate(!unknown.ProcThreads, float64(p.Threads)),
 		rate(r && p.HasIO, p.ReadBps),
 		rate(r && p.HasIO, p.WriteBps),
 		text(p.ContainerID),
 		cname,
 		p.Command,
-		float64(p.Nice),
-		rate(r, p.CPUUserPct),
-		rate(r, p.CPUSystemPct),
+		rate(!unknown.ProcNice, float64(p.Nice)),
+		rate(r && !unknown.ProcCPUSplit, p.CPUUserPct),
+		rate(r && !unknown.ProcCPUSplit, p.CPUSystemPct),
 		p.UserS + p.SystemS,
 		start,
 	}

@@ -122,7 +122,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 // node is what the tool watches: this node's kernel and Docker, every agent
 // of a cluster (--cluster) or a remote node's cAdvisor (--cadvisor).
 type node struct {
-	src     collector.Source
+	src     monitor.Source
 	host    string
 	cluster monitor.ClusterSource // nil without -m
 	docker  *collector.Docker     // nil unless local with Docker: no actions elsewhere
