@@ -19,6 +19,7 @@ import (
 	"github.com/ctop-like/ctop-like/monitor"
 	"github.com/ctop-like/ctop-like/orchestrator"
 	"github.com/ctop-like/ctop-like/recording"
+	"github.com/ctop-like/ctop-like/termtext"
 	"github.com/ctop-like/ctop-like/views"
 )
 
@@ -55,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "ctop-like: %s\n", ue.msg)
+		warn(stderr, ue.msg)
 		return 2
 	}
 	if o.version {
@@ -70,13 +71,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	if err := start(ctx, o, stdout, stderr); err != nil {
 		if errors.As(err, &ue) {
-			fmt.Fprintf(stderr, "ctop-like: %s\n", ue.msg)
+			warn(stderr, ue.msg)
 			return 2
 		}
-		fmt.Fprintf(stderr, "ctop-like: %v\n", err)
+		warn(stderr, err.Error())
 		return 1
 	}
 	return 0
+}
+
+// stderrCells bounds one line on stderr: an error may quote a whole HTTP
+// body.
+const stderrCells = 2048
+
+// warn writes msg as one line on stderr. Errors quote text from outside
+// (HTTP bodies, names, ids, file names), so msg passes termtext.Line: no
+// control or bidi character reaches the terminal, and no line break.
+func warn(stderr io.Writer, msg string) {
+	fmt.Fprintf(stderr, "ctop-like: %s\n", termtext.Line(msg, stderrCells))
 }
 
 func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
@@ -98,7 +110,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		setCrashRecording(rec)
 		defer func() {
 			if err := rec.Close(); err != nil {
-				fmt.Fprintf(stderr, "ctop-like: %v\n", err)
+				warn(stderr, err.Error())
 			}
 		}()
 	}
@@ -114,7 +126,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	err = runScreen(o, feed, nd.docker, q)
 	if msg, ok := lastRecordErr.Load().(string); ok {
-		fmt.Fprintf(stderr, "ctop-like: recording %s: %s\n", o.write, msg)
+		warn(stderr, "recording "+o.write+": "+msg)
 	}
 	return err
 }
@@ -197,7 +209,7 @@ func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q
 			if err := rec.Write(snap); err != nil {
 				// The screen or the printed lines go on; the user
 				// learns why the file stopped growing.
-				fmt.Fprintf(stderr, "ctop-like: %v\n", err)
+				warn(stderr, err.Error())
 			}
 		}
 		if now := time.Now(); now.After(next.Add(o.delay)) {
