@@ -91,7 +91,7 @@ func warn(stderr io.Writer, msg string) {
 	fmt.Fprintf(stderr, "ctop-like: %s\n", termtext.Line(msg, stderrCells))
 }
 
-func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
+func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error) {
 	if o.read != "" {
 		return replay(ctx, o, stdout, stderr)
 	}
@@ -108,9 +108,15 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	if rec != nil {
 		setCrashRecording(rec)
+		// A recording that lost records (a full disk) fails the run: the
+		// file is not what the user asked for.
 		defer func() {
-			if err := rec.Close(); err != nil {
-				warn(stderr, err.Error())
+			if cerr := rec.Close(); cerr != nil {
+				if err != nil {
+					warn(stderr, cerr.Error())
+				} else {
+					err = cerr
+				}
 			}
 		}()
 	}
@@ -126,7 +132,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	err = runScreen(o, feed, nd.docker, q)
 	if msg, ok := lastRecordErr.Load().(string); ok {
-		warn(stderr, "recording "+o.write+": "+msg)
+		warn(stderr, msg) // the error names the file
 	}
 	return err
 }
@@ -189,6 +195,7 @@ func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q
 	if late := time.Since(start) - o.delay; late > 0 {
 		next = next.Add(late)
 	}
+	recordFailed := false
 	for i := 0; o.iterations == 0 || i < o.iterations; i++ {
 		next = next.Add(o.delay)
 		t := time.NewTimer(time.Until(next))
@@ -206,10 +213,12 @@ func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q
 			return err
 		}
 		if rec != nil {
-			if err := rec.Write(snap); err != nil {
-				// The screen or the printed lines go on; the user
-				// learns why the file stopped growing.
+			if err := rec.Write(snap); err != nil && !recordFailed {
+				// The printed lines go on; the user learns at once why
+				// the file stopped growing, and at exit how many
+				// records it lacks (Close), not once per refresh.
 				warn(stderr, err.Error())
+				recordFailed = true
 			}
 		}
 		if now := time.Now(); now.After(next.Add(o.delay)) {
