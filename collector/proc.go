@@ -43,6 +43,8 @@ type ProcReader struct {
 	dir   keptDir // the proc root, listed again each pass
 	pids  []int
 	nsize int // processes in the last pass: the next pass's guess
+
+	ioDenied int // processes of the last pass whose io was not ours to read
 }
 
 // procStatic is what a process keeps from exec to exit.
@@ -103,6 +105,7 @@ func (r *ProcReader) Read() ([]model.ProcessSample, error) {
 	r.pass++
 	out := make([]model.ProcessSample, 0, max(len(pids), r.nsize))
 	var bad []error
+	r.ioDenied = 0
 	for _, pid := range pids {
 		p, err := r.readProcess(pid)
 		if err != nil {
@@ -113,6 +116,9 @@ func (r *ProcReader) Read() ([]model.ProcessSample, error) {
 				bad = append(bad, err)
 			}
 			continue
+		}
+		if st := r.cache[pid]; st != nil && st.ioDenied {
+			r.ioDenied++
 		}
 		out = append(out, p)
 	}
@@ -127,6 +133,15 @@ func (r *ProcReader) Read() ([]model.ProcessSample, error) {
 		return out, fmt.Errorf("processes: %w", errors.Join(bad...))
 	}
 	return out, nil
+}
+
+// IODenied returns how many processes of the last Read had a disk I/O
+// file the tool may not read (another user's, when not root), and how
+// many were read: their I/O shows as n/a, which the user should be told.
+func (r *ProcReader) IODenied() (denied, total int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ioDenied, r.nsize
 }
 
 // close releases the files kept open; the reader opens them again if
