@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ctop-like/ctop-like/model"
+	"github.com/ctop-like/ctop-like/termtext"
 )
 
 // maxCommand caps ProcessSample.Command: a 100 kB command line (a JVM's
@@ -486,8 +487,10 @@ func hideURLPasswords(s string) string {
 var urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]*:)[^/\s@]*@`)
 
 // cleanText makes kernel-supplied bytes safe to print: NULs become spaces,
-// other control characters (C0, DEL and C1, whose U+009B is a CSI to some
-// terminals) '?' as ps does, invalid UTF-8 U+FFFD.
+// other control characters (termtext.IsControl: C0, DEL and C1, whose
+// U+009B is a CSI to some terminals) '?' as ps does, invalid UTF-8 U+FFFD.
+// It keeps the value one byte per byte otherwise (JSON shows it exact);
+// what reaches a terminal passes termtext.Line as well.
 func cleanText(b []byte) string {
 	var sb strings.Builder
 	sb.Grow(len(b))
@@ -503,7 +506,7 @@ func cleanText(b []byte) string {
 				continue
 			}
 			sb.WriteRune(utf8.RuneError)
-		case r < 0x20 || (r >= 0x7f && r < 0xa0):
+		case termtext.IsControl(r):
 			sb.WriteByte('?')
 		default:
 			sb.Write(b[:size])
