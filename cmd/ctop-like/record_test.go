@@ -131,7 +131,12 @@ func TestSigtermClosesTheRecording(t *testing.T) {
 // at exit how many records the file lacks and exits non-zero.
 func TestRecordingOntoAFullDiskFails(t *testing.T) {
 	rec := filepath.Join(t.TempDir(), "full.rec")
-	cmd := exec.Command("prlimit", "--fsize=12000", "--", binary, "-w", rec, "-o", "json", "-v", "processes", "--docker-host", "none", "-n", "20", "-d", "100")
+	// The fixture node of collector/testdata: records of a steady, small
+	// size (a 2.4 kB start, then about 200 bytes each), however many
+	// processes this machine runs.
+	fixture := filepath.Join("..", "..", "collector", "testdata")
+	cmd := exec.Command("prlimit", "--fsize=3200", "--", binary, "-w", rec, "-o", "json",
+		"--proc-root", filepath.Join(fixture, "proc"), "--cgroup-root", filepath.Join(fixture, "cgroupv2"), "--docker-host", "none", "-n", "20", "-d", "100")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -147,10 +152,14 @@ func TestRecordingOntoAFullDiskFails(t *testing.T) {
 	if code == 0 {
 		t.Errorf("exit 0 after losing records; stderr: %s", stderr.String())
 	}
+	if _, err := os.Stat(rec); err != nil {
+		t.Fatalf("no recording (exit %d): %s", code, stderr.String())
+	}
 	kept := len(runJSON(t, "-r", rec))
 	if kept == 0 || kept == 20 {
 		t.Fatalf("the file holds %d records: the limit does not cut the run (stderr %s)", kept, stderr.String())
 	}
+	t.Logf("%d of 20 records fit; stderr:\n%s", kept, stderr.String())
 	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 	want := fmt.Sprintf("lost %d of 20 records", 20-kept)
 	if len(lines) != 2 || !strings.Contains(lines[0], "file too large") || !strings.Contains(lines[1], want) {
