@@ -57,6 +57,7 @@ func newPaneRetry(t *testing.T, w, h int, env ...string) *pane {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", p.name).Run() })
+	p.waitPrompt()
 	return p
 }
 
