@@ -83,9 +83,11 @@ func serveAltered(t *testing.T, routes map[string]string, alter func(string) str
 // and the 100 kB value does not pad every row.
 func TestHostileNamesReachTheTableAsText(t *testing.T) {
 	dockertest.Require(t)
-	const task = "development_logging.a6f0bb45-c64b-11e6-9066-5a8a388c67a1"
+	// A task no other test places a container in: tests of other checkouts
+	// may share this Docker engine.
+	const task = "mlunoe_volume-app.72a7640d-c643-11e6-9066-5a8a388c67a1"
 	mesos := serveAltered(t, map[string]string{"/master/state": "mesos/pairA_master_state_mesos-1.2.0.json"}, func(s string) string {
-		s = strings.ReplaceAll(s, `"name": "logging.development"`, `"name": "`+jsonInner(hostile("HTASK"))+`"`)
+		s = strings.ReplaceAll(s, `"name": "volume-app.mlunoe"`, `"name": "`+jsonInner(hostile("HTASK"))+`"`)
 		return strings.ReplaceAll(s, `"name": "marathon"`, `"name": "`+jsonInner(hostile("HFRAMEWORK"))+`"`)
 	})
 	marathon := serveAltered(t, map[string]string{
@@ -93,7 +95,7 @@ func TestHostileNamesReachTheTableAsText(t *testing.T) {
 		"/v2/info":   "marathon/marathon-docs_v2_info.json",
 	}, func(s string) string {
 		// The group and every app under it: ids stay consistent.
-		return strings.ReplaceAll(s, `"/development`, `"/HGROUP`+jsonInner(hostile(""))+`-dev`)
+		return strings.ReplaceAll(s, `"/mlunoe`, `"/HGROUP`+jsonInner(hostile(""))+`-mlunoe`)
 	})
 	run := fmt.Sprintf("ctl-h1text-%d", rand.Intn(1e6))
 	big := "/HBIG" + strings.Repeat("w", 100<<10)
