@@ -14,7 +14,18 @@ import (
 	"unicode/utf8"
 
 	"github.com/ctop-like/ctop-like/model"
+	"github.com/ctop-like/ctop-like/termtext"
 	"github.com/ctop-like/ctop-like/views"
+)
+
+// A table goes to a terminal, so every text in it passes termtext.Line:
+// one line, no control or bidi character, a bounded width. A padded cell
+// is cut at cellCells (a 100 kB label would otherwise pad every row to
+// 100 kB); the last column and the summary and error lines at lineCells,
+// top -b's widest line.
+const (
+	cellCells = 64
+	lineCells = 512
 )
 
 // Printer writes one view per refresh.
@@ -236,11 +247,13 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 	if !s.Machine.Unknown.Load {
 		load = fmt.Sprintf("%.2f, %.2f, %.2f", s.Load[0], s.Load[1], s.Load[2])
 	}
-	fmt.Fprintf(b, "%s %s up %s, load average: %s; %d containers, %d processes; view %s",
+	summary := fmt.Sprintf("%s %s up %s, load average: %s; %d containers, %d processes; view %s",
 		s.Time.Format("15:04:05"), s.Host, up, load, len(s.Containers), len(s.Processes), t.View.ID)
+	b.WriteString(termtext.Line(summary, lineCells))
 	b.WriteByte('\n')
 	for _, e := range s.Errors {
-		fmt.Fprintf(b, "error: %s\n", e)
+		b.WriteString(termtext.Line("error: "+e, lineCells))
+		b.WriteByte('\n')
 	}
 	cells := make([][]string, len(t.Rows)+1)
 	widths := make([]int, len(cols))
@@ -254,8 +267,8 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 				title += "^"
 			}
 		}
-		head[k] = title
-		widths[k] = utf8.RuneCountInString(title)
+		head[k] = termtext.Line(title, cellCells)
+		widths[k] = termtext.Width(head[k])
 	}
 	cells[0] = head
 	for r, row := range t.Rows {
@@ -265,8 +278,13 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 			if t.Columns[i].ID == "command" || t.Columns[i].ID == "group" && row.Depth > 0 {
 				v = strings.Repeat("  ", row.Depth) + v
 			}
+			max := cellCells
+			if i == rest {
+				max = lineCells
+			}
+			v = termtext.Line(v, max)
 			line[k] = v
-			if n := utf8.RuneCountInString(v); n > widths[k] && t.Columns[i].Width != 0 {
+			if n := termtext.Width(v); n > widths[k] && t.Columns[i].Width != 0 {
 				widths[k] = n
 			}
 		}
@@ -276,7 +294,7 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 		for k, v := range line {
 			c := t.Columns[cols[k]]
 			last := k == len(line)-1
-			pad := widths[k] - utf8.RuneCountInString(v)
+			pad := widths[k] - termtext.Width(v)
 			if pad < 0 {
 				pad = 0
 			}

@@ -14,6 +14,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -113,10 +114,42 @@ func FuzzProcCgroup(f *testing.F) {
 	seedFiles(f, "proc/[0-9]*/cgroup")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cg, id := pickCgroup(data)
-		if id != "" && !strings.Contains(cg, id) && !strings.Contains(cg, id[:min(len(id), 12)]) {
-			t.Logf("container %q from cgroup %q", id, cg) // ids may be derived; only log
+		// The path is one the file names for a controller the tool
+		// reads.
+		if cg != "" && !cgroupLineHas(data, cg) {
+			t.Fatalf("pickCgroup(%q) = %q: no line of the file has that path for a preferred controller", data, cg)
+		}
+		// The container is the one its path names.
+		if id != "" {
+			got, _, ok := ContainerFromCgroup(cg)
+			if !ok || got != id || !strings.Contains(cg, id) {
+				t.Fatalf("pickCgroup(%q) = %q, %q; ContainerFromCgroup(%q) = %q, %v", data, cg, id, cg, got, ok)
+			}
+		}
+		// A controller the tool does not read changes nothing, even one
+		// whose path looks like a container.
+		extra := append(append([]byte(nil), data...), "\n99:net_prio:/docker/"+strings.Repeat("ab", 32)+"\n"...)
+		if cg2, id2 := pickCgroup(extra); cg2 != cg || id2 != id {
+			t.Fatalf("a net_prio line changed pickCgroup(%q) from %q, %q to %q, %q", data, cg, id, cg2, id2)
 		}
 	})
+}
+
+// cgroupLineHas says whether a line of a /proc/<pid>/cgroup file gives
+// path for one of the controllers pickCgroup prefers.
+func cgroupLineHas(data []byte, path string) bool {
+	for line := range strings.SplitSeq(string(data), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 || parts[2] != path {
+			continue
+		}
+		for c := range strings.SplitSeq(parts[1], ",") {
+			if slices.Contains(cgroupPreference, c) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func FuzzNetDev(f *testing.F) {

@@ -3,6 +3,7 @@ package collector
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,8 +34,11 @@ type Local struct {
 	collectMu sync.Mutex
 	hostNS    string // the host's network namespace, once known
 	nets      map[string]*netEntry
-	pass      uint64
-	netBuf    []byte
+	// netTried and netDenied count, per pass, the containers with a
+	// network of their own and those whose figures were not ours to read.
+	netTried, netDenied int
+	pass                uint64
+	netBuf              []byte
 }
 
 // netEntry is what a container's network figures are read through: its
@@ -153,6 +157,7 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 		l.hostNS, _ = hostNetNS(l.cfg.ProcRoot)
 	}
 	l.pass++
+	l.netDenied, l.netTried = 0, 0
 	seen := make(map[string]bool, len(conts))
 	for i := range conts {
 		c := &conts[i]
@@ -186,7 +191,33 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 		s.Errors = append(s.Errors, "processes: "+err.Error())
 	}
 	s.Processes = procs
+	if msg := l.unreadable(); msg != "" {
+		s.Errors = append(s.Errors, msg)
+	}
 	return s, nil
+}
+
+// unreadable says, in one line, what this pass could not see for lack of
+// permission (run as a user other than root, most of /proc/<pid>/io and
+// every other user's network namespace are closed), or "". Without it a
+// non-root run silently shows n/a where root sees figures. Root is told
+// nothing: what it may not read (a sandbox's init) is the odd process,
+// not a blind spot.
+func (l *Local) unreadable() string {
+	if os.Geteuid() == 0 {
+		return ""
+	}
+	var what []string
+	if denied, total := l.procs.IODenied(); denied > 0 {
+		what = append(what, fmt.Sprintf("disk I/O of %d of %d processes", denied, total))
+	}
+	if l.netDenied > 0 {
+		what = append(what, fmt.Sprintf("network of %d of %d containers", l.netDenied, l.netTried))
+	}
+	if len(what) == 0 {
+		return ""
+	}
+	return "not root: " + strings.Join(what, " and ") + " unreadable (permission denied)"
 }
 
 // netOf returns the traffic of the container's network namespace, nil in
@@ -202,11 +233,18 @@ func (l *Local) netOf(id string, pid int) *model.NetCounters {
 	}
 	e.seen = l.pass
 	if e.ns == "" {
-		e.ns = netnsLink(l.cfg.ProcRoot, pid)
+		var err error
+		e.ns, err = os.Readlink(filepath.Join(l.cfg.ProcRoot, strconv.Itoa(pid), "ns", "net"))
+		if errors.Is(err, os.ErrPermission) {
+			l.netTried++
+			l.netDenied++
+			return nil
+		}
 	}
 	if e.ns == "" || e.ns == l.hostNS {
 		return nil
 	}
+	l.netTried++
 	data, err := e.dev.read(l.netBuf, 0, func() string {
 		return filepath.Join(l.cfg.ProcRoot, strconv.Itoa(pid), "net", "dev")
 	})
@@ -214,6 +252,9 @@ func (l *Local) netOf(id string, pid int) *model.NetCounters {
 		l.netBuf = data[:0]
 	}
 	if err != nil {
+		if errors.Is(err, os.ErrPermission) {
+			l.netDenied++
+		}
 		return nil
 	}
 	ifs, err := parseNetDev(data)
@@ -294,9 +335,4 @@ func readEnviron(path string) map[string]string {
 		}
 	}
 	return env
-}
-
-func netnsLink(procRoot string, pid int) string {
-	s, _ := os.Readlink(filepath.Join(procRoot, strconv.Itoa(pid), "ns", "net"))
-	return s
 }

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ctop-like/ctop-like/model"
+	"github.com/ctop-like/ctop-like/termtext"
 )
 
 // maxCommand caps ProcessSample.Command: a 100 kB command line (a JVM's
@@ -43,6 +44,8 @@ type ProcReader struct {
 	dir   keptDir // the proc root, listed again each pass
 	pids  []int
 	nsize int // processes in the last pass: the next pass's guess
+
+	ioDenied int // processes of the last pass whose io was not ours to read
 }
 
 // procStatic is what a process keeps from exec to exit.
@@ -103,6 +106,7 @@ func (r *ProcReader) Read() ([]model.ProcessSample, error) {
 	r.pass++
 	out := make([]model.ProcessSample, 0, max(len(pids), r.nsize))
 	var bad []error
+	r.ioDenied = 0
 	for _, pid := range pids {
 		p, err := r.readProcess(pid)
 		if err != nil {
@@ -113,6 +117,9 @@ func (r *ProcReader) Read() ([]model.ProcessSample, error) {
 				bad = append(bad, err)
 			}
 			continue
+		}
+		if st := r.cache[pid]; st != nil && st.ioDenied {
+			r.ioDenied++
 		}
 		out = append(out, p)
 	}
@@ -127,6 +134,15 @@ func (r *ProcReader) Read() ([]model.ProcessSample, error) {
 		return out, fmt.Errorf("processes: %w", errors.Join(bad...))
 	}
 	return out, nil
+}
+
+// IODenied returns how many processes of the last Read had a disk I/O
+// file the tool may not read (another user's, when not root), and how
+// many were read: their I/O shows as n/a, which the user should be told.
+func (r *ProcReader) IODenied() (denied, total int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ioDenied, r.nsize
 }
 
 // close releases the files kept open; the reader opens them again if
@@ -471,8 +487,10 @@ func hideURLPasswords(s string) string {
 var urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]*:)[^/\s@]*@`)
 
 // cleanText makes kernel-supplied bytes safe to print: NULs become spaces,
-// other control characters (C0, DEL and C1, whose U+009B is a CSI to some
-// terminals) '?' as ps does, invalid UTF-8 U+FFFD.
+// other control characters (termtext.IsControl: C0, DEL and C1, whose
+// U+009B is a CSI to some terminals) '?' as ps does, invalid UTF-8 U+FFFD.
+// It keeps the value one byte per byte otherwise (JSON shows it exact);
+// what reaches a terminal passes termtext.Line as well.
 func cleanText(b []byte) string {
 	var sb strings.Builder
 	sb.Grow(len(b))
@@ -488,7 +506,7 @@ func cleanText(b []byte) string {
 				continue
 			}
 			sb.WriteRune(utf8.RuneError)
-		case r < 0x20 || (r >= 0x7f && r < 0xa0):
+		case termtext.IsControl(r):
 			sb.WriteByte('?')
 		default:
 			sb.Write(b[:size])

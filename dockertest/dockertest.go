@@ -1,6 +1,8 @@
 // Package dockertest starts real containers for integration tests from the
 // local busybox image that scripts/test-env builds. With CI=true a missing
-// engine fails the test: a skipped test proves nothing.
+// engine fails the test: a skipped test proves nothing. It also reads a
+// cgroup's CPU counters from the kernel (kernelcpu.go), the yardstick for
+// any CPU figure a test checks on a machine others are loading.
 package dockertest
 
 import (

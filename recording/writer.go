@@ -37,6 +37,11 @@ type Writer struct {
 	syncTimer *time.Timer
 	syncErr   error
 	closed    bool
+
+	// written and lost count the records Write stored and those it could
+	// not (a full disk); Close reports any loss with the first cause.
+	written, lost int
+	lossErr       error
 }
 
 // Create starts a new recording at path, readable by its owner only (it
@@ -82,20 +87,43 @@ func (w *Writer) Header() Header { return w.h }
 // Write appends one snapshot as one record, preceded by a cluster frame
 // when the cluster's content changed since the last one stored. It does not
 // modify s. On error nothing of this record stays in the file and the
-// writer remains usable: a full disk costs the records it could not hold.
+// writer remains usable: a full disk costs the records it could not hold,
+// which Close counts in its error.
 func (w *Writer) Write(s *model.Snapshot) error {
 	if s == nil {
 		return errors.New("recording: nil snapshot")
 	}
-	e, err := encodeSnapshot(s)
-	if err != nil {
-		return fmt.Errorf("recording %s: %w", w.path, err)
+	_, err := w.write(s)
+	return err
+}
+
+// count adds one record to the written or lost count. Called with mu held.
+func (w *Writer) count(stored bool, err error) {
+	if stored {
+		w.written++
+		return
 	}
+	w.lost++
+	if w.lossErr == nil {
+		w.lossErr = err
+	}
+}
+
+// write is Write; stored says whether the record is in the file (a sync
+// error comes after the record was written).
+func (w *Writer) write(s *model.Snapshot) (stored bool, err error) {
+	e, err := encodeSnapshot(s)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.closed {
-		return fmt.Errorf("recording %s: write after close", w.path)
+	if err != nil {
+		err = fmt.Errorf("recording %s: %w", w.path, err)
+		w.count(false, err)
+		return false, err
 	}
+	if w.closed {
+		return false, fmt.Errorf("recording %s: write after close", w.path)
+	}
+	defer func() { w.count(stored, err) }()
 	var out []byte
 	newCluster := false
 	seq := w.seq
@@ -104,7 +132,7 @@ func (w *Writer) Write(s *model.Snapshot) error {
 			seq++
 			p, err := w.zip.compress(e.clusterBody)
 			if err != nil {
-				return fmt.Errorf("recording %s: compress cluster: %w", w.path, err)
+				return false, fmt.Errorf("recording %s: compress cluster: %w", w.path, err)
 			}
 			out = appendFrame(out, frameHead{kind: kindCluster, seq: seq, time: s.Cluster.Time.UnixNano()}, p)
 			e.ref.Seq = seq
@@ -127,11 +155,11 @@ func (w *Writer) Write(s *model.Snapshot) error {
 		err = writeDelta(&w.buf, w.key, e)
 	}
 	if err != nil {
-		return fmt.Errorf("recording %s: %w", w.path, err)
+		return false, fmt.Errorf("recording %s: %w", w.path, err)
 	}
 	p, err := w.zip.compress(w.buf.Bytes())
 	if err != nil {
-		return fmt.Errorf("recording %s: compress record: %w", w.path, err)
+		return false, fmt.Errorf("recording %s: compress record: %w", w.path, err)
 	}
 	out = appendFrame(out, frameHead{kind: kind, seq: seq, base: base, cluster: cl, time: s.Time.UnixNano()}, p)
 
@@ -142,7 +170,7 @@ func (w *Writer) Write(s *model.Snapshot) error {
 			// resyncs on the next frame magic.
 			_ = w.f.Truncate(w.off)
 		}
-		return fmt.Errorf("recording %s: write record of %s: %w", w.path, s.Time.Format(time.TimeOnly), err)
+		return false, fmt.Errorf("recording %s: write record of %s: %w", w.path, s.Time.Format(time.TimeOnly), err)
 	}
 	w.off += int64(n)
 	w.seq = seq
@@ -155,7 +183,7 @@ func (w *Writer) Write(s *model.Snapshot) error {
 	} else {
 		w.sinceKey++
 	}
-	return w.maybeSync()
+	return true, w.maybeSync()
 }
 
 // maybeSync syncs when the last sync is syncEvery old, else makes sure one
@@ -197,7 +225,8 @@ func (w *Writer) syncNow() error {
 
 // Close writes the end mark, syncs and closes the file; SIGTERM and SIGINT
 // handlers call it so a stopped recording ends on a whole record and a reader
-// can tell it from one cut short.
+// can tell it from one cut short. When Write lost records, Close's error
+// says how many, of how many, and why: the file is not the whole run.
 func (w *Writer) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -219,5 +248,26 @@ func (w *Writer) Close() error {
 	if cerr := w.f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("recording %s: close: %w", w.path, cerr)
 	}
+	if w.lost > 0 {
+		loss := &LossError{Path: w.path, Lost: w.lost, Total: w.lost + w.written, Cause: w.lossErr}
+		if err != nil {
+			return errors.Join(loss, err)
+		}
+		return loss
+	}
 	return err
 }
+
+// LossError is Close's error when records could not be written: the
+// recording lacks Lost of the Total refreshes of the run.
+type LossError struct {
+	Path        string
+	Lost, Total int
+	Cause       error // the first failed write
+}
+
+func (e *LossError) Error() string {
+	return fmt.Sprintf("recording %s: lost %d of %d records; first: %v", e.Path, e.Lost, e.Total, e.Cause)
+}
+
+func (e *LossError) Unwrap() error { return e.Cause }

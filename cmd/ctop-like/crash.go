@@ -3,12 +3,12 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/signal"
 	"runtime/debug"
+	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/ctop-like/ctop-like/recording"
+	"github.com/ctop-like/ctop-like/termtext"
 )
 
 // A panic in a goroutine of our own (the monitor, the orchestrator poller)
@@ -60,25 +60,14 @@ func guard(name string, fn func()) {
 		if crash.rec != nil {
 			_ = crash.rec.Close()
 		}
-		fmt.Fprintf(os.Stderr, "ctop-like: panic in the %s goroutine: %v\n\n%s", name, p, stack)
+		// The panic value may quote text from outside: one safe line,
+		// then the stack line by line.
+		fmt.Fprintf(os.Stderr, "ctop-like: panic in the %s goroutine: %s\n\n", name, termtext.Line(fmt.Sprint(p), stderrCells))
+		for l := range strings.Lines(string(stack)) {
+			fmt.Fprintf(os.Stderr, "%s\n", termtext.Line(strings.TrimSuffix(l, "\n"), stderrCells))
+		}
 		os.Exit(2)
 	}()
-	if testPanic == name {
-		// Test only: this goroutine panics on SIGUSR1 while fn runs in
-		// another guarded goroutine.
-		go guard(name+" (worker)", fn)
-		usr1 := make(chan os.Signal, 1)
-		signal.Notify(usr1, syscall.SIGUSR1)
-		<-usr1
-		panic("test panic (" + testPanicEnv + ")")
-	}
+	testPanicHook(name, fn) // only in a binary built with -tags ctoplike_testpanic
 	fn()
 }
-
-// testPanicEnv is for tests only (terminal_test.go): set to "monitor" or
-// "orchestrator", it makes that goroutine panic when the process gets
-// SIGUSR1. Read once at start; unset in normal use, when it does nothing
-// and SIGUSR1 keeps its default action.
-const testPanicEnv = "CTOP_LIKE_TEST_PANIC"
-
-var testPanic = os.Getenv(testPanicEnv)

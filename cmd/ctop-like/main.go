@@ -19,6 +19,7 @@ import (
 	"github.com/ctop-like/ctop-like/monitor"
 	"github.com/ctop-like/ctop-like/orchestrator"
 	"github.com/ctop-like/ctop-like/recording"
+	"github.com/ctop-like/ctop-like/termtext"
 	"github.com/ctop-like/ctop-like/views"
 )
 
@@ -55,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "ctop-like: %s\n", ue.msg)
+		warn(stderr, ue.msg)
 		return 2
 	}
 	if o.version {
@@ -70,16 +71,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	if err := start(ctx, o, stdout, stderr); err != nil {
 		if errors.As(err, &ue) {
-			fmt.Fprintf(stderr, "ctop-like: %s\n", ue.msg)
+			warn(stderr, ue.msg)
 			return 2
 		}
-		fmt.Fprintf(stderr, "ctop-like: %v\n", err)
+		warn(stderr, err.Error())
 		return 1
 	}
 	return 0
 }
 
-func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
+// stderrCells bounds one line on stderr: an error may quote a whole HTTP
+// body.
+const stderrCells = 2048
+
+// warn writes msg as one line on stderr. Errors quote text from outside
+// (HTTP bodies, names, ids, file names), so msg passes termtext.Line: no
+// control or bidi character reaches the terminal, and no line break.
+func warn(stderr io.Writer, msg string) {
+	fmt.Fprintf(stderr, "ctop-like: %s\n", termtext.Line(msg, stderrCells))
+}
+
+func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error) {
 	if o.read != "" {
 		return replay(ctx, o, stdout, stderr)
 	}
@@ -96,9 +108,15 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	if rec != nil {
 		setCrashRecording(rec)
+		// A recording that lost records (a full disk) fails the run: the
+		// file is not what the user asked for.
 		defer func() {
-			if err := rec.Close(); err != nil {
-				fmt.Fprintf(stderr, "ctop-like: %v\n", err)
+			if cerr := rec.Close(); cerr != nil {
+				if err != nil {
+					warn(stderr, cerr.Error())
+				} else {
+					err = cerr
+				}
 			}
 		}()
 	}
@@ -114,7 +132,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	err = runScreen(o, feed, nd.docker, q)
 	if msg, ok := lastRecordErr.Load().(string); ok {
-		fmt.Fprintf(stderr, "ctop-like: recording %s: %s\n", o.write, msg)
+		warn(stderr, msg) // the error names the file
 	}
 	return err
 }
@@ -177,6 +195,7 @@ func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q
 	if late := time.Since(start) - o.delay; late > 0 {
 		next = next.Add(late)
 	}
+	recordFailed := false
 	for i := 0; o.iterations == 0 || i < o.iterations; i++ {
 		next = next.Add(o.delay)
 		t := time.NewTimer(time.Until(next))
@@ -194,10 +213,12 @@ func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q
 			return err
 		}
 		if rec != nil {
-			if err := rec.Write(snap); err != nil {
-				// The screen or the printed lines go on; the user
-				// learns why the file stopped growing.
-				fmt.Fprintf(stderr, "ctop-like: %v\n", err)
+			if err := rec.Write(snap); err != nil && !recordFailed {
+				// The printed lines go on; the user learns at once why
+				// the file stopped growing, and at exit how many
+				// records it lacks (Close), not once per refresh.
+				warn(stderr, err.Error())
+				recordFailed = true
 			}
 		}
 		if now := time.Now(); now.After(next.Add(o.delay)) {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -31,6 +32,44 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// panicBinary builds, once, the tool with its test-only panic hook
+// (crash_testpanic.go), which the release binary lacks.
+var panicBinary = func() func(t *testing.T) string {
+	var once sync.Once
+	var path string
+	var err error
+	return func(t *testing.T) string {
+		t.Helper()
+		once.Do(func() {
+			path = binary + "-testpanic"
+			var out []byte
+			out, err = exec.Command("go", "build", "-race", "-tags", "ctoplike_testpanic", "-o", path, ".").CombinedOutput()
+			if err != nil {
+				err = fmt.Errorf("%v: %s", err, out)
+			}
+		})
+		if err != nil {
+			t.Fatalf("build with the panic hook: %v", err)
+		}
+		return path
+	}
+}()
+
+// The release binary carries no test hook: CTOP_LIKE_TEST_PANIC means
+// nothing to it.
+func TestReleaseBinaryHasNoPanicHook(t *testing.T) {
+	b, err := os.ReadFile(binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte("CTOP_LIKE_TEST_PANIC")) {
+		t.Error("the release binary contains the test-only CTOP_LIKE_TEST_PANIC hook")
+	}
+	if b, err := os.ReadFile(panicBinary(t)); err != nil || !bytes.Contains(b, []byte("CTOP_LIKE_TEST_PANIC")) {
+		t.Errorf("the test build lacks the hook (%v): the check above proves nothing", err)
+	}
 }
 
 // result is one line of -o json.

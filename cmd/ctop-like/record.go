@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -49,7 +48,7 @@ func replay(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	defer r.Close()
 	if w := r.Warning(); w != "" {
-		fmt.Fprintf(stderr, "ctop-like: %s\n", w)
+		warn(stderr, w)
 	}
 	if r.Len() == 0 {
 		return errors.New(o.read + ": no records")

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,5 +122,47 @@ func TestSigtermClosesTheRecording(t *testing.T) {
 	}
 	if r.Len() != printed || printed < 3 {
 		t.Errorf("%d records for %d printed refreshes", r.Len(), printed)
+	}
+}
+
+// TestRecordingOntoAFullDiskFails: when the file cannot grow (the kernel
+// refuses writes past RLIMIT_FSIZE, as it refuses them on a full disk),
+// the run goes on printing, says once why the file stopped growing, says
+// at exit how many records the file lacks and exits non-zero.
+func TestRecordingOntoAFullDiskFails(t *testing.T) {
+	rec := filepath.Join(t.TempDir(), "full.rec")
+	// The fixture node of collector/testdata: records of a steady, small
+	// size (a 2.4 kB start, then about 200 bytes each), however many
+	// processes this machine runs.
+	fixture := filepath.Join("..", "..", "collector", "testdata")
+	cmd := exec.Command("prlimit", "--fsize=3200", "--", binary, "-w", rec, "-o", "json",
+		"--proc-root", filepath.Join(fixture, "proc"), "--cgroup-root", filepath.Join(fixture, "cgroupv2"), "--docker-host", "none", "-n", "20", "-d", "100")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(stdout.String(), "\n"); n != 20 {
+		t.Errorf("printed %d refreshes, want all 20", n)
+	}
+	if code == 0 {
+		t.Errorf("exit 0 after losing records; stderr: %s", stderr.String())
+	}
+	if _, err := os.Stat(rec); err != nil {
+		t.Fatalf("no recording (exit %d): %s", code, stderr.String())
+	}
+	kept := len(runJSON(t, "-r", rec))
+	if kept == 0 || kept == 20 {
+		t.Fatalf("the file holds %d records: the limit does not cut the run (stderr %s)", kept, stderr.String())
+	}
+	t.Logf("%d of 20 records fit; stderr:\n%s", kept, stderr.String())
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	want := fmt.Sprintf("lost %d of 20 records", 20-kept)
+	if len(lines) != 2 || !strings.Contains(lines[0], "file too large") || !strings.Contains(lines[1], want) {
+		t.Errorf("stderr should name the first failure, then %q:\n%s", want, stderr.String())
 	}
 }

@@ -57,6 +57,7 @@ func newPaneRetry(t *testing.T, w, h int, env ...string) *pane {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", p.name).Run() })
+	p.waitPrompt()
 	return p
 }
 
@@ -101,6 +102,12 @@ func alive(pid int) bool {
 // followed by an echo of its exit status, and waits for its first rows.
 // The recording's path is unique and names the process for pgrep.
 func startScreen(t *testing.T, env []string, args ...string) (p *pane, rec string, pid int) {
+	t.Helper()
+	return startScreenOf(t, binary, env, args...)
+}
+
+// startScreenOf is startScreen with another build of the tool.
+func startScreenOf(t *testing.T, binary string, env []string, args ...string) (p *pane, rec string, pid int) {
 	t.Helper()
 	p = newPaneRetry(t, 120, 40, append([]string{"TERM=xterm-256color"}, env...)...)
 	rec = filepath.Join(t.TempDir(), fmt.Sprintf("term-%d.rec", time.Now().UnixNano()))
@@ -244,7 +251,7 @@ func TestPanicInGoroutineRestoresTerminal(t *testing.T) {
 				mesos, marathon := serve(t, nil), serve(t, nil)
 				args = []string{"-m", mesos.URL + "," + marathon.URL}
 			}
-			p, rec, pid := startScreen(t, []string{testPanicEnv + "=" + g}, append([]string{"-d", "200", "--docker-host", "none"}, args...)...)
+			p, rec, pid := startScreenOf(t, panicBinary(t), []string{"CTOP_LIKE_TEST_PANIC=" + g}, append([]string{"-d", "200", "--docker-host", "none"}, args...)...)
 			waitRecords(t, rec, 2)
 			if err := syscall.Kill(pid, syscall.SIGUSR1); err != nil {
 				t.Fatal(err)

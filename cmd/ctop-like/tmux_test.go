@@ -36,7 +36,17 @@ func newPane(t *testing.T, w, h int, env ...string) *pane {
 		t.Fatalf("tmux: %v %s", err, out)
 	}
 	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", p.name).Run() })
+	p.waitPrompt()
 	return p
+}
+
+// waitPrompt waits for the shell's first prompt. Text typed before it is
+// echoed by the tty ahead of the prompt, and what the command prints later
+// lands after "PROMPT$ " instead of at the start of a line (a loaded
+// machine made the exit line "PROMPT$ EXIT=0").
+func (p *pane) waitPrompt() {
+	p.t.Helper()
+	p.waitFor("the shell's prompt", has("PROMPT$"))
 }
 
 func (p *pane) keys(keys ...string) {

@@ -1,0 +1,7 @@
+//go:build !ctoplike_testpanic
+
+package main
+
+// testPanicHook does nothing: the release binary has no test-only way to
+// panic (see crash_testpanic.go).
+func testPanicHook(string, func()) {}
