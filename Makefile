@@ -57,7 +57,9 @@ FUZZ_TARGETS = \
 	orchestrator:FuzzMesosState:10000x orchestrator:FuzzMarathon:20000x \
 	orchestrator:FuzzParseCluster:4000x orchestrator:FuzzAgentStatistics:20000x \
 	cadvisor:FuzzDecode:10000x views:FuzzFilter:20000x \
-	recording:FuzzOpen:20000x recording:FuzzRecordPayload:10000x
+	recording:FuzzOpen:20000x recording:FuzzRecordPayload:10000x \
+	termtext:FuzzLine:20000x logs:FuzzJSONBytes:20000x \
+	batch:FuzzJSONString:20000x batch:FuzzJSONFloat:20000x
 
 fuzz:
 	@case "$(FUZZTIME)" in ""|*x) ;; *) echo "FUZZTIME must be a count such as 20000x (golang/go#75804)"; exit 2;; esac
