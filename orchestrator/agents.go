@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/ctop-like/ctop-like/httpapi"
 	"github.com/ctop-like/ctop-like/model"
 )
 
@@ -23,6 +22,10 @@ const (
 	DefaultParallel = 32
 	// maxAgentErrors bounds the per-agent lines in a sample's Errors.
 	maxAgentErrors = 5
+	// maxAgentAnswer bounds what one agent's statistics may cost to
+	// decode: about 2,000 executors; DefaultParallel of them in flight
+	// stay within the tool's memory.
+	maxAgentAnswer = 2 << 20
 )
 
 // AgentsConfig tunes the cluster-wide source; zero values take defaults.
@@ -156,21 +159,18 @@ func NewAgents(p *Poller, cfg AgentsConfig) *Agents {
 	if cfg.ListEvery <= 0 {
 		cfg.ListEvery = p.cfg.Interval
 	}
-	hc := *p.client.http
-	if cfg.Transport != nil {
-		hc.Transport = cfg.Transport
-	} else if tr, ok := hc.Transport.(*http.Transport); ok {
-		// One connection kept per agent across refreshes.
-		tr = tr.Clone()
-		tr.MaxIdleConns = 0
-		tr.MaxIdleConnsPerHost = 1
-		tr.ResponseHeaderTimeout = cfg.Timeout
-		hc.Transport = tr
+	// One connection kept per agent across refreshes. The TLS settings
+	// were checked by NewPoller.
+	api, err := httpapi.New(httpapi.Config{
+		Timeout: cfg.Timeout, Insecure: p.cfg.Insecure, CACert: p.cfg.CACert,
+		MaxCost: maxAgentAnswer, IdlePerHost: 1, Transport: cfg.Transport,
+	})
+	if err != nil {
+		api = p.client.api
 	}
-	hc.Timeout = cfg.Timeout + time.Second
 	return &Agents{
 		p: p, cfg: cfg,
-		client: &client{http: &hc, token: p.client.token},
+		client: &client{api: api},
 		sem:    make(chan struct{}, cfg.Parallel),
 		state:  map[string]*agentState{},
 	}
@@ -245,20 +245,16 @@ func (p *Poller) runningByAgent() map[string]int {
 	return out
 }
 
-// leader is the leading master's endpoint as the poller last found it, with
-// the -m URL's credentials; the -m URL itself before the first poll.
+// leader is the leading master's endpoint as the poller last found it (with
+// the credentials when the -m master named it, without when a redirect led
+// there); the -m URL itself before the first poll.
 func (p *Poller) leader() *endpoint {
 	p.mu.Lock()
-	m := p.mesosOK
-	p.mu.Unlock()
-	if m == nil || m.Leader == "" || p.mesos == nil {
-		return p.mesos
+	defer p.mu.Unlock()
+	if p.leaderEp != nil {
+		return p.leaderEp
 	}
-	u, err := url.Parse(m.Leader)
-	if err != nil || u.Host == "" {
-		return p.mesos
-	}
-	return p.mesos.withHost(u)
+	return p.mesos
 }
 
 // executorTasks maps (agent, framework, executor) to the task it runs, from
@@ -333,7 +329,7 @@ func (a *Agents) Collect(ctx context.Context) (*model.Sample, error) {
 
 func (a *Agents) host() string {
 	if e := a.p.leader(); e != nil {
-		return e.base.Hostname()
+		return e.Hostname()
 	}
 	return "cluster"
 }
@@ -357,8 +353,7 @@ func (a *Agents) fetch(ctx context.Context, ag agentInfo, round int) {
 	defer cancel()
 	var execs []agentExecutor
 	_, err := a.client.getJSON(cctx, ag.ep, path, &execs)
-	var se *statusError
-	if errors.As(err, &se) && se.Code == http.StatusNotFound && path == "/monitor/statistics" {
+	if httpapi.IsStatus(err, http.StatusNotFound) && path == "/monitor/statistics" {
 		path = "/monitor/statistics.json" // agents before 0.23
 		execs = nil
 		_, err = a.client.getJSON(cctx, ag.ep, path, &execs)
@@ -439,8 +434,7 @@ func (a *Agents) readList(ctx context.Context) ([]agentInfo, error) {
 	defer cancel()
 	var ms masterSlaves
 	_, err := a.p.client.getJSON(cctx, leader, "/master/slaves", &ms)
-	var se *statusError
-	if errors.As(err, &se) && se.Code == http.StatusNotFound {
+	if httpapi.IsStatus(err, http.StatusNotFound) {
 		ms = masterSlaves{}
 		_, err = a.p.client.getJSON(cctx, leader, "/state.json", &ms)
 	}
@@ -457,12 +451,11 @@ func (a *Agents) readList(ctx context.Context) ([]agentInfo, error) {
 		if !ok {
 			continue
 		}
-		if _, _, err := net.SplitHostPort(hp); err != nil {
+		// The master named this agent: it gets the credentials.
+		ep, err := leader.Named(hp, "")
+		if err != nil {
 			continue
 		}
-		ep := leader.withHost(&url.URL{Scheme: leader.base.Scheme, Host: hp})
-		ep.base.Path = ""
-		ep.redacted = ep.base.String()
 		name := s.Hostname
 		if name == "" || names[s.Hostname] > 1 {
 			name = hp
@@ -525,7 +518,7 @@ func (a *Agents) sample(now time.Time, round int) *model.Sample {
 func agentErrLine(ag agentInfo, st *agentState, now time.Time) string {
 	why := st.err
 	if why == "" {
-		why = "mesos agent " + ag.ep.redacted + ": no answer yet"
+		why = "mesos agent " + ag.ep.String() + ": no answer yet"
 	}
 	if st.okAt.IsZero() {
 		return fmt.Sprintf("%s (%s, no data yet)", why, ag.Name)

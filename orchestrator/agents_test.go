@@ -1,6 +1,8 @@
 package orchestrator
 
 import (
+	"github.com/ctop-like/ctop-like/httpapi"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -44,7 +46,11 @@ func guard(t testing.TB, remap map[string]string, allow func(addr string) bool) 
 // guardPoller makes a poller whose own requests go through the guard too.
 func guardPoller(t testing.TB, tr *http.Transport, urls ...string) *Poller {
 	p := newTestPoller(t, urls...)
-	p.client.http.Transport = tr
+	api, err := httpapi.New(httpapi.Config{Timeout: p.cfg.Timeout, Transport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.client.api = api
 	p.skipAgent = true
 	return p
 }

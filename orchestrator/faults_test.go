@@ -319,23 +319,6 @@ func TestNewPollerErrors(t *testing.T) {
 	}
 }
 
-func TestRedact(t *testing.T) {
-	for in, want := range map[string]string{
-		"http://u:pw@h:1/x":                      "http://h:1/x",
-		"get https://a:b@c@h/x?y=1: refused":     "get https://h/x?y=1: refused",
-		"no url here":                            "no url here",
-		`"http://u@h" and "http://v:w@k:2"`:      `"http://h" and "http://k:2"`,
-		"marathon http://10.0.0.5:8080: timeout": "marathon http://10.0.0.5:8080: timeout",
-	} {
-		if got := Redact(in); got != want {
-			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := redactSecrets("token=abc in x", []string{"abc"}); got != "token=*** in x" {
-		t.Errorf("redactSecrets: %q", got)
-	}
-}
-
 // TestRecoveryWithinOneInterval: after Marathon was down long enough for
 // the poller to back off, its return is seen within about one interval,
 // not after the backoff.

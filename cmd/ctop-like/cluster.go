@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ctop-like/ctop-like/cadvisor"
+	"github.com/ctop-like/ctop-like/httpapi"
 	"github.com/ctop-like/ctop-like/orchestrator"
 )
 
@@ -51,7 +52,7 @@ func openRemote(ctx context.Context, o *options) (*node, error) {
 // remoteClient is the HTTP client for cAdvisor, with --insecure and
 // --ca-cert as for Mesos.
 func remoteClient(o *options) (*http.Client, error) {
-	tc, err := orchestrator.TLSConfig(o.insecure, o.caCert)
+	tc, err := httpapi.TLSConfig(o.insecure, o.caCert)
 	if err != nil {
 		return nil, err
 	}
