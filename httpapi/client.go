@@ -217,7 +217,7 @@ func (c *Client) Do(ctx context.Context, e *Endpoint, method, path string, body 
 // authHint says, on a 401 or 403, which credentials were sent, or why none.
 func authHint(e *Endpoint, final *url.URL) string {
 	if final != nil && originOf(final) != e.Origin() && e.Credentials() != "" {
-		return fmt.Sprintf("redirected from %s: %s is sent only to %s; give this server's URL instead", e, e.Credentials(), e.Origin())
+		return fmt.Sprintf("from %s after a redirect: %s is sent only to %s; give that server's URL instead", originOf(final), e.Credentials(), e.Origin())
 	}
 	if c := e.Credentials(); c != "" {
 		return c + " was sent; check it"

@@ -105,7 +105,7 @@ func TestRedirectDropsCredentials(t *testing.T) {
 	for _, e := range []*Endpoint{basic, token} {
 		var v map[string]any
 		_, err := c.GetJSON(ctx, e, "/elsewhere", &v)
-		if !IsStatus(err, http.StatusUnauthorized) || !strings.Contains(err.Error(), "redirected from "+first.srv.URL) || !strings.Contains(err.Error(), "sent only to "+first.srv.URL) {
+		if !IsStatus(err, http.StatusUnauthorized) || !strings.Contains(err.Error(), "from "+other.srv.URL+" after a redirect") || !strings.Contains(err.Error(), "sent only to "+first.srv.URL) {
 			t.Errorf("%s: redirect to another host: %v", e.Credentials(), err)
 		}
 		if strings.Contains(fmt.Sprint(err), pw) {

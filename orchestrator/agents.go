@@ -197,6 +197,9 @@ func (a *Agents) Latest() *model.Cluster {
 	return c
 }
 
+// Settled says whether the poller has asked Mesos and Marathon once.
+func (a *Agents) Settled() bool { return a.p.Settled() }
+
 // Errors implements monitor.ClusterSource with the poller's errors; the
 // agents' own errors come in each sample's Errors.
 func (a *Agents) Errors() []string { return a.p.Errors() }

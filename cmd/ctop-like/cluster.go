@@ -22,9 +22,9 @@ func openRemote(ctx context.Context, o *options) (*node, error) {
 		if len(o.mesos) == 0 {
 			return nil, usageError{"--cluster: needs -m, --mesos-api with the Mesos master's URL"}
 		}
-		p, err := orchestrator.NewPoller(pollerConfig(o, "", nil))
+		p, err := newPoller(o, "", nil)
 		if err != nil {
-			return nil, usageError{"-m, --mesos-api: " + err.Error()}
+			return nil, err
 		}
 		go guard("orchestrator", func() { p.Run(ctx) })
 		// A refresh waits at most 3/4 of the interval for agents that
