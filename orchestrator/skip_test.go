@@ -28,4 +28,3 @@ func TestSkipReaderSameResult(t *testing.T) {
 		}
 	}
 }
-
