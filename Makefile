@@ -52,7 +52,7 @@ FUZZ_TARGETS = \
 	collector:FuzzDiskstats collector:FuzzMeminfo collector:FuzzProcStatFile \
 	collector:FuzzMachineSmallFiles collector:FuzzCgroupV1 collector:FuzzCgroupV2 \
 	orchestrator:FuzzMesosState orchestrator:FuzzMarathon orchestrator:FuzzParseCluster \
-	orchestrator:FuzzAgentStatistics cadvisor:FuzzDecode views:FuzzFilter \
+	agents:FuzzAgentStatistics redact:FuzzText cadvisor:FuzzDecode views:FuzzFilter \
 	recording:FuzzOpen recording:FuzzRecordPayload
 
 fuzz:

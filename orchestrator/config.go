@@ -1,6 +1,7 @@
 package orchestrator
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/ctop-like/ctop-like/httpapi"
@@ -35,4 +36,7 @@ type Config struct {
 	// its Mesos agent among the master's slaves.
 	Hostname string
 	Addrs    []string
+	// Transport replaces the network transport (tests map cluster
+	// addresses to loopback servers); nil uses the TLS settings above.
+	Transport http.RoundTripper
 }

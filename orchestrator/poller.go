@@ -92,7 +92,7 @@ func NewPoller(cfg Config) (*Poller, error) {
 	if p.mesos == nil && len(p.marathon) == 0 {
 		return nil, errors.New("-m: no Mesos or Marathon URL given")
 	}
-	api, err := httpapi.New(httpapi.Config{Timeout: cfg.Timeout, Insecure: cfg.Insecure, CACert: cfg.CACert})
+	api, err := httpapi.New(httpapi.Config{Timeout: cfg.Timeout, Insecure: cfg.Insecure, CACert: cfg.CACert, Transport: cfg.Transport})
 	if err != nil {
 		return nil, err
 	}
@@ -115,6 +115,22 @@ func (p *Poller) Credentials() (what string, tokenReplaces bool) {
 		tokenReplaces = tokenReplaces || p.cfg.Token != "" && e.HasUser()
 	}
 	return what, tokenReplaces
+}
+
+// Config is the poller's configuration with its defaults filled in.
+func (p *Poller) Config() Config { return p.cfg }
+
+// Leader is the leading master's endpoint as the last good poll found it:
+// with the credentials when the -m master named it, without when a
+// redirect led there; the -m master before the first success, nil without
+// a Mesos URL.
+func (p *Poller) Leader() *httpapi.Endpoint {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.leaderEp != nil {
+		return p.leaderEp
+	}
+	return p.mesos
 }
 
 // Settled says whether every part has answered or failed at least once, so

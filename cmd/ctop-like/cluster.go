@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ctop-like/ctop-like/agents"
 	"github.com/ctop-like/ctop-like/cadvisor"
 	"github.com/ctop-like/ctop-like/httpapi"
 	"github.com/ctop-like/ctop-like/orchestrator"
@@ -29,7 +30,7 @@ func openRemote(ctx context.Context, o *options) (*node, error) {
 		go guard("orchestrator", func() { p.Run(ctx) })
 		// A refresh waits at most 3/4 of the interval for agents that
 		// answered last time; later answers land in the next one.
-		ag := orchestrator.NewAgents(p, orchestrator.AgentsConfig{Wait: min(o.delay*3/4, orchestrator.DefaultTimeout)})
+		ag := agents.New(p, agents.Config{Wait: min(o.delay*3/4, orchestrator.DefaultTimeout)})
 		return &node{src: ag, host: "cluster", cluster: ag, close: func() {}}, nil
 	default:
 		hc, err := remoteClient(o)

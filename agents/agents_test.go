@@ -1,8 +1,6 @@
-package orchestrator
+package agents
 
 import (
-	"github.com/ctop-like/ctop-like/httpapi"
-
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,12 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ctop-like/ctop-like/model"
+	"github.com/ctop-like/ctop-like/orchestrator"
 )
 
 // guard is a transport that dials only loopback: an address in remap is
@@ -44,15 +44,41 @@ func guard(t testing.TB, remap map[string]string, allow func(addr string) bool) 
 }
 
 // guardPoller makes a poller whose own requests go through the guard too.
-func guardPoller(t testing.TB, tr *http.Transport, urls ...string) *Poller {
-	p := newTestPoller(t, urls...)
-	api, err := httpapi.New(httpapi.Config{Timeout: p.cfg.Timeout, Transport: tr})
+// It names no local node, so it never asks an agent for its state.
+func guardPoller(t testing.TB, tr *http.Transport, urls ...string) *orchestrator.Poller {
+	p, err := orchestrator.NewPoller(orchestrator.Config{URLs: urls, Timeout: 2 * time.Second, Interval: time.Second, Transport: tr})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.client.api = api
-	p.skipAgent = true
 	return p
+}
+
+func fixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
+func str(v any) string         { s, _ := v.(string); return s }
+
+// serveFiles answers each path with a fixture, unchanged; other paths 404.
+func serveFiles(t testing.TB, routes map[string]string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name, ok := routes[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(fixture(t, name))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 // TestAgentStatisticsFixtures serves the two recorded /monitor/statistics
@@ -82,7 +108,7 @@ func TestAgentStatisticsFixtures(t *testing.T) {
 	allowed[strings.TrimPrefix(master.URL, "http://")] = true
 	tr := guard(t, nil, func(a string) bool { return allowed[a] })
 	p := guardPoller(t, tr, master.URL)
-	a := NewAgents(p, AgentsConfig{Transport: tr, Timeout: 2 * time.Second})
+	a := New(p, Config{Transport: tr, Timeout: 2 * time.Second})
 	smp, err := a.Collect(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -161,14 +187,14 @@ func TestPairCExecutorPlacedInTheCluster(t *testing.T) {
 	})
 	p := guardPoller(t, tr, master.URL, noMarathon.URL)
 	p.Refresh(context.Background())
-	a := NewAgents(p, AgentsConfig{Transport: tr})
+	a := New(p, Config{Transport: tr})
 	smp, _ := a.Collect(context.Background())
 	if len(smp.Containers) != 1 {
 		t.Fatalf("containers %+v errors %v", smp.Containers, smp.Errors)
 	}
 	snap := model.Rates(nil, smp)
 	snap.Cluster = a.Latest()
-	Match(snap, snap.Cluster)
+	orchestrator.Match(snap, snap.Cluster)
 	c := snap.Containers[0]
 	if c.Cluster.TaskID != task || c.Cluster.Framework != "marathon" || c.Agent == "" {
 		t.Errorf("placed %+v on %q", c.Cluster, c.Agent)
@@ -319,13 +345,13 @@ func (fc *fakeCluster) serveMaster(w http.ResponseWriter, r *http.Request) {
 
 // newSource makes the poller (master + Marathon, both ours) and the
 // cluster source, every request guarded to loopback.
-func (fc *fakeCluster) newSource(cfg AgentsConfig) (*Poller, *Agents) {
+func (fc *fakeCluster) newSource(cfg Config) (*orchestrator.Poller, *Source) {
 	tr := guard(fc.t, nil, nil)
 	tr.MaxIdleConnsPerHost = 1
 	p := guardPoller(fc.t, tr, fc.master.URL, fc.master.URL)
 	p.Refresh(context.Background())
 	cfg.Transport = tr
-	return p, NewAgents(p, cfg)
+	return p, New(p, cfg)
 }
 
 func containersOf(smp *model.Sample, agent string) []model.ContainerSample {
@@ -343,7 +369,7 @@ func containersOf(smp *model.Sample, agent string) []model.ContainerSample {
 // the refresh is not held up.
 func TestAgentFaults(t *testing.T) {
 	fc := newFakeCluster(t, 6, 4, 2, map[int]bool{0: true})
-	_, a := fc.newSource(AgentsConfig{Timeout: 500 * time.Millisecond, ListEvery: time.Millisecond})
+	_, a := fc.newSource(Config{Timeout: 500 * time.Millisecond, ListEvery: time.Millisecond})
 	ctx := context.Background()
 	start := time.Now()
 	s1, _ := a.Collect(ctx)
