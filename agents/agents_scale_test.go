@@ -35,7 +35,7 @@ func TestScale500Agents(t *testing.T) {
 	s1, _ := a.Collect(ctx)
 	first := time.Since(start)
 	if len(s1.Containers) != 490*20 {
-		t.Fatalf("%d containers, want %d", len(s1.Containers), 490*20)
+		t.Fatalf("%d containers, want %d; errors %q", len(s1.Containers), 490*20, s1.Errors)
 	}
 	if first > timeout+time.Second {
 		t.Errorf("first refresh with 10 dead agents took %v, more than one timeout (%v)", first, timeout)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/httpapi/httpapitest"
 	"github.com/ctop-like/ctop-like/model"
 	"github.com/ctop-like/ctop-like/orchestrator"
 )
@@ -65,20 +66,8 @@ func fixture(t testing.TB, name string) []byte {
 func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
 func str(v any) string         { s, _ := v.(string); return s }
 
-// serveFiles answers each path with a fixture, unchanged; other paths 404.
 func serveFiles(t testing.TB, routes map[string]string) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name, ok := routes[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(fixture(t, name))
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	return httpapitest.ServeFiles(t, "testdata", routes)
 }
 
 // TestAgentStatisticsFixtures serves the two recorded /monitor/statistics

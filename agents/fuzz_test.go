@@ -2,32 +2,20 @@ package agents
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/ctop-like/ctop-like/httpapi"
 )
 
-func seedJSON(f *testing.F, pattern string) {
-	f.Helper()
-	paths, err := filepath.Glob(filepath.Join("testdata", pattern))
-	if err != nil || len(paths) == 0 {
-		f.Fatalf("no seeds for %s: %v", pattern, err)
-	}
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-}
-
 // FuzzAgentStatistics decodes an agent's /monitor/statistics and the
 // master's /master/slaves, as --cluster does, and makes samples of them.
 func FuzzAgentStatistics(f *testing.F) {
-	seedJSON(f, "mesos/agent_monitor_statistics_*.json")
+	for _, name := range []string{
+		"mesos/agent_monitor_statistics_mesos-docs_network-port-mapping.json",
+		"mesos/agent_monitor_statistics_mesos-docs_endpoint-example.json",
+	} {
+		f.Add(fixture(f, name))
+	}
 	f.Add([]byte(`{"slaves":[{"id":"s","pid":"slave(1)@127.0.0.1:5051","hostname":"h","resources":{"cpus":-1,"mem":1e308}}]}`))
 	f.Add([]byte(`[{"executor_id":"e","statistics":{"cpus_user_time_secs":-5,"cpus_system_time_secs":1e300,"mem_rss_bytes":-1}}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {

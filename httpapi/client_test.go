@@ -5,48 +5,14 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/ctop-like/ctop-like/httpapi/httpapitest"
 )
-
-// recorder is a loopback server on addr ("127.0.0.2:0") that keeps the
-// Authorization header of every request and answers with h.
-type recorder struct {
-	srv  *httptest.Server
-	mu   sync.Mutex
-	auth []string
-}
-
-func newRecorder(t *testing.T, addr string, h http.HandlerFunc) *recorder {
-	t.Helper()
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatalf("listen on %s: %v (loopback addresses other than 127.0.0.1 are needed)", addr, err)
-	}
-	r := &recorder{}
-	r.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		r.mu.Lock()
-		r.auth = append(r.auth, req.Header.Get("Authorization"))
-		r.mu.Unlock()
-		h(w, req)
-	}))
-	r.srv.Listener.Close()
-	r.srv.Listener = l
-	r.srv.Start()
-	t.Cleanup(r.srv.Close)
-	return r
-}
-
-func (r *recorder) headers() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.auth...)
-}
 
 func withCreds(raw, user, pass string) string {
 	return strings.Replace(raw, "://", "://"+user+":"+pass+"@", 1)
@@ -69,26 +35,25 @@ const pw = "pa@ss:w0rd-Secret"
 // sees it on every request, the same-origin redirect included; and the
 // 401 of the other place says why the credentials were withheld.
 func TestRedirectDropsCredentials(t *testing.T) {
-	other := newRecorder(t, "127.0.0.2:0", func(w http.ResponseWriter, r *http.Request) {
+	other := httpapitest.NewRecorder(t, "127.0.0.2:0", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") == "" {
 			http.Error(w, "who are you", http.StatusUnauthorized)
 			return
 		}
 		fmt.Fprint(w, `{"stolen":true}`)
 	})
-	otherPort := newRecorder(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
+	otherPort := httpapitest.NewRecorder(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{}`)
 	})
-	var first *recorder
-	first = newRecorder(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
+	first := httpapitest.NewRecorder(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/elsewhere":
-			http.Redirect(w, r, other.srv.URL+"/x", http.StatusTemporaryRedirect)
+			http.Redirect(w, r, other.URL+"/x", http.StatusTemporaryRedirect)
 		case "/protocol-relative": // what a Mesos master sends
-			w.Header().Set("Location", "//"+strings.TrimPrefix(other.srv.URL, "http://")+"/x")
+			w.Header().Set("Location", "//"+strings.TrimPrefix(other.URL, "http://")+"/x")
 			w.WriteHeader(http.StatusTemporaryRedirect)
 		case "/port":
-			http.Redirect(w, r, otherPort.srv.URL+"/x", http.StatusFound)
+			http.Redirect(w, r, otherPort.URL+"/x", http.StatusFound)
 		case "/self":
 			http.Redirect(w, r, "/ok", http.StatusMovedPermanently)
 		default:
@@ -96,7 +61,7 @@ func TestRedirectDropsCredentials(t *testing.T) {
 		}
 	})
 	c := newClient(t, Config{Timeout: 2 * time.Second})
-	basic, err := Parse(withCreds(first.srv.URL, "ops", pw))
+	basic, err := Parse(withCreds(first.URL, "ops", pw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +70,7 @@ func TestRedirectDropsCredentials(t *testing.T) {
 	for _, e := range []*Endpoint{basic, token} {
 		var v map[string]any
 		_, err := c.GetJSON(ctx, e, "/elsewhere", &v)
-		if !IsStatus(err, http.StatusUnauthorized) || !strings.Contains(err.Error(), "from "+other.srv.URL+" after a redirect") || !strings.Contains(err.Error(), "sent only to "+first.srv.URL) {
+		if !IsStatus(err, http.StatusUnauthorized) || !strings.Contains(err.Error(), "from "+other.URL+" after a redirect") || !strings.Contains(err.Error(), "sent only to "+first.URL) {
 			t.Errorf("%s: redirect to another host: %v", e.Credentials(), err)
 		}
 		if strings.Contains(fmt.Sprint(err), pw) {
@@ -114,25 +79,25 @@ func TestRedirectDropsCredentials(t *testing.T) {
 		if _, err := c.GetJSON(ctx, e, "/protocol-relative", &v); !IsStatus(err, http.StatusUnauthorized) {
 			t.Errorf("protocol-relative redirect: %v", err)
 		}
-		if final, err := c.GetJSON(ctx, e, "/port", &v); err != nil || !strings.HasPrefix(otherPort.srv.URL, "http://"+final.Host) {
+		if final, err := c.GetJSON(ctx, e, "/port", &v); err != nil || !strings.HasPrefix(otherPort.URL, "http://"+final.Host) {
 			t.Errorf("redirect to another port: %v %v", final, err)
 		}
 		if _, err := c.GetJSON(ctx, e, "/self", &v); err != nil {
 			t.Errorf("redirect to the same origin: %v", err)
 		}
 	}
-	for _, r := range []*recorder{other, otherPort} {
-		for _, h := range r.headers() {
+	for _, r := range []*httpapitest.Recorder{other, otherPort} {
+		for _, h := range r.Headers() {
 			if h != "" {
-				t.Errorf("%s received Authorization %q", r.srv.URL, h)
+				t.Errorf("%s received Authorization %q", r.URL, h)
 			}
 		}
-		if len(r.headers()) == 0 {
-			t.Errorf("%s was never asked: the test tests nothing", r.srv.URL)
+		if len(r.Headers()) == 0 {
+			t.Errorf("%s was never asked: the test tests nothing", r.URL)
 		}
 	}
 	wantBasic := "Basic " + base64.StdEncoding.EncodeToString([]byte("ops:"+pw))
-	got := first.headers()
+	got := first.Headers()
 	if len(got) != 8+2 { // 4 paths × 2 endpoints, plus /ok after /self twice
 		t.Errorf("first server saw %d requests: %q", len(got), got)
 	}
@@ -150,9 +115,9 @@ func TestRedirectDropsCredentials(t *testing.T) {
 // TestNamedCarriesCredentials: an endpoint a server named (a Mesos leader
 // or agent) gets the credentials, with the scheme they were given for.
 func TestNamedCarriesCredentials(t *testing.T) {
-	named := newRecorder(t, "127.0.0.2:0", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `[]`) })
+	named := httpapitest.NewRecorder(t, "127.0.0.2:0", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `[]`) })
 	e, _ := Parse(withCreds("http://127.0.0.1:1/mesos", "ops", pw))
-	n, err := e.Named(strings.TrimPrefix(named.srv.URL, "http://"), e.Path())
+	n, err := e.Named(strings.TrimPrefix(named.URL, "http://"), e.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,10 +125,10 @@ func TestNamedCarriesCredentials(t *testing.T) {
 	if _, err := newClient(t, Config{}).GetJSON(context.Background(), n, "/x", &v); err != nil {
 		t.Fatal(err)
 	}
-	if h := named.headers(); len(h) != 1 || !strings.HasPrefix(h[0], "Basic ") {
+	if h := named.Headers(); len(h) != 1 || !strings.HasPrefix(h[0], "Basic ") {
 		t.Errorf("named server got %q", h)
 	}
-	if n.String() != named.srv.URL+"/mesos" || e.Bare().Credentials() != "" {
+	if n.String() != named.URL+"/mesos" || e.Bare().Credentials() != "" {
 		t.Errorf("named %s, bare %q", n, e.Bare().Credentials())
 	}
 	if _, err := e.Named("evil:80@x:1", ""); err == nil {

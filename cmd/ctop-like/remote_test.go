@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,41 +17,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ctop-like/ctop-like/httpapi/httpapitest"
 )
-
-// authServer is a loopback server on addr that keeps every Authorization
-// header it receives and answers with h.
-type authServer struct {
-	*httptest.Server
-	mu   sync.Mutex
-	auth []string
-}
-
-func newAuthServer(t *testing.T, addr string, h http.HandlerFunc) *authServer {
-	t.Helper()
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatalf("listen on %s: %v", addr, err)
-	}
-	s := &authServer{}
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		s.auth = append(s.auth, r.Header.Get("Authorization"))
-		s.mu.Unlock()
-		h(w, r)
-	}))
-	s.Listener.Close()
-	s.Listener = l
-	s.Start()
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *authServer) headers() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.auth...)
-}
 
 // hanging answers nothing until the client gives up.
 func hanging(t *testing.T) *httptest.Server {
@@ -109,21 +76,21 @@ func TestHangingClusterFirstLineAtOneInterval(t *testing.T) {
 // DCOS_ACS_TOKEN, and the error says why the credentials were withheld.
 // DCOS_ACS_TOKEN replacing the password is said once on stderr.
 func TestCredentialsStayWithTheirHost(t *testing.T) {
-	elsewhere := newAuthServer(t, "127.0.0.2:0", func(w http.ResponseWriter, r *http.Request) {
+	elsewhere := httpapitest.NewRecorder(t, "127.0.0.2:0", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") == "" {
 			http.Error(w, "401 Unauthorized", http.StatusUnauthorized)
 			return
 		}
 		http.NotFound(w, r)
 	})
-	otherPort := newAuthServer(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
+	otherPort := httpapitest.NewRecorder(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "401 Unauthorized", http.StatusUnauthorized)
 	})
-	master := newAuthServer(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
+	master := httpapitest.NewRecorder(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "//"+elsewhere.Listener.Addr().String()+r.URL.Path)
 		w.WriteHeader(http.StatusTemporaryRedirect)
 	})
-	marathon := newAuthServer(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
+	marathon := httpapitest.NewRecorder(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, otherPort.URL+r.URL.Path, http.StatusFound)
 	})
 	const pw = "p@ss:w0rd"
@@ -158,17 +125,17 @@ func TestCredentialsStayWithTheirHost(t *testing.T) {
 			t.Errorf("a secret is in the output: %s %s", o.String(), e.String())
 		}
 	}
-	for _, s := range []*authServer{elsewhere, otherPort} {
-		if len(s.headers()) == 0 {
+	for _, s := range []*httpapitest.Recorder{elsewhere, otherPort} {
+		if len(s.Headers()) == 0 {
 			t.Fatalf("%s was never asked: the test tests nothing", s.URL)
 		}
-		for _, h := range s.headers() {
+		for _, h := range s.Headers() {
 			if h != "" {
 				t.Errorf("%s received Authorization %q", s.URL, h)
 			}
 		}
 	}
-	for _, h := range master.headers() {
+	for _, h := range master.Headers() {
 		if !strings.HasPrefix(h, "Basic ") && h != "token=tok-secret" {
 			t.Errorf("the master got Authorization %q", h)
 		}
