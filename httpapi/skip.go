@@ -228,19 +228,33 @@ func (s *skipReader) skipValue() error {
 	}
 }
 
+// skipString discards a string's rest (after the opening quote), closing
+// quote included, a buffer at a time: most of a Mesos state is skipped.
 func (s *skipReader) skipString() error {
+	odd := false // what was read so far ends in an odd run of backslashes
 	for {
-		b, err := s.src.ReadByte()
-		if err != nil {
+		chunk, err := s.src.ReadSlice('"')
+		if err != nil && err != bufio.ErrBufferFull {
 			return err
 		}
-		switch b {
-		case '\\':
-			if _, err := s.src.ReadByte(); err != nil {
-				return err
+		body := chunk
+		if err == nil {
+			body = chunk[:len(chunk)-1]
+		}
+		n := 0
+		for n < len(body) && body[len(body)-1-n] == '\\' {
+			n++
+		}
+		if n == len(body) {
+			odd = odd != (n%2 == 1) // the run goes on from the last chunk
+		} else {
+			odd = n%2 == 1
+		}
+		if err == nil {
+			if !odd {
+				return nil
 			}
-		case '"':
-			return nil
+			odd = false // an escaped quote ends the run
 		}
 	}
 }

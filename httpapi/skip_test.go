@@ -15,6 +15,9 @@ func TestSkipReaderEdges(t *testing.T) {
 		`{"a":{"x":{"b":1},"c":"x"},"x":"q\"x"}`:  `{"a":{"c":"x"}}`,
 		`[{"x":null},{"a":true,"x":false,"b":1}]`: `[{},{"a":true,"b":1}]`,
 		`{"a":"s p,a{c}e"}`:                       `{"a":"s p,a{c}e"}`,
+		`{"x":"a\\\\","a":1}`:                     `{"a":1}`,
+		`{"x":"a\\\"b\\\\\"c","a":1}`:             `{"a":1}`,
+		`{"x":["\\\\\\\"",""],"a":1}`:             `{"a":1}`,
 	} {
 		got, err := io.ReadAll(newSkipReader(strings.NewReader(in), skip))
 		if err != nil || string(got) != want {

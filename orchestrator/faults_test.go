@@ -98,7 +98,7 @@ func TestMarathonHangs(t *testing.T) {
 	}
 	c := p.Latest()
 	if c == nil || !c.HasMesos || c.HasMarathon || !c.Stale {
-		t.Fatalf("cluster %+v", c)
+		t.Fatalf("cluster %+v; errors %q", c, p.Errors())
 	}
 	wantError(t, p, "marathon "+bad.URL, "timeout", "no data yet")
 }
