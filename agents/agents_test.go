@@ -422,3 +422,32 @@ func TestAgentFaults(t *testing.T) {
 		}
 	}
 }
+
+// TestAgentsNamedByTheMasterGetCredentials: the agents the master lists
+// (on another loopback host) are asked with the -m credentials, as the
+// Mesos CLI does: the master they were given for named them.
+func TestAgentsNamedByTheMasterGetCredentials(t *testing.T) {
+	agent := httpapitest.NewRecorder(t, "127.0.0.2:0", func(w http.ResponseWriter, r *http.Request) {
+		w.Write(fixture(t, "mesos/agent_monitor_statistics_mesos-docs_endpoint-example.json"))
+	})
+	master := httpapitest.NewRecorder(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/master/slaves" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprintf(w, `{"slaves":[{"id":"S0","pid":"slave(1)@%s","hostname":"agent-0"}]}`, agent.Listener.Addr())
+	})
+	p, err := orchestrator.NewPoller(orchestrator.Config{URLs: []string{strings.Replace(master.URL, "://", "://ops:s3cret@", 1)}, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	smp, err := New(p, Config{}).Collect(context.Background())
+	if err != nil || len(smp.Containers) != 1 {
+		t.Fatalf("%v %+v", err, smp)
+	}
+	for _, r := range []*httpapitest.Recorder{master, agent} {
+		if h := r.Headers(); len(h) == 0 || h[0] != "Basic b3BzOnMzY3JldA==" {
+			t.Errorf("%s got %q", r.URL, h)
+		}
+	}
+}
