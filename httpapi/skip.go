@@ -132,7 +132,23 @@ func (s *skipReader) member(f *frame) error {
 // readKey copies a key's rest (after the opening quote) to w, closing quote
 // included, and says whether it ended within maxSkipKey bytes.
 func (s *skipReader) readKey(w *bytes.Buffer) (bool, error) {
-	for w.Len() < maxSkipKey {
+	return s.copyTo(w, maxSkipKey)
+}
+
+// copyString copies the rest of a kept string to the output, closing quote
+// included, a chunk at a time.
+func (s *skipReader) copyString() error {
+	done, err := s.copyTo(&s.out, chunk)
+	if done {
+		s.inString = false
+	}
+	return err
+}
+
+// copyTo copies a string's bytes to w until its closing quote (included)
+// or about limit bytes, and says whether the quote came.
+func (s *skipReader) copyTo(w *bytes.Buffer, limit int) (bool, error) {
+	for n := 0; n < limit; n++ {
 		b, err := s.src.ReadByte()
 		if err != nil {
 			return false, err
@@ -150,30 +166,6 @@ func (s *skipReader) readKey(w *bytes.Buffer) (bool, error) {
 		}
 	}
 	return false, nil
-}
-
-// copyString copies the rest of a kept string to the output, closing quote
-// included, a chunk at a time.
-func (s *skipReader) copyString() error {
-	for n := 0; n < chunk; n++ {
-		b, err := s.src.ReadByte()
-		if err != nil {
-			return err
-		}
-		s.out.WriteByte(b)
-		switch b {
-		case '\\':
-			c, err := s.src.ReadByte()
-			if err != nil {
-				return err
-			}
-			s.out.WriteByte(c)
-		case '"':
-			s.inString = false
-			return nil
-		}
-	}
-	return nil
 }
 
 func (s *skipReader) expectColon() error {
