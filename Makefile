@@ -55,7 +55,8 @@ FUZZ_TARGETS = \
 	collector:FuzzProcStatFile:20000x collector:FuzzMachineSmallFiles:20000x \
 	collector:FuzzCgroupV1:2000x collector:FuzzCgroupV2:3000x \
 	orchestrator:FuzzMesosState:10000x orchestrator:FuzzMarathon:20000x \
-	orchestrator:FuzzParseCluster:4000x orchestrator:FuzzAgentStatistics:20000x \
+	orchestrator:FuzzParseCluster:4000x agents:FuzzAgentStatistics:20000x \
+	redact:FuzzText:20000x \
 	cadvisor:FuzzDecode:10000x views:FuzzFilter:20000x \
 	recording:FuzzOpen:20000x recording:FuzzRecordPayload:10000x \
 	termtext:FuzzLine:20000x logs:FuzzJSONBytes:20000x \

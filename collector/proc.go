@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ctop-like/ctop-like/model"
+	"github.com/ctop-like/ctop-like/redact"
 	"github.com/ctop-like/ctop-like/termtext"
 )
 
@@ -469,22 +469,11 @@ func formatCmdline(data []byte, comm string) string {
 	if len(data) == 0 {
 		return "[" + comm + "]"
 	}
-	return hideURLPasswords(cleanText(data))
+	// The tool hides its own -m password from ps, but another instance, or
+	// any program, may carry secrets in its arguments, and a screen that
+	// shows processes is often shared: redact's rule applies.
+	return redact.Text(cleanText(data))
 }
-
-// hideURLPasswords replaces the password of every scheme://user:password@
-// in a command line with xxx. The tool hides its own -m password from
-// ps, but another instance, or any program, may carry one in its arguments,
-// and a screen that shows processes is often shared.
-func hideURLPasswords(s string) string {
-	if !strings.Contains(s, "://") || !strings.Contains(s, "@") {
-		return s // the common case costs two scans and no allocation
-	}
-	return urlPassword.ReplaceAllString(s, "${1}xxx@")
-}
-
-// urlPassword matches scheme://user: (group 1) then the password and @.
-var urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]*:)[^/\s@]*@`)
 
 // cleanText makes kernel-supplied bytes safe to print: NULs become spaces,
 // other control characters (termtext.IsControl: C0, DEL and C1, whose

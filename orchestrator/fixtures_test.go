@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/httpapi/httpapitest"
 	"github.com/ctop-like/ctop-like/model"
 )
 
@@ -41,18 +42,7 @@ func str(v any) string         { s, _ := v.(string); return s }
 
 // serveFiles answers each path with a fixture, unchanged; other paths 404.
 func serveFiles(t testing.TB, routes map[string]string) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name, ok := routes[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(fixture(t, name))
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	return httpapitest.ServeFiles(t, "testdata", routes)
 }
 
 func newTestPoller(t testing.TB, urls ...string) *Poller {

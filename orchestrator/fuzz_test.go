@@ -8,9 +8,10 @@ package orchestrator
 //	go test -run='^$' -fuzz='^FuzzMesosState$' -fuzztime=1m ./orchestrator
 
 import (
+	"github.com/ctop-like/ctop-like/httpapi"
+
 	"bytes"
 	"encoding/json"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -39,13 +40,13 @@ func FuzzMesosState(f *testing.F) {
 	seedJSON(f, "mesos/*state*.json")
 	f.Add([]byte(`{"frameworks":[],"leader":"master@127.0.0.1:5050","pid":"master@127.0.0.2:5050"}`))
 	f.Add([]byte(`{"flags":{"a":[1,{"b":"\"}"}]},"frameworks":[{"id":"f","name":"marathon","active":true,"tasks":[{"id":"t","statuses":[{"container_status":{"container_id":{"value":"c","parent":{"value":"p"}}}}]}]}],"slaves":[{"pid":"slave(1)@[::1]:5051"}]}`))
-	base, _ := url.Parse("http://u:p@127.0.0.1:5050/mesos")
+	base, _ := httpapi.Parse("http://u:p@127.0.0.1:5050/mesos")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := decodeMesosState(bytes.NewReader(data))
 		var plain mesosState
 		plainErr := json.Unmarshal(data, &plain)
 		if err != nil {
-			if plainErr == nil && len(data) < maxBody {
+			if plainErr == nil && len(data) < httpapi.DefaultMaxCost/8 {
 				t.Fatalf("plain decoder reads it, the skipping one says %v", err)
 			}
 			return
@@ -54,11 +55,11 @@ func FuzzMesosState(f *testing.F) {
 			t.Fatalf("skipping decoder differs:\n%+v\n%+v", *st, plain)
 		}
 		_ = st.isStandby()
-		if u, err := leaderURL(st.Leader, base); err == nil && u.User != base.User {
-			t.Fatalf("leader URL lost the credentials' owner: %v", u.Redacted())
+		if e, err := namedLeader(st.Leader, base); err == nil && (e.Credentials() != base.Credentials() || e.Path() != base.Path()) {
+			t.Fatalf("the named leader %v lost the credentials or the path", e)
 		}
 		for _, s := range st.Slaves {
-			_ = agentURL(s.PID, base)
+			_, _ = agentEndpoint(s.PID, base)
 		}
 		for i := range st.Frameworks {
 			for j := range st.Frameworks[i].Tasks {
@@ -114,26 +115,5 @@ func FuzzParseCluster(f *testing.F) {
 				t.Fatalf("app %q: %d running of %d", a.ID, a.TasksRunning, a.Instances)
 			}
 		}
-	})
-}
-
-// FuzzAgentStatistics decodes an agent's /monitor/statistics and the
-// master's /master/slaves, as --cluster does, and makes samples of them.
-func FuzzAgentStatistics(f *testing.F) {
-	seedJSON(f, "mesos/agent_monitor_statistics_*.json")
-	f.Add([]byte(`{"slaves":[{"id":"s","pid":"slave(1)@127.0.0.1:5051","hostname":"h","resources":{"cpus":-1,"mem":1e308}}]}`))
-	f.Add([]byte(`[{"executor_id":"e","statistics":{"cpus_user_time_secs":-5,"cpus_system_time_secs":1e300,"mem_rss_bytes":-1}}]`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var execs []agentExecutor
-		if decodeJSON(bytes.NewReader(data), &execs) == nil {
-			for i := range execs {
-				cs := executorSample(agentInfo{ID: "s1", Name: "node-1"}, &execs[i], map[string]string{"e": "t"})
-				if cs.ID == "" {
-					t.Fatalf("executor %+v gave no container id", execs[i])
-				}
-			}
-		}
-		var ms masterSlaves
-		_ = decodeJSON(bytes.NewReader(data), &ms)
 	})
 }

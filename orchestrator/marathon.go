@@ -113,7 +113,7 @@ func (c *client) fetchMarathon(ctx context.Context, e *endpoint, info *marathonI
 		return nil, info, payloadErrorf("unexpected JSON: no group id (not a /v2/groups answer)")
 	}
 	p := buildMarathon(&root)
-	p.URL = e.redacted
+	p.URL = e.String()
 	if info != nil {
 		p.FrameworkID = info.FrameworkID
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ctop-like/ctop-like/model"
+	"github.com/ctop-like/ctop-like/redact"
 )
 
 // mesosState is the part of a master's /master/state (or old /state.json)
@@ -88,19 +89,19 @@ func (st *mesosState) isStandby() bool {
 	return len(st.Frameworks) == 0 && st.Leader != "" && st.Leader != st.PID
 }
 
-// leaderURL turns "master@10.0.0.1:5050" into a URL with the scheme of from.
-func leaderURL(leader string, from *url.URL) (*url.URL, error) {
+// namedLeader is the endpoint of the leader a standby master named
+// ("master@10.0.0.1:5050"): the credentials go with it, as the master
+// they were given for named it.
+func namedLeader(leader string, from *endpoint) (*endpoint, error) {
 	_, hostport, ok := strings.Cut(leader, "@")
 	if !ok || hostport == "" {
 		return nil, fmt.Errorf("unreadable leader %q", leader)
 	}
-	if _, _, err := net.SplitHostPort(hostport); err != nil {
+	e, err := from.Named(hostport, from.Path())
+	if err != nil {
 		return nil, fmt.Errorf("unreadable leader %q", leader)
 	}
-	u := *from
-	u.Host = hostport
-	u.Path = strings.TrimSuffix(from.Path, "/")
-	return &u, nil
+	return e, nil
 }
 
 // maxLeaderHops bounds standby → leader following.
@@ -117,32 +118,22 @@ func (c *client) fetchMesos(ctx context.Context, e *endpoint) (*mesosState, *end
 			return nil, cur, err
 		}
 		if !st.isStandby() {
-			if final != nil && final.Host != cur.base.Host {
-				// Followed a 3xx: the leader is where we ended.
-				cur = cur.withHost(final)
+			if final != nil && !cur.SameOrigin(final) {
+				// Followed a 3xx: the leader is where we ended,
+				// reached without the credentials (httpapi's rule).
+				cur = cur.Redirected(final)
 			}
 			return st, cur, nil
 		}
 		if hop >= maxLeaderHops {
 			return nil, cur, fmt.Errorf("standby masters point at each other (leader %q)", st.Leader)
 		}
-		u, err := leaderURL(st.Leader, cur.base)
+		next, err := namedLeader(st.Leader, cur)
 		if err != nil {
 			return nil, cur, fmt.Errorf("standby: %w", err)
 		}
-		cur = cur.withHost(u)
+		cur = next
 	}
-}
-
-// withHost returns a copy of e that talks to u's scheme and host, with the
-// same credentials and path prefix.
-func (e *endpoint) withHost(u *url.URL) *endpoint {
-	n := *e
-	b := *e.base
-	b.Scheme, b.Host = u.Scheme, u.Host
-	n.base = &b
-	n.redacted = b.String()
-	return &n
 }
 
 func (c *client) fetchMesosOnce(ctx context.Context, e *endpoint) (*mesosState, *url.URL, error) {
@@ -213,7 +204,7 @@ func buildMesos(st *mesosState, hostname string, addrs []string) *mesosPart {
 	p.Tasks = make([]model.Task, 0, n)
 	for i := range st.Frameworks {
 		f := &st.Frameworks[i]
-		mf := model.Framework{ID: f.ID, Name: f.Name, Active: f.Active, WebUIURL: Redact(f.WebUIURL)}
+		mf := model.Framework{ID: f.ID, Name: f.Name, Active: f.Active, WebUIURL: redact.Text(f.WebUIURL)}
 		for j := range f.Tasks {
 			t := &f.Tasks[j]
 			if t.State == "TASK_RUNNING" {

@@ -8,9 +8,11 @@ import (
 	"github.com/ctop-like/ctop-like/model"
 )
 
-// ParseCluster builds a Cluster from a recorded Mesos master state and a
-// Marathon /v2/groups (or /v2/apps) answer, either of which may be nil, so
-// replays and tests get the same Cluster the poller would build.
+// ParseCluster builds a Cluster from a Mesos master state and a Marathon
+// /v2/groups (or /v2/apps) answer, either of which may be nil, as the
+// poller would. Only tests call it (here, in views and in ui: the real
+// fixtures turned into the Cluster the screen gets, without a server);
+// replays read the recorded Cluster, never raw answers.
 func ParseCluster(mesos, marathon io.Reader, hostname string, addrs []string) (*model.Cluster, error) {
 	c := &model.Cluster{Time: time.Now(), Frameworks: []model.Framework{}, Tasks: []model.Task{}, Groups: []model.Group{}, Apps: []model.App{}}
 	if mesos != nil {

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"math"
 	"net"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/ctop-like/ctop-like/httpapi"
 	"github.com/ctop-like/ctop-like/model"
+	"github.com/ctop-like/ctop-like/redact"
 )
 
 // Poller polls Mesos and Marathon in its own goroutine and keeps the last
@@ -42,9 +43,16 @@ type Poller struct {
 	maraFail  bool   // all of them failed: the Marathon part is stale
 	maraInfo  *marathonInfo
 	maraInfoE string // endpoint the info came from
-	polled    bool
-	failures  int
-	latest    *model.Cluster // rebuilt after each poll
+	// mesosSince and maraSince are when the request in flight started
+	// (zero when none), maraAsking the Marathon it asks: a part that has
+	// neither data nor an error yet is named as waiting.
+	mesosSince time.Time
+	maraSince  time.Time
+	maraAsking string
+	leaderEp   *endpoint // the leading master, as the last good poll found it
+	polled     bool
+	failures   int
+	latest     *model.Cluster // rebuilt after each poll
 }
 
 // NewPoller checks the URLs and TLS settings; it does no I/O.
@@ -59,17 +67,22 @@ func NewPoller(cfg Config) (*Poller, error) {
 	if cfg.Token != "" {
 		p.secrets = append(p.secrets, cfg.Token)
 	}
+	if cfg.Password != "" {
+		p.secrets = append(p.secrets, cfg.Password)
+	}
 	for i, raw := range cfg.URLs {
 		if strings.TrimSpace(raw) == "" {
 			continue
 		}
-		e, err := parseEndpoint(raw)
+		e, err := httpapi.Parse(raw)
 		if err != nil {
-			return nil, fmt.Errorf("-m: %s", redactSecrets(err.Error(), p.secrets))
+			return nil, fmt.Errorf("-m: %s", redact.Secrets(err.Error(), p.secrets...))
 		}
-		if e.pass != "" {
-			p.secrets = append(p.secrets, e.pass)
+		if e.HasUser() && !e.HasPassword() && cfg.Password != "" {
+			e = e.WithPassword(cfg.Password)
 		}
+		e = e.WithToken(cfg.Token)
+		p.secrets = append(p.secrets, e.Secrets()...)
 		if i == 0 {
 			p.mesos = e
 		} else {
@@ -79,12 +92,53 @@ func NewPoller(cfg Config) (*Poller, error) {
 	if p.mesos == nil && len(p.marathon) == 0 {
 		return nil, errors.New("-m: no Mesos or Marathon URL given")
 	}
-	hc, err := newHTTPClient(cfg)
+	api, err := httpapi.New(httpapi.Config{Timeout: cfg.Timeout, Insecure: cfg.Insecure, CACert: cfg.CACert, Transport: cfg.Transport})
 	if err != nil {
 		return nil, err
 	}
-	p.client = &client{http: hc, token: cfg.Token}
+	p.client = &client{api: api}
 	return p, nil
+}
+
+// Credentials names what the -m URLs send ("DCOS_ACS_TOKEN", "the
+// user:password of the URL"), or "" when none sends anything, and whether
+// DCOS_ACS_TOKEN replaces a user:password given in -m.
+func (p *Poller) Credentials() (what string, tokenReplaces bool) {
+	eps := append([]*endpoint{p.mesos}, p.marathon...)
+	for _, e := range eps {
+		if e == nil {
+			continue
+		}
+		if c := e.Credentials(); c != "" {
+			what = c
+		}
+		tokenReplaces = tokenReplaces || p.cfg.Token != "" && e.HasUser()
+	}
+	return what, tokenReplaces
+}
+
+// Config is the poller's configuration with its defaults filled in.
+func (p *Poller) Config() Config { return p.cfg }
+
+// Leader is the leading master's endpoint as the last good poll found it:
+// with the credentials when the -m master named it, without when a
+// redirect led there; the -m master before the first success, nil without
+// a Mesos URL.
+func (p *Poller) Leader() *httpapi.Endpoint {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.leaderEp != nil {
+		return p.leaderEp
+	}
+	return p.mesos
+}
+
+// Settled says whether every part has answered or failed at least once, so
+// that a first refresh can wait for it (up to its own deadline).
+func (p *Poller) Settled() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.polled
 }
 
 // Run polls every Interval until ctx ends, backing off after failures
@@ -125,14 +179,7 @@ func (p *Poller) back(ctx context.Context) bool {
 	}
 	d := net.Dialer{Timeout: min(p.cfg.Timeout, time.Second)}
 	for _, e := range eps {
-		port := e.base.Port()
-		if port == "" {
-			port = "80"
-			if e.base.Scheme == "https" {
-				port = "443"
-			}
-		}
-		c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(e.base.Hostname(), port))
+		c, err := d.DialContext(ctx, "tcp", e.Addr())
 		if err != nil {
 			return false
 		}
@@ -154,30 +201,64 @@ func backoff(interval time.Duration, failures int) time.Duration {
 }
 
 // Refresh polls once, synchronously; each request is bounded by Timeout, so
-// Refresh returns within a few timeouts even when every server hangs.
-// Batch mode calls it once before its first print.
+// Refresh returns within a few timeouts even when every server hangs. Mesos
+// and the Marathon URLs of -m are asked at once, and each part is published
+// as soon as it comes, so a hanging one never holds up the other. (Marathon
+// found from the master's state waits for that state.) Batch mode calls it
+// once before its first print.
 func (p *Poller) Refresh(ctx context.Context) {
 	p.pollMu.Lock()
 	defer p.pollMu.Unlock()
-	failed := false
-
-	var mp *mesosPart
+	var failed [2]bool
+	var wg sync.WaitGroup
 	if p.mesos != nil {
-		var err error
-		var leader *endpoint
-		mp, leader, err = p.pollMesos(ctx)
-		p.mu.Lock()
-		if err != nil {
-			failed = true
-			p.mesosErr = p.describe("mesos", leader, err)
-		} else {
-			p.mesosOK, p.mesosAt, p.mesosErr = mp, p.now(), ""
-		}
-		p.mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			failed[0] = p.refreshMesos(ctx)
+		}()
 	}
+	if len(p.marathon) == 0 {
+		wg.Wait() // Marathon is discovered from the Mesos state
+	}
+	failed[1] = p.refreshMarathon(ctx)
+	wg.Wait()
 
-	// Marathon: the -m URLs in order, else the active framework named
-	// marathon in the last good Mesos state.
+	p.mu.Lock()
+	p.polled = true
+	if failed[0] || failed[1] {
+		p.failures++
+	} else {
+		p.failures = 0
+	}
+	p.latest = p.assemble()
+	p.mu.Unlock()
+}
+
+// refreshMesos polls the master and publishes the outcome; it reports a
+// failure.
+func (p *Poller) refreshMesos(ctx context.Context) bool {
+	p.mu.Lock()
+	p.mesosSince = p.now()
+	p.mu.Unlock()
+	mp, leader, err := p.pollMesos(ctx)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.mesosSince = time.Time{}
+	if err != nil {
+		p.mesosErr = p.describe("mesos", leader, err)
+	} else {
+		p.mesosOK, p.mesosAt, p.mesosErr = mp, p.now(), ""
+		p.leaderEp = leader
+	}
+	p.latest = p.assemble()
+	return err != nil
+}
+
+// refreshMarathon asks the -m Marathon URLs in order, else the active
+// framework named marathon in the last good Mesos state, and publishes the
+// outcome; it reports a failure.
+func (p *Poller) refreshMarathon(ctx context.Context) bool {
 	eps := p.marathon
 	if len(eps) == 0 {
 		p.mu.Lock()
@@ -187,50 +268,43 @@ func (p *Poller) Refresh(ctx context.Context) {
 			eps = []*endpoint{e}
 		}
 	}
-	if len(eps) > 0 {
-		var errs []string
-		var got *marathonPart
-		for _, e := range eps {
-			p.mu.Lock()
-			info := p.maraInfo
-			if p.maraInfoE != e.redacted {
-				info = nil
-			}
-			p.mu.Unlock()
-			cctx, cancel := context.WithTimeout(ctx, 2*p.cfg.Timeout)
-			part, in, err := p.client.fetchMarathon(cctx, e, info)
-			cancel()
-			if in != nil {
-				p.mu.Lock()
-				p.maraInfo, p.maraInfoE = in, e.redacted
-				p.mu.Unlock()
-			}
-			if err != nil {
-				errs = append(errs, p.describe("marathon", e, err))
-				continue
-			}
-			got = part
-			break
-		}
-		p.mu.Lock()
-		p.maraErr, p.maraFail = strings.Join(errs, "; "), got == nil
-		if got != nil {
-			p.maraOK, p.maraAt = got, p.now()
-		} else {
-			failed = true
-		}
-		p.mu.Unlock()
+	if len(eps) == 0 {
+		return false
 	}
-
+	var errs []string
+	var got *marathonPart
+	for _, e := range eps {
+		p.mu.Lock()
+		info := p.maraInfo
+		if p.maraInfoE != e.String() {
+			info = nil
+		}
+		p.maraSince, p.maraAsking = p.now(), e.String()
+		p.mu.Unlock()
+		cctx, cancel := context.WithTimeout(ctx, 2*p.cfg.Timeout)
+		part, in, err := p.client.fetchMarathon(cctx, e, info)
+		cancel()
+		if in != nil {
+			p.mu.Lock()
+			p.maraInfo, p.maraInfoE = in, e.String()
+			p.mu.Unlock()
+		}
+		if err != nil {
+			errs = append(errs, p.describe("marathon", e, err))
+			continue
+		}
+		got = part
+		break
+	}
 	p.mu.Lock()
-	p.polled = true
-	if failed {
-		p.failures++
-	} else {
-		p.failures = 0
+	defer p.mu.Unlock()
+	p.maraSince = time.Time{}
+	p.maraErr, p.maraFail = strings.Join(errs, "; "), got == nil
+	if got != nil {
+		p.maraOK, p.maraAt = got, p.now()
 	}
 	p.latest = p.assemble()
-	p.mu.Unlock()
+	return got == nil
 }
 
 // pollMesos reads the leader's state, and this node's agent state when the
@@ -243,13 +317,12 @@ func (p *Poller) pollMesos(ctx context.Context) (*mesosPart, *endpoint, error) {
 		return nil, leader, err
 	}
 	mp := buildMesos(st, p.cfg.Hostname, p.cfg.Addrs)
-	mp.Leader = leader.redacted
+	mp.Leader = leader.String()
 	agentErr := ""
 	if mp.AgentID != "" && !p.skipAgent && needAgentState(mp) {
-		if u := agentURL(mp.AgentPID, leader.base); u != nil {
-			ae := leader.withHost(u)
+		if ae, prefix := agentEndpoint(mp.AgentPID, leader); ae != nil {
 			actx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-			agent, err := p.client.fetchAgent(actx, ae, u.Path)
+			agent, err := p.client.fetchAgent(actx, ae, prefix)
 			cancel()
 			if err != nil {
 				agentErr = p.describe("mesos agent", ae, err)
@@ -274,17 +347,19 @@ func needAgentState(mp *mesosPart) bool {
 	return false
 }
 
-// agentURL turns an agent pid "slave(1)@10.0.3.46:5051" into its base URL,
-// with the agent's path prefix ("/slave(1)") in Path.
-func agentURL(pid string, from *url.URL) *url.URL {
+// agentEndpoint turns an agent pid "slave(1)@10.0.3.46:5051", as the
+// master named it, into the agent's endpoint (the master's scheme,
+// credentials and path prefix) and its own path prefix ("/slave(1)").
+func agentEndpoint(pid string, master *endpoint) (*endpoint, string) {
 	name, hp, ok := strings.Cut(pid, "@")
 	if !ok {
-		return nil
+		return nil, ""
 	}
-	if _, _, err := net.SplitHostPort(hp); err != nil {
-		return nil
+	e, err := master.Named(hp, master.Path())
+	if err != nil {
+		return nil, ""
 	}
-	return &url.URL{Scheme: from.Scheme, Host: hp, Path: "/" + name}
+	return e, "/" + name
 }
 
 // fetchAgent reads an agent's state: /<name>/state, or /state.json on old
@@ -292,8 +367,7 @@ func agentURL(pid string, from *url.URL) *url.URL {
 func (c *client) fetchAgent(ctx context.Context, e *endpoint, prefix string) (*mesosState, error) {
 	var st mesosState
 	_, err := c.getJSON(ctx, e, prefix+"/state", &st)
-	var se *statusError
-	if errors.As(err, &se) && se.Code == 404 {
+	if httpapi.IsStatus(err, 404) {
 		st = mesosState{}
 		_, err = c.getJSON(ctx, e, "/state.json", &st)
 	}
@@ -313,11 +387,12 @@ func discoverMarathon(mp *mesosPart, mesos *endpoint) *endpoint {
 		if f.Name != "marathon" || !f.Active || f.WebUIURL == "" {
 			continue
 		}
-		e, err := parseEndpoint(f.WebUIURL)
+		e, err := httpapi.Parse(f.WebUIURL)
 		if err != nil {
 			continue
 		}
-		return e
+		// A framework chose this URL, not the user: no credentials.
+		return e.Bare()
 	}
 	return nil
 }
@@ -326,9 +401,9 @@ func discoverMarathon(mp *mesosPart, mesos *endpoint) *endpoint {
 func (p *Poller) describe(what string, e *endpoint, err error) string {
 	where := ""
 	if e != nil {
-		where = " " + e.redacted
+		where = " " + e.String()
 	}
-	return redactSecrets(what+where+": "+describeNetErr(err).Error(), p.secrets)
+	return redact.Secrets(what+where+": "+err.Error(), p.secrets...)
 }
 
 // Latest returns the last good cluster state, marked stale with the age and
@@ -402,6 +477,12 @@ func (p *Poller) errorLines() []string {
 		}
 		out = append(out, fmt.Sprintf("%s (stale %d s)", msg, int(now.Sub(at).Seconds())))
 	}
+	if p.mesosErr == "" && p.mesosOK == nil && !p.mesosSince.IsZero() {
+		add(p.waiting("mesos", p.mesos.String(), p.mesosSince, now), time.Time{})
+	}
+	if p.maraErr == "" && p.maraOK == nil && !p.maraSince.IsZero() {
+		add(p.waiting("marathon", p.maraAsking, p.maraSince, now), time.Time{})
+	}
 	add(p.mesosErr, p.mesosAt)
 	if p.agentErr != "" {
 		out = append(out, p.agentErr)
@@ -412,4 +493,9 @@ func (p *Poller) errorLines() []string {
 		out = append(out, p.maraErr) // an earlier URL failed, a later one answered
 	}
 	return out
+}
+
+// waiting names a part whose first request is still in flight.
+func (p *Poller) waiting(what, url string, since, now time.Time) string {
+	return fmt.Sprintf("%s %s: no answer yet after %.1f s (timeout %v)", what, url, now.Sub(since).Seconds(), p.cfg.Timeout)
 }

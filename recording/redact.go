@@ -1,55 +1,17 @@
 package recording
 
-import (
-	"bytes"
-	"regexp"
-	"strings"
-)
+import "github.com/ctop-like/ctop-like/redact"
 
-// What a recording must never hold: environment values, URL credentials and
-// tokens. The live screen may show a command line in full; a file that is
-// kept for days and copied around is held to a stricter rule.
+// What a recording must never hold: environment values, URL passwords and
+// tokens. The rule and its mask are redact's, the same as every other
+// output's; a file adds only that env values are dropped (names kept).
 
-// urlUserinfo matches the "user:password@" part of anything URL-looking,
-// also inside JSON text (the class stops at a quote or backslash, so a
-// match never leaves one JSON string).
-var urlUserinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s"'\\?#@]*@`)
+// redactJSON hides URL passwords in every string of an encoded value.
+func redactJSON(b []byte) []byte { return redact.JSON(b) }
 
-// secretArg matches NAME=value, NAME:value and --name value where the name
-// says it holds a secret (token, password, secret, api key...).
-var secretArg = regexp.MustCompile(`(?i)((?:^|[\s"',;&?])(?:-{1,2}[A-Za-z0-9_.\-]*` + secretWords + `[A-Za-z0-9_.\-]*(?:[=:]\s*|\s+)|[A-Za-z0-9_.\-]*` + secretWords + `[A-Za-z0-9_.\-]*[=:]\s*))(?:bearer\s+|basic\s+|token\s+)?[^\s"',;&]+`)
-
-// secretName reports whether a key (label or env name) says it holds a secret.
-var secretName = regexp.MustCompile(`(?i)` + secretWords)
-
-// secretWords are the name parts that mark a secret.
-const secretWords = `(?:token|passw(?:or)?d|pwd|secret|api[_\-]?key|access[_\-]?key|credential|authorization)`
-
-// redactedMark replaces a secret value.
-const redactedMark = "***"
-
-// redactJSON strips URL credentials from every string of an encoded value.
-func redactJSON(b []byte) []byte {
-	if !bytes.Contains(b, []byte("://")) {
-		return b
-	}
-	return urlUserinfo.ReplaceAll(b, []byte("$1"))
-}
-
-// redactText strips URL credentials and secret-looking arguments from free
-// text such as a command line or an error message.
-func redactText(s string) string {
-	if strings.Contains(s, "://") {
-		s = urlUserinfo.ReplaceAllString(s, "$1")
-	}
-	if secretName.MatchString(s) {
-		s = secretArg.ReplaceAllStringFunc(s, func(m string) string {
-			loc := secretArg.FindStringSubmatchIndex(m)
-			return m[:loc[3]] + redactedMark
-		})
-	}
-	return s
-}
+// redactText hides URL passwords and secret-looking arguments in free text
+// such as a command line or an error message.
+func redactText(s string) string { return redact.Text(s) }
 
 // redactStrings applies redactText to each string, copying only when one
 // changes.
@@ -82,14 +44,14 @@ func envKeys(env map[string]string) map[string]string {
 	return out
 }
 
-// redactLabels hides label values whose name says they are secret and strips
-// credentials from the rest.
+// redactLabels hides label values whose name says they are secret and
+// secrets in the rest.
 func redactLabels(l map[string]string) map[string]string {
 	var out map[string]string
 	for k, v := range l {
 		r := v
-		if secretName.MatchString(k) {
-			r = redactedMark
+		if redact.IsSecretName(k) {
+			r = redact.Mask
 		} else {
 			r = redactText(v)
 		}

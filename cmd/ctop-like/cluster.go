@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ctop-like/ctop-like/agents"
 	"github.com/ctop-like/ctop-like/cadvisor"
+	"github.com/ctop-like/ctop-like/httpapi"
 	"github.com/ctop-like/ctop-like/orchestrator"
 )
 
@@ -21,14 +23,14 @@ func openRemote(ctx context.Context, o *options) (*node, error) {
 		if len(o.mesos) == 0 {
 			return nil, usageError{"--cluster: needs -m, --mesos-api with the Mesos master's URL"}
 		}
-		p, err := orchestrator.NewPoller(pollerConfig(o, "", nil))
+		p, err := newPoller(o, "", nil)
 		if err != nil {
-			return nil, usageError{"-m, --mesos-api: " + err.Error()}
+			return nil, err
 		}
 		go guard("orchestrator", func() { p.Run(ctx) })
 		// A refresh waits at most 3/4 of the interval for agents that
 		// answered last time; later answers land in the next one.
-		ag := orchestrator.NewAgents(p, orchestrator.AgentsConfig{Wait: min(o.delay*3/4, orchestrator.DefaultTimeout)})
+		ag := agents.New(p, agents.Config{Wait: min(o.delay*3/4, orchestrator.DefaultTimeout)})
 		return &node{src: ag, host: "cluster", cluster: ag, close: func() {}}, nil
 	default:
 		hc, err := remoteClient(o)
@@ -51,7 +53,7 @@ func openRemote(ctx context.Context, o *options) (*node, error) {
 // remoteClient is the HTTP client for cAdvisor, with --insecure and
 // --ca-cert as for Mesos.
 func remoteClient(o *options) (*http.Client, error) {
-	tc, err := orchestrator.TLSConfig(o.insecure, o.caCert)
+	tc, err := httpapi.TLSConfig(o.insecure, o.caCert)
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	var delay, orchInterval, filter, sortCol string
 	var scopes []string
 	fs.StringVarP(&delay, "delay", "d", "2s", "refresh interval: milliseconds (500) or a Go duration (2s)")
-	fs.StringSliceVarP(&o.mesos, "mesos-api", "m", nil, "Mesos master URL, then Marathon URLs, comma-separated (http://user:pass@host:port)")
+	fs.StringSliceVarP(&o.mesos, "mesos-api", "m", nil, "Mesos master URL, then Marathon URLs, comma-separated. For a password, give http://user@host:port\n"+
+		"and the password in the file $"+passwordFileEnv+" or in $"+passwordEnv+": the safe way, never on a command line\n"+
+		"(http://user:pass@host:port works, but shows in ps for a moment). $DCOS_ACS_TOKEN, when set, is sent instead.\n"+
+		"Credentials go only to the host:port given, and to the leader and agents the master names")
 	fs.StringVarP(&o.view, "view", "v", "containers", "view to open: "+strings.Join(views.IDs(), ", "))
 	fs.BoolVarP(&o.listViews, "list-views", "l", false, "print every view with its columns, units and default sort, then exit")
 	fs.StringArrayVar(&scopes, "scope", nil, "start drilled down: framework=ID, group=ID, app=ID, task=ID, container=ID")

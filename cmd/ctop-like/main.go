@@ -189,8 +189,9 @@ func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q
 		return err
 	}
 	// The first refresh is placed in the cluster if Mesos/Marathon answer
-	// within one request timeout of start; a hanging one delays it no more.
-	waitCluster(ctx, nd.cluster, start.Add(orchestrator.DefaultTimeout))
+	// within one interval of start; a hanging one delays it no more (it is
+	// named as waiting in the errors).
+	waitCluster(ctx, nd.cluster, start.Add(o.delay))
 	next := start
 	if late := time.Since(start) - o.delay; late > 0 {
 		next = next.Add(late)

@@ -3,7 +3,6 @@ package main
 import (
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -11,29 +10,13 @@ import (
 	"time"
 
 	"github.com/ctop-like/ctop-like/dockertest"
+	"github.com/ctop-like/ctop-like/httpapi/httpapitest"
 )
 
 // serve answers each path with a fixture file, unchanged; requests for
 // other paths get 404 as the real servers give.
 func serve(t *testing.T, routes map[string]string) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f, ok := routes[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		b, err := os.ReadFile(filepath.Join("..", "..", "orchestrator", "testdata", f))
-		if err != nil {
-			t.Errorf("fixture %s: %v", f, err)
-			http.Error(w, err.Error(), 500)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(b)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	return httpapitest.ServeFiles(t, filepath.Join("..", "..", "orchestrator", "testdata"), routes)
 }
 
 // TestContainersPlacedInTheCluster runs real containers carrying pair A's

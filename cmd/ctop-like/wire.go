@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -22,19 +23,61 @@ func startOrchestrator(ctx context.Context, o *options, host string) (monitor.Cl
 	if len(o.mesos) == 0 {
 		return nil, nil
 	}
-	p, err := orchestrator.NewPoller(pollerConfig(o, host, localAddrs()))
+	p, err := newPoller(o, host, localAddrs())
 	if err != nil {
-		return nil, usageError{"-m, --mesos-api: " + err.Error()}
+		return nil, err
 	}
 	go guard("orchestrator", func() { p.Run(ctx) })
 	return p, nil
 }
 
+// Where a -m password can come from without a command line: a file (as
+// Docker's *_FILE secrets), or the environment.
+const (
+	passwordFileEnv = "CTOP_LIKE_PASSWORD_FILE"
+	passwordEnv     = "CTOP_LIKE_PASSWORD"
+)
+
+// mesosPassword is the password for -m URLs that name a user without one.
+func mesosPassword() (string, error) {
+	if f := os.Getenv(passwordFileEnv); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", usageError{passwordFileEnv + ": " + err.Error()}
+		}
+		pw, _, _ := strings.Cut(string(b), "\n")
+		return strings.TrimSuffix(pw, "\r"), nil
+	}
+	return os.Getenv(passwordEnv), nil
+}
+
+// newPoller makes the Mesos/Marathon poller of -m and says on stderr, once,
+// when DCOS_ACS_TOKEN replaces a user:password given in -m.
+func newPoller(o *options, host string, addrs []string) (*orchestrator.Poller, error) {
+	cfg, err := pollerConfig(o, host, addrs)
+	if err != nil {
+		return nil, err
+	}
+	p, err := orchestrator.NewPoller(cfg)
+	if err != nil {
+		return nil, usageError{"-m, --mesos-api: " + err.Error()}
+	}
+	if _, replaces := p.Credentials(); replaces {
+		fmt.Fprintln(os.Stderr, "ctop-like: DCOS_ACS_TOKEN is set: it is sent instead of the user:password of -m")
+	}
+	return p, nil
+}
+
 // pollerConfig is the orchestrator's configuration from the flags; host and
 // addrs name this node, to find its Mesos agent.
-func pollerConfig(o *options, host string, addrs []string) orchestrator.Config {
+func pollerConfig(o *options, host string, addrs []string) (orchestrator.Config, error) {
+	pw, err := mesosPassword()
+	if err != nil {
+		return orchestrator.Config{}, err
+	}
 	return orchestrator.Config{
 		URLs:     o.mesos,
+		Password: pw,
 		Interval: o.orchInterval,
 		Timeout:  orchestrator.DefaultTimeout,
 		Insecure: o.insecure,
@@ -42,16 +85,22 @@ func pollerConfig(o *options, host string, addrs []string) orchestrator.Config {
 		Token:    os.Getenv("DCOS_ACS_TOKEN"),
 		Hostname: host,
 		Addrs:    addrs,
-	}
+	}, nil
 }
 
-// waitCluster waits until the first Mesos/Marathon answer (or error) or
-// the deadline, whichever comes first.
+// waitCluster waits until Mesos and Marathon have each answered or failed
+// once, or the deadline, whichever comes first.
 func waitCluster(ctx context.Context, cl monitor.ClusterSource, deadline time.Time) {
 	if cl == nil {
 		return
 	}
-	for cl.Latest() == nil && len(cl.Errors()) == 0 && time.Now().Before(deadline) {
+	settled := func() bool {
+		if s, ok := cl.(interface{ Settled() bool }); ok {
+			return s.Settled()
+		}
+		return cl.Latest() != nil || len(cl.Errors()) > 0
+	}
+	for !settled() && time.Now().Before(deadline) {
 		select {
 		case <-ctx.Done():
 			return

@@ -1,4 +1,4 @@
-package orchestrator
+package agents
 
 import (
 	"context"
@@ -8,12 +8,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/httpapi/httpapitest"
 	"github.com/ctop-like/ctop-like/model"
+	"github.com/ctop-like/ctop-like/orchestrator"
 )
 
 // guard is a transport that dials only loopback: an address in remap is
@@ -42,11 +45,29 @@ func guard(t testing.TB, remap map[string]string, allow func(addr string) bool) 
 }
 
 // guardPoller makes a poller whose own requests go through the guard too.
-func guardPoller(t testing.TB, tr *http.Transport, urls ...string) *Poller {
-	p := newTestPoller(t, urls...)
-	p.client.http.Transport = tr
-	p.skipAgent = true
+// It names no local node, so it never asks an agent for its state.
+func guardPoller(t testing.TB, tr *http.Transport, urls ...string) *orchestrator.Poller {
+	p, err := orchestrator.NewPoller(orchestrator.Config{URLs: urls, Timeout: 2 * time.Second, Interval: time.Second, Transport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return p
+}
+
+func fixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
+func str(v any) string         { s, _ := v.(string); return s }
+
+func serveFiles(t testing.TB, routes map[string]string) *httptest.Server {
+	return httpapitest.ServeFiles(t, "testdata", routes)
 }
 
 // TestAgentStatisticsFixtures serves the two recorded /monitor/statistics
@@ -76,7 +97,7 @@ func TestAgentStatisticsFixtures(t *testing.T) {
 	allowed[strings.TrimPrefix(master.URL, "http://")] = true
 	tr := guard(t, nil, func(a string) bool { return allowed[a] })
 	p := guardPoller(t, tr, master.URL)
-	a := NewAgents(p, AgentsConfig{Transport: tr, Timeout: 2 * time.Second})
+	a := New(p, Config{Transport: tr, Timeout: 2 * time.Second})
 	smp, err := a.Collect(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -155,14 +176,14 @@ func TestPairCExecutorPlacedInTheCluster(t *testing.T) {
 	})
 	p := guardPoller(t, tr, master.URL, noMarathon.URL)
 	p.Refresh(context.Background())
-	a := NewAgents(p, AgentsConfig{Transport: tr})
+	a := New(p, Config{Transport: tr})
 	smp, _ := a.Collect(context.Background())
 	if len(smp.Containers) != 1 {
 		t.Fatalf("containers %+v errors %v", smp.Containers, smp.Errors)
 	}
 	snap := model.Rates(nil, smp)
 	snap.Cluster = a.Latest()
-	Match(snap, snap.Cluster)
+	orchestrator.Match(snap, snap.Cluster)
 	c := snap.Containers[0]
 	if c.Cluster.TaskID != task || c.Cluster.Framework != "marathon" || c.Agent == "" {
 		t.Errorf("placed %+v on %q", c.Cluster, c.Agent)
@@ -313,13 +334,13 @@ func (fc *fakeCluster) serveMaster(w http.ResponseWriter, r *http.Request) {
 
 // newSource makes the poller (master + Marathon, both ours) and the
 // cluster source, every request guarded to loopback.
-func (fc *fakeCluster) newSource(cfg AgentsConfig) (*Poller, *Agents) {
+func (fc *fakeCluster) newSource(cfg Config) (*orchestrator.Poller, *Source) {
 	tr := guard(fc.t, nil, nil)
 	tr.MaxIdleConnsPerHost = 1
 	p := guardPoller(fc.t, tr, fc.master.URL, fc.master.URL)
 	p.Refresh(context.Background())
 	cfg.Transport = tr
-	return p, NewAgents(p, cfg)
+	return p, New(p, cfg)
 }
 
 func containersOf(smp *model.Sample, agent string) []model.ContainerSample {
@@ -337,7 +358,7 @@ func containersOf(smp *model.Sample, agent string) []model.ContainerSample {
 // the refresh is not held up.
 func TestAgentFaults(t *testing.T) {
 	fc := newFakeCluster(t, 6, 4, 2, map[int]bool{0: true})
-	_, a := fc.newSource(AgentsConfig{Timeout: 500 * time.Millisecond, ListEvery: time.Millisecond})
+	_, a := fc.newSource(Config{Timeout: 500 * time.Millisecond, ListEvery: time.Millisecond})
 	ctx := context.Background()
 	start := time.Now()
 	s1, _ := a.Collect(ctx)
@@ -398,6 +419,35 @@ func TestAgentFaults(t *testing.T) {
 	for _, ag := range a.Agents() {
 		if ag.Name == "agent-001" && (!ag.Stale || ag.Error == "") {
 			t.Errorf("agents view entry %+v", ag)
+		}
+	}
+}
+
+// TestAgentsNamedByTheMasterGetCredentials: the agents the master lists
+// (on another loopback host) are asked with the -m credentials, as the
+// Mesos CLI does: the master they were given for named them.
+func TestAgentsNamedByTheMasterGetCredentials(t *testing.T) {
+	agent := httpapitest.NewRecorder(t, "127.0.0.2:0", func(w http.ResponseWriter, r *http.Request) {
+		w.Write(fixture(t, "mesos/agent_monitor_statistics_mesos-docs_endpoint-example.json"))
+	})
+	master := httpapitest.NewRecorder(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/master/slaves" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprintf(w, `{"slaves":[{"id":"S0","pid":"slave(1)@%s","hostname":"agent-0"}]}`, agent.Listener.Addr())
+	})
+	p, err := orchestrator.NewPoller(orchestrator.Config{URLs: []string{strings.Replace(master.URL, "://", "://ops:s3cret@", 1)}, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	smp, err := New(p, Config{}).Collect(context.Background())
+	if err != nil || len(smp.Containers) != 1 {
+		t.Fatalf("%v %+v", err, smp)
+	}
+	for _, r := range []*httpapitest.Recorder{master, agent} {
+		if h := r.Headers(); len(h) == 0 || h[0] != "Basic b3BzOnMzY3JldA==" {
+			t.Errorf("%s got %q", r.URL, h)
 		}
 	}
 }

@@ -1,19 +1,24 @@
-package orchestrator
+// Package agents is the cluster-wide source of --cluster: every Mesos
+// agent's /monitor/statistics, the agent list read from the leading master
+// that an orchestrator.Poller finds, joined into one sample whose
+// containers are all the executors of the cluster.
+package agents
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/ctop-like/ctop-like/httpapi"
 	"github.com/ctop-like/ctop-like/model"
+	"github.com/ctop-like/ctop-like/orchestrator"
+	"github.com/ctop-like/ctop-like/redact"
 )
 
 // Defaults of the cluster-wide source.
@@ -23,10 +28,14 @@ const (
 	DefaultParallel = 32
 	// maxAgentErrors bounds the per-agent lines in a sample's Errors.
 	maxAgentErrors = 5
+	// maxAgentAnswer bounds what one agent's statistics may cost to
+	// decode: about 2,000 executors; DefaultParallel of them in flight
+	// stay within the tool's memory.
+	maxAgentAnswer = 2 << 20
 )
 
-// AgentsConfig tunes the cluster-wide source; zero values take defaults.
-type AgentsConfig struct {
+// Config tunes the cluster-wide source; zero values take defaults.
+type Config struct {
 	// Timeout bounds each agent request; the poller's Timeout when zero.
 	Timeout time.Duration
 	// Wait bounds how long a Collect waits for agents that answered last
@@ -44,15 +53,16 @@ type AgentsConfig struct {
 	Transport http.RoundTripper
 }
 
-// Agents is the cluster-wide monitor.Source of --cluster: each Collect
+// Source is the cluster-wide monitor.Source of --cluster: each Collect
 // reads every Mesos agent's /monitor/statistics (the agent list comes from
 // the leading master) and returns one sample whose containers are all the
 // executors of the cluster. It is also a monitor.ClusterSource: the
 // poller's cluster state with the agents added, for the agents view.
-type Agents struct {
-	p        *Poller
-	cfg      AgentsConfig
-	client   *client
+type Source struct {
+	p        *orchestrator.Poller
+	cfg      Config
+	master   *httpapi.Client // the agent list
+	client   *httpapi.Client // the agents' statistics
 	sem      chan struct{}
 	inFlight atomicMax
 
@@ -72,7 +82,7 @@ type agentInfo struct {
 	ID       string
 	Name     string
 	PID      string
-	ep       *endpoint
+	ep       *httpapi.Endpoint
 	CPUs     float64
 	CPUsUsed float64
 	Mem      float64 // bytes
@@ -136,16 +146,28 @@ type masterSlaves struct {
 	} `json:"slaves"`
 }
 
+// SkipKeys implements httpapi.Skipper: an old master's whole state (the
+// fallback) is mostly frameworks and tasks, which the agent list does not
+// need.
+func (*masterSlaves) SkipKeys() map[string]bool { return stateSkip }
+
+var stateSkip = map[string]bool{
+	"frameworks": true, "completed_frameworks": true, "unregistered_frameworks": true,
+	"orphan_tasks": true, "unreachable_tasks": true, "flags": true,
+}
+
 type slaveResources struct {
 	CPUs float64 `json:"cpus"`
 	Mem  float64 `json:"mem"` // MB
 }
 
-// NewAgents makes the cluster-wide source on top of a poller, whose master
-// URL, credentials, TLS settings and task list it uses. It does no I/O.
-func NewAgents(p *Poller, cfg AgentsConfig) *Agents {
+// New makes the cluster-wide source on top of a poller, whose leading
+// master (and its credentials), TLS settings and task list it uses. It does
+// no I/O.
+func New(p *orchestrator.Poller, cfg Config) *Source {
+	pc := p.Config()
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = p.cfg.Timeout
+		cfg.Timeout = pc.Timeout
 	}
 	if cfg.Wait <= 0 || cfg.Wait > cfg.Timeout {
 		cfg.Wait = cfg.Timeout
@@ -154,34 +176,33 @@ func NewAgents(p *Poller, cfg AgentsConfig) *Agents {
 		cfg.Parallel = DefaultParallel
 	}
 	if cfg.ListEvery <= 0 {
-		cfg.ListEvery = p.cfg.Interval
+		cfg.ListEvery = pc.Interval
 	}
-	hc := *p.client.http
-	if cfg.Transport != nil {
-		hc.Transport = cfg.Transport
-	} else if tr, ok := hc.Transport.(*http.Transport); ok {
-		// One connection kept per agent across refreshes.
-		tr = tr.Clone()
-		tr.MaxIdleConns = 0
-		tr.MaxIdleConnsPerHost = 1
-		tr.ResponseHeaderTimeout = cfg.Timeout
-		hc.Transport = tr
+	if cfg.Transport == nil {
+		cfg.Transport = pc.Transport
 	}
-	hc.Timeout = cfg.Timeout + time.Second
-	return &Agents{
-		p: p, cfg: cfg,
-		client: &client{http: &hc, token: p.client.token},
-		sem:    make(chan struct{}, cfg.Parallel),
-		state:  map[string]*agentState{},
+	// The TLS settings were checked by NewPoller: these cannot fail.
+	master, _ := httpapi.New(httpapi.Config{
+		Timeout: 2 * pc.Timeout, Insecure: pc.Insecure, CACert: pc.CACert, Transport: cfg.Transport,
+	})
+	// One connection kept per agent across refreshes.
+	client, _ := httpapi.New(httpapi.Config{
+		Timeout: cfg.Timeout, Insecure: pc.Insecure, CACert: pc.CACert,
+		MaxCost: maxAgentAnswer, IdlePerHost: 1, Transport: cfg.Transport,
+	})
+	return &Source{
+		p: p, cfg: cfg, master: master, client: client,
+		sem:   make(chan struct{}, cfg.Parallel),
+		state: map[string]*agentState{},
 	}
 }
 
 // MaxInFlight is the most agent requests that were ever in flight at once.
-func (a *Agents) MaxInFlight() int { return a.inFlight.Max() }
+func (a *Source) MaxInFlight() int { return a.inFlight.Max() }
 
 // Latest implements monitor.ClusterSource: the poller's state with the
 // agents added (a copy; the poller's value is shared).
-func (a *Agents) Latest() *model.Cluster {
+func (a *Source) Latest() *model.Cluster {
 	c := a.p.Latest()
 	agents := a.Agents()
 	if c == nil {
@@ -197,18 +218,21 @@ func (a *Agents) Latest() *model.Cluster {
 	return c
 }
 
+// Settled says whether the poller has asked Mesos and Marathon once.
+func (a *Source) Settled() bool { return a.p.Settled() }
+
 // Errors implements monitor.ClusterSource with the poller's errors; the
 // agents' own errors come in each sample's Errors.
-func (a *Agents) Errors() []string { return a.p.Errors() }
+func (a *Source) Errors() []string { return a.p.Errors() }
 
 // Agents lists the agents as last seen, sorted by name.
-func (a *Agents) Agents() []model.Agent {
+func (a *Source) Agents() []model.Agent {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.list == nil {
 		return nil
 	}
-	running := a.p.runningByAgent()
+	running := runningByAgent(a.p.Latest())
 	out := make([]model.Agent, 0, len(a.list))
 	for _, ag := range a.list {
 		st := a.state[ag.ID]
@@ -227,17 +251,14 @@ func (a *Agents) Agents() []model.Agent {
 	return out
 }
 
-// runningByAgent counts the running tasks of each agent in the last good
-// master state.
-func (p *Poller) runningByAgent() map[string]int {
-	p.mu.Lock()
-	m := p.mesosOK
-	p.mu.Unlock()
+// runningByAgent counts the running tasks of each agent in the poller's
+// last good master state.
+func runningByAgent(c *model.Cluster) map[string]int {
 	out := map[string]int{}
-	if m == nil {
+	if c == nil {
 		return out
 	}
-	for _, t := range m.Tasks {
+	for _, t := range c.Tasks {
 		if t.State == "TASK_RUNNING" {
 			out[t.AgentID]++
 		}
@@ -245,33 +266,14 @@ func (p *Poller) runningByAgent() map[string]int {
 	return out
 }
 
-// leader is the leading master's endpoint as the poller last found it, with
-// the -m URL's credentials; the -m URL itself before the first poll.
-func (p *Poller) leader() *endpoint {
-	p.mu.Lock()
-	m := p.mesosOK
-	p.mu.Unlock()
-	if m == nil || m.Leader == "" || p.mesos == nil {
-		return p.mesos
-	}
-	u, err := url.Parse(m.Leader)
-	if err != nil || u.Host == "" {
-		return p.mesos
-	}
-	return p.mesos.withHost(u)
-}
-
 // executorTasks maps (agent, framework, executor) to the task it runs, from
 // the last good master state: a command task's executor id is its task id.
-func (p *Poller) executorTasks() map[string]string {
-	p.mu.Lock()
-	m := p.mesosOK
-	p.mu.Unlock()
+func executorTasks(c *model.Cluster) map[string]string {
 	out := map[string]string{}
-	if m == nil {
+	if c == nil {
 		return out
 	}
-	for _, t := range m.Tasks {
+	for _, t := range c.Tasks {
 		ex := t.ExecutorID
 		if ex == "" {
 			ex = t.ID
@@ -281,12 +283,17 @@ func (p *Poller) executorTasks() map[string]string {
 	return out
 }
 
+// describe names a failure with the server, hiding the credentials.
+func describe(what string, e *httpapi.Endpoint, err error) string {
+	return redact.Secrets(what+" "+e.String()+": "+err.Error(), e.Secrets()...)
+}
+
 // Collect implements monitor.Source. It asks every agent for its
 // statistics, waits up to Wait for those that answered last time, and
 // returns every executor of the cluster: an agent that did not answer in
 // time keeps its last counters, with state "stale" and no rates, and is
 // named in Errors.
-func (a *Agents) Collect(ctx context.Context) (*model.Sample, error) {
+func (a *Source) Collect(ctx context.Context) (*model.Sample, error) {
 	now := time.Now()
 	if err := a.ensureList(ctx, now); err != nil {
 		return &model.Sample{Time: now, Host: a.host(), Errors: []string{err.Error()}}, nil
@@ -331,15 +338,15 @@ func (a *Agents) Collect(ctx context.Context) (*model.Sample, error) {
 	return a.sample(time.Now(), round), nil
 }
 
-func (a *Agents) host() string {
-	if e := a.p.leader(); e != nil {
-		return e.base.Hostname()
+func (a *Source) host() string {
+	if e := a.p.Leader(); e != nil {
+		return e.Hostname()
 	}
 	return "cluster"
 }
 
 // fetch reads one agent's statistics and records the outcome.
-func (a *Agents) fetch(ctx context.Context, ag agentInfo, round int) {
+func (a *Source) fetch(ctx context.Context, ag agentInfo, round int) {
 	a.sem <- struct{}{}
 	a.inFlight.inc()
 	defer func() { a.inFlight.dec(); <-a.sem }()
@@ -356,12 +363,11 @@ func (a *Agents) fetch(ctx context.Context, ag agentInfo, round int) {
 	cctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
 	defer cancel()
 	var execs []agentExecutor
-	_, err := a.client.getJSON(cctx, ag.ep, path, &execs)
-	var se *statusError
-	if errors.As(err, &se) && se.Code == http.StatusNotFound && path == "/monitor/statistics" {
+	_, err := a.client.GetJSON(cctx, ag.ep, path, &execs)
+	if httpapi.IsStatus(err, http.StatusNotFound) && path == "/monitor/statistics" {
 		path = "/monitor/statistics.json" // agents before 0.23
 		execs = nil
-		_, err = a.client.getJSON(cctx, ag.ep, path, &execs)
+		_, err = a.client.GetJSON(cctx, ag.ep, path, &execs)
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -372,7 +378,7 @@ func (a *Agents) fetch(ctx context.Context, ag agentInfo, round int) {
 	st.inFlight = false
 	if err != nil {
 		st.failed = true
-		st.err = a.p.describe("mesos agent", ag.ep, err)
+		st.err = describe("mesos agent", ag.ep, err)
 		return
 	}
 	// An answer that came after its round's refresh was built is used by
@@ -384,7 +390,7 @@ func (a *Agents) fetch(ctx context.Context, ag agentInfo, round int) {
 // ensureList reads the agent list the first time (synchronously) and then
 // every ListEvery in the background, so a slow master never holds up a
 // refresh once the list is known.
-func (a *Agents) ensureList(ctx context.Context, now time.Time) error {
+func (a *Source) ensureList(ctx context.Context, now time.Time) error {
 	a.mu.Lock()
 	have := a.list != nil
 	due := !a.listing && now.Sub(a.listAt) >= a.cfg.ListEvery
@@ -402,7 +408,7 @@ func (a *Agents) ensureList(ctx context.Context, now time.Time) error {
 	return a.refreshList(ctx)
 }
 
-func (a *Agents) refreshList(ctx context.Context) error {
+func (a *Source) refreshList(ctx context.Context) error {
 	list, err := a.readList(ctx)
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -430,22 +436,19 @@ func (a *Agents) refreshList(ctx context.Context) error {
 
 // readList asks the leading master for its agents: /master/slaves, or the
 // whole state on masters that lack it.
-func (a *Agents) readList(ctx context.Context) ([]agentInfo, error) {
-	leader := a.p.leader()
+func (a *Source) readList(ctx context.Context) ([]agentInfo, error) {
+	leader := a.p.Leader()
 	if leader == nil {
 		return nil, errors.New("--cluster: no Mesos master URL given")
 	}
-	cctx, cancel := context.WithTimeout(ctx, 2*a.p.cfg.Timeout)
-	defer cancel()
 	var ms masterSlaves
-	_, err := a.p.client.getJSON(cctx, leader, "/master/slaves", &ms)
-	var se *statusError
-	if errors.As(err, &se) && se.Code == http.StatusNotFound {
+	_, err := a.master.GetJSON(ctx, leader, "/master/slaves", &ms)
+	if httpapi.IsStatus(err, http.StatusNotFound) {
 		ms = masterSlaves{}
-		_, err = a.p.client.getJSON(cctx, leader, "/state.json", &ms)
+		_, err = a.master.GetJSON(ctx, leader, "/state.json", &ms)
 	}
 	if err != nil {
-		return nil, errors.New(a.p.describe("mesos agents", leader, err))
+		return nil, errors.New(describe("mesos agents", leader, err))
 	}
 	list := make([]agentInfo, 0, len(ms.Slaves))
 	names := map[string]int{}
@@ -457,12 +460,11 @@ func (a *Agents) readList(ctx context.Context) ([]agentInfo, error) {
 		if !ok {
 			continue
 		}
-		if _, _, err := net.SplitHostPort(hp); err != nil {
+		// The master named this agent: it gets the credentials.
+		ep, err := leader.Named(hp, "")
+		if err != nil {
 			continue
 		}
-		ep := leader.withHost(&url.URL{Scheme: leader.base.Scheme, Host: hp})
-		ep.base.Path = ""
-		ep.redacted = ep.base.String()
 		name := s.Hostname
 		if name == "" || names[s.Hostname] > 1 {
 			name = hp
@@ -477,8 +479,8 @@ func (a *Agents) readList(ctx context.Context) ([]agentInfo, error) {
 }
 
 // sample joins every agent's last answer into one sample.
-func (a *Agents) sample(now time.Time, round int) *model.Sample {
-	tasks := a.p.executorTasks()
+func (a *Source) sample(now time.Time, round int) *model.Sample {
+	tasks := executorTasks(a.p.Latest())
 	smp := &model.Sample{Time: now, Host: a.host()}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -525,7 +527,7 @@ func (a *Agents) sample(now time.Time, round int) *model.Sample {
 func agentErrLine(ag agentInfo, st *agentState, now time.Time) string {
 	why := st.err
 	if why == "" {
-		why = "mesos agent " + ag.ep.redacted + ": no answer yet"
+		why = "mesos agent " + ag.ep.String() + ": no answer yet"
 	}
 	if st.okAt.IsZero() {
 		return fmt.Sprintf("%s (%s, no data yet)", why, ag.Name)

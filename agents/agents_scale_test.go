@@ -1,4 +1,4 @@
-package orchestrator
+package agents
 
 import (
 	"context"
@@ -29,13 +29,13 @@ func TestScale500Agents(t *testing.T) {
 	}
 	fc := newFakeCluster(t, 500, 20, 20, dead)
 	const timeout = 2 * time.Second
-	_, a := fc.newSource(AgentsConfig{Timeout: timeout})
+	_, a := fc.newSource(Config{Timeout: timeout})
 	ctx := context.Background()
 	start := time.Now()
 	s1, _ := a.Collect(ctx)
 	first := time.Since(start)
 	if len(s1.Containers) != 490*20 {
-		t.Fatalf("%d containers, want %d", len(s1.Containers), 490*20)
+		t.Fatalf("%d containers, want %d; errors %q", len(s1.Containers), 490*20, s1.Errors)
 	}
 	if first > timeout+time.Second {
 		t.Errorf("first refresh with 10 dead agents took %v, more than one timeout (%v)", first, timeout)
@@ -68,7 +68,7 @@ func TestScale500Agents(t *testing.T) {
 // with 20 executors each (all on loopback, servers in this process).
 func BenchmarkClusterRefresh500(b *testing.B) {
 	fc := newFakeCluster(b, 500, 20, 20, nil)
-	_, a := fc.newSource(AgentsConfig{Timeout: 5 * time.Second})
+	_, a := fc.newSource(Config{Timeout: 5 * time.Second})
 	ctx := context.Background()
 	if s, _ := a.Collect(ctx); len(s.Containers) != 500*20 {
 		b.Fatalf("%d containers", len(s.Containers))

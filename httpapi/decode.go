@@ -1,0 +1,135 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Costs of the decoder's input (see the package doc): an object becomes a
+// struct or a map (a Mesos task decodes to about 120 bytes, an agent's
+// executor statistics to about 230), an element or a member at least a
+// slice slot or a map entry.
+const (
+	objectCost = 128
+	itemCost   = 16
+)
+
+// Decode reads one JSON value from r into v as Client.Do does, with the
+// default limits: for answers read some other way (tests, recordings).
+func Decode(r io.Reader, v any) error {
+	return decode(r, v, DefaultMaxBody, DefaultMaxCost)
+}
+
+// decode streams r into v: at most maxBody bytes are read, members that v's
+// Skipper names are dropped, and what reaches encoding/json costs at most
+// maxCost. Decoder errors become messages a user can act on.
+func decode(r io.Reader, v any, maxBody, maxCost int64) error {
+	body := &capReader{r: r, n: maxBody}
+	var in io.Reader = body
+	if sk, ok := v.(Skipper); ok {
+		in = newSkipReader(in, sk.SkipKeys())
+	}
+	cost := &costReader{r: in, left: maxCost}
+	err := json.NewDecoder(cost).Decode(v)
+	switch {
+	case err == nil:
+		return nil
+	case body.over:
+		return tooLarge(maxBody, "")
+	case cost.over:
+		return tooLarge(maxCost, " to decode")
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return Payloadf("empty answer")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return Payloadf("truncated JSON")
+	case errors.As(err, &syn):
+		return Payloadf("invalid JSON at byte %d: %s", syn.Offset, clean(err.Error()))
+	case errors.As(err, &typ):
+		return Payloadf("unexpected JSON: %s is a %s, want %s", clean(typ.Field), typ.Value, typ.Type)
+	}
+	return err
+}
+
+// tooLarge names the limit an answer went over.
+func tooLarge(limit int64, what string) error {
+	return &PayloadError{tooLarge: true, msg: fmt.Sprintf("answer too large: over the %s limit of one answer%s", mb(limit), what)}
+}
+
+func mb(n int64) string {
+	return fmt.Sprintf("%d MB", (n+1024)>>20)
+}
+
+// errOverLimit stops a reader at its limit; decode reports which one.
+var errOverLimit = errors.New("over the limit")
+
+// capReader reads at most n bytes from r, then fails.
+type capReader struct {
+	r    io.Reader
+	n    int64
+	over bool
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		c.over = true
+		return 0, errOverLimit
+	}
+	if int64(len(p)) > c.n {
+		p = p[:c.n]
+	}
+	k, err := c.r.Read(p)
+	c.n -= int64(k)
+	return k, err
+}
+
+// costReader passes JSON through while it costs no more than left: a byte
+// costs 1, an object objectCost, an array element or object member
+// itemCost ('[' and ',' outside strings).
+type costReader struct {
+	r        io.Reader
+	left     int64
+	inString bool
+	escaped  bool
+	over     bool
+}
+
+func (c *costReader) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		c.over = true
+		return 0, errOverLimit
+	}
+	k, err := c.r.Read(p)
+	cost := int64(k)
+	for _, b := range p[:k] {
+		switch {
+		case c.escaped:
+			c.escaped = false
+		case c.inString:
+			switch b {
+			case '\\':
+				c.escaped = true
+			case '"':
+				c.inString = false
+			}
+		case b == '"':
+			c.inString = true
+		case b == '{':
+			cost += objectCost
+		case b == '[' || b == ',':
+			cost += itemCost
+		}
+	}
+	c.left -= cost
+	if c.left < 0 {
+		// Give nothing of this read to the decoder: it would keep it.
+		c.over = true
+		return 0, errOverLimit
+	}
+	return k, err
+}
