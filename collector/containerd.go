@@ -1,0 +1,379 @@
+package collector
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	tasksapi "github.com/containerd/containerd/api/services/tasks/v1"
+	tasktypes "github.com/containerd/containerd/api/types/task"
+	containerd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/pkg/namespaces"
+
+	"github.com/ctop-like/ctop-like/model"
+)
+
+// containerdDefaultAddress is where a node's containerd listens.
+const containerdDefaultAddress = "/run/containerd/containerd.sock"
+
+// containerdMobyNamespace is Docker's namespace in containerd: its
+// containers are Docker's, named by Docker's handler.
+const containerdMobyNamespace = "moby"
+
+// Containerd is containerd's handler: every namespace's containers (but
+// Docker's moby), listed at start and again for a namespace whose
+// containers or tasks an event says changed, never per refresh.
+type Containerd struct {
+	address string
+	quiet   bool
+	cancel  context.CancelFunc
+	done    chan struct{}
+
+	mu      sync.RWMutex
+	metas   map[string]Meta   // by container id
+	cgroups map[string]string // cgroupfs path (/<ns>/<id>) -> id
+	byNS    map[string][]string
+	err     error
+
+	readyCh   chan struct{}
+	readyOnce sync.Once
+	triedCh   chan struct{}
+	triedOnce sync.Once
+}
+
+var _ Runtime = (*Containerd)(nil)
+
+// openContainerd is containerd's factory: --containerd-address or the
+// default socket; "none" disables it.
+func openContainerd(ctx context.Context, cfg Config) Runtime {
+	addr, named := cfg.ContainerdAddress, cfg.ContainerdAddress != ""
+	if addr == "none" {
+		return nil
+	}
+	if addr == "" {
+		addr = containerdDefaultAddress
+	}
+	return NewContainerd(ctx, strings.TrimPrefix(addr, "unix://"), !named)
+}
+
+// containerdCgroup is a CRI container of containerd:
+// cri-containerd-<id>.scope (systemd), or a plain id in a Kubernetes pod's
+// cgroupfs folder (/kubepods/burstable/pod<uid>/<id>), which cri-dockerd
+// makes too: Local gives it to Docker when Docker knows the id.
+func containerdCgroup(parent, base string) (string, bool) {
+	if strings.HasSuffix(base, ".scope") {
+		return scopeID(base, "cri-containerd-")
+	}
+	if strings.HasPrefix(parent, "pod") && len(parent) > 3 && isHexID(base) {
+		return base, true
+	}
+	return "", false
+}
+
+// NewContainerd watches the containerd at address in the background and
+// returns at once. quiet says an absent socket is no error.
+func NewContainerd(ctx context.Context, address string, quiet bool) *Containerd {
+	ctx, cancel := context.WithCancel(ctx)
+	c := &Containerd{
+		address: address,
+		quiet:   quiet,
+		cancel:  cancel,
+		done:    make(chan struct{}),
+		metas:   map[string]Meta{},
+		cgroups: map[string]string{},
+		byNS:    map[string][]string{},
+		readyCh: make(chan struct{}),
+		triedCh: make(chan struct{}),
+	}
+	go c.run(ctx)
+	return c
+}
+
+// Name implements Runtime.
+func (c *Containerd) Name() string { return model.RuntimeContainerd }
+
+// Claim implements Runtime: the cgroupfs folders its containers' specs
+// name (`ctr run` makes /<namespace>/<id>).
+func (c *Containerd) Claim(cgroup string) (string, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	id, ok := c.cgroups[cgroup]
+	return id, ok
+}
+
+// Meta implements Runtime.
+func (c *Containerd) Meta(id string) (Meta, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	m, ok := c.metas[id]
+	return m, ok
+}
+
+// Stopped implements Runtime: containerd keeps no history of stopped
+// tasks worth listing (DESIGN: stopped containers come from Docker and
+// Podman).
+func (c *Containerd) Stopped() []Meta { return nil }
+
+// Err implements Runtime.
+func (c *Containerd) Err() error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.err
+}
+
+// WaitReady implements Runtime.
+func (c *Containerd) WaitReady(ctx context.Context) error {
+	select {
+	case <-c.readyCh:
+		return nil
+	case <-c.triedCh:
+		select {
+		case <-c.readyCh:
+			return nil
+		default:
+			return c.Err()
+		}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close implements Runtime.
+func (c *Containerd) Close() error {
+	c.cancel()
+	<-c.done
+	return nil
+}
+
+// containerdCallTimeout bounds one call so that a hung containerd shows
+// as an error rather than a silent stall.
+const containerdCallTimeout = 10 * time.Second
+
+// run keeps a session alive until ctx ends, with the same capped backoff
+// as Docker's; while the socket is absent it only stats it.
+func (c *Containerd) run(ctx context.Context) {
+	defer close(c.done)
+	backoff := dockerBackoffMin
+	for {
+		var connected bool
+		var err error
+		if socketMissing(c.address) {
+			err = fmt.Errorf("containerd %s: no such socket", c.address)
+		} else {
+			connected, err = c.session(ctx)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		c.setErr(err)
+		c.triedOnce.Do(func() { close(c.triedCh) })
+		if connected {
+			backoff = dockerBackoffMin
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		backoff = min(backoff*2, dockerBackoffMax)
+	}
+}
+
+func (c *Containerd) setErr(err error) {
+	if err != nil && c.quiet && socketMissing(c.address) {
+		err = nil
+	}
+	c.mu.Lock()
+	c.err = err
+	c.mu.Unlock()
+}
+
+// session subscribes to events, lists every namespace, then relists a
+// namespace when an event says its containers or tasks changed.
+func (c *Containerd) session(ctx context.Context) (connected bool, err error) {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cli, err := containerd.New(c.address, containerd.WithTimeout(containerdCallTimeout))
+	if err != nil {
+		return false, fmt.Errorf("containerd %s: %w", c.address, err)
+	}
+	defer cli.Close()
+	envs, errs := cli.EventService().Subscribe(sctx)
+	if err := c.listAll(sctx, cli); err != nil {
+		return false, err
+	}
+	c.setErr(nil)
+	c.readyOnce.Do(func() { close(c.readyCh) })
+	c.triedOnce.Do(func() { close(c.triedCh) })
+	for {
+		select {
+		case e := <-envs:
+			if e == nil {
+				continue
+			}
+			switch {
+			case strings.HasPrefix(e.Topic, "/namespaces/"):
+				err = c.listAll(sctx, cli)
+			case strings.HasPrefix(e.Topic, "/containers/"), strings.HasPrefix(e.Topic, "/tasks/"):
+				if e.Namespace != containerdMobyNamespace {
+					err = c.listNS(sctx, cli, e.Namespace)
+				}
+			}
+			if err != nil {
+				return true, err
+			}
+		case err := <-errs:
+			if err == nil {
+				err = errors.New("events stream closed")
+			}
+			return true, fmt.Errorf("containerd events (%s): %w", c.address, err)
+		}
+	}
+}
+
+// listAll lists every namespace but Docker's.
+func (c *Containerd) listAll(ctx context.Context, cli *containerd.Client) error {
+	lctx, cancel := context.WithTimeout(ctx, containerdCallTimeout)
+	nss, err := cli.NamespaceService().List(lctx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("containerd namespaces (%s): %w", c.address, err)
+	}
+	keep := map[string]bool{}
+	for _, ns := range nss {
+		if ns == containerdMobyNamespace {
+			continue
+		}
+		keep[ns] = true
+		if err := c.listNS(ctx, cli, ns); err != nil {
+			return err
+		}
+	}
+	c.mu.Lock()
+	for ns := range c.byNS {
+		if !keep[ns] {
+			c.replace(ns, nil)
+		}
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// listNS lists one namespace's containers and tasks and replaces what was
+// known of it.
+func (c *Containerd) listNS(ctx context.Context, cli *containerd.Client, ns string) error {
+	nctx, cancel := context.WithTimeout(namespaces.WithNamespace(ctx, ns), containerdCallTimeout)
+	defer cancel()
+	cs, err := cli.ContainerService().List(nctx)
+	if err != nil {
+		return fmt.Errorf("containerd containers of %q (%s): %w", ns, c.address, err)
+	}
+	ts, err := cli.TaskService().List(nctx, &tasksapi.ListTasksRequest{})
+	if err != nil {
+		return fmt.Errorf("containerd tasks of %q (%s): %w", ns, c.address, err)
+	}
+	tasks := make(map[string]*tasktypes.Process, len(ts.Tasks))
+	for _, t := range ts.Tasks {
+		tasks[t.ID] = t
+	}
+	metas := make([]Meta, 0, len(cs))
+	cgroups := map[string]string{}
+	for _, ct := range cs {
+		m := Meta{ID: ct.ID, Name: ct.ID, Image: ct.Image, Labels: ct.Labels, State: "created"}
+		if !ct.CreatedAt.IsZero() {
+			m.Created = ct.CreatedAt.Unix()
+			m.StateSince = ct.CreatedAt
+		}
+		var spec ociSpec
+		if ct.Spec != nil && json.Unmarshal(ct.Spec.GetValue(), &spec) == nil {
+			m.Env = envMap(spec.Process.Env)
+			if p := spec.Linux.CgroupsPath; strings.HasPrefix(p, "/") {
+				cgroups[p] = ct.ID
+			}
+		}
+		if t := tasks[ct.ID]; t != nil {
+			m.PID = int(t.Pid)
+			m.State = taskState(t.Status)
+			if t.Status == tasktypes.Status_STOPPED {
+				code := int(t.ExitStatus)
+				m.ExitCode = &code
+				if t.ExitedAt != nil {
+					m.StateSince = t.ExitedAt.AsTime()
+				}
+			}
+		}
+		metas = append(metas, m)
+	}
+	c.mu.Lock()
+	c.replace(ns, metas)
+	for p, id := range cgroups {
+		c.cgroups[p] = id
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// replace swaps one namespace's containers; c.mu is held.
+func (c *Containerd) replace(ns string, metas []Meta) {
+	for _, id := range c.byNS[ns] {
+		delete(c.metas, id)
+	}
+	for p, id := range c.cgroups {
+		if _, ok := c.metas[id]; !ok {
+			delete(c.cgroups, p)
+		}
+	}
+	if metas == nil {
+		delete(c.byNS, ns)
+		return
+	}
+	ids := make([]string, 0, len(metas))
+	for _, m := range metas {
+		c.metas[m.ID] = m
+		ids = append(ids, m.ID)
+	}
+	c.byNS[ns] = ids
+}
+
+// ociSpec is the part of a container's OCI runtime spec the handler reads.
+type ociSpec struct {
+	Process struct {
+		Env []string `json:"env"`
+	} `json:"process"`
+	Linux struct {
+		CgroupsPath string `json:"cgroupsPath"`
+	} `json:"linux"`
+}
+
+func taskState(s tasktypes.Status) string {
+	switch s {
+	case tasktypes.Status_RUNNING:
+		return "running"
+	case tasktypes.Status_PAUSED, tasktypes.Status_PAUSING:
+		return "paused"
+	case tasktypes.Status_STOPPED:
+		return "exited"
+	case tasktypes.Status_CREATED:
+		return "created"
+	}
+	return "unknown"
+}
+
+// envMap turns KEY=value lines into a map; nil when there are none.
+func envMap(env []string) map[string]string {
+	if len(env) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(env))
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return m
+}
