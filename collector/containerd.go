@@ -9,10 +9,14 @@ import (
 	"sync"
 	"time"
 
+	containersapi "github.com/containerd/containerd/api/services/containers/v1"
+	eventsapi "github.com/containerd/containerd/api/services/events/v1"
+	namespacesapi "github.com/containerd/containerd/api/services/namespaces/v1"
 	tasksapi "github.com/containerd/containerd/api/services/tasks/v1"
 	tasktypes "github.com/containerd/containerd/api/types/task"
-	containerd "github.com/containerd/containerd/v2/client"
-	"github.com/containerd/containerd/v2/pkg/namespaces"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/ctop-like/ctop-like/model"
 )
@@ -26,7 +30,10 @@ const containerdMobyNamespace = "moby"
 
 // Containerd is containerd's handler: every namespace's containers (but
 // Docker's moby), listed at start and again for a namespace whose
-// containers or tasks an event says changed, never per refresh.
+// containers or tasks an event says changed, never per refresh. It speaks
+// containerd's gRPC services through their generated clients (the
+// containerd/api module) rather than the full containerd/v2 client, which
+// would double the binary (14 -> 27 MB) for the same four calls.
 type Containerd struct {
 	address string
 	quiet   bool
@@ -199,12 +206,38 @@ func (c *Containerd) setErr(err error) {
 func (c *Containerd) session(ctx context.Context) (connected bool, err error) {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cli, err := containerd.New(c.address, containerd.WithTimeout(containerdCallTimeout))
+	conn, err := grpc.NewClient("unix://"+c.address, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		return false, fmt.Errorf("containerd %s: %w", c.address, err)
 	}
-	defer cli.Close()
-	envs, errs := cli.EventService().Subscribe(sctx)
+	defer conn.Close()
+	cli := containerdClients{
+		namespaces: namespacesapi.NewNamespacesClient(conn),
+		containers: containersapi.NewContainersClient(conn),
+		tasks:      tasksapi.NewTasksClient(conn),
+	}
+	// Subscribe first so that nothing that happens during the list is lost.
+	stream, err := eventsapi.NewEventsClient(conn).Subscribe(sctx, &eventsapi.SubscribeRequest{})
+	if err != nil {
+		return false, fmt.Errorf("containerd events (%s): %w", c.address, err)
+	}
+	type envelope struct{ ns, topic string }
+	envs := make(chan envelope, 64)
+	errs := make(chan error, 1)
+	go func() {
+		for {
+			e, err := stream.Recv()
+			if err != nil {
+				errs <- err
+				return
+			}
+			select {
+			case envs <- envelope{e.Namespace, e.Topic}:
+			case <-sctx.Done():
+				return
+			}
+		}
+	}()
 	if err := c.listAll(sctx, cli); err != nil {
 		return false, err
 	}
@@ -214,15 +247,12 @@ func (c *Containerd) session(ctx context.Context) (connected bool, err error) {
 	for {
 		select {
 		case e := <-envs:
-			if e == nil {
-				continue
-			}
 			switch {
-			case strings.HasPrefix(e.Topic, "/namespaces/"):
+			case strings.HasPrefix(e.topic, "/namespaces/"):
 				err = c.listAll(sctx, cli)
-			case strings.HasPrefix(e.Topic, "/containers/"), strings.HasPrefix(e.Topic, "/tasks/"):
-				if e.Namespace != containerdMobyNamespace {
-					err = c.listNS(sctx, cli, e.Namespace)
+			case strings.HasPrefix(e.topic, "/containers/"), strings.HasPrefix(e.topic, "/tasks/"):
+				if e.ns != containerdMobyNamespace {
+					err = c.listNS(sctx, cli, e.ns)
 				}
 			}
 			if err != nil {
@@ -237,16 +267,30 @@ func (c *Containerd) session(ctx context.Context) (connected bool, err error) {
 	}
 }
 
+// containerdClients are the services the handler calls.
+type containerdClients struct {
+	namespaces namespacesapi.NamespacesClient
+	containers containersapi.ContainersClient
+	tasks      tasksapi.TasksClient
+}
+
+// inNamespace is ctx for calls about one namespace (containerd reads it
+// from this gRPC header).
+func inNamespace(ctx context.Context, ns string) context.Context {
+	return metadata.AppendToOutgoingContext(ctx, "containerd-namespace", ns)
+}
+
 // listAll lists every namespace but Docker's.
-func (c *Containerd) listAll(ctx context.Context, cli *containerd.Client) error {
+func (c *Containerd) listAll(ctx context.Context, cli containerdClients) error {
 	lctx, cancel := context.WithTimeout(ctx, containerdCallTimeout)
-	nss, err := cli.NamespaceService().List(lctx)
+	resp, err := cli.namespaces.List(lctx, &namespacesapi.ListNamespacesRequest{})
 	cancel()
 	if err != nil {
 		return fmt.Errorf("containerd namespaces (%s): %w", c.address, err)
 	}
 	keep := map[string]bool{}
-	for _, ns := range nss {
+	for _, n := range resp.Namespaces {
+		ns := n.Name
 		if ns == containerdMobyNamespace {
 			continue
 		}
@@ -267,14 +311,15 @@ func (c *Containerd) listAll(ctx context.Context, cli *containerd.Client) error 
 
 // listNS lists one namespace's containers and tasks and replaces what was
 // known of it.
-func (c *Containerd) listNS(ctx context.Context, cli *containerd.Client, ns string) error {
-	nctx, cancel := context.WithTimeout(namespaces.WithNamespace(ctx, ns), containerdCallTimeout)
+func (c *Containerd) listNS(ctx context.Context, cli containerdClients, ns string) error {
+	nctx, cancel := context.WithTimeout(inNamespace(ctx, ns), containerdCallTimeout)
 	defer cancel()
-	cs, err := cli.ContainerService().List(nctx)
+	cresp, err := cli.containers.List(nctx, &containersapi.ListContainersRequest{})
 	if err != nil {
 		return fmt.Errorf("containerd containers of %q (%s): %w", ns, c.address, err)
 	}
-	ts, err := cli.TaskService().List(nctx, &tasksapi.ListTasksRequest{})
+	cs := cresp.Containers
+	ts, err := cli.tasks.List(nctx, &tasksapi.ListTasksRequest{})
 	if err != nil {
 		return fmt.Errorf("containerd tasks of %q (%s): %w", ns, c.address, err)
 	}
@@ -286,9 +331,9 @@ func (c *Containerd) listNS(ctx context.Context, cli *containerd.Client, ns stri
 	cgroups := map[string]string{}
 	for _, ct := range cs {
 		m := Meta{ID: ct.ID, Name: ct.ID, Image: ct.Image, Labels: ct.Labels, State: "created"}
-		if !ct.CreatedAt.IsZero() {
-			m.Created = ct.CreatedAt.Unix()
-			m.StateSince = ct.CreatedAt
+		if ct.CreatedAt != nil {
+			t := ct.CreatedAt.AsTime()
+			m.Created, m.StateSince = t.Unix(), t
 		}
 		var spec ociSpec
 		if ct.Spec != nil && json.Unmarshal(ct.Spec.GetValue(), &spec) == nil {
