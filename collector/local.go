@@ -162,10 +162,16 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	}
 	l.pass++
 	seen := make(map[string]bool, len(conts))
+	kept := conts[:0]
 	for i := range conts {
 		c := &conts[i]
 		seen[c.ID] = true
 		l.name(c)
+		if !l.cfg.All && stoppedState(c.State) {
+			// An empty cgroup its runtime has not removed yet (containerd
+			// keeps it until the task is deleted): listed with -a only.
+			continue
+		}
 		if c.Env == nil && c.PID > 0 {
 			c.Env = l.envOf(c.ID, c.PID)
 		}
@@ -173,7 +179,9 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 		if c.PID > 0 && c.NetworkMode != "host" {
 			c.Net = l.netOf(c.ID, c.PID)
 		}
+		kept = append(kept, *c)
 	}
+	conts = kept
 	for id, e := range l.nets {
 		if e.seen != l.pass {
 			e.dev.close()
@@ -246,6 +254,12 @@ func (l *Local) name(c *model.ContainerSample) {
 	if c.Name == "" {
 		c.Name = shortName(c)
 	}
+}
+
+// stoppedState says whether a runtime's state means the container runs
+// nothing (listed with -a only).
+func stoppedState(state string) bool {
+	return state == "exited" || state == "created" || state == "dead"
 }
 
 // unmeasuredStopped is what a container without a cgroup lacks: every

@@ -1,0 +1,149 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ctop-like/ctop-like/model"
+)
+
+// containerdTestAddress is the containerd the tests start containers in:
+// CTOP_TEST_CONTAINERD, the node's own, or the one docker.io runs.
+func containerdTestAddress(t *testing.T) string {
+	t.Helper()
+	cands := []string{os.Getenv("CTOP_TEST_CONTAINERD"), containerdDefaultAddress, "/run/docker/containerd/containerd.sock"}
+	for _, a := range cands {
+		if a == "" {
+			continue
+		}
+		if _, err := os.Stat(a); err == nil {
+			return a
+		}
+	}
+	msg := fmt.Sprintf("no containerd socket among %v", cands[1:])
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// ctrNamespace makes a containerd namespace of the test's own holding the
+// busybox image, and removes it with its containers when the test ends.
+func ctrNamespace(t *testing.T, addr string) (ctr func(args ...string) string, ns string) {
+	t.Helper()
+	requireTool(t, "ctr", "--version")
+	requireDocker(t)
+	ns = fmt.Sprintf("ctop-like-test-%d", os.Getpid())
+	ctr = func(args ...string) string {
+		t.Helper()
+		return runCLI(t, "ctr", append([]string{"--address", addr, "--namespace", ns}, args...)...)
+	}
+	tar := filepath.Join(t.TempDir(), "busybox.tar")
+	runCLI(t, "docker", "save", "-o", tar, dockerTestImage)
+	ctr("image", "import", tar)
+	t.Cleanup(func() {
+		base := []string{"--address", addr, "--namespace", ns}
+		run := func(args ...string) { _ = exec.Command("ctr", append(base, args...)...).Run() }
+		out, _ := exec.Command("ctr", append(base, "containers", "list", "-q")...).Output()
+		for _, id := range strings.Fields(string(out)) {
+			run("task", "kill", "-s", "SIGKILL", id)
+			for i := 0; i < 50; i++ {
+				if exec.Command("ctr", append(base, "task", "delete", id)...).Run() == nil {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			run("containers", "delete", id)
+		}
+		run("image", "rm", "docker.io/"+dockerTestImage)
+		// The image's content is collected in the background: retry.
+		for i := 0; i < 50; i++ {
+			if exec.Command("ctr", "--address", addr, "namespaces", "remove", ns).Run() == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	return ctr, ns
+}
+
+// Containers that `ctr run` starts in a namespace of the test's own are
+// containerd's, named by their id, or — with the CRI labels — by their
+// Kubernetes container name with pod and namespace; a Docker container,
+// which containerd also holds in its moby namespace, is listed once, as
+// Docker's.
+func TestContainerdLive(t *testing.T) {
+	addr := containerdTestAddress(t)
+	ctr, ns := ctrNamespace(t, addr)
+	image := "docker.io/" + dockerTestImage
+	plain := fmt.Sprintf("plain-%d", os.Getpid())
+	pod := fmt.Sprintf("kube-%d", os.Getpid())
+	ctr("run", "-d", image, plain, "sleep", "3600")
+	ctr("run", "-d",
+		"--label", "io.kubernetes.pod.name=web-0",
+		"--label", "io.kubernetes.pod.namespace=shop",
+		"--label", "io.kubernetes.container.name=nginx",
+		image, pod, "sleep", "3600")
+	dockerID := ""
+	if _, err := exec.LookPath("docker"); err == nil {
+		dockerID = dockerCLI(t, "run", "-d", "--name", fmt.Sprintf("ctop-like-test-moby-%d", os.Getpid()), dockerTestImage, "sleep", "3600")
+		t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", dockerID).Run() })
+	}
+
+	l, err := NewLocal(context.Background(), Config{PodmanHost: "none", CRIOAddress: "none", ContainerdAddress: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	l.WaitReady(ctx)
+	cancel()
+	var s *model.Sample
+	eventually(t, 10*time.Second, "both ctr containers listed", func() bool {
+		s = collectOnce(t, l)
+		return findContainer(s, plain) != nil && findContainer(s, pod) != nil
+	})
+	if len(s.Errors) > 0 {
+		t.Errorf("errors: %v", s.Errors)
+	}
+	p := findContainer(s, plain)
+	if p.Runtime != model.RuntimeContainerd || p.Name != plain || p.Image != image || p.Cgroup != "/"+ns+"/"+plain || p.PID == 0 {
+		t.Errorf("plain container: %+v", *p)
+	}
+	if p.Pod != "" || p.Namespace != "" {
+		t.Errorf("plain container has pod %q namespace %q", p.Pod, p.Namespace)
+	}
+	k := findContainer(s, pod)
+	if k.Runtime != model.RuntimeContainerd || k.Name != "nginx" || k.Pod != "web-0" || k.Namespace != "shop" || k.Sandbox {
+		t.Errorf("Kubernetes container: runtime %q name %q pod %q namespace %q sandbox %v", k.Runtime, k.Name, k.Pod, k.Namespace, k.Sandbox)
+	}
+	if k.Mem.Limit == 0 || !k.Measured("memory") || k.Pids != 1 {
+		t.Errorf("Kubernetes container's figures: %+v pids %d", k.Mem, k.Pids)
+	}
+	if dockerID != "" {
+		n := 0
+		for _, c := range s.Containers {
+			if c.ID == dockerID {
+				n++
+				if c.Runtime != model.RuntimeDocker {
+					t.Errorf("the Docker container is listed as %s", c.Runtime)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("the Docker container is listed %d times", n)
+		}
+	}
+	// A container removed is forgotten on containerd's event.
+	ctr("task", "kill", "-s", "SIGKILL", plain)
+	eventually(t, 10*time.Second, "the killed container leaves the list", func() bool {
+		return findContainer(collectOnce(t, l), plain) == nil
+	})
+}
