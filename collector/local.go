@@ -33,7 +33,8 @@ type Local struct {
 	// collectMu serialises Collect and Close, which releases the files
 	// that passes keep open. Under it: the fields below.
 	collectMu sync.Mutex
-	hostNS    string // the host's network namespace, once known
+	hostNS    string            // the host's network namespace, once known
+	listed    map[string]string // the last pass's containers: id -> runtime
 	nets      map[string]*netEntry
 	pass      uint64
 	netBuf    []byte
@@ -271,22 +272,42 @@ var unmeasuredStopped = []string{"cpu", "memory", "pids", "io"}
 // between two runs of a restart loop, so that such a container stays one
 // row saying "restarting" instead of flickering in and out. An id a
 // runtime's cgroup already listed is not listed again.
+//
+// A container listed in the last pass whose cgroup is gone while its
+// runtime still has it (it died and the runtime's event has not come yet,
+// or it waits to restart) stays too.
 func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]bool) []model.ContainerSample {
+	add := func(h Runtime, m Meta) {
+		seen[m.ID] = true
+		c := model.ContainerSample{ID: m.ID, Runtime: h.Name(), Unmeasured: unmeasuredStopped}
+		applyMeta(&c, m)
+		c.PID = 0
+		applyKubernetes(&c, m.Sandbox)
+		if c.Name == "" {
+			c.Name = shortName(&c)
+		}
+		conts = append(conts, c)
+	}
 	for _, h := range l.runtimes.list {
 		for _, m := range h.Stopped() {
-			if seen[m.ID] || !l.cfg.All && m.State != "restarting" {
-				continue
+			if !seen[m.ID] && (l.cfg.All || m.State == "restarting") {
+				add(h, m)
 			}
-			seen[m.ID] = true
-			c := model.ContainerSample{ID: m.ID, Runtime: h.Name(), Unmeasured: unmeasuredStopped}
-			applyMeta(&c, m)
-			c.PID = 0
-			applyKubernetes(&c, m.Sandbox)
-			if c.Name == "" {
-				c.Name = shortName(&c)
-			}
-			conts = append(conts, c)
 		}
+	}
+	for id, rt := range l.listed {
+		if h := l.runtimes.byName[rt]; h != nil && !seen[id] {
+			if m, ok := h.Meta(id); ok && (l.cfg.All || !stoppedState(m.State)) {
+				add(h, m)
+			}
+		}
+	}
+	clear(l.listed)
+	if l.listed == nil {
+		l.listed = make(map[string]string, len(conts))
+	}
+	for i := range conts {
+		l.listed[conts[i].ID] = conts[i].Runtime
 	}
 	return conts
 }
