@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -16,10 +17,17 @@ import (
 	tasktypes "github.com/containerd/containerd/api/types/task"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/grpclog"
 	"google.golang.org/grpc/metadata"
 
 	"github.com/ctop-like/ctop-like/model"
 )
+
+func init() {
+	// gRPC logs a failing connection's errors to stderr, under the
+	// screen: the handler reports them in the sample's errors instead.
+	grpclog.SetLoggerV2(grpclog.NewLoggerV2(io.Discard, io.Discard, io.Discard))
+}
 
 // containerdDefaultAddress is where a node's containerd listens.
 const containerdDefaultAddress = "/run/containerd/containerd.sock"

@@ -78,8 +78,9 @@ func NewCRIO(address string, quiet bool) *CRIO {
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", address)
 		},
-		MaxIdleConns:    1,
-		IdleConnTimeout: 30 * time.Second,
+		// One connection per inspection, which is rare: no idle
+		// connection for a misbehaving server to write into.
+		DisableKeepAlives: true,
 	}
 	return &CRIO{
 		address: address,
