@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -179,33 +178,6 @@ func visitCgroup(rel, dir string, all bool, claim claimFunc, readProcs func() (f
 		}
 	}
 	return c, true, skip
-}
-
-// readString reads a small kernel file; errors are returned as is so
-// callers can tell a vanished cgroup (ENOENT, ENODEV) from others.
-func readString(dir, name string) (string, error) {
-	b, err := os.ReadFile(filepath.Join(dir, name))
-	return string(b), err
-}
-
-// readProcs returns the first pid in cgroup.procs (0 if none) and how
-// many there are.
-func readProcs(dir string) (first, n int, err error) {
-	s, err := readString(dir, "cgroup.procs")
-	if err != nil {
-		return 0, 0, err
-	}
-	for line := range strings.SplitSeq(s, "\n") {
-		pid, err := strconv.Atoi(strings.TrimSpace(line))
-		if err != nil || pid <= 0 {
-			continue
-		}
-		if n == 0 {
-			first = pid
-		}
-		n++
-	}
-	return first, n, nil
 }
 
 // vanished reports whether err means the cgroup was removed while being

@@ -224,7 +224,11 @@ func TestVisitCgroupVanished(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte("7\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	procs := func() (int, int, error) { return readProcs(dir) }
+	procs := func() (int, int, error) {
+		b, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+		first, n := procsFirstAndCount(b)
+		return first, n, err
+	}
 	_, ok, skip := visitCgroup("/mesos/gone", dir, false, nil, procs, func(string, *model.ContainerSample) bool {
 		if err := os.RemoveAll(dir); err != nil {
 			t.Fatal(err)
