@@ -91,6 +91,12 @@ func TestContainerdLive(t *testing.T) {
 		"--label", "io.kubernetes.pod.namespace=shop",
 		"--label", "io.kubernetes.container.name=nginx",
 		image, pod, "sleep", "3600")
+	pause := fmt.Sprintf("pause-%d", os.Getpid())
+	ctr("run", "-d",
+		"--label", "io.kubernetes.pod.name=web-0",
+		"--label", "io.kubernetes.pod.namespace=shop",
+		"--label", "io.cri-containerd.kind=sandbox",
+		image, pause, "sleep", "3600")
 	dockerID := ""
 	if _, err := exec.LookPath("docker"); err == nil {
 		dockerID = dockerCLI(t, "run", "-d", "--name", fmt.Sprintf("ctop-like-test-moby-%d", os.Getpid()), dockerTestImage, "sleep", "3600")
@@ -108,7 +114,7 @@ func TestContainerdLive(t *testing.T) {
 	var s *model.Sample
 	eventually(t, 10*time.Second, "both ctr containers listed", func() bool {
 		s = collectOnce(t, l)
-		return findContainer(s, plain) != nil && findContainer(s, pod) != nil
+		return findContainer(s, plain) != nil && findContainer(s, pod) != nil && findContainer(s, pause) != nil
 	})
 	if len(s.Errors) > 0 {
 		t.Errorf("errors: %v", s.Errors)
@@ -123,6 +129,9 @@ func TestContainerdLive(t *testing.T) {
 	k := findContainer(s, pod)
 	if k.Runtime != model.RuntimeContainerd || k.Name != "nginx" || k.Pod != "web-0" || k.Namespace != "shop" || k.Sandbox {
 		t.Errorf("Kubernetes container: runtime %q name %q pod %q namespace %q sandbox %v", k.Runtime, k.Name, k.Pod, k.Namespace, k.Sandbox)
+	}
+	if b := findContainer(s, pause); !b.Sandbox || b.Pod != "web-0" || b.Name != "web-0 (sandbox)" {
+		t.Errorf("the pod's pause container: sandbox %v pod %q name %q", b.Sandbox, b.Pod, b.Name)
 	}
 	if k.Mem.Limit == 0 || !k.Measured("memory") || k.Pids != 1 {
 		t.Errorf("Kubernetes container's figures: %+v pids %d", k.Mem, k.Pids)
