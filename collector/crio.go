@@ -40,6 +40,8 @@ type CRIO struct {
 
 	mu      sync.Mutex
 	metas   map[string]Meta
+	used    map[string]time.Time // when each known id was last looked up
+	pruned  time.Time
 	pending map[string]time.Time // ids being asked or to ask again after
 	err     error
 	wg      sync.WaitGroup
@@ -87,6 +89,7 @@ func NewCRIO(address string, quiet bool) *CRIO {
 		quiet:   quiet,
 		http:    &http.Client{Transport: tr, Timeout: crioCallTimeout},
 		metas:   map[string]Meta{},
+		used:    map[string]time.Time{},
 		pending: map[string]time.Time{},
 	}
 }
@@ -125,7 +128,10 @@ func (c *CRIO) Close() error {
 func (c *CRIO) Meta(id string) (Meta, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	now := time.Now()
+	c.prune(now)
 	if m, ok := c.metas[id]; ok {
+		c.used[id] = now
 		return m, true
 	}
 	if c.closed {
@@ -147,13 +153,26 @@ func (c *CRIO) Meta(id string) (Meta, bool) {
 	return Meta{}, false
 }
 
-// Forget drops what is known of containers whose cgroups are gone.
-func (c *CRIO) Forget(live func(id string) bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for id := range c.metas {
-		if !live(id) {
+// crioForget is how long a container no refresh looked up (its cgroup is
+// gone) is remembered.
+const crioForget = time.Minute
+
+// prune forgets, once a minute, the containers no refresh asked for in
+// the last minute and the failed ids waiting for a retry; c.mu is held.
+func (c *CRIO) prune(now time.Time) {
+	if now.Sub(c.pruned) < crioForget {
+		return
+	}
+	c.pruned = now
+	for id, t := range c.used {
+		if now.Sub(t) > crioForget {
+			delete(c.used, id)
 			delete(c.metas, id)
+		}
+	}
+	for id, next := range c.pending {
+		if now.After(next.Add(crioForget)) {
+			delete(c.pending, id)
 		}
 	}
 }
@@ -171,6 +190,7 @@ func (c *CRIO) inspect(id string) {
 	c.err = nil
 	delete(c.pending, id)
 	c.metas[id] = m
+	c.used[id] = time.Now()
 }
 
 // fetch asks CRI-O about one container.
