@@ -108,12 +108,10 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	return l, nil
 }
 
-// Docker returns the Docker runtime (for its actions), or nil when
-// disabled.
-func (l *Local) Docker() *Docker {
-	d, _ := l.runtimes.byName[model.RuntimeDocker].(*Docker)
-	return d
-}
+// Runtime returns the handler of the runtime with this name
+// (model.RuntimeDocker...), nil when it is disabled: the caller that acts
+// on a runtime's containers asks for the handler it knows.
+func (l *Local) Runtime(name string) Runtime { return l.runtimes.byName[name] }
 
 // WaitReady waits until every runtime's first list is in or failed, or
 // ctx ends, so that batch mode names containers from its first line.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ctop-like/ctop-like/batch"
 	"github.com/ctop-like/ctop-like/collector"
+	"github.com/ctop-like/ctop-like/model"
 	"github.com/ctop-like/ctop-like/monitor"
 	"github.com/ctop-like/ctop-like/orchestrator"
 	"github.com/ctop-like/ctop-like/recording"
@@ -155,7 +156,14 @@ func openNode(ctx context.Context, o *options) (*node, error) {
 		local.Close()
 		return nil, err
 	}
-	return &node{src: local, host: local.Host(), cluster: cl, docker: local.Docker(), ready: local.WaitReady, close: func() { local.Close() }}, nil
+	return &node{src: local, host: local.Host(), cluster: cl, docker: dockerOf(local), ready: local.WaitReady, close: func() { local.Close() }}, nil
+}
+
+// dockerOf is the local Docker handler, whose actions the screen offers;
+// nil when Docker is disabled.
+func dockerOf(local *collector.Local) *collector.Docker {
+	d, _ := local.Runtime(model.RuntimeDocker).(*collector.Docker)
+	return d
 }
 
 // runBatch prints -n refreshes. Rates need two samples, so the first line
