@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -169,16 +170,18 @@ func (c *Containerd) Close() error {
 const containerdCallTimeout = 10 * time.Second
 
 // run keeps a session alive until ctx ends, with the same capped backoff
-// as Docker's; while the socket is absent it only stats it.
+// as Docker's. While containerd is down (its socket absent or refusing)
+// the wait is cut short as soon as the socket accepts a connection, which
+// it checks every dockerKnock, so that a restarted containerd names its
+// containers again within a refresh.
 func (c *Containerd) run(ctx context.Context) {
 	defer close(c.done)
 	backoff := dockerBackoffMin
 	for {
 		var connected bool
-		var err error
-		if socketMissing(c.address) {
-			err = fmt.Errorf("containerd %s: no such socket", c.address)
-		} else {
+		err := c.dial()
+		down := err != nil
+		if !down {
 			connected, err = c.session(ctx)
 		}
 		if ctx.Err() != nil {
@@ -189,14 +192,44 @@ func (c *Containerd) run(ctx context.Context) {
 		if connected {
 			backoff = dockerBackoffMin
 		}
-		t := time.NewTimer(backoff)
+		if !c.waitBack(ctx, backoff, down) {
+			return
+		}
+		backoff = min(backoff*2, dockerBackoffMax)
+	}
+}
+
+// dial checks that the socket accepts a connection: a refused or absent
+// socket costs microseconds, where a gRPC session would retry for its
+// whole timeout.
+func (c *Containerd) dial() error {
+	conn, err := net.DialTimeout("unix", c.address, dockerKnock)
+	if err != nil {
+		return fmt.Errorf("containerd %s: %w", c.address, err)
+	}
+	return conn.Close()
+}
+
+// waitBack waits out a backoff; when containerd was down it returns as
+// soon as the socket accepts a connection. It returns false when ctx
+// ends.
+func (c *Containerd) waitBack(ctx context.Context, backoff time.Duration, down bool) bool {
+	deadline := time.Now().Add(backoff)
+	for {
+		wait := time.Until(deadline)
+		if down {
+			wait = min(dockerKnock, wait)
+		}
+		t := time.NewTimer(max(wait, 0))
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return
+			return false
 		case <-t.C:
 		}
-		backoff = min(backoff*2, dockerBackoffMax)
+		if !time.Now().Before(deadline) || down && c.dial() == nil {
+			return true
+		}
 	}
 }
 

@@ -3,6 +3,8 @@ package collector
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -155,4 +157,66 @@ func TestContainerdLive(t *testing.T) {
 	eventually(t, 10*time.Second, "the killed container leaves the list", func() bool {
 		return findContainer(collectOnce(t, l), plain) == nil
 	})
+}
+
+// unixProxy forwards connections on a new socket at path to the socket at
+// target, as a containerd that starts listening there would.
+func unixProxy(t *testing.T, path, target string) {
+	t.Helper()
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				up, err := net.Dial("unix", target)
+				if err != nil {
+					return
+				}
+				defer up.Close()
+				go func() { _, _ = io.Copy(up, c) }()
+				_, _ = io.Copy(c, up)
+			}()
+		}
+	}()
+}
+
+// A containerd that starts after ctop-like names its containers within a
+// refresh interval (2 s), and its error goes away.
+func TestContainerdComesBack(t *testing.T) {
+	addr := containerdTestAddress(t)
+	ctr, _ := ctrNamespace(t, addr)
+	id := fmt.Sprintf("back-%d", os.Getpid())
+	ctr("run", "-d", "docker.io/"+dockerTestImage, id, "sleep", "3600")
+	late := filepath.Join(t.TempDir(), "containerd.sock")
+	l, err := NewLocal(context.Background(), Config{DockerHost: "none", PodmanHost: "none", CRIOAddress: "none", ContainerdAddress: late})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for i := 0; i < 3; i++ {
+		s := collectOnce(t, l)
+		if findContainer(s, id) != nil {
+			t.Fatal("named through a socket that is not there")
+		}
+		time.Sleep(time.Second) // let the backoff grow
+	}
+	unixProxy(t, late, addr)
+	start := time.Now()
+	eventually(t, 10*time.Second, "the ctr container named once containerd listens", func() bool {
+		s := collectOnce(t, l)
+		c := findContainer(s, id)
+		return c != nil && c.Runtime == model.RuntimeContainerd && len(s.Errors) == 0
+	})
+	t.Logf("named %v after containerd began to listen", time.Since(start))
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("named %v after containerd began to listen, want within one 2 s interval", d)
+	}
 }
