@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -120,11 +119,20 @@ func walkCgroups(root string, visit func(rel, dir string) (skip bool)) error {
 	return nil
 }
 
+// claimFunc recognises a cgroup that no path shape names, through the
+// runtimes' handlers (containerd's `ctr run` cgroups); nil claims none.
+type claimFunc func(rel string) (id, runtime string, ok bool)
+
 // classify decides whether the cgroup at rel is listed, and how.
 // procs is read lazily because only raw cgroups need it to decide.
-func classify(rel string, all bool, procs func() int) (id, runtime string, ok bool) {
+func classify(rel string, all bool, claim claimFunc, procs func() int) (id, runtime string, ok bool) {
 	if id, rt, ok := ContainerFromCgroup(rel); ok {
 		return id, rt, true
+	}
+	if claim != nil {
+		if id, rt, ok := claim(rel); ok {
+			return id, rt, true
+		}
 	}
 	if all && procs() > 0 {
 		return rel, model.RuntimeRaw, true
@@ -133,23 +141,14 @@ func classify(rel string, all bool, procs func() int) (id, runtime string, ok bo
 }
 
 // visitCgroup is the walk step v1 and v2 share: recognise the cgroup,
-// read it with read, and drop it if it vanished meanwhile. skip says not
-// to descend (a recognised container's children are part of it).
-func visitCgroup(rel, dir string, all bool, read func(rel string, c *model.ContainerSample)) (c model.ContainerSample, ok, skip bool) {
-	return visitCgroupWith(rel, dir, all, func() (int, int, error) { return readProcs(dir) }, func(rel string, c *model.ContainerSample) bool {
-		read(rel, c)
-		return true // not known: check the folder
-	})
-}
-
-// visitCgroupWith is visitCgroup with cgroup.procs read by readProcs (a
-// descriptor kept open by the finder), and read reporting whether one of
-// its reads failed. Only then is the folder checked: a cgroup removed
-// while it is read fails the reads that follow (ENODEV on a kept
-// descriptor, ENOENT on opening), and one removed after the last read is
-// no different from one removed just after the check, which costs a stat
-// per container and pass.
-func visitCgroupWith(rel, dir string, all bool, readProcs func() (first, n int, err error), read func(rel string, c *model.ContainerSample) (failed bool)) (c model.ContainerSample, ok, skip bool) {
+// read its cgroup.procs with readProcs (a descriptor kept open by the
+// finder) and its counters with read, which reports whether one of its
+// reads failed. Only then is the folder checked: a cgroup removed while it
+// is read fails the reads that follow (ENODEV on a kept descriptor, ENOENT
+// on opening), and one removed after the last read is no different from
+// one removed just after the check, which costs a stat per container and
+// pass. skip says not to descend (a container's children are part of it).
+func visitCgroup(rel, dir string, all bool, claim claimFunc, readProcs func() (first, n int, err error), read func(rel string, c *model.ContainerSample) (failed bool)) (c model.ContainerSample, ok, skip bool) {
 	var (
 		procsRead  bool
 		pid, n     int
@@ -162,7 +161,7 @@ func visitCgroupWith(rel, dir string, all bool, readProcs func() (first, n int, 
 		}
 		return n
 	}
-	id, rt, ok := classify(rel, all, procs)
+	id, rt, ok := classify(rel, all, claim, procs)
 	if !ok {
 		return c, false, false
 	}
@@ -179,33 +178,6 @@ func visitCgroupWith(rel, dir string, all bool, readProcs func() (first, n int, 
 		}
 	}
 	return c, true, skip
-}
-
-// readString reads a small kernel file; errors are returned as is so
-// callers can tell a vanished cgroup (ENOENT, ENODEV) from others.
-func readString(dir, name string) (string, error) {
-	b, err := os.ReadFile(filepath.Join(dir, name))
-	return string(b), err
-}
-
-// readProcs returns the first pid in cgroup.procs (0 if none) and how
-// many there are.
-func readProcs(dir string) (first, n int, err error) {
-	s, err := readString(dir, "cgroup.procs")
-	if err != nil {
-		return 0, 0, err
-	}
-	for line := range strings.SplitSeq(s, "\n") {
-		pid, err := strconv.Atoi(strings.TrimSpace(line))
-		if err != nil || pid <= 0 {
-			continue
-		}
-		if n == 0 {
-			first = pid
-		}
-		n++
-	}
-	return first, n, nil
 }
 
 // vanished reports whether err means the cgroup was removed while being

@@ -41,6 +41,7 @@ var (
 		CPU:    model.CgroupCPU{UsageNs: 123456789, UserNs: 7e7},
 		Mem: model.CgroupMemory{Usage: 10485760, RSS: 6291456, Cache: 2097152,
 			Limit: fxHostMem, OOMKills: 3},
+		Unmeasured: []string{"pids"},
 	}
 	wantV1Cron = model.ContainerSample{
 		ID: "/system.slice/cron.service", Runtime: model.RuntimeRaw, State: "running",
@@ -72,13 +73,14 @@ var (
 			ReadOps: 101, WriteOps: 202},
 	}
 	// Nearly empty: empty cgroup.procs, blank pids.current, truncated
-	// cpu.stat, memory.max "max", no memory.current, odd io.stat.
+	// cpu.stat, memory.max "max", no memory.current (the memory figures
+	// are n/a), odd io.stat.
 	wantV2Odd = model.ContainerSample{
 		ID: fxV2Odd, Runtime: model.RuntimeDocker, State: "running",
-		Cgroup: "/system.slice/docker-" + fxV2Odd + ".scope",
-		CPU:    model.CgroupCPU{UsageNs: 12000},
-		Mem:    model.CgroupMemory{Limit: fxHostMem},
-		Blkio:  model.CgroupBlkio{WriteBytes: 10, ReadOps: 1},
+		Cgroup:     "/system.slice/docker-" + fxV2Odd + ".scope",
+		CPU:        model.CgroupCPU{UsageNs: 12000},
+		Blkio:      model.CgroupBlkio{WriteBytes: 10, ReadOps: 1},
+		Unmeasured: []string{"memory"},
 	}
 	wantV2Mesos = model.ContainerSample{
 		ID: fxV2Mesos, Runtime: model.RuntimeMesos, State: "running",
@@ -86,17 +88,19 @@ var (
 		CPU: model.CgroupCPU{UsageNs: 3e9, UserNs: 2.5e9, SystemNs: 0.5e9},
 		Mem: model.CgroupMemory{Usage: 52428800, RSS: 20971520, Cache: 31457280,
 			Limit: fxHostMem},
-		Pids: 1,
+		Pids:       1,
+		Unmeasured: []string{"io"},
 	}
 	wantV2Init = model.ContainerSample{
 		ID: "/init.scope", Runtime: model.RuntimeRaw, State: "running",
-		Cgroup: "/init.scope", PID: 1, Mem: model.CgroupMemory{Limit: fxHostMem},
+		Cgroup: "/init.scope", PID: 1, Unmeasured: []string{"memory", "pids", "io"},
 	}
 	wantV2Cron = model.ContainerSample{
 		ID: "/system.slice/cron.service", Runtime: model.RuntimeRaw, State: "running",
 		Cgroup: "/system.slice/cron.service", PID: 812,
-		Mem:  model.CgroupMemory{Usage: 2097152, Used: 2097152, Limit: fxHostMem},
-		Pids: 1,
+		Mem:        model.CgroupMemory{Usage: 2097152, Used: 2097152, Limit: fxHostMem},
+		Pids:       1,
+		Unmeasured: []string{"io"},
 	}
 )
 
@@ -220,17 +224,24 @@ func TestVisitCgroupVanished(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte("7\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, ok, skip := visitCgroup("/mesos/gone", dir, false, func(string, *model.ContainerSample) {
+	procs := func() (int, int, error) {
+		b, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+		first, n := procsFirstAndCount(b)
+		return first, n, err
+	}
+	_, ok, skip := visitCgroup("/mesos/gone", dir, false, nil, procs, func(string, *model.ContainerSample) bool {
 		if err := os.RemoveAll(dir); err != nil {
 			t.Fatal(err)
 		}
+		return true
 	})
 	if ok || !skip {
 		t.Errorf("ok=%v skip=%v, want a skipped cgroup", ok, skip)
 	}
 	// Gone before cgroup.procs is read.
-	_, ok, _ = visitCgroup("/mesos/gone", dir, false, func(string, *model.ContainerSample) {
+	_, ok, _ = visitCgroup("/mesos/gone", dir, false, nil, procs, func(string, *model.ContainerSample) bool {
 		t.Error("read a vanished cgroup")
+		return true
 	})
 	if ok {
 		t.Error("listed a vanished cgroup")

@@ -31,11 +31,45 @@ func TestContainerFromCgroup(t *testing.T) {
 		{"/system.slice/docker-" + hex + ".mount", "", "", false},
 		{"/", "", "", false},
 		{"", "", "", false},
+		// Podman: cgroupfs and systemd (root and rootless), its v2
+		// "container" leaf, not its conmon.
+		{"/libpod_parent/libpod-" + hex, hex, model.RuntimePodman, true},
+		{"/machine.slice/libpod-" + hex + ".scope", hex, model.RuntimePodman, true},
+		{"/machine.slice/libpod-" + hex + ".scope/container", hex, model.RuntimePodman, true},
+		{"/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" + hex + ".scope", hex, model.RuntimePodman, true},
+		{"/machine.slice/libpod-conmon-" + hex + ".scope", "", "", false},
+		{"/libpod_parent/conmon", "", "", false},
+		// Kubernetes: cgroupfs pods (containerd's unless Docker knows the
+		// id), systemd pods per runtime, CRI-O's conmon left out.
+		{"/kubepods/burstable/pod1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/" + hex, hex, model.RuntimeContainerd, true},
+		{"/kubepods/pod1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/" + hex, hex, model.RuntimeContainerd, true},
+		{"/kubepods/besteffort/pod1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/crio-" + hex, hex, model.RuntimeCRIO, true},
+		{"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1f0e2d3c_4b5a_6978_8a9b_0c1d2e3f4a5b.slice/cri-containerd-" + hex + ".scope", hex, model.RuntimeContainerd, true},
+		{"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1f0e2d3c_4b5a_6978_8a9b_0c1d2e3f4a5b.slice/crio-" + hex + ".scope", hex, model.RuntimeCRIO, true},
+		{"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1f0e2d3c_4b5a_6978_8a9b_0c1d2e3f4a5b.slice/crio-conmon-" + hex + ".scope", "", "", false},
+		{"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1f0e2d3c_4b5a_6978_8a9b_0c1d2e3f4a5b.slice/docker-" + hex + ".scope", hex, model.RuntimeDocker, true},
+		{"/kubepods/burstable/pod1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b", "", "", false},
+		{"/kubepods.slice/kubepods-burstable.slice", "", "", false},
 	}
 	for _, tt := range tests {
 		id, rt, ok := ContainerFromCgroup(tt.path)
 		if id != tt.id || rt != tt.rt || ok != tt.ok {
 			t.Errorf("ContainerFromCgroup(%q) = %q, %q, %v; want %q, %q, %v", tt.path, id, rt, ok, tt.id, tt.rt, tt.ok)
+		}
+	}
+}
+
+func TestPodUID(t *testing.T) {
+	const uid = "1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
+	for p, want := range map[string]string{
+		"/kubepods/burstable/pod" + uid + "/abc": uid,
+		"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1f0e2d3c_4b5a_6978_8a9b_0c1d2e3f4a5b.slice/crio-x.scope": uid,
+		"/kubepods.slice/kubepods-pod1f0e2d3c_4b5a_6978_8a9b_0c1d2e3f4a5b.slice/crio-x.scope":                                    uid,
+		"/docker/abc": "",
+		"/podman/abc": "",
+	} {
+		if got := podUID(p); got != want {
+			t.Errorf("podUID(%q) = %q, want %q", p, got, want)
 		}
 	}
 }

@@ -22,6 +22,7 @@ type v1Finder struct {
 	dirs       map[string]string // controller -> mount, symlinks resolved
 	walk       string            // the mount whose tree is walked
 	all        bool
+	claim      claimFunc
 	hostMemory uint64
 
 	cgroups map[string]*v1Cgroup // by path relative to the mounts
@@ -87,6 +88,9 @@ func (g *v1Cgroup) close() {
 	}
 }
 
+// setClaim makes the finder recognise the cgroups claim names too.
+func (f *v1Finder) setClaim(claim claimFunc) { f.claim = claim }
+
 // Containers walks one controller's tree and reads every container's
 // counters from the same relative path in the other controllers.
 func (f *v1Finder) Containers() ([]model.ContainerSample, error) {
@@ -111,7 +115,7 @@ func (f *v1Finder) Containers() ([]model.ContainerSample, error) {
 			first, n := procsFirstAndCount(data)
 			return first, n, nil
 		}
-		c, ok, skip := visitCgroupWith(rel, dir, f.all, procs, func(rel string, c *model.ContainerSample) bool { return f.read(g, rel, c) })
+		c, ok, skip := visitCgroup(rel, dir, f.all, f.claim, procs, func(rel string, c *model.ContainerSample) bool { return f.read(g, rel, c) })
 		if ok {
 			out = append(out, c)
 		}
@@ -206,60 +210,78 @@ func (f *v1Finder) read(g *v1Cgroup, rel string, c *model.ContainerSample) (fail
 		}
 		c.CPU.QuotaCores = g.quota
 	}
-	if _, ok := f.dirs["memory"]; ok {
-		// hier: memory.stat's hierarchical total_<key> (which matches
-		// memory.usage_in_bytes, itself hierarchical) wins over <key>.
-		var inactive, rss, cache memStatValue
-		eachKeyValue(get(v1MemStat), func(k []byte, v uint64) {
-			switch string(k) {
-			case "inactive_file":
-				inactive.set(v, false)
-			case "total_inactive_file":
-				inactive.set(v, true)
-			case "rss":
-				rss.set(v, false)
-			case "total_rss":
-				rss.set(v, true)
-			case "cache":
-				cache.set(v, false)
-			case "total_cache":
-				cache.set(v, true)
-			}
-		})
-		if b := get(v1MemUsage); b != nil {
-			c.Mem.Usage = uintValue(b)
+	// A controller that is not mounted, or holds no folder for this
+	// cgroup, leaves its figures n/a.
+	if _, ok := f.dirs["memory"]; !ok {
+		c.Unmeasured = append(c.Unmeasured, "memory")
+	} else if usage, err := f.file(g, v1MemUsage, rel); err != nil {
+		failed = true
+		if vanished(err) {
+			c.Unmeasured = append(c.Unmeasured, "memory")
 		}
-		c.Mem.Used = subFloor(c.Mem.Usage, inactive.v)
-		c.Mem.RSS = rss.v
-		c.Mem.Cache = cache.v
-		if f.limitsDue(g) {
-			g.memLimit = 0
-			if b := get(v1MemLimit); b != nil {
-				g.memLimit = uintValue(b)
-			}
-		}
-		c.Mem.Limit = memLimit(g.memLimit, f.hostMemory)
-		eachKeyValue(get(v1OOMControl), func(k []byte, v uint64) {
-			if string(k) == "oom_kill" {
-				c.Mem.OOMKills = v
-			}
-		})
 	} else {
-		c.Mem.Limit = f.hostMemory
+		c.Mem.Usage = uintValue(usage)
+		f.readMemory(g, rel, c, get)
 	}
 	if f.limitsDue(g) {
 		g.limitsAt = f.now
 	}
-	if _, ok := f.dirs["pids"]; ok {
-		if b := get(v1PidsCurrent); b != nil {
-			c.Pids = uintValue(b)
+	if _, ok := f.dirs["pids"]; !ok {
+		c.Unmeasured = append(c.Unmeasured, "pids")
+	} else if b, err := f.file(g, v1PidsCurrent, rel); err != nil {
+		failed = true
+		if vanished(err) {
+			c.Unmeasured = append(c.Unmeasured, "pids")
 		}
+	} else {
+		c.Pids = uintValue(b)
 	}
-	if _, ok := f.dirs["blkio"]; ok {
+	if _, ok := f.dirs["blkio"]; !ok {
+		c.Unmeasured = append(c.Unmeasured, "io")
+	} else {
 		c.Blkio.ReadBytes, c.Blkio.WriteBytes = blkioSums(get(v1BlkioBytes))
 		c.Blkio.ReadOps, c.Blkio.WriteOps = blkioSums(get(v1BlkioServiced))
 	}
 	return failed
+}
+
+// readMemory reads the memory controller's files but
+// memory.usage_in_bytes.
+func (f *v1Finder) readMemory(g *v1Cgroup, rel string, c *model.ContainerSample, get func(int) []byte) {
+	// hier: memory.stat's hierarchical total_<key> (which matches
+	// memory.usage_in_bytes, itself hierarchical) wins over <key>.
+	var inactive, rss, cache memStatValue
+	eachKeyValue(get(v1MemStat), func(k []byte, v uint64) {
+		switch string(k) {
+		case "inactive_file":
+			inactive.set(v, false)
+		case "total_inactive_file":
+			inactive.set(v, true)
+		case "rss":
+			rss.set(v, false)
+		case "total_rss":
+			rss.set(v, true)
+		case "cache":
+			cache.set(v, false)
+		case "total_cache":
+			cache.set(v, true)
+		}
+	})
+	c.Mem.Used = subFloor(c.Mem.Usage, inactive.v)
+	c.Mem.RSS = rss.v
+	c.Mem.Cache = cache.v
+	if f.limitsDue(g) {
+		g.memLimit = 0
+		if b := get(v1MemLimit); b != nil {
+			g.memLimit = uintValue(b)
+		}
+	}
+	c.Mem.Limit = memLimit(g.memLimit, f.hostMemory)
+	eachKeyValue(get(v1OOMControl), func(k []byte, v uint64) {
+		if string(k) == "oom_kill" {
+			c.Mem.OOMKills = v
+		}
+	})
 }
 
 // limitsDue says whether this pass reads g's limits.

@@ -16,6 +16,7 @@ import (
 type v2Finder struct {
 	root       string
 	all        bool
+	claim      claimFunc
 	hostMemory uint64
 
 	cgroups map[string]*v2Cgroup
@@ -66,6 +67,9 @@ func (g *v2Cgroup) close() {
 	}
 }
 
+// setClaim makes the finder recognise the cgroups claim names too.
+func (f *v2Finder) setClaim(claim claimFunc) { f.claim = claim }
+
 // Containers walks the unified tree and reads each container's folder.
 func (f *v2Finder) Containers() ([]model.ContainerSample, error) {
 	if f.cgroups == nil {
@@ -89,7 +93,7 @@ func (f *v2Finder) Containers() ([]model.ContainerSample, error) {
 			first, n := procsFirstAndCount(data)
 			return first, n, nil
 		}
-		c, ok, skip := visitCgroupWith(rel, dir, f.all, procs, func(_ string, c *model.ContainerSample) bool { return f.read(g, dir, c) })
+		c, ok, skip := visitCgroup(rel, dir, f.all, f.claim, procs, func(_ string, c *model.ContainerSample) bool { return f.read(g, dir, c) })
 		if ok {
 			out = append(out, c)
 		}
@@ -123,9 +127,9 @@ func (f *v2Finder) file(g *v2Cgroup, which int, dir string) ([]byte, error) {
 	return b, err
 }
 
-// read fills the counters from the kernel's v2 files; a file that is
-// missing (controller not enabled for this cgroup) leaves zeros. It
-// reports whether a read failed (the cgroup may have been removed).
+// read fills the counters from the kernel's v2 files; a controller not
+// enabled for this cgroup is named in Unmeasured. It reports whether a
+// read failed (the cgroup may have been removed).
 func (f *v2Finder) read(g *v2Cgroup, dir string, c *model.ContainerSample) (failed bool) {
 	get := func(which int) []byte {
 		b, err := f.file(g, which, dir)
@@ -164,6 +168,42 @@ func (f *v2Finder) read(g *v2Cgroup, dir string, c *model.ContainerSample) (fail
 	}
 	c.CPU.QuotaCores = g.quota
 
+	// memory.current, pids.current and io.stat exist only where the
+	// parent enabled the controller (cgroup.subtree_control): without
+	// them the figures are n/a, and the controller's other files are not
+	// tried.
+	cur, err := f.file(g, v2MemCurrent, dir)
+	switch {
+	case err == nil:
+		c.Mem.Usage = uintValue(cur)
+		f.readMemory(g, c, get)
+	case vanished(err):
+		failed = true
+		c.Unmeasured = append(c.Unmeasured, "memory")
+	default:
+		failed = true
+	}
+	if b, err := f.file(g, v2PidsCurrent, dir); err == nil {
+		c.Pids = uintValue(b)
+	} else {
+		failed = true
+		if vanished(err) {
+			c.Unmeasured = append(c.Unmeasured, "pids")
+		}
+	}
+	if b, err := f.file(g, v2IOStat, dir); err == nil {
+		c.Blkio = ioStatSums(b)
+	} else {
+		failed = true
+		if vanished(err) {
+			c.Unmeasured = append(c.Unmeasured, "io")
+		}
+	}
+	return failed
+}
+
+// readMemory reads the memory controller's files but memory.current.
+func (f *v2Finder) readMemory(g *v2Cgroup, c *model.ContainerSample, get func(int) []byte) {
 	var inactive uint64
 	eachKeyValue(get(v2MemStat), func(k []byte, v uint64) {
 		switch string(k) {
@@ -175,9 +215,6 @@ func (f *v2Finder) read(g *v2Cgroup, dir string, c *model.ContainerSample) (fail
 			c.Mem.Cache = v
 		}
 	})
-	if b := get(v2MemCurrent); b != nil {
-		c.Mem.Usage = uintValue(b)
-	}
 	c.Mem.Used = subFloor(c.Mem.Usage, inactive)
 	c.Mem.Limit = memLimit(g.memMax, f.hostMemory)
 	eachKeyValue(get(v2MemEvents), func(k []byte, v uint64) {
@@ -185,12 +222,6 @@ func (f *v2Finder) read(g *v2Cgroup, dir string, c *model.ContainerSample) (fail
 			c.Mem.OOMKills = v
 		}
 	})
-
-	if b := get(v2PidsCurrent); b != nil {
-		c.Pids = uintValue(b)
-	}
-	c.Blkio = ioStatSums(get(v2IOStat))
-	return failed
 }
 
 // cpuMaxCores parses cpu.max ("$MAX $PERIOD", MAX may be "max"; the period

@@ -14,7 +14,18 @@ type Config struct {
 	SysRoot    string // default /sys (for /sys/class/net, /sys/block)
 	CgroupRoot string // default /sys/fs/cgroup
 	DockerHost string // "" = DOCKER_HOST or the local socket; "none" disables Docker
-	All        bool   // also list non-container cgroups as runtime raw
+	// PodmanHost is Podman's Docker-compatible API ("" = CONTAINER_HOST
+	// or unix:///run/podman/podman.sock; "none" disables it).
+	PodmanHost string
+	// ContainerdAddress is containerd's socket ("" = the default path;
+	// "none" disables it).
+	ContainerdAddress string
+	// CRIOAddress is CRI-O's socket ("" = the default path; "none"
+	// disables it).
+	CRIOAddress string
+	// All also lists stopped containers and non-container cgroups (as
+	// runtime raw).
+	All bool
 }
 
 // ContainerFinder walks the cgroup hierarchy and returns every container it
@@ -22,31 +33,4 @@ type Config struct {
 // Runtime). Implementations: cgroup v1 and cgroup v2.
 type ContainerFinder interface {
 	Containers() ([]model.ContainerSample, error)
-}
-
-// Runtime names containers: it keeps, for each container id it knows, the
-// static metadata from the runtime's API (name, image, labels, env, state,
-// pid...). Lookups are cheap and never block on the network.
-type Runtime interface {
-	// Meta returns what is known about the container with this full id.
-	Meta(id string) (Meta, bool)
-	// Err is the runtime's last connection error, or nil.
-	Err() error
-	Close() error
-}
-
-// Meta is a container's static data from its runtime.
-type Meta struct {
-	Name         string
-	Image        string
-	State        string
-	Labels       map[string]string
-	Env          map[string]string
-	PID          int
-	NetworkMode  string
-	RestartCount int
-	Health       string
-	Ports        []string
-	Mounts       []string
-	Created      int64 // unix seconds
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/errdefs"
+
+	"github.com/ctop-like/ctop-like/model"
 )
 
 const (
@@ -26,19 +28,24 @@ const (
 	dockerBackoffMax = 5 * time.Second
 )
 
-// Docker keeps the static metadata of every Docker container, fed by one
-// list at start and the events stream after, so that a refresh only does
-// map lookups and never waits on dockerd.
+// Docker is the handler of an engine that speaks Docker's API — dockerd,
+// and Podman's compatible service: it keeps the static metadata of every
+// container, fed by one list at start and the events stream after, so that
+// a refresh only does map lookups and never waits on the engine.
 type Docker struct {
-	cli    *client.Client
-	host   string
-	cancel context.CancelFunc
-	done   chan struct{}
+	runtime string // model.RuntimeDocker or model.RuntimePodman
+	cli     *client.Client
+	host    string
+	quiet   bool // an absent socket is no error (an engine nobody named)
+	cancel  context.CancelFunc
+	done    chan struct{}
 
-	mu    sync.RWMutex
-	metas map[string]Meta
-	err   error
-	ready bool
+	mu      sync.RWMutex
+	metas   map[string]Meta
+	stopped []Meta // metas that run nothing, rebuilt when metas change
+	dirty   bool
+	err     error
+	ready   bool
 
 	readyCh   chan struct{} // closed once the first list is done
 	readyOnce sync.Once
@@ -48,26 +55,56 @@ type Docker struct {
 
 var _ Runtime = (*Docker)(nil)
 
+// openDocker is Docker's factory: --docker-host, DOCKER_HOST or the local
+// socket; "none" disables it.
+func openDocker(ctx context.Context, cfg Config) Runtime {
+	if cfg.DockerHost == "none" {
+		return nil
+	}
+	return NewDocker(ctx, cfg.DockerHost)
+}
+
+// dockerCgroup is Docker's cgroup: /docker/<id> (cgroupfs) or
+// docker-<id>.scope (systemd, also under a Kubernetes pod's slice).
+func dockerCgroup(parent, base string) (string, bool) {
+	if parent == "docker" && isHexID(base) {
+		return base, true
+	}
+	if strings.HasSuffix(base, ".scope") {
+		return scopeID(base, "docker-")
+	}
+	return "", false
+}
+
 // NewDocker connects to host ("" means DOCKER_HOST or the local socket)
 // in the background and returns at once; Err tells whether it works yet.
 // The watcher stops with ctx or Close.
 func NewDocker(ctx context.Context, host string) *Docker {
+	return newEngine(ctx, model.RuntimeDocker, host, false, client.FromEnv)
+}
+
+// newEngine starts the handler of a Docker-API engine named runtime at
+// host; env reads the engine's variables (Docker's DOCKER_*), quiet says
+// an absent socket is not an error.
+func newEngine(ctx context.Context, runtime, host string, quiet bool, env client.Opt) *Docker {
 	ctx, cancel := context.WithCancel(ctx)
 	d := &Docker{
+		runtime: runtime,
 		host:    host,
+		quiet:   quiet,
 		cancel:  cancel,
 		done:    make(chan struct{}),
 		metas:   map[string]Meta{},
 		readyCh: make(chan struct{}),
 		triedCh: make(chan struct{}),
 	}
-	opts := []client.Opt{client.FromEnv, client.WithAPIVersionNegotiation()}
+	opts := []client.Opt{env, client.WithAPIVersionNegotiation()}
 	if host != "" {
 		opts = append(opts, client.WithHost(host))
 	}
 	cli, err := client.NewClientWithOpts(opts...)
 	if err != nil {
-		d.err = fmt.Errorf("docker %s: %w", host, err)
+		d.err = fmt.Errorf("%s %s: %w", runtime, host, err)
 		d.triedOnce.Do(func() { close(d.triedCh) })
 		close(d.done)
 		return d
@@ -79,6 +116,39 @@ func NewDocker(ctx context.Context, host string) *Docker {
 	go d.run(ctx)
 	return d
 }
+
+// Name implements Runtime.
+func (d *Docker) Name() string { return d.runtime }
+
+// Claim implements Runtime: the engine's cgroups all have their shape.
+func (d *Docker) Claim(string) (string, bool) { return "", false }
+
+// Stopped implements Runtime.
+func (d *Docker) Stopped() []Meta {
+	d.mu.RLock()
+	if !d.dirty {
+		defer d.mu.RUnlock()
+		return d.stopped
+	}
+	d.mu.RUnlock()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.dirty {
+		d.stopped = d.stopped[:0:0]
+		for _, m := range d.metas {
+			if !runs(m.State) {
+				d.stopped = append(d.stopped, m)
+			}
+		}
+		sort.Slice(d.stopped, func(i, j int) bool { return d.stopped[i].ID < d.stopped[j].ID })
+		d.dirty = false
+	}
+	return d.stopped
+}
+
+// runs says whether a container in this state has processes (and so a
+// cgroup the finder lists).
+func runs(state string) bool { return state == "running" || state == "paused" }
 
 // Meta returns the metadata of the container with this full id. Its maps
 // and slices are shared: read them, do not change them.
@@ -167,7 +237,7 @@ func (d *Docker) do(verb, id string, f func() error) error {
 		err = f()
 	}
 	if err != nil {
-		return fmt.Errorf("docker %s %s: %w", verb, shortID(id), err)
+		return fmt.Errorf("%s %s %s: %w", d.runtime, verb, shortID(id), err)
 	}
 	return nil
 }
@@ -286,6 +356,7 @@ func (d *Docker) list(ctx context.Context) error {
 	}
 	d.mu.Lock()
 	d.metas = metas
+	d.dirty = true
 	d.mu.Unlock()
 	return nil
 }
@@ -318,6 +389,7 @@ func (d *Docker) apply(ctx context.Context, m events.Message) {
 	case events.ActionDestroy:
 		d.mu.Lock()
 		delete(d.metas, id)
+		d.dirty = true
 		d.mu.Unlock()
 		return
 	case events.ActionCreate, events.ActionStart, events.ActionDie, events.ActionRename,
@@ -328,6 +400,7 @@ func (d *Docker) apply(ctx context.Context, m events.Message) {
 	meta, err := d.inspect(ctx, id)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.dirty = true
 	switch {
 	case errdefs.IsNotFound(err):
 		delete(d.metas, id)
@@ -339,6 +412,9 @@ func (d *Docker) apply(ctx context.Context, m events.Message) {
 }
 
 func (d *Docker) setErr(err error) {
+	if err != nil && d.quiet && socketMissing(d.host) {
+		err = nil // not installed or not started: its cgroups still show
+	}
 	d.mu.Lock()
 	d.err = err
 	d.mu.Unlock()
@@ -349,15 +425,16 @@ func (d *Docker) setErr(err error) {
 // daemon, "docker <what>: ..." otherwise.
 func (d *Docker) wrap(what string, err error) error {
 	if client.IsErrConnectionFailed(err) {
-		return fmt.Errorf("docker: %w", err)
+		return fmt.Errorf("%s: %w", d.runtime, err)
 	}
-	return fmt.Errorf("docker %s (%s): %w", what, d.host, err)
+	return fmt.Errorf("%s %s (%s): %w", d.runtime, what, d.host, err)
 }
 
 // metaFromInspect keeps what the views and the cluster matching need.
 func metaFromInspect(r container.InspectResponse) Meta {
 	var m Meta
 	if b := r.ContainerJSONBase; b != nil {
+		m.ID = b.ID
 		m.Name = strings.TrimPrefix(b.Name, "/")
 		m.RestartCount = b.RestartCount
 		if t, err := time.Parse(time.RFC3339Nano, b.Created); err == nil {
@@ -368,6 +445,21 @@ func metaFromInspect(r container.InspectResponse) Meta {
 			m.PID = s.Pid
 			if s.Health != nil {
 				m.Health = s.Health.Status
+			}
+			m.OOMKilled = s.OOMKilled
+			since := s.StartedAt
+			switch m.State {
+			case "exited", "dead", "restarting":
+				code := s.ExitCode
+				m.ExitCode = &code
+				if m.State != "restarting" {
+					since = s.FinishedAt
+				}
+			}
+			if t, err := time.Parse(time.RFC3339Nano, since); err == nil && t.Year() > 1 {
+				m.StateSince = t
+			} else if m.State == "created" && m.Created > 0 {
+				m.StateSince = time.Unix(m.Created, 0)
 			}
 		}
 		if b.HostConfig != nil {

@@ -14,6 +14,8 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/client"
 	"github.com/docker/go-connections/nat"
+
+	"github.com/ctop-like/ctop-like/model"
 )
 
 const dockerTestImage = "ctop-like/busybox:test"
@@ -204,5 +206,70 @@ func TestMetaFromInspect(t *testing.T) {
 	// A sparse answer (old daemon, odd container) must not panic.
 	if got := metaFromInspect(container.InspectResponse{}); !reflect.DeepEqual(got, Meta{}) {
 		t.Errorf("empty inspect gave %+v", got)
+	}
+}
+
+// With -a, Docker's stopped containers are listed with their exit code,
+// OOM kill and state age; without it they are not. A container in a
+// restart loop stays one row in every refresh, restarting or running.
+func TestDockerStoppedContainers(t *testing.T) {
+	requireDocker(t)
+	pid := os.Getpid()
+	exited := dockerCLI(t, "run", "-d", "--name", fmt.Sprintf("ctop-like-test-exit-%d", pid), dockerTestImage, "sh", "-c", "exit 1")
+	t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", exited).Run() })
+	// Allocates until its 8 MiB limit kills it.
+	oom := dockerCLI(t, "run", "-d", "--name", fmt.Sprintf("ctop-like-test-oom-%d", pid), "--memory", "8m", "--memory-swap", "8m",
+		dockerTestImage, "sh", "-c", "x=a; while :; do x=$x$x; done")
+	t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", oom).Run() })
+	loop := dockerCLI(t, "run", "-d", "--name", fmt.Sprintf("ctop-like-test-loop-%d", pid), "--restart", "always",
+		dockerTestImage, "sh", "-c", "sleep 0.2; exit 2")
+	t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", loop).Run() })
+	dockerCLI(t, "wait", exited)
+	dockerCLI(t, "wait", oom)
+
+	open := func(all bool) *Local {
+		l, err := NewLocal(context.Background(), Config{PodmanHost: "none", ContainerdAddress: "none", CRIOAddress: "none", All: all})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		l.WaitReady(ctx)
+		cancel()
+		return l
+	}
+	s := collectOnce(t, open(false))
+	if c := findContainer(s, exited); c != nil {
+		t.Errorf("without -a the exited container is listed: %+v", *c)
+	}
+	l := open(true)
+	s = collectOnce(t, l)
+	c := findContainer(s, exited)
+	if c == nil {
+		t.Fatal("with -a the exited container is not listed")
+	}
+	if c.State != "exited" || c.ExitCode == nil || *c.ExitCode != 1 || c.OOMKilled || c.StateSince.IsZero() || c.Runtime != model.RuntimeDocker {
+		t.Errorf("exited container: state %q exit %v oom %v since %v runtime %q", c.State, c.ExitCode, c.OOMKilled, c.StateSince, c.Runtime)
+	}
+	if c.Measured("memory") || c.PID != 0 {
+		t.Errorf("a stopped container has figures: unmeasured %v pid %d", c.Unmeasured, c.PID)
+	}
+	if o := findContainer(s, oom); o == nil || !o.OOMKilled || o.ExitCode == nil || *o.ExitCode != 137 {
+		t.Errorf("OOM-killed container: %+v", o)
+	}
+	// The restart loop, one refresh every 100 ms for 3 s.
+	restarts, states := 0, map[string]int{}
+	for i := 0; i < 30; i++ {
+		c := findContainer(collectOnce(t, l), loop)
+		if c == nil {
+			t.Fatalf("refresh %d: the restarting container is missing", i)
+		}
+		states[c.State]++
+		restarts = max(restarts, c.RestartCount)
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("restart loop: states %v, restarts %d", states, restarts)
+	if restarts == 0 || states["restarting"] == 0 && states["exited"] == 0 {
+		t.Errorf("the restart loop does not show as one: states %v, restarts %d", states, restarts)
 	}
 }

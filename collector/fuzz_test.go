@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/ctop-like/ctop-like/model"
 )
 
 // seedFiles adds the content of every file matching the glob patterns
@@ -297,5 +299,38 @@ func FuzzCgroupV1(f *testing.F) {
 			t.Fatalf("finder: v%d %v", v, err)
 		}
 		checkCgroupSample(t, fd)
+	})
+}
+
+// FuzzContainerFromCgroup: any path gives either nothing or an id that is
+// one of its elements' and a runtime of DESIGN.md's list.
+func FuzzContainerFromCgroup(f *testing.F) {
+	for _, p := range []string{"/docker/" + strings.Repeat("ab", 32), "/machine.slice/libpod-" + strings.Repeat("cd", 32) + ".scope/container",
+		"/kubepods/burstable/pod1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/" + strings.Repeat("ef", 32), "/mesos/x", "//", "/kubepods.slice/crio-conmon-x.scope"} {
+		f.Add(p)
+	}
+	runtimes := map[string]bool{model.RuntimeDocker: true, model.RuntimePodman: true, model.RuntimeContainerd: true, model.RuntimeCRIO: true, model.RuntimeMesos: true}
+	f.Fuzz(func(t *testing.T, p string) {
+		id, rt, ok := ContainerFromCgroup(p)
+		if !ok {
+			return
+		}
+		if id == "" || !strings.Contains(p, id) || !runtimes[rt] {
+			t.Errorf("ContainerFromCgroup(%q) = %q, %q", p, id, rt)
+		}
+	})
+}
+
+// FuzzCRIOMeta: whatever a CRI-O socket answers decodes to an error or to
+// the container asked for, never a panic.
+func FuzzCRIOMeta(f *testing.F) {
+	f.Add([]byte(crioContainerInfo))
+	f.Add([]byte(`{"labels":null,"annotations":{"io.kubernetes.cri-o.ContainerType":"sandbox"},"created_time":-1}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		m, err := crioMeta("e4", body)
+		if err == nil && m.ID != "e4" {
+			t.Errorf("decoded %+v for another id", m)
+		}
 	})
 }

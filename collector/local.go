@@ -15,16 +15,18 @@ import (
 	"github.com/ctop-like/ctop-like/model"
 )
 
-// Local is the Source that reads this node: machine, cgroups, /proc and the
-// Docker runtime, one pass per Collect.
+// Local is the Source that reads this node: machine, cgroups, /proc and
+// the runtimes' handlers, one pass per Collect. It finds containers by
+// their cgroups and asks the handler of each cgroup's runtime to name
+// them; it knows no runtime by type.
 type Local struct {
-	cfg     Config
-	host    string
-	machine *MachineReader
-	info    model.MachineInfo
-	procs   *ProcReader
-	finder  ContainerFinder
-	docker  *Docker // nil when disabled
+	cfg      Config
+	host     string
+	machine  *MachineReader
+	info     model.MachineInfo
+	procs    *ProcReader
+	finder   ContainerFinder
+	runtimes *runtimes
 
 	mu  sync.Mutex
 	env map[string]envEntry // non-Docker containers' env, by container id
@@ -32,7 +34,8 @@ type Local struct {
 	// collectMu serialises Collect and Close, which releases the files
 	// that passes keep open. Under it: the fields below.
 	collectMu sync.Mutex
-	hostNS    string // the host's network namespace, once known
+	hostNS    string            // the host's network namespace, once known
+	listed    map[string]string // the last pass's containers: id -> runtime
 	nets      map[string]*netEntry
 	// netTried and netDenied count, per pass, the containers with a
 	// network of their own and those whose figures were not ours to read.
@@ -57,8 +60,8 @@ type envEntry struct {
 }
 
 // NewLocal opens every local source. Only a missing /proc or cgroup root is
-// an error; a Docker daemon that is not there is reported in each sample's
-// Errors and retried.
+// an error; a runtime that is not there is retried, and reported in each
+// sample's Errors when the user named it (or it is Docker).
 func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	if cfg.ProcRoot == "" {
 		cfg.ProcRoot = "/proc"
@@ -102,14 +105,21 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		env:     map[string]envEntry{},
 		nets:    map[string]*netEntry{},
 	}
-	if cfg.DockerHost != "none" {
-		l.docker = NewDocker(ctx, cfg.DockerHost)
+	l.runtimes = openRuntimes(ctx, cfg)
+	if f, ok := finder.(interface{ setClaim(claimFunc) }); ok {
+		f.setClaim(l.runtimes.claim)
 	}
 	return l, nil
 }
 
-// Docker returns the Docker runtime, or nil when disabled.
-func (l *Local) Docker() *Docker { return l.docker }
+// Runtime returns the handler of the runtime with this name
+// (model.RuntimeDocker...), nil when it is disabled: the caller that acts
+// on a runtime's containers asks for the handler it knows.
+func (l *Local) Runtime(name string) Runtime { return l.runtimes.byName[name] }
+
+// WaitReady waits until every runtime's first list is in or failed, or
+// ctx ends, so that batch mode names containers from its first line.
+func (l *Local) WaitReady(ctx context.Context) { l.runtimes.waitReady(ctx) }
 
 // Host is the node's host name.
 func (l *Local) Host() string { return l.host }
@@ -128,10 +138,7 @@ func (l *Local) Close() error {
 	}
 	l.procs.close()
 	l.machine.close()
-	if l.docker != nil {
-		return l.docker.Close()
-	}
-	return nil
+	return l.runtimes.close()
 }
 
 // Collect implements Source.
@@ -146,8 +153,8 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	if err != nil {
 		s.Errors = append(s.Errors, "cgroups: "+err.Error())
 	}
-	if l.docker != nil {
-		if err := l.docker.Err(); err != nil {
+	for _, h := range l.runtimes.list {
+		if err := h.Err(); err != nil {
 			s.Errors = append(s.Errors, err.Error())
 		}
 	}
@@ -159,25 +166,26 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	l.pass++
 	l.netDenied, l.netTried = 0, 0
 	seen := make(map[string]bool, len(conts))
+	kept := conts[:0]
 	for i := range conts {
 		c := &conts[i]
 		seen[c.ID] = true
-		if c.Runtime == model.RuntimeDocker && l.docker != nil {
-			if meta, ok := l.docker.Meta(c.ID); ok {
-				applyMeta(c, meta)
-			}
+		l.name(c)
+		if !l.cfg.All && stoppedState(c.State) {
+			// An empty cgroup its runtime has not removed yet (containerd
+			// keeps it until the task is deleted): listed with -a only.
+			continue
 		}
-		if c.Name == "" {
-			c.Name = shortName(c)
-		}
-		if c.Runtime != model.RuntimeDocker && c.PID > 0 {
+		if c.Env == nil && c.PID > 0 {
 			c.Env = l.envOf(c.ID, c.PID)
 		}
 		c.Net = nil
 		if c.PID > 0 && c.NetworkMode != "host" {
 			c.Net = l.netOf(c.ID, c.PID)
 		}
+		kept = append(kept, *c)
 	}
+	conts = kept
 	for id, e := range l.nets {
 		if e.seen != l.pass {
 			e.dev.close()
@@ -185,7 +193,7 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 		}
 	}
 	l.forgetEnv(seen)
-	s.Containers = conts
+	s.Containers = l.appendStopped(conts, seen)
 	procs, err := l.procs.Read()
 	if err != nil {
 		s.Errors = append(s.Errors, "processes: "+err.Error())
@@ -264,6 +272,85 @@ func (l *Local) netOf(id string, pid int) *model.NetCounters {
 	return sumNetDev(ifs)
 }
 
+// name asks the handler of the container's runtime what it is. A plain id
+// in a Kubernetes pod's cgroupfs folder is containerd's unless Docker
+// (cri-dockerd) knows it.
+func (l *Local) name(c *model.ContainerSample) {
+	meta, ok := Meta{}, false
+	if h := l.runtimes.byName[c.Runtime]; h != nil {
+		meta, ok = h.Meta(c.ID)
+	}
+	if !ok && c.Runtime == model.RuntimeContainerd {
+		if d := l.runtimes.byName[model.RuntimeDocker]; d != nil {
+			if meta, ok = d.Meta(c.ID); ok {
+				c.Runtime = model.RuntimeDocker
+			}
+		}
+	}
+	if ok {
+		applyMeta(c, meta)
+	}
+	applyKubernetes(c, meta.Sandbox)
+	if c.Name == "" {
+		c.Name = shortName(c)
+	}
+}
+
+// stoppedState says whether a runtime's state means the container runs
+// nothing (listed with -a only).
+func stoppedState(state string) bool {
+	return state == "exited" || state == "created" || state == "dead"
+}
+
+// unmeasuredStopped is what a container without a cgroup lacks: every
+// figure.
+var unmeasuredStopped = []string{"cpu", "memory", "pids", "io"}
+
+// appendStopped adds the containers the runtimes keep that have no cgroup:
+// with -a every stopped one (exited, created, dead), and always those
+// between two runs of a restart loop, so that such a container stays one
+// row saying "restarting" instead of flickering in and out. An id a
+// runtime's cgroup already listed is not listed again.
+//
+// A container listed in the last pass whose cgroup is gone while its
+// runtime still has it (it died and the runtime's event has not come yet,
+// or it waits to restart) stays too.
+func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]bool) []model.ContainerSample {
+	add := func(h Runtime, m Meta) {
+		seen[m.ID] = true
+		c := model.ContainerSample{ID: m.ID, Runtime: h.Name(), Unmeasured: unmeasuredStopped}
+		applyMeta(&c, m)
+		c.PID = 0
+		applyKubernetes(&c, m.Sandbox)
+		if c.Name == "" {
+			c.Name = shortName(&c)
+		}
+		conts = append(conts, c)
+	}
+	for _, h := range l.runtimes.list {
+		for _, m := range h.Stopped() {
+			if !seen[m.ID] && (l.cfg.All || m.State == "restarting") {
+				add(h, m)
+			}
+		}
+	}
+	for id, rt := range l.listed {
+		if h := l.runtimes.byName[rt]; h != nil && !seen[id] {
+			if m, ok := h.Meta(id); ok && (l.cfg.All || !stoppedState(m.State)) {
+				add(h, m)
+			}
+		}
+	}
+	clear(l.listed)
+	if l.listed == nil {
+		l.listed = make(map[string]string, len(conts))
+	}
+	for i := range conts {
+		l.listed[conts[i].ID] = conts[i].Runtime
+	}
+	return conts
+}
+
 func applyMeta(c *model.ContainerSample, m Meta) {
 	c.Name = m.Name
 	c.Image = m.Image
@@ -283,24 +370,26 @@ func applyMeta(c *model.ContainerSample, m Meta) {
 	if m.Created > 0 {
 		c.Created = time.Unix(m.Created, 0)
 	}
+	c.ExitCode = m.ExitCode
+	c.OOMKilled = m.OOMKilled
+	c.StateSince = m.StateSince
 }
 
-// shortName names a container its runtime did not: Docker's 12-character
-// short id, a Mesos container's id, a raw cgroup's last path element.
+// shortName names a container its runtime did not: a 64-hex id's
+// 12-character short id (Docker, Podman, containerd, CRI-O), a Mesos
+// container's id, a raw cgroup's last path element.
 func shortName(c *model.ContainerSample) string {
-	switch c.Runtime {
-	case model.RuntimeDocker:
-		if len(c.ID) > 12 {
-			return c.ID[:12]
-		}
-	case model.RuntimeRaw:
+	switch {
+	case c.Runtime == model.RuntimeRaw:
 		return filepath.Base(c.Cgroup)
+	case isHexID(c.ID):
+		return c.ID[:12]
 	}
 	return c.ID
 }
 
-// envOf reads a non-Docker container's environment from its first process,
-// once per (container, pid).
+// envOf reads the environment of a container whose runtime did not give
+// it from its first process, once per (container, pid).
 func (l *Local) envOf(id string, pid int) map[string]string {
 	l.mu.Lock()
 	defer l.mu.Unlock()

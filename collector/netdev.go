@@ -78,42 +78,6 @@ func sumNetDev(ifs []model.NetCounters) *model.NetCounters {
 	return sum
 }
 
-// NetDevForPID returns the traffic of the network namespace that pid lives
-// in, summed over its interfaces but lo (Name "all"): this is how a
-// container's network rates are read without asking the runtime. Callers
-// should first check SharesHostNetNS, since a process in the host's
-// namespace would report the whole node's traffic.
-func NetDevForPID(procRoot string, pid int) (*model.NetCounters, error) {
-	p := filepath.Join(procRoot, strconv.Itoa(pid), "net", "dev")
-	data, err := readSmallFile(p, nil, 0)
-	if err != nil {
-		return nil, fmt.Errorf("net dev of pid %d: %w", pid, err)
-	}
-	ifs, err := parseNetDev(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
-	}
-	return sumNetDev(ifs), nil
-}
-
-// SharesHostNetNS reports whether pid is in the host's network namespace,
-// so that callers leave a container's network figures empty rather than
-// show the node's traffic as the container's. The host's namespace is pid
-// 1's; when its link is unreadable (pid 1 may hold capabilities the reader
-// lacks, and ptrace rules then forbid it) kthreadd's (pid 2, a kernel
-// thread, always in the initial namespace) is used.
-func SharesHostNetNS(procRoot string, pid int) (bool, error) {
-	own, err := os.Readlink(filepath.Join(procRoot, strconv.Itoa(pid), "ns", "net"))
-	if err != nil {
-		return false, fmt.Errorf("net namespace of pid %d: %w", pid, err)
-	}
-	host, err := hostNetNS(procRoot)
-	if err != nil {
-		return false, err
-	}
-	return own == host, nil
-}
-
 // hostNetNS names the initial network namespace ("net:[4026531833]").
 func hostNetNS(procRoot string) (string, error) {
 	host, err := os.Readlink(filepath.Join(procRoot, "1", "ns", "net"))

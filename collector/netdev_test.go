@@ -3,6 +3,7 @@ package collector
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/ctop-like/ctop-like/model"
@@ -58,29 +59,52 @@ func TestParseNetDevBad(t *testing.T) {
 	}
 }
 
-func TestNetDevForPID(t *testing.T) {
+// netDevOf is what Local.netOf reads for a process: its namespace's
+// net/dev, summed over interfaces but lo.
+func netDevOf(t *testing.T, root string, pid int) (*model.NetCounters, error) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, strconv.Itoa(pid), "net", "dev"))
+	if err != nil {
+		return nil, err
+	}
+	ifs, err := parseNetDev(data)
+	if err != nil {
+		return nil, err
+	}
+	return sumNetDev(ifs), nil
+}
+
+func TestNetDevOfPID(t *testing.T) {
 	// 6426 is a Docker container's process: its own namespace, eth0 + lo.
-	got, err := NetDevForPID("testdata/proc", 6426)
+	got, err := netDevOf(t, "testdata/proc", 6426)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := model.NetCounters{Name: "all", RxBytes: 736, RxPackets: 8, SpeedMbps: -1}
 	if *got != want {
-		t.Errorf("NetDevForPID = %+v, want %+v", *got, want)
+		t.Errorf("net dev of 6426 = %+v, want %+v", *got, want)
 	}
 	// The host's file, summed without lo.
-	got, err = NetDevForPID("testdata/proc", 1)
+	got, err = netDevOf(t, "testdata/proc", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want = model.NetCounters{Name: "all", RxBytes: 114425691, RxPackets: 3908, TxBytes: 275925 + 1076 + 736,
 		TxPackets: 2776 + 10 + 8, TxDrops: 3, SpeedMbps: -1}
 	if *got != want {
-		t.Errorf("NetDevForPID(1) = %+v, want %+v", *got, want)
+		t.Errorf("net dev of 1 = %+v, want %+v", *got, want)
 	}
-	if _, err := NetDevForPID("testdata/proc", 424242); err == nil {
-		t.Error("NetDevForPID of a missing pid: no error")
+}
+
+// sharesHostNetNS is Local.netOf's test: a process whose namespace link
+// is the host's reads the node's traffic, so its container gets none.
+func sharesHostNetNS(root string, pid int) (bool, error) {
+	own, _ := os.Readlink(filepath.Join(root, strconv.Itoa(pid), "ns", "net"))
+	if own == "" {
+		return false, os.ErrNotExist
 	}
+	host, err := hostNetNS(root)
+	return own == host, err
 }
 
 func TestSharesHostNetNS(t *testing.T) {
@@ -96,9 +120,9 @@ func TestSharesHostNetNS(t *testing.T) {
 		{6335, false, true}, // no ns link
 	}
 	for _, tt := range tests {
-		got, err := SharesHostNetNS("testdata/proc", tt.pid)
+		got, err := sharesHostNetNS("testdata/proc", tt.pid)
 		if got != tt.want || (err != nil) != tt.wantErr {
-			t.Errorf("SharesHostNetNS(%d) = %v, %v; want %v, error %v", tt.pid, got, err, tt.want, tt.wantErr)
+			t.Errorf("sharesHostNetNS(%d) = %v, %v; want %v, error %v", tt.pid, got, err, tt.want, tt.wantErr)
 		}
 	}
 	// A root with pid 1 readable and no pid 2.
@@ -111,20 +135,20 @@ func TestSharesHostNetNS(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got, err := SharesHostNetNS(root, 7); !got || err != nil {
-		t.Errorf("SharesHostNetNS(7) = %v, %v; want true", got, err)
+	if got, err := sharesHostNetNS(root, 7); !got || err != nil {
+		t.Errorf("sharesHostNetNS(7) = %v, %v; want true", got, err)
 	}
-	if got, err := SharesHostNetNS(root, 8); got || err != nil {
-		t.Errorf("SharesHostNetNS(8) = %v, %v; want false", got, err)
+	if got, err := sharesHostNetNS(root, 8); got || err != nil {
+		t.Errorf("sharesHostNetNS(8) = %v, %v; want false", got, err)
 	}
 }
 
 func TestSharesHostNetNSSelf(t *testing.T) {
-	got, err := SharesHostNetNS("/proc", os.Getpid())
+	got, err := sharesHostNetNS("/proc", os.Getpid())
 	if err != nil {
 		t.Skipf("cannot read namespaces here: %v", err)
 	}
 	if !got {
-		t.Error("the test runs in the host's network namespace, SharesHostNetNS says no")
+		t.Error("the test runs in the host's network namespace, sharesHostNetNS says no")
 	}
 }

@@ -191,6 +191,12 @@ type ContainerSample struct {
 	// "8125/udp"), sorted; nil when it was not read.
 	Listen []string `json:"listen,omitempty"`
 
+	// Unmeasured names the controllers whose figures this container lacks
+	// ("memory", "pids", "io", "cpu"): a v2 cgroup whose parent did not
+	// enable them, or a stopped container, which has no cgroup. Their
+	// figures are n/a, not 0.
+	Unmeasured []string `json:"unmeasured,omitempty"`
+
 	CPU     CgroupCPU     `json:"cpu"`
 	Mem     CgroupMemory  `json:"mem"`
 	Pids    uint64        `json:"pids"`
@@ -205,6 +211,17 @@ type ContainerSample struct {
 	// says so (cAdvisor, Mesos agents answer at their own times); Rates then
 	// use it instead of the sample's Time. Zero for local data.
 	SampledAt time.Time `json:"sampled_at,omitzero"`
+}
+
+// Measured says whether the container's figures of controller ("cpu",
+// "memory", "pids", "io") were read.
+func (c *ContainerSample) Measured(controller string) bool {
+	for _, u := range c.Unmeasured {
+		if u == controller {
+			return false
+		}
+	}
+	return true
 }
 
 // CgroupCPU holds cumulative CPU counters in nanoseconds.

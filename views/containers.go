@@ -2,6 +2,7 @@ package views
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/ctop-like/ctop-like/model"
 )
@@ -49,6 +50,13 @@ func init() {
 			{ID: "cgroup", Title: "CGROUP", Width: 30, Priority: 10},
 			// The Mesos agent (or remote node) a --cluster row comes from.
 			{ID: "agent", Title: "AGENT", Width: 15, Priority: 9}, // only --cluster fills it
+			// DESIGN.md "Further columns": why a container stopped (-a
+			// lists stopped ones) and which Kubernetes pod it belongs to.
+			{ID: "exit_code", Title: "EXIT", Unit: UnitCount, Number: true, Width: 4, Priority: 9},
+			{ID: "oom_killed", Title: "OOMKILLED", Width: 5, Priority: 9},
+			{ID: "state_age_s", Title: "FOR", Unit: UnitSeconds, Number: true, Width: 8, Priority: 9},
+			{ID: "pod", Title: "POD", Width: 20, Priority: 9},
+			{ID: "namespace", Title: "NAMESPACE", Width: 12, Priority: 9},
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -66,54 +74,98 @@ func buildContainers(s *model.Snapshot, scope []Scope, _ bool) []Row {
 		if !ContainerInScope(c, scope) {
 			continue
 		}
-		rows = append(rows, Row{Key: c.ID, Values: containerValues(c, s.Machine.Unknown)})
+		rows = append(rows, Row{Key: c.ID, Values: containerValues(c, s.Time, s.Machine.Unknown)})
 	}
 	return rows
 }
 
-// containerValues are a container's cells; what the node's source cannot
-// tell (unknown) is nil, never 0.
-func containerValues(c *model.Container, unknown model.Unknown) []any {
+// containerValues is one container's row. A figure whose controller the
+// container lacks (Unmeasured: a v2 cgroup without it, a stopped
+// container), or that the node's source cannot tell (unknown), is n/a,
+// never 0.
+func containerValues(c *model.Container, now time.Time, unknown model.Unknown) []any {
+	cpu := c.HasRates && c.Measured("cpu")
 	r := c.HasRates
+	mem := c.Measured("memory")
+	io := r && c.Measured("io")
 	net := r && c.Net != nil
+	limit := mem && c.Mem.Limit > 0
 	return []any{
 		c.ID,
 		text(c.Name),
 		text(c.Image),
 		c.Runtime,
 		text(c.State),
-		rate(r, c.CPUPct),
-		rate(r && c.CPU.Periods > 0, c.ThrottledPct),
-		float64(c.Mem.Used),
-		rate(c.Mem.Limit > 0, float64(c.Mem.Limit)),
-		rate(c.Mem.Limit > 0, c.MemPct),
+		rate(cpu, c.CPUPct),
+		rate(cpu && c.CPU.Periods > 0, c.ThrottledPct),
+		rate(mem, float64(c.Mem.Used)),
+		rate(limit, float64(c.Mem.Limit)),
+		rate(limit, c.MemPct),
 		rate(net, c.NetRxBps),
 		rate(net, c.NetTxBps),
-		rate(r, c.BlkReadBps),
-		rate(r, c.BlkWriteBps),
-		rate(!unknown.Pids, float64(c.Pids)),
+		rate(io, c.BlkReadBps),
+		rate(io, c.BlkWriteBps),
+		rate(c.Measured("pids") && !unknown.Pids, float64(c.Pids)),
 		text(c.Cluster.Framework),
 		text(c.Cluster.Group),
 		text(c.Cluster.App),
 		text(c.Cluster.Task),
-		rate(r, c.CPUUserPct),
-		rate(r, c.CPUSystemPct),
-		rate(r && c.CPU.Periods > 0, c.ThrottledS),
-		float64(c.Mem.RSS),
-		float64(c.Mem.Cache),
-		rate(!unknown.OOMKills, float64(c.Mem.OOMKills)),
+		rate(cpu, c.CPUUserPct),
+		rate(cpu, c.CPUSystemPct),
+		rate(cpu && c.CPU.Periods > 0, c.ThrottledS),
+		rate(mem, float64(c.Mem.RSS)),
+		rate(mem, float64(c.Mem.Cache)),
+		rate(mem && !unknown.OOMKills, float64(c.Mem.OOMKills)),
 		rate(net, c.NetRxPps),
 		rate(net, c.NetTxPps),
-		rate(r, c.BlkReadOps),
-		rate(r, c.BlkWriteOps),
-		rate(c.Runtime == model.RuntimeDocker && !unknown.Restarts, float64(c.RestartCount)),
+		rate(io, c.BlkReadOps),
+		rate(io, c.BlkWriteOps),
+		rate(described(c) && !unknown.Restarts, float64(c.RestartCount)),
 		text(c.Health),
 		rate(c.PID > 0, float64(c.PID)),
 		text(c.Cluster.FrameworkID),
 		text(c.Cluster.TaskID),
 		c.Cgroup,
 		text(c.Agent),
+		exitCode(c.ExitCode),
+		oomKilled(c),
+		stateAge(c.StateSince, now),
+		text(c.Pod),
+		text(c.Namespace),
 	}
+}
+
+// exitCode is a stopped container's exit code, nil while it runs.
+func exitCode(code *int) any {
+	if code == nil {
+		return nil
+	}
+	return float64(*code)
+}
+
+// described says whether an engine that counts restarts and OOM kills
+// (Docker, Podman) described the container: it always says when it was
+// created. Podman's containers without its API service are not.
+func described(c *model.Container) bool {
+	return (c.Runtime == model.RuntimeDocker || c.Runtime == model.RuntimePodman) && !c.Created.IsZero()
+}
+
+// oomKilled is whether the OOM killer ended the container's last run, nil
+// where no engine said.
+func oomKilled(c *model.Container) any {
+	if !described(c) {
+		return nil
+	}
+	return c.OOMKilled
+}
+
+// stateAge is how long the container has been in its state, nil when the
+// runtime did not say since when.
+func stateAge(since, now time.Time) any {
+	if since.IsZero() || now.Before(since) {
+		return nil
+	}
+	return now.Sub(since).Seconds()
 }
 
 // text is a string value, nil when empty (n/a on screen, null in JSON).

@@ -232,6 +232,13 @@ func (c clause) holds(val any) bool {
 		case "~":
 			return strings.Contains(strconv.FormatFloat(x, 'f', -1, 64), c.value)
 		}
+	case bool: // oom_killed=true
+		switch c.op {
+		case "=":
+			return strconv.FormatBool(x) == c.value
+		case "!=":
+			return strconv.FormatBool(x) != c.value
+		}
 	case string:
 		switch c.op {
 		case "=":

@@ -16,31 +16,33 @@ import (
 
 // options is the parsed command line.
 type options struct {
-	delay         time.Duration
-	mesos         []string
-	view          string
-	listViews     bool
-	scope         []views.Scope
-	filter        *views.Filter
-	sort          string
-	desc          bool
-	output        string
-	iterations    int
-	iterationsSet bool // -n given: replay prints that many, else all
-	write         string
-	read          string
-	dockerHost    string
-	procRoot      string
-	cgroupRoot    string
-	all           bool
-	orchInterval  time.Duration
-	insecure      bool
-	caCert        string
-	cluster       bool
-	cadvisor      string
-	color         string
-	readOnly      bool
-	version       bool
+	delay             time.Duration
+	mesos             []string
+	view              string
+	listViews         bool
+	scope             []views.Scope
+	filter            *views.Filter
+	sort              string
+	desc              bool
+	output            string
+	iterations        int
+	iterationsSet     bool // -n given: replay prints that many, else all
+	write             string
+	read              string
+	dockerHost        string
+	podmanHost        string
+	containerdAddress string
+	procRoot          string
+	cgroupRoot        string
+	all               bool
+	orchInterval      time.Duration
+	insecure          bool
+	caCert            string
+	cluster           bool
+	cadvisor          string
+	color             string
+	readOnly          bool
+	version           bool
 }
 
 // usageError is a bad flag or value: exit status 2 with one line.
@@ -69,6 +71,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVarP(&o.write, "write", "w", "", "record snapshots to FILE")
 	fs.StringVarP(&o.read, "read", "r", "", "replay a recording")
 	fs.StringVar(&o.dockerHost, "docker-host", "", "Docker daemon (default DOCKER_HOST or the local socket; 'none' to disable)")
+	fs.StringVar(&o.podmanHost, "podman-host", "", "Podman's Docker-compatible API (default CONTAINER_HOST or unix:///run/podman/podman.sock; 'none' to disable)")
+	fs.StringVar(&o.containerdAddress, "containerd-address", "", "containerd's socket (default /run/containerd/containerd.sock; 'none' to disable)")
 	fs.StringVar(&o.procRoot, "proc-root", "/proc", "where /proc is")
 	fs.StringVar(&o.cgroupRoot, "cgroup-root", "/sys/fs/cgroup", "where the cgroup hierarchy is")
 	fs.BoolVarP(&o.all, "all", "a", false, "also list cgroups that are not containers, as runtime raw")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ctop-like/ctop-like/batch"
 	"github.com/ctop-like/ctop-like/collector"
+	"github.com/ctop-like/ctop-like/model"
 	"github.com/ctop-like/ctop-like/monitor"
 	"github.com/ctop-like/ctop-like/orchestrator"
 	"github.com/ctop-like/ctop-like/recording"
@@ -144,6 +145,7 @@ type node struct {
 	host    string
 	cluster monitor.ClusterSource // nil without -m
 	docker  *collector.Docker     // nil unless local with Docker: no actions elsewhere
+	ready   func(context.Context) // waits for the runtimes' first lists; nil for remote nodes
 	close   func()
 }
 
@@ -157,10 +159,12 @@ func openNode(ctx context.Context, o *options) (*node, error) {
 	// constantly, so they keep Go's defaults.
 	tuneGC()
 	local, err := collector.NewLocal(ctx, collector.Config{
-		ProcRoot:   o.procRoot,
-		CgroupRoot: o.cgroupRoot,
-		DockerHost: o.dockerHost,
-		All:        o.all,
+		ProcRoot:          o.procRoot,
+		CgroupRoot:        o.cgroupRoot,
+		DockerHost:        o.dockerHost,
+		PodmanHost:        o.podmanHost,
+		ContainerdAddress: o.containerdAddress,
+		All:               o.all,
 	})
 	if err != nil {
 		return nil, err
@@ -170,18 +174,25 @@ func openNode(ctx context.Context, o *options) (*node, error) {
 		local.Close()
 		return nil, err
 	}
-	return &node{src: local, host: local.Host(), cluster: cl, docker: local.Docker(), close: func() { local.Close() }}, nil
+	return &node{src: local, host: local.Host(), cluster: cl, docker: dockerOf(local), ready: local.WaitReady, close: func() { local.Close() }}, nil
+}
+
+// dockerOf is the local Docker handler, whose actions the screen offers;
+// nil when Docker is disabled.
+func dockerOf(local *collector.Local) *collector.Docker {
+	d, _ := local.Runtime(model.RuntimeDocker).(*collector.Docker)
+	return d
 }
 
 // runBatch prints -n refreshes. Rates need two samples, so the first line
 // comes one interval after start.
 func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q views.Query, rec *recording.Writer, stdout, stderr io.Writer) error {
 	start := time.Now()
-	if d := nd.docker; d != nil {
-		// Names come from the Docker API: give its first listing up to one
-		// interval so the first refresh is not nameless.
+	if nd.ready != nil {
+		// Names come from the runtimes' APIs: give their first listings up
+		// to one interval so the first refresh is not nameless.
 		wctx, cancel := context.WithTimeout(ctx, o.delay)
-		_ = d.WaitReady(wctx)
+		nd.ready(wctx)
 		cancel()
 	}
 	p := &batch.Printer{Out: stdout, Format: o.output, Query: q}
