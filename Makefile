@@ -54,6 +54,7 @@ FUZZ_TARGETS = \
 	collector:FuzzDiskstats:20000x collector:FuzzMeminfo:20000x \
 	collector:FuzzProcStatFile:20000x collector:FuzzMachineSmallFiles:20000x \
 	collector:FuzzCgroupV1:2000x collector:FuzzCgroupV2:3000x \
+	collector:FuzzContainerFromCgroup:10000x collector:FuzzCRIOMeta:5000x \
 	orchestrator:FuzzMesosState:10000x orchestrator:FuzzMarathon:20000x \
 	orchestrator:FuzzParseCluster:4000x agents:FuzzAgentStatistics:20000x \
 	redact:FuzzText:20000x \
