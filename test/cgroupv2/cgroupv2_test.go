@@ -284,6 +284,18 @@ func TestRuntimesOnCgroupV2(t *testing.T) {
 		c, _ := r["cgroup"].(string)
 		byCgroup[c] = append(byCgroup[c], r)
 	}
+	// Every process outside the shapes (init, ctop-like) is in the root
+	// cgroup, which is not listed: any other row is a cgroup counted twice
+	// (a container's child listed beside it) or a shape misread.
+	made := map[string]bool{}
+	for _, p := range g.shapes {
+		made[p] = true
+	}
+	for c := range byCgroup {
+		if !made[c] {
+			t.Errorf("row for cgroup %q, which init.sh did not make", c)
+		}
+	}
 	for _, name := range g.order {
 		path := g.shapes[name]
 		want := shapes[name]
