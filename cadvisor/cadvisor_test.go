@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/httpapi"
 	"github.com/ctop-like/ctop-like/model"
 )
 
@@ -24,9 +25,9 @@ func fixture(t testing.TB, name string) []byte {
 	return b
 }
 
-// loopbackClient is an HTTP client that can only reach 127.0.0.0/8: any
-// other destination fails the test (the fixtures name real addresses).
-func loopbackClient(t testing.TB) *http.Client {
+// loopbackClient is an httpapi client that can only reach 127.0.0.0/8:
+// any other destination fails the test (the fixtures name real addresses).
+func loopbackClient(t testing.TB) *httpapi.Client {
 	d := &net.Dialer{Timeout: 2 * time.Second}
 	tr := &http.Transport{
 		Proxy: nil,
@@ -40,7 +41,11 @@ func loopbackClient(t testing.TB) *http.Client {
 		},
 	}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr}
+	c, err := httpapi.New(httpapi.Config{Transport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func newSource(t testing.TB, url string) *Source {
