@@ -169,12 +169,12 @@ func TestNewRejectsBadURLs(t *testing.T) {
 	}
 }
 
-// TestRedirectWithholdsCredentials: --cadvisor http://ops:PW@127.0.0.1:PORT
+// TestCAdvisorRedirectWithholdsCredentials: --cadvisor http://ops:PW@127.0.0.1:PORT
 // whose server redirects every request to the recorded node on 127.0.0.2.
 // The credentials reach 127.0.0.1 on every request and never 127.0.0.2;
 // when 127.0.0.2 then asks for them, the error says they were withheld
 // after a redirect; no error or sample shows the password.
-func TestRedirectWithholdsCredentials(t *testing.T) {
+func TestCAdvisorRedirectWithholdsCredentials(t *testing.T) {
 	const pw = "h9-S3cret@pw"
 	node := realNode(t)
 	var wantAuth atomic.Bool
