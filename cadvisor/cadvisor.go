@@ -10,13 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/ctop-like/ctop-like/httpapi"
 	"github.com/ctop-like/ctop-like/model"
-	"github.com/ctop-like/ctop-like/orchestrator"
+	"github.com/ctop-like/ctop-like/redact"
 )
 
 // DefaultTimeout bounds one pass (all its requests) when the caller's
@@ -52,12 +51,8 @@ type Source struct {
 	// Timeout bounds each pass; DefaultTimeout when zero.
 	Timeout time.Duration
 
-	base     *url.URL // no user info, no trailing slash
-	user     string
-	pass     string
-	hasAuth  bool
-	redacted string
-	client   *http.Client
+	ep  *httpapi.Endpoint // the node's URL; its credentials go only there
+	api *httpapi.Client
 
 	mu      sync.Mutex
 	machine *machineInfo
@@ -80,45 +75,23 @@ type procList struct {
 const procWindow = 10 * time.Second
 
 // New checks the URL; it does no I/O, so a node that is down at start is
-// reported by Collect and retried on the next refresh. client may be nil.
-func New(baseURL string, client *http.Client) (*Source, error) {
-	raw := strings.TrimSpace(baseURL)
-	if raw == "" {
-		return nil, errors.New("cadvisor: empty URL")
-	}
-	if !strings.Contains(raw, "://") {
-		raw = "http://" + raw
-	}
-	u, err := url.Parse(raw)
+// reported by Collect and retried on the next refresh. api may be nil: a
+// client with httpapi's defaults and DefaultTimeout.
+func New(baseURL string, api *httpapi.Client) (*Source, error) {
+	ep, err := httpapi.Parse(baseURL)
 	if err != nil {
-		return nil, fmt.Errorf("cadvisor: malformed URL %q", orchestrator.Redact(raw))
+		return nil, fmt.Errorf("cadvisor: %w", err)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("cadvisor %s: scheme %q is not http or https", orchestrator.RedactURL(u), u.Scheme)
+	if api == nil {
+		if api, err = httpapi.New(httpapi.Config{Timeout: DefaultTimeout}); err != nil {
+			return nil, fmt.Errorf("cadvisor: %w", err)
+		}
 	}
-	if u.Hostname() == "" {
-		return nil, fmt.Errorf("cadvisor %s: no host", orchestrator.RedactURL(u))
-	}
-	s := &Source{client: client}
-	if s.client == nil {
-		s.client = &http.Client{Timeout: DefaultTimeout + time.Second}
-	}
-	if u.User != nil {
-		s.user = u.User.Username()
-		s.pass, _ = u.User.Password()
-		s.hasAuth = true
-	}
-	b := *u
-	b.User = nil
-	b.RawQuery, b.Fragment, b.RawPath = "", "", ""
-	b.Path = strings.TrimSuffix(b.Path, "/")
-	s.base = &b
-	s.redacted = b.String()
-	return s, nil
+	return &Source{ep: ep, api: api}, nil
 }
 
 // Host is the remote node's name as the URL gives it.
-func (s *Source) Host() string { return s.base.Hostname() }
+func (s *Source) Host() string { return s.ep.Hostname() }
 
 // Collect implements monitor.Source. After a first success a failed pass
 // repeats the last good counters (which then give no rates) with the error
@@ -274,17 +247,9 @@ func (s *Source) machineInfo(ctx context.Context) (*machineInfo, error) {
 	return &m, nil
 }
 
-// describe names the node and redacts credentials.
+// describe names the node and hides its credentials.
 func (s *Source) describe(err error) string {
-	msg := err.Error()
-	if !strings.HasPrefix(msg, "cadvisor ") {
-		msg = "cadvisor " + s.redacted + ": " + msg
-	}
-	msg = orchestrator.Redact(msg)
-	if s.pass != "" {
-		msg = strings.ReplaceAll(msg, s.pass, "***")
-	}
-	return msg
+	return redact.Secrets("cadvisor "+s.ep.String()+": "+err.Error(), s.ep.Secrets()...)
 }
 
 // windowProcesses keeps the process lists of the last procWindow and hands

@@ -2,6 +2,7 @@ package cadvisor
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -9,9 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/httpapi"
+	"github.com/ctop-like/ctop-like/httpapi/httpapitest"
 	"github.com/ctop-like/ctop-like/model"
 )
 
@@ -24,9 +28,9 @@ func fixture(t testing.TB, name string) []byte {
 	return b
 }
 
-// loopbackClient is an HTTP client that can only reach 127.0.0.0/8: any
-// other destination fails the test (the fixtures name real addresses).
-func loopbackClient(t testing.TB) *http.Client {
+// loopbackClient is an httpapi client that can only reach 127.0.0.0/8:
+// any other destination fails the test (the fixtures name real addresses).
+func loopbackClient(t testing.TB) *httpapi.Client {
 	d := &net.Dialer{Timeout: 2 * time.Second}
 	tr := &http.Transport{
 		Proxy: nil,
@@ -40,7 +44,11 @@ func loopbackClient(t testing.TB) *http.Client {
 		},
 	}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr}
+	c, err := httpapi.New(httpapi.Config{Transport: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func newSource(t testing.TB, url string) *Source {
@@ -159,4 +167,63 @@ func TestNewRejectsBadURLs(t *testing.T) {
 			t.Errorf("%q: password in %v", u, err)
 		}
 	}
+}
+
+// TestCAdvisorRedirectWithholdsCredentials: --cadvisor http://ops:PW@127.0.0.1:PORT
+// whose server redirects every request to the recorded node on 127.0.0.2.
+// The credentials reach 127.0.0.1 on every request and never 127.0.0.2;
+// when 127.0.0.2 then asks for them, the error says they were withheld
+// after a redirect; no error or sample shows the password.
+func TestCAdvisorRedirectWithholdsCredentials(t *testing.T) {
+	const pw = "h9-S3cret@pw"
+	node := realNode(t)
+	var wantAuth atomic.Bool
+	other := httpapitest.NewRecorder(t, "127.0.0.2:0", func(w http.ResponseWriter, r *http.Request) {
+		if wantAuth.Load() && r.Header.Get("Authorization") == "" {
+			http.Error(w, "Unauthorized", http.StatusUnauthorized)
+			return
+		}
+		node.serve(w, r)
+	})
+	first := httpapitest.NewRecorder(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	})
+	u := strings.Replace(first.URL, "http://", "http://ops:"+pw+"@", 1)
+	showsPassword := func(s string) bool { return strings.Contains(s, pw) || strings.Contains(s, "S3cret") }
+
+	src := newSource(t, u)
+	smp, err := src.Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(smp.Containers) != 7 || showsPassword(strings.Join(smp.Errors, " ")) {
+		t.Errorf("through the redirect: %d containers, errors %v", len(smp.Containers), smp.Errors)
+	}
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("ops:"+pw))
+	if h := first.Headers(); len(h) == 0 || h[0] != basic || h[len(h)-1] != basic {
+		t.Errorf("the URL's own host got %q, want its credentials", h)
+	}
+	for _, h := range other.Headers() {
+		if h != "" {
+			t.Errorf("the redirect's host received Authorization %q", h)
+		}
+	}
+	if len(other.Headers()) == 0 {
+		t.Fatal("127.0.0.2 was never asked: the test tests nothing")
+	}
+
+	wantAuth.Store(true)
+	_, err = newSource(t, u).Collect(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "HTTP 401") || !strings.Contains(err.Error(), "from "+other.URL+" after a redirect") ||
+		!strings.Contains(err.Error(), "sent only to "+first.URL) || showsPassword(err.Error()) {
+		t.Errorf("127.0.0.2 asking for credentials: %v", err)
+	}
+	smp, err = src.Collect(context.Background()) // a failed pass repeats the last rows with the error
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(smp.Errors) != 1 || !strings.Contains(smp.Errors[0], "after a redirect") || showsPassword(smp.Errors[0]) {
+		t.Fatalf("stale pass: errors %q", smp.Errors)
+	}
+	t.Logf("error shown: %s", smp.Errors[0])
 }

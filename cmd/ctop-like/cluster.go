@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"net/http"
-	"time"
 
 	"github.com/ctop-like/ctop-like/agents"
 	"github.com/ctop-like/ctop-like/cadvisor"
@@ -33,11 +31,12 @@ func openRemote(ctx context.Context, o *options) (*node, error) {
 		ag := agents.New(p, agents.Config{Wait: min(o.delay*3/4, orchestrator.DefaultTimeout)})
 		return &node{src: ag, host: "cluster", cluster: ag, close: func() {}}, nil
 	default:
-		hc, err := remoteClient(o)
+		// --insecure and --ca-cert as for Mesos.
+		api, err := httpapi.New(httpapi.Config{Timeout: cadvisor.DefaultTimeout, Insecure: o.insecure, CACert: o.caCert})
 		if err != nil {
 			return nil, err
 		}
-		cs, err := cadvisor.New(o.cadvisor, hc)
+		cs, err := cadvisor.New(o.cadvisor, api)
 		if err != nil {
 			return nil, usageError{"--cadvisor: " + err.Error()}
 		}
@@ -48,17 +47,4 @@ func openRemote(ctx context.Context, o *options) (*node, error) {
 		}
 		return &node{src: cs, host: cs.Host(), cluster: cl, close: func() {}}, nil
 	}
-}
-
-// remoteClient is the HTTP client for cAdvisor, with --insecure and
-// --ca-cert as for Mesos.
-func remoteClient(o *options) (*http.Client, error) {
-	tc, err := httpapi.TLSConfig(o.insecure, o.caCert)
-	if err != nil {
-		return nil, err
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = tc
-	tr.ResponseHeaderTimeout = cadvisor.DefaultTimeout
-	return &http.Client{Transport: tr, Timeout: cadvisor.DefaultTimeout + time.Second}, nil
 }
