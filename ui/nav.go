@@ -216,16 +216,52 @@ func (a *App) messageLine(screen tcell.Screen, x, y, w int) {
 	put(screen, x, y, w, a.messageText(), st)
 }
 
-// mouse sorts on a click on a column header and drills on a double click;
-// tview's table does selection and the wheel itself.
+// wheelRows is how far one notch of the wheel moves the list.
+const wheelRows = 3
+
+// mouse keeps the keyboard with the screen whatever is clicked: only the
+// table, an open box and the input line ever take the focus. A click
+// behind an open box closes it; a click on the hint bar runs the key of
+// the label under it (as htop's F-key labels do); a click elsewhere outside
+// the table does nothing. In the table, a click on a column header sorts,
+// a double click drills down and the wheel moves the selection with the
+// page, so that the next refresh does not scroll back to it.
 func (a *App) mouse(ev *tcell.EventMouse, action tview.MouseAction) (*tcell.EventMouse, tview.MouseAction) {
-	if ev == nil || a.overlay != "" || !a.tableFocused() {
+	if ev == nil {
 		return ev, action
 	}
+	// block keeps an event from every widget. The event itself must stay
+	// non-nil: tview makes the click of a press and release only while
+	// the capture has passed the press, the release (and a move) on.
+	block := func() (*tcell.EventMouse, tview.MouseAction) { return ev, tview.MouseConsumed }
+	click := action == tview.MouseLeftClick || action == tview.MouseLeftDoubleClick
 	x, y := ev.Position()
+	if a.overlay != "" {
+		if a.overlayBox != nil && inRect(a.overlayBox, x, y) {
+			return ev, action
+		}
+		if click || action == tview.MouseRightClick || action == tview.MouseMiddleClick {
+			a.closeOverlay()
+			return nil, action
+		}
+		return block()
+	}
+	if a.promptOpen() {
+		if a.prompt.InRect(x, y) {
+			return ev, action
+		}
+		return block()
+	}
+	if a.hints.InRect(x, y) {
+		if click {
+			a.clickHint(x)
+			return nil, action
+		}
+		return block()
+	}
 	tv := a.table
 	if !tv.InRect(x, y) || tv.data == nil {
-		return ev, action
+		return block()
 	}
 	row, col := tv.CellAt(x, y)
 	switch action {
@@ -242,6 +278,24 @@ func (a *App) mouse(ev *tcell.EventMouse, action tview.MouseAction) (*tcell.Even
 			a.drill(nil)
 			return nil, action
 		}
+	case tview.MouseScrollUp:
+		tv.wheel(-wheelRows)
+		return nil, action
+	case tview.MouseScrollDown:
+		tv.wheel(wheelRows)
+		return nil, action
 	}
 	return ev, action
+}
+
+// inRect reports whether a primitive's rectangle holds a point.
+func inRect(p tview.Primitive, x, y int) bool {
+	px, py, w, h := p.GetRect()
+	return x >= px && x < px+w && y >= py && y < py+h
+}
+
+// promptOpen: the input line (filter, search, command) is shown.
+func (a *App) promptOpen() bool {
+	name, _ := a.bottom.GetFrontPage()
+	return name == "prompt"
 }

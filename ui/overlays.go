@@ -11,6 +11,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+	"github.com/rivo/uniseg"
 
 	"github.com/ctop-like/ctop-like/views"
 )
@@ -35,10 +36,16 @@ func (c *centered) Draw(screen tcell.Screen) {
 	c.Primitive.Draw(screen)
 }
 
-// showOverlay puts a page over the table and gives it the keys.
+// showOverlay puts a page over the table and gives it the keys; a click
+// outside what it draws closes it (see mouse).
 func (a *App) showOverlay(name string, p tview.Primitive, focus tview.Primitive) {
 	a.root.AddPage(name, p, true, true)
 	a.overlay = name
+	a.overlayBox = p
+	if c, ok := p.(*centered); ok {
+		a.overlayBox = c.Primitive
+	}
+	a.overlayFocus = focus
 	a.app.SetFocus(focus)
 }
 
@@ -48,6 +55,7 @@ func (a *App) closeOverlay() {
 		a.root.RemovePage(a.overlay)
 	}
 	a.overlay = ""
+	a.overlayBox, a.overlayFocus = nil, nil
 	a.detailsKey = ""
 	a.app.SetFocus(a.table)
 }
@@ -91,7 +99,6 @@ func (a *App) showMenu(name, title string, items []menuItem, current int) {
 
 // showHelp lists every binding of the current view, from the bindings.
 func (a *App) showHelp(_ *tcell.EventKey) {
-	var b strings.Builder
 	var rows [][2]string
 	for _, k := range a.bindings {
 		if !a.available(k) {
@@ -99,24 +106,12 @@ func (a *App) showHelp(_ *tcell.EventKey) {
 		}
 		rows = append(rows, [2]string{k.keyNames(), k.desc})
 	}
-	rows = append(rows, navigationHelp...)
-	kw := 0
-	for _, r := range rows {
-		if len(r[0]) > kw {
-			kw = len(r[0])
-		}
-	}
-	width := 0
-	for _, r := range rows {
-		fmt.Fprintf(&b, "%-*s  %s\n", kw, r[0], r[1])
-		if n := kw + 2 + len(r[1]); n > width {
-			width = n
-		}
-	}
+	rows = append(rows, a.navigationHelp()...)
+	var tail string
 	if a.opts.ReadOnly {
-		b.WriteString("\nread-only: no actions are offered\n")
+		tail = "read-only: no actions are offered"
 	}
-	tv := tview.NewTextView().SetText(b.String()).SetWrap(false)
+	tv := tview.NewTextView().SetWrap(false)
 	tv.SetTextStyle(a.th.base)
 	tv.SetBorder(true).SetTitle(" Help: " + a.curView().Title + " (Esc closes, arrows scroll) ")
 	tv.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
@@ -129,7 +124,114 @@ func (a *App) showHelp(_ *tcell.EventKey) {
 		}
 		return ev
 	})
-	a.showOverlay("help", &centered{Primitive: tv, w: width + 2, h: len(rows) + 5}, tv)
+	w, h := helpSize(rows, tail)
+	a.showOverlay("help", &centered{Primitive: &helpView{TextView: tv, rows: rows, tail: tail, width: -1}, w: w + 2, h: h + 2}, tv)
+}
+
+// helpView is the help text, wrapped again whenever its width changes so
+// that no line is cut, on an 80×24 screen or after a resize.
+type helpView struct {
+	*tview.TextView
+	rows  [][2]string
+	tail  string
+	width int
+}
+
+// Draw implements tview.Primitive.
+func (h *helpView) Draw(screen tcell.Screen) {
+	if _, _, w, _ := h.GetInnerRect(); w != h.width {
+		h.width = w
+		h.SetText(helpText(h.rows, h.tail, w))
+	}
+	h.TextView.Draw(screen)
+}
+
+// helpSize is the width and height of the help text unwrapped.
+func helpSize(rows [][2]string, tail string) (w, h int) {
+	text := helpText(rows, tail, 1<<20)
+	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		if n := uniseg.StringWidth(l); n > w {
+			w = n
+		}
+		h++
+	}
+	return w, h
+}
+
+// helpText lays out key names and what they do in two columns within
+// width cells; a description that does not fit wraps at word boundaries
+// under its own column. When the keys leave too little room, each
+// description goes under its keys instead.
+func helpText(rows [][2]string, tail string, width int) string {
+	kw := 0
+	for _, r := range rows {
+		if n := uniseg.StringWidth(r[0]); n > kw {
+			kw = n
+		}
+	}
+	indent := kw + 2
+	if width-indent < 24 {
+		indent = 4
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		lines := wrapWords(r[1], width-indent)
+		if indent == 4 {
+			for _, l := range wrapWords(r[0], width) {
+				b.WriteString(l + "\n")
+			}
+		} else {
+			b.WriteString(r[0] + strings.Repeat(" ", indent-uniseg.StringWidth(r[0])) + lines[0] + "\n")
+			lines = lines[1:]
+		}
+		for _, l := range lines {
+			b.WriteString(strings.Repeat(" ", indent) + l + "\n")
+		}
+	}
+	if tail != "" {
+		b.WriteString("\n")
+		for _, l := range wrapWords(tail, width) {
+			b.WriteString(l + "\n")
+		}
+	}
+	return b.String()
+}
+
+// wrapWords breaks s into lines of at most w cells at spaces; a word
+// longer than w is cut.
+func wrapWords(s string, w int) []string {
+	if w < 1 {
+		w = 1
+	}
+	var out []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		for uniseg.StringWidth(word) > w {
+			if line != "" {
+				out = append(out, line)
+				line = ""
+			}
+			c := cut(word, w)
+			if c == "" { // a character wider than the line
+				break
+			}
+			out = append(out, c)
+			word = word[len(c):]
+		}
+		switch {
+		case line == "":
+			line = word
+		case uniseg.StringWidth(line)+1+uniseg.StringWidth(word) <= w:
+			line += " " + word
+		default:
+			out = append(out, line)
+			line = word
+		}
+	}
+	if line != "" || len(out) == 0 {
+		out = append(out, line)
+	}
+	return out
 }
 
 // showViewsMenu offers the views that apply to the current scope.

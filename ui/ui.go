@@ -110,6 +110,13 @@ type App struct {
 	messageErr bool
 	search     string
 	overlay    string          // name of the open overlay page, "" for none
+	overlayBox tview.Primitive // what the overlay draws: a click outside closes it
+	// overlayFocus is the widget of the open overlay that has the keys.
+	overlayFocus tview.Primitive
+	hintSpots    []hintSpot // where the hint bar drew each label, for clicks
+	// stopSelf stops the process for Ctrl-Z until it is continued; tests
+	// replace it.
+	stopSelf   func()
 	detailsKey string          // row whose details panel is open
 	tableSnap  *model.Snapshot // the snapshot the table on screen was computed from
 }
@@ -163,6 +170,7 @@ func New(screen tcell.Screen, opts Options) (*App, error) {
 		hist:      newHistory(60),
 		kick:      make(chan struct{}, 1),
 		installed: make(chan struct{}, 1),
+		stopSelf:  stopSelf,
 	}
 	a.th.applyTview()
 	a.ctx, a.cancel = context.WithCancel(context.Background())
@@ -246,7 +254,7 @@ func Run(opts Options) (err error) {
 		return fmt.Errorf("ui: no terminal (%v); for batch mode use -o table or -o json", err)
 	}
 	tty.Close()
-	screen, err := tcell.NewScreen()
+	screen, err := newTerminal()
 	if err != nil {
 		return fmt.Errorf("ui: terminal: %w", err)
 	}
