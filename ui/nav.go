@@ -189,7 +189,7 @@ func (a *App) crumbLine(screen tcell.Screen, x, y, w int) {
 	}
 	if tv := a.table; tv.data != nil {
 		row, _ := tv.GetSelection()
-		if row < 1 {
+		if row < 1 || len(tv.data.Rows) == 0 {
 			row = 0
 		}
 		pos := fmt.Sprintf(" %d/%d", row, len(tv.data.Rows))

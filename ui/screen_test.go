@@ -45,6 +45,11 @@ func TestClicksOutsideTheTableKeepTheKeyboard(t *testing.T) {
 	// stretch of the hint bar.
 	for _, y := range []int{0, 2, lineIndex(s, "Containers"), 39} {
 		h.click(100, y)
+		var focused bool
+		h.app.app.QueueUpdate(func() { focused = h.app.tableFocused() })
+		if !focused {
+			t.Errorf("a click on line %d took the focus from the table", y)
+		}
 	}
 	h.runes(":")
 	h.runes("processes")
@@ -214,8 +219,11 @@ func TestCtrlLRepaintsAndCtrlZSuspends(t *testing.T) {
 
 	var stopped atomic.Int32
 	h.app.app.QueueUpdate(func() { h.app.stopSelf = func() { stopped.Add(1) } })
+	before = scr.n.Load()
 	h.key(tcell.KeyCtrlZ)
 	h.waitFor("a suspension", func(string) bool { return stopped.Load() == 1 })
+	// The shell drew over the terminal meanwhile: all of it is drawn again.
+	h.waitFor("a repaint after fg", func(string) bool { return scr.n.Load() > before })
 	// Back from fg: the screen answers keys.
 	h.runes("?")
 	h.waitText("Help: Containers")

@@ -2,7 +2,9 @@ package ui
 
 import (
 	"os"
+	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/gdamore/tcell/v2/terminfo"
@@ -34,7 +36,7 @@ func withoutPadding(ti *terminfo.Terminfo) *terminfo.Terminfo {
 // repaint draws the whole screen again (Ctrl-L), as after a `wall`
 // message or anything else that wrote over it behind tcell's back.
 func (a *App) repaint(_ *tcell.EventKey) {
-	a.screen.Sync()
+	a.app.Sync()
 }
 
 // suspend gives the terminal back to the shell (Ctrl-Z) and stops the
@@ -42,10 +44,38 @@ func (a *App) repaint(_ *tcell.EventKey) {
 // screen comes back whole.
 func (a *App) suspend(_ *tcell.EventKey) {
 	a.app.Suspend(a.stopSelf)
+	// tcell takes the terminal back believing it still shows the last
+	// frame; the shell has drawn over it since. If the screen was stopped
+	// meanwhile (the terminal hung up while suspended: SIGHUP), there is
+	// nothing to draw on: tcell's Sync on a finished screen never returned.
+	if a.ctx.Err() == nil {
+		a.app.Sync()
+	}
 }
 
-// stopSelf stops the process group with SIGTSTP, as a shell's job control
-// expects; it returns once the process is continued (SIGCONT).
+// stopSelf stops the process group with SIGTSTP, as the terminal's own
+// Ctrl-Z would, and returns once the process is continued (fg).
+//
+// The stop takes hold when the kernel next handles the signal in one of
+// the process's threads, which can be after kill returns: without waiting
+// for SIGCONT the screen was taken back first, and the shell printed its
+// prompt over a raw terminal. A stop that cannot happen (SIGTSTP ignored,
+// or an orphaned process group, where the kernel drops it) gives up after
+// two seconds.
 func stopSelf() {
-	_ = syscall.Kill(0, syscall.SIGTSTP)
+	if signal.Ignored(syscall.SIGTSTP) {
+		return
+	}
+	cont := make(chan os.Signal, 1)
+	signal.Notify(cont, syscall.SIGCONT)
+	defer signal.Stop(cont)
+	if syscall.Kill(0, syscall.SIGTSTP) != nil {
+		return
+	}
+	t := time.NewTimer(2 * time.Second)
+	defer t.Stop()
+	select {
+	case <-cont:
+	case <-t.C:
+	}
 }
