@@ -86,16 +86,28 @@ func (m *Monitor) Step(ctx context.Context) (*model.Snapshot, error) {
 	return snap, nil
 }
 
+// firstRates is the longest wait between the first two samples.
+const firstRates = 500 * time.Millisecond
+
 // Run refreshes every interval until ctx ends, publishing each snapshot.
 // A failed pass is published as an error in the next good snapshot's
 // Errors by the source; the loop itself never stops on one.
+//
+// Rates need two samples: the first is taken at once but not published
+// (it would show 0 % and n/a everywhere), and the second follows it after
+// at most firstRates, so that the screen's first frame has rates instead
+// of waiting a whole interval for them.
 func (m *Monitor) Run(ctx context.Context) {
-	for {
+	for first := true; ; first = false {
 		start := time.Now()
-		if snap, err := m.Step(ctx); err == nil {
+		if snap, err := m.Step(ctx); err == nil && !first {
 			m.publish(snap)
 		}
-		wait := time.Duration(m.interval.Load()) - time.Since(start)
+		interval := time.Duration(m.interval.Load())
+		if first {
+			interval = min(interval, firstRates)
+		}
+		wait := interval - time.Since(start)
 		if wait < 0 {
 			wait = 0
 		}

@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -368,4 +369,49 @@ func TestHangupWhileSuspendedExits(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// TestFirstFramesHaveNamesAndRates watches the screen from its first
+// frame: a busy container's row must come with its name (not its hex id)
+// and its CPU (not n/a or 0.0), and the header's CPU bars must not all
+// read 0.0 % while the node is busy. Before, the first two seconds showed
+// exactly that: the Docker list was not in yet and rates need two samples.
+func TestFirstFramesHaveNamesAndRates(t *testing.T) {
+	dockertest.Require(t)
+	name := fmt.Sprintf("h3-busy-%d", rand.Intn(1e6))
+	id := dockertest.Run(t, []string{"--name", name}, "sh", "-c", "while :; do :; done")
+	p := newPaneRetry(t, 160, 40, "TERM=xterm-256color")
+	p.text(binary + " -d 2000 -f name=" + name + "; echo EXIT=$?")
+	p.keys("Enter")
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		s := p.screen()
+		if strings.Contains(s, id[:12]) {
+			row := strings.Split(s, "\n")[lineOf(s, id[:12])]
+			if !strings.Contains(row, name) {
+				t.Fatalf("the first row shows no name:\n%s", s)
+			}
+			head := []rune(strings.Split(s, "\n")[lineOf(s, "CPU%")])
+			x := strings.Index(string(head), "CPU%")
+			x = len([]rune(string(head)[:x]))
+			r := []rune(row)
+			cpu := ""
+			if x+5 <= len(r) && x >= 2 {
+				cpu = strings.TrimSpace(string(r[x-2 : x+5]))
+			}
+			if cpu == "" || cpu == "n/a" || cpu == "0.0" {
+				t.Fatalf("the first row of a busy container has CPU %q:\n%s", cpu, s)
+			}
+			if !regexp.MustCompile(`[1-9][0-9.]*%\]`).MatchString(s) {
+				t.Fatalf("the header's CPU bars all read 0 while a container spins:\n%s", s)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no row for %s in 15 s:\n%s", name, s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.keys("q")
+	p.waitFor("exit status 0", has("EXIT=0"))
 }
