@@ -191,11 +191,8 @@ func (a *App) clickHint(x int) {
 	}
 }
 
-// hasActions: actions exist for containers and processes.
-func (a *App) hasActions() bool {
-	v := a.cur().view
-	return v == "containers" || v == "processes"
-}
+// hasActions: the view declares actions.
+func (a *App) hasActions() bool { return len(a.curView().Actions) > 0 }
 
 // hasTree: the view can show its rows as a tree.
 func (a *App) hasTree() bool { return a.curView().Tree }

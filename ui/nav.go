@@ -11,60 +11,21 @@ import (
 	"github.com/ctop-like/ctop-like/views"
 )
 
-// viewsFor says which views make sense inside a scope of a kind: in a
-// container only its processes and itself, in an app its tasks too, etc.
-var viewsFor = map[string][]string{
-	"container": {"containers", "processes"},
-	"task":      {"containers", "processes", "mesos-tasks"},
-	"app":       {"containers", "processes", "mesos-tasks", "marathon-apps"},
-	"group":     {"marathon-groups", "marathon-apps", "containers", "processes", "mesos-tasks"},
-	"framework": {"mesos-tasks", "marathon-groups", "marathon-apps", "containers", "processes"},
-}
-
-// applies reports whether a view can be shown within a scope; the innermost
-// scope decides.
-func applies(view string, scope []views.Scope) bool {
-	if len(scope) == 0 {
-		return true
-	}
-	for _, v := range viewsFor[scope[len(scope)-1].Kind] {
-		if v == view {
-			return true
-		}
-	}
-	return false
-}
-
 // applicableViews lists, in menu order, the views the current scope admits.
 func (a *App) applicableViews() []*views.View {
 	var out []*views.View
 	for _, v := range views.All() {
-		if applies(v.ID, a.cur().scope) {
+		if v.AppliesIn(a.cur().scope) {
 			out = append(out, v)
 		}
 	}
 	return out
 }
 
-// rowName is how a drilled-from row appears in the breadcrumb.
+// rowName is how a drilled-from row appears in the breadcrumb: the view's
+// name for it, else the id of the scope the drill adds.
 func rowName(v *views.View, r *views.Row, t views.Target) string {
-	// A person knows a framework, app or task by its name, not its id.
-	for _, id := range []string{"name", "framework", "app", "group", "task"} {
-		if i := v.Col(id); i >= 0 {
-			if s, ok := r.Values[i].(string); ok && s != "" {
-				return s
-			}
-		}
-	}
-	if t.Scope.ID != "" {
-		return t.Scope.ID
-	}
-	for i, c := range v.Columns {
-		if s, ok := r.Values[i].(string); ok && !c.Number && s != "" {
-			return s
-		}
-	}
-	return r.Key
+	return v.RowNameOr(*r, t.Scope.ID)
 }
 
 // drill pushes the view the selected row leads to; a process (no Drill)
@@ -118,12 +79,13 @@ func (a *App) setView(id string) {
 	}
 	a.change(func() {
 		n := len(a.levels)
-		for n > 1 && !applies(id, a.levels[n-1].scope) {
+		v := views.Get(id)
+		for n > 1 && !v.AppliesIn(a.levels[n-1].scope) {
 			n--
 		}
 		a.levels = a.levels[:n]
 		l := a.cur()
-		if !applies(id, l.scope) {
+		if !v.AppliesIn(l.scope) {
 			l.scope = nil
 		}
 		l.view, l.sort, l.desc, l.tree, l.filter = id, "", false, false, nil

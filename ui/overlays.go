@@ -3,10 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
-	"sort"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
@@ -63,6 +60,7 @@ func (a *App) closeOverlay() {
 // menuItem is one line of a pop-up menu.
 type menuItem struct {
 	label string
+	key   rune // runs the item from the menu; 0: none
 	do    func()
 }
 
@@ -75,12 +73,16 @@ func (a *App) showMenu(name, title string, items []menuItem, current int) {
 	w := len(title) + 6
 	for _, it := range items {
 		it := it
-		l.AddItem(tview.Escape(it.label), "", 0, func() {
+		l.AddItem(tview.Escape(it.label), "", it.key, func() {
 			a.closeOverlay()
 			it.do()
 		})
-		if len(it.label)+4 > w {
-			w = len(it.label) + 4
+		n := len(it.label) + 4
+		if it.key != 0 {
+			n += 4 // "(k) "
+		}
+		if n > w {
+			w = n
 		}
 	}
 	if current >= 0 && current < len(items) {
@@ -444,83 +446,56 @@ func (a *App) findNext(text string, from int) bool {
 	return false
 }
 
-// showActions offers what can be done to the selected row.
+// showActions offers what the view declares can be done to the selected
+// row; each runs through the Actuator after a confirmation.
 func (a *App) showActions(_ *tcell.EventKey) {
 	r := a.table.selected()
 	if r == nil {
 		return
 	}
 	v := a.curView()
-	name := rowName(v, r, views.Target{})
+	row := *r
+	target := v.RowName(row)
+	if v.Target != nil {
+		target = v.Target(v, row)
+	}
 	var items []menuItem
-	switch v.ID {
-	case "containers":
-		id := r.Key
-		target := fmt.Sprintf("container %s (%s)", name, short(id))
-		state := ""
-		if i := v.Col("state"); i >= 0 {
-			state, _ = r.Values[i].(string)
-		}
-		acts := []string{"stop", "restart", "pause", "kill"}
-		if state == "paused" {
-			acts[2] = "unpause"
-		}
-		for _, act := range acts {
-			act := act
-			items = append(items, menuItem{label: strings.ToUpper(act[:1]) + act[1:], do: func() {
-				a.confirm(fmt.Sprintf("%s %s?", strings.ToUpper(act[:1])+act[1:], target), act, func(ctx context.Context) error {
-					return a.opts.Actions.Container(ctx, id, act)
-				})
-			}})
-		}
-	case "processes":
-		pid, err := strconv.Atoi(r.Key)
-		if err != nil {
-			return
-		}
-		cmd := ""
-		if i := v.Col("command"); i >= 0 {
-			cmd, _ = r.Values[i].(string)
-		}
-		target := fmt.Sprintf("process %d (%s)", pid, cut(cmd, 40))
-		for _, s := range []struct {
-			name string
-			sig  syscall.Signal
-		}{{"TERM", syscall.SIGTERM}, {"KILL", syscall.SIGKILL}} {
-			s := s
-			items = append(items, menuItem{label: "Send SIG" + s.name, do: func() {
-				a.confirm(fmt.Sprintf("Send SIG%s to %s?", s.name, target), s.name, func(context.Context) error {
-					return a.opts.Actions.Signal(pid, s.sig)
-				})
-			}})
-		}
-		items = append(items, menuItem{label: "Renice…", do: func() { a.askNice(pid, target, r) }})
-	default:
+	for _, act := range v.Offered(row) {
+		act := act
+		items = append(items, menuItem{label: act.Label, key: act.Key, do: func() { a.startAction(v, act, row, target) }})
+	}
+	if len(items) == 0 {
 		return
 	}
-	a.showMenu("actions", "Actions: "+name, items, 0)
+	a.showMenu("actions", "Actions: "+v.RowName(row), items, 0)
 }
 
-// askNice reads a nice value, then confirms the renice.
-func (a *App) askNice(pid int, target string, r *views.Row) {
-	cur := ""
-	if i := a.curView().Col("nice"); i >= 0 {
-		if f, ok := r.Values[i].(float64); ok {
-			cur = strconv.Itoa(int(f))
-		}
+// startAction reads the action's input, if it has one, then confirms it.
+func (a *App) startAction(v *views.View, act views.Action, r views.Row, target string) {
+	run := func(value string) {
+		a.confirm(fmt.Sprintf(act.Confirm, target, value), act.Button, func(ctx context.Context) error {
+			return act.Run(ctx, a.opts.Actions, r, value)
+		})
 	}
-	a.ask(fmt.Sprintf("Nice for %d (-20..19): ", pid), cur, nil, func(text string, key tcell.Key) {
+	in := act.Input
+	if in == nil {
+		run("")
+		return
+	}
+	def := ""
+	if in.Default != nil {
+		def = in.Default(v, r)
+	}
+	a.ask(fmt.Sprintf(in.Label, r.Key), def, nil, func(text string, key tcell.Key) {
 		if key != tcell.KeyEnter {
 			return
 		}
-		n, err := strconv.Atoi(strings.TrimSpace(text))
-		if err != nil || n < -20 || n > 19 {
-			a.setMessage(true, "nice %q: want a whole number from -20 to 19", text)
+		value, err := in.Check(text)
+		if err != nil {
+			a.setMessage(true, "%v", err)
 			return
 		}
-		a.confirm(fmt.Sprintf("Renice %s to %d?", target, n), "renice", func(context.Context) error {
-			return a.opts.Actions.Renice(pid, n)
-		})
+		run(value)
 	})
 }
 
@@ -576,14 +551,4 @@ func (a *App) confirm(question, label string, run func(ctx context.Context) erro
 		return ev
 	})
 	a.showOverlay("confirm", m, m)
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -317,3 +317,34 @@ func TestSortedTitleIsNeverBoldBlack(t *testing.T) {
 		t.Errorf("sorted title drawn %v on %v attr %v, want plain black on teal", fg, bg, attr)
 	}
 }
+
+func TestActionKeysAndTheLogsView(t *testing.T) {
+	acts := &fakeActions{}
+	h := start(t, 120, 40, Options{Actions: acts})
+	h.waitText("web-1")
+	h.key(tcell.KeyF8)
+	h.waitText("Restart")
+	h.runes("r") // Restart's key, from the view's declaration
+	h.waitText("Restart container db-1 (bbbbbbbbbbbb)?")
+	h.runes("y")
+	h.waitText("restart: done")
+	if c := acts.get(); len(c) != 1 || c[0] != "restart "+idDB {
+		t.Fatalf("calls = %v", c)
+	}
+	// Drilled into a container, the views menu offers its logs; the
+	// view opens with its declared columns (no rows yet).
+	h.key(tcell.KeyEnter)
+	h.waitText("Containers › db-1 › Processes")
+	h.key(tcell.KeyF2)
+	s := h.waitText("Logs")
+	if strings.Contains(s, "Machine") {
+		t.Errorf("the machine view is offered inside a container:\n%s", s)
+	}
+	h.key(tcell.KeyEscape)
+	h.runes(":logs")
+	h.key(tcell.KeyEnter)
+	s = h.waitText("STREAM")
+	if !strings.Contains(s, "TIME") || !strings.Contains(s, "TEXT") || !strings.Contains(s, "› Logs") {
+		t.Errorf("logs view:\n%s", s)
+	}
+}

@@ -217,7 +217,7 @@ func (tv *tableView) Draw(screen tcell.Screen) {
 			sortCol = -1
 		}
 		tv.cols, tv.widths = fitColumns(tv.data.Columns, w, sortCol)
-		tv.indent = indentColumn(tv.data.Columns, tv.cols)
+		tv.indent = indentColumn(tv.data.View, tv.cols)
 		tv.fitW = w
 	}
 	tv.Table.Draw(screen)
@@ -306,16 +306,12 @@ func fitColumns(cols []views.Column, width, sortCol int) (vis, widths []int) {
 	return vis, widths
 }
 
-// indentColumn is where tree mode draws its branches: the Width-0 text
-// column (command, group path), else the first visible text column.
-func indentColumn(cols []views.Column, vis []int) int {
+// indentColumn is where tree mode draws its branches: the view's tree
+// column when it is on screen, else -1.
+func indentColumn(v *views.View, vis []int) int {
+	tc := v.TreeCol()
 	for _, i := range vis {
-		if cols[i].Width == 0 && !cols[i].Number {
-			return i
-		}
-	}
-	for _, i := range vis {
-		if !cols[i].Number && cols[i].ID != "id" {
+		if i == tc {
 			return i
 		}
 	}

@@ -25,7 +25,7 @@ import (
 // only copies flags across.
 type Options struct {
 	Feed     monitor.Feed
-	View     string        // view id to open; "" = containers
+	View     string        // view id to open; "" = the first in rank (containers)
 	Scope    []views.Scope // start drilled down (--scope)
 	Filter   *views.Filter // initial filter (-f), for the first view
 	Sort     string        // initial sort column id; "" = the view's default
@@ -41,16 +41,10 @@ type Options struct {
 	OnOpen func(stop func())
 }
 
-// Actions is how the screen changes the world; the wiring implements it with
-// the Docker client and system calls so the screen itself never does I/O.
-type Actions interface {
-	// Container runs stop, restart, pause, unpause or kill on a container.
-	Container(ctx context.Context, id, action string) error
-	// Signal sends a signal to a process.
-	Signal(pid int, sig syscall.Signal) error
-	// Renice sets a process's nice value.
-	Renice(pid, nice int) error
-}
+// Actions is how the screen changes the world: the views' actions run
+// through it. The wiring implements it with the Docker client and system
+// calls so the screen itself never does I/O.
+type Actions = views.Actuator
 
 // Interval bounds for + and -.
 const (
@@ -146,7 +140,7 @@ func New(screen tcell.Screen, opts Options) (*App, error) {
 		return nil, errors.New("ui: no feed")
 	}
 	if opts.View == "" {
-		opts.View = "containers"
+		opts.View = views.Default().ID
 	}
 	v := views.Get(opts.View)
 	if v == nil {
