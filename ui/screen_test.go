@@ -348,3 +348,32 @@ func TestActionKeysAndTheLogsView(t *testing.T) {
 		t.Errorf("logs view:\n%s", s)
 	}
 }
+
+// TestVT100IsDrawnWithoutPadding: vt100's cursor motion asks for a 5 ms
+// pause; the entry the screen draws with writes the same bytes without
+// waiting. 200 cursor moves took a second with the padding.
+func TestVT100IsDrawnWithoutPadding(t *testing.T) {
+	ti, err := terminalInfo("vt100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ti.SetCursor, "$<") {
+		t.Fatalf("vt100's cursor motion %q has no padding: this test shows nothing", ti.SetCursor)
+	}
+	var out strings.Builder
+	start := time.Now()
+	for i := 0; i < 200; i++ {
+		ti.TPuts(&out, ti.TGoto(i%80, i%24))
+	}
+	took := time.Since(start)
+	if strings.Contains(out.String(), "$<") {
+		t.Errorf("padding written out: %q", out.String()[:40])
+	}
+	// 200 × 5 ms of padding is a second; without it, microseconds.
+	if took > 500*time.Millisecond {
+		t.Errorf("200 cursor moves took %v: the padding is slept", took)
+	}
+	if orig, _ := tcell.LookupTerminfo("vt100"); orig.PadChar == "" {
+		t.Error("the shared vt100 entry lost its pad character: copy it, do not change it")
+	}
+}

@@ -18,10 +18,19 @@ import (
 // Terminal emulators need no padding, and ncurses' programs (htop) do
 // not wait either. A $TERM tcell does not know is left to tcell.
 func newTerminal() (tcell.Screen, error) {
-	if ti, err := tcell.LookupTerminfo(os.Getenv("TERM")); err == nil {
-		return tcell.NewTerminfoScreenFromTtyTerminfo(nil, withoutPadding(ti))
+	if ti, err := terminalInfo(os.Getenv("TERM")); err == nil {
+		return tcell.NewTerminfoScreenFromTtyTerminfo(nil, ti)
 	}
 	return tcell.NewScreen()
+}
+
+// terminalInfo is the terminfo entry the screen draws with for a $TERM.
+func terminalInfo(term string) (*terminfo.Terminfo, error) {
+	ti, err := tcell.LookupTerminfo(term)
+	if err != nil {
+		return nil, err
+	}
+	return withoutPadding(ti), nil
 }
 
 // withoutPadding returns a copy of a terminfo entry that tcell draws
