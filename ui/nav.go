@@ -175,7 +175,12 @@ func (a *App) messageLine(screen tcell.Screen, x, y, w int) {
 	if a.message != "" && !a.messageErr {
 		st = a.th.msgInfo
 	}
-	put(screen, x, y, w, a.messageText(), st)
+	text := a.messageText()
+	if textWidth(text) > w {
+		// A cut message says so: the rest is in `errors` (-o json).
+		text = truncate(text, w, a.th.cutMark)
+	}
+	put(screen, x, y, w, text, st)
 }
 
 // wheelRows is how far one notch of the wheel moves the list.

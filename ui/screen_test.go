@@ -377,3 +377,13 @@ func TestVT100IsDrawnWithoutPadding(t *testing.T) {
 		t.Error("the shared vt100 entry lost its pad character: copy it, do not change it")
 	}
 }
+
+func TestLongMessageEndsInAnEllipsis(t *testing.T) {
+	snap := testSnapshot()
+	snap.Errors = []string{"docker: " + strings.Repeat("connection refused ", 10) + "END"}
+	h := start(t, 80, 24, Options{Feed: newFakeFeed(snap)})
+	s := h.waitText("docker: connection")
+	if l := line(s, "docker: connection"); !strings.HasSuffix(l, "…") || strings.Contains(l, "END") {
+		t.Errorf("the cut message does not end in …: %q", l)
+	}
+}
