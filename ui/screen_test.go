@@ -139,6 +139,7 @@ func TestWheelScrollsAndStaysAfterARefresh(t *testing.T) {
 	y := lineIndex(s, "worker-005")
 	for i := 0; i < 10; i++ {
 		h.scr.InjectMouse(20, y, tcell.WheelDown, tcell.ModNone)
+		time.Sleep(20 * time.Millisecond)
 	}
 	h.waitGone("worker-000")
 	// A refresh with the same rows (and one changed cell to know it is
@@ -150,8 +151,11 @@ func TestWheelScrollsAndStaysAfterARefresh(t *testing.T) {
 	if strings.Contains(s, "worker-000") {
 		t.Fatalf("the refresh scrolled back to the top:\n%s", s)
 	}
-	for i := 0; i < 20; i++ {
+	// One notch at a time: the simulation screen drops events it has no
+	// room for.
+	for i := 0; i < 40 && !strings.Contains(h.screen(), "worker-000"); i++ {
 		h.scr.InjectMouse(20, y, tcell.WheelUp, tcell.ModNone)
+		time.Sleep(20 * time.Millisecond)
 	}
 	h.waitText("worker-000")
 }
