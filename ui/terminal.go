@@ -53,13 +53,31 @@ func (a *App) repaint(_ *tcell.EventKey) {
 // screen comes back whole.
 func (a *App) suspend(_ *tcell.EventKey) {
 	a.app.Suspend(a.stopSelf)
-	// tcell takes the terminal back believing it still shows the last
-	// frame; the shell has drawn over it since. If the screen was stopped
-	// meanwhile (the terminal hung up while suspended: SIGHUP), there is
-	// nothing to draw on: tcell's Sync on a finished screen never returned.
-	if a.ctx.Err() == nil {
-		a.app.Sync()
+	if a.ctx.Err() != nil {
+		return // stopped meanwhile (SIGHUP, SIGTERM)
 	}
+	if !a.terminalAlive() {
+		// The terminal went away while suspended (ssh dropped, the
+		// window closed): tcell could not take it back, and a draw into
+		// the screen it left behind never returns. Stop before tview
+		// draws after this key.
+		a.Stop()
+		return
+	}
+	// tcell takes the terminal back believing it still shows the last
+	// frame; the shell has drawn over it since.
+	a.app.Sync()
+}
+
+// terminalAlive reports whether the screen's terminal still answers; a
+// simulation screen has none and always does.
+func (a *App) terminalAlive() bool {
+	tty, ok := a.screen.Tty()
+	if !ok {
+		return true
+	}
+	_, err := tty.WindowSize()
+	return err == nil
 }
 
 // stopSelf stops the process group with SIGTSTP, as the terminal's own
