@@ -34,8 +34,8 @@ type Printer struct {
 	Format string // "table" or "json"
 	Query  views.Query
 	// TableColumns caps which columns a table shows: those with a Priority
-	// below it (0 = the view's minimum columns, Priority < 9). JSON always
-	// has every column.
+	// below it (0 = the view's minimum columns, as the view declares them).
+	// JSON always has every column.
 	TableColumns int
 
 	buf []byte // the JSON line, reused from one refresh to the next
@@ -221,16 +221,21 @@ func appendJSONString(b []byte, s string) []byte {
 // writeTable prints a top -b style summary line and the rows aligned under
 // a header of column titles.
 func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority int) {
-	if maxPriority == 0 {
-		maxPriority = 9
+	shown := t.View.MinimumCols()
+	if maxPriority != 0 {
+		shown = shown[:0]
+		for i, c := range t.Columns {
+			if c.Priority < maxPriority {
+				shown = append(shown, i)
+			}
+		}
 	}
 	// The column that takes what is left (a command line) goes last, as
 	// in top.
 	var cols []int
 	rest := -1
-	for i, c := range t.Columns {
-		switch {
-		case c.Priority >= maxPriority:
+	for _, i := range shown {
+		switch c := t.Columns[i]; {
 		case c.Width == 0 && rest < 0:
 			rest = i
 		default:
@@ -255,6 +260,7 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 		b.WriteString(termtext.Line("error: "+e, lineCells))
 		b.WriteByte('\n')
 	}
+	tree := t.View.TreeCol() // indented by depth
 	cells := make([][]string, len(t.Rows)+1)
 	widths := make([]int, len(cols))
 	head := make([]string, len(cols))
@@ -275,7 +281,7 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 		line := make([]string, len(cols))
 		for k, i := range cols {
 			v := views.Format(t.Columns[i], row.Values[i])
-			if t.Columns[i].ID == "command" || t.Columns[i].ID == "group" && row.Depth > 0 {
+			if i == tree {
 				v = strings.Repeat("  ", row.Depth) + v
 			}
 			max := cellCells

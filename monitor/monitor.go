@@ -97,21 +97,35 @@ func (m *Monitor) Step(ctx context.Context) (*model.Snapshot, error) {
 	return snap, nil
 }
 
+// firstRates is the longest wait between the first two samples.
+const firstRates = 500 * time.Millisecond
+
 // Run refreshes every interval until ctx ends, publishing each snapshot.
 // A failed pass never stops the loop and is published too (see failed),
 // so the screen says why it has nothing new instead of waiting silently.
+//
+// Rates need two samples: the first good one is taken at once but not
+// published (it would show 0 % and n/a everywhere), and the second follows
+// it after at most firstRates, so that the screen's first frame has rates
+// instead of waiting a whole interval for them.
 func (m *Monitor) Run(ctx context.Context) {
-	for {
+	for first := true; ; first = false {
 		start := time.Now()
 		snap, err := m.Step(ctx)
-		if err != nil {
+		switch {
+		case err != nil:
 			if ctx.Err() != nil {
 				return
 			}
-			snap = m.failed(start, err)
+			m.publish(m.failed(start, err))
+		case !first:
+			m.publish(snap)
 		}
-		m.publish(snap)
-		wait := time.Duration(m.interval.Load()) - time.Since(start)
+		interval := time.Duration(m.interval.Load())
+		if first {
+			interval = min(interval, firstRates)
+		}
+		wait := interval - time.Since(start)
 		if wait < 0 {
 			wait = 0
 		}

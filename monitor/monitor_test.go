@@ -85,7 +85,8 @@ func TestRunPublishesTheReasonBeforeTheFirstSample(t *testing.T) {
 // the reason added, once per failure (errors do not pile up).
 func TestRunKeepsTheLastSnapshotWithTheReason(t *testing.T) {
 	t0 := time.Unix(1000, 0)
-	src := &script{steps: []func() (*model.Sample, error){sample(t0, 1e9), fail("boom")}}
+	// The first good sample is not published (it has no rates): the second is.
+	src := &script{steps: []func() (*model.Sample, error){sample(t0, 1e9), sample(t0.Add(time.Second), 2e9), fail("boom")}}
 	m := New(src, 100*time.Millisecond, nil, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -77,17 +77,26 @@ func defaultBindings() []*binding {
 		{keys: []keySpec{rkey('d')}, desc: "details of the selected container or process", do: (*App).showDetails},
 		{keys: []keySpec{rkey('t')}, desc: "tree mode on/off", when: (*App).hasTree, do: (*App).toggleTree},
 		{keys: []keySpec{rkey('p'), {key: tcell.KeyRune, r: ' ', name: "Space"}}, desc: "pause the display (data keeps being collected)", do: (*App).togglePause},
-		{keys: []keySpec{rkey('+'), rkey('=')}, desc: "refresh faster (interval halves)", do: func(a *App, _ *tcell.EventKey) { a.scaleInterval(0.5) }},
-		{keys: []keySpec{rkey('-')}, desc: "refresh slower (interval doubles)", do: func(a *App, _ *tcell.EventKey) { a.scaleInterval(2) }},
+		{keys: []keySpec{rkey('+'), rkey('=')}, desc: "refresh faster (2s 1s 500ms 250ms 100ms)", do: func(a *App, _ *tcell.EventKey) { a.stepInterval(-1) }},
+		{keys: []keySpec{rkey('-')}, desc: "refresh slower (2s 4s 8s 15s 30s 60s)", do: func(a *App, _ *tcell.EventKey) { a.stepInterval(1) }},
+		{keys: []keySpec{fkey(tcell.KeyCtrlL, "Ctrl-L")}, desc: "repaint the whole screen (after a wall message)", do: (*App).repaint},
+		{keys: []keySpec{fkey(tcell.KeyCtrlZ, "Ctrl-Z")}, desc: "suspend to the shell; fg comes back", do: (*App).suspend},
 		{keys: []keySpec{fkey(tcell.KeyF10, "F10"), rkey('q'), fkey(tcell.KeyCtrlC, "Ctrl-C")}, hint: "Quit", desc: "quit, restoring the terminal", do: func(a *App, _ *tcell.EventKey) { a.Stop() }},
 	}
 }
 
-// navigationHelp lists the keys tview's table handles itself.
-var navigationHelp = [][2]string{
-	{"Up Down j k", "move the selection"},
-	{"PgUp PgDn Home End g G", "move by a page / to either end"},
-	{"mouse", "click selects, double-click drills down, a click on a header sorts, the wheel scrolls"},
+// navigationHelp lists the keys tview's table handles itself; in a
+// replay g is the replay's "go to" and is listed with it.
+func (a *App) navigationHelp() [][2]string {
+	ends := "PgUp PgDn Home End g G"
+	if a.isReplay() {
+		ends = "PgUp PgDn Home End G"
+	}
+	return [][2]string{
+		{"Up Down j k", "move the selection"},
+		{ends, "move by a page / to either end"},
+		{"mouse", "click selects, double-click drills down, a click on a header sorts, the wheel scrolls, a click on a hint-bar label runs its key"},
+	}
 }
 
 // available reports whether a binding applies now.
@@ -99,10 +108,23 @@ func (a *App) available(b *binding) bool {
 }
 
 // capture dispatches keys to bindings while the table has the focus;
-// overlays and prompts handle their own keys.
+// overlays and prompts handle their own keys. Whatever took the focus (it
+// should never happen: see mouse), the keys come back to the screen's own
+// handling: to the open box, the input line, else the table.
 func (a *App) capture(ev *tcell.EventKey) *tcell.EventKey {
-	if a.overlay != "" || !a.tableFocused() {
+	switch {
+	case a.overlay != "":
+		if a.overlayFocus != nil && !a.overlayFocus.HasFocus() {
+			a.app.SetFocus(a.overlayFocus)
+		}
 		return ev
+	case a.promptOpen():
+		if !a.prompt.HasFocus() {
+			a.app.SetFocus(a.prompt)
+		}
+		return ev
+	case !a.tableFocused():
+		a.app.SetFocus(a.table)
 	}
 	a.message = ""
 	matched := false
@@ -115,17 +137,29 @@ func (a *App) capture(ev *tcell.EventKey) *tcell.EventKey {
 			}
 		}
 	}
-	if matched && ev.Key() == tcell.KeyRune {
+	if matched && ev.Key() == tcell.KeyRune && !tableRunes[ev.Rune()] {
 		// A letter whose binding does not apply here (a in --read-only)
-		// does nothing; special keys go on to the table (arrows).
+		// does nothing; special keys go on to the table (arrows), and
+		// so do the table's own letters (g outside a replay).
 		return nil
 	}
 	return ev
 }
 
-// hintLine draws the function-key bar from the bindings.
+// tableRunes are the letters tview's table moves with.
+var tableRunes = map[rune]bool{'g': true, 'G': true, 'j': true, 'k': true}
+
+// hintSpot is where the hint bar drew one label.
+type hintSpot struct {
+	x0, x1 int // screen columns [x0, x1)
+	b      *binding
+}
+
+// hintLine draws the function-key bar from the bindings and remembers
+// where each label is, so that a click on it runs its key.
 func (a *App) hintLine(screen tcell.Screen, x, y, w int) {
 	used := 0
+	a.hintSpots = a.hintSpots[:0]
 	for _, b := range a.bindings {
 		if b.hint == "" || !a.available(b) {
 			continue
@@ -134,19 +168,31 @@ func (a *App) hintLine(screen tcell.Screen, x, y, w int) {
 		if used+len(k)+len(b.hint) > w {
 			break
 		}
+		x0 := x + used
 		used += put(screen, x+used, y, w-used, k, a.th.hintKey)
 		used += put(screen, x+used, y, w-used, b.hint, a.th.hintLabel)
+		a.hintSpots = append(a.hintSpots, hintSpot{x0: x0, x1: x + used, b: b})
 		if used < w {
 			used += put(screen, x+used, y, w-used, " ", a.th.base)
 		}
 	}
 }
 
-// hasActions: actions exist for containers and processes.
-func (a *App) hasActions() bool {
-	v := a.cur().view
-	return v == "containers" || v == "processes"
+// clickHint runs the binding whose label is under column x, as its first
+// key would.
+func (a *App) clickHint(x int) {
+	for _, sp := range a.hintSpots {
+		if x >= sp.x0 && x < sp.x1 && a.available(sp.b) {
+			a.message = ""
+			k := sp.b.keys[0]
+			sp.b.do(a, tcell.NewEventKey(k.key, k.r, tcell.ModNone))
+			return
+		}
+	}
 }
+
+// hasActions: the view declares actions.
+func (a *App) hasActions() bool { return len(a.curView().Actions) > 0 }
 
 // hasTree: the view can show its rows as a tree.
 func (a *App) hasTree() bool { return a.curView().Tree }
@@ -159,14 +205,37 @@ func (a *App) togglePause(_ *tcell.EventKey) {
 	a.change(func() { a.paused = !a.paused })
 }
 
-// scaleInterval changes the refresh interval within 100 ms .. 60 s.
-func (a *App) scaleInterval(f float64) {
-	d := time.Duration(float64(a.opts.Feed.Interval()) * f)
-	if d < minInterval {
-		d = minInterval
-	}
-	if d > maxInterval {
-		d = maxInterval
+// intervalSteps are the refresh intervals + and - step through: halving
+// and doubling from 2 s would never come back to 2 s once a limit had
+// cut a step short (100 ms, 200 ms, … 1.6 s, 3.2 s).
+var intervalSteps = []time.Duration{
+	minInterval, 250 * time.Millisecond, 500 * time.Millisecond,
+	time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second,
+	15 * time.Second, 30 * time.Second, maxInterval,
+}
+
+// stepInterval moves the refresh interval one step faster (dir < 0) or
+// slower (dir > 0) on intervalSteps; an interval between two steps (from
+// -d) moves to the next one in that direction.
+func (a *App) stepInterval(dir int) {
+	cur := a.opts.Feed.Interval()
+	d := cur
+	if dir < 0 {
+		d = intervalSteps[0]
+		for i := len(intervalSteps) - 1; i >= 0; i-- {
+			if intervalSteps[i] < cur {
+				d = intervalSteps[i]
+				break
+			}
+		}
+	} else {
+		d = intervalSteps[len(intervalSteps)-1]
+		for _, s := range intervalSteps {
+			if s > cur {
+				d = s
+				break
+			}
+		}
 	}
 	a.opts.Feed.SetInterval(d)
 	a.setMessage(false, "refresh every %s", fmtInterval(d))

@@ -11,60 +11,21 @@ import (
 	"github.com/ctop-like/ctop-like/views"
 )
 
-// viewsFor says which views make sense inside a scope of a kind: in a
-// container only its processes and itself, in an app its tasks too, etc.
-var viewsFor = map[string][]string{
-	"container": {"containers", "processes"},
-	"task":      {"containers", "processes", "mesos-tasks"},
-	"app":       {"containers", "processes", "mesos-tasks", "marathon-apps"},
-	"group":     {"marathon-groups", "marathon-apps", "containers", "processes", "mesos-tasks"},
-	"framework": {"mesos-tasks", "marathon-groups", "marathon-apps", "containers", "processes"},
-}
-
-// applies reports whether a view can be shown within a scope; the innermost
-// scope decides.
-func applies(view string, scope []views.Scope) bool {
-	if len(scope) == 0 {
-		return true
-	}
-	for _, v := range viewsFor[scope[len(scope)-1].Kind] {
-		if v == view {
-			return true
-		}
-	}
-	return false
-}
-
 // applicableViews lists, in menu order, the views the current scope admits.
 func (a *App) applicableViews() []*views.View {
 	var out []*views.View
 	for _, v := range views.All() {
-		if applies(v.ID, a.cur().scope) {
+		if v.AppliesIn(a.cur().scope) {
 			out = append(out, v)
 		}
 	}
 	return out
 }
 
-// rowName is how a drilled-from row appears in the breadcrumb.
+// rowName is how a drilled-from row appears in the breadcrumb: the view's
+// name for it, else the id of the scope the drill adds.
 func rowName(v *views.View, r *views.Row, t views.Target) string {
-	// A person knows a framework, app or task by its name, not its id.
-	for _, id := range []string{"name", "framework", "app", "group", "task"} {
-		if i := v.Col(id); i >= 0 {
-			if s, ok := r.Values[i].(string); ok && s != "" {
-				return s
-			}
-		}
-	}
-	if t.Scope.ID != "" {
-		return t.Scope.ID
-	}
-	for i, c := range v.Columns {
-		if s, ok := r.Values[i].(string); ok && !c.Number && s != "" {
-			return s
-		}
-	}
-	return r.Key
+	return v.RowNameOr(*r, t.Scope.ID)
 }
 
 // drill pushes the view the selected row leads to; a process (no Drill)
@@ -118,12 +79,13 @@ func (a *App) setView(id string) {
 	}
 	a.change(func() {
 		n := len(a.levels)
-		for n > 1 && !applies(id, a.levels[n-1].scope) {
+		v := views.Get(id)
+		for n > 1 && !v.AppliesIn(a.levels[n-1].scope) {
 			n--
 		}
 		a.levels = a.levels[:n]
 		l := a.cur()
-		if !applies(id, l.scope) {
+		if !v.AppliesIn(l.scope) {
 			l.scope = nil
 		}
 		l.view, l.sort, l.desc, l.tree, l.filter = id, "", false, false, nil
@@ -189,7 +151,7 @@ func (a *App) crumbLine(screen tcell.Screen, x, y, w int) {
 	}
 	if tv := a.table; tv.data != nil {
 		row, _ := tv.GetSelection()
-		if row < 1 {
+		if row < 1 || len(tv.data.Rows) == 0 {
 			row = 0
 		}
 		pos := fmt.Sprintf(" %d/%d", row, len(tv.data.Rows))
@@ -213,19 +175,60 @@ func (a *App) messageLine(screen tcell.Screen, x, y, w int) {
 	if a.message != "" && !a.messageErr {
 		st = a.th.msgInfo
 	}
-	put(screen, x, y, w, a.messageText(), st)
+	text := a.messageText()
+	if textWidth(text) > w {
+		// A cut message says so: the rest is in `errors` (-o json).
+		text = truncate(text, w, a.th.cutMark)
+	}
+	put(screen, x, y, w, text, st)
 }
 
-// mouse sorts on a click on a column header and drills on a double click;
-// tview's table does selection and the wheel itself.
+// wheelRows is how far one notch of the wheel moves the list.
+const wheelRows = 3
+
+// mouse keeps the keyboard with the screen whatever is clicked: only the
+// table, an open box and the input line ever take the focus. A click
+// behind an open box closes it; a click on the hint bar runs the key of
+// the label under it (as htop's F-key labels do); a click elsewhere outside
+// the table does nothing. In the table, a click on a column header sorts,
+// a double click drills down and the wheel moves the selection with the
+// page, so that the next refresh does not scroll back to it.
 func (a *App) mouse(ev *tcell.EventMouse, action tview.MouseAction) (*tcell.EventMouse, tview.MouseAction) {
-	if ev == nil || a.overlay != "" || !a.tableFocused() {
+	if ev == nil {
 		return ev, action
 	}
+	// block keeps an event from every widget. The event itself must stay
+	// non-nil: tview makes the click of a press and release only while
+	// the capture has passed the press, the release (and a move) on.
+	block := func() (*tcell.EventMouse, tview.MouseAction) { return ev, tview.MouseConsumed }
+	click := action == tview.MouseLeftClick || action == tview.MouseLeftDoubleClick
 	x, y := ev.Position()
+	if a.overlay != "" {
+		if a.overlayBox != nil && inRect(a.overlayBox, x, y) {
+			return ev, action
+		}
+		if click || action == tview.MouseRightClick || action == tview.MouseMiddleClick {
+			a.closeOverlay()
+			return nil, action
+		}
+		return block()
+	}
+	if a.promptOpen() {
+		if a.prompt.InRect(x, y) {
+			return ev, action
+		}
+		return block()
+	}
+	if a.hints.InRect(x, y) {
+		if click {
+			a.clickHint(x)
+			return nil, action
+		}
+		return block()
+	}
 	tv := a.table
 	if !tv.InRect(x, y) || tv.data == nil {
-		return ev, action
+		return block()
 	}
 	row, col := tv.CellAt(x, y)
 	switch action {
@@ -242,6 +245,24 @@ func (a *App) mouse(ev *tcell.EventMouse, action tview.MouseAction) (*tcell.Even
 			a.drill(nil)
 			return nil, action
 		}
+	case tview.MouseScrollUp:
+		tv.wheel(-wheelRows)
+		return nil, action
+	case tview.MouseScrollDown:
+		tv.wheel(wheelRows)
+		return nil, action
 	}
 	return ev, action
+}
+
+// inRect reports whether a primitive's rectangle holds a point.
+func inRect(p tview.Primitive, x, y int) bool {
+	px, py, w, h := p.GetRect()
+	return x >= px && x < px+w && y >= py && y < py+h
+}
+
+// promptOpen: the input line (filter, search, command) is shown.
+func (a *App) promptOpen() bool {
+	name, _ := a.bottom.GetFrontPage()
+	return name == "prompt"
 }

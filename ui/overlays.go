@@ -3,14 +3,12 @@ package ui
 import (
 	"context"
 	"fmt"
-	"sort"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+	"github.com/rivo/uniseg"
 
 	"github.com/ctop-like/ctop-like/views"
 )
@@ -35,10 +33,16 @@ func (c *centered) Draw(screen tcell.Screen) {
 	c.Primitive.Draw(screen)
 }
 
-// showOverlay puts a page over the table and gives it the keys.
+// showOverlay puts a page over the table and gives it the keys; a click
+// outside what it draws closes it (see mouse).
 func (a *App) showOverlay(name string, p tview.Primitive, focus tview.Primitive) {
 	a.root.AddPage(name, p, true, true)
 	a.overlay = name
+	a.overlayBox = p
+	if c, ok := p.(*centered); ok {
+		a.overlayBox = c.Primitive
+	}
+	a.overlayFocus = focus
 	a.app.SetFocus(focus)
 }
 
@@ -48,6 +52,7 @@ func (a *App) closeOverlay() {
 		a.root.RemovePage(a.overlay)
 	}
 	a.overlay = ""
+	a.overlayBox, a.overlayFocus = nil, nil
 	a.detailsKey = ""
 	a.app.SetFocus(a.table)
 }
@@ -55,6 +60,7 @@ func (a *App) closeOverlay() {
 // menuItem is one line of a pop-up menu.
 type menuItem struct {
 	label string
+	key   rune // runs the item from the menu; 0: none
 	do    func()
 }
 
@@ -67,12 +73,16 @@ func (a *App) showMenu(name, title string, items []menuItem, current int) {
 	w := len(title) + 6
 	for _, it := range items {
 		it := it
-		l.AddItem(tview.Escape(it.label), "", 0, func() {
+		l.AddItem(tview.Escape(it.label), "", it.key, func() {
 			a.closeOverlay()
 			it.do()
 		})
-		if len(it.label)+4 > w {
-			w = len(it.label) + 4
+		n := len(it.label) + 4
+		if it.key != 0 {
+			n += 4 // "(k) "
+		}
+		if n > w {
+			w = n
 		}
 	}
 	if current >= 0 && current < len(items) {
@@ -91,7 +101,6 @@ func (a *App) showMenu(name, title string, items []menuItem, current int) {
 
 // showHelp lists every binding of the current view, from the bindings.
 func (a *App) showHelp(_ *tcell.EventKey) {
-	var b strings.Builder
 	var rows [][2]string
 	for _, k := range a.bindings {
 		if !a.available(k) {
@@ -99,24 +108,12 @@ func (a *App) showHelp(_ *tcell.EventKey) {
 		}
 		rows = append(rows, [2]string{k.keyNames(), k.desc})
 	}
-	rows = append(rows, navigationHelp...)
-	kw := 0
-	for _, r := range rows {
-		if len(r[0]) > kw {
-			kw = len(r[0])
-		}
-	}
-	width := 0
-	for _, r := range rows {
-		fmt.Fprintf(&b, "%-*s  %s\n", kw, r[0], r[1])
-		if n := kw + 2 + len(r[1]); n > width {
-			width = n
-		}
-	}
+	rows = append(rows, a.navigationHelp()...)
+	var tail string
 	if a.opts.ReadOnly {
-		b.WriteString("\nread-only: no actions are offered\n")
+		tail = "read-only: no actions are offered"
 	}
-	tv := tview.NewTextView().SetText(b.String()).SetWrap(false)
+	tv := tview.NewTextView().SetWrap(false)
 	tv.SetTextStyle(a.th.base)
 	tv.SetBorder(true).SetTitle(" Help: " + a.curView().Title + " (Esc closes, arrows scroll) ")
 	tv.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
@@ -129,7 +126,114 @@ func (a *App) showHelp(_ *tcell.EventKey) {
 		}
 		return ev
 	})
-	a.showOverlay("help", &centered{Primitive: tv, w: width + 2, h: len(rows) + 5}, tv)
+	w, h := helpSize(rows, tail)
+	a.showOverlay("help", &centered{Primitive: &helpView{TextView: tv, rows: rows, tail: tail, width: -1}, w: w + 2, h: h + 2}, tv)
+}
+
+// helpView is the help text, wrapped again whenever its width changes so
+// that no line is cut, on an 80×24 screen or after a resize.
+type helpView struct {
+	*tview.TextView
+	rows  [][2]string
+	tail  string
+	width int
+}
+
+// Draw implements tview.Primitive.
+func (h *helpView) Draw(screen tcell.Screen) {
+	if _, _, w, _ := h.GetInnerRect(); w != h.width {
+		h.width = w
+		h.SetText(helpText(h.rows, h.tail, w))
+	}
+	h.TextView.Draw(screen)
+}
+
+// helpSize is the width and height of the help text unwrapped.
+func helpSize(rows [][2]string, tail string) (w, h int) {
+	text := helpText(rows, tail, 1<<20)
+	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		if n := uniseg.StringWidth(l); n > w {
+			w = n
+		}
+		h++
+	}
+	return w, h
+}
+
+// helpText lays out key names and what they do in two columns within
+// width cells; a description that does not fit wraps at word boundaries
+// under its own column. When the keys leave too little room, each
+// description goes under its keys instead.
+func helpText(rows [][2]string, tail string, width int) string {
+	kw := 0
+	for _, r := range rows {
+		if n := uniseg.StringWidth(r[0]); n > kw {
+			kw = n
+		}
+	}
+	indent := kw + 2
+	if width-indent < 24 {
+		indent = 4
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		lines := wrapWords(r[1], width-indent)
+		if indent == 4 {
+			for _, l := range wrapWords(r[0], width) {
+				b.WriteString(l + "\n")
+			}
+		} else {
+			b.WriteString(r[0] + strings.Repeat(" ", indent-uniseg.StringWidth(r[0])) + lines[0] + "\n")
+			lines = lines[1:]
+		}
+		for _, l := range lines {
+			b.WriteString(strings.Repeat(" ", indent) + l + "\n")
+		}
+	}
+	if tail != "" {
+		b.WriteString("\n")
+		for _, l := range wrapWords(tail, width) {
+			b.WriteString(l + "\n")
+		}
+	}
+	return b.String()
+}
+
+// wrapWords breaks s into lines of at most w cells at spaces; a word
+// longer than w is cut.
+func wrapWords(s string, w int) []string {
+	if w < 1 {
+		w = 1
+	}
+	var out []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		for uniseg.StringWidth(word) > w {
+			if line != "" {
+				out = append(out, line)
+				line = ""
+			}
+			c := cut(word, w)
+			if c == "" { // a character wider than the line
+				break
+			}
+			out = append(out, c)
+			word = word[len(c):]
+		}
+		switch {
+		case line == "":
+			line = word
+		case uniseg.StringWidth(line)+1+uniseg.StringWidth(word) <= w:
+			line += " " + word
+		default:
+			out = append(out, line)
+			line = word
+		}
+	}
+	if line != "" || len(out) == 0 {
+		out = append(out, line)
+	}
+	return out
 }
 
 // showViewsMenu offers the views that apply to the current scope.
@@ -342,83 +446,56 @@ func (a *App) findNext(text string, from int) bool {
 	return false
 }
 
-// showActions offers what can be done to the selected row.
+// showActions offers what the view declares can be done to the selected
+// row; each runs through the Actuator after a confirmation.
 func (a *App) showActions(_ *tcell.EventKey) {
 	r := a.table.selected()
 	if r == nil {
 		return
 	}
 	v := a.curView()
-	name := rowName(v, r, views.Target{})
+	row := *r
+	target := v.RowName(row)
+	if v.Target != nil {
+		target = v.Target(v, row)
+	}
 	var items []menuItem
-	switch v.ID {
-	case "containers":
-		id := r.Key
-		target := fmt.Sprintf("container %s (%s)", name, short(id))
-		state := ""
-		if i := v.Col("state"); i >= 0 {
-			state, _ = r.Values[i].(string)
-		}
-		acts := []string{"stop", "restart", "pause", "kill"}
-		if state == "paused" {
-			acts[2] = "unpause"
-		}
-		for _, act := range acts {
-			act := act
-			items = append(items, menuItem{label: strings.ToUpper(act[:1]) + act[1:], do: func() {
-				a.confirm(fmt.Sprintf("%s %s?", strings.ToUpper(act[:1])+act[1:], target), act, func(ctx context.Context) error {
-					return a.opts.Actions.Container(ctx, id, act)
-				})
-			}})
-		}
-	case "processes":
-		pid, err := strconv.Atoi(r.Key)
-		if err != nil {
-			return
-		}
-		cmd := ""
-		if i := v.Col("command"); i >= 0 {
-			cmd, _ = r.Values[i].(string)
-		}
-		target := fmt.Sprintf("process %d (%s)", pid, cut(cmd, 40))
-		for _, s := range []struct {
-			name string
-			sig  syscall.Signal
-		}{{"TERM", syscall.SIGTERM}, {"KILL", syscall.SIGKILL}} {
-			s := s
-			items = append(items, menuItem{label: "Send SIG" + s.name, do: func() {
-				a.confirm(fmt.Sprintf("Send SIG%s to %s?", s.name, target), s.name, func(context.Context) error {
-					return a.opts.Actions.Signal(pid, s.sig)
-				})
-			}})
-		}
-		items = append(items, menuItem{label: "Renice…", do: func() { a.askNice(pid, target, r) }})
-	default:
+	for _, act := range v.Offered(row) {
+		act := act
+		items = append(items, menuItem{label: act.Label, key: act.Key, do: func() { a.startAction(v, act, row, target) }})
+	}
+	if len(items) == 0 {
 		return
 	}
-	a.showMenu("actions", "Actions: "+name, items, 0)
+	a.showMenu("actions", "Actions: "+v.RowName(row), items, 0)
 }
 
-// askNice reads a nice value, then confirms the renice.
-func (a *App) askNice(pid int, target string, r *views.Row) {
-	cur := ""
-	if i := a.curView().Col("nice"); i >= 0 {
-		if f, ok := r.Values[i].(float64); ok {
-			cur = strconv.Itoa(int(f))
-		}
+// startAction reads the action's input, if it has one, then confirms it.
+func (a *App) startAction(v *views.View, act views.Action, r views.Row, target string) {
+	run := func(value string) {
+		a.confirm(fmt.Sprintf(act.Confirm, target, value), act.Button, func(ctx context.Context) error {
+			return act.Run(ctx, a.opts.Actions, r, value)
+		})
 	}
-	a.ask(fmt.Sprintf("Nice for %d (-20..19): ", pid), cur, nil, func(text string, key tcell.Key) {
+	in := act.Input
+	if in == nil {
+		run("")
+		return
+	}
+	def := ""
+	if in.Default != nil {
+		def = in.Default(v, r)
+	}
+	a.ask(fmt.Sprintf(in.Label, r.Key), def, nil, func(text string, key tcell.Key) {
 		if key != tcell.KeyEnter {
 			return
 		}
-		n, err := strconv.Atoi(strings.TrimSpace(text))
-		if err != nil || n < -20 || n > 19 {
-			a.setMessage(true, "nice %q: want a whole number from -20 to 19", text)
+		value, err := in.Check(text)
+		if err != nil {
+			a.setMessage(true, "%v", err)
 			return
 		}
-		a.confirm(fmt.Sprintf("Renice %s to %d?", target, n), "renice", func(context.Context) error {
-			return a.opts.Actions.Renice(pid, n)
-		})
+		run(value)
 	})
 }
 
@@ -474,14 +551,4 @@ func (a *App) confirm(question, label string, run func(ctx context.Context) erro
 		return ev
 	})
 	a.showOverlay("confirm", m, m)
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

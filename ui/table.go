@@ -30,6 +30,9 @@ type tableView struct {
 	// refreshing is set while setData moves the cursor itself, so that
 	// such a move does not count as the user's choice.
 	refreshing bool
+	// branches are the tree-mode prefixes of each row ("│ ├─ "), nil
+	// outside tree mode.
+	branches []string
 }
 
 // tableContent adapts tableView to tview.TableContent.
@@ -80,6 +83,16 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 	if old != nil && (old.SortCol != t.SortCol || old.Desc != t.Desc || oldTree != tree) {
 		tv.fitW = -1
 	}
+	tv.branches = nil
+	if tree {
+		tv.branches = treeBranches(t.Rows, tv.a.th)
+	}
+	// tview keeps the last rows in view while a list is shorter than the
+	// screen ("track end") and goes on doing so once it is longer: a
+	// switch from a short list to a long one then showed its end with the
+	// cursor on the first row, off screen. Setting the offset it has
+	// turns that off; the cursor then decides what is shown.
+	tv.SetOffset(tv.GetOffset())
 	n := len(t.Rows)
 	if n == 0 {
 		tv.Select(0, 0)
@@ -109,6 +122,78 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 	tv.Select(idx+1, 0)
 }
 
+// wheel moves the selection and the page together by n rows, as htop's
+// wheel does: the selection is the user's choice and stays on screen, so
+// the next refresh, which keeps the selection in view, does not scroll
+// back.
+func (tv *tableView) wheel(n int) {
+	if tv.data == nil || len(tv.data.Rows) == 0 {
+		return
+	}
+	rows := len(tv.data.Rows)
+	_, _, _, h := tv.GetInnerRect()
+	page := h - 1 // the header row stays
+	if page < 1 {
+		page = 1
+	}
+	row, _ := tv.GetSelection()
+	off, coff := tv.GetOffset()
+	off = clamp(off+n, 0, max(0, rows-page))
+	row = clamp(row+n, 1, rows)
+	// The selection stays within the page shown.
+	row = clamp(row, off+1, off+page)
+	tv.SetOffset(off, coff)
+	tv.Select(row, 0)
+}
+
+func clamp(v, lo, hi int) int {
+	if v < lo {
+		return lo
+	}
+	if v > hi {
+		return hi
+	}
+	return v
+}
+
+// treeBranches draws each row's place in the tree from the depths of the
+// rows in tree order: a child with a later sibling gets "├─", the last
+// one "└─", and each ancestor that still has siblings to come a "│" above
+// them, as htop and tree(1) draw.
+func treeBranches(rows []views.Row, th *theme) []string {
+	out := make([]string, len(rows))
+	// more[d]: a row of depth d comes later under the same parent; the
+	// rows are scanned from the end so it is known when a row is met.
+	var more []bool
+	for i := len(rows) - 1; i >= 0; i-- {
+		d := rows[i].Depth
+		for len(more) <= d {
+			more = append(more, false)
+		}
+		if d > 0 {
+			var b strings.Builder
+			for k := 1; k < d; k++ {
+				if more[k] {
+					b.WriteString(th.treeLine)
+				} else {
+					b.WriteString("   ")
+				}
+			}
+			if more[d] {
+				b.WriteString(th.treeTee)
+			} else {
+				b.WriteString(th.treeBranch)
+			}
+			out[i] = b.String()
+		}
+		more[d] = true
+		for k := d + 1; k < len(more); k++ {
+			more[k] = false
+		}
+	}
+	return out
+}
+
 // selectKey moves the cursor to a row key; false when it is not shown.
 func (tv *tableView) selectKey(key string) bool {
 	if tv.data == nil {
@@ -132,7 +217,7 @@ func (tv *tableView) Draw(screen tcell.Screen) {
 			sortCol = -1
 		}
 		tv.cols, tv.widths = fitColumns(tv.data.Columns, w, sortCol)
-		tv.indent = indentColumn(tv.data.Columns, tv.cols)
+		tv.indent = indentColumn(tv.data.View, tv.cols)
 		tv.fitW = w
 	}
 	tv.Table.Draw(screen)
@@ -210,32 +295,35 @@ func fitColumns(cols []views.Column, width, sortCol int) (vis, widths []int) {
 			if rest := width - total() + widths[k]; rest > widths[k] {
 				widths[k] = rest
 			}
+			// The column that takes what is left (a command line) goes
+			// last, as in top and htop: on a wide screen the columns
+			// beyond the minimum would otherwise follow it.
+			vis = append(append(vis[:k:k], vis[k+1:]...), i)
+			widths = append(append(widths[:k:k], widths[k+1:]...), widths[k])
+			break
 		}
 	}
 	return vis, widths
 }
 
-// indentColumn is where tree mode draws its branches: the Width-0 text
-// column (command, group path), else the first visible text column.
-func indentColumn(cols []views.Column, vis []int) int {
+// indentColumn is where tree mode draws its branches: the view's tree
+// column when it is on screen, else -1.
+func indentColumn(v *views.View, vis []int) int {
+	tc := v.TreeCol()
 	for _, i := range vis {
-		if cols[i].Width == 0 && !cols[i].Number {
-			return i
-		}
-	}
-	for _, i := range vis {
-		if !cols[i].Number && cols[i].ID != "id" {
+		if i == tc {
 			return i
 		}
 	}
 	return -1
 }
 
-// fitText pads or cuts s to exactly w cells, right-aligned for numbers.
-func fitText(s string, w int, right bool) string {
+// fitText pads or cuts s to exactly w cells, right-aligned for numbers;
+// a cut ends in the theme's ellipsis so that it does not read as whole.
+func (tv *tableView) fitText(s string, w int, right bool) string {
 	sw := textWidth(s)
 	if sw > w {
-		return truncate(s, w)
+		return truncate(s, w, tv.a.th.cutMark)
 	}
 	pad := strings.Repeat(" ", w-sw)
 	if right {
@@ -264,12 +352,13 @@ func escape(s string) string {
 	return tview.Escape(s)
 }
 
-// cellText is the formatted value of one data cell, tree branch included.
-func (tv *tableView) cellText(r *views.Row, ci int) string {
-	c := tv.data.Columns[ci]
-	s := views.Format(c, r.Values[ci])
-	if tv.tree && ci == tv.indent && r.Depth > 0 {
-		s = strings.Repeat("  ", r.Depth-1) + tv.a.th.treeBranch + s
+// cellText is the formatted value of data row i's cell ci, tree branch
+// included.
+func (tv *tableView) cellText(i, ci int) string {
+	r := &tv.data.Rows[i]
+	s := views.Format(tv.data.Columns[ci], r.Values[ci])
+	if tv.tree && ci == tv.indent && i < len(tv.branches) {
+		s = tv.branches[i] + s
 	}
 	return s
 }
@@ -309,19 +398,23 @@ func (c *tableContent) GetCell(row, column int) *tview.TableCell {
 		if ci == tv.data.SortCol && !tv.tree {
 			st = tv.a.th.sortHeader
 		}
-		return &tview.TableCell{Text: escape(fitText(tv.headerText(ci), w, col.Number)), Style: st, NotSelectable: true, Reference: ci}
+		return &tview.TableCell{Text: escape(tv.fitText(tv.headerText(ci), w, col.Number)), Style: st, NotSelectable: true, Reference: ci}
 	}
 	r := tv.row(row)
 	if r == nil {
 		return nil
 	}
-	return &tview.TableCell{Text: escape(fitText(tv.cellText(r, ci), w, col.Number)), Style: tv.a.th.base, Reference: ci}
+	return &tview.TableCell{Text: escape(tv.fitText(tv.cellText(row-1, ci), w, col.Number)), Style: tv.a.th.base, Reference: ci}
 }
 
-// truncate cuts s to w cells without splitting a character, padding with
-// spaces to exactly w.
-func truncate(s string, w int) string {
-	c := cut(s, w)
+// truncate cuts s to w cells without splitting a character, ending in
+// mark, padding with spaces to exactly w.
+func truncate(s string, w int, mark string) string {
+	mw := uniseg.StringWidth(mark)
+	if w <= mw {
+		mark, mw = "", 0
+	}
+	c := cut(s, w-mw) + mark
 	if n := w - uniseg.StringWidth(c); n > 0 {
 		c += strings.Repeat(" ", n)
 	}

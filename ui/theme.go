@@ -20,6 +20,8 @@ type theme struct {
 	barLow, barMid, barHigh, barMem, barSwap tcell.Style
 
 	up, down, crumbArrow, treeBranch, ellipsis string
+	treeTee, treeLine                          string // ├─ and │ of tree mode
+	cutMark                                    string // ends a cut cell
 	barFull                                    rune
 	barParts                                   []rune // partial cells, 1/8 .. 7/8
 	spark                                      []rune
@@ -67,13 +69,17 @@ func newTheme(color, utf8 bool) *theme {
 	t.barFrame = d.Bold(true)
 	t.barLow, t.barMid, t.barHigh, t.barMem, t.barSwap = d, d, d, d, d
 	if color {
+		// Black text is never bold: xterm (boldColors, on by default) and
+		// others draw bold black as bright black, dark grey, which on teal
+		// left the sorted column's title hard to read. htop's pair for it
+		// is black on cyan, plain.
 		t.header = d.Foreground(tcell.ColorBlack).Background(tcell.ColorGreen)
-		t.sortHeader = d.Foreground(tcell.ColorBlack).Background(tcell.ColorTeal).Bold(true)
+		t.sortHeader = d.Foreground(tcell.ColorBlack).Background(tcell.ColorTeal)
 		t.selected = d.Foreground(tcell.ColorBlack).Background(tcell.ColorTeal)
 		t.crumb = d.Foreground(tcell.ColorTeal).Bold(true)
 		t.msgErr = d.Foreground(tcell.ColorRed).Bold(true)
 		t.msgInfo = d.Foreground(tcell.ColorYellow)
-		t.paused = d.Foreground(tcell.ColorBlack).Background(tcell.ColorYellow).Bold(true)
+		t.paused = d.Foreground(tcell.ColorBlack).Background(tcell.ColorYellow)
 		t.hintKey = d
 		t.hintLabel = d.Foreground(tcell.ColorBlack).Background(tcell.ColorTeal)
 		t.barLabel = d.Foreground(tcell.ColorTeal).Bold(true)
@@ -85,11 +91,13 @@ func newTheme(color, utf8 bool) *theme {
 	}
 	if utf8 {
 		t.up, t.down, t.crumbArrow, t.treeBranch, t.ellipsis = "▲", "▼", " › ", "└─ ", "… "
+		t.treeTee, t.treeLine, t.cutMark = "├─ ", "│  ", "…"
 		t.barFull = '█'
 		t.barParts = []rune("▏▎▍▌▋▊▉")
 		t.spark = []rune("▁▂▃▄▅▆▇█")
 	} else {
 		t.up, t.down, t.crumbArrow, t.treeBranch, t.ellipsis = "^", "v", " > ", "`- ", "... "
+		t.treeTee, t.treeLine, t.cutMark = "|- ", "|  ", "~"
 		t.barFull = '|'
 		t.spark = []rune("_.-=+*#@")
 	}

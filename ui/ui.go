@@ -25,7 +25,7 @@ import (
 // only copies flags across.
 type Options struct {
 	Feed     monitor.Feed
-	View     string        // view id to open; "" = containers
+	View     string        // view id to open; "" = the first in rank (containers)
 	Scope    []views.Scope // start drilled down (--scope)
 	Filter   *views.Filter // initial filter (-f), for the first view
 	Sort     string        // initial sort column id; "" = the view's default
@@ -41,16 +41,10 @@ type Options struct {
 	OnOpen func(stop func())
 }
 
-// Actions is how the screen changes the world; the wiring implements it with
-// the Docker client and system calls so the screen itself never does I/O.
-type Actions interface {
-	// Container runs stop, restart, pause, unpause or kill on a container.
-	Container(ctx context.Context, id, action string) error
-	// Signal sends a signal to a process.
-	Signal(pid int, sig syscall.Signal) error
-	// Renice sets a process's nice value.
-	Renice(pid, nice int) error
-}
+// Actions is how the screen changes the world: the views' actions run
+// through it. The wiring implements it with the Docker client and system
+// calls so the screen itself never does I/O.
+type Actions = views.Actuator
 
 // Interval bounds for + and -.
 const (
@@ -110,6 +104,13 @@ type App struct {
 	messageErr bool
 	search     string
 	overlay    string          // name of the open overlay page, "" for none
+	overlayBox tview.Primitive // what the overlay draws: a click outside closes it
+	// overlayFocus is the widget of the open overlay that has the keys.
+	overlayFocus tview.Primitive
+	hintSpots    []hintSpot // where the hint bar drew each label, for clicks
+	// stopSelf stops the process for Ctrl-Z until it is continued; tests
+	// replace it.
+	stopSelf   func()
 	detailsKey string          // row whose details panel is open
 	tableSnap  *model.Snapshot // the snapshot the table on screen was computed from
 }
@@ -139,7 +140,7 @@ func New(screen tcell.Screen, opts Options) (*App, error) {
 		return nil, errors.New("ui: no feed")
 	}
 	if opts.View == "" {
-		opts.View = "containers"
+		opts.View = views.Default().ID
 	}
 	v := views.Get(opts.View)
 	if v == nil {
@@ -163,6 +164,7 @@ func New(screen tcell.Screen, opts Options) (*App, error) {
 		hist:      newHistory(60),
 		kick:      make(chan struct{}, 1),
 		installed: make(chan struct{}, 1),
+		stopSelf:  stopSelf,
 	}
 	a.th.applyTview()
 	a.ctx, a.cancel = context.WithCancel(context.Background())
@@ -246,7 +248,7 @@ func Run(opts Options) (err error) {
 		return fmt.Errorf("ui: no terminal (%v); for batch mode use -o table or -o json", err)
 	}
 	tty.Close()
-	screen, err := tcell.NewScreen()
+	screen, err := newTerminal()
 	if err != nil {
 		return fmt.Errorf("ui: terminal: %w", err)
 	}

@@ -26,6 +26,8 @@ func init() {
 			{ID: "error", Title: "ERROR", Width: 30, Priority: 1},
 		},
 		DefaultSort: "host",
+		Rank:        7,
+		Minimum:     []string{"id", "host", "cpus", "cpus_allocated", "cpu_pct", "mem_total_bytes", "mem_allocated_bytes", "mem_bytes", "tasks", "executors", "age_s", "state", "error"},
 		Build:       buildAgents,
 		Drill: func(r Row) (Target, bool) {
 			// There is no agent scope kind yet: open the containers

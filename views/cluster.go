@@ -24,6 +24,11 @@ func init() {
 		},
 		DefaultSort: "group",
 		Tree:        true,
+		Rank:        4,
+		Scopes:      []string{"group", "framework"},
+		Minimum:     []string{"group", "apps", "containers", "cpu_pct", "mem_bytes", "mem_pct", "net_rx_bps", "net_tx_bps"},
+		TreeColumn:  "group",
+		NameColumns: []string{"group"},
 		Build:       buildMarathonGroups,
 		Drill: func(r Row) (Target, bool) {
 			return Target{View: "marathon-apps", Scope: Scope{Kind: "group", ID: r.Key}}, true
@@ -47,6 +52,10 @@ func init() {
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
+		Rank:        3,
+		Scopes:      []string{"app", "group", "framework"},
+		Minimum:     []string{"app", "group", "instances", "tasks_running", "tasks_healthy", "containers", "cpu_pct", "mem_bytes", "mem_pct", "net_rx_bps", "net_tx_bps"},
+		NameColumns: []string{"app", "group"},
 		Build:       buildMarathonApps,
 		Drill: func(r Row) (Target, bool) {
 			return Target{View: "containers", Scope: Scope{Kind: "app", ID: r.Key}}, true
@@ -66,6 +75,9 @@ func init() {
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
+		Rank:        5,
+		Minimum:     []string{"framework_id", "framework", "active", "tasks", "containers", "cpu_pct", "mem_bytes"},
+		NameColumns: []string{"framework"},
 		Build:       buildMesosFrameworks,
 		Drill: func(r Row) (Target, bool) {
 			if name, _ := r.Values[1].(string); name == "marathon" {
@@ -89,6 +101,11 @@ func init() {
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
+		// The breadcrumb has named a task by its framework so far: kept.
+		Rank:        6,
+		Scopes:      []string{"task", "app", "group", "framework"},
+		Minimum:     []string{"task_id", "task", "framework", "state", "agent", "container_id", "cpu_pct", "mem_bytes"},
+		NameColumns: []string{"framework", "task"},
 		Build:       buildMesosTasks,
 		Drill: func(r Row) (Target, bool) {
 			return Target{View: "containers", Scope: Scope{Kind: "task", ID: r.Key}}, true

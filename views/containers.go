@@ -60,6 +60,13 @@ func init() {
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
+		Rank:        0,
+		Scopes:      []string{"container", "task", "app", "group", "framework"},
+		Minimum:     []string{"id", "name", "image", "runtime", "state", "cpu_pct", "throttled_pct", "mem_bytes", "mem_limit_bytes", "mem_pct", "net_rx_bps", "net_tx_bps", "blk_read_bps", "blk_write_bps", "pids", "framework", "group", "app", "task"},
+		NameColumns: []string{"name"},
+		Details:     containerDetails,
+		Actions:     containerActions,
+		Target:      containerTarget,
 		Build:       buildContainers,
 		Drill: func(r Row) (Target, bool) {
 			return Target{View: "processes", Scope: Scope{Kind: "container", ID: r.Key}}, true

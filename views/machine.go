@@ -39,6 +39,9 @@ func init() {
 		// As htop's header reads: CPUs, memory, disks, interfaces,
 		// filesystems, each in the kernel's order.
 		DefaultSort: "",
+		Rank:        2,
+		Minimum:     []string{"kind", "name", "util_pct", "read_bps", "write_bps", "rx_bps", "tx_bps", "used_bytes", "total_bytes"},
+		NameColumns: []string{"name"},
 		Build:       buildMachine,
 		Drill: func(r Row) (Target, bool) {
 			// The busiest users of a CPU or of memory are known; of a

@@ -35,6 +35,13 @@ func init() {
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
 		Tree:        true,
+		Rank:        1,
+		Scopes:      []string{"container", "task", "app", "group", "framework"},
+		Minimum:     []string{"pid", "ppid", "user", "state", "cpu_pct", "mem_pct", "rss_bytes", "vsz_bytes", "threads", "read_bps", "write_bps", "container_id", "container", "command", "time_s"},
+		TreeColumn:  "command",
+		Details:     processDetails,
+		Actions:     processActions,
+		Target:      processTarget,
 		Build:       buildProcesses,
 	})
 }

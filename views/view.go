@@ -90,8 +90,84 @@ type View struct {
 	// and unfiltered; tree is the tree mode (rows in tree order with Depth).
 	Build func(s *model.Snapshot, scope []Scope, tree bool) []Row `json:"-"`
 	// Drill says where Enter on a row goes; nil or ok false when the row
-	// leads nowhere.
+	// leads nowhere (Enter then opens the details, if any).
 	Drill func(r Row) (t Target, ok bool) `json:"-"`
+
+	// What follows is how the screen and batch output treat the view:
+	// they ask the view, and name no view and no column themselves.
+
+	// Rank orders the views menu, -l and completion (DESIGN.md's order).
+	Rank int `json:"-"`
+	// Scopes are the scope kinds the view can be shown in; the innermost
+	// scope of a drill-down decides. Every view can be shown unscoped.
+	Scopes []string `json:"-"`
+	// Minimum are the ids of the view's minimum columns (DESIGN.md): what
+	// a table (-o table) prints; JSON has every column.
+	Minimum []string `json:"-"`
+	// TreeColumn is the id of the column tree mode indents; "" when the
+	// view has no tree.
+	TreeColumn string `json:"-"`
+	// NameColumns are the columns that name a row for a person, in order
+	// of preference (breadcrumb, the actions menu's title).
+	NameColumns []string `json:"-"`
+	// Details renders a row's details panel (d key); nil: none.
+	Details DetailsFunc `json:"-"`
+	// Actions are what the actions menu (F8) offers on a row.
+	Actions []Action `json:"-"`
+	// Target names a row in an action's confirmation.
+	Target func(v *View, r Row) string `json:"-"`
+}
+
+// AppliesIn reports whether the view can be shown within a scope: the
+// innermost scope's kind must be one of the view's Scopes.
+func (v *View) AppliesIn(scope []Scope) bool {
+	if len(scope) == 0 {
+		return true
+	}
+	return slices.Contains(v.Scopes, scope[len(scope)-1].Kind)
+}
+
+// MinimumCols returns the indices of the view's minimum columns, in the
+// view's column order.
+func (v *View) MinimumCols() []int {
+	var out []int
+	for i, c := range v.Columns {
+		if slices.Contains(v.Minimum, c.ID) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// TreeCol is the index of the tree column, -1 when there is none.
+func (v *View) TreeCol() int {
+	if v.TreeColumn == "" {
+		return -1
+	}
+	return v.Col(v.TreeColumn)
+}
+
+// RowName is how a person knows a row: the first of the view's
+// NameColumns that holds text, else its first text column, else its key.
+func (v *View) RowName(r Row) string { return v.RowNameOr(r, "") }
+
+// RowNameOr is RowName with a name (the scope a drill-down adds) to prefer
+// to the first text column.
+func (v *View) RowNameOr(r Row, fallback string) string {
+	for _, id := range v.NameColumns {
+		if s := v.Text(r, id); s != "" {
+			return s
+		}
+	}
+	if fallback != "" {
+		return fallback
+	}
+	for i, c := range v.Columns {
+		if s, ok := r.Values[i].(string); ok && !c.Number && s != "" {
+			return s
+		}
+	}
+	return r.Key
 }
 
 // Target is where a drill-down goes: a view, the scope it adds (Scope.Kind
@@ -116,22 +192,16 @@ func (v *View) Col(id string) int {
 var registry = map[string]*View{}
 var order []string
 
-// register adds a view; called from each view's file in init order.
+// register adds a view; called from each view's file, in any order: the
+// views' Rank decides the order.
 func register(v *View) {
 	registry[v.ID] = v
 	order = append(order, v.ID)
-	sort.SliceStable(order, func(i, j int) bool { return viewRank(order[i]) < viewRank(order[j]) })
+	sort.SliceStable(order, func(i, j int) bool { return registry[order[i]].Rank < registry[order[j]].Rank })
 }
 
-// viewRank keeps the order of DESIGN.md whatever the file init order.
-func viewRank(id string) int {
-	for i, v := range []string{"containers", "processes", "machine", "marathon-apps", "marathon-groups", "mesos-frameworks", "mesos-tasks"} {
-		if v == id {
-			return i
-		}
-	}
-	return 100
-}
+// Default is the view shown when none is asked for: the first in rank.
+func Default() *View { return registry[order[0]] }
 
 // Get returns the view with this id, or nil.
 func Get(id string) *View { return registry[id] }

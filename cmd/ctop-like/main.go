@@ -126,7 +126,18 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go guard("monitor", func() { mon.Run(ctx) })
+	go guard("monitor", func() {
+		// As in batch mode: names come from the Docker API's first
+		// listing, so the first snapshot waits for it (at most one
+		// interval) rather than showing hex ids; the screen says
+		// "waiting for the first sample…" meanwhile.
+		if d := nd.docker; d != nil {
+			wctx, cancel := context.WithTimeout(ctx, o.delay)
+			_ = d.WaitReady(wctx)
+			cancel()
+		}
+		mon.Run(ctx)
+	})
 	var feed monitor.Feed = mon
 	if rec != nil {
 		feed = recording.Tee(ctx, mon, rec, func(err error) { lastRecordErr.Store(err.Error()) })
