@@ -272,6 +272,9 @@ func (p *Poller) executorTasks() map[string]string {
 		return out
 	}
 	for _, t := range m.Tasks {
+		if t.Finished {
+			continue
+		}
 		ex := t.ExecutorID
 		if ex == "" {
 			ex = t.ID

@@ -50,7 +50,9 @@ func FuzzMesosState(f *testing.F) {
 			}
 			return
 		}
-		if plainErr == nil && !reflect.DeepEqual(*st, plain) {
+		cut := *st
+		cut.finished = nil // plain has no member for them
+		if plainErr == nil && !reflect.DeepEqual(cut, plain) {
 			t.Fatalf("skipping decoder differs:\n%+v\n%+v", *st, plain)
 		}
 		_ = st.isStandby()

@@ -90,7 +90,7 @@ func decodeJSON(r io.Reader, v any) error {
 	lr := &io.LimitedReader{R: r, N: maxBody + 1}
 	var in io.Reader = lr
 	if sk, ok := v.(skipper); ok {
-		in = newSkipReader(lr, sk.skipKeys())
+		in = newFilter(lr, sk)
 	}
 	dec := json.NewDecoder(in)
 	err := dec.Decode(v)

@@ -24,8 +24,50 @@ func TestSkipReaderSameResult(t *testing.T) {
 		if err := decodeJSON(strings.NewReader(string(fixture(t, name))), &filtered); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
+		got := filtered.finished
+		filtered.finished = nil
 		if !reflect.DeepEqual(plain, filtered) {
 			t.Errorf("%s: filtered decode differs", name)
+		}
+		// The captured finished tasks are what encoding/json reads of
+		// them, less what is not kept (executor and container ids).
+		var ref struct {
+			Frameworks []struct {
+				Completed   []mesosTask `json:"completed_tasks"`
+				Unreachable []mesosTask `json:"unreachable_tasks"`
+			} `json:"frameworks"`
+		}
+		if err := json.Unmarshal(fixture(t, name), &ref); err != nil {
+			t.Fatal(err)
+		}
+		// A master may list one task id twice (relaunched under the same
+		// id): compare as multisets.
+		want := map[string][]mesosTask{}
+		n := 0
+		for _, f := range ref.Frameworks {
+			for _, tk := range append(f.Unreachable, f.Completed...) {
+				tk.ExecutorID = ""
+				for i := range tk.Statuses {
+					tk.Statuses[i].ContainerStatus = nil
+				}
+				want[tk.FrameworkID+" "+tk.ID] = append(want[tk.FrameworkID+" "+tk.ID], tk)
+				n++
+			}
+		}
+		if len(got) != n {
+			t.Errorf("%s: %d finished tasks, want %d", name, len(got), n)
+		}
+	next:
+		for _, tk := range got {
+			ws := want[tk.FrameworkID+" "+tk.ID]
+			for i, w := range ws {
+				if reflect.DeepEqual(tk, w) {
+					want[tk.FrameworkID+" "+tk.ID] = append(ws[:i], ws[i+1:]...)
+					continue next
+				}
+			}
+			t.Errorf("%s: finished task %+v not in the file", name, tk)
+			break
 		}
 	}
 }
