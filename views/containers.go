@@ -2,6 +2,7 @@ package views
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/ctop-like/ctop-like/model"
 )
@@ -49,6 +50,9 @@ func init() {
 			{ID: "cgroup", Title: "CGROUP", Width: 30, Priority: 10},
 			// The Mesos agent (or remote node) a --cluster row comes from.
 			{ID: "agent", Title: "AGENT", Width: 15, Priority: 9}, // only --cluster fills it
+			// What its processes listen on, and why it needs a look.
+			{ID: "ports", Title: "PORTS", Width: 14, Priority: 6},
+			{ID: "attention", Title: "ATTENTION", Width: 16, Priority: 1},
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -66,9 +70,21 @@ func buildContainers(s *model.Snapshot, scope []Scope, _ bool) []Row {
 		if !ContainerInScope(c, scope) {
 			continue
 		}
-		rows = append(rows, Row{Key: c.ID, Values: containerValues(c)})
+		vals := containerValues(c)
+		why := containerAttention(c, s.Memory.Total)
+		vals = append(vals, listenText(c.Listen), text(why))
+		rows = append(rows, Row{Key: c.ID, Values: vals, Attention: why != ""})
 	}
 	return rows
+}
+
+// listenText is a ports value: "6379/tcp 8125/udp"; "" when nothing
+// listens; nil (n/a) when it was not read.
+func listenText(l []string) any {
+	if l == nil {
+		return nil
+	}
+	return strings.Join(l, " ")
 }
 
 func containerValues(c *model.Container) []any {
