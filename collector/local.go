@@ -24,6 +24,7 @@ type Local struct {
 	procs   *ProcReader
 	finder  ContainerFinder
 	docker  *Docker // nil when disabled
+	ports   *portReader
 
 	mu  sync.Mutex
 	env map[string]envEntry // non-Docker containers' env, by container id
@@ -97,6 +98,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		finder:  finder,
 		env:     map[string]envEntry{},
 		nets:    map[string]*netEntry{},
+		ports:   newPortReader(cfg.ProcRoot),
 	}
 	if cfg.DockerHost != "none" {
 		l.docker = NewDocker(ctx, cfg.DockerHost)
@@ -185,6 +187,7 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	if err != nil {
 		s.Errors = append(s.Errors, "processes: "+err.Error())
 	}
+	l.ports.fill(conts, procs)
 	s.Processes = procs
 	return s, nil
 }
