@@ -125,6 +125,7 @@ func (l *Local) Close() error {
 		c.close()
 	}
 	l.procs.close()
+	l.ports.close()
 	l.machine.close()
 	if l.docker != nil {
 		return l.docker.Close()

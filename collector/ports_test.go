@@ -196,7 +196,9 @@ func BenchmarkPorts(b *testing.B) {
 	b.Run("cold", func(b *testing.B) {
 		defer reportCPU(b)()
 		for b.Loop() {
-			newPortReader("/proc").fill(nil, procs)
+			r := newPortReader("/proc")
+			r.fill(nil, procs)
+			r.close()
 		}
 	})
 }
