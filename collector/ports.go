@@ -41,6 +41,7 @@ type portReader struct {
 	pass    uint64
 	buf     []byte
 	diagBuf []byte
+	walks   int // processes walked so far, for benchmarks
 }
 
 // portProc is what a walk of one process found.
@@ -59,6 +60,7 @@ type portNS struct {
 	ok         bool              // its tables were read this pass
 	listen     map[uint64]string // inode → "6379/tcp"
 	unresolved map[uint64]bool   // held by no process at the last rescan
+	tried      map[uint64]bool   // held by no young process when last looked for
 	rescanned  time.Time         // when its processes were last all walked
 	seen       uint64
 }
@@ -141,7 +143,7 @@ func (r *portReader) fill(conts []model.ContainerSample, procs []model.ProcessSa
 	for ns, idx := range members {
 		n := r.nets[ns]
 		if n == nil {
-			n = &portNS{diag: -2, unresolved: map[uint64]bool{}}
+			n = &portNS{diag: -2, unresolved: map[uint64]bool{}, tried: map[uint64]bool{}}
 			r.nets[ns] = n
 		}
 		n.seen = r.pass
@@ -226,17 +228,20 @@ func (r *portReader) resolve(n *portNS, idx []int, procs []model.ProcessSample, 
 			held[ino] = true
 		}
 	}
-	missing := false
+	// Listeners nobody accounts for: first look among the young
+	// processes (once per listener), then, at most once per rescanGap,
+	// among all.
+	var fresh, stray bool
 	for ino := range n.listen {
 		if !held[ino] && !n.unresolved[ino] {
-			missing = true
-			break
+			stray = true
+			fresh = fresh || !n.tried[ino]
 		}
 	}
-	if !missing {
+	if !stray {
+		clear(n.tried)
 		return
 	}
-	// The young processes first: a server binds shortly after it starts.
 	walk := func(young bool) {
 		for _, i := range idx {
 			p := &procs[i]
@@ -250,19 +255,22 @@ func (r *portReader) resolve(n *portNS, idx []int, procs []model.ProcessSample, 
 			}
 		}
 	}
-	walk(true)
-	missing = false
-	for ino := range n.listen {
-		if !held[ino] && !n.unresolved[ino] {
-			missing = true
-			break
+	if fresh {
+		walk(true) // a server binds shortly after it starts
+		stray = false
+		for ino := range n.listen {
+			if !held[ino] && !n.unresolved[ino] {
+				n.tried[ino] = true
+				stray = true
+			}
 		}
 	}
-	if !missing || now.Sub(n.rescanned) < rescanGap {
+	if !stray || now.Sub(n.rescanned) < rescanGap {
 		return
 	}
 	walk(false)
 	n.rescanned = now
+	clear(n.tried)
 	clear(n.unresolved)
 	for ino := range n.listen {
 		if !held[ino] {
@@ -298,6 +306,7 @@ func (r *portReader) netns(pid int) string {
 // those that listen (in listen). A process whose descriptors cannot be
 // read (gone, or not ours) is left not ok: n/a.
 func (r *portReader) walk(pid int, e *portProc, listen map[uint64]string, now time.Time) {
+	r.walks++
 	e.walked, e.ok, e.inodes = now, false, e.inodes[:0]
 	f, err := os.Open(r.procRoot + "/" + strconv.Itoa(pid) + "/fd")
 	if err != nil {

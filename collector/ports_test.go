@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -15,8 +16,23 @@ import (
 // of this test process.
 func ownProcess(t testing.TB) ([]model.ProcessSample, int) {
 	t.Helper()
-	r := NewProcReader("/proc", 100, time.Now())
+	return readOwn(t, newProcs(t))
+}
+
+// newProcs is a process reader of this node, with its real boot time.
+func newProcs(t testing.TB) *ProcReader {
+	stat, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	btime, _ := parseBootTime(stat)
+	r := NewProcReader("/proc", 100, time.Unix(btime, 0))
 	t.Cleanup(r.close)
+	return r
+}
+
+func readOwn(t testing.TB, r *ProcReader) ([]model.ProcessSample, int) {
+	t.Helper()
 	procs, _ := r.Read()
 	for i := range procs {
 		if procs[i].PID == os.Getpid() {
@@ -177,6 +193,12 @@ func TestParseSockets(t *testing.T) {
 	}
 }
 
+func cpuNow() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // BenchmarkPorts measures the ports reader over every process of this node
 // plus CTOP_BENCH_PROCS sleepers (3,000 for the figure), warm (the
 // steady state: every process walked before) and cold (a new reader: every
@@ -188,10 +210,32 @@ func BenchmarkPorts(b *testing.B) {
 	b.Run("warm", func(b *testing.B) {
 		r := newPortReader("/proc")
 		r.fill(nil, procs)
+		first := r.walks
 		defer reportCPU(b)()
 		for b.Loop() {
 			r.fill(nil, procs)
 		}
+		b.ReportMetric(float64(r.walks-first)/float64(b.N), "walks/op")
+	})
+	// A refresh every 200 ms for 20 s with this node's processes as they
+	// come and go: what walking again on unaccounted listeners costs.
+	b.Run("live", func(b *testing.B) {
+		r := newPortReader("/proc")
+		pr := newProcs(b)
+		procs, _ := readOwn(b, pr)
+		r.fill(nil, procs)
+		first := r.walks
+		var cpu time.Duration
+		n := 0
+		for start := time.Now(); time.Since(start) < 20*time.Second; n++ {
+			procs, _ := readOwn(b, pr)
+			c0 := cpuNow()
+			r.fill(nil, procs)
+			cpu += cpuNow() - c0
+			time.Sleep(200 * time.Millisecond)
+		}
+		b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n), "cpu-ms/refresh")
+		b.ReportMetric(float64(r.walks-first)/float64(n), "walks/refresh")
 	})
 	b.Run("cold", func(b *testing.B) {
 		defer reportCPU(b)()
