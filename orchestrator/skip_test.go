@@ -95,3 +95,33 @@ func TestSkipReaderEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestCaptureEdges: the finished-task parser takes what JSON allows, keeps
+// what it understands, and never fails a state that encoding/json reads.
+func TestCaptureEdges(t *testing.T) {
+	in := `{"frameworks":[{"id":"f","completed_tasks":[{"id":"a\u00e9\"","framework_id":"f","state":"TASK_FAILED",` +
+		`"statuses":[{"state":"TASK_RUNNING","timestamp":1},{"state":"TASK_FAILED","timestamp":1428911763.5,"message":"bind: Address in use\n","reason":"REASON_COMMAND_EXECUTOR_FAILED"}]},` +
+		`7,{"id":1,"name":"n"},null,{"id":"b","framework_id":"f","statuses":{"x":1}}],"unreachable_tasks":{"x":[]}}]}`
+	st, err := decodeMesosState(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.finished) != 2 || st.finished[0].ID != "a\u00e9\"" || st.finished[1].ID != "b" {
+		t.Fatalf("finished %+v", st.finished)
+	}
+	mp := buildMesos(st, "", nil)
+	tk := mp.Tasks[0]
+	if !tk.Finished || tk.State != "TASK_FAILED" || tk.Message != "bind: Address in use\n" || tk.Reason != "REASON_COMMAND_EXECUTOR_FAILED" ||
+		tk.StateSince.Unix() != 1428911763 {
+		t.Errorf("task %+v", tk)
+	}
+	for _, bad := range []string{
+		`{"frameworks":[{"completed_tasks":[{"id":"x","statuses":[{"timestamp":1`,
+		`{"frameworks":[{"completed_tasks":[{"id" "x"}]}]}`,
+		`{"frameworks":[{"completed_tasks":[{"id":"x"]}]}`,
+	} {
+		if _, err := decodeMesosState(strings.NewReader(bad)); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
