@@ -104,7 +104,7 @@ func (st *mesosState) isStandby() bool {
 
 // capture reads frameworks' completed_tasks and unreachable_tasks into
 // st.finished (the stream filter's hook, see skip.go): only ids, names,
-// state and statuses are kept.
+// state and the latest status are kept.
 func (st *mesosState) capture(key string) func(*skipReader) error {
 	if key != "completed_tasks" && key != "unreachable_tasks" {
 		return nil
@@ -126,7 +126,7 @@ func (st *mesosState) capture(key string) func(*skipReader) error {
 			if v, ok := seen[string(raw)]; ok {
 				return v, nil
 			}
-			if bytes.IndexByte(raw, '\\') >= 0 || len(seen) > 1000 {
+			if bytes.IndexByte(raw, '\\') >= 0 || len(seen) > 4096 {
 				return decodeRawString(raw)
 			}
 			v := string(raw)
@@ -141,7 +141,7 @@ func (st *mesosState) capture(key string) func(*skipReader) error {
 				case "id":
 					t.ID, err = s.stringValue(&buf)
 				case "name":
-					t.Name, err = s.stringValue(&buf)
+					t.Name, err = intern()
 				case "framework_id":
 					t.FrameworkID, err = intern()
 				case "slave_id":
@@ -167,7 +167,14 @@ func (st *mesosState) capture(key string) func(*skipReader) error {
 							}
 							return err
 						})
-						t.Statuses = append(t.Statuses, ms)
+						// Only the latest status is kept: one, not a slice
+						// that grows, for each of thousands of tasks.
+						if len(t.Statuses) == 0 {
+							t.Statuses = make([]mesosStatus, 1)
+							t.Statuses[0] = ms
+						} else if ms.Timestamp >= t.Statuses[0].Timestamp {
+							t.Statuses[0] = ms
+						}
 						return err
 					})
 				default:

@@ -60,6 +60,7 @@ type skipReader struct {
 	src      *bufio.Reader
 	skip     map[string]bool
 	capturer capturer // nil: nothing captured
+	tail     []byte   // skipString's scratch
 	out      bytes.Buffer
 	err      error
 	// stack of open containers: for objects, whether a member was written
@@ -164,23 +165,31 @@ func (s *skipReader) member(f *frame) error {
 // copyString copies a string's rest (after the opening quote) to w,
 // closing quote included.
 func (s *skipReader) copyString(w *bytes.Buffer) error {
+	start := w.Len()
 	for {
-		b, err := s.src.ReadByte()
+		// Whole runs up to the next quote, not a byte at a time.
+		chunk, err := s.src.ReadSlice('"')
+		w.Write(chunk)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
 		if err != nil {
 			return err
 		}
-		w.WriteByte(b)
-		switch b {
-		case '\\':
-			c, err := s.src.ReadByte()
-			if err != nil {
-				return err
-			}
-			w.WriteByte(c)
-		case '"':
+		if !escaped(w.Bytes()[start:]) {
 			return nil
 		}
 	}
+}
+
+// escaped says whether the quote that ends b (a string's inside so far,
+// quote included) is escaped: an odd run of backslashes before it.
+func escaped(b []byte) bool {
+	n := 0
+	for i := len(b) - 2; i >= 0 && b[i] == '\\'; i-- {
+		n++
+	}
+	return n%2 == 1
 }
 
 func (s *skipReader) expectColon() error {
@@ -236,17 +245,23 @@ func (s *skipReader) skipValue() error {
 }
 
 func (s *skipReader) skipString() error {
+	// Only the backslashes just before a quote matter: keep the tail.
+	tail := s.tail[:0]
+	defer func() { s.tail = tail }()
 	for {
-		b, err := s.src.ReadByte()
+		chunk, err := s.src.ReadSlice('"')
+		if len(chunk) >= 64 {
+			tail = append(tail[:0], chunk[len(chunk)-64:]...)
+		} else {
+			tail = append(tail, chunk...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
 		if err != nil {
 			return err
 		}
-		switch b {
-		case '\\':
-			if _, err := s.src.ReadByte(); err != nil {
-				return err
-			}
-		case '"':
+		if !escaped(tail) {
 			return nil
 		}
 	}
@@ -357,22 +372,18 @@ func (s *skipReader) rawString(buf []byte) ([]byte, error) {
 		return buf, errCapture
 	}
 	s.src.ReadByte()
-	buf = append(buf, '"')
+	start := len(buf)
 	for {
-		b, err := s.src.ReadByte()
+		chunk, err := s.src.ReadSlice('"')
+		buf = append(buf, chunk...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
 		if err != nil {
 			return buf, err
 		}
-		buf = append(buf, b)
-		switch b {
-		case '\\':
-			c, err := s.src.ReadByte()
-			if err != nil {
-				return buf, err
-			}
-			buf = append(buf, c)
-		case '"':
-			return buf[1 : len(buf)-1], nil
+		if !escaped(buf[start:]) {
+			return buf[start : len(buf)-1], nil
 		}
 	}
 }
