@@ -18,6 +18,7 @@ func TestSkipReaderEdges(t *testing.T) {
 		`{"x":"a\\\\","a":1}`:                     `{"a":1}`,
 		`{"x":"a\\\"b\\\\\"c","a":1}`:             `{"a":1}`,
 		`{"x":["\\\\\\\"",""],"a":1}`:             `{"a":1}`,
+		`{"x":"a\\\\","b":"c\\\\\\"d"}`:           `{"b":"c\\\\\\"d"}`,
 	} {
 		got, err := io.ReadAll(newSkipReader(strings.NewReader(in), skip))
 		if err != nil || string(got) != want {
