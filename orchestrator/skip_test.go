@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -111,5 +112,26 @@ func TestCaptureEdges(t *testing.T) {
 		if _, err := decodeMesosState(strings.NewReader(bad)); err == nil {
 			t.Errorf("%s: no error", bad)
 		}
+	}
+}
+
+// TestFinishedTasksBounded: a master that lists more finished tasks than
+// one answer may hold gets an error naming the limit, not a task history
+// that grows with the answer (each task costs what encoding/json would
+// have held for it).
+func TestFinishedTasksBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"frameworks":[{"id":"f","completed_tasks":[`)
+	for i := range 200000 {
+		fmt.Fprintf(&b, `{"id":"t%d","framework_id":"f","state":"TASK_FAILED"},`, i)
+	}
+	b.WriteString(`{}]}]}`)
+	st, err := decodeMesosState(strings.NewReader(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "too large") {
+		n := 0
+		if st != nil {
+			n = len(st.finished)
+		}
+		t.Fatalf("200,000 finished tasks: %v (%d kept)", err, n)
 	}
 }
