@@ -38,10 +38,12 @@ func containerAttention(c *model.Container, hostMem uint64) string {
 			why = append(why, "exited "+strconv.Itoa(*c.ExitCode))
 		}
 	}
-	if c.HasRates && c.CPU.Periods > 0 && c.ThrottledPct >= AttentionThrottledPct {
+	// A figure the container's cgroup does not measure (n/a in its row)
+	// is no reason.
+	if c.HasRates && c.Measured("cpu") && c.CPU.Periods > 0 && c.ThrottledPct >= AttentionThrottledPct {
 		why = append(why, fmt.Sprintf("throttled %.0f%%", c.ThrottledPct))
 	}
-	if c.Mem.Limit > 0 && (hostMem == 0 || c.Mem.Limit < hostMem) && c.MemPct >= AttentionMemPct {
+	if c.Measured("memory") && c.Mem.Limit > 0 && (hostMem == 0 || c.Mem.Limit < hostMem) && c.MemPct >= AttentionMemPct {
 		why = append(why, fmt.Sprintf("mem %.0f%% of limit", c.MemPct))
 	}
 	if c.Health == "unhealthy" {

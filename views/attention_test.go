@@ -201,6 +201,9 @@ func TestAttentionContainers(t *testing.T) {
 		mk("mem", func(c *model.Container) { c.MemPct = 95 }),
 		mk("nolimit", func(c *model.Container) { c.Mem.Limit = 4000; c.MemPct = 95 }), // the host's memory: no limit
 		mk("sick", func(c *model.Container) { c.Health = "unhealthy" }),
+		// A v2 cgroup without the controller: its figures are n/a, no reason.
+		mk("nomem", func(c *model.Container) { c.MemPct = 95; c.Unmeasured = []string{"memory"} }),
+		mk("nocpu", func(c *model.Container) { c.ThrottledPct = 80; c.Unmeasured = []string{"cpu"} }),
 	}}
 	got := filtered(t, s, "containers", "attention!=n/a")
 	want := map[string]string{
