@@ -489,6 +489,15 @@ func diagSocket(procRoot string, pid int, own bool) int {
 		// This thread enters the namespace and is never used again: a
 		// goroutine that ends locked ends its thread with it.
 		runtime.LockOSThread()
+		if unix.Gettid() == unix.Getpid() {
+			// Never the main thread: its namespace is the one
+			// /proc/<pid>/ns shows for the whole process, and Go keeps
+			// that thread when its goroutine ends locked. While this
+			// goroutine holds it, another one runs on some other thread.
+			done <- diagSocket(procRoot, pid, own)
+			runtime.UnlockOSThread()
+			return
+		}
 		if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
 			done <- -1
 			return

@@ -1,8 +1,10 @@
 package collector
 
 import (
+	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"syscall"
@@ -245,4 +247,37 @@ func BenchmarkPorts(b *testing.B) {
 			r.close()
 		}
 	})
+}
+
+// TestPortsKeepOwnNamespace: reading the sockets of a process in another
+// network namespace (here `unshare -n sleep`, as a container's) leaves
+// this process's namespace as /proc shows it: the thread that enters the
+// other namespace is never the main thread, whose namespace /proc/<pid>/ns
+// reports for the whole process (it did, on the first read, before).
+func TestPortsKeepOwnNamespace(t *testing.T) {
+	requireTool(t, "unshare", "-n", "true")
+	cmd := exec.Command("unshare", "-n", "sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	before, err := os.Readlink("/proc/self/ns/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := before
+	for deadline := time.Now().Add(5 * time.Second); other == before && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		other, _ = os.Readlink(fmt.Sprintf("/proc/%d/ns/net", cmd.Process.Pid))
+	}
+	if other == before || other == "" {
+		t.Fatalf("unshare -n gave no other namespace (%q)", other)
+	}
+	for i := range 200 {
+		if fd := diagSocket("/proc", cmd.Process.Pid, false); fd >= 0 {
+			syscall.Close(fd)
+		}
+		if now, _ := os.Readlink("/proc/self/ns/net"); now != before {
+			t.Fatalf("after %d reads this process is in %s, was in %s", i+1, now, before)
+		}
+	}
 }
