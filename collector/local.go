@@ -201,7 +201,9 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	if err != nil {
 		s.Errors = append(s.Errors, "processes: "+err.Error())
 	}
-	l.ports.fill(conts, procs)
+	// The listed containers, stopped ones (-a) included: appendStopped may
+	// have copied conts.
+	l.ports.fill(s.Containers, procs)
 	s.Processes = procs
 	if msg := l.unreadable(); msg != "" {
 		s.Errors = append(s.Errors, msg)
