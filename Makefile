@@ -61,7 +61,8 @@ FUZZ_TARGETS = \
 	cadvisor:FuzzDecode:10000x views:FuzzFilter:20000x \
 	recording:FuzzOpen:20000x recording:FuzzRecordPayload:10000x \
 	termtext:FuzzLine:20000x logs:FuzzJSONBytes:20000x \
-	batch:FuzzJSONString:20000x batch:FuzzJSONFloat:20000x
+	batch:FuzzJSONString:20000x batch:FuzzJSONFloat:20000x \
+	httpapi:FuzzDecodeSkip:15000x
 
 fuzz:
 	@case "$(FUZZTIME)" in ""|*x) ;; *) echo "FUZZTIME must be a count such as 20000x (golang/go#75804)"; exit 2;; esac

@@ -274,6 +274,9 @@ func executorTasks(c *model.Cluster) map[string]string {
 		return out
 	}
 	for _, t := range c.Tasks {
+		if t.Finished {
+			continue
+		}
 		ex := t.ExecutorID
 		if ex == "" {
 			ex = t.ID

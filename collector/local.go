@@ -27,6 +27,7 @@ type Local struct {
 	procs    *ProcReader
 	finder   ContainerFinder
 	runtimes *runtimes
+	ports    *portReader
 
 	mu  sync.Mutex
 	env map[string]envEntry // non-Docker containers' env, by container id
@@ -104,6 +105,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		finder:  finder,
 		env:     map[string]envEntry{},
 		nets:    map[string]*netEntry{},
+		ports:   newPortReader(cfg.ProcRoot),
 	}
 	l.runtimes = openRuntimes(ctx, cfg)
 	if f, ok := finder.(interface{ setClaim(claimFunc) }); ok {
@@ -137,6 +139,7 @@ func (l *Local) Close() error {
 		c.close()
 	}
 	l.procs.close()
+	l.ports.close()
 	l.machine.close()
 	return l.runtimes.close()
 }
@@ -198,6 +201,9 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	if err != nil {
 		s.Errors = append(s.Errors, "processes: "+err.Error())
 	}
+	// The listed containers, stopped ones (-a) included: appendStopped may
+	// have copied conts.
+	l.ports.fill(s.Containers, procs)
 	s.Processes = procs
 	if msg := l.unreadable(); msg != "" {
 		s.Errors = append(s.Errors, msg)

@@ -23,15 +23,19 @@ func Decode(r io.Reader, v any) error {
 }
 
 // decode streams r into v: at most maxBody bytes are read, members that v's
-// Skipper names are dropped, and what reaches encoding/json costs at most
-// maxCost. Decoder errors become messages a user can act on.
+// Skipper names are dropped, those its Capturer takes are read by it, and
+// what reaches encoding/json or a capture costs at most maxCost. Decoder
+// errors become messages a user can act on.
 func decode(r io.Reader, v any, maxBody, maxCost int64) error {
 	body := &capReader{r: r, n: maxBody}
-	var in io.Reader = body
+	cost := &costReader{r: body, left: maxCost}
 	if sk, ok := v.(Skipper); ok {
-		in = newSkipReader(in, sk.SkipKeys())
+		s := newSkipReader(body, sk.SkipKeys())
+		if c, ok := sk.(Capturer); ok {
+			s.capture, s.cost = c, cost
+		}
+		cost.r = s
 	}
-	cost := &costReader{r: in, left: maxCost}
 	err := json.NewDecoder(cost).Decode(v)
 	switch {
 	case err == nil:

@@ -71,6 +71,16 @@ type Task struct {
 	// ContainerIDs are statuses[].container_status.container_id.value.
 	ContainerIDs []string `json:"container_ids,omitempty"`
 	ExecutorID   string   `json:"executor_id,omitempty"`
+	// Finished is true for a task from a framework's completed_tasks or
+	// unreachable_tasks: the master remembers it, nothing of it runs.
+	Finished bool `json:"finished,omitempty"`
+	// StateSince is the time of the latest status; zero when the master
+	// gave none. Reason and Message are that status's, when known: a Mesos
+	// master's state does not carry them, Marathon's lastTaskFailure
+	// gives the message of each app's latest failure.
+	StateSince time.Time `json:"state_since,omitzero"`
+	Reason     string    `json:"reason,omitempty"`
+	Message    string    `json:"message,omitempty"`
 }
 
 // Group is a Marathon group; ID is its path ("/", "/shop", "/shop/db").
@@ -87,4 +97,17 @@ type App struct {
 	TasksRunning int      `json:"tasks_running"`
 	TasksHealthy int      `json:"tasks_healthy"`
 	TaskIDs      []string `json:"task_ids,omitempty"`
+	// What Marathon says of the app's trouble; nil where the answer did
+	// not say (an old Marathon, a counter it lacks, no /v2/queue).
+	TasksStaged    *int `json:"tasks_staged,omitempty"`
+	TasksUnhealthy *int `json:"tasks_unhealthy,omitempty"`
+	Deployments    *int `json:"deployments,omitempty"` // deployments under way
+	// Delayed is true while the launch queue holds the app back (its
+	// backoff delay has time left); nil when the queue was not read.
+	Delayed *bool `json:"delayed,omitempty"`
+	// LastFailure is lastTaskFailure's message (its state when the message
+	// is empty), LastFailureAt its time, LastFailureTask its task id.
+	LastFailure     string    `json:"last_failure,omitempty"`
+	LastFailureAt   time.Time `json:"last_failure_at,omitzero"`
+	LastFailureTask string    `json:"last_failure_task,omitempty"`
 }

@@ -188,8 +188,9 @@ type ContainerSample struct {
 	Namespace string `json:"namespace,omitempty"`
 	Sandbox   bool   `json:"sandbox,omitempty"`
 	// Listen is what the container's processes listen on ("6379/tcp",
-	// "8125/udp"), sorted; nil when it was not read.
-	Listen []string `json:"listen,omitempty"`
+	// "8125/udp"), sorted; nil when it was not read, empty when nothing
+	// listens (omitzero keeps that apart in recordings).
+	Listen []string `json:"listen,omitzero"`
 
 	// Unmeasured names the controllers whose figures this container lacks
 	// ("memory", "pids", "io", "cpu"): a v2 cgroup whose parent did not
@@ -291,6 +292,6 @@ type ProcessSample struct {
 	Cgroup      string    `json:"cgroup"`  // the path that names its container
 	ContainerID string    `json:"container_id,omitempty"`
 	// Listen is what the process listens on ("6379/tcp"), sorted; nil when
-	// it was not read.
-	Listen []string `json:"listen,omitempty"`
+	// it was not read, empty when nothing listens.
+	Listen []string `json:"listen,omitzero"`
 }

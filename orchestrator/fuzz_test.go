@@ -40,6 +40,10 @@ func FuzzMesosState(f *testing.F) {
 	seedJSON(f, "mesos/*state*.json")
 	f.Add([]byte(`{"frameworks":[],"leader":"master@127.0.0.1:5050","pid":"master@127.0.0.2:5050"}`))
 	f.Add([]byte(`{"flags":{"a":[1,{"b":"\"}"}]},"frameworks":[{"id":"f","name":"marathon","active":true,"tasks":[{"id":"t","statuses":[{"container_status":{"container_id":{"value":"c","parent":{"value":"p"}}}}]}]}],"slaves":[{"pid":"slave(1)@[::1]:5051"}]}`))
+	// Finished tasks, read by the stream filter's own parser.
+	f.Add([]byte(`{"frameworks":[{"id":"f","completed_tasks":[{"id":"a\u00e9\"","framework_id":"f","state":"TASK_FAILED","statuses":[{"state":"TASK_FAILED","timestamp":1e400,"message":"m\n","reason":null}]},7,{"id":1},null],"unreachable_tasks":{"x":[]}}]}`))
+	f.Add([]byte(`{"frameworks":[{"completed_tasks":[{"statuses":[{"timestamp":-1.5e-3},"s",[1]]}],"unreachable_tasks":null}]}`))
+	f.Add([]byte(`{"frameworks":[{"completed_tasks":[{"id":"x","statuses":[{"timestamp":1`))
 	base, _ := httpapi.Parse("http://u:p@127.0.0.1:5050/mesos")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := decodeMesosState(bytes.NewReader(data))
@@ -51,7 +55,9 @@ func FuzzMesosState(f *testing.F) {
 			}
 			return
 		}
-		if plainErr == nil && !reflect.DeepEqual(*st, plain) {
+		cut := *st
+		cut.finished = nil // plain has no member for them
+		if plainErr == nil && !reflect.DeepEqual(cut, plain) {
 			t.Fatalf("skipping decoder differs:\n%+v\n%+v", *st, plain)
 		}
 		_ = st.isStandby()

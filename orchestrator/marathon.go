@@ -7,17 +7,26 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/ctop-like/ctop-like/model"
 )
 
-// marathonGroupsPath asks for the whole group tree with apps, their tasks
-// and task counts in one request (the query DC/OS's UI sends).
-const marathonGroupsPath = "/v2/groups?embed=group.groups&embed=group.apps&embed=group.apps.tasks&embed=group.apps.counts"
+// marathonGroupsPath asks for the whole group tree with apps, their tasks,
+// task counts, deployments and last task failure in one request (the query
+// DC/OS's UI sends). A Marathon that does not know an embed ignores it
+// (InfoEmbedResolver logs "unknown app embed argument"): its apps then
+// lack the member, which shows as n/a.
+const marathonGroupsPath = "/v2/groups?embed=group.groups&embed=group.apps&embed=group.apps.tasks&embed=group.apps.counts" +
+	"&embed=group.apps.deployments&embed=group.apps.lastTaskFailure"
 
 // marathonAppsPath is the flat fallback for a Marathon whose /v2/groups
 // cannot embed tasks.
-const marathonAppsPath = "/v2/apps?embed=apps.tasks&embed=apps.counts"
+const marathonAppsPath = "/v2/apps?embed=apps.tasks&embed=apps.counts&embed=apps.deployments&embed=apps.lastTaskFailure"
+
+// marathonQueuePath is the launch queue: apps waiting for offers, and
+// whether their backoff delay still holds them back.
+const marathonQueuePath = "/v2/queue"
 
 // marathonGroup is a /v2/groups node: its apps and its subgroups.
 type marathonGroup struct {
@@ -34,6 +43,54 @@ type marathonApp struct {
 	TasksRunning *int           `json:"tasksRunning"`
 	TasksHealthy *int           `json:"tasksHealthy"`
 	Tasks        []marathonTask `json:"tasks"`
+	// embed=apps.counts; nil when missing.
+	TasksStaged    *int `json:"tasksStaged"`
+	TasksUnhealthy *int `json:"tasksUnhealthy"`
+	// embed=apps.deployments: nil when missing, empty when none runs.
+	Deployments []struct {
+		ID string `json:"id"`
+	} `json:"deployments"`
+	// embed=apps.lastTaskFailure: nil when missing or the app never failed.
+	LastTaskFailure *struct {
+		TaskID    string `json:"taskId"`
+		State     string `json:"state"`
+		Message   string `json:"message"`
+		Timestamp string `json:"timestamp"`
+	} `json:"lastTaskFailure"`
+}
+
+// marathonQueue is /v2/queue: what waits to launch, and for how long.
+type marathonQueue struct {
+	Queue []struct {
+		App *struct {
+			ID string `json:"id"`
+		} `json:"app"`
+		Delay *struct {
+			TimeLeftSeconds float64 `json:"timeLeftSeconds"`
+			Overdue         bool    `json:"overdue"`
+		} `json:"delay"`
+	} `json:"queue"`
+}
+
+// delayed lists the apps the launch queue holds back: a delay with time
+// left is not overdue (LaunchStats.scala: overdue = no backoff or none left).
+func (q *marathonQueue) delayed() map[string]bool {
+	out := map[string]bool{}
+	for _, e := range q.Queue {
+		if e.App != nil && e.Delay != nil && !e.Delay.Overdue {
+			out[normPath(e.App.ID)] = true
+		}
+	}
+	return out
+}
+
+// applyQueue sets every app's Delayed from the queue.
+func applyQueue(apps []model.App, q *marathonQueue) {
+	d := q.delayed()
+	for i := range apps {
+		v := d[apps[i].ID]
+		apps[i].Delayed = &v
+	}
 }
 
 type marathonTask struct {
@@ -114,6 +171,12 @@ func (c *client) fetchMarathon(ctx context.Context, e *endpoint, info *marathonI
 	}
 	p := buildMarathon(&root)
 	p.URL = e.String()
+	// The launch queue is extra: a Marathon without it (or failing it)
+	// leaves Delayed nil, shown as n/a, and is no error.
+	var q marathonQueue
+	if _, err := c.getJSON(ctx, e, marathonQueuePath, &q); err == nil && q.Queue != nil {
+		applyQueue(p.Apps, &q)
+	}
 	if info != nil {
 		p.FrameworkID = info.FrameworkID
 	}
@@ -164,6 +227,20 @@ func buildMarathon(root *marathonGroup) *marathonPart {
 			}
 			if a.TasksHealthy != nil {
 				ma.TasksHealthy = *a.TasksHealthy
+			}
+			ma.TasksStaged, ma.TasksUnhealthy = a.TasksStaged, a.TasksUnhealthy
+			if a.Deployments != nil {
+				n := len(a.Deployments)
+				ma.Deployments = &n
+			}
+			if f := a.LastTaskFailure; f != nil {
+				ma.LastFailure, ma.LastFailureTask = f.Message, f.TaskID
+				if ma.LastFailure == "" {
+					ma.LastFailure = f.State
+				}
+				if at, err := time.Parse(time.RFC3339Nano, f.Timestamp); err == nil {
+					ma.LastFailureAt = at.UTC()
+				}
 			}
 			addGroupPath(groups, ma.Group)
 			p.Apps = append(p.Apps, ma)

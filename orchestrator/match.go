@@ -45,6 +45,9 @@ func newIndex(c *model.Cluster) *index {
 	ix.byCID = make(map[string]*model.Task, len(c.Tasks))
 	for i := range c.Tasks {
 		t := &c.Tasks[i]
+		if old := ix.tasks[t.ID]; old != nil && !old.Finished {
+			continue // a live task wins over a remembered one
+		}
 		ix.tasks[t.ID] = t
 		for _, cid := range t.ContainerIDs {
 			ix.byCID[cid] = t

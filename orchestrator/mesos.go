@@ -1,6 +1,7 @@
 package orchestrator
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,8 +9,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
+	"time"
 
+	"github.com/ctop-like/ctop-like/httpapi"
 	"github.com/ctop-like/ctop-like/model"
 	"github.com/ctop-like/ctop-like/redact"
 )
@@ -23,6 +27,10 @@ type mesosState struct {
 	LeaderInfo *mesosLeaderInfo `json:"leader_info"`
 	Frameworks []mesosFramework `json:"frameworks"`
 	Slaves     []mesosSlave     `json:"slaves"`
+	// finished are the frameworks' completed_tasks and unreachable_tasks
+	// (unreachable_tasks exists from Mesos 1.1), read by the stream filter
+	// (see capture); each names its framework in framework_id.
+	finished []mesosTask
 }
 
 type mesosLeaderInfo struct {
@@ -51,7 +59,14 @@ type mesosTask struct {
 	Statuses    []mesosStatus `json:"statuses"`
 }
 
+// mesosStatus is one of a task's statuses. Reason and Message are decoded
+// where a state carries them; Mesos' own /master/state writes only state,
+// timestamp, labels, container_status and healthy (src/common/http.cpp).
 type mesosStatus struct {
+	State           string  `json:"state"`
+	Timestamp       float64 `json:"timestamp"`
+	Reason          string  `json:"reason"`
+	Message         string  `json:"message"`
 	ContainerStatus *struct {
 		ContainerID *mesosContainerID `json:"container_id"`
 	} `json:"container_status"`
@@ -87,6 +102,96 @@ func decodeMesosState(r io.Reader) (*mesosState, error) {
 // frameworks, and a leader that is not itself.
 func (st *mesosState) isStandby() bool {
 	return len(st.Frameworks) == 0 && st.Leader != "" && st.Leader != st.PID
+}
+
+// capture reads frameworks' completed_tasks and unreachable_tasks into
+// st.finished (httpapi's Capturer hook, see skip.go): only ids, names,
+// state and the latest status are kept. What it reads counts against the
+// decode's cost limit, so a hostile answer cannot grow st.finished past
+// what encoding/json would have been allowed to hold.
+func (st *mesosState) capture(key string) func(*httpapi.Stream) error {
+	if key != "completed_tasks" && key != "unreachable_tasks" {
+		return nil
+	}
+	return func(s *httpapi.Stream) error {
+		var buf []byte
+		// States, framework and agent ids repeat: one string each.
+		seen := map[string]string{}
+		intern := func() (string, error) {
+			b, err := s.Peek()
+			if err != nil || b != '"' {
+				return s.String()
+			}
+			raw, err := s.RawString(buf)
+			buf = raw
+			if err != nil {
+				return "", err
+			}
+			if v, ok := seen[string(raw)]; ok {
+				return v, nil
+			}
+			if bytes.IndexByte(raw, '\\') >= 0 || len(seen) > 4096 {
+				return httpapi.Unquote(raw)
+			}
+			v := string(raw)
+			seen[v] = v
+			return v, nil
+		}
+		return s.EachElement(func() error {
+			var t mesosTask
+			err := s.EachMember(func(k []byte) error {
+				var err error
+				switch string(k) {
+				case "id":
+					t.ID, err = s.String()
+				case "name":
+					t.Name, err = intern()
+				case "framework_id":
+					t.FrameworkID, err = intern()
+				case "slave_id":
+					t.SlaveID, err = intern()
+				case "state":
+					t.State, err = intern()
+				case "statuses":
+					err = s.EachElement(func() error {
+						var ms mesosStatus
+						err := s.EachMember(func(k []byte) error {
+							var err error
+							switch string(k) {
+							case "state":
+								ms.State, err = intern()
+							case "timestamp":
+								ms.Timestamp, err = s.Number()
+							case "reason":
+								ms.Reason, err = s.String()
+							case "message":
+								ms.Message, err = s.String()
+							default:
+								err = s.Skip()
+							}
+							return err
+						})
+						// Only the latest status is kept: one, not a slice
+						// that grows, for each of thousands of tasks.
+						if len(t.Statuses) == 0 {
+							t.Statuses = make([]mesosStatus, 1)
+							t.Statuses[0] = ms
+						} else if ms.Timestamp >= t.Statuses[0].Timestamp {
+							t.Statuses[0] = ms
+						}
+						return err
+					})
+				default:
+					err = s.Skip()
+				}
+				return err
+			})
+			if t.ID != "" {
+				st.finished = append(st.finished, t)
+			}
+			return err
+		})
+	}
 }
 
 // namedLeader is the endpoint of the leader a standby master named
@@ -176,6 +281,23 @@ func (t *mesosTask) containerIDs() []string {
 	return ids
 }
 
+// latest is the task's newest status (by timestamp), nil when it has none.
+func (t *mesosTask) latest() *mesosStatus {
+	var l *mesosStatus
+	for i := range t.Statuses {
+		s := &t.Statuses[i]
+		if l == nil || s.Timestamp >= l.Timestamp {
+			l = s
+		}
+	}
+	return l
+}
+
+// maxFinishedPerFramework bounds the finished tasks kept of each framework
+// (the newest): a master keeps up to 1000 by default, and a view of
+// thousands of old tasks helps nobody.
+const maxFinishedPerFramework = 100
+
 // mesosPart is what one Mesos poll contributes to a model.Cluster.
 type mesosPart struct {
 	Leader     string
@@ -197,11 +319,18 @@ func buildMesos(st *mesosState, hostname string, addrs []string) *mesosPart {
 		}
 	}
 	p.Frameworks = make([]model.Framework, 0, len(st.Frameworks))
+	finished := map[string][]*mesosTask{}
+	for i := range st.finished {
+		t := &st.finished[i]
+		finished[t.FrameworkID] = append(finished[t.FrameworkID], t)
+	}
 	n := 0
 	for i := range st.Frameworks {
-		n += len(st.Frameworks[i].Tasks)
+		f := &st.Frameworks[i]
+		n += len(f.Tasks) + min(len(finished[f.ID]), maxFinishedPerFramework)
 	}
 	p.Tasks = make([]model.Task, 0, n)
+	// Running (known) tasks first, so a task id listed twice is its live one.
 	for i := range st.Frameworks {
 		f := &st.Frameworks[i]
 		mf := model.Framework{ID: f.ID, Name: f.Name, Active: f.Active, WebUIURL: redact.Text(f.WebUIURL)}
@@ -210,19 +339,60 @@ func buildMesos(st *mesosState, hostname string, addrs []string) *mesosPart {
 			if t.State == "TASK_RUNNING" {
 				mf.TasksRunning++
 			}
-			fid := t.FrameworkID
-			if fid == "" {
-				fid = f.ID
-			}
-			p.Tasks = append(p.Tasks, model.Task{
-				ID: t.ID, Name: t.Name, FrameworkID: fid, State: t.State,
-				AgentID: t.SlaveID, AgentHost: hosts[t.SlaveID],
-				ContainerIDs: t.containerIDs(), ExecutorID: t.ExecutorID,
-			})
+			p.Tasks = append(p.Tasks, taskOf(t, f.ID, hosts, false))
 		}
 		p.Frameworks = append(p.Frameworks, mf)
 	}
+	for i := range st.Frameworks {
+		p.Tasks = appendFinished(p.Tasks, st.Frameworks[i].ID, finished[st.Frameworks[i].ID], hosts)
+	}
 	return p
+}
+
+// taskOf turns a task of framework fid into a model.Task.
+func taskOf(t *mesosTask, fid string, hosts map[string]string, finished bool) model.Task {
+	if t.FrameworkID != "" {
+		fid = t.FrameworkID
+	}
+	mt := model.Task{
+		ID: t.ID, Name: t.Name, FrameworkID: fid, State: t.State,
+		AgentID: t.SlaveID, AgentHost: hosts[t.SlaveID],
+		ExecutorID: t.ExecutorID, Finished: finished,
+	}
+	if !finished {
+		mt.ContainerIDs = t.containerIDs()
+	}
+	if l := t.latest(); l != nil {
+		mt.StateSince = unixTime(l.Timestamp)
+		mt.Reason, mt.Message = l.Reason, l.Message
+	}
+	return mt
+}
+
+// appendFinished adds a framework's finished tasks, the newest
+// maxFinishedPerFramework of them.
+func appendFinished(out []model.Task, fid string, tasks []*mesosTask, hosts map[string]string) []model.Task {
+	start := len(out)
+	for _, t := range tasks {
+		out = append(out, taskOf(t, fid, hosts, true))
+	}
+	if len(tasks) <= maxFinishedPerFramework {
+		return out
+	}
+	mine := out[start:]
+	sort.SliceStable(mine, func(a, b int) bool { return mine[a].StateSince.After(mine[b].StateSince) })
+	clear(out[start+maxFinishedPerFramework:])
+	return out[:start+maxFinishedPerFramework]
+}
+
+// unixTime turns a Mesos timestamp (seconds, fractional) into a time; zero
+// for none or nonsense.
+func unixTime(ts float64) time.Time {
+	if !(ts > 0 && ts < 1<<40) {
+		return time.Time{}
+	}
+	sec := int64(ts)
+	return time.Unix(sec, int64((ts-float64(sec))*1e9)).UTC()
 }
 
 // slaveIsLocal matches an agent to this node by host name or by an address

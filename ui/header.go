@@ -212,6 +212,9 @@ func (hv *headerView) Draw(screen tcell.Screen) {
 			}
 		}
 		line := fmt.Sprintf("%d CPUs  %d containers (%d running)  %d processes", len(s.CPUs), len(s.Containers), running, len(s.Processes))
+		if c, a, t := views.NeedLook(s); c+a+t > 0 {
+			line += fmt.Sprintf("  need a look: %d containers, %d apps, %d tasks", c, a, t)
+		}
 		if c := s.Cluster; c != nil {
 			line += "  " + clusterSummary(c, s.Time)
 		}

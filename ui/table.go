@@ -404,7 +404,11 @@ func (c *tableContent) GetCell(row, column int) *tview.TableCell {
 	if r == nil {
 		return nil
 	}
-	return &tview.TableCell{Text: escape(tv.fitText(tv.cellText(row-1, ci), w, col.Number)), Style: tv.a.th.base, Reference: ci}
+	st := tv.a.th.base
+	if r.Attention { // the row needs a look: the alert colour, as csysdig blinked
+		st = tv.a.th.msgErr
+	}
+	return &tview.TableCell{Text: escape(tv.fitText(tv.cellText(row-1, ci), w, col.Number)), Style: st, Reference: ci}
 }
 
 // truncate cuts s to w cells without splitting a character, ending in

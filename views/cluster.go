@@ -3,7 +3,9 @@ package views
 import (
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ctop-like/ctop-like/model"
 )
@@ -21,6 +23,7 @@ func init() {
 			{ID: "mem_pct", Title: "MEM%", Unit: UnitPct, Number: true, Width: 5, Priority: 2},
 			{ID: "net_rx_bps", Title: "NET RX", Unit: UnitBps, Number: true, Width: 7, Priority: 1},
 			{ID: "net_tx_bps", Title: "NET TX", Unit: UnitBps, Number: true, Width: 7, Priority: 1},
+			{ID: "attention", Title: "ATTENTION", Width: 10, Priority: 1},
 		},
 		DefaultSort: "group",
 		Tree:        true,
@@ -49,12 +52,19 @@ func init() {
 			{ID: "mem_pct", Title: "MEM%", Unit: UnitPct, Number: true, Width: 5, Priority: 2},
 			{ID: "net_rx_bps", Title: "NET RX", Unit: UnitBps, Number: true, Width: 7, Priority: 1},
 			{ID: "net_tx_bps", Title: "NET TX", Unit: UnitBps, Number: true, Width: 7, Priority: 1},
+			{ID: "tasks_staged", Title: "STAGED", Unit: UnitCount, Number: true, Width: 4, Priority: 9},
+			{ID: "tasks_unhealthy", Title: "UNHLTHY", Unit: UnitCount, Number: true, Width: 4, Priority: 3},
+			{ID: "deployments", Title: "DEPLOY", Unit: UnitCount, Number: true, Width: 4, Priority: 9},
+			{ID: "delayed", Title: "DELAYED", Width: 5, Priority: 9},
+			{ID: "last_failure", Title: "LAST FAILURE", Width: 24, Priority: 5},
+			{ID: "last_failure_s", Title: "FAILED", Unit: UnitSeconds, Number: true, Width: 8, Priority: 4},
+			{ID: "attention", Title: "ATTENTION", Width: 16, Priority: 1},
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
 		Rank:        3,
 		Scopes:      []string{"app", "group", "framework"},
-		Minimum:     []string{"app", "group", "instances", "tasks_running", "tasks_healthy", "containers", "cpu_pct", "mem_bytes", "mem_pct", "net_rx_bps", "net_tx_bps"},
+		Minimum:     []string{"app", "group", "instances", "tasks_running", "tasks_healthy", "containers", "cpu_pct", "mem_bytes", "mem_pct", "net_rx_bps", "net_tx_bps", "tasks_unhealthy", "last_failure", "last_failure_s", "attention"},
 		NameColumns: []string{"app", "group"},
 		Build:       buildMarathonApps,
 		Drill: func(r Row) (Target, bool) {
@@ -72,6 +82,7 @@ func init() {
 			{ID: "containers", Title: "CONTAINERS", Unit: UnitCount, Number: true, Width: 5},
 			{ID: "cpu_pct", Title: "CPU%", Unit: UnitPct, Number: true, Width: 6},
 			{ID: "mem_bytes", Title: "MEM", Unit: UnitBytes, Number: true, Width: 6},
+			{ID: "attention", Title: "ATTENTION", Width: 10, Priority: 1},
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -98,13 +109,17 @@ func init() {
 			{ID: "container_id", Title: "CONTAINER", Width: 12, Priority: 2},
 			{ID: "cpu_pct", Title: "CPU%", Unit: UnitPct, Number: true, Width: 6},
 			{ID: "mem_bytes", Title: "MEM", Unit: UnitBytes, Number: true, Width: 6},
+			{ID: "reason", Title: "REASON", Width: 16, Priority: 4},
+			{ID: "message", Title: "MESSAGE", Width: 30, Priority: 3},
+			{ID: "state_age_s", Title: "AGE", Unit: UnitSeconds, Number: true, Width: 8, Priority: 3},
+			{ID: "attention", Title: "ATTENTION", Width: 16, Priority: 1},
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
 		// The breadcrumb has named a task by its framework so far: kept.
 		Rank:        6,
 		Scopes:      []string{"task", "app", "group", "framework"},
-		Minimum:     []string{"task_id", "task", "framework", "state", "agent", "container_id", "cpu_pct", "mem_bytes"},
+		Minimum:     []string{"task_id", "task", "framework", "state", "agent", "container_id", "cpu_pct", "mem_bytes", "reason", "message", "attention"},
 		NameColumns: []string{"framework", "task"},
 		Build:       buildMesosTasks,
 		Drill: func(r Row) (Target, bool) {
@@ -165,6 +180,8 @@ func (f *figures) memPct(s *model.Snapshot) any {
 type clusterIndex struct {
 	c          *model.Cluster
 	appOfTask  map[string]string
+	failedApp  map[string]*model.App // lastTaskFailure's task id → its app
+	appIDs     map[string]bool       // the cluster's apps
 	frameworks map[string]*model.Framework
 	apps       []model.App   // cluster apps plus apps known only from containers' env
 	groups     []model.Group // cluster groups plus those the apps imply
@@ -175,15 +192,19 @@ func newClusterIndex(s *model.Snapshot) *clusterIndex {
 	if c == nil {
 		c = &model.Cluster{}
 	}
-	ix := &clusterIndex{c: c, appOfTask: map[string]string{}, frameworks: map[string]*model.Framework{}}
+	ix := &clusterIndex{c: c, appOfTask: map[string]string{}, failedApp: map[string]*model.App{}, frameworks: map[string]*model.Framework{}}
 	for i := range c.Frameworks {
 		ix.frameworks[c.Frameworks[i].ID] = &c.Frameworks[i]
 	}
 	seenApp := map[string]bool{}
-	for _, a := range c.Apps {
+	ix.appIDs = seenApp
+	for i, a := range c.Apps {
 		seenApp[a.ID] = true
 		for _, t := range a.TaskIDs {
 			ix.appOfTask[t] = a.ID
+		}
+		if a.LastFailureTask != "" {
+			ix.failedApp[a.LastFailureTask] = &c.Apps[i]
 		}
 	}
 	ix.apps = slices.Clip(c.Apps) // appends below must not write into the shared snapshot
@@ -242,8 +263,23 @@ func (ix *clusterIndex) isMarathon(f string) bool {
 	return fw != nil && fw.Name == f
 }
 
-// appOf is the Marathon app of a task, "" when none.
-func (ix *clusterIndex) appOf(taskID string) string { return ix.appOfTask[taskID] }
+// appOf is the Marathon app of a task, "" when none. A task Marathon no
+// longer lists (a finished one) is placed by its id, which Marathon makes
+// of the app id with "/" as "_" ("development_logging.<uuid>" is
+// /development/logging's): an app id cannot hold "_", so this is exact.
+func (ix *clusterIndex) appOf(taskID string) string {
+	if a := ix.appOfTask[taskID]; a != "" {
+		return a
+	}
+	prefix, _, ok := strings.Cut(taskID, ".")
+	if !ok || prefix == "" {
+		return ""
+	}
+	if id := "/" + strings.ReplaceAll(prefix, "_", "/"); ix.appIDs[id] {
+		return id
+	}
+	return ""
+}
 
 // containers returns this node's containers in scope.
 func containersInScope(s *model.Snapshot, scope []Scope) []*model.Container {
@@ -321,10 +357,14 @@ func buildMarathonGroups(s *model.Snapshot, scope []Scope, tree bool) []Row {
 		if !ix.marathonIDInScope(g.ID, false, scope, capps) {
 			continue
 		}
-		apps := 0
-		for _, a := range ix.apps {
+		apps, look := 0, 0
+		for i := range ix.apps {
+			a := &ix.apps[i]
 			if InGroup(a.Group, g.ID) && ix.marathonIDInScope(a.ID, true, scope, capps) {
 				apps++
+				if appAttention(a, s.Time) != "" {
+					look++
+				}
 			}
 		}
 		var f figures
@@ -333,8 +373,8 @@ func buildMarathonGroups(s *model.Snapshot, scope []Scope, tree bool) []Row {
 				f.add(c)
 			}
 		}
-		rows = append(rows, Row{Key: g.ID, Depth: groupDepth(g.ID), Values: []any{
-			g.ID, float64(apps), float64(f.n), f.cpuValue(), f.mem, f.memPct(s), f.rxValue(), f.txValue(),
+		rows = append(rows, Row{Key: g.ID, Depth: groupDepth(g.ID), Attention: look > 0, Values: []any{
+			g.ID, float64(apps), float64(f.n), f.cpuValue(), f.mem, f.memPct(s), f.rxValue(), f.txValue(), countOf(look, "app"),
 		}})
 	}
 	if tree {
@@ -383,7 +423,8 @@ func buildMarathonApps(s *model.Snapshot, scope []Scope, _ bool) []Row {
 	cs := containersInScope(s, scope)
 	capps := appsOf(cs)
 	var rows []Row
-	for _, a := range ix.apps {
+	for i := range ix.apps {
+		a := &ix.apps[i]
 		if !ix.marathonIDInScope(a.ID, true, scope, capps) {
 			continue
 		}
@@ -395,10 +436,17 @@ func buildMarathonApps(s *model.Snapshot, scope []Scope, _ bool) []Row {
 		}
 		// Instances -1: an app known only from a container's env.
 		known := a.Instances >= 0
-		rows = append(rows, Row{Key: a.ID, Values: []any{
+		why := appAttention(a, s.Time)
+		var failedS any
+		if !a.LastFailureAt.IsZero() {
+			failedS = max(s.Time.Sub(a.LastFailureAt).Seconds(), 0)
+		}
+		rows = append(rows, Row{Key: a.ID, Attention: why != "", Values: []any{
 			a.ID, text(a.Group),
 			rate(known, float64(a.Instances)), rate(known, float64(a.TasksRunning)), rate(known, float64(a.TasksHealthy)),
 			float64(f.n), f.cpuValue(), f.mem, f.memPct(s), f.rxValue(), f.txValue(),
+			count(a.TasksStaged), count(a.TasksUnhealthy), count(a.Deployments), flag(a.Delayed),
+			text(a.LastFailure), failedS, text(why),
 		}})
 	}
 	return rows
@@ -424,11 +472,49 @@ func buildMesosFrameworks(s *model.Snapshot, scope []Scope, _ bool) []Row {
 		if fw.Active {
 			active = "yes"
 		}
-		rows = append(rows, Row{Key: fw.ID, Values: []any{
-			fw.ID, text(fw.Name), active, float64(fw.TasksRunning), float64(f.n), f.cpuValue(), f.mem,
+		look := ix.frameworkLook(&fw, s.Time)
+		rows = append(rows, Row{Key: fw.ID, Attention: look != nil, Values: []any{
+			fw.ID, text(fw.Name), active, float64(fw.TasksRunning), float64(f.n), f.cpuValue(), f.mem, look,
 		}})
 	}
 	return rows
+}
+
+// frameworkLook counts a framework's rows below that need a look: the
+// apps of the Marathon whose groups the cluster holds, the tasks of any
+// other framework.
+func (ix *clusterIndex) frameworkLook(fw *model.Framework, now time.Time) any {
+	n := 0
+	if ix.c.HasMarathon && ix.isMarathon(fw.ID) {
+		for i := range ix.apps {
+			if appAttention(&ix.apps[i], now) != "" {
+				n++
+			}
+		}
+		return countOf(n, "app")
+	}
+	for i := range ix.c.Tasks {
+		if t := &ix.c.Tasks[i]; t.FrameworkID == fw.ID && taskAttention(t, now) != "" {
+			n++
+		}
+	}
+	return countOf(n, "task")
+}
+
+// count is an optional counter's value, nil when unknown.
+func count(n *int) any {
+	if n == nil {
+		return nil
+	}
+	return float64(*n)
+}
+
+// flag is an optional yes/no as "true"/"false", nil when unknown.
+func flag(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return strconv.FormatBool(*b)
 }
 
 // frameworkInScope: a framework scope names it; the Marathon kinds (group,
@@ -472,9 +558,14 @@ func buildMesosTasks(s *model.Snapshot, scope []Scope, _ bool) []Row {
 		}
 	}
 	var rows []Row
-	for _, t := range ix.c.Tasks {
+	keys := make(map[string]bool, len(ix.c.Tasks))
+	for i := range ix.c.Tasks {
+		t := &ix.c.Tasks[i]
 		local := byTask[t.ID]
-		if !ix.taskInScope(&t, scope, local) {
+		if t.Finished {
+			local = nil // what runs here is the live task's
+		}
+		if !ix.taskInScope(t, scope, local) {
 			continue
 		}
 		fwName := ""
@@ -493,8 +584,25 @@ func buildMesosTasks(s *model.Snapshot, scope []Scope, _ bool) []Row {
 			}
 			cid, cpu, mem = local[0].ID, f.cpuValue(), f.mem
 		}
-		rows = append(rows, Row{Key: t.ID, Values: []any{
+		// A Mesos state carries no status message: Marathon's
+		// lastTaskFailure gives the message of its app's latest failure.
+		msg := t.Message
+		if a := ix.failedApp[t.ID]; msg == "" && a != nil {
+			msg = a.LastFailure
+		}
+		var age any
+		if !t.StateSince.IsZero() {
+			age = max(s.Time.Sub(t.StateSince).Seconds(), 0)
+		}
+		why := taskAttention(t, s.Time)
+		key := t.ID
+		if keys[key] { // a master may remember one id twice
+			key += "@" + strconv.FormatInt(t.StateSince.UnixNano(), 10)
+		}
+		keys[key] = true
+		rows = append(rows, Row{Key: key, Attention: why != "", Values: []any{
 			t.ID, text(t.Name), text(fwName), text(t.State), text(agent), cid, cpu, mem,
+			text(t.Reason), text(msg), age, text(why),
 		}})
 	}
 	return rows

@@ -2,6 +2,7 @@ package views
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ctop-like/ctop-like/model"
@@ -57,12 +58,15 @@ func init() {
 			{ID: "state_age_s", Title: "FOR", Unit: UnitSeconds, Number: true, Width: 8, Priority: 9},
 			{ID: "pod", Title: "POD", Width: 20, Priority: 9},
 			{ID: "namespace", Title: "NAMESPACE", Width: 12, Priority: 9},
+			// What its processes listen on, and why it needs a look.
+			{ID: "ports", Title: "PORTS", Width: 14, Priority: 6},
+			{ID: "attention", Title: "ATTENTION", Width: 16, Priority: 1},
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
 		Rank:        0,
 		Scopes:      []string{"container", "task", "app", "group", "framework"},
-		Minimum:     []string{"id", "name", "image", "runtime", "state", "cpu_pct", "throttled_pct", "mem_bytes", "mem_limit_bytes", "mem_pct", "net_rx_bps", "net_tx_bps", "blk_read_bps", "blk_write_bps", "pids", "framework", "group", "app", "task"},
+		Minimum:     []string{"id", "name", "image", "runtime", "state", "cpu_pct", "throttled_pct", "mem_bytes", "mem_limit_bytes", "mem_pct", "net_rx_bps", "net_tx_bps", "blk_read_bps", "blk_write_bps", "pids", "framework", "group", "app", "task", "attention"},
 		NameColumns: []string{"name"},
 		Details:     containerDetails,
 		Actions:     containerActions,
@@ -81,9 +85,21 @@ func buildContainers(s *model.Snapshot, scope []Scope, _ bool) []Row {
 		if !ContainerInScope(c, scope) {
 			continue
 		}
-		rows = append(rows, Row{Key: c.ID, Values: containerValues(c, s.Time, s.Machine.Unknown)})
+		vals := containerValues(c, s.Time, s.Machine.Unknown)
+		why := containerAttention(c, s.Memory.Total)
+		vals = append(vals, listenText(c.Listen), text(why))
+		rows = append(rows, Row{Key: c.ID, Values: vals, Attention: why != ""})
 	}
 	return rows
+}
+
+// listenText is a ports value: "6379/tcp 8125/udp"; "" when nothing
+// listens; nil (n/a) when it was not read.
+func listenText(l []string) any {
+	if l == nil {
+		return nil
+	}
+	return strings.Join(l, " ")
 }
 
 // containerValues is one container's row. A figure whose controller the

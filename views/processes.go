@@ -31,6 +31,7 @@ func init() {
 			{ID: "cpu_system_pct", Title: "SYS%", Unit: UnitPct, Number: true, Width: 5, Priority: 9},
 			{ID: "time_s", Title: "TIME", Unit: UnitSeconds, Number: true, Width: 8, Priority: 7},
 			{ID: "start_time", Title: "START", Width: 20, Priority: 9},
+			{ID: "ports", Title: "PORTS", Width: 14, Priority: 6},
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -110,6 +111,7 @@ func processValues(p *model.Process, names map[string]string, unknown model.Unkn
 		rate(r && !unknown.ProcCPUSplit, p.CPUSystemPct),
 		p.UserS + p.SystemS,
 		start,
+		listenText(p.Listen),
 	}
 }
 

@@ -49,6 +49,9 @@ type Row struct {
 	Key    string `json:"key"` // stable identity across refreshes: container id, pid, group path...
 	Values []any  `json:"values"`
 	Depth  int    `json:"depth,omitempty"` // indentation in tree mode
+	// Attention is set when the row's attention column names a reason:
+	// the screen draws such rows in the alert colour.
+	Attention bool `json:"attention,omitempty"`
 }
 
 // Scope limits a view to what belongs to one entity, as `--scope KIND=ID`
