@@ -45,7 +45,7 @@ func marathonFault(t *testing.T, h http.HandlerFunc) *Poller {
 	ms, _ := pairA(t)
 	bad := httptest.NewServer(h)
 	t.Cleanup(bad.Close)
-	p, err := NewPoller(Config{URLs: []string{withAuth(ms.URL, "u", password), withAuth(bad.URL, "admin", password)}, Timeout: 300 * time.Millisecond})
+	p, err := NewPoller(Config{URLs: []string{withAuth(ms.URL, "u", password), withAuth(bad.URL, "admin", password)}, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,9 @@ func TestMarathonHangs(t *testing.T) {
 	}))
 	defer bad.Close()
 	defer close(release)
-	p, err := NewPoller(Config{URLs: []string{ms.URL, bad.URL}, Timeout: 300 * time.Millisecond})
+	// The timeout must outlast a good poll of pair A's Mesos under -race on
+	// a loaded machine; only the hanging Marathon should reach it.
+	p, err := NewPoller(Config{URLs: []string{ms.URL, bad.URL}, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +95,7 @@ func TestMarathonHangs(t *testing.T) {
 	}
 	select {
 	case <-done:
-	case <-time.After(3 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("Refresh did not return within its timeouts")
 	}
 	c := p.Latest()
@@ -252,7 +254,9 @@ func TestStandbyLoop(t *testing.T) {
 // marked stale with the error and its age.
 func TestStaleAfterFailure(t *testing.T) {
 	ms, mar := pairA(t)
-	p, _ := NewPoller(Config{URLs: []string{ms.URL, withAuth(mar.URL, "u", password)}, Timeout: 300 * time.Millisecond})
+	// A refused connection fails at once; the timeout only bounds the good
+	// first poll, which under -race on a loaded machine took over 300 ms.
+	p, _ := NewPoller(Config{URLs: []string{ms.URL, withAuth(mar.URL, "u", password)}, Timeout: 10 * time.Second})
 	p.skipAgent = true
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	p.now = func() time.Time { return now }
