@@ -203,7 +203,7 @@ func (h *harness) screen() string { return strings.Join(h.text(), "\n") }
 // waitFor polls the screen until cond holds.
 func (h *harness) waitFor(what string, cond func(screen string) bool) string {
 	h.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second) // a bound for a loaded machine, not a speed
 	var s string
 	for time.Now().Before(deadline) {
 		s = h.screen()
