@@ -178,7 +178,7 @@ func New(screen tcell.Screen, opts Options) (*App, error) {
 // build lays out the widgets.
 func (a *App) build() {
 	a.app = tview.NewApplication()
-	a.app.SetScreen(a.screen)
+	a.app.SetScreen(safeScreen{a.screen})
 	a.app.EnableMouse(true)
 	a.head = &headerView{Box: tview.NewBox(), a: a}
 	a.crumbs = &lineView{Box: tview.NewBox(), draw: a.crumbLine}
