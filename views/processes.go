@@ -43,6 +43,7 @@ func init() {
 		Actions:     processActions,
 		Target:      processTarget,
 		Build:       buildProcesses,
+		Log:         logTarget("pid"),
 	})
 }
 
