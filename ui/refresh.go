@@ -107,5 +107,6 @@ func (a *App) install(t *views.Table, err error, gen uint64, tree bool, s *model
 	}
 	a.table.setData(t, tree)
 	a.tableSnap = s
+	a.viewErrors = t.Errors
 	a.refreshDetails()
 }

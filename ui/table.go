@@ -98,6 +98,10 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 		tv.Select(0, 0)
 		return
 	}
+	if followEnd(old, t, oldRow) {
+		tv.Select(n, 0)
+		return
+	}
 	idx := -1
 	if tv.selKey != "" {
 		for i := range t.Rows {

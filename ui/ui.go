@@ -113,6 +113,7 @@ type App struct {
 	stopSelf   func()
 	detailsKey string          // row whose details panel is open
 	tableSnap  *model.Snapshot // the snapshot the table on screen was computed from
+	viewErrors []string        // the table's own errors (a log that ended), shown with the snapshot's
 }
 
 // snapPtr is a mutex-guarded snapshot pointer shared with the refresh goroutine.
@@ -337,10 +338,14 @@ func (a *App) messageText() string {
 	if a.message != "" {
 		return a.message
 	}
-	if s := a.latest.get(); s != nil && len(s.Errors) > 0 {
-		return joinErrors(s.Errors)
+	var errs []string
+	if s := a.latest.get(); s != nil {
+		errs = s.Errors
 	}
-	return ""
+	if len(a.viewErrors) > 0 {
+		errs = append(append([]string(nil), a.viewErrors...), errs...)
+	}
+	return joinErrors(errs)
 }
 
 func joinErrors(errs []string) string {

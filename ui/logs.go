@@ -1,0 +1,61 @@
+package ui
+
+import (
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/ctop-like/ctop-like/views"
+)
+
+// The `l` key: a row that declares a log (views.View.Log) opens the view
+// it names scoped to the row, as a drill-down does; Esc comes back.
+
+// logTarget is where `l` goes from the selected row, ok false when the row
+// has no log.
+func (a *App) logTarget() (views.Target, *views.Row, bool) {
+	v := a.curView()
+	r := a.table.selected()
+	if v.Log == nil || r == nil {
+		return views.Target{}, nil, false
+	}
+	t, ok := v.Log(*r)
+	if !ok || views.Get(t.View) == nil {
+		return views.Target{}, nil, false
+	}
+	return t, r, true
+}
+
+// hasLog: the selected row offers a log.
+func (a *App) hasLog() bool {
+	_, _, ok := a.logTarget()
+	return ok
+}
+
+// showLog pushes the selected row's log.
+func (a *App) showLog(_ *tcell.EventKey) {
+	t, r, ok := a.logTarget()
+	if !ok {
+		return
+	}
+	name := rowName(a.curView(), r, t)
+	a.change(func() {
+		cur := a.cur()
+		cur.selKey = a.table.selKey
+		scope := append(append([]views.Scope(nil), cur.scope...), t.Scope)
+		a.levels = append(a.levels, &level{view: t.View, scope: scope, crumb: name, sort: t.Sort, desc: t.Desc})
+	})
+	a.table.selKey = ""
+}
+
+// followEnd says where the cursor goes in a view that follows new rows
+// (views.View.Follow), as tail -f in less: to the last row when the view
+// has just opened, or when the cursor was on the last row (or there was
+// none yet); ok false leaves the cursor to the usual rule (same row key).
+func followEnd(old, t *views.Table, oldRow int) bool {
+	if !t.View.Follow || len(t.Rows) == 0 {
+		return false
+	}
+	if old == nil || old.View != t.View {
+		return true
+	}
+	return len(old.Rows) == 0 || oldRow >= len(old.Rows)
+}
