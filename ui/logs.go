@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/ctop-like/ctop-like/views"
@@ -58,4 +60,30 @@ func followEnd(old, t *views.Table, oldRow int) bool {
 		return true
 	}
 	return len(old.Rows) == 0 || oldRow >= len(old.Rows)
+}
+
+// liveEvery is how often the rows of a Live view (a log's lines, which
+// come between snapshots) are read again.
+const liveEvery = 250 * time.Millisecond
+
+// liveLoop asks for new rows every liveEvery while a Live view is shown
+// and the display is not paused, so a log's new lines show as they come
+// rather than at the next snapshot.
+func (a *App) liveLoop() {
+	t := time.NewTicker(liveEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-a.ctx.Done():
+			return
+		case <-t.C:
+		}
+		a.mu.Lock()
+		v := views.Get(a.cur().view)
+		live := v != nil && v.Live && !a.paused
+		a.mu.Unlock()
+		if live {
+			a.requestRefresh()
+		}
+	}
 }

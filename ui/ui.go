@@ -225,6 +225,7 @@ func (a *App) beforeDraw(screen tcell.Screen) bool {
 // user quits; the screen is finalised on return.
 func (a *App) Run() error {
 	go a.refreshLoop()
+	go a.liveLoop()
 	a.requestRefresh()
 	a.app.SetTitle(a.opts.Title)
 	err := a.app.Run()
