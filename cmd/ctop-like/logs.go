@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
+	"github.com/ctop-like/ctop-like/agents"
 	"github.com/ctop-like/ctop-like/collector"
 	"github.com/ctop-like/ctop-like/logfeed"
 	"github.com/ctop-like/ctop-like/logs"
@@ -20,7 +22,7 @@ import (
 func startLogs(o *options, open logfeed.Opener) (stop func()) {
 	if open == nil {
 		open = func(context.Context, *model.Snapshot, views.Scope) (logs.Source, error) {
-			return nil, fmt.Errorf("logs are read on the node itself: not from a recording, --cadvisor or --cluster")
+			return nil, fmt.Errorf("logs are read on the node itself or, with --cluster, through its agent: not from a recording or --cadvisor")
 		}
 	}
 	// Batch output prints each line once: the last --tail lines, then,
@@ -90,4 +92,26 @@ func cgroupDir(root, cgroup string) string {
 		}
 	}
 	return ""
+}
+
+// clusterLogs opens, with --cluster, the log of a task's container on its
+// agent: the executor's sandbox stdout and stderr through /files/read.
+func clusterLogs(ag *agents.Source) logfeed.Opener {
+	return func(ctx context.Context, s *model.Snapshot, sc views.Scope) (logs.Source, error) {
+		if sc.Kind == "pid" {
+			return nil, fmt.Errorf("%s: processes of other nodes are not listed with --cluster", sc)
+		}
+		for i := range s.Containers {
+			c := &s.Containers[i]
+			if !views.ContainerInScope(c, []views.Scope{sc}) {
+				continue
+			}
+			id := c.ID
+			if strings.Contains(id, "@") { // an executor without a container id: executor@agent/framework
+				id = ""
+			}
+			return ag.TaskLog(ctx, c.Agent, id, c.Name)
+		}
+		return nil, fmt.Errorf("%s: no such container in the cluster", sc)
+	}
 }
