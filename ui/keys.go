@@ -85,6 +85,7 @@ func defaultBindings() []*binding {
 		// Last, so that the labels before it stay put as the selection
 		// moves between rows that have a log and rows that have none.
 		{keys: []keySpec{rkey('l')}, hint: "Log", desc: "the log of the selected container, task or process: follows new lines, / searches, Esc back", when: (*App).hasLog, do: (*App).showLog},
+		{keys: []keySpec{rkey('w')}, desc: "wrap long lines on/off", when: (*App).hasWrap, do: (*App).toggleWrap},
 	}
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
@@ -86,4 +87,78 @@ func (a *App) liveLoop() {
 			a.requestRefresh()
 		}
 	}
+}
+
+// hasWrap: the view's long text can wrap.
+func (a *App) hasWrap() bool { return a.curView().Wrap }
+
+func (a *App) toggleWrap(_ *tcell.EventKey) {
+	a.change(func() { a.wrap = !a.wrap })
+	if a.wrap {
+		a.setMessage(false, "wrap on")
+	} else {
+		a.setMessage(false, "wrap off")
+	}
+}
+
+// noteWrapWidth remembers the width of the column that wraps, and asks
+// for rows wrapped to it when it changed while wrap is on.
+func (tv *tableView) noteWrapWidth() {
+	for k, ci := range tv.cols {
+		if tv.data.Columns[ci].Width == 0 {
+			if old := tv.a.wrapW.Swap(int64(tv.widths[k])); old != int64(tv.widths[k]) && tv.data.View.Wrap {
+				tv.a.mu.Lock()
+				wrap := tv.a.wrap
+				tv.a.mu.Unlock()
+				if wrap {
+					tv.a.requestRefresh()
+				}
+			}
+			return
+		}
+	}
+}
+
+// wrapRows splits the text of the Width-0 column that is wider than width
+// cells over rows below its own, whose other cells are blank; they are
+// keyed after it ("key\x00n"), so the cursor keeps its place across
+// refreshes of the same width.
+func wrapRows(t *views.Table, width int) *views.Table {
+	rest := -1
+	for i, c := range t.Columns {
+		if c.Width == 0 {
+			rest = i
+			break
+		}
+	}
+	if rest < 0 || width < 8 {
+		return t
+	}
+	out := make([]views.Row, 0, len(t.Rows))
+	for _, r := range t.Rows {
+		text := views.Format(t.Columns[rest], r.Values[rest])
+		if textWidth(text) <= width {
+			out = append(out, r)
+			continue
+		}
+		for k := 0; text != ""; k++ {
+			part := cut(text, width)
+			if part == "" { // a character wider than the column
+				part = text
+			}
+			text = text[len(part):]
+			row := views.Row{Key: r.Key, Values: append([]any(nil), r.Values...), Depth: r.Depth}
+			if k > 0 {
+				row.Key = r.Key + "\x00" + strconv.Itoa(k)
+				for i := range row.Values {
+					row.Values[i] = ""
+				}
+			}
+			row.Values[rest] = part
+			out = append(out, row)
+		}
+	}
+	wrapped := *t
+	wrapped.Rows = out
+	return &wrapped
 }

@@ -79,7 +79,8 @@ func TestLogKeyOpensTheRowsLog(t *testing.T) {
 	h.waitText("7/63")
 
 	h.key(tcell.KeyEscape)
-	s = h.waitGone("› Logs")
+	h.waitGone("› Logs")
+	s = h.waitText("db-1")
 	if !strings.Contains(s, "2/3") {
 		t.Errorf("back in containers, web-1 is not selected:\n%s", s)
 	}
@@ -87,4 +88,35 @@ func TestLogKeyOpensTheRowsLog(t *testing.T) {
 	h.key(tcell.KeyEnter)
 	h.waitText("Machine")
 	h.waitGone("lLog")
+}
+
+// w wraps a long line onto the rows below, and again cuts it; the key is
+// offered only where the view wraps.
+func TestWrapTogglesLongLines(t *testing.T) {
+	_, write := fileLogs(t)
+	write("short")
+	write("begin " + strings.Repeat("x", 200) + " THE-END")
+	h := start(t, 100, 30, Options{})
+	h.waitText("web-1")
+	h.runes("l")
+	h.waitText("begin xxx")
+	if s := h.screen(); strings.Contains(s, "THE-END") {
+		t.Fatalf("the long line is not cut before w:\n%s", s)
+	}
+	h.runes("w")
+	s := h.waitText("THE-END")
+	if !strings.Contains(line(s, "begin"), "begin xxx") {
+		t.Errorf("the wrapped line does not start on its own row:\n%s", s)
+	}
+	write("after")
+	h.waitText("after")
+	h.runes("w")
+	h.waitGone("THE-END")
+	h.key(tcell.KeyEscape)
+	h.waitGone("› Logs")
+	h.runes("?")
+	s = h.waitText("Help: Containers")
+	if strings.Contains(s, "wrap long lines") {
+		t.Errorf("help offers w where nothing wraps:\n%s", s)
+	}
 }

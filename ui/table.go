@@ -223,6 +223,7 @@ func (tv *tableView) Draw(screen tcell.Screen) {
 		tv.cols, tv.widths = fitColumns(tv.data.Columns, w, sortCol)
 		tv.indent = indentColumn(tv.data.View, tv.cols)
 		tv.fitW = w
+		tv.noteWrapWidth()
 	}
 	tv.Table.Draw(screen)
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -89,7 +90,10 @@ type App struct {
 	mu     sync.Mutex
 	levels []*level
 	paused bool
+	wrap   bool // w: a Wrap view's long text wraps onto the rows below
 	gen    uint64
+	// wrapW is the width of the column that wraps, as last drawn.
+	wrapW atomic.Int64
 
 	latest    snapPtr // newest snapshot seen (header)
 	shown     *model.Snapshot

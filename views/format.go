@@ -21,7 +21,7 @@ func Format(c Column, v any) string {
 	switch x := v.(type) {
 	case string:
 		if c.Escapes {
-			return termtext.StripSequences(x)
+			return termtext.Line(termtext.StripSequences(x), 0)
 		}
 		if c.Clip > 0 && len(x) > c.Clip && !strings.Contains(x, "/") {
 			// An id is clipped like docker ps does; a raw cgroup's id is

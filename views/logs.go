@@ -29,6 +29,7 @@ func init() {
 		Build:       buildLogs,
 		Live:        true,
 		Follow:      true,
+		Wrap:        true,
 		Errors:      logErrors,
 	})
 }

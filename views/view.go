@@ -43,7 +43,8 @@ type Column struct {
 	Clip int `json:"clip,omitempty"`
 	// Escapes says the text may hold terminal escape sequences (a log's
 	// colour codes, or worse): the screen and tables show it with them
-	// removed (termtext.StripSequences); JSON keeps the text as written.
+	// removed (termtext.StripSequences), then as termtext.Line shows text
+	// from outside; JSON keeps the text as written.
 	Escapes bool `json:"-"`
 }
 
@@ -128,6 +129,9 @@ type View struct {
 	// they are written): they are never cached, and batch output prints
 	// only the rows it did not print before.
 	Live bool `json:"-"`
+	// Wrap says the screen may wrap its Width-0 column's long text onto
+	// the rows below (the w key), as a log's lines want.
+	Wrap bool `json:"-"`
 	// Follow keeps the screen's cursor on the last row when new rows come
 	// and it was there, as tail -f in less.
 	Follow bool `json:"-"`
