@@ -308,3 +308,32 @@ func TestTailFlag(t *testing.T) {
 		t.Errorf("--scope pid=1 --tail 0: exit %d %s", code, stderr)
 	}
 }
+
+// In tmux, as a user: `l` on a Docker container's row shows its log, the
+// OSC 52 / CSI 2J line as its text only (the screen is not cleared), new
+// lines follow; Esc comes back to the containers.
+func TestLogKeyInTmux(t *testing.T) {
+	dockertest.Require(t)
+	name := fmt.Sprintf("h11-logs-tmux-%d", rand.Int63())
+	dockertest.Run(t, []string{"--name", name}, "sh", "-c",
+		`echo "Starting redis"; echo "bind: Address already in use" >&2; printf '\033]52;c;aGk=\007\033[2Jafter escapes\n'; i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.5; done`)
+	p := newPane(t, 120, 40, "TERM=xterm-256color")
+	p.text(binary + " -d 500 -f name=" + name + "; echo EXIT=$?")
+	p.keys("Enter")
+	p.waitFor("the container's row", has("1/1"))
+	p.keys("l")
+	s := p.waitFor("its log", func(s string) bool {
+		return strings.Contains(s, "Address already in use") && strings.Contains(s, "tick 3")
+	})
+	if !strings.Contains(s, "Containers › "+name+" › Logs") || !strings.Contains(s, "Starting redis") {
+		t.Errorf("log screen:\n%s", s)
+	}
+	if !strings.Contains(s, "stdout  after escapes") || strings.Contains(s, "52;c") {
+		t.Errorf("the escape sequences' line:\n%s", s)
+	}
+	p.waitFor("a later line", has("tick 6"))
+	p.keys("Escape")
+	p.waitFor("the containers again", func(s string) bool { return !strings.Contains(s, "› Logs") && strings.Contains(s, "CPU") })
+	p.keys("q")
+	p.waitFor("the shell again", has("EXIT=0"))
+}
