@@ -317,6 +317,9 @@ func TestLogsViewIsOneDeclaration(t *testing.T) {
 	if err != nil || len(tb.Rows) != 0 {
 		t.Errorf("logs rows %v, %v; want none without a log feed", tb, err)
 	}
+	if tb, _ := Rows(clusterSnapshot(), Query{View: "logs"}); len(tb.Errors) != 1 || !strings.Contains(tb.Errors[0], "--scope container=ID") {
+		t.Errorf("unscoped logs: errors %q", tb.Errors)
+	}
 }
 
 // fixedLog is a LogLines with the same lines for every scope.

@@ -113,6 +113,9 @@ func buildLogs(s *model.Snapshot, scope []Scope, _ bool) []Row {
 
 // logErrors is why the scope's log cannot be read or ended, if it did.
 func logErrors(s *model.Snapshot, scope []Scope) []string {
+	if _, ok := logScope(scope); !ok {
+		return []string{"the logs view shows the log of one container, task or process: give --scope container=ID, task=ID or pid=PID, or press l on its row"}
+	}
 	if _, status := readLog(s, scope); status != "" {
 		return []string{status}
 	}

@@ -65,12 +65,14 @@ func cliLogs(t *testing.T, engine, id string, tail int) (stdout, stderr []string
 // waitLogged waits until the engine's log of id has its last line.
 func waitLogged(t *testing.T, engine, id string) {
 	t.Helper()
+	var last []byte
 	for end := time.Now().Add(45 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
-		if out, _ := exec.Command(engine, "logs", "--tail", "1", id).Output(); strings.Contains(string(out), "done") {
+		last, _ = exec.Command(engine, "logs", "--tail", "2", id).CombinedOutput()
+		if strings.Contains(string(last), "done") {
 			return
 		}
 	}
-	t.Fatalf("%s %s never logged its last line", engine, id)
+	t.Fatalf("%s %s never logged its last line; its last lines: %q", engine, id, last)
 }
 
 // The logs view of a Docker container in batch mode is `docker logs`:
