@@ -105,13 +105,22 @@ func appendJSON(b []byte, s *model.Snapshot, q views.Query, t *views.Table) []by
 		b = append(b, '}')
 	}
 	b = append(b, `],"errors":[`...)
-	for i, e := range s.Errors {
+	for i, e := range allErrors(s, t) {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = appendJSONValue(b, e)
 	}
 	return append(b, "]}\n"...)
+}
+
+// allErrors are the snapshot's errors and the view's own (a log that
+// cannot be read).
+func allErrors(s *model.Snapshot, t *views.Table) []string {
+	if len(t.Errors) == 0 {
+		return s.Errors
+	}
+	return append(append([]string(nil), s.Errors...), t.Errors...)
 }
 
 // appendJSONValue appends v as json.Marshal encodes it, except that
@@ -256,7 +265,7 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 		s.Time.Format("15:04:05"), s.Host, up, load, len(s.Containers), len(s.Processes), t.View.ID)
 	b.WriteString(termtext.Line(summary, lineCells))
 	b.WriteByte('\n')
-	for _, e := range s.Errors {
+	for _, e := range allErrors(s, t) {
 		b.WriteString(termtext.Line("error: "+e, lineCells))
 		b.WriteByte('\n')
 	}

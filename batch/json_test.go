@@ -163,7 +163,7 @@ func writeJSONMarshal(s *model.Snapshot, q views.Query, t *views.Table) string {
 		b.WriteByte('}')
 	}
 	b.WriteString(`],"errors":[`)
-	for i, e := range s.Errors {
+	for i, e := range append(append([]string(nil), s.Errors...), t.Errors...) { // the snapshot's, then the view's own
 		if i > 0 {
 			b.WriteByte(',')
 		}

@@ -194,6 +194,10 @@ func (d *Docker) WaitReady(ctx context.Context) error {
 	}
 }
 
+// Client is the engine's API client, for what reads the engine directly
+// (a container's log).
+func (d *Docker) Client() *client.Client { return d.cli }
+
 // Close stops the watcher and waits for it.
 func (d *Docker) Close() error {
 	d.cancel()

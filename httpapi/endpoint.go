@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -156,6 +157,16 @@ func (e *Endpoint) authorization() string {
 		return "Basic " + base64.StdEncoding.EncodeToString([]byte(e.user+":"+e.pass))
 	}
 	return ""
+}
+
+// Header is the Authorization header for this endpoint alone, nil when it
+// has no credentials: for a client that does its own requests (a log read
+// page by page), which must drop it on a redirect to another origin.
+func (e *Endpoint) Header() http.Header {
+	if a := e.authorization(); a != "" {
+		return http.Header{"Authorization": {a}}
+	}
+	return nil
 }
 
 // Secrets lists what must never be shown: the password, the token and the

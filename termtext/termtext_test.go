@@ -123,3 +123,23 @@ func FuzzLine(f *testing.F) {
 		}
 	})
 }
+
+// A log line's escape sequences go, their text stays: colour, OSC 52
+// (clipboard) with either terminator, CSI 2J, a C1 CSI, an unterminated OSC.
+func TestStripSequences(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":                                  "plain",
+		"\x1b[31mERROR\x1b[0m disk full":         "ERROR disk full",
+		"a\x1b]52;c;aGk=\x07b":                   "ab",
+		"a\x1b]52;c;aGk=\x1b\\b":                 "ab",
+		"\x1b[2Jclear\x1b[H":                     "clear",
+		"x\u009b2Jy":                             "xy",
+		"title\x1b]0;pwned":                      "title",
+		"\x1b(Bdone\x1bc":                        "done",
+		"\x1b]8;;http://x\x1b\\link\x1b]8;;\x07": "link",
+	} {
+		if got := StripSequences(in); got != want {
+			t.Errorf("StripSequences(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

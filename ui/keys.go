@@ -82,6 +82,10 @@ func defaultBindings() []*binding {
 		{keys: []keySpec{fkey(tcell.KeyCtrlL, "Ctrl-L")}, desc: "repaint the whole screen (after a wall message)", do: (*App).repaint},
 		{keys: []keySpec{fkey(tcell.KeyCtrlZ, "Ctrl-Z")}, desc: "suspend to the shell; fg comes back", do: (*App).suspend},
 		{keys: []keySpec{fkey(tcell.KeyF10, "F10"), rkey('q'), fkey(tcell.KeyCtrlC, "Ctrl-C")}, hint: "Quit", desc: "quit, restoring the terminal", do: func(a *App, _ *tcell.EventKey) { a.Stop() }},
+		// Last, so that the labels before it stay put as the selection
+		// moves between rows that have a log and rows that have none.
+		{keys: []keySpec{rkey('l')}, hint: "Log", desc: "the log of the selected container, task or process: follows new lines, / searches, Esc back", when: (*App).hasLog, do: (*App).showLog},
+		{keys: []keySpec{rkey('w')}, desc: "wrap long lines on/off", when: (*App).hasWrap, do: (*App).toggleWrap},
 	}
 }
 

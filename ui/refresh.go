@@ -25,8 +25,12 @@ func (a *App) refreshLoop() {
 		l := a.cur()
 		q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree}
 		gen := a.gen
+		wrap := a.wrap
 		a.mu.Unlock()
 		t, err := views.Rows(s, q)
+		if err == nil && wrap && t.View.Wrap {
+			t = wrapRows(t, int(a.wrapW.Load()))
+		}
 		shown = s
 		tree := q.Tree && t != nil && t.View.Tree
 		go a.app.QueueUpdateDraw(func() {
@@ -107,5 +111,6 @@ func (a *App) install(t *views.Table, err error, gen uint64, tree bool, s *model
 	}
 	a.table.setData(t, tree)
 	a.tableSnap = s
+	a.viewErrors = t.Errors
 	a.refreshDetails()
 }

@@ -98,6 +98,10 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 		tv.Select(0, 0)
 		return
 	}
+	if followEnd(old, t, oldRow) {
+		tv.Select(n, 0)
+		return
+	}
 	idx := -1
 	if tv.selKey != "" {
 		for i := range t.Rows {
@@ -219,6 +223,7 @@ func (tv *tableView) Draw(screen tcell.Screen) {
 		tv.cols, tv.widths = fitColumns(tv.data.Columns, w, sortCol)
 		tv.indent = indentColumn(tv.data.View, tv.cols)
 		tv.fitW = w
+		tv.noteWrapWidth()
 	}
 	tv.Table.Draw(screen)
 }

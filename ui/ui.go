@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -89,7 +90,10 @@ type App struct {
 	mu     sync.Mutex
 	levels []*level
 	paused bool
+	wrap   bool // w: a Wrap view's long text wraps onto the rows below
 	gen    uint64
+	// wrapW is the width of the column that wraps, as last drawn.
+	wrapW atomic.Int64
 
 	latest    snapPtr // newest snapshot seen (header)
 	shown     *model.Snapshot
@@ -113,6 +117,7 @@ type App struct {
 	stopSelf   func()
 	detailsKey string          // row whose details panel is open
 	tableSnap  *model.Snapshot // the snapshot the table on screen was computed from
+	viewErrors []string        // the table's own errors (a log that ended), shown with the snapshot's
 }
 
 // snapPtr is a mutex-guarded snapshot pointer shared with the refresh goroutine.
@@ -224,6 +229,7 @@ func (a *App) beforeDraw(screen tcell.Screen) bool {
 // user quits; the screen is finalised on return.
 func (a *App) Run() error {
 	go a.refreshLoop()
+	go a.liveLoop()
 	a.requestRefresh()
 	a.app.SetTitle(a.opts.Title)
 	err := a.app.Run()
@@ -337,10 +343,14 @@ func (a *App) messageText() string {
 	if a.message != "" {
 		return a.message
 	}
-	if s := a.latest.get(); s != nil && len(s.Errors) > 0 {
-		return joinErrors(s.Errors)
+	var errs []string
+	if s := a.latest.get(); s != nil {
+		errs = s.Errors
 	}
-	return ""
+	if len(a.viewErrors) > 0 {
+		errs = append(append([]string(nil), a.viewErrors...), errs...)
+	}
+	return joinErrors(errs)
 }
 
 func joinErrors(errs []string) string {

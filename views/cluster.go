@@ -125,6 +125,7 @@ func init() {
 		Drill: func(r Row) (Target, bool) {
 			return Target{View: "containers", Scope: Scope{Kind: "task", ID: r.Key}}, true
 		},
+		Log: logTarget("task"),
 	})
 }
 

@@ -75,6 +75,7 @@ func init() {
 		Drill: func(r Row) (Target, bool) {
 			return Target{View: "processes", Scope: Scope{Kind: "container", ID: r.Key}}, true
 		},
+		Log: logTarget("container"),
 	})
 }
 

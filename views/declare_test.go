@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ctop-like/ctop-like/model"
 )
@@ -314,6 +315,73 @@ func TestLogsViewIsOneDeclaration(t *testing.T) {
 	}
 	tb, err := Rows(clusterSnapshot(), Query{View: "logs", Scope: []Scope{{Kind: "container", ID: "web-1"}}})
 	if err != nil || len(tb.Rows) != 0 {
-		t.Errorf("logs rows %v, %v; want none yet", tb, err)
+		t.Errorf("logs rows %v, %v; want none without a log feed", tb, err)
+	}
+	if tb, _ := Rows(clusterSnapshot(), Query{View: "logs"}); len(tb.Errors) != 1 || !strings.Contains(tb.Errors[0], "--scope container=ID") {
+		t.Errorf("unscoped logs: errors %q", tb.Errors)
+	}
+}
+
+// fixedLog is a LogLines with the same lines for every scope.
+type fixedLog struct {
+	lines  []LogLine
+	status string
+	asked  []Scope
+}
+
+func (f *fixedLog) Lines(_ *model.Snapshot, sc Scope) ([]LogLine, string) {
+	f.asked = append(f.asked, sc)
+	return f.lines, f.status
+}
+
+// The logs view's rows are the feed's lines of the innermost scope: time
+// (null when unknown), stream, text as written (JSON); the screen and
+// tables show the text without its escape sequences; why the log ended is
+// the view's error. Rows, containers, tasks and processes offer `l`.
+func TestLogsRowsFromTheFeed(t *testing.T) {
+	at := time.Date(2026, 11, 30, 4, 5, 6, 7e6, time.UTC)
+	f := &fixedLog{lines: []LogLine{
+		{Seq: 7, Time: at, Stream: "stdout", Text: "ready"},
+		{Seq: 8, Stream: "stderr", Text: "\x1b]52;c;aGk=\x07\x1b[31mbind: address in use\x1b[0m", Cut: true},
+	}, status: "the log ended: the container exited with code 1"}
+	SetLogLines(f)
+	defer SetLogLines(nil)
+	scope := []Scope{{Kind: "app", ID: "/shop"}, {Kind: "container", ID: "web-1"}}
+	tb, err := Rows(clusterSnapshot(), Query{View: "logs", Scope: scope})
+	if err != nil || len(tb.Rows) != 2 {
+		t.Fatalf("rows %v, %v", tb, err)
+	}
+	if f.asked[0] != scope[1] {
+		t.Errorf("the feed was asked for %v, want the innermost scope", f.asked)
+	}
+	r := tb.Rows[0]
+	if r.Key != "7" || r.Values[0] != "2026-11-30T04:05:06.007Z" || r.Values[1] != "stdout" || r.Values[2] != "ready" {
+		t.Errorf("first row %v", r)
+	}
+	r = tb.Rows[1]
+	if r.Values[0] != nil || r.Values[2] != "\x1b]52;c;aGk=\x07\x1b[31mbind: address in use\x1b[0m [cut]" {
+		t.Errorf("second row %q", r.Values)
+	}
+	if got := Format(tb.Columns[2], r.Values[2]); got != "bind: address in use [cut]" {
+		t.Errorf("shown as %q", got)
+	}
+	if len(tb.Errors) != 1 || tb.Errors[0] != f.status {
+		t.Errorf("errors %v", tb.Errors)
+	}
+	// Live: a new line shows at the next build of the same snapshot.
+	s := clusterSnapshot()
+	Rows(s, Query{View: "logs", Scope: scope})
+	f.lines = append(f.lines, LogLine{Seq: 9, Stream: "stdout", Text: "again"})
+	if tb, _ := Rows(s, Query{View: "logs", Scope: scope}); len(tb.Rows) != 3 {
+		t.Errorf("a new line is not shown: %d rows", len(tb.Rows))
+	}
+	for id, kind := range map[string]string{"containers": "container", "mesos-tasks": "task", "processes": "pid"} {
+		tg, ok := Get(id).Log(Row{Key: "k"})
+		if !ok || tg.View != "logs" || tg.Scope != (Scope{Kind: kind, ID: "k"}) {
+			t.Errorf("%s: l goes to %v %v", id, tg, ok)
+		}
+	}
+	if Get("machine").Log != nil {
+		t.Error("a device offers a log")
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/ctop-like/ctop-like/termtext"
 )
 
 // NA is what a value that does not apply looks like on screen and in tables.
@@ -18,6 +20,9 @@ func Format(c Column, v any) string {
 	}
 	switch x := v.(type) {
 	case string:
+		if c.Escapes {
+			return termtext.Line(termtext.StripSequences(x), 0)
+		}
 		if c.Clip > 0 && len(x) > c.Clip && !strings.Contains(x, "/") {
 			// An id is clipped like docker ps does; a raw cgroup's id is
 			// its path, which only reads whole.

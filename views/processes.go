@@ -44,6 +44,7 @@ func init() {
 		Actions:     processActions,
 		Target:      processTarget,
 		Build:       buildProcesses,
+		Log:         logTarget("pid"),
 	})
 }
 

@@ -41,6 +41,11 @@ type Column struct {
 	// a long value (a 64-digit Docker id shows as 12, like docker ps); JSON
 	// always has the whole value.
 	Clip int `json:"clip,omitempty"`
+	// Escapes says the text may hold terminal escape sequences (a log's
+	// colour codes, or worse): the screen and tables show it with them
+	// removed (termtext.StripSequences), then as termtext.Line shows text
+	// from outside; JSON keeps the text as written.
+	Escapes bool `json:"-"`
 }
 
 // Row is one line of a view. Values follow the view's Columns; nil means the
@@ -57,12 +62,12 @@ type Row struct {
 // Scope limits a view to what belongs to one entity, as `--scope KIND=ID`
 // and the screen's drill-down do.
 type Scope struct {
-	Kind string `json:"kind"` // framework, group, app, task, container
+	Kind string `json:"kind"` // framework, group, app, task, container, pid
 	ID   string `json:"id"`
 }
 
 // ScopeKinds are the kinds --scope accepts.
-var ScopeKinds = []string{"framework", "group", "app", "task", "container"}
+var ScopeKinds = []string{"framework", "group", "app", "task", "container", "pid"}
 
 // ParseScope reads "KIND=ID".
 func ParseScope(s string) (Scope, error) {
@@ -119,6 +124,24 @@ type View struct {
 	Actions []Action `json:"-"`
 	// Target names a row in an action's confirmation.
 	Target func(v *View, r Row) string `json:"-"`
+	// Log says where `l` goes from a row: the logs view scoped to the
+	// row's container, task or process; nil or ok false when the row has
+	// no log. The screen offers `l` only where it is ok.
+	Log func(r Row) (t Target, ok bool) `json:"-"`
+	// Live says the rows change between snapshots (a log's lines come as
+	// they are written): they are never cached, and batch output prints
+	// only the rows it did not print before.
+	Live bool `json:"-"`
+	// Wrap says the screen may wrap its Width-0 column's long text onto
+	// the rows below (the w key), as a log's lines want.
+	Wrap bool `json:"-"`
+	// Follow keeps the screen's cursor on the last row when new rows come
+	// and it was there, as tail -f in less.
+	Follow bool `json:"-"`
+	// Errors are the view's own errors within a scope (a log that cannot
+	// be read, or that ended), shown with the snapshot's: in JSON's
+	// errors, as a table's error lines, on the screen's message line.
+	Errors func(s *model.Snapshot, scope []Scope) []string `json:"-"`
 }
 
 // AppliesIn reports whether the view can be shown within a scope: the
@@ -238,6 +261,8 @@ type Table struct {
 	Rows    []Row
 	SortCol int // index in Columns, -1 when unsorted
 	Desc    bool
+	// Errors are the view's own (View.Errors), besides the snapshot's.
+	Errors []string
 }
 
 // Rows is the one function that turns a snapshot into rows: the screen's
@@ -263,13 +288,23 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 		}
 	}
 	var rows []Row
-	if s != nil {
+	switch {
+	case s != nil && v.Live:
+		rows = v.Build(s, q.Scope, q.Tree && v.Tree)
+		if q.Filter != nil {
+			rows = q.Filter.Apply(v, rows)
+		}
+	case s != nil:
 		rows = built.get(s, v, q)
 	}
 	if col >= 0 && !(q.Tree && v.Tree) {
 		SortRows(rows, col, v.Columns[col].Number, desc)
 	}
-	return &Table{View: v, Columns: v.Columns, Rows: rows, SortCol: col, Desc: desc}, nil
+	var errs []string
+	if s != nil && v.Errors != nil {
+		errs = v.Errors(s, q.Scope)
+	}
+	return &Table{View: v, Columns: v.Columns, Rows: rows, SortCol: col, Desc: desc, Errors: errs}, nil
 }
 
 // built remembers the last filtered rows, in build order: a key press that

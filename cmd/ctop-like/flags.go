@@ -26,6 +26,7 @@ type options struct {
 	desc              bool
 	output            string
 	iterations        int
+	tail              int
 	iterationsSet     bool // -n given: replay prints that many, else all
 	write             string
 	read              string
@@ -63,11 +64,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		"Credentials go only to the host:port given, and to the leader and agents the master names")
 	fs.StringVarP(&o.view, "view", "v", "containers", "view to open: "+strings.Join(views.IDs(), ", "))
 	fs.BoolVarP(&o.listViews, "list-views", "l", false, "print every view with its columns, units and default sort, then exit")
-	fs.StringArrayVar(&scopes, "scope", nil, "start drilled down: framework=ID, group=ID, app=ID, task=ID, container=ID")
+	fs.StringArrayVar(&scopes, "scope", nil, "start drilled down: framework=ID, group=ID, app=ID, task=ID, container=ID, pid=PID")
 	fs.StringVarP(&filter, "filter", "f", "", "filter: col=value col!=value col~text col>n col<n, or bare words")
 	fs.StringVarP(&sortCol, "sort", "s", "", "sort column id; -COL for descending")
 	fs.StringVarP(&o.output, "output", "o", "", "batch mode: table or json")
 	fs.IntVarP(&o.iterations, "iterations", "n", 1, "batch mode: refreshes to print (0 = until stopped)")
+	fs.IntVar(&o.tail, "tail", 100, "the logs view: how many past lines the first refresh shows (0 to "+strconv.Itoa(maxTail)+")")
 	fs.StringVarP(&o.write, "write", "w", "", "record snapshots to FILE")
 	fs.StringVarP(&o.read, "read", "r", "", "replay a recording")
 	fs.StringVar(&o.dockerHost, "docker-host", "", "Docker daemon (default DOCKER_HOST or the local socket; 'none' to disable)")
@@ -134,6 +136,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	default:
 		return nil, usageError{fmt.Sprintf("invalid argument %q for \"-o, --output\": want table or json", o.output)}
 	}
+	if o.tail < 0 || o.tail > maxTail {
+		return nil, usageError{fmt.Sprintf("invalid argument \"%d\" for \"--tail\": want 0 to %d", o.tail, maxTail)}
+	}
 	o.iterationsSet = fs.Changed("iterations")
 	if o.read != "" && o.write != "" {
 		return nil, usageError{"-r and -w: replay and record at once is not supported; copy the file instead"}
@@ -161,6 +166,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 }
 
 var errHelp = errors.New("help")
+
+// maxTail bounds --tail: the log feed keeps that many lines in memory.
+const maxTail = 100000
 
 // parseDelay reads a bare number as milliseconds (csysdig's -d 500) and
 // anything else as a Go duration.

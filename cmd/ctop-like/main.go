@@ -16,6 +16,7 @@ import (
 
 	"github.com/ctop-like/ctop-like/batch"
 	"github.com/ctop-like/ctop-like/collector"
+	"github.com/ctop-like/ctop-like/logfeed"
 	"github.com/ctop-like/ctop-like/model"
 	"github.com/ctop-like/ctop-like/monitor"
 	"github.com/ctop-like/ctop-like/orchestrator"
@@ -101,6 +102,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 		return err
 	}
 	defer nd.close()
+	defer startLogs(o, nd.logs)()
 	mon := monitor.New(nd.src, o.delay, nd.cluster, orchestrator.Match)
 	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc}
 	rec, err := openRecording(o, nd.host)
@@ -157,6 +159,7 @@ type node struct {
 	cluster monitor.ClusterSource // nil without -m
 	docker  *collector.Docker     // nil unless local with Docker: no actions elsewhere
 	ready   func(context.Context) // waits for the runtimes' first lists; nil for remote nodes
+	logs    logfeed.Opener        // opens a scope's log; nil where none can be read
 	close   func()
 }
 
@@ -185,7 +188,7 @@ func openNode(ctx context.Context, o *options) (*node, error) {
 		local.Close()
 		return nil, err
 	}
-	return &node{src: local, host: local.Host(), cluster: cl, docker: dockerOf(local), ready: local.WaitReady, close: func() { local.Close() }}, nil
+	return &node{src: local, host: local.Host(), cluster: cl, docker: dockerOf(local), ready: local.WaitReady, logs: localLogs(local, o.procRoot, o.cgroupRoot), close: func() { local.Close() }}, nil
 }
 
 // dockerOf is the local Docker handler, whose actions the screen offers;

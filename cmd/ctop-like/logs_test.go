@@ -1,0 +1,341 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ctop-like/ctop-like/dockertest"
+)
+
+// logPrinter writes numbered lines to stdout and stderr, one line with
+// escape sequences (OSC 52 writes the clipboard, CSI 2J clears the screen),
+// then idles.
+const logPrinter = `i=0; while [ $i -lt 150 ]; do i=$((i+1)); echo "out $i"; if [ $((i%10)) -eq 0 ]; then echo "err $i" >&2; fi; done; ` +
+	`printf '\033]52;c;aGk=\007\033[2Jafter escapes\n'; echo done; sleep 3600`
+
+// streams splits the rows of a logs refresh by stream.
+func streams(t *testing.T, rows []map[string]any) (stdout, stderr []string) {
+	t.Helper()
+	for _, r := range rows {
+		text, _ := r["text"].(string)
+		switch r["stream"] {
+		case "stdout":
+			stdout = append(stdout, text)
+		case "stderr":
+			stderr = append(stderr, text)
+		default:
+			t.Errorf("row without a stream: %v", r)
+		}
+		if _, ok := r["time"].(string); !ok {
+			t.Errorf("an engine's line has its time: %v", r)
+		}
+	}
+	return
+}
+
+// cliLogs is what `<engine> logs --tail N` prints, by stream.
+func cliLogs(t *testing.T, engine, id string, tail int) (stdout, stderr []string) {
+	t.Helper()
+	cmd := exec.Command(engine, "logs", "--tail", fmt.Sprint(tail), id)
+	var o, e strings.Builder
+	cmd.Stdout, cmd.Stderr = &o, &e
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s logs: %v", engine, err)
+	}
+	lines := func(s string) []string {
+		if s == "" {
+			return nil
+		}
+		return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	}
+	return lines(o.String()), lines(e.String())
+}
+
+// waitLogged waits until the engine's log of id has its last line.
+func waitLogged(t *testing.T, engine, id string) {
+	t.Helper()
+	var last []byte
+	for end := time.Now().Add(45 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		last, _ = exec.Command(engine, "logs", "--tail", "2", id).CombinedOutput()
+		if strings.Contains(string(last), "done") {
+			return
+		}
+	}
+	t.Fatalf("%s %s never logged its last line; its last lines: %q", engine, id, last)
+}
+
+// The logs view of a Docker container in batch mode is `docker logs`:
+// the same last lines, each marked with its stream; -o table shows the
+// line with escape sequences as its text only.
+func TestBatchLogsOfADockerContainerAreDockerLogs(t *testing.T) {
+	dockertest.Require(t)
+	name := fmt.Sprintf("h11-logs-%d", rand.Int63())
+	id := dockertest.Run(t, []string{"--name", name}, "sh", "-c", logPrinter)
+	waitLogged(t, "docker", id)
+
+	for _, scope := range []string{name, id[:12]} {
+		out := runJSON(t, "-v", "logs", "--scope", "container="+scope, "--tail", "40", "-d", "300", "-n", "1")
+		if len(out) != 1 || len(out[0].Errors) != 0 || out[0].View != "logs" {
+			t.Fatalf("container=%s: %+v", scope, out)
+		}
+		gotOut, gotErr := streams(t, out[0].Rows)
+		wantOut, wantErr := cliLogs(t, "docker", id, 40)
+		if !reflect.DeepEqual(gotOut, wantOut) || !reflect.DeepEqual(gotErr, wantErr) {
+			t.Errorf("container=%s:\nstdout %q\nwant   %q\nstderr %q\nwant   %q", scope, gotOut, wantOut, gotErr, wantErr)
+		}
+		if !strings.Contains(strings.Join(gotOut, "\n"), "\x1b]52;c;aGk=\x07\x1b[2Jafter escapes") {
+			t.Errorf("JSON keeps the line as written: %q", gotOut)
+		}
+	}
+	if out := runJSON(t, "-v", "logs", "--scope", "container="+name, "--tail", "3", "-d", "300", "-n", "1"); len(out[0].Rows) != 3 {
+		t.Errorf("--tail 3: %d rows", len(out[0].Rows))
+	}
+
+	table, stderr, code := runBinary(t, "-v", "logs", "--scope", "container="+name, "--tail", "5", "-d", "300", "-n", "1", "-o", "table")
+	if code != 0 {
+		t.Fatalf("table: exit %d %s", code, stderr)
+	}
+	terminalSafe(t, "logs table", table)
+	var shown string
+	for _, l := range strings.Split(table, "\n") {
+		if strings.Contains(l, "after escapes") {
+			shown = l
+		}
+	}
+	if !strings.HasSuffix(shown, "stdout  after escapes") {
+		t.Errorf("the line with escape sequences shows as %q, want only its text", shown)
+	}
+}
+
+// follow runs the binary for a while and returns the refreshes it printed.
+func follow(t *testing.T, d time.Duration, args ...string) []result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, append([]string{"-o", "json"}, args...)...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	var e strings.Builder
+	cmd.Stderr = &e
+	out, _ := cmd.Output()
+	var rs []result
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var r result
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("not JSON: %v %.200s (stderr %s)", err, sc.Text(), e.String())
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// -n 0 follows like tail -f: the first refresh prints the last --tail
+// lines, each later one only the lines written since, none twice and none
+// lost; when the container exits, the refreshes say so.
+func TestBatchLogsFollow(t *testing.T) {
+	dockertest.Require(t)
+	id := dockertest.Run(t, []string{"--name", fmt.Sprintf("h11-logs-follow-%d", rand.Int63())},
+		"sh", "-c", `i=0; while [ $i -lt 30 ]; do i=$((i+1)); echo "tick $i"; sleep 0.2; done; exit 3`)
+	time.Sleep(time.Second)
+	rs := follow(t, 9*time.Second, "-v", "logs", "--scope", "container="+id, "--tail", "2", "-d", "500", "-n", "0")
+	if len(rs) < 5 {
+		t.Fatalf("%d refreshes in 9 s at -d 500", len(rs))
+	}
+	var ticks []string
+	withNew := 0
+	for i, r := range rs {
+		out, _ := streams(t, r.Rows)
+		ticks = append(ticks, out...)
+		if i > 0 && len(out) > 0 {
+			withNew++
+		}
+	}
+	if first, _ := streams(t, rs[0].Rows); len(first) < 2 {
+		t.Errorf("first refresh %q: want at least the last 2 lines", first)
+	}
+	var n0 int
+	fmt.Sscanf(ticks[0], "tick %d", &n0)
+	for k, tk := range ticks {
+		if want := fmt.Sprintf("tick %d", n0+k); tk != want {
+			t.Fatalf("line %d is %q, want %q (all: %q)", k, tk, want, ticks)
+		}
+	}
+	if ticks[len(ticks)-1] != "tick 30" || withNew < 3 {
+		t.Errorf("followed to %q, %d refreshes with new lines", ticks[len(ticks)-1], withNew)
+	}
+	last := rs[len(rs)-1]
+	if len(last.Errors) != 1 || !strings.Contains(last.Errors[0], "exited with code 3") {
+		t.Errorf("after the container exited: errors %q", last.Errors)
+	}
+}
+
+// A Podman container's log through Podman's API (--podman-host) is what
+// `podman logs` prints.
+func TestBatchLogsOfAPodmanContainer(t *testing.T) {
+	if _, err := exec.LookPath("podman"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("podman is not installed")
+		}
+		t.Skip("podman is not installed")
+	}
+	const image = "localhost/ctop-like/busybox:test"
+	if err := exec.Command("podman", "image", "exists", image).Run(); err != nil {
+		t.Fatalf("%s is not in podman: run scripts/test-env", image)
+	}
+	sock := filepath.Join(os.TempDir(), fmt.Sprintf("h11-logs-%d.sock", rand.Int63()))
+	svc := exec.Command("podman", "system", "service", "--time=0", "unix://"+sock)
+	if err := svc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Process.Kill(); svc.Wait(); os.Remove(sock) })
+	for i := 0; i < 200; i++ {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	name := fmt.Sprintf("h11-logs-podman-%d", rand.Int63())
+	out, err := exec.Command("podman", "run", "-d", "--name", name, "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096",
+		image, "sh", "-c", logPrinter).CombinedOutput()
+	if err != nil {
+		t.Fatalf("podman run: %v %s", err, out)
+	}
+	id := strings.TrimSpace(string(out))
+	t.Cleanup(func() { exec.Command("podman", "rm", "-f", "-t", "0", id).Run() })
+	waitLogged(t, "podman", id)
+
+	rs := runJSON(t, "-v", "logs", "--docker-host", "none", "--podman-host", "unix://"+sock, "--scope", "container="+name, "--tail", "25", "-d", "500", "-n", "1")
+	if len(rs[0].Errors) != 0 {
+		t.Fatalf("errors: %q", rs[0].Errors)
+	}
+	gotOut, gotErr := streams(t, rs[0].Rows)
+	wantOut, wantErr := cliLogs(t, "podman", id, 25)
+	if !reflect.DeepEqual(gotOut, wantOut) || !reflect.DeepEqual(gotErr, wantErr) {
+		t.Errorf("stdout %q\nwant   %q\nstderr %q\nwant   %q", gotOut, wantOut, gotErr, wantErr)
+	}
+}
+
+// startWriting starts script with its stdout and stderr going to files in
+// dir, held until start is called (read go); the caller kills it.
+func startWriting(t *testing.T, dir, script string, env ...string) (*exec.Cmd, func()) {
+	t.Helper()
+	cmd := exec.Command("/bin/sh", "-c", "read go; "+script)
+	cmd.Env = append([]string{"PATH=/bin:/usr/bin"}, env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	open := func(name string) *os.File {
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	cmd.Stdout, cmd.Stderr = open("stdout"), open("stderr")
+	in, _ := cmd.StdinPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, func() { in.Write([]byte("go\n")) }
+}
+
+// A Mesos containerizer task on this node: a /mesos/<id> cgroup whose
+// process writes to a sandbox's stdout and stderr. Its log is those files,
+// by container id and by the task id its environment names; a process's
+// log (pid=) is its own files.
+func TestBatchLogsOfAMesosCgroupAndAProcess(t *testing.T) {
+	id := uuid(t)
+	sandbox := t.TempDir()
+	cmd, start := startWriting(t, sandbox, `echo "Starting redis"; echo "bind: Address already in use" >&2; i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.2; done`,
+		"MESOS_TASK_ID=h11_logs."+id)
+	mesosCgroup(t, id, cmd.Process.Pid)
+	// Registered after the cgroup's removal, so it runs before it.
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
+	start()
+	time.Sleep(time.Second)
+
+	for _, scope := range []string{"container=" + id, "task=h11_logs." + id, fmt.Sprintf("pid=%d", cmd.Process.Pid)} {
+		rs := runJSON(t, "-v", "logs", "--docker-host", "none", "--podman-host", "none", "--scope", scope, "--tail", "100", "-d", "300", "-n", "1")
+		if len(rs[0].Errors) != 0 {
+			t.Errorf("%s: errors %q", scope, rs[0].Errors)
+			continue
+		}
+		var out, errs []string
+		for _, r := range rs[0].Rows {
+			text, _ := r["text"].(string)
+			if r["stream"] == "stdout" {
+				out = append(out, text)
+			} else {
+				errs = append(errs, text)
+			}
+		}
+		if len(out) < 3 || out[0] != "Starting redis" || out[1] != "tick 1" || !reflect.DeepEqual(errs, []string{"bind: Address already in use"}) {
+			t.Errorf("%s: stdout %q stderr %q", scope, out, errs)
+		}
+	}
+
+	// A process whose output is a pipe has no log: one clear error.
+	pipe := exec.Command("sleep", "30")
+	pipe.Stdout = new(strings.Builder)
+	if err := pipe.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pipe.Process.Kill(); pipe.Wait() })
+	rs := runJSON(t, "-v", "logs", "--docker-host", "none", "--podman-host", "none", "--scope", fmt.Sprintf("pid=%d", pipe.Process.Pid), "-d", "300", "-n", "1")
+	if len(rs[0].Rows) != 0 || len(rs[0].Errors) != 1 || !strings.Contains(rs[0].Errors[0], "not files") {
+		t.Errorf("a process writing to a pipe: rows %v errors %q", rs[0].Rows, rs[0].Errors)
+	}
+}
+
+// --tail takes 0 or more lines; anything else is a usage error.
+func TestTailFlag(t *testing.T) {
+	for _, bad := range []string{"-1", "x", "1000001"} {
+		_, stderr, code := runBinary(t, "-v", "logs", "--tail", bad, "-o", "json")
+		if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "--tail") {
+			t.Errorf("--tail %s: exit %d %q", bad, code, stderr)
+		}
+	}
+	if _, stderr, code := runBinary(t, "--scope", "pid=1", "-v", "logs", "--tail", "0", "-o", "json", "-d", "200"); code != 0 {
+		t.Errorf("--scope pid=1 --tail 0: exit %d %s", code, stderr)
+	}
+}
+
+// In tmux, as a user: `l` on a Docker container's row shows its log, the
+// OSC 52 / CSI 2J line as its text only (the screen is not cleared), new
+// lines follow; Esc comes back to the containers.
+func TestLogKeyInTmux(t *testing.T) {
+	dockertest.Require(t)
+	name := fmt.Sprintf("h11-logs-tmux-%d", rand.Int63())
+	dockertest.Run(t, []string{"--name", name}, "sh", "-c",
+		`echo "Starting redis"; echo "bind: Address already in use" >&2; printf '\033]52;c;aGk=\007\033[2Jafter escapes\n'; i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.5; done`)
+	p := newPane(t, 120, 40, "TERM=xterm-256color")
+	p.text(binary + " -d 500 -f name=" + name + "; echo EXIT=$?")
+	p.keys("Enter")
+	p.waitFor("the container's row", has("1/1"))
+	p.keys("l")
+	s := p.waitFor("its log", func(s string) bool {
+		return strings.Contains(s, "Address already in use") && strings.Contains(s, "tick 3")
+	})
+	if !strings.Contains(s, "Containers › "+name+" › Logs") || !strings.Contains(s, "Starting redis") {
+		t.Errorf("log screen:\n%s", s)
+	}
+	if !strings.Contains(s, "stdout  after escapes") || strings.Contains(s, "52;c") {
+		t.Errorf("the escape sequences' line:\n%s", s)
+	}
+	p.waitFor("a later line", has("tick 6"))
+	p.keys("Escape")
+	p.waitFor("the containers again", func(s string) bool { return !strings.Contains(s, "› Logs") && strings.Contains(s, "CPU") })
+	p.keys("q")
+	p.waitFor("the shell again", has("EXIT=0"))
+}

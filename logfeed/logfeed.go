@@ -1,0 +1,225 @@
+// Package logfeed keeps the lines of the one log the logs view shows: it
+// opens the scope's log when the view first asks for it, keeps its last
+// lines in a bounded ring as they are written, and closes it when the view
+// asks for another scope. Log lines are not part of a snapshot (they come
+// between refreshes, and a snapshot is recorded and replayed): this is the
+// views.LogLines the logs view reads.
+package logfeed
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/ctop-like/ctop-like/logs"
+	"github.com/ctop-like/ctop-like/model"
+	"github.com/ctop-like/ctop-like/views"
+)
+
+// Opener finds the log of a scope (container=, task=, pid=) in a snapshot.
+type Opener func(ctx context.Context, s *model.Snapshot, sc views.Scope) (logs.Source, error)
+
+// MinKeep is the fewest lines a feed keeps: with lines cut at
+// logs.MaxLine (16 KiB), 2000 lines are at most 32 MiB, and the usual
+// 100-byte line makes it 200 kB.
+const MinKeep = 2000
+
+// settle bounds how long the first Lines of a scope waits for the log's
+// last lines to arrive, so the first refresh shows them; quiet is the pause
+// after which they are taken to be all there.
+const (
+	settle = 2 * time.Second
+	quiet  = 200 * time.Millisecond
+)
+
+// Feed is the views.LogLines of a run: one log open at a time.
+type Feed struct {
+	open   Opener
+	tail   int
+	follow bool
+	// fresh: Lines returns only the lines it has not returned before
+	// (batch output, where each refresh prints the new lines, tail -f).
+	fresh bool
+
+	mu  sync.Mutex
+	cur *feed
+}
+
+// New makes a Feed that opens logs with open and shows their last tail
+// lines (every line when tail < 0), then, when follow is set, new ones as
+// they come. fresh makes each Lines return only the lines not returned
+// before (batch output); otherwise every line kept (the screen).
+func New(open Opener, tail int, follow, fresh bool) *Feed {
+	return &Feed{open: open, tail: tail, follow: follow, fresh: fresh}
+}
+
+// feed is one open log.
+type feed struct {
+	scope  views.Scope
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu     sync.Mutex
+	ring   []views.LogLine // the last len(ring) lines, oldest at start
+	start  int
+	n      int
+	seq    uint64 // lines read so far
+	last   time.Time
+	sent   uint64 // fresh: the last seq returned
+	status string
+	ended  bool
+}
+
+// Lines implements views.LogLines.
+func (f *Feed) Lines(s *model.Snapshot, sc views.Scope) ([]views.LogLine, string) {
+	f.mu.Lock()
+	cur := f.cur
+	if cur == nil || cur.scope != sc {
+		if cur != nil {
+			cur.stop()
+		}
+		cur = f.start(s, sc)
+		f.cur = cur
+	}
+	f.mu.Unlock()
+	return cur.lines(f.fresh)
+}
+
+// Close stops the open log, if any.
+func (f *Feed) Close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.cur != nil {
+		f.cur.stop()
+		f.cur = nil
+	}
+}
+
+// start opens the scope's log and waits (at most settle) for its last
+// lines, so that the first refresh shows them.
+func (f *Feed) start(s *model.Snapshot, sc views.Scope) *feed {
+	keep := MinKeep
+	if f.tail > keep {
+		keep = f.tail
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	fd := &feed{scope: sc, cancel: cancel, done: make(chan struct{}), ring: make([]views.LogLine, keep)}
+	src, err := f.open(ctx, s, sc)
+	if err != nil {
+		fd.status, fd.ended = err.Error(), true
+		close(fd.done)
+		return fd
+	}
+	out := make(chan logs.Line, 256)
+	streamDone := make(chan error, 1)
+	go func() { streamDone <- src.Stream(ctx, f.tail, f.follow, out) }()
+	go fd.run(out, streamDone)
+	fd.settle()
+	return fd
+}
+
+// run keeps the lines that come until the stream ends.
+func (fd *feed) run(out chan logs.Line, streamDone chan error) {
+	defer close(fd.done)
+	for {
+		select {
+		case l := <-out:
+			fd.add(l)
+		case err := <-streamDone:
+		drain:
+			for {
+				select {
+				case l := <-out:
+					fd.add(l)
+				default:
+					break drain
+				}
+			}
+			fd.mu.Lock()
+			fd.ended = true
+			fd.status = why(err)
+			fd.mu.Unlock()
+			return
+		}
+	}
+}
+
+// why says in one sentence why a log stream stopped ("" when it simply
+// reached the end of what was asked, or was closed).
+func why(err error) string {
+	var ended *logs.EndedError
+	switch {
+	case err == nil, errors.Is(err, context.Canceled):
+		return ""
+	case errors.As(err, &ended):
+		return "the log ended: " + ended.Reason
+	}
+	return err.Error()
+}
+
+func (fd *feed) add(l logs.Line) {
+	fd.mu.Lock()
+	defer fd.mu.Unlock()
+	fd.seq++
+	fd.last = time.Now()
+	i := (fd.start + fd.n) % len(fd.ring)
+	if fd.n == len(fd.ring) {
+		fd.start = (fd.start + 1) % len(fd.ring)
+	} else {
+		fd.n++
+	}
+	fd.ring[i] = views.LogLine{Seq: fd.seq, Time: l.Time, Stream: l.Stream, Text: l.Text, Cut: l.Cut}
+}
+
+// settle waits until the stream ended, or has been quiet for a while
+// after its last line (or since it opened), at most settle.
+func (fd *feed) settle() {
+	opened := time.Now()
+	deadline := time.NewTimer(settle)
+	defer deadline.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-fd.done:
+			return
+		case <-deadline.C:
+			return
+		case now := <-tick.C:
+			fd.mu.Lock()
+			last := fd.last
+			fd.mu.Unlock()
+			if last.IsZero() {
+				last = opened
+			}
+			if now.Sub(last) >= quiet {
+				return
+			}
+		}
+	}
+}
+
+// lines copies the kept lines (fresh: those not returned before).
+func (fd *feed) lines(fresh bool) ([]views.LogLine, string) {
+	fd.mu.Lock()
+	defer fd.mu.Unlock()
+	out := make([]views.LogLine, 0, fd.n)
+	for k := 0; k < fd.n; k++ {
+		l := fd.ring[(fd.start+k)%len(fd.ring)]
+		if fresh && l.Seq <= fd.sent {
+			continue
+		}
+		out = append(out, l)
+	}
+	if fresh {
+		fd.sent = fd.seq
+	}
+	return out, fd.status
+}
+
+// stop closes the log and waits for its reader.
+func (fd *feed) stop() {
+	fd.cancel()
+	<-fd.done
+}

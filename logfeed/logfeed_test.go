@@ -1,0 +1,149 @@
+package logfeed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ctop-like/ctop-like/logs"
+	"github.com/ctop-like/ctop-like/model"
+	"github.com/ctop-like/ctop-like/views"
+)
+
+// logFile is a real file with n numbered lines, and a function to append.
+func logFile(t *testing.T, n int) (string, func(string)) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "stdout")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "line %d\n", i)
+	}
+	f.WriteString(b.String())
+	return path, func(s string) { f.WriteString(s + "\n") }
+}
+
+func waitLines(t *testing.T, f *Feed, sc views.Scope, ok func([]views.LogLine) bool) []views.LogLine {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, status := f.Lines(nil, sc)
+		if ok(got) {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("lines %d, status %q", len(got), status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+var scope = views.Scope{Kind: "container", ID: "c1"}
+
+// The first Lines shows the last lines already; the ring never keeps more
+// than MinKeep (or --tail) lines, numbered without gaps.
+func TestFeedKeepsABoundedRing(t *testing.T) {
+	path, write := logFile(t, 5000)
+	f := New(func(context.Context, *model.Snapshot, views.Scope) (logs.Source, error) {
+		return logs.File{Path: path, Std: logs.Stdout, Poll: 20 * time.Millisecond}, nil
+	}, -1, true, false)
+	defer f.Close()
+	got, status := f.Lines(nil, scope)
+	if status != "" || len(got) != MinKeep || got[0].Text != "line 3001" || got[len(got)-1].Text != "line 5000" {
+		t.Fatalf("first Lines: %d lines %q…, status %q", len(got), got[0].Text, status)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].Seq != got[i-1].Seq+1 {
+			t.Fatalf("seq %d after %d", got[i].Seq, got[i-1].Seq)
+		}
+	}
+	write("line 5001")
+	got = waitLines(t, f, scope, func(l []views.LogLine) bool { return l[len(l)-1].Text == "line 5001" })
+	if len(got) != MinKeep || got[0].Text != "line 3002" {
+		t.Errorf("after one more: %d lines from %q", len(got), got[0].Text)
+	}
+}
+
+// fresh (batch output): each Lines gives only the lines not given before.
+func TestFeedFreshGivesEachLineOnce(t *testing.T) {
+	path, write := logFile(t, 10)
+	f := New(func(context.Context, *model.Snapshot, views.Scope) (logs.Source, error) {
+		return logs.File{Path: path, Std: logs.Stdout, Poll: 20 * time.Millisecond}, nil
+	}, 3, true, true)
+	defer f.Close()
+	got, _ := f.Lines(nil, scope)
+	if len(got) != 3 || got[0].Text != "line 8" {
+		t.Fatalf("first: %+v", got)
+	}
+	if again, _ := f.Lines(nil, scope); len(again) != 0 {
+		t.Errorf("nothing new, yet %+v", again)
+	}
+	write("line 11")
+	write("line 12")
+	var all []string
+	waitLines(t, f, scope, func(l []views.LogLine) bool {
+		for _, x := range l {
+			all = append(all, x.Text)
+		}
+		return len(all) >= 2
+	})
+	if strings.Join(all, ",") != "line 11,line 12" {
+		t.Errorf("new lines %q", all)
+	}
+}
+
+// Another scope closes the open log; a log that cannot be opened or that
+// ended says why, and what was read stays.
+func TestFeedScopesAndEnds(t *testing.T) {
+	path, _ := logFile(t, 4)
+	var dead atomic.Bool
+	var open []context.Context
+	f := New(func(ctx context.Context, _ *model.Snapshot, sc views.Scope) (logs.Source, error) {
+		open = append(open, ctx)
+		if sc.ID == "none" {
+			return nil, fmt.Errorf("docker container none: its log driver is \"none\": %w", logs.ErrNoLogs)
+		}
+		return logs.File{Path: path, Std: logs.Stdout, Poll: 20 * time.Millisecond, Alive: func() error {
+			if dead.Load() {
+				return errors.New("the container exited with code 1")
+			}
+			return nil
+		}}, nil
+	}, 100, true, false)
+	defer f.Close()
+	if got, _ := f.Lines(nil, scope); len(got) != 4 {
+		t.Fatalf("%d lines", len(got))
+	}
+	if got, status := f.Lines(nil, views.Scope{Kind: "container", ID: "none"}); len(got) != 0 || !strings.Contains(status, `log driver is "none"`) {
+		t.Errorf("a none driver: %v %q", got, status)
+	}
+	if open[0].Err() == nil {
+		t.Error("the first log is still open after another scope was asked for")
+	}
+	f.Lines(nil, scope)
+	dead.Store(true)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, status := f.Lines(nil, scope)
+		if status != "" {
+			if status != "the log ended: the container exited with code 1" || len(got) != 4 {
+				t.Errorf("ended: %d lines, %q", len(got), status)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the end of the log was never said")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
