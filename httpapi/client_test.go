@@ -208,18 +208,19 @@ func (*skipped) SkipKeys() map[string]bool { return map[string]bool{"big": true}
 // larger than the decoding limit; only the body limit bounds it.
 func TestSkippedMembersCostNothing(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		stream(w, `{"big":[{}`, `,{"x":"yyyy"}`, `],"keep":"k"}`, 32<<20)
+		stream(w, `{"big":[{}`, `,{"x":"yyyy"}`, `],"keep":"k"}`, 6<<20)
 	}))
 	defer srv.Close()
 	e, _ := Parse(srv.URL)
 	var v skipped
-	c := newClient(t, Config{MaxBody: 64 << 20, MaxCost: 1 << 20, Timeout: 10 * time.Second})
+	// Sizes are a few MB, timeouts a bound for -race on a loaded machine.
+	c := newClient(t, Config{MaxBody: 16 << 20, MaxCost: 1 << 20, Timeout: time.Minute})
 	if _, err := c.GetJSON(context.Background(), e, "/", &v); err != nil || v.Keep != "k" {
 		t.Errorf("keep %q, %v", v.Keep, err)
 	}
 	// The body limit still bounds the bytes read.
-	c = newClient(t, Config{MaxBody: 8 << 20, MaxCost: 1 << 20, Timeout: 10 * time.Second})
-	if _, err := c.GetJSON(context.Background(), e, "/", &v); err == nil || !strings.Contains(err.Error(), "over the 8 MB limit of one answer") {
+	c = newClient(t, Config{MaxBody: 2 << 20, MaxCost: 1 << 20, Timeout: time.Minute})
+	if _, err := c.GetJSON(context.Background(), e, "/", &v); err == nil || !strings.Contains(err.Error(), "over the 2 MB limit of one answer") {
 		t.Errorf("over the body limit: %v", err)
 	}
 }
