@@ -57,6 +57,8 @@ func init() {
 		Minimum:     []string{"app", "group", "instances", "tasks_running", "tasks_healthy", "containers", "cpu_pct", "mem_bytes", "mem_pct", "net_rx_bps", "net_tx_bps"},
 		NameColumns: []string{"app", "group"},
 		Build:       buildMarathonApps,
+		Actions:     marathonAppActions,
+		Target:      marathonTarget,
 		Drill: func(r Row) (Target, bool) {
 			return Target{View: "containers", Scope: Scope{Kind: "app", ID: r.Key}}, true
 		},
@@ -107,6 +109,8 @@ func init() {
 		Minimum:     []string{"task_id", "task", "framework", "state", "agent", "container_id", "cpu_pct", "mem_bytes"},
 		NameColumns: []string{"framework", "task"},
 		Build:       buildMesosTasks,
+		Actions:     marathonTaskActions,
+		Target:      marathonTarget,
 		Drill: func(r Row) (Target, bool) {
 			return Target{View: "containers", Scope: Scope{Kind: "task", ID: r.Key}}, true
 		},

@@ -67,6 +67,7 @@ func init() {
 		Details:     containerDetails,
 		Actions:     containerActions,
 		Target:      containerTarget,
+		Shell:       true,
 		Build:       buildContainers,
 		Drill: func(r Row) (Target, bool) {
 			return Target{View: "processes", Scope: Scope{Kind: "container", ID: r.Key}}, true

@@ -116,6 +116,8 @@ type View struct {
 	Actions []Action `json:"-"`
 	// Target names a row in an action's confirmation.
 	Target func(v *View, r Row) string `json:"-"`
+	// Shell says a row is a container that `e` opens a shell in (Ref).
+	Shell bool `json:"-"`
 }
 
 // AppliesIn reports whether the view can be shown within a scope: the

@@ -142,7 +142,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 	if rec != nil {
 		feed = recording.Tee(ctx, mon, rec, func(err error) { lastRecordErr.Store(err.Error()) })
 	}
-	err = runScreen(o, feed, nd.docker, q)
+	err = runScreen(o, feed, nd, q)
 	if msg, ok := lastRecordErr.Load().(string); ok {
 		warn(stderr, msg) // the error names the file
 	}
@@ -156,6 +156,7 @@ type node struct {
 	host    string
 	cluster monitor.ClusterSource // nil without -m
 	docker  *collector.Docker     // nil unless local with Docker: no actions elsewhere
+	local   *collector.Local      // this node's runtimes; nil for remote nodes (no container actions, no shell)
 	ready   func(context.Context) // waits for the runtimes' first lists; nil for remote nodes
 	close   func()
 }
@@ -185,7 +186,7 @@ func openNode(ctx context.Context, o *options) (*node, error) {
 		local.Close()
 		return nil, err
 	}
-	return &node{src: local, host: local.Host(), cluster: cl, docker: dockerOf(local), ready: local.WaitReady, close: func() { local.Close() }}, nil
+	return &node{src: local, host: local.Host(), cluster: cl, docker: dockerOf(local), local: local, ready: local.WaitReady, close: func() { local.Close() }}, nil
 }
 
 // dockerOf is the local Docker handler, whose actions the screen offers;
