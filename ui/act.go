@@ -102,7 +102,15 @@ func (a *App) planAndConfirm(v *views.View, act views.Action, r views.Row, targe
 		a.setMessage(true, "%s: %s (nothing done)", act.Button, safe(err.Error()))
 		return
 	}
-	a.confirm(d.Describe()+"?", act.Button, d.Do)
+	a.confirm(sentence(d.Describe())+"?", act.Button, d.Do)
+}
+
+// sentence starts a backend's description with a capital letter.
+func sentence(s string) string {
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		return strings.ToUpper(s[:1]) + s[1:]
+	}
+	return s
 }
 
 // safe makes outside text (cgroup paths, app ids, an API's message) plain
