@@ -264,7 +264,7 @@ func TestPodmanStopGoesThroughPodman(t *testing.T) {
 		}
 		t.Skip(image + " is missing")
 	}
-	name := fmt.Sprintf("h12-act-podman-%d", rand.Intn(1e6))
+	name := fmt.Sprintf("h12-act-pm-%d", rand.Intn(1e6))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "podman", "run", "-d", "--name", name, "--ulimit", "nofile=1024:1024",
@@ -379,7 +379,7 @@ func TestMarathonActionsFromTheScreen(t *testing.T) {
 	rec.status = http.StatusConflict
 	rec.mu.Unlock()
 	p.command("restart")
-	p.waitFor("the confirmation", hasWords("Marathon will restart the only instance of /development/sleep"))
+	p.waitFor("the confirmation", hasWords("Marathon will restart the only instance of"))
 	p.keys("y")
 	p.waitFor("the 409", hasWords("409"))
 	if s := p.screen(); !hasWords("App is locked by one or more deployments")(s) {
