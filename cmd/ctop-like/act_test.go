@@ -410,3 +410,27 @@ func TestMarathonActionsFromTheScreen(t *testing.T) {
 	p.keys("q")
 	p.waitFor("a clean exit", has("EXIT=0"))
 }
+
+// `e` on a Mesos containerizer's container enters the namespaces of its
+// first process: a UTS namespace of its own shows its hostname.
+func TestShellInAMesosContainer(t *testing.T) {
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Fatal("unshare (util-linux) is needed")
+	}
+	host := fmt.Sprintf("h12actns%d", rand.Intn(1e6))
+	id, _, _ := mesosTask(t, "exec unshare --uts sh -c 'hostname "+host+"; exec sleep 3600'")
+	p := runScreenIn(t, id[:12], "-d", "500", "--docker-host", "none", "-f", "id="+id)
+	p.keys("e")
+	p.waitFor("the shell's banner", has("(mesos); exit to come back"))
+	time.Sleep(300 * time.Millisecond)
+	p.text("echo H=$(hostname)")
+	p.keys("Enter")
+	p.waitFor("the container's hostname", has("H="+host))
+	p.text("exit")
+	p.keys("Enter")
+	p.waitFor("the screen back", func(s string) bool {
+		return strings.Contains(s, "CPU%") && strings.Contains(s, "ended") && !strings.Contains(s, "H="+host)
+	})
+	p.keys("q")
+	p.waitFor("a clean exit", has("EXIT=0"))
+}
