@@ -42,7 +42,7 @@ func (a *App) runActionCommand(verb, arg string) {
 	}
 	v := a.curView()
 	row := *r
-	for _, act := range v.OfferedBy(a.opts.Actions, row) {
+	for _, act := range v.Offered(row) {
 		if act.Command != verb {
 			continue
 		}
@@ -61,14 +61,14 @@ func (a *App) runActionCommand(verb, arg string) {
 		a.planAndConfirm(v, act, row, a.target(v, row), arg)
 		return
 	}
-	a.setMessage(true, ":%s does not fit %s (%s offers: %s)", verb, safe(v.RowName(row)), v.ID, a.offeredCommands(v, row))
+	a.setMessage(true, ":%s does not fit %s (%s offers: %s)", verb, safe(v.RowName(row)), v.ID, offeredCommands(v, row))
 }
 
 // offeredCommands lists the row's action commands, for the message of one
 // that does not fit.
-func (a *App) offeredCommands(v *views.View, r views.Row) string {
+func offeredCommands(v *views.View, r views.Row) string {
 	var out []string
-	for _, act := range v.OfferedBy(a.opts.Actions, r) {
+	for _, act := range v.Offered(r) {
 		if act.Command != "" {
 			out = append(out, ":"+act.Command)
 		}
@@ -167,7 +167,7 @@ func (a *App) actionHelp() [][2]string {
 		return nil
 	}
 	var rows [][2]string
-	for _, act := range a.curView().OfferedBy(a.opts.Actions, *r) {
+	for _, act := range a.curView().Offered(*r) {
 		keys := "F8 " + string(act.Key)
 		if act.Command != "" {
 			keys += "  :" + act.Command

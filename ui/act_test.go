@@ -147,29 +147,3 @@ func TestActionsFollowTheSelectedRow(t *testing.T) {
 		t.Errorf("calls %v", c)
 	}
 }
-
-// remoteActions act through Marathon only, as the wiring's actuator of a
-// remote source (--cluster, --cadvisor) does.
-type remoteActions struct{ fakeActions }
-
-func (remoteActions) Acts(kind string) bool { return kind == views.OnMarathon }
-
-// A remote source's containers offer nothing (no F8, no `e`, :stop says
-// so); its Marathon apps still do.
-func TestRemoteSourceOffersOnlyMarathon(t *testing.T) {
-	acts := &remoteActions{}
-	h := start(t, 120, 40, Options{Actions: acts, Feed: newFakeFeed(actSnapshot())})
-	s := h.waitText("web-1")
-	if strings.Contains(s, "F8") {
-		t.Errorf("hint bar offers actions on a remote container:\n%s", s)
-	}
-	h.runes(":stop")
-	h.key(tcell.KeyEnter)
-	h.waitText("(containers offers: none)")
-	h.runes(":marathon-apps")
-	h.key(tcell.KeyEnter)
-	h.waitText("F8Actions")
-	if c := acts.get(); len(c) != 0 {
-		t.Errorf("calls %v", c)
-	}
-}

@@ -195,7 +195,7 @@ func (a *App) clickHint(x int) {
 // hasActions: the selected row offers actions.
 func (a *App) hasActions() bool {
 	r := a.table.selected()
-	return r != nil && len(a.curView().OfferedBy(a.opts.Actions, *r)) > 0
+	return r != nil && len(a.curView().Offered(*r)) > 0
 }
 
 // hasTree: the view can show its rows as a tree.

@@ -465,7 +465,7 @@ func (a *App) showActions(_ *tcell.EventKey) {
 		target = v.Target(v, row)
 	}
 	var items []menuItem
-	for _, act := range v.OfferedBy(a.opts.Actions, row) {
+	for _, act := range v.Offered(row) {
 		act := act
 		items = append(items, menuItem{label: act.Label, key: act.Key, do: func() { a.startAction(v, act, row, target) }})
 	}

@@ -78,8 +78,6 @@ type Action struct {
 	Confirm string
 	// Dangerous actions change the world: --read-only offers none.
 	Dangerous bool
-	// On is what the action acts on (OnContainer, OnProcess, OnMarathon).
-	On string
 	// Input, if set, reads a value before the confirmation.
 	Input *Input
 	// When says whether the row offers the action now; nil: always.
@@ -99,32 +97,6 @@ type Input struct {
 	Default func(v *View, r Row) string
 	// Check returns the value to use, or why the text is not one.
 	Check func(text string) (string, error)
-}
-
-// What an action acts on, for an Actuator that acts on only some (a
-// remote source's: Marathon, not the remote node's containers).
-const (
-	OnContainer = "container"
-	OnProcess   = "process"
-	OnMarathon  = "marathon"
-)
-
-// Partial is an Actuator that acts on some kinds of rows only.
-type Partial interface {
-	// Acts says whether it acts on rows of kind (OnContainer…).
-	Acts(kind string) bool
-}
-
-// OfferedBy returns the actions a row offers now that x can carry out.
-func (v *View) OfferedBy(x Actuator, r Row) []Action {
-	p, partial := x.(Partial)
-	var out []Action
-	for _, a := range v.Offered(r) {
-		if !partial || p.Acts(a.On) {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 // Offered returns the actions a row offers now.
@@ -167,7 +139,7 @@ func HasAPI(runtime string) bool { return runtime == "docker" || runtime == "pod
 // row's runtime.
 func containerVerb(label string, key rune, verb string, when func(v *View, r Row) bool) Action {
 	return Action{
-		Label: label, Key: key, Button: verb, Command: verb, Dangerous: true, When: when, On: OnContainer,
+		Label: label, Key: key, Button: verb, Command: verb, Dangerous: true, When: when,
 		Plan: func(x Actuator, v *View, r Row, value string) (Deed, error) {
 			return x.Container(v.Ref(r), verb, value)
 		},
@@ -215,7 +187,7 @@ var scaleInput = &Input{
 // marathonAppVerb is an action on a Marathon app row through Marathon.
 func marathonAppVerb(label string, key rune, verb string, in *Input) Action {
 	return Action{
-		Label: label, Key: key, Button: verb, Command: verb, Dangerous: true, Input: in, On: OnMarathon,
+		Label: label, Key: key, Button: verb, Command: verb, Dangerous: true, Input: in,
 		Plan: func(x Actuator, v *View, r Row, value string) (Deed, error) {
 			ref := MarathonRef{App: r.Key, Instances: -1}
 			if i := v.Col("instances"); i >= 0 {
@@ -248,7 +220,7 @@ func isMarathonTask(v *View, r Row) bool { return v.Text(r, "framework") == "mar
 // marathonTaskVerb is an action on a task of Marathon through Marathon.
 func marathonTaskVerb(label string, key rune, button, command, verb string) Action {
 	return Action{
-		Label: label, Key: key, Button: button, Command: command, Dangerous: true, When: isMarathonTask, On: OnMarathon,
+		Label: label, Key: key, Button: button, Command: command, Dangerous: true, When: isMarathonTask,
 		Plan: func(x Actuator, _ *View, r Row, _ string) (Deed, error) {
 			return x.Marathon(MarathonRef{Task: r.Key, Instances: -1}, verb, 0)
 		},
@@ -273,7 +245,7 @@ func containerTarget(v *View, r Row) string {
 // processSignal sends a signal to the row's process.
 func processSignal(name string, key rune, sig syscall.Signal) Action {
 	return Action{
-		Label: "Send SIG" + name, Key: key, Button: name, Confirm: "Send SIG" + name + " to %[1]s?", Dangerous: true, On: OnProcess,
+		Label: "Send SIG" + name, Key: key, Button: name, Confirm: "Send SIG" + name + " to %[1]s?", Dangerous: true,
 		Run: func(_ context.Context, x Actuator, r Row, _ string) error {
 			pid, err := strconv.Atoi(r.Key)
 			if err != nil {
@@ -289,7 +261,7 @@ var processActions = []Action{
 	processSignal("TERM", 't', syscall.SIGTERM),
 	processSignal("KILL", 'k', syscall.SIGKILL),
 	{
-		Label: "Renice…", Key: 'n', Button: "renice", Confirm: "Renice %[1]s to %[2]s?", Dangerous: true, On: OnProcess,
+		Label: "Renice…", Key: 'n', Button: "renice", Confirm: "Renice %[1]s to %[2]s?", Dangerous: true,
 		Input: &Input{
 			Label: "Nice for %s (-20..19): ",
 			Default: func(v *View, r Row) string {

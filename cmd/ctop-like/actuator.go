@@ -40,7 +40,6 @@ type localActuator struct{ *actuator }
 
 var (
 	_ views.Actuator = (*actuator)(nil)
-	_ views.Partial  = (*actuator)(nil)
 	_ views.Sheller  = localActuator{}
 )
 
@@ -59,15 +58,6 @@ func newActuator(o *options, nd *node) views.Actuator {
 		return x
 	}
 	return localActuator{x}
-}
-
-// Acts implements views.Partial: a remote source's containers and
-// processes are not this node's to act on; Marathon is, given -m.
-func (x *actuator) Acts(kind string) bool {
-	if kind == views.OnMarathon {
-		return x.cluster != nil
-	}
-	return x.local != nil
 }
 
 // deed is an engine API call with its sentence.
