@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"math/rand"
@@ -304,6 +305,7 @@ func TestPodmanStopGoesThroughPodman(t *testing.T) {
 type marathonRecorder struct {
 	mu     sync.Mutex
 	calls  []string
+	auth   []string // the Authorization of each action request
 	status int
 }
 
@@ -331,6 +333,7 @@ func (m *marathonRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	m.mu.Lock()
 	m.calls = append(m.calls, fmt.Sprintf("%s %s %s %s", r.Method, r.URL.EscapedPath(), r.URL.RawQuery, body))
+	m.auth = append(m.auth, r.Header.Get("Authorization"))
 	status := m.status
 	m.mu.Unlock()
 	if status == http.StatusConflict {
@@ -361,7 +364,9 @@ func TestMarathonActionsFromTheScreen(t *testing.T) {
 	marathon := httptest.NewServer(rec)
 	t.Cleanup(marathon.Close)
 
-	p := runScreenIn(t, "/development/sleep", "-m", mesos.URL+","+marathon.URL, "--docker-host", "none",
+	// The user:password of -m's Marathon URL goes to that Marathon.
+	withUser := strings.Replace(marathon.URL, "http://", "http://ops:s3cret@", 1)
+	p := runScreenIn(t, "/development/sleep", "-m", mesos.URL+","+withUser, "--docker-host", "none",
 		"-v", "marathon-apps", "-f", "app=/development/sleep", "-d", "500")
 	p.command("scale 2")
 	p.waitFor("the confirmation", hasWords("Marathon will scale /development/sleep from 1 to 2 instances"))
@@ -373,6 +378,11 @@ func TestMarathonActionsFromTheScreen(t *testing.T) {
 	if c := rec.last(); c != `PUT /v2/apps/development/sleep  {"instances":2}` {
 		t.Errorf("Marathon got %q", c)
 	}
+	rec.mu.Lock()
+	if want := "Basic " + base64.StdEncoding.EncodeToString([]byte("ops:s3cret")); rec.auth[0] != want {
+		t.Errorf("Marathon's action came with Authorization %q, want the -m URL's user", rec.auth[0])
+	}
+	rec.mu.Unlock()
 
 	// A deployment in progress: Marathon's 409 is shown.
 	rec.mu.Lock()

@@ -26,27 +26,25 @@ import (
 // Docker and Podman containers through their own engine's API (the row's
 // runtime picks the client), every other runtime's containers through
 // their cgroup (signals to every process, the freezer), Marathon's apps and
-// tasks through Marathon. No shell is involved in any of them.
+// tasks through Marathon. No shell is involved in any of them; Shell opens
+// one on purpose (`e`).
 type actuator struct {
-	local   *collector.Local      // nil for a remote source: no container actions
+	local   *collector.Local      // this node's runtimes
 	cluster monitor.ClusterSource // nil without -m
 	cfg     orchestrator.Config   // Marathon's credentials and TLS
 	cgroups func() (actions.Cgroups, error)
 }
 
-// localActuator is the actuator of this node's own containers, which also
-// opens shells in them (`e`); a remote source offers none.
-type localActuator struct{ *actuator }
-
 var (
 	_ views.Actuator = (*actuator)(nil)
-	_ views.Sheller  = localActuator{}
+	_ views.Sheller  = (*actuator)(nil)
 )
 
 // newActuator makes the screen's actuator for the node; nil when nothing
-// can be acted on (--read-only, a replay).
+// may be acted on: --read-only, a replay, and a remote source (--cluster,
+// --cadvisor), whose rows are not this node's to act on.
 func newActuator(o *options, nd *node) views.Actuator {
-	if o.readOnly || o.read != "" || nd == nil {
+	if o.readOnly || o.read != "" || nd == nil || nd.local == nil {
 		return nil
 	}
 	x := &actuator{local: nd.local, cluster: nd.cluster,
@@ -54,10 +52,7 @@ func newActuator(o *options, nd *node) views.Actuator {
 	if p, ok := nd.cluster.(*orchestrator.Poller); ok {
 		x.cfg = p.Config()
 	}
-	if x.local == nil {
-		return x
-	}
-	return localActuator{x}
+	return x
 }
 
 // deed is an engine API call with its sentence.
@@ -80,7 +75,7 @@ func (x *actuator) engine(runtime string) (*collector.Docker, error) {
 
 // Container implements views.Actuator.
 func (x *actuator) Container(ref views.ContainerRef, verb, arg string) (views.Deed, error) {
-	if x.local == nil || ref.Agent != "" {
+	if ref.Agent != "" {
 		return nil, errors.New("containers of a remote source cannot be acted on from here")
 	}
 	name := ref.Name
@@ -245,7 +240,7 @@ func sameBase(u *neturl.URL, base string) bool {
 // API, every other runtime by entering the namespaces of the container's
 // first process. It runs on the controlling terminal while the screen is
 // suspended.
-func (x localActuator) Shell(ctx context.Context, ref views.ContainerRef) error {
+func (x *actuator) Shell(ctx context.Context, ref views.ContainerRef) error {
 	if ref.Agent != "" {
 		return errors.New("a shell opens only in this node's containers")
 	}
@@ -277,9 +272,6 @@ func (x localActuator) Shell(ctx context.Context, ref views.ContainerRef) error 
 
 // Signal sends a signal to a process.
 func (x *actuator) Signal(pid int, sig syscall.Signal) error {
-	if x.local == nil {
-		return errors.New("processes of a remote source cannot be signalled from here")
-	}
 	if err := syscall.Kill(pid, sig); err != nil {
 		return fmt.Errorf("signal %v to %d: %w", sig, pid, err)
 	}
@@ -288,9 +280,6 @@ func (x *actuator) Signal(pid int, sig syscall.Signal) error {
 
 // Renice sets a process's nice value.
 func (x *actuator) Renice(pid, nice int) error {
-	if x.local == nil {
-		return errors.New("processes of a remote source cannot be reniced from here")
-	}
 	if err := syscall.Setpriority(syscall.PRIO_PROCESS, pid, nice); err != nil {
 		return fmt.Errorf("renice %d to %d: %w", pid, nice, err)
 	}
