@@ -114,8 +114,12 @@ func sentence(s string) string {
 }
 
 // safe makes outside text (cgroup paths, app ids, an API's message) plain
-// for the screen: no control sequence, no tview style tag.
-func safe(s string) string { return tview.Escape(termtext.Line(s, 300)) }
+// for the message line: no control sequence reaches the terminal.
+func safe(s string) string { return termtext.Line(s, 300) }
+
+// boxText is safe for a tview box (the confirmation), which also reads
+// [style] tags: an app id such as /shop/[red] shows as written.
+func boxText(s string) string { return tview.Escape(safe(s)) }
 
 // canShell: `e` is offered on a container row when the wiring can open a
 // shell (a local source, not --read-only).

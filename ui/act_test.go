@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -145,5 +146,38 @@ func TestActionsFollowTheSelectedRow(t *testing.T) {
 	h.waitText(":stop does not fit /shop/web (marathon-apps offers: :restart :scale :suspend)")
 	if c := acts.get(); len(c) != 2 || c[1] != "scale /shop/web 5" {
 		t.Errorf("calls %v", c)
+	}
+}
+
+// hostileActions plan deeds whose sentence and error carry what an outside
+// name or an API could send: escape sequences and tview style tags.
+type hostileActions struct{ fakeActions }
+
+func (h *hostileActions) Marathon(ref views.MarathonRef, action string, n int) (views.Deed, error) {
+	return hostileDeed{}, nil
+}
+
+type hostileDeed struct{}
+
+func (hostileDeed) Describe() string { return "Marathon will restart /shop/[red]web\x1b[2J" }
+func (hostileDeed) Do(context.Context) error {
+	return fmt.Errorf("marathon: 409 Conflict: App is [::b]locked\x1b]0;pwned\x07")
+}
+
+// An action's sentence and an API's error are shown as text: tags as
+// written, no escape sequence.
+func TestActionTextFromOutsideIsShownAsText(t *testing.T) {
+	h := start(t, 120, 40, Options{Actions: &hostileActions{}, Feed: newFakeFeed(actSnapshot()), View: "marathon-apps"})
+	h.waitText("/shop/web")
+	h.runes(":restart")
+	h.key(tcell.KeyEnter)
+	s := h.waitText("/shop/[red]web")
+	if strings.Contains(s, "\x1b") {
+		t.Errorf("an escape reached the screen:\n%q", s)
+	}
+	h.runes("y")
+	s = h.waitText("409 Conflict: App is [::b]locked")
+	if strings.Contains(s, "\x1b") || strings.Contains(s, "\x07") {
+		t.Errorf("an escape reached the screen:\n%q", s)
 	}
 }

@@ -503,7 +503,7 @@ func (a *App) startAction(v *views.View, act views.Action, r views.Row, target s
 // confirm asks before an action; only the action's button (or y) runs it,
 // off the UI goroutine, and its error lands in the message line.
 func (a *App) confirm(question, label string, run func(ctx context.Context) error) {
-	m := tview.NewModal().SetText(safe(question)).AddButtons([]string{"Cancel", label})
+	m := tview.NewModal().SetText(boxText(question)).AddButtons([]string{"Cancel", label})
 	m.SetButtonStyle(a.th.base)
 	m.SetButtonActivatedStyle(a.th.selected)
 	m.SetTextColor(tcell.ColorDefault)
