@@ -523,7 +523,7 @@ func (a *App) confirm(question, label string, run func(ctx context.Context) erro
 			err := run(ctx)
 			a.app.QueueUpdateDraw(func() {
 				if err != nil {
-					a.setMessage(true, "%s: %v", label, err)
+					a.setMessage(true, "%s: %s", label, safe(err.Error()))
 				} else {
 					a.setMessage(false, "%s: done", label)
 				}

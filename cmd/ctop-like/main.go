@@ -189,8 +189,8 @@ func openNode(ctx context.Context, o *options) (*node, error) {
 	return &node{src: local, host: local.Host(), cluster: cl, docker: dockerOf(local), local: local, ready: local.WaitReady, close: func() { local.Close() }}, nil
 }
 
-// dockerOf is the local Docker handler, whose actions the screen offers;
-// nil when Docker is disabled.
+// dockerOf is the local Docker handler, whose first list the screen waits
+// for; nil when Docker is disabled.
 func dockerOf(local *collector.Local) *collector.Docker {
 	d, _ := local.Runtime(model.RuntimeDocker).(*collector.Docker)
 	return d
