@@ -249,9 +249,9 @@ func TestPauseAndUnpauseAMesosCgroup(t *testing.T) {
 	p.waitFor("a clean exit", has("EXIT=0"))
 }
 
-// A Podman container's stop goes through Podman's own API (Docker is off),
-// with Podman named in the confirmation.
-func TestPodmanStopGoesThroughPodman(t *testing.T) {
+// A Podman container's shell and stop go through Podman's own API (Docker
+// is off), with Podman named in the confirmation.
+func TestPodmanShellAndStopGoThroughPodman(t *testing.T) {
 	if _, err := exec.LookPath("podman"); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("podman is not installed: run scripts/test-env")
@@ -268,7 +268,8 @@ func TestPodmanStopGoesThroughPodman(t *testing.T) {
 	name := fmt.Sprintf("h12-act-pm-%d", rand.Intn(1e6))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "podman", "run", "-d", "--name", name, "--ulimit", "nofile=1024:1024",
+	host := fmt.Sprintf("h12actpm%d", rand.Intn(1e6))
+	out, err := exec.CommandContext(ctx, "podman", "run", "-d", "--name", name, "--hostname", host, "--ulimit", "nofile=1024:1024",
 		"--ulimit", "nproc=4096:4096", image, "sleep", "3600").CombinedOutput()
 	if err != nil {
 		t.Fatalf("podman run: %v %s", err, out)
@@ -288,6 +289,17 @@ func TestPodmanStopGoesThroughPodman(t *testing.T) {
 	}
 
 	p := runScreenIn(t, name, "-d", "500", "--docker-host", "none", "--podman-host", "unix://"+sock, "-f", "name="+name)
+	// `e`: a shell through Podman's exec API.
+	p.keys("e")
+	p.waitFor("the shell's banner", has("(podman); exit to come back"))
+	time.Sleep(300 * time.Millisecond)
+	p.text("echo H=$(hostname)")
+	p.keys("Enter")
+	p.waitFor("the container's hostname", has("H="+host))
+	p.text("exit")
+	p.keys("Enter")
+	p.waitFor("the screen back", has("ended"))
+
 	p.command("stop")
 	p.waitFor("the confirmation", hasWords("Podman will stop container "+name))
 	p.keys("y")
