@@ -234,6 +234,10 @@ func (d *Docker) Kill(ctx context.Context, id, signal string) error {
 	return d.do("kill", id, func() error { return d.cli.ContainerKill(ctx, id, signal) })
 }
 
+// ExecClient is the engine's API client, for a shell through its exec
+// API (shell.Exec); nil when the engine could not be reached at start.
+func (d *Docker) ExecClient() *client.Client { return d.cli }
+
 // do runs one action and names it and the container in the error.
 func (d *Docker) do(verb, id string, f func() error) error {
 	err := d.Err()

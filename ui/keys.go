@@ -69,6 +69,7 @@ func defaultBindings() []*binding {
 		{keys: []keySpec{rkey('/')}, desc: "search: jump to the next row that matches", do: (*App).showSearch},
 		{keys: []keySpec{fkey(tcell.KeyCtrlF, "Ctrl-F")}, desc: "search again: next matching row", do: (*App).searchNext},
 		{keys: []keySpec{fkey(tcell.KeyF8, "F8"), rkey('a')}, hint: "Actions", desc: "actions on the selected row, after a confirmation", dangerous: true, when: (*App).hasActions, do: (*App).showActions},
+		{keys: []keySpec{rkey('e')}, desc: "a shell inside the selected container; the screen comes back when it ends", dangerous: true, when: (*App).canShell, do: (*App).openShell},
 		{keys: []keySpec{fkey(tcell.KeyF9, "F9")}, hint: "Sort", desc: "sort menu", do: (*App).showSortMenu},
 		{keys: []keySpec{rkey('>'), rkey('.')}, desc: "sort by the next column", do: func(a *App, _ *tcell.EventKey) { a.sortStep(1) }},
 		{keys: []keySpec{rkey('<'), rkey(',')}, desc: "sort by the previous column", do: func(a *App, _ *tcell.EventKey) { a.sortStep(-1) }},
@@ -195,8 +196,11 @@ func (a *App) clickHint(x int) {
 	}
 }
 
-// hasActions: the view declares actions.
-func (a *App) hasActions() bool { return len(a.curView().Actions) > 0 }
+// hasActions: the selected row offers actions.
+func (a *App) hasActions() bool {
+	r := a.table.selected()
+	return r != nil && len(a.curView().Offered(*r)) > 0
+}
 
 // hasTree: the view can show its rows as a tree.
 func (a *App) hasTree() bool { return a.curView().Tree }

@@ -108,6 +108,7 @@ func (a *App) showHelp(_ *tcell.EventKey) {
 		}
 		rows = append(rows, [2]string{k.keyNames(), k.desc})
 	}
+	rows = append(rows, a.actionHelp()...)
 	rows = append(rows, a.navigationHelp()...)
 	var tail string
 	if a.opts.ReadOnly {
@@ -357,6 +358,10 @@ func (a *App) runCommand(text string) {
 	case "q", "quit", "q!":
 		a.Stop()
 	default:
+		if verb, arg, _ := strings.Cut(text, " "); isActionCommand(verb) {
+			a.runActionCommand(verb, strings.TrimSpace(arg))
+			return
+		}
 		a.setView(text)
 	}
 }
@@ -472,11 +477,7 @@ func (a *App) showActions(_ *tcell.EventKey) {
 
 // startAction reads the action's input, if it has one, then confirms it.
 func (a *App) startAction(v *views.View, act views.Action, r views.Row, target string) {
-	run := func(value string) {
-		a.confirm(fmt.Sprintf(act.Confirm, target, value), act.Button, func(ctx context.Context) error {
-			return act.Run(ctx, a.opts.Actions, r, value)
-		})
-	}
+	run := func(value string) { a.planAndConfirm(v, act, r, target, value) }
 	in := act.Input
 	if in == nil {
 		run("")
@@ -502,7 +503,7 @@ func (a *App) startAction(v *views.View, act views.Action, r views.Row, target s
 // confirm asks before an action; only the action's button (or y) runs it,
 // off the UI goroutine, and its error lands in the message line.
 func (a *App) confirm(question, label string, run func(ctx context.Context) error) {
-	m := tview.NewModal().SetText(question).AddButtons([]string{"Cancel", label})
+	m := tview.NewModal().SetText(boxText(question)).AddButtons([]string{"Cancel", label})
 	m.SetButtonStyle(a.th.base)
 	m.SetButtonActivatedStyle(a.th.selected)
 	m.SetTextColor(tcell.ColorDefault)
@@ -522,7 +523,7 @@ func (a *App) confirm(question, label string, run func(ctx context.Context) erro
 			err := run(ctx)
 			a.app.QueueUpdateDraw(func() {
 				if err != nil {
-					a.setMessage(true, "%s: %v", label, err)
+					a.setMessage(true, "%s: %s", label, safe(err.Error()))
 				} else {
 					a.setMessage(false, "%s: done", label)
 				}

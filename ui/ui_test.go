@@ -58,11 +58,26 @@ type fakeActions struct {
 	calls []string
 }
 
-func (f *fakeActions) Container(_ context.Context, id, action string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, action+" "+id)
+// fakeDeed is what fakeActions plans: a sentence, recorded when done.
+type fakeDeed struct {
+	f    *fakeActions
+	text string
+	call string
+}
+
+func (d fakeDeed) Describe() string { return d.text }
+func (d fakeDeed) Do(context.Context) error {
+	d.f.mu.Lock()
+	defer d.f.mu.Unlock()
+	d.f.calls = append(d.f.calls, d.call)
 	return nil
+}
+
+func (f *fakeActions) Container(ref views.ContainerRef, action, arg string) (views.Deed, error) {
+	return fakeDeed{f, fmt.Sprintf("%s container %s (%.12s)", strings.ToUpper(action[:1])+action[1:], ref.Name, ref.ID), action + " " + ref.ID}, nil
+}
+func (f *fakeActions) Marathon(ref views.MarathonRef, action string, n int) (views.Deed, error) {
+	return fakeDeed{f, fmt.Sprintf("Marathon will %s %s %d", action, ref.App, n), fmt.Sprintf("%s %s %d", action, ref.App, n)}, nil
 }
 func (f *fakeActions) Signal(pid int, sig syscall.Signal) error {
 	f.mu.Lock()

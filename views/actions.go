@@ -9,16 +9,56 @@ import (
 )
 
 // Actuator changes the world for the views' actions. The wiring implements
-// it over a runtime's API and system calls (per runtime); the orchestrator
-// will implement it for its tasks. Views only declare which call an action
-// makes, so the screen never names an action, a view or a column.
+// it per runtime (Docker and Podman through their API, every other runtime
+// through the container's cgroup) and over Marathon's API. Views only
+// declare which call an action makes, so the screen never names an action,
+// a view or a column.
 type Actuator interface {
-	// Container runs stop, restart, pause, unpause or kill on a container.
-	Container(ctx context.Context, id, verb string) error
+	// Container returns what verb (stop, restart, pause, unpause, kill)
+	// would do to the container, with arg the signal of kill ("" for
+	// KILL); an error when the verb does not fit its runtime.
+	Container(ref ContainerRef, verb, arg string) (Deed, error)
+	// Marathon returns what verb (restart, scale, suspend, kill,
+	// kill-scale) would do through Marathon to an app or one of its
+	// tasks; n is scale's instances.
+	Marathon(ref MarathonRef, verb string, n int) (Deed, error)
 	// Signal sends a signal to a process.
 	Signal(pid int, sig syscall.Signal) error
 	// Renice sets a process's nice value.
 	Renice(pid, nice int) error
+}
+
+// Sheller opens an interactive shell inside a container on the operator's
+// terminal, returning when it ends (the screen is suspended meanwhile). An
+// Actuator offers `e` only when it is also a Sheller.
+type Sheller interface {
+	Shell(ctx context.Context, ref ContainerRef) error
+}
+
+// Deed is one thing an action will do, described in words before it is
+// done: the confirmation shows Describe, `y` runs Do. The actions
+// package's backends are Deeds.
+type Deed interface {
+	Describe() string
+	Do(ctx context.Context) error
+}
+
+// ContainerRef is what the wiring needs to act on a container row in its
+// runtime's way.
+type ContainerRef struct {
+	ID, Name string
+	Runtime  string // the runtime column: docker, podman, mesos…
+	Cgroup   string // the cgroup path, for runtimes without an API
+	PID      int    // its first process, 0 when unknown
+	Agent    string // the remote node of a --cluster row, "" when local
+}
+
+// MarathonRef names a Marathon app row, or a task row (Task set, App
+// found by the wiring from the cluster state).
+type MarathonRef struct {
+	App       string
+	Instances int // -1 when unknown
+	Task      string
 }
 
 // Action is one thing the actions menu (F8) offers on a row. Every action
@@ -29,8 +69,12 @@ type Action struct {
 	// Button is the confirmation's button and the name of the action in
 	// the message line ("stop: done").
 	Button string
+	// Command is the `:` command that runs it ("stop", "kill", "scale");
+	// "" for none. The command's argument is the action's value.
+	Command string
 	// Confirm is the question, with %[1]s the row's target and %[2]s the
-	// value read by Input: "Stop %[1]s?".
+	// value read by Input: "Stop %[1]s?". Unused when Plan is set: the
+	// confirmation is then the Deed's own sentence.
 	Confirm string
 	// Dangerous actions change the world: --read-only offers none.
 	Dangerous bool
@@ -40,6 +84,9 @@ type Action struct {
 	When func(v *View, r Row) bool
 	// Run carries the action out on a row with the value read by Input.
 	Run func(ctx context.Context, x Actuator, r Row, value string) error
+	// Plan, instead of Run, asks the Actuator what the action would do on
+	// the row, before the confirmation; an error says why it cannot.
+	Plan func(x Actuator, v *View, r Row, value string) (Deed, error)
 }
 
 // Input is a value an action asks for.
@@ -72,25 +119,123 @@ func (v *View) Text(r Row, col string) string {
 	return ""
 }
 
-// containerVerb is a container action through the runtime's API.
+// Ref is the container a containers-view row stands for.
+func (v *View) Ref(r Row) ContainerRef {
+	ref := ContainerRef{ID: r.Key, Name: v.Text(r, "name"), Runtime: v.Text(r, "runtime"), Cgroup: v.Text(r, "cgroup"), Agent: v.Text(r, "agent")}
+	if i := v.Col("pid"); i >= 0 && i < len(r.Values) {
+		if f, ok := r.Values[i].(float64); ok {
+			ref.PID = int(f)
+		}
+	}
+	return ref
+}
+
+// HasAPI says whether ctop-like acts on the runtime's containers through
+// the engine's API (Docker, Podman); the others are acted on through their
+// cgroup, where restart has no meaning.
+func HasAPI(runtime string) bool { return runtime == "docker" || runtime == "podman" }
+
+// containerVerb is a container action, planned by the Actuator for the
+// row's runtime.
 func containerVerb(label string, key rune, verb string, when func(v *View, r Row) bool) Action {
 	return Action{
-		Label: label, Key: key, Button: verb, Confirm: label + " %[1]s?", Dangerous: true, When: when,
-		Run: func(ctx context.Context, x Actuator, r Row, _ string) error { return x.Container(ctx, r.Key, verb) },
+		Label: label, Key: key, Button: verb, Command: verb, Dangerous: true, When: when,
+		Plan: func(x Actuator, v *View, r Row, value string) (Deed, error) {
+			return x.Container(v.Ref(r), verb, value)
+		},
 	}
 }
 
 func isPaused(v *View, r Row) bool { return v.Text(r, "state") == "paused" }
 
+// An engine says when a container is paused; a frozen cgroup does not show
+// in the state column, so both verbs are offered there.
+func canPause(v *View, r Row) bool   { return !HasAPI(v.Text(r, "runtime")) || !isPaused(v, r) }
+func canUnpause(v *View, r Row) bool { return !HasAPI(v.Text(r, "runtime")) || isPaused(v, r) }
+
 // containerActions are the container view's actions; pause and unpause
-// take each other's place as the container's state says.
+// take each other's place as the engine's state says; restart needs an
+// engine.
 var containerActions = []Action{
 	containerVerb("Stop", 's', "stop", nil),
-	containerVerb("Restart", 'r', "restart", nil),
-	containerVerb("Pause", 'p', "pause", func(v *View, r Row) bool { return !isPaused(v, r) }),
-	containerVerb("Unpause", 'u', "unpause", isPaused),
+	containerVerb("Restart", 'r', "restart", func(v *View, r Row) bool { return HasAPI(v.Text(r, "runtime")) }),
+	containerVerb("Pause", 'p', "pause", canPause),
+	containerVerb("Unpause", 'u', "unpause", canUnpause),
 	containerVerb("Kill", 'k', "kill", nil),
 }
+
+// scaleInput reads scale's instances.
+var scaleInput = &Input{
+	Label: "Instances of %s: ",
+	Default: func(v *View, r Row) string {
+		if i := v.Col("instances"); i >= 0 {
+			if f, ok := r.Values[i].(float64); ok {
+				return strconv.Itoa(int(f))
+			}
+		}
+		return ""
+	},
+	Check: func(text string) (string, error) {
+		n, err := strconv.Atoi(strings.TrimSpace(text))
+		if err != nil || n < 0 {
+			return "", fmt.Errorf("instances %q: want a whole number, 0 or more", text)
+		}
+		return strconv.Itoa(n), nil
+	},
+}
+
+// marathonAppVerb is an action on a Marathon app row through Marathon.
+func marathonAppVerb(label string, key rune, verb string, in *Input) Action {
+	return Action{
+		Label: label, Key: key, Button: verb, Command: verb, Dangerous: true, Input: in,
+		Plan: func(x Actuator, v *View, r Row, value string) (Deed, error) {
+			ref := MarathonRef{App: r.Key, Instances: -1}
+			if i := v.Col("instances"); i >= 0 {
+				if f, ok := r.Values[i].(float64); ok {
+					ref.Instances = int(f)
+				}
+			}
+			n := 0
+			if verb == "scale" {
+				var err error
+				if n, err = strconv.Atoi(value); err != nil {
+					return nil, fmt.Errorf("scale: want a number of instances (:scale N)")
+				}
+			}
+			return x.Marathon(ref, verb, n)
+		},
+	}
+}
+
+// marathonAppActions are the marathon-apps view's actions.
+var marathonAppActions = []Action{
+	marathonAppVerb("Restart", 'r', "restart", nil),
+	marathonAppVerb("Scale…", 's', "scale", scaleInput),
+	marathonAppVerb("Suspend (scale to 0)", 'u', "suspend", nil),
+}
+
+// isMarathonTask says whether a mesos-tasks row is a task of Marathon.
+func isMarathonTask(v *View, r Row) bool { return v.Text(r, "framework") == "marathon" }
+
+// marathonTaskVerb is an action on a task of Marathon through Marathon.
+func marathonTaskVerb(label string, key rune, button, command, verb string) Action {
+	return Action{
+		Label: label, Key: key, Button: button, Command: command, Dangerous: true, When: isMarathonTask,
+		Plan: func(x Actuator, _ *View, r Row, _ string) (Deed, error) {
+			return x.Marathon(MarathonRef{Task: r.Key, Instances: -1}, verb, 0)
+		},
+	}
+}
+
+// marathonTaskActions are the mesos-tasks view's actions on Marathon's
+// tasks; other frameworks' tasks offer none.
+var marathonTaskActions = []Action{
+	marathonTaskVerb("Kill (Marathon starts another)", 'k', "kill", "kill", "kill"),
+	marathonTaskVerb("Kill and scale down", 'd', "kill-scale", "kill-scale", "kill-scale"),
+}
+
+// marathonTarget names a Marathon row in messages.
+func marathonTarget(v *View, r Row) string { return r.Key }
 
 // containerTarget names a container row in confirmations.
 func containerTarget(v *View, r Row) string {

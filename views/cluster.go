@@ -67,6 +67,8 @@ func init() {
 		Minimum:     []string{"app", "group", "instances", "tasks_running", "tasks_healthy", "containers", "cpu_pct", "mem_bytes", "mem_pct", "net_rx_bps", "net_tx_bps", "tasks_unhealthy", "last_failure", "last_failure_s", "attention"},
 		NameColumns: []string{"app", "group"},
 		Build:       buildMarathonApps,
+		Actions:     marathonAppActions,
+		Target:      marathonTarget,
 		Drill: func(r Row) (Target, bool) {
 			return Target{View: "containers", Scope: Scope{Kind: "app", ID: r.Key}}, true
 		},
@@ -122,6 +124,8 @@ func init() {
 		Minimum:     []string{"task_id", "task", "framework", "state", "agent", "container_id", "cpu_pct", "mem_bytes", "reason", "message", "attention"},
 		NameColumns: []string{"framework", "task"},
 		Build:       buildMesosTasks,
+		Actions:     marathonTaskActions,
+		Target:      marathonTarget,
 		Drill: func(r Row) (Target, bool) {
 			return Target{View: "containers", Scope: Scope{Kind: "task", ID: r.Key}}, true
 		},

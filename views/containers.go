@@ -60,7 +60,7 @@ func init() {
 			{ID: "namespace", Title: "NAMESPACE", Width: 12, Priority: 9},
 			// What its processes listen on, and why it needs a look.
 			{ID: "ports", Title: "PORTS", Width: 14, Priority: 6},
-			{ID: "attention", Title: "ATTENTION", Width: 16, Priority: 1},
+			{ID: "attention", Title: "ATTENTION", Width: 16, Priority: 5},
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -71,6 +71,7 @@ func init() {
 		Details:     containerDetails,
 		Actions:     containerActions,
 		Target:      containerTarget,
+		Shell:       true,
 		Build:       buildContainers,
 		Drill: func(r Row) (Target, bool) {
 			return Target{View: "processes", Scope: Scope{Kind: "container", ID: r.Key}}, true

@@ -183,9 +183,23 @@ func clusterSnapshot() *model.Snapshot {
 // recorder is an Actuator that writes down what it is asked.
 type recorder struct{ calls []string }
 
-func (r *recorder) Container(_ context.Context, id, verb string) error {
-	r.calls = append(r.calls, verb+" "+id)
+// said is a Deed that records when it is done.
+type said struct {
+	r    *recorder
+	text string
+}
+
+func (d said) Describe() string { return d.text }
+func (d said) Do(context.Context) error {
+	d.r.calls = append(d.r.calls, d.text)
 	return nil
+}
+
+func (r *recorder) Container(ref ContainerRef, verb, arg string) (Deed, error) {
+	return said{r, verb + " " + ref.Runtime + " " + ref.ID + " " + arg}, nil
+}
+func (r *recorder) Marathon(ref MarathonRef, verb string, n int) (Deed, error) {
+	return said{r, fmt.Sprintf("%s %s %s %d", verb, ref.App, ref.Task, n)}, nil
 }
 func (r *recorder) Signal(pid int, sig syscall.Signal) error {
 	r.calls = append(r.calls, fmt.Sprintf("signal %d %d", pid, sig))
@@ -200,7 +214,7 @@ func TestActionsAreDataBehindAnActuator(t *testing.T) {
 	for _, v := range All() {
 		keys := map[rune]bool{}
 		for _, a := range v.Actions {
-			if a.Label == "" || a.Button == "" || a.Run == nil || !strings.Contains(a.Confirm, "%[1]s") {
+			if a.Label == "" || a.Button == "" || (a.Run == nil) == (a.Plan == nil) || (a.Run != nil && !strings.Contains(a.Confirm, "%[1]s")) {
 				t.Errorf("%s: action %+v is incomplete", v.ID, a.Label)
 			}
 			if !a.Dangerous {
@@ -222,6 +236,7 @@ func TestActionsAreDataBehindAnActuator(t *testing.T) {
 		t.Fatal(err)
 	}
 	row := tb.Rows[0]
+	row.Values[cv.Col("runtime")] = "docker"
 	labels := func(r Row) (l []string) {
 		for _, a := range cv.Offered(r) {
 			l = append(l, a.Label)
@@ -236,12 +251,18 @@ func TestActionsAreDataBehindAnActuator(t *testing.T) {
 	if got := labels(paused); !slices.Equal(got, []string{"Stop", "Restart", "Unpause", "Kill"}) {
 		t.Errorf("a paused container offers %v", got)
 	}
-	if got := fmt.Sprintf(cv.Actions[0].Confirm, cv.Target(cv, row), ""); got != "Stop container web-1 (aaaaaaaaaaaa)?" {
-		t.Errorf("confirmation %q", got)
-	}
 	x := &recorder{}
-	if err := cv.Actions[0].Run(context.Background(), x, row, ""); err != nil || !slices.Equal(x.calls, []string{"stop " + row.Key}) {
+	d, err := cv.Actions[0].Plan(x, cv, row, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Do(context.Background()); err != nil || !slices.Equal(x.calls, []string{"stop docker " + row.Key + " "}) {
 		t.Errorf("Stop ran %v, %v", x.calls, err)
+	}
+	mesos := Row{Key: row.Key, Values: slices.Clone(row.Values)}
+	mesos.Values[cv.Col("runtime")] = "mesos"
+	if got := labels(mesos); !slices.Equal(got, []string{"Stop", "Pause", "Unpause", "Kill"}) {
+		t.Errorf("a Mesos container offers %v (no restart without an engine; a freezer state is not in the row)", got)
 	}
 
 	pv := Get("processes")

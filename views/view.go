@@ -142,6 +142,8 @@ type View struct {
 	// be read, or that ended), shown with the snapshot's: in JSON's
 	// errors, as a table's error lines, on the screen's message line.
 	Errors func(s *model.Snapshot, scope []Scope) []string `json:"-"`
+	// Shell says a row is a container that `e` opens a shell in (Ref).
+	Shell bool `json:"-"`
 }
 
 // AppliesIn reports whether the view can be shown within a scope: the

@@ -144,7 +144,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 	if rec != nil {
 		feed = recording.Tee(ctx, mon, rec, func(err error) { lastRecordErr.Store(err.Error()) })
 	}
-	err = runScreen(o, feed, nd.docker, q)
+	err = runScreen(o, feed, nd, q)
 	if msg, ok := lastRecordErr.Load().(string); ok {
 		warn(stderr, msg) // the error names the file
 	}
@@ -158,6 +158,7 @@ type node struct {
 	host    string
 	cluster monitor.ClusterSource // nil without -m
 	docker  *collector.Docker     // nil unless local with Docker: no actions elsewhere
+	local   *collector.Local      // this node's runtimes; nil for remote nodes (no container actions, no shell)
 	ready   func(context.Context) // waits for the runtimes' first lists; nil for remote nodes
 	logs    logfeed.Opener        // opens a scope's log; nil where none can be read
 	close   func()
@@ -188,11 +189,11 @@ func openNode(ctx context.Context, o *options) (*node, error) {
 		local.Close()
 		return nil, err
 	}
-	return &node{src: local, host: local.Host(), cluster: cl, docker: dockerOf(local), ready: local.WaitReady, logs: localLogs(local, o.procRoot, o.cgroupRoot), close: func() { local.Close() }}, nil
+	return &node{src: local, host: local.Host(), cluster: cl, docker: dockerOf(local), local: local, ready: local.WaitReady, logs: localLogs(local, o.procRoot, o.cgroupRoot), close: func() { local.Close() }}, nil
 }
 
-// dockerOf is the local Docker handler, whose actions the screen offers;
-// nil when Docker is disabled.
+// dockerOf is the local Docker handler, whose first list the screen waits
+// for; nil when Docker is disabled.
 func dockerOf(local *collector.Local) *collector.Docker {
 	d, _ := local.Runtime(model.RuntimeDocker).(*collector.Docker)
 	return d

@@ -6,10 +6,8 @@ import (
 	"net"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 
-	"github.com/ctop-like/ctop-like/collector"
 	"github.com/ctop-like/ctop-like/monitor"
 	"github.com/ctop-like/ctop-like/orchestrator"
 	"github.com/ctop-like/ctop-like/ui"
@@ -122,12 +120,9 @@ func localAddrs() []string {
 }
 
 // runScreen draws the interactive screen over a feed of snapshots: the live
-// monitor (maybe recorded on the way) or a replay.
-func runScreen(o *options, feed monitor.Feed, docker *collector.Docker, q views.Query) error {
-	var acts ui.Actions
-	if !o.readOnly && o.read == "" && docker != nil {
-		acts = actions{docker: docker}
-	}
+// monitor (maybe recorded on the way) or a replay (nd nil).
+func runScreen(o *options, feed monitor.Feed, nd *node, q views.Query) error {
+	acts := newActuator(o, nd)
 	return ui.Run(ui.Options{
 		Feed:     feed,
 		View:     q.View,
@@ -140,49 +135,4 @@ func runScreen(o *options, feed monitor.Feed, docker *collector.Docker, q views.
 		Actions:  acts,
 		OnOpen:   setCrashUI,
 	})
-}
-
-// actions carries out the screen's actions through the Docker API and
-// system calls; no shell is involved.
-type actions struct {
-	docker *collector.Docker
-}
-
-func (a actions) Container(ctx context.Context, id, action string) error {
-	if a.docker == nil {
-		return fmt.Errorf("%s %.12s: Docker is disabled (--docker-host none)", action, id)
-	}
-	var err error
-	switch action {
-	case "stop":
-		err = a.docker.Stop(ctx, id)
-	case "restart":
-		err = a.docker.Restart(ctx, id)
-	case "pause":
-		err = a.docker.Pause(ctx, id)
-	case "unpause":
-		err = a.docker.Unpause(ctx, id)
-	case "kill":
-		err = a.docker.Kill(ctx, id, "SIGKILL")
-	default:
-		return fmt.Errorf("unknown container action %q", action)
-	}
-	if err != nil {
-		return fmt.Errorf("%s %.12s: %w", action, id, err)
-	}
-	return nil
-}
-
-func (a actions) Signal(pid int, sig syscall.Signal) error {
-	if err := syscall.Kill(pid, sig); err != nil {
-		return fmt.Errorf("signal %v to %d: %w", sig, pid, err)
-	}
-	return nil
-}
-
-func (a actions) Renice(pid, nice int) error {
-	if err := syscall.Setpriority(syscall.PRIO_PROCESS, pid, nice); err != nil {
-		return fmt.Errorf("renice %d to %d: %w", pid, nice, err)
-	}
-	return nil
 }
