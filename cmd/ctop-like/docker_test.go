@@ -232,6 +232,22 @@ func TestMachineViewShowsDirectWrites(t *testing.T) {
 	}
 }
 
+// netDevNames are the interfaces /proc/net/dev lists now.
+func netDevNames(t *testing.T) map[string]bool {
+	t.Helper()
+	data, err := os.ReadFile("/proc/net/dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, l := range strings.Split(string(data), "\n")[2:] {
+		if name, _, ok := strings.Cut(strings.TrimSpace(l), ":"); ok {
+			out[name] = true
+		}
+	}
+	return out
+}
+
 // diskWrittenBytes is the kernel's count of bytes written to a whole disk
 // (/proc/diskstats sectors written × 512, as the kernel counts them).
 func diskWrittenBytes(t *testing.T, disk string) float64 {
@@ -255,7 +271,9 @@ func diskWrittenBytes(t *testing.T, disk string) float64 {
 }
 
 func TestMachineViewListsEveryDevice(t *testing.T) {
+	ifacesBefore := netDevNames(t)
 	out := runJSON(t, "-v", "machine", "-d", "500", "-n", "1")
+	ifacesAfter := netDevNames(t)
 	r := out[0]
 	count := map[string]int{}
 	names := map[string]bool{}
@@ -273,9 +291,10 @@ func TestMachineViewListsEveryDevice(t *testing.T) {
 	if count["cpu"] != cpus {
 		t.Errorf("%d cpu rows, /proc/stat has %d cpu lines", count["cpu"], cpus)
 	}
-	netdev, _ := os.ReadFile("/proc/net/dev")
-	for _, l := range strings.Split(string(netdev), "\n")[2:] {
-		if name, _, ok := strings.Cut(strings.TrimSpace(l), ":"); ok && !names["net/"+name] {
+	// An interface counts only if it was there before and after the run:
+	// containers of other tests come and go with their veths meanwhile.
+	for name := range ifacesBefore {
+		if ifacesAfter[name] && !names["net/"+name] {
 			t.Errorf("interface %s missing", name)
 		}
 	}
