@@ -96,10 +96,15 @@ func openRetry(path string) (int, error) {
 	}
 }
 
-// preadAll reads from offset 0 until end of file. A read that does not
-// fill the buffer is the end: kernel files (seq_file, kernfs, sysfs)
-// generate their whole content in one read when it fits, which saves the
-// second, empty read per file.
+// smallFile bounds what one short read may be taken to be the whole of:
+// well under a page, so that a seq_file's page-sized answer (records are
+// not split across reads) is never mistaken for its end.
+const smallFile = 2048
+
+// preadAll reads from offset 0 until end of file. A short read of less
+// than smallFile is the end: kernel files (kernfs, sysfs, single-record
+// proc files) generate their whole content in one read when it fits, which
+// saves the second, empty read per file; a longer file is read until 0.
 func preadAll(fd int, buf []byte, limit int) ([]byte, error) {
 	if cap(buf) == 0 {
 		buf = make([]byte, 0, 4096)
@@ -120,7 +125,15 @@ func preadAll(fd int, buf []byte, limit int) ([]byte, error) {
 		if limit > 0 && len(buf) >= limit {
 			return buf[:limit], nil
 		}
-		if n == 0 || n < space {
+		// A short read is the end of a small file (a cgroup or per-process
+		// file answers whole in one read: no second pread on the hot path).
+		// A seq_file (/proc/net/dev, diskstats, cgroup.procs) answers at
+		// most about a page per read, records whole, so a short read past
+		// smallFile may be the end of a page, not of the file: read on
+		// until 0. (Taking every short read as the end dropped the
+		// interfaces past the first page of /proc/net/dev: 30 of 50 on a
+		// node with 45 containers.)
+		if n == 0 || n < space && len(buf) < smallFile {
 			return buf, nil
 		}
 	}
