@@ -46,6 +46,7 @@ const containerdMobyNamespace = "moby"
 type Containerd struct {
 	address string
 	quiet   bool
+	seen    bool // containerd answered once in this run (only run reads and writes it)
 	cancel  context.CancelFunc
 	done    chan struct{}
 
@@ -191,6 +192,7 @@ func (c *Containerd) run(ctx context.Context) {
 		c.triedOnce.Do(func() { close(c.triedCh) })
 		if connected {
 			backoff = dockerBackoffMin
+			c.seen = true
 		}
 		if !c.waitBack(ctx, backoff, down) {
 			return
@@ -218,7 +220,13 @@ func (c *Containerd) waitBack(ctx context.Context, backoff time.Duration, down b
 	for {
 		wait := time.Until(deadline)
 		if down {
-			wait = min(dockerKnock, wait)
+			// As Docker's: a containerd never seen in this run (its socket
+			// absent) is knocked on every second, not every 50 ms.
+			every := dockerKnock
+			if !c.seen {
+				every = unseenKnock
+			}
+			wait = min(every, wait)
 		}
 		t := time.NewTimer(max(wait, 0))
 		select {
