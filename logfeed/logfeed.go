@@ -73,17 +73,32 @@ type feed struct {
 
 // Lines implements views.LogLines.
 func (f *Feed) Lines(s *model.Snapshot, sc views.Scope) ([]views.LogLine, string) {
+	return f.feedOf(s, sc).lines(f.fresh)
+}
+
+// feedOf is the open log of sc, opened now (and any other closed) when it
+// is not the one open.
+func (f *Feed) feedOf(s *model.Snapshot, sc views.Scope) *feed {
 	f.mu.Lock()
-	cur := f.cur
-	if cur == nil || cur.scope != sc {
-		if cur != nil {
-			cur.stop()
+	defer f.mu.Unlock()
+	if f.cur == nil || f.cur.scope != sc {
+		if f.cur != nil {
+			f.cur.stop()
 		}
-		cur = f.start(s, sc)
-		f.cur = cur
+		f.cur = f.start(s, sc)
 	}
-	f.mu.Unlock()
-	return cur.lines(f.fresh)
+	return f.cur
+}
+
+// Status implements views.LogLines: why the scope's log cannot be read or
+// ended, without taking its new lines (a batch refresh asks for the rows
+// first, then for the errors: lines that came in between belong to the
+// next refresh).
+func (f *Feed) Status(s *model.Snapshot, sc views.Scope) string {
+	cur := f.feedOf(s, sc)
+	cur.mu.Lock()
+	defer cur.mu.Unlock()
+	return cur.status
 }
 
 // Close stops the open log, if any.

@@ -147,3 +147,37 @@ func TestFeedScopesAndEnds(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// In batch output (fresh) asking for the status between two refreshes
+// takes no line: a line written after the rows were built comes with the
+// next refresh. (The logs view asked for its errors through Lines, which
+// counted as reading: a follow lost the lines written in between.)
+func TestStatusTakesNoLines(t *testing.T) {
+	path, write := logFile(t, 3)
+	f := New(func(context.Context, *model.Snapshot, views.Scope) (logs.Source, error) {
+		return logs.File{Path: path, Std: logs.Stdout, Poll: 10 * time.Millisecond}, nil
+	}, 10, true, true)
+	defer f.Close()
+	if got, _ := f.Lines(nil, scope); len(got) != 3 {
+		t.Fatalf("first refresh: %d lines, want 3", len(got))
+	}
+	write("line 4")
+	// Wait until the feed has read line 4, asking only for the status.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if f.Status(nil, scope) != "" {
+			t.Fatal("the log ended")
+		}
+		f.cur.mu.Lock()
+		seq := f.cur.seq
+		f.cur.mu.Unlock()
+		if seq == 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("line 4 was never read")
+		}
+	}
+	if got, _ := f.Lines(nil, scope); len(got) != 1 || got[0].Text != "line 4" {
+		t.Errorf("next refresh: %+v, want line 4", got)
+	}
+}

@@ -355,6 +355,8 @@ func (f *fixedLog) Lines(_ *model.Snapshot, sc Scope) ([]LogLine, string) {
 	return f.lines, f.status
 }
 
+func (f *fixedLog) Status(*model.Snapshot, Scope) string { return f.status }
+
 // The logs view's rows are the feed's lines of the innermost scope: time
 // (null when unknown), stream, text as written (JSON); the screen and
 // tables show the text without its escape sequences; why the log ended is

@@ -51,6 +51,11 @@ type LogLine struct {
 // be read or has ended, why, in one sentence ("" while it is read).
 type LogLines interface {
 	Lines(s *model.Snapshot, scope Scope) (lines []LogLine, status string)
+	// Status is Lines' status alone. It must not count as reading the
+	// lines: batch output prints each line once, and a status asked after
+	// the rows were built would otherwise swallow the lines that came in
+	// between (a follow lost one line in about a hundred that way).
+	Status(s *model.Snapshot, scope Scope) string
 }
 
 var logLines atomic.Pointer[LogLines]
@@ -116,10 +121,18 @@ func logErrors(s *model.Snapshot, scope []Scope) []string {
 	if _, ok := logScope(scope); !ok {
 		return []string{"the logs view shows the log of one container, task or process: give --scope container=ID, task=ID or pid=PID, or press l on its row"}
 	}
-	if _, status := readLog(s, scope); status != "" {
-		return []string{status}
+	if l := logLines.Load(); l != nil {
+		if status := (*l).Status(s, sc(scope)); status != "" {
+			return []string{status}
+		}
 	}
 	return nil
+}
+
+// sc is the scope whose log is shown; logErrors has checked there is one.
+func sc(scope []Scope) Scope {
+	s, _ := logScope(scope)
+	return s
 }
 
 // logTarget is where `l` goes from a row keyed by a container id, task id
