@@ -188,9 +188,8 @@ func (fd *feed) add(l logs.Line) {
 }
 
 // settle waits until the stream ended, or has been quiet for a while
-// after its last line (or since it opened), at most settle.
+// after its last line, at most settle.
 func (fd *feed) settle() {
-	opened := time.Now()
 	deadline := time.NewTimer(settle)
 	defer deadline.Stop()
 	tick := time.NewTicker(20 * time.Millisecond)
@@ -205,10 +204,10 @@ func (fd *feed) settle() {
 			fd.mu.Lock()
 			last := fd.last
 			fd.mu.Unlock()
-			if last.IsZero() {
-				last = opened
-			}
-			if now.Sub(last) >= quiet {
+			// Until the first line, wait the whole settle: an engine's log
+			// API can take longer than quiet to send anything on a loaded
+			// machine, and the first refresh then showed no line at all.
+			if !last.IsZero() && now.Sub(last) >= quiet {
 				return
 			}
 		}

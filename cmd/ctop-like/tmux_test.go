@@ -338,6 +338,11 @@ func TestVT100AnswersKeysWithoutPadding(t *testing.T) {
 	p.text(binary + " --color never -d 500 -v processes; echo EXIT=$?")
 	p.keys("Enter")
 	p.waitFor("the processes", has(" 1/"))
+	// Paused, so that no refresh re-sorts the rows under the cursor (it
+	// follows the row it is on: a busy process moving up moved the
+	// position the test waits for).
+	p.keys("p")
+	p.waitFor("the pause", has("PAUSED"))
 	start := time.Now()
 	deadline := start.Add(90 * time.Second)
 	for round := 1; round <= 2; round++ {
