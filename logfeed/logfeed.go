@@ -9,6 +9,7 @@ package logfeed
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -25,12 +26,14 @@ type Opener func(ctx context.Context, s *model.Snapshot, sc views.Scope) (logs.S
 // 100-byte line makes it 200 kB.
 const MinKeep = 2000
 
-// settle bounds how long the first Lines of a scope waits for the log's
-// last lines to arrive, so the first refresh shows them; quiet is the pause
-// after which they are taken to be all there.
+// settle bounds how long the first Lines of a followed scope waits for the
+// log's last lines to arrive, so the first refresh shows them; quiet is the
+// pause after which they are taken to be all there. A log read once (batch
+// -n 1) ends by itself: the first Lines waits for its end, at most whole.
 const (
 	settle = 2 * time.Second
 	quiet  = 200 * time.Millisecond
+	whole  = 15 * time.Second
 )
 
 // Feed is the views.LogLines of a run: one log open at a time.
@@ -130,7 +133,11 @@ func (f *Feed) start(s *model.Snapshot, sc views.Scope) *feed {
 	streamDone := make(chan error, 1)
 	go func() { streamDone <- src.Stream(ctx, f.tail, f.follow, out) }()
 	go fd.run(out, streamDone)
-	fd.settle()
+	if f.follow {
+		fd.settle()
+	} else {
+		fd.wait()
+	}
 	return fd
 }
 
@@ -211,6 +218,20 @@ func (fd *feed) settle() {
 				return
 			}
 		}
+	}
+}
+
+// wait waits for a log read once to end, at most whole; past that the
+// refresh shows the lines read so far and says the rest did not come.
+func (fd *feed) wait() {
+	t := time.NewTimer(whole)
+	defer t.Stop()
+	select {
+	case <-fd.done:
+	case <-t.C:
+		fd.mu.Lock()
+		fd.status = fmt.Sprintf("the log's last lines did not all come within %v: %d shown", whole, fd.seq)
+		fd.mu.Unlock()
 	}
 }
 

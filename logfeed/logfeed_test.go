@@ -181,3 +181,37 @@ func TestStatusTakesNoLines(t *testing.T) {
 		t.Errorf("next refresh: %+v, want line 4", got)
 	}
 }
+
+// slow is a log read once that sends its lines with pauses longer than
+// quiet, the last past settle: an engine's log API on a loaded machine.
+type slow struct{ gap time.Duration }
+
+func (s slow) Stream(ctx context.Context, tail int, follow bool, out chan<- logs.Line) error {
+	for i := 1; i <= 3; i++ {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(s.gap):
+		}
+		out <- logs.Line{Stream: logs.Stdout, Text: fmt.Sprintf("line %d", i)}
+	}
+	return nil
+}
+
+// A log read once (batch -n 1) is waited for to its end: its one refresh
+// is all it prints. (It waited only for a pause of 200 ms or 2 s, so a
+// slow engine's log printed without its last lines; found by CI.)
+func TestReadOnceWaitsForTheEnd(t *testing.T) {
+	f := New(func(context.Context, *model.Snapshot, views.Scope) (logs.Source, error) {
+		return slow{gap: 800 * time.Millisecond}, nil
+	}, 10, false, true)
+	defer f.Close()
+	got, status := f.Lines(nil, scope)
+	var texts []string
+	for _, l := range got {
+		texts = append(texts, l.Text)
+	}
+	if strings.Join(texts, ",") != "line 1,line 2,line 3" || status != "" {
+		t.Errorf("read once: %q, %q", texts, status)
+	}
+}

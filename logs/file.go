@@ -88,9 +88,15 @@ func (f File) Stream(ctx context.Context, tail int, follow bool, out chan<- Line
 			return quiet(ctx, err)
 		}
 		if byPath, err := os.Stat(f.Path); err == nil && cur != nil && !os.SameFile(byPath, cur) {
-			// Rotated: the old file is read to its end above; go on with
-			// the new one from its start.
+			// Rotated: read the old file to its end once more (its writer
+			// may have written its last lines between the read above and
+			// the new file appearing), then go on with the new one from its
+			// start.
 			if nfh, err := os.Open(f.Path); err == nil {
+				if off, err = pump(ctx, read, off, buf, sp); err != nil {
+					nfh.Close()
+					return quiet(ctx, err)
+				}
 				if err := sp.flush(); err != nil {
 					return quiet(ctx, err)
 				}
