@@ -293,7 +293,7 @@ func TestRunStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { p.Run(ctx); close(done) }()
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for p.Latest() == nil && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
