@@ -421,7 +421,11 @@ func TestMarathonActionsFromTheScreen(t *testing.T) {
 	p.keys(`\`)
 	p.text("task_id=" + task)
 	p.keys("Enter")
-	p.waitFor("the task row", has("development_logging.a6f0"))
+	// The row is on the unfiltered list too: wait for the others to go
+	// (under load the next command was typed into the filter).
+	p.waitFor("the filtered task row", func(s string) bool {
+		return strings.Contains(s, "development_logging.a6f0") && !strings.Contains(s, "TASK_KILLED")
+	})
 	p.command("kill-scale")
 	p.waitFor("the confirmation", hasWords("scale the app down from 2 to 1 instance"))
 	p.keys("y")

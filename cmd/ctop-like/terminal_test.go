@@ -71,7 +71,7 @@ func (p *pane) alternateOn() bool {
 // returns its pid.
 func pidOf(t *testing.T, arg string) int {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(45 * time.Second)
 	for {
 		out, _ := exec.Command("pgrep", "-f", "--", arg).Output()
 		f := strings.Fields(string(out))
@@ -214,7 +214,7 @@ func signalMidDraw(t *testing.T, sig syscall.Signal) {
 // waitRecords waits until the recording being written holds n records.
 func waitRecords(t *testing.T, path string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(45 * time.Second)
 	for {
 		r, err := recording.Open(path)
 		got := 0
@@ -226,7 +226,7 @@ func waitRecords(t *testing.T, path string, n int) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d records after 15 s, want %d", got, n)
+			t.Fatalf("%d records after 45 s, want %d", got, n)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

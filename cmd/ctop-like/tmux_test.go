@@ -83,7 +83,7 @@ func (p *pane) screen() string {
 // waitFor polls the screen until cond holds or 15 s pass.
 func (p *pane) waitFor(what string, cond func(string) bool) string {
 	p.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(45 * time.Second)
 	for {
 		s := p.screen()
 		if cond(s) {
@@ -315,7 +315,7 @@ func TestCtrlZSuspendsAndFgResumes(t *testing.T) {
 	p.waitFor("help after fg", has("Help: Containers"))
 	p.keys("Escape")
 	p.keys("q")
-	for deadline := time.Now().Add(15 * time.Second); p.alternateOn(); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(45 * time.Second); p.alternateOn(); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("q did not quit:\n%s", p.screen())
 		}
@@ -374,11 +374,11 @@ func TestHangupWhileSuspendedExits(t *testing.T) {
 	p.keys("C-z")
 	p.waitFor("the shell", func(s string) bool { return !strings.Contains(s, "F1Help") && strings.Contains(s, "PROMPT$") })
 	p.tmux("kill-session", "-t", p.name)
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(45 * time.Second)
 	for alive(pid) {
 		if time.Now().After(deadline) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
-			t.Fatalf("pid %d still runs 15 s after its terminal hung up while suspended", pid)
+			t.Fatalf("pid %d still runs 45 s after its terminal hung up while suspended", pid)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -396,7 +396,7 @@ func TestFirstFramesHaveNamesAndRates(t *testing.T) {
 	p := newPaneRetry(t, 160, 40, "TERM=xterm-256color")
 	p.text(binary + " -d 2000 -f name=" + name + "; echo EXIT=$?")
 	p.keys("Enter")
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(45 * time.Second)
 	for {
 		s := p.screen()
 		if strings.Contains(s, id[:12]) {
@@ -421,7 +421,7 @@ func TestFirstFramesHaveNamesAndRates(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no row for %s in 15 s:\n%s", name, s)
+			t.Fatalf("no row for %s in 45 s:\n%s", name, s)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
