@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
 )
 
@@ -35,40 +36,39 @@ type Cgroups struct {
 }
 
 // Mounts reads the cgroup mounts from a mountinfo file
-// (/proc/self/mountinfo).
-func Mounts(mountinfo string) (Cgroups, error) {
-	b, err := os.ReadFile(mountinfo)
+// (/proc/self/mountinfo): the hierarchies mounted whole (root "/").
+func Mounts(path string) (Cgroups, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return Cgroups{}, err
 	}
+	defer f.Close()
+	whole := func(in *mountinfo.Info) (skip, stop bool) {
+		return in.Root != "/" || in.FSType != "cgroup" && in.FSType != "cgroup2", false
+	}
+	infos, err := mountinfo.GetMountsFromReader(f, whole)
+	if err != nil {
+		return Cgroups{}, fmt.Errorf("%s: %w", path, err)
+	}
 	c := Cgroups{V1: map[string]string{}}
-	for _, line := range strings.Split(string(b), "\n") {
-		pre, post, ok := strings.Cut(line, " - ")
-		if !ok {
-			continue
-		}
-		f, g := strings.Fields(pre), strings.Fields(post)
-		if len(f) < 5 || len(g) < 3 || f[3] != "/" {
-			continue
-		}
-		switch g[0] {
-		case "cgroup2":
+	for _, in := range infos {
+		if in.FSType == "cgroup2" {
 			if c.V2 == "" {
-				c.V2 = f[4]
+				c.V2 = in.Mountpoint
 			}
-		case "cgroup":
-			var ctrls []string
-			for _, o := range strings.Split(g[2], ",") {
-				if o == "cpu" || o == "cpuacct" || o == "cpuset" || o == "memory" || o == "devices" || o == "freezer" ||
-					o == "blkio" || o == "pids" || o == "net_cls" || o == "net_prio" || o == "perf_event" || o == "hugetlb" ||
-					o == "rdma" || o == "misc" || strings.HasPrefix(o, "name=") {
-					ctrls = append(ctrls, o)
-				}
+			continue
+		}
+		var ctrls []string
+		for _, o := range strings.Split(in.VFSOptions, ",") {
+			if o == "cpu" || o == "cpuacct" || o == "cpuset" || o == "memory" || o == "devices" || o == "freezer" ||
+				o == "blkio" || o == "pids" || o == "net_cls" || o == "net_prio" || o == "perf_event" || o == "hugetlb" ||
+				o == "rdma" || o == "misc" || strings.HasPrefix(o, "name=") {
+				ctrls = append(ctrls, o)
 			}
-			key := strings.Join(ctrls, ",")
-			if _, dup := c.V1[key]; !dup && key != "" {
-				c.V1[key] = f[4]
-			}
+		}
+		key := strings.Join(ctrls, ",")
+		if _, dup := c.V1[key]; !dup && key != "" {
+			c.V1[key] = in.Mountpoint
 		}
 	}
 	return c, nil
