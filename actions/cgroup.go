@@ -145,11 +145,18 @@ type signalAction struct {
 }
 
 func (a signalAction) Describe() string {
-	pids, err := a.c.procs(a.path)
+	return a.c.describe("send "+sigName(a.sig)+" to", a.path, a.name, "")
+}
+
+// describe is the sentence that asks to confirm an action on every process
+// of the cgroup at path: verb them, counted, then more; or that the cgroup
+// no longer exists.
+func (c Cgroups) describe(verb, path, name, more string) string {
+	pids, err := c.procs(path)
 	if err != nil {
-		return fmt.Sprintf("send %s to the processes of %s (cgroup %s), which no longer exists", sigName(a.sig), a.name, a.path)
+		return fmt.Sprintf("%s the processes of %s (cgroup %s), which no longer exists", verb, name, path)
 	}
-	return fmt.Sprintf("send %s to the %d %s of %s (cgroup %s)", sigName(a.sig), len(pids), plural(len(pids), "process", "processes"), a.name, a.path)
+	return fmt.Sprintf("%s the %d %s of %s (cgroup %s)%s", verb, len(pids), plural(len(pids), "process", "processes"), name, path, more)
 }
 
 // Do signals every process listed, then looks again: processes forked
@@ -198,12 +205,7 @@ type stopAction struct {
 }
 
 func (a stopAction) Describe() string {
-	pids, err := a.c.procs(a.path)
-	if err != nil {
-		return fmt.Sprintf("stop the processes of %s (cgroup %s), which no longer exists", a.name, a.path)
-	}
-	return fmt.Sprintf("stop the %d %s of %s (cgroup %s): SIGTERM, then SIGKILL after %v", len(pids),
-		plural(len(pids), "process", "processes"), a.name, a.path, a.grace)
+	return a.c.describe("stop", a.path, a.name, fmt.Sprintf(": SIGTERM, then SIGKILL after %v", a.grace))
 }
 
 func (a stopAction) Do(ctx context.Context) error {

@@ -306,3 +306,29 @@ func TestMountsFromTable(t *testing.T) {
 		t.Errorf("v1With(freezer) = %q, %v", m, ok)
 	}
 }
+
+// The confirmation sentences of :kill and :stop count the processes, or
+// say that the cgroup is gone.
+func TestSignalAndStopDescribe(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "mesos", "web"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "mesos", "web", "cgroup.procs"), []byte("10\n11\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := Cgroups{V2: root}
+	for _, tc := range []struct {
+		act  Action
+		want string
+	}{
+		{c.Signal("/mesos/web", "web", syscall.SIGHUP), "send SIGHUP to the 2 processes of web (cgroup /mesos/web)"},
+		{c.Signal("/mesos/gone", "gone", syscall.SIGHUP), "send SIGHUP to the processes of gone (cgroup /mesos/gone), which no longer exists"},
+		{c.Stop("/mesos/web", "web", 10*time.Second), "stop the 2 processes of web (cgroup /mesos/web): SIGTERM, then SIGKILL after 10s"},
+		{c.Stop("/mesos/gone", "gone", time.Second), "stop the processes of gone (cgroup /mesos/gone), which no longer exists"},
+	} {
+		if got := tc.act.Describe(); got != tc.want {
+			t.Errorf("Describe = %q, want %q", got, tc.want)
+		}
+	}
+}
