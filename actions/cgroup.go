@@ -135,28 +135,34 @@ func (c Cgroups) procs(path string) ([]int, error) {
 // `:kill SIGNAL`, and `:stop` as SIGTERM. name is the container's name for
 // the sentence.
 func (c Cgroups) Signal(path, name string, sig syscall.Signal) Action {
-	return signalAction{c: c, path: path, name: name, sig: sig}
+	return signalAction{target{c, path, name}, sig}
+}
+
+// target is the cgroup an action works on, and its container's name for
+// the sentence.
+type target struct {
+	c          Cgroups
+	path, name string
+}
+
+// describe is the sentence that asks to confirm an action on every
+// process of the cgroup: verb them, counted, then more; or that the
+// cgroup no longer exists.
+func (t target) describe(verb, more string) string {
+	pids, err := t.c.procs(t.path)
+	if err != nil {
+		return fmt.Sprintf("%s the processes of %s (cgroup %s), which no longer exists", verb, t.name, t.path)
+	}
+	return fmt.Sprintf("%s the %d %s of %s (cgroup %s)%s", verb, len(pids), plural(len(pids), "process", "processes"), t.name, t.path, more)
 }
 
 type signalAction struct {
-	c          Cgroups
-	path, name string
-	sig        syscall.Signal
+	target
+	sig syscall.Signal
 }
 
 func (a signalAction) Describe() string {
-	return a.c.describe("send "+sigName(a.sig)+" to", a.path, a.name, "")
-}
-
-// describe is the sentence that asks to confirm an action on every process
-// of the cgroup at path: verb them, counted, then more; or that the cgroup
-// no longer exists.
-func (c Cgroups) describe(verb, path, name, more string) string {
-	pids, err := c.procs(path)
-	if err != nil {
-		return fmt.Sprintf("%s the processes of %s (cgroup %s), which no longer exists", verb, name, path)
-	}
-	return fmt.Sprintf("%s the %d %s of %s (cgroup %s)%s", verb, len(pids), plural(len(pids), "process", "processes"), name, path, more)
+	return a.describe("send "+sigName(a.sig)+" to", "")
 }
 
 // Do signals every process listed, then looks again: processes forked
@@ -195,21 +201,20 @@ func (a signalAction) Do(ctx context.Context) error {
 // Stop ends every process of the cgroup as `docker stop` does (`:stop`):
 // SIGTERM, then SIGKILL to whatever is left after grace.
 func (c Cgroups) Stop(path, name string, grace time.Duration) Action {
-	return stopAction{c: c, path: path, name: name, grace: grace}
+	return stopAction{target{c, path, name}, grace}
 }
 
 type stopAction struct {
-	c          Cgroups
-	path, name string
-	grace      time.Duration
+	target
+	grace time.Duration
 }
 
 func (a stopAction) Describe() string {
-	return a.c.describe("stop", a.path, a.name, fmt.Sprintf(": SIGTERM, then SIGKILL after %v", a.grace))
+	return a.describe("stop", fmt.Sprintf(": SIGTERM, then SIGKILL after %v", a.grace))
 }
 
 func (a stopAction) Do(ctx context.Context) error {
-	if err := (signalAction{c: a.c, path: a.path, sig: syscall.SIGTERM}).Do(ctx); err != nil {
+	if err := (signalAction{a.target, syscall.SIGTERM}).Do(ctx); err != nil {
 		return err
 	}
 	deadline := time.Now().Add(a.grace)
@@ -222,7 +227,7 @@ func (a stopAction) Do(ctx context.Context) error {
 	if pids, err := a.c.procs(a.path); err != nil || len(pids) == 0 {
 		return nil
 	}
-	return signalAction{c: a.c, path: a.path, sig: syscall.SIGKILL}.Do(ctx)
+	return signalAction{a.target, syscall.SIGKILL}.Do(ctx)
 }
 
 func sigName(s syscall.Signal) string {
@@ -237,18 +242,17 @@ func sigName(s syscall.Signal) string {
 // mounted, else cgroup v2 cgroup.freeze. Do returns once the kernel says
 // the cgroup is frozen.
 func (c Cgroups) Pause(path, name string) Action {
-	return freezeAction{c: c, path: path, name: name, freeze: true}
+	return freezeAction{target{c, path, name}, true}
 }
 
 // Resume thaws a paused cgroup (`:unpause`).
 func (c Cgroups) Resume(path, name string) Action {
-	return freezeAction{c: c, path: path, name: name}
+	return freezeAction{target: target{c, path, name}}
 }
 
 type freezeAction struct {
-	c          Cgroups
-	path, name string
-	freeze     bool
+	target
+	freeze bool
 }
 
 func (a freezeAction) Describe() string {
