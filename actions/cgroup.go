@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
 )
 
@@ -35,40 +36,39 @@ type Cgroups struct {
 }
 
 // Mounts reads the cgroup mounts from a mountinfo file
-// (/proc/self/mountinfo).
-func Mounts(mountinfo string) (Cgroups, error) {
-	b, err := os.ReadFile(mountinfo)
+// (/proc/self/mountinfo): the hierarchies mounted whole (root "/").
+func Mounts(path string) (Cgroups, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return Cgroups{}, err
 	}
+	defer f.Close()
+	whole := func(in *mountinfo.Info) (skip, stop bool) {
+		return in.Root != "/" || in.FSType != "cgroup" && in.FSType != "cgroup2", false
+	}
+	infos, err := mountinfo.GetMountsFromReader(f, whole)
+	if err != nil {
+		return Cgroups{}, fmt.Errorf("%s: %w", path, err)
+	}
 	c := Cgroups{V1: map[string]string{}}
-	for _, line := range strings.Split(string(b), "\n") {
-		pre, post, ok := strings.Cut(line, " - ")
-		if !ok {
-			continue
-		}
-		f, g := strings.Fields(pre), strings.Fields(post)
-		if len(f) < 5 || len(g) < 3 || f[3] != "/" {
-			continue
-		}
-		switch g[0] {
-		case "cgroup2":
+	for _, in := range infos {
+		if in.FSType == "cgroup2" {
 			if c.V2 == "" {
-				c.V2 = f[4]
+				c.V2 = in.Mountpoint
 			}
-		case "cgroup":
-			var ctrls []string
-			for _, o := range strings.Split(g[2], ",") {
-				if o == "cpu" || o == "cpuacct" || o == "cpuset" || o == "memory" || o == "devices" || o == "freezer" ||
-					o == "blkio" || o == "pids" || o == "net_cls" || o == "net_prio" || o == "perf_event" || o == "hugetlb" ||
-					o == "rdma" || o == "misc" || strings.HasPrefix(o, "name=") {
-					ctrls = append(ctrls, o)
-				}
+			continue
+		}
+		var ctrls []string
+		for _, o := range strings.Split(in.VFSOptions, ",") {
+			if o == "cpu" || o == "cpuacct" || o == "cpuset" || o == "memory" || o == "devices" || o == "freezer" ||
+				o == "blkio" || o == "pids" || o == "net_cls" || o == "net_prio" || o == "perf_event" || o == "hugetlb" ||
+				o == "rdma" || o == "misc" || strings.HasPrefix(o, "name=") {
+				ctrls = append(ctrls, o)
 			}
-			key := strings.Join(ctrls, ",")
-			if _, dup := c.V1[key]; !dup && key != "" {
-				c.V1[key] = f[4]
-			}
+		}
+		key := strings.Join(ctrls, ",")
+		if _, dup := c.V1[key]; !dup && key != "" {
+			c.V1[key] = in.Mountpoint
 		}
 	}
 	return c, nil
@@ -135,21 +135,34 @@ func (c Cgroups) procs(path string) ([]int, error) {
 // `:kill SIGNAL`, and `:stop` as SIGTERM. name is the container's name for
 // the sentence.
 func (c Cgroups) Signal(path, name string, sig syscall.Signal) Action {
-	return signalAction{c: c, path: path, name: name, sig: sig}
+	return signalAction{target{c, path, name}, sig}
+}
+
+// target is the cgroup an action works on, and its container's name for
+// the sentence.
+type target struct {
+	c          Cgroups
+	path, name string
+}
+
+// describe is the sentence that asks to confirm an action on every
+// process of the cgroup: verb them, counted, then more; or that the
+// cgroup no longer exists.
+func (t target) describe(verb, more string) string {
+	pids, err := t.c.procs(t.path)
+	if err != nil {
+		return fmt.Sprintf("%s the processes of %s (cgroup %s), which no longer exists", verb, t.name, t.path)
+	}
+	return fmt.Sprintf("%s the %d %s of %s (cgroup %s)%s", verb, len(pids), plural(len(pids), "process", "processes"), t.name, t.path, more)
 }
 
 type signalAction struct {
-	c          Cgroups
-	path, name string
-	sig        syscall.Signal
+	target
+	sig syscall.Signal
 }
 
 func (a signalAction) Describe() string {
-	pids, err := a.c.procs(a.path)
-	if err != nil {
-		return fmt.Sprintf("send %s to the processes of %s (cgroup %s), which no longer exists", sigName(a.sig), a.name, a.path)
-	}
-	return fmt.Sprintf("send %s to the %d %s of %s (cgroup %s)", sigName(a.sig), len(pids), plural(len(pids), "process", "processes"), a.name, a.path)
+	return a.describe("send "+sigName(a.sig)+" to", "")
 }
 
 // Do signals every process listed, then looks again: processes forked
@@ -188,26 +201,20 @@ func (a signalAction) Do(ctx context.Context) error {
 // Stop ends every process of the cgroup as `docker stop` does (`:stop`):
 // SIGTERM, then SIGKILL to whatever is left after grace.
 func (c Cgroups) Stop(path, name string, grace time.Duration) Action {
-	return stopAction{c: c, path: path, name: name, grace: grace}
+	return stopAction{target{c, path, name}, grace}
 }
 
 type stopAction struct {
-	c          Cgroups
-	path, name string
-	grace      time.Duration
+	target
+	grace time.Duration
 }
 
 func (a stopAction) Describe() string {
-	pids, err := a.c.procs(a.path)
-	if err != nil {
-		return fmt.Sprintf("stop the processes of %s (cgroup %s), which no longer exists", a.name, a.path)
-	}
-	return fmt.Sprintf("stop the %d %s of %s (cgroup %s): SIGTERM, then SIGKILL after %v", len(pids),
-		plural(len(pids), "process", "processes"), a.name, a.path, a.grace)
+	return a.describe("stop", fmt.Sprintf(": SIGTERM, then SIGKILL after %v", a.grace))
 }
 
 func (a stopAction) Do(ctx context.Context) error {
-	if err := (signalAction{c: a.c, path: a.path, sig: syscall.SIGTERM}).Do(ctx); err != nil {
+	if err := (signalAction{a.target, syscall.SIGTERM}).Do(ctx); err != nil {
 		return err
 	}
 	deadline := time.Now().Add(a.grace)
@@ -220,7 +227,7 @@ func (a stopAction) Do(ctx context.Context) error {
 	if pids, err := a.c.procs(a.path); err != nil || len(pids) == 0 {
 		return nil
 	}
-	return signalAction{c: a.c, path: a.path, sig: syscall.SIGKILL}.Do(ctx)
+	return signalAction{a.target, syscall.SIGKILL}.Do(ctx)
 }
 
 func sigName(s syscall.Signal) string {
@@ -235,18 +242,17 @@ func sigName(s syscall.Signal) string {
 // mounted, else cgroup v2 cgroup.freeze. Do returns once the kernel says
 // the cgroup is frozen.
 func (c Cgroups) Pause(path, name string) Action {
-	return freezeAction{c: c, path: path, name: name, freeze: true}
+	return freezeAction{target{c, path, name}, true}
 }
 
 // Resume thaws a paused cgroup (`:unpause`).
 func (c Cgroups) Resume(path, name string) Action {
-	return freezeAction{c: c, path: path, name: name}
+	return freezeAction{target: target{c, path, name}}
 }
 
 type freezeAction struct {
-	c          Cgroups
-	path, name string
-	freeze     bool
+	target
+	freeze bool
 }
 
 func (a freezeAction) Describe() string {

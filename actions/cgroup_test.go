@@ -270,3 +270,65 @@ func TestPauseWithoutFreezer(t *testing.T) {
 		t.Errorf("the container stopped running (%v CPU in 300 ms)", used)
 	}
 }
+
+// Mounts keeps the hierarchies mounted whole, by their controllers, with
+// mountinfo's escapes (\040 for a space) undone.
+func TestMountsFromTable(t *testing.T) {
+	table := `27 1 254:0 / / rw,relatime - ext4 /dev/vda rw
+32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct
+33 31 0:30 / /mnt/my\040freezer rw,relatime - cgroup cgroup rw,nosuid,freezer
+34 31 0:30 /nested /elsewhere/freezer rw,relatime - cgroup cgroup rw,freezer
+35 31 0:31 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,release_agent=/x,name=systemd
+36 31 0:32 / /sys/fs/cgroup/none rw,relatime - cgroup cgroup rw,xattr
+41 31 0:38 / /sys/fs/cgroup/unified\040v2 rw,relatime - cgroup2 cgroup2 rw,nsdelegate
+42 31 0:39 / /second/unified rw,relatime - cgroup2 cgroup2 rw
+`
+	path := filepath.Join(t.TempDir(), "mountinfo")
+	if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Mounts(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"cpu,cpuacct":  "/sys/fs/cgroup/cpu,cpuacct",
+		"freezer":      "/mnt/my freezer",
+		"name=systemd": "/sys/fs/cgroup/systemd",
+	}
+	if fmt.Sprint(c.V1) != fmt.Sprint(want) {
+		t.Errorf("V1 = %v, want %v", c.V1, want)
+	}
+	if c.V2 != "/sys/fs/cgroup/unified v2" {
+		t.Errorf("V2 = %q, want the first cgroup2 mount, unescaped", c.V2)
+	}
+	if m, ok := c.v1With("freezer"); !ok || m != "/mnt/my freezer" {
+		t.Errorf("v1With(freezer) = %q, %v", m, ok)
+	}
+}
+
+// The confirmation sentences of :kill and :stop count the processes, or
+// say that the cgroup is gone.
+func TestSignalAndStopDescribe(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "mesos", "web"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "mesos", "web", "cgroup.procs"), []byte("10\n11\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := Cgroups{V2: root}
+	for _, tc := range []struct {
+		act  Action
+		want string
+	}{
+		{c.Signal("/mesos/web", "web", syscall.SIGHUP), "send SIGHUP to the 2 processes of web (cgroup /mesos/web)"},
+		{c.Signal("/mesos/gone", "gone", syscall.SIGHUP), "send SIGHUP to the processes of gone (cgroup /mesos/gone), which no longer exists"},
+		{c.Stop("/mesos/web", "web", 10*time.Second), "stop the 2 processes of web (cgroup /mesos/web): SIGTERM, then SIGKILL after 10s"},
+		{c.Stop("/mesos/gone", "gone", time.Second), "stop the processes of gone (cgroup /mesos/gone), which no longer exists"},
+	} {
+		if got := tc.act.Describe(); got != tc.want {
+			t.Errorf("Describe = %q, want %q", got, tc.want)
+		}
+	}
+}

@@ -18,18 +18,12 @@ const userHZ = 100
 // container's files open between passes (see keptFile); Containers is
 // called from one goroutine at a time.
 type v1Finder struct {
+	cgroupPasses
 	root       string
 	dirs       map[string]string // controller -> mount, symlinks resolved
 	walk       string            // the mount whose tree is walked
 	all        bool
-	claim      claimFunc
 	hostMemory uint64
-
-	cgroups map[string]*v1Cgroup // by path relative to the mounts
-	pass    uint64
-	buf     []byte
-	out     []model.ContainerSample // capacity reused for the next pass's guess
-	now     time.Time               // this pass's start
 }
 
 // v1Files are the files a v1 container is read from, by controller.
@@ -72,78 +66,17 @@ const (
 // as a fifth of a container's reads.
 const limitsTTL = 5 * time.Second
 
-// v1Cgroup is one cgroup's open files.
-type v1Cgroup struct {
-	files [v1NumFiles]keptFile
-	seen  uint64
-
-	limitsAt time.Time // when the limits below were read; zero: never
-	quota    float64   // CPU.QuotaCores
-	memLimit uint64    // memory.limit_in_bytes as read (0 when unreadable)
-}
-
-func (g *v1Cgroup) close() {
-	for i := range g.files {
-		g.files[i].close()
-	}
-}
-
-// setClaim makes the finder recognise the cgroups claim names too.
-func (f *v1Finder) setClaim(claim claimFunc) { f.claim = claim }
-
 // Containers walks one controller's tree and reads every container's
 // counters from the same relative path in the other controllers.
 func (f *v1Finder) Containers() ([]model.ContainerSample, error) {
-	if f.cgroups == nil {
-		f.cgroups = make(map[string]*v1Cgroup)
-	}
-	f.pass++
-	f.now = time.Now()
-	out := make([]model.ContainerSample, 0, cap(f.out))
-	err := walkCgroups(f.walk, func(rel, dir string) bool {
-		g := f.cgroups[rel]
-		if g == nil {
-			g = &v1Cgroup{}
-			f.cgroups[rel] = g
-		}
-		g.seen = f.pass
-		procs := func() (int, int, error) {
-			data, err := f.file(g, v1Procs, rel)
-			if err != nil {
-				return 0, 0, err
-			}
-			first, n := procsFirstAndCount(data)
-			return first, n, nil
-		}
-		c, ok, skip := visitCgroup(rel, dir, f.all, f.claim, procs, func(rel string, c *model.ContainerSample) bool { return f.read(g, rel, c) })
-		if ok {
-			out = append(out, c)
-		}
-		return skip
-	})
-	// Forget the cgroups that are gone, and those no longer listed (a raw
-	// cgroup whose processes left): their files are reopened if needed.
-	for rel, g := range f.cgroups {
-		if g.seen != f.pass {
-			g.close()
-			delete(f.cgroups, rel)
-		}
-	}
-	f.out = out[:0:len(out)]
-	return out, err
-}
-
-// close releases every kept file.
-func (f *v1Finder) close() {
-	for rel, g := range f.cgroups {
-		g.close()
-		delete(f.cgroups, rel)
-	}
+	return f.scan(f.walk, f.all,
+		func(g *keptCgroup, rel, _ string) ([]byte, error) { return f.file(g, v1Procs, rel) },
+		func(g *keptCgroup, rel, _ string, c *model.ContainerSample) bool { return f.read(g, rel, c) })
 }
 
 // file reads one of a cgroup's files into the finder's buffer (valid until
 // the next read); a controller that is not mounted is fs.ErrNotExist.
-func (f *v1Finder) file(g *v1Cgroup, which int, rel string) ([]byte, error) {
+func (f *v1Finder) file(g *keptCgroup, which int, rel string) ([]byte, error) {
 	spec := v1Files[which]
 	mount := f.walk
 	if spec.ctrl != "" {
@@ -153,19 +86,15 @@ func (f *v1Finder) file(g *v1Cgroup, which int, rel string) ([]byte, error) {
 		}
 		mount = m
 	}
-	b, err := g.files[which].read(f.buf, 0, func() string {
+	return f.readFile(g, which, func() string {
 		return filepath.Join(mount, filepath.FromSlash(rel), spec.name)
 	})
-	if cap(b) > cap(f.buf) {
-		f.buf = b[:0]
-	}
-	return b, err
 }
 
 // read fills the counters of the cgroup at rel; a controller that is not
 // mounted or not readable leaves its fields at zero. It reports whether a
 // read failed (the cgroup may have been removed meanwhile).
-func (f *v1Finder) read(g *v1Cgroup, rel string, c *model.ContainerSample) (failed bool) {
+func (f *v1Finder) read(g *keptCgroup, rel string, c *model.ContainerSample) (failed bool) {
 	get := func(which int) []byte {
 		b, err := f.file(g, which, rel)
 		if err != nil {
@@ -247,7 +176,7 @@ func (f *v1Finder) read(g *v1Cgroup, rel string, c *model.ContainerSample) (fail
 
 // readMemory reads the memory controller's files but
 // memory.usage_in_bytes.
-func (f *v1Finder) readMemory(g *v1Cgroup, rel string, c *model.ContainerSample, get func(int) []byte) {
+func (f *v1Finder) readMemory(g *keptCgroup, rel string, c *model.ContainerSample, get func(int) []byte) {
 	// hier: memory.stat's hierarchical total_<key> (which matches
 	// memory.usage_in_bytes, itself hierarchical) wins over <key>.
 	var inactive, rss, cache memStatValue
@@ -282,11 +211,6 @@ func (f *v1Finder) readMemory(g *v1Cgroup, rel string, c *model.ContainerSample,
 			c.Mem.OOMKills = v
 		}
 	})
-}
-
-// limitsDue says whether this pass reads g's limits.
-func (f *v1Finder) limitsDue(g *v1Cgroup) bool {
-	return g.limitsAt.IsZero() || f.now.Sub(g.limitsAt) >= limitsTTL || f.now.Before(g.limitsAt)
 }
 
 // memStatValue is one memory.stat figure: the hierarchical total_<key>

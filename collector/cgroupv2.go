@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ctop-like/ctop-like/model"
 )
@@ -14,16 +13,10 @@ import (
 // files sit in the container's one folder. Like v1Finder it keeps each
 // container's files open between passes.
 type v2Finder struct {
+	cgroupPasses
 	root       string
 	all        bool
-	claim      claimFunc
 	hostMemory uint64
-
-	cgroups map[string]*v2Cgroup
-	pass    uint64
-	now     time.Time
-	buf     []byte
-	out     []model.ContainerSample
 }
 
 // v2Files are the files a v2 container is read from.
@@ -52,85 +45,23 @@ const (
 	v2NumFiles
 )
 
-// v2Cgroup is one cgroup's open files and its limits (see limitsTTL).
-type v2Cgroup struct {
-	files    [v2NumFiles]keptFile
-	seen     uint64
-	limitsAt time.Time
-	quota    float64
-	memMax   uint64
-}
-
-func (g *v2Cgroup) close() {
-	for i := range g.files {
-		g.files[i].close()
-	}
-}
-
-// setClaim makes the finder recognise the cgroups claim names too.
-func (f *v2Finder) setClaim(claim claimFunc) { f.claim = claim }
-
 // Containers walks the unified tree and reads each container's folder.
 func (f *v2Finder) Containers() ([]model.ContainerSample, error) {
-	if f.cgroups == nil {
-		f.cgroups = make(map[string]*v2Cgroup)
-	}
-	f.pass++
-	f.now = time.Now()
-	out := make([]model.ContainerSample, 0, cap(f.out))
-	err := walkCgroups(f.root, func(rel, dir string) bool {
-		g := f.cgroups[rel]
-		if g == nil {
-			g = &v2Cgroup{}
-			f.cgroups[rel] = g
-		}
-		g.seen = f.pass
-		procs := func() (int, int, error) {
-			data, err := f.file(g, v2Procs, dir)
-			if err != nil {
-				return 0, 0, err
-			}
-			first, n := procsFirstAndCount(data)
-			return first, n, nil
-		}
-		c, ok, skip := visitCgroup(rel, dir, f.all, f.claim, procs, func(_ string, c *model.ContainerSample) bool { return f.read(g, dir, c) })
-		if ok {
-			out = append(out, c)
-		}
-		return skip
-	})
-	for rel, g := range f.cgroups {
-		if g.seen != f.pass {
-			g.close()
-			delete(f.cgroups, rel)
-		}
-	}
-	f.out = out[:0:len(out)]
-	return out, err
-}
-
-// close releases every kept file.
-func (f *v2Finder) close() {
-	for rel, g := range f.cgroups {
-		g.close()
-		delete(f.cgroups, rel)
-	}
+	return f.scan(f.root, f.all,
+		func(g *keptCgroup, _, dir string) ([]byte, error) { return f.file(g, v2Procs, dir) },
+		func(g *keptCgroup, _, dir string, c *model.ContainerSample) bool { return f.read(g, dir, c) })
 }
 
 // file reads one of a cgroup's files into the finder's buffer (valid until
 // the next read).
-func (f *v2Finder) file(g *v2Cgroup, which int, dir string) ([]byte, error) {
-	b, err := g.files[which].read(f.buf, 0, func() string { return filepath.Join(dir, v2Files[which]) })
-	if cap(b) > cap(f.buf) {
-		f.buf = b[:0]
-	}
-	return b, err
+func (f *v2Finder) file(g *keptCgroup, which int, dir string) ([]byte, error) {
+	return f.readFile(g, which, func() string { return filepath.Join(dir, v2Files[which]) })
 }
 
 // read fills the counters from the kernel's v2 files; a controller not
 // enabled for this cgroup is named in Unmeasured. It reports whether a
 // read failed (the cgroup may have been removed).
-func (f *v2Finder) read(g *v2Cgroup, dir string, c *model.ContainerSample) (failed bool) {
+func (f *v2Finder) read(g *keptCgroup, dir string, c *model.ContainerSample) (failed bool) {
 	get := func(which int) []byte {
 		b, err := f.file(g, which, dir)
 		if err != nil {
@@ -155,14 +86,13 @@ func (f *v2Finder) read(g *v2Cgroup, dir string, c *model.ContainerSample) (fail
 			c.CPU.ThrottledNs = v * 1000
 		}
 	})
-	due := g.limitsAt.IsZero() || f.now.Sub(g.limitsAt) >= limitsTTL || f.now.Before(g.limitsAt)
-	if due {
-		g.quota, g.memMax = 0, 0
+	if f.limitsDue(g) {
+		g.quota, g.memLimit = 0, 0
 		if b := get(v2CPUMax); b != nil {
 			g.quota = cpuMaxCores(string(b))
 		}
 		if b := get(v2MemMax); b != nil {
-			g.memMax = uintValue(b)
+			g.memLimit = uintValue(b)
 		}
 		g.limitsAt = f.now
 	}
@@ -203,7 +133,7 @@ func (f *v2Finder) read(g *v2Cgroup, dir string, c *model.ContainerSample) (fail
 }
 
 // readMemory reads the memory controller's files but memory.current.
-func (f *v2Finder) readMemory(g *v2Cgroup, c *model.ContainerSample, get func(int) []byte) {
+func (f *v2Finder) readMemory(g *keptCgroup, c *model.ContainerSample, get func(int) []byte) {
 	var inactive uint64
 	eachKeyValue(get(v2MemStat), func(k []byte, v uint64) {
 		switch string(k) {
@@ -216,7 +146,7 @@ func (f *v2Finder) readMemory(g *v2Cgroup, c *model.ContainerSample, get func(in
 		}
 	})
 	c.Mem.Used = subFloor(c.Mem.Usage, inactive)
-	c.Mem.Limit = memLimit(g.memMax, f.hostMemory)
+	c.Mem.Limit = memLimit(g.memLimit, f.hostMemory)
 	eachKeyValue(get(v2MemEvents), func(k []byte, v uint64) {
 		if string(k) == "oom_kill" {
 			c.Mem.OOMKills = v

@@ -44,22 +44,12 @@ const containerdMobyNamespace = "moby"
 // containerd/api module) rather than the full containerd/v2 client, which
 // would double the binary (14 -> 27 MB) for the same four calls.
 type Containerd struct {
-	address string
-	quiet   bool
-	seen    bool // containerd answered once in this run (only run reads and writes it)
-	cancel  context.CancelFunc
-	done    chan struct{}
+	reconnector // address is containerd's socket
 
 	mu      sync.RWMutex
 	metas   map[string]Meta   // by container id
 	cgroups map[string]string // cgroupfs path (/<ns>/<id>) -> id
 	byNS    map[string][]string
-	err     error
-
-	readyCh   chan struct{}
-	readyOnce sync.Once
-	triedCh   chan struct{}
-	triedOnce sync.Once
 }
 
 var _ Runtime = (*Containerd)(nil)
@@ -67,14 +57,11 @@ var _ Runtime = (*Containerd)(nil)
 // openContainerd is containerd's factory: --containerd-address or the
 // default socket; "none" disables it.
 func openContainerd(ctx context.Context, cfg Config) Runtime {
-	addr, named := cfg.ContainerdAddress, cfg.ContainerdAddress != ""
-	if addr == "none" {
+	addr, quiet, ok := socketAddress(cfg.ContainerdAddress, containerdDefaultAddress)
+	if !ok {
 		return nil
 	}
-	if addr == "" {
-		addr = containerdDefaultAddress
-	}
-	return NewContainerd(ctx, strings.TrimPrefix(addr, "unix://"), !named)
+	return NewContainerd(ctx, addr, quiet)
 }
 
 // containerdCgroup is a CRI container of containerd:
@@ -94,19 +81,19 @@ func containerdCgroup(parent, base string) (string, bool) {
 // NewContainerd watches the containerd at address in the background and
 // returns at once. quiet says an absent socket is no error.
 func NewContainerd(ctx context.Context, address string, quiet bool) *Containerd {
-	ctx, cancel := context.WithCancel(ctx)
 	c := &Containerd{
-		address: address,
-		quiet:   quiet,
-		cancel:  cancel,
-		done:    make(chan struct{}),
 		metas:   map[string]Meta{},
 		cgroups: map[string]string{},
 		byNS:    map[string][]string{},
-		readyCh: make(chan struct{}),
-		triedCh: make(chan struct{}),
 	}
-	go c.run(ctx)
+	c.address = address
+	ctx = c.start(ctx, quiet)
+	// containerd is dialled before each session: a gRPC session would
+	// retry a refused or absent socket for its whole timeout. While it is
+	// down the wait is cut short as soon as the socket accepts a
+	// connection, so that a restarted containerd names its containers
+	// again within a refresh.
+	go c.loop(ctx, c.session, c.dial, true)
 	return c
 }
 
@@ -135,71 +122,15 @@ func (c *Containerd) Meta(id string) (Meta, bool) {
 // Podman).
 func (c *Containerd) Stopped() []Meta { return nil }
 
-// Err implements Runtime.
-func (c *Containerd) Err() error {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.err
-}
-
-// WaitReady implements Runtime.
-func (c *Containerd) WaitReady(ctx context.Context) error {
-	select {
-	case <-c.readyCh:
-		return nil
-	case <-c.triedCh:
-		select {
-		case <-c.readyCh:
-			return nil
-		default:
-			return c.Err()
-		}
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // Close implements Runtime.
 func (c *Containerd) Close() error {
-	c.cancel()
-	<-c.done
+	c.stop()
 	return nil
 }
 
 // containerdCallTimeout bounds one call so that a hung containerd shows
 // as an error rather than a silent stall.
 const containerdCallTimeout = 10 * time.Second
-
-// run keeps a session alive until ctx ends, with the same capped backoff
-// as Docker's. While containerd is down (its socket absent or refusing)
-// the wait is cut short as soon as the socket accepts a connection, which
-// it checks every dockerKnock, so that a restarted containerd names its
-// containers again within a refresh.
-func (c *Containerd) run(ctx context.Context) {
-	defer close(c.done)
-	backoff := dockerBackoffMin
-	for {
-		var connected bool
-		err := c.dial()
-		down := err != nil
-		if !down {
-			connected, err = c.session(ctx)
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		c.setErr(err)
-		c.triedOnce.Do(func() { close(c.triedCh) })
-		if connected {
-			backoff = dockerBackoffMin
-			c.seen = true
-		}
-		if !c.waitBack(ctx, backoff, down) {
-			return
-		}
-		backoff = min(backoff*2, dockerBackoffMax)
-	}
-}
 
 // dial checks that the socket accepts a connection: a refused or absent
 // socket costs microseconds, where a gRPC session would retry for its
@@ -210,44 +141,6 @@ func (c *Containerd) dial() error {
 		return fmt.Errorf("containerd %s: %w", c.address, err)
 	}
 	return conn.Close()
-}
-
-// waitBack waits out a backoff; when containerd was down it returns as
-// soon as the socket accepts a connection. It returns false when ctx
-// ends.
-func (c *Containerd) waitBack(ctx context.Context, backoff time.Duration, down bool) bool {
-	deadline := time.Now().Add(backoff)
-	for {
-		wait := time.Until(deadline)
-		if down {
-			// As Docker's: a containerd never seen in this run (its socket
-			// absent) is knocked on every second, not every 50 ms.
-			every := dockerKnock
-			if !c.seen {
-				every = unseenKnock
-			}
-			wait = min(every, wait)
-		}
-		t := time.NewTimer(max(wait, 0))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return false
-		case <-t.C:
-		}
-		if !time.Now().Before(deadline) || down && c.dial() == nil {
-			return true
-		}
-	}
-}
-
-func (c *Containerd) setErr(err error) {
-	if err != nil && c.quiet && socketMissing(c.address) {
-		err = nil
-	}
-	c.mu.Lock()
-	c.err = err
-	c.mu.Unlock()
 }
 
 // session subscribes to events, lists every namespace, then relists a
@@ -290,9 +183,7 @@ func (c *Containerd) session(ctx context.Context) (connected bool, err error) {
 	if err := c.listAll(sctx, cli); err != nil {
 		return false, err
 	}
-	c.setErr(nil)
-	c.readyOnce.Do(func() { close(c.readyCh) })
-	c.triedOnce.Do(func() { close(c.triedCh) })
+	c.listed()
 	for {
 		select {
 		case e := <-envs:

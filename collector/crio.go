@@ -52,14 +52,11 @@ var _ Runtime = (*CRIO)(nil)
 
 // openCRIO is CRI-O's factory.
 func openCRIO(_ context.Context, cfg Config) Runtime {
-	addr, named := cfg.CRIOAddress, cfg.CRIOAddress != ""
-	if addr == "none" {
+	addr, quiet, ok := socketAddress(cfg.CRIOAddress, crioDefaultAddress)
+	if !ok {
 		return nil
 	}
-	if addr == "" {
-		addr = crioDefaultAddress
-	}
-	return NewCRIO(strings.TrimPrefix(addr, "unix://"), !named)
+	return NewCRIO(addr, quiet)
 }
 
 // crioCgroup is CRI-O's cgroup: crio-<id>.scope (systemd) or crio-<id>

@@ -20,40 +20,23 @@ import (
 	"github.com/ctop-like/ctop-like/model"
 )
 
-const (
-	// dockerCallTimeout bounds one list or inspect call so a hung daemon
-	// shows up as an error instead of a silent stall.
-	dockerCallTimeout = 10 * time.Second
-	// dockerBackoffMin and dockerBackoffMax bound the wait between
-	// reconnection attempts.
-	dockerBackoffMin = 250 * time.Millisecond
-	dockerBackoffMax = 5 * time.Second
-)
+// dockerCallTimeout bounds one list or inspect call so a hung daemon
+// shows up as an error instead of a silent stall.
+const dockerCallTimeout = 10 * time.Second
 
 // Docker is the handler of an engine that speaks Docker's API — dockerd,
 // and Podman's compatible service: it keeps the static metadata of every
 // container, fed by one list at start and the events stream after, so that
 // a refresh only does map lookups and never waits on the engine.
 type Docker struct {
-	runtime string // model.RuntimeDocker or model.RuntimePodman
-	cli     *client.Client
-	host    string
-	quiet   bool // an absent socket is no error (an engine nobody named)
-	cancel  context.CancelFunc
-	done    chan struct{}
-	seen    bool // the daemon answered once in this run (only run reads and writes it)
+	reconnector        // address is the daemon's host (unix:///var/run/docker.sock)
+	runtime     string // model.RuntimeDocker or model.RuntimePodman
+	cli         *client.Client
 
 	mu      sync.RWMutex
 	metas   map[string]Meta
 	stopped []Meta // metas that run nothing, rebuilt when metas change
 	dirty   bool
-	err     error
-	ready   bool
-
-	readyCh   chan struct{} // closed once the first list is done
-	readyOnce sync.Once
-	triedCh   chan struct{} // closed once the first connection attempt ended
-	triedOnce sync.Once
 }
 
 var _ Runtime = (*Docker)(nil)
@@ -90,33 +73,22 @@ func NewDocker(ctx context.Context, host string) *Docker {
 // host; env reads the engine's variables (Docker's DOCKER_*), quiet says
 // an absent socket is not an error.
 func newEngine(ctx context.Context, runtime, host string, quiet bool, env client.Opt) *Docker {
-	ctx, cancel := context.WithCancel(ctx)
-	d := &Docker{
-		runtime: runtime,
-		host:    host,
-		quiet:   quiet,
-		cancel:  cancel,
-		done:    make(chan struct{}),
-		metas:   map[string]Meta{},
-		readyCh: make(chan struct{}),
-		triedCh: make(chan struct{}),
-	}
+	d := &Docker{runtime: runtime, metas: map[string]Meta{}}
+	ctx = d.start(ctx, quiet)
 	opts := []client.Opt{env, client.WithAPIVersionNegotiation()}
 	if host != "" {
 		opts = append(opts, client.WithHost(host))
 	}
 	cli, err := client.NewClientWithOpts(opts...)
 	if err != nil {
-		d.err = fmt.Errorf("%s %s: %w", runtime, host, err)
-		d.triedOnce.Do(func() { close(d.triedCh) })
-		close(d.done)
+		d.fail(fmt.Errorf("%s %s: %w", runtime, host, err))
 		return d
 	}
 	d.cli = cli
-	if d.host == "" {
-		d.host = cli.DaemonHost()
-	}
-	go d.run(ctx)
+	d.address = cli.DaemonHost() // host, or what DOCKER_HOST or the default gives
+	// The session dials the daemon itself and its error says why it
+	// failed; a knock only cuts the backoff after it short.
+	go d.loop(ctx, d.session, func() error { return knock(d.address) }, false)
 	return d
 }
 
@@ -162,49 +134,13 @@ func (d *Docker) Meta(id string) (Meta, bool) {
 	return m, ok
 }
 
-// Err is the last connection error, or nil while connected, so the
-// screen can say why names are missing.
-func (d *Docker) Err() error {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.err
-}
-
-// Ready reports whether the first full list of containers has arrived.
-func (d *Docker) Ready() bool {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.ready
-}
-
-// WaitReady waits until the first list is done (nil), the first attempt
-// to reach dockerd failed (its error), or ctx ends (ctx.Err()), so batch
-// mode can print names from the first line without hanging on a dead
-// daemon.
-func (d *Docker) WaitReady(ctx context.Context) error {
-	select {
-	case <-d.readyCh:
-		return nil
-	case <-d.triedCh:
-		select {
-		case <-d.readyCh:
-			return nil
-		default:
-			return d.Err()
-		}
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // Client is the engine's API client, for what reads the engine directly
 // (a container's log).
 func (d *Docker) Client() *client.Client { return d.cli }
 
 // Close stops the watcher and waits for it.
 func (d *Docker) Close() error {
-	d.cancel()
-	<-d.done
+	d.stop()
 	if d.cli != nil {
 		return d.cli.Close()
 	}
@@ -260,95 +196,29 @@ func shortID(id string) string {
 	return id
 }
 
-// run keeps a session with dockerd alive until ctx ends, reconnecting
-// with a capped exponential backoff.
-func (d *Docker) run(ctx context.Context) {
-	defer close(d.done)
-	backoff := dockerBackoffMin
-	for {
-		connected, err := d.session(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		d.setErr(err)
-		d.triedOnce.Do(func() { close(d.triedCh) })
-		if connected {
-			backoff = dockerBackoffMin
-			d.seen = true
-		}
-		if !d.waitBack(ctx, backoff) {
-			return
-		}
-		backoff = min(backoff*2, dockerBackoffMax)
-	}
-}
-
-// waitBack waits out a reconnect backoff, but pings the daemon every
-// dockerKnock meanwhile and returns early when it answers: a restarted
-// dockerd's containers are named again within a refresh or two, while a
-// daemon that stays down costs one cheap refused connection per knock.
-// It returns false when ctx ends.
-func (d *Docker) waitBack(ctx context.Context, backoff time.Duration) bool {
-	deadline := time.Now().Add(backoff)
-	// A daemon this run has talked to is knocked on every dockerKnock, so
-	// that a restart is over within a refresh; one never seen (Podman
-	// installed without its service, the usual case) every second: each
-	// wake-up of an idle Go program costs more than the connect itself,
-	// and 20 a second cost ~20 ms of CPU a second, doubling an idle run.
-	every := dockerKnock
-	if !d.seen {
-		every = unseenKnock
-	}
-	for {
-		wait := min(every, time.Until(deadline))
-		t := time.NewTimer(max(wait, 0))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return false
-		case <-t.C:
-		}
-		if !time.Now().Before(deadline) {
-			return true
-		}
-		if knock(d.cli.DaemonHost()) {
-			return true
-		}
-	}
-}
-
-// knock reports whether something listens at a daemon's address: a bare
-// connect, closed at once. An API Ping through the client every knock cost
+// knock checks that something listens at a daemon's address (nil): a
+// bare connect, closed at once. An API Ping through the client every knock cost
 // about 1 ms of CPU each (24 ms a second) for a runtime whose socket is
 // not there — Podman installed without its service is the common case —
 // where a refused or missing socket costs microseconds. The session that
 // follows a successful knock finds out whether it is really the daemon.
-func knock(host string) bool {
+func knock(host string) error {
 	network, addr := "unix", strings.TrimPrefix(host, "unix://")
 	if strings.HasPrefix(host, "tcp://") || strings.HasPrefix(host, "http://") || strings.HasPrefix(host, "https://") {
 		u, err := url.Parse(host)
 		if err != nil {
-			return true // let the session say what is wrong
+			return nil // let the session say what is wrong
 		}
 		network, addr = "tcp", u.Host
 	} else if strings.Contains(host, "://") && !strings.HasPrefix(host, "unix://") {
-		return true // a scheme a bare connect cannot try (ssh, npipe): the session does
+		return nil // a scheme a bare connect cannot try (ssh, npipe): the session does
 	}
 	c, err := net.DialTimeout(network, addr, dockerKnock)
 	if err != nil {
-		return false
+		return err
 	}
-	c.Close()
-	return true
+	return c.Close()
 }
-
-// dockerKnock is how often a backing-off runtime checks whether dockerd
-// is back.
-const dockerKnock = 50 * time.Millisecond
-
-// unseenKnock is how often a runtime that never answered in this run is
-// knocked on.
-const unseenKnock = time.Second
 
 // session subscribes to container events, lists and inspects every
 // container, then applies events until the stream breaks. connected says
@@ -363,12 +233,7 @@ func (d *Docker) session(ctx context.Context) (connected bool, err error) {
 	if err := d.list(sctx); err != nil {
 		return false, err
 	}
-	d.setErr(nil)
-	d.mu.Lock()
-	d.ready = true
-	d.mu.Unlock()
-	d.readyOnce.Do(func() { close(d.readyCh) })
-	d.triedOnce.Do(func() { close(d.triedCh) })
+	d.listed()
 	for {
 		select {
 		case m := <-msgs:
@@ -458,15 +323,6 @@ func (d *Docker) apply(ctx context.Context, m events.Message) {
 	}
 }
 
-func (d *Docker) setErr(err error) {
-	if err != nil && d.quiet && socketMissing(d.host) {
-		err = nil // not installed or not started: its cgroups still show
-	}
-	d.mu.Lock()
-	d.err = err
-	d.mu.Unlock()
-}
-
 // wrap gives an error the context a user needs: "docker: Cannot connect
 // to the Docker daemon at unix:///var/run/docker.sock..." for a dead
 // daemon, "docker <what>: ..." otherwise.
@@ -474,7 +330,7 @@ func (d *Docker) wrap(what string, err error) error {
 	if client.IsErrConnectionFailed(err) {
 		return fmt.Errorf("%s: %w", d.runtime, err)
 	}
-	return fmt.Errorf("%s %s (%s): %w", d.runtime, what, d.host, err)
+	return fmt.Errorf("%s %s (%s): %w", d.runtime, what, d.address, err)
 }
 
 // metaFromInspect keeps what the views and the cluster matching need.

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
 
 	"github.com/ctop-like/ctop-like/model"
@@ -407,56 +408,47 @@ var pseudoFS = map[string]bool{
 
 // parseMountinfo returns the real mounts of a mountinfo file, one per
 // device: the first that mounts the device's root, else its first bind
-// mount. Total, Used and Available are left for statfs.
+// mount. Total, Used and Available are left for statfs. A malformed line
+// (a table cut short) is named in the error; the others are still returned.
 func parseMountinfo(data []byte) ([]model.Filesystem, error) {
+	realFS := func(i *mountinfo.Info) (skip, stop bool) { return pseudoFS[i.FSType], false }
+	infos, err := mountinfo.GetMountsFromReader(bytes.NewReader(data), realFS)
+	var bad error
+	if err != nil {
+		// The library gives up at the first bad line: read the table
+		// line by line to keep the good ones (never the case for a table
+		// the kernel wrote whole).
+		infos = infos[:0]
+		for lineNo := 1; len(data) > 0; lineNo++ {
+			var line []byte
+			line, data, _ = bytes.Cut(data, []byte{'\n'})
+			if len(bytes.TrimSpace(line)) == 0 {
+				continue
+			}
+			one, err := mountinfo.GetMountsFromReader(bytes.NewReader(line), realFS)
+			if err != nil && bad == nil {
+				bad = fmt.Errorf("mountinfo line %d: %w", lineNo, err)
+			}
+			infos = append(infos, one...)
+		}
+	}
+	type device struct{ major, minor int }
 	type mount struct {
 		fs       model.Filesystem
-		dev      string
 		wholeDev bool
 	}
 	var mounts []mount
-	chosen := map[string]int{} // device → index in mounts
-	lineNo := 0
-	var bad error
-	for len(data) > 0 {
-		var line []byte
-		line, data, _ = bytes.Cut(data, []byte{'\n'})
-		lineNo++
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		// id parent major:minor root mountpoint options [optional...] - type source superoptions
-		f := strings.Fields(string(line))
-		sep := -1
-		for i := 6; i < len(f); i++ {
-			if f[i] == "-" {
-				sep = i
-				break
-			}
-		}
-		if len(f) < 6 || sep < 0 || sep+2 >= len(f) {
-			if bad == nil {
-				bad = fmt.Errorf("mountinfo line %d: malformed", lineNo)
-			}
-			continue
-		}
-		fstype := f[sep+1]
-		if pseudoFS[fstype] {
-			continue
-		}
+	chosen := map[device]int{} // index in mounts
+	for _, in := range infos {
 		m := mount{
-			fs: model.Filesystem{
-				Device:     unescapeMount(f[sep+2]),
-				Mountpoint: unescapeMount(f[4]),
-				Type:       fstype,
-			},
-			dev:      f[2],
-			wholeDev: f[3] == "/",
+			fs:       model.Filesystem{Device: in.Source, Mountpoint: in.Mountpoint, Type: in.FSType},
+			wholeDev: in.Root == "/",
 		}
-		i, seen := chosen[m.dev]
+		dev := device{in.Major, in.Minor}
+		i, seen := chosen[dev]
 		switch {
 		case !seen:
-			chosen[m.dev] = len(mounts)
+			chosen[dev] = len(mounts)
 			mounts = append(mounts, m)
 		case m.wholeDev && !mounts[i].wholeDev:
 			mounts[i] = m
@@ -467,25 +459,6 @@ func parseMountinfo(data []byte) ([]model.Filesystem, error) {
 		out = append(out, m.fs)
 	}
 	return out, bad
-}
-
-// unescapeMount undoes the octal escapes (\040 for a space) of mountinfo.
-func unescapeMount(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(v))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
 
 // parseCPUStat reads the cpu lines of /proc/stat, turning ticks into

@@ -120,6 +120,20 @@ func (r *runtimes) close() error {
 	return first
 }
 
+// socketAddress is the socket a runtime's address option names ("/x.sock"
+// or "unix:///x.sock"; "" for def): quiet when the user named none, so
+// that an engine not installed is no error; ok false for "none", which
+// disables the runtime.
+func socketAddress(option, def string) (addr string, quiet, ok bool) {
+	switch option {
+	case "none":
+		return "", false, false
+	case "":
+		return def, true, true
+	}
+	return strings.TrimPrefix(option, "unix://"), false, true
+}
+
 // socketPath is the file behind a unix socket address ("unix:///x.sock"
 // or "/x.sock"), "" for other addresses.
 func socketPath(addr string) string {

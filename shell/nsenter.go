@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
 )
 
@@ -123,32 +124,25 @@ func cgroupProcs(procRoot string, pid int) ([]string, error) {
 type cgroupMount struct{ dir, root string }
 
 // cgroupMounts maps a /proc/<pid>/cgroup controller list ("cpu,cpuacct",
-// "name=systemd", "" for v2) to where that hierarchy is mounted here.
-func cgroupMounts(mountinfo string) (map[string]cgroupMount, error) {
-	b, err := os.ReadFile(mountinfo)
+// "name=systemd", "" for v2) to where that hierarchy is mounted here, from
+// the mountinfo file at path.
+func cgroupMounts(path string) (map[string]cgroupMount, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
+	defer f.Close()
+	infos, err := mountinfo.GetMountsFromReader(f, mountinfo.FSTypeFilter("cgroup", "cgroup2"))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	m := map[string]cgroupMount{}
-	for _, line := range strings.Split(string(b), "\n") {
-		// id parent major:minor root mountpoint opts [optional...] - fstype source superopts
-		pre, post, ok := strings.Cut(line, " - ")
-		if !ok {
-			continue
-		}
-		f, g := strings.Fields(pre), strings.Fields(post)
-		if len(f) < 5 || len(g) < 3 {
-			continue
-		}
-		mnt := cgroupMount{dir: unescape(f[4]), root: unescape(f[3])}
-		switch g[0] {
-		case "cgroup2":
-			if _, dup := m[""]; !dup {
-				m[""] = mnt
-			}
-		case "cgroup":
+	for _, in := range infos {
+		mnt := cgroupMount{dir: in.Mountpoint, root: in.Root}
+		key := "" // cgroup2
+		if in.FSType == "cgroup" {
 			var ctrls []string
-			for _, o := range strings.Split(g[2], ",") {
+			for _, o := range strings.Split(in.VFSOptions, ",") {
 				switch o {
 				case "rw", "ro", "relatime", "noexec", "nosuid", "nodev", "clone_children", "xattr", "noprefix", "cpuset_v2_mode", "favordynmods", "nsdelegate", "memory_recursiveprot", "memory_localevents":
 				default:
@@ -157,30 +151,11 @@ func cgroupMounts(mountinfo string) (map[string]cgroupMount, error) {
 					}
 				}
 			}
-			key := strings.Join(ctrls, ",")
-			if _, dup := m[key]; !dup {
-				m[key] = mnt
-			}
+			key = strings.Join(ctrls, ",")
+		}
+		if _, dup := m[key]; !dup {
+			m[key] = mnt
 		}
 	}
 	return m, nil
-}
-
-// unescape undoes mountinfo's octal escapes (\040 for a space).
-func unescape(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(v))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
