@@ -124,50 +124,25 @@ func (a AgentFile) Stream(ctx context.Context, tail int, follow bool, out chan<-
 		}
 		return copy(p, data), nil
 	}
-	start, cut, err := tailStart(ctx, read, size, tail)
-	if err != nil {
-		return quiet(ctx, fmt.Errorf("log %s %s: %w", a.Std, a.Path, err))
-	}
-	sp := &splitter{stream: a.Std, emit: sender(ctx, out)}
-	if cut {
-		sp.markCut()
-	}
-	buf := make([]byte, chunk)
-	off, err := pump(ctx, read, start, buf, sp)
-	if err != nil {
-		return quiet(ctx, err)
-	}
-	sp.readTime = time.Now
-	if !follow {
-		return quiet(ctx, sp.flush())
-	}
 	poll := a.Poll
 	if poll <= 0 {
 		poll = time.Second
 	}
-	tick := time.NewTicker(poll)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
+	t := newTailer(ctx, a.Std+" "+a.Path, a.Std, read, out)
+	return t.stream(ctx, size, tail, follow, poll, func() error {
 		_, size, err := a.read(ctx, -1, 0)
 		if err != nil {
 			// A slow or gone agent: try again at the next poll.
-			continue
-		}
-		if size < off {
-			if err := sp.flush(); err != nil {
-				return quiet(ctx, err)
-			}
-			off = 0
-		}
-		if off, err = pump(ctx, read, off, buf, sp); err != nil && ctx.Err() != nil {
 			return nil
 		}
-	}
+		if size < t.off {
+			if err := t.restart(t.read); err != nil {
+				return err
+			}
+		}
+		t.pump(ctx) // a failed page is asked for again at the next poll
+		return nil
+	})
 }
 
 // jsonBytes decodes a JSON string into the bytes it holds, keeping bytes
