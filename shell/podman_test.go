@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/podmantest"
 	"github.com/docker/docker/client"
 )
 
@@ -21,44 +20,8 @@ const podmanImage = "localhost/h8-act/busybox-shell:test"
 // Podman's Docker-compatible API service on a socket of its own.
 func requirePodman(t *testing.T) *client.Client {
 	t.Helper()
-	if _, err := exec.LookPath("podman"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("podman is not installed")
-		}
-		t.Skip("podman is not installed")
-	}
-	if exec.Command("podman", "image", "exists", podmanImage).Run() != nil {
-		root := t.TempDir()
-		os.MkdirAll(filepath.Join(root, "bin"), 0o755)
-		script := `cp /bin/busybox "$1/bin/busybox" && for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$1/bin/$a"; done && tar -C "$1" -c . | podman import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' - "$2"`
-		if out, err := exec.Command("sh", "-c", script, "sh", root, podmanImage).CombinedOutput(); err != nil {
-			t.Fatalf("podman import: %v %s", err, out)
-		}
-		t.Cleanup(func() { exec.Command("podman", "rmi", "-f", podmanImage).Run() })
-	}
-	sock := filepath.Join(os.TempDir(), fmt.Sprintf("h8-act-shell-%d.sock", rand.Int63()))
-	svc := exec.Command("podman", "system", "service", "--time=0", "unix://"+sock)
-	if err := svc.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { svc.Process.Kill(); svc.Wait(); os.Remove(sock) })
-	for i := 0; i < 200; i++ {
-		if _, err := os.Stat(sock); err == nil {
-			break
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	cli, err := client.NewClientWithOpts(client.WithHost("unix://"+sock), client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cli.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if _, err := cli.Ping(ctx); err != nil {
-		t.Fatalf("podman service: %v", err)
-	}
-	return cli
+	podmantest.Busybox(t, podmanImage)
+	return podmantest.Client(t, "h8-act-shell")
 }
 
 // Podman exec with a TTY through Podman's Docker-compatible API.
