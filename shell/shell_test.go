@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/cgrouptest"
 	"github.com/ctop-like/ctop-like/dockertest"
 	"github.com/docker/docker/client"
 	"golang.org/x/sys/unix"
@@ -97,16 +98,7 @@ func termios(t *testing.T, f *os.File) unix.Termios {
 	return *st
 }
 
-func requireRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("needs root to enter namespaces")
-	}
-	t.Skip("needs root to enter namespaces")
-}
+func requireRoot(t *testing.T) { cgrouptest.RequireRoot(t) }
 
 // target starts a process in new UTS, PID and mount namespaces (unshare)
 // with hostname host, inside a test-made /mesos/h8-act-shell-<n> cgroup of
@@ -114,54 +106,16 @@ func requireRoot(t *testing.T) {
 // the cgroup's path, and removes both at the end.
 func target(t *testing.T, host string) (int, string) {
 	t.Helper()
-	rel := fmt.Sprintf("/mesos/h8-act-shell-%d", rand.Int63())
-	parent := "/sys/fs/cgroup/cpuacct/mesos"
-	madeParent := false
-	if _, err := os.Stat(parent); err != nil {
-		os.Mkdir(parent, 0o755)
-		madeParent = true
-	}
-	dir := filepath.Join("/sys/fs/cgroup/cpuacct", rel)
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("unshare", "--uts", "--pid", "--fork", "--mount-proc", "sh", "-c", "read go; hostname "+host+"; exec sleep 600")
-	in, _ := cmd.StdinPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if b, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs")); len(b) > 0 {
-			for _, p := range strings.Fields(string(b)) {
-				n, _ := strconv.Atoi(p)
-				syscall.Kill(n, syscall.SIGKILL)
-			}
-		}
-		for i := 0; i < 100 && os.Remove(dir) != nil; i++ {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if madeParent {
-			os.Remove(parent)
-		}
-	})
-	var child int
-	for i := 0; i < 200 && child == 0; i++ {
+	const cpuacct = "/sys/fs/cgroup/cpuacct"
+	rel := cgrouptest.Mesos(t, "h8-act-shell", cpuacct)
+	cmd, _ := cgrouptest.Start(t, "exec unshare --uts --pid --fork --mount-proc sh -c 'hostname "+host+"; exec sleep 600'",
+		nil, filepath.Join(cpuacct, rel))
+	for i := 0; i < 500; i++ {
 		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", cmd.Process.Pid, cmd.Process.Pid))
-		child, _ = strconv.Atoi(strings.TrimSpace(string(b)))
-		time.Sleep(10 * time.Millisecond)
-	}
-	if child == 0 {
-		t.Fatal("unshare's child did not start")
-	}
-	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(child)), 0); err != nil {
-		t.Fatal(err)
-	}
-	in.Write([]byte("go\n"))
-	for i := 0; i < 200; i++ {
-		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", child)); string(b) == "sleep\n" {
-			return child, rel
+		if child, _ := strconv.Atoi(strings.TrimSpace(string(b))); child != 0 {
+			if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", child)); string(b) == "sleep\n" {
+				return child, rel
+			}
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
