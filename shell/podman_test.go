@@ -36,34 +36,14 @@ func TestExecPodman(t *testing.T) {
 	id := strings.TrimSpace(string(out))
 	t.Cleanup(func() { exec.Command("podman", "rm", "-f", "-t", "0", id).Run() })
 
-	master, slave := openPty(t)
-	before := termios(t, slave)
-	scr := watch(master)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	done := make(chan struct{})
-	var code int
-	go func() {
-		code, err = Exec(ctx, cli, id, []string{"/bin/sh"}, Terminal{In: slave, Out: slave})
-		close(done)
-	}()
+	sh := startShell(t, func(ctx context.Context, term Terminal) (int, error) {
+		return Exec(ctx, cli, id, []string{"/bin/sh"}, term)
+	})
 	time.Sleep(500 * time.Millisecond)
-	master.Write([]byte("hostname; stty size; exit 6\r"))
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatalf("exec did not end; screen %q", scr.String())
+	sh.master.Write([]byte("hostname; stty size; exit 6\r"))
+	code, screen := sh.end(t)
+	if code != 6 {
+		t.Fatalf("code %d; screen %q", code, screen)
 	}
-	if err != nil || code != 6 {
-		t.Fatalf("code %d, err %v; screen %q", code, err, scr.String())
-	}
-	time.Sleep(50 * time.Millisecond)
-	for _, want := range []string{host + "\r\n", "33 101\r\n"} {
-		if !strings.Contains(scr.String(), want) {
-			t.Errorf("screen lacks %q: %q", want, scr.String())
-		}
-	}
-	if after := termios(t, slave); after != before {
-		t.Errorf("raw mode was not undone")
-	}
+	showed(t, screen, host+"\r\n", "33 101\r\n")
 }

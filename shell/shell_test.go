@@ -98,6 +98,61 @@ func termios(t *testing.T, f *os.File) unix.Termios {
 	return *st
 }
 
+// session is a shell that Exec or Enter runs on a pty of its own, as the
+// screen runs one, with what the pty showed.
+type session struct {
+	master, slave *os.File
+	scr           *screen
+	before        unix.Termios
+	done          chan struct{}
+	code          int
+	err           error
+}
+
+// startShell runs run (an Exec or an Enter) on a new pty, 30 s at most.
+func startShell(t *testing.T, run func(ctx context.Context, term Terminal) (int, error)) *session {
+	t.Helper()
+	master, slave := openPty(t)
+	s := &session{master: master, slave: slave, before: termios(t, slave), scr: watch(master), done: make(chan struct{})}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	go func() {
+		s.code, s.err = run(ctx, Terminal{In: slave, Out: slave})
+		close(s.done)
+	}()
+	return s
+}
+
+// end waits for the shell to end and returns its exit code and the screen.
+// It fails the test when the shell fails or outlasts 20 s, and when the
+// terminal's modes are not as they were before it.
+func (s *session) end(t *testing.T) (int, string) {
+	t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the shell did not end; screen %q", s.scr.String())
+	}
+	if s.err != nil {
+		t.Fatalf("code %d, err %v; screen %q", s.code, s.err, s.scr.String())
+	}
+	time.Sleep(50 * time.Millisecond)
+	if after := termios(t, s.slave); after != s.before {
+		t.Errorf("terminal modes changed in the shell (raw mode, stty -echo) were not restored")
+	}
+	return s.code, s.scr.String()
+}
+
+// showed fails the test for each of want that the screen out lacks.
+func showed(t *testing.T, out string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("screen lacks %q:\n%s", w, out)
+		}
+	}
+}
+
 func requireRoot(t *testing.T) { cgrouptest.RequireRoot(t) }
 
 // target starts a process in new UTS, PID and mount namespaces (unshare)
@@ -131,44 +186,19 @@ func TestEnterRunsInTheContainer(t *testing.T) {
 	requireRoot(t)
 	host := fmt.Sprintf("h8-act-ns-%d", rand.Intn(1e6))
 	pid, rel := target(t, host)
-	master, slave := openPty(t)
-	before := termios(t, slave)
-	scr := watch(master)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	done := make(chan struct{})
-	var code int
-	var err error
-	go func() {
-		code, err = Enter(ctx, pid, "/bin/sh", Terminal{In: slave, Out: slave})
-		close(done)
-	}()
-	master.Write([]byte("hostname; grep cpuacct /proc/self/cgroup; echo pid=$$; stty -echo; echo rc=$?; exit 7\n"))
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatalf("the shell did not end; screen: %q", scr.String())
-	}
+	sh := startShell(t, func(ctx context.Context, term Terminal) (int, error) { return Enter(ctx, pid, "/bin/sh", term) })
+	sh.master.Write([]byte("hostname; grep cpuacct /proc/self/cgroup; echo pid=$$; stty -echo; echo rc=$?; exit 7\n"))
+	code, out := sh.end(t)
 	// dash ends an interactive shell whose first process group lies
 	// outside its PID namespace with "Cannot set tty process group" and
 	// status 2 instead of 7 (it cannot hand the terminal back to a group
 	// it cannot see); the screen takes the terminal back either way.
-	if err != nil || (code != 7 && code != 2) {
-		t.Fatalf("code %d, err %v; screen %q", code, err, scr.String())
+	if code != 7 && code != 2 {
+		t.Fatalf("code %d; screen %q", code, out)
 	}
-	time.Sleep(50 * time.Millisecond)
-	out := scr.String()
-	for _, want := range []string{"# " + host + "\r\n", ":cpuacct:" + rel + "\r\n"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("screen lacks %q:\n%s", want, out)
-		}
-	}
+	showed(t, out, "# "+host+"\r\n", ":cpuacct:"+rel+"\r\n")
 	if strings.Contains(out, fmt.Sprintf("pid=%d", pid)) || !strings.Contains(out, "pid=") {
 		t.Errorf("the shell is not in the target's PID namespace:\n%s", out)
-	}
-	if after := termios(t, slave); after != before {
-		t.Errorf("terminal modes changed by the shell (stty -echo) were not restored")
 	}
 }
 
@@ -183,43 +213,22 @@ func TestExecDocker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cli.Close()
-	master, slave := openPty(t)
-	before := termios(t, slave)
-	scr := watch(master)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	done := make(chan struct{})
-	var code int
-	go func() {
-		code, err = Exec(ctx, cli, id, []string{"/bin/sh"}, Terminal{In: slave, Out: slave})
-		close(done)
-	}()
+	sh := startShell(t, func(ctx context.Context, term Terminal) (int, error) {
+		return Exec(ctx, cli, id, []string{"/bin/sh"}, term)
+	})
 	time.Sleep(300 * time.Millisecond)
-	master.Write([]byte("hostname; stty size\r"))
-	waitScreen(t, scr, "33 101\r\n")
+	sh.master.Write([]byte("hostname; stty size\r"))
+	waitScreen(t, sh.scr, "33 101\r\n")
 	// The operator's window changes size: SIGWINCH resizes the exec's TTY.
-	unix.IoctlSetWinsize(int(slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 40, Col: 120})
+	unix.IoctlSetWinsize(int(sh.slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 40, Col: 120})
 	syscall.Kill(os.Getpid(), syscall.SIGWINCH)
 	time.Sleep(300 * time.Millisecond)
-	master.Write([]byte("stty size; exit 5\r"))
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatalf("exec did not end; screen %q", scr.String())
+	sh.master.Write([]byte("stty size; exit 5\r"))
+	code, out := sh.end(t)
+	if code != 5 {
+		t.Fatalf("code %d; screen %q", code, out)
 	}
-	if err != nil || code != 5 {
-		t.Fatalf("code %d, err %v; screen %q", code, err, scr.String())
-	}
-	time.Sleep(50 * time.Millisecond)
-	out := scr.String()
-	for _, want := range []string{host + "\r\n", "33 101\r\n", "40 120\r\n"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("screen lacks %q: %q", want, out)
-		}
-	}
-	if after := termios(t, slave); after != before {
-		t.Errorf("raw mode was not undone")
-	}
+	showed(t, out, host+"\r\n", "33 101\r\n", "40 120\r\n")
 }
 
 // When the terminal is ctop-like's controlling one (the real case), the
