@@ -13,73 +13,28 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ctop-like/ctop-like/cgrouptest"
 )
 
-func requireRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("needs root to make cgroups")
-	}
-	t.Skip("needs root to make cgroups")
-}
+func requireRoot(t *testing.T) { cgrouptest.RequireRoot(t) }
 
 // testCgroup makes /mesos/h8-act-act-<n> in each of the given hierarchy
 // mount points and removes it (killing what is left) at the end.
 func testCgroup(t *testing.T, mounts ...string) string {
 	t.Helper()
-	rel := fmt.Sprintf("/mesos/h8-act-act-%d", rand.Int63())
-	for _, m := range mounts {
-		parent := filepath.Join(m, "mesos")
-		if _, err := os.Stat(parent); err != nil {
-			if err := os.Mkdir(parent, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { os.Remove(parent) })
-		}
-		dir := filepath.Join(m, rel)
-		if err := os.Mkdir(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if _, err := os.Stat(filepath.Join(dir, "freezer.state")); err == nil {
-				os.WriteFile(filepath.Join(dir, "freezer.state"), []byte("THAWED"), 0)
-			}
-			os.WriteFile(filepath.Join(dir, "cgroup.freeze"), []byte("0"), 0)
-			b, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
-			for _, p := range strings.Fields(string(b)) {
-				n, _ := strconv.Atoi(p)
-				syscall.Kill(n, syscall.SIGKILL)
-			}
-			for i := 0; i < 100 && os.Remove(dir) != nil; i++ {
-				time.Sleep(20 * time.Millisecond)
-			}
-		})
-	}
-	return rel
+	return cgrouptest.Mesos(t, "h8-act-act", mounts...)
 }
 
 // startIn starts script in the cgroup rel of every mount before it runs a
 // line; the returned channel closes when the process has been waited for.
-func startIn(t *testing.T, rel, script string, mounts ...string) (*exec.Cmd, chan struct{}) {
+func startIn(t *testing.T, rel, script string, mounts ...string) (*exec.Cmd, <-chan struct{}) {
 	t.Helper()
-	cmd := exec.Command("/bin/sh", "-c", "read go; "+script)
-	in, _ := cmd.StdinPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-done })
+	var dirs []string
 	for _, m := range mounts {
-		if err := os.WriteFile(filepath.Join(m, rel, "cgroup.procs"), []byte(strconv.Itoa(cmd.Process.Pid)), 0); err != nil {
-			t.Fatal(err)
-		}
+		dirs = append(dirs, filepath.Join(m, rel))
 	}
-	in.Write([]byte("go\n"))
-	return cmd, done
+	return cgrouptest.Start(t, script, nil, dirs...)
 }
 
 func procsIn(t *testing.T, dir string) []string {

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
-	"github.com/ctop-like/ctop-like/httpapi"
 	"github.com/ctop-like/ctop-like/logs"
 )
 
@@ -61,28 +59,8 @@ func (a *Source) TaskLog(ctx context.Context, agent, containerID, executorID str
 	if dir == "" {
 		return nil, fmt.Errorf("mesos agent %s: no executor of container %s in its state", ag.ep, containerID)
 	}
-	client, err := a.filesClient()
-	if err != nil {
-		return nil, err
-	}
 	file := func(std string) logs.Source {
-		return logs.AgentFile{Client: client, Agent: ag.ep.URL(""), Path: dir + "/" + std, Std: std, Header: ag.ep.Header()}
+		return logs.AgentFile{API: a.master, Agent: ag.ep, Path: dir + "/" + std, Std: std}
 	}
 	return logs.Merge(file(logs.Stdout), file(logs.Stderr)), nil
-}
-
-// filesClient is a plain HTTP client with -m's TLS settings, for
-// logs.AgentFile, which sets the agent's Authorization itself.
-func (a *Source) filesClient() (*http.Client, error) {
-	if a.cfg.Transport != nil {
-		return &http.Client{Transport: a.cfg.Transport}, nil
-	}
-	pc := a.p.Config()
-	tc, err := httpapi.TLSConfig(pc.Insecure, pc.CACert)
-	if err != nil {
-		return nil, err
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = tc
-	return &http.Client{Transport: tr}, nil
 }

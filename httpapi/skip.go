@@ -90,13 +90,11 @@ func (s *skipReader) step() error {
 	if s.inString {
 		return s.copyString()
 	}
-	b, err := s.src.ReadByte()
+	b, err := s.nonSpace()
 	if err != nil {
 		return err
 	}
 	switch b {
-	case ' ', '\t', '\n', '\r':
-		return nil
 	case '{':
 		s.out.WriteByte(b)
 		s.stack = append(s.stack, frame{object: true, wantKey: true})
@@ -174,22 +172,38 @@ func (s *skipReader) copyString() error {
 }
 
 // copyTo copies a string's bytes to w until its closing quote (included)
-// or about limit bytes, and says whether the quote came. It copies whole
-// runs of the read buffer up to the next quote, not a byte at a time.
+// or about limit bytes, and says whether the quote came.
 func (s *skipReader) copyTo(w *bytes.Buffer, limit int) (bool, error) {
-	for n := 0; n < limit; {
+	return s.eachRun(&s.odd, limit, func(run []byte, _ bool) error {
+		w.Write(run)
+		return nil
+	})
+}
+
+// eachRun consumes a string's bytes after its opening quote up to its
+// closing quote (included), or about limit bytes when limit > 0, and says
+// whether the quote came. It hands use (when not nil) whole runs of the
+// read buffer, not a byte at a time, each before it is consumed; closed
+// says that the run ends with the closing quote. odd carries the parity of
+// a run of backslashes from one call to the next.
+func (s *skipReader) eachRun(odd *bool, limit int, use func(run []byte, closed bool) error) (bool, error) {
+	for n := 0; limit <= 0 || n < limit; {
 		buf, err := s.buffered()
 		if err != nil {
 			return false, err
 		}
-		if len(buf) > limit-n {
+		if limit > 0 && len(buf) > limit-n {
 			buf = buf[:limit-n]
 		}
-		end := stringEnd(buf, &s.odd)
+		end := stringEnd(buf, odd)
 		if end >= 0 {
 			buf = buf[:end]
 		}
-		w.Write(buf)
+		if use != nil {
+			if err := use(buf, end >= 0); err != nil {
+				return false, err
+			}
+		}
 		s.src.Discard(len(buf))
 		n += len(buf)
 		if end >= 0 {
@@ -246,20 +260,23 @@ func oddRun(b []byte, end int, carry bool) bool {
 }
 
 func (s *skipReader) expectColon() error {
+	b, err := s.nonSpace()
+	if err != nil {
+		return err
+	}
+	if b != ':' {
+		// Not JSON: let the decoder see it.
+		s.out.WriteByte(b)
+	}
+	return nil
+}
+
+// nonSpace reads the next byte that is not JSON white space.
+func (s *skipReader) nonSpace() (byte, error) {
 	for {
 		b, err := s.src.ReadByte()
-		if err != nil {
-			return err
-		}
-		switch b {
-		case ' ', '\t', '\n', '\r':
-			continue
-		case ':':
-			return nil
-		default:
-			// Not JSON: let the decoder see it.
-			s.out.WriteByte(b)
-			return nil
+		if err != nil || b != ' ' && b != '\t' && b != '\n' && b != '\r' {
+			return b, err
 		}
 	}
 }
@@ -268,13 +285,11 @@ func (s *skipReader) expectColon() error {
 func (s *skipReader) skipValue() error {
 	depth := 0
 	for {
-		b, err := s.src.ReadByte()
+		b, err := s.nonSpace()
 		if err != nil {
 			return err
 		}
 		switch b {
-		case ' ', '\t', '\n', '\r':
-			continue
 		case '"':
 			if err := s.skipString(); err != nil {
 				return err
@@ -301,18 +316,8 @@ func (s *skipReader) skipValue() error {
 // quote included, a buffer at a time: most of a Mesos state is skipped.
 func (s *skipReader) skipString() error {
 	odd := false
-	for {
-		buf, err := s.buffered()
-		if err != nil {
-			return err
-		}
-		end := stringEnd(buf, &odd)
-		if end >= 0 {
-			s.src.Discard(end)
-			return nil
-		}
-		s.src.Discard(len(buf))
-	}
+	_, err := s.eachRun(&odd, 0, nil)
+	return err
 }
 
 // charge counts n against the decode's cost budget and fails past it.
@@ -347,18 +352,11 @@ var ErrCapture = errors.New("unexpected JSON in a captured member")
 // Peek returns the next byte that is not white space, without consuming
 // it: '"', '{', '[', 'n' (null)… tells the type of the next value.
 func (st *Stream) Peek() (byte, error) {
-	s := st.s
-	for {
-		b, err := s.src.ReadByte()
-		if err != nil {
-			return 0, err
-		}
-		switch b {
-		case ' ', '\t', '\n', '\r':
-			continue
-		}
-		return b, s.src.UnreadByte()
+	b, err := st.s.nonSpace()
+	if err != nil {
+		return 0, err
 	}
+	return b, st.s.src.UnreadByte()
 }
 
 // Skip discards the next value, whatever its type; it costs nothing.
@@ -368,31 +366,11 @@ func (st *Stream) Skip() error { return st.s.skipValue() }
 // the element. Null or a value of another type is skipped as an empty
 // array.
 func (st *Stream) EachElement(elem func() error) error {
-	s := st.s
-	b, err := st.Peek()
-	if err != nil {
+	if ok, err := st.open('['); !ok || err != nil {
 		return err
 	}
-	if b != '[' {
-		return s.skipValue()
-	}
-	s.src.ReadByte()
 	for first := true; ; first = false {
-		b, err := st.Peek()
-		if err != nil {
-			return err
-		}
-		if b == ']' {
-			s.src.ReadByte()
-			return nil
-		}
-		if !first {
-			if b != ',' {
-				return ErrCapture
-			}
-			s.src.ReadByte()
-		}
-		if err := s.charge(itemCost); err != nil {
+		if more, err := st.next(']', first); !more || err != nil {
 			return err
 		}
 		if err := elem(); err != nil {
@@ -406,41 +384,24 @@ func (st *Stream) EachElement(elem func() error) error {
 // must consume the value (Skip to ignore it). Null or a value of another
 // type is skipped as an empty object.
 func (st *Stream) EachMember(member func(key []byte) error) error {
-	s := st.s
-	b, err := st.Peek()
-	if err != nil {
+	if ok, err := st.open('{'); !ok || err != nil {
 		return err
 	}
-	if b != '{' {
-		return s.skipValue()
-	}
-	s.src.ReadByte()
+	s := st.s
 	if err := s.charge(objectCost); err != nil {
 		return err
 	}
 	var key []byte
 	for first := true; ; first = false {
-		b, err := st.Peek()
-		if err != nil {
-			return err
-		}
-		if b == '}' {
-			s.src.ReadByte()
-			return nil
-		}
-		if !first {
-			if b != ',' {
-				return ErrCapture
-			}
-			s.src.ReadByte()
-		}
-		if err := s.charge(itemCost); err != nil {
+		more, err := st.next('}', first)
+		if !more || err != nil {
 			return err
 		}
 		if key, err = st.raw(key[:0], maxSkipKey); err != nil {
 			return err
 		}
-		if b, err = st.Peek(); err != nil {
+		b, err := st.Peek()
+		if err != nil {
 			return err
 		} else if b != ':' {
 			return ErrCapture
@@ -450,6 +411,42 @@ func (st *Stream) EachMember(member func(key []byte) error) error {
 			return err
 		}
 	}
+}
+
+// open consumes the opening byte of an array or an object; a value of
+// another type is skipped, and open says false.
+func (st *Stream) open(opening byte) (bool, error) {
+	b, err := st.Peek()
+	if err != nil {
+		return false, err
+	}
+	if b != opening {
+		return false, st.s.skipValue()
+	}
+	st.s.src.ReadByte()
+	return true, nil
+}
+
+// next moves to the next item of an open array or object: it consumes the
+// comma before any item but the first and counts the item against the
+// cost limit. It says false once it has consumed the closing byte instead.
+func (st *Stream) next(closing byte, first bool) (bool, error) {
+	s := st.s
+	b, err := st.Peek()
+	if err != nil {
+		return false, err
+	}
+	if b == closing {
+		s.src.ReadByte()
+		return false, nil
+	}
+	if !first {
+		if b != ',' {
+			return false, ErrCapture
+		}
+		s.src.ReadByte()
+	}
+	return true, s.charge(itemCost)
 }
 
 // RawString reads a string value's inside, escapes as they are, into buf
@@ -474,31 +471,20 @@ func (st *Stream) raw(buf []byte, limit int) ([]byte, error) {
 	s.src.ReadByte()
 	odd := false
 	start := len(buf)
-	for {
-		in, err := s.buffered()
-		if err != nil {
-			return buf, err
+	_, err = s.eachRun(&odd, 0, func(run []byte, closed bool) error {
+		if closed {
+			run = run[:len(run)-1] // not the closing quote
 		}
-		end := stringEnd(in, &odd)
-		if end >= 0 {
-			in = in[:end]
+		if limit > 0 && len(buf)-start+len(run) > limit {
+			run = run[:max(0, limit-(len(buf)-start))]
 		}
-		keep := in
-		if end >= 0 {
-			keep = in[:end-1] // not the closing quote
+		if err := s.charge(int64(len(run))); err != nil {
+			return err
 		}
-		if limit > 0 && len(buf)-start+len(keep) > limit {
-			keep = keep[:max(0, limit-(len(buf)-start))]
-		}
-		if err := s.charge(int64(len(keep))); err != nil {
-			return buf, err
-		}
-		buf = append(buf, keep...)
-		s.src.Discard(len(in))
-		if end >= 0 {
-			return buf, nil
-		}
-	}
+		buf = append(buf, run...)
+		return nil
+	})
+	return buf, err
 }
 
 // String reads a string value; null and values of other types give ""

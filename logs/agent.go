@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"strconv"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/ctop-like/ctop-like/httpapi"
 )
 
 // AgentFile is a file of a task's sandbox read through a Mesos agent's
@@ -21,17 +21,16 @@ import (
 // at once (16 pages) — from the end for the tail, then from the last offset
 // while following; never the whole file.
 type AgentFile struct {
-	// Client sends the requests; it carries the agent's TLS settings.
-	Client *http.Client
-	// Agent is the agent's base URL (http://10.0.0.5:5051).
-	Agent string
+	// API sends the requests: TLS, time limit, bounded answers, and the
+	// agent's credentials to the agent alone (never on through a redirect).
+	API *httpapi.Client
+	// Agent is the agent (http://10.0.0.5:5051) with its credentials.
+	Agent *httpapi.Endpoint
 	// Path is the file's path as the agent serves it: the executor's
 	// sandbox directory (the agent state's executors[].directory) + "/stdout".
 	Path string
 	// Std says which it is: Stdout or Stderr.
 	Std string
-	// Header is added to every request (Authorization for this agent only).
-	Header http.Header
 	// Poll is how often a followed file is asked for more; 1 s when zero.
 	Poll time.Duration
 }
@@ -50,28 +49,8 @@ func (a AgentFile) read(ctx context.Context, offset int64, length int) ([]byte, 
 	q.Set("path", a.Path)
 	q.Set("offset", strconv.FormatInt(offset, 10))
 	q.Set("length", strconv.Itoa(length))
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.Agent+"/files/read?"+q.Encode(), nil)
-	if err != nil {
-		return nil, 0, err
-	}
-	for k, v := range a.Header {
-		req.Header[k] = v
-	}
-	resp, err := a.client(req.URL).Do(req)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer resp.Body.Close()
-	// Escapes make a page at most 6 times its size.
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 6*chunk+4096))
-	if err != nil {
-		return nil, 0, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, 0, fmt.Errorf("agent /files/read: %s", resp.Status)
-	}
 	var ans readAnswer
-	if err := json.Unmarshal(body, &ans); err != nil {
+	if _, err := a.API.GetJSON(ctx, a.Agent, "/files/read?"+q.Encode(), &ans); err != nil {
 		return nil, 0, fmt.Errorf("agent /files/read: %w", err)
 	}
 	data, err := jsonBytes(ans.Data)
@@ -79,32 +58,6 @@ func (a AgentFile) read(ctx context.Context, offset int64, length int) ([]byte, 
 		return nil, 0, fmt.Errorf("agent /files/read: %w", err)
 	}
 	return data, ans.Offset, nil
-}
-
-// client is a copy of Client that drops Header on a redirect to another
-// scheme, host or port: the agent's credentials stay with the agent.
-func (a AgentFile) client(agent *url.URL) *http.Client {
-	cl := http.DefaultClient
-	if a.Client != nil {
-		cl = a.Client
-	}
-	cp := *cl
-	prev := cl.CheckRedirect
-	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if req.URL.Scheme != agent.Scheme || req.URL.Host != agent.Host {
-			for k := range a.Header {
-				req.Header.Del(k)
-			}
-		}
-		if prev != nil {
-			return prev(req, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		return nil
-	}
-	return &cp
 }
 
 // Stream implements Source. Lines already in the file have no time; a file
@@ -124,50 +77,25 @@ func (a AgentFile) Stream(ctx context.Context, tail int, follow bool, out chan<-
 		}
 		return copy(p, data), nil
 	}
-	start, cut, err := tailStart(ctx, read, size, tail)
-	if err != nil {
-		return quiet(ctx, fmt.Errorf("log %s %s: %w", a.Std, a.Path, err))
-	}
-	sp := &splitter{stream: a.Std, emit: sender(ctx, out)}
-	if cut {
-		sp.markCut()
-	}
-	buf := make([]byte, chunk)
-	off, err := pump(ctx, read, start, buf, sp)
-	if err != nil {
-		return quiet(ctx, err)
-	}
-	sp.readTime = time.Now
-	if !follow {
-		return quiet(ctx, sp.flush())
-	}
 	poll := a.Poll
 	if poll <= 0 {
 		poll = time.Second
 	}
-	tick := time.NewTicker(poll)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
+	t := newTailer(ctx, a.Std+" "+a.Path, a.Std, read, out)
+	return t.stream(ctx, size, tail, follow, poll, func() error {
 		_, size, err := a.read(ctx, -1, 0)
 		if err != nil {
 			// A slow or gone agent: try again at the next poll.
-			continue
-		}
-		if size < off {
-			if err := sp.flush(); err != nil {
-				return quiet(ctx, err)
-			}
-			off = 0
-		}
-		if off, err = pump(ctx, read, off, buf, sp); err != nil && ctx.Err() != nil {
 			return nil
 		}
-	}
+		if size < t.off {
+			if err := t.restart(t.read); err != nil {
+				return err
+			}
+		}
+		t.pump(ctx) // a failed page is asked for again at the next poll
+		return nil
+	})
 }
 
 // jsonBytes decodes a JSON string into the bytes it holds, keeping bytes

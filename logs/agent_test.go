@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ctop-like/ctop-like/httpapi"
 )
 
 // agentFiles serves /files/read as a Mesos agent does (src/files/files.cpp):
@@ -148,7 +150,8 @@ func TestAgentFileTailAndFollow(t *testing.T) {
 	srv := httptest.NewServer(agent)
 	defer srv.Close()
 
-	src := AgentFile{Client: srv.Client(), Agent: srv.URL, Path: sandboxPath + "/stdout", Std: Stdout, Poll: 20 * time.Millisecond}
+	api, ep := agentAPI(t, srv.URL)
+	src := AgentFile{API: api, Agent: ep, Path: sandboxPath + "/stdout", Std: Stdout, Poll: 20 * time.Millisecond}
 	_, lines, _, _ := run(t, src, 5, true)
 	got := collect(t, lines, 5, 10*time.Second)
 	wantTail := []string{strings.TrimSuffix(filler, "\n"), "bin \uFFFD\x01 end", "line 1", "line 2", "line 3"}
@@ -190,8 +193,8 @@ func TestAgentFileCredentialsStayWithTheAgent(t *testing.T) {
 		http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 	}))
 	defer agent.Close()
-	src := AgentFile{Client: agent.Client(), Agent: agent.URL, Path: "/s/stdout", Std: Stdout,
-		Header: http.Header{"Authorization": {"token=secret"}}}
+	api, ep := agentAPI(t, agent.URL)
+	src := AgentFile{API: api, Agent: ep.WithToken("secret"), Path: "/s/stdout", Std: Stdout}
 	_, lines, done, _ := run(t, src, 5, false)
 	got, err := drain(t, lines, done, 5*time.Second)
 	if err != nil || len(got) != 1 || got[0].Text != "hello" {
@@ -206,11 +209,26 @@ func TestAgentFileCredentialsStayWithTheAgent(t *testing.T) {
 func TestAgentFileUnknownPath(t *testing.T) {
 	srv := httptest.NewServer(&agentFiles{files: map[string]string{}})
 	defer srv.Close()
-	src := AgentFile{Client: srv.Client(), Agent: srv.URL, Path: "/nope/stdout", Std: Stdout}
+	api, ep := agentAPI(t, srv.URL)
+	src := AgentFile{API: api, Agent: ep, Path: "/nope/stdout", Std: Stdout}
 	_, lines, done, _ := run(t, src, 5, false)
 	if _, err := drain(t, lines, done, 5*time.Second); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Errorf("err %v, want a 404", err)
 	}
+}
+
+// agentAPI is a client with the defaults and the endpoint of a test agent.
+func agentAPI(t *testing.T, agent string) (*httpapi.Client, *httpapi.Endpoint) {
+	t.Helper()
+	api, err := httpapi.New(httpapi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep, err := httpapi.Parse(agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api, ep
 }
 
 func appendTo(t *testing.T, path, s string) {

@@ -2,19 +2,18 @@ package logs
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"math/rand"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ctop-like/ctop-like/dockertest"
+	"github.com/ctop-like/ctop-like/podmantest"
 	"github.com/docker/docker/client"
 )
 
@@ -136,39 +135,8 @@ const podmanImage = "localhost/h8-act/busybox:test"
 // socket of its own, and returns a client of that service.
 func requirePodman(t *testing.T) *client.Client {
 	t.Helper()
-	if _, err := exec.LookPath("podman"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("podman is not installed")
-		}
-		t.Skip("podman is not installed")
-	}
-	if exec.Command("podman", "image", "exists", podmanImage).Run() != nil {
-		root := t.TempDir()
-		os.MkdirAll(filepath.Join(root, "bin"), 0o755)
-		script := `cp /bin/busybox "$1/bin/busybox" && for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$1/bin/$a"; done && tar -C "$1" -c . | podman import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' - "$2"`
-		if out, err := exec.Command("sh", "-c", script, "sh", root, podmanImage).CombinedOutput(); err != nil {
-			t.Fatalf("podman import: %v %s", err, out)
-		}
-		t.Cleanup(func() { exec.Command("podman", "rmi", "-f", podmanImage).Run() })
-	}
-	sock := filepath.Join(os.TempDir(), name("podman")+".sock")
-	svc := exec.Command("podman", "system", "service", "--time=0", "unix://"+sock)
-	if err := svc.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { svc.Process.Kill(); svc.Wait(); os.Remove(sock) })
-	waitFor(t, func() bool { _, err := os.Stat(sock); return err == nil })
-	cli, err := client.NewClientWithOpts(client.WithHost("unix://"+sock), client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cli.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if _, err := cli.Ping(ctx); err != nil {
-		t.Fatalf("podman service: %v", err)
-	}
-	return cli
+	podmantest.Busybox(t, podmanImage)
+	return podmantest.Client(t, "h8-act-podman")
 }
 
 func podmanRun(t *testing.T, args ...string) string {

@@ -42,50 +42,24 @@ func (f File) Stream(ctx context.Context, tail int, follow bool, out chan<- Line
 	if !st.Mode().IsRegular() {
 		return fmt.Errorf("log %s: %s is not a regular file", f.Std, f.Path)
 	}
-	read := fileReader(fh)
-	start, cut, err := tailStart(ctx, read, st.Size(), tail)
-	if err != nil {
-		return fmt.Errorf("log %s: %w", f.Std, err)
-	}
-	sp := &splitter{stream: f.Std, emit: sender(ctx, out)}
-	if cut {
-		sp.markCut()
-	}
-	buf := make([]byte, chunk)
-	off, err := pump(ctx, read, start, buf, sp)
-	if err != nil {
-		return quiet(ctx, err)
-	}
-	// Lines written from now on get the time they were read.
-	sp.readTime = time.Now
-	if !follow {
-		return quiet(ctx, sp.flush())
-	}
 	poll := f.Poll
 	if poll <= 0 {
 		poll = 250 * time.Millisecond
 	}
-	tick := time.NewTicker(poll)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
+	t := newTailer(ctx, f.Std, f.Std, fileReader(fh), out)
+	return t.stream(ctx, st.Size(), tail, follow, poll, func() error {
 		var alive error
 		if f.Alive != nil {
 			alive = f.Alive()
 		}
 		cur, err := fh.Stat()
-		if err == nil && cur.Size() < off { // truncated in place
-			if err := sp.flush(); err != nil {
-				return quiet(ctx, err)
+		if err == nil && cur.Size() < t.off { // truncated in place
+			if err := t.restart(t.read); err != nil {
+				return err
 			}
-			off = 0
 		}
-		if off, err = pump(ctx, read, off, buf, sp); err != nil {
-			return quiet(ctx, err)
+		if err := t.pump(ctx); err != nil {
+			return err
 		}
 		if byPath, err := os.Stat(f.Path); err == nil && cur != nil && !os.SameFile(byPath, cur) {
 			// Rotated: read the old file to its end once more (its writer
@@ -93,28 +67,29 @@ func (f File) Stream(ctx context.Context, tail int, follow bool, out chan<- Line
 			// the new file appearing), then go on with the new one from its
 			// start.
 			if nfh, err := os.Open(f.Path); err == nil {
-				if off, err = pump(ctx, read, off, buf, sp); err != nil {
+				if err := t.pump(ctx); err != nil {
 					nfh.Close()
-					return quiet(ctx, err)
+					return err
 				}
-				if err := sp.flush(); err != nil {
-					return quiet(ctx, err)
+				if err := t.restart(fileReader(nfh)); err != nil {
+					nfh.Close()
+					return err
 				}
 				fh.Close()
-				fh, off = nfh, 0
-				read = fileReader(fh)
-				if off, err = pump(ctx, read, off, buf, sp); err != nil {
-					return quiet(ctx, err)
+				fh = nfh
+				if err := t.pump(ctx); err != nil {
+					return err
 				}
 			}
 		}
 		if alive != nil {
-			if err := sp.flush(); err != nil {
-				return quiet(ctx, err)
+			if err := t.sp.flush(); err != nil {
+				return err
 			}
 			return &EndedError{Reason: alive.Error()}
 		}
-	}
+		return nil
+	})
 }
 
 func fileReader(fh *os.File) readAtFunc {

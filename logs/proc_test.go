@@ -3,60 +3,29 @@ package logs
 import (
 	"errors"
 	"fmt"
-	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ctop-like/ctop-like/cgrouptest"
 )
 
-// requireRoot fails under CI=true (a skipped test proves nothing) and
-// skips elsewhere when the test cannot make cgroups.
-func requireRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("needs root to make cgroups")
-	}
-	t.Skip("needs root to make cgroups")
-}
+func requireRoot(t *testing.T) { cgrouptest.RequireRoot(t) }
 
-// mesosCgroup makes /mesos/h8-act-<random> in the cgroup v1 cpuacct
-// hierarchy (or in the v2 tree when that is all there is) and removes it,
-// and /mesos when the test made it, at the end.
+// mesosCgroup makes /mesos/h8-act-logs-<random> in the cgroup v1 cpuacct
+// hierarchy (or in the v2 tree when that is all there is), removed at the
+// end, and returns its directory.
 func mesosCgroup(t *testing.T) string {
 	t.Helper()
 	root := "/sys/fs/cgroup/cpuacct"
 	if _, err := os.Stat(root); err != nil {
 		root = "/sys/fs/cgroup"
 	}
-	parent := filepath.Join(root, "mesos")
-	madeParent := false
-	if _, err := os.Stat(parent); err != nil {
-		if err := os.Mkdir(parent, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		madeParent = true
-	}
-	dir := filepath.Join(parent, fmt.Sprintf("h8-act-logs-%d", rand.Int63()))
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for i := 0; i < 50 && os.Remove(dir) != nil; i++ {
-			time.Sleep(50 * time.Millisecond)
-		}
-		if madeParent {
-			os.Remove(parent)
-		}
-	})
-	return dir
+	return filepath.Join(root, cgrouptest.Mesos(t, "h8-act-logs", root))
 }
 
 // startIn starts script with stdout and stderr going to the given files,
@@ -64,8 +33,6 @@ func mesosCgroup(t *testing.T) string {
 // its process group at the end.
 func startIn(t *testing.T, dir, stdout, stderr, script string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command("/bin/sh", "-c", "read go; "+script)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	open := func(p string) *os.File {
 		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
@@ -74,23 +41,18 @@ func startIn(t *testing.T, dir, stdout, stderr, script string) *exec.Cmd {
 		t.Cleanup(func() { f.Close() })
 		return f
 	}
-	cmd.Stdout = open(stdout)
-	if stderr == stdout {
-		cmd.Stderr = cmd.Stdout
-	} else {
-		cmd.Stderr = open(stderr)
-	}
-	in, _ := cmd.StdinPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
+	var dirs []string
 	if dir != "" {
-		if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(cmd.Process.Pid)), 0); err != nil {
-			t.Fatal(err)
-		}
+		dirs = append(dirs, dir)
 	}
-	in.Write([]byte("go\n"))
+	cmd, _ := cgrouptest.Start(t, script, func(cmd *exec.Cmd) {
+		cmd.Stdout = open(stdout)
+		if stderr == stdout {
+			cmd.Stderr = cmd.Stdout
+		} else {
+			cmd.Stderr = open(stderr)
+		}
+	}, dirs...)
 	return cmd
 }
 

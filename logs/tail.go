@@ -3,7 +3,9 @@ package logs
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"time"
 )
 
 // readAtFunc reads up to len(p) bytes at off; it may return fewer (a Mesos
@@ -106,4 +108,76 @@ func pump(ctx context.Context, read readAtFunc, off int64, buf []byte, w io.Writ
 			return off, err
 		}
 	}
+}
+
+// tailer reads a log through read: its last lines first, then, while
+// following, what was added past off at every poll. A local file and a
+// Mesos agent's /files/read differ only in read and in how a poll sees
+// that the log was truncated or rotated.
+type tailer struct {
+	name string // the log in errors: "stdout", "stdout /sandbox/stdout"
+	read readAtFunc
+	sp   *splitter
+	buf  []byte
+	off  int64
+}
+
+func newTailer(ctx context.Context, name, std string, read readAtFunc, out chan<- Line) *tailer {
+	return &tailer{name: name, read: read, sp: &splitter{stream: std, emit: sender(ctx, out)}, buf: make([]byte, chunk)}
+}
+
+// stream sends the last tail lines of the data [0, size); when following,
+// it then calls poll every interval until ctx ends (nil) or poll fails
+// (its error). poll reads what was added with pump.
+func (t *tailer) stream(ctx context.Context, size int64, tail int, follow bool, every time.Duration, poll func() error) error {
+	start, cut, err := tailStart(ctx, t.read, size, tail)
+	if err != nil {
+		return quiet(ctx, fmt.Errorf("log %s: %w", t.name, err))
+	}
+	if cut {
+		t.sp.markCut()
+	}
+	t.off = start
+	if err := t.pump(ctx); err != nil {
+		return quiet(ctx, err)
+	}
+	// Lines written from now on get the time they were read.
+	t.sp.readTime = time.Now
+	if !follow {
+		return quiet(ctx, t.sp.flush())
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		err := poll()
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// pump reads from off to the data's current end.
+func (t *tailer) pump(ctx context.Context) error {
+	var err error
+	t.off, err = pump(ctx, t.read, t.off, t.buf, t.sp)
+	return err
+}
+
+// restart ends the line being built and goes on with read from its start:
+// the log was truncated (read is the same) or rotated (read is the new
+// file's).
+func (t *tailer) restart(read readAtFunc) error {
+	if err := t.sp.flush(); err != nil {
+		return err
+	}
+	t.read, t.off = read, 0
+	return nil
 }

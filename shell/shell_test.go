@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/cgrouptest"
 	"github.com/ctop-like/ctop-like/dockertest"
 	"github.com/docker/docker/client"
 	"golang.org/x/sys/unix"
@@ -97,16 +98,62 @@ func termios(t *testing.T, f *os.File) unix.Termios {
 	return *st
 }
 
-func requireRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("needs root to enter namespaces")
-	}
-	t.Skip("needs root to enter namespaces")
+// session is a shell that Exec or Enter runs on a pty of its own, as the
+// screen runs one, with what the pty showed.
+type session struct {
+	master, slave *os.File
+	scr           *screen
+	before        unix.Termios
+	done          chan struct{}
+	code          int
+	err           error
 }
+
+// startShell runs run (an Exec or an Enter) on a new pty, 30 s at most.
+func startShell(t *testing.T, run func(ctx context.Context, term Terminal) (int, error)) *session {
+	t.Helper()
+	master, slave := openPty(t)
+	s := &session{master: master, slave: slave, before: termios(t, slave), scr: watch(master), done: make(chan struct{})}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	go func() {
+		s.code, s.err = run(ctx, Terminal{In: slave, Out: slave})
+		close(s.done)
+	}()
+	return s
+}
+
+// end waits for the shell to end and returns its exit code and the screen.
+// It fails the test when the shell fails or outlasts 20 s, and when the
+// terminal's modes are not as they were before it.
+func (s *session) end(t *testing.T) (int, string) {
+	t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the shell did not end; screen %q", s.scr.String())
+	}
+	if s.err != nil {
+		t.Fatalf("code %d, err %v; screen %q", s.code, s.err, s.scr.String())
+	}
+	time.Sleep(50 * time.Millisecond)
+	if after := termios(t, s.slave); after != s.before {
+		t.Errorf("terminal modes changed in the shell (raw mode, stty -echo) were not restored")
+	}
+	return s.code, s.scr.String()
+}
+
+// showed fails the test for each of want that the screen out lacks.
+func showed(t *testing.T, out string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("screen lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+func requireRoot(t *testing.T) { cgrouptest.RequireRoot(t) }
 
 // target starts a process in new UTS, PID and mount namespaces (unshare)
 // with hostname host, inside a test-made /mesos/h8-act-shell-<n> cgroup of
@@ -114,54 +161,16 @@ func requireRoot(t *testing.T) {
 // the cgroup's path, and removes both at the end.
 func target(t *testing.T, host string) (int, string) {
 	t.Helper()
-	rel := fmt.Sprintf("/mesos/h8-act-shell-%d", rand.Int63())
-	parent := "/sys/fs/cgroup/cpuacct/mesos"
-	madeParent := false
-	if _, err := os.Stat(parent); err != nil {
-		os.Mkdir(parent, 0o755)
-		madeParent = true
-	}
-	dir := filepath.Join("/sys/fs/cgroup/cpuacct", rel)
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("unshare", "--uts", "--pid", "--fork", "--mount-proc", "sh", "-c", "read go; hostname "+host+"; exec sleep 600")
-	in, _ := cmd.StdinPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if b, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs")); len(b) > 0 {
-			for _, p := range strings.Fields(string(b)) {
-				n, _ := strconv.Atoi(p)
-				syscall.Kill(n, syscall.SIGKILL)
-			}
-		}
-		for i := 0; i < 100 && os.Remove(dir) != nil; i++ {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if madeParent {
-			os.Remove(parent)
-		}
-	})
-	var child int
-	for i := 0; i < 200 && child == 0; i++ {
+	const cpuacct = "/sys/fs/cgroup/cpuacct"
+	rel := cgrouptest.Mesos(t, "h8-act-shell", cpuacct)
+	cmd, _ := cgrouptest.Start(t, "exec unshare --uts --pid --fork --mount-proc sh -c 'hostname "+host+"; exec sleep 600'",
+		nil, filepath.Join(cpuacct, rel))
+	for i := 0; i < 500; i++ {
 		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", cmd.Process.Pid, cmd.Process.Pid))
-		child, _ = strconv.Atoi(strings.TrimSpace(string(b)))
-		time.Sleep(10 * time.Millisecond)
-	}
-	if child == 0 {
-		t.Fatal("unshare's child did not start")
-	}
-	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(child)), 0); err != nil {
-		t.Fatal(err)
-	}
-	in.Write([]byte("go\n"))
-	for i := 0; i < 200; i++ {
-		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", child)); string(b) == "sleep\n" {
-			return child, rel
+		if child, _ := strconv.Atoi(strings.TrimSpace(string(b))); child != 0 {
+			if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", child)); string(b) == "sleep\n" {
+				return child, rel
+			}
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -177,44 +186,19 @@ func TestEnterRunsInTheContainer(t *testing.T) {
 	requireRoot(t)
 	host := fmt.Sprintf("h8-act-ns-%d", rand.Intn(1e6))
 	pid, rel := target(t, host)
-	master, slave := openPty(t)
-	before := termios(t, slave)
-	scr := watch(master)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	done := make(chan struct{})
-	var code int
-	var err error
-	go func() {
-		code, err = Enter(ctx, pid, "/bin/sh", Terminal{In: slave, Out: slave})
-		close(done)
-	}()
-	master.Write([]byte("hostname; grep cpuacct /proc/self/cgroup; echo pid=$$; stty -echo; echo rc=$?; exit 7\n"))
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatalf("the shell did not end; screen: %q", scr.String())
-	}
+	sh := startShell(t, func(ctx context.Context, term Terminal) (int, error) { return Enter(ctx, pid, "/bin/sh", term) })
+	sh.master.Write([]byte("hostname; grep cpuacct /proc/self/cgroup; echo pid=$$; stty -echo; echo rc=$?; exit 7\n"))
+	code, out := sh.end(t)
 	// dash ends an interactive shell whose first process group lies
 	// outside its PID namespace with "Cannot set tty process group" and
 	// status 2 instead of 7 (it cannot hand the terminal back to a group
 	// it cannot see); the screen takes the terminal back either way.
-	if err != nil || (code != 7 && code != 2) {
-		t.Fatalf("code %d, err %v; screen %q", code, err, scr.String())
+	if code != 7 && code != 2 {
+		t.Fatalf("code %d; screen %q", code, out)
 	}
-	time.Sleep(50 * time.Millisecond)
-	out := scr.String()
-	for _, want := range []string{"# " + host + "\r\n", ":cpuacct:" + rel + "\r\n"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("screen lacks %q:\n%s", want, out)
-		}
-	}
+	showed(t, out, "# "+host+"\r\n", ":cpuacct:"+rel+"\r\n")
 	if strings.Contains(out, fmt.Sprintf("pid=%d", pid)) || !strings.Contains(out, "pid=") {
 		t.Errorf("the shell is not in the target's PID namespace:\n%s", out)
-	}
-	if after := termios(t, slave); after != before {
-		t.Errorf("terminal modes changed by the shell (stty -echo) were not restored")
 	}
 }
 
@@ -229,43 +213,22 @@ func TestExecDocker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cli.Close()
-	master, slave := openPty(t)
-	before := termios(t, slave)
-	scr := watch(master)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	done := make(chan struct{})
-	var code int
-	go func() {
-		code, err = Exec(ctx, cli, id, []string{"/bin/sh"}, Terminal{In: slave, Out: slave})
-		close(done)
-	}()
+	sh := startShell(t, func(ctx context.Context, term Terminal) (int, error) {
+		return Exec(ctx, cli, id, []string{"/bin/sh"}, term)
+	})
 	time.Sleep(300 * time.Millisecond)
-	master.Write([]byte("hostname; stty size\r"))
-	waitScreen(t, scr, "33 101\r\n")
+	sh.master.Write([]byte("hostname; stty size\r"))
+	waitScreen(t, sh.scr, "33 101\r\n")
 	// The operator's window changes size: SIGWINCH resizes the exec's TTY.
-	unix.IoctlSetWinsize(int(slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 40, Col: 120})
+	unix.IoctlSetWinsize(int(sh.slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 40, Col: 120})
 	syscall.Kill(os.Getpid(), syscall.SIGWINCH)
 	time.Sleep(300 * time.Millisecond)
-	master.Write([]byte("stty size; exit 5\r"))
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatalf("exec did not end; screen %q", scr.String())
+	sh.master.Write([]byte("stty size; exit 5\r"))
+	code, out := sh.end(t)
+	if code != 5 {
+		t.Fatalf("code %d; screen %q", code, out)
 	}
-	if err != nil || code != 5 {
-		t.Fatalf("code %d, err %v; screen %q", code, err, scr.String())
-	}
-	time.Sleep(50 * time.Millisecond)
-	out := scr.String()
-	for _, want := range []string{host + "\r\n", "33 101\r\n", "40 120\r\n"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("screen lacks %q: %q", want, out)
-		}
-	}
-	if after := termios(t, slave); after != before {
-		t.Errorf("raw mode was not undone")
-	}
+	showed(t, out, host+"\r\n", "33 101\r\n", "40 120\r\n")
 }
 
 // When the terminal is ctop-like's controlling one (the real case), the

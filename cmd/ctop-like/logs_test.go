@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ctop-like/ctop-like/dockertest"
+	"github.com/ctop-like/ctop-like/podmantest"
 )
 
 // logPrinter writes numbered lines to stdout and stderr, one line with
@@ -189,28 +190,12 @@ func TestBatchLogsFollow(t *testing.T) {
 // A Podman container's log through Podman's API (--podman-host) is what
 // `podman logs` prints.
 func TestBatchLogsOfAPodmanContainer(t *testing.T) {
-	if _, err := exec.LookPath("podman"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("podman is not installed")
-		}
-		t.Skip("podman is not installed")
-	}
+	podmantest.Require(t)
 	const image = "localhost/ctop-like/busybox:test"
 	if err := exec.Command("podman", "image", "exists", image).Run(); err != nil {
 		t.Fatalf("%s is not in podman: run scripts/test-env", image)
 	}
-	sock := filepath.Join(os.TempDir(), fmt.Sprintf("h11-logs-%d.sock", rand.Int63()))
-	svc := exec.Command("podman", "system", "service", "--time=0", "unix://"+sock)
-	if err := svc.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { svc.Process.Kill(); svc.Wait(); os.Remove(sock) })
-	for i := 0; i < 200; i++ {
-		if _, err := os.Stat(sock); err == nil {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	host := podmantest.Service(t, "h11-logs")
 	name := fmt.Sprintf("h11-logs-podman-%d", rand.Int63())
 	out, err := exec.Command("podman", "run", "-d", "--name", name, "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096",
 		image, "sh", "-c", logPrinter).CombinedOutput()
@@ -221,7 +206,7 @@ func TestBatchLogsOfAPodmanContainer(t *testing.T) {
 	t.Cleanup(func() { exec.Command("podman", "rm", "-f", "-t", "0", id).Run() })
 	waitLogged(t, "podman", id)
 
-	rs := runJSON(t, "-v", "logs", "--docker-host", "none", "--podman-host", "unix://"+sock, "--scope", "container="+name, "--tail", "25", "-d", "500", "-n", "1")
+	rs := runJSON(t, "-v", "logs", "--docker-host", "none", "--podman-host", host, "--scope", "container="+name, "--tail", "25", "-d", "500", "-n", "1")
 	if len(rs[0].Errors) != 0 {
 		t.Fatalf("errors: %q", rs[0].Errors)
 	}
