@@ -125,7 +125,7 @@ func TestBatchLogsOfADockerContainerAreDockerLogs(t *testing.T) {
 		}
 	}
 	if !strings.HasSuffix(shown, "stdout  after escapes") {
-		t.Errorf("the line with escape sequences shows as %q, want only its text", shown)
+		t.Errorf("the line with escape sequences shows as %q, want only its text; the table:\n%s\nstderr:\n%s", shown, table, stderr)
 	}
 }
 
