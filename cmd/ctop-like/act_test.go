@@ -77,8 +77,8 @@ func TestShellInADockerContainer(t *testing.T) {
 	}
 	// Keys reach the screen again.
 	p.keys("?")
-	p.waitFor("help", has("Help"))
-	p.keys("Escape")
+	p.waitFor("help", has("Help:"))
+	p.escape("help", lacks("Help:"))
 	p.keys("q")
 	p.waitFor("a clean exit", has("EXIT=0"))
 }
@@ -416,7 +416,7 @@ func TestMarathonActionsFromTheScreen(t *testing.T) {
 
 	// A task of Marathon on the mesos-tasks view.
 	const task = "development_logging.a6f0bb45-c64b-11e6-9066-5a8a388c67a1"
-	p.keys("Escape") // the filter
+	p.escape("the filter", has("/development/logging"))
 	p.command("mesos-tasks")
 	p.keys(`\`)
 	p.text("task_id=" + task)

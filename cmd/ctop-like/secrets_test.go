@@ -233,7 +233,7 @@ func TestSecretsReachNoOutput(t *testing.T) {
 		check("screen with details", p.screen())
 		time.Sleep(200 * time.Millisecond)
 	}
-	p.keys("Escape")
+	p.escape("the details panel", lacks("API_TOKEN"))
 	p.text(":processes")
 	p.keys("Enter")
 	s = p.waitFor("the processes view", has("COMMAND"))

@@ -71,6 +71,19 @@ func (p *pane) text(s string) {
 	}
 }
 
+// escape sends Esc and waits until what it closes is gone: a key sent
+// while a busy program has not read the Esc yet reads as Alt+key (a click's
+// "\e[<0;…M" then typed '<', which opens the sort menu).
+func (p *pane) escape(what string, gone func(string) bool) {
+	p.t.Helper()
+	p.keys("Escape")
+	p.waitFor(what+" closed by Esc", gone)
+}
+
+func lacks(sub string) func(string) bool {
+	return func(s string) bool { return !strings.Contains(s, sub) }
+}
+
 func (p *pane) screen() string {
 	p.t.Helper()
 	out, err := exec.Command("tmux", "capture-pane", "-p", "-t", p.name).Output()
@@ -146,17 +159,17 @@ func TestScreenInTmux(t *testing.T) {
 	if !strings.Contains(s, "Containers") {
 		t.Errorf("views menu:\n%s", s)
 	}
-	p.keys("Escape")
+	p.escape("the views menu", lacks("Machine"))
 
 	// ? help lists sort and filter keys.
 	p.keys("?")
-	s = p.waitFor("help", has("Help"))
+	s = p.waitFor("help", has("Help:"))
 	for _, want := range []string{"filter", "sort"} {
 		if !strings.Contains(strings.ToLower(s), want) {
 			t.Errorf("help lacks %q:\n%s", want, s)
 		}
 	}
-	p.keys("Escape")
+	p.escape("help", lacks("Help:"))
 
 	// q exits 0 and gives the shell back.
 	p.keys("q")
@@ -228,7 +241,7 @@ func TestMouseInXtermNeverTakesTheKeyboard(t *testing.T) {
 	bar := strings.Split(s, "\n")[y]
 	p.click(strings.Index(bar, "F2Views")+3, y)
 	p.waitFor("the views menu from its label", has("Machine"))
-	p.keys("Escape")
+	p.escape("the views menu", lacks("Machine"))
 	p.click(strings.Index(bar, "F10Quit")+4, y)
 	p.waitFor("exit from a click on F10Quit", has("EXIT=0"))
 }
@@ -313,7 +326,7 @@ func TestCtrlZSuspendsAndFgResumes(t *testing.T) {
 	}
 	p.keys("?")
 	p.waitFor("help after fg", has("Help: Containers"))
-	p.keys("Escape")
+	p.escape("help", lacks("Help: Containers"))
 	p.keys("q")
 	for deadline := time.Now().Add(45 * time.Second); p.alternateOn(); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
