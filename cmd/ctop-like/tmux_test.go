@@ -121,12 +121,14 @@ func TestScreenInTmux(t *testing.T) {
 	dockertest.Run(t, []string{"--name", db}, "sh", "-c", "exec sleep 3602")
 
 	p := newPane(t, 120, 40, "TERM=xterm-256color")
-	p.text(binary + " -d 500; echo EXIT=$?")
+	// Only this test's containers, whatever else the engine runs.
+	p.text(binary + fmt.Sprintf(" -d 500 -f name~-%d; echo EXIT=$?", suffix))
 	p.keys("Enter")
 	p.waitFor("both containers", func(s string) bool { return strings.Contains(s, web) && strings.Contains(s, db) })
 
-	// Filter to one.
+	// Filter to one (the prompt starts with the -f filter: Ctrl-U clears it).
 	p.keys(`\`)
+	p.keys("C-u")
 	p.text("name=" + web)
 	p.keys("Enter")
 	s := p.waitFor("the filter to apply", func(s string) bool { return !strings.Contains(s, db) })
