@@ -107,6 +107,11 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		nets:    map[string]*netEntry{},
 		ports:   newPortReader(cfg.ProcRoot),
 	}
+	if cfg.ProcRoot == "/proc" {
+		// This program listens on nothing; its thousands of kept
+		// descriptors are not worth walking for that.
+		l.ports.self = os.Getpid()
+	}
 	l.runtimes = openRuntimes(ctx, cfg)
 	if f, ok := finder.(interface{ setClaim(claimFunc) }); ok {
 		f.setClaim(l.runtimes.claim)

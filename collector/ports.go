@@ -35,11 +35,18 @@ type portReader struct {
 	now      func() time.Time
 
 	ownNS string // this process's namespace link
+	// self is this program's pid when its descriptors are not walked
+	// (0: they are). ctop-like listens on nothing, and holds a descriptor
+	// for each kept file: 12,600 at 500 containers and 3,000 processes,
+	// whose walk cost 170-260 ms each time (the first refresh, and every
+	// listener opened elsewhere while it is young).
+	self int
 
 	procs   map[int]*portProc
 	nets    map[string]*portNS // by namespace link ("net:[4026531833]")
 	pass    uint64
 	buf     []byte
+	dents   []byte // a descriptor folder's listing
 	diagBuf []byte
 	walks   int // processes walked so far, for benchmarks
 }
@@ -304,31 +311,66 @@ func (r *portReader) netns(pid int) string {
 
 // walk reads the socket inodes among pid's descriptors into e, keeping
 // those that listen (in listen). A process whose descriptors cannot be
-// read (gone, or not ours) is left not ok: n/a.
+// read (gone, or not ours) is left not ok: n/a. The folder is listed with
+// getdents into a kept buffer and each link read relative to it: no
+// os.File, no name strings, no path walk through /proc.
 func (r *portReader) walk(pid int, e *portProc, listen map[uint64]string, now time.Time) {
-	r.walks++
 	e.walked, e.ok, e.inodes = now, false, e.inodes[:0]
-	f, err := os.Open(r.procRoot + "/" + strconv.Itoa(pid) + "/fd")
+	if pid == r.self {
+		e.ok = true // it listens on nothing
+		return
+	}
+	r.walks++
+	dir, err := unix.Open(r.procRoot+"/"+strconv.Itoa(pid)+"/fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return
 	}
-	defer f.Close()
-	names, err := f.Readdirnames(-1)
-	if err != nil {
-		return
-	}
+	defer unix.Close(dir)
 	if cap(r.buf) < 64 {
 		r.buf = make([]byte, 64)
 	}
-	dir := int(f.Fd())
-	for _, name := range names {
-		// Relative to the open folder: no path walk through /proc.
-		n, err := unix.Readlinkat(dir, name, r.buf[:cap(r.buf)])
-		if err != nil || n <= 0 {
-			continue // closed since the listing
+	if r.dents == nil {
+		r.dents = make([]byte, 16<<10)
+	}
+	for {
+		n, err := unix.Getdents(dir, r.dents)
+		if err == unix.EINTR {
+			continue
 		}
-		if ino, ok := socketInode(r.buf[:n]); ok && listen[ino] != "" {
-			e.inodes = append(e.inodes, ino)
+		if err != nil {
+			return
+		}
+		if n <= 0 {
+			break
+		}
+		// struct linux_dirent64: ino u64, off s64, reclen u16, type u8,
+		// then the NUL-terminated name: a descriptor's number.
+		for b := r.dents[:n]; len(b) >= 19; {
+			reclen := int(binary.NativeEndian.Uint16(b[16:18]))
+			if reclen < 19 || reclen > len(b) {
+				break
+			}
+			name := b[19:reclen]
+			if i := bytes.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			b = b[reclen:]
+			if len(name) == 0 || name[0] < '0' || name[0] > '9' {
+				continue // "." and ".."
+			}
+			l, err := unix.Readlinkat(dir, string(name), r.buf[:cap(r.buf)])
+			if err != nil || l <= 0 {
+				continue // closed since the listing
+			}
+			if ino, ok := socketInode(r.buf[:l]); ok && listen[ino] != "" {
+				e.inodes = append(e.inodes, ino)
+			}
+		}
+		if n < len(r.dents)-64 {
+			// Room was left for another entry (a descriptor's is at most
+			// 40 bytes): the listing is complete, no need for the call
+			// that answers 0.
+			break
 		}
 	}
 	e.ok = true

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -279,5 +280,30 @@ func TestPortsKeepOwnNamespace(t *testing.T) {
 		if now, _ := os.Readlink("/proc/self/ns/net"); now != before {
 			t.Fatalf("after %d reads this process is in %s, was in %s", i+1, now, before)
 		}
+	}
+}
+
+// TestPortsSelfNotWalked: the program's own process (which listens on
+// nothing and keeps thousands of descriptors open) is not walked; it
+// listens on nothing, not n/a.
+func TestPortsSelfNotWalked(t *testing.T) {
+	procs, i := ownProcess(t)
+	own := procs[i : i+1]
+	r := newPortReader("/proc")
+	r.self = os.Getpid()
+	r.fill(nil, own)
+	if got := own[0].Listen; got == nil || len(got) != 0 {
+		t.Errorf("own process: %v, want an empty list", got)
+	}
+	if r.walks != 0 {
+		t.Errorf("own process walked (%d walks)", r.walks)
+	}
+	l, err := NewLocal(context.Background(), Config{DockerHost: "none", PodmanHost: "none", ContainerdAddress: "none", CRIOAddress: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if l.ports.self != os.Getpid() {
+		t.Errorf("Local walks its own descriptors (self %d)", l.ports.self)
 	}
 }
