@@ -17,8 +17,9 @@ import (
 
 // portReader finds what each process listens on: the TCP sockets in LISTEN
 // and the bound, unconnected UDP sockets of its network namespace
-// (/proc/<pid>/net/{tcp,tcp6,udp,udp6}, read once per namespace per
-// refresh), matched by inode against the sockets among its descriptors
+// (sock_diag, or /proc/<pid>/net/{tcp,tcp6,udp,udp6}; read again in a
+// refresh where the namespace's socket counts changed, else every
+// portsTTL), matched by inode against the sockets among its descriptors
 // (/proc/<pid>/fd/*, "socket:[inode]").
 //
 // Walking every process's descriptors is the expensive part (about 90 µs
@@ -49,6 +50,7 @@ type portReader struct {
 	dents   []byte // a descriptor folder's listing
 	diagBuf []byte
 	walks   int // processes walked so far, for benchmarks
+	dumps   int // namespaces' tables read so far, for tests
 }
 
 // portProc is what a walk of one process found.
@@ -70,6 +72,43 @@ type portNS struct {
 	tried      map[uint64]bool   // held by no young process when last looked for
 	rescanned  time.Time         // when its processes were last all walked
 	seen       uint64
+
+	// The listening tables are asked for again only when the namespace's
+	// socket counts changed (or after portsTTL): the kernel answers a
+	// dump by walking its whole TCP listening and UDP hash tables, every
+	// namespace's, which made the dumps 16% of a refresh's CPU with 50
+	// Docker containers (udp_dump and tcp_diag_dump in perf), against two
+	// preads of /proc/<pid>/net/sockstat{,6}.
+	stat    [2]keptFile // its sockstat and sockstat6, kept open
+	counts  sockCounts  // as read before the last dump
+	dumped  time.Time   // when its tables were last read
+	tables  bool        // n.listen came from a dump or the /proc tables
+	counted bool        // counts were read for the last dump
+}
+
+// sockCounts are a namespace's hashed TCP and UDP sockets (sockstat's TCP
+// and UDP "inuse", sockstat6's TCP6 and UDP6). Opening or closing a
+// listener changes one of them: listen() hashes the socket (inuse + 1),
+// bind() of a UDP socket too, close unhashes it. ("sockets: used" is no
+// use: it counts every socket made in the namespace, netlink ones too,
+// which other monitors make and close there all the time.)
+type sockCounts [4]uint64
+
+// portsTTL bounds how long a namespace's listening sockets are trusted
+// without a dump while its counts stay the same: a listener closed and
+// another opened in the same refresh interval (or a bound UDP socket
+// that connects) leaves them unchanged. Each namespace's is spread over
+// up to as much again (nsTTL), so that namespaces first seen together are
+// not all dumped again in one refresh.
+const portsTTL = 5 * time.Second
+
+// nsTTL is portsTTL and a share of it by the namespace's name.
+func nsTTL(ns string) time.Duration {
+	h := 0
+	for i := 0; i < len(ns); i++ {
+		h = h*31 + int(ns[i])
+	}
+	return portsTTL + time.Duration(h&7)*portsTTL/8
 }
 
 const (
@@ -83,12 +122,18 @@ func newPortReader(procRoot string) *portReader {
 	return &portReader{procRoot: procRoot, now: time.Now, ownNS: own, procs: map[int]*portProc{}, nets: map[string]*portNS{}}
 }
 
-// close releases the namespaces' netlink sockets.
+// close releases the namespaces' netlink sockets and kept files.
 func (r *portReader) close() {
 	for ns, n := range r.nets {
-		n.closeDiag()
+		n.closeAll()
 		delete(r.nets, ns)
 	}
+}
+
+func (n *portNS) closeAll() {
+	n.closeDiag()
+	n.stat[0].close()
+	n.stat[1].close()
 }
 
 func (n *portNS) closeDiag() {
@@ -101,9 +146,7 @@ func (n *portNS) closeDiag() {
 // listening reads the namespace's listening sockets through pid, one of
 // its processes: by netlink when it answers, else from pid's /proc tables.
 func (r *portReader) listening(ns string, n *portNS, pid int) (map[uint64]string, bool) {
-	if n.diag == -2 { // not tried yet
-		n.diag = diagSocket(r.procRoot, pid, ns == r.ownNS && r.procRoot == "/proc")
-	}
+	r.openDiag(ns, n, pid)
 	if n.diag >= 0 {
 		l, buf, ok := diagListen(n.diag, r.diagBuf)
 		r.diagBuf = buf
@@ -113,6 +156,13 @@ func (r *portReader) listening(ns string, n *portNS, pid int) (map[uint64]string
 		n.closeDiag()
 	}
 	return r.readTables(pid)
+}
+
+// openDiag makes the namespace's sock_diag socket through pid, once.
+func (r *portReader) openDiag(ns string, n *portNS, pid int) {
+	if n.diag == -2 { // not tried yet
+		n.diag = diagSocket(r.procRoot, pid, ns == r.ownNS && r.procRoot == "/proc")
+	}
 }
 
 // fill sets Listen on every process, and on every container the union of
@@ -156,15 +206,27 @@ func (r *portReader) fill(conts []model.ContainerSample, procs []model.ProcessSa
 		n.seen = r.pass
 		n.ok = false
 		for _, i := range idx {
-			if l, ok := r.listening(ns, n, procs[i].PID); ok {
-				n.listen, n.ok = l, true
+			pid := procs[i].PID
+			counts, counted := r.sockCounts(n, pid)
+			if counted && n.tables && n.counted && counts == n.counts && now.Sub(n.dumped) < nsTTL(ns) && !now.Before(n.dumped) {
+				n.ok = true // nothing opened or closed: the last tables hold
 				break
 			}
+			if l, ok := r.listening(ns, n, pid); ok {
+				n.listen, n.ok = l, true
+				n.tables, n.dumped = true, now
+				n.counts, n.counted = counts, counted
+				r.dumps++
+				break
+			}
+		}
+		if !n.ok {
+			n.tables = false
 		}
 	}
 	for ns, n := range r.nets {
 		if n.seen != r.pass {
-			n.closeDiag()
+			n.closeAll()
 			delete(r.nets, ns)
 		}
 	}
@@ -284,6 +346,52 @@ func (r *portReader) resolve(n *portNS, idx []int, procs []model.ProcessSample, 
 			n.unresolved[ino] = true
 		}
 	}
+}
+
+// sockCounts reads the namespace's socket counts through pid, one of its
+// processes (the files stay bound to the namespace once open); ok is false
+// when they cannot be read, and the tables are then read every refresh.
+func (r *portReader) sockCounts(n *portNS, pid int) (c sockCounts, ok bool) {
+	for f, name := range [...]string{"sockstat", "sockstat6"} {
+		data, err := n.stat[f].read(r.buf, 0, func() string {
+			return r.procRoot + "/" + strconv.Itoa(pid) + "/net/" + name
+		})
+		if cap(data) > cap(r.buf) {
+			r.buf = data[:0]
+		}
+		if err != nil {
+			if f == 1 {
+				continue // no IPv6
+			}
+			return c, false
+		}
+		// TCP: inuse 5 orphan 0 tw 2 alloc 7 mem 1
+		// UDP: inuse 1 mem 0
+		// (sockstat6: TCP6: inuse 1 / UDP6: inuse 0 ...)
+		for line := range bytes.SplitSeq(data, []byte{'\n'}) {
+			key, rest, _ := bytes.Cut(line, []byte(": "))
+			slot := -1
+			switch string(key) {
+			case "TCP":
+				slot = 0
+			case "UDP":
+				slot = 1
+			case "TCP6":
+				slot = 2
+			case "UDP6":
+				slot = 3
+			}
+			if slot < 0 {
+				continue
+			}
+			// "inuse N ...".
+			f := bytes.Fields(rest)
+			if len(f) >= 2 {
+				c[slot], _ = strconv.ParseUint(string(f[1]), 10, 64)
+			}
+		}
+	}
+	return c, true
 }
 
 // walkAge is how long a walk of pid is trusted: fullRescan and up to as

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -305,5 +306,86 @@ func TestPortsSelfNotWalked(t *testing.T) {
 	defer l.Close()
 	if l.ports.self != os.Getpid() {
 		t.Errorf("Local walks its own descriptors (self %d)", l.ports.self)
+	}
+}
+
+// TestPortsDumpOnChange: a namespace's tables are read again only when its
+// socket counts change (or after portsTTL): a quiet namespace costs no
+// dump per refresh, and a listener opened in it is still found at the
+// next refresh.
+func TestPortsDumpOnChange(t *testing.T) {
+	requireTool(t, "unshare", "-n", "true")
+	requireTool(t, "busybox", "true")
+	// A shell alone in a network namespace that becomes `nc -l` (same
+	// pid) when told to.
+	cmd := exec.Command("unshare", "-n", "sh", "-c", "read x; exec busybox nc -l -p 7777")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	pid := cmd.Process.Pid
+	own, _ := os.Readlink("/proc/self/ns/net")
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if ns, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", pid)); ns != "" && ns != own {
+			break
+		}
+	}
+	procs := func() []model.ProcessSample {
+		return []model.ProcessSample{{PID: pid, Command: "sh", StartTime: time.Now()}}
+	}
+	r := newPortReader("/proc")
+	defer r.close()
+	clock := time.Now()
+	r.now = func() time.Time { return clock }
+	p := procs()
+	r.fill(nil, p)
+	if p[0].Listen == nil || len(p[0].Listen) != 0 || r.dumps != 1 {
+		t.Fatalf("first refresh: listen %v, %d dumps", p[0].Listen, r.dumps)
+	}
+	for range 3 {
+		clock = clock.Add(time.Second)
+		p = procs()
+		r.fill(nil, p)
+	}
+	if r.dumps != 1 {
+		t.Errorf("a quiet namespace was dumped %d times in 4 refreshes, want once", r.dumps)
+	}
+	clock = clock.Add(2 * portsTTL)
+	r.fill(nil, procs())
+	if r.dumps != 2 {
+		t.Errorf("%d dumps after twice portsTTL, want 2", r.dumps)
+	}
+	// A listener appears: found at the next refresh.
+	if _, err := in.Write([]byte("\n")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 10 s", what)
+			}
+		}
+	}
+	waitFor("nc listening", func() bool {
+		for _, f := range []string{"tcp", "tcp6"} {
+			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/net/%s", pid, f))
+			for _, line := range strings.Split(string(b), "\n") {
+				if fs := strings.Fields(line); len(fs) > 3 && strings.HasSuffix(fs[1], ":1E61") && fs[3] == "0A" {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	clock = clock.Add(time.Second)
+	p = procs()
+	r.fill(nil, p)
+	if !slices.Equal(p[0].Listen, []string{"7777/tcp"}) || r.dumps != 3 {
+		t.Errorf("after listen: %v (%d dumps), want [7777/tcp] from a third dump", p[0].Listen, r.dumps)
 	}
 }
