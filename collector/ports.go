@@ -384,11 +384,10 @@ func (r *portReader) sockCounts(n *portNS, pid int) (c sockCounts, ok bool) {
 			if slot < 0 {
 				continue
 			}
-			// "inuse N ...".
-			f := bytes.Fields(rest)
-			if len(f) >= 2 {
-				c[slot], _ = strconv.ParseUint(string(f[1]), 10, 64)
-			}
+			// "inuse N ...", read in place.
+			_, num, _ := bytes.Cut(rest, []byte{' '})
+			num, _, _ = bytes.Cut(num, []byte{' '})
+			c[slot], _ = parseUintBytes(num)
 		}
 	}
 	return c, true

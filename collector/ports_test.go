@@ -389,3 +389,26 @@ func TestPortsDumpOnChange(t *testing.T) {
 		t.Errorf("after listen: %v (%d dumps), want [7777/tcp] from a third dump", p[0].Listen, r.dumps)
 	}
 }
+
+// TestSockCounts reads sockstat and sockstat6 as the kernel writes them.
+func TestSockCounts(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "7/net"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(root, "7/net/sockstat"), []byte("sockets: used 180\nTCP: inuse 5 orphan 0 tw 2 alloc 7 mem 1\nUDP: inuse 3 mem 0\nUDPLITE: inuse 0\nRAW: inuse 0\nFRAG: inuse 0 memory 0\n"), 0o644)
+	r := newPortReader(root)
+	n := &portNS{}
+	if c, ok := r.sockCounts(n, 7); !ok || c != (sockCounts{5, 3, 0, 0}) {
+		t.Errorf("without sockstat6: %v %v", c, ok)
+	}
+	n.stat[0].close()
+	os.WriteFile(filepath.Join(root, "7/net/sockstat6"), []byte("TCP6: inuse 2\nUDP6: inuse 1\nUDPLITE6: inuse 0\nRAW6: inuse 0\nFRAG6: inuse 0 memory 0\n"), 0o644)
+	if c, ok := r.sockCounts(n, 7); !ok || c != (sockCounts{5, 3, 2, 1}) {
+		t.Errorf("with sockstat6: %v %v", c, ok)
+	}
+	n.closeAll()
+	if _, ok := r.sockCounts(&portNS{}, 8); ok {
+		t.Error("counts of a process that is not there")
+	}
+}
