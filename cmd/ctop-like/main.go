@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -30,25 +29,6 @@ var version = "dev"
 
 func main() {
 	exit(run(hideArgPasswords(), os.Stdout, os.Stderr))
-}
-
-// gcPercent and memoryLimit trade memory for CPU: a refresh allocates
-// little that lives, so collecting when the heap has grown 4x (not 2x)
-// runs the collector a quarter as often; the soft limit makes it collect
-// sooner once the runtime holds that much, which keeps peak RSS where the
-// default would put it on large nodes. GOGC and GOMEMLIMIT, when set, win.
-const (
-	gcPercent   = 400
-	memoryLimit = 28 << 20
-)
-
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(memoryLimit)
-	}
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -172,7 +152,7 @@ func openNode(ctx context.Context, o *options) (*node, error) {
 	// Tuned for this node's own refresh; the remote sources' heaps (a
 	// whole cluster's executors) would make the soft limit collect
 	// constantly, so they keep Go's defaults.
-	tuneGC()
+	tuneGC(ctx)
 	local, err := collector.NewLocal(ctx, collector.Config{
 		ProcRoot:          o.procRoot,
 		CgroupRoot:        o.cgroupRoot,
