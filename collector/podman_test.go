@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ctop-like/ctop-like/model"
+	"github.com/ctop-like/ctop-like/podmantest"
 )
 
 // podmanTestImage is the busybox image scripts/test-env builds for
@@ -78,20 +79,7 @@ func podmanRun(t *testing.T, name string, cmd ...string) string {
 // test's own until the test ends, and returns its address.
 func podmanService(t *testing.T) string {
 	t.Helper()
-	sock := filepath.Join(t.TempDir(), "podman.sock")
-	cmd := exec.Command("podman", "system", "service", "--time=0", "unix://"+sock)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	eventually(t, 30*time.Second, "podman's API socket appears", func() bool {
-		_, err := os.Stat(sock)
-		return err == nil
-	})
-	return "unix://" + sock
+	return podmantest.Service(t, "ctop-like-collector")
 }
 
 // podmanStats is one container's line of `podman stats --format json`.

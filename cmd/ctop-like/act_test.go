@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ctop-like/ctop-like/dockertest"
+	"github.com/ctop-like/ctop-like/podmantest"
 )
 
 // runScreenIn starts the tool in a tmux pane with args and waits for
@@ -275,20 +276,9 @@ func TestPodmanShellAndStopGoThroughPodman(t *testing.T) {
 		t.Fatalf("podman run: %v %s", err, out)
 	}
 	t.Cleanup(func() { _ = exec.Command("podman", "rm", "-f", "-t", "0", name).Run() })
-	sock := filepath.Join(os.TempDir(), fmt.Sprintf("h12-act-%d.sock", rand.Int63()))
-	svc := exec.Command("podman", "system", "service", "--time=0", "unix://"+sock)
-	if err := svc.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = svc.Process.Kill(); _ = svc.Wait(); os.Remove(sock) })
-	for i := 0; i < 300; i++ {
-		if _, err := os.Stat(sock); err == nil {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	svc := podmantest.Service(t, "h12-act")
 
-	p := runScreenIn(t, name, "-d", "500", "--docker-host", "none", "--podman-host", "unix://"+sock, "-f", "name="+name)
+	p := runScreenIn(t, name, "-d", "500", "--docker-host", "none", "--podman-host", svc, "-f", "name="+name)
 	// `e`: a shell through Podman's exec API.
 	p.keys("e")
 	p.waitFor("the shell's banner", has("(podman); exit to come back"))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ctop-like/ctop-like/dockertest"
+	"github.com/ctop-like/ctop-like/podmantest"
 )
 
 func TestRuntimeFlags(t *testing.T) {
@@ -78,12 +79,7 @@ func TestRuntimesSideBySide(t *testing.T) {
 	pid1 := cli("podman", "run", "-d", "--name", pname, "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096",
 		"localhost/"+dockertest.Image, "sleep", "3600")
 	t.Cleanup(func() { _ = exec.Command("podman", "rm", "-f", "-t", "0", pid1).Run() })
-	sock := filepath.Join(t.TempDir(), "podman.sock")
-	svc := exec.Command("podman", "system", "service", "--time=0", "unix://"+sock)
-	if err := svc.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = svc.Process.Kill(); _ = svc.Wait() })
+	podmanHost := podmantest.Service(t, "ctop-like-test-side")
 
 	// containerd: docker.io's, in a namespace of the test's own.
 	addr := "/run/containerd/containerd.sock"
@@ -111,14 +107,8 @@ func TestRuntimesSideBySide(t *testing.T) {
 		}
 	})
 	did := dockertest.Run(t, []string{"--name", fmt.Sprintf("ctop-like-test-side-docker-%d", pid)}, dockertest.Sleep...)
-	for i := 0; i < 300; i++ {
-		if _, err := os.Stat(sock); err == nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 
-	out := runJSON(t, "-n", "1", "-d", "2s", "-v", "containers", "--podman-host", "unix://"+sock, "--containerd-address", addr)
+	out := runJSON(t, "-n", "1", "-d", "2s", "-v", "containers", "--podman-host", podmanHost, "--containerd-address", addr)
 	rows := map[string]map[string]any{}
 	for _, r := range out[0].Rows {
 		rows[r["id"].(string)] = r
