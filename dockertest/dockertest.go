@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -64,7 +66,8 @@ func Docker(t testing.TB, args ...string) string {
 // full id.
 func Run(t testing.TB, runArgs []string, cmd ...string) string {
 	t.Helper()
-	args := append([]string{"run", "-d"}, runArgs...)
+	sweepOnce.Do(sweep)
+	args := append([]string{"run", "-d", "--label", fmt.Sprintf("%s=%d", pidLabel, os.Getpid())}, runArgs...)
 	args = append(args, Image)
 	args = append(args, cmd...)
 	id := Docker(t, args...)
@@ -74,6 +77,34 @@ func Run(t testing.TB, runArgs []string, cmd ...string) string {
 		_ = exec.CommandContext(ctx, "docker", "rm", "-f", id).Run()
 	})
 	return id
+}
+
+// pidLabel marks the containers Run starts with the test process's pid.
+const pidLabel = "ctop-like.test-pid"
+
+var sweepOnce sync.Once
+
+// sweep removes the containers Run started in test processes that are
+// gone: `go test -timeout` kills a test binary without its cleanups, and
+// what it left kept spinning (Busy) under the next runs.
+func sweep() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "docker", "ps", "-a", "--filter", "label="+pidLabel,
+		"--format", `{{.ID}} {{.Label "`+pidLabel+`"}}`).Output()
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var id string
+		var pid int
+		if _, err := fmt.Sscanf(line, "%s %d", &id, &pid); err != nil || pid <= 0 {
+			continue
+		}
+		if syscall.Kill(pid, 0) == syscall.ESRCH {
+			_ = exec.CommandContext(ctx, "docker", "rm", "-f", id).Run()
+		}
+	}
 }
 
 // Busy is a command that keeps one CPU busy.

@@ -29,6 +29,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 		os.Exit(1)
 	}
+	sweepPanes()
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -40,7 +40,7 @@ func newPaneRetry(t *testing.T, w, h int, env ...string) *pane {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		return newPane(t, w, h, env...) // skips, or fails under CI
 	}
-	p := &pane{t: t, name: fmt.Sprintf("ctl-term-%d", time.Now().UnixNano())}
+	p := &pane{t: t, name: paneName()}
 	args := []string{"new-session", "-d", "-s", p.name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}
 	for _, e := range env {
 		args = append(args, "-e", e)

@@ -28,7 +28,7 @@ func newPane(t *testing.T, w, h int, env ...string) *pane {
 		}
 		t.Skip("tmux is not installed")
 	}
-	p := &pane{t: t, name: fmt.Sprintf("ctl-%d", rand.Intn(1e9))}
+	p := &pane{t: t, name: paneName()}
 	args := []string{"new-session", "-d", "-s", p.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h)}
 	for _, e := range env {
 		args = append(args, "-e", e)
@@ -68,6 +68,32 @@ func (p *pane) text(s string) {
 	p.t.Helper()
 	if out, err := exec.Command("tmux", "send-keys", "-t", p.name, "-l", s).CombinedOutput(); err != nil {
 		p.t.Fatalf("send-keys -l %q: %v %s", s, err, out)
+	}
+}
+
+// paneName names a tmux session after this test process, so that a later
+// run can end the sessions of a run that died (sweepPanes).
+func paneName() string {
+	return fmt.Sprintf("ctl-%d-%d", os.Getpid(), rand.Int63())
+}
+
+// sweepPanes ends the tmux sessions left by test processes that are gone:
+// `go test -timeout` kills the test binary without its cleanups, and a
+// session left behind kept a ctop-like running (and taking CPU from the
+// next runs) for hours.
+func sweepPanes() {
+	out, err := exec.Command("tmux", "list-sessions", "-F", "#{session_name}").Output()
+	if err != nil {
+		return // no tmux, or no server: nothing left
+	}
+	for _, name := range strings.Fields(string(out)) {
+		var pid int
+		if _, err := fmt.Sscanf(name, "ctl-%d-", &pid); err != nil || pid <= 0 {
+			continue
+		}
+		if syscall.Kill(pid, 0) == syscall.ESRCH {
+			_ = exec.Command("tmux", "kill-session", "-t", name).Run()
+		}
 	}
 }
 
