@@ -2,21 +2,35 @@ package logs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"strconv"
 	"time"
 )
 
 // File is the log a process writes to a regular file: a Mesos task's
 // sandbox `stdout` or `stderr`, or any process's fd 1 or 2.
 //
+// The file is never opened by a path its writer controls (see open.go):
+// the log of a process is read from the descriptor the process holds, and
+// a log known by its path (a sandbox's stdout) is opened in its directory
+// without following a link at its last element. A link, FIFO, device or
+// other non-regular file found in the log's place ends the log with a
+// message; the tool never switches to it.
+//
 // Following survives the file being rotated (renamed and a new one created:
-// the rest of the old file is read, then the new one from its start) and
-// truncated (reading restarts at 0). A truncation followed by more writes
-// than were read before, all within one Poll, cannot be told from growth.
+// the rest of the old file is read, then the new one from its start; for a
+// process, when it reopens its log) and truncated (reading restarts at 0).
+// A truncation followed by more writes than were read before, all within
+// one Poll, cannot be told from growth.
 type File struct {
-	// Path is the file, as this process can open it.
+	// Path is the file; its directory is trusted (the sandbox its agent
+	// made), its last element is not. For a process's log it only names
+	// the file the process holds.
 	Path string
 	// Std says which it is: Stdout or Stderr.
 	Std string
@@ -26,22 +40,43 @@ type File struct {
 	Alive func() error
 	// Poll is how often a followed file is checked; 250 ms when zero.
 	Poll time.Duration
+
+	held *heldFD // the descriptor a process writes the log through
+}
+
+// heldFD is descriptor fd of process pid, read through /proc/PID/fd/N.
+type heldFD struct {
+	procRoot string
+	pid, fd  int
+}
+
+func (h *heldFD) link() string {
+	return filepath.Join(h.procRoot, strconv.Itoa(h.pid), "fd", strconv.Itoa(h.fd))
+}
+
+// place is where a followed log is found again at each poll.
+type place interface {
+	open() (*os.File, fs.FileInfo, error)
+	// moved opens the file now in the log's place when it is another than
+	// cur (rotated; a process that reopened its log): nil when it is the
+	// same or when there is none for now, an error when the place holds
+	// something that is not to be read.
+	moved(cur fs.FileInfo) (*os.File, fs.FileInfo, error)
+	close()
 }
 
 // Stream implements Source.
 func (f File) Stream(ctx context.Context, tail int, follow bool, out chan<- Line) error {
-	fh, err := os.Open(f.Path)
+	p, err := f.place()
+	if err != nil {
+		return fmt.Errorf("log %s: %w", f.Std, err)
+	}
+	defer p.close()
+	fh, st, err := p.open()
 	if err != nil {
 		return fmt.Errorf("log %s: %w", f.Std, err)
 	}
 	defer func() { fh.Close() }()
-	st, err := fh.Stat()
-	if err != nil {
-		return fmt.Errorf("log %s: %w", f.Std, err)
-	}
-	if !st.Mode().IsRegular() {
-		return fmt.Errorf("log %s: %s is not a regular file", f.Std, f.Path)
-	}
 	poll := f.Poll
 	if poll <= 0 {
 		poll = 250 * time.Millisecond
@@ -61,12 +96,23 @@ func (f File) Stream(ctx context.Context, tail int, follow bool, out chan<- Line
 		if err := t.pump(ctx); err != nil {
 			return err
 		}
-		if byPath, err := os.Stat(f.Path); err == nil && cur != nil && !os.SameFile(byPath, cur) {
-			// Rotated: read the old file to its end once more (its writer
-			// may have written its last lines between the read above and
-			// the new file appearing), then go on with the new one from its
-			// start.
-			if nfh, err := os.Open(f.Path); err == nil {
+		if cur != nil {
+			nfh, _, err := p.moved(cur)
+			if err != nil {
+				// Read what the writer put in the file it had before.
+				if err := t.pump(ctx); err != nil {
+					return err
+				}
+				if err := t.sp.flush(); err != nil {
+					return err
+				}
+				return &EndedError{Reason: fmt.Sprintf("%s %s: %v", f.Std, f.Path, err)}
+			}
+			if nfh != nil {
+				// Rotated: read the old file to its end once more (its
+				// writer may have written its last lines between the read
+				// above and the new file appearing), then go on with the
+				// new one from its start.
 				if err := t.pump(ctx); err != nil {
 					nfh.Close()
 					return err
@@ -91,6 +137,72 @@ func (f File) Stream(ctx context.Context, tail int, follow bool, out chan<- Line
 		return nil
 	})
 }
+
+func (f File) place() (place, error) {
+	if f.held != nil {
+		return heldPlace{f.held}, nil
+	}
+	dir, err := os.Open(filepath.Dir(f.Path))
+	if err != nil {
+		return nil, err
+	}
+	return &pathPlace{dir: dir, name: filepath.Base(f.Path)}, nil
+}
+
+// pathPlace is a log known by its name in a directory.
+type pathPlace struct {
+	dir  *os.File
+	name string
+}
+
+func (p *pathPlace) open() (*os.File, fs.FileInfo, error) { return openIn(p.dir, p.name) }
+
+func (p *pathPlace) moved(cur fs.FileInfo) (*os.File, fs.FileInfo, error) {
+	st, err := lstatIn(p.dir, p.name)
+	if err != nil || sameInode(st, cur) {
+		return nil, nil, nil // gone for now (mid-rotation), or still the same
+	}
+	fh, info, err := openIn(p.dir, p.name)
+	var nr *notRegularError
+	if errors.As(err, &nr) {
+		nr.replaced = true
+		return nil, nil, nr
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return fh, info, nil
+}
+
+func (p *pathPlace) close() { p.dir.Close() }
+
+// heldPlace is the log a process writes through one of its descriptors.
+type heldPlace struct{ h *heldFD }
+
+func (p heldPlace) open() (*os.File, fs.FileInfo, error) {
+	return openHeld(p.h.procRoot, p.h.pid, p.h.fd)
+}
+
+func (p heldPlace) moved(cur fs.FileInfo) (*os.File, fs.FileInfo, error) {
+	// stat through the magic link reads the inode the process holds
+	// without opening it.
+	now, err := os.Stat(p.h.link())
+	if err != nil || os.SameFile(now, cur) {
+		return nil, nil, nil // closed or exited (Alive says which), or the same
+	}
+	fh, info, err := p.open()
+	var nr *notRegularError
+	if errors.As(err, &nr) {
+		nr.replaced = true
+		return nil, nil, nr
+	}
+	if err != nil {
+		return nil, nil, nil // it went away between the two looks
+	}
+	return fh, info, nil
+}
+
+func (heldPlace) close() {}
 
 func fileReader(fh *os.File) readAtFunc {
 	return func(_ context.Context, p []byte, off int64) (int, error) {

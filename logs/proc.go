@@ -13,29 +13,23 @@ import (
 // terminal, a pipe, a socket, /dev/null): there is no log to read.
 var ErrNotFiles = errors.New("its stdout and stderr are not files")
 
-// stdFile is the file behind fd of pid as this process can open it, or ""
-// when that fd is not a regular file. The link's text names the file in the
-// process's own mount namespace: when the same path here is another file
-// (a container with its own root), the file is reached through
-// /proc/<pid>/root instead.
-func stdFile(procRoot string, pid, fd int) string {
-	link := filepath.Join(procRoot, strconv.Itoa(pid), "fd", strconv.Itoa(fd))
-	target, err := os.Readlink(link)
-	if err != nil || !strings.HasPrefix(target, "/") || strings.HasSuffix(target, " (deleted)") {
-		return ""
+// stdFile is descriptor fd of pid when it names a regular file, nil
+// otherwise (a terminal, a pipe, a socket, /dev/null), and the file's name
+// as the link says it, in the process's own mount namespace. The name is
+// only shown: the log is read through the descriptor (see open.go), so
+// neither the path nor a link the process leaves at it is ever opened, and a
+// deleted file the process still writes to is read too.
+func stdFile(procRoot string, pid, fd int) (*heldFD, string) {
+	h := &heldFD{procRoot: procRoot, pid: pid, fd: fd}
+	target, err := os.Readlink(h.link())
+	if err != nil {
+		return nil, ""
 	}
-	st, err := os.Stat(link)
+	st, err := os.Stat(h.link()) // the held inode; nothing is opened
 	if err != nil || !st.Mode().IsRegular() {
-		return ""
+		return nil, ""
 	}
-	if here, err := os.Stat(target); err == nil && os.SameFile(here, st) {
-		return target
-	}
-	inRoot := filepath.Join(procRoot, strconv.Itoa(pid), "root", target)
-	if there, err := os.Stat(inRoot); err == nil && os.SameFile(there, st) {
-		return inRoot
-	}
-	return ""
+	return h, target
 }
 
 // Process is the log of a process whose stdout or stderr is a regular file
@@ -85,13 +79,14 @@ func Cgroup(procRoot, dir string) (Source, error) {
 }
 
 func stdSource(procRoot string, pid int, alive func() error) Source {
-	out, errf := stdFile(procRoot, pid, 1), stdFile(procRoot, pid, 2)
+	out, outName := stdFile(procRoot, pid, 1)
+	errf, errName := stdFile(procRoot, pid, 2)
 	var parts []Source
-	if out != "" {
-		parts = append(parts, File{Path: out, Std: Stdout, Alive: alive})
+	if out != nil {
+		parts = append(parts, File{Path: outName, Std: Stdout, Alive: alive, held: out})
 	}
-	if errf != "" && !sameFile(out, errf) {
-		parts = append(parts, File{Path: errf, Std: Stderr, Alive: alive})
+	if errf != nil && !sameFile(out, errf) {
+		parts = append(parts, File{Path: errName, Std: Stderr, Alive: alive, held: errf})
 	}
 	switch len(parts) {
 	case 0:
@@ -102,12 +97,13 @@ func stdSource(procRoot string, pid int, alive func() error) Source {
 	return Merge(parts...)
 }
 
-func sameFile(a, b string) bool {
-	if a == "" || b == "" {
+// sameFile says whether two descriptors hold one file (2>&1).
+func sameFile(a, b *heldFD) bool {
+	if a == nil || b == nil {
 		return false
 	}
-	sa, err1 := os.Stat(a)
-	sb, err2 := os.Stat(b)
+	sa, err1 := os.Stat(a.link())
+	sb, err2 := os.Stat(b.link())
 	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 

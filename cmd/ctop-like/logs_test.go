@@ -385,3 +385,58 @@ func TestLogKeyInTmux(t *testing.T) {
 	p.keys("q")
 	p.waitFor("the shell again", has("EXIT=0"))
 }
+
+// A task run as nobody renames its log and leaves a symbolic link to a
+// root-only host file in its place (issue 19): following its log with
+// `--scope pid=` goes on with what it writes and never prints the host
+// file.
+func TestBatchLogsOfAProcessNeverFollowALink(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the writer runs as nobody and the secret is root's")
+	}
+	secret := filepath.Join(t.TempDir(), "shadow")
+	const secretText = "root-only secret of the host"
+	if err := os.WriteFile(secret, []byte(secretText+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "ctop-like-hostile-log-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	os.Chown(dir, 65534, 65534)
+	out, err := os.OpenFile(filepath.Join(dir, "out"), os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chown(out.Name(), 65534, 65534)
+	cmd := exec.Command("sh", "-c", `echo one; while [ ! -e go ]; do sleep 0.05; done; mv out out.1; ln -s "$0" out; `+
+		`i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.1; done`, secret)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
+
+	ticks := 0
+	rs := followUntil(t, 60*time.Second, func() { os.WriteFile(filepath.Join(dir, "go"), nil, 0o644) },
+		func(rs []result) bool {
+			for _, row := range rs[len(rs)-1].Rows {
+				if s, _ := row["text"].(string); strings.HasPrefix(s, "tick ") {
+					ticks++
+				}
+			}
+			return ticks >= 10
+		},
+		"-v", "logs", "--docker-host", "none", "--podman-host", "none", "--scope", fmt.Sprintf("pid=%d", cmd.Process.Pid), "-d", "200", "-n", "0")
+	b, _ := json.Marshal(rs)
+	if strings.Contains(string(b), secretText) {
+		t.Fatalf("the host file was printed: %s", b)
+	}
+	if ticks < 10 || len(rs) == 0 || len(rs[0].Rows) == 0 || rs[0].Rows[0]["text"] != "one" {
+		t.Errorf("the log should go on from the file the task writes to: %d ticks in %s", ticks, b)
+	}
+}
