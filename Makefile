@@ -70,7 +70,7 @@ fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; rest=$${t#*:}; name=$${rest%%:*}; n=$${rest#*:}; n=$${FUZZTIME:-$$n}; \
 		echo "fuzz $$pkg $$name ($$n)"; \
-		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$$n -fuzzminimizetime=100x ./$$pkg; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$$n -fuzzminimizetime=100x ./internal/$$pkg; \
 	done
 
 # Soak: test/soak/run DURATION (10 minutes by hand: make soak-long). The

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctop-like/ctop-like/batch"
-	"github.com/ctop-like/ctop-like/collector"
-	"github.com/ctop-like/ctop-like/model"
-	"github.com/ctop-like/ctop-like/views"
+	"github.com/ctop-like/ctop-like/internal/batch"
+	"github.com/ctop-like/ctop-like/internal/collector"
+	"github.com/ctop-like/ctop-like/internal/model"
+	"github.com/ctop-like/ctop-like/internal/views"
 )
 
 // newLocal reads this node without Docker (its metadata comes from events,

@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctop-like/ctop-like/dockertest"
-	"github.com/ctop-like/ctop-like/podmantest"
+	"github.com/ctop-like/ctop-like/internal/dockertest"
+	"github.com/ctop-like/ctop-like/internal/podmantest"
 )
 
 // runScreenIn starts the tool in a tmux pane with args and waits for
@@ -313,7 +313,7 @@ type marathonRecorder struct {
 
 func (m *marathonRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	file := func(path string) {
-		b, err := os.ReadFile(filepath.Join("..", "..", path))
+		b, err := os.ReadFile(filepath.Join("..", "..", "internal", path))
 		if err != nil {
 			http.Error(w, err.Error(), 500)
 			return
@@ -341,7 +341,7 @@ func (m *marathonRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if status == http.StatusConflict {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
-		b, _ := os.ReadFile(filepath.Join("..", "..", "actions", "testdata", "marathon-docs_409_deployment-locked.json"))
+		b, _ := os.ReadFile(filepath.Join("..", "..", "internal", "actions", "testdata", "marathon-docs_409_deployment-locked.json"))
 		w.Write(b)
 		return
 	}

@@ -11,15 +11,15 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ctop-like/ctop-like/actions"
-	"github.com/ctop-like/ctop-like/collector"
-	"github.com/ctop-like/ctop-like/httpapi"
-	"github.com/ctop-like/ctop-like/model"
-	"github.com/ctop-like/ctop-like/monitor"
-	"github.com/ctop-like/ctop-like/orchestrator"
-	"github.com/ctop-like/ctop-like/shell"
-	"github.com/ctop-like/ctop-like/termtext"
-	"github.com/ctop-like/ctop-like/views"
+	"github.com/ctop-like/ctop-like/internal/actions"
+	"github.com/ctop-like/ctop-like/internal/collector"
+	"github.com/ctop-like/ctop-like/internal/httpapi"
+	"github.com/ctop-like/ctop-like/internal/model"
+	"github.com/ctop-like/ctop-like/internal/monitor"
+	"github.com/ctop-like/ctop-like/internal/orchestrator"
+	"github.com/ctop-like/ctop-like/internal/shell"
+	"github.com/ctop-like/ctop-like/internal/termtext"
+	"github.com/ctop-like/ctop-like/internal/views"
 )
 
 // actuator carries out the screen's actions in the way that fits each row:

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unsafe"
 
-	"github.com/ctop-like/ctop-like/redact"
+	"github.com/ctop-like/ctop-like/internal/redact"
 )
 
 // hideArgPasswords copies the arguments for the program's use, then

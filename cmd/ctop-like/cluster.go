@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 
-	"github.com/ctop-like/ctop-like/agents"
-	"github.com/ctop-like/ctop-like/cadvisor"
-	"github.com/ctop-like/ctop-like/httpapi"
-	"github.com/ctop-like/ctop-like/orchestrator"
+	"github.com/ctop-like/ctop-like/internal/agents"
+	"github.com/ctop-like/ctop-like/internal/cadvisor"
+	"github.com/ctop-like/ctop-like/internal/httpapi"
+	"github.com/ctop-like/ctop-like/internal/orchestrator"
 )
 
 // openRemote opens a source other than this node: every agent of a Mesos

@@ -13,7 +13,7 @@ import (
 // serves the recorded fixtures unchanged; it is the only address given, and
 // without -m nothing else is contacted.
 func TestCadvisorRemoteNode(t *testing.T) {
-	dir := filepath.Join("..", "..", "cadvisor", "testdata")
+	dir := filepath.Join("..", "..", "internal", "cadvisor", "testdata")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f := map[string]string{
 			"/api/v1.3/machine":        "recorded_v0.60_api_v1.3_machine.json",

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ctop-like/ctop-like/recording"
-	"github.com/ctop-like/ctop-like/termtext"
+	"github.com/ctop-like/ctop-like/internal/recording"
+	"github.com/ctop-like/ctop-like/internal/termtext"
 )
 
 // A panic in a goroutine of our own (the monitor, the orchestrator poller)

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctop-like/ctop-like/dockertest"
+	"github.com/ctop-like/ctop-like/internal/dockertest"
 )
 
 func rowByID(t *testing.T, r result, col, id string) map[string]any {

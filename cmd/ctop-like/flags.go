@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/ctop-like/ctop-like/views"
+	"github.com/ctop-like/ctop-like/internal/views"
 )
 
 // options is the parsed command line.

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/ctop-like/ctop-like/dockertest"
-	"github.com/ctop-like/ctop-like/termtext"
+	"github.com/ctop-like/ctop-like/internal/dockertest"
+	"github.com/ctop-like/ctop-like/internal/termtext"
 )
 
 // hostile is marker followed by everything a name can carry to act on the
@@ -64,7 +64,7 @@ func serveAltered(t *testing.T, routes map[string]string, alter func(string) str
 			http.NotFound(w, r)
 			return
 		}
-		b, err := os.ReadFile(filepath.Join("..", "..", "orchestrator", "testdata", f))
+		b, err := os.ReadFile(filepath.Join("..", "..", "internal", "orchestrator", "testdata", f))
 		if err != nil {
 			t.Errorf("fixture %s: %v", f, err)
 			http.Error(w, err.Error(), 500)

@@ -8,12 +8,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ctop-like/ctop-like/agents"
-	"github.com/ctop-like/ctop-like/collector"
-	"github.com/ctop-like/ctop-like/logfeed"
-	"github.com/ctop-like/ctop-like/logs"
-	"github.com/ctop-like/ctop-like/model"
-	"github.com/ctop-like/ctop-like/views"
+	"github.com/ctop-like/ctop-like/internal/agents"
+	"github.com/ctop-like/ctop-like/internal/collector"
+	"github.com/ctop-like/ctop-like/internal/logfeed"
+	"github.com/ctop-like/ctop-like/internal/logs"
+	"github.com/ctop-like/ctop-like/internal/model"
+	"github.com/ctop-like/ctop-like/internal/views"
 )
 
 // startLogs makes the log feed the logs view reads and sets it, with the

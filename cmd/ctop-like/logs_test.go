@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctop-like/ctop-like/dockertest"
-	"github.com/ctop-like/ctop-like/podmantest"
+	"github.com/ctop-like/ctop-like/internal/dockertest"
+	"github.com/ctop-like/ctop-like/internal/podmantest"
 )
 
 // logPrinter writes numbered lines to stdout and stderr, one line with

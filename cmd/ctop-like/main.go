@@ -13,15 +13,15 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ctop-like/ctop-like/batch"
-	"github.com/ctop-like/ctop-like/collector"
-	"github.com/ctop-like/ctop-like/logfeed"
-	"github.com/ctop-like/ctop-like/model"
-	"github.com/ctop-like/ctop-like/monitor"
-	"github.com/ctop-like/ctop-like/orchestrator"
-	"github.com/ctop-like/ctop-like/recording"
-	"github.com/ctop-like/ctop-like/termtext"
-	"github.com/ctop-like/ctop-like/views"
+	"github.com/ctop-like/ctop-like/internal/batch"
+	"github.com/ctop-like/ctop-like/internal/collector"
+	"github.com/ctop-like/ctop-like/internal/logfeed"
+	"github.com/ctop-like/ctop-like/internal/model"
+	"github.com/ctop-like/ctop-like/internal/monitor"
+	"github.com/ctop-like/ctop-like/internal/orchestrator"
+	"github.com/ctop-like/ctop-like/internal/recording"
+	"github.com/ctop-like/ctop-like/internal/termtext"
+	"github.com/ctop-like/ctop-like/internal/views"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".

@@ -10,14 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctop-like/ctop-like/dockertest"
-	"github.com/ctop-like/ctop-like/httpapi/httpapitest"
+	"github.com/ctop-like/ctop-like/internal/dockertest"
+	"github.com/ctop-like/ctop-like/internal/httpapi/httpapitest"
 )
 
 // serve answers each path with a fixture file, unchanged; requests for
 // other paths get 404 as the real servers give.
 func serve(t *testing.T, routes map[string]string) *httptest.Server {
-	return httpapitest.ServeFiles(t, filepath.Join("..", "..", "orchestrator", "testdata"), routes)
+	return httpapitest.ServeFiles(t, filepath.Join("..", "..", "internal", "orchestrator", "testdata"), routes)
 }
 
 // TestContainersPlacedInTheCluster runs real containers carrying pair A's

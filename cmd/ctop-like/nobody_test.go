@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ctop-like/ctop-like/dockertest"
+	"github.com/ctop-like/ctop-like/internal/dockertest"
 )
 
 // unreadableLine is the one error a run without root adds to say what it

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctop-like/ctop-like/dockertest"
+	"github.com/ctop-like/ctop-like/internal/dockertest"
 )
 
 // freePort is a TCP port nothing listens on right now.

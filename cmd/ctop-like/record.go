@@ -9,9 +9,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ctop-like/ctop-like/batch"
-	"github.com/ctop-like/ctop-like/recording"
-	"github.com/ctop-like/ctop-like/views"
+	"github.com/ctop-like/ctop-like/internal/batch"
+	"github.com/ctop-like/ctop-like/internal/recording"
+	"github.com/ctop-like/ctop-like/internal/views"
 )
 
 // lastRecordErr keeps the screen's last recording error for the exit

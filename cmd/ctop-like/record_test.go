@@ -11,8 +11,8 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/ctop-like/ctop-like/dockertest"
-	"github.com/ctop-like/ctop-like/recording"
+	"github.com/ctop-like/ctop-like/internal/dockertest"
+	"github.com/ctop-like/ctop-like/internal/recording"
 )
 
 // TestRecordThenReplayPrintsTheSameRefreshes: what -r prints is byte for
@@ -134,7 +134,7 @@ func TestRecordingOntoAFullDiskFails(t *testing.T) {
 	// The fixture node of collector/testdata: records of a steady, small
 	// size (a 2.4 kB start, then about 200 bytes each), however many
 	// processes this machine runs.
-	fixture := filepath.Join("..", "..", "collector", "testdata")
+	fixture := filepath.Join("..", "..", "internal", "collector", "testdata")
 	cmd := exec.Command("prlimit", "--fsize=3200", "--", binary, "-w", rec, "-o", "json",
 		"--proc-root", filepath.Join(fixture, "proc"), "--cgroup-root", filepath.Join(fixture, "cgroupv2"), "--docker-host", "none", "-n", "20", "-d", "100")
 	var stdout, stderr bytes.Buffer

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctop-like/ctop-like/httpapi/httpapitest"
+	"github.com/ctop-like/ctop-like/internal/httpapi/httpapitest"
 )
 
 // hanging answers nothing until the client gives up.

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctop-like/ctop-like/dockertest"
-	"github.com/ctop-like/ctop-like/podmantest"
+	"github.com/ctop-like/ctop-like/internal/dockertest"
+	"github.com/ctop-like/ctop-like/internal/podmantest"
 )
 
 func TestRuntimeFlags(t *testing.T) {

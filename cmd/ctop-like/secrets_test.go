@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctop-like/ctop-like/dockertest"
-	"github.com/ctop-like/ctop-like/recording"
+	"github.com/ctop-like/ctop-like/internal/dockertest"
+	"github.com/ctop-like/ctop-like/internal/recording"
 )
 
 // rotating is a loopback Mesos or Marathon stand-in whose answers cycle
@@ -61,7 +61,7 @@ func newRotating(t *testing.T, ok string) *rotating {
 			case <-done:
 			}
 		case "ok":
-			b, err := os.ReadFile(filepath.Join("..", "..", "orchestrator", "testdata", ok))
+			b, err := os.ReadFile(filepath.Join("..", "..", "internal", "orchestrator", "testdata", ok))
 			if err != nil {
 				t.Errorf("fixture: %v", err)
 			}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctop-like/ctop-like/recording"
+	"github.com/ctop-like/ctop-like/internal/recording"
 )
 
 // Terminal robustness, driven in tmux through the pane helper of

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctop-like/ctop-like/dockertest"
+	"github.com/ctop-like/ctop-like/internal/dockertest"
 )
 
 // pane is a tmux session running a shell, driven as a user would.

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ctop-like/ctop-like/monitor"
-	"github.com/ctop-like/ctop-like/orchestrator"
-	"github.com/ctop-like/ctop-like/ui"
-	"github.com/ctop-like/ctop-like/views"
+	"github.com/ctop-like/ctop-like/internal/monitor"
+	"github.com/ctop-like/ctop-like/internal/orchestrator"
+	"github.com/ctop-like/ctop-like/internal/ui"
+	"github.com/ctop-like/ctop-like/internal/views"
 )
 
 // startOrchestrator starts polling Mesos/Marathon in its own goroutine when

@@ -1,0 +1,38 @@
+package collector
+
+import "github.com/ctop-like/ctop-like/internal/model"
+
+// The labels the CRI puts on a Kubernetes pod's containers (cri-dockerd,
+// containerd's k8s.io namespace, CRI-O), and those that mark the pod's
+// pause ("sandbox") container.
+const (
+	criPodName       = "io.kubernetes.pod.name"
+	criPodNamespace  = "io.kubernetes.pod.namespace"
+	criPodUID        = "io.kubernetes.pod.uid"
+	criContainerName = "io.kubernetes.container.name"
+	// containerd's CRI: "sandbox" or "container".
+	containerdKind = "io.cri-containerd.kind"
+	// cri-dockerd (and dockershim before it): "podsandbox" or "container".
+	dockershimType = "io.kubernetes.docker.type"
+)
+
+// applyKubernetes fills a pod's container's pod, namespace and name from
+// its CRI labels and marks the pod's pause container as its sandbox. A
+// CRI-O container whose engine did not answer still gets its pod's uid
+// from the cgroup path.
+func applyKubernetes(c *model.ContainerSample, sandbox bool) {
+	l := c.Labels
+	c.Pod = l[criPodName]
+	c.Namespace = l[criPodNamespace]
+	c.Sandbox = sandbox || l[containerdKind] == "sandbox" || l[dockershimType] == "podsandbox"
+	if n := l[criContainerName]; n != "" && n != "POD" {
+		c.Name = n
+	} else if c.Sandbox && c.Pod != "" {
+		c.Name = c.Pod + " (sandbox)"
+	}
+	if c.Labels == nil {
+		if uid := podUID(c.Cgroup); uid != "" {
+			c.Labels = map[string]string{criPodUID: uid}
+		}
+	}
+}

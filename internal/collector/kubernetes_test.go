@@ -1,0 +1,64 @@
+package collector
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
+
+func TestApplyKubernetes(t *testing.T) {
+	pod := map[string]string{criPodName: "web-0", criPodNamespace: "shop", criContainerName: "nginx"}
+	with := func(extra map[string]string) map[string]string {
+		m := map[string]string{criPodName: "web-0", criPodNamespace: "shop"}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	tests := []struct {
+		name      string
+		labels    map[string]string
+		sandbox   bool
+		wantName  string
+		wantBox   bool
+		wantLabel string // io.kubernetes.pod.uid from the path
+	}{
+		{"app container", pod, false, "nginx", false, ""},
+		{"containerd's pause container", with(map[string]string{containerdKind: "sandbox"}), false, "web-0 (sandbox)", true, ""},
+		{"cri-dockerd's pause container", with(map[string]string{dockershimType: "podsandbox", criContainerName: "POD"}), false, "web-0 (sandbox)", true, ""},
+		{"CRI-O's infra container", with(nil), true, "web-0 (sandbox)", true, ""},
+		{"no labels, in a pod's cgroup", nil, false, "short", false, "1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"},
+	}
+	for _, tt := range tests {
+		c := model.ContainerSample{Name: "short", Labels: tt.labels,
+			Cgroup: "/kubepods/besteffort/pod1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/crio-" + strings.Repeat("e4", 32)}
+		applyKubernetes(&c, tt.sandbox)
+		if c.Name != tt.wantName || c.Sandbox != tt.wantBox || c.Labels[criPodUID] != tt.wantLabel {
+			t.Errorf("%s: name %q sandbox %v uid %q", tt.name, c.Name, c.Sandbox, c.Labels[criPodUID])
+		}
+		if tt.labels != nil && (c.Pod != "web-0" || c.Namespace != "shop") {
+			t.Errorf("%s: pod %q namespace %q", tt.name, c.Pod, c.Namespace)
+		}
+	}
+}
+
+// A plain id in a Kubernetes pod's cgroupfs folder is containerd's unless
+// Docker knows it (cri-dockerd makes the same shape): it is listed once,
+// with the runtime that names it.
+func TestPodCgroupOfDocker(t *testing.T) {
+	id := strings.Repeat("c3", 32)
+	d := &Docker{runtime: model.RuntimeDocker, metas: map[string]Meta{id: {ID: id, Name: "k8s_api_api-7f9c_prod", Labels: map[string]string{
+		criPodName: "api-7f9c", criPodNamespace: "prod", criContainerName: "api"}}}}
+	l := &Local{runtimes: &runtimes{list: []Runtime{d}, byName: map[string]Runtime{model.RuntimeDocker: d}}}
+	c := model.ContainerSample{ID: id, Runtime: model.RuntimeContainerd, Cgroup: "/kubepods/burstable/pod1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/" + id}
+	l.name(&c)
+	if c.Runtime != model.RuntimeDocker || c.Name != "api" || c.Pod != "api-7f9c" || c.Namespace != "prod" {
+		t.Errorf("cri-dockerd's container: runtime %q name %q pod %q namespace %q", c.Runtime, c.Name, c.Pod, c.Namespace)
+	}
+	other := model.ContainerSample{ID: strings.Repeat("97", 32), Runtime: model.RuntimeContainerd}
+	l.name(&other)
+	if other.Runtime != model.RuntimeContainerd || other.Name != other.ID[:12] {
+		t.Errorf("an id nobody knows: runtime %q name %q", other.Runtime, other.Name)
+	}
+}

@@ -1,0 +1,438 @@
+package collector
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
+
+// Local is the Source that reads this node: machine, cgroups, /proc and
+// the runtimes' handlers, one pass per Collect. It finds containers by
+// their cgroups and asks the handler of each cgroup's runtime to name
+// them; it knows no runtime by type.
+type Local struct {
+	cfg      Config
+	host     string
+	machine  *MachineReader
+	info     model.MachineInfo
+	procs    *ProcReader
+	finder   ContainerFinder
+	runtimes *runtimes
+	ports    *portReader
+
+	mu  sync.Mutex
+	env map[string]envEntry // non-Docker containers' env, by container id
+
+	// collectMu serialises Collect and Close, which releases the files
+	// that passes keep open. Under it: the fields below.
+	collectMu sync.Mutex
+	hostNS    string            // the host's network namespace, once known
+	listed    map[string]string // the last pass's containers: id -> runtime
+	nets      map[string]*netEntry
+	// netTried and netDenied count, per pass, the containers with a
+	// network of their own and those whose figures were not ours to read.
+	netTried, netDenied int
+	pass                uint64
+	netBuf              []byte
+}
+
+// netEntry is what a container's network figures are read through: its
+// process's namespace (read once per pid) and that pid's net/dev, kept
+// open.
+type netEntry struct {
+	pid  int
+	ns   string
+	dev  keptFile
+	seen uint64
+}
+
+type envEntry struct {
+	pid int
+	env map[string]string
+}
+
+// NewLocal opens every local source. Only a missing /proc or cgroup root is
+// an error; a runtime that is not there is retried, and reported in each
+// sample's Errors when the user named it (or it is Docker).
+func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
+	if cfg.ProcRoot == "" {
+		cfg.ProcRoot = "/proc"
+	}
+	if cfg.SysRoot == "" {
+		cfg.SysRoot = "/sys"
+	}
+	if cfg.CgroupRoot == "" {
+		cfg.CgroupRoot = "/sys/fs/cgroup"
+	}
+	if _, err := os.Stat(filepath.Join(cfg.ProcRoot, "stat")); err != nil {
+		return nil, fmt.Errorf("proc root %s: not a procfs (%w)", cfg.ProcRoot, err)
+	}
+	if st, err := os.Stat(cfg.CgroupRoot); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("cgroup root %s: not a directory", cfg.CgroupRoot)
+	}
+	m, err := NewMachineReader(cfg.ProcRoot, cfg.SysRoot)
+	if err != nil {
+		return nil, err
+	}
+	info := m.Info()
+	finder, version, err := NewContainerFinder(cfg.CgroupRoot, cfg.All, info.MemoryBytes)
+	if err != nil {
+		return nil, err
+	}
+	info.CgroupVersion = version
+	if info.ClockTicks == 0 {
+		info.ClockTicks = 100
+	}
+	host, _ := os.Hostname()
+	if b, err := os.ReadFile(filepath.Join(cfg.ProcRoot, "sys/kernel/hostname")); err == nil {
+		host = strings.TrimSpace(string(b))
+	}
+	l := &Local{
+		cfg:     cfg,
+		host:    host,
+		machine: m,
+		info:    info,
+		procs:   NewProcReader(cfg.ProcRoot, info.ClockTicks, m.BootTime()),
+		finder:  finder,
+		env:     map[string]envEntry{},
+		nets:    map[string]*netEntry{},
+		ports:   newPortReader(cfg.ProcRoot),
+	}
+	if cfg.ProcRoot == "/proc" {
+		// This program listens on nothing; its thousands of kept
+		// descriptors are not worth walking for that.
+		l.ports.self = os.Getpid()
+	}
+	l.runtimes = openRuntimes(ctx, cfg)
+	if f, ok := finder.(interface{ setClaim(claimFunc) }); ok {
+		f.setClaim(l.runtimes.claim)
+	}
+	return l, nil
+}
+
+// Runtime returns the handler of the runtime with this name
+// (model.RuntimeDocker...), nil when it is disabled: the caller that acts
+// on a runtime's containers asks for the handler it knows.
+func (l *Local) Runtime(name string) Runtime { return l.runtimes.byName[name] }
+
+// WaitReady waits until every runtime's first list is in or failed, or
+// ctx ends, so that batch mode names containers from its first line.
+func (l *Local) WaitReady(ctx context.Context) { l.runtimes.waitReady(ctx) }
+
+// Host is the node's host name.
+func (l *Local) Host() string { return l.host }
+
+// Close releases the runtime connection and the files kept open between
+// refreshes.
+func (l *Local) Close() error {
+	l.collectMu.Lock()
+	defer l.collectMu.Unlock()
+	for id, e := range l.nets {
+		e.dev.close()
+		delete(l.nets, id)
+	}
+	if c, ok := l.finder.(interface{ close() }); ok {
+		c.close()
+	}
+	l.procs.close()
+	l.ports.close()
+	l.machine.close()
+	return l.runtimes.close()
+}
+
+// Collect implements Source.
+func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
+	l.collectMu.Lock()
+	defer l.collectMu.Unlock()
+	s := &model.Sample{Time: time.Now(), Host: l.host, Machine: l.info}
+	if err := l.machine.Read(s); err != nil {
+		s.Errors = append(s.Errors, "machine: "+err.Error())
+	}
+	conts, err := l.finder.Containers()
+	if err != nil {
+		s.Errors = append(s.Errors, "cgroups: "+err.Error())
+	}
+	for _, h := range l.runtimes.list {
+		if err := h.Err(); err != nil {
+			s.Errors = append(s.Errors, err.Error())
+		}
+	}
+	if l.hostNS == "" {
+		// pid 1's link, or kthreadd's where pid 1's is not ours to read;
+		// the host's namespace never changes.
+		l.hostNS, _ = hostNetNS(l.cfg.ProcRoot)
+	}
+	l.pass++
+	l.netDenied, l.netTried = 0, 0
+	seen := make(map[string]bool, len(conts))
+	kept := conts[:0]
+	for i := range conts {
+		c := &conts[i]
+		seen[c.ID] = true
+		l.name(c)
+		if !l.cfg.All && stoppedState(c.State) {
+			// An empty cgroup its runtime has not removed yet (containerd
+			// keeps it until the task is deleted): listed with -a only.
+			continue
+		}
+		if c.Env == nil && c.PID > 0 {
+			c.Env = l.envOf(c.ID, c.PID)
+		}
+		c.Net = nil
+		if c.PID > 0 && c.NetworkMode != "host" {
+			c.Net = l.netOf(c.ID, c.PID)
+		}
+		kept = append(kept, *c)
+	}
+	conts = kept
+	for id, e := range l.nets {
+		if e.seen != l.pass {
+			e.dev.close()
+			delete(l.nets, id)
+		}
+	}
+	l.forgetEnv(seen)
+	s.Containers = l.appendStopped(conts, seen)
+	procs, err := l.procs.Read()
+	if err != nil {
+		s.Errors = append(s.Errors, "processes: "+err.Error())
+	}
+	// The listed containers, stopped ones (-a) included: appendStopped may
+	// have copied conts.
+	l.ports.fill(s.Containers, procs)
+	s.Processes = procs
+	if msg := l.unreadable(); msg != "" {
+		s.Errors = append(s.Errors, msg)
+	}
+	return s, nil
+}
+
+// unreadable says, in one line, what this pass could not see for lack of
+// permission (run as a user other than root, most of /proc/<pid>/io and
+// every other user's network namespace are closed), or "". Without it a
+// non-root run silently shows n/a where root sees figures. Root is told
+// nothing: what it may not read (a sandbox's init) is the odd process,
+// not a blind spot.
+func (l *Local) unreadable() string {
+	if os.Geteuid() == 0 {
+		return ""
+	}
+	var what []string
+	if denied, total := l.procs.IODenied(); denied > 0 {
+		what = append(what, fmt.Sprintf("disk I/O of %d of %d processes", denied, total))
+	}
+	if l.netDenied > 0 {
+		what = append(what, fmt.Sprintf("network of %d of %d containers", l.netDenied, l.netTried))
+	}
+	if len(what) == 0 {
+		return ""
+	}
+	return "not root: " + strings.Join(what, " and ") + " unreadable (permission denied)"
+}
+
+// netOf returns the traffic of the container's network namespace, nil in
+// the host's namespace (that would be the node's traffic) or when unknown.
+func (l *Local) netOf(id string, pid int) *model.NetCounters {
+	e := l.nets[id]
+	if e == nil || e.pid != pid {
+		if e != nil {
+			e.dev.close()
+		}
+		e = &netEntry{pid: pid}
+		l.nets[id] = e
+	}
+	e.seen = l.pass
+	if e.ns == "" {
+		var err error
+		e.ns, err = os.Readlink(filepath.Join(l.cfg.ProcRoot, strconv.Itoa(pid), "ns", "net"))
+		if errors.Is(err, os.ErrPermission) {
+			l.netTried++
+			l.netDenied++
+			return nil
+		}
+	}
+	if e.ns == "" || e.ns == l.hostNS {
+		return nil
+	}
+	l.netTried++
+	data, err := e.dev.read(l.netBuf, 0, func() string {
+		return filepath.Join(l.cfg.ProcRoot, strconv.Itoa(pid), "net", "dev")
+	})
+	if cap(data) > cap(l.netBuf) {
+		l.netBuf = data[:0]
+	}
+	if err != nil {
+		if errors.Is(err, os.ErrPermission) {
+			l.netDenied++
+		}
+		return nil
+	}
+	ifs, err := parseNetDev(data)
+	if err != nil {
+		return nil
+	}
+	return sumNetDev(ifs)
+}
+
+// name asks the handler of the container's runtime what it is. A plain id
+// in a Kubernetes pod's cgroupfs folder is containerd's unless Docker
+// (cri-dockerd) knows it.
+func (l *Local) name(c *model.ContainerSample) {
+	meta, ok := Meta{}, false
+	if h := l.runtimes.byName[c.Runtime]; h != nil {
+		meta, ok = h.Meta(c.ID)
+	}
+	if !ok && c.Runtime == model.RuntimeContainerd {
+		if d := l.runtimes.byName[model.RuntimeDocker]; d != nil {
+			if meta, ok = d.Meta(c.ID); ok {
+				c.Runtime = model.RuntimeDocker
+			}
+		}
+	}
+	if ok {
+		applyMeta(c, meta)
+	}
+	applyKubernetes(c, meta.Sandbox)
+	if c.Name == "" {
+		c.Name = shortName(c)
+	}
+}
+
+// stoppedState says whether a runtime's state means the container runs
+// nothing (listed with -a only).
+func stoppedState(state string) bool {
+	return state == "exited" || state == "created" || state == "dead"
+}
+
+// unmeasuredStopped is what a container without a cgroup lacks: every
+// figure.
+var unmeasuredStopped = []string{"cpu", "memory", "pids", "io"}
+
+// appendStopped adds the containers the runtimes keep that have no cgroup:
+// with -a every stopped one (exited, created, dead), and always those
+// between two runs of a restart loop, so that such a container stays one
+// row saying "restarting" instead of flickering in and out. An id a
+// runtime's cgroup already listed is not listed again.
+//
+// A container listed in the last pass whose cgroup is gone while its
+// runtime still has it (it died and the runtime's event has not come yet,
+// or it waits to restart) stays too.
+func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]bool) []model.ContainerSample {
+	add := func(h Runtime, m Meta) {
+		seen[m.ID] = true
+		c := model.ContainerSample{ID: m.ID, Runtime: h.Name(), Unmeasured: unmeasuredStopped}
+		applyMeta(&c, m)
+		c.PID = 0
+		applyKubernetes(&c, m.Sandbox)
+		if c.Name == "" {
+			c.Name = shortName(&c)
+		}
+		conts = append(conts, c)
+	}
+	for _, h := range l.runtimes.list {
+		for _, m := range h.Stopped() {
+			if !seen[m.ID] && (l.cfg.All || m.State == "restarting") {
+				add(h, m)
+			}
+		}
+	}
+	for id, rt := range l.listed {
+		if h := l.runtimes.byName[rt]; h != nil && !seen[id] {
+			if m, ok := h.Meta(id); ok && (l.cfg.All || !stoppedState(m.State)) {
+				add(h, m)
+			}
+		}
+	}
+	clear(l.listed)
+	if l.listed == nil {
+		l.listed = make(map[string]string, len(conts))
+	}
+	for i := range conts {
+		l.listed[conts[i].ID] = conts[i].Runtime
+	}
+	return conts
+}
+
+func applyMeta(c *model.ContainerSample, m Meta) {
+	c.Name = m.Name
+	c.Image = m.Image
+	if m.State != "" {
+		c.State = m.State
+	}
+	c.Labels = m.Labels
+	c.Env = m.Env
+	if m.PID > 0 {
+		c.PID = m.PID
+	}
+	c.NetworkMode = m.NetworkMode
+	c.RestartCount = m.RestartCount
+	c.Health = m.Health
+	c.Ports = m.Ports
+	c.Mounts = m.Mounts
+	if m.Created > 0 {
+		c.Created = time.Unix(m.Created, 0)
+	}
+	c.ExitCode = m.ExitCode
+	c.OOMKilled = m.OOMKilled
+	c.StateSince = m.StateSince
+}
+
+// shortName names a container its runtime did not: a 64-hex id's
+// 12-character short id (Docker, Podman, containerd, CRI-O), a Mesos
+// container's id, a raw cgroup's last path element.
+func shortName(c *model.ContainerSample) string {
+	switch {
+	case c.Runtime == model.RuntimeRaw:
+		return filepath.Base(c.Cgroup)
+	case isHexID(c.ID):
+		return c.ID[:12]
+	}
+	return c.ID
+}
+
+// envOf reads the environment of a container whose runtime did not give
+// it from its first process, once per (container, pid).
+func (l *Local) envOf(id string, pid int) map[string]string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e, ok := l.env[id]; ok && e.pid == pid {
+		return e.env
+	}
+	env := readEnviron(filepath.Join(l.cfg.ProcRoot, strconv.Itoa(pid), "environ"))
+	l.env[id] = envEntry{pid: pid, env: env}
+	return env
+}
+
+func (l *Local) forgetEnv(seen map[string]bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for id := range l.env {
+		if !seen[id] {
+			delete(l.env, id)
+		}
+	}
+}
+
+// readEnviron parses a NUL-separated environ file; nil when unreadable.
+func readEnviron(path string) map[string]string {
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) == 0 {
+		return nil
+	}
+	env := map[string]string{}
+	for _, kv := range bytes.Split(b, []byte{0}) {
+		if k, v, ok := bytes.Cut(kv, []byte{'='}); ok && len(k) > 0 {
+			env[string(k)] = string(v)
+		}
+	}
+	return env
+}

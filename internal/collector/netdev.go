@@ -1,0 +1,95 @@
+package collector
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
+
+// parseNetDev parses a /proc/<pid>/net/dev file: two header lines, then one
+// line per interface ("  eth0: rx_bytes rx_packets ... tx_bytes ..."). The
+// name is everything before the colon: long names ("docker0:123") have no
+// space after it. SpeedMbps is -1 and OperState empty: only sysfs knows them.
+func parseNetDev(data []byte) ([]model.NetCounters, error) {
+	var out []model.NetCounters
+	lineNo := 0
+	for len(data) > 0 {
+		var line []byte
+		line, data, _ = bytes.Cut(data, []byte{'\n'})
+		lineNo++
+		if lineNo <= 2 || len(bytes.TrimSpace(line)) == 0 {
+			continue // headers
+		}
+		name, rest, ok := bytes.Cut(line, []byte{':'})
+		if !ok {
+			return out, fmt.Errorf("net/dev line %d: no colon in %q", lineNo, line)
+		}
+		var f [16]uint64
+		n := 0
+		for _, field := range bytes.Fields(rest) {
+			if n == len(f) {
+				break
+			}
+			v, err := strconv.ParseUint(string(field), 10, 64)
+			if err != nil {
+				return out, fmt.Errorf("net/dev line %d field %d: %w", lineNo, n+1, err)
+			}
+			f[n] = v
+			n++
+		}
+		if n < len(f) {
+			return out, fmt.Errorf("net/dev line %d: %d counters, want 16", lineNo, n)
+		}
+		out = append(out, model.NetCounters{
+			Name:    string(bytes.TrimSpace(name)),
+			RxBytes: f[0], RxPackets: f[1], RxErrors: f[2], RxDrops: f[3],
+			TxBytes: f[8], TxPackets: f[9], TxErrors: f[10], TxDrops: f[11],
+			SpeedMbps: -1,
+		})
+	}
+	if lineNo < 2 {
+		return nil, errors.New("net/dev: missing header")
+	}
+	return out, nil
+}
+
+// sumNetDev adds every interface but the loopback, which carries no traffic
+// that leaves the container.
+func sumNetDev(ifs []model.NetCounters) *model.NetCounters {
+	sum := &model.NetCounters{Name: "all", SpeedMbps: -1}
+	for _, c := range ifs {
+		if c.Name == "lo" {
+			continue
+		}
+		sum.RxBytes += c.RxBytes
+		sum.TxBytes += c.TxBytes
+		sum.RxPackets += c.RxPackets
+		sum.TxPackets += c.TxPackets
+		sum.RxErrors += c.RxErrors
+		sum.TxErrors += c.TxErrors
+		sum.RxDrops += c.RxDrops
+		sum.TxDrops += c.TxDrops
+	}
+	return sum
+}
+
+// hostNetNS names the initial network namespace ("net:[4026531833]").
+func hostNetNS(procRoot string) (string, error) {
+	host, err := os.Readlink(filepath.Join(procRoot, "1", "ns", "net"))
+	if err == nil {
+		return host, nil
+	}
+	if stat, err2 := os.ReadFile(filepath.Join(procRoot, "2", "stat")); err2 == nil {
+		if p, err2 := parseProcStat(stat, 1); err2 == nil && p.PPID == 0 {
+			if host, err2 := os.Readlink(filepath.Join(procRoot, "2", "ns", "net")); err2 == nil {
+				return host, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("net namespace of the host (pid 1): %w", err)
+}

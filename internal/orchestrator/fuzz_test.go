@@ -1,0 +1,125 @@
+package orchestrator
+
+// Fuzz targets for the Mesos and Marathon decoders: their answers come
+// over the network, from whatever answers on the -m address.
+//
+// Run one longer with, e.g.:
+//
+//	go test -run='^$' -fuzz='^FuzzMesosState$' -fuzztime=1m ./orchestrator
+
+import (
+	"github.com/ctop-like/ctop-like/internal/httpapi"
+
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+func seedJSON(f *testing.F, pattern string) {
+	f.Helper()
+	paths, err := filepath.Glob(filepath.Join("testdata", pattern))
+	if err != nil || len(paths) == 0 {
+		f.Fatalf("no seeds for %s: %v", pattern, err)
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+}
+
+// FuzzMesosState decodes a master or agent state through the skipping
+// reader and builds the cluster part from it. Invariant: the skipping
+// reader changes nothing the plain decoder would have produced.
+func FuzzMesosState(f *testing.F) {
+	seedJSON(f, "mesos/*state*.json")
+	f.Add([]byte(`{"frameworks":[],"leader":"master@127.0.0.1:5050","pid":"master@127.0.0.2:5050"}`))
+	f.Add([]byte(`{"flags":{"a":[1,{"b":"\"}"}]},"frameworks":[{"id":"f","name":"marathon","active":true,"tasks":[{"id":"t","statuses":[{"container_status":{"container_id":{"value":"c","parent":{"value":"p"}}}}]}]}],"slaves":[{"pid":"slave(1)@[::1]:5051"}]}`))
+	// Finished tasks, read by the stream filter's own parser.
+	f.Add([]byte(`{"frameworks":[{"id":"f","completed_tasks":[{"id":"a\u00e9\"","framework_id":"f","state":"TASK_FAILED","statuses":[{"state":"TASK_FAILED","timestamp":1e400,"message":"m\n","reason":null}]},7,{"id":1},null],"unreachable_tasks":{"x":[]}}]}`))
+	f.Add([]byte(`{"frameworks":[{"completed_tasks":[{"statuses":[{"timestamp":-1.5e-3},"s",[1]]}],"unreachable_tasks":null}]}`))
+	f.Add([]byte(`{"frameworks":[{"completed_tasks":[{"id":"x","statuses":[{"timestamp":1`))
+	base, _ := httpapi.Parse("http://u:p@127.0.0.1:5050/mesos")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st, err := decodeMesosState(bytes.NewReader(data))
+		var plain mesosState
+		plainErr := json.Unmarshal(data, &plain)
+		if err != nil {
+			if plainErr == nil && len(data) < httpapi.DefaultMaxCost/8 {
+				t.Fatalf("plain decoder reads it, the skipping one says %v", err)
+			}
+			return
+		}
+		cut := *st
+		cut.finished = nil // plain has no member for them
+		if plainErr == nil && !reflect.DeepEqual(cut, plain) {
+			t.Fatalf("skipping decoder differs:\n%+v\n%+v", *st, plain)
+		}
+		_ = st.isStandby()
+		if e, err := namedLeader(st.Leader, base); err == nil && (e.Credentials() != base.Credentials() || e.Path() != base.Path()) {
+			t.Fatalf("the named leader %v lost the credentials or the path", e)
+		}
+		for _, s := range st.Slaves {
+			_, _ = agentEndpoint(s.PID, base)
+		}
+		for i := range st.Frameworks {
+			for j := range st.Frameworks[i].Tasks {
+				_ = st.Frameworks[i].Tasks[j].containerIDs()
+			}
+		}
+		mp := buildMesos(st, "node-1", []string{"127.0.0.1"})
+		addAgentContainers(mp.Tasks, st)
+	})
+}
+
+// FuzzMarathon decodes Marathon's /v2/groups and /v2/apps answers and
+// builds groups and apps; every app's group must be one of the groups.
+func FuzzMarathon(f *testing.F) {
+	seedJSON(f, "marathon/*groups*.json")
+	seedJSON(f, "marathon/*apps*.json")
+	f.Add([]byte(`{"id":"/","apps":[{"id":"a/../b//c/"}],"groups":[{"id":"/x","groups":[{"id":""}]}]}`))
+	f.Add([]byte(`{"id":"/","apps":[{"id":"/"},{"id":""},{"id":"///"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if g, err := decodeMarathonGroups(bytes.NewReader(data)); err == nil {
+			p := buildMarathon(g)
+			groups := map[string]bool{}
+			for _, gr := range p.Groups {
+				groups[gr.ID] = true
+			}
+			for _, a := range p.Apps {
+				if a.Group != "" && !groups[a.Group] {
+					t.Fatalf("app %q in group %q, which is not listed (%v)", a.ID, a.Group, groups)
+				}
+			}
+		}
+		if a, err := decodeMarathonApps(bytes.NewReader(data)); err == nil {
+			_ = buildMarathon(&marathonGroup{ID: "/", Apps: a.Apps})
+		}
+		_, _ = ParseCluster(nil, bytes.NewReader(data), "node-1", nil)
+	})
+}
+
+// FuzzParseCluster joins a fuzzed Mesos state and Marathon answer, as a
+// replay or the poller would.
+func FuzzParseCluster(f *testing.F) {
+	m, _ := os.ReadFile("testdata/mesos/pairA_master_state_mesos-1.2.0.json")
+	g, _ := os.ReadFile("testdata/marathon/pairA_v2_groups_embed-tasks.json")
+	f.Add(m, g)
+	f.Add([]byte(`{}`), []byte(`{"apps":[]}`))
+	f.Fuzz(func(t *testing.T, mesos, marathon []byte) {
+		c, err := ParseCluster(bytes.NewReader(mesos), bytes.NewReader(marathon), "node-1", []string{"127.0.0.1"})
+		if err != nil {
+			return
+		}
+		for _, a := range c.Apps {
+			if a.TasksRunning < 0 || a.Instances < 0 {
+				t.Fatalf("app %q: %d running of %d", a.ID, a.TasksRunning, a.Instances)
+			}
+		}
+	})
+}

@@ -1,0 +1,296 @@
+package orchestrator
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
+
+// marathonGroupsPath asks for the whole group tree with apps, their tasks,
+// task counts, deployments and last task failure in one request (the query
+// DC/OS's UI sends). A Marathon that does not know an embed ignores it
+// (InfoEmbedResolver logs "unknown app embed argument"): its apps then
+// lack the member, which shows as n/a.
+const marathonGroupsPath = "/v2/groups?embed=group.groups&embed=group.apps&embed=group.apps.tasks&embed=group.apps.counts" +
+	"&embed=group.apps.deployments&embed=group.apps.lastTaskFailure"
+
+// marathonAppsPath is the flat fallback for a Marathon whose /v2/groups
+// cannot embed tasks.
+const marathonAppsPath = "/v2/apps?embed=apps.tasks&embed=apps.counts&embed=apps.deployments&embed=apps.lastTaskFailure"
+
+// marathonQueuePath is the launch queue: apps waiting for offers, and
+// whether their backoff delay still holds them back.
+const marathonQueuePath = "/v2/queue"
+
+// marathonGroup is a /v2/groups node: its apps and its subgroups.
+type marathonGroup struct {
+	ID     string          `json:"id"`
+	Apps   []marathonApp   `json:"apps"`
+	Groups []marathonGroup `json:"groups"`
+}
+
+// marathonApp is an app with the counters of embed=apps.counts and the
+// tasks of embed=apps.tasks; counters missing from the answer stay nil.
+type marathonApp struct {
+	ID           string         `json:"id"`
+	Instances    int            `json:"instances"`
+	TasksRunning *int           `json:"tasksRunning"`
+	TasksHealthy *int           `json:"tasksHealthy"`
+	Tasks        []marathonTask `json:"tasks"`
+	// embed=apps.counts; nil when missing.
+	TasksStaged    *int `json:"tasksStaged"`
+	TasksUnhealthy *int `json:"tasksUnhealthy"`
+	// embed=apps.deployments: nil when missing, empty when none runs.
+	Deployments []struct {
+		ID string `json:"id"`
+	} `json:"deployments"`
+	// embed=apps.lastTaskFailure: nil when missing or the app never failed.
+	LastTaskFailure *struct {
+		TaskID    string `json:"taskId"`
+		State     string `json:"state"`
+		Message   string `json:"message"`
+		Timestamp string `json:"timestamp"`
+	} `json:"lastTaskFailure"`
+}
+
+// marathonQueue is /v2/queue: what waits to launch, and for how long.
+type marathonQueue struct {
+	Queue []struct {
+		App *struct {
+			ID string `json:"id"`
+		} `json:"app"`
+		Delay *struct {
+			TimeLeftSeconds float64 `json:"timeLeftSeconds"`
+			Overdue         bool    `json:"overdue"`
+		} `json:"delay"`
+	} `json:"queue"`
+}
+
+// delayed lists the apps the launch queue holds back: a delay with time
+// left is not overdue (LaunchStats.scala: overdue = no backoff or none left).
+func (q *marathonQueue) delayed() map[string]bool {
+	out := map[string]bool{}
+	for _, e := range q.Queue {
+		if e.App != nil && e.Delay != nil && !e.Delay.Overdue {
+			out[normPath(e.App.ID)] = true
+		}
+	}
+	return out
+}
+
+// applyQueue sets every app's Delayed from the queue.
+func applyQueue(apps []model.App, q *marathonQueue) {
+	d := q.delayed()
+	for i := range apps {
+		v := d[apps[i].ID]
+		apps[i].Delayed = &v
+	}
+}
+
+type marathonTask struct {
+	ID                 string `json:"id"`
+	State              string `json:"state"`
+	HealthCheckResults []struct {
+		Alive bool `json:"alive"`
+	} `json:"healthCheckResults"`
+}
+
+type marathonApps struct {
+	Apps []marathonApp `json:"apps"`
+}
+
+type marathonInfo struct {
+	FrameworkID string `json:"frameworkId"`
+	Version     string `json:"version"`
+}
+
+// marathonPart is what one Marathon poll contributes to a model.Cluster.
+type marathonPart struct {
+	URL         string // redacted
+	FrameworkID string
+	Groups      []model.Group
+	Apps        []model.App
+}
+
+func decodeMarathonGroups(r io.Reader) (*marathonGroup, error) {
+	var g marathonGroup
+	if err := decodeJSON(r, &g); err != nil {
+		return nil, err
+	}
+	if g.ID == "" {
+		return nil, payloadErrorf("unexpected JSON: no group id (not a /v2/groups answer)")
+	}
+	return &g, nil
+}
+
+func decodeMarathonApps(r io.Reader) (*marathonApps, error) {
+	var a marathonApps
+	if err := decodeJSON(r, &a); err != nil {
+		return nil, err
+	}
+	if a.Apps == nil {
+		return nil, payloadErrorf("unexpected JSON: no apps list (not a /v2/apps answer)")
+	}
+	return &a, nil
+}
+
+// fetchMarathon reads Marathon's groups and apps from e, and its framework
+// id from /v2/info when info is nil.
+func (c *client) fetchMarathon(ctx context.Context, e *endpoint, info *marathonInfo) (*marathonPart, *marathonInfo, error) {
+	if info == nil {
+		var in marathonInfo
+		if _, err := c.getJSON(ctx, e, "/v2/info", &in); err == nil {
+			info = &in
+		} else if isNetErr(err) {
+			return nil, nil, err
+		}
+	}
+	var root marathonGroup
+	_, err := c.getJSON(ctx, e, marathonGroupsPath, &root)
+	var se *statusError
+	if errors.As(err, &se) && se.Code == http.StatusNotFound {
+		var apps marathonApps
+		if _, err := c.getJSON(ctx, e, marathonAppsPath, &apps); err != nil {
+			return nil, info, err
+		}
+		if apps.Apps == nil {
+			return nil, info, payloadErrorf("unexpected JSON: no apps list (not a /v2/apps answer)")
+		}
+		root = marathonGroup{ID: "/", Apps: apps.Apps}
+	} else if err != nil {
+		return nil, info, err
+	}
+	if root.ID == "" {
+		return nil, info, payloadErrorf("unexpected JSON: no group id (not a /v2/groups answer)")
+	}
+	p := buildMarathon(&root)
+	p.URL = e.String()
+	// The launch queue is extra: a Marathon without it (or failing it)
+	// leaves Delayed nil, shown as n/a, and is no error.
+	var q marathonQueue
+	if _, err := c.getJSON(ctx, e, marathonQueuePath, &q); err == nil && q.Queue != nil {
+		applyQueue(p.Apps, &q)
+	}
+	if info != nil {
+		p.FrameworkID = info.FrameworkID
+	}
+	return p, info, nil
+}
+
+// isNetErr says whether err means the server was not reached at all (so a
+// second request would fail the same way).
+func isNetErr(err error) bool {
+	var se *statusError
+	var pe *payloadError
+	return err != nil && !errors.As(err, &se) && !errors.As(err, &pe)
+}
+
+// buildMarathon flattens a group tree into groups and apps. Every group
+// path is listed, with "/" and any intermediate group an app's id implies.
+func buildMarathon(root *marathonGroup) *marathonPart {
+	p := &marathonPart{}
+	groups := map[string]bool{"/": true}
+	var walk func(g *marathonGroup)
+	walk = func(g *marathonGroup) {
+		addGroupPath(groups, normPath(g.ID))
+		for i := range g.Apps {
+			a := &g.Apps[i]
+			id := normPath(a.ID)
+			ma := model.App{ID: id, Group: ParentPath(id), Instances: a.Instances}
+			running, healthy := 0, 0
+			for _, t := range a.Tasks {
+				ma.TaskIDs = append(ma.TaskIDs, t.ID)
+				if t.State == "" || t.State == "TASK_RUNNING" {
+					running++
+				}
+				if len(t.HealthCheckResults) > 0 {
+					ok := true
+					for _, h := range t.HealthCheckResults {
+						ok = ok && h.Alive
+					}
+					if ok {
+						healthy++
+					}
+				}
+			}
+			// Marathon's own counters when present; else what the
+			// embedded tasks say.
+			ma.TasksRunning, ma.TasksHealthy = running, healthy
+			if a.TasksRunning != nil {
+				ma.TasksRunning = *a.TasksRunning
+			}
+			if a.TasksHealthy != nil {
+				ma.TasksHealthy = *a.TasksHealthy
+			}
+			ma.TasksStaged, ma.TasksUnhealthy = a.TasksStaged, a.TasksUnhealthy
+			if a.Deployments != nil {
+				n := len(a.Deployments)
+				ma.Deployments = &n
+			}
+			if f := a.LastTaskFailure; f != nil {
+				ma.LastFailure, ma.LastFailureTask = f.Message, f.TaskID
+				if ma.LastFailure == "" {
+					ma.LastFailure = f.State
+				}
+				if at, err := time.Parse(time.RFC3339Nano, f.Timestamp); err == nil {
+					ma.LastFailureAt = at.UTC()
+				}
+			}
+			addGroupPath(groups, ma.Group)
+			p.Apps = append(p.Apps, ma)
+		}
+		for i := range g.Groups {
+			walk(&g.Groups[i])
+		}
+	}
+	walk(root)
+	for id := range groups {
+		gr := model.Group{ID: id}
+		if id != "/" {
+			gr.Parent = ParentPath(id)
+		}
+		p.Groups = append(p.Groups, gr)
+	}
+	sort.Slice(p.Groups, func(i, j int) bool { return p.Groups[i].ID < p.Groups[j].ID })
+	sort.Slice(p.Apps, func(i, j int) bool { return p.Apps[i].ID < p.Apps[j].ID })
+	return p
+}
+
+// addGroupPath adds a group and all its ancestors.
+func addGroupPath(groups map[string]bool, id string) {
+	for id != "" && !groups[id] {
+		groups[id] = true
+		id = ParentPath(id)
+	}
+}
+
+// normPath makes a Marathon id absolute and without a trailing slash.
+func normPath(id string) string {
+	if id == "" || id == "/" {
+		return "/"
+	}
+	if !strings.HasPrefix(id, "/") {
+		id = "/" + id
+	}
+	return strings.TrimSuffix(id, "/")
+}
+
+// ParentPath is a Marathon id's parent group: "/a/b/app" → "/a/b",
+// "/app" → "/", "/" → "".
+func ParentPath(id string) string {
+	id = normPath(id)
+	if id == "/" {
+		return ""
+	}
+	i := strings.LastIndexByte(id, '/')
+	if i <= 0 {
+		return "/"
+	}
+	return id[:i]
+}

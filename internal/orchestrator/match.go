@@ -1,0 +1,141 @@
+package orchestrator
+
+import (
+	"strings"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
+
+// taskEnvKeys are the env variables that carry a Mesos task id, first hit
+// wins: Marathon's, Chronos's, then the executor id (which equals the task
+// id for command tasks).
+var taskEnvKeys = []string{"MESOS_TASK_ID", "mesos_task_id", "MESOS_EXECUTOR_ID"}
+
+// minTaskIDLen: shorter ids are strays such as MESOS_TASK_ID=0.
+const minTaskIDLen = 3
+
+// Match places every container of s in the cluster c (which may be nil):
+// task, framework, Marathon app and group, by DESIGN.md's rules. It only
+// writes s.Containers[i].Cluster and is safe to call on a snapshot that is
+// not yet published.
+func Match(s *model.Snapshot, c *model.Cluster) {
+	if s == nil {
+		return
+	}
+	ix := newIndex(c)
+	for i := range s.Containers {
+		s.Containers[i].Cluster = ix.place(&s.Containers[i].ContainerSample)
+	}
+}
+
+// index holds the lookups Match needs, built once per call.
+type index struct {
+	tasks      map[string]*model.Task
+	byCID      map[string]*model.Task
+	frameworks map[string]string // id → name
+	appOfTask  map[string]*model.App
+}
+
+func newIndex(c *model.Cluster) *index {
+	ix := &index{}
+	if c == nil {
+		return ix
+	}
+	ix.tasks = make(map[string]*model.Task, len(c.Tasks))
+	ix.byCID = make(map[string]*model.Task, len(c.Tasks))
+	for i := range c.Tasks {
+		t := &c.Tasks[i]
+		if old := ix.tasks[t.ID]; old != nil && !old.Finished {
+			continue // a live task wins over a remembered one
+		}
+		ix.tasks[t.ID] = t
+		for _, cid := range t.ContainerIDs {
+			ix.byCID[cid] = t
+		}
+	}
+	ix.frameworks = make(map[string]string, len(c.Frameworks))
+	for _, f := range c.Frameworks {
+		ix.frameworks[f.ID] = f.Name
+	}
+	ix.appOfTask = map[string]*model.App{}
+	for i := range c.Apps {
+		for _, tid := range c.Apps[i].TaskIDs {
+			ix.appOfTask[tid] = &c.Apps[i]
+		}
+	}
+	return ix
+}
+
+func (ix *index) place(ct *model.ContainerSample) model.ClusterFields {
+	var f model.ClusterFields
+	tid := envTaskID(ct.Env)
+	var task *model.Task
+	if tid != "" {
+		task = ix.tasks[tid]
+	} else {
+		for _, cid := range containerIDCandidates(ct) {
+			if t := ix.byCID[cid]; t != nil {
+				task = t
+				tid = t.ID
+				break
+			}
+		}
+	}
+	f.TaskID = tid
+	if task != nil {
+		f.Task = task.Name
+		f.FrameworkID = task.FrameworkID
+		f.Framework = ix.frameworks[task.FrameworkID]
+	} else if tid != "" {
+		// Known only from the env: show the id rather than n/a.
+		f.Task = tid
+	}
+	if a := ix.appOfTask[tid]; tid != "" && a != nil {
+		f.App, f.Group = a.ID, a.Group
+		if f.Group == "" {
+			f.Group = ParentPath(a.ID)
+		}
+	} else if app := strings.TrimSpace(ct.Env["MARATHON_APP_ID"]); app != "" {
+		f.App = normPath(app)
+		f.Group = ParentPath(f.App)
+	}
+	return f
+}
+
+// envTaskID is the first usable task id in env, or "".
+func envTaskID(env map[string]string) string {
+	for _, k := range taskEnvKeys {
+		if v := strings.TrimSpace(env[k]); len(v) >= minTaskIDLen {
+			return v
+		}
+	}
+	return ""
+}
+
+// containerIDCandidates are the Mesos container ids a container may carry:
+// from a Docker name "mesos-<container-id>" or "mesos-<agent-id>.<container-id>"
+// (".executor" suffix removed), or a Mesos containerizer id or cgroup
+// "/mesos/<id>" (nested "/mesos/<parent>/mesos/<child>": child first).
+func containerIDCandidates(ct *model.ContainerSample) []string {
+	var out []string
+	name := strings.TrimPrefix(ct.Name, "/")
+	if rest, ok := strings.CutPrefix(name, "mesos-"); ok && rest != "" {
+		rest = strings.TrimSuffix(rest, ".executor")
+		if _, cid, ok := strings.Cut(rest, "."); ok && cid != "" {
+			out = append(out, cid)
+		}
+		out = append(out, rest)
+	}
+	if ct.Runtime == model.RuntimeMesos && ct.ID != "" {
+		out = append(out, ct.ID)
+	}
+	if strings.Contains(ct.Cgroup, "/mesos/") {
+		parts := strings.Split(ct.Cgroup, "/")
+		for i := len(parts) - 1; i > 0; i-- {
+			if parts[i-1] == "mesos" && parts[i] != "" {
+				out = append(out, parts[i])
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,310 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+	"github.com/rivo/uniseg"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+	"github.com/ctop-like/ctop-like/internal/monitor"
+	"github.com/ctop-like/ctop-like/internal/views"
+)
+
+// lineView is a one-line widget drawn by a function, so each line (crumbs,
+// messages, hints) is computed at draw time from the current state.
+type lineView struct {
+	*tview.Box
+	draw func(screen tcell.Screen, x, y, w int)
+}
+
+// Draw implements tview.Primitive.
+func (l *lineView) Draw(screen tcell.Screen) {
+	l.Box.DrawForSubclass(screen, l)
+	x, y, w, h := l.GetInnerRect()
+	if h > 0 && w > 0 {
+		l.draw(screen, x, y, w)
+	}
+}
+
+// put writes s at (x, y) within max cells and returns the cells used.
+func put(screen tcell.Screen, x, y, max int, s string, st tcell.Style) int {
+	used := 0
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		w := g.Width()
+		if used+w > max {
+			break
+		}
+		rs := g.Runes()
+		screen.SetContent(x+used, y, rs[0], rs[1:], st)
+		used += w
+	}
+	return used
+}
+
+// fill paints n cells with a rune.
+func fill(screen tcell.Screen, x, y, n int, r rune, st tcell.Style) {
+	for i := 0; i < n; i++ {
+		screen.SetContent(x+i, y, r, nil, st)
+	}
+}
+
+// headerView draws host facts and the CPU, memory and swap bars.
+type headerView struct {
+	*tview.Box
+	a *App
+}
+
+// cpuLayout decides how the CPU bars fit: columns per line and lines, or
+// 0 lines for one aggregate bar when there are too many for the height.
+func cpuLayout(ncpu, w, h int) (cols, lines int) {
+	cols = w / 26
+	if cols < 1 {
+		cols = 1
+	}
+	if cols > 4 {
+		cols = 4
+	}
+	maxLines := 1
+	switch {
+	case h >= 40:
+		maxLines = 8
+	case h >= 24:
+		maxLines = 4
+	case h >= 18:
+		maxLines = 2
+	}
+	lines = (ncpu + cols - 1) / cols
+	if ncpu <= 1 || lines > maxLines {
+		return 1, 0
+	}
+	return cols, lines
+}
+
+// height is how many lines the header wants on a w×h screen.
+func (hv *headerView) height(w, h int) int {
+	n := 0
+	if s := hv.a.latest.get(); s != nil {
+		n = len(s.CPUs)
+	}
+	_, lines := cpuLayout(n, w, h)
+	if lines == 0 {
+		lines = 1
+	}
+	return 3 + lines
+}
+
+// Draw implements tview.Primitive.
+func (hv *headerView) Draw(screen tcell.Screen) {
+	hv.Box.DrawForSubclass(screen, hv)
+	x, y, w, h := hv.GetInnerRect()
+	if w <= 0 || h <= 0 {
+		return
+	}
+	a := hv.a
+	th := a.th
+	s := a.latest.get()
+	_, sh := screen.Size()
+	bottom := y + h
+
+	// Line 1: host, uptime, load; PAUSED and the interval on the right,
+	// given room first so they stay visible on a narrow screen.
+	right := "every " + fmtInterval(a.opts.Feed.Interval())
+	a.mu.Lock()
+	paused := a.paused
+	a.mu.Unlock()
+	if r, ok := a.replayer(); ok {
+		right = r.Status()
+		paused = paused || r.Paused()
+	}
+	if paused {
+		right = "PAUSED " + right
+	}
+	rw := uniseg.StringWidth(right)
+	if rw+1 > w {
+		right, rw = "", 0
+		if paused {
+			right, rw = "PAUSED", 6
+		}
+	}
+	lw := w - rw - 1
+	if rw == 0 {
+		lw = w
+	}
+	if monitor.Waiting(s) {
+		msg := "waiting for the first sample…"
+		if s != nil && len(s.Errors) > 0 {
+			msg += " " + joinErrors(s.Errors)
+		}
+		put(screen, x, y, lw, msg, th.base)
+	} else {
+		up, load := views.NA, views.NA // what the source cannot tell
+		if !s.Machine.Unknown.Uptime {
+			up = fmtUptime(s.UptimeS)
+		}
+		if !s.Machine.Unknown.Load {
+			load = fmt.Sprintf("%.2f %.2f %.2f", s.Load[0], s.Load[1], s.Load[2])
+		}
+		line := fmt.Sprintf("%s  up %s  load %s", s.Host, up, load)
+		n := put(screen, x, y, lw, s.Host, th.bold)
+		put(screen, x+n, y, lw-n, line[len(s.Host):], th.base)
+	}
+	if rw > 0 {
+		rx := x + w - rw
+		if paused {
+			rx += put(screen, rx, y, 6, "PAUSED", th.paused)
+		}
+		put(screen, rx, y, x+w-rx, strings.TrimPrefix(right, "PAUSED"), th.base)
+	}
+	y++
+	if monitor.Waiting(s) {
+		return
+	}
+
+	// CPU bars.
+	cols, lines := cpuLayout(len(s.CPUs), w, sh)
+	if lines == 0 {
+		if y < bottom {
+			hv.bar(screen, x, y, w, "CPU", s.CPUTotal.UtilPct/100, fmt.Sprintf("%.1f%% of %d", s.CPUTotal.UtilPct, len(s.CPUs)), cpuStyle(th, s.CPUTotal.UtilPct))
+			y++
+		}
+	} else {
+		cw := w / cols
+		lw := len(fmt.Sprint(len(s.CPUs) - 1))
+		for i, c := range s.CPUs {
+			row, col := i%lines, i/lines
+			if y+row >= bottom {
+				continue
+			}
+			bw := cw - 1
+			if col == cols-1 {
+				bw = w - col*cw
+			}
+			hv.bar(screen, x+col*cw, y+row, bw, fmt.Sprintf("%*d", lw, i), c.UtilPct/100, fmt.Sprintf("%.1f%%", c.UtilPct), cpuStyle(th, c.UtilPct))
+		}
+		y += lines
+	}
+
+	// Memory and swap.
+	if y < bottom {
+		m := s.Memory
+		half := w / 2
+		hv.bar(screen, x, y, half-1, "Mem", ratio(m.Used, m.Total), views.HumanBytes(float64(m.Used))+"/"+views.HumanBytes(float64(m.Total)), th.barMem)
+		su := m.SwapTotal - m.SwapFree
+		if m.SwapFree > m.SwapTotal {
+			su = 0
+		}
+		hv.bar(screen, x+half, y, w-half, "Swp", ratio(su, m.SwapTotal), views.HumanBytes(float64(su))+"/"+views.HumanBytes(float64(m.SwapTotal)), th.barSwap)
+		y++
+	}
+
+	// Counts and the orchestrator.
+	if y < bottom {
+		running := 0
+		for i := range s.Containers {
+			if s.Containers[i].State == "running" {
+				running++
+			}
+		}
+		line := fmt.Sprintf("%d CPUs  %d containers (%d running)  %d processes", len(s.CPUs), len(s.Containers), running, len(s.Processes))
+		if c, a, t := views.NeedLook(s); c+a+t > 0 {
+			line += fmt.Sprintf("  need a look: %d containers, %d apps, %d tasks", c, a, t)
+		}
+		if c := s.Cluster; c != nil {
+			line += "  " + clusterSummary(c, s.Time)
+		}
+		put(screen, x, y, w, line, th.base)
+	}
+}
+
+// clusterSummary is the orchestrator's state in a few words.
+func clusterSummary(c *model.Cluster, now time.Time) string {
+	var parts []string
+	if c.Leader != "" {
+		parts = append(parts, "mesos "+c.Leader)
+	}
+	if !c.Time.IsZero() {
+		parts = append(parts, "data "+fmtInterval(now.Sub(c.Time).Truncate(time.Second))+" old")
+	}
+	if c.Stale {
+		parts = append(parts, "STALE")
+	}
+	if len(c.Errors) > 0 {
+		parts = append(parts, c.Errors[len(c.Errors)-1])
+	}
+	return strings.Join(parts, "  ")
+}
+
+func ratio(a, b uint64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func cpuStyle(th *theme, pct float64) tcell.Style {
+	switch {
+	case pct >= 90:
+		return th.barHigh
+	case pct >= 60:
+		return th.barMid
+	}
+	return th.barLow
+}
+
+// bar draws htop's `label[|||||    text]` in w cells.
+func (hv *headerView) bar(screen tcell.Screen, x, y, w int, label string, frac float64, text string, st tcell.Style) {
+	th := hv.a.th
+	n := put(screen, x, y, w, label, th.barLabel)
+	inner := w - n - 2
+	if inner < 1 {
+		return
+	}
+	put(screen, x+n, y, 1, "[", th.barFrame)
+	bx := x + n + 1
+	fill(screen, bx, y, inner, ' ', th.base)
+	if frac < 0 || math.IsNaN(frac) {
+		frac = 0
+	}
+	if frac > 1 {
+		frac = 1
+	}
+	cells := frac * float64(inner)
+	full := int(cells)
+	fill(screen, bx, y, full, th.barFull, st)
+	if part := int((cells - float64(full)) * 8); part > 0 && full < inner && len(th.barParts) == 7 {
+		screen.SetContent(bx+full, y, th.barParts[part-1], nil, st)
+	}
+	tw := uniseg.StringWidth(text)
+	if tw <= inner {
+		put(screen, bx+inner-tw, y, tw, text, th.base)
+	}
+	put(screen, bx+inner, y, 1, "]", th.barFrame)
+}
+
+// fmtUptime is "3d 04:05" or "04:05:06".
+func fmtUptime(s float64) string {
+	d := int(s)
+	days, h, m := d/86400, d%86400/3600, d%3600/60
+	if days > 0 {
+		return fmt.Sprintf("%dd %02d:%02d", days, h, m)
+	}
+	return fmt.Sprintf("%02d:%02d:%02d", h, m, d%60)
+}
+
+// fmtInterval is a duration as a person reads it: 500ms, 2s, 1m.
+func fmtInterval(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	return s
+}

@@ -1,0 +1,38 @@
+package ui
+
+import (
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/ctop-like/ctop-like/internal/termtext"
+)
+
+// safeScreen is the screen tview draws on: every character reaches the
+// terminal through SetContent, so this is the one place where untrusted
+// text (container names, labels, cluster ids, error bodies, log lines) is
+// made unable to act on the terminal, whichever widget draws it. A C0/C1
+// control (ESC starts a sequence; U+009B is a CSI by itself) or a bidi
+// override/isolate (it reorders the rest of the line) is drawn as '?', the
+// rule termtext applies to batch output and stderr.
+type safeScreen struct{ tcell.Screen }
+
+func (s safeScreen) SetContent(x, y int, primary rune, combining []rune, style tcell.Style) {
+	if unsafeRune(primary) {
+		primary = '?'
+	}
+	for i, r := range combining {
+		if unsafeRune(r) {
+			// Drop them from a copy: the slice belongs to the caller.
+			kept := append([]rune(nil), combining[:i]...)
+			for _, r := range combining[i+1:] {
+				if !unsafeRune(r) {
+					kept = append(kept, r)
+				}
+			}
+			combining = kept
+			break
+		}
+	}
+	s.Screen.SetContent(x, y, primary, combining, style)
+}
+
+func unsafeRune(r rune) bool { return termtext.IsControl(r) || termtext.IsBidi(r) }

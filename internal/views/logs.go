@@ -1,0 +1,147 @@
+package views
+
+import (
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
+
+// The logs view (DESIGN.md): a line of the log of the scoped container,
+// Mesos task or process. Lines are not part of a snapshot: they come from
+// the LogLines set with SetLogLines (the log feed), read when the view is
+// built, so the view is Live (never cached) and Follow (the cursor stays at
+// the end as lines come).
+func init() {
+	register(&View{
+		ID:    "logs",
+		Title: "Logs",
+		Columns: []Column{
+			{ID: "time", Title: "TIME", Width: 24, Priority: 2},
+			{ID: "stream", Title: "STREAM", Width: 6, Priority: 1},
+			{ID: "text", Title: "TEXT", Width: 0, Escapes: true},
+		},
+		Rank:        8,
+		Scopes:      []string{"container", "task", "pid"},
+		Minimum:     []string{"time", "stream", "text"},
+		NameColumns: []string{"text"},
+		Build:       buildLogs,
+		Live:        true,
+		Follow:      true,
+		Wrap:        true,
+		Errors:      logErrors,
+	})
+}
+
+// LogLine is one line of a log as the logs view shows it.
+type LogLine struct {
+	// Seq numbers the lines of one log from 1, in the order they were
+	// read: the row's key, stable while the line is shown.
+	Seq    uint64
+	Time   time.Time // zero: unknown (a line that was in a file before it was opened)
+	Stream string    // "stdout" or "stderr"
+	Text   string    // untrusted: escape sequences still in it
+	Cut    bool      // only part of a longer line
+}
+
+// LogLines is where the logs view reads a log: the log feed that the
+// command sets. Lines returns the lines kept for the innermost scope (its
+// log is opened on the first call for that scope) and, when the log cannot
+// be read or has ended, why, in one sentence ("" while it is read).
+type LogLines interface {
+	Lines(s *model.Snapshot, scope Scope) (lines []LogLine, status string)
+	// Status is Lines' status alone. It must not count as reading the
+	// lines: batch output prints each line once, and a status asked after
+	// the rows were built would otherwise swallow the lines that came in
+	// between (a follow lost one line in about a hundred that way).
+	Status(s *model.Snapshot, scope Scope) string
+}
+
+var logLines atomic.Pointer[LogLines]
+
+// SetLogLines sets where the logs view reads its lines; nil: nowhere (the
+// view is empty, as in a replay, which records no logs).
+func SetLogLines(l LogLines) {
+	if l == nil {
+		logLines.Store(nil)
+		return
+	}
+	logLines.Store(&l)
+}
+
+// logScope is the scope whose log the view shows: the innermost one, when
+// it is a kind that has a log.
+func logScope(scope []Scope) (Scope, bool) {
+	if len(scope) == 0 {
+		return Scope{}, false
+	}
+	sc := scope[len(scope)-1]
+	switch sc.Kind {
+	case "container", "task", "pid":
+		return sc, true
+	}
+	return Scope{}, false
+}
+
+// readLog asks the log feed for the scope's lines.
+func readLog(s *model.Snapshot, scope []Scope) ([]LogLine, string) {
+	l := logLines.Load()
+	sc, ok := logScope(scope)
+	if l == nil || !ok {
+		return nil, ""
+	}
+	return (*l).Lines(s, sc)
+}
+
+// cutMark ends a line's text when only its beginning was kept.
+const cutMark = " [cut]"
+
+// buildLogs turns the scope's lines into rows: time (RFC 3339, null when
+// unknown), stream, text.
+func buildLogs(s *model.Snapshot, scope []Scope, _ bool) []Row {
+	lines, _ := readLog(s, scope)
+	rows := make([]Row, 0, len(lines))
+	for _, l := range lines {
+		var at any
+		if !l.Time.IsZero() {
+			at = l.Time.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+		}
+		text := l.Text
+		if l.Cut {
+			text += cutMark
+		}
+		rows = append(rows, Row{Key: strconv.FormatUint(l.Seq, 10), Values: []any{at, l.Stream, text}})
+	}
+	return rows
+}
+
+// logErrors is why the scope's log cannot be read or ended, if it did.
+func logErrors(s *model.Snapshot, scope []Scope) []string {
+	if _, ok := logScope(scope); !ok {
+		return []string{"the logs view shows the log of one container, task or process: give --scope container=ID, task=ID or pid=PID, or press l on its row"}
+	}
+	if l := logLines.Load(); l != nil {
+		if status := (*l).Status(s, sc(scope)); status != "" {
+			return []string{status}
+		}
+	}
+	return nil
+}
+
+// sc is the scope whose log is shown; logErrors has checked there is one.
+func sc(scope []Scope) Scope {
+	s, _ := logScope(scope)
+	return s
+}
+
+// logTarget is where `l` goes from a row keyed by a container id, task id
+// or pid.
+func logTarget(kind string) func(r Row) (Target, bool) {
+	return func(r Row) (Target, bool) {
+		if r.Key == "" {
+			return Target{}, false
+		}
+		return Target{View: "logs", Scope: Scope{Kind: kind, ID: r.Key}}, true
+	}
+}

@@ -1,0 +1,440 @@
+// Package views defines every view of the tool — its columns, default sort and
+// drill-down — and is the only place that turns a snapshot into rows, so the
+// screen and batch output always agree.
+package views
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
+
+// Units a column's numbers are in; the column id's suffix names the same.
+const (
+	UnitNone    = ""
+	UnitPct     = "%"     // percent; 100 is one core for CPU
+	UnitBytes   = "bytes" // bytes
+	UnitBps     = "B/s"   // bytes per second
+	UnitPerSec  = "/s"    // events per second
+	UnitSeconds = "s"     // seconds
+	UnitCount   = "count" // a plain integer count
+)
+
+// Column is one column of a view. Its ID is a stable contract: scripts use it.
+type Column struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Unit  string `json:"unit"`
+	// Number columns hold float64 values (or nil); the others hold strings (or nil).
+	Number bool `json:"number"`
+	// Priority orders which columns a narrow screen drops first: higher
+	// values are dropped first; 0 is never dropped.
+	Priority int `json:"priority"`
+	// Width is the preferred width on screen; 0 means "take what is left".
+	Width int `json:"width"`
+	// Clip, when set, is how many characters the screen and tables show of
+	// a long value (a 64-digit Docker id shows as 12, like docker ps); JSON
+	// always has the whole value.
+	Clip int `json:"clip,omitempty"`
+	// Escapes says the text may hold terminal escape sequences (a log's
+	// colour codes, or worse): the screen and tables show it with them
+	// removed (termtext.StripSequences), then as termtext.Line shows text
+	// from outside; JSON keeps the text as written.
+	Escapes bool `json:"-"`
+}
+
+// Row is one line of a view. Values follow the view's Columns; nil means the
+// value does not apply (n/a on screen, null in JSON).
+type Row struct {
+	Key    string `json:"key"` // stable identity across refreshes: container id, pid, group path...
+	Values []any  `json:"values"`
+	Depth  int    `json:"depth,omitempty"` // indentation in tree mode
+	// Attention is set when the row's attention column names a reason:
+	// the screen draws such rows in the alert colour.
+	Attention bool `json:"attention,omitempty"`
+}
+
+// Scope limits a view to what belongs to one entity, as `--scope KIND=ID`
+// and the screen's drill-down do.
+type Scope struct {
+	Kind string `json:"kind"` // framework, group, app, task, container, pid
+	ID   string `json:"id"`
+}
+
+// ScopeKinds are the kinds --scope accepts.
+var ScopeKinds = []string{"framework", "group", "app", "task", "container", "pid"}
+
+// ParseScope reads "KIND=ID".
+func ParseScope(s string) (Scope, error) {
+	k, id, ok := strings.Cut(s, "=")
+	if !ok || id == "" {
+		return Scope{}, fmt.Errorf("scope %q: want KIND=ID with KIND one of %s", s, strings.Join(ScopeKinds, ", "))
+	}
+	for _, known := range ScopeKinds {
+		if k == known {
+			return Scope{Kind: k, ID: id}, nil
+		}
+	}
+	return Scope{}, fmt.Errorf("scope %q: unknown kind %q, want one of %s", s, k, strings.Join(ScopeKinds, ", "))
+}
+
+func (s Scope) String() string { return s.Kind + "=" + s.ID }
+
+// View is the declaration of one view.
+type View struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Columns     []Column `json:"columns"`
+	DefaultSort string   `json:"default_sort"` // column id; "" keeps Build's order
+	DefaultDesc bool     `json:"default_desc"`
+	// Tree is true when the rows can form a tree (t key).
+	Tree bool `json:"tree"`
+	// Build returns the view's rows for a snapshot within a scope, unsorted
+	// and unfiltered; tree is the tree mode (rows in tree order with Depth).
+	Build func(s *model.Snapshot, scope []Scope, tree bool) []Row `json:"-"`
+	// Drill says where Enter on a row goes; nil or ok false when the row
+	// leads nowhere (Enter then opens the details, if any).
+	Drill func(r Row) (t Target, ok bool) `json:"-"`
+
+	// What follows is how the screen and batch output treat the view:
+	// they ask the view, and name no view and no column themselves.
+
+	// Rank orders the views menu, -l and completion (DESIGN.md's order).
+	Rank int `json:"-"`
+	// Scopes are the scope kinds the view can be shown in; the innermost
+	// scope of a drill-down decides. Every view can be shown unscoped.
+	Scopes []string `json:"-"`
+	// Minimum are the ids of the view's minimum columns (DESIGN.md): what
+	// a table (-o table) prints; JSON has every column.
+	Minimum []string `json:"-"`
+	// TreeColumn is the id of the column tree mode indents; "" when the
+	// view has no tree.
+	TreeColumn string `json:"-"`
+	// NameColumns are the columns that name a row for a person, in order
+	// of preference (breadcrumb, the actions menu's title).
+	NameColumns []string `json:"-"`
+	// Details renders a row's details panel (d key); nil: none.
+	Details DetailsFunc `json:"-"`
+	// Actions are what the actions menu (F8) offers on a row.
+	Actions []Action `json:"-"`
+	// Target names a row in an action's confirmation.
+	Target func(v *View, r Row) string `json:"-"`
+	// Log says where `l` goes from a row: the logs view scoped to the
+	// row's container, task or process; nil or ok false when the row has
+	// no log. The screen offers `l` only where it is ok.
+	Log func(r Row) (t Target, ok bool) `json:"-"`
+	// Live says the rows change between snapshots (a log's lines come as
+	// they are written): they are never cached, and batch output prints
+	// only the rows it did not print before.
+	Live bool `json:"-"`
+	// Wrap says the screen may wrap its Width-0 column's long text onto
+	// the rows below (the w key), as a log's lines want.
+	Wrap bool `json:"-"`
+	// Follow keeps the screen's cursor on the last row when new rows come
+	// and it was there, as tail -f in less.
+	Follow bool `json:"-"`
+	// Errors are the view's own errors within a scope (a log that cannot
+	// be read, or that ended), shown with the snapshot's: in JSON's
+	// errors, as a table's error lines, on the screen's message line.
+	Errors func(s *model.Snapshot, scope []Scope) []string `json:"-"`
+	// Shell says a row is a container that `e` opens a shell in (Ref).
+	Shell bool `json:"-"`
+}
+
+// AppliesIn reports whether the view can be shown within a scope: the
+// innermost scope's kind must be one of the view's Scopes.
+func (v *View) AppliesIn(scope []Scope) bool {
+	if len(scope) == 0 {
+		return true
+	}
+	return slices.Contains(v.Scopes, scope[len(scope)-1].Kind)
+}
+
+// MinimumCols returns the indices of the view's minimum columns, in the
+// view's column order.
+func (v *View) MinimumCols() []int {
+	var out []int
+	for i, c := range v.Columns {
+		if slices.Contains(v.Minimum, c.ID) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// TreeCol is the index of the tree column, -1 when there is none.
+func (v *View) TreeCol() int {
+	if v.TreeColumn == "" {
+		return -1
+	}
+	return v.Col(v.TreeColumn)
+}
+
+// RowName is how a person knows a row: the first of the view's
+// NameColumns that holds text, else its first text column, else its key.
+func (v *View) RowName(r Row) string { return v.RowNameOr(r, "") }
+
+// RowNameOr is RowName with a name (the scope a drill-down adds) to prefer
+// to the first text column.
+func (v *View) RowNameOr(r Row, fallback string) string {
+	for _, id := range v.NameColumns {
+		if s := v.Text(r, id); s != "" {
+			return s
+		}
+	}
+	if fallback != "" {
+		return fallback
+	}
+	for i, c := range v.Columns {
+		if s, ok := r.Values[i].(string); ok && !c.Number && s != "" {
+			return s
+		}
+	}
+	return r.Key
+}
+
+// Target is where a drill-down goes: a view, the scope it adds (Scope.Kind
+// "" adds none) and, optionally, the sort to open it with.
+type Target struct {
+	View  string
+	Scope Scope
+	Sort  string
+	Desc  bool
+}
+
+// Col returns the index of a column id, or -1.
+func (v *View) Col(id string) int {
+	for i, c := range v.Columns {
+		if c.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+var registry = map[string]*View{}
+var order []string
+
+// register adds a view; called from each view's file, in any order: the
+// views' Rank decides the order.
+func register(v *View) {
+	registry[v.ID] = v
+	order = append(order, v.ID)
+	sort.SliceStable(order, func(i, j int) bool { return registry[order[i]].Rank < registry[order[j]].Rank })
+}
+
+// Default is the view shown when none is asked for: the first in rank.
+func Default() *View { return registry[order[0]] }
+
+// Get returns the view with this id, or nil.
+func Get(id string) *View { return registry[id] }
+
+// All returns every view in menu order.
+func All() []*View {
+	out := make([]*View, 0, len(order))
+	for _, id := range order {
+		out = append(out, registry[id])
+	}
+	return out
+}
+
+// IDs returns every view id in menu order.
+func IDs() []string { return append([]string(nil), order...) }
+
+// Query is everything that decides which rows a view shows, in which order.
+type Query struct {
+	View   string
+	Scope  []Scope
+	Filter *Filter // nil: everything
+	Sort   string  // column id; "" = the view's default
+	Desc   bool    // meaningful only when Sort != ""
+	Tree   bool
+}
+
+// Table is a view's rows ready to draw or print.
+type Table struct {
+	View    *View
+	Columns []Column
+	Rows    []Row
+	SortCol int // index in Columns, -1 when unsorted
+	Desc    bool
+	// Errors are the view's own (View.Errors), besides the snapshot's.
+	Errors []string
+}
+
+// Rows is the one function that turns a snapshot into rows: the screen's
+// drill-down and batch mode's --scope both call it.
+func Rows(s *model.Snapshot, q Query) (*Table, error) {
+	v := Get(q.View)
+	if v == nil {
+		return nil, fmt.Errorf("unknown view %q (views: %s)", q.View, strings.Join(IDs(), ", "))
+	}
+	sortID, desc := q.Sort, q.Desc
+	if sortID == "" {
+		sortID, desc = v.DefaultSort, v.DefaultDesc
+	}
+	col := -1 // a view without a default sort keeps the order Build gives
+	if sortID != "" {
+		if col = v.Col(sortID); col < 0 {
+			return nil, fmt.Errorf("view %s has no column %q", v.ID, sortID)
+		}
+	}
+	if q.Filter != nil {
+		if err := q.Filter.Check(v); err != nil {
+			return nil, err
+		}
+	}
+	var rows []Row
+	switch {
+	case s != nil && v.Live:
+		rows = v.Build(s, q.Scope, q.Tree && v.Tree)
+		if q.Filter != nil {
+			rows = q.Filter.Apply(v, rows)
+		}
+	case s != nil:
+		rows = built.get(s, v, q)
+	}
+	if col >= 0 && !(q.Tree && v.Tree) {
+		SortRows(rows, col, v.Columns[col].Number, desc)
+	}
+	var errs []string
+	if s != nil && v.Errors != nil {
+		errs = v.Errors(s, q.Scope)
+	}
+	return &Table{View: v, Columns: v.Columns, Rows: rows, SortCol: col, Desc: desc, Errors: errs}, nil
+}
+
+// built remembers the last filtered rows, in build order: a key press that
+// only changes the sort (or redraws the same snapshot) then costs a copy
+// and a sort instead of building and filtering every row again. Snapshots
+// are immutable, so the rows of one stay right.
+var built rowCache
+
+type rowCache struct {
+	mu     sync.Mutex
+	snap   *model.Snapshot
+	view   *View
+	scope  []Scope
+	tree   bool
+	filter *Filter
+	text   string // the filter's text: a Filter is not changed after parsing, but be safe
+	rows   []Row
+}
+
+// get returns a copy of the view's filtered rows for s, which the caller
+// may sort in place.
+func (c *rowCache) get(s *model.Snapshot, v *View, q Query) []Row {
+	tree := q.Tree && v.Tree
+	text := ""
+	if q.Filter != nil {
+		text = q.Filter.Text
+	}
+	c.mu.Lock()
+	hit := c.snap == s && c.view == v && c.tree == tree && c.filter == q.Filter && c.text == text && slices.Equal(c.scope, q.Scope)
+	cached := c.rows
+	c.mu.Unlock()
+	if hit {
+		return slices.Clone(cached)
+	}
+	rows := v.Build(s, q.Scope, tree)
+	if q.Filter != nil {
+		rows = q.Filter.Apply(v, rows)
+	}
+	c.mu.Lock()
+	c.snap, c.view, c.tree, c.filter, c.text = s, v, tree, q.Filter, text
+	c.scope = slices.Clone(q.Scope)
+	c.rows = rows
+	c.mu.Unlock()
+	return slices.Clone(rows)
+}
+
+// SortRows sorts in place by one column; nil values go last whatever the
+// direction, and ties keep the order Build gave (pid order, cgroup order) so
+// rows do not jump between refreshes.
+//
+// It sorts small keys (the column's value and the row's position, which
+// breaks ties and so makes the unstable pdqsort stable) rather than the
+// rows themselves, then puts the rows in that order: a third of the work
+// of a stable sort of rows with an interface assertion per comparison.
+func SortRows(rows []Row, col int, number, desc bool) {
+	if len(rows) < 2 {
+		return
+	}
+	var order []int32
+	if number {
+		order = sortOrder(rows, col, desc, cmp.Compare[float64])
+	} else {
+		order = sortOrder(rows, col, desc, compareFold)
+	}
+	sorted := make([]Row, len(rows))
+	for i, j := range order {
+		sorted[i] = rows[j]
+	}
+	copy(rows, sorted)
+}
+
+// sortOrder returns the row positions in sorted order: by the column's
+// values of type T (nil, or another type, last whatever the direction),
+// then by position.
+func sortOrder[T any](rows []Row, col int, desc bool, compare func(a, b T) int) []int32 {
+	type key struct {
+		v   T
+		nil bool
+		i   int32
+	}
+	keys := make([]key, len(rows))
+	for i := range rows {
+		keys[i].i = int32(i)
+		if v, ok := rows[i].Values[col].(T); ok {
+			keys[i].v = v
+		} else {
+			keys[i].nil = true
+		}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.nil || b.nil {
+			if a.nil && b.nil {
+				return cmp.Compare(a.i, b.i)
+			}
+			if a.nil {
+				return 1
+			}
+			return -1
+		}
+		c := compare(a.v, b.v)
+		if desc {
+			c = -c
+		}
+		if c == 0 {
+			c = cmp.Compare(a.i, b.i)
+		}
+		return c
+	})
+	order := make([]int32, len(keys))
+	for i := range keys {
+		order[i] = keys[i].i
+	}
+	return order
+}
+
+// compareFold compares case-insensitively without allocating.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := a[i], b[i]
+		if 'A' <= ca && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if 'A' <= cb && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			return cmp.Compare(ca, cb)
+		}
+	}
+	return cmp.Compare(len(a), len(b))
+}
