@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/httpapi"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -120,61 +121,61 @@ type marathonPart struct {
 
 func decodeMarathonGroups(r io.Reader) (*marathonGroup, error) {
 	var g marathonGroup
-	if err := decodeJSON(r, &g); err != nil {
+	if err := httpapi.Decode(r, &g); err != nil {
 		return nil, err
 	}
 	if g.ID == "" {
-		return nil, payloadErrorf("unexpected JSON: no group id (not a /v2/groups answer)")
+		return nil, httpapi.Payloadf("unexpected JSON: no group id (not a /v2/groups answer)")
 	}
 	return &g, nil
 }
 
 func decodeMarathonApps(r io.Reader) (*marathonApps, error) {
 	var a marathonApps
-	if err := decodeJSON(r, &a); err != nil {
+	if err := httpapi.Decode(r, &a); err != nil {
 		return nil, err
 	}
 	if a.Apps == nil {
-		return nil, payloadErrorf("unexpected JSON: no apps list (not a /v2/apps answer)")
+		return nil, httpapi.Payloadf("unexpected JSON: no apps list (not a /v2/apps answer)")
 	}
 	return &a, nil
 }
 
 // fetchMarathon reads Marathon's groups and apps from e, and its framework
 // id from /v2/info when info is nil.
-func (c *client) fetchMarathon(ctx context.Context, e *endpoint, info *marathonInfo) (*marathonPart, *marathonInfo, error) {
+func fetchMarathon(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint, info *marathonInfo) (*marathonPart, *marathonInfo, error) {
 	if info == nil {
 		var in marathonInfo
-		if _, err := c.getJSON(ctx, e, "/v2/info", &in); err == nil {
+		if _, err := c.GetJSON(ctx, e, "/v2/info", &in); err == nil {
 			info = &in
 		} else if isNetErr(err) {
 			return nil, nil, err
 		}
 	}
 	var root marathonGroup
-	_, err := c.getJSON(ctx, e, marathonGroupsPath, &root)
-	var se *statusError
+	_, err := c.GetJSON(ctx, e, marathonGroupsPath, &root)
+	var se *httpapi.StatusError
 	if errors.As(err, &se) && se.Code == http.StatusNotFound {
 		var apps marathonApps
-		if _, err := c.getJSON(ctx, e, marathonAppsPath, &apps); err != nil {
+		if _, err := c.GetJSON(ctx, e, marathonAppsPath, &apps); err != nil {
 			return nil, info, err
 		}
 		if apps.Apps == nil {
-			return nil, info, payloadErrorf("unexpected JSON: no apps list (not a /v2/apps answer)")
+			return nil, info, httpapi.Payloadf("unexpected JSON: no apps list (not a /v2/apps answer)")
 		}
 		root = marathonGroup{ID: "/", Apps: apps.Apps}
 	} else if err != nil {
 		return nil, info, err
 	}
 	if root.ID == "" {
-		return nil, info, payloadErrorf("unexpected JSON: no group id (not a /v2/groups answer)")
+		return nil, info, httpapi.Payloadf("unexpected JSON: no group id (not a /v2/groups answer)")
 	}
 	p := buildMarathon(&root)
 	p.URL = e.String()
 	// The launch queue is extra: a Marathon without it (or failing it)
 	// leaves Delayed nil, shown as n/a, and is no error.
 	var q marathonQueue
-	if _, err := c.getJSON(ctx, e, marathonQueuePath, &q); err == nil && q.Queue != nil {
+	if _, err := c.GetJSON(ctx, e, marathonQueuePath, &q); err == nil && q.Queue != nil {
 		applyQueue(p.Apps, &q)
 	}
 	if info != nil {
@@ -186,8 +187,8 @@ func (c *client) fetchMarathon(ctx context.Context, e *endpoint, info *marathonI
 // isNetErr says whether err means the server was not reached at all (so a
 // second request would fail the same way).
 func isNetErr(err error) bool {
-	var se *statusError
-	var pe *payloadError
+	var se *httpapi.StatusError
+	var pe *httpapi.PayloadError
 	return err != nil && !errors.As(err, &se) && !errors.As(err, &pe)
 }
 

@@ -92,7 +92,7 @@ type mesosSlave struct {
 // decodeMesosState reads a master or agent state from r.
 func decodeMesosState(r io.Reader) (*mesosState, error) {
 	var st mesosState
-	if err := decodeJSON(r, &st); err != nil {
+	if err := httpapi.Decode(r, &st); err != nil {
 		return nil, err
 	}
 	return &st, nil
@@ -197,7 +197,7 @@ func (st *mesosState) capture(key string) func(*httpapi.Stream) error {
 // namedLeader is the endpoint of the leader a standby master named
 // ("master@10.0.0.1:5050"): the credentials go with it, as the master
 // they were given for named it.
-func namedLeader(leader string, from *endpoint) (*endpoint, error) {
+func namedLeader(leader string, from *httpapi.Endpoint) (*httpapi.Endpoint, error) {
 	_, hostport, ok := strings.Cut(leader, "@")
 	if !ok || hostport == "" {
 		return nil, fmt.Errorf("unreadable leader %q", leader)
@@ -215,10 +215,10 @@ const maxLeaderHops = 3
 // fetchMesos reads the leading master's state starting from e: it falls
 // back to /state.json for masters older than /master/state, and follows a
 // standby's leader field. It returns the state and the leader's endpoint.
-func (c *client) fetchMesos(ctx context.Context, e *endpoint) (*mesosState, *endpoint, error) {
+func fetchMesos(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint) (*mesosState, *httpapi.Endpoint, error) {
 	cur := e
 	for hop := 0; ; hop++ {
-		st, final, err := c.fetchMesosOnce(ctx, cur)
+		st, final, err := fetchMesosOnce(ctx, c, cur)
 		if err != nil {
 			return nil, cur, err
 		}
@@ -241,13 +241,13 @@ func (c *client) fetchMesos(ctx context.Context, e *endpoint) (*mesosState, *end
 	}
 }
 
-func (c *client) fetchMesosOnce(ctx context.Context, e *endpoint) (*mesosState, *url.URL, error) {
+func fetchMesosOnce(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint) (*mesosState, *url.URL, error) {
 	var st mesosState
-	final, err := c.getJSON(ctx, e, "/master/state", &st)
-	var se *statusError
+	final, err := c.GetJSON(ctx, e, "/master/state", &st)
+	var se *httpapi.StatusError
 	if errors.As(err, &se) && se.Code == http.StatusNotFound {
 		st = mesosState{}
-		final, err = c.getJSON(ctx, e, "/state.json", &st)
+		final, err = c.GetJSON(ctx, e, "/state.json", &st)
 	}
 	if err != nil {
 		return nil, final, err

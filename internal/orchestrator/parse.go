@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/httpapi"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -34,7 +35,7 @@ func ParseCluster(mesos, marathon io.Reader, hostname string, addrs []string) (*
 			marathonGroup
 			Apps []marathonApp `json:"apps"`
 		}
-		if err := decodeJSON(marathon, &root); err != nil {
+		if err := httpapi.Decode(marathon, &root); err != nil {
 			return nil, fmt.Errorf("marathon: %w", err)
 		}
 		g := root.marathonGroup

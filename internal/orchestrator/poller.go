@@ -19,9 +19,9 @@ import (
 // good answer of each, so that a refresh never waits on the network.
 type Poller struct {
 	cfg      Config
-	client   *client
-	mesos    *endpoint   // nil without a Mesos URL
-	marathon []*endpoint // from -m; empty means "discover from Mesos"
+	api      *httpapi.Client
+	mesos    *httpapi.Endpoint   // nil without a Mesos URL
+	marathon []*httpapi.Endpoint // from -m; empty means "discover from Mesos"
 	secrets  []string
 
 	// now is time.Now, replaceable in tests.
@@ -49,7 +49,7 @@ type Poller struct {
 	mesosSince time.Time
 	maraSince  time.Time
 	maraAsking string
-	leaderEp   *endpoint // the leading master, as the last good poll found it
+	leaderEp   *httpapi.Endpoint // the leading master, as the last good poll found it
 	polled     bool
 	failures   int
 	latest     *model.Cluster // rebuilt after each poll
@@ -96,7 +96,7 @@ func NewPoller(cfg Config) (*Poller, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.client = &client{api: api}
+	p.api = api
 	return p, nil
 }
 
@@ -104,7 +104,7 @@ func NewPoller(cfg Config) (*Poller, error) {
 // user:password of the URL"), or "" when none sends anything, and whether
 // DCOS_ACS_TOKEN replaces a user:password given in -m.
 func (p *Poller) Credentials() (what string, tokenReplaces bool) {
-	eps := append([]*endpoint{p.mesos}, p.marathon...)
+	eps := append([]*httpapi.Endpoint{p.mesos}, p.marathon...)
 	for _, e := range eps {
 		if e == nil {
 			continue
@@ -173,7 +173,7 @@ func (p *Poller) Run(ctx context.Context) {
 // back reports whether every server given on the command line accepts a
 // TCP connection again; discovered addresses are left alone.
 func (p *Poller) back(ctx context.Context) bool {
-	eps := append([]*endpoint(nil), p.marathon...)
+	eps := append([]*httpapi.Endpoint(nil), p.marathon...)
 	if p.mesos != nil {
 		eps = append(eps, p.mesos)
 	}
@@ -265,7 +265,7 @@ func (p *Poller) refreshMarathon(ctx context.Context) bool {
 		last := p.mesosOK
 		p.mu.Unlock()
 		if e := discoverMarathon(last, p.mesos); e != nil {
-			eps = []*endpoint{e}
+			eps = []*httpapi.Endpoint{e}
 		}
 	}
 	if len(eps) == 0 {
@@ -282,7 +282,7 @@ func (p *Poller) refreshMarathon(ctx context.Context) bool {
 		p.maraSince, p.maraAsking = p.now(), e.String()
 		p.mu.Unlock()
 		cctx, cancel := context.WithTimeout(ctx, 2*p.cfg.Timeout)
-		part, in, err := p.client.fetchMarathon(cctx, e, info)
+		part, in, err := fetchMarathon(cctx, p.api, e, info)
 		cancel()
 		if in != nil {
 			p.mu.Lock()
@@ -309,9 +309,9 @@ func (p *Poller) refreshMarathon(ctx context.Context) bool {
 
 // pollMesos reads the leader's state, and this node's agent state when the
 // master's task statuses do not name the local containers (old Mesos).
-func (p *Poller) pollMesos(ctx context.Context) (*mesosPart, *endpoint, error) {
+func (p *Poller) pollMesos(ctx context.Context) (*mesosPart, *httpapi.Endpoint, error) {
 	cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-	st, leader, err := p.client.fetchMesos(cctx, p.mesos)
+	st, leader, err := fetchMesos(cctx, p.api, p.mesos)
 	cancel()
 	if err != nil {
 		return nil, leader, err
@@ -322,7 +322,7 @@ func (p *Poller) pollMesos(ctx context.Context) (*mesosPart, *endpoint, error) {
 	if mp.AgentID != "" && !p.skipAgent && needAgentState(mp) {
 		if ae, prefix := agentEndpoint(mp.AgentPID, leader); ae != nil {
 			actx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-			agent, err := p.client.fetchAgent(actx, ae, prefix)
+			agent, err := fetchAgent(actx, p.api, ae, prefix)
 			cancel()
 			if err != nil {
 				agentErr = p.describe("mesos agent", ae, err)
@@ -350,7 +350,7 @@ func needAgentState(mp *mesosPart) bool {
 // agentEndpoint turns an agent pid "slave(1)@10.0.3.46:5051", as the
 // master named it, into the agent's endpoint (the master's scheme,
 // credentials and path prefix) and its own path prefix ("/slave(1)").
-func agentEndpoint(pid string, master *endpoint) (*endpoint, string) {
+func agentEndpoint(pid string, master *httpapi.Endpoint) (*httpapi.Endpoint, string) {
 	name, hp, ok := strings.Cut(pid, "@")
 	if !ok {
 		return nil, ""
@@ -364,12 +364,12 @@ func agentEndpoint(pid string, master *endpoint) (*endpoint, string) {
 
 // fetchAgent reads an agent's state: /<name>/state, or /state.json on old
 // agents.
-func (c *client) fetchAgent(ctx context.Context, e *endpoint, prefix string) (*mesosState, error) {
+func fetchAgent(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint, prefix string) (*mesosState, error) {
 	var st mesosState
-	_, err := c.getJSON(ctx, e, prefix+"/state", &st)
+	_, err := c.GetJSON(ctx, e, prefix+"/state", &st)
 	if httpapi.IsStatus(err, 404) {
 		st = mesosState{}
-		_, err = c.getJSON(ctx, e, "/state.json", &st)
+		_, err = c.GetJSON(ctx, e, "/state.json", &st)
 	}
 	if err != nil {
 		return nil, err
@@ -379,7 +379,7 @@ func (c *client) fetchAgent(ctx context.Context, e *endpoint, prefix string) (*m
 
 // discoverMarathon finds Marathon's URL as the webui_url of the active
 // framework named "marathon", with the Mesos URL's scheme when it has none.
-func discoverMarathon(mp *mesosPart, mesos *endpoint) *endpoint {
+func discoverMarathon(mp *mesosPart, mesos *httpapi.Endpoint) *httpapi.Endpoint {
 	if mp == nil {
 		return nil
 	}
@@ -398,7 +398,7 @@ func discoverMarathon(mp *mesosPart, mesos *endpoint) *endpoint {
 }
 
 // describe names a failure: which part, which endpoint, what happened.
-func (p *Poller) describe(what string, e *endpoint, err error) string {
+func (p *Poller) describe(what string, e *httpapi.Endpoint, err error) string {
 	where := ""
 	if e != nil {
 		where = " " + e.String()

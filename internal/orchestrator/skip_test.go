@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ctop-like/ctop-like/internal/httpapi"
 )
 
 // TestSkipReaderSameResult: every Mesos state decodes to the same value with
@@ -21,7 +23,7 @@ func TestSkipReaderSameResult(t *testing.T) {
 		if err := json.Unmarshal(fixture(t, name), &plain); err != nil {
 			t.Fatal(err)
 		}
-		if err := decodeJSON(strings.NewReader(string(fixture(t, name))), &filtered); err != nil {
+		if err := httpapi.Decode(strings.NewReader(string(fixture(t, name))), &filtered); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		got := filtered.finished
@@ -79,7 +81,7 @@ func TestSkipReaderSameResult(t *testing.T) {
 func TestMesosStateBroken(t *testing.T) {
 	for _, in := range []string{`{"x":`, `{"flags":[1,2`, `{"a":"unterminated`, `<html>`, `}}]]`, `{"flags" 1}`} {
 		var st mesosState
-		if err := decodeJSON(strings.NewReader(in), &st); err == nil {
+		if err := httpapi.Decode(strings.NewReader(in), &st); err == nil {
 			t.Errorf("%q: no error", in)
 		}
 	}
