@@ -187,7 +187,7 @@ func (s *Source) collectV2(ctx context.Context, mi *machineInfo) (*model.Sample,
 	conts := make([]containerInfo, 0, len(stats))
 	for name, st := range stats {
 		sp := specs[name]
-		conts = append(conts, containerInfo{Name: name, Aliases: sp.Aliases, Namespace: sp.Namespace, Labels: sp.Labels, Spec: sp, Stats: st})
+		conts = append(conts, containerInfo{Name: name, Aliases: sp.Aliases, Namespace: sp.Namespace, Labels: sp.Labels, Spec: sp, Stats: st, v2: true})
 	}
 	smp := build(mi, conts, s.Host(), s.All)
 	wg.Wait()
