@@ -29,8 +29,9 @@ type Server struct {
 	hits   []atomic.Int64
 	other  []net.Listener
 	closed bool
-	// MasterHits counts the master's requests by path.
-	masterHits sync.Map
+	// masterHits and marathonHits count requests by path and by path
+	// and query.
+	masterHits, marathonHits sync.Map
 }
 
 // RaiseFileLimit lifts this process's open-file limit to its hard limit:
@@ -116,6 +117,22 @@ func (s *Server) MasterHits(path string) int64 {
 		return v.(*atomic.Int64).Load()
 	}
 	return 0
+}
+
+// MarathonHits is how many requests Marathon had for path?query exactly
+// (path alone counts those without a query).
+func (s *Server) MarathonHits(uri string) int64 {
+	if v, ok := s.marathonHits.Load(uri); ok {
+		return v.(*atomic.Int64).Load()
+	}
+	return 0
+}
+
+// MarathonURIs lists every path?query Marathon was asked.
+func (s *Server) MarathonURIs() []string {
+	var out []string
+	s.marathonHits.Range(func(k, _ any) bool { out = append(out, k.(string)); return true })
+	return out
 }
 
 // SetMode changes how agent i answers from now on: a Refuse agent closes
@@ -250,6 +267,8 @@ func (s *Server) serveMaster(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serveMarathon(w http.ResponseWriter, r *http.Request) {
+	v, _ := s.marathonHits.LoadOrStore(r.URL.RequestURI(), new(atomic.Int64))
+	v.(*atomic.Int64).Add(1)
 	q := r.URL.Query()
 	switch p := r.URL.Path; {
 	case p == "/v2/info":

@@ -166,6 +166,28 @@ func (c *Client) GetJSON(ctx context.Context, e *Endpoint, path string, v any) (
 // *StatusError, a *PayloadError or a *NetError, short and free of secrets;
 // the caller adds which server.
 func (c *Client) Do(ctx context.Context, e *Endpoint, method, path string, body []byte, v any) (*url.URL, error) {
+	return c.do(ctx, e, method, path, body, func(resp *http.Response) error {
+		if v == nil {
+			_, err := io.Copy(io.Discard, &capReader{r: resp.Body, n: c.cfg.MaxBody})
+			return err
+		}
+		return decode(resp.Body, v, c.cfg.MaxBody, c.cfg.MaxCost)
+	})
+}
+
+// GetStream fetches path on e and hands its JSON answer to read, a token
+// at a time (see Stream): an answer of any size is read in one pass and
+// what read keeps is all it holds. At most MaxBody bytes are read; a
+// string longer than MaxString is cut there. Errors are those of Do.
+func (c *Client) GetStream(ctx context.Context, e *Endpoint, path string, read func(*Stream) error) (*url.URL, error) {
+	return c.do(ctx, e, http.MethodGet, path, nil, func(resp *http.Response) error {
+		return decodeStream(resp.Body, read, c.cfg.MaxBody)
+	})
+}
+
+// do sends the request and hands a 2xx answer to use; the error use
+// returns becomes the request's.
+func (c *Client) do(ctx context.Context, e *Endpoint, method, path string, body []byte, use func(*http.Response) error) (*url.URL, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	var rd io.Reader
@@ -195,14 +217,10 @@ func (c *Client) Do(ctx context.Context, e *Endpoint, method, path string, body 
 		}
 		return final, se
 	}
-	if v == nil {
-		_, err := io.Copy(io.Discard, &capReader{r: resp.Body, n: c.cfg.MaxBody})
-		return final, payloadOrNet(err, e)
-	}
 	if resp.ContentLength > c.cfg.MaxBody {
 		return final, tooLarge(c.cfg.MaxBody, "")
 	}
-	if err := decode(resp.Body, v, c.cfg.MaxBody, c.cfg.MaxCost); err != nil {
+	if err := use(resp); err != nil {
 		if pe, ok := err.(*PayloadError); ok {
 			if ct := resp.Header.Get("Content-Type"); strings.Contains(ct, "html") && !pe.tooLarge {
 				return final, &PayloadError{msg: fmt.Sprintf("not JSON (Content-Type %s): %s", clean(ct), pe.msg)}

@@ -27,8 +27,8 @@ func Decode(r io.Reader, v any) error {
 // what reaches encoding/json or a capture costs at most maxCost. Decoder
 // errors become messages a user can act on.
 func decode(r io.Reader, v any, maxBody, maxCost int64) error {
-	body := &capReader{r: r, n: maxBody}
-	cost := &costReader{r: body, left: maxCost}
+	body := &capReader{r: r, n: maxBody, limit: maxBody}
+	cost := &costReader{r: body, left: maxCost, limit: maxCost}
 	if sk, ok := v.(Skipper); ok {
 		s := newSkipReader(body, sk.SkipKeys())
 		if c, ok := sk.(Capturer); ok {
@@ -36,14 +36,52 @@ func decode(r io.Reader, v any, maxBody, maxCost int64) error {
 		}
 		cost.r = s
 	}
-	err := json.NewDecoder(cost).Decode(v)
+	return decodeError(json.NewDecoder(cost).Decode(v), body, cost)
+}
+
+// MaxString is where Stream cuts a string read from a whole streamed
+// answer: ids, names and messages are far shorter, and a hostile answer's
+// 1 GB string costs a buffer of this size, not its length.
+const MaxString = 64 << 10
+
+// DecodeStream hands the JSON value of r to read as GetStream does, with
+// the default MaxBody: for answers read some other way (tests, files).
+func DecodeStream(r io.Reader, read func(*Stream) error) error {
+	return decodeStream(r, read, DefaultMaxBody)
+}
+
+// decodeStream reads at most maxBody bytes of r through a Stream; read
+// must consume exactly one value, and nothing but white space may follow.
+func decodeStream(r io.Reader, read func(*Stream) error, maxBody int64) error {
+	body := &capReader{r: r, n: maxBody, limit: maxBody}
+	st := &Stream{s: newSkipReader(body, nil), maxString: MaxString}
+	err := read(st)
+	if err == nil {
+		if _, e := st.s.nonSpace(); e == nil {
+			err = ErrCapture // more after the value
+		} else if e != io.EOF {
+			err = e
+		}
+	}
+	switch {
+	case errors.Is(err, ErrCapture):
+		return Payloadf("invalid JSON")
+	case errors.Is(err, io.EOF) && body.n < body.limit:
+		err = io.ErrUnexpectedEOF // it ended inside the value
+	}
+	return decodeError(err, body, nil)
+}
+
+// decodeError turns a decoder's error into one a user can act on: which
+// limit an answer went over, or what is wrong with it.
+func decodeError(err error, body *capReader, cost *costReader) error {
 	switch {
 	case err == nil:
 		return nil
 	case body.over:
-		return tooLarge(maxBody, "")
-	case cost.over:
-		return tooLarge(maxCost, " to decode")
+		return tooLarge(body.limit, "")
+	case cost != nil && cost.over:
+		return tooLarge(cost.limit, " to decode")
 	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -74,9 +112,10 @@ var errOverLimit = errors.New("over the limit")
 
 // capReader reads at most n bytes from r, then fails.
 type capReader struct {
-	r    io.Reader
-	n    int64
-	over bool
+	r     io.Reader
+	n     int64
+	limit int64 // n at the start, for the error
+	over  bool
 }
 
 func (c *capReader) Read(p []byte) (int, error) {
@@ -98,6 +137,7 @@ func (c *capReader) Read(p []byte) (int, error) {
 type costReader struct {
 	r        io.Reader
 	left     int64
+	limit    int64 // left at the start, for the error
 	inString bool
 	escaped  bool
 	over     bool

@@ -343,6 +343,9 @@ func (s *skipReader) charge(n int64) error {
 type Stream struct {
 	s   *skipReader
 	buf []byte // scratch of String and Number
+	// maxString, when not 0, is where strings are cut (their rest is
+	// skipped): a whole streamed answer has no cost limit to stop them.
+	maxString int
 }
 
 // ErrCapture is the error of a Stream reader that met something that is
@@ -453,7 +456,7 @@ func (st *Stream) next(closing byte, first bool) (bool, error) {
 // (reset) and returns it; a value of another type is ErrCapture. Its bytes
 // count against the cost limit.
 func (st *Stream) RawString(buf []byte) ([]byte, error) {
-	return st.raw(buf[:0], 0)
+	return st.raw(buf[:0], st.maxString)
 }
 
 // raw reads a string token's inside into buf. With limit > 0 it keeps at

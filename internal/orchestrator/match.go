@@ -34,6 +34,8 @@ type index struct {
 	byCID      map[string]*model.Task
 	frameworks map[string]string // id → name
 	appOfTask  map[string]*model.App
+	apps       map[string]*model.App // by id
+	marathon   string                // Marathon's framework id
 }
 
 func newIndex(c *model.Cluster) *index {
@@ -58,11 +60,14 @@ func newIndex(c *model.Cluster) *index {
 		ix.frameworks[f.ID] = f.Name
 	}
 	ix.appOfTask = map[string]*model.App{}
+	ix.apps = make(map[string]*model.App, len(c.Apps))
 	for i := range c.Apps {
+		ix.apps[c.Apps[i].ID] = &c.Apps[i]
 		for _, tid := range c.Apps[i].TaskIDs {
 			ix.appOfTask[tid] = &c.Apps[i]
 		}
 	}
+	ix.marathon = c.MarathonFrameworkID
 	return ix
 }
 
@@ -95,11 +100,27 @@ func (ix *index) place(ct *model.ContainerSample) model.ClusterFields {
 		if f.Group == "" {
 			f.Group = ParentPath(a.ID)
 		}
+	} else if app := ix.marathonApp(task); app != "" {
+		f.App, f.Group = app, ParentPath(app)
 	} else if app := strings.TrimSpace(ct.Env["MARATHON_APP_ID"]); app != "" {
 		f.App = normPath(app)
 		f.Group = ParentPath(f.App)
 	}
 	return f
+}
+
+// marathonApp is the app a task of Marathon's framework names in its id,
+// when Marathon's apps (if read) have it: how a node whose view shows no
+// Marathon app knows its tasks' apps without asking Marathon.
+func (ix *index) marathonApp(t *model.Task) string {
+	if t == nil || ix.marathon == "" || t.FrameworkID != ix.marathon {
+		return ""
+	}
+	app := MarathonAppOf(t.ID)
+	if app == "" || len(ix.apps) > 0 && ix.apps[app] == nil {
+		return ""
+	}
+	return app
 }
 
 // envTaskID is the first usable task id in env, or "".
