@@ -33,6 +33,7 @@ func init() {
 		TreeColumn:  "group",
 		NameColumns: []string{"group"},
 		Build:       buildMarathonGroups,
+		Needs:       model.NeedMarathon,
 		Drill: func(r Row) (Target, bool) {
 			return Target{View: "marathon-apps", Scope: Scope{Kind: "group", ID: r.Key}}, true
 		},
@@ -67,6 +68,7 @@ func init() {
 		Minimum:     []string{"app", "group", "instances", "tasks_running", "tasks_healthy", "containers", "cpu_pct", "mem_bytes", "mem_pct", "net_rx_bps", "net_tx_bps", "tasks_unhealthy", "last_failure", "last_failure_s", "attention"},
 		NameColumns: []string{"app", "group"},
 		Build:       buildMarathonApps,
+		Needs:       model.NeedMarathon,
 		Actions:     marathonAppActions,
 		Target:      marathonTarget,
 		Drill: func(r Row) (Target, bool) {
@@ -92,6 +94,7 @@ func init() {
 		Minimum:     []string{"framework_id", "framework", "active", "tasks", "containers", "cpu_pct", "mem_bytes"},
 		NameColumns: []string{"framework"},
 		Build:       buildMesosFrameworks,
+		Needs:       model.NeedMesosTasks | model.NeedMarathon,
 		Drill: func(r Row) (Target, bool) {
 			if name, _ := r.Values[1].(string); name == "marathon" {
 				return Target{View: "marathon-groups", Scope: Scope{Kind: "framework", ID: r.Key}}, true
@@ -124,6 +127,7 @@ func init() {
 		Minimum:     []string{"task_id", "task", "framework", "state", "agent", "container_id", "cpu_pct", "mem_bytes", "reason", "message", "attention"},
 		NameColumns: []string{"framework", "task"},
 		Build:       buildMesosTasks,
+		Needs:       model.NeedMesosTasks | model.NeedMarathon,
 		Actions:     marathonTaskActions,
 		Target:      marathonTarget,
 		Drill: func(r Row) (Target, bool) {
