@@ -198,15 +198,14 @@ func TestPairCExecutorPlacedInTheCluster(t *testing.T) {
 // executors' counters advance with time: each uses half a core and
 // receives 1000 B/s.
 type fakeCluster struct {
-	t        testing.TB
-	master   *httptest.Server
-	agents   []*fakeAgent
-	start    time.Time
-	execs    int
-	apps     int
-	requests sync.Map // agent id → *int64 count, for the vanish test
-	mu       sync.Mutex
-	hidden   map[string]bool // agents left out of the master's list
+	t      testing.TB
+	master *httptest.Server
+	agents []*fakeAgent
+	start  time.Time
+	execs  int
+	apps   int
+	mu     sync.Mutex
+	hidden map[string]bool // agents left out of the master's list
 }
 
 type fakeAgent struct {
@@ -355,10 +354,12 @@ func containersOf(smp *model.Sample, agent string) []model.ContainerSample {
 
 // TestAgentFaults: an agent that hangs, one that answers garbage and one
 // that vanishes from the master's list; the others' rows stay fresh and
-// the refresh is not held up.
+// the refresh is not held up. The garbage agent is named with its error
+// at once, and its rows say stale once it went staleAfter intervals
+// without an answer.
 func TestAgentFaults(t *testing.T) {
 	fc := newFakeCluster(t, 6, 4, 2, map[int]bool{0: true})
-	_, a := fc.newSource(Config{Timeout: 500 * time.Millisecond, ListEvery: time.Millisecond})
+	_, a := fc.newSource(Config{Timeout: 500 * time.Millisecond, ListEvery: time.Millisecond, Interval: time.Minute})
 	ctx := context.Background()
 	start := time.Now()
 	s1, _ := a.Collect(ctx)
@@ -397,8 +398,12 @@ func TestAgentFaults(t *testing.T) {
 		t.Errorf("%d rows of the vanished agent", n)
 	}
 	g := containersOf(s2, "agent-001")
-	if len(g) != 4 || g[0].State != "stale" {
-		t.Errorf("garbage agent: %d rows, state %q; want its last rows, stale", len(g), g[0].State)
+	if len(g) != 4 || g[0].State != "running" {
+		t.Errorf("garbage agent: %d rows, state %q; want its last rows, not yet stale", len(g), g[0].State)
+	}
+	later := a.sample(time.Now().Add(staleAfter*time.Minute + time.Second))
+	if g := containersOf(later, "agent-001"); len(g) != 4 || g[0].State != "stale" {
+		t.Errorf("garbage agent %d intervals later: %d rows, state %q; want stale", staleAfter, len(g), g[0].State)
 	}
 	if ok := containersOf(s2, "agent-003"); len(ok) != 4 || ok[0].State != "running" {
 		t.Errorf("healthy agent rows %+v", ok)
@@ -417,7 +422,7 @@ func TestAgentFaults(t *testing.T) {
 		}
 	}
 	for _, ag := range a.Agents() {
-		if ag.Name == "agent-001" && (!ag.Stale || ag.Error == "") {
+		if ag.Name == "agent-001" && ag.Error == "" {
 			t.Errorf("agents view entry %+v", ag)
 		}
 	}

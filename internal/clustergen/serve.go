@@ -22,13 +22,17 @@ type Server struct {
 	c    *Cluster
 	http *http.Server
 
-	mu     sync.Mutex
-	modes  []Behaviour
-	lns    []net.Listener // nil where an agent refuses
-	held   []net.Conn     // connections hanging agents accepted
-	hits   []atomic.Int64
-	other  []net.Listener
-	closed bool
+	mu    sync.Mutex
+	modes []Behaviour
+	lns   []net.Listener // nil where an agent refuses
+	held  []net.Conn     // connections hanging agents accepted
+	hits  []atomic.Int64
+	other []net.Listener
+	// hanging counts the connections hanging agents hold that their
+	// client has not closed; maxHanging the most at once since
+	// ResetMaxHanging.
+	hanging, maxHanging atomic.Int64
+	closed              bool
 	// masterHits and marathonHits count requests by path and by path
 	// and query.
 	masterHits, marathonHits sync.Map
@@ -187,6 +191,33 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 }
 
+// hold counts c among the hanging connections until its client closes it
+// (it reads the request and throws it away, answering nothing).
+func (s *Server) hold(c net.Conn) {
+	n := s.hanging.Add(1)
+	for m := s.maxHanging.Load(); n > m && !s.maxHanging.CompareAndSwap(m, n); m = s.maxHanging.Load() {
+	}
+	go func() {
+		buf := make([]byte, 512)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				s.hanging.Add(-1)
+				return
+			}
+		}
+	}()
+}
+
+// MaxHanging is the most connections hanging agents held at once since
+// the last ResetMaxHanging: requests a client let wait on them.
+func (s *Server) MaxHanging() int64 { return s.maxHanging.Load() }
+
+// Hanging is how many connections hanging agents hold now.
+func (s *Server) Hanging() int64 { return s.hanging.Load() }
+
+// ResetMaxHanging starts MaxHanging again from the connections held now.
+func (s *Server) ResetMaxHanging() { s.maxHanging.Store(s.hanging.Load()) }
+
 // modeListener hands the HTTP server the connections of an agent that
 // answers, and holds those of a hanging one, unread, until Close.
 type modeListener struct {
@@ -210,6 +241,7 @@ func (l *modeListener) Accept() (net.Conn, error) {
 			c.Close()
 		} else {
 			l.s.held = append(l.s.held, c)
+			l.s.hold(c)
 		}
 		l.s.mu.Unlock()
 	}
@@ -313,6 +345,16 @@ func (s *Server) serveAgent(w http.ResponseWriter, r *http.Request, i int) {
 		return
 	}
 	s.hits[i].Add(1)
+	if s.mode(i) == Hang {
+		// A connection kept from before it hung: the request waits as a
+		// new connection's would, until the client gives up.
+		n := s.hanging.Add(1)
+		for m := s.maxHanging.Load(); n > m && !s.maxHanging.CompareAndSwap(m, n); m = s.maxHanging.Load() {
+		}
+		<-r.Context().Done()
+		s.hanging.Add(-1)
+		return
+	}
 	if s.mode(i) == Fail {
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return

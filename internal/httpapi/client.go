@@ -71,6 +71,11 @@ const (
 type Config struct {
 	// Timeout bounds each request, headers and body.
 	Timeout time.Duration
+	// HeaderTimeout, when set, bounds the wait for the answer's headers
+	// alone (a server that accepts and never answers), so that Timeout
+	// can leave time to read and decode a body while many others are
+	// read at once; Timeout when zero.
+	HeaderTimeout time.Duration
 	// Insecure skips TLS verification (--insecure).
 	Insecure bool
 	// CACert is a PEM file whose CAs are trusted besides the system's
@@ -82,8 +87,10 @@ type Config struct {
 	// doc).
 	MaxCost int64
 	// IdlePerHost is how many idle connections are kept per host; Go's
-	// default (2) when zero.
-	IdlePerHost int
+	// default (2) when zero. IdleTotal bounds them over every host
+	// (unbounded when zero and IdlePerHost is set, else Go's 100): each
+	// holds two goroutines and 8 KB of buffers.
+	IdlePerHost, IdleTotal int
 	// Transport replaces the network transport (tests map hosts to
 	// loopback servers); credentials are still added by the client.
 	Transport http.RoundTripper
@@ -118,6 +125,9 @@ func New(cfg Config) (*Client, error) {
 		if cfg.IdlePerHost > 0 {
 			tr.MaxIdleConns = 0
 			tr.MaxIdleConnsPerHost = cfg.IdlePerHost
+		}
+		if cfg.IdleTotal > 0 {
+			tr.MaxIdleConns = cfg.IdleTotal
 		}
 		next = tr
 	}
@@ -203,8 +213,23 @@ func (c *Client) do(ctx context.Context, e *Endpoint, method, path string, body 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	var headers *time.Timer
+	if h := c.cfg.HeaderTimeout; h > 0 && h < c.cfg.Timeout {
+		// No headers within HeaderTimeout: the request ends as one
+		// whose Timeout passed (the transport may be the caller's).
+		hctx, stop := context.WithCancelCause(ctx)
+		defer stop(nil)
+		headers = time.AfterFunc(h, func() { stop(context.DeadlineExceeded) })
+		req = req.WithContext(hctx)
+	}
 	resp, err := c.hc.Do(req)
+	if headers != nil {
+		headers.Stop()
+	}
 	if err != nil {
+		if cause := context.Cause(req.Context()); errors.Is(cause, context.DeadlineExceeded) {
+			err = cause
+		}
 		return nil, netError(err, e)
 	}
 	defer resp.Body.Close()

@@ -90,17 +90,19 @@ func (ix *index) place(ct *model.ContainerSample) model.ClusterFields {
 	if task != nil {
 		f.Task = task.Name
 		f.FrameworkID = task.FrameworkID
-		f.Framework = ix.frameworks[task.FrameworkID]
 	} else if tid != "" {
-		// Known only from the env: show the id rather than n/a.
+		// Known only from the env: show the id rather than n/a, and the
+		// framework Mesos names in every executor's env.
 		f.Task = tid
+		f.FrameworkID = strings.TrimSpace(ct.Env["MESOS_FRAMEWORK_ID"])
 	}
+	f.Framework = ix.frameworks[f.FrameworkID]
 	if a := ix.appOfTask[tid]; tid != "" && a != nil {
 		f.App, f.Group = a.ID, a.Group
 		if f.Group == "" {
 			f.Group = ParentPath(a.ID)
 		}
-	} else if app := ix.marathonApp(task); app != "" {
+	} else if app := ix.marathonApp(tid, f.FrameworkID); app != "" {
 		f.App, f.Group = app, ParentPath(app)
 	} else if app := strings.TrimSpace(ct.Env["MARATHON_APP_ID"]); app != "" {
 		f.App = normPath(app)
@@ -112,11 +114,11 @@ func (ix *index) place(ct *model.ContainerSample) model.ClusterFields {
 // marathonApp is the app a task of Marathon's framework names in its id,
 // when Marathon's apps (if read) have it: how a node whose view shows no
 // Marathon app knows its tasks' apps without asking Marathon.
-func (ix *index) marathonApp(t *model.Task) string {
-	if t == nil || ix.marathon == "" || t.FrameworkID != ix.marathon {
+func (ix *index) marathonApp(taskID, frameworkID string) string {
+	if taskID == "" || ix.marathon == "" || frameworkID != ix.marathon {
 		return ""
 	}
-	app := MarathonAppOf(t.ID)
+	app := MarathonAppOf(taskID)
 	if app == "" || len(ix.apps) > 0 && ix.apps[app] == nil {
 		return ""
 	}
