@@ -226,10 +226,11 @@ func fetchMarathon(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint, 
 }
 
 // appsWithTasks gives each app the Mesos tasks whose ids name it (when
-// Marathon was not asked for its tasks): those of Marathon's framework,
-// by MarathonAppOf. The apps are copied; the answer's stay as they are.
-func appsWithTasks(apps []model.App, tasks []model.Task, marathonFW string) []model.App {
-	if len(apps) == 0 || marathonFW == "" {
+// Marathon was not asked for its tasks): those of Marathon's framework
+// (marathonFW, or one named marathon), by MarathonAppOf, of an app
+// Marathon has. The apps are copied; the answer's stay as they are.
+func appsWithTasks(apps []model.App, tasks []model.Task, marathonFW string, isMarathon func(string) bool) []model.App {
+	if len(apps) == 0 {
 		return apps
 	}
 	byID := make(map[string]int, len(apps))
@@ -239,7 +240,7 @@ func appsWithTasks(apps []model.App, tasks []model.Task, marathonFW string) []mo
 	ids := make([][]string, len(apps))
 	for i := range tasks {
 		t := &tasks[i]
-		if t.Finished || t.FrameworkID != marathonFW {
+		if t.Finished || t.FrameworkID != marathonFW && !isMarathon(t.FrameworkID) {
 			continue
 		}
 		if k, ok := byID[MarathonAppOf(t.ID)]; ok {

@@ -12,6 +12,16 @@ import (
 type marathonRead struct {
 	apps, tasks int
 	dropped     int
+	seen        int // objects read one by one; past 4 maxTasks skipped whole
+}
+
+func (r *marathonRead) over(s *httpapi.Stream) (bool, error) {
+	r.seen++
+	if r.seen <= 4*maxTasks {
+		return false, nil
+	}
+	r.dropped++
+	return true, s.Skip()
 }
 
 // group reads a /v2/groups node into g.
@@ -49,6 +59,9 @@ func (r *marathonRead) appList(s *httpapi.Stream, out *[]marathonApp) error {
 		*out = []marathonApp{}
 	}
 	return s.EachElement(func() error {
+		if over, err := r.over(s); over {
+			return err
+		}
 		var a marathonApp
 		err := r.app(s, &a)
 		if a.ID == "" {
@@ -86,6 +99,9 @@ func (r *marathonRead) app(s *httpapi.Stream, a *marathonApp) error {
 			a.TasksUnhealthy, err = intField(s, "tasksUnhealthy")
 		case "tasks":
 			err = s.EachElement(func() error {
+				if over, err := r.over(s); over {
+					return err
+				}
 				t, err := r.task(s)
 				if t.ID == "" {
 					return err

@@ -36,6 +36,7 @@ type index struct {
 	appOfTask  map[string]*model.App
 	apps       map[string]*model.App // by id
 	marathon   string                // Marathon's framework id
+	marathons  map[string]bool       // frameworks named marathon
 }
 
 func newIndex(c *model.Cluster) *index {
@@ -56,8 +57,12 @@ func newIndex(c *model.Cluster) *index {
 		}
 	}
 	ix.frameworks = make(map[string]string, len(c.Frameworks))
+	ix.marathons = map[string]bool{}
 	for _, f := range c.Frameworks {
 		ix.frameworks[f.ID] = f.Name
+		if f.Name == "marathon" {
+			ix.marathons[f.ID] = true
+		}
 	}
 	ix.appOfTask = map[string]*model.App{}
 	ix.apps = make(map[string]*model.App, len(c.Apps))
@@ -115,7 +120,7 @@ func (ix *index) place(ct *model.ContainerSample) model.ClusterFields {
 // when Marathon's apps (if read) have it: how a node whose view shows no
 // Marathon app knows its tasks' apps without asking Marathon.
 func (ix *index) marathonApp(taskID, frameworkID string) string {
-	if taskID == "" || ix.marathon == "" || frameworkID != ix.marathon {
+	if taskID == "" || frameworkID == "" || frameworkID != ix.marathon && !ix.marathons[frameworkID] {
 		return ""
 	}
 	app := MarathonAppOf(taskID)

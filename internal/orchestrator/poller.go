@@ -41,6 +41,7 @@ type Poller struct {
 
 	mu        sync.Mutex
 	agent     *localAgent       // this node's agent, when known
+	notListed time.Time         // when the master's summary last did not list this node
 	found     *httpapi.Endpoint // the master this node's agent follows (no -m)
 	summary   []model.Framework // the frameworks of the last summary read
 	wantAt    [2]time.Time      // when each of needBits was last wanted
@@ -370,7 +371,10 @@ func (p *Poller) pollMesos(ctx context.Context, needs model.ClusterNeeds) (*meso
 	p.mu.Lock()
 	agent := p.agent
 	p.mu.Unlock()
-	if agent == nil && p.cfg.OnDemand && needs&model.NeedMesosTasks == 0 && p.nodeKnown() && p.mesos != nil && !p.skipAgent {
+	p.mu.Lock()
+	recheck := p.now().Sub(p.notListed) > summaryRecheck
+	p.mu.Unlock()
+	if agent == nil && p.cfg.OnDemand && needs&model.NeedMesosTasks == 0 && p.nodeKnown() && p.mesos != nil && !p.skipAgent && recheck {
 		agent = p.findAgent(ctx)
 	}
 	var ast *mesosState
@@ -473,6 +477,10 @@ func (p *Poller) setAgentErr(s string) {
 	p.mu.Unlock()
 }
 
+// summaryRecheck is how long a node that the master's summary did not
+// list (it is no agent) waits before looking there again.
+const summaryRecheck = 10 * time.Minute
+
 // findAgent looks for this node's agent among the master's, by host name
 // or address, through its state summary (a few MB at 5,000 agents, where
 // its state is a hundred). nil when the master has no summary (before
@@ -481,19 +489,22 @@ func (p *Poller) findAgent(ctx context.Context) *localAgent {
 	cctx, cancel := context.WithTimeout(ctx, 2*p.cfg.Timeout)
 	sm, err := ReadSummary(cctx, p.api, p.mesos)
 	cancel()
+	p.mu.Lock()
+	p.notListed = p.now()
+	if sm != nil {
+		p.summary = sm.Frameworks
+	}
+	p.mu.Unlock()
 	if err != nil {
 		return nil
 	}
-	p.mu.Lock()
-	p.summary = sm.Frameworks
-	p.mu.Unlock()
 	for _, a := range sm.Agents {
 		if slaveIsLocal(mesosSlave{ID: a.ID, Hostname: a.Hostname, PID: a.PID}, p.cfg.Hostname, p.cfg.Addrs) {
 			// The master named it: it gets -m's credentials.
 			if ae, prefix := agentEndpoint(a.PID, p.mesos); ae != nil {
 				la := &localAgent{ep: ae, prefix: prefix}
 				p.mu.Lock()
-				p.agent = la
+				p.agent, p.notListed = la, time.Time{}
 				p.mu.Unlock()
 				return la
 			}
@@ -613,7 +624,11 @@ func (p *Poller) assemble() *model.Cluster {
 		}
 	}
 	if m := p.maraOK; m != nil && !m.withTasks && p.mesosOK != nil {
-		c.Apps = appsWithTasks(m.Apps, c.Tasks, c.MarathonFrameworkID)
+		named := map[string]bool{}
+		for _, f := range c.Frameworks {
+			named[f.ID] = f.Name == "marathon"
+		}
+		c.Apps = appsWithTasks(m.Apps, c.Tasks, c.MarathonFrameworkID, func(id string) bool { return named[id] })
 	}
 	c.Errors = p.errorLines()
 	c.Stale = p.mesosErr != "" || p.maraFail

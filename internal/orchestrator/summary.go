@@ -27,10 +27,15 @@ type SummaryAgent struct {
 }
 
 func (sm *Summary) read(s *httpapi.Stream) error {
+	seen := 0
+	over := func() bool { seen++; return seen > 4*maxTasks } // then skip whole: see maxSeen
 	return s.EachMember(func(k []byte) error {
 		switch string(k) {
 		case "slaves":
 			return s.EachElement(func() error {
+				if over() {
+					return s.Skip()
+				}
 				sl := SummaryAgent{Active: true}
 				err := s.EachMember(func(k []byte) error {
 					var err error
@@ -63,6 +68,9 @@ func (sm *Summary) read(s *httpapi.Stream) error {
 			})
 		case "frameworks":
 			return s.EachElement(func() error {
+				if over() {
+					return s.Skip()
+				}
 				var fw model.Framework
 				err := s.EachMember(func(k []byte) error {
 					var err error
