@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/ctop-like/ctop-like/internal/orchestrator"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
 
@@ -18,6 +19,7 @@ import (
 type options struct {
 	delay             time.Duration
 	mesos             []string
+	mesosAgent        string
 	view              string
 	listViews         bool
 	scope             []views.Scope
@@ -62,9 +64,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		"and the password in the file $"+passwordFileEnv+" or in $"+passwordEnv+": the safe way, never on a command line\n"+
 		"(http://user:pass@host:port works, but shows in ps for a moment). $DCOS_ACS_TOKEN, when set, is sent instead.\n"+
 		"Credentials go only to the host:port given, and to the leader and agents the master names")
+	fs.StringVar(&o.mesosAgent, "mesos-agent", "", "this node's Mesos agent, when not at "+orchestrator.DefaultAgentURL+": it places this node's\n"+
+		"containers (without -m, the one at "+orchestrator.DefaultAgentURL+" is used when it answers, and leads to its master)")
 	fs.StringVarP(&o.view, "view", "v", "containers", "view to open: "+strings.Join(views.IDs(), ", "))
 	fs.BoolVarP(&o.listViews, "list-views", "l", false, "print every view with its columns, units and default sort, then exit")
-	fs.StringArrayVar(&scopes, "scope", nil, "start drilled down: framework=ID, group=ID, app=ID, task=ID, container=ID, pid=PID")
+	fs.StringArrayVar(&scopes, "scope", nil, "start drilled down: framework=ID, group=ID, app=ID, task=ID, container=ID, pid=PID, agent=ID|HOSTNAME (--cluster)")
 	fs.StringVarP(&filter, "filter", "f", "", "filter: col=value col!=value col~text col>n col<n, or bare words")
 	fs.StringVarP(&sortCol, "sort", "s", "", "sort column id; -COL for descending")
 	fs.StringVarP(&o.output, "output", "o", "", "batch mode: table or json")
@@ -160,6 +164,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	for _, u := range o.mesos {
 		if u == "" {
 			return nil, usageError{"-m, --mesos-api: empty URL in the list"}
+		}
+	}
+	for _, sc := range o.scope {
+		if sc.Kind == "agent" && !o.cluster {
+			return nil, usageError{"--scope agent=" + sc.ID + ": agents are listed with --cluster"}
 		}
 	}
 	return o, nil

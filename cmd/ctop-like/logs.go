@@ -57,6 +57,13 @@ func localLogs(local *collector.Local, procRoot, cgroupRoot string) logfeed.Open
 				break
 			}
 		}
+		if c == nil && sc.Kind == "task" {
+			// A task of this node whose container is not listed (its
+			// cgroup gone): its sandbox, as this node's agent names it.
+			if dir := sandboxOf(s, sc.ID); dir != "" {
+				return logs.Sandbox(dir, nil), nil
+			}
+		}
 		if c == nil {
 			// An exited container is not listed without -a, but its
 			// engine still has its log.
@@ -76,10 +83,35 @@ func localLogs(local *collector.Local, procRoot, cgroupRoot string) logfeed.Open
 		}
 		dir := cgroupDir(cgroupRoot, c.Cgroup)
 		if dir == "" {
+			if sb := sandboxOf(s, c.Cluster.TaskID); sb != "" {
+				return logs.Sandbox(sb, nil), nil
+			}
 			return nil, fmt.Errorf("%s: its cgroup %s is gone", sc, c.Cgroup)
 		}
-		return logs.Cgroup(procRoot, dir)
+		src, err := logs.Cgroup(procRoot, dir)
+		if err != nil {
+			// Its processes write elsewhere than files (a pipe to the
+			// executor): the sandbox's files, which the executor writes.
+			if sb := sandboxOf(s, c.Cluster.TaskID); sb != "" {
+				return logs.Sandbox(sb, nil), nil
+			}
+		}
+		return src, err
 	}
+}
+
+// sandboxOf is the sandbox directory of a live task of this node, as its
+// Mesos agent's state names it ("" when it names none).
+func sandboxOf(s *model.Snapshot, taskID string) string {
+	if s == nil || s.Cluster == nil || taskID == "" {
+		return ""
+	}
+	for i := range s.Cluster.Tasks {
+		if t := &s.Cluster.Tasks[i]; t.ID == taskID && !t.Finished && t.Sandbox != "" && t.AgentID == s.Cluster.AgentID {
+			return t.Sandbox
+		}
+	}
+	return ""
 }
 
 // cgroupDir is the directory of a cgroup path in the v2 tree or the first

@@ -77,7 +77,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 	if o.read != "" {
 		return replay(ctx, o, stdout, stderr)
 	}
-	nd, err := openNode(ctx, o)
+	nd, err := openNode(ctx, o, stderr)
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ type node struct {
 }
 
 // openNode opens the source the flags name.
-func openNode(ctx context.Context, o *options) (*node, error) {
+func openNode(ctx context.Context, o *options, stderr io.Writer) (*node, error) {
 	if o.cluster || o.cadvisor != "" {
 		return openRemote(ctx, o)
 	}
@@ -164,7 +164,7 @@ func openNode(ctx context.Context, o *options) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl, err := startOrchestrator(ctx, o, local.Host())
+	cl, err := startOrchestrator(ctx, o, local.Host(), stderr)
 	if err != nil {
 		local.Close()
 		return nil, err
@@ -191,7 +191,11 @@ func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q
 		cancel()
 	}
 	p := &batch.Printer{Out: stdout, Format: o.output, Query: q}
-	if _, err := mon.Step(ctx); err != nil {
+	first, err := mon.Step(ctx)
+	if err != nil {
+		return err
+	}
+	if err := checkAgentScope(o, first); err != nil {
 		return err
 	}
 	// The first refresh is placed in the cluster if Mesos/Marathon answer

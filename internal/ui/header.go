@@ -211,7 +211,14 @@ func (hv *headerView) Draw(screen tcell.Screen) {
 				running++
 			}
 		}
-		line := fmt.Sprintf("%d CPUs  %d containers (%d running)  %d processes", len(s.CPUs), len(s.Containers), running, len(s.Processes))
+		cpus := fmt.Sprint(len(s.CPUs))
+		if len(s.CPUs) == 0 { // a source without CPU lines (--cluster): its cores, if it knows them
+			cpus = views.NA
+			if s.Machine.Cores > 0 {
+				cpus = fmt.Sprint(s.Machine.Cores)
+			}
+		}
+		line := fmt.Sprintf("%s CPUs  %d containers (%d running)  %d processes", cpus, len(s.Containers), running, len(s.Processes))
 		if c, a, t := views.NeedLook(s); c+a+t > 0 {
 			line += fmt.Sprintf("  need a look: %d containers, %d apps, %d tasks", c, a, t)
 		}
