@@ -61,3 +61,30 @@ func TestDecodeStream(t *testing.T) {
 		t.Errorf("over the byte limit: %v", err)
 	}
 }
+
+// TestStreamRaw: Raw hands over one value's JSON, whatever its type, as
+// encoding/json reads it, and cuts at its limit.
+func TestStreamRaw(t *testing.T) {
+	body := `{"a": {"x": [1, 2, {"s": "q\"}]"}], "y": null}, "b": "str", "c": 12.5e3, "d": [true,false], "e": {"long": "` + strings.Repeat("z", 1000) + `"}}`
+	got := map[string]string{}
+	cuts := map[string]bool{}
+	err := DecodeStream(strings.NewReader(body), func(st *Stream) error {
+		return st.EachMember(func(k []byte) error {
+			raw, cut, err := st.Raw(nil, 200)
+			got[string(k)], cuts[string(k)] = string(raw), cut
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"a": `{"x":[1,2,{"s":"q\"}]"}],"y":null}`, "b": `"str"`, "c": `12.5e3`, "d": `[true,false]`}
+	for k, v := range want {
+		if got[k] != v || cuts[k] {
+			t.Errorf("%s: %q (cut %v), want %q", k, got[k], cuts[k], v)
+		}
+	}
+	if !cuts["e"] || len(got["e"]) > 200 {
+		t.Errorf("e: %d bytes, cut %v", len(got["e"]), cuts["e"])
+	}
+}
