@@ -88,8 +88,8 @@ type Source struct {
 	client   *httpapi.Client // the agents' statistics
 	failing  *httpapi.Client // the same with FailTimeout
 	jobs     chan fetchJob   // the healthy budget's queue
+	firsts   chan fetchJob   // the queue of agents never asked
 	slots    chan struct{}   // the failing budget
-	first    chan struct{}   // the budget of agents never asked
 	inFlight atomicMax
 	workers  sync.Once
 
@@ -120,7 +120,10 @@ type agentInfo struct {
 
 // agentState is what the last requests to one agent gave.
 type agentState struct {
-	cur, prev *answer // the two newest answers
+	cur  *answer     // the newest answer
+	prev []rateStats // the counters of the one before
+	// prevAt is when prev came; zero for none.
+	prevAt time.Time
 	// shown is the answer of the last sample built, so that one that
 	// came since is fresh.
 	shown    *answer
@@ -132,16 +135,6 @@ type agentState struct {
 	retryAt  time.Time
 	inFlight bool
 	path     string // "/monitor/statistics" or the old ".json"
-	env      map[execKey]envCache
-}
-
-type execKey struct{ framework, executor string }
-
-// envCache is the env a container of this executor gets (what Match
-// reads a task from), kept so that a refresh allocates none.
-type envCache struct {
-	task string
-	env  map[string]string
 }
 
 // fetchJob is one request of the healthy budget.
@@ -209,10 +202,10 @@ func New(p *orchestrator.Poller, cfg Config) *Source {
 	})
 	return &Source{
 		p: p, cfg: cfg, master: master, client: client, failing: failing,
-		jobs:  make(chan fetchJob, 1<<16),
-		slots: make(chan struct{}, cfg.FailingParallel),
-		first: make(chan struct{}, cfg.FirstParallel),
-		state: map[string]*agentState{},
+		jobs:   make(chan fetchJob, 1<<16),
+		firsts: make(chan fetchJob, 1<<16),
+		slots:  make(chan struct{}, cfg.FailingParallel),
+		state:  map[string]*agentState{},
 	}
 }
 
@@ -399,25 +392,15 @@ func (a *Source) Collect(ctx context.Context) (*model.Sample, error) {
 			}(ag)
 			continue
 		}
+		// Never asked: its own budget, waited for like the healthy.
+		queue := a.jobs
 		if st.cur == nil && st.fails == 0 {
-			// Never asked: its own budget, waited for like the healthy.
-			select {
-			case a.first <- struct{}{}:
-			default:
-				continue // the budget is used up: next refresh
-			}
-			st.inFlight = true
-			wait.Add(1)
-			go func(ag agentInfo) {
-				defer func() { <-a.first; wait.Done() }()
-				a.fetch(ctx, ag, a.client)
-			}(ag)
-			continue
+			queue = a.firsts
 		}
 		st.inFlight = true
 		wait.Add(1)
 		select {
-		case a.jobs <- fetchJob{ag: ag, wait: wait}:
+		case queue <- fetchJob{ag: ag, wait: wait}:
 		default:
 			st.inFlight = false
 			wait.Done()
@@ -437,16 +420,21 @@ func (a *Source) Collect(ctx context.Context) (*model.Sample, error) {
 	return a.sample(time.Now()), nil
 }
 
-// startWorkers starts the healthy budget's workers; they live as long as
-// the process (a Source is made once, by the command).
+// startWorkers starts the workers of the healthy budget and of the agents
+// never asked; they live as long as the process (a Source is made once,
+// by the command).
 func (a *Source) startWorkers() {
+	work := func(q chan fetchJob) {
+		for j := range q {
+			a.fetch(context.Background(), j.ag, a.client)
+			j.wait.Done()
+		}
+	}
 	for i := 0; i < a.cfg.Parallel; i++ {
-		go func() {
-			for j := range a.jobs {
-				a.fetch(context.Background(), j.ag, a.client)
-				j.wait.Done()
-			}
-		}()
+		go work(a.jobs)
+	}
+	for i := 0; i < a.cfg.FirstParallel; i++ {
+		go work(a.firsts)
 	}
 }
 
@@ -500,7 +488,10 @@ func (a *Source) fetch(ctx context.Context, ag agentInfo, c *httpapi.Client) {
 		return
 	}
 	st.path, st.okAt, st.err, st.kind, st.failing, st.fails = path, now, "", "", false, 0
-	st.prev, st.cur = st.cur, &answer{at: now, execs: execs}
+	if st.cur != nil {
+		st.prev, st.prevAt = rates(ag, st.cur.execs, st.prev), st.cur.at
+	}
+	st.cur = &answer{at: now, execs: execs}
 }
 
 // ensureList reads the agent list the first time (synchronously) and then
@@ -703,7 +694,7 @@ func (a *Source) sample(now time.Time) *model.Sample {
 		again := st.shown == st.cur // nothing new since the last sample
 		st.shown = st.cur
 		for i := range st.cur.execs {
-			cs := a.executorSample(ag, st, &st.cur.execs[i], tasks)
+			cs := a.executorSample(ag, &st.cur.execs[i], tasks)
 			if stale {
 				cs.State = "stale"
 			}
@@ -714,8 +705,8 @@ func (a *Source) sample(now time.Time) *model.Sample {
 			if smp.Before == nil {
 				smp.Before = &model.Sample{Time: before, Machine: smp.Machine}
 			}
-			for i := range st.prev.execs {
-				smp.Before.Containers = append(smp.Before.Containers, a.executorSample(ag, st, &st.prev.execs[i], tasks))
+			for i := range st.prev {
+				smp.Before.Containers = append(smp.Before.Containers, st.prev[i].sample())
 			}
 		}
 	}
@@ -754,7 +745,7 @@ func agentErrLine(ag agentInfo, st *agentState, now time.Time) string {
 // runtime mesos, placed in the cluster by its task id (or its executor id,
 // which is the task id of command tasks) through Match's env rules; a.mu
 // is held.
-func (a *Source) executorSample(ag agentInfo, st *agentState, e *execStats, tasks map[string]string) model.ContainerSample {
+func (a *Source) executorSample(ag agentInfo, e *execStats, tasks map[string]string) model.ContainerSample {
 	id := e.ContainerID
 	if id == "" {
 		id = e.ExecutorID + "@" + ag.ID + "/" + e.FrameworkID
@@ -783,26 +774,68 @@ func (a *Source) executorSample(ag agentInfo, st *agentState, e *execStats, task
 		sec, frac := math.Modf(e.Timestamp)
 		cs.SampledAt = time.Unix(int64(sec), int64(frac*1e9))
 	}
+	// Where Match places it: the task its executor runs (a command
+	// executor's id is its task's), in the framework Mesos names. Hints,
+	// not an env map per container: 100,000 maps were 27 MB.
 	task := tasks[ag.ID+"\x00"+e.FrameworkID+"\x00"+e.ExecutorID]
-	if st.env == nil {
-		st.env = map[execKey]envCache{}
+	if task == "" {
+		task = e.ExecutorID
 	}
-	key := execKey{e.FrameworkID, e.ExecutorID}
-	c, ok := st.env[key]
-	if !ok || c.task != task {
-		// What Mesos puts in every executor's env.
-		env := map[string]string{"MESOS_EXECUTOR_ID": e.ExecutorID, "MESOS_FRAMEWORK_ID": e.FrameworkID}
-		if task != "" {
-			env["MESOS_TASK_ID"] = task
-		}
-		c = envCache{task: task, env: env}
-		if len(st.env) < maxExecutors {
-			st.env[key] = c
-		}
-	}
-	cs.Env = c.env
+	cs.Cluster = model.ClusterFields{TaskID: task, FrameworkID: e.FrameworkID}
 	if e.hasNet {
 		cs.Net = &e.Net // the answer is never changed once kept
+	}
+	return cs
+}
+
+// rateStats is what a rate needs of an executor's answer before the
+// newest: its counters and their time, 100-odd bytes where the answer
+// kept 300.
+type rateStats struct {
+	id                        string
+	ts, user, system, thrSecs float64
+	periods, nrThrottled      uint64
+	rx, tx, rxPackets, txPkts uint64
+	hasNet                    bool
+}
+
+// rates keeps what a rate needs of an answer's executors; old is reused
+// when it has room.
+func rates(ag agentInfo, execs []execStats, old []rateStats) []rateStats {
+	out := old[:0]
+	if cap(out) < len(execs) {
+		out = make([]rateStats, 0, len(execs))
+	}
+	for i := range execs {
+		e := &execs[i]
+		id := e.ContainerID
+		if id == "" {
+			id = e.ExecutorID + "@" + ag.ID + "/" + e.FrameworkID
+		}
+		out = append(out, rateStats{
+			id: id, ts: e.Timestamp, user: e.UserSecs, system: e.SystemSecs, thrSecs: e.Throttled,
+			periods: e.Periods, nrThrottled: e.NrThrottled,
+			rx: e.Net.RxBytes, tx: e.Net.TxBytes, rxPackets: e.Net.RxPackets, txPkts: e.Net.TxPackets, hasNet: e.hasNet,
+		})
+	}
+	return out
+}
+
+// sample is the container those counters were, for Sample.Before.
+func (r *rateStats) sample() model.ContainerSample {
+	cs := model.ContainerSample{
+		ID: r.id, Runtime: model.RuntimeMesos,
+		CPU: model.CgroupCPU{
+			UsageNs: secsToNs(r.user + r.system), UserNs: secsToNs(r.user), SystemNs: secsToNs(r.system),
+			Periods: r.periods, ThrottledPeriods: r.nrThrottled, ThrottledNs: secsToNs(r.thrSecs),
+		},
+	}
+	if r.ts > 0 && r.ts < 1<<40 {
+		sec, frac := math.Modf(r.ts)
+		cs.SampledAt = time.Unix(int64(sec), int64(frac*1e9))
+	}
+	if r.hasNet {
+		cs.Net = &model.NetCounters{RxBytes: r.rx, TxBytes: r.tx, RxPackets: r.rxPackets, TxPackets: r.txPkts, SpeedMbps: -1}
 	}
 	return cs
 }

@@ -137,7 +137,7 @@ func TestAgentStatisticsFixtures(t *testing.T) {
 		if _, has := st["net_rx_bytes"]; has != (got.Net != nil) || (has && got.Net.TxBytes != uint64(n("net_tx_bytes"))) {
 			t.Errorf("%s: net %+v", f, got.Net)
 		}
-		if got.Env["MESOS_EXECUTOR_ID"] != str(execs[0]["executor_id"]) || got.Name != str(execs[0]["executor_id"]) || got.Runtime != model.RuntimeMesos {
+		if got.Cluster.TaskID != str(execs[0]["executor_id"]) || got.Name != str(execs[0]["executor_id"]) || got.Runtime != model.RuntimeMesos {
 			t.Errorf("%s: %+v", f, got)
 		}
 		if ts := n("timestamp"); got.SampledAt.Unix() != int64(ts) {

@@ -27,9 +27,8 @@ func FuzzAgentStatistics(f *testing.F) {
 		})
 		if err == nil {
 			a := &Source{}
-			st := &agentState{}
 			for i := range execs {
-				cs := a.executorSample(agentInfo{ID: "s1", Name: "node-1"}, st, &execs[i], map[string]string{"s1\x00\x00e": "t"})
+				cs := a.executorSample(agentInfo{ID: "s1", Name: "node-1"}, &execs[i], map[string]string{"s1\x00\x00e": "t"})
 				if cs.ID == "" {
 					t.Fatalf("executor %+v gave no container id", execs[i])
 				}

@@ -79,6 +79,10 @@ func newIndex(c *model.Cluster) *index {
 func (ix *index) place(ct *model.ContainerSample) model.ClusterFields {
 	var f model.ClusterFields
 	tid := envTaskID(ct.Env)
+	if tid == "" && len(ct.Cluster.TaskID) >= minTaskIDLen {
+		// A remote source's word (--cluster: the agent's executor).
+		tid = strings.TrimSpace(ct.Cluster.TaskID)
+	}
 	var task *model.Task
 	if tid != "" {
 		task = ix.tasks[tid]
@@ -100,6 +104,9 @@ func (ix *index) place(ct *model.ContainerSample) model.ClusterFields {
 		// framework Mesos names in every executor's env.
 		f.Task = tid
 		f.FrameworkID = strings.TrimSpace(ct.Env["MESOS_FRAMEWORK_ID"])
+		if f.FrameworkID == "" {
+			f.FrameworkID = ct.Cluster.FrameworkID
+		}
 	}
 	f.Framework = ix.frameworks[f.FrameworkID]
 	if a := ix.appOfTask[tid]; tid != "" && a != nil {
