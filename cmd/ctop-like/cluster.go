@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/ctop-like/ctop-like/internal/agents"
@@ -13,6 +15,24 @@ import (
 	"github.com/ctop-like/ctop-like/internal/orchestrator"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
+
+// tuneRemoteGC sets the collector for a remote source: --cluster takes
+// this node's soft limit that follows the live heap (gc.go), which at
+// 5,000 agents x 20 executors kept peak RSS at 601-622 MB against
+// 1,018-1,040 with Go's defaults, for 1,323-1,422 against 1,146-1,420 ms
+// of CPU per refresh; --cadvisor collects at half again its live heap
+// (GOGC 50): at 5,000 cgroups 80-86 MB against 94-96, for the same CPU,
+// where the soft limit doubled its CPU. GOGC and GOMEMLIMIT, when set,
+// win.
+func tuneRemoteGC(ctx context.Context, o *options) {
+	if o.cluster {
+		tuneGC(ctx)
+		return
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
+}
 
 // startRemoteOrchestrator is -m for a remote node (--cadvisor): that
 // node's agent is not this node's, so there is nothing to probe here.

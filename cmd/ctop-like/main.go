@@ -147,11 +147,9 @@ type node struct {
 // openNode opens the source the flags name.
 func openNode(ctx context.Context, o *options, stderr io.Writer) (*node, error) {
 	if o.cluster || o.cadvisor != "" {
+		tuneRemoteGC(ctx, o)
 		return openRemote(ctx, o)
 	}
-	// Tuned for this node's own refresh; the remote sources' heaps (a
-	// whole cluster's executors) would make the soft limit collect
-	// constantly, so they keep Go's defaults.
 	tuneGC(ctx)
 	local, err := collector.NewLocal(ctx, collector.Config{
 		ProcRoot:          o.procRoot,
