@@ -170,7 +170,11 @@ func (hv *headerView) Draw(screen tcell.Screen) {
 	cols, lines := cpuLayout(len(s.CPUs), w, sh)
 	if lines == 0 {
 		if y < bottom {
-			hv.bar(screen, x, y, w, "CPU", s.CPUTotal.UtilPct/100, fmt.Sprintf("%.1f%% of %d", s.CPUTotal.UtilPct, len(s.CPUs)), cpuStyle(th, s.CPUTotal.UtilPct))
+			text := fmt.Sprintf("%.1f%% of %d", s.CPUTotal.UtilPct, len(s.CPUs))
+			if s.Machine.Unknown.CPU { // no machine CPU counters (--cluster)
+				text = views.NA
+			}
+			hv.bar(screen, x, y, w, "CPU", s.CPUTotal.UtilPct/100, text, cpuStyle(th, s.CPUTotal.UtilPct))
 			y++
 		}
 	} else {
