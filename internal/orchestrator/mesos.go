@@ -36,10 +36,10 @@ const maxLeaderHops = 3
 // fetchMesos reads the leading master's state starting from e: it falls
 // back to /state.json for masters older than /master/state, and follows a
 // standby's leader field. It returns the state and the leader's endpoint.
-func fetchMesos(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint) (*mesosState, *httpapi.Endpoint, error) {
+func fetchMesos(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint, expect int) (*mesosState, *httpapi.Endpoint, error) {
 	cur := e
 	for hop := 0; ; hop++ {
-		st, final, err := fetchMesosOnce(ctx, c, cur)
+		st, final, err := fetchMesosOnce(ctx, c, cur, expect)
 		if err != nil {
 			return nil, cur, err
 		}
@@ -62,12 +62,14 @@ func fetchMesos(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint) (*m
 	}
 }
 
-func fetchMesosOnce(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint) (*mesosState, *url.URL, error) {
+func fetchMesosOnce(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint, expect int) (*mesosState, *url.URL, error) {
 	st := newState()
+	st.expect = expect
 	final, err := c.GetStream(ctx, e, "/master/state", st.read)
 	var se *httpapi.StatusError
 	if errors.As(err, &se) && se.Code == http.StatusNotFound {
 		st = newState()
+		st.expect = expect
 		final, err = c.GetStream(ctx, e, "/state.json", st.read)
 	}
 	if err != nil {
@@ -84,8 +86,9 @@ type mesosPart struct {
 	Frameworks []model.Framework
 	Tasks      []model.Task
 	// Whole says the tasks are the cluster's (the master's state), not
-	// only this node's (its agent's state).
+	// only this node's (its agent's state); Live counts its live tasks.
 	Whole bool
+	Live  int
 	// Dropped names the tasks over the bounds of one state; "" for none.
 	Dropped string
 }
@@ -105,10 +108,12 @@ func buildMesos(st *mesosState, hostname string, addrs []string) *mesosPart {
 	for _, f := range st.Frameworks {
 		p.Frameworks = append(p.Frameworks, model.Framework{ID: f.ID, Name: f.Name, Active: f.Active, TasksRunning: f.Running, WebUIURL: redact.Text(f.WebUIURL)})
 	}
-	// Running (known) tasks first, so a task id listed twice is its live one.
-	p.Tasks = make([]model.Task, 0, len(st.Tasks)+len(st.Finished))
-	p.Tasks = append(p.Tasks, st.Tasks...)
-	p.Tasks = append(p.Tasks, st.Finished...)
+	// Running (known) tasks first, so a task id listed twice is its live
+	// one; in the state's own array (a copy of 100,000 tasks was 20 MB
+	// more at once).
+	p.Live = len(st.Tasks)
+	p.Tasks = append(st.Tasks, st.Finished...)
+	st.Tasks, st.Finished = nil, nil
 	for i := range p.Tasks {
 		p.Tasks[i].AgentHost = hosts[p.Tasks[i].AgentID]
 	}

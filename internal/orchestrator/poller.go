@@ -425,8 +425,14 @@ func (p *Poller) pollMesos(ctx context.Context, needs model.ClusterNeeds) (*meso
 		}
 		return mp, leader, nil
 	}
+	expect := 0
+	p.mu.Lock()
+	if p.mesosOK != nil && p.mesosOK.Whole {
+		expect = p.mesosOK.Live
+	}
+	p.mu.Unlock()
 	cctx, cancel := context.WithTimeout(ctx, 4*p.cfg.Timeout)
-	st, leader, err := fetchMesos(cctx, p.big, master)
+	st, leader, err := fetchMesos(cctx, p.big, master, expect)
 	cancel()
 	if err != nil {
 		p.setAgentErr(agentErr)

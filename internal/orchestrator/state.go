@@ -59,6 +59,7 @@ type mesosState struct {
 	finished map[string]*newestTasks // by framework id, while reading
 	kept     int64
 	seen     int // objects read where a task or an agent is due
+	expect   int // live tasks the same source had last time
 	in       interner
 }
 
@@ -307,6 +308,10 @@ func (st *mesosState) readLive(s *httpapi.Stream, fw *stateFramework) error {
 		return err
 	}
 	st.kept += cost
+	if st.Tasks == nil && st.expect > 0 {
+		// As many as last time: no array doubled and copied on the way.
+		st.Tasks = make([]model.Task, 0, min(st.expect+st.expect/16, maxTasks))
+	}
 	st.Tasks = append(st.Tasks, t)
 	return err
 }
