@@ -58,6 +58,7 @@ func checkCmd(args []string) error {
 	from := fs.Int("from", 4, "fresh: the first refresh that counts")
 	want := fs.Float64("want", 0, "count: the rows wanted")
 	state := fs.String("state", "", "count: only rows whose state is this")
+	first := fs.String("first", "", "count: also write which printed refresh first had them all")
 	fs.Parse(args[1:])
 	inf, err := readInfo(*in)
 	if err != nil {
@@ -138,6 +139,18 @@ func checkCmd(args []string) error {
 		}
 		r.Met = r.Value == *want
 		r.Note = fmt.Sprintf("want %.0f", *want)
+		if *first != "" {
+			f := checkResult{What: "the first printed refresh with every row", Value: -1}
+			for i, v := range r.Values {
+				if v == *want && f.Value < 0 {
+					f.Value, f.Met = float64(i+1), true
+				}
+			}
+			b, _ := json.MarshalIndent(f, "", "  ")
+			if err := os.WriteFile(*first, b, 0o644); err != nil {
+				return err
+			}
+		}
 	default:
 		return fmt.Errorf("check %s: no such check", args[0])
 	}

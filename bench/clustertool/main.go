@@ -9,6 +9,7 @@
 //	clustertool serve    -info F [-agents N -tasks T -completed C -hang F -fail F -refuse F]
 //	                     [-local-host H -local-ids F]
 //	clustertool floor    -info F -out F [-passes N -parallel P]
+//	clustertool poll     -info F -out F -host H [-polls N]
 //	clustertool cadvisor -info F [-containers N -raw M]
 //	clustertool check    fresh|placed|count [flags]
 //	clustertool table    -dir D
@@ -29,6 +30,8 @@ func main() {
 		err = serveCmd(os.Args[2:])
 	case "floor":
 		err = floorCmd(os.Args[2:])
+	case "poll":
+		err = pollCmd(os.Args[2:])
 	case "cadvisor":
 		err = cadvisorCmd(os.Args[2:])
 	case "check":
@@ -45,6 +48,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: clustertool serve|floor|cadvisor|check|table [flags]")
+	fmt.Fprintln(os.Stderr, "usage: clustertool serve|floor|poll|cadvisor|check|table [flags]")
 	os.Exit(2)
 }
