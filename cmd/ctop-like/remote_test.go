@@ -104,8 +104,9 @@ func TestCredentialsStayWithTheirHost(t *testing.T) {
 		cmd.Env = append(os.Environ(), "DCOS_ACS_TOKEN="+token)
 		var o, e bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &o, &e
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("%v: %s", err, e.String())
+		// Neither answers: the run exits 1 saying so, after the line.
+		if err := cmd.Run(); err == nil || !strings.Contains(e.String(), "no source answered") {
+			t.Fatalf("%v, want exit 1 naming the sources: %s", err, e.String())
 		}
 		var r result
 		if err := json.Unmarshal(o.Bytes(), &r); err != nil {
