@@ -201,6 +201,9 @@ func checkQuery(o *options, r *rawFlags) error {
 	if v == nil {
 		return usageError{fmt.Sprintf("invalid argument %q for \"-v, --view\": views are %s", o.view, strings.Join(views.IDs(), ", "))}
 	}
+	if o.tail < 0 || o.tail > maxTail {
+		return usageError{fmt.Sprintf("invalid argument \"%d\" for \"--tail\": want 0 to %d", o.tail, maxTail)}
+	}
 	for _, s := range r.scopes {
 		sc, err := views.ParseScope(s)
 		if err != nil {
@@ -229,9 +232,6 @@ func checkQuery(o *options, r *rawFlags) error {
 		if v.Col(o.sort) < 0 {
 			return usageError{fmt.Sprintf("invalid argument %q for \"-s, --sort\": view %s has no column %q (see -l)", r.sort, o.view, o.sort)}
 		}
-	}
-	if o.tail < 0 || o.tail > maxTail {
-		return usageError{fmt.Sprintf("invalid argument \"%d\" for \"--tail\": want 0 to %d", o.tail, maxTail)}
 	}
 	return nil
 }
