@@ -10,6 +10,7 @@ import (
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
+	"github.com/ctop-like/ctop-like/internal/termtext"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
 
@@ -360,6 +361,11 @@ func (a *App) runCommand(text string) {
 	default:
 		if verb, arg, _ := strings.Cut(text, " "); isActionCommand(verb) {
 			a.runActionCommand(verb, strings.TrimSpace(arg))
+			return
+		}
+		if views.Get(text) == nil {
+			a.setMessage(true, "unknown command :%s — a view (%s), an action (%s) or q",
+				termtext.Line(text, 40), strings.Join(views.IDs(), " "), strings.Join(actionCommands, " "))
 			return
 		}
 		a.setView(text)

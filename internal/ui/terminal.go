@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -18,10 +19,26 @@ import (
 // Terminal emulators need no padding, and ncurses' programs (htop) do
 // not wait either. A $TERM tcell does not know is left to tcell.
 func newTerminal() (tcell.Screen, error) {
-	if ti, err := terminalInfo(os.Getenv("TERM")); err == nil {
-		return tcell.NewTerminfoScreenFromTtyTerminfo(nil, ti)
+	term := os.Getenv("TERM")
+	ti, err := terminalInfo(term)
+	if err != nil || ti.SetCursor == "" {
+		return nil, unusableTerm(term)
 	}
-	return tcell.NewScreen()
+	return tcell.NewTerminfoScreenFromTtyTerminfo(nil, ti)
+}
+
+// unusableTerm says how to run when $TERM names no terminal the screen can
+// draw on: unset (a cron job, ssh host cmd), dumb (an editor's shell),
+// or unknown here (a terminfo entry the node lacks).
+func unusableTerm(term string) error {
+	why := "TERM=" + term + " is a terminal type this system has no terminfo entry for"
+	switch term {
+	case "":
+		why = "TERM is not set, so the terminal type is unknown"
+	case "dumb":
+		why = "TERM=dumb cannot move the cursor"
+	}
+	return fmt.Errorf("%s: run TERM=xterm-256color ctop-like for the screen, or ctop-like -o table to print without one", why)
 }
 
 // terminalInfo is the terminfo entry the screen draws with for a $TERM.

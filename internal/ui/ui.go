@@ -256,7 +256,7 @@ func Run(opts Options) (err error) {
 	tty.Close()
 	screen, err := newTerminal()
 	if err != nil {
-		return fmt.Errorf("ui: terminal: %w", err)
+		return err
 	}
 	a, err := New(screen, opts)
 	if err != nil {
