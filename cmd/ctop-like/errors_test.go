@@ -118,7 +118,7 @@ func TestBatchRunWithNoAnswerExitsOne(t *testing.T) {
 // With TERM unset or dumb the screen says how to run instead.
 func TestScreenWithoutATerminalTypeSaysHow(t *testing.T) {
 	for _, env := range [][]string{{"-u", "TERM"}, {"TERM=dumb"}} {
-		p := newPaneRetry(t, 200, 10)
+		p := newPane(t, 200, 10)
 		p.text("env " + strings.Join(env, " ") + " " + binary + " --docker-host none; echo EXIT=$?")
 		p.keys("Enter")
 		s := p.waitFor("the exit", regexp.MustCompile(`EXIT=[0-9]`).MatchString)
