@@ -144,15 +144,10 @@ func (a *App) openShell(_ *tcell.EventKey) {
 	a.app.Suspend(func() {
 		err = sh.Shell(a.ctx, ref)
 	})
-	if a.ctx.Err() != nil {
+	a.resumed()
+	if a.ctx.Err() != nil || a.lost.is() {
 		return
 	}
-	if !a.terminalAlive() {
-		a.Stop()
-		return
-	}
-	// The shell drew over the last frame; tcell believes it still shows.
-	a.app.Sync()
 	if err != nil {
 		a.setMessage(true, "shell: %s", safe(err.Error()))
 	} else {
