@@ -156,9 +156,10 @@ func (p *ptyTerm) hangup() {
 	}
 }
 
-// startTool types the tool's command line and waits for its first rows;
-// it returns the tool's pid.
-func (p *ptyTerm) startTool(args ...string) int {
+// startTool types the tool's command line, recording to a file of its
+// own, and waits for its first rows and records; it returns the tool's pid and the
+// recording's path.
+func (p *ptyTerm) startTool(args ...string) (int, string) {
 	p.t.Helper()
 	rec := filepath.Join(p.t.TempDir(), fmt.Sprintf("hangup-%d.rec", time.Now().UnixNano()))
 	m := p.mark()
@@ -166,7 +167,8 @@ func (p *ptyTerm) startTool(args ...string) int {
 	p.waitFor(m, "the first rows", "CPU%")
 	pid := pidOf(p.t, rec)
 	p.t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
-	return pid
+	waitRecords(p.t, rec, 2)
+	return pid, rec
 }
 
 // children lists the processes whose parent is pid.
@@ -186,7 +188,9 @@ func children(pid int) []int {
 
 // gone waits until pid has ended, and says how long that took; after 45 s
 // it kills pid and fails the test with what the process was doing.
-func gone(t *testing.T, pid int, since time.Time, after string) {
+//
+// The recording has its end mark: the tool ended as after a quit.
+func gone(t *testing.T, pid int, rec string, since time.Time, after string) {
 	t.Helper()
 	for alive(pid) {
 		if time.Since(since) > 45*time.Second {
@@ -197,6 +201,7 @@ func gone(t *testing.T, pid int, since time.Time, after string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Logf("ctop-like ended %v after %s", time.Since(since).Round(time.Millisecond), after)
+	closedCleanly(t, rec)
 }
 
 // TestTerminalLossEndsTheScreen: whatever the screen is doing when its
@@ -205,42 +210,42 @@ func gone(t *testing.T, pid int, since time.Time, after string) {
 func TestTerminalLossEndsTheScreen(t *testing.T) {
 	t.Run("keys queued", func(t *testing.T) {
 		p := newPtyTerm(t, 160, 45)
-		pid := p.startTool("-d", "300", "-a", "--docker-host", "none")
+		pid, rec := p.startTool("-d", "300", "-a", "--docker-host", "none")
 		// Keys that each re-sort or move the table, more than the
 		// screen's queues hold, then the connection drops at once.
 		p.typeText(strings.Repeat("\x1b[B>", 300) + strings.Repeat("t", 50))
 		start := time.Now()
 		p.hangup()
-		gone(t, pid, start, "its terminal hung up with 650 keys queued")
+		gone(t, pid, rec, start, "its terminal hung up with 650 keys queued")
 	})
 	t.Run("overlay open", func(t *testing.T) {
 		p := newPtyTerm(t, 160, 45)
-		pid := p.startTool("-d", "300", "--docker-host", "none")
+		pid, rec := p.startTool("-d", "300", "--docker-host", "none")
 		m := p.mark()
 		p.typeText("?")
 		p.waitFor(m, "help", "Help:")
 		start := time.Now()
 		p.hangup()
-		gone(t, pid, start, "its terminal hung up with help open")
+		gone(t, pid, rec, start, "its terminal hung up with help open")
 	})
 	t.Run("suspended", func(t *testing.T) {
 		p := newPtyTerm(t, 160, 45)
-		pid := p.startTool("-d", "300", "--docker-host", "none")
+		pid, rec := p.startTool("-d", "300", "--docker-host", "none")
 		m := p.mark()
 		p.typeText("\x1a") // Ctrl-Z
 		p.waitFor(m, "the shell back", "PROMPT$")
 		start := time.Now()
 		p.hangup()
-		gone(t, pid, start, "its terminal hung up while it was stopped by Ctrl-Z")
+		gone(t, pid, rec, start, "its terminal hung up while it was stopped by Ctrl-Z")
 	})
 	t.Run("shell just returned", func(t *testing.T) {
-		p, pid := shellScreen(t)
+		p, pid, rec := shellScreen(t)
 		m := p.mark()
 		p.typeText("exit\r")
 		p.waitFor(m, "the screen back", "ended")
 		start := time.Now()
 		p.hangup()
-		gone(t, pid, start, "its terminal hung up right after a shell returned")
+		gone(t, pid, rec, start, "its terminal hung up right after a shell returned")
 	})
 	t.Run("shell open, session leader killed", func(t *testing.T) {
 		// The ssh server's side of the session dies first (its shell
@@ -248,18 +253,18 @@ func TestTerminalLossEndsTheScreen(t *testing.T) {
 		// gets SIGHUP as the terminal's foreground group, and ctop-like,
 		// in the background meanwhile, cannot take back a terminal that
 		// is no longer its own.
-		p, pid := shellScreen(t)
+		p, pid, rec := shellScreen(t)
 		start := time.Now()
 		if err := p.leader.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
-		gone(t, pid, start, "the session's shell was killed while a shell in a container was open")
+		gone(t, pid, rec, start, "the session's shell was killed while a shell in a container was open")
 	})
 }
 
 // shellScreen starts the tool on one Mesos container of its own and opens
 // a shell in it with `e`.
-func shellScreen(t *testing.T) (*ptyTerm, int) {
+func shellScreen(t *testing.T) (p *ptyTerm, pid int, rec string) {
 	t.Helper()
 	if _, err := exec.LookPath("nsenter"); err != nil {
 		t.Fatal("nsenter (util-linux) is needed")
@@ -285,8 +290,8 @@ func shellScreen(t *testing.T) (*ptyTerm, int) {
 			}
 		}
 	})
-	p := newPtyTerm(t, 160, 45)
-	pid := p.startTool("-d", "300", "--docker-host", "none", "-f", "id="+id)
+	p = newPtyTerm(t, 160, 45)
+	pid, rec = p.startTool("-d", "300", "--docker-host", "none", "-f", "id="+id)
 	// The row counter reads 1/1 once the container's row is there (and
 	// selected).
 	p.waitFor(0, "the container's row", "1/1")
@@ -301,5 +306,5 @@ func shellScreen(t *testing.T) (*ptyTerm, int) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return p, pid
+	return p, pid, rec
 }
