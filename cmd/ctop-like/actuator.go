@@ -137,6 +137,15 @@ func (x *actuator) Container(ref views.ContainerRef, verb, arg string) (views.De
 // Marathon implements views.Actuator: the Marathon the cluster state came
 // from, with the credentials given for it and nowhere else.
 func (x *actuator) Marathon(ref views.MarathonRef, verb string, n int) (views.Deed, error) {
+	// Refused before a confirmation is asked: ids a proxy would resolve
+	// to another app's path.
+	if ref.Task != "" {
+		if err := actions.CheckTaskID(ref.Task); err != nil {
+			return nil, err
+		}
+	} else if err := actions.CheckAppID(ref.App); err != nil {
+		return nil, err
+	}
 	var c *model.Cluster
 	if x.cluster != nil {
 		c = x.cluster.Latest()
@@ -167,6 +176,9 @@ func (x *actuator) Marathon(ref views.MarathonRef, verb string, n int) (views.De
 				app.Instances = a.Instances
 			}
 		}
+	}
+	if err := actions.CheckAppID(app.ID); err != nil {
+		return nil, err // the app a task id was found under
 	}
 	switch verb {
 	case "restart":
