@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
-	"github.com/rivo/tview"
 
 	"github.com/ctop-like/ctop-like/internal/termtext"
 	"github.com/ctop-like/ctop-like/internal/views"
@@ -116,10 +115,6 @@ func sentence(s string) string {
 // safe makes outside text (cgroup paths, app ids, an API's message) plain
 // for the message line: no control sequence reaches the terminal.
 func safe(s string) string { return termtext.Line(s, 300) }
-
-// boxText is safe for a tview box (the confirmation), which also reads
-// [style] tags: an app id such as /shop/[red] shows as written.
-func boxText(s string) string { return tview.Escape(safe(s)) }
 
 // canShell: `e` is offered on a container row when the wiring can open a
 // shell (a local source, not --read-only).
