@@ -247,10 +247,13 @@ func (a *App) beforeDraw(screen tcell.Screen) bool {
 // milliseconds when it is free; one stuck in a draw (keys no longer
 // answered) or in tcell giving the terminal back (its reader blocked on
 // a full key queue) would hold the process for ever, as an orphan of a
-// dropped ssh session that spun at 33-138 % of a CPU did.
+// dropped ssh session that spun at 33-138 % of a CPU did. lostGrace
+// leaves a free loop ample time to put back a terminal that is still
+// there (a kill -HUP), on a loaded machine too, and the process still
+// ends within a second of the loss.
 const (
 	stopGrace = 2 * time.Second
-	lostGrace = 500 * time.Millisecond
+	lostGrace = 750 * time.Millisecond
 )
 
 // runEnd is how tview's event loop ended.
