@@ -237,9 +237,11 @@ var marathonTaskActions = []Action{
 // marathonTarget names a Marathon row in messages.
 func marathonTarget(v *View, r Row) string { return r.Key }
 
-// containerTarget names a container row in confirmations.
+// containerTarget names a container row in confirmations, by its name and
+// its whole id: the confirmation wraps what does not fit, and never cuts
+// an id (two ids may share their first 12 characters).
 func containerTarget(v *View, r Row) string {
-	return fmt.Sprintf("container %s (%s)", v.RowName(r), shortID(r.Key))
+	return fmt.Sprintf("container %s (%s)", v.RowName(r), r.Key)
 }
 
 // processSignal sends a signal to the row's process.
