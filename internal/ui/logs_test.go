@@ -48,12 +48,12 @@ func TestLogKeyOpensTheRowsLog(t *testing.T) {
 	write("\x1b]52;c;aGk=\x07\x1b[2Jbind: address in use")
 	h := start(t, 120, 30, Options{})
 	h.waitText("web-1")
-	s := h.waitText("lLog")
+	h.waitText("lLog")
 	h.key(tcell.KeyDown)
 	h.waitText("2/3")
 	h.runes("l")
-	s = h.waitText("Containers › web-1 › Logs")
-	s = h.waitText("bind: address in use")
+	h.waitText("Containers › web-1 › Logs")
+	s := h.waitText("bind: address in use")
 	if strings.Contains(s, "52;c") || strings.Contains(s, "[2J") {
 		t.Errorf("escape sequences reached the screen:\n%s", s)
 	}

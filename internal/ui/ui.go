@@ -96,7 +96,6 @@ type App struct {
 	wrapW atomic.Int64
 
 	latest    snapPtr // newest snapshot seen (header)
-	shown     *model.Snapshot
 	hist      *history
 	kick      chan struct{}
 	installed chan struct{}

@@ -296,8 +296,8 @@ func TestDrillDownAndBack(t *testing.T) {
 	h.key(tcell.KeyDown)
 	h.waitFor("web-1 selected", func(s string) bool { return strings.Contains(s, "2/3") })
 	h.key(tcell.KeyEnter)
-	s := h.waitText("Containers › web-1 › Processes")
-	s = h.waitText("nginx-worker")
+	h.waitText("Containers › web-1 › Processes")
+	s := h.waitText("nginx-worker")
 	for _, bad := range []string{"postgres", "cronjob", "/sbin/init"} {
 		if strings.Contains(s, bad) {
 			t.Errorf("process %q of another container shown:\n%s", bad, s)

@@ -46,35 +46,34 @@ func TestMinimumColumnsAreDeclared(t *testing.T) {
 			t.Errorf("%s: %d minimum columns found of %d", v.ID, got, len(v.Minimum))
 		}
 	}
-	// -o table printed Priority < 9 before the views declared it; the
-	// declarations keep what it printed. (processes' time_s is beyond
-	// DESIGN.md's minimum but was printed: kept.)
+	// DESIGN.md's minimum columns of each view are among those it
+	// declares: what -o table prints.
 	for _, v := range All() {
-		if v.ID == "logs" {
-			continue // new
+		want, ok := designMinimum[v.ID]
+		if !ok {
+			t.Errorf("%s: no minimum columns from DESIGN.md in designMinimum", v.ID)
 		}
-		var old []string
-		for _, c := range v.Columns {
-			if c.Priority < 9 && !isNewColumn(v.ID, c.ID) {
-				old = append(old, c.ID)
+		for _, id := range want {
+			if !slices.Contains(v.Minimum, id) {
+				t.Errorf("%s: DESIGN.md's minimum column %q is not in its Minimum %v", v.ID, id, v.Minimum)
 			}
-		}
-		var got []string
-		for _, i := range v.MinimumCols() {
-			got = append(got, v.Columns[i].ID)
-		}
-		if !slices.Equal(got, old) {
-			t.Errorf("%s: minimum %v, -o table printed %v", v.ID, got, old)
 		}
 	}
 }
 
-// isNewColumn: columns others add while this runs (issue 11's contract
-// fields) are not in the tables printed before; they choose whether they
-// join the minimum.
-func isNewColumn(view, col string) bool {
-	v := Get(view)
-	return !slices.Contains(v.Minimum, col) && v.Columns[v.Col(col)].Priority < 9 && slices.Contains([]string{"pod", "namespace", "exit_code", "oom_killed", "state_age_s", "ports", "attention"}, col)
+// designMinimum is DESIGN.md's table "Views and their minimum columns".
+var designMinimum = map[string][]string{
+	"containers":       {"id", "name", "image", "runtime", "state", "cpu_pct", "throttled_pct", "mem_bytes", "mem_limit_bytes", "mem_pct", "net_rx_bps", "net_tx_bps", "blk_read_bps", "blk_write_bps", "pids", "framework", "group", "app", "task"},
+	"processes":        {"pid", "ppid", "user", "state", "cpu_pct", "mem_pct", "rss_bytes", "vsz_bytes", "threads", "read_bps", "write_bps", "container_id", "container", "command"},
+	"machine":          {"kind", "name", "util_pct", "read_bps", "write_bps", "rx_bps", "tx_bps", "used_bytes", "total_bytes"},
+	"marathon-groups":  {"group", "apps", "containers", "cpu_pct", "mem_bytes", "mem_pct", "net_rx_bps", "net_tx_bps"},
+	"marathon-apps":    {"app", "group", "instances", "tasks_running", "tasks_healthy", "containers", "cpu_pct", "mem_bytes", "mem_pct", "net_rx_bps", "net_tx_bps"},
+	"mesos-frameworks": {"framework_id", "framework", "active", "tasks", "containers", "cpu_pct", "mem_bytes"},
+	"mesos-tasks":      {"task_id", "task", "framework", "state", "agent", "container_id", "cpu_pct", "mem_bytes"},
+	"logs":             {"time", "stream", "text"},
+	"agents":           {"id", "host", "cpus", "cpu_pct", "mem_bytes", "tasks", "executors", "state"},
+	"attention":        {"kind", "id", "name", "attention", "why", "age_s"},
+	"events":           {"time", "kind", "object", "runtime", "framework", "app", "task", "text"},
 }
 
 func TestTreeColumnIsDeclared(t *testing.T) {
