@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/ctop-like/ctop-like/internal/model"
 )
 
 // Actuator changes the world for the views' actions. The wiring implements
@@ -239,7 +241,7 @@ func marathonTarget(v *View, r Row) string { return r.Key }
 
 // containerTarget names a container row in confirmations.
 func containerTarget(v *View, r Row) string {
-	return fmt.Sprintf("container %s (%s)", v.RowName(r), shortID(r.Key))
+	return fmt.Sprintf("container %s (%s)", v.RowName(r), model.ShortID(r.Key))
 }
 
 // processSignal sends a signal to the row's process.
@@ -305,12 +307,4 @@ func cutRunes(s string, n int) string {
 		return string(r[:n])
 	}
 	return s
-}
-
-// shortID cuts a long id (a container id) to 12 characters for display.
-func shortID(id string) string {
-	if len(id) > 12 && !strings.Contains(id, "/") {
-		return id[:12]
-	}
-	return id
 }

@@ -227,24 +227,12 @@ func newClusterIndex(s *model.Snapshot) *clusterIndex {
 	}
 	ix.groups = slices.Clip(c.Groups)
 	for _, a := range ix.apps {
-		for g := a.Group; g != "" && !seenGroup[g]; g = parentGroup(g) {
+		for g := a.Group; g != "" && !seenGroup[g]; g = model.ParentGroup(g) {
 			seenGroup[g] = true
-			ix.groups = append(ix.groups, model.Group{ID: g, Parent: parentGroup(g)})
+			ix.groups = append(ix.groups, model.Group{ID: g, Parent: model.ParentGroup(g)})
 		}
 	}
 	return ix
-}
-
-// parentGroup is a Marathon path's parent: "/a/b" → "/a", "/a" → "/", "/" → "".
-func parentGroup(id string) string {
-	if id == "/" || id == "" {
-		return ""
-	}
-	i := strings.LastIndexByte(strings.TrimSuffix(id, "/"), '/')
-	if i <= 0 {
-		return "/"
-	}
-	return id[:i]
 }
 
 // isMarathon says whether a framework scope (id or name) names the Marathon
@@ -307,7 +295,7 @@ func (ix *clusterIndex) marathonIDInScope(id string, isApp bool, scope []Scope, 
 		case "group":
 			g := id
 			if isApp {
-				g = parentGroup(id)
+				g = model.ParentGroup(id)
 			}
 			ok = InGroup(g, sc.ID)
 		case "framework":
@@ -631,7 +619,7 @@ func (ix *clusterIndex) taskInScope(t *model.Task, scope []Scope, local []*model
 			}
 		case "group":
 			a := ix.appOf(t.ID)
-			ok = a != "" && InGroup(parentGroup(a), sc.ID)
+			ok = a != "" && InGroup(model.ParentGroup(a), sc.ID)
 			for _, c := range local {
 				ok = ok || (c.Cluster.Group != "" && InGroup(c.Cluster.Group, sc.ID))
 			}
