@@ -74,7 +74,7 @@ func (x *actuator) engine(runtime string) (*collector.Docker, error) {
 }
 
 // Container implements views.Actuator.
-func (x *actuator) Container(ref views.ContainerRef, verb, arg string) (views.Deed, error) {
+func (x *actuator) Container(ref views.ContainerRef, verb, arg string) (actions.Deed, error) {
 	if ref.Agent != "" {
 		return nil, errors.New("containers of a remote source cannot be acted on from here")
 	}
@@ -136,7 +136,7 @@ func (x *actuator) Container(ref views.ContainerRef, verb, arg string) (views.De
 
 // Marathon implements views.Actuator: the Marathon the cluster state came
 // from, with the credentials given for it and nowhere else.
-func (x *actuator) Marathon(ref views.MarathonRef, verb string, n int) (views.Deed, error) {
+func (x *actuator) Marathon(ref views.MarathonRef, verb string, n int) (actions.Deed, error) {
 	var c *model.Cluster
 	if x.cluster != nil {
 		c = x.cluster.Latest()

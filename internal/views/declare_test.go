@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/actions"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -194,10 +195,10 @@ func (d said) Do(context.Context) error {
 	return nil
 }
 
-func (r *recorder) Container(ref ContainerRef, verb, arg string) (Deed, error) {
+func (r *recorder) Container(ref ContainerRef, verb, arg string) (actions.Deed, error) {
 	return said{r, verb + " " + ref.Runtime + " " + ref.ID + " " + arg}, nil
 }
-func (r *recorder) Marathon(ref MarathonRef, verb string, n int) (Deed, error) {
+func (r *recorder) Marathon(ref MarathonRef, verb string, n int) (actions.Deed, error) {
 	return said{r, fmt.Sprintf("%s %s %s %d", verb, ref.App, ref.Task, n)}, nil
 }
 func (r *recorder) Signal(pid int, sig syscall.Signal) error {
