@@ -15,7 +15,7 @@ func init() {
 			{ID: "host", Title: "HOST", Width: 0},
 			{ID: "cpus", Title: "CPUS", Unit: UnitNone, Number: true, Width: 5, Priority: 2},
 			{ID: "cpus_allocated", Title: "ALLOC", Unit: UnitNone, Number: true, Width: 5},
-			{ID: "cpu_pct", Title: "CPU%", Unit: UnitPct, Number: true, Width: 6},
+			colCPUPct,
 			{ID: "mem_total_bytes", Title: "MEM", Unit: UnitBytes, Number: true, Width: 6, Priority: 2},
 			{ID: "mem_allocated_bytes", Title: "ALLOC", Unit: UnitBytes, Number: true, Width: 6},
 			{ID: "mem_bytes", Title: "USED", Unit: UnitBytes, Number: true, Width: 6},
