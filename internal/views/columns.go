@@ -17,3 +17,14 @@ func (c Column) at(priority int) Column {
 	c.Priority = priority
 	return c
 }
+
+// columnList builds a view's columns, giving each its index as it is
+// added: a view that fills rows by index declares the indexes with the
+// columns, so the two cannot drift apart.
+type columnList []Column
+
+// add appends c and returns its index.
+func (l *columnList) add(c Column) int {
+	*l = append(*l, c)
+	return len(*l) - 1
+}
