@@ -53,8 +53,9 @@ func replay(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	if r.Len() == 0 {
 		return errors.New(o.read + ": no records")
 	}
-	defer startLogs(o, nil)()
-	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc}
+	logFeed, stopLogs := startLogs(o, nil)
+	defer stopLogs()
+	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc, Logs: logFeed}
 	if o.output != "" {
 		p := &batch.Printer{Out: stdout, Format: o.output, Query: q}
 		if !o.iterationsSet || o.iterations == 0 {

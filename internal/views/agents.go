@@ -41,7 +41,7 @@ func init() {
 // with their used CPU and memory summed from their containers. The age is
 // the time since the agent last answered; an agent that did not answer in
 // the last refresh is "stale" and names its error.
-func buildAgents(s *model.Snapshot, _ []Scope, _ bool) []Row {
+func buildAgents(s *model.Snapshot, _ Query) []Row {
 	if s.Cluster == nil || len(s.Cluster.Agents) == 0 {
 		return nil
 	}

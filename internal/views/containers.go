@@ -80,11 +80,11 @@ func init() {
 	})
 }
 
-func buildContainers(s *model.Snapshot, scope []Scope, _ bool) []Row {
+func buildContainers(s *model.Snapshot, q Query) []Row {
 	rows := make([]Row, 0, len(s.Containers))
 	for i := range s.Containers {
 		c := &s.Containers[i]
-		if !ContainerInScope(c, scope) {
+		if !ContainerInScope(c, q.Scope) {
 			continue
 		}
 		vals := containerValues(c, s.Time, s.Machine.Unknown)

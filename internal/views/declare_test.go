@@ -113,7 +113,7 @@ func TestScopesAndDrillsAgree(t *testing.T) {
 		if v.Drill == nil {
 			continue
 		}
-		for _, r := range v.Build(s, nil, false) {
+		for _, r := range v.Build(s, Query{}) {
 			tg, ok := v.Drill(r)
 			if !ok {
 				continue
@@ -367,10 +367,8 @@ func TestLogsRowsFromTheFeed(t *testing.T) {
 		{Seq: 7, Time: at, Stream: "stdout", Text: "ready"},
 		{Seq: 8, Stream: "stderr", Text: "\x1b]52;c;aGk=\x07\x1b[31mbind: address in use\x1b[0m", Cut: true},
 	}, status: "the log ended: the container exited with code 1"}
-	SetLogLines(f)
-	defer SetLogLines(nil)
 	scope := []Scope{{Kind: "app", ID: "/shop"}, {Kind: "container", ID: "web-1"}}
-	tb, err := Rows(clusterSnapshot(), Query{View: "logs", Scope: scope})
+	tb, err := Rows(clusterSnapshot(), Query{View: "logs", Scope: scope, Logs: f})
 	if err != nil || len(tb.Rows) != 2 {
 		t.Fatalf("rows %v, %v", tb, err)
 	}
@@ -393,9 +391,9 @@ func TestLogsRowsFromTheFeed(t *testing.T) {
 	}
 	// Live: a new line shows at the next build of the same snapshot.
 	s := clusterSnapshot()
-	Rows(s, Query{View: "logs", Scope: scope})
+	Rows(s, Query{View: "logs", Scope: scope, Logs: f})
 	f.lines = append(f.lines, LogLine{Seq: 9, Stream: "stdout", Text: "again"})
-	if tb, _ := Rows(s, Query{View: "logs", Scope: scope}); len(tb.Rows) != 3 {
+	if tb, _ := Rows(s, Query{View: "logs", Scope: scope, Logs: f}); len(tb.Rows) != 3 {
 		t.Errorf("a new line is not shown: %d rows", len(tb.Rows))
 	}
 	for id, kind := range map[string]string{"containers": "container", "mesos-tasks": "task", "processes": "pid"} {
@@ -406,5 +404,30 @@ func TestLogsRowsFromTheFeed(t *testing.T) {
 	}
 	if Get("machine").Log != nil {
 		t.Error("a device offers a log")
+	}
+}
+
+// The log a query shows is the one its own Logs reads: two queries with
+// two feeds never see each other's lines, and one without a feed (a
+// replay) shows none and opens nothing.
+func TestLogsComeFromTheQuery(t *testing.T) {
+	scope := []Scope{{Kind: "container", ID: "web-1"}}
+	a := &fixedLog{lines: []LogLine{{Seq: 1, Text: "from a"}}}
+	b := &fixedLog{lines: []LogLine{{Seq: 1, Text: "from b"}, {Seq: 2, Text: "more b"}}}
+	s := clusterSnapshot()
+	ta, _ := Rows(s, Query{View: "logs", Scope: scope, Logs: a})
+	tb, _ := Rows(s, Query{View: "logs", Scope: scope, Logs: b})
+	none, _ := Rows(s, Query{View: "logs", Scope: scope})
+	if len(ta.Rows) != 1 || ta.Rows[0].Values[2] != "from a" {
+		t.Errorf("query with feed a: %v", ta.Rows)
+	}
+	if len(tb.Rows) != 2 || tb.Rows[0].Values[2] != "from b" {
+		t.Errorf("query with feed b: %v", tb.Rows)
+	}
+	if len(none.Rows) != 0 || len(none.Errors) != 0 {
+		t.Errorf("query without a feed: rows %v, errors %v", none.Rows, none.Errors)
+	}
+	if len(a.asked) != 1 || len(b.asked) != 1 {
+		t.Errorf("feeds asked %d and %d times, want once each", len(a.asked), len(b.asked))
 	}
 }

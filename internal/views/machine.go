@@ -74,7 +74,7 @@ func machineRow(kind, name string, order int) Row {
 	return Row{Key: fmt.Sprintf("%s:%04d:%s", kind, order, name), Values: vals}
 }
 
-func buildMachine(s *model.Snapshot, _ []Scope, _ bool) []Row {
+func buildMachine(s *model.Snapshot, _ Query) []Row {
 	rows := make([]Row, 0, 2+len(s.CPUs)+len(s.Disks)+len(s.Nets)+len(s.Filesystems))
 	hasRates := s.Interval > 0
 	u := s.Machine.Unknown // what the node's source cannot tell: n/a, never 0

@@ -45,14 +45,14 @@ func init() {
 
 // buildMarathonApps lists every app with Marathon's cluster-wide counts and
 // this node's containers and figures.
-func buildMarathonApps(s *model.Snapshot, scope []Scope, _ bool) []Row {
+func buildMarathonApps(s *model.Snapshot, q Query) []Row {
 	ix := newClusterIndex(s)
-	cs := containersInScope(s, scope)
+	cs := containersInScope(s, q.Scope)
 	capps := appsOf(cs)
 	var rows []Row
 	for i := range ix.apps {
 		a := &ix.apps[i]
-		if !ix.marathonIDInScope(a.ID, true, scope, capps) {
+		if !ix.marathonIDInScope(a.ID, true, q.Scope, capps) {
 			continue
 		}
 		var f figures

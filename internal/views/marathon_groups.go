@@ -41,19 +41,19 @@ func init() {
 // buildMarathonGroups lists every group; a group's figures include its
 // subgroups'. In tree mode rows come parent first with Depth relative to
 // the shallowest row.
-func buildMarathonGroups(s *model.Snapshot, scope []Scope, tree bool) []Row {
+func buildMarathonGroups(s *model.Snapshot, q Query) []Row {
 	ix := newClusterIndex(s)
-	cs := containersInScope(s, scope)
+	cs := containersInScope(s, q.Scope)
 	capps := appsOf(cs)
 	var rows []Row
 	for _, g := range ix.groups {
-		if !ix.marathonIDInScope(g.ID, false, scope, capps) {
+		if !ix.marathonIDInScope(g.ID, false, q.Scope, capps) {
 			continue
 		}
 		apps, look := 0, 0
 		for i := range ix.apps {
 			a := &ix.apps[i]
-			if InGroup(a.Group, g.ID) && ix.marathonIDInScope(a.ID, true, scope, capps) {
+			if InGroup(a.Group, g.ID) && ix.marathonIDInScope(a.ID, true, q.Scope, capps) {
 				apps++
 				if appAttention(a, s.Time) != "" {
 					look++
@@ -70,7 +70,7 @@ func buildMarathonGroups(s *model.Snapshot, scope []Scope, tree bool) []Row {
 			g.ID, float64(apps), float64(f.n), f.cpuValue(), f.mem, f.memPct(s), f.rxValue(), f.txValue(), countOf(look, "app"),
 		}})
 	}
-	if tree {
+	if q.Tree {
 		sortTree(rows)
 	}
 	return rows

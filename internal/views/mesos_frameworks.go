@@ -39,9 +39,9 @@ func init() {
 
 // buildMesosFrameworks lists every framework with its cluster-wide running
 // tasks and this node's containers.
-func buildMesosFrameworks(s *model.Snapshot, scope []Scope, _ bool) []Row {
+func buildMesosFrameworks(s *model.Snapshot, q Query) []Row {
 	ix := newClusterIndex(s)
-	cs := containersInScope(s, scope)
+	cs := containersInScope(s, q.Scope)
 	var rows []Row
 	for _, fw := range ix.c.Frameworks {
 		var f figures
@@ -50,7 +50,7 @@ func buildMesosFrameworks(s *model.Snapshot, scope []Scope, _ bool) []Row {
 				f.add(c)
 			}
 		}
-		if !ix.frameworkInScope(&fw, scope, f.n) {
+		if !ix.frameworkInScope(&fw, q.Scope, f.n) {
 			continue
 		}
 		active := "no"

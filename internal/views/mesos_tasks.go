@@ -45,7 +45,7 @@ func init() {
 
 // buildMesosTasks lists every task of the cluster; a task running on this
 // node has its container and figures, the others nil.
-func buildMesosTasks(s *model.Snapshot, scope []Scope, _ bool) []Row {
+func buildMesosTasks(s *model.Snapshot, q Query) []Row {
 	ix := newClusterIndex(s)
 	byTask := map[string][]*model.Container{}
 	for i := range s.Containers {
@@ -62,7 +62,7 @@ func buildMesosTasks(s *model.Snapshot, scope []Scope, _ bool) []Row {
 		if t.Finished {
 			local = nil // what runs here is the live task's
 		}
-		if !ix.taskInScope(t, scope, local) {
+		if !ix.taskInScope(t, q.Scope, local) {
 			continue
 		}
 		fwName := ""

@@ -48,13 +48,13 @@ func init() {
 	})
 }
 
-func buildProcesses(s *model.Snapshot, scope []Scope, tree bool) []Row {
-	ids := ContainerIDsInScope(s, scope)
+func buildProcesses(s *model.Snapshot, q Query) []Row {
+	ids := ContainerIDsInScope(s, q.Scope)
 	names := make(map[string]string, len(s.Containers))
 	for i := range s.Containers {
 		names[s.Containers[i].ID] = s.Containers[i].Name
 	}
-	wantContainer := scopeID(scope, "container")
+	wantContainer := scopeID(q.Scope, "container")
 	rows := make([]Row, 0, len(s.Processes))
 	var kept []*model.Process
 	for i := range s.Processes {
@@ -69,7 +69,7 @@ func buildProcesses(s *model.Snapshot, scope []Scope, tree bool) []Row {
 		}
 		kept = append(kept, p)
 	}
-	if tree {
+	if q.Tree {
 		kept, depths := processTree(kept)
 		for i, p := range kept {
 			rows = append(rows, Row{Key: itoa(p.PID), Values: processValues(p, names, s.Machine.Unknown), Depth: depths[i]})
