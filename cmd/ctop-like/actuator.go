@@ -76,7 +76,7 @@ func (x *actuator) engine(runtime string) (*collector.Docker, error) {
 }
 
 // Container implements views.Actuator.
-func (x *actuator) Container(ref views.ContainerRef, verb, arg string) (views.Deed, error) {
+func (x *actuator) Container(ref views.ContainerRef, verb, arg string) (actions.Deed, error) {
 	if ref.Agent != "" {
 		return nil, errors.New("containers of a remote source cannot be acted on from here")
 	}
@@ -155,7 +155,7 @@ func (x *actuator) refuse(ref views.ContainerRef, verb string, sig syscall.Signa
 
 // Marathon implements views.Actuator: the Marathon the cluster state came
 // from, with the credentials given for it and nowhere else.
-func (x *actuator) Marathon(ref views.MarathonRef, verb string, n int) (views.Deed, error) {
+func (x *actuator) Marathon(ref views.MarathonRef, verb string, n int) (actions.Deed, error) {
 	// Refused before a confirmation is asked: ids a proxy would resolve
 	// to another app's path.
 	if ref.Task != "" {

@@ -16,10 +16,10 @@ import (
 	"github.com/ctop-like/ctop-like/internal/views"
 )
 
-// startLogs makes the log feed the logs view reads and sets it, with the
-// opener of the node's logs; stop closes the open log. A replay or a
-// remote source without an opener leaves the view empty and says why.
-func startLogs(o *options, open logfeed.Opener) (stop func()) {
+// startLogs makes the log feed the logs view reads (the queries' Logs),
+// with the opener of the node's logs; stop closes the open log. A replay
+// or a remote source without an opener leaves the view empty and says why.
+func startLogs(o *options, open logfeed.Opener) (feed views.LogLines, stop func()) {
 	if open == nil {
 		open = func(context.Context, *model.Snapshot, views.Scope) (logs.Source, error) {
 			return nil, fmt.Errorf("logs are read on the node itself or, with --cluster, through its agent: not from a recording or --cadvisor")
@@ -30,11 +30,7 @@ func startLogs(o *options, open logfeed.Opener) (stop func()) {
 	batch := o.output != ""
 	follow := !batch || o.iterations != 1
 	f := logfeed.New(open, o.tail, follow, batch)
-	views.SetLogLines(f)
-	return func() {
-		views.SetLogLines(nil)
-		f.Close()
-	}
+	return f, f.Close
 }
 
 // localLogs opens the logs of this node's containers and processes:

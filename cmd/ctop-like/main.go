@@ -99,9 +99,10 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 		return err
 	}
 	defer nd.close()
-	defer startLogs(o, nd.logs)()
+	logFeed, stopLogs := startLogs(o, nd.logs)
+	defer stopLogs()
 	mon := monitor.New(nd.src, o.delay, nd.cluster, orchestrator.Match)
-	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc}
+	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc, Logs: logFeed}
 	rec, err := openRecording(o, nd.host)
 	if err != nil {
 		return err

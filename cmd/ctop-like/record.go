@@ -53,8 +53,9 @@ func replay(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	if r.Len() == 0 {
 		return errors.New(o.read + ": no records")
 	}
-	defer startLogs(o, nil)()
-	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc}
+	logFeed, stopLogs := startLogs(o, nil)
+	defer stopLogs()
+	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc, Logs: logFeed}
 	if first, err := r.At(0); err == nil && len(q.Scope) > 0 {
 		if err := views.MissingScope(first, q.Scope, false); err != nil {
 			return usageError{"--scope: " + err.Error() + " (in the recording's first refresh)"}

@@ -266,7 +266,7 @@ func TestMouseInXtermNeverTakesTheKeyboard(t *testing.T) {
 	p.click(60, 0)                        // header
 	p.click(60, lineOf(s, "Processes")+0) // breadcrumb
 	p.keys("?")
-	s = p.waitFor("help after clicks on the header and breadcrumb", has("Help: Processes"))
+	p.waitFor("help after clicks on the header and breadcrumb", has("Help: Processes"))
 	p.click(0, 0) // behind the help box
 	p.waitFor("help closed by a click behind it", func(s string) bool { return !strings.Contains(s, "Help: Processes") })
 	p.keys("F9")
@@ -305,7 +305,7 @@ func TestWheelInXtermStaysWhereItScrolled(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		p.text(fmt.Sprintf("\x1b[<65;20;%dM", y+1))
 	}
-	s = p.waitFor("the wheel to scroll", func(s string) bool { return first(s) != "1" })
+	p.waitFor("the wheel to scroll", func(s string) bool { return first(s) != "1" })
 	time.Sleep(1500 * time.Millisecond) // five refreshes
 	if s2 := p.screen(); first(s2) == "1" {
 		t.Fatalf("a refresh scrolled back to the top:\n%s", s2)

@@ -133,6 +133,7 @@ func runScreen(o *options, feed monitor.Feed, nd *node, q views.Query) error {
 		ReadOnly: acts == nil,
 		Color:    o.color,
 		Actions:  acts,
+		Logs:     q.Logs,
 		OnOpen:   setCrashUI,
 	})
 }

@@ -39,7 +39,7 @@ type App struct {
 
 // Restart restarts every task of the app (`POST /v2/apps/{id}/restart`),
 // as a rolling deployment.
-func (m *Marathon) Restart(app App) Action {
+func (m *Marathon) Restart(app App) Deed {
 	text := fmt.Sprintf("Marathon will restart all %d instances of %s", app.Instances, app.ID)
 	switch app.Instances {
 	case 0:
@@ -53,7 +53,7 @@ func (m *Marathon) Restart(app App) Action {
 
 // Scale sets the app's instances to n (`PUT /v2/apps/{id}` with
 // `{"instances":n}`; Marathon's default partialUpdate keeps the rest).
-func (m *Marathon) Scale(app App, n int) Action {
+func (m *Marathon) Scale(app App, n int) Deed {
 	if n < 0 {
 		return call{m: m, bad: fmt.Sprintf("cannot scale %s to %d instances", app.ID, n),
 			text: fmt.Sprintf("scale %s to %d instances (not possible)", app.ID, n)}
@@ -64,7 +64,7 @@ func (m *Marathon) Scale(app App, n int) Action {
 }
 
 // Suspend scales the app to 0 instances, as Marathon's UI "Suspend" does.
-func (m *Marathon) Suspend(app App) Action {
+func (m *Marathon) Suspend(app App) Deed {
 	p, err := appPath(app.ID)
 	return m.call(fmt.Sprintf("Marathon will suspend %s: stop all %d of its instances (scale to 0)", app.ID, app.Instances),
 		http.MethodPut, p, err, `{"instances":0}`)
@@ -74,7 +74,7 @@ func (m *Marathon) Suspend(app App) Action {
 // /v2/apps/{app}/tasks/{task}`): Marathon starts another in its place,
 // unless scaleDown is set (`?scale=true`), which lowers the app's
 // instances by one instead.
-func (m *Marathon) KillTask(app App, taskID string, scaleDown bool) Action {
+func (m *Marathon) KillTask(app App, taskID string, scaleDown bool) Deed {
 	text := fmt.Sprintf("Marathon will kill task %s of %s and start a new one in its place", taskID, app.ID)
 	if scaleDown {
 		text = fmt.Sprintf("Marathon will kill task %s of %s and scale the app down from %d to %d %s",

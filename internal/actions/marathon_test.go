@@ -89,7 +89,7 @@ func TestMarathonActionsReachMarathonAsDocumented(t *testing.T) {
 	api := App{ID: "/shop/api", Instances: 3}
 	task := "shop_api.a6f0bb45-c64b-11e6-9066-5a8a388c67a1"
 	for _, tc := range []struct {
-		act                       Action
+		act                       Deed
 		text                      string
 		method, path, query, body string
 	}{
@@ -154,7 +154,7 @@ func TestMarathonErrorsSurface(t *testing.T) {
 	defer srv.Close()
 	m := &Marathon{URL: srv.URL, Client: srv.Client()}
 	for _, tc := range []struct {
-		act    Action
+		act    Deed
 		status int
 		msg    string
 	}{
@@ -246,7 +246,7 @@ func TestMarathonIDsThatAProxyRewritesAreRefused(t *testing.T) {
 	m := &Marathon{URL: proxy.URL, Client: proxy.Client()}
 	victim := App{ID: "/victim", Instances: 3}
 	for _, tc := range []struct {
-		act  Action
+		act  Deed
 		want string // in the error
 	}{
 		{m.KillTask(victim, "..", false), `task id has a ".." segment`},

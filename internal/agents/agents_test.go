@@ -198,15 +198,14 @@ func TestPairCExecutorPlacedInTheCluster(t *testing.T) {
 // executors' counters advance with time: each uses half a core and
 // receives 1000 B/s.
 type fakeCluster struct {
-	t        testing.TB
-	master   *httptest.Server
-	agents   []*fakeAgent
-	start    time.Time
-	execs    int
-	apps     int
-	requests sync.Map // agent id → *int64 count, for the vanish test
-	mu       sync.Mutex
-	hidden   map[string]bool // agents left out of the master's list
+	t      testing.TB
+	master *httptest.Server
+	agents []*fakeAgent
+	start  time.Time
+	execs  int
+	apps   int
+	mu     sync.Mutex
+	hidden map[string]bool // agents left out of the master's list
 }
 
 type fakeAgent struct {

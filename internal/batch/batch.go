@@ -230,6 +230,20 @@ func appendJSONString(b []byte, s string) []byte {
 // writeTable prints a top -b style summary line and the rows aligned under
 // a header of column titles.
 func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority int) {
+	cols, rest := tableColumns(t, maxPriority)
+	writeSummary(b, s, t)
+	cells, widths := tableCells(t, cols, rest)
+	for _, line := range cells {
+		writeLine(b, t, cols, widths, line)
+	}
+	b.WriteByte('\n')
+}
+
+// tableColumns are the indexes of the columns a table shows, in order:
+// the view's minimum, or those below maxPriority when it is set, with the
+// column that takes what is left (a command line; rest, -1 when none)
+// last, as in top.
+func tableColumns(t *views.Table, maxPriority int) (cols []int, rest int) {
 	shown := t.View.MinimumCols()
 	if maxPriority != 0 {
 		shown = shown[:0]
@@ -239,10 +253,7 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 			}
 		}
 	}
-	// The column that takes what is left (a command line) goes last, as
-	// in top.
-	var cols []int
-	rest := -1
+	rest = -1
 	for _, i := range shown {
 		switch c := t.Columns[i]; {
 		case c.Width == 0 && rest < 0:
@@ -254,6 +265,11 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 	if rest >= 0 {
 		cols = append(cols, rest)
 	}
+	return cols, rest
+}
+
+// writeSummary prints the summary line and one line per error.
+func writeSummary(b *bytes.Buffer, s *model.Snapshot, t *views.Table) {
 	up, load := views.NA, views.NA // what the source cannot tell
 	if !s.Machine.Unknown.Uptime {
 		up = uptime(s.UptimeS)
@@ -269,9 +285,15 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 		b.WriteString(termtext.Line("error: "+e, lineCells))
 		b.WriteByte('\n')
 	}
+}
+
+// tableCells is the header (titles, the sort column marked) and each row
+// as the terminal-safe text of its cells, with each column's width: the
+// widest of its cells, or its title's for the column that takes the rest.
+func tableCells(t *views.Table, cols []int, rest int) (cells [][]string, widths []int) {
 	tree := t.View.TreeCol() // indented by depth
-	cells := make([][]string, len(t.Rows)+1)
-	widths := make([]int, len(cols))
+	cells = make([][]string, len(t.Rows)+1)
+	widths = make([]int, len(cols))
 	head := make([]string, len(cols))
 	for k, i := range cols {
 		title := t.Columns[i].Title
@@ -305,29 +327,32 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 		}
 		cells[r+1] = line
 	}
-	for _, line := range cells {
-		for k, v := range line {
-			c := t.Columns[cols[k]]
-			last := k == len(line)-1
-			pad := widths[k] - termtext.Width(v)
-			if pad < 0 {
-				pad = 0
-			}
-			switch {
-			case last:
-				b.WriteString(v)
-			case c.Number:
-				b.WriteString(strings.Repeat(" ", pad))
-				b.WriteString(v)
-			default:
-				b.WriteString(v)
-				b.WriteString(strings.Repeat(" ", pad))
-			}
-			if !last {
-				b.WriteString("  ")
-			}
+	return cells, widths
+}
+
+// writeLine prints one line of cells padded to the widths: numbers to the
+// right, text to the left, the last cell as it is.
+func writeLine(b *bytes.Buffer, t *views.Table, cols, widths []int, line []string) {
+	for k, v := range line {
+		c := t.Columns[cols[k]]
+		last := k == len(line)-1
+		pad := widths[k] - termtext.Width(v)
+		if pad < 0 {
+			pad = 0
 		}
-		b.WriteByte('\n')
+		switch {
+		case last:
+			b.WriteString(v)
+		case c.Number:
+			b.WriteString(strings.Repeat(" ", pad))
+			b.WriteString(v)
+		default:
+			b.WriteString(v)
+			b.WriteString(strings.Repeat(" ", pad))
+		}
+		if !last {
+			b.WriteString("  ")
+		}
 	}
 	b.WriteByte('\n')
 }

@@ -11,11 +11,11 @@ import (
 	"sync"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
-	"github.com/docker/docker/errdefs"
 
 	"github.com/ctop-like/ctop-like/internal/model"
 )
@@ -258,7 +258,7 @@ func (d *Docker) list(ctx context.Context) error {
 	metas := make(map[string]Meta, len(cs))
 	for _, c := range cs {
 		m, err := d.inspect(ctx, c.ID)
-		if errdefs.IsNotFound(err) {
+		if cerrdefs.IsNotFound(err) {
 			continue // removed since the list
 		}
 		if err != nil {
@@ -278,7 +278,7 @@ func (d *Docker) inspect(ctx context.Context, id string) (Meta, error) {
 	defer cancel()
 	r, err := d.cli.ContainerInspect(ictx, id)
 	if err != nil {
-		if errdefs.IsNotFound(err) {
+		if cerrdefs.IsNotFound(err) {
 			return Meta{}, err
 		}
 		return Meta{}, d.wrap("inspect "+shortID(id), err)
@@ -314,7 +314,7 @@ func (d *Docker) apply(ctx context.Context, m events.Message) {
 	defer d.mu.Unlock()
 	d.dirty = true
 	switch {
-	case errdefs.IsNotFound(err):
+	case cerrdefs.IsNotFound(err):
 		delete(d.metas, id)
 	case err != nil:
 		// Keep what we had; the next event or reconnect fixes it.

@@ -181,16 +181,16 @@ func TestMetaFromInspect(t *testing.T) {
 			Labels: map[string]string{"a": "b"},
 			Env:    []string{"MESOS_TASK_ID=web.1", "EMPTY=", "NOVALUE", "EQ=a=b"},
 		},
-		NetworkSettings: &container.NetworkSettings{NetworkSettingsBase: container.NetworkSettingsBase{
-			Ports: nat.PortMap{
-				"8080/tcp": {{HostIP: "0.0.0.0", HostPort: "80"}, {HostIP: "::", HostPort: "80"}},
-				"53/udp":   nil,
-			},
-		}},
+		NetworkSettings: &container.NetworkSettings{},
 		Mounts: []container.MountPoint{
 			{Source: "/srv/www", Destination: "/usr/share/nginx/html"},
 			{Name: "cache", Destination: "/cache"},
 		},
+	}
+	// Ports is set apart: the struct that declares it is deprecated by name.
+	r.NetworkSettings.Ports = nat.PortMap{
+		"8080/tcp": {{HostIP: "0.0.0.0", HostPort: "80"}, {HostIP: "::", HostPort: "80"}},
+		"53/udp":   nil,
 	}
 	want := Meta{
 		Name: "web", Image: "nginx:1", State: "running", PID: 4242, NetworkMode: "host",

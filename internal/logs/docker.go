@@ -6,8 +6,8 @@ import (
 	"io"
 	"strconv"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/errdefs"
 	"github.com/docker/docker/pkg/stdcopy"
 )
 
@@ -81,7 +81,7 @@ func (e Engine) Stream(ctx context.Context, tail int, follow bool, out chan<- Li
 func (e Engine) why(ctx context.Context) string {
 	info, err := e.API.ContainerInspect(ctx, e.ID)
 	switch {
-	case errdefs.IsNotFound(err):
+	case cerrdefs.IsNotFound(err):
 		return "the container was removed"
 	case err != nil:
 		return fmt.Sprintf("the %s log stream ended (%v)", e.Runtime, err)

@@ -133,6 +133,20 @@ type NetCounters struct {
 	OperState string `json:"oper_state"`
 }
 
+// Add adds o's counters (bytes, packets, errors, drops) to n's, as a
+// container's figures sum its interfaces'; n keeps its name, speed and
+// state.
+func (n *NetCounters) Add(o *NetCounters) {
+	n.RxBytes += o.RxBytes
+	n.TxBytes += o.TxBytes
+	n.RxPackets += o.RxPackets
+	n.TxPackets += o.TxPackets
+	n.RxErrors += o.RxErrors
+	n.TxErrors += o.TxErrors
+	n.RxDrops += o.RxDrops
+	n.TxDrops += o.TxDrops
+}
+
 // Filesystem is one real mount, from statfs.
 type Filesystem struct {
 	Device     string `json:"device"`

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"github.com/ctop-like/ctop-like/internal/actions"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
 
@@ -19,7 +20,7 @@ type longIDActions struct {
 	id string
 }
 
-func (l *longIDActions) Marathon(ref views.MarathonRef, action string, n int) (views.Deed, error) {
+func (l *longIDActions) Marathon(ref views.MarathonRef, action string, n int) (actions.Deed, error) {
 	return fakeDeed{&l.fakeActions, "Marathon will restart " + l.id, "restart " + l.id}, nil
 }
 

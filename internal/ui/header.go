@@ -99,21 +99,39 @@ func (hv *headerView) height(w, h int) int {
 	return 3 + lines
 }
 
-// Draw implements tview.Primitive.
+// Draw implements tview.Primitive: the top line, then, once there is a
+// sample, the CPU bars, memory and swap, and the counts, as far as the
+// height allows.
 func (hv *headerView) Draw(screen tcell.Screen) {
 	hv.Box.DrawForSubclass(screen, hv)
 	x, y, w, h := hv.GetInnerRect()
 	if w <= 0 || h <= 0 {
 		return
 	}
+	s := hv.a.latest.get()
+	bottom := y + h
+	hv.drawTop(screen, s, x, y, w)
+	y++
+	if monitor.Waiting(s) {
+		return
+	}
+	_, sh := screen.Size()
+	y = hv.drawCPUs(screen, s, x, y, w, sh, bottom)
+	if y < bottom {
+		hv.drawMemory(screen, s, x, y, w)
+		y++
+	}
+	if y < bottom {
+		hv.drawCounts(screen, s, x, y, w)
+	}
+}
+
+// drawTop draws line 1: host, uptime, load; PAUSED and the interval on
+// the right, given room first so they stay visible on a narrow screen.
+// Before the first sample it says what it waits for.
+func (hv *headerView) drawTop(screen tcell.Screen, s *model.Snapshot, x, y, w int) {
 	a := hv.a
 	th := a.th
-	s := a.latest.get()
-	_, sh := screen.Size()
-	bottom := y + h
-
-	// Line 1: host, uptime, load; PAUSED and the interval on the right,
-	// given room first so they stay visible on a narrow screen.
 	right := "every " + fmtInterval(a.opts.Feed.Interval())
 	a.mu.Lock()
 	paused := a.paused
@@ -161,65 +179,66 @@ func (hv *headerView) Draw(screen tcell.Screen) {
 		}
 		put(screen, rx, y, x+w-rx, strings.TrimPrefix(right, "PAUSED"), th.base)
 	}
-	y++
-	if monitor.Waiting(s) {
-		return
-	}
+}
 
-	// CPU bars.
+// drawCPUs draws a bar per CPU in columns, or one bar for them all when
+// they do not fit the screen's height sh, and returns the next line.
+func (hv *headerView) drawCPUs(screen tcell.Screen, s *model.Snapshot, x, y, w, sh, bottom int) int {
+	th := hv.a.th
 	cols, lines := cpuLayout(len(s.CPUs), w, sh)
 	if lines == 0 {
 		if y < bottom {
 			hv.bar(screen, x, y, w, "CPU", s.CPUTotal.UtilPct/100, fmt.Sprintf("%.1f%% of %d", s.CPUTotal.UtilPct, len(s.CPUs)), cpuStyle(th, s.CPUTotal.UtilPct))
 			y++
 		}
-	} else {
-		cw := w / cols
-		lw := len(fmt.Sprint(len(s.CPUs) - 1))
-		for i, c := range s.CPUs {
-			row, col := i%lines, i/lines
-			if y+row >= bottom {
-				continue
-			}
-			bw := cw - 1
-			if col == cols-1 {
-				bw = w - col*cw
-			}
-			hv.bar(screen, x+col*cw, y+row, bw, fmt.Sprintf("%*d", lw, i), c.UtilPct/100, fmt.Sprintf("%.1f%%", c.UtilPct), cpuStyle(th, c.UtilPct))
-		}
-		y += lines
+		return y
 	}
+	cw := w / cols
+	lw := len(fmt.Sprint(len(s.CPUs) - 1))
+	for i, c := range s.CPUs {
+		row, col := i%lines, i/lines
+		if y+row >= bottom {
+			continue
+		}
+		bw := cw - 1
+		if col == cols-1 {
+			bw = w - col*cw
+		}
+		hv.bar(screen, x+col*cw, y+row, bw, fmt.Sprintf("%*d", lw, i), c.UtilPct/100, fmt.Sprintf("%.1f%%", c.UtilPct), cpuStyle(th, c.UtilPct))
+	}
+	return y + lines
+}
 
-	// Memory and swap.
-	if y < bottom {
-		m := s.Memory
-		half := w / 2
-		hv.bar(screen, x, y, half-1, "Mem", ratio(m.Used, m.Total), views.HumanBytes(float64(m.Used))+"/"+views.HumanBytes(float64(m.Total)), th.barMem)
-		su := m.SwapTotal - m.SwapFree
-		if m.SwapFree > m.SwapTotal {
-			su = 0
-		}
-		hv.bar(screen, x+half, y, w-half, "Swp", ratio(su, m.SwapTotal), views.HumanBytes(float64(su))+"/"+views.HumanBytes(float64(m.SwapTotal)), th.barSwap)
-		y++
+// drawMemory draws the memory and swap bars side by side.
+func (hv *headerView) drawMemory(screen tcell.Screen, s *model.Snapshot, x, y, w int) {
+	th := hv.a.th
+	m := s.Memory
+	half := w / 2
+	hv.bar(screen, x, y, half-1, "Mem", ratio(m.Used, m.Total), views.HumanBytes(float64(m.Used))+"/"+views.HumanBytes(float64(m.Total)), th.barMem)
+	su := m.SwapTotal - m.SwapFree
+	if m.SwapFree > m.SwapTotal {
+		su = 0
 	}
+	hv.bar(screen, x+half, y, w-half, "Swp", ratio(su, m.SwapTotal), views.HumanBytes(float64(su))+"/"+views.HumanBytes(float64(m.SwapTotal)), th.barSwap)
+}
 
-	// Counts and the orchestrator.
-	if y < bottom {
-		running := 0
-		for i := range s.Containers {
-			if s.Containers[i].State == "running" {
-				running++
-			}
+// drawCounts draws the counts of CPUs, containers and processes, what
+// needs a look, and the orchestrator's state.
+func (hv *headerView) drawCounts(screen tcell.Screen, s *model.Snapshot, x, y, w int) {
+	running := 0
+	for i := range s.Containers {
+		if s.Containers[i].State == "running" {
+			running++
 		}
-		line := fmt.Sprintf("%d CPUs  %d containers (%d running)  %d processes", len(s.CPUs), len(s.Containers), running, len(s.Processes))
-		if c, a, t := views.NeedLook(s); c+a+t > 0 {
-			line += fmt.Sprintf("  need a look: %d containers, %d apps, %d tasks", c, a, t)
-		}
-		if c := s.Cluster; c != nil {
-			line += "  " + clusterSummary(c, s.Time)
-		}
-		put(screen, x, y, w, line, th.base)
 	}
+	line := fmt.Sprintf("%d CPUs  %d containers (%d running)  %d processes", len(s.CPUs), len(s.Containers), running, len(s.Processes))
+	if c, a, t := views.NeedLook(s); c+a+t > 0 {
+		line += fmt.Sprintf("  need a look: %d containers, %d apps, %d tasks", c, a, t)
+	}
+	if c := s.Cluster; c != nil {
+		line += "  " + clusterSummary(c, s.Time)
+	}
+	put(screen, x, y, w, line, hv.a.th.base)
 }
 
 // clusterSummary is the orchestrator's state in a few words.

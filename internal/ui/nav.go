@@ -8,6 +8,7 @@ import (
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
+	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
 
@@ -112,7 +113,7 @@ func (a *App) crumbLine(screen tcell.Screen, x, y, w int) {
 	add := func(s string, st tcell.Style) { path = append(path, part{s, st}) }
 	base := a.levels[0]
 	for _, sc := range base.scope {
-		add(sc.Kind+" "+short(sc.ID), th.crumb)
+		add(sc.Kind+" "+model.ShortID(sc.ID), th.crumb)
 		add(th.crumbArrow, th.crumbSep)
 	}
 	for i, l := range a.levels {
@@ -159,14 +160,6 @@ func (a *App) crumbLine(screen tcell.Screen, x, y, w int) {
 			put(screen, rx, y, len(pos), pos, th.base)
 		}
 	}
-}
-
-// short cuts a long id (a container id) to 12 characters for display.
-func short(id string) string {
-	if len(id) > 12 && !strings.Contains(id, "/") {
-		return id[:12]
-	}
-	return id
 }
 
 // messageLine draws the message, or the snapshot's errors.

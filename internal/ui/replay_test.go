@@ -86,7 +86,7 @@ func TestReplayKeys(t *testing.T) {
 	}
 
 	h.key(tcell.KeyRight)
-	s = h.waitText("(2/5)")
+	h.waitText("(2/5)")
 	h.waitFor("the second snapshot's figures", func(s string) bool { return cpuOfWeb(s) == "20.0" })
 
 	h.key(tcell.KeyRight)

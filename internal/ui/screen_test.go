@@ -316,7 +316,7 @@ func TestSortedTitleIsNeverBoldBlack(t *testing.T) {
 	s := h.waitText("CPU%▼")
 	x, y := strings.Index(line(s, "CPU%▼"), "CPU%"), lineIndex(s, "CPU%▼")
 	var st tcell.Style
-	h.app.app.QueueUpdate(func() { _, _, st, _ = h.scr.GetContent(x, y) })
+	h.app.app.QueueUpdate(func() { _, st, _ = h.scr.Get(x, y) })
 	if fg, bg, attr := st.Decompose(); fg != tcell.ColorBlack || bg != tcell.ColorTeal || attr&tcell.AttrBold != 0 {
 		t.Errorf("sorted title drawn %v on %v attr %v, want plain black on teal", fg, bg, attr)
 	}

@@ -37,6 +37,9 @@ type Options struct {
 	Color    string // auto|always|never; NO_COLOR is honoured by auto
 	Actions  Actions
 	Title    string // terminal title; "" = "ctop-like"
+	// Logs is where the logs view reads a log's lines (views.Query.Logs);
+	// nil: nowhere.
+	Logs views.LogLines
 	// OnOpen, if set, is called by Run once the terminal is taken over,
 	// with a function that closes the screen and restores the terminal
 	// from any goroutine (the wiring calls it when its own goroutine
@@ -98,7 +101,6 @@ type App struct {
 	wrapW atomic.Int64
 
 	latest    snapPtr // newest snapshot seen (header)
-	shown     *model.Snapshot
 	hist      *history
 	kick      chan struct{}
 	installed chan struct{}
@@ -425,7 +427,7 @@ func (a *App) resort(f func()) {
 	a.gen++
 	gen, paused := a.gen, a.paused
 	l := a.cur()
-	q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree}
+	q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs}
 	a.mu.Unlock()
 	if s := a.tableSnap; s != nil && (paused || s == a.latest.get()) {
 		t, err := views.Rows(s, q)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"github.com/ctop-like/ctop-like/internal/actions"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
@@ -73,10 +74,10 @@ func (d fakeDeed) Do(context.Context) error {
 	return nil
 }
 
-func (f *fakeActions) Container(ref views.ContainerRef, action, arg string) (views.Deed, error) {
+func (f *fakeActions) Container(ref views.ContainerRef, action, arg string) (actions.Deed, error) {
 	return fakeDeed{f, fmt.Sprintf("%s container %s (%.12s)", strings.ToUpper(action[:1])+action[1:], ref.Name, ref.ID), action + " " + ref.ID}, nil
 }
-func (f *fakeActions) Marathon(ref views.MarathonRef, action string, n int) (views.Deed, error) {
+func (f *fakeActions) Marathon(ref views.MarathonRef, action string, n int) (actions.Deed, error) {
 	return fakeDeed{f, fmt.Sprintf("Marathon will %s %s %d", action, ref.App, n), fmt.Sprintf("%s %s %d", action, ref.App, n)}, nil
 }
 func (f *fakeActions) Signal(pid int, sig syscall.Signal) error {
@@ -296,8 +297,8 @@ func TestDrillDownAndBack(t *testing.T) {
 	h.key(tcell.KeyDown)
 	h.waitFor("web-1 selected", func(s string) bool { return strings.Contains(s, "2/3") })
 	h.key(tcell.KeyEnter)
-	s := h.waitText("Containers › web-1 › Processes")
-	s = h.waitText("nginx-worker")
+	h.waitText("Containers › web-1 › Processes")
+	s := h.waitText("nginx-worker")
 	for _, bad := range []string{"postgres", "cronjob", "/sbin/init"} {
 		if strings.Contains(s, bad) {
 			t.Errorf("process %q of another container shown:\n%s", bad, s)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/ctop-like/ctop-like/internal/actions"
 )
 
 // Actuator changes the world for the views' actions. The wiring implements
@@ -17,11 +19,11 @@ type Actuator interface {
 	// Container returns what verb (stop, restart, pause, unpause, kill)
 	// would do to the container, with arg the signal of kill ("" for
 	// KILL); an error when the verb does not fit its runtime.
-	Container(ref ContainerRef, verb, arg string) (Deed, error)
+	Container(ref ContainerRef, verb, arg string) (actions.Deed, error)
 	// Marathon returns what verb (restart, scale, suspend, kill,
 	// kill-scale) would do through Marathon to an app or one of its
 	// tasks; n is scale's instances.
-	Marathon(ref MarathonRef, verb string, n int) (Deed, error)
+	Marathon(ref MarathonRef, verb string, n int) (actions.Deed, error)
 	// Signal sends a signal to a process.
 	Signal(pid int, sig syscall.Signal) error
 	// Renice sets a process's nice value.
@@ -33,14 +35,6 @@ type Actuator interface {
 // Actuator offers `e` only when it is also a Sheller.
 type Sheller interface {
 	Shell(ctx context.Context, ref ContainerRef) error
-}
-
-// Deed is one thing an action will do, described in words before it is
-// done: the confirmation shows Describe, `y` runs Do. The actions
-// package's backends are Deeds.
-type Deed interface {
-	Describe() string
-	Do(ctx context.Context) error
 }
 
 // ContainerRef is what the wiring needs to act on a container row in its
@@ -61,8 +55,9 @@ type MarathonRef struct {
 	Task      string
 }
 
-// Action is one thing the actions menu (F8) offers on a row. Every action
-// is confirmed before it runs.
+// Action is one entry of the actions menu (F8) on a row: its label, key
+// and confirmation; what it will do is an actions.Deed, planned by the
+// Actuator. Every action is confirmed before it runs.
 type Action struct {
 	Label string // menu line: "Stop", "Send SIGTERM"
 	Key   rune   // its key in the menu
@@ -86,7 +81,7 @@ type Action struct {
 	Run func(ctx context.Context, x Actuator, r Row, value string) error
 	// Plan, instead of Run, asks the Actuator what the action would do on
 	// the row, before the confirmation; an error says why it cannot.
-	Plan func(x Actuator, v *View, r Row, value string) (Deed, error)
+	Plan func(x Actuator, v *View, r Row, value string) (actions.Deed, error)
 }
 
 // Input is a value an action asks for.
@@ -140,7 +135,7 @@ func HasAPI(runtime string) bool { return runtime == "docker" || runtime == "pod
 func containerVerb(label string, key rune, verb string, when func(v *View, r Row) bool) Action {
 	return Action{
 		Label: label, Key: key, Button: verb, Command: verb, Dangerous: true, When: when,
-		Plan: func(x Actuator, v *View, r Row, value string) (Deed, error) {
+		Plan: func(x Actuator, v *View, r Row, value string) (actions.Deed, error) {
 			return x.Container(v.Ref(r), verb, value)
 		},
 	}
@@ -188,7 +183,7 @@ var scaleInput = &Input{
 func marathonAppVerb(label string, key rune, verb string, in *Input) Action {
 	return Action{
 		Label: label, Key: key, Button: verb, Command: verb, Dangerous: true, Input: in,
-		Plan: func(x Actuator, v *View, r Row, value string) (Deed, error) {
+		Plan: func(x Actuator, v *View, r Row, value string) (actions.Deed, error) {
 			ref := MarathonRef{App: r.Key, Instances: -1}
 			if i := v.Col("instances"); i >= 0 {
 				if f, ok := r.Values[i].(float64); ok {
@@ -221,7 +216,7 @@ func isMarathonTask(v *View, r Row) bool { return v.Text(r, "framework") == "mar
 func marathonTaskVerb(label string, key rune, button, command, verb string) Action {
 	return Action{
 		Label: label, Key: key, Button: button, Command: command, Dangerous: true, When: isMarathonTask,
-		Plan: func(x Actuator, _ *View, r Row, _ string) (Deed, error) {
+		Plan: func(x Actuator, _ *View, r Row, _ string) (actions.Deed, error) {
 			return x.Marathon(MarathonRef{Task: r.Key, Instances: -1}, verb, 0)
 		},
 	}
@@ -307,12 +302,4 @@ func cutRunes(s string, n int) string {
 		return string(r[:n])
 	}
 	return s
-}
-
-// shortID cuts a long id (a container id) to 12 characters for display.
-func shortID(id string) string {
-	if len(id) > 12 && !strings.Contains(id, "/") {
-		return id[:12]
-	}
-	return id
 }

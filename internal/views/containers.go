@@ -19,13 +19,13 @@ func init() {
 			{ID: "image", Title: "IMAGE", Width: 18, Priority: 6},
 			{ID: "runtime", Title: "RUNTIME", Width: 7, Priority: 7},
 			{ID: "state", Title: "STATE", Width: 7, Priority: 5},
-			{ID: "cpu_pct", Title: "CPU%", Unit: UnitPct, Number: true, Width: 6},
+			colCPUPct,
 			{ID: "throttled_pct", Title: "THR%", Null: "without a CPU quota", Unit: UnitPct, Number: true, Width: 5, Priority: 6},
-			{ID: "mem_bytes", Title: "MEM", Unit: UnitBytes, Number: true, Width: 6},
+			colMemBytes,
 			{ID: "mem_limit_bytes", Title: "LIMIT", Unit: UnitBytes, Number: true, Width: 6, Priority: 4},
-			{ID: "mem_pct", Title: "MEM%", Unit: UnitPct, Number: true, Width: 5, Priority: 1},
-			{ID: "net_rx_bps", Title: "NET RX", Null: "in the host's network namespace", Unit: UnitBps, Number: true, Width: 7, Priority: 2},
-			{ID: "net_tx_bps", Title: "NET TX", Null: "in the host's network namespace", Unit: UnitBps, Number: true, Width: 7, Priority: 2},
+			colMemPct.at(1),
+			colNetRxBps.at(2).nullWhen("in the host's network namespace"),
+			colNetTxBps.at(2).nullWhen("in the host's network namespace"),
 			{ID: "blk_read_bps", Title: "BLK R", Unit: UnitBps, Number: true, Width: 7, Priority: 3},
 			{ID: "blk_write_bps", Title: "BLK W", Unit: UnitBps, Number: true, Width: 7, Priority: 3},
 			{ID: "pids", Title: "PIDS", Unit: UnitCount, Number: true, Width: 5, Priority: 4},
@@ -81,11 +81,11 @@ func init() {
 	})
 }
 
-func buildContainers(s *model.Snapshot, scope []Scope, _ bool) []Row {
+func buildContainers(s *model.Snapshot, q Query) []Row {
 	rows := make([]Row, 0, len(s.Containers))
 	for i := range s.Containers {
 		c := &s.Containers[i]
-		if !ContainerInScope(c, scope) {
+		if !ContainerInScope(c, q.Scope) {
 			continue
 		}
 		vals := containerValues(c, s.Time, s.Machine.Unknown)

@@ -44,7 +44,7 @@ func containerDetails(s *model.Snapshot, key string, env DetailsEnv) (string, st
 		c = s.ContainerByID(key)
 	}
 	if c == nil {
-		return "Container " + shortID(key), "gone: no longer in the latest snapshot\n"
+		return "Container " + model.ShortID(key), "gone: no longer in the latest snapshot\n"
 	}
 	var b detailsWriter
 	b.kv("id", c.ID)
@@ -125,9 +125,9 @@ func processDetails(s *model.Snapshot, key string, _ DetailsEnv) (string, string
 	b.kv("cgroup", orNA(p.Cgroup))
 	cont := NA
 	if p.ContainerID != "" {
-		cont = shortID(p.ContainerID)
+		cont = model.ShortID(p.ContainerID)
 		if c := s.ContainerByID(p.ContainerID); c != nil {
-			cont = c.Name + " (" + shortID(c.ID) + ")"
+			cont = c.Name + " (" + model.ShortID(c.ID) + ")"
 		}
 	}
 	b.kv("container", cont)

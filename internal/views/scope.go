@@ -34,7 +34,7 @@ func containerIn(c *model.Container, sc Scope) bool {
 	cl := &c.Cluster
 	switch sc.Kind {
 	case "container":
-		return c.ID == sc.ID || (len(sc.ID) >= 12 && strings.HasPrefix(c.ID, sc.ID)) || c.Name == sc.ID
+		return model.IDNames(sc.ID, c.ID) || c.Name == sc.ID
 	case "task":
 		return cl.TaskID != "" && cl.TaskID == sc.ID
 	case "app":

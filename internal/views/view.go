@@ -115,9 +115,11 @@ type View struct {
 	DefaultDesc bool     `json:"default_desc"`
 	// Tree is true when the rows can form a tree (t key).
 	Tree bool `json:"tree"`
-	// Build returns the view's rows for a snapshot within a scope, unsorted
-	// and unfiltered; tree is the tree mode (rows in tree order with Depth).
-	Build func(s *model.Snapshot, scope []Scope, tree bool) []Row `json:"-"`
+	// Build returns the view's rows for a snapshot within the query's
+	// scope, unsorted and unfiltered; the query's Tree is the tree mode
+	// (rows in tree order with Depth), set only where the view has one,
+	// and its Logs where a log's lines come from.
+	Build func(s *model.Snapshot, q Query) []Row `json:"-"`
 	// Drill says where Enter on a row goes; nil or ok false when the row
 	// leads nowhere (Enter then opens the details, if any).
 	Drill func(r Row) (t Target, ok bool) `json:"-"`
@@ -164,10 +166,11 @@ type View struct {
 	// Follow keeps the screen's cursor on the last row when new rows come
 	// and it was there, as tail -f in less.
 	Follow bool `json:"-"`
-	// Errors are the view's own errors within a scope (a log that cannot
-	// be read, or that ended), shown with the snapshot's: in JSON's
-	// errors, as a table's error lines, on the screen's message line.
-	Errors func(s *model.Snapshot, scope []Scope) []string `json:"-"`
+	// Errors are the view's own errors within the query's scope (a log
+	// that cannot be read, or that ended), shown with the snapshot's: in
+	// JSON's errors, as a table's error lines, on the screen's message
+	// line.
+	Errors func(s *model.Snapshot, q Query) []string `json:"-"`
 	// Shell says a row is a container that `e` opens a shell in (Ref).
 	Shell bool `json:"-"`
 }
@@ -296,6 +299,11 @@ type Query struct {
 	Sort   string  // column id; "" = the view's default
 	Desc   bool    // meaningful only when Sort != ""
 	Tree   bool
+	// Logs is where the logs view reads a log's lines (the log feed the
+	// command opens); nil: nowhere, and the view is empty, as in a replay,
+	// which records no logs. Views read nothing else from outside the
+	// snapshot.
+	Logs LogLines
 }
 
 // Table is a view's rows ready to draw or print.
@@ -331,22 +339,23 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 			return nil, err
 		}
 	}
+	q.Tree = q.Tree && v.Tree
 	var rows []Row
 	switch {
 	case s != nil && v.Live:
-		rows = v.Build(s, q.Scope, q.Tree && v.Tree)
+		rows = v.Build(s, q)
 		if q.Filter != nil {
 			rows = q.Filter.Apply(v, rows)
 		}
 	case s != nil:
 		rows = built.get(s, v, q)
 	}
-	if col >= 0 && !(q.Tree && v.Tree) {
+	if col >= 0 && !q.Tree {
 		SortRows(rows, col, v.Columns[col].Number, desc)
 	}
 	var errs []string
 	if s != nil && v.Errors != nil {
-		errs = v.Errors(s, q.Scope)
+		errs = v.Errors(s, q)
 	}
 	return &Table{View: v, Columns: v.Columns, Rows: rows, SortCol: col, Desc: desc, Errors: errs}, nil
 }
@@ -369,9 +378,9 @@ type rowCache struct {
 }
 
 // get returns a copy of the view's filtered rows for s, which the caller
-// may sort in place.
+// may sort in place; q.Tree is already the view's tree mode.
 func (c *rowCache) get(s *model.Snapshot, v *View, q Query) []Row {
-	tree := q.Tree && v.Tree
+	tree := q.Tree
 	text := ""
 	if q.Filter != nil {
 		text = q.Filter.Text
@@ -383,7 +392,7 @@ func (c *rowCache) get(s *model.Snapshot, v *View, q Query) []Row {
 	if hit {
 		return slices.Clone(cached)
 	}
-	rows := v.Build(s, q.Scope, tree)
+	rows := v.Build(s, q)
 	if q.Filter != nil {
 		rows = q.Filter.Apply(v, rows)
 	}
