@@ -440,3 +440,48 @@ func TestBatchLogsOfAProcessNeverFollowALink(t *testing.T) {
 		t.Errorf("the log should go on from the file the task writes to: %d ticks in %s", ticks, b)
 	}
 }
+
+// --tail 5 of a Docker log ending in a 2 MB line is the four lines before
+// it and that line, cut: Docker's own tail counts its 16 KiB pieces (the
+// five were pieces of the long line); followed, the lines after it come
+// once each.
+func TestBatchLogsTailCountsLines(t *testing.T) {
+	dockertest.Require(t)
+	id := dockertest.Run(t, []string{"--name", fmt.Sprintf("logmem-long-%d", rand.Int63())}, "sh", "-c",
+		`echo one; echo two; echo three; echo four; head -c 2000000 /dev/zero | tr '\0' x; echo; `+
+			`while [ ! -e /tmp/go ]; do sleep 0.1; done; echo five; echo done; sleep 3600`)
+	for end := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if out, _ := exec.Command("docker", "logs", id).Output(); len(out) > 2000000 {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatal("the container did not log its long line")
+		}
+	}
+	check := func(what string, rows []map[string]any) {
+		t.Helper()
+		out, _ := streams(t, rows)
+		if len(out) != 5 || strings.Join(out[:4], ",") != "one,two,three,four" || out[4] != strings.Repeat("x", 16384-31)+" [cut]" {
+			t.Errorf("%s: %d lines %.30q", what, len(out), out)
+		}
+	}
+	rs := runJSON(t, "-v", "logs", "--scope", "container="+id, "--tail", "5", "-d", "300", "-n", "1")
+	check("-n 1", rs[0].Rows)
+
+	var after []string
+	rs = followUntil(t, 60*time.Second, func() {
+		if out, err := exec.Command("docker", "exec", id, "touch", "/tmp/go").CombinedOutput(); err != nil {
+			t.Errorf("docker exec: %v %s", err, out)
+		}
+	}, func(rs []result) bool {
+		if len(rs) > 1 {
+			out, _ := streams(t, rs[len(rs)-1].Rows)
+			after = append(after, out...)
+		}
+		return len(after) >= 2
+	}, "-v", "logs", "--scope", "container="+id, "--tail", "5", "-d", "300", "-n", "0")
+	check("-n 0, first refresh", rs[0].Rows)
+	if strings.Join(after, ",") != "five,done" {
+		t.Errorf("followed after the tail: %q", after)
+	}
+}

@@ -29,6 +29,12 @@ const (
 // Cut. 16 KiB is the size at which Docker itself splits a log message.
 const MaxLine = 16 << 10
 
+// MaxHeld bounds the text of one log's lines held in memory: by an
+// engine's source while it gathers the last lines asked for, and by the
+// logs view's feed. The last 100,000 lines of 16 KiB are 1.6 GB; lines
+// past the bound are dropped, oldest first, and the reader says so.
+const MaxHeld = 128 << 20
+
 // Line is one line of a log.
 type Line struct {
 	// Time is when the engine received the line (Docker, Podman), or when
@@ -43,6 +49,9 @@ type Line struct {
 	// Cut says the line was longer than MaxLine (or began before the part
 	// of the file that was read) and only part of it is in Text.
 	Cut bool
+	// Dropped counts the lines of the asked tail just before this one that
+	// the source left out to hold at most MaxHeld bytes of them.
+	Dropped int
 }
 
 // Source is one log: Stream sends its last tail lines (every line when tail
