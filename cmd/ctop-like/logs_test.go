@@ -485,3 +485,42 @@ func TestBatchLogsTailCountsLines(t *testing.T) {
 		t.Errorf("followed after the tail: %q", after)
 	}
 }
+
+// Following a Docker log that writes more lines between two refreshes than
+// the logs view holds (5,000 at once; it holds 2,000 with --tail 2): the
+// refresh says how many it dropped, and the lines printed and the lines
+// said dropped are every line written. (They were dropped without a word.)
+func TestBatchLogsFollowSaysWhatItDropped(t *testing.T) {
+	dockertest.Require(t)
+	id := dockertest.Run(t, []string{"--name", fmt.Sprintf("logmem-burst-%d", rand.Int63())}, "sh", "-c",
+		`i=0; while [ $i -lt 5000 ]; do i=$((i+1)); echo "burst $i"; done >/tmp/burst; echo ready; while [ ! -e /tmp/go ]; do sleep 0.1; done; cat /tmp/burst; `+
+			`while [ ! -e /tmp/end ]; do sleep 0.1; done; echo done; sleep 3600`)
+	waitLoggedLine(t, "docker", id, "ready")
+	printed, dropped, sawDone := 0, 0, false
+	followUntil(t, 90*time.Second, func() {
+		if out, err := exec.Command("docker", "exec", id, "sh", "-c", "touch /tmp/go; sleep 3; touch /tmp/end").CombinedOutput(); err != nil {
+			t.Errorf("docker exec: %v %s", err, out)
+		}
+	}, func(rs []result) bool {
+		r := rs[len(rs)-1]
+		out, _ := streams(t, r.Rows)
+		for _, l := range out {
+			switch {
+			case strings.HasPrefix(l, "burst "):
+				printed++
+			case l == "done":
+				sawDone = true
+			}
+		}
+		for _, e := range r.Errors {
+			var n int
+			if _, err := fmt.Sscanf(e, "%d lines were dropped before they could be printed", &n); err == nil {
+				dropped += n
+			}
+		}
+		return sawDone
+	}, "-v", "logs", "--scope", "container="+id, "--tail", "2", "-d", "1000", "-n", "0")
+	if !sawDone || dropped == 0 || printed+dropped != 5000 {
+		t.Errorf("printed %d burst lines, %d said dropped (done seen: %v): want 5000 in all, some dropped", printed, dropped, sawDone)
+	}
+}
