@@ -221,6 +221,7 @@ func (fd *feed) add(l logs.Line) {
 	fd.last = time.Now()
 	fd.ring = append(fd.ring, views.LogLine{Seq: fd.seq, Time: l.Time, Stream: l.Stream, Text: text, Cut: l.Cut})
 	fd.bytes += len(text)
+	logs.Hold(len(text))
 	for fd.len() > fd.keep || (fd.bytes > fd.maxBytes && fd.len() > 1) {
 		fd.pop()
 	}
@@ -237,6 +238,7 @@ func (fd *feed) pop() {
 		fd.lost++
 	}
 	fd.bytes -= len(old.Text)
+	logs.Hold(-len(old.Text))
 	fd.ring[fd.head] = views.LogLine{}
 	fd.head++
 	if fd.head >= 1024 && fd.head*2 >= len(fd.ring) {
@@ -337,6 +339,7 @@ func (fd *feed) stop() {
 	fd.cancel()
 	<-fd.done
 	fd.mu.Lock()
+	logs.Hold(-fd.bytes)
 	fd.ring, fd.head, fd.bytes = nil, 0, 0
 	fd.mu.Unlock()
 }

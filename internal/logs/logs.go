@@ -15,6 +15,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,6 +35,17 @@ const MaxLine = 16 << 10
 // logs view's feed. The last 100,000 lines of 16 KiB are 1.6 GB; lines
 // past the bound are dropped, oldest first, and the reader says so.
 const MaxHeld = 128 << 20
+
+// held is the text of the log lines kept in memory, in bytes.
+var heldBytes atomic.Int64
+
+// Held is how many bytes of log text are kept in memory, by the sources
+// gathering a tail and by the logs view's feed: live memory that makes no
+// garbage, which the GC's headroom need not grow with.
+func Held() int64 { return heldBytes.Load() }
+
+// Hold counts n more bytes of log text kept in memory (fewer when n < 0).
+func Hold(n int) { heldBytes.Add(int64(n)) }
 
 // Line is one line of a log.
 type Line struct {

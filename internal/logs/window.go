@@ -114,6 +114,7 @@ func (w *window) add(l Line) error {
 	}
 	w.lines = append(w.lines, held{Line: l, first: first})
 	w.bytes += len(l.Text)
+	Hold(len(l.Text))
 	for w.len() > w.n+2 || (w.bytes > w.hold && w.len() > 1) {
 		w.pop()
 	}
@@ -126,6 +127,7 @@ func (w *window) len() int { return len(w.lines) - w.head }
 // forgotten, so a window costs its lines, not every line it saw.
 func (w *window) pop() {
 	w.bytes -= len(w.lines[w.head].Text)
+	Hold(-len(w.lines[w.head].Text))
 	w.lines[w.head] = held{}
 	w.head++
 	if w.head >= 1024 && w.head*2 >= len(w.lines) {
@@ -209,6 +211,7 @@ func (w *window) send(whole bool, emit func(Line) error) error {
 
 // release lets the window's lines go.
 func (w *window) release() {
+	Hold(-w.bytes)
 	w.lines, w.head, w.bytes = nil, 0, 0
 }
 
