@@ -441,6 +441,52 @@ func TestBatchLogsOfAProcessNeverFollowALink(t *testing.T) {
 	}
 }
 
+// podmanRun starts a detached Podman container of the test image and
+// returns its full id; it is removed when the test ends.
+func podmanRun(t *testing.T, args ...string) string {
+	t.Helper()
+	full := append([]string{"run", "-d", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"}, args...)
+	out, err := exec.Command("podman", full...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("podman run: %v %s", err, out)
+	}
+	id := strings.TrimSpace(string(out))
+	t.Cleanup(func() { exec.Command("podman", "rm", "-f", "-t", "0", id).Run() })
+	return id
+}
+
+// A Docker and a Podman container of one name: `--scope container=NAME`
+// is a usage error naming both ids (it read Docker's log without a word);
+// each id reads its own container's log, also when the other container is
+// named after that id (ids first, as Docker resolves a name).
+func TestLogScopeNamingTwoContainers(t *testing.T) {
+	dockertest.Require(t)
+	podmantest.Require(t)
+	const image = "localhost/ctop-like/busybox:test"
+	if err := exec.Command("podman", "image", "exists", image).Run(); err != nil {
+		t.Fatalf("%s is not in podman: run scripts/test-env", image)
+	}
+	host := podmantest.Service(t, "logmem-twins")
+	name := fmt.Sprintf("logmem-twin-%d", rand.Int63())
+	did := dockertest.Run(t, []string{"--name", name}, "sh", "-c", "echo from docker; echo done; sleep 3600")
+	pid := podmanRun(t, "--name", name, image, "sh", "-c", "echo from podman; echo done; sleep 3600")
+	// A Podman container named after the Docker one's id.
+	podmanRun(t, "--name", did, image, "sh", "-c", "echo impostor; echo done; sleep 3600")
+	waitLogged(t, "docker", did)
+	waitLogged(t, "podman", pid)
+
+	_, stderr, code := runBinary(t, "-v", "logs", "--podman-host", host, "--scope", "container="+name, "-d", "300", "-n", "1", "-o", "json")
+	if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "docker "+did) || !strings.Contains(stderr, "podman "+pid) {
+		t.Errorf("--scope container=%s: exit %d, stderr %q; want 2 and a line naming both ids", name, code, stderr)
+	}
+	for id, want := range map[string]string{did: "from docker", pid: "from podman"} {
+		rs := runJSON(t, "-v", "logs", "--podman-host", host, "--scope", "container="+id, "-d", "300", "-n", "1")
+		if out, _ := streams(t, rs[0].Rows); strings.Join(out, ",") != want+",done" || len(rs[0].Errors) != 0 {
+			t.Errorf("container=%.12s: %q, errors %q; want %q", id, out, rs[0].Errors, want)
+		}
+	}
+}
+
 // --tail 5 of a Docker log ending in a 2 MB line is the four lines before
 // it and that line, cut: Docker's own tail counts its 16 KiB pieces (the
 // five were pieces of the long line); followed, the lines after it come
