@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ctop-like/ctop-like/internal/agents"
 	"github.com/ctop-like/ctop-like/internal/collector"
@@ -46,26 +48,17 @@ func localLogs(local *collector.Local, procRoot, cgroupRoot string) logfeed.Open
 			}
 			return logs.Process(procRoot, pid)
 		}
-		var c *model.Container
-		for i := range s.Containers {
-			if views.ContainerInScope(&s.Containers[i], []views.Scope{sc}) {
-				c = &s.Containers[i]
-				break
-			}
-		}
-		if c == nil {
-			// An exited container is not listed without -a, but its
-			// engine still has its log.
-			if sc.Kind == "container" {
-				for _, rt := range []string{model.RuntimeDocker, model.RuntimePodman} {
-					if d, ok := local.Runtime(rt).(*collector.Docker); ok {
-						if _, err := d.Client().ContainerInspect(ctx, sc.ID); err == nil {
-							return logs.Engine{API: d.Client(), ID: sc.ID, Runtime: rt}, nil
-						}
-					}
-				}
-			}
+		found, err := resolveContainer(ctx, s, sc, localEngines(local))
+		if errors.Is(err, errNoContainer) {
 			return nil, fmt.Errorf("%s: no such container on this node", sc)
+		}
+		if err != nil {
+			return nil, err
+		}
+		c := found.c
+		if c == nil {
+			// Stopped, so not listed without -a; its engine still has its log.
+			return logs.Engine{API: found.api, ID: found.id, Runtime: found.runtime}, nil
 		}
 		if d, ok := local.Runtime(c.Runtime).(*collector.Docker); ok {
 			return logs.Engine{API: d.Client(), ID: c.ID, Runtime: c.Runtime}, nil
@@ -97,17 +90,144 @@ func clusterLogs(ag *agents.Source) logfeed.Opener {
 		if sc.Kind == "pid" {
 			return nil, fmt.Errorf("%s: processes of other nodes are not listed with --cluster", sc)
 		}
-		for i := range s.Containers {
-			c := &s.Containers[i]
-			if !views.ContainerInScope(c, []views.Scope{sc}) {
-				continue
-			}
-			id := c.ID
-			if strings.Contains(id, "@") { // an executor without a container id: executor@agent/framework
-				id = ""
-			}
-			return ag.TaskLog(ctx, c.Agent, id, c.Name)
+		found, err := resolveContainer(ctx, s, sc, nil)
+		if errors.Is(err, errNoContainer) {
+			return nil, fmt.Errorf("%s: no such container in the cluster", sc)
 		}
-		return nil, fmt.Errorf("%s: no such container in the cluster", sc)
+		if err != nil {
+			return nil, err
+		}
+		c := found.c
+		id := c.ID
+		if strings.Contains(id, "@") { // an executor without a container id: executor@agent/framework
+			id = ""
+		}
+		return ag.TaskLog(ctx, c.Agent, id, c.Name)
 	}
 }
+
+// checkLogScope makes a batch run of the logs view whose container= scope
+// names more than one container a usage error naming them. (The screen's
+// scope comes from a row, keyed by the full id; one given with --scope
+// says so in the message line.)
+func checkLogScope(ctx context.Context, open logfeed.Opener, s *model.Snapshot, q views.Query) error {
+	if q.View != "logs" || open == nil || len(q.Scope) == 0 || q.Scope[len(q.Scope)-1].Kind != "container" {
+		return nil
+	}
+	var amb *ambiguousError
+	if _, err := open(ctx, s, q.Scope[len(q.Scope)-1]); errors.As(err, &amb) {
+		return usageError{"--scope " + amb.Error()}
+	}
+	return nil
+}
+
+// found is the container a container= scope names.
+type found struct {
+	runtime, id, name string
+	c                 *model.Container // nil: known to its engine only (stopped, not listed without -a)
+	api               logs.EngineAPI   // its engine, when c is nil
+}
+
+// ambiguousError says a container= scope names more than one container.
+type ambiguousError struct {
+	scope views.Scope
+	all   []found
+}
+
+func (e *ambiguousError) Error() string {
+	ids := make([]string, len(e.all))
+	for i, f := range e.all {
+		ids[i] = f.runtime + " " + f.id
+	}
+	return fmt.Sprintf("%s names %d containers: %s; give one's id", e.scope, len(e.all), strings.Join(ids, ", "))
+}
+
+// matchTier is how id names a container, as Docker resolves a name: by
+// its full id (0), its name (1), or a prefix of its id of 12 characters or
+// more (2); -1 when it does not.
+func matchTier(id, cid, name string) int {
+	switch {
+	case cid == id:
+		return 0
+	case name == id:
+		return 1
+	case len(id) >= 12 && strings.HasPrefix(cid, id):
+		return 2
+	}
+	return -1
+}
+
+// engineAsk bounds how long an engine is asked whether it knows a container.
+const engineAsk = 2 * time.Second
+
+// localEngines are this node's Docker and Podman APIs, by runtime.
+func localEngines(local *collector.Local) map[string]logs.EngineAPI {
+	apis := map[string]logs.EngineAPI{}
+	for _, rt := range []string{model.RuntimeDocker, model.RuntimePodman} {
+		if d, ok := local.Runtime(rt).(*collector.Docker); ok {
+			apis[rt] = d.Client()
+		}
+	}
+	return apis
+}
+
+// resolveContainer is the one container a container= scope names among the
+// snapshot's and those its engines know (a stopped one is not listed
+// without -a): those of the first tier of matchTier that has any; two
+// there are ambiguous (a Docker and a Podman container of one name). A
+// task= scope is the container that runs the task.
+func resolveContainer(ctx context.Context, s *model.Snapshot, sc views.Scope, engines map[string]logs.EngineAPI) (found, error) {
+	if sc.Kind != "container" { // task=: the container that runs it
+		for i := range s.Containers {
+			if c := &s.Containers[i]; views.ContainerInScope(c, []views.Scope{sc}) {
+				return found{runtime: c.Runtime, id: c.ID, name: c.Name, c: c}, nil
+			}
+		}
+		return found{}, errNoContainer
+	}
+	var tiers [3][]found
+	add := func(tier int, f found) {
+		if tier < 0 {
+			return
+		}
+		for _, t := range tiers {
+			for _, g := range t {
+				if g.runtime == f.runtime && g.id == f.id {
+					return
+				}
+			}
+		}
+		tiers[tier] = append(tiers[tier], f)
+	}
+	for i := range s.Containers {
+		c := &s.Containers[i]
+		add(matchTier(sc.ID, c.ID, c.Name), found{runtime: c.Runtime, id: c.ID, name: c.Name, c: c})
+	}
+	for _, rt := range []string{model.RuntimeDocker, model.RuntimePodman} {
+		api := engines[rt]
+		if api == nil {
+			continue
+		}
+		actx, cancel := context.WithTimeout(ctx, engineAsk)
+		info, err := api.ContainerInspect(actx, sc.ID)
+		cancel()
+		if err != nil {
+			continue
+		}
+		name := strings.TrimPrefix(info.Name, "/")
+		add(matchTier(sc.ID, info.ID, name), found{runtime: rt, id: info.ID, name: name, api: api})
+	}
+	for _, t := range tiers {
+		switch len(t) {
+		case 0:
+			continue
+		case 1:
+			return t[0], nil
+		}
+		return found{}, &ambiguousError{scope: sc, all: t}
+	}
+	return found{}, errNoContainer
+}
+
+// errNoContainer: no container matches a container= scope.
+var errNoContainer = errors.New("no such container")

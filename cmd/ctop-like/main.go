@@ -216,7 +216,11 @@ func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q
 		cancel()
 	}
 	p := &batch.Printer{Out: stdout, Format: o.output, Query: q}
-	if _, err := mon.Step(ctx); err != nil {
+	first, err := mon.Step(ctx)
+	if err != nil {
+		return err
+	}
+	if err := checkLogScope(ctx, nd.logs, first, q); err != nil {
 		return err
 	}
 	// The first refresh is placed in the cluster if Mesos/Marathon answer

@@ -38,8 +38,14 @@ type Printer struct {
 	// JSON always has every column.
 	TableColumns int
 
-	buf []byte // the JSON line, reused from one refresh to the next
+	buf []byte // the JSON line's next piece, reused from one refresh to the next
 }
+
+// jsonPiece is how much of a JSON line is built before it is written: a
+// line is written in pieces, so that printing the logs view never holds a
+// copy of its lines (128 MiB of them made the process peak at 4x their
+// size, the doubling buffer beside the lines).
+const jsonPiece = 64 << 10
 
 // Print writes the view of one snapshot.
 func (p *Printer) Print(s *model.Snapshot) error {
@@ -48,9 +54,15 @@ func (p *Printer) Print(s *model.Snapshot) error {
 		return err
 	}
 	if p.Format == "json" {
-		p.buf = appendJSON(p.buf[:0], s, p.Query, t)
-		_, err = p.Out.Write(p.buf)
-		return err
+		var werr error
+		flush := func(b []byte) []byte {
+			if werr == nil {
+				_, werr = p.Out.Write(b)
+			}
+			return b[:0]
+		}
+		p.buf = flush(appendJSON(p.buf[:0], s, p.Query, t, flush))
+		return werr
 	}
 	var buf bytes.Buffer
 	writeTable(&buf, s, t, p.TableColumns)
@@ -60,8 +72,10 @@ func (p *Printer) Print(s *model.Snapshot) error {
 
 // appendJSON appends one object on one line to b, its row objects keeping
 // the view's column order. Values are encoded without reflection (see
-// appendJSONValue): a refresh prints thousands of them.
-func appendJSON(b []byte, s *model.Snapshot, q views.Query, t *views.Table) []byte {
+// appendJSONValue): a refresh prints thousands of them. flush, when not
+// nil, is given what was built once it is jsonPiece long (after a row),
+// and returns what to go on building in.
+func appendJSON(b []byte, s *model.Snapshot, q views.Query, t *views.Table, flush func([]byte) []byte) []byte {
 	b = append(b, `{"time":"`...)
 	b = s.Time.UTC().AppendFormat(b, time.RFC3339Nano) // digits, '-', ':', '.', 'T', 'Z': nothing to escape
 	b = append(b, `","host":`...)
@@ -103,6 +117,9 @@ func appendJSON(b []byte, s *model.Snapshot, q views.Query, t *views.Table) []by
 			b = strconv.AppendInt(b, int64(r.Depth), 10)
 		}
 		b = append(b, '}')
+		if flush != nil && len(b) >= jsonPiece {
+			b = flush(b)
+		}
 	}
 	b = append(b, `],"errors":[`...)
 	for i, e := range allErrors(s, t) {

@@ -2,6 +2,7 @@ package views
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ctop-like/ctop-like/internal/model"
@@ -43,7 +44,7 @@ type LogLine struct {
 	Time   time.Time // zero: unknown (a line that was in a file before it was opened)
 	Stream string    // "stdout" or "stderr"
 	Text   string    // untrusted: escape sequences still in it
-	Cut    bool      // only part of a longer line
+	Cut    bool      // only part of a longer line; Text may end with its mark already
 }
 
 // LogLines is where the logs view reads a log: the log feed that the
@@ -96,7 +97,7 @@ func buildLogs(s *model.Snapshot, q Query) []Row {
 			at = l.Time.UTC().Format("2006-01-02T15:04:05.000Z07:00")
 		}
 		text := l.Text
-		if l.Cut {
+		if l.Cut && !strings.HasSuffix(text, cutMark) {
 			text += cutMark
 		}
 		rows = append(rows, Row{Key: strconv.FormatUint(l.Seq, 10), Values: []any{at, l.Stream, text}})
