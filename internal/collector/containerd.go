@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -39,7 +40,9 @@ const containerdMobyNamespace = "moby"
 
 // Containerd is containerd's handler: every namespace's containers (but
 // Docker's moby), listed at start and again for a namespace whose
-// containers or tasks an event says changed, never per refresh. It speaks
+// containers or tasks an event says changed, never per refresh. Two
+// namespaces may hold containers of the same id (a team's and k8s.io):
+// they are kept apart by their key, model.ContainerKey(namespace, id). It speaks
 // containerd's gRPC services through their generated clients (the
 // containerd/api module) rather than the full containerd/v2 client, which
 // would double the binary (14 -> 27 MB) for the same four calls.
@@ -47,9 +50,10 @@ type Containerd struct {
 	reconnector // address is containerd's socket
 
 	mu      sync.RWMutex
-	metas   map[string]Meta   // by container id
-	cgroups map[string]string // cgroupfs path (/<ns>/<id>) -> id
-	byNS    map[string][]string
+	metas   map[string]Meta     // by key (<namespace>/<id>)
+	byID    map[string][]string // container id -> the keys of that id
+	cgroups map[string]string   // cgroupfs path (/<ns>/<id>) -> key
+	byNS    map[string][]string // namespace -> its keys
 }
 
 var _ Runtime = (*Containerd)(nil)
@@ -83,6 +87,7 @@ func containerdCgroup(parent, base string) (string, bool) {
 func NewContainerd(ctx context.Context, address string, quiet bool) *Containerd {
 	c := &Containerd{
 		metas:   map[string]Meta{},
+		byID:    map[string][]string{},
 		cgroups: map[string]string{},
 		byNS:    map[string][]string{},
 	}
@@ -105,16 +110,40 @@ func (c *Containerd) Name() string { return model.RuntimeContainerd }
 func (c *Containerd) Claim(cgroup string) (string, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	id, ok := c.cgroups[cgroup]
-	return id, ok
+	key, ok := c.cgroups[cgroup]
+	if !ok {
+		return "", false
+	}
+	return c.metas[key].ID, true
 }
 
-// Meta implements Runtime.
-func (c *Containerd) Meta(id string) (Meta, bool) {
+// containerdCRINamespace is where containerd's CRI plugin keeps the
+// containers the kubelet starts.
+const containerdCRINamespace = "k8s.io"
+
+// Meta implements Runtime: the container of that id whose spec names the
+// cgroup; else, for a cgroup no spec names as a path (the CRI's systemd
+// shapes), the id's only container, or the one of the CRI's namespace
+// k8s.io, or the first by namespace.
+func (c *Containerd) Meta(id, cgroup string) (Meta, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	m, ok := c.metas[id]
-	return m, ok
+	if key, ok := c.cgroups[cgroup]; ok {
+		if m := c.metas[key]; m.ID == id {
+			return m, true
+		}
+	}
+	keys := c.byID[id]
+	if len(keys) == 0 {
+		return Meta{}, false
+	}
+	best := keys[0]
+	for _, k := range keys[1:] {
+		if c.metas[best].Namespace != containerdCRINamespace && (c.metas[k].Namespace == containerdCRINamespace || k < best) {
+			best = k
+		}
+	}
+	return c.metas[best], true
 }
 
 // Stopped implements Runtime: containerd keeps no history of stopped
@@ -270,7 +299,7 @@ func (c *Containerd) listNS(ctx context.Context, cli containerdClients, ns strin
 	metas := make([]Meta, 0, len(cs))
 	cgroups := map[string]string{}
 	for _, ct := range cs {
-		m := Meta{ID: ct.ID, Name: ct.ID, Image: ct.Image, Labels: ct.Labels, State: "created"}
+		m := Meta{ID: ct.ID, Namespace: ns, Name: ct.ID, Image: ct.Image, Labels: ct.Labels, State: "created"}
 		if ct.CreatedAt != nil {
 			t := ct.CreatedAt.AsTime()
 			m.Created, m.StateSince = t.Unix(), t
@@ -279,7 +308,7 @@ func (c *Containerd) listNS(ctx context.Context, cli containerdClients, ns strin
 		if ct.Spec != nil && json.Unmarshal(ct.Spec.GetValue(), &spec) == nil {
 			m.Env = envMap(spec.Process.Env)
 			if p := spec.Linux.CgroupsPath; strings.HasPrefix(p, "/") {
-				cgroups[p] = ct.ID
+				cgroups[p] = model.ContainerKey(ns, ct.ID)
 			}
 		}
 		if t := tasks[ct.ID]; t != nil {
@@ -297,8 +326,8 @@ func (c *Containerd) listNS(ctx context.Context, cli containerdClients, ns strin
 	}
 	c.mu.Lock()
 	c.replace(ns, metas)
-	for p, id := range cgroups {
-		c.cgroups[p] = id
+	for p, key := range cgroups {
+		c.cgroups[p] = key
 	}
 	c.mu.Unlock()
 	return nil
@@ -306,11 +335,18 @@ func (c *Containerd) listNS(ctx context.Context, cli containerdClients, ns strin
 
 // replace swaps one namespace's containers; c.mu is held.
 func (c *Containerd) replace(ns string, metas []Meta) {
-	for _, id := range c.byNS[ns] {
-		delete(c.metas, id)
+	for _, key := range c.byNS[ns] {
+		id := c.metas[key].ID
+		delete(c.metas, key)
+		keys := slices.DeleteFunc(c.byID[id], func(k string) bool { return k == key })
+		if len(keys) == 0 {
+			delete(c.byID, id)
+		} else {
+			c.byID[id] = keys
+		}
 	}
-	for p, id := range c.cgroups {
-		if _, ok := c.metas[id]; !ok {
+	for p, key := range c.cgroups {
+		if _, ok := c.metas[key]; !ok {
 			delete(c.cgroups, p)
 		}
 	}
@@ -318,12 +354,14 @@ func (c *Containerd) replace(ns string, metas []Meta) {
 		delete(c.byNS, ns)
 		return
 	}
-	ids := make([]string, 0, len(metas))
+	keys := make([]string, 0, len(metas))
 	for _, m := range metas {
-		c.metas[m.ID] = m
-		ids = append(ids, m.ID)
+		key := model.ContainerKey(ns, m.ID)
+		c.metas[key] = m
+		c.byID[m.ID] = append(c.byID[m.ID], key)
+		keys = append(keys, key)
 	}
-	c.byNS[ns] = ids
+	c.byNS[ns] = keys
 }
 
 // ociSpec is the part of a container's OCI runtime spec the handler reads.

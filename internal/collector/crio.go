@@ -122,7 +122,7 @@ func (c *CRIO) Close() error {
 
 // Meta implements Runtime. A container not yet known is asked for in the
 // background (once per crioRetry while asking fails).
-func (c *CRIO) Meta(id string) (Meta, bool) {
+func (c *CRIO) Meta(id, _ string) (Meta, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()

@@ -125,9 +125,10 @@ func (d *Docker) Stopped() []Meta {
 // cgroup the finder lists).
 func runs(state string) bool { return state == "running" || state == "paused" }
 
-// Meta returns the metadata of the container with this full id. Its maps
-// and slices are shared: read them, do not change them.
-func (d *Docker) Meta(id string) (Meta, bool) {
+// Meta returns the metadata of the container with this full id (an
+// engine's ids are unique: the cgroup is not needed). Its maps and slices
+// are shared: read them, do not change them.
+func (d *Docker) Meta(id, _ string) (Meta, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	m, ok := d.metas[id]

@@ -22,9 +22,12 @@ type Runtime interface {
 	// `ctr run` makes /<namespace>/<id>) by what the engine said of its
 	// containers: the container id, or ok false.
 	Claim(cgroup string) (id string, ok bool)
-	// Meta is what the engine says of the container with this full id.
-	// Its maps and slices are shared: read them, do not change them.
-	Meta(id string) (Meta, bool)
+	// Meta is what the engine says of the container with this full id
+	// whose cgroup is cgroup ("" when it has none now). The cgroup tells
+	// apart containers of one id in two of containerd's namespaces; the
+	// other engines' ids are unique and they ignore it. Its maps and
+	// slices are shared: read them, do not change them.
+	Meta(id, cgroup string) (Meta, bool)
 	// Stopped lists the containers the engine keeps that run no process
 	// (exited, created, dead, restarting), for -a.
 	Stopped() []Meta
@@ -41,7 +44,10 @@ type Runtime interface {
 
 // Meta is a container's static data from its runtime.
 type Meta struct {
-	ID           string
+	ID string
+	// Namespace is the container's containerd namespace ("" for other
+	// runtimes): with ID, its key (model.ContainerKey).
+	Namespace    string
 	Name         string
 	Image        string
 	State        string

@@ -89,9 +89,15 @@ type Process struct {
 	WriteBps     float64 `json:"write_bps"`
 }
 
-// ContainerByID returns the container with that full id (or unique prefix of
-// at least 12 characters), or nil.
+// ContainerByID returns the container with that key (Key), else the first
+// with that full id, else the one whose id starts with it (a unique prefix
+// of at least 12 characters), or nil.
 func (s *Snapshot) ContainerByID(id string) *Container {
+	for i := range s.Containers {
+		if s.Containers[i].ContainerdNamespace != "" && s.Containers[i].Key() == id {
+			return &s.Containers[i]
+		}
+	}
 	for i := range s.Containers {
 		if s.Containers[i].ID == id {
 			return &s.Containers[i]

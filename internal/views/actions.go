@@ -47,10 +47,13 @@ type Deed interface {
 // runtime's way.
 type ContainerRef struct {
 	ID, Name string
-	Runtime  string // the runtime column: docker, podman, mesos…
-	Cgroup   string // the cgroup path, for runtimes without an API
-	PID      int    // its first process, 0 when unknown
-	Agent    string // the remote node of a --cluster row, "" when local
+	// Key is the row's key (model.ContainerSample.Key): the id, qualified
+	// by containerd's namespace where one id runs in two.
+	Key     string
+	Runtime string // the runtime column: docker, podman, mesos…
+	Cgroup  string // the cgroup path, for runtimes without an API
+	PID     int    // its first process, 0 when unknown
+	Agent   string // the remote node of a --cluster row, "" when local
 }
 
 // MarathonRef names a Marathon app row, or a task row (Task set, App
@@ -121,7 +124,10 @@ func (v *View) Text(r Row, col string) string {
 
 // Ref is the container a containers-view row stands for.
 func (v *View) Ref(r Row) ContainerRef {
-	ref := ContainerRef{ID: r.Key, Name: v.Text(r, "name"), Runtime: v.Text(r, "runtime"), Cgroup: v.Text(r, "cgroup"), Agent: v.Text(r, "agent")}
+	ref := ContainerRef{ID: v.Text(r, "id"), Key: r.Key, Name: v.Text(r, "name"), Runtime: v.Text(r, "runtime"), Cgroup: v.Text(r, "cgroup"), Agent: v.Text(r, "agent")}
+	if ref.ID == "" {
+		ref.ID = r.Key
+	}
 	if i := v.Col("pid"); i >= 0 && i < len(r.Values) {
 		if f, ok := r.Values[i].(float64); ok {
 			ref.PID = int(f)
@@ -237,9 +243,17 @@ var marathonTaskActions = []Action{
 // marathonTarget names a Marathon row in messages.
 func marathonTarget(v *View, r Row) string { return r.Key }
 
-// containerTarget names a container row in confirmations.
+// containerTarget names a container row in confirmations: by its
+// namespace too where containerd's namespaces may share its id.
 func containerTarget(v *View, r Row) string {
-	return fmt.Sprintf("container %s (%s)", v.RowName(r), shortID(r.Key))
+	id := v.Text(r, "id")
+	if id == "" {
+		id = r.Key
+	}
+	if ns := v.Text(r, "containerd_namespace"); ns != "" {
+		return fmt.Sprintf("container %s (%s in containerd namespace %s)", v.RowName(r), shortID(id), ns)
+	}
+	return fmt.Sprintf("container %s (%s)", v.RowName(r), shortID(id))
 }
 
 // processSignal sends a signal to the row's process.
