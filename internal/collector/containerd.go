@@ -34,6 +34,11 @@ func init() {
 // containerdDefaultAddress is where a node's containerd listens.
 const containerdDefaultAddress = "/run/containerd/containerd.sock"
 
+// containerdDefaultAddresses are where containerd is looked for when no
+// address is named, in order: the node's own, then the one dockerd runs
+// for itself where no system containerd is installed (Debian's docker.io).
+var containerdDefaultAddresses = []string{containerdDefaultAddress, "/run/docker/containerd/containerd.sock"}
+
 // containerdMobyNamespace is Docker's namespace in containerd: its
 // containers are Docker's, named by Docker's handler.
 const containerdMobyNamespace = "moby"
@@ -47,7 +52,9 @@ const containerdMobyNamespace = "moby"
 // containerd/api module) rather than the full containerd/v2 client, which
 // would double the binary (14 -> 27 MB) for the same four calls.
 type Containerd struct {
-	reconnector // address is containerd's socket
+	reconnector // address is containerd's socket (the one found, of candidates)
+	// candidates are the sockets tried in order when none was named.
+	candidates []string
 
 	mu      sync.RWMutex
 	metas   map[string]Meta     // by key (<namespace>/<id>)
@@ -58,12 +65,15 @@ type Containerd struct {
 
 var _ Runtime = (*Containerd)(nil)
 
-// openContainerd is containerd's factory: --containerd-address or the
-// default socket; "none" disables it.
+// openContainerd is containerd's factory: --containerd-address, or the
+// first of the default sockets that answers; "none" disables it.
 func openContainerd(ctx context.Context, cfg Config) Runtime {
 	addr, quiet, ok := socketAddress(cfg.ContainerdAddress, containerdDefaultAddress)
 	if !ok {
 		return nil
+	}
+	if quiet {
+		return newContainerd(ctx, containerdDefaultAddresses, true)
 	}
 	return NewContainerd(ctx, addr, quiet)
 }
@@ -85,13 +95,19 @@ func containerdCgroup(parent, base string) (string, bool) {
 // NewContainerd watches the containerd at address in the background and
 // returns at once. quiet says an absent socket is no error.
 func NewContainerd(ctx context.Context, address string, quiet bool) *Containerd {
+	return newContainerd(ctx, []string{address}, quiet)
+}
+
+// newContainerd watches the first of the sockets at addresses that
+// accepts a connection, tried again in order whenever the session ends.
+func newContainerd(ctx context.Context, addresses []string, quiet bool) *Containerd {
 	c := &Containerd{
 		metas:   map[string]Meta{},
 		byID:    map[string][]string{},
 		cgroups: map[string]string{},
 		byNS:    map[string][]string{},
 	}
-	c.address = address
+	c.address, c.candidates = addresses[0], addresses
 	ctx = c.start(ctx, quiet)
 	// containerd is dialled before each session: a gRPC session would
 	// retry a refused or absent socket for its whole timeout. While it is
@@ -161,15 +177,32 @@ func (c *Containerd) Close() error {
 // as an error rather than a silent stall.
 const containerdCallTimeout = 10 * time.Second
 
-// dial checks that the socket accepts a connection: a refused or absent
-// socket costs microseconds, where a gRPC session would retry for its
-// whole timeout.
+// dial checks that a socket accepts a connection, the candidates in
+// order, and makes the first that does the address of the next session: a
+// refused or absent socket costs microseconds, where a gRPC session would
+// retry for its whole timeout. Its error is that of the first socket that
+// exists (one that does not is no error for a containerd nobody named).
 func (c *Containerd) dial() error {
-	conn, err := net.DialTimeout("unix", c.address, dockerKnock)
-	if err != nil {
-		return fmt.Errorf("containerd %s: %w", c.address, err)
+	var exists, missing error
+	for _, a := range c.candidates {
+		conn, err := net.DialTimeout("unix", a, dockerKnock)
+		if err == nil {
+			c.address = a
+			return conn.Close()
+		}
+		gone := socketMissing(a)
+		if gone && missing == nil {
+			missing = fmt.Errorf("containerd %s: %w", a, err)
+		}
+		if !gone && exists == nil {
+			c.address, exists = a, fmt.Errorf("containerd %s: %w", a, err)
+		}
 	}
-	return conn.Close()
+	if exists != nil {
+		return exists
+	}
+	c.address = c.candidates[0]
+	return missing
 }
 
 // session subscribes to events, lists every namespace, then relists a

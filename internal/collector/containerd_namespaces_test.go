@@ -135,3 +135,42 @@ func TestContainerdSameIDInTwoNamespaces(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// Issue 19 item 7: with no --containerd-address, containerd is found at
+// the node's own socket or, where that is absent, at dockerd's own: its
+// `ctr run` containers are named as containerd's, not left to -a as raw
+// cgroups. (The default sockets are stand-ins here: a missing node's
+// socket, then a proxy to the containerd the test runs in.)
+func TestContainerdFoundWithoutAFlag(t *testing.T) {
+	addr := containerdTestAddress(t)
+	ctr, ns := ctrNamespace(t, addr)
+	id := fmt.Sprintf("found-%d", os.Getpid())
+	ctr("run", "-d", "docker.io/"+dockerTestImage, id, "sleep", "3600")
+	dir := t.TempDir()
+	dockerd := filepath.Join(dir, "docker-containerd.sock")
+	unixProxy(t, dockerd, addr)
+	old := containerdDefaultAddresses
+	containerdDefaultAddresses = []string{filepath.Join(dir, "containerd.sock"), dockerd}
+	t.Cleanup(func() { containerdDefaultAddresses = old })
+
+	l, err := NewLocal(context.Background(), Config{DockerHost: "none", PodmanHost: "none", CRIOAddress: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	l.WaitReady(ctx)
+	cancel()
+	var s *model.Sample
+	eventually(t, 10*time.Second, "the ctr container named through dockerd's containerd", func() bool {
+		s = collectOnce(t, l)
+		c := findContainer(s, id)
+		return c != nil && c.Runtime == model.RuntimeContainerd
+	})
+	if c := findContainer(s, id); c.ContainerdNamespace != ns || c.PID == 0 {
+		t.Errorf("namespace %q pid %d, want %s and its pid", c.ContainerdNamespace, c.PID, ns)
+	}
+	if len(s.Errors) > 0 {
+		t.Errorf("errors: %v (the node's own socket is absent: no error)", s.Errors)
+	}
+}
