@@ -336,8 +336,14 @@ func (l *Local) name(c *model.ContainerSample) {
 			}
 		}
 	}
+	frozen := c.State == "paused" // the cgroup's freezer holds it
 	if ok {
 		applyMeta(c, meta)
+	}
+	if frozen && c.State == "running" {
+		// Frozen through its cgroup (`:pause` of a containerd, CRI-O,
+		// Mesos or raw container), which its runtime never hears of.
+		c.State = "paused"
 	}
 	applyKubernetes(c, meta.Sandbox)
 	if c.Name == "" {

@@ -154,10 +154,10 @@ func containerVerb(label string, key rune, verb string, when func(v *View, r Row
 
 func isPaused(v *View, r Row) bool { return v.Text(r, "state") == "paused" }
 
-// An engine says when a container is paused; a frozen cgroup does not show
-// in the state column, so both verbs are offered there.
-func canPause(v *View, r Row) bool   { return !HasAPI(v.Text(r, "runtime")) || !isPaused(v, r) }
-func canUnpause(v *View, r Row) bool { return !HasAPI(v.Text(r, "runtime")) || isPaused(v, r) }
+// The state column says paused when the container's cgroup is frozen,
+// whoever froze it (its engine, or the freezer through `:pause`).
+func canPause(v *View, r Row) bool   { return !isPaused(v, r) }
+func canUnpause(v *View, r Row) bool { return isPaused(v, r) }
 
 // containerActions are the container view's actions; pause and unpause
 // take each other's place as the engine's state says; restart needs an
