@@ -50,7 +50,7 @@ func TestPodCgroupOfDocker(t *testing.T) {
 	id := strings.Repeat("c3", 32)
 	d := &Docker{runtime: model.RuntimeDocker, metas: map[string]Meta{id: {ID: id, Name: "k8s_api_api-7f9c_prod", Labels: map[string]string{
 		criPodName: "api-7f9c", criPodNamespace: "prod", criContainerName: "api"}}}}
-	l := &Local{runtimes: &runtimes{list: []Runtime{d}, byName: map[string]Runtime{model.RuntimeDocker: d}}}
+	l := &Local{runtimes: &runtimes{list: []Runtime{d}}}
 	c := model.ContainerSample{ID: id, Runtime: model.RuntimeContainerd, Cgroup: "/kubepods/burstable/pod1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/" + id}
 	l.name(&c)
 	if c.Runtime != model.RuntimeDocker || c.Name != "api" || c.Pod != "api-7f9c" || c.Namespace != "prod" {

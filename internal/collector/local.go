@@ -28,6 +28,7 @@ type Local struct {
 	finder   ContainerFinder
 	runtimes *runtimes
 	ports    *portReader
+	oom      *kernelOOM // nil where the kernel log cannot be read
 
 	mu  sync.Mutex
 	env map[string]envEntry // non-Docker containers' env, by container key
@@ -119,16 +120,18 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		l.ports.self = os.Getpid()
 	}
 	l.runtimes = openRuntimes(ctx, cfg)
+	l.oom = openKernelOOM("/dev/kmsg")
 	if f, ok := finder.(interface{ setClaim(claimFunc) }); ok {
 		f.setClaim(l.runtimes.claim)
 	}
 	return l, nil
 }
 
-// Runtime returns the handler of the runtime with this name
-// (model.RuntimeDocker...), nil when it is disabled: the caller that acts
-// on a runtime's containers asks for the handler it knows.
-func (l *Local) Runtime(name string) Runtime { return l.runtimes.byName[name] }
+// Runtime returns the handler that names the runtime's containers
+// (model.RuntimeDocker...), nil when none does: the caller that acts on a
+// runtime's containers asks for the handler it knows. It may be one opened
+// for another runtime (Podman's API behind --docker-host).
+func (l *Local) Runtime(name string) Runtime { return l.runtimes.get(name) }
 
 // WaitReady waits until every runtime's first list is in or failed, or
 // ctx ends, so that batch mode names containers from its first line.
@@ -152,6 +155,7 @@ func (l *Local) Close() error {
 	l.procs.close()
 	l.ports.close()
 	l.machine.close()
+	l.oom.close()
 	return l.runtimes.close()
 }
 
@@ -326,11 +330,11 @@ func (l *Local) netOf(key string, pid int) *model.NetCounters {
 // (cri-dockerd) knows it.
 func (l *Local) name(c *model.ContainerSample) {
 	meta, ok := Meta{}, false
-	if h := l.runtimes.byName[c.Runtime]; h != nil {
+	if h := l.runtimes.get(c.Runtime); h != nil {
 		meta, ok = h.Meta(c.ID, c.Cgroup)
 	}
 	if !ok && c.Runtime == model.RuntimeContainerd {
-		if d := l.runtimes.byName[model.RuntimeDocker]; d != nil {
+		if d := l.runtimes.get(model.RuntimeDocker); d != nil {
 			if meta, ok = d.Meta(c.ID, c.Cgroup); ok {
 				c.Runtime = model.RuntimeDocker
 			}
@@ -345,6 +349,7 @@ func (l *Local) name(c *model.ContainerSample) {
 		// Mesos or raw container), which its runtime never hears of.
 		c.State = "paused"
 	}
+	l.oom.oomKilled(c, meta)
 	applyKubernetes(c, meta.Sandbox)
 	if c.Name == "" {
 		c.Name = shortName(c)
@@ -352,9 +357,10 @@ func (l *Local) name(c *model.ContainerSample) {
 }
 
 // stoppedState says whether a runtime's state means the container runs
-// nothing (listed with -a only).
+// nothing (listed with -a only); Podman's "stopped" is a container that
+// died and is not cleaned up yet.
 func stoppedState(state string) bool {
-	return state == "exited" || state == "created" || state == "dead"
+	return state == "exited" || state == "created" || state == "dead" || state == "stopped"
 }
 
 // unmeasuredStopped is what a container without a cgroup lacks: every
@@ -375,6 +381,7 @@ func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]boo
 		seen[model.ContainerKey(m.Namespace, m.ID)] = true
 		c := model.ContainerSample{ID: m.ID, Runtime: h.Name(), Unmeasured: unmeasuredStopped}
 		applyMeta(&c, m)
+		l.oom.oomKilled(&c, m)
 		c.PID = 0
 		applyKubernetes(&c, m.Sandbox)
 		if c.Name == "" {
@@ -390,7 +397,7 @@ func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]boo
 		}
 	}
 	for key, was := range l.listed {
-		if h := l.runtimes.byName[was.runtime]; h != nil && !seen[key] {
+		if h := l.runtimes.get(was.runtime); h != nil && !seen[key] {
 			if m, ok := h.Meta(was.id, was.cgroup); ok && model.ContainerKey(m.Namespace, m.ID) == key && (l.cfg.All || !stoppedState(m.State)) {
 				add(h, m)
 			}

@@ -67,6 +67,8 @@ type Meta struct {
 	OOMKilled bool
 	// StateSince is when the current state began (zero: unknown).
 	StateSince time.Time
+	// StartedAt is when its last run began (zero: unknown).
+	StartedAt time.Time
 	// Sandbox says the engine knows it as a Kubernetes pod's pause
 	// container (labels say so for containerd and cri-dockerd).
 	Sandbox bool
@@ -84,19 +86,45 @@ var factories = []factory{openDocker, openPodman, openContainerd, openCRIO}
 
 // runtimes is the set of handlers a Local names its containers through.
 type runtimes struct {
-	list   []Runtime
-	byName map[string]Runtime
+	list []Runtime
 }
 
 func openRuntimes(ctx context.Context, cfg Config) *runtimes {
-	r := &runtimes{byName: map[string]Runtime{}}
+	r := &runtimes{}
 	for _, open := range factories {
 		if h := open(ctx, cfg); h != nil {
 			r.list = append(r.list, h)
-			r.byName[h.Name()] = h
 		}
 	}
 	return r
+}
+
+// get is the handler that names the containers of the runtime with this
+// name now, nil when none does: a handler's name is what its engine says
+// it is (Podman behind --docker-host names Podman's containers), and of
+// two handlers of one name the first whose engine answers is taken.
+func (r *runtimes) get(name string) Runtime {
+	var first Runtime
+	n := 0
+	for _, h := range r.list {
+		if h.Name() == name {
+			if first == nil {
+				first = h
+			}
+			n++
+		}
+	}
+	if n < 2 {
+		return first
+	}
+	for _, h := range r.list {
+		if h.Name() == name && h.Err() == nil {
+			if rd, ok := h.(interface{ Ready() bool }); !ok || rd.Ready() {
+				return h
+			}
+		}
+	}
+	return first
 }
 
 // claim recognises a cgroup no shape names through the handlers.
