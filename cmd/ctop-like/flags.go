@@ -33,6 +33,7 @@ type options struct {
 	dockerHost        string
 	podmanHost        string
 	containerdAddress string
+	crioAddress       string
 	procRoot          string
 	cgroupRoot        string
 	all               bool
@@ -75,6 +76,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.dockerHost, "docker-host", "", "Docker daemon (default DOCKER_HOST or the local socket; 'none' to disable)")
 	fs.StringVar(&o.podmanHost, "podman-host", "", "Podman's Docker-compatible API (default CONTAINER_HOST or unix:///run/podman/podman.sock; 'none' to disable)")
 	fs.StringVar(&o.containerdAddress, "containerd-address", "", "containerd's socket (default /run/containerd/containerd.sock, then dockerd's /run/docker/containerd/containerd.sock; 'none' to disable)")
+	fs.StringVar(&o.crioAddress, "crio-address", "", "CRI-O's socket (default /var/run/crio/crio.sock; 'none' to disable)")
 	fs.StringVar(&o.procRoot, "proc-root", "/proc", "where /proc is")
 	fs.StringVar(&o.cgroupRoot, "cgroup-root", "/sys/fs/cgroup", "where the cgroup hierarchy is")
 	fs.BoolVarP(&o.all, "all", "a", false, "also list cgroups that are not containers, as runtime raw")

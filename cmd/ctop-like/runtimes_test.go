@@ -15,12 +15,12 @@ import (
 )
 
 func TestRuntimeFlags(t *testing.T) {
-	o, err := parseFlags([]string{"--podman-host", "unix:///tmp/p.sock", "--containerd-address", "/tmp/c.sock"}, os.Stderr)
+	o, err := parseFlags([]string{"--podman-host", "unix:///tmp/p.sock", "--containerd-address", "/tmp/c.sock", "--crio-address", "/tmp/crio.sock"}, os.Stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.podmanHost != "unix:///tmp/p.sock" || o.containerdAddress != "/tmp/c.sock" {
-		t.Errorf("podman host %q, containerd address %q", o.podmanHost, o.containerdAddress)
+	if o.podmanHost != "unix:///tmp/p.sock" || o.containerdAddress != "/tmp/c.sock" || o.crioAddress != "/tmp/crio.sock" {
+		t.Errorf("podman host %q, containerd address %q, cri-o address %q", o.podmanHost, o.containerdAddress, o.crioAddress)
 	}
 }
 
@@ -30,15 +30,19 @@ func TestRuntimeFlagsNamedButAbsent(t *testing.T) {
 	dir := t.TempDir()
 	start := time.Now()
 	out := runJSON(t, "-n", "1", "-d", "300", "--docker-host", "none",
-		"--podman-host", "unix://"+filepath.Join(dir, "podman.sock"), "--containerd-address", filepath.Join(dir, "containerd.sock"))
+		"--podman-host", "unix://"+filepath.Join(dir, "podman.sock"), "--containerd-address", filepath.Join(dir, "containerd.sock"),
+		"--crio-address", filepath.Join(dir, "crio.sock"))
 	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("one refresh took %v", d)
 	}
 	errs := strings.Join(out[0].Errors, "\n")
-	if !strings.Contains(errs, "podman") || !strings.Contains(errs, "containerd") {
-		t.Errorf("errors %q name neither podman nor containerd", errs)
+	if !strings.Contains(errs, "podman") || !strings.Contains(errs, "containerd") || !strings.Contains(errs, "cri-o") {
+		t.Errorf("errors %q do not name podman, containerd and cri-o", errs)
 	}
-	out = runJSON(t, "-n", "1", "-d", "300", "--docker-host", "none", "--podman-host", "none", "--containerd-address", "none")
+	if strings.Contains(errs, "Docker daemon") {
+		t.Errorf("errors %q call Podman the Docker daemon", errs)
+	}
+	out = runJSON(t, "-n", "1", "-d", "300", "--docker-host", "none", "--podman-host", "none", "--containerd-address", "none", "--crio-address", "none")
 	if len(out[0].Errors) > 0 {
 		t.Errorf("runtimes disabled with none report %v", out[0].Errors)
 	}

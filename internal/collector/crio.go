@@ -103,11 +103,16 @@ func (c *CRIO) Stopped() []Meta { return nil }
 // WaitReady implements Runtime: there is no list to wait for.
 func (c *CRIO) WaitReady(context.Context) error { return nil }
 
-// Err implements Runtime.
+// Err implements Runtime: the last inspection's error, or, for a socket
+// the user named, that it is not there.
 func (c *CRIO) Err() error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.err
+	err := c.err
+	c.mu.Unlock()
+	if err == nil && !c.quiet && socketMissing(c.address) {
+		err = fmt.Errorf("cri-o %s: no such socket", c.address)
+	}
+	return err
 }
 
 // Close implements Runtime: it waits for the inspections under way.

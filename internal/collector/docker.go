@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -45,11 +46,20 @@ type Docker struct {
 
 var _ Runtime = (*Docker)(nil)
 
+// dockerDefaultHost is where Docker is looked for when neither
+// --docker-host nor DOCKER_HOST names it.
+var dockerDefaultHost = client.DefaultDockerHost
+
 // openDocker is Docker's factory: --docker-host, DOCKER_HOST or the local
-// socket; "none" disables it.
+// socket; "none" disables it. A node without Docker by design (containerd
+// or CRI-O only) has no socket at the default place: that is no error,
+// while a named Docker that is absent is.
 func openDocker(ctx context.Context, cfg Config) Runtime {
 	if cfg.DockerHost == "none" {
 		return nil
+	}
+	if cfg.DockerHost == "" && os.Getenv("DOCKER_HOST") == "" {
+		return newEngine(ctx, model.RuntimeDocker, dockerDefaultHost, true, client.FromEnv)
 	}
 	return NewDocker(ctx, cfg.DockerHost)
 }

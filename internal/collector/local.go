@@ -69,7 +69,7 @@ type listedOnce struct {
 
 // NewLocal opens every local source. Only a missing /proc or cgroup root is
 // an error; a runtime that is not there is retried, and reported in each
-// sample's Errors when the user named it (or it is Docker).
+// sample's Errors when the user named it or its socket is there.
 func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	if cfg.ProcRoot == "" {
 		cfg.ProcRoot = "/proc"

@@ -126,3 +126,27 @@ func TestPodmanErrorsNamePodman(t *testing.T) {
 		t.Errorf("errors: %q", errs)
 	}
 }
+
+// Issue 19 item 12: on a node without Docker by design (no --docker-host,
+// no DOCKER_HOST, nothing at Docker's socket) no refresh names Docker in
+// its errors; a Docker the user named that is not there still is.
+func TestDockerAbsentByDesignIsQuiet(t *testing.T) {
+	old := dockerDefaultHost
+	dockerDefaultHost = "unix://" + filepath.Join(t.TempDir(), "docker.sock")
+	t.Cleanup(func() { dockerDefaultHost = old })
+	t.Setenv("DOCKER_HOST", "")
+	none := Config{PodmanHost: "none", ContainerdAddress: "none", CRIOAddress: "none"}
+	l := openReady(t, none)
+	for i := 0; i < 5; i++ {
+		if errs := collectOnce(t, l).Errors; len(errs) > 0 {
+			t.Fatalf("refresh %d without Docker by design: errors %q", i, errs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	named := none
+	named.DockerHost = dockerDefaultHost
+	l = openReady(t, named)
+	eventually(t, 10*time.Second, "the named Docker's absence in the errors", func() bool {
+		return strings.Contains(strings.Join(collectOnce(t, l).Errors, "\n"), "docker")
+	})
+}
