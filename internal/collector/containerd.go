@@ -337,6 +337,7 @@ func (c *Containerd) listNS(ctx context.Context, cli containerdClients, ns strin
 			t := ct.CreatedAt.AsTime()
 			m.Created, m.StateSince = t.Unix(), t
 		}
+		m.LogPath = criLogPath(ct.Extensions[criContainerMetadata].GetValue())
 		var spec ociSpec
 		if ct.Spec != nil && json.Unmarshal(ct.Spec.GetValue(), &spec) == nil {
 			m.Env = envMap(spec.Process.Env)
@@ -395,6 +396,28 @@ func (c *Containerd) replace(ns string, metas []Meta) {
 		keys = append(keys, key)
 	}
 	c.byNS[ns] = keys
+}
+
+// criContainerMetadata is the extension containerd's CRI plugin keeps its
+// own record of a container in (pkg/cri/store/container: the kubelet's
+// config, the log path...), as JSON {"Version":"v1","Metadata":{...}}.
+const criContainerMetadata = "io.cri-containerd.container.metadata"
+
+// criLogPath is the log path the CRI plugin's record of a container
+// names, "" without one.
+func criLogPath(ext []byte) string {
+	if len(ext) == 0 {
+		return ""
+	}
+	var md struct {
+		Metadata struct {
+			LogPath string
+		}
+	}
+	if json.Unmarshal(ext, &md) != nil {
+		return ""
+	}
+	return md.Metadata.LogPath
 }
 
 // ociSpec is the part of a container's OCI runtime spec the handler reads.

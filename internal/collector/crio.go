@@ -222,6 +222,7 @@ type crioInfo struct {
 	Labels      map[string]string `json:"labels"`
 	Annotations map[string]string `json:"annotations"`
 	Sandbox     string            `json:"sandbox"`
+	LogPath     string            `json:"log_path"`
 }
 
 // crioMeta reads one container's info. A pod's infra container carries
@@ -231,7 +232,7 @@ func crioMeta(id string, body []byte) (Meta, error) {
 	if err := json.Unmarshal(body, &info); err != nil {
 		return Meta{}, fmt.Errorf("cri-o container %s: %w", shortID(id), err)
 	}
-	m := Meta{ID: id, Name: info.Name, Image: info.Image, PID: info.Pid, Labels: info.Labels, State: "running"}
+	m := Meta{ID: id, Name: info.Name, Image: info.Image, PID: info.Pid, Labels: info.Labels, State: "running", LogPath: info.LogPath}
 	if info.CreatedTime > 0 {
 		t := time.Unix(0, info.CreatedTime)
 		m.Created, m.StateSince = t.Unix(), t

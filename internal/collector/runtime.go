@@ -69,6 +69,10 @@ type Meta struct {
 	StateSince time.Time
 	// StartedAt is when its last run began (zero: unknown).
 	StartedAt time.Time
+	// LogPath is the file its runtime writes its log to in the CRI's
+	// format (CRI-O's log_path, containerd's CRI metadata); "" when the
+	// runtime does not say.
+	LogPath string
 	// Sandbox says the engine knows it as a Kubernetes pod's pause
 	// container (labels say so for containerd and cri-dockerd).
 	Sandbox bool
