@@ -251,11 +251,11 @@ func (d *Docker) session(ctx context.Context) (connected bool, err error) {
 	msgs, errs := d.cli.Events(sctx, events.ListOptions{
 		Filters: filters.NewArgs(filters.Arg("type", string(events.ContainerEventType))),
 	})
-	d.identify(sctx)
 	if err := d.list(sctx); err != nil {
 		return false, err
 	}
 	d.listed()
+	d.identify(sctx)
 	for {
 		select {
 		case m := <-msgs:
@@ -273,11 +273,16 @@ func (d *Docker) session(ctx context.Context) (connected bool, err error) {
 // its answer to the Docker API's GET /version.
 const podmanComponent = "Podman Engine"
 
-// identify asks the engine what it is (GET /version): Podman serves
-// Docker's API too, and its containers are Podman's whichever option
-// named its socket. An engine that does not say keeps the name it was
-// opened with (the list that follows fails if it is down).
+// identify asks an engine opened as Docker what it is (GET /version):
+// Podman serves Docker's API too, and its containers are Podman's
+// whichever option named its socket. It runs after the first list, which
+// it does not delay (Podman's answer runs conmon and its OCI runtime for
+// their versions: a second on a loaded node). An engine that does not say
+// keeps the name it was opened with.
 func (d *Docker) identify(ctx context.Context) {
+	if d.runtime != model.RuntimeDocker {
+		return
+	}
 	vctx, cancel := context.WithTimeout(ctx, dockerCallTimeout)
 	defer cancel()
 	v, err := d.cli.ServerVersion(vctx)
