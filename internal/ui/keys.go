@@ -92,9 +92,11 @@ func defaultBindings() []*binding {
 
 // navigationHelp lists the keys tview's table handles itself; in a
 // replay g is the replay's "go to" and is listed with it.
-func (a *App) navigationHelp() [][2]string {
+func (a *App) navigationHelp() [][2]string { return navigation(a.isReplay()) }
+
+func navigation(replay bool) [][2]string {
 	ends := "PgUp PgDn Home End g G"
-	if a.isReplay() {
+	if replay {
 		ends = "PgUp PgDn Home End G"
 	}
 	return [][2]string{

@@ -243,17 +243,19 @@ var marathonTaskActions = []Action{
 // marathonTarget names a Marathon row in messages.
 func marathonTarget(v *View, r Row) string { return r.Key }
 
-// containerTarget names a container row in confirmations: by its
-// namespace too where containerd's namespaces may share its id.
+// containerTarget names a container row in confirmations, by its name and
+// its whole id: the confirmation wraps what does not fit, and never cuts
+// an id (two ids may share their first 12 characters); by its containerd
+// namespace too, where two namespaces may share the id.
 func containerTarget(v *View, r Row) string {
 	id := v.Text(r, "id")
 	if id == "" {
 		id = r.Key
 	}
 	if ns := v.Text(r, "containerd_namespace"); ns != "" {
-		return fmt.Sprintf("container %s (%s in containerd namespace %s)", v.RowName(r), shortID(id), ns)
+		return fmt.Sprintf("container %s (%s in containerd namespace %s)", v.RowName(r), id, ns)
 	}
-	return fmt.Sprintf("container %s (%s)", v.RowName(r), shortID(id))
+	return fmt.Sprintf("container %s (%s)", v.RowName(r), id)
 }
 
 // processSignal sends a signal to the row's process.

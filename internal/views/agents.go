@@ -10,6 +10,7 @@ func init() {
 	register(&View{
 		ID:    "agents",
 		Title: "Mesos Agents",
+		Doc:   "a Mesos agent (--cluster)",
 		Columns: []Column{
 			{ID: "id", Title: "ID", Width: 20, Priority: 4},
 			{ID: "host", Title: "HOST", Width: 0},

@@ -14,6 +14,7 @@ func init() {
 	register(&View{
 		ID:    "marathon-groups",
 		Title: "Marathon Groups",
+		Doc:   "a Marathon group (a tree: its figures include its subgroups')",
 		Columns: []Column{
 			{ID: "group", Title: "GROUP", Width: 0},
 			{ID: "apps", Title: "APPS", Unit: UnitCount, Number: true, Width: 5},
@@ -40,6 +41,7 @@ func init() {
 	register(&View{
 		ID:    "marathon-apps",
 		Title: "Marathon Apps",
+		Doc:   "a Marathon app",
 		Columns: []Column{
 			{ID: "app", Title: "APP", Width: 0},
 			{ID: "group", Title: "GROUP", Width: 14, Priority: 3},
@@ -76,6 +78,7 @@ func init() {
 	register(&View{
 		ID:    "mesos-frameworks",
 		Title: "Mesos Frameworks",
+		Doc:   "a Mesos framework",
 		Columns: []Column{
 			{ID: "framework_id", Title: "ID", Width: 20, Priority: 2},
 			{ID: "framework", Title: "FRAMEWORK", Width: 16},
@@ -102,6 +105,7 @@ func init() {
 	register(&View{
 		ID:    "mesos-tasks",
 		Title: "Mesos Tasks",
+		Doc:   "a Mesos task, finished ones too (the newest 100 of each framework)",
 		Columns: []Column{
 			{ID: "task_id", Title: "TASK ID", Width: 0},
 			{ID: "task", Title: "TASK", Width: 16, Priority: 2},

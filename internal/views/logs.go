@@ -17,6 +17,7 @@ func init() {
 	register(&View{
 		ID:    "logs",
 		Title: "Logs",
+		Doc:   "a line of the log of the scoped container, Mesos task or process, oldest first",
 		Columns: []Column{
 			{ID: "time", Title: "TIME", Width: 24, Priority: 2},
 			{ID: "stream", Title: "STREAM", Width: 6, Priority: 1},
@@ -24,6 +25,7 @@ func init() {
 		},
 		Rank:        8,
 		Scopes:      []string{"container", "task", "pid"},
+		NeedsScope:  true,
 		Minimum:     []string{"time", "stream", "text"},
 		NameColumns: []string{"text"},
 		Build:       buildLogs,

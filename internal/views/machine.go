@@ -10,6 +10,7 @@ func init() {
 	register(&View{
 		ID:    "machine",
 		Title: "Machine",
+		Doc:   "a device of the node: each CPU, disk, network interface and filesystem, and the memory",
 		Columns: []Column{
 			{ID: "kind", Title: "KIND", Width: 6},
 			{ID: "name", Title: "NAME", Width: 16},

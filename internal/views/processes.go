@@ -11,6 +11,7 @@ func init() {
 	register(&View{
 		ID:    "processes",
 		Title: "Processes",
+		Doc:   "a process",
 		Columns: []Column{
 			{ID: "pid", Title: "PID", Unit: UnitCount, Number: true, Width: 7},
 			{ID: "ppid", Title: "PPID", Unit: UnitCount, Number: true, Width: 7, Priority: 5},

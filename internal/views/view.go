@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -25,11 +26,26 @@ const (
 	UnitCount   = "count" // a plain integer count
 )
 
+// Units say what each unit means and the column id suffix that names it,
+// in the manual's order.
+var Units = []struct{ Unit, Suffix, Means string }{
+	{UnitPct, "_pct", "percent; for CPU, 100 is one core"},
+	{UnitBytes, "_bytes", "bytes"},
+	{UnitBps, "_bps", "bytes per second"},
+	{UnitPerSec, "_ps", "events per second"},
+	{UnitSeconds, "_s", "seconds"},
+	{UnitCount, "", "a whole number"},
+}
+
 // Column is one column of a view. Its ID is a stable contract: scripts use it.
 type Column struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
 	Unit  string `json:"unit"`
+	// Null, when set, says when the value is null (n/a), for the manual:
+	// "without a CPU quota". Every value may be null where it does not
+	// apply; this names the case a user would not guess.
+	Null string `json:"-"`
 	// Number columns hold float64 values (or nil); the others hold strings (or nil).
 	Number bool `json:"number"`
 	// Priority orders which columns a narrow screen drops first: higher
@@ -69,26 +85,31 @@ type Scope struct {
 // ScopeKinds are the kinds --scope accepts.
 var ScopeKinds = []string{"framework", "group", "app", "task", "container", "pid"}
 
-// ParseScope reads "KIND=ID".
+// ParseScope reads "KIND=ID"; a pid must be a number.
 func ParseScope(s string) (Scope, error) {
 	k, id, ok := strings.Cut(s, "=")
 	if !ok || id == "" {
 		return Scope{}, fmt.Errorf("scope %q: want KIND=ID with KIND one of %s", s, strings.Join(ScopeKinds, ", "))
 	}
-	for _, known := range ScopeKinds {
-		if k == known {
-			return Scope{Kind: k, ID: id}, nil
+	if !slices.Contains(ScopeKinds, k) {
+		return Scope{}, fmt.Errorf("scope %q: unknown kind %q, want one of %s", s, k, strings.Join(ScopeKinds, ", "))
+	}
+	if k == "pid" {
+		if n, err := strconv.Atoi(id); err != nil || n <= 0 {
+			return Scope{}, fmt.Errorf("scope %q: a pid is a process id, a number above 0", s)
 		}
 	}
-	return Scope{}, fmt.Errorf("scope %q: unknown kind %q, want one of %s", s, k, strings.Join(ScopeKinds, ", "))
+	return Scope{Kind: k, ID: id}, nil
 }
 
 func (s Scope) String() string { return s.Kind + "=" + s.ID }
 
 // View is the declaration of one view.
 type View struct {
-	ID          string   `json:"id"`
-	Title       string   `json:"title"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Doc says what a row is, for the manual: "a container on this node".
+	Doc         string   `json:"-"`
 	Columns     []Column `json:"columns"`
 	DefaultSort string   `json:"default_sort"` // column id; "" keeps Build's order
 	DefaultDesc bool     `json:"default_desc"`
@@ -107,8 +128,13 @@ type View struct {
 	// Rank orders the views menu, -l and completion (DESIGN.md's order).
 	Rank int `json:"-"`
 	// Scopes are the scope kinds the view can be shown in; the innermost
-	// scope of a drill-down decides. Every view can be shown unscoped.
+	// scope of a drill-down decides. Every view can be shown unscoped,
+	// unless NeedsScope.
 	Scopes []string `json:"-"`
+	// NeedsScope says the view shows nothing without one of its Scopes
+	// (a log is one container's, task's or process's): -v without
+	// --scope is a usage error.
+	NeedsScope bool `json:"-"`
 	// Minimum are the ids of the view's minimum columns (DESIGN.md): what
 	// a table (-o table) prints; JSON has every column.
 	Minimum []string `json:"-"`
@@ -153,6 +179,22 @@ func (v *View) AppliesIn(scope []Scope) bool {
 		return true
 	}
 	return slices.Contains(v.Scopes, scope[len(scope)-1].Kind)
+}
+
+// CheckScopeKinds says why the view cannot be shown within a scope given
+// on the command line: its innermost kind is not one of the view's, or
+// there is none and the view needs one.
+func (v *View) CheckScopeKinds(scope []Scope) error {
+	kinds := strings.Join(v.Scopes, "=, ") + "="
+	switch {
+	case len(scope) == 0 && v.NeedsScope:
+		return fmt.Errorf("view %s needs a scope: give --scope %s (--scope KIND=ID)", v.ID, strings.Join(v.Scopes, "=ID, ")+"=ID")
+	case len(scope) == 0 || v.AppliesIn(scope):
+		return nil
+	case len(v.Scopes) == 0:
+		return fmt.Errorf("view %s is never scoped: it shows the whole node; drop --scope %s", v.ID, scope[len(scope)-1])
+	}
+	return fmt.Errorf("view %s cannot be shown within %s: its scopes are %s", v.ID, scope[len(scope)-1], kinds)
 }
 
 // MinimumCols returns the indices of the view's minimum columns, in the
