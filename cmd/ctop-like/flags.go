@@ -37,6 +37,7 @@ type options struct {
 	dockerHost        string
 	podmanHost        string
 	containerdAddress string
+	crioAddress       string
 	procRoot          string
 	cgroupRoot        string
 	all               bool
@@ -109,6 +110,8 @@ var flagGroups = []flagGroup{
 		fs.StringVar(&o.podmanHost, "podman-host", "", "Podman's Docker-compatible API at `URL` (default $CONTAINER_HOST or unix:///run/podman/podman.sock; none: no Podman)")
 		fs.StringVar(&o.containerdAddress, "containerd-address", "", "containerd's socket `PATH` (default /run/containerd/containerd.sock, then dockerd's own; none: no containerd)")
 		complete(fs, "containerd-address", manual.CompleteFile)
+		fs.StringVar(&o.crioAddress, "crio-address", "", "CRI-O's socket `PATH` (default /var/run/crio/crio.sock; none: no CRI-O)")
+		complete(fs, "crio-address", manual.CompleteFile)
 		fs.StringVar(&o.procRoot, "proc-root", "/proc", "where /proc is (`DIR`), to run in a container with the host's mounted")
 		complete(fs, "proc-root", manual.CompleteFile)
 		fs.StringVar(&o.cgroupRoot, "cgroup-root", "/sys/fs/cgroup", "where the cgroup hierarchy is (`DIR`)")

@@ -36,9 +36,11 @@ func startLogs(o *options, open logfeed.Opener) (feed views.LogLines, stop func(
 }
 
 // localLogs opens the logs of this node's containers and processes:
-// Docker's and Podman's through their API, every other runtime's from the
-// files its first process writes to (a Mesos task's sandbox stdout and
-// stderr), a process's from its stdout and stderr files.
+// Docker's and Podman's through their API, Kubernetes' containers of
+// containerd and CRI-O from the file their runtime writes (the CRI's
+// format), every other runtime's from the files its first process writes
+// to (a Mesos task's sandbox stdout and stderr), a process's from its
+// stdout and stderr files.
 func localLogs(local *collector.Local, procRoot, cgroupRoot string) logfeed.Opener {
 	return func(ctx context.Context, s *model.Snapshot, sc views.Scope) (logs.Source, error) {
 		if sc.Kind == "pid" {
@@ -64,11 +66,33 @@ func localLogs(local *collector.Local, procRoot, cgroupRoot string) logfeed.Open
 			return logs.Engine{API: d.Client(), ID: c.ID, Runtime: c.Runtime}, nil
 		}
 		dir := cgroupDir(cgroupRoot, c.Cgroup)
+		if path, ok, err := criLogPath(local, c); ok || err != nil {
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", sc, err)
+			}
+			return logs.CRI{Path: path, Alive: logs.CgroupAlive(dir)}, nil
+		}
 		if dir == "" {
 			return nil, fmt.Errorf("%s: its cgroup %s is gone", sc, c.Cgroup)
 		}
 		return logs.Cgroup(procRoot, dir)
 	}
+}
+
+// criLogPath is the file a containerd or CRI-O container's runtime writes
+// its log to in the CRI's format: the path the runtime names (CRI-O's
+// log_path, containerd's CRI record), else the kubelet's layout from its
+// labels. ok is false for a container that is not Kubernetes' (`ctr run`).
+func criLogPath(local *collector.Local, c *model.Container) (path string, ok bool, err error) {
+	if c.Runtime != model.RuntimeContainerd && c.Runtime != model.RuntimeCRIO {
+		return "", false, nil
+	}
+	if h := local.Runtime(c.Runtime); h != nil {
+		if m, found := h.Meta(c.ID, c.Cgroup); found && m.LogPath != "" {
+			return m.LogPath, true, nil
+		}
+	}
+	return logs.KubeletLog(logs.PodsDir, c.Labels)
 }
 
 // cgroupDir is the directory of a cgroup path in the v2 tree or the first

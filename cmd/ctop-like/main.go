@@ -184,6 +184,7 @@ func openNode(ctx context.Context, o *options) (*node, error) {
 		DockerHost:        o.dockerHost,
 		PodmanHost:        o.podmanHost,
 		ContainerdAddress: o.containerdAddress,
+		CRIOAddress:       o.crioAddress,
 		All:               o.all,
 	})
 	if err != nil {

@@ -19,7 +19,7 @@ function __ctop_like_columns
     end
     switch "$view"
         case containers
-            printf '%s\n' id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention
+            printf '%s\n' id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace
         case processes
             printf '%s\n' pid ppid user state cpu_pct mem_pct rss_bytes vsz_bytes threads read_bps write_bps container_id container command nice cpu_user_pct cpu_system_pct time_s start_time ports
         case machine
@@ -37,7 +37,7 @@ function __ctop_like_columns
         case logs
             printf '%s\n' time stream text
         case '*'
-            printf '%s\n' id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention
+            printf '%s\n' id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace
     end
 end
 
@@ -58,6 +58,7 @@ complete -c ctop-like -s r -l read -r -F -d 'replay the recording FILE on the sc
 complete -c ctop-like -l docker-host -x -d 'the Docker daemon at URL'
 complete -c ctop-like -l podman-host -x -d 'Podman\'s Docker-compatible API at URL'
 complete -c ctop-like -l containerd-address -r -F -d 'containerd\'s socket PATH'
+complete -c ctop-like -l crio-address -r -F -d 'CRI-O\'s socket PATH'
 complete -c ctop-like -l proc-root -r -F -d 'where /proc is'
 complete -c ctop-like -l cgroup-root -r -F -d 'where the cgroup hierarchy is'
 complete -c ctop-like -s m -l mesos-api -x -d 'the Mesos master\'s URL, then Marathon\'s'

@@ -96,7 +96,7 @@ func TestDockerLive(t *testing.T) {
 	var m Meta
 	eventually(t, 10*time.Second, "container metadata from the events stream", func() bool {
 		var ok bool
-		m, ok = d.Meta(id)
+		m, ok = d.Meta(id, "")
 		return ok && m.Name == name && m.State == "running" && m.PID > 0
 	})
 	if m.Image != dockerTestImage || m.Env["MESOS_TASK_ID"] != "abc.123" || m.Labels["ctop-like.test"] != "1" ||
@@ -108,15 +108,15 @@ func TestDockerLive(t *testing.T) {
 	if err := d.Pause(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 5*time.Second, "state paused", func() bool { m, _ = d.Meta(id); return m.State == "paused" })
+	eventually(t, 5*time.Second, "state paused", func() bool { m, _ = d.Meta(id, ""); return m.State == "paused" })
 	if err := d.Unpause(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 5*time.Second, "state running again", func() bool { m, _ = d.Meta(id); return m.State == "running" })
+	eventually(t, 5*time.Second, "state running again", func() bool { m, _ = d.Meta(id, ""); return m.State == "running" })
 
 	dockerCLI(t, "rm", "-f", id)
 	eventually(t, 5*time.Second, "removed container gone or not running", func() bool {
-		m, ok := d.Meta(id)
+		m, ok := d.Meta(id, "")
 		return !ok || m.State != "running"
 	})
 	if err := d.Stop(ctx, id); err == nil || !strings.Contains(err.Error(), "docker stop "+id[:12]) {
@@ -139,7 +139,7 @@ func TestDockerUnreachable(t *testing.T) {
 	if d.Ready() {
 		t.Error("Ready with no daemon")
 	}
-	if _, ok := d.Meta("x"); ok {
+	if _, ok := d.Meta("x", ""); ok {
 		t.Error("Meta found something")
 	}
 	if err := d.Kill(ctx, "0123456789abcdef", "KILL"); err == nil || !strings.Contains(err.Error(), "docker kill 0123456789ab") {

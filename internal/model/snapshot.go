@@ -89,10 +89,16 @@ type Process struct {
 	WriteBps     float64 `json:"write_bps"`
 }
 
-// ContainerByID returns the container with that full id, else the one
+// ContainerByID returns the container with that key (Key: containerd's
+// are namespace/id), else the first with that full id, else the one
 // container the id names as a prefix (IDNames), else nil: a prefix that
 // names several containers finds none.
 func (s *Snapshot) ContainerByID(id string) *Container {
+	for i := range s.Containers {
+		if s.Containers[i].ContainerdNamespace != "" && s.Containers[i].Key() == id {
+			return &s.Containers[i]
+		}
+	}
 	for i := range s.Containers {
 		if s.Containers[i].ID == id {
 			return &s.Containers[i]

@@ -41,10 +41,13 @@ type Sheller interface {
 // runtime's way.
 type ContainerRef struct {
 	ID, Name string
-	Runtime  string // the runtime column: docker, podman, mesos…
-	Cgroup   string // the cgroup path, for runtimes without an API
-	PID      int    // its first process, 0 when unknown
-	Agent    string // the remote node of a --cluster row, "" when local
+	// Key is the row's key (model.ContainerSample.Key): the id, qualified
+	// by containerd's namespace where one id runs in two.
+	Key     string
+	Runtime string // the runtime column: docker, podman, mesos…
+	Cgroup  string // the cgroup path, for runtimes without an API
+	PID     int    // its first process, 0 when unknown
+	Agent   string // the remote node of a --cluster row, "" when local
 }
 
 // MarathonRef names a Marathon app row, or a task row (Task set, App
@@ -116,7 +119,10 @@ func (v *View) Text(r Row, col string) string {
 
 // Ref is the container a containers-view row stands for.
 func (v *View) Ref(r Row) ContainerRef {
-	ref := ContainerRef{ID: r.Key, Name: v.Text(r, "name"), Runtime: v.Text(r, "runtime"), Cgroup: v.Text(r, "cgroup"), Agent: v.Text(r, "agent")}
+	ref := ContainerRef{ID: v.Text(r, "id"), Key: r.Key, Name: v.Text(r, "name"), Runtime: v.Text(r, "runtime"), Cgroup: v.Text(r, "cgroup"), Agent: v.Text(r, "agent")}
+	if ref.ID == "" {
+		ref.ID = r.Key
+	}
 	if i := v.Col("pid"); i >= 0 && i < len(r.Values) {
 		if f, ok := r.Values[i].(float64); ok {
 			ref.PID = int(f)
@@ -143,10 +149,10 @@ func containerVerb(label string, key rune, verb string, when func(v *View, r Row
 
 func isPaused(v *View, r Row) bool { return v.Text(r, "state") == "paused" }
 
-// An engine says when a container is paused; a frozen cgroup does not show
-// in the state column, so both verbs are offered there.
-func canPause(v *View, r Row) bool   { return !HasAPI(v.Text(r, "runtime")) || !isPaused(v, r) }
-func canUnpause(v *View, r Row) bool { return !HasAPI(v.Text(r, "runtime")) || isPaused(v, r) }
+// The state column says paused when the container's cgroup is frozen,
+// whoever froze it (its engine, or the freezer through `:pause`).
+func canPause(v *View, r Row) bool   { return !isPaused(v, r) }
+func canUnpause(v *View, r Row) bool { return isPaused(v, r) }
 
 // containerActions are the container view's actions; pause and unpause
 // take each other's place as the engine's state says; restart needs an
@@ -234,9 +240,17 @@ func marathonTarget(v *View, r Row) string { return r.Key }
 
 // containerTarget names a container row in confirmations, by its name and
 // its whole id: the confirmation wraps what does not fit, and never cuts
-// an id (two ids may share their first 12 characters).
+// an id (two ids may share their first 12 characters); by its containerd
+// namespace too, where two namespaces may share the id.
 func containerTarget(v *View, r Row) string {
-	return fmt.Sprintf("container %s (%s)", v.RowName(r), r.Key)
+	id := v.Text(r, "id")
+	if id == "" {
+		id = r.Key
+	}
+	if ns := v.Text(r, "containerd_namespace"); ns != "" {
+		return fmt.Sprintf("container %s (%s in containerd namespace %s)", v.RowName(r), id, ns)
+	}
+	return fmt.Sprintf("container %s (%s)", v.RowName(r), id)
 }
 
 // processSignal sends a signal to the row's process.

@@ -62,6 +62,8 @@ func init() {
 			// What its processes listen on, and why it needs a look.
 			{ID: "ports", Title: "PORTS", Null: `when they could not be read; "" when nothing listens`, Width: 14, Priority: 6},
 			{ID: "attention", Title: "ATTENTION", Null: "when nothing needs a look", Width: 16, Priority: 5},
+			// containerd's namespace: one id may run in two of them.
+			{ID: "containerd_namespace", Title: "CTRD NS", Null: "for every runtime but containerd", Width: 10, Priority: 9},
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -90,8 +92,8 @@ func buildContainers(s *model.Snapshot, q Query) []Row {
 		}
 		vals := containerValues(c, s.Time, s.Machine.Unknown)
 		why := containerAttention(c, s.Memory.Total)
-		vals = append(vals, listenText(c.Listen), text(why))
-		rows = append(rows, Row{Key: c.ID, Values: vals, Attention: why != ""})
+		vals = append(vals, listenText(c.Listen), text(why), text(c.ContainerdNamespace))
+		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != ""})
 	}
 	return rows
 }

@@ -261,8 +261,12 @@ func TestActionsAreDataBehindAnActuator(t *testing.T) {
 	}
 	mesos := Row{Key: row.Key, Values: slices.Clone(row.Values)}
 	mesos.Values[cv.Col("runtime")] = "mesos"
-	if got := labels(mesos); !slices.Equal(got, []string{"Stop", "Pause", "Unpause", "Kill"}) {
-		t.Errorf("a Mesos container offers %v (no restart without an engine; a freezer state is not in the row)", got)
+	if got := labels(mesos); !slices.Equal(got, []string{"Stop", "Pause", "Kill"}) {
+		t.Errorf("a Mesos container offers %v (no restart without an engine)", got)
+	}
+	mesos.Values[cv.Col("state")] = "paused" // its cgroup is frozen
+	if got := labels(mesos); !slices.Equal(got, []string{"Stop", "Unpause", "Kill"}) {
+		t.Errorf("a frozen Mesos container offers %v", got)
 	}
 
 	pv := Get("processes")

@@ -53,14 +53,14 @@ func buildProcesses(s *model.Snapshot, q Query) []Row {
 	ids := ContainerIDsInScope(s, q.Scope)
 	names := make(map[string]string, len(s.Containers))
 	for i := range s.Containers {
-		names[s.Containers[i].ID] = s.Containers[i].Name
+		names[s.Containers[i].Key()] = s.Containers[i].Name
 	}
 	wantContainer := scopeID(q.Scope, "container")
 	rows := make([]Row, 0, len(s.Processes))
 	var kept []*model.Process
 	for i := range s.Processes {
 		p := &s.Processes[i]
-		if ids != nil && !ids[p.ContainerID] {
+		if ids != nil && !ids[p.InContainer()] {
 			// A container scope may name a container that is not in the
 			// snapshot's container list (e.g. not yet listed): match its
 			// processes by id all the same.
@@ -87,7 +87,7 @@ func processValues(p *model.Process, names map[string]string, unknown model.Unkn
 	r := p.HasRates
 	var cname any
 	if p.ContainerID != "" {
-		cname = text(names[p.ContainerID])
+		cname = text(names[p.InContainer()])
 	}
 	var start any
 	if !p.StartTime.IsZero() {

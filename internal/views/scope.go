@@ -34,7 +34,8 @@ func containerIn(c *model.Container, sc Scope) bool {
 	cl := &c.Cluster
 	switch sc.Kind {
 	case "container":
-		return model.IDNames(sc.ID, c.ID) || c.Name == sc.ID
+		return model.IDNames(sc.ID, c.ID) || c.Name == sc.ID ||
+			c.ContainerdNamespace != "" && c.Key() == sc.ID
 	case "task":
 		return cl.TaskID != "" && cl.TaskID == sc.ID
 	case "app":
@@ -47,8 +48,9 @@ func containerIn(c *model.Container, sc Scope) bool {
 	return false
 }
 
-// ContainerIDsInScope returns the ids of the snapshot's containers in scope;
-// nil (not empty) when scope is empty, meaning "no restriction".
+// ContainerIDsInScope returns the keys (model.ContainerSample.Key) of the
+// snapshot's containers in scope; nil (not empty) when scope is empty,
+// meaning "no restriction".
 func ContainerIDsInScope(s *model.Snapshot, scope []Scope) map[string]bool {
 	if len(scope) == 0 {
 		return nil
@@ -56,7 +58,7 @@ func ContainerIDsInScope(s *model.Snapshot, scope []Scope) map[string]bool {
 	ids := map[string]bool{}
 	for i := range s.Containers {
 		if ContainerInScope(&s.Containers[i], scope) {
-			ids[s.Containers[i].ID] = true
+			ids[s.Containers[i].Key()] = true
 		}
 	}
 	return ids
