@@ -17,7 +17,7 @@ func init() {
 			{ID: "name", Title: "NAME", Width: 20},
 			{ID: "image", Title: "IMAGE", Width: 18, Priority: 6},
 			{ID: "runtime", Title: "RUNTIME", Width: 7, Priority: 7},
-			{ID: "state", Title: "STATE", Width: 7, Priority: 5},
+			{ID: "state", Title: "STATE", Width: 7, Priority: 2},
 			{ID: "cpu_pct", Title: "CPU%", Unit: UnitPct, Number: true, Width: 6},
 			{ID: "throttled_pct", Title: "THR%", Unit: UnitPct, Number: true, Width: 5, Priority: 6},
 			{ID: "mem_bytes", Title: "MEM", Unit: UnitBytes, Number: true, Width: 6},
@@ -29,8 +29,8 @@ func init() {
 			{ID: "blk_write_bps", Title: "BLK W", Unit: UnitBps, Number: true, Width: 7, Priority: 3},
 			{ID: "pids", Title: "PIDS", Unit: UnitCount, Number: true, Width: 5, Priority: 4},
 			{ID: "framework", Title: "FRAMEWORK", Width: 10, Priority: 5},
-			{ID: "group", Title: "GROUP", Width: 12, Priority: 5},
-			{ID: "app", Title: "APP", Width: 16, Priority: 4},
+			{ID: "group", Title: "GROUP", Width: 12, Priority: 5, KeepEnd: true},
+			{ID: "app", Title: "APP", Width: 16, KeepEnd: true}, // the placement: on the first page
 			{ID: "task", Title: "TASK", Width: 20, Priority: 8},
 			// Beyond the minimum of DESIGN.md.
 			{ID: "cpu_user_pct", Title: "USR%", Unit: UnitPct, Number: true, Width: 5, Priority: 9},
@@ -48,7 +48,7 @@ func init() {
 			{ID: "pid", Title: "PID", Unit: UnitCount, Number: true, Width: 7, Priority: 9},
 			{ID: "framework_id", Title: "FRAMEWORK ID", Width: 20, Priority: 10},
 			{ID: "task_id", Title: "TASK ID", Width: 20, Priority: 10},
-			{ID: "cgroup", Title: "CGROUP", Width: 30, Priority: 10},
+			{ID: "cgroup", Title: "CGROUP", Width: 30, Priority: 10, KeepEnd: true},
 			// The Mesos agent (or remote node) a --cluster row comes from.
 			{ID: "agent", Title: "AGENT", Width: 15, Priority: 9}, // only --cluster fills it
 			// DESIGN.md "Further columns": why a container stopped (-a
@@ -60,7 +60,7 @@ func init() {
 			{ID: "namespace", Title: "NAMESPACE", Width: 12, Priority: 9},
 			// What its processes listen on, and why it needs a look.
 			{ID: "ports", Title: "PORTS", Width: 14, Priority: 6},
-			{ID: "attention", Title: "ATTENTION", Width: 16, Priority: 5},
+			{ID: "attention", Title: "ATTENTION", Width: 16, Explains: true},
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
