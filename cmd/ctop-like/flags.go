@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/ctop-like/ctop-like/internal/settings"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
 
@@ -44,6 +45,10 @@ type options struct {
 	color             string
 	readOnly          bool
 	version           bool
+	config            string                 // --config: the settings file; "" is the default one
+	given             func(name string) bool // whether a flag was on the command line (it overrides the settings file)
+	settings          *settings.File         // the settings file as read at start; nil when not read
+	notes             []string               // what is wrong in it, for the screen's message line
 }
 
 // usageError is a bad flag or value: exit status 2 with one line.
@@ -86,11 +91,13 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.color, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
 	fs.BoolVar(&o.readOnly, "read-only", false, "offer no actions (stop, kill...)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.StringVar(&o.config, "config", "", "settings file (default $XDG_CONFIG_HOME/ctop-like/config.yaml): columns and sort per view, interval, start view; written by the column chooser (c); flags override it")
 	help := fs.BoolP("help", "h", false, "show this help")
 
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError{err.Error()}
 	}
+	o.given = fs.Changed
 	if *help {
 		fmt.Fprintln(stderr, "Usage: ctop-like [flags]\n\nA top for containers, grouped by the Mesos/Marathon cluster that placed them.\n\nFlags:")
 		fmt.Fprint(stderr, fs.FlagUsages())
@@ -171,22 +178,5 @@ var errHelp = errors.New("help")
 const maxTail = 100000
 
 // parseDelay reads a bare number as milliseconds (csysdig's -d 500) and
-// anything else as a Go duration.
-func parseDelay(s string) (time.Duration, error) {
-	var d time.Duration
-	if n, err := strconv.ParseFloat(s, 64); err == nil {
-		if n > float64(24*time.Hour/time.Millisecond) { // and time.Duration would overflow
-			return 0, errors.New("must be at most 24 h in milliseconds")
-		}
-		d = time.Duration(n * float64(time.Millisecond))
-	} else {
-		d, err = time.ParseDuration(s)
-		if err != nil {
-			return 0, errors.New("want milliseconds (500) or a duration (2s)")
-		}
-	}
-	if d < 100*time.Millisecond {
-		return 0, errors.New("must be at least 100 ms")
-	}
-	return d, nil
-}
+// anything else as a Go duration, as the settings file's interval.
+func parseDelay(s string) (time.Duration, error) { return settings.ParseDelay(s) }

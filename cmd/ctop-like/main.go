@@ -49,6 +49,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		batch.ListViews(stdout)
 		return 0
 	}
+	readSettings(o, stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	if err := start(ctx, o, stdout, stderr); err != nil {
@@ -190,7 +191,7 @@ func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q
 		nd.ready(wctx)
 		cancel()
 	}
-	p := &batch.Printer{Out: stdout, Format: o.output, Query: q}
+	p := &batch.Printer{Out: stdout, Format: o.output, Query: q, Columns: tableColumns(o, q.View)}
 	if _, err := mon.Step(ctx); err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func replay(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	defer startLogs(o, nil)()
 	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc}
 	if o.output != "" {
-		p := &batch.Printer{Out: stdout, Format: o.output, Query: q}
+		p := &batch.Printer{Out: stdout, Format: o.output, Query: q, Columns: tableColumns(o, q.View)}
 		if !o.iterationsSet || o.iterations == 0 {
 			return recording.Print(r, p)
 		}

@@ -42,7 +42,7 @@ func newPaneRetry(t *testing.T, w, h int, env ...string) *pane {
 	}
 	p := &pane{t: t, name: paneName()}
 	args := []string{"new-session", "-d", "-s", p.name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}
-	for _, e := range env {
+	for _, e := range append([]string{"XDG_CONFIG_HOME=" + configHome}, env...) {
 		args = append(args, "-e", e)
 	}
 	args = append(args, "env", "PS1=PROMPT$ ", "sh")

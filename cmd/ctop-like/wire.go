@@ -134,5 +134,8 @@ func runScreen(o *options, feed monitor.Feed, nd *node, q views.Query) error {
 		Color:    o.color,
 		Actions:  acts,
 		OnOpen:   setCrashUI,
+		Views:    settingsViews(o),
+		Keep:     keepSettings(o),
+		Notes:    o.notes,
 	})
 }

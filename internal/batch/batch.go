@@ -37,6 +37,10 @@ type Printer struct {
 	// below it (0 = the view's minimum columns, as the view declares them).
 	// JSON always has every column.
 	TableColumns int
+	// Columns are the ids of the columns a table shows, in order (the
+	// settings file's choice for the view); nil: as TableColumns says.
+	// JSON always has every column.
+	Columns []string
 
 	buf []byte // the JSON line, reused from one refresh to the next
 }
@@ -53,7 +57,7 @@ func (p *Printer) Print(s *model.Snapshot) error {
 		return err
 	}
 	var buf bytes.Buffer
-	writeTable(&buf, s, t, p.TableColumns)
+	writeTable(&buf, s, t, p.TableColumns, p.Columns)
 	_, err = p.Out.Write(buf.Bytes())
 	return err
 }
@@ -229,12 +233,20 @@ func appendJSONString(b []byte, s string) []byte {
 
 // writeTable prints a top -b style summary line and the rows aligned under
 // a header of column titles.
-func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority int) {
+func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority int, chosen []string) {
 	shown := t.View.MinimumCols()
 	if maxPriority != 0 {
 		shown = shown[:0]
 		for i, c := range t.Columns {
 			if c.Priority < maxPriority {
+				shown = append(shown, i)
+			}
+		}
+	}
+	if chosen != nil {
+		shown = shown[:0]
+		for _, id := range chosen {
+			if i := t.View.Col(id); i >= 0 {
 				shown = append(shown, i)
 			}
 		}

@@ -278,7 +278,7 @@ func (tv *tableView) Draw(screen tcell.Screen) {
 // fit lays the columns out for the table's width, unless they already are.
 func (tv *tableView) fit() {
 	_, _, w, _ := tv.GetInnerRect()
-	if tv.data == nil || w == tv.fitW {
+	if tv.data == nil || w == tv.fitW || w <= 0 {
 		return
 	}
 	sortCol := tv.data.SortCol
