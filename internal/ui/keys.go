@@ -72,7 +72,7 @@ func defaultBindings() []*binding {
 		{keys: []keySpec{rkey('e')}, desc: "a shell inside the selected container; the screen comes back when it ends", dangerous: true, when: (*App).canShell, do: (*App).openShell},
 		{keys: []keySpec{fkey(tcell.KeyF9, "F9")}, hint: "Sort", desc: "sort menu", do: (*App).showSortMenu},
 		{keys: []keySpec{rkey('c')}, hint: "Columns", desc: "column chooser: show, hide and move this view's columns; Enter keeps them (and the sort) in the settings file", do: (*App).showColumns},
-		{keys: []keySpec{fkey(tcell.KeyRight, "Right"), rkey('}')}, desc: "scroll the columns right, to those beyond the screen (◂ ▸ beside the row count say there are)", do: func(a *App, _ *tcell.EventKey) { a.scrollSideways(1) }},
+		{keys: []keySpec{fkey(tcell.KeyRight, "Right"), rkey('}')}, desc: "scroll the columns right, to those beyond the screen (the arrows beside the row count say there are)", do: func(a *App, _ *tcell.EventKey) { a.scrollSideways(1) }},
 		{keys: []keySpec{fkey(tcell.KeyLeft, "Left"), rkey('{')}, desc: "scroll the columns back left", do: func(a *App, _ *tcell.EventKey) { a.scrollSideways(-1) }},
 		{keys: []keySpec{rkey('m')}, desc: "every message and error in full, with their count", do: (*App).showMessages},
 		{keys: []keySpec{rkey('>'), rkey('.')}, desc: "sort by the next column", do: func(a *App, _ *tcell.EventKey) { a.sortStep(1) }},
