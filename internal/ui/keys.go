@@ -286,7 +286,8 @@ func (a *App) invertSort(_ *tcell.EventKey) {
 	a.resort(func() { a.cur().sort, a.cur().desc = id, !desc })
 }
 
-// visibleCols are the columns on screen now, in screen order.
+// visibleCols are the columns laid out now, in screen order: those on
+// the first page, then those reached sideways.
 func (a *App) visibleCols() []views.Column {
 	tv := a.table
 	if tv.data == nil || tv.data.View.ID != a.cur().view {
@@ -321,7 +322,7 @@ func (a *App) sortByDigit(ev *tcell.EventKey) {
 	a.sortBy(cols[n].ID)
 }
 
-// sortStep moves the sort to the next or previous column on screen.
+// sortStep moves the sort to the next or previous column laid out.
 func (a *App) sortStep(d int) {
 	cols := a.visibleCols()
 	if len(cols) == 0 {
