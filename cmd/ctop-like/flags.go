@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ctop-like/ctop-like/internal/manual"
+	"github.com/ctop-like/ctop-like/internal/settings"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
 
@@ -49,6 +50,10 @@ type options struct {
 	color             string
 	readOnly          bool
 	version           bool
+	config            string                 // --config: the settings file; "" is the default one
+	given             func(name string) bool // whether a flag was on the command line (it overrides the settings file)
+	settings          *settings.File         // the settings file as read at start; nil when not read
+	notes             []string               // what is wrong in it, for the screen's message line
 }
 
 // rawFlags are the values read as text and checked once every flag is
@@ -93,6 +98,8 @@ var flagGroups = []flagGroup{
 		fs.StringVar(&o.color, "color", "auto", "colour: `WHEN` is auto, always or never (NO_COLOR is honoured)")
 		complete(fs, "color", manual.CompleteWords, "auto", "always", "never")
 		fs.BoolVar(&o.readOnly, "read-only", false, "offer no actions (stop, kill, scale...) and no shell")
+		fs.StringVar(&o.config, "config", "", "the settings `FILE` (default $XDG_CONFIG_HOME/ctop-like/config.yaml): columns and sort per view, interval, start view; written by the column chooser (c); flags override it")
+		complete(fs, "config", manual.CompleteFile)
 	}},
 	{manual.Group{ID: "batch", Title: "Batch mode: print instead of drawing a screen"}, func(fs *pflag.FlagSet, o *options, _ *rawFlags) {
 		fs.StringVarP(&o.output, "output", "o", "", "print each refresh as a `FORMAT`: table (as top -b) or json (one object a line)")
@@ -176,6 +183,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		return nil, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	o.iterationsSet = fs.Changed("iterations")
+	o.given = fs.Changed
 	for _, check := range []func(*options, *rawFlags) error{checkIntervals, checkQuery, checkBatch, checkRecording, checkSources, checkCluster, checkScreen, checkAbout} {
 		if err := check(o, r); err != nil {
 			return nil, err
@@ -319,32 +327,7 @@ func checkAbout(o *options, _ *rawFlags) error {
 // maxTail bounds --tail: the log feed keeps that many lines in memory.
 const maxTail = 100000
 
-// minDelay is the shortest refresh interval.
-const minDelay = 100 * time.Millisecond
 
 // parseDelay reads a bare number as milliseconds (csysdig's -d 500) and
-// anything else as a Go duration.
-func parseDelay(s string) (time.Duration, error) {
-	var d time.Duration
-	n, err := strconv.ParseFloat(s, 64)
-	if err == nil {
-		if n > float64(24*time.Hour/time.Millisecond) { // and time.Duration would overflow
-			return 0, errors.New("must be at most 24 h in milliseconds")
-		}
-		d = time.Duration(n * float64(time.Millisecond))
-	} else {
-		d, err = time.ParseDuration(s)
-		if err != nil {
-			return 0, errors.New("want milliseconds (500) or a duration (2s)")
-		}
-	}
-	if d < minDelay {
-		if n > 0 && err == nil {
-			// top's -d 2 is two seconds; here a bare number is
-			// milliseconds, as in csysdig.
-			return 0, fmt.Errorf("a bare number is milliseconds and must be at least 100: did you mean %ss?", s)
-		}
-		return 0, errors.New("must be at least 100 ms")
-	}
-	return d, nil
-}
+// anything else as a Go duration, as the settings file's interval.
+func parseDelay(s string) (time.Duration, error) { return settings.ParseDelay(s) }

@@ -41,6 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if done, code := about(o, stdout, stderr); done {
 		return code
 	}
+	readSettings(o, stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	if err := start(ctx, o, stdout, stderr); err != nil {
@@ -216,7 +217,7 @@ func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q
 		nd.ready(wctx)
 		cancel()
 	}
-	p := &batch.Printer{Out: stdout, Format: o.output, Query: q}
+	p := &batch.Printer{Out: stdout, Format: o.output, Query: q, Columns: tableColumns(o, q.View)}
 	first, err := mon.Step(ctx)
 	if err != nil {
 		return err

@@ -62,7 +62,7 @@ func replay(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		}
 	}
 	if o.output != "" {
-		p := &batch.Printer{Out: stdout, Format: o.output, Query: q}
+		p := &batch.Printer{Out: stdout, Format: o.output, Query: q, Columns: tableColumns(o, q.View)}
 		if !o.iterationsSet || o.iterations == 0 {
 			return recording.Print(r, p)
 		}

@@ -30,7 +30,7 @@ func newPane(t *testing.T, w, h int, env ...string) *pane {
 	}
 	p := &pane{t: t, name: paneName()}
 	args := []string{"new-session", "-d", "-s", p.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h)}
-	for _, e := range env {
+	for _, e := range append([]string{"XDG_CONFIG_HOME=" + configHome}, env...) {
 		args = append(args, "-e", e)
 	}
 	args = append(args, "env", "PS1=PROMPT$ ", "sh")

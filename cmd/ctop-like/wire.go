@@ -135,5 +135,8 @@ func runScreen(o *options, feed monitor.Feed, nd *node, q views.Query) error {
 		Actions:  acts,
 		Logs:     q.Logs,
 		OnOpen:   setCrashUI,
+		Views:    settingsViews(o),
+		Keep:     keepSettings(o),
+		Notes:    o.notes,
 	})
 }

@@ -54,6 +54,10 @@ _ctop_like() {
         COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
         return
         ;;
+    --config)
+        COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames
+        return
+        ;;
     -o | --output)
         COMPREPLY=($(compgen -W 'table json' -- "$cur"))
         return
@@ -95,7 +99,7 @@ _ctop_like() {
         ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W '--view -v --scope --filter -f --sort -s --all -a --delay -d --tail --color --read-only --output -o --iterations -n --write -w --read -r --docker-host --podman-host --containerd-address --crio-address --proc-root --cgroup-root --mesos-api -m --cluster --cadvisor --orchestrator-interval --insecure --ca-cert --list-views -l --markdown --man --completion --version --help -h' -- "$cur"))
+        COMPREPLY=($(compgen -W '--view -v --scope --filter -f --sort -s --all -a --delay -d --tail --color --read-only --config --output -o --iterations -n --write -w --read -r --docker-host --podman-host --containerd-address --crio-address --proc-root --cgroup-root --mesos-api -m --cluster --cadvisor --orchestrator-interval --insecure --ca-cert --list-views -l --markdown --man --completion --version --help -h' -- "$cur"))
     fi
 }
 complete -F _ctop_like ctop-like

@@ -37,6 +37,10 @@ type Printer struct {
 	// below it (0 = the view's minimum columns, as the view declares them).
 	// JSON always has every column.
 	TableColumns int
+	// Columns are the ids of the columns a table shows, in order (the
+	// settings file's choice for the view); nil: as TableColumns says.
+	// JSON always has every column.
+	Columns []string
 
 	buf []byte // the JSON line's next piece, reused from one refresh to the next
 }
@@ -65,7 +69,7 @@ func (p *Printer) Print(s *model.Snapshot) error {
 		return werr
 	}
 	var buf bytes.Buffer
-	writeTable(&buf, s, t, p.TableColumns)
+	writeTable(&buf, s, t, p.TableColumns, p.Columns)
 	_, err = p.Out.Write(buf.Bytes())
 	return err
 }
@@ -246,8 +250,8 @@ func appendJSONString(b []byte, s string) []byte {
 
 // writeTable prints a top -b style summary line and the rows aligned under
 // a header of column titles.
-func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority int) {
-	cols, rest := tableColumns(t, maxPriority)
+func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority int, chosen []string) {
+	cols, rest := tableColumns(t, maxPriority, chosen)
 	writeSummary(b, s, t)
 	cells, widths := tableCells(t, cols, rest)
 	for _, line := range cells {
@@ -257,15 +261,23 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 }
 
 // tableColumns are the indexes of the columns a table shows, in order:
-// the view's minimum, or those below maxPriority when it is set, with the
-// column that takes what is left (a command line; rest, -1 when none)
-// last, as in top.
-func tableColumns(t *views.Table, maxPriority int) (cols []int, rest int) {
+// the view's minimum, or those below maxPriority when it is set, or the
+// settings file's chosen ones, with the column that takes what is left (a
+// command line; rest, -1 when none) last, as in top.
+func tableColumns(t *views.Table, maxPriority int, chosen []string) (cols []int, rest int) {
 	shown := t.View.MinimumCols()
 	if maxPriority != 0 {
 		shown = shown[:0]
 		for i, c := range t.Columns {
 			if c.Priority < maxPriority {
+				shown = append(shown, i)
+			}
+		}
+	}
+	if chosen != nil {
+		shown = shown[:0]
+		for _, id := range chosen {
+			if i := t.View.Col(id); i >= 0 {
 				shown = append(shown, i)
 			}
 		}

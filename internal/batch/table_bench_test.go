@@ -14,6 +14,6 @@ func BenchmarkTable(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf.Reset()
-		writeTable(&buf, s, tb, 0)
+		writeTable(&buf, s, tb, 0, nil)
 	}
 }

@@ -159,7 +159,7 @@ func (hv *headerView) drawTop(screen tcell.Screen, s *model.Snapshot, x, y, w in
 		if s != nil && len(s.Errors) > 0 {
 			msg += " " + joinErrors(s.Errors)
 		}
-		put(screen, x, y, lw, msg, th.base)
+		put(screen, x, y, lw, a.fitLine(msg, lw), th.base)
 	} else {
 		up, load := views.NA, views.NA // what the source cannot tell
 		if !s.Machine.Unknown.Uptime {
@@ -168,9 +168,10 @@ func (hv *headerView) drawTop(screen tcell.Screen, s *model.Snapshot, x, y, w in
 		if !s.Machine.Unknown.Load {
 			load = fmt.Sprintf("%.2f %.2f %.2f", s.Load[0], s.Load[1], s.Load[2])
 		}
-		line := fmt.Sprintf("%s  up %s  load %s", s.Host, up, load)
-		n := put(screen, x, y, lw, s.Host, th.bold)
-		put(screen, x+n, y, lw-n, line[len(s.Host):], th.base)
+		line := a.fitLine(fmt.Sprintf("%s  up %s  load %s", s.Host, up, load), lw)
+		host := strings.TrimSuffix(cut(line, uniseg.StringWidth(s.Host)), th.cutMark)
+		n := put(screen, x, y, lw, host, th.bold)
+		put(screen, x+n, y, lw-n, line[len(host):], th.base)
 	}
 	if rw > 0 {
 		rx := x + w - rw
@@ -238,7 +239,16 @@ func (hv *headerView) drawCounts(screen tcell.Screen, s *model.Snapshot, x, y, w
 	if c := s.Cluster; c != nil {
 		line += "  " + clusterSummary(c, s.Time)
 	}
-	put(screen, x, y, w, line, hv.a.th.base)
+	put(screen, x, y, w, hv.a.fitLine(line, w), hv.a.th.base)
+}
+
+// fitLine is s when it fits w cells, else s cut to end in the theme's
+// mark, so that a cut line does not read as whole.
+func (a *App) fitLine(s string, w int) string {
+	if textWidth(s) <= w {
+		return s
+	}
+	return strings.TrimRight(truncate(s, w, a.th.cutMark), " ")
 }
 
 // clusterSummary is the orchestrator's state in a few words.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/monitor"
+	"github.com/ctop-like/ctop-like/internal/settings"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
 
@@ -40,6 +41,15 @@ type Options struct {
 	// Logs is where the logs view reads a log's lines (views.Query.Logs);
 	// nil: nowhere.
 	Logs views.LogLines
+	// Views are the settings file's choices by view id: the columns a
+	// view shows, in order, and the sort it opens with.
+	Views map[string]settings.View
+	// Keep writes a view's choice to the settings file (the column
+	// chooser's Enter) and returns where; nil keeps it for this run only.
+	Keep func(view string, v settings.View) (where string, err error)
+	// Notes are shown on the message line at start (what is wrong in the
+	// settings file), until the first key.
+	Notes []string
 	// OnOpen, if set, is called by Run once the terminal is taken over,
 	// with a function that closes the screen and restores the terminal
 	// from any goroutine (the wiring calls it when its own goroutine
@@ -82,7 +92,7 @@ type App struct {
 	layout *tview.Flex
 	head   *headerView
 	crumbs *lineView
-	msg    *lineView
+	msg    *areaView
 	table  *tableView
 	bottom *tview.Pages
 	hints  *lineView
@@ -117,6 +127,7 @@ type App struct {
 	// UI goroutine only.
 	message    string
 	messageErr bool
+	notes      []string // Options.Notes until the first key
 	search     string
 	overlay    string          // name of the open overlay page, "" for none
 	overlayBox tview.Primitive // what the overlay draws: a click outside closes it
@@ -129,6 +140,9 @@ type App struct {
 	detailsKey string          // row whose details panel is open
 	tableSnap  *model.Snapshot // the snapshot the table on screen was computed from
 	viewErrors []string        // the table's own errors (a log that ended), shown with the snapshot's
+	// choices are the columns and sorts chosen by view id: the settings
+	// file's, then the column chooser's.
+	choices map[string]settings.View
 }
 
 // snapPtr is a mutex-guarded snapshot pointer shared with the refresh goroutine.
@@ -192,7 +206,10 @@ func newApp(screen tcell.Screen, opts Options, lost *lostTerminal) (*App, error)
 	}
 	a.th.applyTview()
 	a.ctx, a.cancel = context.WithCancel(context.Background())
-	a.levels = []*level{{view: v.ID, scope: append([]views.Scope(nil), opts.Scope...), sort: opts.Sort, desc: opts.Desc, filter: opts.Filter}}
+	a.choices = copyChoices(opts.Views)
+	sort, desc := a.openSort(v.ID, opts.Sort, opts.Desc)
+	a.levels = []*level{{view: v.ID, scope: append([]views.Scope(nil), opts.Scope...), sort: sort, desc: desc, filter: opts.Filter}}
+	a.notes = opts.Notes
 	a.latest.set(opts.Feed.Latest())
 	a.bindings = append(replayBindings(), defaultBindings()...)
 	a.build()
@@ -206,7 +223,7 @@ func (a *App) build() {
 	a.app.EnableMouse(true)
 	a.head = &headerView{Box: tview.NewBox(), a: a}
 	a.crumbs = &lineView{Box: tview.NewBox(), draw: a.crumbLine}
-	a.msg = &lineView{Box: tview.NewBox(), draw: a.messageLine}
+	a.msg = &areaView{Box: tview.NewBox(), draw: a.messageArea}
 	a.hints = &lineView{Box: tview.NewBox(), draw: a.hintLine}
 	a.table = newTableView(a)
 	a.prompt = tview.NewInputField()
@@ -236,11 +253,7 @@ func (a *App) build() {
 func (a *App) beforeDraw(screen tcell.Screen) bool {
 	w, h := screen.Size()
 	a.layout.ResizeItem(a.head, a.head.height(w, h), 0)
-	m := 0
-	if a.messageText() != "" {
-		m = 1
-	}
-	a.layout.ResizeItem(a.msg, m, 0)
+	a.layout.ResizeItem(a.msg, a.messageHeight(w, h), 0)
 	return false
 }
 
@@ -450,21 +463,6 @@ func (a *App) requestRefresh() {
 func (a *App) setMessage(isErr bool, format string, args ...any) {
 	a.message = fmt.Sprintf(format, args...)
 	a.messageErr = isErr
-}
-
-// messageText is the user message, else the snapshot's errors.
-func (a *App) messageText() string {
-	if a.message != "" {
-		return a.message
-	}
-	var errs []string
-	if s := a.latest.get(); s != nil {
-		errs = s.Errors
-	}
-	if len(a.viewErrors) > 0 {
-		errs = append(append([]string(nil), a.viewErrors...), errs...)
-	}
-	return joinErrors(errs)
 }
 
 func joinErrors(errs []string) string {

@@ -398,10 +398,10 @@ func TestShiftDigitSortsAndInverts(t *testing.T) {
 	}
 	h.runes("I")
 	h.waitText("NAME▲")
-	h.runes(">")
-	h.waitText("CPU%▼")
-	h.runes("<")
-	h.waitText("NAME")
+	h.runes(">") // the next column on screen: STATE, text ascending
+	h.waitText("STATE▲")
+	h.runes("<") // back: a new sort column, text ascending
+	h.waitText("NAME▲")
 }
 
 func TestSelectionSurvivesResort(t *testing.T) {

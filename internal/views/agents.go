@@ -24,7 +24,7 @@ func init() {
 			{ID: "executors", Title: "EXECS", Unit: UnitCount, Number: true, Width: 5, Priority: 3},
 			{ID: "age_s", Title: "AGE", Unit: UnitSeconds, Number: true, Width: 7, Priority: 1},
 			{ID: "state", Title: "STATE", Width: 6},
-			{ID: "error", Title: "ERROR", Width: 30, Priority: 1},
+			{ID: "error", Title: "ERROR", Width: 30, Priority: 1, Explains: true},
 		},
 		DefaultSort: "host",
 		Rank:        7,

@@ -18,7 +18,7 @@ func init() {
 			{ID: "name", Title: "NAME", Width: 20},
 			{ID: "image", Title: "IMAGE", Width: 18, Priority: 6},
 			{ID: "runtime", Title: "RUNTIME", Width: 7, Priority: 7},
-			{ID: "state", Title: "STATE", Width: 7, Priority: 5},
+			{ID: "state", Title: "STATE", Width: 7, Priority: 2},
 			colCPUPct,
 			{ID: "throttled_pct", Title: "THR%", Null: "without a CPU quota", Unit: UnitPct, Number: true, Width: 5, Priority: 6},
 			colMemBytes,
@@ -30,8 +30,8 @@ func init() {
 			{ID: "blk_write_bps", Title: "BLK W", Unit: UnitBps, Number: true, Width: 7, Priority: 3},
 			{ID: "pids", Title: "PIDS", Unit: UnitCount, Number: true, Width: 5, Priority: 4},
 			{ID: "framework", Title: "FRAMEWORK", Null: "where no Mesos framework placed the container", Width: 10, Priority: 5},
-			{ID: "group", Title: "GROUP", Null: "where no Marathon app placed the container", Width: 12, Priority: 5},
-			{ID: "app", Title: "APP", Null: "where no Marathon app placed the container (MARATHON_APP_ID in its env names one without -m)", Width: 16, Priority: 4},
+			{ID: "group", Title: "GROUP", Null: "where no Marathon app placed the container", Width: 12, Priority: 5, KeepEnd: true},
+			{ID: "app", Title: "APP", Null: "where no Marathon app placed the container (MARATHON_APP_ID in its env names one without -m)", Width: 16, KeepEnd: true}, // the placement: on the first page
 			{ID: "task", Title: "TASK", Null: "where no Mesos task placed the container", Width: 20, Priority: 8},
 			// Beyond the minimum of DESIGN.md.
 			{ID: "cpu_user_pct", Title: "USR%", Unit: UnitPct, Number: true, Width: 5, Priority: 9},
@@ -49,7 +49,7 @@ func init() {
 			{ID: "pid", Title: "PID", Unit: UnitCount, Number: true, Width: 7, Priority: 9},
 			{ID: "framework_id", Title: "FRAMEWORK ID", Width: 20, Priority: 10},
 			{ID: "task_id", Title: "TASK ID", Width: 20, Priority: 10},
-			{ID: "cgroup", Title: "CGROUP", Width: 30, Priority: 10},
+			{ID: "cgroup", Title: "CGROUP", Width: 30, Priority: 10, KeepEnd: true},
 			// The Mesos agent (or remote node) a --cluster row comes from.
 			{ID: "agent", Title: "AGENT", Width: 15, Priority: 9}, // only --cluster fills it
 			// DESIGN.md "Further columns": why a container stopped (-a
@@ -61,7 +61,7 @@ func init() {
 			{ID: "namespace", Title: "NAMESPACE", Width: 12, Priority: 9},
 			// What its processes listen on, and why it needs a look.
 			{ID: "ports", Title: "PORTS", Null: `when they could not be read; "" when nothing listens`, Width: 14, Priority: 6},
-			{ID: "attention", Title: "ATTENTION", Null: "when nothing needs a look", Width: 16, Priority: 5},
+			{ID: "attention", Title: "ATTENTION", Null: "when nothing needs a look", Width: 16, Explains: true},
 			// containerd's namespace: one id may run in two of them.
 			{ID: "containerd_namespace", Title: "CTRD NS", Null: "for every runtime but containerd", Width: 10, Priority: 9},
 		},

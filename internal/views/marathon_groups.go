@@ -23,7 +23,7 @@ func init() {
 			colMemPct.at(2),
 			colNetRxBps.at(1),
 			colNetTxBps.at(1),
-			{ID: "attention", Title: "ATTENTION", Width: 10, Priority: 1},
+			{ID: "attention", Title: "ATTENTION", Width: 10},
 		},
 		DefaultSort: "group",
 		Tree:        true,

@@ -21,7 +21,7 @@ func init() {
 			colContainers,
 			colCPUPct,
 			colMemBytes,
-			{ID: "attention", Title: "ATTENTION", Width: 10, Priority: 1},
+			{ID: "attention", Title: "ATTENTION", Width: 10},
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,

@@ -48,8 +48,10 @@ type Column struct {
 	Null string `json:"-"`
 	// Number columns hold float64 values (or nil); the others hold strings (or nil).
 	Number bool `json:"number"`
-	// Priority orders which columns a narrow screen drops first: higher
-	// values are dropped first; 0 is never dropped.
+	// Priority orders which columns a narrow screen moves off its first
+	// page first (sideways scrolling still reaches them): higher values
+	// go first; 0 never does. What names the row, what places it in the
+	// cluster and why it needs a look are 0.
 	Priority int `json:"priority"`
 	// Width is the preferred width on screen; 0 means "take what is left".
 	Width int `json:"width"`
@@ -57,6 +59,14 @@ type Column struct {
 	// a long value (a 64-digit Docker id shows as 12, like docker ps); JSON
 	// always has the whole value.
 	Clip int `json:"clip,omitempty"`
+	// Explains says the column holds the words that explain the row (why
+	// it needs a look, an app's last failure, a task's message): the
+	// screen gives it the width the other columns leave, up to its longest
+	// value, before the column that takes what is left.
+	Explains bool `json:"-"`
+	// KeepEnd says a value cut to the column's width keeps its end: a
+	// path (an app id /shop/payments/api) is named by its last element.
+	KeepEnd bool `json:"-"`
 	// Escapes says the text may hold terminal escape sequences (a log's
 	// colour codes, or worse): the screen and tables show it with them
 	// removed (termtext.StripSequences), then as termtext.Line shows text
