@@ -78,6 +78,20 @@ func newTableView(a *App) *tableView {
 	return tv
 }
 
+// InputHandler is tview's Table's, except while no row can be selected
+// (before the first sample no column is laid out; a view with no rows):
+// there tview's movement keys search for a selectable cell forever, with a
+// core spinning and no key answered again.
+func (tv *tableView) InputHandler() func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
+	h := tv.Table.InputHandler()
+	return func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
+		if tv.data == nil || len(tv.cols) == 0 || len(tv.data.Rows) == 0 {
+			return
+		}
+		h(event, setFocus)
+	}
+}
+
 // row returns the data row behind a table row (row 0 is the header).
 func (tv *tableView) row(row int) *views.Row {
 	if tv.data == nil || row < 1 || row > len(tv.data.Rows) {

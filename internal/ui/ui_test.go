@@ -730,3 +730,37 @@ func TestSnapshotErrorsAndScopeCrumb(t *testing.T) {
 		t.Errorf("processes outside the scope:\n%s", s)
 	}
 }
+
+// Movement keys that reach the table before it has a row to select (the
+// first sample not yet in, so no column is laid out) must not hang the
+// screen: tview's Table searched for a selectable cell forever there, with
+// a core spinning and no key answered again (found by the lost-terminal
+// test, which pressed Down before the first frame).
+func TestMovementBeforeTheFirstRows(t *testing.T) {
+	feed := newFakeFeed(nil)
+	h := start(t, 100, 30, Options{Feed: feed})
+	for _, k := range []tcell.Key{tcell.KeyDown, tcell.KeyUp, tcell.KeyEnd, tcell.KeyHome, tcell.KeyPgDn, tcell.KeyPgUp} {
+		h.key(k)
+	}
+	feed.publish(testSnapshot())
+	answered := make(chan string, 1)
+	go func() {
+		deadline := time.Now().Add(20 * time.Second) // a bound for a loaded machine, not a speed
+		for time.Now().Before(deadline) {
+			if s := h.screen(); strings.Contains(s, "web") {
+				answered <- s
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		answered <- "never: " + h.screen()
+	}()
+	select {
+	case s := <-answered:
+		if strings.HasPrefix(s, "never: ") {
+			t.Fatalf("the first rows never showed after movement keys; screen:\n%s", s)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the screen stopped answering after movement keys before the first rows")
+	}
+}
