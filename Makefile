@@ -1,14 +1,51 @@
 # make run    — run ctop-like on this node
 # make check  — every test: installs what the tests need, then lint, unit,
 #               integration (real Docker, real cgroups) and end-to-end tests
+# make dist   — static binaries for linux/amd64 and arm64 in dist/, with SHA256SUMS
+# make install — the binary, man page and completions under $(DESTDIR)$(PREFIX)
+# make docs    — docs/ written again from the code (a test fails when it differs)
 export PATH := $(PATH):/usr/local/go/bin
 GO ?= go
-VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+# Static: one file that runs on any Linux of its architecture, whatever its
+# glibc (CentOS 7's 2.17 included). Nothing but the tests' race detector
+# needs cgo; without it user names come from /etc/passwd, not NSS (LDAP or
+# sssd users show as their uid). CGO_ENABLED=1 make build for a dynamic one.
+CGO_ENABLED ?= 0
+LDFLAGS = -X main.version=$(VERSION)
+DIST_ARCHS = amd64 arm64
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: build run check test-env lint test bench bench-run fuzz soak soak-long soak-check
+.PHONY: build run dist docs install check test-env lint test bench bench-run fuzz soak soak-long soak-check
 
 build:
-	$(GO) build -ldflags "-X main.version=$(VERSION)" -o ctop-like ./cmd/ctop-like
+	CGO_ENABLED=$(CGO_ENABLED) $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o ctop-like ./cmd/ctop-like
+
+# -s -w: no symbol table or DWARF (7.9 MB less); a panic's stack still
+# names every function.
+dist:
+	rm -rf dist && mkdir -p dist
+	set -e; for a in $(DIST_ARCHS); do \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$a $(GO) build -trimpath -ldflags "-s -w $(LDFLAGS)" \
+			-o dist/ctop-like-$(VERSION)-linux-$$a ./cmd/ctop-like; \
+	done
+	cd dist && sha256sum ctop-like-* > SHA256SUMS && cat SHA256SUMS
+
+docs: build
+	mkdir -p docs/completions
+	./ctop-like -l --markdown > docs/reference.md
+	./ctop-like --man > docs/ctop-like.1
+	./ctop-like --completion bash > docs/completions/ctop-like.bash
+	./ctop-like --completion zsh > docs/completions/_ctop-like
+	./ctop-like --completion fish > docs/completions/ctop-like.fish
+
+install: build
+	install -D -m 0755 ctop-like $(DESTDIR)$(PREFIX)/bin/ctop-like
+	install -D -m 0644 docs/ctop-like.1 $(DESTDIR)$(PREFIX)/share/man/man1/ctop-like.1
+	install -D -m 0644 docs/completions/ctop-like.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ctop-like
+	install -D -m 0644 docs/completions/_ctop-like $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ctop-like
+	install -D -m 0644 docs/completions/ctop-like.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ctop-like.fish
 
 run: build
 	./ctop-like $(ARGS)
@@ -20,9 +57,17 @@ check: test-env lint test fuzz soak-check
 test-env:
 	./scripts/test-env
 
+# staticcheck at a pinned version (release 2026.2.2), built by the go
+# command through the module proxy: nothing needs to be installed first.
+# From an empty module and build cache, building it costs about 2 minutes
+# of CPU; after that go run starts the cached binary in about a second,
+# and the analysis of the repo takes about 40 s.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt wants:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 # -p 1: the integration tests measure CPU % of busy containers on a 2-core
 # machine; test binaries of other packages running beside them would skew it.

@@ -212,8 +212,8 @@ func statusState(pid int) string {
 }
 
 // `:pause` freezes a Mesos container through the v1 freezer (its CPU
-// counter stops, the kernel no longer runs its process) and `:unpause`
-// thaws it.
+// counter stops, the kernel no longer runs its process, its row says
+// paused: issue 19 item 9) and `:unpause` thaws it.
 func TestPauseAndUnpauseAMesosCgroup(t *testing.T) {
 	id, cmd, _ := mesosTask(t, "exec sh -c 'while :; do :; done'")
 	pid := cmd.Process.Pid
@@ -238,6 +238,17 @@ func TestPauseAndUnpauseAMesosCgroup(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join("/sys/fs/cgroup/freezer/mesos", id, "freezer.state")); strings.TrimSpace(string(b)) != "FROZEN" {
 		t.Errorf("freezer.state %q", b)
 	}
+	rowSays := func(state string) func(string) bool {
+		return func(s string) bool {
+			for _, l := range strings.Split(s, "\n") {
+				if strings.Contains(l, id[:12]) && strings.Contains(l, state) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	p.waitFor("the row paused", rowSays("paused"))
 
 	p.command("unpause")
 	p.waitFor("the confirmation", hasWords("Thaw the frozen processes"))
@@ -246,6 +257,7 @@ func TestPauseAndUnpauseAMesosCgroup(t *testing.T) {
 	if u := used(); u < 25*time.Millisecond {
 		t.Errorf("resumed: only %v of CPU in 500ms, State %q", u, statusState(pid))
 	}
+	p.waitFor("the row running", rowSays("running"))
 	p.keys("q")
 	p.waitFor("a clean exit", has("EXIT=0"))
 }

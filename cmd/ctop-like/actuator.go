@@ -33,6 +33,7 @@ type actuator struct {
 	cluster monitor.ClusterSource // nil without -m
 	cfg     orchestrator.Config   // Marathon's credentials and TLS
 	cgroups func() (actions.Cgroups, error)
+	self    func() actions.Self // ctop-like and the session it runs under; nil: not checked
 }
 
 var (
@@ -48,7 +49,8 @@ func newActuator(o *options, nd *node) views.Actuator {
 		return nil
 	}
 	x := &actuator{local: nd.local, cluster: nd.cluster,
-		cgroups: func() (actions.Cgroups, error) { return actions.Mounts("/proc/self/mountinfo") }}
+		cgroups: func() (actions.Cgroups, error) { return actions.Mounts("/proc/self/mountinfo") },
+		self:    actions.OwnSession}
 	if p, ok := nd.cluster.(*orchestrator.Poller); ok {
 		x.cfg = p.Config()
 	}
@@ -74,7 +76,7 @@ func (x *actuator) engine(runtime string) (*collector.Docker, error) {
 }
 
 // Container implements views.Actuator.
-func (x *actuator) Container(ref views.ContainerRef, verb, arg string) (views.Deed, error) {
+func (x *actuator) Container(ref views.ContainerRef, verb, arg string) (actions.Deed, error) {
 	if ref.Agent != "" {
 		return nil, errors.New("containers of a remote source cannot be acted on from here")
 	}
@@ -89,6 +91,9 @@ func (x *actuator) Container(ref views.ContainerRef, verb, arg string) (views.De
 			return nil, fmt.Errorf("kill: unknown signal %q (TERM, KILL, HUP, INT, QUIT, USR1, USR2, STOP, CONT)", arg)
 		}
 		sig = s
+	}
+	if err := x.refuse(ref, verb, sig); err != nil {
+		return nil, err
 	}
 	if views.HasAPI(ref.Runtime) {
 		d, err := x.engine(ref.Runtime)
@@ -134,9 +139,32 @@ func (x *actuator) Container(ref views.ContainerRef, verb, arg string) (views.De
 	return nil, fmt.Errorf("%s containers have no %q action", ref.Runtime, verb)
 }
 
+// refuse says why verb must not be done to the container: its cgroup holds
+// ctop-like or the session it runs under (actions.Cgroups.Refuse), for
+// every runtime (ctop-like may run in a Docker container).
+func (x *actuator) refuse(ref views.ContainerRef, verb string, sig syscall.Signal) error {
+	if ref.Cgroup == "" || x.self == nil {
+		return nil
+	}
+	c, err := x.cgroups()
+	if err != nil {
+		return nil // the action itself says the mounts cannot be read
+	}
+	return c.Refuse(ref.Cgroup, verb, sig, x.self())
+}
+
 // Marathon implements views.Actuator: the Marathon the cluster state came
 // from, with the credentials given for it and nowhere else.
-func (x *actuator) Marathon(ref views.MarathonRef, verb string, n int) (views.Deed, error) {
+func (x *actuator) Marathon(ref views.MarathonRef, verb string, n int) (actions.Deed, error) {
+	// Refused before a confirmation is asked: ids a proxy would resolve
+	// to another app's path.
+	if ref.Task != "" {
+		if err := actions.CheckTaskID(ref.Task); err != nil {
+			return nil, err
+		}
+	} else if err := actions.CheckAppID(ref.App); err != nil {
+		return nil, err
+	}
 	var c *model.Cluster
 	if x.cluster != nil {
 		c = x.cluster.Latest()
@@ -167,6 +195,9 @@ func (x *actuator) Marathon(ref views.MarathonRef, verb string, n int) (views.De
 				app.Instances = a.Instances
 			}
 		}
+	}
+	if err := actions.CheckAppID(app.ID); err != nil {
+		return nil, err // the app a task id was found under
 	}
 	switch verb {
 	case "restart":

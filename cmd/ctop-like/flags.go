@@ -11,7 +11,9 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/ctop-like/ctop-like/internal/manual"
 	"github.com/ctop-like/ctop-like/internal/orchestrator"
+	"github.com/ctop-like/ctop-like/internal/settings"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
 
@@ -22,6 +24,9 @@ type options struct {
 	mesosAgent        string
 	view              string
 	listViews         bool
+	markdown          bool   // -l --markdown: the reference page
+	man               bool   // --man: the man page
+	completion        string // --completion SHELL
 	scope             []views.Scope
 	filter            *views.Filter
 	sort              string
@@ -35,6 +40,7 @@ type options struct {
 	dockerHost        string
 	podmanHost        string
 	containerdAddress string
+	crioAddress       string
 	procRoot          string
 	cgroupRoot        string
 	all               bool
@@ -46,6 +52,18 @@ type options struct {
 	color             string
 	readOnly          bool
 	version           bool
+	config            string                 // --config: the settings file; "" is the default one
+	given             func(name string) bool // whether a flag was on the command line (it overrides the settings file)
+	settings          *settings.File         // the settings file as read at start; nil when not read
+	notes             []string               // what is wrong in it, for the screen's message line
+}
+
+// rawFlags are the values read as text and checked once every flag is
+// parsed.
+type rawFlags struct {
+	delay, orchInterval, filter, sort string
+	scopes                            []string
+	help                              bool
 }
 
 // usageError is a bad flag or value: exit status 2 with one line.
@@ -53,122 +71,126 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-func parseFlags(args []string, stderr io.Writer) (*options, error) {
+// flagGroup is one section of --help and of the manual, and declares its
+// flags. A new flag is one line in the group it belongs to; a flag
+// declared anywhere else belongs to no group, and TestEveryFlagHasAGroup
+// names it.
+type flagGroup struct {
+	manual.Group
+	declare func(fs *pflag.FlagSet, o *options, r *rawFlags)
+}
+
+// flagGroups are the command line, in --help's order. A value's name in
+// the help is the `WORD` in backquotes of its usage.
+var flagGroups = []flagGroup{
+	{manual.Group{ID: "show", Title: "What to show, and how often"}, func(fs *pflag.FlagSet, o *options, r *rawFlags) {
+		fs.StringVarP(&o.view, "view", "v", "containers", "the view to open, by `ID`: "+strings.Join(views.IDs(), ", "))
+		complete(fs, "view", manual.CompleteViews)
+		fs.StringArrayVar(&r.scopes, "scope", nil, "start drilled down into one entity, as `KIND=ID`: KIND is "+strings.Join(views.ScopeKinds, ", ")+"; a group includes its subgroups; repeat to narrow")
+		complete(fs, "scope", manual.CompleteScope)
+		fs.StringVarP(&r.filter, "filter", "f", "", "show the rows where every clause holds (`EXPR`): col=value col!=value col~text col>n col<n, or bare words")
+		complete(fs, "filter", manual.CompleteColumns)
+		fs.StringVarP(&r.sort, "sort", "s", "", "sort by the column `ID`; -ID sorts descending")
+		complete(fs, "sort", manual.CompleteSort)
+		fs.BoolVarP(&o.all, "all", "a", false, "also stopped containers, and cgroups that are not containers (runtime raw)")
+		fs.StringVarP(&r.delay, "delay", "d", "2s", "refresh every `INTERVAL`: a Go duration (2s, 500ms) or a bare number of milliseconds (500)")
+		fs.IntVar(&o.tail, "tail", 100, "the logs view: how many past lines (`N`) the first refresh shows, 0 to "+strconv.Itoa(maxTail))
+	}},
+	{manual.Group{ID: "screen", Title: "The screen"}, func(fs *pflag.FlagSet, o *options, _ *rawFlags) {
+		fs.StringVar(&o.color, "color", "auto", "colour: `WHEN` is auto, always or never (NO_COLOR is honoured)")
+		complete(fs, "color", manual.CompleteWords, "auto", "always", "never")
+		fs.BoolVar(&o.readOnly, "read-only", false, "offer no actions (stop, kill, scale...) and no shell")
+		fs.StringVar(&o.config, "config", "", "the settings `FILE` (default $XDG_CONFIG_HOME/ctop-like/config.yaml): columns and sort per view, interval, start view; written by the column chooser (c); flags override it")
+		complete(fs, "config", manual.CompleteFile)
+	}},
+	{manual.Group{ID: "batch", Title: "Batch mode: print instead of drawing a screen"}, func(fs *pflag.FlagSet, o *options, _ *rawFlags) {
+		fs.StringVarP(&o.output, "output", "o", "", "print each refresh as a `FORMAT`: table (as top -b) or json (one object a line)")
+		complete(fs, "output", manual.CompleteWords, "table", "json")
+		fs.IntVarP(&o.iterations, "iterations", "n", 1, "how many refreshes (`N`) to print; 0 prints until stopped")
+	}},
+	{manual.Group{ID: "recording", Title: "Recording and replay"}, func(fs *pflag.FlagSet, o *options, _ *rawFlags) {
+		fs.StringVarP(&o.write, "write", "w", "", "record every refresh to `FILE` (the screen or batch mode goes on as usual)")
+		complete(fs, "write", manual.CompleteFile)
+		fs.StringVarP(&o.read, "read", "r", "", "replay the recording `FILE` on the screen, or print it with -o")
+		complete(fs, "read", manual.CompleteFile)
+	}},
+	{manual.Group{ID: "node", Title: "Where this node is read from"}, func(fs *pflag.FlagSet, o *options, _ *rawFlags) {
+		fs.StringVar(&o.dockerHost, "docker-host", "", "the Docker daemon at `URL` (default $DOCKER_HOST or the local socket; none: no Docker)")
+		fs.StringVar(&o.podmanHost, "podman-host", "", "Podman's Docker-compatible API at `URL` (default $CONTAINER_HOST or unix:///run/podman/podman.sock; none: no Podman)")
+		fs.StringVar(&o.containerdAddress, "containerd-address", "", "containerd's socket `PATH` (default /run/containerd/containerd.sock, then dockerd's own; none: no containerd)")
+		complete(fs, "containerd-address", manual.CompleteFile)
+		fs.StringVar(&o.crioAddress, "crio-address", "", "CRI-O's socket `PATH` (default /var/run/crio/crio.sock; none: no CRI-O)")
+		complete(fs, "crio-address", manual.CompleteFile)
+		fs.StringVar(&o.procRoot, "proc-root", "/proc", "where /proc is (`DIR`), to run in a container with the host's mounted")
+		complete(fs, "proc-root", manual.CompleteFile)
+		fs.StringVar(&o.cgroupRoot, "cgroup-root", "/sys/fs/cgroup", "where the cgroup hierarchy is (`DIR`)")
+		complete(fs, "cgroup-root", manual.CompleteFile)
+	}},
+	{manual.Group{ID: "cluster", Title: "The cluster, and other nodes"}, func(fs *pflag.FlagSet, o *options, r *rawFlags) {
+		fs.StringSliceVarP(&o.mesos, "mesos-api", "m", nil, "the Mesos master's URL, then Marathon's (`URLS`, comma-separated, http:// or https://). "+
+			"A password: http://user@host:port with the password in the file $"+passwordFileEnv+" or in $"+passwordEnv+
+			" (user:pass@ in the URL shows in ps for a moment); $DCOS_ACS_TOKEN, when set, is sent instead")
+		fs.StringVar(&o.mesosAgent, "mesos-agent", "", "this node's Mesos agent at `URL`, when not at "+orchestrator.DefaultAgentURL+
+			": it places this node's containers (without -m, the one at "+orchestrator.DefaultAgentURL+" is used when it answers, and leads to its master)")
+		fs.BoolVar(&o.cluster, "cluster", false, "with -m: the whole cluster, from every agent's /monitor/statistics")
+		fs.StringVar(&o.cadvisor, "cadvisor", "", "read another node through its cAdvisor API at `URL` instead of this node's kernel")
+		fs.StringVar(&r.orchInterval, "orchestrator-interval", "10s", "ask Mesos and Marathon every `INTERVAL`")
+		fs.BoolVar(&o.insecure, "insecure", false, "do not verify the TLS certificates of Mesos, Marathon and cAdvisor")
+		fs.StringVar(&o.caCert, "ca-cert", "", "trust the CAs of the PEM `FILE` for Mesos, Marathon and cAdvisor")
+		complete(fs, "ca-cert", manual.CompleteFile)
+	}},
+	{manual.Group{ID: "about", Title: "About the tool"}, func(fs *pflag.FlagSet, o *options, r *rawFlags) {
+		fs.BoolVarP(&o.listViews, "list-views", "l", false, "print every view with its column ids, units and default sort, then exit")
+		fs.BoolVar(&o.markdown, "markdown", false, "with -l: print the whole reference (views, columns, flags, keys) as Markdown")
+		fs.BoolVar(&o.man, "man", false, "print the man page (roff): ctop-like --man | man -l -")
+		fs.StringVar(&o.completion, "completion", "", "print the completion script for `SHELL`: bash, zsh or fish")
+		complete(fs, "completion", manual.CompleteWords, "bash", "zsh", "fish")
+		fs.BoolVar(&o.version, "version", false, "print the version and exit")
+		fs.BoolVarP(&r.help, "help", "h", false, "print this help and exit")
+	}},
+}
+
+// complete says what a flag's value completes to (manual.CompleteKey).
+func complete(fs *pflag.FlagSet, name string, kind string, words ...string) {
+	_ = fs.SetAnnotation(name, manual.CompleteKey, append([]string{kind}, words...))
+}
+
+// newFlagSet declares every flag, each annotated with its group.
+func newFlagSet(o *options, r *rawFlags) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("ctop-like", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	o := &options{}
-	var delay, orchInterval, filter, sortCol string
-	var scopes []string
-	fs.StringVarP(&delay, "delay", "d", "2s", "refresh interval: milliseconds (500) or a Go duration (2s)")
-	fs.StringSliceVarP(&o.mesos, "mesos-api", "m", nil, "Mesos master URL, then Marathon URLs, comma-separated. For a password, give http://user@host:port\n"+
-		"and the password in the file $"+passwordFileEnv+" or in $"+passwordEnv+": the safe way, never on a command line\n"+
-		"(http://user:pass@host:port works, but shows in ps for a moment). $DCOS_ACS_TOKEN, when set, is sent instead.\n"+
-		"Credentials go only to the host:port given, and to the leader and agents the master names")
-	fs.StringVar(&o.mesosAgent, "mesos-agent", "", "this node's Mesos agent, when not at "+orchestrator.DefaultAgentURL+": it places this node's\n"+
-		"containers (without -m, the one at "+orchestrator.DefaultAgentURL+" is used when it answers, and leads to its master)")
-	fs.StringVarP(&o.view, "view", "v", "containers", "view to open: "+strings.Join(views.IDs(), ", "))
-	fs.BoolVarP(&o.listViews, "list-views", "l", false, "print every view with its columns, units and default sort, then exit")
-	fs.StringArrayVar(&scopes, "scope", nil, "start drilled down: framework=ID, group=ID, app=ID, task=ID, container=ID, pid=PID, agent=ID|HOSTNAME (--cluster)")
-	fs.StringVarP(&filter, "filter", "f", "", "filter: col=value col!=value col~text col>n col<n, or bare words")
-	fs.StringVarP(&sortCol, "sort", "s", "", "sort column id; -COL for descending")
-	fs.StringVarP(&o.output, "output", "o", "", "batch mode: table or json")
-	fs.IntVarP(&o.iterations, "iterations", "n", 1, "batch mode: refreshes to print (0 = until stopped)")
-	fs.IntVar(&o.tail, "tail", 100, "the logs view: how many past lines the first refresh shows (0 to "+strconv.Itoa(maxTail)+")")
-	fs.StringVarP(&o.write, "write", "w", "", "record snapshots to FILE")
-	fs.StringVarP(&o.read, "read", "r", "", "replay a recording")
-	fs.StringVar(&o.dockerHost, "docker-host", "", "Docker daemon (default DOCKER_HOST or the local socket; 'none' to disable)")
-	fs.StringVar(&o.podmanHost, "podman-host", "", "Podman's Docker-compatible API (default CONTAINER_HOST or unix:///run/podman/podman.sock; 'none' to disable)")
-	fs.StringVar(&o.containerdAddress, "containerd-address", "", "containerd's socket (default /run/containerd/containerd.sock; 'none' to disable)")
-	fs.StringVar(&o.procRoot, "proc-root", "/proc", "where /proc is")
-	fs.StringVar(&o.cgroupRoot, "cgroup-root", "/sys/fs/cgroup", "where the cgroup hierarchy is")
-	fs.BoolVarP(&o.all, "all", "a", false, "also list cgroups that are not containers, as runtime raw")
-	fs.StringVar(&orchInterval, "orchestrator-interval", "10s", "Mesos/Marathon polling interval")
-	fs.BoolVar(&o.insecure, "insecure", false, "do not verify TLS certificates of Mesos/Marathon")
-	fs.StringVar(&o.caCert, "ca-cert", "", "PEM file of CAs for Mesos/Marathon TLS")
-	fs.BoolVar(&o.cluster, "cluster", false, "with -m: the whole cluster, from every agent")
-	fs.StringVar(&o.cadvisor, "cadvisor", "", "read a remote node through its cAdvisor API")
-	fs.StringVar(&o.color, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
-	fs.BoolVar(&o.readOnly, "read-only", false, "offer no actions (stop, kill...)")
-	fs.BoolVar(&o.version, "version", false, "print the version and exit")
-	help := fs.BoolP("help", "h", false, "show this help")
+	fs.SortFlags = false
+	for _, g := range flagGroups {
+		g.declare(fs, o, r)
+		fs.VisitAll(func(f *pflag.Flag) {
+			if len(f.Annotations[manual.GroupKey]) == 0 {
+				_ = fs.SetAnnotation(f.Name, manual.GroupKey, []string{g.ID})
+			}
+		})
+	}
+	return fs
+}
 
+// parseFlags reads the command line, then checks it phase by phase: each
+// check turns the raw text of its flags into options or a usage error.
+func parseFlags(args []string, stdout io.Writer) (*options, error) {
+	o, r := &options{}, &rawFlags{}
+	fs := newFlagSet(o, r)
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError{err.Error()}
 	}
-	if *help {
-		fmt.Fprintln(stderr, "Usage: ctop-like [flags]\n\nA top for containers, grouped by the Mesos/Marathon cluster that placed them.\n\nFlags:")
-		fmt.Fprint(stderr, fs.FlagUsages())
+	if r.help {
+		helpManual(fs).Help(stdout, manual.HelpWidth)
 		return nil, errHelp
 	}
 	if fs.NArg() > 0 {
 		return nil, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
-	var err error
-	if o.delay, err = parseDelay(delay); err != nil {
-		return nil, usageError{"invalid argument " + strconv.Quote(delay) + " for \"-d, --delay\": " + err.Error()}
-	}
-	if o.orchInterval, err = parseDelay(orchInterval); err != nil {
-		return nil, usageError{"invalid argument " + strconv.Quote(orchInterval) + " for \"--orchestrator-interval\": " + err.Error()}
-	}
-	if views.Get(o.view) == nil {
-		return nil, usageError{fmt.Sprintf("invalid argument %q for \"-v, --view\": views are %s", o.view, strings.Join(views.IDs(), ", "))}
-	}
-	for _, s := range scopes {
-		sc, err := views.ParseScope(s)
-		if err != nil {
-			return nil, usageError{"--scope: " + err.Error()}
-		}
-		o.scope = append(o.scope, sc)
-	}
-	if filter != "" {
-		if o.filter, err = views.ParseFilter(filter); err != nil {
-			return nil, usageError{"-f, --filter: " + err.Error()}
-		}
-		if err := o.filter.Check(views.Get(o.view)); err != nil {
-			return nil, usageError{"-f, --filter: " + err.Error()}
-		}
-	}
-	if sortCol != "" {
-		o.sort = strings.TrimPrefix(sortCol, "-")
-		o.desc = strings.HasPrefix(sortCol, "-")
-		if views.Get(o.view).Col(o.sort) < 0 {
-			return nil, usageError{fmt.Sprintf("invalid argument %q for \"-s, --sort\": view %s has no column %q (see -l)", sortCol, o.view, o.sort)}
-		}
-	}
-	switch o.output {
-	case "", "table", "json":
-	default:
-		return nil, usageError{fmt.Sprintf("invalid argument %q for \"-o, --output\": want table or json", o.output)}
-	}
-	if o.tail < 0 || o.tail > maxTail {
-		return nil, usageError{fmt.Sprintf("invalid argument \"%d\" for \"--tail\": want 0 to %d", o.tail, maxTail)}
-	}
 	o.iterationsSet = fs.Changed("iterations")
-	if o.read != "" && o.write != "" {
-		return nil, usageError{"-r and -w: replay and record at once is not supported; copy the file instead"}
-	}
-	if o.read != "" && (len(o.mesos) > 0 || o.cluster || o.cadvisor != "") {
-		return nil, usageError{"-r: a replay reads only the recording; drop -m, --cluster and --cadvisor"}
-	}
-	if o.iterations < 0 {
-		return nil, usageError{fmt.Sprintf("invalid argument \"%d\" for \"-n, --iterations\": want 0 or more", o.iterations)}
-	}
-	switch o.color {
-	case "auto", "always", "never":
-	default:
-		return nil, usageError{fmt.Sprintf("invalid argument %q for \"--color\": want auto, always or never", o.color)}
-	}
-	if o.color == "auto" && os.Getenv("NO_COLOR") != "" {
-		o.color = "never"
-	}
-	for _, u := range o.mesos {
-		if u == "" {
-			return nil, usageError{"-m, --mesos-api: empty URL in the list"}
-		}
-	}
-	for _, sc := range o.scope {
-		if sc.Kind == "agent" && !o.cluster {
-			return nil, usageError{"--scope agent=" + sc.ID + ": agents are listed with --cluster"}
+	o.given = fs.Changed
+	for _, check := range []func(*options, *rawFlags) error{checkIntervals, checkQuery, checkBatch, checkRecording, checkSources, checkCluster, checkScreen, checkAbout} {
+		if err := check(o, r); err != nil {
+			return nil, err
 		}
 	}
 	return o, nil
@@ -176,26 +198,149 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 
 var errHelp = errors.New("help")
 
+// checkIntervals reads -d and --orchestrator-interval.
+func checkIntervals(o *options, r *rawFlags) error {
+	var err error
+	if o.delay, err = parseDelay(r.delay); err != nil {
+		return usageError{"invalid argument " + strconv.Quote(r.delay) + " for \"-d, --delay\": " + err.Error()}
+	}
+	if o.orchInterval, err = parseDelay(r.orchInterval); err != nil {
+		return usageError{"invalid argument " + strconv.Quote(r.orchInterval) + " for \"--orchestrator-interval\": " + err.Error()}
+	}
+	return nil
+}
+
+// checkQuery reads what to show: the view, its scope, filter and sort.
+func checkQuery(o *options, r *rawFlags) error {
+	v := views.Get(o.view)
+	if v == nil {
+		return usageError{fmt.Sprintf("invalid argument %q for \"-v, --view\": views are %s", o.view, strings.Join(views.IDs(), ", "))}
+	}
+	if o.tail < 0 || o.tail > maxTail {
+		return usageError{fmt.Sprintf("invalid argument \"%d\" for \"--tail\": want 0 to %d", o.tail, maxTail)}
+	}
+	for _, s := range r.scopes {
+		sc, err := views.ParseScope(s)
+		if err != nil {
+			return usageError{"--scope: " + err.Error()}
+		}
+		o.scope = append(o.scope, sc)
+	}
+	if err := v.CheckScopeKinds(o.scope); err != nil {
+		if len(o.scope) == 0 {
+			return usageError{"-v " + o.view + ": " + err.Error()}
+		}
+		return usageError{"--scope: " + err.Error()}
+	}
+	if r.filter != "" {
+		var err error
+		if o.filter, err = views.ParseFilter(r.filter); err != nil {
+			return usageError{"-f, --filter: " + err.Error()}
+		}
+		if err := o.filter.Check(v); err != nil {
+			return usageError{"-f, --filter: " + err.Error()}
+		}
+	}
+	if r.sort != "" {
+		o.sort = strings.TrimPrefix(r.sort, "-")
+		o.desc = strings.HasPrefix(r.sort, "-")
+		if v.Col(o.sort) < 0 {
+			return usageError{fmt.Sprintf("invalid argument %q for \"-s, --sort\": view %s has no column %q (see -l)", r.sort, o.view, o.sort)}
+		}
+	}
+	return nil
+}
+
+// checkBatch reads -o and -n.
+func checkBatch(o *options, _ *rawFlags) error {
+	switch o.output {
+	case "", "table", "json":
+	default:
+		return usageError{fmt.Sprintf("invalid argument %q for \"-o, --output\": want table or json", o.output)}
+	}
+	if o.iterations < 0 {
+		return usageError{fmt.Sprintf("invalid argument \"%d\" for \"-n, --iterations\": want 0 or more", o.iterations)}
+	}
+	return nil
+}
+
+// checkRecording refuses what a replay cannot do.
+func checkRecording(o *options, _ *rawFlags) error {
+	if o.read != "" && o.write != "" {
+		return usageError{"-r and -w: replay and record at once is not supported; copy the file instead"}
+	}
+	if o.read != "" && (len(o.mesos) > 0 || o.cluster || o.cadvisor != "") {
+		return usageError{"-r: a replay reads only the recording; drop -m, --cluster and --cadvisor"}
+	}
+	return nil
+}
+
+// checkSources refuses an engine address this node's figures cannot go
+// with (see sshEngine).
+func checkSources(o *options, _ *rawFlags) error {
+	if err := sshEngine("--docker-host", o.dockerHost, "DOCKER_HOST"); err != nil {
+		return err
+	}
+	return sshEngine("--podman-host", o.podmanHost, "CONTAINER_HOST")
+}
+
+// checkCluster reads -m and --cadvisor: http or https URLs only.
+func checkCluster(o *options, _ *rawFlags) error {
+	for i, u := range o.mesos {
+		if u == "" {
+			return usageError{"-m, --mesos-api: empty URL in the list"}
+		}
+		if err := httpURL(u); err != nil {
+			return usageError{fmt.Sprintf("-m, --mesos-api: URL %d of the list: %v", i+1, err)}
+		}
+	}
+	if o.cadvisor != "" {
+		if err := httpURL(o.cadvisor); err != nil {
+			return usageError{"--cadvisor: " + err.Error()}
+		}
+	}
+	if o.mesosAgent != "" {
+		if err := httpURL(o.mesosAgent); err != nil {
+			return usageError{"--mesos-agent: " + err.Error()}
+		}
+	}
+	for _, sc := range o.scope {
+		if sc.Kind == "agent" && !o.cluster {
+			return usageError{"--scope agent=" + sc.ID + ": agents are listed with --cluster"}
+		}
+	}
+	return nil
+}
+
+// checkScreen reads --color.
+func checkScreen(o *options, _ *rawFlags) error {
+	switch o.color {
+	case "auto", "always", "never":
+	default:
+		return usageError{fmt.Sprintf("invalid argument %q for \"--color\": want auto, always or never", o.color)}
+	}
+	if o.color == "auto" && os.Getenv("NO_COLOR") != "" {
+		o.color = "never"
+	}
+	return nil
+}
+
+// checkAbout reads the flags that print the manual.
+func checkAbout(o *options, _ *rawFlags) error {
+	if o.markdown && !o.listViews {
+		return usageError{"--markdown: goes with -l (ctop-like -l --markdown)"}
+	}
+	switch o.completion {
+	case "", "bash", "zsh", "fish":
+	default:
+		return usageError{fmt.Sprintf("invalid argument %q for \"--completion\": want bash, zsh or fish", o.completion)}
+	}
+	return nil
+}
+
 // maxTail bounds --tail: the log feed keeps that many lines in memory.
 const maxTail = 100000
 
 // parseDelay reads a bare number as milliseconds (csysdig's -d 500) and
-// anything else as a Go duration.
-func parseDelay(s string) (time.Duration, error) {
-	var d time.Duration
-	if n, err := strconv.ParseFloat(s, 64); err == nil {
-		if n > float64(24*time.Hour/time.Millisecond) { // and time.Duration would overflow
-			return 0, errors.New("must be at most 24 h in milliseconds")
-		}
-		d = time.Duration(n * float64(time.Millisecond))
-	} else {
-		d, err = time.ParseDuration(s)
-		if err != nil {
-			return 0, errors.New("want milliseconds (500) or a duration (2s)")
-		}
-	}
-	if d < 100*time.Millisecond {
-		return 0, errors.New("must be at least 100 ms")
-	}
-	return d, nil
-}
+// anything else as a Go duration, as the settings file's interval.
+func parseDelay(s string) (time.Duration, error) { return settings.ParseDelay(s) }

@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"time"
+
+	"github.com/ctop-like/ctop-like/internal/logs"
 )
 
 // gcPercent and memoryLimit trade memory for CPU: a refresh allocates
@@ -26,6 +28,7 @@ const (
 	gcPercent     = 400
 	memoryLimit   = 24 << 20
 	limitHeadroom = 5 // in quarters of the live heap
+	logHeadroom   = 16 << 20
 )
 
 // tuneGC sets GOGC and the soft memory limit for this node's refresh, and
@@ -66,7 +69,7 @@ func tuneGC(ctx context.Context) {
 			// What the limit counts besides the heap's objects: stacks,
 			// the runtime's own memory, free heap pages not returned.
 			other := v[1] - v[2] - v[3] - v[4]
-			if limit := gcLimit(v[0], other); limit != set {
+			if limit := gcLimit(v[0], other, uint64(max(logs.Held(), 0))); limit != set {
 				debug.SetMemoryLimit(limit)
 				set = limit
 			}
@@ -75,7 +78,18 @@ func tuneGC(ctx context.Context) {
 }
 
 // gcLimit is the soft memory limit for a live heap of live bytes beside
-// other bytes of the runtime's memory that are not heap objects.
-func gcLimit(live, other uint64) int64 {
-	return max(int64(memoryLimit), int64(other)+int64(live)*limitHeadroom/4)
+// other bytes of the runtime's memory that are not heap objects. Of the
+// live bytes, logText are log lines kept in memory (logs.Held): live, but
+// they make no garbage, so the headroom is the rest's, and logHeadroom
+// while a log is kept (the logs view rebuilds its rows four times a
+// second). With 128 MiB of lines kept, a headroom of a quarter of the live
+// heap made the screen peak at 1.6x their size (202-205 MiB).
+func gcLimit(live, other, logText uint64) int64 {
+	logText = min(logText, live)
+	rest := live - logText
+	limit := max(int64(memoryLimit), int64(other)+int64(rest)*limitHeadroom/4)
+	if logText > 0 {
+		limit = max(limit, int64(other+rest)+logHeadroom) + int64(logText)
+	}
+	return limit
 }

@@ -37,3 +37,24 @@ func TestGCLimitFollowsTheLiveHeap(t *testing.T) {
 	}
 	runtime.KeepAlive(live)
 }
+
+// Log lines kept in memory (the logs view's) get no headroom of their
+// own: with 127 MiB of them in a live heap of 139 MiB the limit is the
+// rest's (at least 16 MiB above it) plus the lines, not a quarter of the
+// whole heap above it; without a log nothing changes.
+func TestGCLimitLeavesOutKeptLogLines(t *testing.T) {
+	const mib = 1 << 20
+	for _, c := range []struct {
+		live, other, log uint64
+		want             int64
+	}{
+		{139 * mib, 9 * mib, 127 * mib, (127 + 9 + 12 + 16) * mib},
+		{139 * mib, 9 * mib, 0, 9*mib + 139*mib*5/4},
+		{8 * mib, 6 * mib, 0, memoryLimit},
+		{40 * mib, 10 * mib, 200 * mib, (40 + 10 + 16) * mib}, // counted while it was read: never more than the live heap
+	} {
+		if got := gcLimit(c.live, c.other, c.log); got != c.want {
+			t.Errorf("live %d MiB, other %d MiB, log %d MiB: limit %d MiB, want %d", c.live/mib, c.other/mib, c.log/mib, got/mib, c.want/mib)
+		}
+	}
+}

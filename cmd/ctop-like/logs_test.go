@@ -440,3 +440,133 @@ func TestBatchLogsOfAProcessNeverFollowALink(t *testing.T) {
 		t.Errorf("the log should go on from the file the task writes to: %d ticks in %s", ticks, b)
 	}
 }
+
+// podmanRun starts a detached Podman container of the test image and
+// returns its full id; it is removed when the test ends.
+func podmanRun(t *testing.T, args ...string) string {
+	t.Helper()
+	full := append([]string{"run", "-d", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"}, args...)
+	out, err := exec.Command("podman", full...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("podman run: %v %s", err, out)
+	}
+	id := strings.TrimSpace(string(out))
+	t.Cleanup(func() { exec.Command("podman", "rm", "-f", "-t", "0", id).Run() })
+	return id
+}
+
+// A Docker and a Podman container of one name: `--scope container=NAME`
+// is a usage error naming both ids (it read Docker's log without a word);
+// each id reads its own container's log, also when the other container is
+// named after that id (ids first, as Docker resolves a name).
+func TestLogScopeNamingTwoContainers(t *testing.T) {
+	dockertest.Require(t)
+	podmantest.Require(t)
+	const image = "localhost/ctop-like/busybox:test"
+	if err := exec.Command("podman", "image", "exists", image).Run(); err != nil {
+		t.Fatalf("%s is not in podman: run scripts/test-env", image)
+	}
+	host := podmantest.Service(t, "logmem-twins")
+	name := fmt.Sprintf("logmem-twin-%d", rand.Int63())
+	did := dockertest.Run(t, []string{"--name", name}, "sh", "-c", "echo from docker; echo done; sleep 3600")
+	pid := podmanRun(t, "--name", name, image, "sh", "-c", "echo from podman; echo done; sleep 3600")
+	// A Podman container named after the Docker one's id.
+	podmanRun(t, "--name", did, image, "sh", "-c", "echo impostor; echo done; sleep 3600")
+	waitLogged(t, "docker", did)
+	waitLogged(t, "podman", pid)
+
+	_, stderr, code := runBinary(t, "-v", "logs", "--podman-host", host, "--scope", "container="+name, "-d", "300", "-n", "1", "-o", "json")
+	if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "docker "+did) || !strings.Contains(stderr, "podman "+pid) {
+		t.Errorf("--scope container=%s: exit %d, stderr %q; want 2 and a line naming both ids", name, code, stderr)
+	}
+	for id, want := range map[string]string{did: "from docker", pid: "from podman"} {
+		rs := runJSON(t, "-v", "logs", "--podman-host", host, "--scope", "container="+id, "-d", "300", "-n", "1")
+		if out, _ := streams(t, rs[0].Rows); strings.Join(out, ",") != want+",done" || len(rs[0].Errors) != 0 {
+			t.Errorf("container=%.12s: %q, errors %q; want %q", id, out, rs[0].Errors, want)
+		}
+	}
+}
+
+// --tail 5 of a Docker log ending in a 2 MB line is the four lines before
+// it and that line, cut: Docker's own tail counts its 16 KiB pieces (the
+// five were pieces of the long line); followed, the lines after it come
+// once each.
+func TestBatchLogsTailCountsLines(t *testing.T) {
+	dockertest.Require(t)
+	id := dockertest.Run(t, []string{"--name", fmt.Sprintf("logmem-long-%d", rand.Int63())}, "sh", "-c",
+		`echo one; echo two; echo three; echo four; head -c 2000000 /dev/zero | tr '\0' x; echo; `+
+			`while [ ! -e /tmp/go ]; do sleep 0.1; done; echo five; echo done; sleep 3600`)
+	for end := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if out, _ := exec.Command("docker", "logs", id).Output(); len(out) > 2000000 {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatal("the container did not log its long line")
+		}
+	}
+	check := func(what string, rows []map[string]any) {
+		t.Helper()
+		out, _ := streams(t, rows)
+		if len(out) != 5 || strings.Join(out[:4], ",") != "one,two,three,four" || out[4] != strings.Repeat("x", 16384-31)+" [cut]" {
+			t.Errorf("%s: %d lines %.30q", what, len(out), out)
+		}
+	}
+	rs := runJSON(t, "-v", "logs", "--scope", "container="+id, "--tail", "5", "-d", "300", "-n", "1")
+	check("-n 1", rs[0].Rows)
+
+	var after []string
+	rs = followUntil(t, 60*time.Second, func() {
+		if out, err := exec.Command("docker", "exec", id, "touch", "/tmp/go").CombinedOutput(); err != nil {
+			t.Errorf("docker exec: %v %s", err, out)
+		}
+	}, func(rs []result) bool {
+		if len(rs) > 1 {
+			out, _ := streams(t, rs[len(rs)-1].Rows)
+			after = append(after, out...)
+		}
+		return len(after) >= 2
+	}, "-v", "logs", "--scope", "container="+id, "--tail", "5", "-d", "300", "-n", "0")
+	check("-n 0, first refresh", rs[0].Rows)
+	if strings.Join(after, ",") != "five,done" {
+		t.Errorf("followed after the tail: %q", after)
+	}
+}
+
+// Following a Docker log that writes more lines between two refreshes than
+// the logs view holds (5,000 at once; it holds 2,000 with --tail 2): the
+// refresh says how many it dropped, and the lines printed and the lines
+// said dropped are every line written. (They were dropped without a word.)
+func TestBatchLogsFollowSaysWhatItDropped(t *testing.T) {
+	dockertest.Require(t)
+	id := dockertest.Run(t, []string{"--name", fmt.Sprintf("logmem-burst-%d", rand.Int63())}, "sh", "-c",
+		`i=0; while [ $i -lt 5000 ]; do i=$((i+1)); echo "burst $i"; done >/tmp/burst; echo ready; while [ ! -e /tmp/go ]; do sleep 0.1; done; cat /tmp/burst; `+
+			`while [ ! -e /tmp/end ]; do sleep 0.1; done; echo done; sleep 3600`)
+	waitLoggedLine(t, "docker", id, "ready")
+	printed, dropped, sawDone := 0, 0, false
+	followUntil(t, 90*time.Second, func() {
+		if out, err := exec.Command("docker", "exec", id, "sh", "-c", "touch /tmp/go; sleep 3; touch /tmp/end").CombinedOutput(); err != nil {
+			t.Errorf("docker exec: %v %s", err, out)
+		}
+	}, func(rs []result) bool {
+		r := rs[len(rs)-1]
+		out, _ := streams(t, r.Rows)
+		for _, l := range out {
+			switch {
+			case strings.HasPrefix(l, "burst "):
+				printed++
+			case l == "done":
+				sawDone = true
+			}
+		}
+		for _, e := range r.Errors {
+			var n int
+			if _, err := fmt.Sscanf(e, "%d lines were dropped before they could be printed", &n); err == nil {
+				dropped += n
+			}
+		}
+		return sawDone
+	}, "-v", "logs", "--scope", "container="+id, "--tail", "2", "-d", "1000", "-n", "0")
+	if !sawDone || dropped == 0 || printed+dropped != 5000 {
+		t.Errorf("printed %d burst lines, %d said dropped (done seen: %v): want 5000 in all, some dropped", printed, dropped, sawDone)
+	}
+}

@@ -24,15 +24,12 @@ import (
 	"github.com/ctop-like/ctop-like/internal/views"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 func main() {
 	exit(run(hideArgPasswords(), os.Stdout, os.Stderr))
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, stderr)
+	o, err := parseFlags(args, stdout)
 	if errors.Is(err, errHelp) {
 		return 0
 	}
@@ -41,14 +38,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		warn(stderr, ue.msg)
 		return 2
 	}
-	if o.version {
-		fmt.Fprintf(stdout, "ctop-like %s\n", version)
-		return 0
+	if done, code := about(o, stdout, stderr); done {
+		return code
 	}
-	if o.listViews {
-		batch.ListViews(stdout)
-		return 0
-	}
+	readSettings(o, stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	if err := start(ctx, o, stdout, stderr); err != nil {
@@ -60,6 +53,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// about prints what the tool says about itself (--version, -l, the
+// manual) and reports whether that was all the command line asked.
+func about(o *options, stdout, stderr io.Writer) (done bool, code int) {
+	form := o.completion
+	switch {
+	case o.version:
+		fmt.Fprintf(stdout, "ctop-like %s\n", buildVersion())
+		return true, 0
+	case o.listViews && !o.markdown:
+		batch.ListViews(stdout)
+		return true, 0
+	case o.markdown:
+		form = "markdown"
+	case o.man:
+		form = "man"
+	case form == "":
+		return false, 0
+	}
+	if err := writeManual(stdout, form); err != nil {
+		warn(stderr, err.Error())
+		return true, 1
+	}
+	return true, 0
 }
 
 // stderrCells bounds one line on stderr: an error may quote a whole HTTP
@@ -82,9 +100,10 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 		return err
 	}
 	defer nd.close()
-	defer startLogs(o, nd.logs)()
+	logFeed, stopLogs := startLogs(o, nd.logs)
+	defer stopLogs()
 	mon := monitor.New(nd.src, o.delay, nd.cluster, orchestrator.Match)
-	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc}
+	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc, Logs: logFeed}
 	rec, err := openRecording(o, nd.host)
 	if err != nil {
 		return err
@@ -105,6 +124,13 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 	}
 	if o.output != "" {
 		return runBatch(ctx, o, nd, mon, q, rec, stdout, stderr)
+	}
+	if len(q.Scope) > 0 {
+		// As in batch mode, a scope that matches nothing is a usage
+		// error before the screen opens.
+		if err := scopeBeforeScreen(ctx, o, nd, mon, q.Scope); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -157,6 +183,7 @@ func openNode(ctx context.Context, o *options, stderr io.Writer) (*node, error) 
 		DockerHost:        o.dockerHost,
 		PodmanHost:        o.podmanHost,
 		ContainerdAddress: o.containerdAddress,
+		CRIOAddress:       o.crioAddress,
 		All:               o.all,
 	})
 	if err != nil {
@@ -188,12 +215,15 @@ func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q
 		nd.ready(wctx)
 		cancel()
 	}
-	p := &batch.Printer{Out: stdout, Format: o.output, Query: q}
+	p := &batch.Printer{Out: stdout, Format: o.output, Query: q, Columns: tableColumns(o, q.View)}
 	first, err := mon.Step(ctx)
 	if err != nil {
 		return err
 	}
 	if err := checkAgentScope(o, first); err != nil {
+		return err
+	}
+	if err := checkLogScope(ctx, nd.logs, first, q); err != nil {
 		return err
 	}
 	// The first refresh is placed in the cluster if Mesos/Marathon answer
@@ -205,19 +235,26 @@ func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q
 		next = next.Add(late)
 	}
 	recordFailed := false
+	heard := answered(nd.cluster)
 	for i := 0; o.iterations == 0 || i < o.iterations; i++ {
 		next = next.Add(o.delay)
 		t := time.NewTimer(time.Until(next))
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil
+			return heard.verdict()
 		case <-t.C:
 		}
 		snap, err := mon.Step(ctx)
 		if err != nil {
 			return err
 		}
+		if i == 0 && len(q.Scope) > 0 {
+			if snap, err = scopeFound(ctx, nd, mon, snap, q.Scope); err != nil {
+				return err
+			}
+		}
+		heard.check()
 		if err := p.Print(snap); err != nil {
 			return err
 		}
@@ -236,5 +273,5 @@ func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q
 			next = now
 		}
 	}
-	return nil
+	return heard.verdict()
 }

@@ -18,12 +18,20 @@ import (
 // binary is ctop-like built once for the tests that run it as a user would.
 var binary string
 
+// configHome is the tests' $XDG_CONFIG_HOME, set for every binary they
+// run, tmux panes included.
+var configHome string
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "ctop-like-test")
 	if err != nil {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "ctop-like")
+	// The binaries the tests run read and write their settings file
+	// here, never the user's own (~/.config/ctop-like).
+	configHome = filepath.Join(dir, "config")
+	os.Setenv("XDG_CONFIG_HOME", configHome)
 	out, err := exec.Command("go", "build", "-race", "-o", binary, ".").CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)

@@ -103,7 +103,7 @@ func TestFaultyClusterNeverHoldsUpTheNode(t *testing.T) {
 		},
 		"401": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("WWW-Authenticate", `Basic realm="marathon"`)
-			http.Error(w, "unauthorized", 401)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
 		},
 	}
 	for name, h := range faults {

@@ -27,7 +27,7 @@ func openRecording(o *options, host string) (*recording.Writer, error) {
 		Host:     host,
 		Start:    time.Now(),
 		Interval: o.delay,
-		Tool:     "ctop-like " + version,
+		Tool:     "ctop-like " + buildVersion(),
 		Settings: map[string]string{
 			"proc_root":             o.procRoot,
 			"cgroup_root":           o.cgroupRoot,
@@ -53,10 +53,16 @@ func replay(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	if r.Len() == 0 {
 		return errors.New(o.read + ": no records")
 	}
-	defer startLogs(o, nil)()
-	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc}
+	logFeed, stopLogs := startLogs(o, nil)
+	defer stopLogs()
+	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc, Logs: logFeed}
+	if first, err := r.At(0); err == nil && len(q.Scope) > 0 {
+		if err := views.MissingScope(first, q.Scope, false); err != nil {
+			return usageError{"--scope: " + err.Error() + " (in the recording's first refresh)"}
+		}
+	}
 	if o.output != "" {
-		p := &batch.Printer{Out: stdout, Format: o.output, Query: q}
+		p := &batch.Printer{Out: stdout, Format: o.output, Query: q, Columns: tableColumns(o, q.View)}
 		if !o.iterationsSet || o.iterations == 0 {
 			return recording.Print(r, p)
 		}

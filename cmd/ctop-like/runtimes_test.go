@@ -15,12 +15,12 @@ import (
 )
 
 func TestRuntimeFlags(t *testing.T) {
-	o, err := parseFlags([]string{"--podman-host", "unix:///tmp/p.sock", "--containerd-address", "/tmp/c.sock"}, os.Stderr)
+	o, err := parseFlags([]string{"--podman-host", "unix:///tmp/p.sock", "--containerd-address", "/tmp/c.sock", "--crio-address", "/tmp/crio.sock"}, os.Stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.podmanHost != "unix:///tmp/p.sock" || o.containerdAddress != "/tmp/c.sock" {
-		t.Errorf("podman host %q, containerd address %q", o.podmanHost, o.containerdAddress)
+	if o.podmanHost != "unix:///tmp/p.sock" || o.containerdAddress != "/tmp/c.sock" || o.crioAddress != "/tmp/crio.sock" {
+		t.Errorf("podman host %q, containerd address %q, cri-o address %q", o.podmanHost, o.containerdAddress, o.crioAddress)
 	}
 }
 
@@ -30,15 +30,19 @@ func TestRuntimeFlagsNamedButAbsent(t *testing.T) {
 	dir := t.TempDir()
 	start := time.Now()
 	out := runJSON(t, "-n", "1", "-d", "300", "--docker-host", "none",
-		"--podman-host", "unix://"+filepath.Join(dir, "podman.sock"), "--containerd-address", filepath.Join(dir, "containerd.sock"))
+		"--podman-host", "unix://"+filepath.Join(dir, "podman.sock"), "--containerd-address", filepath.Join(dir, "containerd.sock"),
+		"--crio-address", filepath.Join(dir, "crio.sock"))
 	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("one refresh took %v", d)
 	}
 	errs := strings.Join(out[0].Errors, "\n")
-	if !strings.Contains(errs, "podman") || !strings.Contains(errs, "containerd") {
-		t.Errorf("errors %q name neither podman nor containerd", errs)
+	if !strings.Contains(errs, "podman") || !strings.Contains(errs, "containerd") || !strings.Contains(errs, "cri-o") {
+		t.Errorf("errors %q do not name podman, containerd and cri-o", errs)
 	}
-	out = runJSON(t, "-n", "1", "-d", "300", "--docker-host", "none", "--podman-host", "none", "--containerd-address", "none")
+	if strings.Contains(errs, "Docker daemon") {
+		t.Errorf("errors %q call Podman the Docker daemon", errs)
+	}
+	out = runJSON(t, "-n", "1", "-d", "300", "--docker-host", "none", "--podman-host", "none", "--containerd-address", "none", "--crio-address", "none")
 	if len(out[0].Errors) > 0 {
 		t.Errorf("runtimes disabled with none report %v", out[0].Errors)
 	}
@@ -132,4 +136,78 @@ func TestRuntimesSideBySide(t *testing.T) {
 	check(pid1, map[string]any{"name": pname, "runtime": "podman", "image": "localhost/" + dockertest.Image})
 	check(cid, map[string]any{"name": "api", "runtime": "containerd", "pod": "api-7f9c", "namespace": "prod"})
 	check(did, map[string]any{"runtime": "docker", "pod": nil, "namespace": nil})
+}
+
+// Issue 19 items 7 and 8, as a user sees them: without
+// --containerd-address, a `ctr run` container on the node's containerd (or
+// dockerd's own, where the node has none) is listed as containerd's with
+// its namespace, and `--scope container=<id> -v processes` lists its
+// processes, each with its container_id.
+func TestCtrRunContainerFoundWithoutAFlag(t *testing.T) {
+	dockertest.Require(t)
+	if _, err := exec.LookPath("ctr"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("ctr is not installed: run scripts/test-env")
+		}
+		t.Skip("ctr is not installed")
+	}
+	cli := func(name string, args ...string) string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s %s: %v: %s", name, strings.Join(args, " "), err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	addr := "/run/containerd/containerd.sock" // the order ctop-like tries them in
+	if _, err := os.Stat(addr); err != nil {
+		addr = "/run/docker/containerd/containerd.sock"
+	}
+	pid := os.Getpid()
+	ns := fmt.Sprintf("ctop-like-test-found-%d", pid)
+	base := []string{"--address", addr, "--namespace", ns}
+	tar := filepath.Join(t.TempDir(), "busybox.tar")
+	cli("docker", "save", "-o", tar, dockertest.Image)
+	cli("ctr", append(base, "image", "import", tar)...)
+	cid := fmt.Sprintf("found-%d", pid)
+	t.Cleanup(func() {
+		_ = exec.Command("ctr", append(base, "task", "kill", "-s", "SIGKILL", cid)...).Run()
+		for i := 0; i < 50 && exec.Command("ctr", append(base, "task", "delete", cid)...).Run() != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+		_ = exec.Command("ctr", append(base, "containers", "delete", cid)...).Run()
+		_ = exec.Command("ctr", append(base, "image", "rm", "docker.io/"+dockertest.Image)...).Run()
+		for i := 0; i < 50 && exec.Command("ctr", "--address", addr, "namespaces", "remove", ns).Run() != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", ns))
+		for _, d := range append(dirs, filepath.Join("/sys/fs/cgroup", ns)) {
+			_ = os.Remove(d)
+		}
+	})
+	cli("ctr", append(base, "run", "-d", "docker.io/"+dockertest.Image, cid, "sleep", "3600")...)
+
+	out := runJSON(t, "-n", "1", "-d", "300", "--podman-host", "none", "-f", "id="+cid)
+	if len(out[0].Rows) != 1 {
+		t.Fatalf("%d rows for the ctr container %s (errors %v), want 1", len(out[0].Rows), cid, out[0].Errors)
+	}
+	r := out[0].Rows[0]
+	if r["runtime"] != "containerd" || r["containerd_namespace"] != ns || r["name"] != cid {
+		t.Errorf("the ctr container: runtime %v containerd_namespace %v name %v", r["runtime"], r["containerd_namespace"], r["name"])
+	}
+	procs := runJSON(t, "-n", "1", "-d", "300", "--podman-host", "none", "-v", "processes", "--scope", "container="+cid)
+	var sleeps int
+	for _, p := range procs[0].Rows {
+		if p["container_id"] != cid {
+			t.Errorf("process %v (%v) in the scope has container_id %v", p["pid"], p["command"], p["container_id"])
+		}
+		if p["command"] == "sleep 3600" {
+			sleeps++
+		}
+	}
+	if sleeps != 1 {
+		t.Errorf("--scope container=%s -v processes: %d rows, %d of them its sleep; want its sleep", cid, len(procs[0].Rows), sleeps)
+	}
 }

@@ -32,35 +32,6 @@ func (p *pane) tmux(args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// newPaneRetry is newPane that retries "server exited unexpectedly": the
-// tmux server exits when the previous test kills the last session, and a
-// new-session that reaches it as it goes fails.
-func newPaneRetry(t *testing.T, w, h int, env ...string) *pane {
-	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		return newPane(t, w, h, env...) // skips, or fails under CI
-	}
-	p := &pane{t: t, name: paneName()}
-	args := []string{"new-session", "-d", "-s", p.name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}
-	for _, e := range env {
-		args = append(args, "-e", e)
-	}
-	args = append(args, "env", "PS1=PROMPT$ ", "sh")
-	for try := 0; ; try++ {
-		out, err := exec.Command("tmux", args...).CombinedOutput()
-		if err == nil {
-			break
-		}
-		if try == 20 {
-			t.Fatalf("tmux: %v %s", err, out)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", p.name).Run() })
-	p.waitPrompt()
-	return p
-}
-
 // alternateOn reports whether the pane shows the alternate screen (a
 // full-screen program holds the terminal).
 func (p *pane) alternateOn() bool {
@@ -109,7 +80,7 @@ func startScreen(t *testing.T, env []string, args ...string) (p *pane, rec strin
 // startScreenOf is startScreen with another build of the tool.
 func startScreenOf(t *testing.T, binary string, env []string, args ...string) (p *pane, rec string, pid int) {
 	t.Helper()
-	p = newPaneRetry(t, 120, 40, append([]string{"TERM=xterm-256color"}, env...)...)
+	p = newPane(t, 120, 40, append([]string{"TERM=xterm-256color"}, env...)...)
 	rec = filepath.Join(t.TempDir(), fmt.Sprintf("term-%d.rec", time.Now().UnixNano()))
 	p.text(binary + " -w " + rec + " " + strings.Join(args, " ") + "; echo EXIT=$?")
 	p.keys("Enter")

@@ -30,12 +30,22 @@ func newPane(t *testing.T, w, h int, env ...string) *pane {
 	}
 	p := &pane{t: t, name: paneName()}
 	args := []string{"new-session", "-d", "-s", p.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h)}
-	for _, e := range env {
+	for _, e := range append([]string{"XDG_CONFIG_HOME=" + configHome}, env...) {
 		args = append(args, "-e", e)
 	}
 	args = append(args, "env", "PS1=PROMPT$ ", "sh")
-	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
-		t.Fatalf("tmux: %v %s", err, out)
+	// The tmux server exits when another test kills its last session; a
+	// new-session that reaches it as it goes fails with "server exited
+	// unexpectedly" (seen in a full run), so that is tried again.
+	for try := 0; ; try++ {
+		out, err := exec.Command("tmux", args...).CombinedOutput()
+		if err == nil {
+			break
+		}
+		if try == 20 || !(strings.Contains(string(out), "server exited") || strings.Contains(string(out), "lost server")) {
+			t.Fatalf("tmux: %v %s", err, out)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", p.name).Run() })
 	p.waitPrompt()
@@ -249,14 +259,14 @@ func lineOf(screen, sub string) int {
 // the header, the breadcrumb, behind an open box and on the hint bar's
 // labels; every key still works after each.
 func TestMouseInXtermNeverTakesTheKeyboard(t *testing.T) {
-	p := newPaneRetry(t, 120, 40, "TERM=xterm-256color")
+	p := newPane(t, 120, 40, "TERM=xterm-256color")
 	p.text(binary + " -d 500 -v processes; echo EXIT=$?")
 	p.keys("Enter")
 	s := p.waitFor("the processes", has("COMMAND"))
 	p.click(60, 0)                        // header
 	p.click(60, lineOf(s, "Processes")+0) // breadcrumb
 	p.keys("?")
-	s = p.waitFor("help after clicks on the header and breadcrumb", has("Help: Processes"))
+	p.waitFor("help after clicks on the header and breadcrumb", has("Help: Processes"))
 	p.click(0, 0) // behind the help box
 	p.waitFor("help closed by a click behind it", func(s string) bool { return !strings.Contains(s, "Help: Processes") })
 	p.keys("F9")
@@ -277,7 +287,7 @@ func TestMouseInXtermNeverTakesTheKeyboard(t *testing.T) {
 // TestWheelInXtermStaysWhereItScrolled: the wheel (SGR buttons 64/65)
 // moves the list, and the refreshes that follow do not bring it back.
 func TestWheelInXtermStaysWhereItScrolled(t *testing.T) {
-	p := newPaneRetry(t, 120, 30, "TERM=xterm-256color")
+	p := newPane(t, 120, 30, "TERM=xterm-256color")
 	p.text(binary + " -d 300 -v processes -s pid; echo EXIT=$?")
 	p.keys("Enter")
 	// pid 1 sorts first: scrolled away, and still away after refreshes.
@@ -295,7 +305,7 @@ func TestWheelInXtermStaysWhereItScrolled(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		p.text(fmt.Sprintf("\x1b[<65;20;%dM", y+1))
 	}
-	s = p.waitFor("the wheel to scroll", func(s string) bool { return first(s) != "1" })
+	p.waitFor("the wheel to scroll", func(s string) bool { return first(s) != "1" })
 	time.Sleep(1500 * time.Millisecond) // five refreshes
 	if s2 := p.screen(); first(s2) == "1" {
 		t.Fatalf("a refresh scrolled back to the top:\n%s", s2)
@@ -307,7 +317,7 @@ func TestWheelInXtermStaysWhereItScrolled(t *testing.T) {
 // TestCtrlLRepaintsAfterAWallMessage writes to the pane's terminal
 // behind the program's back, as wall(1) does, and Ctrl-L repaints.
 func TestCtrlLRepaintsAfterAWallMessage(t *testing.T) {
-	p := newPaneRetry(t, 120, 40, "TERM=xterm-256color")
+	p := newPane(t, 120, 40, "TERM=xterm-256color")
 	p.text(binary + " -d 500; echo EXIT=$?")
 	p.keys("Enter")
 	p.waitFor("the screen", has("CPU%"))
@@ -339,7 +349,7 @@ func must(b []byte, err error) []byte {
 // terminal restored, fg brings the whole screen back, and it still
 // answers keys.
 func TestCtrlZSuspendsAndFgResumes(t *testing.T) {
-	p := newPaneRetry(t, 120, 40, "TERM=xterm-256color")
+	p := newPane(t, 120, 40, "TERM=xterm-256color")
 	// Alone on its line: a stopped job would let `; echo` run at once.
 	p.text(binary + " -d 500")
 	p.keys("Enter")
@@ -375,7 +385,7 @@ func TestCtrlZSuspendsAndFgResumes(t *testing.T) {
 // to arrive within 90 s; ui's TestVT100IsDrawnWithoutPadding guards the
 // padding itself.
 func TestVT100AnswersKeysWithoutPadding(t *testing.T) {
-	p := newPaneRetry(t, 200, 60, "TERM=vt100")
+	p := newPane(t, 200, 60, "TERM=vt100")
 	p.text(binary + " --color never -d 500 -v processes; echo EXIT=$?")
 	p.keys("Enter")
 	p.waitFor("the processes", has(" 1/"))
@@ -407,7 +417,7 @@ func TestVT100AnswersKeysWithoutPadding(t *testing.T) {
 // the window closes) while the screen is suspended; the kernel continues
 // it with SIGHUP and it must exit, not draw on a dead terminal for ever.
 func TestHangupWhileSuspendedExits(t *testing.T) {
-	p := newPaneRetry(t, 100, 30, "TERM=xterm-256color")
+	p := newPane(t, 100, 30, "TERM=xterm-256color")
 	p.text(binary + " -d 777 -v machine")
 	p.keys("Enter")
 	p.waitFor("the screen", has("F1Help"))
@@ -434,7 +444,7 @@ func TestFirstFramesHaveNamesAndRates(t *testing.T) {
 	dockertest.Require(t)
 	name := fmt.Sprintf("h3-busy-%d", rand.Intn(1e6))
 	id := dockertest.Run(t, []string{"--name", name}, "sh", "-c", "while :; do :; done")
-	p := newPaneRetry(t, 160, 40, "TERM=xterm-256color")
+	p := newPane(t, 160, 40, "TERM=xterm-256color")
 	p.text(binary + " -d 2000 -f name=" + name + "; echo EXIT=$?")
 	p.keys("Enter")
 	deadline := time.Now().Add(45 * time.Second)

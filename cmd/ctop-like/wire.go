@@ -165,6 +165,10 @@ func runScreen(o *options, feed monitor.Feed, nd *node, q views.Query) error {
 		ReadOnly: acts == nil,
 		Color:    o.color,
 		Actions:  acts,
+		Logs:     q.Logs,
 		OnOpen:   setCrashUI,
+		Views:    settingsViews(o),
+		Keep:     keepSettings(o),
+		Notes:    o.notes,
 	})
 }

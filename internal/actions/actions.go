@@ -12,8 +12,11 @@ package actions
 
 import "context"
 
-// Action is one thing to do to a row, described before it is done.
-type Action interface {
+// Deed is one thing an action will do, described in words before it is
+// done: the confirmation shows Describe, `y` runs Do. Every backend here
+// returns one, and views.Actuator plans them; a menu entry that leads to
+// one is a views.Action.
+type Deed interface {
 	// Describe says in words what Do will do, for the confirmation:
 	// "Marathon will restart all 3 instances of /shop/api".
 	Describe() string

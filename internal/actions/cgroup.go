@@ -134,7 +134,7 @@ func (c Cgroups) procs(path string) ([]int, error) {
 // Signal sends sig to every process of the cgroup at path ("/mesos/<id>"):
 // `:kill SIGNAL`, and `:stop` as SIGTERM. name is the container's name for
 // the sentence.
-func (c Cgroups) Signal(path, name string, sig syscall.Signal) Action {
+func (c Cgroups) Signal(path, name string, sig syscall.Signal) Deed {
 	return signalAction{target{c, path, name}, sig}
 }
 
@@ -200,7 +200,7 @@ func (a signalAction) Do(ctx context.Context) error {
 
 // Stop ends every process of the cgroup as `docker stop` does (`:stop`):
 // SIGTERM, then SIGKILL to whatever is left after grace.
-func (c Cgroups) Stop(path, name string, grace time.Duration) Action {
+func (c Cgroups) Stop(path, name string, grace time.Duration) Deed {
 	return stopAction{target{c, path, name}, grace}
 }
 
@@ -241,12 +241,12 @@ func sigName(s syscall.Signal) string {
 // (`:pause`): v1 freezer.state FROZEN where a v1 freezer hierarchy is
 // mounted, else cgroup v2 cgroup.freeze. Do returns once the kernel says
 // the cgroup is frozen.
-func (c Cgroups) Pause(path, name string) Action {
+func (c Cgroups) Pause(path, name string) Deed {
 	return freezeAction{target{c, path, name}, true}
 }
 
 // Resume thaws a paused cgroup (`:unpause`).
-func (c Cgroups) Resume(path, name string) Action {
+func (c Cgroups) Resume(path, name string) Deed {
 	return freezeAction{target: target{c, path, name}}
 }
 

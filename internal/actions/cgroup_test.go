@@ -112,7 +112,7 @@ func TestActionsOnAVanishedCgroup(t *testing.T) {
 	requireRoot(t)
 	c := nodeCgroups(t)
 	rel := "/mesos/h8-act-gone-" + strconv.Itoa(rand.Int())
-	for _, act := range []Action{c.Signal(rel, "gone", syscall.SIGKILL), c.Pause(rel, "gone"), c.Resume(rel, "gone")} {
+	for _, act := range []Deed{c.Signal(rel, "gone", syscall.SIGKILL), c.Pause(rel, "gone"), c.Resume(rel, "gone")} {
 		if err := act.Do(context.Background()); !errors.Is(err, ErrGone) {
 			t.Errorf("%s: %v, want ErrGone", act.Describe(), err)
 		}
@@ -274,7 +274,7 @@ func TestSignalAndStopDescribe(t *testing.T) {
 	}
 	c := Cgroups{V2: root}
 	for _, tc := range []struct {
-		act  Action
+		act  Deed
 		want string
 	}{
 		{c.Signal("/mesos/web", "web", syscall.SIGHUP), "send SIGHUP to the 2 processes of web (cgroup /mesos/web)"},

@@ -39,7 +39,7 @@ type App struct {
 
 // Restart restarts every task of the app (`POST /v2/apps/{id}/restart`),
 // as a rolling deployment.
-func (m *Marathon) Restart(app App) Action {
+func (m *Marathon) Restart(app App) Deed {
 	text := fmt.Sprintf("Marathon will restart all %d instances of %s", app.Instances, app.ID)
 	switch app.Instances {
 	case 0:
@@ -47,49 +47,55 @@ func (m *Marathon) Restart(app App) Action {
 	case 1:
 		text = fmt.Sprintf("Marathon will restart the only instance of %s", app.ID)
 	}
-	return call{m: m, text: text, method: http.MethodPost, path: appPath(app.ID) + "/restart"}
+	p, err := appPath(app.ID)
+	return m.call(text, http.MethodPost, p+"/restart", err, "")
 }
 
 // Scale sets the app's instances to n (`PUT /v2/apps/{id}` with
 // `{"instances":n}`; Marathon's default partialUpdate keeps the rest).
-func (m *Marathon) Scale(app App, n int) Action {
+func (m *Marathon) Scale(app App, n int) Deed {
 	if n < 0 {
 		return call{m: m, bad: fmt.Sprintf("cannot scale %s to %d instances", app.ID, n),
 			text: fmt.Sprintf("scale %s to %d instances (not possible)", app.ID, n)}
 	}
-	return call{m: m, method: http.MethodPut, path: appPath(app.ID), body: fmt.Sprintf(`{"instances":%d}`, n),
-		text: fmt.Sprintf("Marathon will scale %s from %d to %d %s", app.ID, app.Instances, n, plural(n, "instance", "instances"))}
+	p, err := appPath(app.ID)
+	return m.call(fmt.Sprintf("Marathon will scale %s from %d to %d %s", app.ID, app.Instances, n, plural(n, "instance", "instances")),
+		http.MethodPut, p, err, fmt.Sprintf(`{"instances":%d}`, n))
 }
 
 // Suspend scales the app to 0 instances, as Marathon's UI "Suspend" does.
-func (m *Marathon) Suspend(app App) Action {
-	return call{m: m, method: http.MethodPut, path: appPath(app.ID), body: `{"instances":0}`,
-		text: fmt.Sprintf("Marathon will suspend %s: stop all %d of its instances (scale to 0)", app.ID, app.Instances)}
+func (m *Marathon) Suspend(app App) Deed {
+	p, err := appPath(app.ID)
+	return m.call(fmt.Sprintf("Marathon will suspend %s: stop all %d of its instances (scale to 0)", app.ID, app.Instances),
+		http.MethodPut, p, err, `{"instances":0}`)
 }
 
 // KillTask kills one task of the app (`DELETE
 // /v2/apps/{app}/tasks/{task}`): Marathon starts another in its place,
 // unless scaleDown is set (`?scale=true`), which lowers the app's
 // instances by one instead.
-func (m *Marathon) KillTask(app App, taskID string, scaleDown bool) Action {
-	c := call{m: m, method: http.MethodDelete, path: appPath(app.ID) + "/tasks/" + url.PathEscape(taskID),
-		text: fmt.Sprintf("Marathon will kill task %s of %s and start a new one in its place", taskID, app.ID)}
+func (m *Marathon) KillTask(app App, taskID string, scaleDown bool) Deed {
+	text := fmt.Sprintf("Marathon will kill task %s of %s and start a new one in its place", taskID, app.ID)
+	if scaleDown {
+		text = fmt.Sprintf("Marathon will kill task %s of %s and scale the app down from %d to %d %s",
+			taskID, app.ID, app.Instances, max(app.Instances-1, 0), plural(app.Instances-1, "instance", "instances"))
+	}
+	p, err := taskPath(app.ID, taskID)
+	c := m.call(text, http.MethodDelete, p, err, "")
 	if scaleDown {
 		c.query = "scale=true"
-		c.text = fmt.Sprintf("Marathon will kill task %s of %s and scale the app down from %d to %d %s",
-			taskID, app.ID, app.Instances, max(app.Instances-1, 0), plural(app.Instances-1, "instance", "instances"))
 	}
 	return c
 }
 
-// appPath is /v2/apps followed by the app id's segments, each escaped.
-func appPath(id string) string {
-	var b strings.Builder
-	b.WriteString("/v2/apps")
-	for _, seg := range strings.Split(strings.Trim(id, "/"), "/") {
-		b.WriteString("/" + url.PathEscape(seg))
+// call is a request of the method to path with body; pathErr, when set,
+// says why the path could not be built from its ids (CheckAppID,
+// CheckTaskID), and the call refuses instead.
+func (m *Marathon) call(text, method, path string, pathErr error, body string) call {
+	if pathErr != nil {
+		return call{m: m, text: text + " (" + pathErr.Error() + ")", bad: pathErr.Error()}
 	}
-	return b.String()
+	return call{m: m, text: text, method: method, path: path, body: body}
 }
 
 type call struct {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"strings"
 	"sync"
 	"testing"
@@ -88,7 +89,7 @@ func TestMarathonActionsReachMarathonAsDocumented(t *testing.T) {
 	api := App{ID: "/shop/api", Instances: 3}
 	task := "shop_api.a6f0bb45-c64b-11e6-9066-5a8a388c67a1"
 	for _, tc := range []struct {
-		act                       Action
+		act                       Deed
 		text                      string
 		method, path, query, body string
 	}{
@@ -153,7 +154,7 @@ func TestMarathonErrorsSurface(t *testing.T) {
 	defer srv.Close()
 	m := &Marathon{URL: srv.URL, Client: srv.Client()}
 	for _, tc := range []struct {
-		act    Action
+		act    Deed
 		status int
 		msg    string
 	}{
@@ -225,5 +226,72 @@ func TestMarathonCredentialsStayWithMarathon(t *testing.T) {
 	}
 	if got := other.last(); got.auth != "" || got.path != "/v2/apps/moved/app/restart" {
 		t.Errorf("the other host got %q at %s", got.auth, got.path)
+	}
+}
+
+// An app or task id with a segment a proxy resolves or rewrites is
+// refused before any request: behind a normalising proxy (nginx, Admin
+// Router, Jetty resolve dot segments; some decode %2e or turn "\" into
+// "/" first) "kill task .. of /victim" was DELETE /v2/apps/victim, and
+// the app id /evil/../../v2/apps/victim restarted /victim. The proxy here
+// resolves dot segments of the decoded path as they do.
+func TestMarathonIDsThatAProxyRewritesAreRefused(t *testing.T) {
+	fm := &fakeMarathon{t: t}
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := strings.ReplaceAll(r.URL.Path, `\`, "/")
+		r.URL.Path, r.URL.RawPath = path.Clean(p), ""
+		fm.ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+	m := &Marathon{URL: proxy.URL, Client: proxy.Client()}
+	victim := App{ID: "/victim", Instances: 3}
+	for _, tc := range []struct {
+		act  Deed
+		want string // in the error
+	}{
+		{m.KillTask(victim, "..", false), `task id has a ".." segment`},
+		{m.KillTask(victim, ".", true), `task id has a "." segment`},
+		{m.KillTask(victim, "", false), "task id has an empty segment"},
+		{m.KillTask(victim, "../../victim", false), `task id holds "/"`},
+		{m.KillTask(victim, "%2e%2e", false), `task id holds '%'`},
+		{m.KillTask(victim, `..\..\other`, false), `task id holds '\\'`},
+		{m.Restart(App{ID: "/evil/../../v2/apps/victim"}), `app id has a ".." segment (segment 2 of 6)`},
+		{m.Scale(App{ID: "/shop/./api"}, 2), `app id has a "." segment (segment 2 of 3)`},
+		{m.Suspend(App{ID: "/shop//api"}), "app id has an empty segment (segment 2 of 3)"},
+		{m.Restart(App{ID: "/shop/api/"}), "app id has an empty segment (segment 3 of 3)"},
+		{m.Restart(App{ID: "/"}), "app id has an empty segment (segment 1 of 1)"},
+		{m.Restart(App{ID: "/evil/%2e%2e/%2e%2e/victim"}), `app id holds '%'`},
+		{m.Restart(App{ID: "/evil;x/../victim"}), `app id holds ';'`},
+		{m.Restart(App{ID: "/evil/\uff0e\uff0e/victim"}), `app id holds '．' (U+FF0E), not ASCII`},
+		{m.Restart(App{ID: "/evil/..\x00/victim"}), "app id holds a control character"},
+		{m.KillTask(App{ID: "/a/../victim"}, "shop_api.a6f0bb45-c64b-11e6-9066-5a8a388c67a1", false), `app id has a ".." segment`},
+	} {
+		err := tc.act.Do(context.Background())
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "refused: ") {
+			t.Errorf("%s: error %v, want one with %q", tc.act.Describe(), err, tc.want)
+		}
+		if !strings.Contains(tc.act.Describe(), "refused") {
+			t.Errorf("the sentence does not say the action is refused: %s", tc.act.Describe())
+		}
+	}
+	fm.mu.Lock()
+	defer fm.mu.Unlock()
+	for _, r := range fm.reqs {
+		t.Errorf("sent %s %s (as the proxy passed it on)", r.method, r.path)
+	}
+}
+
+// Marathon's own ids pass the check: every app and task id of the
+// fixtures this project serves (a Marathon 1.x answer and DC/OS's).
+func TestMarathonsOwnIDsPass(t *testing.T) {
+	for _, id := range []string{"/shop/api", "/a b", "/dev/k8s.io-like/app-1", "/x"} {
+		if err := CheckAppID(id); err != nil {
+			t.Errorf("app %q: %v", id, err)
+		}
+	}
+	for _, id := range []string{"shop_api.a6f0bb45-c64b-11e6-9066-5a8a388c67a1", "shop_api.instance-4e4dd7b5-2b2c-11e9-a1f4-0242ac110002._app.1", "...x"} {
+		if err := CheckTaskID(id); err != nil {
+			t.Errorf("task %q: %v", id, err)
+		}
 	}
 }

@@ -37,9 +37,19 @@ type Printer struct {
 	// below it (0 = the view's minimum columns, as the view declares them).
 	// JSON always has every column.
 	TableColumns int
+	// Columns are the ids of the columns a table shows, in order (the
+	// settings file's choice for the view); nil: as TableColumns says.
+	// JSON always has every column.
+	Columns []string
 
-	buf []byte // the JSON line, reused from one refresh to the next
+	buf []byte // the JSON line's next piece, reused from one refresh to the next
 }
+
+// jsonPiece is how much of a JSON line is built before it is written: a
+// line is written in pieces, so that printing the logs view never holds a
+// copy of its lines (128 MiB of them made the process peak at 4x their
+// size, the doubling buffer beside the lines).
+const jsonPiece = 64 << 10
 
 // Print writes the view of one snapshot.
 func (p *Printer) Print(s *model.Snapshot) error {
@@ -48,20 +58,28 @@ func (p *Printer) Print(s *model.Snapshot) error {
 		return err
 	}
 	if p.Format == "json" {
-		p.buf = appendJSON(p.buf[:0], s, p.Query, t)
-		_, err = p.Out.Write(p.buf)
-		return err
+		var werr error
+		flush := func(b []byte) []byte {
+			if werr == nil {
+				_, werr = p.Out.Write(b)
+			}
+			return b[:0]
+		}
+		p.buf = flush(appendJSON(p.buf[:0], s, p.Query, t, flush))
+		return werr
 	}
 	var buf bytes.Buffer
-	writeTable(&buf, s, t, p.TableColumns)
+	writeTable(&buf, s, t, p.TableColumns, p.Columns)
 	_, err = p.Out.Write(buf.Bytes())
 	return err
 }
 
 // appendJSON appends one object on one line to b, its row objects keeping
 // the view's column order. Values are encoded without reflection (see
-// appendJSONValue): a refresh prints thousands of them.
-func appendJSON(b []byte, s *model.Snapshot, q views.Query, t *views.Table) []byte {
+// appendJSONValue): a refresh prints thousands of them. flush, when not
+// nil, is given what was built once it is jsonPiece long (after a row),
+// and returns what to go on building in.
+func appendJSON(b []byte, s *model.Snapshot, q views.Query, t *views.Table, flush func([]byte) []byte) []byte {
 	b = append(b, `{"time":"`...)
 	b = s.Time.UTC().AppendFormat(b, time.RFC3339Nano) // digits, '-', ':', '.', 'T', 'Z': nothing to escape
 	b = append(b, `","host":`...)
@@ -103,6 +121,9 @@ func appendJSON(b []byte, s *model.Snapshot, q views.Query, t *views.Table) []by
 			b = strconv.AppendInt(b, int64(r.Depth), 10)
 		}
 		b = append(b, '}')
+		if flush != nil && len(b) >= jsonPiece {
+			b = flush(b)
+		}
 	}
 	b = append(b, `],"errors":[`...)
 	for i, e := range allErrors(s, t) {
@@ -229,7 +250,21 @@ func appendJSONString(b []byte, s string) []byte {
 
 // writeTable prints a top -b style summary line and the rows aligned under
 // a header of column titles.
-func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority int) {
+func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority int, chosen []string) {
+	cols, rest := tableColumns(t, maxPriority, chosen)
+	writeSummary(b, s, t)
+	cells, widths := tableCells(t, cols, rest)
+	for _, line := range cells {
+		writeLine(b, t, cols, widths, line)
+	}
+	b.WriteByte('\n')
+}
+
+// tableColumns are the indexes of the columns a table shows, in order:
+// the view's minimum, or those below maxPriority when it is set, or the
+// settings file's chosen ones, with the column that takes what is left (a
+// command line; rest, -1 when none) last, as in top.
+func tableColumns(t *views.Table, maxPriority int, chosen []string) (cols []int, rest int) {
 	shown := t.View.MinimumCols()
 	if maxPriority != 0 {
 		shown = shown[:0]
@@ -239,10 +274,15 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 			}
 		}
 	}
-	// The column that takes what is left (a command line) goes last, as
-	// in top.
-	var cols []int
-	rest := -1
+	if chosen != nil {
+		shown = shown[:0]
+		for _, id := range chosen {
+			if i := t.View.Col(id); i >= 0 {
+				shown = append(shown, i)
+			}
+		}
+	}
+	rest = -1
 	for _, i := range shown {
 		switch c := t.Columns[i]; {
 		case c.Width == 0 && rest < 0:
@@ -254,6 +294,11 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 	if rest >= 0 {
 		cols = append(cols, rest)
 	}
+	return cols, rest
+}
+
+// writeSummary prints the summary line and one line per error.
+func writeSummary(b *bytes.Buffer, s *model.Snapshot, t *views.Table) {
 	up, load := views.NA, views.NA // what the source cannot tell
 	if !s.Machine.Unknown.Uptime {
 		up = uptime(s.UptimeS)
@@ -269,9 +314,15 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 		b.WriteString(termtext.Line("error: "+e, lineCells))
 		b.WriteByte('\n')
 	}
+}
+
+// tableCells is the header (titles, the sort column marked) and each row
+// as the terminal-safe text of its cells, with each column's width: the
+// widest of its cells, or its title's for the column that takes the rest.
+func tableCells(t *views.Table, cols []int, rest int) (cells [][]string, widths []int) {
 	tree := t.View.TreeCol() // indented by depth
-	cells := make([][]string, len(t.Rows)+1)
-	widths := make([]int, len(cols))
+	cells = make([][]string, len(t.Rows)+1)
+	widths = make([]int, len(cols))
 	head := make([]string, len(cols))
 	for k, i := range cols {
 		title := t.Columns[i].Title
@@ -305,29 +356,32 @@ func writeTable(b *bytes.Buffer, s *model.Snapshot, t *views.Table, maxPriority 
 		}
 		cells[r+1] = line
 	}
-	for _, line := range cells {
-		for k, v := range line {
-			c := t.Columns[cols[k]]
-			last := k == len(line)-1
-			pad := widths[k] - termtext.Width(v)
-			if pad < 0 {
-				pad = 0
-			}
-			switch {
-			case last:
-				b.WriteString(v)
-			case c.Number:
-				b.WriteString(strings.Repeat(" ", pad))
-				b.WriteString(v)
-			default:
-				b.WriteString(v)
-				b.WriteString(strings.Repeat(" ", pad))
-			}
-			if !last {
-				b.WriteString("  ")
-			}
+	return cells, widths
+}
+
+// writeLine prints one line of cells padded to the widths: numbers to the
+// right, text to the left, the last cell as it is.
+func writeLine(b *bytes.Buffer, t *views.Table, cols, widths []int, line []string) {
+	for k, v := range line {
+		c := t.Columns[cols[k]]
+		last := k == len(line)-1
+		pad := widths[k] - termtext.Width(v)
+		if pad < 0 {
+			pad = 0
 		}
-		b.WriteByte('\n')
+		switch {
+		case last:
+			b.WriteString(v)
+		case c.Number:
+			b.WriteString(strings.Repeat(" ", pad))
+			b.WriteString(v)
+		default:
+			b.WriteString(v)
+			b.WriteString(strings.Repeat(" ", pad))
+		}
+		if !last {
+			b.WriteString("  ")
+		}
 	}
 	b.WriteByte('\n')
 }

@@ -108,3 +108,30 @@ func TestTable(t *testing.T) {
 		t.Errorf("rows: %q %q", lines[3], web)
 	}
 }
+
+// TestTableFollowsTheChosenColumns: a table prints the columns chosen in
+// the settings file, in their order; JSON still has every column.
+func TestTableFollowsTheChosenColumns(t *testing.T) {
+	var buf bytes.Buffer
+	chosen := []string{"name", "app", "cpu_pct", "cgroup"}
+	p := &Printer{Out: &buf, Format: "table", Query: views.Query{View: "containers", Sort: "name"}, Columns: chosen}
+	if err := p.Print(snapshot()); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(buf.String(), "\n")
+	if got := strings.Fields(lines[2]); strings.Join(got, " ") != "NAME^ APP CPU% CGROUP" {
+		t.Errorf("header %q, want the chosen NAME APP CPU%% CGROUP", lines[2])
+	}
+	buf.Reset()
+	p.Format = "json"
+	if err := p.Print(snapshot()); err != nil {
+		t.Fatal(err)
+	}
+	var out struct{ Columns []string }
+	if err := json.Unmarshal(buf.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Columns) != len(views.Get("containers").Columns) {
+		t.Errorf("JSON has %d columns, want every one (%d)", len(out.Columns), len(views.Get("containers").Columns))
+	}
+}

@@ -122,7 +122,7 @@ func BenchmarkJSONLine(b *testing.B) {
 	var buf []byte
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = appendJSON(buf[:0], s, q, tb)
+		buf = appendJSON(buf[:0], s, q, tb, nil)
 	}
 }
 
@@ -205,7 +205,7 @@ func TestJSONLineMatchesMarshal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := string(appendJSON(nil, s, q, tb))
+		got := string(appendJSON(nil, s, q, tb, nil))
 		if want := writeJSONMarshal(s, q, tb); got != want {
 			t.Fatalf("view %s:\n got %s\nwant %s", q.View, got, want)
 		}
@@ -227,5 +227,56 @@ func BenchmarkJSONLineMarshal(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = writeJSONMarshal(s, q, tb)
+	}
+}
+
+// manyLines is a log of n lines of size bytes each.
+type manyLines struct{ n, size int }
+
+func (m manyLines) Lines(*model.Snapshot, views.Scope) ([]views.LogLine, string) {
+	out := make([]views.LogLine, m.n)
+	for i := range out {
+		out[i] = views.LogLine{Seq: uint64(i + 1), Stream: "stdout", Text: fmt.Sprintf("%05d %s", i+1, strings.Repeat("z", m.size-6))}
+	}
+	return out, ""
+}
+
+func (manyLines) Status(*model.Snapshot, views.Scope) string { return "" }
+
+// countWrites records each Write.
+type countWrites struct {
+	all     strings.Builder
+	largest int
+	n       int
+}
+
+func (w *countWrites) Write(p []byte) (int, error) {
+	w.all.Write(p)
+	w.largest = max(w.largest, len(p))
+	w.n++
+	return len(p), nil
+}
+
+// A refresh of the logs view is written in pieces of about 64 KiB: the
+// printer never holds a copy of the whole line beside the log's lines
+// (it built the whole line, 2x the log's text at its peak), and the line is
+// the same.
+func TestJSONLineIsWrittenInPieces(t *testing.T) {
+	w := &countWrites{}
+	p := &Printer{Out: w, Format: "json", Query: views.Query{View: "logs", Scope: []views.Scope{{Kind: "container", ID: "c1"}}, Logs: manyLines{n: 2000, size: 1024}}}
+	if err := p.Print(&model.Snapshot{Time: time.Unix(1e9, 0), Host: "node-1"}); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Rows []map[string]any `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(w.all.String()), &got); err != nil || len(got.Rows) != 2000 || !strings.HasSuffix(w.all.String(), "]}\n") {
+		t.Fatalf("the line does not parse: %v, %d rows", err, len(got.Rows))
+	}
+	if text, _ := got.Rows[1999]["text"].(string); !strings.HasPrefix(text, "02000 zzz") || len(text) != 1024 {
+		t.Errorf("last row %.20q… (%d bytes)", text, len(text))
+	}
+	if w.largest > jsonPiece+2<<10 || cap(p.buf) > 2*(jsonPiece+2<<10) {
+		t.Errorf("%d writes, the largest %d bytes, buffer %d bytes: want pieces of about %d", w.n, w.largest, cap(p.buf), jsonPiece)
 	}
 }

@@ -3,7 +3,6 @@ package cadvisor
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -60,31 +59,8 @@ func newSource(t testing.TB, url string) *Source {
 	return src
 }
 
-// generic is the fixture as plain JSON, to check the typed decode against.
-func generic(t testing.TB, b []byte) []map[string]any {
-	t.Helper()
-	var l []map[string]any
-	if err := json.Unmarshal(b, &l); err != nil {
-		t.Fatal(err)
-	}
-	return l
-}
-
 func obj(v any) map[string]any { m, _ := v.(map[string]any); return m }
 func num(v any) float64        { f, _ := v.(float64); return f }
-
-// newestStats is the stats entry with the latest timestamp, read generically.
-func newestStats(c map[string]any) map[string]any {
-	var best map[string]any
-	var bt time.Time
-	for _, s := range c["stats"].([]any) {
-		ts, _ := time.Parse(time.RFC3339Nano, obj(s)["timestamp"].(string))
-		if best == nil || ts.After(bt) {
-			best, bt = obj(s), ts
-		}
-	}
-	return best
-}
 
 func TestAllListsRawCgroups(t *testing.T) {
 	srv := olderNode(t, "dd-agent_api_v1.3_machine.json")

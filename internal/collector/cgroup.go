@@ -16,7 +16,7 @@ import (
 
 // v1Controllers are the cgroup v1 hierarchies the finder reads; their
 // presence at the root also tells v1 from v2.
-var v1Controllers = []string{"cpu", "cpuacct", "memory", "blkio", "pids"}
+var v1Controllers = []string{"cpu", "cpuacct", "memory", "blkio", "pids", "freezer"}
 
 // NewContainerFinder detects the cgroup version under cgroupRoot (normally
 // /sys/fs/cgroup, or the host's folder mounted elsewhere, or a test tree)

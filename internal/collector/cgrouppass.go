@@ -26,6 +26,9 @@ type keptCgroup struct {
 	limitsAt time.Time // when the limits below were read; zero: never
 	quota    float64   // CPU.QuotaCores
 	memLimit uint64    // memory.limit_in_bytes or memory.max as read (0 when unreadable)
+	// noFreezer: the cgroup was not in the v1 freezer hierarchy when last
+	// looked for (with the limits).
+	noFreezer bool
 }
 
 func (g *keptCgroup) close() {

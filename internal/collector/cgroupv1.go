@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -41,6 +42,7 @@ var v1Files = [v1NumFiles]struct{ ctrl, name string }{
 	v1PidsCurrent:   {"pids", "pids.current"},
 	v1BlkioBytes:    {"blkio", "blkio.throttle.io_service_bytes"},
 	v1BlkioServiced: {"blkio", "blkio.throttle.io_serviced"},
+	v1Freezer:       {"freezer", "freezer.state"},
 }
 
 const (
@@ -57,6 +59,7 @@ const (
 	v1PidsCurrent
 	v1BlkioBytes
 	v1BlkioServiced
+	v1Freezer
 	v1NumFiles
 )
 
@@ -95,6 +98,7 @@ func (f *v1Finder) file(g *keptCgroup, which int, rel string) ([]byte, error) {
 // mounted or not readable leaves its fields at zero. It reports whether a
 // read failed (the cgroup may have been removed meanwhile).
 func (f *v1Finder) read(g *keptCgroup, rel string, c *model.ContainerSample) (failed bool) {
+	limitsDue := f.limitsDue(g)
 	get := func(which int) []byte {
 		b, err := f.file(g, which, rel)
 		if err != nil {
@@ -170,6 +174,18 @@ func (f *v1Finder) read(g *keptCgroup, rel string, c *model.ContainerSample) (fa
 	} else {
 		c.Blkio.ReadBytes, c.Blkio.WriteBytes = blkioSums(get(v1BlkioBytes))
 		c.Blkio.ReadOps, c.Blkio.WriteOps = blkioSums(get(v1BlkioServiced))
+	}
+	// A cgroup the freezer holds (`:pause`, `docker pause`, `ctr task
+	// pause`) is paused whatever its runtime last said; FREEZING is a
+	// freeze under way, its processes already stopping. A cgroup that is
+	// not in the freezer hierarchy is no failure, and is looked for again
+	// only with the limits (a failed open costs as much as a read).
+	if _, ok := f.dirs["freezer"]; ok && (!g.noFreezer || limitsDue) {
+		b, err := f.file(g, v1Freezer, rel)
+		g.noFreezer = err != nil
+		if err == nil && (bytes.HasPrefix(b, []byte("FROZEN")) || bytes.HasPrefix(b, []byte("FREEZING"))) {
+			c.State = "paused"
+		}
 	}
 	return failed
 }

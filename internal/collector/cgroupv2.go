@@ -30,6 +30,7 @@ var v2Files = [v2NumFiles]string{
 	v2MemEvents:   "memory.events",
 	v2PidsCurrent: "pids.current",
 	v2IOStat:      "io.stat",
+	v2Events:      "cgroup.events",
 }
 
 const (
@@ -42,6 +43,7 @@ const (
 	v2MemEvents
 	v2PidsCurrent
 	v2IOStat
+	v2Events
 	v2NumFiles
 )
 
@@ -128,6 +130,16 @@ func (f *v2Finder) read(g *keptCgroup, dir string, c *model.ContainerSample) (fa
 		if vanished(err) {
 			c.Unmeasured = append(c.Unmeasured, "io")
 		}
+	}
+	// cgroup.events says "frozen 1" once the freezer (cgroup.freeze:
+	// `:pause`, `docker pause`) holds every process: paused, whatever its
+	// runtime last said.
+	if b, err := f.file(g, v2Events, dir); err == nil {
+		eachKeyValue(b, func(k []byte, v uint64) {
+			if string(k) == "frozen" && v == 1 {
+				c.State = "paused"
+			}
+		})
 	}
 	return failed
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,33 +34,46 @@ func init() {
 // containerdDefaultAddress is where a node's containerd listens.
 const containerdDefaultAddress = "/run/containerd/containerd.sock"
 
+// containerdDefaultAddresses are where containerd is looked for when no
+// address is named, in order: the node's own, then the one dockerd runs
+// for itself where no system containerd is installed (Debian's docker.io).
+var containerdDefaultAddresses = []string{containerdDefaultAddress, "/run/docker/containerd/containerd.sock"}
+
 // containerdMobyNamespace is Docker's namespace in containerd: its
 // containers are Docker's, named by Docker's handler.
 const containerdMobyNamespace = "moby"
 
 // Containerd is containerd's handler: every namespace's containers (but
 // Docker's moby), listed at start and again for a namespace whose
-// containers or tasks an event says changed, never per refresh. It speaks
+// containers or tasks an event says changed, never per refresh. Two
+// namespaces may hold containers of the same id (a team's and k8s.io):
+// they are kept apart by their key, model.ContainerKey(namespace, id). It speaks
 // containerd's gRPC services through their generated clients (the
 // containerd/api module) rather than the full containerd/v2 client, which
 // would double the binary (14 -> 27 MB) for the same four calls.
 type Containerd struct {
-	reconnector // address is containerd's socket
+	reconnector // address is containerd's socket (the one found, of candidates)
+	// candidates are the sockets tried in order when none was named.
+	candidates []string
 
 	mu      sync.RWMutex
-	metas   map[string]Meta   // by container id
-	cgroups map[string]string // cgroupfs path (/<ns>/<id>) -> id
-	byNS    map[string][]string
+	metas   map[string]Meta     // by key (<namespace>/<id>)
+	byID    map[string][]string // container id -> the keys of that id
+	cgroups map[string]string   // cgroupfs path (/<ns>/<id>) -> key
+	byNS    map[string][]string // namespace -> its keys
 }
 
 var _ Runtime = (*Containerd)(nil)
 
-// openContainerd is containerd's factory: --containerd-address or the
-// default socket; "none" disables it.
+// openContainerd is containerd's factory: --containerd-address, or the
+// first of the default sockets that answers; "none" disables it.
 func openContainerd(ctx context.Context, cfg Config) Runtime {
 	addr, quiet, ok := socketAddress(cfg.ContainerdAddress, containerdDefaultAddress)
 	if !ok {
 		return nil
+	}
+	if quiet {
+		return newContainerd(ctx, containerdDefaultAddresses, true)
 	}
 	return NewContainerd(ctx, addr, quiet)
 }
@@ -81,12 +95,19 @@ func containerdCgroup(parent, base string) (string, bool) {
 // NewContainerd watches the containerd at address in the background and
 // returns at once. quiet says an absent socket is no error.
 func NewContainerd(ctx context.Context, address string, quiet bool) *Containerd {
+	return newContainerd(ctx, []string{address}, quiet)
+}
+
+// newContainerd watches the first of the sockets at addresses that
+// accepts a connection, tried again in order whenever the session ends.
+func newContainerd(ctx context.Context, addresses []string, quiet bool) *Containerd {
 	c := &Containerd{
 		metas:   map[string]Meta{},
+		byID:    map[string][]string{},
 		cgroups: map[string]string{},
 		byNS:    map[string][]string{},
 	}
-	c.address = address
+	c.address, c.candidates = addresses[0], addresses
 	ctx = c.start(ctx, quiet)
 	// containerd is dialled before each session: a gRPC session would
 	// retry a refused or absent socket for its whole timeout. While it is
@@ -105,16 +126,40 @@ func (c *Containerd) Name() string { return model.RuntimeContainerd }
 func (c *Containerd) Claim(cgroup string) (string, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	id, ok := c.cgroups[cgroup]
-	return id, ok
+	key, ok := c.cgroups[cgroup]
+	if !ok {
+		return "", false
+	}
+	return c.metas[key].ID, true
 }
 
-// Meta implements Runtime.
-func (c *Containerd) Meta(id string) (Meta, bool) {
+// containerdCRINamespace is where containerd's CRI plugin keeps the
+// containers the kubelet starts.
+const containerdCRINamespace = "k8s.io"
+
+// Meta implements Runtime: the container of that id whose spec names the
+// cgroup; else, for a cgroup no spec names as a path (the CRI's systemd
+// shapes), the id's only container, or the one of the CRI's namespace
+// k8s.io, or the first by namespace.
+func (c *Containerd) Meta(id, cgroup string) (Meta, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	m, ok := c.metas[id]
-	return m, ok
+	if key, ok := c.cgroups[cgroup]; ok {
+		if m := c.metas[key]; m.ID == id {
+			return m, true
+		}
+	}
+	keys := c.byID[id]
+	if len(keys) == 0 {
+		return Meta{}, false
+	}
+	best := keys[0]
+	for _, k := range keys[1:] {
+		if c.metas[best].Namespace != containerdCRINamespace && (c.metas[k].Namespace == containerdCRINamespace || k < best) {
+			best = k
+		}
+	}
+	return c.metas[best], true
 }
 
 // Stopped implements Runtime: containerd keeps no history of stopped
@@ -132,15 +177,32 @@ func (c *Containerd) Close() error {
 // as an error rather than a silent stall.
 const containerdCallTimeout = 10 * time.Second
 
-// dial checks that the socket accepts a connection: a refused or absent
-// socket costs microseconds, where a gRPC session would retry for its
-// whole timeout.
+// dial checks that a socket accepts a connection, the candidates in
+// order, and makes the first that does the address of the next session: a
+// refused or absent socket costs microseconds, where a gRPC session would
+// retry for its whole timeout. Its error is that of the first socket that
+// exists (one that does not is no error for a containerd nobody named).
 func (c *Containerd) dial() error {
-	conn, err := net.DialTimeout("unix", c.address, dockerKnock)
-	if err != nil {
-		return fmt.Errorf("containerd %s: %w", c.address, err)
+	var exists, missing error
+	for _, a := range c.candidates {
+		conn, err := net.DialTimeout("unix", a, dockerKnock)
+		if err == nil {
+			c.address = a
+			return conn.Close()
+		}
+		gone := socketMissing(a)
+		if gone && missing == nil {
+			missing = fmt.Errorf("containerd %s: %w", a, err)
+		}
+		if !gone && exists == nil {
+			c.address, exists = a, fmt.Errorf("containerd %s: %w", a, err)
+		}
 	}
-	return conn.Close()
+	if exists != nil {
+		return exists
+	}
+	c.address = c.candidates[0]
+	return missing
 }
 
 // session subscribes to events, lists every namespace, then relists a
@@ -270,16 +332,17 @@ func (c *Containerd) listNS(ctx context.Context, cli containerdClients, ns strin
 	metas := make([]Meta, 0, len(cs))
 	cgroups := map[string]string{}
 	for _, ct := range cs {
-		m := Meta{ID: ct.ID, Name: ct.ID, Image: ct.Image, Labels: ct.Labels, State: "created"}
+		m := Meta{ID: ct.ID, Namespace: ns, Name: ct.ID, Image: ct.Image, Labels: ct.Labels, State: "created"}
 		if ct.CreatedAt != nil {
 			t := ct.CreatedAt.AsTime()
 			m.Created, m.StateSince = t.Unix(), t
 		}
+		m.LogPath = criLogPath(ct.Extensions[criContainerMetadata].GetValue())
 		var spec ociSpec
 		if ct.Spec != nil && json.Unmarshal(ct.Spec.GetValue(), &spec) == nil {
 			m.Env = envMap(spec.Process.Env)
 			if p := spec.Linux.CgroupsPath; strings.HasPrefix(p, "/") {
-				cgroups[p] = ct.ID
+				cgroups[p] = model.ContainerKey(ns, ct.ID)
 			}
 		}
 		if t := tasks[ct.ID]; t != nil {
@@ -297,8 +360,8 @@ func (c *Containerd) listNS(ctx context.Context, cli containerdClients, ns strin
 	}
 	c.mu.Lock()
 	c.replace(ns, metas)
-	for p, id := range cgroups {
-		c.cgroups[p] = id
+	for p, key := range cgroups {
+		c.cgroups[p] = key
 	}
 	c.mu.Unlock()
 	return nil
@@ -306,11 +369,18 @@ func (c *Containerd) listNS(ctx context.Context, cli containerdClients, ns strin
 
 // replace swaps one namespace's containers; c.mu is held.
 func (c *Containerd) replace(ns string, metas []Meta) {
-	for _, id := range c.byNS[ns] {
-		delete(c.metas, id)
+	for _, key := range c.byNS[ns] {
+		id := c.metas[key].ID
+		delete(c.metas, key)
+		keys := slices.DeleteFunc(c.byID[id], func(k string) bool { return k == key })
+		if len(keys) == 0 {
+			delete(c.byID, id)
+		} else {
+			c.byID[id] = keys
+		}
 	}
-	for p, id := range c.cgroups {
-		if _, ok := c.metas[id]; !ok {
+	for p, key := range c.cgroups {
+		if _, ok := c.metas[key]; !ok {
 			delete(c.cgroups, p)
 		}
 	}
@@ -318,12 +388,36 @@ func (c *Containerd) replace(ns string, metas []Meta) {
 		delete(c.byNS, ns)
 		return
 	}
-	ids := make([]string, 0, len(metas))
+	keys := make([]string, 0, len(metas))
 	for _, m := range metas {
-		c.metas[m.ID] = m
-		ids = append(ids, m.ID)
+		key := model.ContainerKey(ns, m.ID)
+		c.metas[key] = m
+		c.byID[m.ID] = append(c.byID[m.ID], key)
+		keys = append(keys, key)
 	}
-	c.byNS[ns] = ids
+	c.byNS[ns] = keys
+}
+
+// criContainerMetadata is the extension containerd's CRI plugin keeps its
+// own record of a container in (pkg/cri/store/container: the kubelet's
+// config, the log path...), as JSON {"Version":"v1","Metadata":{...}}.
+const criContainerMetadata = "io.cri-containerd.container.metadata"
+
+// criLogPath is the log path the CRI plugin's record of a container
+// names, "" without one.
+func criLogPath(ext []byte) string {
+	if len(ext) == 0 {
+		return ""
+	}
+	var md struct {
+		Metadata struct {
+			LogPath string
+		}
+	}
+	if json.Unmarshal(ext, &md) != nil {
+		return ""
+	}
+	return md.Metadata.LogPath
 }
 
 // ociSpec is the part of a container's OCI runtime spec the handler reads.

@@ -72,8 +72,19 @@ func ctrNamespace(t *testing.T, addr string) (ctr func(args ...string) string, n
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
+		removeNamespaceCgroups(ns)
 	})
 	return ctr, ns
+}
+
+// removeNamespaceCgroups removes the cgroup folder /<ns> that `ctr run`'s
+// containers leave in each hierarchy, when it is empty.
+func removeNamespaceCgroups(ns string) {
+	dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", ns))
+	dirs = append(dirs, filepath.Join("/sys/fs/cgroup", ns))
+	for _, d := range dirs {
+		_ = os.Remove(d)
+	}
 }
 
 // Containers that `ctr run` starts in a namespace of the test's own are

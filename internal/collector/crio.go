@@ -103,11 +103,16 @@ func (c *CRIO) Stopped() []Meta { return nil }
 // WaitReady implements Runtime: there is no list to wait for.
 func (c *CRIO) WaitReady(context.Context) error { return nil }
 
-// Err implements Runtime.
+// Err implements Runtime: the last inspection's error, or, for a socket
+// the user named, that it is not there.
 func (c *CRIO) Err() error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.err
+	err := c.err
+	c.mu.Unlock()
+	if err == nil && !c.quiet && socketMissing(c.address) {
+		err = fmt.Errorf("cri-o %s: no such socket", c.address)
+	}
+	return err
 }
 
 // Close implements Runtime: it waits for the inspections under way.
@@ -122,7 +127,7 @@ func (c *CRIO) Close() error {
 
 // Meta implements Runtime. A container not yet known is asked for in the
 // background (once per crioRetry while asking fails).
-func (c *CRIO) Meta(id string) (Meta, bool) {
+func (c *CRIO) Meta(id, _ string) (Meta, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
@@ -217,6 +222,7 @@ type crioInfo struct {
 	Labels      map[string]string `json:"labels"`
 	Annotations map[string]string `json:"annotations"`
 	Sandbox     string            `json:"sandbox"`
+	LogPath     string            `json:"log_path"`
 }
 
 // crioMeta reads one container's info. A pod's infra container carries
@@ -226,7 +232,7 @@ func crioMeta(id string, body []byte) (Meta, error) {
 	if err := json.Unmarshal(body, &info); err != nil {
 		return Meta{}, fmt.Errorf("cri-o container %s: %w", shortID(id), err)
 	}
-	m := Meta{ID: id, Name: info.Name, Image: info.Image, PID: info.Pid, Labels: info.Labels, State: "running"}
+	m := Meta{ID: id, Name: info.Name, Image: info.Image, PID: info.Pid, Labels: info.Labels, State: "running", LogPath: info.LogPath}
 	if info.CreatedTime > 0 {
 		t := time.Unix(0, info.CreatedTime)
 		m.Created, m.StateSince = t.Unix(), t

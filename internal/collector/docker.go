@@ -6,16 +6,18 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
-	"github.com/docker/docker/errdefs"
 
 	"github.com/ctop-like/ctop-like/internal/model"
 )
@@ -30,8 +32,11 @@ const dockerCallTimeout = 10 * time.Second
 // a refresh only does map lookups and never waits on the engine.
 type Docker struct {
 	reconnector        // address is the daemon's host (unix:///var/run/docker.sock)
-	runtime     string // model.RuntimeDocker or model.RuntimePodman
+	runtime     string // model.RuntimeDocker or model.RuntimePodman, as configured
 	cli         *client.Client
+	// engine is what the engine said it is when a session asked (Podman
+	// answers on Docker's API too, behind --docker-host): Name's answer.
+	engine atomic.Pointer[string]
 
 	mu      sync.RWMutex
 	metas   map[string]Meta
@@ -41,11 +46,20 @@ type Docker struct {
 
 var _ Runtime = (*Docker)(nil)
 
+// dockerDefaultHost is where Docker is looked for when neither
+// --docker-host nor DOCKER_HOST names it.
+var dockerDefaultHost = client.DefaultDockerHost
+
 // openDocker is Docker's factory: --docker-host, DOCKER_HOST or the local
-// socket; "none" disables it.
+// socket; "none" disables it. A node without Docker by design (containerd
+// or CRI-O only) has no socket at the default place: that is no error,
+// while a named Docker that is absent is.
 func openDocker(ctx context.Context, cfg Config) Runtime {
 	if cfg.DockerHost == "none" {
 		return nil
+	}
+	if cfg.DockerHost == "" && os.Getenv("DOCKER_HOST") == "" {
+		return newEngine(ctx, model.RuntimeDocker, dockerDefaultHost, true, client.FromEnv)
 	}
 	return NewDocker(ctx, cfg.DockerHost)
 }
@@ -92,8 +106,14 @@ func newEngine(ctx context.Context, runtime, host string, quiet bool, env client
 	return d
 }
 
-// Name implements Runtime.
-func (d *Docker) Name() string { return d.runtime }
+// Name implements Runtime: the runtime the engine says it is, once it
+// said; until then the one it was opened as.
+func (d *Docker) Name() string {
+	if e := d.engine.Load(); e != nil {
+		return *e
+	}
+	return d.runtime
+}
 
 // Claim implements Runtime: the engine's cgroups all have their shape.
 func (d *Docker) Claim(string) (string, bool) { return "", false }
@@ -125,9 +145,10 @@ func (d *Docker) Stopped() []Meta {
 // cgroup the finder lists).
 func runs(state string) bool { return state == "running" || state == "paused" }
 
-// Meta returns the metadata of the container with this full id. Its maps
-// and slices are shared: read them, do not change them.
-func (d *Docker) Meta(id string) (Meta, bool) {
+// Meta returns the metadata of the container with this full id (an
+// engine's ids are unique: the cgroup is not needed). Its maps and slices
+// are shared: read them, do not change them.
+func (d *Docker) Meta(id, _ string) (Meta, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	m, ok := d.metas[id]
@@ -184,7 +205,7 @@ func (d *Docker) do(verb, id string, f func() error) error {
 		err = f()
 	}
 	if err != nil {
-		return fmt.Errorf("%s %s %s: %w", d.runtime, verb, shortID(id), err)
+		return fmt.Errorf("%s %s %s: %w", d.Name(), verb, shortID(id), d.inItsWords(err))
 	}
 	return nil
 }
@@ -234,6 +255,7 @@ func (d *Docker) session(ctx context.Context) (connected bool, err error) {
 		return false, err
 	}
 	d.listed()
+	d.identify(sctx)
 	for {
 		select {
 		case m := <-msgs:
@@ -247,6 +269,35 @@ func (d *Docker) session(ctx context.Context) (connected bool, err error) {
 	}
 }
 
+// podmanComponent is the name Podman gives itself among the components of
+// its answer to the Docker API's GET /version.
+const podmanComponent = "Podman Engine"
+
+// identify asks an engine opened as Docker what it is (GET /version):
+// Podman serves Docker's API too, and its containers are Podman's
+// whichever option named its socket. It runs after the first list, which
+// it does not delay (Podman's answer runs conmon and its OCI runtime for
+// their versions: a second on a loaded node). An engine that does not say
+// keeps the name it was opened with.
+func (d *Docker) identify(ctx context.Context) {
+	if d.runtime != model.RuntimeDocker {
+		return
+	}
+	vctx, cancel := context.WithTimeout(ctx, dockerCallTimeout)
+	defer cancel()
+	v, err := d.cli.ServerVersion(vctx)
+	if err != nil {
+		return
+	}
+	name := model.RuntimeDocker
+	for _, c := range v.Components {
+		if c.Name == podmanComponent {
+			name = model.RuntimePodman
+		}
+	}
+	d.engine.Store(&name)
+}
+
 // list replaces the known containers with a fresh list and inspection.
 func (d *Docker) list(ctx context.Context) error {
 	lctx, cancel := context.WithTimeout(ctx, dockerCallTimeout)
@@ -258,7 +309,7 @@ func (d *Docker) list(ctx context.Context) error {
 	metas := make(map[string]Meta, len(cs))
 	for _, c := range cs {
 		m, err := d.inspect(ctx, c.ID)
-		if errdefs.IsNotFound(err) {
+		if cerrdefs.IsNotFound(err) {
 			continue // removed since the list
 		}
 		if err != nil {
@@ -278,7 +329,7 @@ func (d *Docker) inspect(ctx context.Context, id string) (Meta, error) {
 	defer cancel()
 	r, err := d.cli.ContainerInspect(ictx, id)
 	if err != nil {
-		if errdefs.IsNotFound(err) {
+		if cerrdefs.IsNotFound(err) {
 			return Meta{}, err
 		}
 		return Meta{}, d.wrap("inspect "+shortID(id), err)
@@ -298,14 +349,15 @@ func (d *Docker) apply(ctx context.Context, m events.Message) {
 		action = action[:i] // "health_status: healthy"
 	}
 	switch events.Action(action) {
-	case events.ActionDestroy:
+	case events.ActionDestroy, podmanRemove:
 		d.mu.Lock()
 		delete(d.metas, id)
 		d.dirty = true
 		d.mu.Unlock()
 		return
 	case events.ActionCreate, events.ActionStart, events.ActionDie, events.ActionRename,
-		events.ActionPause, events.ActionUnPause, events.ActionHealthStatus, events.ActionRestart:
+		events.ActionPause, events.ActionUnPause, events.ActionHealthStatus, events.ActionRestart,
+		podmanCleanup:
 	default:
 		return
 	}
@@ -314,7 +366,7 @@ func (d *Docker) apply(ctx context.Context, m events.Message) {
 	defer d.mu.Unlock()
 	d.dirty = true
 	switch {
-	case errdefs.IsNotFound(err):
+	case cerrdefs.IsNotFound(err):
 		delete(d.metas, id)
 	case err != nil:
 		// Keep what we had; the next event or reconnect fixes it.
@@ -323,15 +375,44 @@ func (d *Docker) apply(ctx context.Context, m events.Message) {
 	}
 }
 
+// Podman's events on Docker's API that Docker has not: a container that
+// died is "stopped" with its exit code, and "exited" only after its
+// cleanup; Podman sends "remove" where Docker sends "destroy".
+const (
+	podmanCleanup events.Action = "cleanup"
+	podmanRemove  events.Action = "remove"
+)
+
 // wrap gives an error the context a user needs: "docker: Cannot connect
 // to the Docker daemon at unix:///var/run/docker.sock..." for a dead
 // daemon, "docker <what>: ..." otherwise.
 func (d *Docker) wrap(what string, err error) error {
 	if client.IsErrConnectionFailed(err) {
-		return fmt.Errorf("%s: %w", d.runtime, err)
+		return fmt.Errorf("%s: %w", d.Name(), d.inItsWords(err))
 	}
-	return fmt.Errorf("%s %s (%s): %w", d.runtime, what, d.address, err)
+	return fmt.Errorf("%s %s (%s): %w", d.Name(), what, d.address, d.inItsWords(err))
 }
+
+// inItsWords names the engine in the Docker client's errors, which say
+// "the Docker daemon" whatever engine they come from.
+func (d *Docker) inItsWords(err error) error {
+	if d.Name() != model.RuntimePodman {
+		return err
+	}
+	return podmanError{err}
+}
+
+// podmanError is an error of the Docker client about Podman, in Podman's
+// words.
+type podmanError struct{ err error }
+
+func (e podmanError) Error() string { return podmanWords.Replace(e.err.Error()) }
+func (e podmanError) Unwrap() error { return e.err }
+
+var podmanWords = strings.NewReplacer(
+	"Is the docker daemon running", "Is Podman's API service running (podman system service)",
+	"the Docker daemon", "Podman's API service", "the docker daemon", "Podman's API service",
+	"Docker daemon", "Podman's API service", "docker daemon", "Podman's API service")
 
 // metaFromInspect keeps what the views and the cluster matching need.
 func metaFromInspect(r container.InspectResponse) Meta {
@@ -351,8 +432,11 @@ func metaFromInspect(r container.InspectResponse) Meta {
 			}
 			m.OOMKilled = s.OOMKilled
 			since := s.StartedAt
+			if t, err := time.Parse(time.RFC3339Nano, s.StartedAt); err == nil && t.Year() > 1 {
+				m.StartedAt = t
+			}
 			switch m.State {
-			case "exited", "dead", "restarting":
+			case "exited", "dead", "restarting", "stopped": // Podman: stopped, not yet cleaned up
 				code := s.ExitCode
 				m.ExitCode = &code
 				if m.State != "restarting" {

@@ -85,13 +85,13 @@ func TestDockerReconnectRelists(t *testing.T) {
 	if err := d.WaitReady(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if m, ok := d.Meta("aaa"); !ok || m.Name != "name-aaa" || m.Image != "img" {
+	if m, ok := d.Meta("aaa", ""); !ok || m.Name != "name-aaa" || m.Image != "img" {
 		t.Fatalf("Meta(aaa) = %+v, %v", m, ok)
 	}
 	fake.set("bbb") // aaa removed, bbb created, no events seen
 	eventually(t, 5*time.Second, "re-list after the events stream broke", func() bool {
-		_, okA := d.Meta("aaa")
-		_, okB := d.Meta("bbb")
+		_, okA := d.Meta("aaa", "")
+		_, okB := d.Meta("bbb", "")
 		return !okA && okB
 	})
 	if err := d.Err(); err != nil {
@@ -139,7 +139,7 @@ func TestDockerBackWithinAKnock(t *testing.T) {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	start := time.Now()
-	eventually(t, 5*time.Second, "named again", func() bool { _, ok := d.Meta("aaa"); return ok })
+	eventually(t, 5*time.Second, "named again", func() bool { _, ok := d.Meta("aaa", ""); return ok })
 	if took := time.Since(start); took > 700*time.Millisecond {
 		t.Errorf("dockerd back for %v before its containers were named; want within a knock (%v)", took, dockerKnock)
 	}

@@ -96,7 +96,7 @@ func TestDockerLive(t *testing.T) {
 	var m Meta
 	eventually(t, 10*time.Second, "container metadata from the events stream", func() bool {
 		var ok bool
-		m, ok = d.Meta(id)
+		m, ok = d.Meta(id, "")
 		return ok && m.Name == name && m.State == "running" && m.PID > 0
 	})
 	if m.Image != dockerTestImage || m.Env["MESOS_TASK_ID"] != "abc.123" || m.Labels["ctop-like.test"] != "1" ||
@@ -108,15 +108,15 @@ func TestDockerLive(t *testing.T) {
 	if err := d.Pause(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 5*time.Second, "state paused", func() bool { m, _ = d.Meta(id); return m.State == "paused" })
+	eventually(t, 5*time.Second, "state paused", func() bool { m, _ = d.Meta(id, ""); return m.State == "paused" })
 	if err := d.Unpause(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 5*time.Second, "state running again", func() bool { m, _ = d.Meta(id); return m.State == "running" })
+	eventually(t, 5*time.Second, "state running again", func() bool { m, _ = d.Meta(id, ""); return m.State == "running" })
 
 	dockerCLI(t, "rm", "-f", id)
 	eventually(t, 5*time.Second, "removed container gone or not running", func() bool {
-		m, ok := d.Meta(id)
+		m, ok := d.Meta(id, "")
 		return !ok || m.State != "running"
 	})
 	if err := d.Stop(ctx, id); err == nil || !strings.Contains(err.Error(), "docker stop "+id[:12]) {
@@ -139,7 +139,7 @@ func TestDockerUnreachable(t *testing.T) {
 	if d.Ready() {
 		t.Error("Ready with no daemon")
 	}
-	if _, ok := d.Meta("x"); ok {
+	if _, ok := d.Meta("x", ""); ok {
 		t.Error("Meta found something")
 	}
 	if err := d.Kill(ctx, "0123456789abcdef", "KILL"); err == nil || !strings.Contains(err.Error(), "docker kill 0123456789ab") {
@@ -181,16 +181,16 @@ func TestMetaFromInspect(t *testing.T) {
 			Labels: map[string]string{"a": "b"},
 			Env:    []string{"MESOS_TASK_ID=web.1", "EMPTY=", "NOVALUE", "EQ=a=b"},
 		},
-		NetworkSettings: &container.NetworkSettings{NetworkSettingsBase: container.NetworkSettingsBase{
-			Ports: nat.PortMap{
-				"8080/tcp": {{HostIP: "0.0.0.0", HostPort: "80"}, {HostIP: "::", HostPort: "80"}},
-				"53/udp":   nil,
-			},
-		}},
+		NetworkSettings: &container.NetworkSettings{},
 		Mounts: []container.MountPoint{
 			{Source: "/srv/www", Destination: "/usr/share/nginx/html"},
 			{Name: "cache", Destination: "/cache"},
 		},
+	}
+	// Ports is set apart: the struct that declares it is deprecated by name.
+	r.NetworkSettings.Ports = nat.PortMap{
+		"8080/tcp": {{HostIP: "0.0.0.0", HostPort: "80"}, {HostIP: "::", HostPort: "80"}},
+		"53/udp":   nil,
 	}
 	want := Meta{
 		Name: "web", Image: "nginx:1", State: "running", PID: 4242, NetworkMode: "host",

@@ -50,7 +50,7 @@ func TestPodCgroupOfDocker(t *testing.T) {
 	id := strings.Repeat("c3", 32)
 	d := &Docker{runtime: model.RuntimeDocker, metas: map[string]Meta{id: {ID: id, Name: "k8s_api_api-7f9c_prod", Labels: map[string]string{
 		criPodName: "api-7f9c", criPodNamespace: "prod", criContainerName: "api"}}}}
-	l := &Local{runtimes: &runtimes{list: []Runtime{d}, byName: map[string]Runtime{model.RuntimeDocker: d}}}
+	l := &Local{runtimes: &runtimes{list: []Runtime{d}}}
 	c := model.ContainerSample{ID: id, Runtime: model.RuntimeContainerd, Cgroup: "/kubepods/burstable/pod1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/" + id}
 	l.name(&c)
 	if c.Runtime != model.RuntimeDocker || c.Name != "api" || c.Pod != "api-7f9c" || c.Namespace != "prod" {
@@ -60,5 +60,30 @@ func TestPodCgroupOfDocker(t *testing.T) {
 	l.name(&other)
 	if other.Runtime != model.RuntimeContainerd || other.Name != other.ID[:12] {
 		t.Errorf("an id nobody knows: runtime %q name %q", other.Runtime, other.Name)
+	}
+}
+
+// Issue 19 item 11: where a Kubernetes container's runtime writes its
+// log: CRI-O's info API says log_path; containerd's CRI plugin keeps it in
+// its record of the container (the extension
+// io.cri-containerd.container.metadata, JSON of pkg/cri/store/container's
+// Metadata, built here from that type: no kubelet runs here).
+func TestCRILogPaths(t *testing.T) {
+	m, err := crioMeta("e4", []byte(crioContainerInfo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.LogPath != "/var/log/pods/shop_web-0/nginx/0.log" {
+		t.Errorf("CRI-O's log_path: %q", m.LogPath)
+	}
+	ext := `{"Version":"v1","Metadata":{"ID":"4e1b","Name":"nginx","SandboxID":"9c0d",` +
+		`"Config":{"metadata":{"name":"nginx","attempt":2},"log_path":"nginx/2.log"},` +
+		`"ImageRef":"sha256:0123","LogPath":"/var/log/pods/shop_web-0_1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/nginx/2.log",` +
+		`"StopSignal":"SIGQUIT","ProcessLabel":""}}`
+	if got := criLogPath([]byte(ext)); got != "/var/log/pods/shop_web-0_1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/nginx/2.log" {
+		t.Errorf("containerd's CRI record: log path %q", got)
+	}
+	if got := criLogPath(nil); got != "" {
+		t.Errorf("no record: %q", got)
 	}
 }

@@ -28,16 +28,17 @@ type Local struct {
 	finder   ContainerFinder
 	runtimes *runtimes
 	ports    *portReader
+	oom      *kernelOOM // nil where the kernel log cannot be read
 
 	mu  sync.Mutex
-	env map[string]envEntry // non-Docker containers' env, by container id
+	env map[string]envEntry // non-Docker containers' env, by container key
 
 	// collectMu serialises Collect and Close, which releases the files
 	// that passes keep open. Under it: the fields below.
 	collectMu sync.Mutex
-	hostNS    string            // the host's network namespace, once known
-	listed    map[string]string // the last pass's containers: id -> runtime
-	nets      map[string]*netEntry
+	hostNS    string                // the host's network namespace, once known
+	listed    map[string]listedOnce // the last pass's containers, by key
+	nets      map[string]*netEntry  // by container key
 	// netTried and netDenied count, per pass, the containers with a
 	// network of their own and those whose figures were not ours to read.
 	netTried, netDenied int
@@ -60,9 +61,15 @@ type envEntry struct {
 	env map[string]string
 }
 
+// listedOnce is a container of the last pass: what its runtime's handler
+// is asked for when its cgroup has gone.
+type listedOnce struct {
+	runtime, id, cgroup string
+}
+
 // NewLocal opens every local source. Only a missing /proc or cgroup root is
 // an error; a runtime that is not there is retried, and reported in each
-// sample's Errors when the user named it (or it is Docker).
+// sample's Errors when the user named it or its socket is there.
 func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	if cfg.ProcRoot == "" {
 		cfg.ProcRoot = "/proc"
@@ -113,16 +120,18 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		l.ports.self = os.Getpid()
 	}
 	l.runtimes = openRuntimes(ctx, cfg)
+	l.oom = openKernelOOM("/dev/kmsg")
 	if f, ok := finder.(interface{ setClaim(claimFunc) }); ok {
 		f.setClaim(l.runtimes.claim)
 	}
 	return l, nil
 }
 
-// Runtime returns the handler of the runtime with this name
-// (model.RuntimeDocker...), nil when it is disabled: the caller that acts
-// on a runtime's containers asks for the handler it knows.
-func (l *Local) Runtime(name string) Runtime { return l.runtimes.byName[name] }
+// Runtime returns the handler that names the runtime's containers
+// (model.RuntimeDocker...), nil when none does: the caller that acts on a
+// runtime's containers asks for the handler it knows. It may be one opened
+// for another runtime (Podman's API behind --docker-host).
+func (l *Local) Runtime(name string) Runtime { return l.runtimes.get(name) }
 
 // WaitReady waits until every runtime's first list is in or failed, or
 // ctx ends, so that batch mode names containers from its first line.
@@ -146,6 +155,7 @@ func (l *Local) Close() error {
 	l.procs.close()
 	l.ports.close()
 	l.machine.close()
+	l.oom.close()
 	return l.runtimes.close()
 }
 
@@ -177,19 +187,19 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	kept := conts[:0]
 	for i := range conts {
 		c := &conts[i]
-		seen[c.ID] = true
 		l.name(c)
+		seen[c.Key()] = true
 		if !l.cfg.All && stoppedState(c.State) {
 			// An empty cgroup its runtime has not removed yet (containerd
 			// keeps it until the task is deleted): listed with -a only.
 			continue
 		}
 		if c.Env == nil && c.PID > 0 {
-			c.Env = l.envOf(c.ID, c.PID)
+			c.Env = l.envOf(c.Key(), c.PID)
 		}
 		c.Net = nil
 		if c.PID > 0 && c.NetworkMode != "host" {
-			c.Net = l.netOf(c.ID, c.PID)
+			c.Net = l.netOf(c.Key(), c.PID)
 		}
 		kept = append(kept, *c)
 	}
@@ -206,6 +216,7 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	if err != nil {
 		s.Errors = append(s.Errors, "processes: "+err.Error())
 	}
+	attribute(s.Containers, procs)
 	// The listed containers, stopped ones (-a) included: appendStopped may
 	// have copied conts.
 	l.ports.fill(s.Containers, procs)
@@ -214,6 +225,36 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 		s.Errors = append(s.Errors, msg)
 	}
 	return s, nil
+}
+
+// attribute gives each process the container whose cgroup holds it: the
+// nearest listed container at or above its cgroup (a process in a child
+// cgroup of a container is the container's). The cgroup's shape alone
+// names no container that only its runtime knows (`ctr run` makes
+// /<namespace>/<id>), nor tells two containerd namespaces apart; the
+// container list does both. A process whose container is not listed
+// keeps the id its cgroup's shape gives, without a key.
+func attribute(conts []model.ContainerSample, procs []model.ProcessSample) {
+	byCgroup := make(map[string]int, len(conts))
+	for i := range conts {
+		if conts[i].Cgroup != "" && conts[i].Cgroup != "/" {
+			byCgroup[conts[i].Cgroup] = i
+		}
+	}
+	for i := range procs {
+		p := &procs[i]
+		for cg := p.Cgroup; len(cg) > 1; {
+			if ci, ok := byCgroup[cg]; ok {
+				p.ContainerID, p.ContainerKey = conts[ci].ID, conts[ci].Key()
+				break
+			}
+			j := strings.LastIndexByte(cg, '/')
+			if j < 0 {
+				break
+			}
+			cg = cg[:j]
+		}
+	}
 }
 
 // unreadable says, in one line, what this pass could not see for lack of
@@ -239,16 +280,17 @@ func (l *Local) unreadable() string {
 	return "not root: " + strings.Join(what, " and ") + " unreadable (permission denied)"
 }
 
-// netOf returns the traffic of the container's network namespace, nil in
-// the host's namespace (that would be the node's traffic) or when unknown.
-func (l *Local) netOf(id string, pid int) *model.NetCounters {
-	e := l.nets[id]
+// netOf returns the traffic of the network namespace of the container
+// with this key, nil in the host's namespace (that would be the node's
+// traffic) or when unknown.
+func (l *Local) netOf(key string, pid int) *model.NetCounters {
+	e := l.nets[key]
 	if e == nil || e.pid != pid {
 		if e != nil {
 			e.dev.close()
 		}
 		e = &netEntry{pid: pid}
-		l.nets[id] = e
+		l.nets[key] = e
 	}
 	e.seen = l.pass
 	if e.ns == "" {
@@ -288,19 +330,26 @@ func (l *Local) netOf(id string, pid int) *model.NetCounters {
 // (cri-dockerd) knows it.
 func (l *Local) name(c *model.ContainerSample) {
 	meta, ok := Meta{}, false
-	if h := l.runtimes.byName[c.Runtime]; h != nil {
-		meta, ok = h.Meta(c.ID)
+	if h := l.runtimes.get(c.Runtime); h != nil {
+		meta, ok = h.Meta(c.ID, c.Cgroup)
 	}
 	if !ok && c.Runtime == model.RuntimeContainerd {
-		if d := l.runtimes.byName[model.RuntimeDocker]; d != nil {
-			if meta, ok = d.Meta(c.ID); ok {
+		if d := l.runtimes.get(model.RuntimeDocker); d != nil {
+			if meta, ok = d.Meta(c.ID, c.Cgroup); ok {
 				c.Runtime = model.RuntimeDocker
 			}
 		}
 	}
+	frozen := c.State == "paused" // the cgroup's freezer holds it
 	if ok {
 		applyMeta(c, meta)
 	}
+	if frozen && c.State == "running" {
+		// Frozen through its cgroup (`:pause` of a containerd, CRI-O,
+		// Mesos or raw container), which its runtime never hears of.
+		c.State = "paused"
+	}
+	l.oom.oomKilled(c, meta)
 	applyKubernetes(c, meta.Sandbox)
 	if c.Name == "" {
 		c.Name = shortName(c)
@@ -308,9 +357,10 @@ func (l *Local) name(c *model.ContainerSample) {
 }
 
 // stoppedState says whether a runtime's state means the container runs
-// nothing (listed with -a only).
+// nothing (listed with -a only); Podman's "stopped" is a container that
+// died and is not cleaned up yet.
 func stoppedState(state string) bool {
-	return state == "exited" || state == "created" || state == "dead"
+	return state == "exited" || state == "created" || state == "dead" || state == "stopped"
 }
 
 // unmeasuredStopped is what a container without a cgroup lacks: every
@@ -325,12 +375,13 @@ var unmeasuredStopped = []string{"cpu", "memory", "pids", "io"}
 //
 // A container listed in the last pass whose cgroup is gone while its
 // runtime still has it (it died and the runtime's event has not come yet,
-// or it waits to restart) stays too.
+// or it waits to restart) stays too. seen holds the keys listed.
 func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]bool) []model.ContainerSample {
 	add := func(h Runtime, m Meta) {
-		seen[m.ID] = true
+		seen[model.ContainerKey(m.Namespace, m.ID)] = true
 		c := model.ContainerSample{ID: m.ID, Runtime: h.Name(), Unmeasured: unmeasuredStopped}
 		applyMeta(&c, m)
+		l.oom.oomKilled(&c, m)
 		c.PID = 0
 		applyKubernetes(&c, m.Sandbox)
 		if c.Name == "" {
@@ -340,29 +391,31 @@ func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]boo
 	}
 	for _, h := range l.runtimes.list {
 		for _, m := range h.Stopped() {
-			if !seen[m.ID] && (l.cfg.All || m.State == "restarting") {
+			if !seen[model.ContainerKey(m.Namespace, m.ID)] && (l.cfg.All || m.State == "restarting") {
 				add(h, m)
 			}
 		}
 	}
-	for id, rt := range l.listed {
-		if h := l.runtimes.byName[rt]; h != nil && !seen[id] {
-			if m, ok := h.Meta(id); ok && (l.cfg.All || !stoppedState(m.State)) {
+	for key, was := range l.listed {
+		if h := l.runtimes.get(was.runtime); h != nil && !seen[key] {
+			if m, ok := h.Meta(was.id, was.cgroup); ok && model.ContainerKey(m.Namespace, m.ID) == key && (l.cfg.All || !stoppedState(m.State)) {
 				add(h, m)
 			}
 		}
 	}
 	clear(l.listed)
 	if l.listed == nil {
-		l.listed = make(map[string]string, len(conts))
+		l.listed = make(map[string]listedOnce, len(conts))
 	}
 	for i := range conts {
-		l.listed[conts[i].ID] = conts[i].Runtime
+		c := &conts[i]
+		l.listed[c.Key()] = listedOnce{runtime: c.Runtime, id: c.ID, cgroup: c.Cgroup}
 	}
 	return conts
 }
 
 func applyMeta(c *model.ContainerSample, m Meta) {
+	c.ContainerdNamespace = m.Namespace
 	c.Name = m.Name
 	c.Image = m.Image
 	if m.State != "" {
@@ -399,16 +452,16 @@ func shortName(c *model.ContainerSample) string {
 	return c.ID
 }
 
-// envOf reads the environment of a container whose runtime did not give
-// it from its first process, once per (container, pid).
-func (l *Local) envOf(id string, pid int) map[string]string {
+// envOf reads the environment of a container (by key) whose runtime did
+// not give it from its first process, once per (container, pid).
+func (l *Local) envOf(key string, pid int) map[string]string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if e, ok := l.env[id]; ok && e.pid == pid {
+	if e, ok := l.env[key]; ok && e.pid == pid {
 		return e.env
 	}
 	env := readEnviron(filepath.Join(l.cfg.ProcRoot, strconv.Itoa(pid), "environ"))
-	l.env[id] = envEntry{pid: pid, env: env}
+	l.env[key] = envEntry{pid: pid, env: env}
 	return env
 }
 

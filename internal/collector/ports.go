@@ -168,13 +168,37 @@ func (r *portReader) openDiag(ns string, n *portNS, pid int) {
 // fill sets Listen on every process, and on every container the union of
 // its processes'. A process whose descriptors or namespace cannot be read
 // keeps nil (n/a); one that listens on nothing gets an empty list.
+//
+// Its phases: each process's namespace; each namespace's listening
+// sockets; the walks of the processes due and of namespaces with a
+// listener nobody holds; then each process's and container's answer.
 func (r *portReader) fill(conts []model.ContainerSample, procs []model.ProcessSample) {
 	r.pass++
 	now := r.now()
-	// Each process's namespace: known from its last walk, read for a new
-	// one or one due for a walk.
-	members := map[string][]int{} // ns → indexes into procs
-	var due []int
+	members, due := r.namespaces(procs, now)
+	r.readNamespaces(members, procs, now)
+	// Walk the new processes against this pass's tables, then walk a
+	// namespace again if it shows a listener no process accounts for.
+	for _, i := range due {
+		e := r.procs[procs[i].PID]
+		if n := r.nets[e.ns]; n != nil && n.ok {
+			r.walk(procs[i].PID, e, n.listen, now)
+		}
+	}
+	for ns, idx := range members {
+		if n := r.nets[ns]; n.ok {
+			r.resolve(n, idx, procs, now)
+		}
+	}
+	r.answer(conts, procs)
+}
+
+// namespaces finds each process's namespace: known from its last walk, or
+// read for a new process or one due for a walk (those are due). It
+// forgets the processes gone since the last pass, and returns each
+// namespace's processes as indexes into procs.
+func (r *portReader) namespaces(procs []model.ProcessSample, now time.Time) (members map[string][]int, due []int) {
+	members = map[string][]int{} // ns → indexes into procs
 	for i := range procs {
 		p := &procs[i]
 		if strings.HasPrefix(p.Command, "[") { // a kernel thread holds no descriptors
@@ -196,7 +220,13 @@ func (r *portReader) fill(conts []model.ContainerSample, procs []model.ProcessSa
 			delete(r.procs, pid)
 		}
 	}
-	// Each namespace's tables, through any of its processes.
+	return members, due
+}
+
+// readNamespaces gets each namespace's listening sockets through any of
+// its processes (or keeps the last ones while its socket counts stay the
+// same), and closes the namespaces no process is in any more.
+func (r *portReader) readNamespaces(members map[string][]int, procs []model.ProcessSample, now time.Time) {
 	for ns, idx := range members {
 		n := r.nets[ns]
 		if n == nil {
@@ -206,17 +236,7 @@ func (r *portReader) fill(conts []model.ContainerSample, procs []model.ProcessSa
 		n.seen = r.pass
 		n.ok = false
 		for _, i := range idx {
-			pid := procs[i].PID
-			counts, counted := r.sockCounts(n, pid)
-			if counted && n.tables && n.counted && counts == n.counts && now.Sub(n.dumped) < nsTTL(ns) && !now.Before(n.dumped) {
-				n.ok = true // nothing opened or closed: the last tables hold
-				break
-			}
-			if l, ok := r.listening(ns, n, pid); ok {
-				n.listen, n.ok = l, true
-				n.tables, n.dumped = true, now
-				n.counts, n.counted = counts, counted
-				r.dumps++
+			if r.readNamespace(ns, n, procs[i].PID, now) {
 				break
 			}
 		}
@@ -230,20 +250,30 @@ func (r *portReader) fill(conts []model.ContainerSample, procs []model.ProcessSa
 			delete(r.nets, ns)
 		}
 	}
-	// Walk the new processes against this pass's tables, then walk a
-	// namespace again if it shows a listener no process accounts for.
-	for _, i := range due {
-		e := r.procs[procs[i].PID]
-		if n := r.nets[e.ns]; n != nil && n.ok {
-			r.walk(procs[i].PID, e, n.listen, now)
-		}
+}
+
+// readNamespace tries one process of the namespace: true when its tables
+// are known for this pass, either unchanged since the last dump or read
+// again through pid.
+func (r *portReader) readNamespace(ns string, n *portNS, pid int, now time.Time) bool {
+	counts, counted := r.sockCounts(n, pid)
+	if counted && n.tables && n.counted && counts == n.counts && now.Sub(n.dumped) < nsTTL(ns) && !now.Before(n.dumped) {
+		n.ok = true // nothing opened or closed: the last tables hold
+		return true
 	}
-	for ns, idx := range members {
-		if n := r.nets[ns]; n.ok {
-			r.resolve(n, idx, procs, now)
-		}
+	if l, ok := r.listening(ns, n, pid); ok {
+		n.listen, n.ok = l, true
+		n.tables, n.dumped = true, now
+		n.counts, n.counted = counts, counted
+		r.dumps++
+		return true
 	}
-	// Each process's answer, then each container's.
+	return false
+}
+
+// answer sets each process's Listen from its walk and its namespace's
+// tables, and each container's as the union of its processes'.
+func (r *portReader) answer(conts []model.ContainerSample, procs []model.ProcessSample) {
 	byContainer := map[string]int{}
 	for i := range conts {
 		byContainer[conts[i].ID] = i
@@ -251,18 +281,10 @@ func (r *portReader) fill(conts []model.ContainerSample, procs []model.ProcessSa
 	sets := make([]map[string]bool, len(conts))
 	for i := range procs {
 		p := &procs[i]
-		e := r.procs[p.PID]
-		if e == nil || !e.ok || e.ns == "" || r.nets[e.ns] == nil || !r.nets[e.ns].ok {
+		l, ok := r.listenOf(p.PID)
+		if !ok {
 			continue
 		}
-		n := r.nets[e.ns]
-		l := []string{}
-		for _, ino := range e.inodes {
-			if port, ok := n.listen[ino]; ok && !slices.Contains(l, port) {
-				l = append(l, port)
-			}
-		}
-		sortPorts(l)
 		p.Listen = l
 		if ci, ok := byContainer[p.ContainerID]; ok && p.ContainerID != "" {
 			if sets[ci] == nil {
@@ -284,6 +306,24 @@ func (r *portReader) fill(conts []model.ContainerSample, procs []model.ProcessSa
 		sortPorts(l)
 		conts[i].Listen = l
 	}
+}
+
+// listenOf is what a process listens on, sorted; ok is false when its
+// descriptors or its namespace's tables could not be read (n/a).
+func (r *portReader) listenOf(pid int) (l []string, ok bool) {
+	e := r.procs[pid]
+	if e == nil || !e.ok || e.ns == "" || r.nets[e.ns] == nil || !r.nets[e.ns].ok {
+		return nil, false
+	}
+	n := r.nets[e.ns]
+	l = []string{}
+	for _, ino := range e.inodes {
+		if port, ok := n.listen[ino]; ok && !slices.Contains(l, port) {
+			l = append(l, port)
+		}
+	}
+	sortPorts(l)
+	return l, true
 }
 
 // resolve walks a namespace's processes again when it shows a listening

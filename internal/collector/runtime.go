@@ -22,9 +22,12 @@ type Runtime interface {
 	// `ctr run` makes /<namespace>/<id>) by what the engine said of its
 	// containers: the container id, or ok false.
 	Claim(cgroup string) (id string, ok bool)
-	// Meta is what the engine says of the container with this full id.
-	// Its maps and slices are shared: read them, do not change them.
-	Meta(id string) (Meta, bool)
+	// Meta is what the engine says of the container with this full id
+	// whose cgroup is cgroup ("" when it has none now). The cgroup tells
+	// apart containers of one id in two of containerd's namespaces; the
+	// other engines' ids are unique and they ignore it. Its maps and
+	// slices are shared: read them, do not change them.
+	Meta(id, cgroup string) (Meta, bool)
 	// Stopped lists the containers the engine keeps that run no process
 	// (exited, created, dead, restarting), for -a.
 	Stopped() []Meta
@@ -41,7 +44,10 @@ type Runtime interface {
 
 // Meta is a container's static data from its runtime.
 type Meta struct {
-	ID           string
+	ID string
+	// Namespace is the container's containerd namespace ("" for other
+	// runtimes): with ID, its key (model.ContainerKey).
+	Namespace    string
 	Name         string
 	Image        string
 	State        string
@@ -61,6 +67,12 @@ type Meta struct {
 	OOMKilled bool
 	// StateSince is when the current state began (zero: unknown).
 	StateSince time.Time
+	// StartedAt is when its last run began (zero: unknown).
+	StartedAt time.Time
+	// LogPath is the file its runtime writes its log to in the CRI's
+	// format (CRI-O's log_path, containerd's CRI metadata); "" when the
+	// runtime does not say.
+	LogPath string
 	// Sandbox says the engine knows it as a Kubernetes pod's pause
 	// container (labels say so for containerd and cri-dockerd).
 	Sandbox bool
@@ -78,19 +90,45 @@ var factories = []factory{openDocker, openPodman, openContainerd, openCRIO}
 
 // runtimes is the set of handlers a Local names its containers through.
 type runtimes struct {
-	list   []Runtime
-	byName map[string]Runtime
+	list []Runtime
 }
 
 func openRuntimes(ctx context.Context, cfg Config) *runtimes {
-	r := &runtimes{byName: map[string]Runtime{}}
+	r := &runtimes{}
 	for _, open := range factories {
 		if h := open(ctx, cfg); h != nil {
 			r.list = append(r.list, h)
-			r.byName[h.Name()] = h
 		}
 	}
 	return r
+}
+
+// get is the handler that names the containers of the runtime with this
+// name now, nil when none does: a handler's name is what its engine says
+// it is (Podman behind --docker-host names Podman's containers), and of
+// two handlers of one name the first whose engine answers is taken.
+func (r *runtimes) get(name string) Runtime {
+	var first Runtime
+	n := 0
+	for _, h := range r.list {
+		if h.Name() == name {
+			if first == nil {
+				first = h
+			}
+			n++
+		}
+	}
+	if n < 2 {
+		return first
+	}
+	for _, h := range r.list {
+		if h.Name() == name && h.Err() == nil {
+			if rd, ok := h.(interface{ Ready() bool }); !ok || rd.Ready() {
+				return h
+			}
+		}
+	}
+	return first
 }
 
 // claim recognises a cgroup no shape names through the handlers.

@@ -31,7 +31,7 @@ func BenchmarkNaming500(b *testing.B) {
 			want = 550
 		}
 		b.Run(fmt.Sprintf("all=%v", all), func(b *testing.B) {
-			l := &Local{cfg: Config{All: all}, runtimes: &runtimes{list: []Runtime{d}, byName: map[string]Runtime{model.RuntimeDocker: d}}}
+			l := &Local{cfg: Config{All: all}, runtimes: &runtimes{list: []Runtime{d}}}
 			work := make([]model.ContainerSample, len(conts), len(conts)+50)
 			b.ReportAllocs()
 			for b.Loop() {

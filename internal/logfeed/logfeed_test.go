@@ -51,7 +51,9 @@ func waitLines(t *testing.T, f *Feed, sc views.Scope, ok func([]views.LogLine) b
 var scope = views.Scope{Kind: "container", ID: "c1"}
 
 // The first Lines shows the last lines already; the ring never keeps more
-// than MinKeep (or --tail) lines, numbered without gaps.
+// than MinKeep (or --tail) lines, numbered without gaps, and says how many
+// older ones it dropped. (It said nothing: the screen showed 2000 lines as
+// if they were the whole log.)
 func TestFeedKeepsABoundedRing(t *testing.T) {
 	path, write := logFile(t, 5000)
 	f := New(func(context.Context, *model.Snapshot, views.Scope) (logs.Source, error) {
@@ -59,8 +61,11 @@ func TestFeedKeepsABoundedRing(t *testing.T) {
 	}, -1, true, false)
 	defer f.Close()
 	got, status := f.Lines(nil, scope)
-	if status != "" || len(got) != MinKeep || got[0].Text != "line 3001" || got[len(got)-1].Text != "line 5000" {
+	if len(got) != MinKeep || got[0].Text != "line 3001" || got[len(got)-1].Text != "line 5000" {
 		t.Fatalf("first Lines: %d lines %q…, status %q", len(got), got[0].Text, status)
+	}
+	if want := "3000 older lines were dropped: the logs view holds the last 2000 lines and at most 128 MiB"; status != want {
+		t.Errorf("status %q, want %q", status, want)
 	}
 	for i := 1; i < len(got); i++ {
 		if got[i].Seq != got[i-1].Seq+1 {
@@ -71,6 +76,101 @@ func TestFeedKeepsABoundedRing(t *testing.T) {
 	got = waitLines(t, f, scope, func(l []views.LogLine) bool { return l[len(l)-1].Text == "line 5001" })
 	if len(got) != MinKeep || got[0].Text != "line 3002" {
 		t.Errorf("after one more: %d lines from %q", len(got), got[0].Text)
+	}
+	if status := f.Status(nil, scope); !strings.HasPrefix(status, "3001 older lines were dropped") {
+		t.Errorf("after one more: status %q", status)
+	}
+}
+
+// The kept text is bounded in bytes as well as lines: 100 lines of 1 KiB
+// with 16 KiB allowed keep the last 15, and the screen says the rest were
+// dropped.
+func TestFeedBoundsItsBytes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "stdout")
+	var b strings.Builder
+	for i := 1; i <= 100; i++ {
+		fmt.Fprintf(&b, "%04d %s\n", i, strings.Repeat("b", 1019))
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := New(func(context.Context, *model.Snapshot, views.Scope) (logs.Source, error) {
+		return logs.File{Path: path, Std: logs.Stdout}, nil
+	}, -1, false, false)
+	f.MaxBytes = 16 << 10
+	defer f.Close()
+	got, status := f.Lines(nil, scope)
+	held := 0
+	for _, l := range got {
+		held += len(l.Text)
+	}
+	if held > 16<<10 || len(got) != 16 || !strings.HasPrefix(got[0].Text, "0085 ") || got[0].Seq != 85 {
+		t.Errorf("%d lines, %d bytes, first %.5q (seq %d): want the last 16 lines within 16 KiB", len(got), held, got[0].Text, got[0].Seq)
+	}
+	if want := "84 older lines were dropped: the logs view holds the last 2000 lines and at most 16 KiB"; status != want {
+		t.Errorf("status %q, want %q", status, want)
+	}
+}
+
+// In batch output (fresh) more lines between two refreshes than the feed
+// holds are dropped, and that refresh says how many; the next one, with
+// nothing lost, says nothing. (Following a busy log printed 2000 lines a
+// refresh and dropped the rest without a word.)
+func TestFreshSaysHowManyWereDropped(t *testing.T) {
+	path, write := logFile(t, 3)
+	f := New(func(context.Context, *model.Snapshot, views.Scope) (logs.Source, error) {
+		return logs.File{Path: path, Std: logs.Stdout, Poll: 10 * time.Millisecond}, nil
+	}, 10, true, true)
+	defer f.Close()
+	if got, status := f.Lines(nil, scope); len(got) != 3 || status != "" {
+		t.Fatalf("first refresh: %d lines, %q", len(got), status)
+	}
+	var b strings.Builder
+	for i := 4; i <= 5003; i++ {
+		fmt.Fprintf(&b, "line %d\n", i)
+	}
+	write(strings.TrimSuffix(b.String(), "\n"))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		f.cur.mu.Lock()
+		seq := f.cur.seq
+		f.cur.mu.Unlock()
+		if seq == 5003 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("read %d lines of 5003", seq)
+		}
+	}
+	got, _ := f.Lines(nil, scope)
+	status := f.Status(nil, scope)
+	if len(got) != MinKeep || got[0].Text != "line 3004" {
+		t.Errorf("second refresh: %d lines from %q", len(got), got[0].Text)
+	}
+	if want := "3000 lines were dropped before they could be printed: the logs view holds at most 2000 lines and 128 MiB between refreshes"; status != want {
+		t.Errorf("second refresh: status %q, want %q", status, want)
+	}
+	if got, status := f.Lines(nil, scope); len(got) != 0 || status != "" {
+		t.Errorf("third refresh: %d lines, status %q", len(got), status)
+	}
+}
+
+// A line of which only the start was kept ends with the cut mark once, in
+// the feed (so that no refresh copies it to mark it) and in the view.
+func TestCutLinesAreMarkedOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "stdout")
+	if err := os.WriteFile(path, []byte("short\n"+strings.Repeat("c", 20000)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := New(func(context.Context, *model.Snapshot, views.Scope) (logs.Source, error) {
+		return logs.File{Path: path, Std: logs.Stdout}, nil
+	}, 10, false, false)
+	defer f.Close()
+	tb, err := views.Rows(&model.Snapshot{}, views.Query{View: "logs", Scope: []views.Scope{scope}, Logs: f})
+	if err != nil || len(tb.Rows) != 2 {
+		t.Fatalf("rows %v, %v", tb, err)
+	}
+	if text := tb.Rows[1].Values[2].(string); text != strings.Repeat("c", logs.MaxLine)+" [cut]" {
+		t.Errorf("the long line: %d bytes ending %q", len(text), text[len(text)-12:])
 	}
 }
 

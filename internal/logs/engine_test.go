@@ -166,3 +166,115 @@ func TestEnginePodmanMatchesPodmanLogs(t *testing.T) {
 		t.Errorf("podman exit: %q %v", texts(got), err)
 	}
 }
+
+// longLine writes four lines, one on stderr, then a line of 2 MB (Docker
+// keeps it as 123 messages of 16 KiB), then, once /tmp/go exists, "after".
+const longLine = `echo one; echo two >&2; echo three; echo four; head -c 2000000 /dev/zero | tr '\0' x; echo; ` +
+	`while [ ! -e /tmp/go ]; do sleep 0.1; done; echo after; sleep 3600`
+
+// --tail N counts lines, not the engine's messages: the last five lines of
+// a log ending in a 2 MB line are the four before it and that line (cut),
+// once each, and a followed log then goes on with the new lines. (The
+// engine's tail=5 was five 16 KiB pieces of the long line, shown as one
+// line: the four lines before it were not there; issue 19 saw it with a
+// 10 MB line.)
+func TestEngineTailCountsLines(t *testing.T) {
+	dockertest.Require(t)
+	cli := dockerClient(t)
+	id := dockertest.Run(t, []string{"--name", name("logs-long")}, "sh", "-c", longLine)
+	for end := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		out, _ := exec.Command("docker", "logs", id).Output()
+		if len(out) > 2000000 {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("the container logged %d bytes", len(out))
+		}
+	}
+	check := func(what string, got []Line) {
+		t.Helper()
+		if len(got) != 5 {
+			t.Fatalf("%s: %d lines %.40q, want 5", what, len(got), texts(got))
+		}
+		if !reflect.DeepEqual(texts(got[:4]), []string{"one", "two", "three", "four"}) && !reflect.DeepEqual(byStream(got[:4], Stdout), []string{"one", "three", "four"}) {
+			t.Errorf("%s: the four lines before the long one: %q", what, texts(got[:4]))
+		}
+		if byStream(got, Stderr)[0] != "two" {
+			t.Errorf("%s: stderr %q", what, byStream(got, Stderr))
+		}
+		long := got[4]
+		if !long.Cut || long.Text != strings.Repeat("x", MaxLine-31) || long.Time.IsZero() {
+			t.Errorf("%s: the long line: cut %v, %d bytes %.20q…, time %v", what, long.Cut, len(long.Text), long.Text, long.Time)
+		}
+	}
+	src := Engine{API: cli, ID: id, Runtime: "docker"}
+	_, lines, done, _ := run(t, src, 5, false)
+	got, err := drain(t, lines, done, 60*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("read once", got)
+
+	_, lines, _, stop := run(t, src, 5, true)
+	defer stop()
+	check("followed", collect(t, lines, 5, 60*time.Second))
+	dockertest.Docker(t, "exec", id, "touch", "/tmp/go")
+	if l := collect(t, lines, 1, 30*time.Second); l[0].Text != "after" {
+		t.Errorf("the next line followed is %.40q, want after", l[0].Text)
+	}
+	select {
+	case l := <-lines:
+		t.Errorf("a line more: %.40q", l.Text)
+	case <-time.After(500 * time.Millisecond):
+	}
+}
+
+// Lines written while the last lines are read are followed once each: none
+// lost between the two reads, none twice. A container writes 3,000
+// numbered lines, 20 every 2 ms or more, while the log is opened with
+// --tail 100 and followed.
+func TestEngineFollowSeamLosesNothing(t *testing.T) {
+	dockertest.Require(t)
+	id := dockertest.Run(t, []string{"--name", name("logs-seam")}, "sh", "-c",
+		`i=0; while [ $i -lt 2000 ]; do i=$((i+1)); echo "line $i"; done; while [ ! -e /tmp/go ]; do sleep 0.05; done; `+
+			`while [ $i -lt 5000 ]; do i=$((i+1)); echo "line $i"; [ $((i%20)) -eq 0 ] && usleep 2000; done; sleep 3600`)
+	waitFor(t, func() bool { o, _ := cliLogs(t, "docker", id, 1); return len(o) == 1 && o[0] == "line 2000" })
+	dockertest.Docker(t, "exec", id, "touch", "/tmp/go")
+	_, lines, _, stop := run(t, Engine{API: dockerClient(t), ID: id, Runtime: "docker"}, 100, true)
+	defer stop()
+	first := collect(t, lines, 1, 30*time.Second)[0]
+	var n int
+	if _, err := fmt.Sscanf(first.Text, "line %d", &n); err != nil {
+		t.Fatalf("first line %q", first.Text)
+	}
+	for want := n + 1; want <= 5000; want++ {
+		l := collect(t, lines, 1, 30*time.Second)[0]
+		if l.Text != fmt.Sprintf("line %d", want) {
+			t.Fatalf("after line %d came %q", want-1, l.Text)
+		}
+	}
+	if n < 1900 {
+		t.Errorf("the first line shown is line %d: the last 100 lines when the log was opened start after line 1900", n)
+	}
+}
+
+// The lines gathered for a tail are bounded (Hold); the first line sent
+// says how many of the tail were dropped for it.
+func TestEngineTailIsBounded(t *testing.T) {
+	dockertest.Require(t)
+	id := dockertest.Run(t, []string{"--name", name("logs-hold")}, "sh", "-c",
+		`l=$(head -c 1000 /dev/zero | tr '\0' y); i=0; while [ $i -lt 50 ]; do i=$((i+1)); echo "$i $l"; done; echo done; sleep 3600`)
+	waitFor(t, func() bool { o, _ := cliLogs(t, "docker", id, 1); return len(o) == 1 && o[0] == "done" })
+	_, lines, done, _ := run(t, Engine{API: dockerClient(t), ID: id, Runtime: "docker", Hold: 10 << 10}, 40, false)
+	got, err := drain(t, lines, done, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := 0
+	for _, l := range got {
+		held += len(l.Text)
+	}
+	if held > 10<<10 || len(got) == 0 || got[len(got)-1].Text != "done" || got[0].Dropped != 40-len(got) {
+		t.Errorf("%d lines, %d bytes, first dropped %d, last %.10q: want at most 10 KiB, the first saying how many of 40 were dropped", len(got), held, got[0].Dropped, got[len(got)-1].Text)
+	}
+}

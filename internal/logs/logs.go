@@ -15,6 +15,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,6 +29,23 @@ const (
 // line is dropped as it is read (never held whole) and the line is marked
 // Cut. 16 KiB is the size at which Docker itself splits a log message.
 const MaxLine = 16 << 10
+
+// MaxHeld bounds the text of one log's lines held in memory: by an
+// engine's source while it gathers the last lines asked for, and by the
+// logs view's feed. The last 100,000 lines of 16 KiB are 1.6 GB; lines
+// past the bound are dropped, oldest first, and the reader says so.
+const MaxHeld = 128 << 20
+
+// held is the text of the log lines kept in memory, in bytes.
+var heldBytes atomic.Int64
+
+// Held is how many bytes of log text are kept in memory, by the sources
+// gathering a tail and by the logs view's feed: live memory that makes no
+// garbage, which the GC's headroom need not grow with.
+func Held() int64 { return heldBytes.Load() }
+
+// Hold counts n more bytes of log text kept in memory (fewer when n < 0).
+func Hold(n int) { heldBytes.Add(int64(n)) }
 
 // Line is one line of a log.
 type Line struct {
@@ -43,6 +61,9 @@ type Line struct {
 	// Cut says the line was longer than MaxLine (or began before the part
 	// of the file that was read) and only part of it is in Text.
 	Cut bool
+	// Dropped counts the lines of the asked tail just before this one that
+	// the source left out to hold at most MaxHeld bytes of them.
+	Dropped int
 }
 
 // Source is one log: Stream sends its last tail lines (every line when tail

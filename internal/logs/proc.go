@@ -127,13 +127,3 @@ func readPids(dir string) ([]int, error) {
 	}
 	return pids, nil
 }
-
-// Sandbox is the log of a Mesos task from its executor's sandbox directory
-// on this node (the agent state's executors[].directory): the `stdout` and
-// `stderr` files there. alive, when set, ends a followed log as File's does.
-func Sandbox(dir string, alive func() error) Source {
-	return Merge(
-		File{Path: filepath.Join(dir, "stdout"), Std: Stdout, Alive: alive},
-		File{Path: filepath.Join(dir, "stderr"), Std: Stderr, Alive: alive},
-	)
-}

@@ -1,6 +1,10 @@
 package model
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // Cluster is what the orchestrator last learned from Mesos and Marathon.
 // The snapshot carries the last good one; Stale and Errors say how old it is
@@ -87,10 +91,35 @@ type Task struct {
 	Sandbox string `json:"sandbox,omitempty"`
 }
 
+// StaleFor says how old the last good answer of a source is, in the words
+// every error line uses: "stale 34 s" (whole seconds), as in
+// "marathon: connection refused (stale 34 s)".
+func StaleFor(age time.Duration) string {
+	return fmt.Sprintf("stale %d s", int(age.Seconds()))
+}
+
 // Group is a Marathon group; ID is its path ("/", "/shop", "/shop/db").
 type Group struct {
 	ID     string `json:"id"`
 	Parent string `json:"parent"` // "" for the root
+}
+
+// ParentGroup is a Marathon id's parent group: "/a/b/app" → "/a/b",
+// "/app" → "/", "/" → "". An id without its leading slash, or with a
+// trailing one, is read as Marathon reads it ("a/b/" is "/a/b").
+func ParentGroup(id string) string {
+	if !strings.HasPrefix(id, "/") {
+		id = "/" + id
+	}
+	id = strings.TrimSuffix(id, "/")
+	if id == "" {
+		return "" // the root has none
+	}
+	i := strings.LastIndexByte(id, '/')
+	if i <= 0 {
+		return "/"
+	}
+	return id[:i]
 }
 
 // App is a Marathon app; Group is its id's parent path.

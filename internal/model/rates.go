@@ -127,8 +127,9 @@ func netRates(prev, cur *Sample, dt float64) []Net {
 	return out
 }
 
-// containerRates gives each container's rates against its earlier counters:
-// the source's own (cur.Before) when it has them, else prev's over dt.
+// containerRates gives each container's rates against its earlier counters
+// (the same Key: containerd's namespaces may share an id): the source's own
+// (cur.Before) when it has them, else prev's over dt.
 func containerRates(prev, cur *Sample, dt float64) []Container {
 	out := make([]Container, len(cur.Containers))
 	before := make(map[string]*ContainerSample)
@@ -137,7 +138,7 @@ func containerRates(prev, cur *Sample, dt float64) []Container {
 			continue
 		}
 		for i := range from.Containers {
-			before[from.Containers[i].ID] = &from.Containers[i]
+			before[from.Containers[i].Key()] = &from.Containers[i]
 		}
 	}
 	for i := range cur.Containers {
@@ -146,7 +147,7 @@ func containerRates(prev, cur *Sample, dt float64) []Container {
 		if c.Mem.Limit > 0 {
 			c.MemPct = clampPct(float64(c.Mem.Used) / float64(c.Mem.Limit) * 100)
 		}
-		if p := before[c.ID]; p != nil {
+		if p := before[c.Key()]; p != nil {
 			containerRate(c, p, dt)
 		}
 	}

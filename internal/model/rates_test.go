@@ -128,3 +128,37 @@ func TestRatesMachine(t *testing.T) {
 		t.Error("interface counter reset must give no rate")
 	}
 }
+
+// Issue 19 item 6: one containerd id in two namespaces is two containers,
+// each with its own rates, whatever order the samples list them in (the
+// k8s.io one's CPU was null when paired with the busier team's counters).
+func TestRatesKeepContainerdNamespacesApart(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	team := ContainerSample{ID: "same", Runtime: RuntimeContainerd, ContainerdNamespace: "team"}
+	k8s := ContainerSample{ID: "same", Runtime: RuntimeContainerd, ContainerdNamespace: "k8s.io"}
+	at := func(c ContainerSample, usage uint64) ContainerSample { c.CPU.UsageNs = usage; return c }
+	prev := &Sample{Time: t0, Containers: []ContainerSample{at(k8s, 1e9), at(team, 50e9)}}
+	cur := &Sample{Time: t0.Add(2 * time.Second), Containers: []ContainerSample{at(team, 52e9), at(k8s, 1.5e9)}}
+	s := Rates(prev, cur)
+	for _, want := range []struct {
+		ns  string
+		pct float64
+	}{{"team", 100}, {"k8s.io", 25}} {
+		var found bool
+		for _, c := range s.Containers {
+			if c.ContainerdNamespace != want.ns {
+				continue
+			}
+			found = true
+			if !c.HasRates || !near(c.CPUPct, want.pct) {
+				t.Errorf("%s: has rates %v, cpu %v%%, want %v%%", want.ns, c.HasRates, c.CPUPct, want.pct)
+			}
+		}
+		if !found {
+			t.Errorf("no %s container", want.ns)
+		}
+	}
+	if team.Key() == k8s.Key() || k8s.Key() != "k8s.io/same" {
+		t.Errorf("keys %q and %q", team.Key(), k8s.Key())
+	}
+}

@@ -134,6 +134,20 @@ type NetCounters struct {
 	OperState string `json:"oper_state"`
 }
 
+// Add adds o's counters (bytes, packets, errors, drops) to n's, as a
+// container's figures sum its interfaces'; n keeps its name, speed and
+// state.
+func (n *NetCounters) Add(o *NetCounters) {
+	n.RxBytes += o.RxBytes
+	n.TxBytes += o.TxBytes
+	n.RxPackets += o.RxPackets
+	n.TxPackets += o.TxPackets
+	n.RxErrors += o.RxErrors
+	n.TxErrors += o.TxErrors
+	n.RxDrops += o.RxDrops
+	n.TxDrops += o.TxDrops
+}
+
 // Filesystem is one real mount, from statfs.
 type Filesystem struct {
 	Device     string `json:"device"`
@@ -164,6 +178,12 @@ type ContainerSample struct {
 	Image   string `json:"image,omitempty"`
 	Runtime string `json:"runtime"`
 	State   string `json:"state"` // running, paused, exited...; "running" for cgroups with processes
+
+	// ContainerdNamespace is the containerd namespace of a containerd
+	// container ("k8s.io", a team's); empty for every other runtime. Two
+	// namespaces may hold the same id: see Key.
+	ContainerdNamespace string `json:"containerd_namespace,omitempty"`
+
 	// Cgroup is the container's cgroup path relative to the hierarchy root
 	// ("/docker/<id>", "/system.slice/docker-<id>.scope", "/mesos/<id>").
 	Cgroup       string            `json:"cgroup"`
@@ -215,6 +235,24 @@ type ContainerSample struct {
 	// says so (cAdvisor, Mesos agents answer at their own times); Rates then
 	// use it instead of the sample's Time. Zero for local data.
 	SampledAt time.Time `json:"sampled_at,omitzero"`
+}
+
+// Key tells the container apart from every other of its node: its id,
+// qualified by its containerd namespace where it has one. Rows, the
+// screen's selection, rates, recordings and the processes' link to their
+// container all go by it, never by the bare id.
+func (c *ContainerSample) Key() string { return ContainerKey(c.ContainerdNamespace, c.ID) }
+
+// ContainerKey is the key of the container with this id in this
+// containerd namespace ("" outside containerd): the id itself, or
+// "<namespace>/<id>". Neither containerd's ids nor its namespaces can hold
+// a "/", and no other runtime's id has this shape (a raw cgroup's starts
+// with "/"), so a key names one container.
+func ContainerKey(containerdNamespace, id string) string {
+	if containerdNamespace == "" {
+		return id
+	}
+	return containerdNamespace + "/" + id
 }
 
 // Measured says whether the container's figures of controller ("cpu",
@@ -294,7 +332,20 @@ type ProcessSample struct {
 	Command     string    `json:"command"` // cmdline joined by spaces; [comm] for kernel threads
 	Cgroup      string    `json:"cgroup"`  // the path that names its container
 	ContainerID string    `json:"container_id,omitempty"`
+	// ContainerKey is its container's Key (ContainerID alone may name
+	// containers of two containerd namespaces); empty where only
+	// ContainerID is known (a recording made before it, cAdvisor).
+	ContainerKey string `json:"container_key,omitempty"`
 	// Listen is what the process listens on ("6379/tcp"), sorted; nil when
 	// it was not read, empty when nothing listens.
 	Listen []string `json:"listen,omitzero"`
+}
+
+// InContainer is the key of the process's container (ContainerSample.Key),
+// "" for none.
+func (p *ProcessSample) InContainer() string {
+	if p.ContainerKey != "" {
+		return p.ContainerKey
+	}
+	return p.ContainerID
 }

@@ -89,26 +89,29 @@ type Process struct {
 	WriteBps     float64 `json:"write_bps"`
 }
 
-// ContainerByID returns the container with that full id (or unique prefix of
-// at least 12 characters), or nil.
+// ContainerByID returns the container with that key (Key: containerd's
+// are namespace/id), else the first with that full id, else the one
+// container the id names as a prefix (IDNames), else nil: a prefix that
+// names several containers finds none.
 func (s *Snapshot) ContainerByID(id string) *Container {
+	for i := range s.Containers {
+		if s.Containers[i].ContainerdNamespace != "" && s.Containers[i].Key() == id {
+			return &s.Containers[i]
+		}
+	}
 	for i := range s.Containers {
 		if s.Containers[i].ID == id {
 			return &s.Containers[i]
 		}
 	}
-	if len(id) >= 12 {
-		var found *Container
-		for i := range s.Containers {
-			c := &s.Containers[i]
-			if len(c.ID) > len(id) && c.ID[:len(id)] == id {
-				if found != nil {
-					return nil
-				}
-				found = c
+	var found *Container
+	for i := range s.Containers {
+		if c := &s.Containers[i]; IDNames(id, c.ID) {
+			if found != nil {
+				return nil
 			}
+			found = c
 		}
-		return found
 	}
-	return nil
+	return found
 }

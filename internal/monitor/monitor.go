@@ -52,7 +52,7 @@ type Monitor struct {
 	cluster  ClusterSource
 	join     Joiner
 	interval atomic.Int64
-	updates  chan *model.Snapshot
+	updates  Handoff
 	kick     chan struct{}
 
 	mu     sync.Mutex
@@ -63,7 +63,7 @@ type Monitor struct {
 
 // New makes a monitor; cluster and join may be nil.
 func New(src Source, interval time.Duration, cluster ClusterSource, join Joiner) *Monitor {
-	m := &Monitor{src: src, cluster: cluster, join: join, updates: make(chan *model.Snapshot, 1), kick: make(chan struct{}, 1)}
+	m := &Monitor{src: src, cluster: cluster, join: join, updates: NewHandoff(), kick: make(chan struct{}, 1)}
 	m.interval.Store(int64(interval))
 	return m
 }
@@ -172,21 +172,7 @@ func (m *Monitor) Err() error {
 	return m.err
 }
 
-func (m *Monitor) publish(s *model.Snapshot) {
-	select {
-	case m.updates <- s:
-	default:
-		// The reader has not taken the previous one: replace it.
-		select {
-		case <-m.updates:
-		default:
-		}
-		select {
-		case m.updates <- s:
-		default:
-		}
-	}
-}
+func (m *Monitor) publish(s *model.Snapshot) { m.updates.Put(s) }
 
 // Updates implements Feed.
 func (m *Monitor) Updates() <-chan *model.Snapshot { return m.updates }

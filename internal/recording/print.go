@@ -31,7 +31,7 @@ func Print(r *Reader, p *batch.Printer) error {
 // onErr (nil: ignored); recording goes on with the next snapshot. The
 // goroutine ends with ctx; the wiring then closes w.
 func Tee(ctx context.Context, f monitor.Feed, w *Writer, onErr func(error)) monitor.Feed {
-	t := &tee{Feed: f, out: make(chan *model.Snapshot, 1)}
+	t := &tee{Feed: f, out: monitor.NewHandoff()}
 	go func() {
 		in := f.Updates()
 		for {
@@ -45,7 +45,7 @@ func Tee(ctx context.Context, f monitor.Feed, w *Writer, onErr func(error)) moni
 				if err := w.Write(s); err != nil && onErr != nil {
 					onErr(err)
 				}
-				t.publish(s)
+				t.out.Put(s)
 			}
 		}
 	}()
@@ -55,21 +55,7 @@ func Tee(ctx context.Context, f monitor.Feed, w *Writer, onErr func(error)) moni
 // tee is the feed Tee returns: the inner feed with its own Updates channel.
 type tee struct {
 	monitor.Feed
-	out chan *model.Snapshot
+	out monitor.Handoff
 }
 
 func (t *tee) Updates() <-chan *model.Snapshot { return t.out }
-
-func (t *tee) publish(s *model.Snapshot) {
-	for {
-		select {
-		case t.out <- s:
-			return
-		default:
-		}
-		select {
-		case <-t.out:
-		default:
-		}
-	}
-}

@@ -90,28 +90,23 @@ func newReader(ra io.ReaderAt, size int64, name string) (*Reader, error) {
 // scan indexes frames from pos to size, resyncing on the frame magic after
 // damage, and composes the one warning.
 func (r *Reader) scan(pos, size int64) {
-	var bad []region
-	var frames []frameLoc
-	ended := false
+	frames, bad, ended := r.readFrames(pos, size)
+	lostKey, lostCluster := r.index(frames)
+	r.warning = r.describeDamage(size, bad, ended, lostKey, lostCluster)
+}
+
+// readFrames reads every intact frame's head from pos to size; a frame
+// that is cut short or fails its CRC makes a damaged region up to the next
+// frame magic. ended says the last frame is the end mark.
+func (r *Reader) readFrames(pos, size int64) (frames []frameLoc, bad []region, ended bool) {
 	head := make([]byte, frameHeadLen)
 	var payload []byte
 	for pos < size {
-		if size-pos >= frameHeadLen {
-			if _, err := r.ra.ReadAt(head, pos); err == nil {
-				if h, crc, ok := parseFrameHead(head); ok && pos+frameHeadLen+int64(h.n) <= size {
-					if cap(payload) < int(h.n) {
-						payload = make([]byte, h.n)
-					}
-					payload = payload[:h.n]
-					_, err := r.ra.ReadAt(payload, pos+frameHeadLen)
-					if (err == nil || errors.Is(err, io.EOF) && h.n == 0) && frameCRC(head, payload) == crc {
-						frames = append(frames, frameLoc{h, pos + frameHeadLen})
-						ended = h.kind == kindEnd
-						pos += frameHeadLen + int64(h.n)
-						continue
-					}
-				}
-			}
+		if h, ok := r.frameAt(pos, size, head, &payload); ok {
+			frames = append(frames, frameLoc{h, pos + frameHeadLen})
+			ended = h.kind == kindEnd
+			pos += frameHeadLen + int64(h.n)
+			continue
 		}
 		next := r.findMagic(pos+1, size)
 		if n := len(bad); n > 0 && bad[n-1].end == pos {
@@ -121,9 +116,38 @@ func (r *Reader) scan(pos, size int64) {
 		}
 		pos = next
 	}
+	return frames, bad, ended
+}
 
-	// A delta needs the record before it, back to a keyframe.
-	lostKey, lostCluster := 0, 0
+// frameAt reads the frame at pos, into head and *payload (grown as
+// needed), and reports whether it is whole and its CRC matches.
+func (r *Reader) frameAt(pos, size int64, head []byte, payload *[]byte) (frameHead, bool) {
+	if size-pos < frameHeadLen {
+		return frameHead{}, false
+	}
+	if _, err := r.ra.ReadAt(head, pos); err != nil {
+		return frameHead{}, false
+	}
+	h, crc, ok := parseFrameHead(head)
+	if !ok || pos+frameHeadLen+int64(h.n) > size {
+		return frameHead{}, false
+	}
+	if cap(*payload) < int(h.n) {
+		*payload = make([]byte, h.n)
+	}
+	p := (*payload)[:h.n]
+	_, err := r.ra.ReadAt(p, pos+frameHeadLen)
+	if (err == nil || errors.Is(err, io.EOF) && h.n == 0) && frameCRC(head, p) == crc {
+		return h, true
+	}
+	return frameHead{}, false
+}
+
+// index files the frames: cluster frames by seq, and the snapshot records
+// that can be decoded (a delta needs the record before it, back to a
+// keyframe). It counts the records lost that way and those whose cluster
+// frame is gone.
+func (r *Reader) index(frames []frameLoc) (lostKey, lostCluster int) {
 	decodable := map[uint32]bool{}
 	for _, f := range frames {
 		switch f.kind {
@@ -141,7 +165,13 @@ func (r *Reader) scan(pos, size int64) {
 			r.recs = append(r.recs, f)
 		}
 	}
+	return lostKey, lostCluster
+}
 
+// describeDamage is the one warning about what scan skipped, "" when the
+// file is whole: damage in the middle, records lost with it, records
+// without their cluster, a cut end or a missing end mark.
+func (r *Reader) describeDamage(size int64, bad []region, ended bool, lostKey, lostCluster int) string {
 	var parts []string
 	var middle []region
 	var tail *region
@@ -170,9 +200,10 @@ func (r *Reader) scan(pos, size int64) {
 	} else if !ended {
 		parts = append(parts, "no end mark (the recorder was killed, or is still writing)")
 	}
-	if len(parts) > 0 {
-		r.warning = fmt.Sprintf("%s: read %d record(s); %s", r.name, len(r.recs), strings.Join(parts, "; "))
+	if len(parts) == 0 {
+		return ""
 	}
+	return fmt.Sprintf("%s: read %d record(s); %s", r.name, len(r.recs), strings.Join(parts, "; "))
 }
 
 // findMagic returns the offset of the next frame magic at or after pos, or

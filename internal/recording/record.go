@@ -107,7 +107,7 @@ func encodeSnapshot(s *model.Snapshot) (*encoded, error) {
 		if err != nil {
 			return nil, fmt.Errorf("encode container %s: %w", c.ID, err)
 		}
-		e.cont[i] = entity{key: c.ID, raw: redactJSON(b)}
+		e.cont[i] = entity{key: c.Key(), raw: redactJSON(b)}
 	}
 	e.proc = make([]entity, len(s.Processes))
 	for i := range s.Processes {

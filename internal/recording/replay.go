@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ctop-like/ctop-like/internal/model"
+	"github.com/ctop-like/ctop-like/internal/monitor"
 )
 
 // Replay plays a recording as a monitor.Feed, so the screen shows the past
@@ -22,7 +23,7 @@ import (
 // last record and stays there.
 type Replay struct {
 	r       *Reader
-	updates chan *model.Snapshot
+	updates monitor.Handoff
 	wake    chan struct{}
 	rec     time.Duration // recorded interval
 
@@ -40,7 +41,7 @@ func NewReplay(r *Reader) *Replay {
 	if rec <= 0 {
 		rec = medianGap(r)
 	}
-	p := &Replay{r: r, updates: make(chan *model.Snapshot, 1), wake: make(chan struct{}, 1), rec: rec, interval: rec}
+	p := &Replay{r: r, updates: monitor.NewHandoff(), wake: make(chan struct{}, 1), rec: rec, interval: rec}
 	p.mu.Lock()
 	p.show()
 	p.mu.Unlock()
@@ -137,19 +138,8 @@ func (p *Replay) show() {
 // publish hands s to the reader of Updates, replacing one not yet taken, as
 // the live monitor does.
 func (p *Replay) publish(s *model.Snapshot) {
-	if s == nil {
-		return
-	}
-	for {
-		select {
-		case p.updates <- s:
-			return
-		default:
-		}
-		select {
-		case <-p.updates:
-		default:
-		}
+	if s != nil {
+		p.updates.Put(s)
 	}
 }
 

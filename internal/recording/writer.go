@@ -80,10 +80,6 @@ func Create(path string, h Header) (*Writer, error) {
 	return &Writer{f: f, path: path, h: h, off: int64(len(head)), lastSync: time.Now()}, nil
 }
 
-// Header returns the header as written (with Version, Start and
-// KeyframeEvery filled in).
-func (w *Writer) Header() Header { return w.h }
-
 // Write appends one snapshot as one record, preceded by a cluster frame
 // when the cluster's content changed since the last one stored. It does not
 // modify s. On error nothing of this record stays in the file and the

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
-	"github.com/rivo/tview"
 
 	"github.com/ctop-like/ctop-like/internal/termtext"
 	"github.com/ctop-like/ctop-like/internal/views"
@@ -117,10 +116,6 @@ func sentence(s string) string {
 // for the message line: no control sequence reaches the terminal.
 func safe(s string) string { return termtext.Line(s, 300) }
 
-// boxText is safe for a tview box (the confirmation), which also reads
-// [style] tags: an app id such as /shop/[red] shows as written.
-func boxText(s string) string { return tview.Escape(safe(s)) }
-
 // canShell: `e` is offered on a container row when the wiring can open a
 // shell (a local source, not --read-only).
 func (a *App) canShell() bool {
@@ -144,15 +139,10 @@ func (a *App) openShell(_ *tcell.EventKey) {
 	a.app.Suspend(func() {
 		err = sh.Shell(a.ctx, ref)
 	})
-	if a.ctx.Err() != nil {
+	a.resumed()
+	if a.ctx.Err() != nil || a.lost.is() {
 		return
 	}
-	if !a.terminalAlive() {
-		a.Stop()
-		return
-	}
-	// The shell drew over the last frame; tcell believes it still shows.
-	a.app.Sync()
 	if err != nil {
 		a.setMessage(true, "shell: %s", safe(err.Error()))
 	} else {

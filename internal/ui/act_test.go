@@ -9,6 +9,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"github.com/ctop-like/ctop-like/internal/actions"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
@@ -153,7 +154,7 @@ func TestActionsFollowTheSelectedRow(t *testing.T) {
 // name or an API could send: escape sequences and tview style tags.
 type hostileActions struct{ fakeActions }
 
-func (h *hostileActions) Marathon(ref views.MarathonRef, action string, n int) (views.Deed, error) {
+func (h *hostileActions) Marathon(ref views.MarathonRef, action string, n int) (actions.Deed, error) {
 	return hostileDeed{}, nil
 }
 

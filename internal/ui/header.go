@@ -99,21 +99,39 @@ func (hv *headerView) height(w, h int) int {
 	return 3 + lines
 }
 
-// Draw implements tview.Primitive.
+// Draw implements tview.Primitive: the top line, then, once there is a
+// sample, the CPU bars, memory and swap, and the counts, as far as the
+// height allows.
 func (hv *headerView) Draw(screen tcell.Screen) {
 	hv.Box.DrawForSubclass(screen, hv)
 	x, y, w, h := hv.GetInnerRect()
 	if w <= 0 || h <= 0 {
 		return
 	}
+	s := hv.a.latest.get()
+	bottom := y + h
+	hv.drawTop(screen, s, x, y, w)
+	y++
+	if monitor.Waiting(s) {
+		return
+	}
+	_, sh := screen.Size()
+	y = hv.drawCPUs(screen, s, x, y, w, sh, bottom)
+	if y < bottom {
+		hv.drawMemory(screen, s, x, y, w)
+		y++
+	}
+	if y < bottom {
+		hv.drawCounts(screen, s, x, y, w)
+	}
+}
+
+// drawTop draws line 1: host, uptime, load; PAUSED and the interval on
+// the right, given room first so they stay visible on a narrow screen.
+// Before the first sample it says what it waits for.
+func (hv *headerView) drawTop(screen tcell.Screen, s *model.Snapshot, x, y, w int) {
 	a := hv.a
 	th := a.th
-	s := a.latest.get()
-	_, sh := screen.Size()
-	bottom := y + h
-
-	// Line 1: host, uptime, load; PAUSED and the interval on the right,
-	// given room first so they stay visible on a narrow screen.
 	right := "every " + fmtInterval(a.opts.Feed.Interval())
 	a.mu.Lock()
 	paused := a.paused
@@ -141,7 +159,7 @@ func (hv *headerView) Draw(screen tcell.Screen) {
 		if s != nil && len(s.Errors) > 0 {
 			msg += " " + joinErrors(s.Errors)
 		}
-		put(screen, x, y, lw, msg, th.base)
+		put(screen, x, y, lw, a.fitLine(msg, lw), th.base)
 	} else {
 		up, load := views.NA, views.NA // what the source cannot tell
 		if !s.Machine.Unknown.Uptime {
@@ -150,9 +168,10 @@ func (hv *headerView) Draw(screen tcell.Screen) {
 		if !s.Machine.Unknown.Load {
 			load = fmt.Sprintf("%.2f %.2f %.2f", s.Load[0], s.Load[1], s.Load[2])
 		}
-		line := fmt.Sprintf("%s  up %s  load %s", s.Host, up, load)
-		n := put(screen, x, y, lw, s.Host, th.bold)
-		put(screen, x+n, y, lw-n, line[len(s.Host):], th.base)
+		line := a.fitLine(fmt.Sprintf("%s  up %s  load %s", s.Host, up, load), lw)
+		host := strings.TrimSuffix(cut(line, uniseg.StringWidth(s.Host)), th.cutMark)
+		n := put(screen, x, y, lw, host, th.bold)
+		put(screen, x+n, y, lw-n, line[len(host):], th.base)
 	}
 	if rw > 0 {
 		rx := x + w - rw
@@ -161,12 +180,12 @@ func (hv *headerView) Draw(screen tcell.Screen) {
 		}
 		put(screen, rx, y, x+w-rx, strings.TrimPrefix(right, "PAUSED"), th.base)
 	}
-	y++
-	if monitor.Waiting(s) {
-		return
-	}
+}
 
-	// CPU bars.
+// drawCPUs draws a bar per CPU in columns, or one bar for them all when
+// they do not fit the screen's height sh, and returns the next line.
+func (hv *headerView) drawCPUs(screen tcell.Screen, s *model.Snapshot, x, y, w, sh, bottom int) int {
+	th := hv.a.th
 	cols, lines := cpuLayout(len(s.CPUs), w, sh)
 	if lines == 0 {
 		if y < bottom {
@@ -177,60 +196,70 @@ func (hv *headerView) Draw(screen tcell.Screen) {
 			hv.bar(screen, x, y, w, "CPU", s.CPUTotal.UtilPct/100, text, cpuStyle(th, s.CPUTotal.UtilPct))
 			y++
 		}
-	} else {
-		cw := w / cols
-		lw := len(fmt.Sprint(len(s.CPUs) - 1))
-		for i, c := range s.CPUs {
-			row, col := i%lines, i/lines
-			if y+row >= bottom {
-				continue
-			}
-			bw := cw - 1
-			if col == cols-1 {
-				bw = w - col*cw
-			}
-			hv.bar(screen, x+col*cw, y+row, bw, fmt.Sprintf("%*d", lw, i), c.UtilPct/100, fmt.Sprintf("%.1f%%", c.UtilPct), cpuStyle(th, c.UtilPct))
-		}
-		y += lines
+		return y
 	}
+	cw := w / cols
+	lw := len(fmt.Sprint(len(s.CPUs) - 1))
+	for i, c := range s.CPUs {
+		row, col := i%lines, i/lines
+		if y+row >= bottom {
+			continue
+		}
+		bw := cw - 1
+		if col == cols-1 {
+			bw = w - col*cw
+		}
+		hv.bar(screen, x+col*cw, y+row, bw, fmt.Sprintf("%*d", lw, i), c.UtilPct/100, fmt.Sprintf("%.1f%%", c.UtilPct), cpuStyle(th, c.UtilPct))
+	}
+	return y + lines
+}
 
-	// Memory and swap.
-	if y < bottom {
-		m := s.Memory
-		half := w / 2
-		hv.bar(screen, x, y, half-1, "Mem", ratio(m.Used, m.Total), views.HumanBytes(float64(m.Used))+"/"+views.HumanBytes(float64(m.Total)), th.barMem)
-		su := m.SwapTotal - m.SwapFree
-		if m.SwapFree > m.SwapTotal {
-			su = 0
-		}
-		hv.bar(screen, x+half, y, w-half, "Swp", ratio(su, m.SwapTotal), views.HumanBytes(float64(su))+"/"+views.HumanBytes(float64(m.SwapTotal)), th.barSwap)
-		y++
+// drawMemory draws the memory and swap bars side by side.
+func (hv *headerView) drawMemory(screen tcell.Screen, s *model.Snapshot, x, y, w int) {
+	th := hv.a.th
+	m := s.Memory
+	half := w / 2
+	hv.bar(screen, x, y, half-1, "Mem", ratio(m.Used, m.Total), views.HumanBytes(float64(m.Used))+"/"+views.HumanBytes(float64(m.Total)), th.barMem)
+	su := m.SwapTotal - m.SwapFree
+	if m.SwapFree > m.SwapTotal {
+		su = 0
 	}
+	hv.bar(screen, x+half, y, w-half, "Swp", ratio(su, m.SwapTotal), views.HumanBytes(float64(su))+"/"+views.HumanBytes(float64(m.SwapTotal)), th.barSwap)
+}
 
-	// Counts and the orchestrator.
-	if y < bottom {
-		running := 0
-		for i := range s.Containers {
-			if s.Containers[i].State == "running" {
-				running++
-			}
+// drawCounts draws the counts of CPUs, containers and processes, what
+// needs a look, and the orchestrator's state.
+func (hv *headerView) drawCounts(screen tcell.Screen, s *model.Snapshot, x, y, w int) {
+	running := 0
+	for i := range s.Containers {
+		if s.Containers[i].State == "running" {
+			running++
 		}
-		cpus := fmt.Sprint(len(s.CPUs))
-		if len(s.CPUs) == 0 { // a source without CPU lines (--cluster): its cores, if it knows them
-			cpus = views.NA
-			if s.Machine.Cores > 0 {
-				cpus = fmt.Sprint(s.Machine.Cores)
-			}
-		}
-		line := fmt.Sprintf("%s CPUs  %d containers (%d running)  %d processes", cpus, len(s.Containers), running, len(s.Processes))
-		if c, a, t := views.NeedLook(s); c+a+t > 0 {
-			line += fmt.Sprintf("  need a look: %d containers, %d apps, %d tasks", c, a, t)
-		}
-		if c := s.Cluster; c != nil {
-			line += "  " + clusterSummary(c, s.Time)
-		}
-		put(screen, x, y, w, line, th.base)
 	}
+	cpus := fmt.Sprint(len(s.CPUs))
+	if len(s.CPUs) == 0 { // a source without CPU lines (--cluster): its cores, if it knows them
+		cpus = views.NA
+		if s.Machine.Cores > 0 {
+			cpus = fmt.Sprint(s.Machine.Cores)
+		}
+	}
+	line := fmt.Sprintf("%s CPUs  %d containers (%d running)  %d processes", cpus, len(s.Containers), running, len(s.Processes))
+	if c, a, t := views.NeedLook(s); c+a+t > 0 {
+		line += fmt.Sprintf("  need a look: %d containers, %d apps, %d tasks", c, a, t)
+	}
+	if c := s.Cluster; c != nil {
+		line += "  " + clusterSummary(c, s.Time)
+	}
+	put(screen, x, y, w, hv.a.fitLine(line, w), hv.a.th.base)
+}
+
+// fitLine is s when it fits w cells, else s cut to end in the theme's
+// mark, so that a cut line does not read as whole.
+func (a *App) fitLine(s string, w int) string {
+	if textWidth(s) <= w {
+		return s
+	}
+	return strings.TrimRight(truncate(s, w, a.th.cutMark), " ")
 }
 
 // clusterSummary is the orchestrator's state in a few words.

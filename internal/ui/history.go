@@ -8,7 +8,7 @@ import (
 )
 
 // history keeps the last n CPU, memory and network samples per container
-// for the details panel's sparklines; the feed gives only the newest.
+// (by key) for the details panel's sparklines; the feed gives only the newest.
 type history struct {
 	mu sync.Mutex
 	n  int
@@ -32,14 +32,15 @@ func (h *history) add(s *model.Snapshot) {
 	seen := make(map[string]bool, len(s.Containers))
 	for i := range s.Containers {
 		c := &s.Containers[i]
-		seen[c.ID] = true
+		key := c.Key()
+		seen[key] = true
 		if !c.HasRates {
 			continue
 		}
-		sr := h.m[c.ID]
+		sr := h.m[key]
 		if sr == nil {
 			sr = &series{}
-			h.m[c.ID] = sr
+			h.m[key] = sr
 		}
 		net := math.NaN()
 		if c.Net != nil {

@@ -71,6 +71,10 @@ func defaultBindings() []*binding {
 		{keys: []keySpec{fkey(tcell.KeyF8, "F8"), rkey('a')}, hint: "Actions", desc: "actions on the selected row, after a confirmation", dangerous: true, when: (*App).hasActions, do: (*App).showActions},
 		{keys: []keySpec{rkey('e')}, desc: "a shell inside the selected container; the screen comes back when it ends", dangerous: true, when: (*App).canShell, do: (*App).openShell},
 		{keys: []keySpec{fkey(tcell.KeyF9, "F9")}, hint: "Sort", desc: "sort menu", do: (*App).showSortMenu},
+		{keys: []keySpec{rkey('c')}, hint: "Columns", desc: "column chooser: show, hide and move this view's columns; Enter keeps them (and the sort) in the settings file", do: (*App).showColumns},
+		{keys: []keySpec{fkey(tcell.KeyRight, "Right"), rkey('}')}, desc: "scroll the columns right, to those beyond the screen (the arrows beside the row count say there are)", do: func(a *App, _ *tcell.EventKey) { a.scrollSideways(1) }},
+		{keys: []keySpec{fkey(tcell.KeyLeft, "Left"), rkey('{')}, desc: "scroll the columns back left", do: func(a *App, _ *tcell.EventKey) { a.scrollSideways(-1) }},
+		{keys: []keySpec{rkey('m')}, desc: "every message and error in full, with their count", do: (*App).showMessages},
 		{keys: []keySpec{rkey('>'), rkey('.')}, desc: "sort by the next column", do: func(a *App, _ *tcell.EventKey) { a.sortStep(1) }},
 		{keys: []keySpec{rkey('<'), rkey(',')}, desc: "sort by the previous column", do: func(a *App, _ *tcell.EventKey) { a.sortStep(-1) }},
 		{keys: []keySpec{rkey('!'), rkey('@'), rkey('#'), rkey('$'), rkey('%'), rkey('^'), rkey('&'), rkey('*'), rkey('('), rkey(')')}, desc: "sort by column 1..10 (shift+digit); again inverts", do: (*App).sortByDigit},
@@ -92,9 +96,11 @@ func defaultBindings() []*binding {
 
 // navigationHelp lists the keys tview's table handles itself; in a
 // replay g is the replay's "go to" and is listed with it.
-func (a *App) navigationHelp() [][2]string {
+func (a *App) navigationHelp() [][2]string { return navigation(a.isReplay()) }
+
+func navigation(replay bool) [][2]string {
 	ends := "PgUp PgDn Home End g G"
-	if a.isReplay() {
+	if replay {
 		ends = "PgUp PgDn Home End G"
 	}
 	return [][2]string{
@@ -131,7 +137,7 @@ func (a *App) capture(ev *tcell.EventKey) *tcell.EventKey {
 	case !a.tableFocused():
 		a.app.SetFocus(a.table)
 	}
-	a.message = ""
+	a.message, a.notes = "", nil
 	matched := false
 	for _, b := range a.bindings {
 		if b.matches(ev) {
@@ -282,7 +288,8 @@ func (a *App) invertSort(_ *tcell.EventKey) {
 	a.resort(func() { a.cur().sort, a.cur().desc = id, !desc })
 }
 
-// visibleCols are the columns on screen now, in screen order.
+// visibleCols are the columns laid out now, in screen order: those on
+// the first page, then those reached sideways.
 func (a *App) visibleCols() []views.Column {
 	tv := a.table
 	if tv.data == nil || tv.data.View.ID != a.cur().view {
@@ -295,16 +302,29 @@ func (a *App) visibleCols() []views.Column {
 	return out
 }
 
+// onScreenCols are the columns wholly on screen now, in screen order.
+func (a *App) onScreenCols() []views.Column {
+	tv := a.table
+	if tv.data == nil || tv.data.View.ID != a.cur().view {
+		return a.curView().Columns
+	}
+	var out []views.Column
+	for _, k := range tv.onScreen() {
+		out = append(out, tv.data.Columns[tv.cols[k]])
+	}
+	return out
+}
+
 func (a *App) sortByDigit(ev *tcell.EventKey) {
 	n := strings.IndexRune(shiftDigits, ev.Rune())
-	cols := a.visibleCols()
+	cols := a.onScreenCols()
 	if n < 0 || n >= len(cols) {
 		return
 	}
 	a.sortBy(cols[n].ID)
 }
 
-// sortStep moves the sort to the next or previous column on screen.
+// sortStep moves the sort to the next or previous column laid out.
 func (a *App) sortStep(d int) {
 	cols := a.visibleCols()
 	if len(cols) == 0 {

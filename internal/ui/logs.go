@@ -44,7 +44,8 @@ func (a *App) showLog(_ *tcell.EventKey) {
 		cur := a.cur()
 		cur.selKey = a.table.selKey
 		scope := append(append([]views.Scope(nil), cur.scope...), t.Scope)
-		a.levels = append(a.levels, &level{view: t.View, scope: scope, crumb: name, sort: t.Sort, desc: t.Desc})
+		sort, desc := a.openSort(t.View, t.Sort, t.Desc)
+		a.levels = append(a.levels, &level{view: t.View, scope: scope, crumb: name, sort: sort, desc: desc})
 	})
 	a.table.selKey = ""
 }

@@ -18,7 +18,7 @@ import (
 
 // fileLogs sets a log feed whose every container's log is one file, and
 // returns a function that appends a line to it.
-func fileLogs(t *testing.T) (opened *[]views.Scope, appendLine func(string)) {
+func fileLogs(t *testing.T) (feed views.LogLines, opened *[]views.Scope, appendLine func(string)) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "stdout")
 	f, err := os.Create(path)
@@ -27,13 +27,12 @@ func fileLogs(t *testing.T) (opened *[]views.Scope, appendLine func(string)) {
 	}
 	t.Cleanup(func() { f.Close() })
 	var scopes []views.Scope
-	feed := logfeed.New(func(_ context.Context, _ *model.Snapshot, sc views.Scope) (logs.Source, error) {
+	f2 := logfeed.New(func(_ context.Context, _ *model.Snapshot, sc views.Scope) (logs.Source, error) {
 		scopes = append(scopes, sc)
 		return logs.File{Path: path, Std: logs.Stdout}, nil
 	}, 100, true, false)
-	views.SetLogLines(feed)
-	t.Cleanup(func() { views.SetLogLines(nil); feed.Close() })
-	return &scopes, func(s string) { fmt.Fprintln(f, s) }
+	t.Cleanup(func() { f2.Close() })
+	return f2, &scopes, func(s string) { fmt.Fprintln(f, s) }
 }
 
 // `l` on a container row opens its log, scoped to it: its lines, with
@@ -41,19 +40,19 @@ func fileLogs(t *testing.T) (opened *[]views.Scope, appendLine func(string)) {
 // cursor stays at the end; `/` searches the lines; Esc comes back to the
 // container, still selected. A row without a log (a device) has no `l`.
 func TestLogKeyOpensTheRowsLog(t *testing.T) {
-	opened, write := fileLogs(t)
+	feed, opened, write := fileLogs(t)
 	for i := 1; i <= 60; i++ {
 		write(fmt.Sprintf("line %d", i))
 	}
 	write("\x1b]52;c;aGk=\x07\x1b[2Jbind: address in use")
-	h := start(t, 120, 30, Options{})
+	h := start(t, 120, 30, Options{Logs: feed})
 	h.waitText("web-1")
-	s := h.waitText("lLog")
+	h.waitText("lLog")
 	h.key(tcell.KeyDown)
 	h.waitText("2/3")
 	h.runes("l")
-	s = h.waitText("Containers › web-1 › Logs")
-	s = h.waitText("bind: address in use")
+	h.waitText("Containers › web-1 › Logs")
+	s := h.waitText("bind: address in use")
 	if strings.Contains(s, "52;c") || strings.Contains(s, "[2J") {
 		t.Errorf("escape sequences reached the screen:\n%s", s)
 	}
@@ -93,10 +92,10 @@ func TestLogKeyOpensTheRowsLog(t *testing.T) {
 // w wraps a long line onto the rows below, and again cuts it; the key is
 // offered only where the view wraps.
 func TestWrapTogglesLongLines(t *testing.T) {
-	_, write := fileLogs(t)
+	feed, _, write := fileLogs(t)
 	write("short")
 	write("begin " + strings.Repeat("x", 200) + " THE-END")
-	h := start(t, 100, 30, Options{})
+	h := start(t, 100, 30, Options{Logs: feed})
 	h.waitText("web-1")
 	h.runes("l")
 	h.waitText("begin xxx")

@@ -8,6 +8,7 @@ import (
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
+	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
 
@@ -53,7 +54,8 @@ func (a *App) drill(_ *tcell.EventKey) {
 		if t.Scope.Kind != "" {
 			scope = append(scope, t.Scope)
 		}
-		a.levels = append(a.levels, &level{view: t.View, scope: scope, crumb: name, sort: t.Sort, desc: t.Desc})
+		sort, desc := a.openSort(t.View, t.Sort, t.Desc)
+		a.levels = append(a.levels, &level{view: t.View, scope: scope, crumb: name, sort: sort, desc: desc})
 	})
 	a.table.selKey = ""
 }
@@ -88,7 +90,8 @@ func (a *App) setView(id string) {
 		if !v.AppliesIn(l.scope) {
 			l.scope = nil
 		}
-		l.view, l.sort, l.desc, l.tree, l.filter = id, "", false, false, nil
+		sort, desc := a.openSort(id, "", false)
+		l.view, l.sort, l.desc, l.tree, l.filter = id, sort, desc, false, nil
 	})
 	a.table.selKey = ""
 }
@@ -112,7 +115,7 @@ func (a *App) crumbLine(screen tcell.Screen, x, y, w int) {
 	add := func(s string, st tcell.Style) { path = append(path, part{s, st}) }
 	base := a.levels[0]
 	for _, sc := range base.scope {
-		add(sc.Kind+" "+short(sc.ID), th.crumb)
+		add(sc.Kind+" "+model.ShortID(sc.ID), th.crumb)
 		add(th.crumbArrow, th.crumbSep)
 	}
 	for i, l := range a.levels {
@@ -150,37 +153,19 @@ func (a *App) crumbLine(screen tcell.Screen, x, y, w int) {
 		seg("  /"+a.search, th.base)
 	}
 	if tv := a.table; tv.data != nil {
+		tv.fit() // the table is drawn after this line: its marks must be this frame's
 		row, _ := tv.GetSelection()
 		if row < 1 || len(tv.data.Rows) == 0 {
 			row = 0
 		}
 		pos := fmt.Sprintf(" %d/%d", row, len(tv.data.Rows))
-		if rx := x + w - len(pos); rx >= x+used {
-			put(screen, rx, y, len(pos), pos, th.base)
+		if m := a.sidewaysMarks(); m != "" {
+			pos = " " + m + pos
+		}
+		if rx := x + w - uniseg.StringWidth(pos); rx >= x+used {
+			put(screen, rx, y, w, pos, th.base)
 		}
 	}
-}
-
-// short cuts a long id (a container id) to 12 characters for display.
-func short(id string) string {
-	if len(id) > 12 && !strings.Contains(id, "/") {
-		return id[:12]
-	}
-	return id
-}
-
-// messageLine draws the message, or the snapshot's errors.
-func (a *App) messageLine(screen tcell.Screen, x, y, w int) {
-	st := a.th.msgErr
-	if a.message != "" && !a.messageErr {
-		st = a.th.msgInfo
-	}
-	text := a.messageText()
-	if textWidth(text) > w {
-		// A cut message says so: the rest is in `errors` (-o json).
-		text = truncate(text, w, a.th.cutMark)
-	}
-	put(screen, x, y, w, text, st)
 }
 
 // wheelRows is how far one notch of the wheel moves the list.
@@ -233,9 +218,9 @@ func (a *App) mouse(ev *tcell.EventMouse, action tview.MouseAction) (*tcell.Even
 	row, col := tv.CellAt(x, y)
 	switch action {
 	case tview.MouseLeftClick:
-		if row == 0 && col >= 0 && col < len(tv.cols) {
+		if row == 0 && col >= 0 && col < len(tv.shown) && tv.shown[col].pos >= 0 {
 			a.message = ""
-			a.sortBy(tv.data.Columns[tv.cols[col]].ID)
+			a.sortBy(tv.data.Columns[tv.cols[tv.shown[col].pos]].ID)
 			return nil, action
 		}
 	case tview.MouseLeftDoubleClick:

@@ -10,6 +10,7 @@ import (
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
+	"github.com/ctop-like/ctop-like/internal/termtext"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
 
@@ -362,6 +363,11 @@ func (a *App) runCommand(text string) {
 			a.runActionCommand(verb, strings.TrimSpace(arg))
 			return
 		}
+		if views.Get(text) == nil {
+			a.setMessage(true, "unknown command :%s — a view (%s), an action (%s) or q",
+				termtext.Line(text, 40), strings.Join(views.IDs(), " "), strings.Join(actionCommands, " "))
+			return
+		}
 		a.setView(text)
 	}
 }
@@ -503,11 +509,6 @@ func (a *App) startAction(v *views.View, act views.Action, r views.Row, target s
 // confirm asks before an action; only the action's button (or y) runs it,
 // off the UI goroutine, and its error lands in the message line.
 func (a *App) confirm(question, label string, run func(ctx context.Context) error) {
-	m := tview.NewModal().SetText(boxText(question)).AddButtons([]string{"Cancel", label})
-	m.SetButtonStyle(a.th.base)
-	m.SetButtonActivatedStyle(a.th.selected)
-	m.SetTextColor(tcell.ColorDefault)
-	m.SetBackgroundColor(tcell.ColorDefault)
 	do := func() {
 		a.closeOverlay()
 		a.setMessage(false, "%s: running…", label)
@@ -531,8 +532,8 @@ func (a *App) confirm(question, label string, run func(ctx context.Context) erro
 			})
 		}()
 	}
-	m.SetDoneFunc(func(_ int, b string) {
-		if b == label {
+	m := newConfirmBox(a.th, question, label, func(yes bool) {
+		if yes {
 			do()
 			return
 		}

@@ -7,8 +7,9 @@ import (
 
 // refreshLoop reads the feed and computes rows off the UI goroutine. At
 // most one table is being prepared or waiting to be drawn: a snapshot that
-// arrives meanwhile only updates the header and history (dropped, never
-// queued); a key's request waits for the current one and then runs once.
+// arrives meanwhile updates the header and history, and the table is made
+// again once, from the newest snapshot, after the one on its way is drawn
+// (never queued: any number of snapshots or keys meanwhile make one).
 func (a *App) refreshLoop() {
 	defer func() {
 		if p := recover(); p != nil {
@@ -23,7 +24,7 @@ func (a *App) refreshLoop() {
 		busy = true
 		a.mu.Lock()
 		l := a.cur()
-		q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree}
+		q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs}
 		gen := a.gen
 		wrap := a.wrap
 		a.mu.Unlock()
@@ -58,6 +59,10 @@ func (a *App) refreshLoop() {
 			a.latest.set(s)
 			a.hist.add(s)
 			if busy {
+				// Not dropped: with no snapshot after it (a paused
+				// replay stepped, a stalled feed) the table would
+				// stay one behind the header for good.
+				want = want || !paused()
 				continue
 			}
 			if paused() {

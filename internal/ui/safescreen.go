@@ -13,7 +13,38 @@ import (
 // control (ESC starts a sequence; U+009B is a CSI by itself) or a bidi
 // override/isolate (it reorders the rest of the line) is drawn as '?', the
 // rule termtext applies to batch output and stderr.
-type safeScreen struct{ tcell.Screen }
+//
+// It also draws nothing once the terminal is gone (lost), and tells lost
+// when tcell cannot take the terminal back after a suspension.
+type safeScreen struct {
+	tcell.Screen
+	lost *lostTerminal
+}
+
+// Show implements tcell.Screen.
+func (s safeScreen) Show() {
+	if !s.lost.is() {
+		s.Screen.Show()
+	}
+}
+
+// Sync implements tcell.Screen.
+func (s safeScreen) Sync() {
+	if !s.lost.is() {
+		s.Screen.Sync()
+	}
+}
+
+// Resume implements tcell.Screen. tview ignores its error and draws on,
+// into the empty cell buffer the suspension left: tcell's draw then never
+// ends (it steps back one cell for each cell of width 0).
+func (s safeScreen) Resume() error {
+	err := s.Screen.Resume()
+	if err != nil {
+		s.lost.set("the terminal cannot be taken back: " + err.Error())
+	}
+	return err
+}
 
 func (s safeScreen) SetContent(x, y int, primary rune, combining []rune, style tcell.Style) {
 	if unsafeRune(primary) {

@@ -60,7 +60,7 @@ func TestSafeScreenDrawsNoControl(t *testing.T) {
 	}
 	defer sim.Fini()
 	sim.SetSize(8, 1)
-	s := safeScreen{sim}
+	s := safeScreen{Screen: sim, lost: newLostTerminal()}
 	for i, r := range []rune{'\x1b', '\u009b', '\u202e', '\u2066', '\x07', 'a'} {
 		s.SetContent(i, 0, r, []rune{'\u0301', '\x1b', '\u202d'}, tcell.StyleDefault)
 	}

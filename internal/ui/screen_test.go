@@ -316,7 +316,7 @@ func TestSortedTitleIsNeverBoldBlack(t *testing.T) {
 	s := h.waitText("CPU%▼")
 	x, y := strings.Index(line(s, "CPU%▼"), "CPU%"), lineIndex(s, "CPU%▼")
 	var st tcell.Style
-	h.app.app.QueueUpdate(func() { _, _, st, _ = h.scr.GetContent(x, y) })
+	h.app.app.QueueUpdate(func() { _, st, _ = h.scr.Get(x, y) })
 	if fg, bg, attr := st.Decompose(); fg != tcell.ColorBlack || bg != tcell.ColorTeal || attr&tcell.AttrBold != 0 {
 		t.Errorf("sorted title drawn %v on %v attr %v, want plain black on teal", fg, bg, attr)
 	}
@@ -382,12 +382,17 @@ func TestVT100IsDrawnWithoutPadding(t *testing.T) {
 	}
 }
 
-func TestLongMessageEndsInAnEllipsis(t *testing.T) {
+// TestTooLongMessageEndsInAnEllipsis: an error longer than the message
+// lines (three at 80×24) is cut with … and says that m shows it whole.
+func TestTooLongMessageEndsInAnEllipsis(t *testing.T) {
 	snap := testSnapshot()
-	snap.Errors = []string{"docker: " + strings.Repeat("connection refused ", 10) + "END"}
+	snap.Errors = []string{"docker: " + strings.Repeat("connection refused ", 40) + "END"}
 	h := start(t, 80, 24, Options{Feed: newFakeFeed(snap)})
 	s := h.waitText("docker: connection")
-	if l := line(s, "docker: connection"); !strings.HasSuffix(l, "…") || strings.Contains(l, "END") {
-		t.Errorf("the cut message does not end in …: %q", l)
+	last := strings.Split(s, "\n")[lineIndex(s, "docker: connection")+2]
+	if !strings.HasSuffix(last, "… m shows it whole") || strings.Contains(s, "END") {
+		t.Errorf("the cut message does not end in … and m: %q", last)
 	}
+	h.runes("m")
+	h.waitText("END")
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
@@ -17,9 +18,23 @@ type tableView struct {
 	a      *App
 	data   *views.Table
 	tree   bool
-	cols   []int // visible columns, indices into data.Columns
-	widths []int
+	lay    layout
+	cols   []int // lay.cols: laid-out columns, indices into data.Columns
+	widths []int // lay.widths
 	fitW   int
+	// order is the columns the view shows, in the chosen order (indices
+	// into data.Columns); nil: every column.
+	order []int
+	// demand is, by column, the width of the longest value of an
+	// explaining column (views.Column.Explains); 0 for the others.
+	demand  []int
+	nameCol int // the view's first name column, -1
+	// off is how far the table is scrolled sideways: the columns after
+	// the fixed ones start at cols[lay.fixed+off]. The table hands tview
+	// only what is on screen (shown), so tview's own sideways offset
+	// stays 0 and the layout is the same at every frame.
+	off    int
+	shown  []shownCol
 	indent int // column (index into data.Columns) indented in tree mode, -1
 	// selKey is the row the user chose; the cursor follows it when the
 	// order changes. Until the user moves, it is "" and the cursor stays
@@ -33,6 +48,14 @@ type tableView struct {
 	// branches are the tree-mode prefixes of each row ("│ ├─ "), nil
 	// outside tree mode.
 	branches []string
+}
+
+// shownCol is a column on screen: its position in cols and its width; a
+// part is the last column cut at the screen's edge (it says there is
+// more), pos -1 is the blank that fills the row to the edge.
+type shownCol struct {
+	pos, width int
+	part       bool
 }
 
 // tableContent adapts tableView to tview.TableContent.
@@ -53,6 +76,20 @@ func newTableView(a *App) *tableView {
 		}
 	})
 	return tv
+}
+
+// InputHandler is tview's Table's, except while no row can be selected
+// (before the first sample no column is laid out; a view with no rows):
+// there tview's movement keys search for a selectable cell forever, with a
+// core spinning and no key answered again.
+func (tv *tableView) InputHandler() func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
+	h := tv.Table.InputHandler()
+	return func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
+		if tv.data == nil || len(tv.cols) == 0 || len(tv.data.Rows) == 0 {
+			return
+		}
+		h(event, setFocus)
+	}
 }
 
 // row returns the data row behind a table row (row 0 is the header).
@@ -78,6 +115,18 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 	oldRow, _ := tv.GetSelection()
 	tv.data, tv.tree = t, tree
 	if old == nil || old.View != t.View || len(old.Columns) != len(t.Columns) {
+		tv.fitW = -1
+		tv.order = tv.a.columnOrder(t.View)
+		tv.nameCol = -1
+		if len(t.View.NameColumns) > 0 {
+			tv.nameCol = t.View.Col(t.View.NameColumns[0])
+		}
+		if old == nil || old.View != t.View {
+			tv.off = 0 // another view starts at its first column
+		}
+	}
+	if d := explainDemand(t); !slices.Equal(d, tv.demand) {
+		tv.demand = d
 		tv.fitW = -1
 	}
 	if old != nil && (old.SortCol != t.SortCol || old.Desc != t.Desc || oldTree != tree) {
@@ -124,6 +173,28 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 		}
 	}
 	tv.Select(idx+1, 0)
+}
+
+// explainDemand is, by column, the width of the longest value of each
+// explaining column among the rows, and of the Width-0 column of a view
+// that has some (it is the row's name there: an app, a task); nil when
+// the view has none.
+func explainDemand(t *views.Table) []int {
+	if !slices.ContainsFunc(t.Columns, func(c views.Column) bool { return c.Explains }) {
+		return nil
+	}
+	d := make([]int, len(t.Columns))
+	for i, c := range t.Columns {
+		if !c.Explains && c.Width != 0 {
+			continue
+		}
+		for r := range t.Rows {
+			if n := textWidth(views.Format(c, t.Rows[r].Values[i])); n > d[i] {
+				d[i] = n
+			}
+		}
+	}
+	return d
 }
 
 // wheel moves the selection and the page together by n rows, as htop's
@@ -214,18 +285,73 @@ func (tv *tableView) selectKey(key string) bool {
 
 // Draw fits the columns to the width before tview draws the table.
 func (tv *tableView) Draw(screen tcell.Screen) {
-	_, _, w, _ := tv.GetInnerRect()
-	if tv.data != nil && w != tv.fitW {
-		sortCol := tv.data.SortCol
-		if tv.tree {
-			sortCol = -1
-		}
-		tv.cols, tv.widths = fitColumns(tv.data.Columns, w, sortCol)
-		tv.indent = indentColumn(tv.data.View, tv.cols)
-		tv.fitW = w
-		tv.noteWrapWidth()
-	}
+	tv.fit()
 	tv.Table.Draw(screen)
+}
+
+// fit lays the columns out for the table's width, unless they already are.
+func (tv *tableView) fit() {
+	_, _, w, _ := tv.GetInnerRect()
+	if tv.data == nil || w == tv.fitW || w <= 0 {
+		return
+	}
+	sortCol := tv.data.SortCol
+	if tv.tree {
+		sortCol = -1
+	}
+	tv.lay = fitColumns(tv.data.Columns, tv.order, w, sortCol, tv.nameCol, tv.demand)
+	tv.cols, tv.widths = tv.lay.cols, tv.lay.widths
+	tv.indent = indentColumn(tv.data.View, tv.cols)
+	tv.fitW = w
+	tv.place(tv.off)
+	tv.noteWrapWidth()
+}
+
+// place scrolls the table sideways to off (clamped to what there is to
+// see) and decides which columns are on screen.
+func (tv *tableView) place(off int) {
+	w, l := tv.fitW, tv.lay
+	tv.off = clamp(off, 0, tv.maxOffset(w))
+	tv.shown = tv.shown[:0]
+	used := 0
+	add := func(k int) bool {
+		if used >= w {
+			return false
+		}
+		cw := l.widths[k]
+		if used+cw > w {
+			tv.shown = append(tv.shown, shownCol{pos: k, width: w - used, part: true})
+			used = w + 1
+			return false
+		}
+		tv.shown = append(tv.shown, shownCol{pos: k, width: cw})
+		used += cw + 1
+		return true
+	}
+	for k := 0; k < l.fixed && k < len(l.cols); k++ {
+		if !add(k) {
+			break
+		}
+	}
+	for k := l.fixed + tv.off; k < len(l.cols); k++ {
+		if !add(k) {
+			break
+		}
+	}
+	if used < w {
+		tv.shown = append(tv.shown, shownCol{pos: -1, width: w - used})
+	}
+	// tview's own offset would shift what it is handed.
+	if row, coff := tv.GetOffset(); coff != 0 {
+		tv.SetOffset(row, 0)
+	}
+}
+
+// setOrder shows the columns of order (nil: every column), laid out at
+// the next draw.
+func (tv *tableView) setOrder(order []int) {
+	tv.order = order
+	tv.fitW = -1
 }
 
 // colWidth is a column's preferred width, never narrower than its title
@@ -240,23 +366,47 @@ func colWidth(c views.Column) int {
 
 const flexMin = 10 // narrowest a Width-0 column gets
 
-// fitColumns picks the columns that fit a width: the highest Priority is
-// dropped first (the sort column never is), then text columns are narrowed,
-// and the Width-0 column takes what is left.
-func fitColumns(cols []views.Column, width, sortCol int) (vis, widths []int) {
+// layout is where a view's columns sit on a screen of one width: the
+// first page (what fits, by the columns' Priority) and then, reached by
+// scrolling sideways, the columns that did not fit.
+type layout struct {
+	cols   []int // indices into the view's columns, in screen order
+	widths []int
+	first  int // cols[:first] are the first page
+	fixed  int // leading columns that stay put when the table scrolls sideways
+}
+
+// fitColumns lays out the columns shown (order, in the chosen order) on
+// width cells. The highest Priority goes off the first page first (the
+// sort column never does) and follows it, in order, to be reached
+// sideways; then text columns are narrowed. What is left over goes to the
+// Width-0 column up to its longest value (demand, by column; a third of
+// the width at most), to the columns that explain a row (Explains) up to
+// theirs, then to the Width-0 column again, which goes last on the
+// page (a command line, as in top); whatever remains is blank (place),
+// so that the selection reverses the whole row. When columns are off the
+// page, the row's name (name, a column index or -1) stays put while the
+// rest scrolls, as a spreadsheet freezes its first column.
+func fitColumns(cols []views.Column, order []int, width, sortCol, name int, demand []int) layout {
+	if order == nil {
+		order = make([]int, len(cols))
+		for i := range order {
+			order[i] = i
+		}
+	}
 	// While dropping, a Width-0 column (a command line) claims a quarter
 	// of the width, so that it is not squeezed to nothing by numbers.
-	flexWant := width / 4
-	if flexWant < flexMin {
-		flexWant = flexMin
-	}
-	for i := range cols {
-		vis = append(vis, i)
+	flexWant := max(width/4, flexMin)
+	want := func(i int) int {
 		if cols[i].Width == 0 {
-			widths = append(widths, flexWant)
-		} else {
-			widths = append(widths, colWidth(cols[i]))
+			return flexWant
 		}
+		return colWidth(cols[i])
+	}
+	vis := slices.Clone(order)
+	var widths []int
+	for _, i := range vis {
+		widths = append(widths, want(i))
 	}
 	total := func() int {
 		t := len(vis) - 1
@@ -265,6 +415,7 @@ func fitColumns(cols []views.Column, width, sortCol int) (vis, widths []int) {
 		}
 		return t
 	}
+	off := map[int]bool{} // off the first page
 	for total() > width {
 		drop, best := -1, 0
 		for j, i := range vis {
@@ -275,8 +426,9 @@ func fitColumns(cols []views.Column, width, sortCol int) (vis, widths []int) {
 		if drop < 0 {
 			break
 		}
-		vis = append(vis[:drop:drop], vis[drop+1:]...)
-		widths = append(widths[:drop:drop], widths[drop+1:]...)
+		off[vis[drop]] = true
+		vis = slices.Delete(vis, drop, drop+1)
+		widths = slices.Delete(widths, drop, drop+1)
 	}
 	for k, i := range vis {
 		if cols[i].Width == 0 {
@@ -295,20 +447,137 @@ func fitColumns(cols []views.Column, width, sortCol int) (vis, widths []int) {
 		}
 		widths[j]--
 	}
+	// What is left: first to the Width-0 column up to what its values
+	// need (a third of the width at most), then to the explaining
+	// columns, a cell at a time round them, up to what theirs need.
+	for k, i := range vis {
+		if cols[i].Width == 0 && i < len(demand) {
+			if n := min(demand[i], width/3, widths[k]+width-total()); n > widths[k] {
+				widths[k] = n
+			}
+		}
+	}
+	for more := true; more && total() < width; {
+		more = false
+		for k, i := range vis {
+			if cols[i].Explains && cols[i].Width != 0 && i < len(demand) && widths[k] < demand[i] && total() < width {
+				widths[k]++
+				more = true
+			}
+		}
+	}
+	l := layout{}
 	for k, i := range vis {
 		if cols[i].Width == 0 {
 			if rest := width - total() + widths[k]; rest > widths[k] {
 				widths[k] = rest
 			}
-			// The column that takes what is left (a command line) goes
-			// last, as in top and htop: on a wide screen the columns
-			// beyond the minimum would otherwise follow it.
 			vis = append(append(vis[:k:k], vis[k+1:]...), i)
 			widths = append(append(widths[:k:k], widths[k+1:]...), widths[k])
 			break
 		}
 	}
-	return vis, widths
+	l.first = len(vis)
+	for _, i := range order {
+		if off[i] {
+			vis = append(vis, i)
+			widths = append(widths, want(i))
+		}
+	}
+	l.cols, l.widths = vis, widths
+	if len(off) > 0 {
+		l.fixed = frozen(vis[:l.first], widths, name, width)
+	}
+	return l
+}
+
+// frozen is how many leading columns stay while the table scrolls
+// sideways: those up to the row's name when it is among the first two
+// and they take at most half the width, else the first column when it is
+// narrow (an id, a pid), else none.
+func frozen(page, widths []int, name, width int) int {
+	used := 0
+	for k := 0; k < len(page) && k < 2; k++ {
+		used += widths[k] + 1
+		if page[k] == name {
+			if used <= width/2 {
+				return k + 1
+			}
+			break
+		}
+	}
+	if len(page) > 1 && widths[0]+1 <= width/3 {
+		return 1
+	}
+	return 0
+}
+
+// maxOffset is the furthest the table scrolls sideways on w cells: the
+// offset (in columns after the fixed ones) at which the last column is
+// whole on screen.
+func (tv *tableView) maxOffset(w int) int {
+	l := tv.lay
+	if len(l.cols) == l.first {
+		return 0
+	}
+	room := w
+	for k := 0; k < l.fixed; k++ {
+		room -= l.widths[k] + 1
+	}
+	used, off := 0, len(l.cols)-l.fixed
+	for k := len(l.cols) - 1; k >= l.fixed; k-- {
+		if used+l.widths[k] > room {
+			break
+		}
+		used += l.widths[k] + 1
+		off--
+	}
+	return off
+}
+
+// onScreen is the positions in cols of the columns wholly on screen.
+func (tv *tableView) onScreen() []int {
+	var out []int
+	for _, c := range tv.shown {
+		if c.pos >= 0 && !c.part {
+			out = append(out, c.pos)
+		}
+	}
+	return out
+}
+
+// scrollColumns moves the columns sideways by n (right when n > 0),
+// within what there is to see.
+func (tv *tableView) scrollColumns(n int) {
+	if tv.data == nil || tv.fitW < 0 {
+		return
+	}
+	tv.place(tv.off + n)
+}
+
+// reveal scrolls sideways, as little as it takes, so that data column ci
+// is wholly on screen; false when it is not laid out at all.
+func (tv *tableView) reveal(ci int) bool {
+	k := slices.Index(tv.cols, ci)
+	if k < 0 {
+		return false
+	}
+	for range len(tv.cols) {
+		vis := tv.onScreen()
+		if slices.Contains(vis, k) {
+			return true
+		}
+		dir := 1
+		if len(vis) > 0 && k < vis[len(vis)-1] {
+			dir = -1
+		}
+		before := tv.off
+		tv.scrollColumns(dir)
+		if tv.off == before {
+			return false
+		}
+	}
+	return false
 }
 
 // indentColumn is where tree mode draws its branches: the view's tree
@@ -324,14 +593,18 @@ func indentColumn(v *views.View, vis []int) int {
 }
 
 // fitText pads or cuts s to exactly w cells, right-aligned for numbers;
-// a cut ends in the theme's ellipsis so that it does not read as whole.
-func (tv *tableView) fitText(s string, w int, right bool) string {
+// a cut ends in the theme's ellipsis so that it does not read as whole,
+// or starts with it where the column keeps a value's end (a path).
+func (tv *tableView) fitText(c views.Column, s string, w int) string {
 	sw := textWidth(s)
 	if sw > w {
+		if c.KeepEnd {
+			return truncateStart(s, w, tv.a.th.cutMark)
+		}
 		return truncate(s, w, tv.a.th.cutMark)
 	}
 	pad := strings.Repeat(" ", w-sw)
-	if right {
+	if c.Number {
 		return pad + s
 	}
 	return s + pad
@@ -388,22 +661,25 @@ func (c *tableContent) GetRowCount() int {
 	return len(c.tv.data.Rows) + 1
 }
 
-func (c *tableContent) GetColumnCount() int { return len(c.tv.cols) }
+func (c *tableContent) GetColumnCount() int { return len(c.tv.shown) }
 
 func (c *tableContent) GetCell(row, column int) *tview.TableCell {
 	tv := c.tv
-	if tv.data == nil || column < 0 || column >= len(tv.cols) {
+	if tv.data == nil || column < 0 || column >= len(tv.shown) {
 		return nil
 	}
-	ci := tv.cols[column]
-	col := tv.data.Columns[ci]
-	w := tv.widths[column]
+	sc := tv.shown[column]
 	if row == 0 {
 		st := tv.a.th.header
+		if sc.pos < 0 {
+			return &tview.TableCell{Text: blanks(sc.width), Style: st, NotSelectable: true, Reference: -1}
+		}
+		ci := tv.cols[sc.pos]
 		if ci == tv.data.SortCol && !tv.tree {
 			st = tv.a.th.sortHeader
 		}
-		return &tview.TableCell{Text: escape(tv.fitText(tv.headerText(ci), w, col.Number)), Style: st, NotSelectable: true, Reference: ci}
+		title := views.Column{Number: tv.data.Columns[ci].Number} // a title is cut at its end
+		return &tview.TableCell{Text: escape(tv.fitText(title, tv.headerText(ci), sc.width)), Style: st, NotSelectable: true, Reference: ci}
 	}
 	r := tv.row(row)
 	if r == nil {
@@ -413,7 +689,23 @@ func (c *tableContent) GetCell(row, column int) *tview.TableCell {
 	if r.Attention { // the row needs a look: the alert colour, as csysdig blinked
 		st = tv.a.th.msgErr
 	}
-	return &tview.TableCell{Text: escape(tv.fitText(tv.cellText(row-1, ci), w, col.Number)), Style: st, Reference: ci}
+	if sc.pos < 0 {
+		return &tview.TableCell{Text: blanks(sc.width), Style: st, Reference: -1}
+	}
+	ci := tv.cols[sc.pos]
+	return &tview.TableCell{Text: escape(tv.fitText(tv.data.Columns[ci], tv.cellText(row-1, ci), sc.width)), Style: st, Reference: ci}
+}
+
+// spaces backs blanks: the fill of a row is a slice of it, not a new
+// string per cell and frame.
+var spaces = strings.Repeat(" ", 1024)
+
+// blanks is n spaces.
+func blanks(n int) string {
+	if n <= len(spaces) {
+		return spaces[:n]
+	}
+	return strings.Repeat(" ", n)
 }
 
 // truncate cuts s to w cells without splitting a character, ending in
@@ -424,6 +716,33 @@ func truncate(s string, w int, mark string) string {
 		mark, mw = "", 0
 	}
 	c := cut(s, w-mw) + mark
+	if n := w - uniseg.StringWidth(c); n > 0 {
+		c += strings.Repeat(" ", n)
+	}
+	return c
+}
+
+// truncateStart cuts s to w cells keeping its end, starting with mark.
+func truncateStart(s string, w int, mark string) string {
+	mw := uniseg.StringWidth(mark)
+	if w <= mw {
+		mark, mw = "", 0
+	}
+	var parts []string
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		parts = append(parts, g.Str())
+	}
+	used, k := 0, len(parts)
+	for k > 0 {
+		cw := uniseg.StringWidth(parts[k-1])
+		if used+cw > w-mw {
+			break
+		}
+		used += cw
+		k--
+	}
+	c := mark + strings.Join(parts[k:], "")
 	if n := w - uniseg.StringWidth(c); n > 0 {
 		c += strings.Repeat(" ", n)
 	}

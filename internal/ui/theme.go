@@ -22,6 +22,7 @@ type theme struct {
 	up, down, crumbArrow, treeBranch, ellipsis string
 	treeTee, treeLine                          string // ├─ and │ of tree mode
 	cutMark                                    string // ends a cut cell
+	colsLeft, colsRight                        string // columns off screen that way
 	barFull                                    rune
 	barParts                                   []rune // partial cells, 1/8 .. 7/8
 	spark                                      []rune
@@ -92,12 +93,14 @@ func newTheme(color, utf8 bool) *theme {
 	if utf8 {
 		t.up, t.down, t.crumbArrow, t.treeBranch, t.ellipsis = "▲", "▼", " › ", "└─ ", "… "
 		t.treeTee, t.treeLine, t.cutMark = "├─ ", "│  ", "…"
+		t.colsLeft, t.colsRight = "◂", "▸"
 		t.barFull = '█'
 		t.barParts = []rune("▏▎▍▌▋▊▉")
 		t.spark = []rune("▁▂▃▄▅▆▇█")
 	} else {
 		t.up, t.down, t.crumbArrow, t.treeBranch, t.ellipsis = "^", "v", " > ", "`- ", "... "
 		t.treeTee, t.treeLine, t.cutMark = "|- ", "|  ", "~"
+		t.colsLeft, t.colsRight = "<", ">"
 		t.barFull = '|'
 		t.spark = []rune("_.-=+*#@")
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -16,9 +17,11 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+	"golang.org/x/term"
 
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/monitor"
+	"github.com/ctop-like/ctop-like/internal/settings"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
 
@@ -35,6 +38,18 @@ type Options struct {
 	Color    string // auto|always|never; NO_COLOR is honoured by auto
 	Actions  Actions
 	Title    string // terminal title; "" = "ctop-like"
+	// Logs is where the logs view reads a log's lines (views.Query.Logs);
+	// nil: nowhere.
+	Logs views.LogLines
+	// Views are the settings file's choices by view id: the columns a
+	// view shows, in order, and the sort it opens with.
+	Views map[string]settings.View
+	// Keep writes a view's choice to the settings file (the column
+	// chooser's Enter) and returns where; nil keeps it for this run only.
+	Keep func(view string, v settings.View) (where string, err error)
+	// Notes are shown on the message line at start (what is wrong in the
+	// settings file), until the first key.
+	Notes []string
 	// OnOpen, if set, is called by Run once the terminal is taken over,
 	// with a function that closes the screen and restores the terminal
 	// from any goroutine (the wiring calls it when its own goroutine
@@ -77,7 +92,7 @@ type App struct {
 	layout *tview.Flex
 	head   *headerView
 	crumbs *lineView
-	msg    *lineView
+	msg    *areaView
 	table  *tableView
 	bottom *tview.Pages
 	hints  *lineView
@@ -96,16 +111,23 @@ type App struct {
 	wrapW atomic.Int64
 
 	latest    snapPtr // newest snapshot seen (header)
-	shown     *model.Snapshot
 	hist      *history
 	kick      chan struct{}
 	installed chan struct{}
 	ctx       context.Context
 	cancel    context.CancelFunc
+	// lost says the terminal went away: Run returns within lostGrace.
+	lost *lostTerminal
+	// abandoned is set by Run when the event loop did not end within its
+	// grace (stuck in a draw): the terminal was left as it was.
+	abandoned bool
+	// loopEnded is closed when tview's event loop has returned.
+	loopEnded chan struct{}
 
 	// UI goroutine only.
 	message    string
 	messageErr bool
+	notes      []string // Options.Notes until the first key
 	search     string
 	overlay    string          // name of the open overlay page, "" for none
 	overlayBox tview.Primitive // what the overlay draws: a click outside closes it
@@ -118,6 +140,9 @@ type App struct {
 	detailsKey string          // row whose details panel is open
 	tableSnap  *model.Snapshot // the snapshot the table on screen was computed from
 	viewErrors []string        // the table's own errors (a log that ended), shown with the snapshot's
+	// choices are the columns and sorts chosen by view id: the settings
+	// file's, then the column chooser's.
+	choices map[string]settings.View
 }
 
 // snapPtr is a mutex-guarded snapshot pointer shared with the refresh goroutine.
@@ -141,6 +166,12 @@ func (p *snapPtr) set(s *model.Snapshot) {
 // New builds the screen without starting it; screen may be a
 // tcell.SimulationScreen.
 func New(screen tcell.Screen, opts Options) (*App, error) {
+	return newApp(screen, opts, newLostTerminal())
+}
+
+// newApp is New with the word of a lost terminal shared with the screen's
+// tty (newTerminal).
+func newApp(screen tcell.Screen, opts Options, lost *lostTerminal) (*App, error) {
 	if opts.Feed == nil {
 		return nil, errors.New("ui: no feed")
 	}
@@ -170,10 +201,15 @@ func New(screen tcell.Screen, opts Options) (*App, error) {
 		kick:      make(chan struct{}, 1),
 		installed: make(chan struct{}, 1),
 		stopSelf:  stopSelf,
+		lost:      lost,
+		loopEnded: make(chan struct{}),
 	}
 	a.th.applyTview()
 	a.ctx, a.cancel = context.WithCancel(context.Background())
-	a.levels = []*level{{view: v.ID, scope: append([]views.Scope(nil), opts.Scope...), sort: opts.Sort, desc: opts.Desc, filter: opts.Filter}}
+	a.choices = copyChoices(opts.Views)
+	sort, desc := a.openSort(v.ID, opts.Sort, opts.Desc)
+	a.levels = []*level{{view: v.ID, scope: append([]views.Scope(nil), opts.Scope...), sort: sort, desc: desc, filter: opts.Filter}}
+	a.notes = opts.Notes
 	a.latest.set(opts.Feed.Latest())
 	a.bindings = append(replayBindings(), defaultBindings()...)
 	a.build()
@@ -183,11 +219,11 @@ func New(screen tcell.Screen, opts Options) (*App, error) {
 // build lays out the widgets.
 func (a *App) build() {
 	a.app = tview.NewApplication()
-	a.app.SetScreen(safeScreen{a.screen})
+	a.app.SetScreen(safeScreen{Screen: a.screen, lost: a.lost})
 	a.app.EnableMouse(true)
 	a.head = &headerView{Box: tview.NewBox(), a: a}
 	a.crumbs = &lineView{Box: tview.NewBox(), draw: a.crumbLine}
-	a.msg = &lineView{Box: tview.NewBox(), draw: a.messageLine}
+	a.msg = &areaView{Box: tview.NewBox(), draw: a.messageArea}
 	a.hints = &lineView{Box: tview.NewBox(), draw: a.hintLine}
 	a.table = newTableView(a)
 	a.prompt = tview.NewInputField()
@@ -217,30 +253,105 @@ func (a *App) build() {
 func (a *App) beforeDraw(screen tcell.Screen) bool {
 	w, h := screen.Size()
 	a.layout.ResizeItem(a.head, a.head.height(w, h), 0)
-	m := 0
-	if a.messageText() != "" {
-		m = 1
-	}
-	a.layout.ResizeItem(a.msg, m, 0)
+	a.layout.ResizeItem(a.msg, a.messageHeight(w, h), 0)
 	return false
 }
 
+// How long Run waits for tview's event loop to end once the screen is
+// asked to stop (q, SIGTERM) or its terminal is gone. The loop ends in
+// milliseconds when it is free; one stuck in a draw (keys no longer
+// answered) or in tcell giving the terminal back (its reader blocked on
+// a full key queue) would hold the process for ever, as an orphan of a
+// dropped ssh session that spun at 33-138 % of a CPU did. lostGrace
+// leaves a free loop ample time to put back a terminal that is still
+// there (a kill -HUP), on a loaded machine too, and the process still
+// ends within a second of the loss.
+const (
+	stopGrace = 2 * time.Second
+	lostGrace = 750 * time.Millisecond
+)
+
+// runEnd is how tview's event loop ended.
+type runEnd struct {
+	err      error
+	panicked bool
+	value    any
+	stack    []byte
+}
+
+// screenPanic is a panic of the event loop, raised again in Run's
+// goroutine with the stack where it happened.
+type screenPanic struct {
+	value any
+	stack []byte
+}
+
+func (p screenPanic) String() string { return fmt.Sprintf("%v\n\n%s", p.value, p.stack) }
+
 // Run starts the refresh goroutine and the event loop and returns when the
-// user quits; the screen is finalised on return.
+// user quits; the screen is finalised on return. Once the terminal is
+// gone it returns nil within lostGrace, and once asked to stop within
+// stopGrace, whatever the event loop is doing (it is left behind).
 func (a *App) Run() error {
 	go a.refreshLoop()
 	go a.liveLoop()
 	a.requestRefresh()
 	a.app.SetTitle(a.opts.Title)
-	err := a.app.Run()
-	a.cancel()
-	return err
+	done := make(chan runEnd, 1)
+	go func() {
+		defer close(a.loopEnded)
+		defer func() {
+			if p := recover(); p != nil {
+				done <- runEnd{panicked: true, value: p, stack: debug.Stack()}
+			}
+		}()
+		done <- runEnd{err: a.app.Run()}
+	}()
+	lost, stopped := a.lost.done(), a.ctx.Done()
+	var deadline <-chan time.Time
+	for {
+		select {
+		case end := <-done:
+			a.cancel()
+			if end.panicked {
+				panic(screenPanic{end.value, end.stack})
+			}
+			if a.lost.is() {
+				return nil // a quit: the terminal is gone
+			}
+			return end.err
+		case <-lost:
+			lost = nil
+			a.cancel()
+			go a.app.Stop()
+			deadline = time.After(lostGrace)
+		case <-stopped:
+			stopped = nil
+			if deadline == nil {
+				deadline = time.After(stopGrace)
+			}
+		case <-deadline:
+			a.abandoned = true
+			return nil
+		}
+	}
 }
 
-// Stop ends Run from any goroutine.
+// Stop ends Run from any goroutine; it waits for the screen to close at
+// most stopGrace.
 func (a *App) Stop() {
 	a.cancel()
-	a.app.Stop()
+	closed := make(chan struct{})
+	go func() {
+		a.app.Stop()
+		close(closed)
+	}()
+	t := time.NewTimer(stopGrace)
+	defer t.Stop()
+	select {
+	case <-closed:
+	case <-t.C:
+	}
 }
 
 // Run opens the screen on the real terminal and runs until the user quits,
@@ -253,12 +364,16 @@ func Run(opts Options) (err error) {
 	if err != nil {
 		return fmt.Errorf("ui: no terminal (%v); for batch mode use -o table or -o json", err)
 	}
-	tty.Close()
-	screen, err := newTerminal()
+	defer tty.Close()
+	// The terminal's modes, put back if the screen had to be left behind
+	// while the terminal is still there.
+	saved, _ := term.GetState(int(tty.Fd()))
+	lost := newLostTerminal()
+	screen, err := newTerminal(lost)
 	if err != nil {
-		return fmt.Errorf("ui: terminal: %w", err)
+		return err
 	}
-	a, err := New(screen, opts)
+	a, err := newApp(screen, opts, lost)
 	if err != nil {
 		return err
 	}
@@ -267,9 +382,21 @@ func Run(opts Options) (err error) {
 	defer signal.Stop(sig)
 	go func() {
 		select {
-		case <-sig:
+		case s := <-sig:
+			if s == syscall.SIGHUP {
+				// The terminal hung up (or someone said it did): end
+				// now, without waiting on a terminal that may never
+				// answer again.
+				lost.set("SIGHUP")
+				return
+			}
 			a.Stop()
 		case <-a.ctx.Done():
+		}
+	}()
+	defer func() {
+		if a.abandoned && saved != nil {
+			_ = term.Restore(int(tty.Fd()), saved)
 		}
 	}()
 	defer func() {
@@ -313,7 +440,7 @@ func (a *App) resort(f func()) {
 	a.gen++
 	gen, paused := a.gen, a.paused
 	l := a.cur()
-	q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree}
+	q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs}
 	a.mu.Unlock()
 	if s := a.tableSnap; s != nil && (paused || s == a.latest.get()) {
 		t, err := views.Rows(s, q)
@@ -336,21 +463,6 @@ func (a *App) requestRefresh() {
 func (a *App) setMessage(isErr bool, format string, args ...any) {
 	a.message = fmt.Sprintf(format, args...)
 	a.messageErr = isErr
-}
-
-// messageText is the user message, else the snapshot's errors.
-func (a *App) messageText() string {
-	if a.message != "" {
-		return a.message
-	}
-	var errs []string
-	if s := a.latest.get(); s != nil {
-		errs = s.Errors
-	}
-	if len(a.viewErrors) > 0 {
-		errs = append(append([]string(nil), a.viewErrors...), errs...)
-	}
-	return joinErrors(errs)
 }
 
 func joinErrors(errs []string) string {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"github.com/ctop-like/ctop-like/internal/actions"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
@@ -73,10 +74,10 @@ func (d fakeDeed) Do(context.Context) error {
 	return nil
 }
 
-func (f *fakeActions) Container(ref views.ContainerRef, action, arg string) (views.Deed, error) {
+func (f *fakeActions) Container(ref views.ContainerRef, action, arg string) (actions.Deed, error) {
 	return fakeDeed{f, fmt.Sprintf("%s container %s (%.12s)", strings.ToUpper(action[:1])+action[1:], ref.Name, ref.ID), action + " " + ref.ID}, nil
 }
-func (f *fakeActions) Marathon(ref views.MarathonRef, action string, n int) (views.Deed, error) {
+func (f *fakeActions) Marathon(ref views.MarathonRef, action string, n int) (actions.Deed, error) {
 	return fakeDeed{f, fmt.Sprintf("Marathon will %s %s %d", action, ref.App, n), fmt.Sprintf("%s %s %d", action, ref.App, n)}, nil
 }
 func (f *fakeActions) Signal(pid int, sig syscall.Signal) error {
@@ -296,8 +297,8 @@ func TestDrillDownAndBack(t *testing.T) {
 	h.key(tcell.KeyDown)
 	h.waitFor("web-1 selected", func(s string) bool { return strings.Contains(s, "2/3") })
 	h.key(tcell.KeyEnter)
-	s := h.waitText("Containers › web-1 › Processes")
-	s = h.waitText("nginx-worker")
+	h.waitText("Containers › web-1 › Processes")
+	s := h.waitText("nginx-worker")
 	for _, bad := range []string{"postgres", "cronjob", "/sbin/init"} {
 		if strings.Contains(s, bad) {
 			t.Errorf("process %q of another container shown:\n%s", bad, s)
@@ -397,10 +398,10 @@ func TestShiftDigitSortsAndInverts(t *testing.T) {
 	}
 	h.runes("I")
 	h.waitText("NAME▲")
-	h.runes(">")
-	h.waitText("CPU%▼")
-	h.runes("<")
-	h.waitText("NAME")
+	h.runes(">") // the next column on screen: STATE, text ascending
+	h.waitText("STATE▲")
+	h.runes("<") // back: a new sort column, text ascending
+	h.waitText("NAME▲")
 }
 
 func TestSelectionSurvivesResort(t *testing.T) {
@@ -727,5 +728,39 @@ func TestSnapshotErrorsAndScopeCrumb(t *testing.T) {
 	}
 	if strings.Contains(s, "nginx") {
 		t.Errorf("processes outside the scope:\n%s", s)
+	}
+}
+
+// Movement keys that reach the table before it has a row to select (the
+// first sample not yet in, so no column is laid out) must not hang the
+// screen: tview's Table searched for a selectable cell forever there, with
+// a core spinning and no key answered again (found by the lost-terminal
+// test, which pressed Down before the first frame).
+func TestMovementBeforeTheFirstRows(t *testing.T) {
+	feed := newFakeFeed(nil)
+	h := start(t, 100, 30, Options{Feed: feed})
+	for _, k := range []tcell.Key{tcell.KeyDown, tcell.KeyUp, tcell.KeyEnd, tcell.KeyHome, tcell.KeyPgDn, tcell.KeyPgUp} {
+		h.key(k)
+	}
+	feed.publish(testSnapshot())
+	answered := make(chan string, 1)
+	go func() {
+		deadline := time.Now().Add(20 * time.Second) // a bound for a loaded machine, not a speed
+		for time.Now().Before(deadline) {
+			if s := h.screen(); strings.Contains(s, "web") {
+				answered <- s
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		answered <- "never: " + h.screen()
+	}()
+	select {
+	case s := <-answered:
+		if strings.HasPrefix(s, "never: ") {
+			t.Fatalf("the first rows never showed after movement keys; screen:\n%s", s)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the screen stopped answering after movement keys before the first rows")
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/ctop-like/ctop-like/internal/actions"
 )
 
 // Actuator changes the world for the views' actions. The wiring implements
@@ -17,11 +19,11 @@ type Actuator interface {
 	// Container returns what verb (stop, restart, pause, unpause, kill)
 	// would do to the container, with arg the signal of kill ("" for
 	// KILL); an error when the verb does not fit its runtime.
-	Container(ref ContainerRef, verb, arg string) (Deed, error)
+	Container(ref ContainerRef, verb, arg string) (actions.Deed, error)
 	// Marathon returns what verb (restart, scale, suspend, kill,
 	// kill-scale) would do through Marathon to an app or one of its
 	// tasks; n is scale's instances.
-	Marathon(ref MarathonRef, verb string, n int) (Deed, error)
+	Marathon(ref MarathonRef, verb string, n int) (actions.Deed, error)
 	// Signal sends a signal to a process.
 	Signal(pid int, sig syscall.Signal) error
 	// Renice sets a process's nice value.
@@ -35,22 +37,17 @@ type Sheller interface {
 	Shell(ctx context.Context, ref ContainerRef) error
 }
 
-// Deed is one thing an action will do, described in words before it is
-// done: the confirmation shows Describe, `y` runs Do. The actions
-// package's backends are Deeds.
-type Deed interface {
-	Describe() string
-	Do(ctx context.Context) error
-}
-
 // ContainerRef is what the wiring needs to act on a container row in its
 // runtime's way.
 type ContainerRef struct {
 	ID, Name string
-	Runtime  string // the runtime column: docker, podman, mesos…
-	Cgroup   string // the cgroup path, for runtimes without an API
-	PID      int    // its first process, 0 when unknown
-	Agent    string // the remote node of a --cluster row, "" when local
+	// Key is the row's key (model.ContainerSample.Key): the id, qualified
+	// by containerd's namespace where one id runs in two.
+	Key     string
+	Runtime string // the runtime column: docker, podman, mesos…
+	Cgroup  string // the cgroup path, for runtimes without an API
+	PID     int    // its first process, 0 when unknown
+	Agent   string // the remote node of a --cluster row, "" when local
 }
 
 // MarathonRef names a Marathon app row, or a task row (Task set, App
@@ -61,8 +58,9 @@ type MarathonRef struct {
 	Task      string
 }
 
-// Action is one thing the actions menu (F8) offers on a row. Every action
-// is confirmed before it runs.
+// Action is one entry of the actions menu (F8) on a row: its label, key
+// and confirmation; what it will do is an actions.Deed, planned by the
+// Actuator. Every action is confirmed before it runs.
 type Action struct {
 	Label string // menu line: "Stop", "Send SIGTERM"
 	Key   rune   // its key in the menu
@@ -86,7 +84,7 @@ type Action struct {
 	Run func(ctx context.Context, x Actuator, r Row, value string) error
 	// Plan, instead of Run, asks the Actuator what the action would do on
 	// the row, before the confirmation; an error says why it cannot.
-	Plan func(x Actuator, v *View, r Row, value string) (Deed, error)
+	Plan func(x Actuator, v *View, r Row, value string) (actions.Deed, error)
 }
 
 // Input is a value an action asks for.
@@ -121,7 +119,10 @@ func (v *View) Text(r Row, col string) string {
 
 // Ref is the container a containers-view row stands for.
 func (v *View) Ref(r Row) ContainerRef {
-	ref := ContainerRef{ID: r.Key, Name: v.Text(r, "name"), Runtime: v.Text(r, "runtime"), Cgroup: v.Text(r, "cgroup"), Agent: v.Text(r, "agent")}
+	ref := ContainerRef{ID: v.Text(r, "id"), Key: r.Key, Name: v.Text(r, "name"), Runtime: v.Text(r, "runtime"), Cgroup: v.Text(r, "cgroup"), Agent: v.Text(r, "agent")}
+	if ref.ID == "" {
+		ref.ID = r.Key
+	}
 	if i := v.Col("pid"); i >= 0 && i < len(r.Values) {
 		if f, ok := r.Values[i].(float64); ok {
 			ref.PID = int(f)
@@ -140,7 +141,7 @@ func HasAPI(runtime string) bool { return runtime == "docker" || runtime == "pod
 func containerVerb(label string, key rune, verb string, when func(v *View, r Row) bool) Action {
 	return Action{
 		Label: label, Key: key, Button: verb, Command: verb, Dangerous: true, When: when,
-		Plan: func(x Actuator, v *View, r Row, value string) (Deed, error) {
+		Plan: func(x Actuator, v *View, r Row, value string) (actions.Deed, error) {
 			return x.Container(v.Ref(r), verb, value)
 		},
 	}
@@ -148,10 +149,10 @@ func containerVerb(label string, key rune, verb string, when func(v *View, r Row
 
 func isPaused(v *View, r Row) bool { return v.Text(r, "state") == "paused" }
 
-// An engine says when a container is paused; a frozen cgroup does not show
-// in the state column, so both verbs are offered there.
-func canPause(v *View, r Row) bool   { return !HasAPI(v.Text(r, "runtime")) || !isPaused(v, r) }
-func canUnpause(v *View, r Row) bool { return !HasAPI(v.Text(r, "runtime")) || isPaused(v, r) }
+// The state column says paused when the container's cgroup is frozen,
+// whoever froze it (its engine, or the freezer through `:pause`).
+func canPause(v *View, r Row) bool   { return !isPaused(v, r) }
+func canUnpause(v *View, r Row) bool { return isPaused(v, r) }
 
 // containerActions are the container view's actions; pause and unpause
 // take each other's place as the engine's state says; restart needs an
@@ -188,7 +189,7 @@ var scaleInput = &Input{
 func marathonAppVerb(label string, key rune, verb string, in *Input) Action {
 	return Action{
 		Label: label, Key: key, Button: verb, Command: verb, Dangerous: true, Input: in,
-		Plan: func(x Actuator, v *View, r Row, value string) (Deed, error) {
+		Plan: func(x Actuator, v *View, r Row, value string) (actions.Deed, error) {
 			ref := MarathonRef{App: r.Key, Instances: -1}
 			if i := v.Col("instances"); i >= 0 {
 				if f, ok := r.Values[i].(float64); ok {
@@ -221,7 +222,7 @@ func isMarathonTask(v *View, r Row) bool { return v.Text(r, "framework") == "mar
 func marathonTaskVerb(label string, key rune, button, command, verb string) Action {
 	return Action{
 		Label: label, Key: key, Button: button, Command: command, Dangerous: true, When: isMarathonTask,
-		Plan: func(x Actuator, _ *View, r Row, _ string) (Deed, error) {
+		Plan: func(x Actuator, _ *View, r Row, _ string) (actions.Deed, error) {
 			return x.Marathon(MarathonRef{Task: r.Key, Instances: -1}, verb, 0)
 		},
 	}
@@ -237,9 +238,19 @@ var marathonTaskActions = []Action{
 // marathonTarget names a Marathon row in messages.
 func marathonTarget(v *View, r Row) string { return r.Key }
 
-// containerTarget names a container row in confirmations.
+// containerTarget names a container row in confirmations, by its name and
+// its whole id: the confirmation wraps what does not fit, and never cuts
+// an id (two ids may share their first 12 characters); by its containerd
+// namespace too, where two namespaces may share the id.
 func containerTarget(v *View, r Row) string {
-	return fmt.Sprintf("container %s (%s)", v.RowName(r), shortID(r.Key))
+	id := v.Text(r, "id")
+	if id == "" {
+		id = r.Key
+	}
+	if ns := v.Text(r, "containerd_namespace"); ns != "" {
+		return fmt.Sprintf("container %s (%s in containerd namespace %s)", v.RowName(r), id, ns)
+	}
+	return fmt.Sprintf("container %s (%s)", v.RowName(r), id)
 }
 
 // processSignal sends a signal to the row's process.
@@ -305,12 +316,4 @@ func cutRunes(s string, n int) string {
 		return string(r[:n])
 	}
 	return s
-}
-
-// shortID cuts a long id (a container id) to 12 characters for display.
-func shortID(id string) string {
-	if len(id) > 12 && !strings.Contains(id, "/") {
-		return id[:12]
-	}
-	return id
 }

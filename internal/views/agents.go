@@ -8,12 +8,13 @@ func init() {
 	register(&View{
 		ID:    "agents",
 		Title: "Mesos Agents",
+		Doc:   "a Mesos agent (--cluster)",
 		Columns: []Column{
 			{ID: "id", Title: "ID", Width: 20, Priority: 4},
 			{ID: "host", Title: "HOST", Width: 0},
 			{ID: "cpus", Title: "CPUS", Unit: UnitNone, Number: true, Width: 5, Priority: 2},
 			{ID: "cpus_allocated", Title: "ALLOC", Unit: UnitNone, Number: true, Width: 5},
-			{ID: "cpu_pct", Title: "CPU%", Unit: UnitPct, Number: true, Width: 6},
+			colCPUPct,
 			{ID: "mem_total_bytes", Title: "MEM", Unit: UnitBytes, Number: true, Width: 6, Priority: 2},
 			{ID: "mem_allocated_bytes", Title: "ALLOC", Unit: UnitBytes, Number: true, Width: 6},
 			{ID: "mem_bytes", Title: "USED", Unit: UnitBytes, Number: true, Width: 6},
@@ -21,7 +22,7 @@ func init() {
 			{ID: "executors", Title: "EXECS", Unit: UnitCount, Number: true, Width: 5, Priority: 3},
 			{ID: "age_s", Title: "AGE", Unit: UnitSeconds, Number: true, Width: 7, Priority: 1},
 			{ID: "state", Title: "STATE", Width: 6},
-			{ID: "error", Title: "ERROR", Width: 30, Priority: 1},
+			{ID: "error", Title: "ERROR", Width: 30, Priority: 1, Explains: true},
 		},
 		DefaultSort: "host",
 		Rank:        7,
@@ -38,7 +39,7 @@ func init() {
 // with their used CPU and memory summed from their containers. The age is
 // the time since the agent last answered; an agent that did not answer in
 // the last refresh is "stale" and names its error.
-func buildAgents(s *model.Snapshot, _ []Scope, _ bool) []Row {
+func buildAgents(s *model.Snapshot, _ Query) []Row {
 	if s.Cluster == nil || len(s.Cluster.Agents) == 0 {
 		return nil
 	}

@@ -12,26 +12,27 @@ func init() {
 	register(&View{
 		ID:    "containers",
 		Title: "Containers",
+		Doc:   "a container on this node: Docker, Podman, containerd, CRI-O, a Mesos containerizer cgroup (/mesos/<id>), or with -a any other cgroup as runtime raw",
 		Columns: []Column{
 			{ID: "id", Title: "ID", Width: 12, Clip: 12},
 			{ID: "name", Title: "NAME", Width: 20},
 			{ID: "image", Title: "IMAGE", Width: 18, Priority: 6},
 			{ID: "runtime", Title: "RUNTIME", Width: 7, Priority: 7},
-			{ID: "state", Title: "STATE", Width: 7, Priority: 5},
-			{ID: "cpu_pct", Title: "CPU%", Unit: UnitPct, Number: true, Width: 6},
-			{ID: "throttled_pct", Title: "THR%", Unit: UnitPct, Number: true, Width: 5, Priority: 6},
-			{ID: "mem_bytes", Title: "MEM", Unit: UnitBytes, Number: true, Width: 6},
+			{ID: "state", Title: "STATE", Width: 7, Priority: 2},
+			colCPUPct,
+			{ID: "throttled_pct", Title: "THR%", Null: "without a CPU quota", Unit: UnitPct, Number: true, Width: 5, Priority: 6},
+			colMemBytes,
 			{ID: "mem_limit_bytes", Title: "LIMIT", Unit: UnitBytes, Number: true, Width: 6, Priority: 4},
-			{ID: "mem_pct", Title: "MEM%", Unit: UnitPct, Number: true, Width: 5, Priority: 1},
-			{ID: "net_rx_bps", Title: "NET RX", Unit: UnitBps, Number: true, Width: 7, Priority: 2},
-			{ID: "net_tx_bps", Title: "NET TX", Unit: UnitBps, Number: true, Width: 7, Priority: 2},
+			colMemPct.at(1),
+			colNetRxBps.at(2).nullWhen("in the host's network namespace"),
+			colNetTxBps.at(2).nullWhen("in the host's network namespace"),
 			{ID: "blk_read_bps", Title: "BLK R", Unit: UnitBps, Number: true, Width: 7, Priority: 3},
 			{ID: "blk_write_bps", Title: "BLK W", Unit: UnitBps, Number: true, Width: 7, Priority: 3},
 			{ID: "pids", Title: "PIDS", Unit: UnitCount, Number: true, Width: 5, Priority: 4},
-			{ID: "framework", Title: "FRAMEWORK", Width: 10, Priority: 5},
-			{ID: "group", Title: "GROUP", Width: 12, Priority: 5},
-			{ID: "app", Title: "APP", Width: 16, Priority: 4},
-			{ID: "task", Title: "TASK", Width: 20, Priority: 8},
+			{ID: "framework", Title: "FRAMEWORK", Null: "where no Mesos framework placed the container", Width: 10, Priority: 5},
+			{ID: "group", Title: "GROUP", Null: "where no Marathon app placed the container", Width: 12, Priority: 5, KeepEnd: true},
+			{ID: "app", Title: "APP", Null: "where no Marathon app placed the container (MARATHON_APP_ID in its env names one without -m)", Width: 16, KeepEnd: true}, // the placement: on the first page
+			{ID: "task", Title: "TASK", Null: "where no Mesos task placed the container", Width: 20, Priority: 8},
 			// Beyond the minimum of DESIGN.md.
 			{ID: "cpu_user_pct", Title: "USR%", Unit: UnitPct, Number: true, Width: 5, Priority: 9},
 			{ID: "cpu_system_pct", Title: "SYS%", Unit: UnitPct, Number: true, Width: 5, Priority: 9},
@@ -43,24 +44,26 @@ func init() {
 			{ID: "net_tx_pps", Title: "TX PK/S", Unit: UnitPerSec, Number: true, Width: 7, Priority: 9},
 			{ID: "blk_read_ps", Title: "R OPS", Unit: UnitPerSec, Number: true, Width: 6, Priority: 9},
 			{ID: "blk_write_ps", Title: "W OPS", Unit: UnitPerSec, Number: true, Width: 6, Priority: 9},
-			{ID: "restarts", Title: "RESTARTS", Unit: UnitCount, Number: true, Width: 4, Priority: 9},
+			{ID: "restarts", Title: "RESTARTS", Null: "where no runtime API described the container", Unit: UnitCount, Number: true, Width: 4, Priority: 9},
 			{ID: "health", Title: "HEALTH", Width: 9, Priority: 9},
 			{ID: "pid", Title: "PID", Unit: UnitCount, Number: true, Width: 7, Priority: 9},
 			{ID: "framework_id", Title: "FRAMEWORK ID", Width: 20, Priority: 10},
 			{ID: "task_id", Title: "TASK ID", Width: 20, Priority: 10},
-			{ID: "cgroup", Title: "CGROUP", Width: 30, Priority: 10},
+			{ID: "cgroup", Title: "CGROUP", Width: 30, Priority: 10, KeepEnd: true},
 			// The Mesos agent (or remote node) a --cluster row comes from.
 			{ID: "agent", Title: "AGENT", Width: 15, Priority: 9}, // only --cluster fills it
 			// DESIGN.md "Further columns": why a container stopped (-a
 			// lists stopped ones) and which Kubernetes pod it belongs to.
-			{ID: "exit_code", Title: "EXIT", Unit: UnitCount, Number: true, Width: 4, Priority: 9},
-			{ID: "oom_killed", Title: "OOMKILLED", Width: 5, Priority: 9},
+			{ID: "exit_code", Title: "EXIT", Null: "while the container runs", Unit: UnitCount, Number: true, Width: 4, Priority: 9},
+			{ID: "oom_killed", Title: "OOMKILLED", Null: "where no runtime API described the container", Width: 5, Priority: 9},
 			{ID: "state_age_s", Title: "FOR", Unit: UnitSeconds, Number: true, Width: 8, Priority: 9},
 			{ID: "pod", Title: "POD", Width: 20, Priority: 9},
 			{ID: "namespace", Title: "NAMESPACE", Width: 12, Priority: 9},
 			// What its processes listen on, and why it needs a look.
-			{ID: "ports", Title: "PORTS", Width: 14, Priority: 6},
-			{ID: "attention", Title: "ATTENTION", Width: 16, Priority: 5},
+			{ID: "ports", Title: "PORTS", Null: `when they could not be read; "" when nothing listens`, Width: 14, Priority: 6},
+			{ID: "attention", Title: "ATTENTION", Null: "when nothing needs a look", Width: 16, Explains: true},
+			// containerd's namespace: one id may run in two of them.
+			{ID: "containerd_namespace", Title: "CTRD NS", Null: "for every runtime but containerd", Width: 10, Priority: 9},
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -80,17 +83,17 @@ func init() {
 	})
 }
 
-func buildContainers(s *model.Snapshot, scope []Scope, _ bool) []Row {
+func buildContainers(s *model.Snapshot, q Query) []Row {
 	rows := make([]Row, 0, len(s.Containers))
 	for i := range s.Containers {
 		c := &s.Containers[i]
-		if !ContainerInScope(c, scope) {
+		if !ContainerInScope(c, q.Scope) {
 			continue
 		}
 		vals := containerValues(c, s.Time, s.Machine.Unknown)
 		why := containerAttention(c, s.Memory.Total)
-		vals = append(vals, listenText(c.Listen), text(why))
-		rows = append(rows, Row{Key: c.ID, Values: vals, Attention: why != ""})
+		vals = append(vals, listenText(c.Listen), text(why), text(c.ContainerdNamespace))
+		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != ""})
 	}
 	return rows
 }

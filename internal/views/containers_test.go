@@ -12,7 +12,7 @@ func containerRow(t *testing.T, c model.Container, now time.Time) map[string]any
 	t.Helper()
 	v := Get("containers")
 	s := &model.Snapshot{Time: now, Containers: []model.Container{c}}
-	rows := v.Build(s, nil, false)
+	rows := v.Build(s, Query{})
 	if len(rows) != 1 {
 		t.Fatalf("%d rows", len(rows))
 	}
@@ -75,7 +75,7 @@ func TestContainerStoppedColumns(t *testing.T) {
 	}
 	oom := model.Container{ContainerSample: model.ContainerSample{ID: "o", Runtime: model.RuntimeDocker, OOMKilled: true, Created: now}}
 	ok := model.Container{ContainerSample: model.ContainerSample{ID: "k", Runtime: model.RuntimeDocker, Created: now}}
-	rows := v.Build(&model.Snapshot{Time: now, Containers: []model.Container{oom, ok}}, nil, false)
+	rows := v.Build(&model.Snapshot{Time: now, Containers: []model.Container{oom, ok}}, Query{})
 	if got := f.Apply(v, rows); len(got) != 1 || got[0].Key != "o" {
 		t.Errorf("oom_killed=true keeps %v", got)
 	}

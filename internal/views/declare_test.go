@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/actions"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -46,35 +47,34 @@ func TestMinimumColumnsAreDeclared(t *testing.T) {
 			t.Errorf("%s: %d minimum columns found of %d", v.ID, got, len(v.Minimum))
 		}
 	}
-	// -o table printed Priority < 9 before the views declared it; the
-	// declarations keep what it printed. (processes' time_s is beyond
-	// DESIGN.md's minimum but was printed: kept.)
+	// DESIGN.md's minimum columns of each view are among those it
+	// declares: what -o table prints.
 	for _, v := range All() {
-		if v.ID == "logs" {
-			continue // new
+		want, ok := designMinimum[v.ID]
+		if !ok {
+			t.Errorf("%s: no minimum columns from DESIGN.md in designMinimum", v.ID)
 		}
-		var old []string
-		for _, c := range v.Columns {
-			if c.Priority < 9 && !isNewColumn(v.ID, c.ID) {
-				old = append(old, c.ID)
+		for _, id := range want {
+			if !slices.Contains(v.Minimum, id) {
+				t.Errorf("%s: DESIGN.md's minimum column %q is not in its Minimum %v", v.ID, id, v.Minimum)
 			}
-		}
-		var got []string
-		for _, i := range v.MinimumCols() {
-			got = append(got, v.Columns[i].ID)
-		}
-		if !slices.Equal(got, old) {
-			t.Errorf("%s: minimum %v, -o table printed %v", v.ID, got, old)
 		}
 	}
 }
 
-// isNewColumn: columns others add while this runs (issue 11's contract
-// fields) are not in the tables printed before; they choose whether they
-// join the minimum.
-func isNewColumn(view, col string) bool {
-	v := Get(view)
-	return !slices.Contains(v.Minimum, col) && v.Columns[v.Col(col)].Priority < 9 && slices.Contains([]string{"pod", "namespace", "exit_code", "oom_killed", "state_age_s", "ports", "attention"}, col)
+// designMinimum is DESIGN.md's table "Views and their minimum columns".
+var designMinimum = map[string][]string{
+	"containers":       {"id", "name", "image", "runtime", "state", "cpu_pct", "throttled_pct", "mem_bytes", "mem_limit_bytes", "mem_pct", "net_rx_bps", "net_tx_bps", "blk_read_bps", "blk_write_bps", "pids", "framework", "group", "app", "task"},
+	"processes":        {"pid", "ppid", "user", "state", "cpu_pct", "mem_pct", "rss_bytes", "vsz_bytes", "threads", "read_bps", "write_bps", "container_id", "container", "command"},
+	"machine":          {"kind", "name", "util_pct", "read_bps", "write_bps", "rx_bps", "tx_bps", "used_bytes", "total_bytes"},
+	"marathon-groups":  {"group", "apps", "containers", "cpu_pct", "mem_bytes", "mem_pct", "net_rx_bps", "net_tx_bps"},
+	"marathon-apps":    {"app", "group", "instances", "tasks_running", "tasks_healthy", "containers", "cpu_pct", "mem_bytes", "mem_pct", "net_rx_bps", "net_tx_bps"},
+	"mesos-frameworks": {"framework_id", "framework", "active", "tasks", "containers", "cpu_pct", "mem_bytes"},
+	"mesos-tasks":      {"task_id", "task", "framework", "state", "agent", "container_id", "cpu_pct", "mem_bytes"},
+	"logs":             {"time", "stream", "text"},
+	"agents":           {"id", "host", "cpus", "cpu_pct", "mem_bytes", "tasks", "executors", "state"},
+	"attention":        {"kind", "id", "name", "attention", "why", "age_s"},
+	"events":           {"time", "kind", "object", "runtime", "framework", "app", "task", "text"},
 }
 
 func TestTreeColumnIsDeclared(t *testing.T) {
@@ -113,7 +113,7 @@ func TestScopesAndDrillsAgree(t *testing.T) {
 		if v.Drill == nil {
 			continue
 		}
-		for _, r := range v.Build(s, nil, false) {
+		for _, r := range v.Build(s, Query{}) {
 			tg, ok := v.Drill(r)
 			if !ok {
 				continue
@@ -195,10 +195,10 @@ func (d said) Do(context.Context) error {
 	return nil
 }
 
-func (r *recorder) Container(ref ContainerRef, verb, arg string) (Deed, error) {
+func (r *recorder) Container(ref ContainerRef, verb, arg string) (actions.Deed, error) {
 	return said{r, verb + " " + ref.Runtime + " " + ref.ID + " " + arg}, nil
 }
-func (r *recorder) Marathon(ref MarathonRef, verb string, n int) (Deed, error) {
+func (r *recorder) Marathon(ref MarathonRef, verb string, n int) (actions.Deed, error) {
 	return said{r, fmt.Sprintf("%s %s %s %d", verb, ref.App, ref.Task, n)}, nil
 }
 func (r *recorder) Signal(pid int, sig syscall.Signal) error {
@@ -261,8 +261,12 @@ func TestActionsAreDataBehindAnActuator(t *testing.T) {
 	}
 	mesos := Row{Key: row.Key, Values: slices.Clone(row.Values)}
 	mesos.Values[cv.Col("runtime")] = "mesos"
-	if got := labels(mesos); !slices.Equal(got, []string{"Stop", "Pause", "Unpause", "Kill"}) {
-		t.Errorf("a Mesos container offers %v (no restart without an engine; a freezer state is not in the row)", got)
+	if got := labels(mesos); !slices.Equal(got, []string{"Stop", "Pause", "Kill"}) {
+		t.Errorf("a Mesos container offers %v (no restart without an engine)", got)
+	}
+	mesos.Values[cv.Col("state")] = "paused" // its cgroup is frozen
+	if got := labels(mesos); !slices.Equal(got, []string{"Stop", "Unpause", "Kill"}) {
+		t.Errorf("a frozen Mesos container offers %v", got)
 	}
 
 	pv := Get("processes")
@@ -367,10 +371,8 @@ func TestLogsRowsFromTheFeed(t *testing.T) {
 		{Seq: 7, Time: at, Stream: "stdout", Text: "ready"},
 		{Seq: 8, Stream: "stderr", Text: "\x1b]52;c;aGk=\x07\x1b[31mbind: address in use\x1b[0m", Cut: true},
 	}, status: "the log ended: the container exited with code 1"}
-	SetLogLines(f)
-	defer SetLogLines(nil)
 	scope := []Scope{{Kind: "app", ID: "/shop"}, {Kind: "container", ID: "web-1"}}
-	tb, err := Rows(clusterSnapshot(), Query{View: "logs", Scope: scope})
+	tb, err := Rows(clusterSnapshot(), Query{View: "logs", Scope: scope, Logs: f})
 	if err != nil || len(tb.Rows) != 2 {
 		t.Fatalf("rows %v, %v", tb, err)
 	}
@@ -393,9 +395,9 @@ func TestLogsRowsFromTheFeed(t *testing.T) {
 	}
 	// Live: a new line shows at the next build of the same snapshot.
 	s := clusterSnapshot()
-	Rows(s, Query{View: "logs", Scope: scope})
+	Rows(s, Query{View: "logs", Scope: scope, Logs: f})
 	f.lines = append(f.lines, LogLine{Seq: 9, Stream: "stdout", Text: "again"})
-	if tb, _ := Rows(s, Query{View: "logs", Scope: scope}); len(tb.Rows) != 3 {
+	if tb, _ := Rows(s, Query{View: "logs", Scope: scope, Logs: f}); len(tb.Rows) != 3 {
 		t.Errorf("a new line is not shown: %d rows", len(tb.Rows))
 	}
 	for id, kind := range map[string]string{"containers": "container", "mesos-tasks": "task", "processes": "pid"} {
@@ -406,5 +408,30 @@ func TestLogsRowsFromTheFeed(t *testing.T) {
 	}
 	if Get("machine").Log != nil {
 		t.Error("a device offers a log")
+	}
+}
+
+// The log a query shows is the one its own Logs reads: two queries with
+// two feeds never see each other's lines, and one without a feed (a
+// replay) shows none and opens nothing.
+func TestLogsComeFromTheQuery(t *testing.T) {
+	scope := []Scope{{Kind: "container", ID: "web-1"}}
+	a := &fixedLog{lines: []LogLine{{Seq: 1, Text: "from a"}}}
+	b := &fixedLog{lines: []LogLine{{Seq: 1, Text: "from b"}, {Seq: 2, Text: "more b"}}}
+	s := clusterSnapshot()
+	ta, _ := Rows(s, Query{View: "logs", Scope: scope, Logs: a})
+	tb, _ := Rows(s, Query{View: "logs", Scope: scope, Logs: b})
+	none, _ := Rows(s, Query{View: "logs", Scope: scope})
+	if len(ta.Rows) != 1 || ta.Rows[0].Values[2] != "from a" {
+		t.Errorf("query with feed a: %v", ta.Rows)
+	}
+	if len(tb.Rows) != 2 || tb.Rows[0].Values[2] != "from b" {
+		t.Errorf("query with feed b: %v", tb.Rows)
+	}
+	if len(none.Rows) != 0 || len(none.Errors) != 0 {
+		t.Errorf("query without a feed: rows %v, errors %v", none.Rows, none.Errors)
+	}
+	if len(a.asked) != 1 || len(b.asked) != 1 {
+		t.Errorf("feeds asked %d and %d times, want once each", len(a.asked), len(b.asked))
 	}
 }

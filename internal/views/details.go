@@ -44,13 +44,16 @@ func containerDetails(s *model.Snapshot, key string, env DetailsEnv) (string, st
 		c = s.ContainerByID(key)
 	}
 	if c == nil {
-		return "Container " + shortID(key), "gone: no longer in the latest snapshot\n"
+		return "Container " + model.ShortID(key), "gone: no longer in the latest snapshot\n"
 	}
 	var b detailsWriter
 	b.kv("id", c.ID)
 	b.kv("name", c.Name)
 	b.kv("image", orNA(c.Image))
 	b.kv("runtime", c.Runtime)
+	if c.ContainerdNamespace != "" {
+		b.kv("namespace", c.ContainerdNamespace+" (containerd)")
+	}
 	b.kv("state", c.State)
 	b.kv("health", orNA(c.Health))
 	b.kv("restarts", c.RestartCount)
@@ -83,7 +86,7 @@ func containerDetails(s *model.Snapshot, key string, env DetailsEnv) (string, st
 	b.kv("labels", orNA(strings.Join(labels, ", ")))
 	b.kv("env names", orNA(strings.Join(sortedKeys(c.Env), ", ")))
 	if env.History != nil && env.Sparkline != nil {
-		cpu, mem, net := env.History(c.ID)
+		cpu, mem, net := env.History(c.Key())
 		b.WriteString("\nlast " + strconv.Itoa(env.Samples) + " samples\n")
 		b.kv("cpu", env.Sparkline(cpu, 100)+"  "+lastValue(cpu, func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" }))
 		b.kv("memory", env.Sparkline(mem, 1)+"  "+lastValue(mem, HumanBytes))
@@ -125,9 +128,9 @@ func processDetails(s *model.Snapshot, key string, _ DetailsEnv) (string, string
 	b.kv("cgroup", orNA(p.Cgroup))
 	cont := NA
 	if p.ContainerID != "" {
-		cont = shortID(p.ContainerID)
-		if c := s.ContainerByID(p.ContainerID); c != nil {
-			cont = c.Name + " (" + shortID(c.ID) + ")"
+		cont = model.ShortID(p.ContainerID)
+		if c := s.ContainerByID(p.InContainer()); c != nil {
+			cont = c.Name + " (" + model.ShortID(c.ID) + ")"
 		}
 	}
 	b.kv("container", cont)

@@ -2,7 +2,7 @@ package views
 
 import (
 	"strconv"
-	"sync/atomic"
+	"strings"
 	"time"
 
 	"github.com/ctop-like/ctop-like/internal/model"
@@ -10,13 +10,14 @@ import (
 
 // The logs view (DESIGN.md): a line of the log of the scoped container,
 // Mesos task or process. Lines are not part of a snapshot: they come from
-// the LogLines set with SetLogLines (the log feed), read when the view is
-// built, so the view is Live (never cached) and Follow (the cursor stays at
-// the end as lines come).
+// the query's LogLines (the log feed), read when the view is built, so the
+// view is Live (never cached) and Follow (the cursor stays at the end as
+// lines come).
 func init() {
 	register(&View{
 		ID:    "logs",
 		Title: "Logs",
+		Doc:   "a line of the log of the scoped container, Mesos task or process, oldest first",
 		Columns: []Column{
 			{ID: "time", Title: "TIME", Width: 24, Priority: 2},
 			{ID: "stream", Title: "STREAM", Width: 6, Priority: 1},
@@ -24,6 +25,7 @@ func init() {
 		},
 		Rank:        8,
 		Scopes:      []string{"container", "task", "pid"},
+		NeedsScope:  true,
 		Minimum:     []string{"time", "stream", "text"},
 		NameColumns: []string{"text"},
 		Build:       buildLogs,
@@ -42,11 +44,11 @@ type LogLine struct {
 	Time   time.Time // zero: unknown (a line that was in a file before it was opened)
 	Stream string    // "stdout" or "stderr"
 	Text   string    // untrusted: escape sequences still in it
-	Cut    bool      // only part of a longer line
+	Cut    bool      // only part of a longer line; Text may end with its mark already
 }
 
 // LogLines is where the logs view reads a log: the log feed that the
-// command sets. Lines returns the lines kept for the innermost scope (its
+// command opens and passes in Query.Logs. Lines returns the lines kept for the innermost scope (its
 // log is opened on the first call for that scope) and, when the log cannot
 // be read or has ended, why, in one sentence ("" while it is read).
 type LogLines interface {
@@ -56,18 +58,6 @@ type LogLines interface {
 	// the rows were built would otherwise swallow the lines that came in
 	// between (a follow lost one line in about a hundred that way).
 	Status(s *model.Snapshot, scope Scope) string
-}
-
-var logLines atomic.Pointer[LogLines]
-
-// SetLogLines sets where the logs view reads its lines; nil: nowhere (the
-// view is empty, as in a replay, which records no logs).
-func SetLogLines(l LogLines) {
-	if l == nil {
-		logLines.Store(nil)
-		return
-	}
-	logLines.Store(&l)
 }
 
 // logScope is the scope whose log the view shows: the innermost one, when
@@ -84,14 +74,13 @@ func logScope(scope []Scope) (Scope, bool) {
 	return Scope{}, false
 }
 
-// readLog asks the log feed for the scope's lines.
-func readLog(s *model.Snapshot, scope []Scope) ([]LogLine, string) {
-	l := logLines.Load()
-	sc, ok := logScope(scope)
-	if l == nil || !ok {
+// readLog asks the query's log feed for its scope's lines.
+func readLog(s *model.Snapshot, q Query) ([]LogLine, string) {
+	sc, ok := logScope(q.Scope)
+	if q.Logs == nil || !ok {
 		return nil, ""
 	}
-	return (*l).Lines(s, sc)
+	return q.Logs.Lines(s, sc)
 }
 
 // cutMark ends a line's text when only its beginning was kept.
@@ -99,8 +88,8 @@ const cutMark = " [cut]"
 
 // buildLogs turns the scope's lines into rows: time (RFC 3339, null when
 // unknown), stream, text.
-func buildLogs(s *model.Snapshot, scope []Scope, _ bool) []Row {
-	lines, _ := readLog(s, scope)
+func buildLogs(s *model.Snapshot, q Query) []Row {
+	lines, _ := readLog(s, q)
 	rows := make([]Row, 0, len(lines))
 	for _, l := range lines {
 		var at any
@@ -108,7 +97,7 @@ func buildLogs(s *model.Snapshot, scope []Scope, _ bool) []Row {
 			at = l.Time.UTC().Format("2006-01-02T15:04:05.000Z07:00")
 		}
 		text := l.Text
-		if l.Cut {
+		if l.Cut && !strings.HasSuffix(text, cutMark) {
 			text += cutMark
 		}
 		rows = append(rows, Row{Key: strconv.FormatUint(l.Seq, 10), Values: []any{at, l.Stream, text}})
@@ -117,22 +106,17 @@ func buildLogs(s *model.Snapshot, scope []Scope, _ bool) []Row {
 }
 
 // logErrors is why the scope's log cannot be read or ended, if it did.
-func logErrors(s *model.Snapshot, scope []Scope) []string {
-	if _, ok := logScope(scope); !ok {
+func logErrors(s *model.Snapshot, q Query) []string {
+	sc, ok := logScope(q.Scope)
+	if !ok {
 		return []string{"the logs view shows the log of one container, task or process: give --scope container=ID, task=ID or pid=PID, or press l on its row"}
 	}
-	if l := logLines.Load(); l != nil {
-		if status := (*l).Status(s, sc(scope)); status != "" {
+	if q.Logs != nil {
+		if status := q.Logs.Status(s, sc); status != "" {
 			return []string{status}
 		}
 	}
 	return nil
-}
-
-// sc is the scope whose log is shown; logErrors has checked there is one.
-func sc(scope []Scope) Scope {
-	s, _ := logScope(scope)
-	return s
 }
 
 // logTarget is where `l` goes from a row keyed by a container id, task id

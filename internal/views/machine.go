@@ -8,34 +8,10 @@ import (
 
 func init() {
 	register(&View{
-		ID:    "machine",
-		Title: "Machine",
-		Columns: []Column{
-			{ID: "kind", Title: "KIND", Width: 6},
-			{ID: "name", Title: "NAME", Width: 16},
-			{ID: "util_pct", Title: "UTIL%", Unit: UnitPct, Number: true, Width: 6},
-			{ID: "read_bps", Title: "READ", Unit: UnitBps, Number: true, Width: 8, Priority: 1},
-			{ID: "write_bps", Title: "WRITE", Unit: UnitBps, Number: true, Width: 8, Priority: 1},
-			{ID: "rx_bps", Title: "RX", Unit: UnitBps, Number: true, Width: 8, Priority: 1},
-			{ID: "tx_bps", Title: "TX", Unit: UnitBps, Number: true, Width: 8, Priority: 1},
-			{ID: "used_bytes", Title: "USED", Unit: UnitBytes, Number: true, Width: 7, Priority: 2},
-			{ID: "total_bytes", Title: "TOTAL", Unit: UnitBytes, Number: true, Width: 7, Priority: 2},
-			{ID: "user_pct", Title: "USR%", Unit: UnitPct, Number: true, Width: 5, Priority: 12},
-			{ID: "system_pct", Title: "SYS%", Unit: UnitPct, Number: true, Width: 5, Priority: 12},
-			{ID: "iowait_pct", Title: "WAIT%", Unit: UnitPct, Number: true, Width: 5, Priority: 12},
-			{ID: "steal_pct", Title: "STEAL%", Unit: UnitPct, Number: true, Width: 6, Priority: 13},
-			{ID: "reads_ps", Title: "R/S", Unit: UnitPerSec, Number: true, Width: 6, Priority: 11},
-			{ID: "writes_ps", Title: "W/S", Unit: UnitPerSec, Number: true, Width: 6, Priority: 11},
-			{ID: "rx_pps", Title: "RX PK/S", Unit: UnitPerSec, Number: true, Width: 7, Priority: 13},
-			{ID: "tx_pps", Title: "TX PK/S", Unit: UnitPerSec, Number: true, Width: 7, Priority: 13},
-			{ID: "errors", Title: "ERRS", Unit: UnitCount, Number: true, Width: 5, Priority: 14},
-			{ID: "drops", Title: "DROPS", Unit: UnitCount, Number: true, Width: 5, Priority: 14},
-			{ID: "speed_mbps", Title: "MBIT/S", Unit: "Mbit/s", Number: true, Width: 6, Priority: 14},
-			{ID: "state", Title: "STATE", Width: 7, Priority: 14},
-			{ID: "available_bytes", Title: "AVAIL", Unit: UnitBytes, Number: true, Width: 7, Priority: 11},
-			{ID: "device", Title: "DEVICE", Width: 16, Priority: 15},
-			{ID: "fs_type", Title: "TYPE", Width: 6, Priority: 15},
-		},
+		ID:      "machine",
+		Title:   "Machine",
+		Doc:     "a device of the node: each CPU, disk, network interface and filesystem, and the memory",
+		Columns: machineCols,
 		// As htop's header reads: CPUs, memory, disks, interfaces,
 		// filesystems, each in the kernel's order.
 		DefaultSort: "",
@@ -46,7 +22,7 @@ func init() {
 		Drill: func(r Row) (Target, bool) {
 			// The busiest users of a CPU or of memory are known; of a
 			// single disk or interface they are not.
-			switch r.Values[0] {
+			switch r.Values[mKind] {
 			case "cpu":
 				return Target{View: "processes", Sort: "cpu_pct", Desc: true}, true
 			case "memory", "swap":
@@ -61,40 +37,45 @@ func init() {
 	})
 }
 
-// machine column order, for building rows by name.
-const (
-	mKind = iota
-	mName
-	mUtil
-	mRead
-	mWrite
-	mRx
-	mTx
-	mUsed
-	mTotal
-	mUser
-	mSystem
-	mIOWait
-	mSteal
-	mReadsPS
-	mWritesPS
-	mRxPps
-	mTxPps
-	mErrors
-	mDrops
-	mSpeed
-	mState
-	mAvail
-	mDevice
-	mFsType
-	mColumns
+// machineCols are the machine view's columns. Each index below is given
+// as its column is added, so that a row's values line up with the columns
+// by construction.
+var machineCols columnList
+
+var (
+	mKind     = machineCols.add(Column{ID: "kind", Title: "KIND", Width: 6})
+	mName     = machineCols.add(Column{ID: "name", Title: "NAME", Width: 16})
+	mUtil     = machineCols.add(Column{ID: "util_pct", Title: "UTIL%", Unit: UnitPct, Number: true, Width: 6})
+	mRead     = machineCols.add(Column{ID: "read_bps", Title: "READ", Unit: UnitBps, Number: true, Width: 8, Priority: 1})
+	mWrite    = machineCols.add(Column{ID: "write_bps", Title: "WRITE", Unit: UnitBps, Number: true, Width: 8, Priority: 1})
+	mRx       = machineCols.add(Column{ID: "rx_bps", Title: "RX", Unit: UnitBps, Number: true, Width: 8, Priority: 1})
+	mTx       = machineCols.add(Column{ID: "tx_bps", Title: "TX", Unit: UnitBps, Number: true, Width: 8, Priority: 1})
+	mUsed     = machineCols.add(Column{ID: "used_bytes", Title: "USED", Unit: UnitBytes, Number: true, Width: 7, Priority: 2})
+	mTotal    = machineCols.add(Column{ID: "total_bytes", Title: "TOTAL", Unit: UnitBytes, Number: true, Width: 7, Priority: 2})
+	mUser     = machineCols.add(Column{ID: "user_pct", Title: "USR%", Unit: UnitPct, Number: true, Width: 5, Priority: 12})
+	mSystem   = machineCols.add(Column{ID: "system_pct", Title: "SYS%", Unit: UnitPct, Number: true, Width: 5, Priority: 12})
+	mIOWait   = machineCols.add(Column{ID: "iowait_pct", Title: "WAIT%", Unit: UnitPct, Number: true, Width: 5, Priority: 12})
+	mSteal    = machineCols.add(Column{ID: "steal_pct", Title: "STEAL%", Unit: UnitPct, Number: true, Width: 6, Priority: 13})
+	mReadsPS  = machineCols.add(Column{ID: "reads_ps", Title: "R/S", Unit: UnitPerSec, Number: true, Width: 6, Priority: 11})
+	mWritesPS = machineCols.add(Column{ID: "writes_ps", Title: "W/S", Unit: UnitPerSec, Number: true, Width: 6, Priority: 11})
+	mRxPps    = machineCols.add(Column{ID: "rx_pps", Title: "RX PK/S", Unit: UnitPerSec, Number: true, Width: 7, Priority: 13})
+	mTxPps    = machineCols.add(Column{ID: "tx_pps", Title: "TX PK/S", Unit: UnitPerSec, Number: true, Width: 7, Priority: 13})
+	mErrors   = machineCols.add(Column{ID: "errors", Title: "ERRS", Unit: UnitCount, Number: true, Width: 5, Priority: 14})
+	mDrops    = machineCols.add(Column{ID: "drops", Title: "DROPS", Unit: UnitCount, Number: true, Width: 5, Priority: 14})
+	mSpeed    = machineCols.add(Column{ID: "speed_mbps", Title: "MBIT/S", Unit: "Mbit/s", Number: true, Width: 6, Priority: 14})
+	mState    = machineCols.add(Column{ID: "state", Title: "STATE", Width: 7, Priority: 14})
+	mAvail    = machineCols.add(Column{ID: "available_bytes", Title: "AVAIL", Unit: UnitBytes, Number: true, Width: 7, Priority: 11})
+	mDevice   = machineCols.add(Column{ID: "device", Title: "DEVICE", Width: 16, Priority: 15})
+	mFsType   = machineCols.add(Column{ID: "fs_type", Title: "TYPE", Width: 6, Priority: 15})
 )
 
 func machineRow(kind, name string, order int) Row {
-	return Row{Key: fmt.Sprintf("%s:%04d:%s", kind, order, name), Values: append([]any{kind, name}, make([]any, mColumns-2)...)}
+	vals := make([]any, len(machineCols))
+	vals[mKind], vals[mName] = kind, name
+	return Row{Key: fmt.Sprintf("%s:%04d:%s", kind, order, name), Values: vals}
 }
 
-func buildMachine(s *model.Snapshot, _ []Scope, _ bool) []Row {
+func buildMachine(s *model.Snapshot, _ Query) []Row {
 	rows := make([]Row, 0, 2+len(s.CPUs)+len(s.Disks)+len(s.Nets)+len(s.Filesystems))
 	hasRates := s.Interval > 0
 	u := s.Machine.Unknown // what the node's source cannot tell: n/a, never 0

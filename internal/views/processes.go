@@ -11,13 +11,14 @@ func init() {
 	register(&View{
 		ID:    "processes",
 		Title: "Processes",
+		Doc:   "a process",
 		Columns: []Column{
 			{ID: "pid", Title: "PID", Unit: UnitCount, Number: true, Width: 7},
 			{ID: "ppid", Title: "PPID", Unit: UnitCount, Number: true, Width: 7, Priority: 5},
 			{ID: "user", Title: "USER", Width: 9, Priority: 2},
 			{ID: "state", Title: "S", Width: 1, Priority: 3},
-			{ID: "cpu_pct", Title: "CPU%", Unit: UnitPct, Number: true, Width: 6},
-			{ID: "mem_pct", Title: "MEM%", Unit: UnitPct, Number: true, Width: 5},
+			colCPUPct,
+			colMemPct,
 			{ID: "rss_bytes", Title: "RES", Unit: UnitBytes, Number: true, Width: 6, Priority: 1},
 			{ID: "vsz_bytes", Title: "VIRT", Unit: UnitBytes, Number: true, Width: 6, Priority: 4},
 			{ID: "threads", Title: "THR", Unit: UnitCount, Number: true, Width: 4, Priority: 5},
@@ -48,18 +49,18 @@ func init() {
 	})
 }
 
-func buildProcesses(s *model.Snapshot, scope []Scope, tree bool) []Row {
-	ids := ContainerIDsInScope(s, scope)
+func buildProcesses(s *model.Snapshot, q Query) []Row {
+	ids := ContainerIDsInScope(s, q.Scope)
 	names := make(map[string]string, len(s.Containers))
 	for i := range s.Containers {
-		names[s.Containers[i].ID] = s.Containers[i].Name
+		names[s.Containers[i].Key()] = s.Containers[i].Name
 	}
-	wantContainer := scopeID(scope, "container")
+	wantContainer := scopeID(q.Scope, "container")
 	rows := make([]Row, 0, len(s.Processes))
 	var kept []*model.Process
 	for i := range s.Processes {
 		p := &s.Processes[i]
-		if ids != nil && !ids[p.ContainerID] {
+		if ids != nil && !ids[p.InContainer()] {
 			// A container scope may name a container that is not in the
 			// snapshot's container list (e.g. not yet listed): match its
 			// processes by id all the same.
@@ -69,7 +70,7 @@ func buildProcesses(s *model.Snapshot, scope []Scope, tree bool) []Row {
 		}
 		kept = append(kept, p)
 	}
-	if tree {
+	if q.Tree {
 		kept, depths := processTree(kept)
 		for i, p := range kept {
 			rows = append(rows, Row{Key: itoa(p.PID), Values: processValues(p, names, s.Machine.Unknown), Depth: depths[i]})
@@ -86,7 +87,7 @@ func processValues(p *model.Process, names map[string]string, unknown model.Unkn
 	r := p.HasRates
 	var cname any
 	if p.ContainerID != "" {
-		cname = text(names[p.ContainerID])
+		cname = text(names[p.InContainer()])
 	}
 	var start any
 	if !p.StartTime.IsZero() {

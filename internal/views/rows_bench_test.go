@@ -70,7 +70,7 @@ func BenchmarkRowsFresh(b *testing.B) {
 
 // BenchmarkSortRows10k is the sort alone, by a number and a text column.
 func BenchmarkSortRows10k(b *testing.B) {
-	rows := buildProcesses(bench10k(), nil, false)
+	rows := buildProcesses(bench10k(), Query{})
 	v := Get("processes")
 	for _, col := range []string{"cpu_pct", "command"} {
 		b.Run(col, func(b *testing.B) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,15 +27,32 @@ const (
 	UnitCount   = "count" // a plain integer count
 )
 
+// Units say what each unit means and the column id suffix that names it,
+// in the manual's order.
+var Units = []struct{ Unit, Suffix, Means string }{
+	{UnitPct, "_pct", "percent; for CPU, 100 is one core"},
+	{UnitBytes, "_bytes", "bytes"},
+	{UnitBps, "_bps", "bytes per second"},
+	{UnitPerSec, "_ps", "events per second"},
+	{UnitSeconds, "_s", "seconds"},
+	{UnitCount, "", "a whole number"},
+}
+
 // Column is one column of a view. Its ID is a stable contract: scripts use it.
 type Column struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
 	Unit  string `json:"unit"`
+	// Null, when set, says when the value is null (n/a), for the manual:
+	// "without a CPU quota". Every value may be null where it does not
+	// apply; this names the case a user would not guess.
+	Null string `json:"-"`
 	// Number columns hold float64 values (or nil); the others hold strings (or nil).
 	Number bool `json:"number"`
-	// Priority orders which columns a narrow screen drops first: higher
-	// values are dropped first; 0 is never dropped.
+	// Priority orders which columns a narrow screen moves off its first
+	// page first (sideways scrolling still reaches them): higher values
+	// go first; 0 never does. What names the row, what places it in the
+	// cluster and why it needs a look are 0.
 	Priority int `json:"priority"`
 	// Width is the preferred width on screen; 0 means "take what is left".
 	Width int `json:"width"`
@@ -42,6 +60,14 @@ type Column struct {
 	// a long value (a 64-digit Docker id shows as 12, like docker ps); JSON
 	// always has the whole value.
 	Clip int `json:"clip,omitempty"`
+	// Explains says the column holds the words that explain the row (why
+	// it needs a look, an app's last failure, a task's message): the
+	// screen gives it the width the other columns leave, up to its longest
+	// value, before the column that takes what is left.
+	Explains bool `json:"-"`
+	// KeepEnd says a value cut to the column's width keeps its end: a
+	// path (an app id /shop/payments/api) is named by its last element.
+	KeepEnd bool `json:"-"`
 	// Escapes says the text may hold terminal escape sequences (a log's
 	// colour codes, or worse): the screen and tables show it with them
 	// removed (termtext.StripSequences), then as termtext.Line shows text
@@ -70,34 +96,41 @@ type Scope struct {
 // ScopeKinds are the kinds --scope accepts.
 var ScopeKinds = []string{"framework", "group", "app", "task", "container", "pid", "agent"}
 
-// ParseScope reads "KIND=ID".
+// ParseScope reads "KIND=ID"; a pid must be a number.
 func ParseScope(s string) (Scope, error) {
 	k, id, ok := strings.Cut(s, "=")
 	if !ok || id == "" {
 		return Scope{}, fmt.Errorf("scope %q: want KIND=ID with KIND one of %s", s, strings.Join(ScopeKinds, ", "))
 	}
-	for _, known := range ScopeKinds {
-		if k == known {
-			return Scope{Kind: k, ID: id}, nil
+	if !slices.Contains(ScopeKinds, k) {
+		return Scope{}, fmt.Errorf("scope %q: unknown kind %q, want one of %s", s, k, strings.Join(ScopeKinds, ", "))
+	}
+	if k == "pid" {
+		if n, err := strconv.Atoi(id); err != nil || n <= 0 {
+			return Scope{}, fmt.Errorf("scope %q: a pid is a process id, a number above 0", s)
 		}
 	}
-	return Scope{}, fmt.Errorf("scope %q: unknown kind %q, want one of %s", s, k, strings.Join(ScopeKinds, ", "))
+	return Scope{Kind: k, ID: id}, nil
 }
 
 func (s Scope) String() string { return s.Kind + "=" + s.ID }
 
 // View is the declaration of one view.
 type View struct {
-	ID          string   `json:"id"`
-	Title       string   `json:"title"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Doc says what a row is, for the manual: "a container on this node".
+	Doc         string   `json:"-"`
 	Columns     []Column `json:"columns"`
 	DefaultSort string   `json:"default_sort"` // column id; "" keeps Build's order
 	DefaultDesc bool     `json:"default_desc"`
 	// Tree is true when the rows can form a tree (t key).
 	Tree bool `json:"tree"`
-	// Build returns the view's rows for a snapshot within a scope, unsorted
-	// and unfiltered; tree is the tree mode (rows in tree order with Depth).
-	Build func(s *model.Snapshot, scope []Scope, tree bool) []Row `json:"-"`
+	// Build returns the view's rows for a snapshot within the query's
+	// scope, unsorted and unfiltered; the query's Tree is the tree mode
+	// (rows in tree order with Depth), set only where the view has one,
+	// and its Logs where a log's lines come from.
+	Build func(s *model.Snapshot, q Query) []Row `json:"-"`
 	// Drill says where Enter on a row goes; nil or ok false when the row
 	// leads nowhere (Enter then opens the details, if any).
 	Drill func(r Row) (t Target, ok bool) `json:"-"`
@@ -108,8 +141,13 @@ type View struct {
 	// Rank orders the views menu, -l and completion (DESIGN.md's order).
 	Rank int `json:"-"`
 	// Scopes are the scope kinds the view can be shown in; the innermost
-	// scope of a drill-down decides. Every view can be shown unscoped.
+	// scope of a drill-down decides. Every view can be shown unscoped,
+	// unless NeedsScope.
 	Scopes []string `json:"-"`
+	// NeedsScope says the view shows nothing without one of its Scopes
+	// (a log is one container's, task's or process's): -v without
+	// --scope is a usage error.
+	NeedsScope bool `json:"-"`
 	// Minimum are the ids of the view's minimum columns (DESIGN.md): what
 	// a table (-o table) prints; JSON has every column.
 	Minimum []string `json:"-"`
@@ -139,10 +177,11 @@ type View struct {
 	// Follow keeps the screen's cursor on the last row when new rows come
 	// and it was there, as tail -f in less.
 	Follow bool `json:"-"`
-	// Errors are the view's own errors within a scope (a log that cannot
-	// be read, or that ended), shown with the snapshot's: in JSON's
-	// errors, as a table's error lines, on the screen's message line.
-	Errors func(s *model.Snapshot, scope []Scope) []string `json:"-"`
+	// Errors are the view's own errors within the query's scope (a log
+	// that cannot be read, or that ended), shown with the snapshot's: in
+	// JSON's errors, as a table's error lines, on the screen's message
+	// line.
+	Errors func(s *model.Snapshot, q Query) []string `json:"-"`
 	// Shell says a row is a container that `e` opens a shell in (Ref).
 	Shell bool `json:"-"`
 	// Needs is what of the cluster the view shows beyond this node's own
@@ -171,6 +210,22 @@ func (v *View) AppliesIn(scope []Scope) bool {
 		return true
 	}
 	return slices.Contains(v.Scopes, scope[len(scope)-1].Kind)
+}
+
+// CheckScopeKinds says why the view cannot be shown within a scope given
+// on the command line: its innermost kind is not one of the view's, or
+// there is none and the view needs one.
+func (v *View) CheckScopeKinds(scope []Scope) error {
+	kinds := strings.Join(v.Scopes, "=, ") + "="
+	switch {
+	case len(scope) == 0 && v.NeedsScope:
+		return fmt.Errorf("view %s needs a scope: give --scope %s (--scope KIND=ID)", v.ID, strings.Join(v.Scopes, "=ID, ")+"=ID")
+	case len(scope) == 0 || v.AppliesIn(scope):
+		return nil
+	case len(v.Scopes) == 0:
+		return fmt.Errorf("view %s is never scoped: it shows the whole node; drop --scope %s", v.ID, scope[len(scope)-1])
+	}
+	return fmt.Errorf("view %s cannot be shown within %s: its scopes are %s", v.ID, scope[len(scope)-1], kinds)
 }
 
 // MinimumCols returns the indices of the view's minimum columns, in the
@@ -272,6 +327,11 @@ type Query struct {
 	Sort   string  // column id; "" = the view's default
 	Desc   bool    // meaningful only when Sort != ""
 	Tree   bool
+	// Logs is where the logs view reads a log's lines (the log feed the
+	// command opens); nil: nowhere, and the view is empty, as in a replay,
+	// which records no logs. Views read nothing else from outside the
+	// snapshot.
+	Logs LogLines
 }
 
 // Table is a view's rows ready to draw or print.
@@ -310,22 +370,23 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 			return nil, err
 		}
 	}
+	q.Tree = q.Tree && v.Tree
 	var rows []Row
 	switch {
 	case s != nil && v.Live:
-		rows = v.Build(s, q.Scope, q.Tree && v.Tree)
+		rows = v.Build(s, q)
 		if q.Filter != nil {
 			rows = q.Filter.Apply(v, rows)
 		}
 	case s != nil:
 		rows = built.get(s, v, q)
 	}
-	if col >= 0 && !(q.Tree && v.Tree) {
+	if col >= 0 && !q.Tree {
 		SortRows(rows, col, v.Columns[col].Number, desc)
 	}
 	var errs []string
 	if s != nil && v.Errors != nil {
-		errs = v.Errors(s, q.Scope)
+		errs = v.Errors(s, q)
 	}
 	return &Table{View: v, Columns: v.Columns, Rows: rows, SortCol: col, Desc: desc, Errors: errs}, nil
 }
@@ -348,9 +409,9 @@ type rowCache struct {
 }
 
 // get returns a copy of the view's filtered rows for s, which the caller
-// may sort in place.
+// may sort in place; q.Tree is already the view's tree mode.
 func (c *rowCache) get(s *model.Snapshot, v *View, q Query) []Row {
-	tree := q.Tree && v.Tree
+	tree := q.Tree
 	text := ""
 	if q.Filter != nil {
 		text = q.Filter.Text
@@ -362,7 +423,7 @@ func (c *rowCache) get(s *model.Snapshot, v *View, q Query) []Row {
 	if hit {
 		return slices.Clone(cached)
 	}
-	rows := v.Build(s, q.Scope, tree)
+	rows := v.Build(s, q)
 	if q.Filter != nil {
 		rows = q.Filter.Apply(v, rows)
 	}

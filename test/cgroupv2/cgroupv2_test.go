@@ -328,6 +328,7 @@ type expect struct {
 	quota   float64 // cpu.max in % of a core; 0 for none
 	written uint64  // bytes written to a tmpfs from inside the cgroup
 	bare    bool    // no memory, pids or io controller
+	frozen  bool    // init.sh froze it (cgroup.freeze 1): paused
 }
 
 // shapes are keyed by init.sh's shape names; ids are init.sh's.
@@ -336,7 +337,7 @@ var shapes = map[string]expect{
 	"docker":         {runtime: "docker", id: strings.Repeat("1", 64), pids: 1, memMax: 64 << 20, written: 24 << 20},
 	"raw":            {runtime: "raw", pids: 2},
 	"containerd":     {runtime: "containerd", id: strings.Repeat("3", 64), pids: 3},
-	"podman":         {runtime: "podman", id: strings.Repeat("2", 64), pids: 2},
+	"podman":         {runtime: "podman", id: strings.Repeat("2", 64), pids: 2, frozen: true},
 	"containerd-k8s": {runtime: "containerd", id: strings.Repeat("4", 64), pids: 1},
 	"cri-o":          {runtime: "cri-o", id: strings.Repeat("5", 64), pids: 2, memMax: 32 << 20},
 	"bare":           {runtime: "raw", pids: 2, bare: true},
@@ -356,6 +357,10 @@ func check(t *testing.T, row map[string]any, want expect, before, after kernelFi
 	}
 	if row["id"] != wantID {
 		t.Errorf("id %v, want %s", row["id"], wantID)
+	}
+	// Issue 19 item 9: the freezer's word, read from cgroup.events.
+	if wantState := map[bool]string{false: "running", true: "paused"}[want.frozen]; row["state"] != wantState {
+		t.Errorf("state %v, want %s", row["state"], wantState)
 	}
 
 	// CPU: the kernel's usage over the whole run of ctop-like, as a rate,

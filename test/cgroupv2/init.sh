@@ -79,6 +79,9 @@ mk /machine.slice; enable /machine.slice
 mk /machine.slice/libpod-$PODMAN.scope
 shape podman /machine.slice/libpod-$PODMAN.scope
 sleeps /machine.slice/libpod-$PODMAN.scope 2
+# Frozen as `:pause` freezes a cgroup (cgroup.freeze): its row says paused.
+sleep 0.2
+echo 1 >$C/machine.slice/libpod-$PODMAN.scope/cgroup.freeze || fail "cgroup.freeze"
 
 # Kubernetes (kubelet's systemd driver): a besteffort pod on containerd and
 # a burstable pod on CRI-O.

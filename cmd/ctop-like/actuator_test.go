@@ -1,0 +1,59 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+	"github.com/ctop-like/ctop-like/internal/views"
+)
+
+// fixedCluster is a ClusterSource with one answer.
+type fixedCluster struct{ c *model.Cluster }
+
+func (c fixedCluster) Latest() *model.Cluster { return c.c }
+func (c fixedCluster) Errors() []string       { return nil }
+
+// A Marathon action on an id with a dot segment is refused with a
+// sentence instead of a confirmation (the screen shows "kill: refused: …
+// (nothing done)"), and Marathon hears nothing: before, "kill task .. of
+// /victim" was confirmed and sent as DELETE /v2/apps/victim/tasks/..,
+// which a normalising proxy reads as deleting /victim.
+func TestMarathonActionsOnDotSegmentsAreRefusedBeforeTheConfirmation(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		t.Errorf("Marathon got %s %s", r.Method, r.URL.RawPath)
+	}))
+	defer srv.Close()
+	x := &actuator{cluster: fixedCluster{&model.Cluster{HasMarathon: true, Marathon: srv.URL, Apps: []model.App{
+		{ID: "/victim", Instances: 3, TaskIDs: []string{"..", "victim.1"}},
+		{ID: "/evil/../../v2/apps/victim", Instances: 1, TaskIDs: []string{"evil.1"}},
+	}}}}
+	for _, tc := range []struct {
+		ref  views.MarathonRef
+		verb string
+		want string
+	}{
+		{views.MarathonRef{Task: "..", Instances: -1}, "kill", `task id has a ".." segment`},
+		{views.MarathonRef{Task: "..", Instances: -1}, "kill-scale", `task id has a ".." segment`},
+		{views.MarathonRef{App: "/evil/../../v2/apps/victim", Instances: 1}, "restart", `app id has a ".." segment`},
+		{views.MarathonRef{App: "/evil/../../v2/apps/victim", Instances: 1}, "scale", `app id has a ".." segment`},
+		{views.MarathonRef{Task: "evil.1", Instances: -1}, "kill", `app id has a ".." segment`},
+	} {
+		d, err := x.Marathon(tc.ref, tc.verb, 2)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			desc := ""
+			if d != nil {
+				desc = d.Describe()
+			}
+			t.Errorf("%s %+v: confirmation %q, error %v; want a refusal with %q", tc.verb, tc.ref, desc, err, tc.want)
+		}
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("%d requests reached Marathon", n)
+	}
+}

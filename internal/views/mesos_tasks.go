@@ -1,0 +1,143 @@
+package views
+
+import (
+	"strconv"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
+
+// The mesos-tasks view (DESIGN.md): every task the Mesos master knows,
+// with its container and figures where it runs on this node.
+func init() {
+	register(&View{
+		ID:    "mesos-tasks",
+		Title: "Mesos Tasks",
+		Doc:   "a Mesos task, finished ones too (the newest 100 of each framework)",
+		Columns: []Column{
+			{ID: "task_id", Title: "TASK ID", Width: 0},
+			{ID: "task", Title: "TASK", Width: 16, Priority: 2},
+			{ID: "framework", Title: "FRAMEWORK", Width: 12, Priority: 3},
+			{ID: "state", Title: "STATE", Width: 13},
+			{ID: "agent", Title: "AGENT", Width: 15, Priority: 1},
+			{ID: "container_id", Title: "CONTAINER", Width: 12, Priority: 2},
+			colCPUPct,
+			colMemBytes,
+			{ID: "reason", Title: "REASON", Width: 16, Priority: 4, Explains: true},
+			{ID: "message", Title: "MESSAGE", Width: 30, Priority: 3, Explains: true},
+			{ID: "state_age_s", Title: "AGE", Unit: UnitSeconds, Number: true, Width: 8, Priority: 3},
+			{ID: "attention", Title: "ATTENTION", Width: 16, Explains: true},
+		},
+		DefaultSort: "cpu_pct",
+		DefaultDesc: true,
+		// The breadcrumb has named a task by its framework so far: kept.
+		Rank:        6,
+		Scopes:      []string{"task", "app", "group", "framework"},
+		Minimum:     []string{"task_id", "task", "framework", "state", "agent", "container_id", "cpu_pct", "mem_bytes", "reason", "message", "attention"},
+		NameColumns: []string{"framework", "task"},
+		Build:       buildMesosTasks,
+		Needs:       model.NeedMesosTasks | model.NeedMarathon,
+		Actions:     marathonTaskActions,
+		Target:      marathonTarget,
+		Drill: func(r Row) (Target, bool) {
+			return Target{View: "containers", Scope: Scope{Kind: "task", ID: r.Key}}, true
+		},
+		Log: logTarget("task"),
+	})
+}
+
+// buildMesosTasks lists every task of the cluster; a task running on this
+// node has its container and figures, the others nil.
+func buildMesosTasks(s *model.Snapshot, q Query) []Row {
+	ix := newClusterIndex(s)
+	byTask := map[string][]*model.Container{}
+	for i := range s.Containers {
+		c := &s.Containers[i]
+		if c.Cluster.TaskID != "" {
+			byTask[c.Cluster.TaskID] = append(byTask[c.Cluster.TaskID], c)
+		}
+	}
+	var rows []Row
+	keys := make(map[string]bool, len(ix.c.Tasks))
+	for i := range ix.c.Tasks {
+		t := &ix.c.Tasks[i]
+		local := byTask[t.ID]
+		if t.Finished {
+			local = nil // what runs here is the live task's
+		}
+		if !ix.taskInScope(t, q.Scope, local) {
+			continue
+		}
+		fwName := ""
+		if fw := ix.frameworks[t.FrameworkID]; fw != nil {
+			fwName = fw.Name
+		}
+		agent := t.AgentHost
+		if agent == "" {
+			agent = t.AgentID
+		}
+		var cid, cpu, mem any
+		if len(local) > 0 {
+			var f figures
+			for _, c := range local {
+				f.add(c)
+			}
+			cid, cpu, mem = local[0].ID, f.cpuValue(), f.mem
+		}
+		// A Mesos state carries no status message: Marathon's
+		// lastTaskFailure gives the message of its app's latest failure.
+		msg := t.Message
+		if a := ix.failedApp[t.ID]; msg == "" && a != nil {
+			msg = a.LastFailure
+		}
+		var age any
+		if !t.StateSince.IsZero() {
+			age = max(s.Time.Sub(t.StateSince).Seconds(), 0)
+		}
+		why := taskAttention(t, s.Time)
+		key := t.ID
+		if keys[key] { // a master may remember one id twice
+			key += "@" + strconv.FormatInt(t.StateSince.UnixNano(), 10)
+		}
+		keys[key] = true
+		rows = append(rows, Row{Key: key, Attention: why != "", Values: []any{
+			t.ID, text(t.Name), text(fwName), text(t.State), text(agent), cid, cpu, mem,
+			text(t.Reason), text(msg), age, text(why),
+		}})
+	}
+	return rows
+}
+
+func (ix *clusterIndex) taskInScope(t *model.Task, scope []Scope, local []*model.Container) bool {
+	for _, sc := range scope {
+		ok := true
+		switch sc.Kind {
+		case "framework":
+			ok = t.FrameworkID == sc.ID
+			if fw := ix.frameworks[t.FrameworkID]; !ok && fw != nil {
+				ok = fw.Name == sc.ID
+			}
+		case "task":
+			ok = t.ID == sc.ID
+		case "app":
+			ok = ix.appOf(t.ID) == sc.ID
+			for _, c := range local {
+				ok = ok || c.Cluster.App == sc.ID
+			}
+		case "group":
+			a := ix.appOf(t.ID)
+			ok = a != "" && InGroup(model.ParentGroup(a), sc.ID)
+			for _, c := range local {
+				ok = ok || (c.Cluster.Group != "" && InGroup(c.Cluster.Group, sc.ID))
+			}
+		case "container":
+			ok = false
+			for _, c := range local {
+				ok = ok || containerIn(c, sc)
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
