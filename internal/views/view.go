@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ctop-like/ctop-like/internal/model"
 )
@@ -93,7 +94,7 @@ type Scope struct {
 }
 
 // ScopeKinds are the kinds --scope accepts.
-var ScopeKinds = []string{"framework", "group", "app", "task", "container", "pid"}
+var ScopeKinds = []string{"framework", "group", "app", "task", "container", "pid", "agent"}
 
 // ParseScope reads "KIND=ID"; a pid must be a number.
 func ParseScope(s string) (Scope, error) {
@@ -183,6 +184,23 @@ type View struct {
 	Errors func(s *model.Snapshot, q Query) []string `json:"-"`
 	// Shell says a row is a container that `e` opens a shell in (Ref).
 	Shell bool `json:"-"`
+	// Needs is what of the cluster the view shows beyond this node's own
+	// tasks: Rows tells the orchestrator (SetNeedsHook), which reads it
+	// only while a view shows it.
+	Needs model.ClusterNeeds `json:"-"`
+}
+
+// needsHook is told what the view being built needs.
+var needsHook atomic.Pointer[func(model.ClusterNeeds)]
+
+// SetNeedsHook makes Rows tell f what of the cluster each view it builds
+// shows (nil: no one listens); the orchestrator's Want.
+func SetNeedsHook(f func(model.ClusterNeeds)) {
+	if f == nil {
+		needsHook.Store(nil)
+		return
+	}
+	needsHook.Store(&f)
 }
 
 // AppliesIn reports whether the view can be shown within a scope: the
@@ -333,6 +351,9 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 	v := Get(q.View)
 	if v == nil {
 		return nil, fmt.Errorf("unknown view %q (views: %s)", q.View, strings.Join(IDs(), ", "))
+	}
+	if h := needsHook.Load(); h != nil && v.Needs != 0 {
+		(*h)(v.Needs)
 	}
 	sortID, desc := q.Sort, q.Desc
 	if sortID == "" {
