@@ -1,8 +1,10 @@
 package collector
 
 import (
+	"bytes"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/kernfile"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -21,7 +23,7 @@ type cgroupPasses struct {
 // keptCgroup is one cgroup's open files, by the finder's numbers (v1Procs…,
 // v2Procs…), and its limits (see limitsTTL).
 type keptCgroup struct {
-	files    [max(v1NumFiles, v2NumFiles)]keptFile
+	files    [max(v1NumFiles, v2NumFiles)]kernfile.File
 	seen     uint64
 	limitsAt time.Time // when the limits below were read; zero: never
 	quota    float64   // CPU.QuotaCores
@@ -33,7 +35,7 @@ type keptCgroup struct {
 
 func (g *keptCgroup) close() {
 	for i := range g.files {
-		g.files[i].close()
+		g.files[i].Close()
 	}
 }
 
@@ -89,7 +91,7 @@ func (p *cgroupPasses) scan(root string, all bool,
 // readFile reads g's file which, at path, into the passes' buffer (valid
 // until the next read).
 func (p *cgroupPasses) readFile(g *keptCgroup, which int, path func() string) ([]byte, error) {
-	b, err := g.files[which].read(p.buf, 0, path)
+	b, err := g.files[which].Read(p.buf, 0, path)
 	if cap(b) > cap(p.buf) {
 		p.buf = b[:0]
 	}
@@ -107,4 +109,26 @@ func (p *cgroupPasses) close() {
 		g.close()
 		delete(p.cgroups, rel)
 	}
+}
+
+// procsFirstAndCount returns the first pid of a cgroup.procs file and how
+// many there are.
+func procsFirstAndCount(data []byte) (first, n int) {
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		v := kernfile.Int(line)
+		if v <= 0 {
+			continue
+		}
+		if n == 0 {
+			first = int(v)
+		}
+		n++
+	}
+	return first, n
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/kernfile"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -16,7 +17,7 @@ const userHZ = 100
 
 // v1Finder reads cgroup v1, where each controller is its own tree and a
 // container has the same relative path in each of them. It keeps each
-// container's files open between passes (see keptFile); Containers is
+// container's files open between passes (see kernfile.File); Containers is
 // called from one goroutine at a time.
 type v1Finder struct {
 	cgroupPasses
@@ -109,9 +110,9 @@ func (f *v1Finder) read(g *keptCgroup, rel string, c *model.ContainerSample) (fa
 	}
 	if _, ok := f.dirs["cpuacct"]; ok {
 		if b := get(v1CPUUsage); b != nil {
-			c.CPU.UsageNs = uintValue(b)
+			c.CPU.UsageNs = kernfile.Uint(b)
 		}
-		eachKeyValue(get(v1CPUAcctStat), func(k []byte, v uint64) {
+		kernfile.EachKeyValue(get(v1CPUAcctStat), func(k []byte, v uint64) {
 			switch string(k) {
 			case "user":
 				c.CPU.UserNs = v * (1e9 / userHZ)
@@ -121,7 +122,7 @@ func (f *v1Finder) read(g *keptCgroup, rel string, c *model.ContainerSample) (fa
 		})
 	}
 	if _, ok := f.dirs["cpu"]; ok {
-		eachKeyValue(get(v1CPUStat), func(k []byte, v uint64) {
+		kernfile.EachKeyValue(get(v1CPUStat), func(k []byte, v uint64) {
 			switch string(k) {
 			case "nr_periods":
 				c.CPU.Periods = v
@@ -134,10 +135,10 @@ func (f *v1Finder) read(g *keptCgroup, rel string, c *model.ContainerSample) (fa
 		if f.limitsDue(g) {
 			var quota, period int64
 			if b := get(v1Quota); b != nil {
-				quota = intValue(b)
+				quota = kernfile.Int(b)
 			}
 			if b := get(v1Period); b != nil {
-				period = intValue(b)
+				period = kernfile.Int(b)
 			}
 			g.quota = quotaCores(quota, period)
 		}
@@ -153,7 +154,7 @@ func (f *v1Finder) read(g *keptCgroup, rel string, c *model.ContainerSample) (fa
 			c.Unmeasured = append(c.Unmeasured, "memory")
 		}
 	} else {
-		c.Mem.Usage = uintValue(usage)
+		c.Mem.Usage = kernfile.Uint(usage)
 		f.readMemory(g, rel, c, get)
 	}
 	if f.limitsDue(g) {
@@ -167,7 +168,7 @@ func (f *v1Finder) read(g *keptCgroup, rel string, c *model.ContainerSample) (fa
 			c.Unmeasured = append(c.Unmeasured, "pids")
 		}
 	} else {
-		c.Pids = uintValue(b)
+		c.Pids = kernfile.Uint(b)
 	}
 	if _, ok := f.dirs["blkio"]; !ok {
 		c.Unmeasured = append(c.Unmeasured, "io")
@@ -196,7 +197,7 @@ func (f *v1Finder) readMemory(g *keptCgroup, rel string, c *model.ContainerSampl
 	// hier: memory.stat's hierarchical total_<key> (which matches
 	// memory.usage_in_bytes, itself hierarchical) wins over <key>.
 	var inactive, rss, cache memStatValue
-	eachKeyValue(get(v1MemStat), func(k []byte, v uint64) {
+	kernfile.EachKeyValue(get(v1MemStat), func(k []byte, v uint64) {
 		switch string(k) {
 		case "inactive_file":
 			inactive.set(v, false)
@@ -218,11 +219,11 @@ func (f *v1Finder) readMemory(g *keptCgroup, rel string, c *model.ContainerSampl
 	if f.limitsDue(g) {
 		g.memLimit = 0
 		if b := get(v1MemLimit); b != nil {
-			g.memLimit = uintValue(b)
+			g.memLimit = kernfile.Uint(b)
 		}
 	}
 	c.Mem.Limit = memLimit(g.memLimit, f.hostMemory)
-	eachKeyValue(get(v1OOMControl), func(k []byte, v uint64) {
+	kernfile.EachKeyValue(get(v1OOMControl), func(k []byte, v uint64) {
 		if string(k) == "oom_kill" {
 			c.Mem.OOMKills = v
 		}
@@ -258,4 +259,41 @@ func (f *v1Finder) dir(controller, rel string) (string, bool) {
 		return "", false
 	}
 	return filepath.Join(m, filepath.FromSlash(rel)), true
+}
+
+// blkioSums sums the Read and Write lines ("8:0 Read 4096") of a v1 blkio
+// file over all devices; the Total line and other ops are ignored.
+func blkioSums(data []byte) (read, write uint64) {
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		var f [4][]byte
+		n := 0
+		for fl := range bytes.FieldsSeq(line) {
+			if n == len(f) {
+				n++
+				break
+			}
+			f[n] = fl
+			n++
+		}
+		if n != 3 || bytes.IndexByte(f[0], ':') < 0 {
+			continue
+		}
+		v, ok := kernfile.ParseUint(f[2])
+		if !ok {
+			continue
+		}
+		switch string(f[1]) {
+		case "Read":
+			read += v
+		case "Write":
+			write += v
+		}
+	}
+	return read, write
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ctop-like/ctop-like/internal/collector/kernfile"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -72,7 +73,7 @@ func (f *v2Finder) read(g *keptCgroup, dir string, c *model.ContainerSample) (fa
 		}
 		return b
 	}
-	eachKeyValue(get(v2CPUStat), func(k []byte, v uint64) {
+	kernfile.EachKeyValue(get(v2CPUStat), func(k []byte, v uint64) {
 		switch string(k) {
 		case "usage_usec":
 			c.CPU.UsageNs = v * 1000
@@ -94,7 +95,7 @@ func (f *v2Finder) read(g *keptCgroup, dir string, c *model.ContainerSample) (fa
 			g.quota = cpuMaxCores(string(b))
 		}
 		if b := get(v2MemMax); b != nil {
-			g.memLimit = uintValue(b)
+			g.memLimit = kernfile.Uint(b)
 		}
 		g.limitsAt = f.now
 	}
@@ -107,7 +108,7 @@ func (f *v2Finder) read(g *keptCgroup, dir string, c *model.ContainerSample) (fa
 	cur, err := f.file(g, v2MemCurrent, dir)
 	switch {
 	case err == nil:
-		c.Mem.Usage = uintValue(cur)
+		c.Mem.Usage = kernfile.Uint(cur)
 		f.readMemory(g, c, get)
 	case vanished(err):
 		failed = true
@@ -116,7 +117,7 @@ func (f *v2Finder) read(g *keptCgroup, dir string, c *model.ContainerSample) (fa
 		failed = true
 	}
 	if b, err := f.file(g, v2PidsCurrent, dir); err == nil {
-		c.Pids = uintValue(b)
+		c.Pids = kernfile.Uint(b)
 	} else {
 		failed = true
 		if vanished(err) {
@@ -135,7 +136,7 @@ func (f *v2Finder) read(g *keptCgroup, dir string, c *model.ContainerSample) (fa
 	// `:pause`, `docker pause`) holds every process: paused, whatever its
 	// runtime last said.
 	if b, err := f.file(g, v2Events, dir); err == nil {
-		eachKeyValue(b, func(k []byte, v uint64) {
+		kernfile.EachKeyValue(b, func(k []byte, v uint64) {
 			if string(k) == "frozen" && v == 1 {
 				c.State = "paused"
 			}
@@ -147,7 +148,7 @@ func (f *v2Finder) read(g *keptCgroup, dir string, c *model.ContainerSample) (fa
 // readMemory reads the memory controller's files but memory.current.
 func (f *v2Finder) readMemory(g *keptCgroup, c *model.ContainerSample, get func(int) []byte) {
 	var inactive uint64
-	eachKeyValue(get(v2MemStat), func(k []byte, v uint64) {
+	kernfile.EachKeyValue(get(v2MemStat), func(k []byte, v uint64) {
 		switch string(k) {
 		case "inactive_file":
 			inactive = v
@@ -159,7 +160,7 @@ func (f *v2Finder) readMemory(g *keptCgroup, c *model.ContainerSample, get func(
 	})
 	c.Mem.Used = subFloor(c.Mem.Usage, inactive)
 	c.Mem.Limit = memLimit(g.memLimit, f.hostMemory)
-	eachKeyValue(get(v2MemEvents), func(k []byte, v uint64) {
+	kernfile.EachKeyValue(get(v2MemEvents), func(k []byte, v uint64) {
 		if string(k) == "oom_kill" {
 			c.Mem.OOMKills = v
 		}
@@ -210,7 +211,7 @@ func ioStatSums(data []byte) model.CgroupBlkio {
 			if !ok {
 				continue
 			}
-			n, ok := parseUnsigned(v)
+			n, ok := kernfile.ParseUnsigned(v)
 			if !ok {
 				continue
 			}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/kernfile"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -52,7 +53,7 @@ type Local struct {
 type netEntry struct {
 	pid  int
 	ns   string
-	dev  keptFile
+	dev  kernfile.File
 	seen uint64
 }
 
@@ -146,7 +147,7 @@ func (l *Local) Close() error {
 	l.collectMu.Lock()
 	defer l.collectMu.Unlock()
 	for id, e := range l.nets {
-		e.dev.close()
+		e.dev.Close()
 		delete(l.nets, id)
 	}
 	if c, ok := l.finder.(interface{ close() }); ok {
@@ -206,7 +207,7 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	conts = kept
 	for id, e := range l.nets {
 		if e.seen != l.pass {
-			e.dev.close()
+			e.dev.Close()
 			delete(l.nets, id)
 		}
 	}
@@ -287,7 +288,7 @@ func (l *Local) netOf(key string, pid int) *model.NetCounters {
 	e := l.nets[key]
 	if e == nil || e.pid != pid {
 		if e != nil {
-			e.dev.close()
+			e.dev.Close()
 		}
 		e = &netEntry{pid: pid}
 		l.nets[key] = e
@@ -306,7 +307,7 @@ func (l *Local) netOf(key string, pid int) *model.NetCounters {
 		return nil
 	}
 	l.netTried++
-	data, err := e.dev.read(l.netBuf, 0, func() string {
+	data, err := e.dev.Read(l.netBuf, 0, func() string {
 		return filepath.Join(l.cfg.ProcRoot, strconv.Itoa(pid), "net", "dev")
 	})
 	if cap(data) > cap(l.netBuf) {

@@ -17,6 +17,7 @@ import (
 	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
 
+	"github.com/ctop-like/ctop-like/internal/collector/kernfile"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -51,9 +52,9 @@ type MachineReader struct {
 	mounts     []model.Filesystem
 	mountsAt   time.Time
 	mountsErr  error
-	// Files read every pass, kept open (see keptFile); under readMu.
-	procFiles map[string]*keptFile // by name under procRoot
-	operstate map[string]*operFile // by interface
+	// Files read every pass, kept open (see kernfile.File); under readMu.
+	procFiles map[string]*kernfile.File // by name under procRoot
+	operstate map[string]*operFile      // by interface
 	pass      uint64
 
 	mu      sync.Mutex
@@ -71,7 +72,7 @@ func NewMachineReader(procRoot, sysRoot string) (*MachineReader, error) {
 		statfs:     unix.Statfs,
 		partitions: make(map[string]bool),
 		speeds:     make(map[string]speed),
-		procFiles:  make(map[string]*keptFile),
+		procFiles:  make(map[string]*kernfile.File),
 		operstate:  make(map[string]*operFile),
 		pending:    make(map[string]bool),
 	}
@@ -216,7 +217,7 @@ func (m *MachineReader) readNets() ([]model.NetCounters, error) {
 	}
 	for name, f := range m.operstate {
 		if f.seen != m.pass {
-			f.file.close()
+			f.file.Close()
 			delete(m.operstate, name)
 		}
 	}
@@ -228,10 +229,10 @@ func (m *MachineReader) readNets() ([]model.NetCounters, error) {
 func (m *MachineReader) procFile(name string) ([]byte, error) {
 	f := m.procFiles[name]
 	if f == nil {
-		f = &keptFile{}
+		f = &kernfile.File{}
 		m.procFiles[name] = f
 	}
-	data, err := f.read(m.buf, 0, func() string { return filepath.Join(m.procRoot, name) })
+	data, err := f.Read(m.buf, 0, func() string { return filepath.Join(m.procRoot, name) })
 	if cap(data) > cap(m.buf) {
 		m.buf = data[:0]
 	}
@@ -241,7 +242,7 @@ func (m *MachineReader) procFile(name string) ([]byte, error) {
 // operFile is an interface's operstate, kept open, with the last value
 // read (reused while the kernel says the same).
 type operFile struct {
-	file  keptFile
+	file  kernfile.File
 	value string
 	seen  uint64
 }
@@ -256,7 +257,7 @@ func (m *MachineReader) readOperState(name, dir string) string {
 	}
 	f.seen = m.pass
 	var b [64]byte
-	data, err := f.file.read(b[:0], 0, func() string { return filepath.Join(dir, "operstate") })
+	data, err := f.file.Read(b[:0], 0, func() string { return filepath.Join(dir, "operstate") })
 	if err != nil {
 		f.value = ""
 		return ""
@@ -273,11 +274,11 @@ func (m *MachineReader) close() {
 	m.readMu.Lock()
 	defer m.readMu.Unlock()
 	for name, f := range m.procFiles {
-		f.close()
+		f.Close()
 		delete(m.procFiles, name)
 	}
 	for name, f := range m.operstate {
-		f.file.close()
+		f.file.Close()
 		delete(m.operstate, name)
 	}
 }
@@ -326,7 +327,7 @@ var partitionName = regexp.MustCompile(`^((sd|hd|vd|xvd)[a-z]+[0-9]+|(nvme[0-9]+
 // readFilesystems statfs's each real mount, one per device.
 func (m *MachineReader) readFilesystems() ([]model.Filesystem, error) {
 	if m.mounts == nil || time.Since(m.mountsAt) > mountsTTL {
-		data, err := readSmallFile(m.mountinfo, m.buf[:0], 0)
+		data, err := kernfile.ReadFile(m.mountinfo, m.buf[:0], 0)
 		m.buf = data
 		if err != nil {
 			return nil, fmt.Errorf("machine: %w", err)
@@ -671,7 +672,7 @@ func parseDiskstats(data []byte, isPartition func(string) bool) ([]model.DiskCou
 // "" when it cannot be read.
 func readTrimmed(path string) string {
 	var b [64]byte
-	data, err := readSmallFile(path, b[:0], 0)
+	data, err := kernfile.ReadFile(path, b[:0], 0)
 	if err != nil {
 		return ""
 	}

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/kernfile"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"golang.org/x/sys/unix"
 )
@@ -79,11 +80,11 @@ type portNS struct {
 	// namespace's, which made the dumps 16% of a refresh's CPU with 50
 	// Docker containers (udp_dump and tcp_diag_dump in perf), against two
 	// preads of /proc/<pid>/net/sockstat{,6}.
-	stat    [2]keptFile // its sockstat and sockstat6, kept open
-	counts  sockCounts  // as read before the last dump
-	dumped  time.Time   // when its tables were last read
-	tables  bool        // n.listen came from a dump or the /proc tables
-	counted bool        // counts were read for the last dump
+	stat    [2]kernfile.File // its sockstat and sockstat6, kept open
+	counts  sockCounts       // as read before the last dump
+	dumped  time.Time        // when its tables were last read
+	tables  bool             // n.listen came from a dump or the /proc tables
+	counted bool             // counts were read for the last dump
 }
 
 // sockCounts are a namespace's hashed TCP and UDP sockets (sockstat's TCP
@@ -132,8 +133,8 @@ func (r *portReader) close() {
 
 func (n *portNS) closeAll() {
 	n.closeDiag()
-	n.stat[0].close()
-	n.stat[1].close()
+	n.stat[0].Close()
+	n.stat[1].Close()
 }
 
 func (n *portNS) closeDiag() {
@@ -393,7 +394,7 @@ func (r *portReader) resolve(n *portNS, idx []int, procs []model.ProcessSample, 
 // when they cannot be read, and the tables are then read every refresh.
 func (r *portReader) sockCounts(n *portNS, pid int) (c sockCounts, ok bool) {
 	for f, name := range [...]string{"sockstat", "sockstat6"} {
-		data, err := n.stat[f].read(r.buf, 0, func() string {
+		data, err := n.stat[f].Read(r.buf, 0, func() string {
 			return r.procRoot + "/" + strconv.Itoa(pid) + "/net/" + name
 		})
 		if cap(data) > cap(r.buf) {
@@ -427,7 +428,7 @@ func (r *portReader) sockCounts(n *portNS, pid int) (c sockCounts, ok bool) {
 			// "inuse N ...", read in place.
 			_, num, _ := bytes.Cut(rest, []byte{' '})
 			num, _, _ = bytes.Cut(num, []byte{' '})
-			c[slot], _ = parseUintBytes(num)
+			c[slot], _ = kernfile.ParseUint(num)
 		}
 	}
 	return c, true

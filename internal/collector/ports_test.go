@@ -402,7 +402,7 @@ func TestSockCounts(t *testing.T) {
 	if c, ok := r.sockCounts(n, 7); !ok || c != (sockCounts{5, 3, 0, 0}) {
 		t.Errorf("without sockstat6: %v %v", c, ok)
 	}
-	n.stat[0].close()
+	n.stat[0].Close()
 	os.WriteFile(filepath.Join(root, "7/net/sockstat6"), []byte("TCP6: inuse 2\nUDP6: inuse 1\nUDPLITE6: inuse 0\nRAW6: inuse 0\nFRAG6: inuse 0 memory 0\n"), 0o644)
 	if c, ok := r.sockCounts(n, 7); !ok || c != (sockCounts{5, 3, 2, 1}) {
 		t.Errorf("with sockstat6: %v %v", c, ok)

@@ -15,8 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/sys/unix"
-
+	"github.com/ctop-like/ctop-like/internal/collector/kernfile"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/redact"
 	"github.com/ctop-like/ctop-like/internal/termtext"
@@ -41,7 +40,7 @@ type ProcReader struct {
 	cache map[int]*procStatic
 	pass  uint64
 	users map[int]string
-	dir   keptDir // the proc root, listed again each pass
+	dir   kernfile.Dir // the proc root, listed again each pass
 	pids  []int
 	nsize int // processes in the last pass: the next pass's guess
 
@@ -59,15 +58,15 @@ type procStatic struct {
 	containerID string
 	seen        uint64 // last pass that saw it
 
-	// The files read every pass, kept open for the pid (see keptFile):
+	// The files read every pass, kept open for the pid (see kernfile.File):
 	// they move to the new procStatic when the pid is reused.
-	stat, io keptFile
+	stat, io kernfile.File
 	ioDenied bool // io is not ours to read (another user's process)
 }
 
 func (st *procStatic) close() {
-	st.stat.close()
-	st.io.close()
+	st.stat.Close()
+	st.io.Close()
 }
 
 // NewProcReader returns a reader of procRoot ("/proc", or a host's proc
@@ -96,7 +95,7 @@ func (r *ProcReader) Read() ([]model.ProcessSample, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 
-	pids, err := r.dir.pids(r.procRoot, r.pids[:0])
+	pids, err := r.dir.PIDs(r.procRoot, r.pids[:0])
 	r.pids = pids
 	if err != nil {
 		return nil, fmt.Errorf("processes: reading %s: %w", r.procRoot, err)
@@ -154,7 +153,7 @@ func (r *ProcReader) close() {
 		st.close()
 	}
 	r.cache = make(map[int]*procStatic)
-	r.dir.close()
+	r.dir.Close()
 }
 
 // gone says whether err means the process exited under our feet.
@@ -234,8 +233,8 @@ func (r *ProcReader) readProcess(pid int) (model.ProcessSample, error) {
 
 // keptRead reads /proc/<pid>/<name> through a kept descriptor into the
 // reader's buffer (valid until the next read).
-func (r *ProcReader) keptRead(k *keptFile, pid int, name string, limit int) ([]byte, error) {
-	b, err := k.read(r.buf, limit, func() string {
+func (r *ProcReader) keptRead(k *kernfile.File, pid int, name string, limit int) ([]byte, error) {
+	b, err := k.Read(r.buf, limit, func() string {
 		return filepath.Join(r.procRoot, strconv.Itoa(pid), name)
 	})
 	if cap(b) > cap(r.buf) {
@@ -271,51 +270,9 @@ func (r *ProcReader) readStatic(dir string, p model.ProcessSample) (*procStatic,
 // readFile reads a small proc file into the reader's buffer (valid until
 // the next call); limit > 0 stops reading after limit bytes.
 func (r *ProcReader) readFile(path string, limit int) ([]byte, error) {
-	b, err := readSmallFile(path, r.buf[:0], limit)
+	b, err := kernfile.ReadFile(path, r.buf[:0], limit)
 	r.buf = b[:0]
 	return b, err
-}
-
-// readSmallFile appends a kernel file's content to buf with raw system
-// calls: os.ReadFile's fstat, poller registration and allocations double
-// the cost of reading the thousands of tiny files a refresh reads.
-// limit > 0 stops after limit bytes. Errors are *os.PathError, so
-// errors.Is(err, os.ErrNotExist) works.
-func readSmallFile(path string, buf []byte, limit int) ([]byte, error) {
-	var fd int
-	var err error
-	for {
-		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil {
-		return buf, &os.PathError{Op: "open", Path: path, Err: err}
-	}
-	defer unix.Close(fd)
-	if cap(buf) == 0 {
-		buf = make([]byte, 0, 4096)
-	}
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return buf, &os.PathError{Op: "read", Path: path, Err: err}
-		}
-		if n == 0 {
-			return buf, nil
-		}
-		buf = buf[:len(buf)+n]
-		if limit > 0 && len(buf) >= limit {
-			return buf[:limit], nil
-		}
-	}
 }
 
 // userName maps a uid to a login name once per uid; unknown uids show as

@@ -1,4 +1,10 @@
-package collector
+// Package kernfile reads the kernel's small files (cgroup counters,
+// /proc/<pid>/stat, /proc/stat) the way a refresh must: kept open between
+// refreshes and read again with pread, or opened and read with raw system
+// calls, and parsed in place, without the strings, maps and errors that
+// os.ReadFile, strconv and fscommon allocate for each of the thousands of
+// values a refresh reads.
+package kernfile
 
 import (
 	"encoding/binary"
@@ -8,16 +14,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// keptFile is a kernel file (a cgroup counter, /proc/<pid>/stat) kept open
+// File is a kernel file (a cgroup counter, /proc/<pid>/stat) kept open
 // between refreshes and re-read with pread at offset 0, which makes the
 // kernel generate fresh content: a third of the cost of opening, reading
 // and closing it each time. The zero value is a closed file; fd holds the
 // descriptor plus one so that the zero value needs no constructor.
-type keptFile struct {
+type File struct {
 	fd1 int32
 }
 
-// fdBudget caps how many descriptors keptFiles hold, below the process's
+// fdBudget caps how many descriptors Files hold, below the process's
 // limit: beyond it files are opened, read and closed as before.
 var fdBudget = newFDBudget()
 
@@ -47,18 +53,19 @@ func (b *budget) take() bool {
 
 func (b *budget) give() { b.open.Add(-1) }
 
-// read returns the file's whole content appended to buf[:0]. A kept
+// Read returns the file's whole content appended to buf[:0]. A kept
 // descriptor is read first; when that fails (the process exited, the
 // cgroup was removed and maybe made again) it is closed and path() is
 // opened afresh. Errors are *os.PathError as with os.ReadFile, so that
-// vanished() and gone() work. limit > 0 stops after limit bytes.
-func (k *keptFile) read(buf []byte, limit int, path func() string) ([]byte, error) {
+// errors.Is finds ENOENT, ENODEV or ESRCH in them (the cgroup or process
+// went away). limit > 0 stops after limit bytes.
+func (k *File) Read(buf []byte, limit int, path func() string) ([]byte, error) {
 	if k.fd1 > 0 {
 		b, err := preadAll(int(k.fd1-1), buf[:0], limit)
 		if err == nil {
 			return b, nil
 		}
-		k.close()
+		k.Close()
 	}
 	p := path()
 	fd, err := openRetry(p)
@@ -78,8 +85,8 @@ func (k *keptFile) read(buf []byte, limit int, path func() string) ([]byte, erro
 	return b, nil
 }
 
-// close releases the descriptor, if any.
-func (k *keptFile) close() {
+// Close releases the descriptor, if any.
+func (k *File) Close() {
 	if k.fd1 > 0 {
 		unix.Close(int(k.fd1 - 1))
 		k.fd1 = 0
@@ -139,25 +146,25 @@ func preadAll(fd int, buf []byte, limit int) ([]byte, error) {
 	}
 }
 
-// keptDir is a folder (the proc root) kept open and listed again each pass
+// Dir is a folder (the proc root) kept open and listed again each pass
 // by seeking back to its start.
-type keptDir struct {
+type Dir struct {
 	fd1 int32
 	buf []byte
 }
 
-// pids appends the numeric entries of the folder at path (the processes
+// PIDs appends the numeric entries of the folder at path (the processes
 // of a proc root) to dst, without a string per entry.
-func (d *keptDir) pids(path string, dst []int) ([]int, error) {
+func (d *Dir) PIDs(path string, dst []int) ([]int, error) {
 	out, err := d.list(path, dst)
 	if err != nil && d.fd1 > 0 {
-		d.close() // a stale descriptor: open afresh once
+		d.Close() // a stale descriptor: open afresh once
 		out, err = d.list(path, dst)
 	}
 	return out, err
 }
 
-func (d *keptDir) list(path string, dst []int) ([]int, error) {
+func (d *Dir) list(path string, dst []int) ([]int, error) {
 	if d.fd1 == 0 {
 		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if err != nil {
@@ -210,7 +217,8 @@ func (d *keptDir) list(path string, dst []int) ([]int, error) {
 	}
 }
 
-func (d *keptDir) close() {
+// Close releases the folder's descriptor, if any.
+func (d *Dir) Close() {
 	if d.fd1 > 0 {
 		unix.Close(int(d.fd1 - 1))
 		d.fd1 = 0
