@@ -95,9 +95,9 @@ FUZZTIME ?=
 FUZZ_TARGETS = \
 	collector:FuzzProcStat:20000x collector:FuzzProcStatus:20000x \
 	collector:FuzzProcIO:20000x collector:FuzzProcCmdline:20000x \
-	collector:FuzzProcCgroup:20000x collector:FuzzNetDev:20000x \
-	collector:FuzzDiskstats:20000x collector:FuzzMeminfo:20000x \
-	collector:FuzzProcStatFile:20000x collector:FuzzMachineSmallFiles:20000x \
+	collector:FuzzProcCgroup:20000x collector/machine:FuzzNetDev:20000x \
+	collector/machine:FuzzDiskstats:20000x collector/machine:FuzzMeminfo:20000x \
+	collector/machine:FuzzProcStatFile:20000x collector/machine:FuzzMachineSmallFiles:20000x \
 	collector:FuzzCgroupV1:2000x collector:FuzzCgroupV2:3000x \
 	collector:FuzzContainerFromCgroup:10000x collector:FuzzCRIOMeta:5000x \
 	orchestrator:FuzzMesosState:10000x orchestrator:FuzzMarathon:20000x \

@@ -28,7 +28,7 @@ func seedFiles(f *testing.F, patterns ...string) {
 	f.Helper()
 	n := 0
 	for _, p := range patterns {
-		paths, err := filepath.Glob(filepath.Join("testdata", p))
+		paths, err := filepath.Glob(filepath.Join("proc/testdata", p))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -152,59 +152,6 @@ func cgroupLineHas(data []byte, path string) bool {
 		}
 	}
 	return false
-}
-
-func FuzzNetDev(f *testing.F) {
-	seedFiles(f, "proc/net/dev", "proc/[0-9]*/net/dev")
-	f.Fuzz(func(t *testing.T, data []byte) {
-		ifs, err := parseNetDev(data)
-		if err != nil {
-			return
-		}
-		_ = sumNetDev(ifs)
-	})
-}
-
-func FuzzDiskstats(f *testing.F) {
-	seedFiles(f, "proc/diskstats")
-	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = parseDiskstats(data, func(string) bool { return false })
-	})
-}
-
-func FuzzMeminfo(f *testing.F) {
-	seedFiles(f, "proc/meminfo")
-	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = parseMeminfo(data)
-	})
-}
-
-func FuzzProcStatFile(f *testing.F) { // /proc/stat
-	seedFiles(f, "proc/stat")
-	f.Fuzz(func(t *testing.T, data []byte) {
-		total, cpus, err := parseCPUStat(data, 100)
-		if err != nil {
-			return
-		}
-		for _, c := range append(cpus, total) {
-			for _, v := range []float64{c.User, c.Nice, c.System, c.Idle, c.IOWait, c.IRQ, c.SoftIRQ, c.Steal} {
-				if v < 0 || !finite(v) {
-					t.Fatalf("CPU time %v", v)
-				}
-			}
-		}
-		_, _ = parseBootTime(data)
-	})
-}
-
-func FuzzMachineSmallFiles(f *testing.F) { // cpuinfo, loadavg, uptime, mountinfo
-	seedFiles(f, "proc/cpuinfo", "proc/loadavg", "proc/uptime", "proc/self/mountinfo")
-	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = parseCPUInfo(data)
-		_, _ = parseLoadavg(data)
-		_, _ = parseUptime(data)
-		_, _ = parseMountinfo(data)
-	})
 }
 
 // cgroupFuzzID is the one container of the fuzzed cgroup trees.

@@ -3,7 +3,6 @@ package collector
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ctop-like/ctop-like/internal/collector/kernfile"
+	"github.com/ctop-like/ctop-like/internal/collector/machine"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -23,7 +22,7 @@ import (
 type Local struct {
 	cfg      Config
 	host     string
-	machine  *MachineReader
+	machine  *machine.Reader
 	info     model.MachineInfo
 	procs    *ProcReader
 	finder   ContainerFinder
@@ -45,16 +44,6 @@ type Local struct {
 	netTried, netDenied int
 	pass                uint64
 	netBuf              []byte
-}
-
-// netEntry is what a container's network figures are read through: its
-// process's namespace (read once per pid) and that pid's net/dev, kept
-// open.
-type netEntry struct {
-	pid  int
-	ns   string
-	dev  kernfile.File
-	seen uint64
 }
 
 type envEntry struct {
@@ -87,7 +76,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	if st, err := os.Stat(cfg.CgroupRoot); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("cgroup root %s: not a directory", cfg.CgroupRoot)
 	}
-	m, err := NewMachineReader(cfg.ProcRoot, cfg.SysRoot)
+	m, err := machine.NewReader(cfg.ProcRoot, cfg.SysRoot)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +144,7 @@ func (l *Local) Close() error {
 	}
 	l.procs.close()
 	l.ports.close()
-	l.machine.close()
+	l.machine.Close()
 	l.oom.close()
 	return l.runtimes.close()
 }
@@ -279,51 +268,6 @@ func (l *Local) unreadable() string {
 		return ""
 	}
 	return "not root: " + strings.Join(what, " and ") + " unreadable (permission denied)"
-}
-
-// netOf returns the traffic of the network namespace of the container
-// with this key, nil in the host's namespace (that would be the node's
-// traffic) or when unknown.
-func (l *Local) netOf(key string, pid int) *model.NetCounters {
-	e := l.nets[key]
-	if e == nil || e.pid != pid {
-		if e != nil {
-			e.dev.Close()
-		}
-		e = &netEntry{pid: pid}
-		l.nets[key] = e
-	}
-	e.seen = l.pass
-	if e.ns == "" {
-		var err error
-		e.ns, err = os.Readlink(filepath.Join(l.cfg.ProcRoot, strconv.Itoa(pid), "ns", "net"))
-		if errors.Is(err, os.ErrPermission) {
-			l.netTried++
-			l.netDenied++
-			return nil
-		}
-	}
-	if e.ns == "" || e.ns == l.hostNS {
-		return nil
-	}
-	l.netTried++
-	data, err := e.dev.Read(l.netBuf, 0, func() string {
-		return filepath.Join(l.cfg.ProcRoot, strconv.Itoa(pid), "net", "dev")
-	})
-	if cap(data) > cap(l.netBuf) {
-		l.netBuf = data[:0]
-	}
-	if err != nil {
-		if errors.Is(err, os.ErrPermission) {
-			l.netDenied++
-		}
-		return nil
-	}
-	ifs, err := parseNetDev(data)
-	if err != nil {
-		return nil
-	}
-	return sumNetDev(ifs)
 }
 
 // name asks the handler of the container's runtime what it is. A plain id

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/benchcpu"
+	"github.com/ctop-like/ctop-like/internal/collector/machine"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -25,12 +27,11 @@ func ownProcess(t testing.TB) ([]model.ProcessSample, int) {
 
 // newProcs is a process reader of this node, with its real boot time.
 func newProcs(t testing.TB) *ProcReader {
-	stat, err := os.ReadFile("/proc/stat")
+	m, err := machine.NewReader("/proc", "/sys")
 	if err != nil {
 		t.Fatal(err)
 	}
-	btime, _ := parseBootTime(stat)
-	r := NewProcReader("/proc", 100, time.Unix(btime, 0))
+	r := NewProcReader("/proc", 100, m.BootTime())
 	t.Cleanup(r.close)
 	return r
 }
@@ -215,7 +216,7 @@ func BenchmarkPorts(b *testing.B) {
 		r := newPortReader("/proc")
 		r.fill(nil, procs)
 		first := r.walks
-		defer reportCPU(b)()
+		defer benchcpu.Report(b)()
 		for b.Loop() {
 			r.fill(nil, procs)
 		}
@@ -242,7 +243,7 @@ func BenchmarkPorts(b *testing.B) {
 		b.ReportMetric(float64(r.walks-first)/float64(n), "walks/refresh")
 	})
 	b.Run("cold", func(b *testing.B) {
-		defer reportCPU(b)()
+		defer benchcpu.Report(b)()
 		for b.Loop() {
 			r := newPortReader("/proc")
 			r.fill(nil, procs)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/shirou/gopsutil/v4/common"
 	"github.com/shirou/gopsutil/v4/process"
+
+	"github.com/ctop-like/ctop-like/internal/benchcpu"
 )
 
 // benchProcs is how many extra processes the process benchmarks start;
@@ -73,38 +75,24 @@ func BenchmarkProcRead(b *testing.B) {
 		if _, err := r.Read(); err != nil {
 			b.Log(err)
 		}
-		defer reportCPU(b)()
+		defer benchcpu.Report(b)()
 		for b.Loop() {
 			_, _ = r.Read()
 		}
 	})
 	b.Run("direct-cold", func(b *testing.B) {
-		defer reportCPU(b)()
+		defer benchcpu.Report(b)()
 		for b.Loop() {
 			_, _ = NewProcReader("/proc", 100, time.Now()).Read()
 		}
 	})
 	b.Run("gopsutil", func(b *testing.B) {
 		ctx := context.WithValue(context.Background(), common.EnvKey, common.EnvMap{common.HostProcEnvKey: "/proc"})
-		defer reportCPU(b)()
+		defer benchcpu.Report(b)()
 		for b.Loop() {
 			gopsutilPass(ctx)
 		}
 	})
-}
-
-// reportCPU adds the process's CPU time (user + system) per operation to
-// the benchmark's output: wall time is noisy on a shared machine, CPU time
-// much less. Call as defer reportCPU(b)().
-func reportCPU(b *testing.B) func() {
-	var before syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
-	return func() {
-		var after syscall.Rusage
-		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
-		used := time.Duration(after.Utime.Nano() - before.Utime.Nano() + after.Stime.Nano() - before.Stime.Nano())
-		b.ReportMetric(float64(used.Microseconds())/1000/float64(b.N), "cpu-ms/op")
-	}
 }
 
 // gopsutilPass reads what a ProcessSample holds the way a gopsutil user

@@ -23,7 +23,7 @@ func newTestProcReader(root string) *ProcReader {
 }
 
 func TestProcReaderFixtures(t *testing.T) {
-	r := newTestProcReader("testdata/proc")
+	r := newTestProcReader(procFixture)
 	got, err := r.Read()
 	// 9001 (truncated stat) and 9002 (empty stat) are malformed.
 	if err == nil || !strings.Contains(err.Error(), "pid 9001") || !strings.Contains(err.Error(), "pid 9002") {
@@ -184,7 +184,7 @@ func copyProcFixture(t *testing.T, root string, pid, as string) {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"stat", "status", "io", "cmdline", "cgroup"} {
-		data, err := os.ReadFile(filepath.Join("testdata/proc", pid, f))
+		data, err := os.ReadFile(filepath.Join(procFixture, pid, f))
 		if err != nil {
 			continue
 		}
@@ -304,6 +304,36 @@ func TestCommandLinesHideURLPasswords(t *testing.T) {
 	for in, want := range cases {
 		if got := formatCmdline([]byte(strings.ReplaceAll(in, " ", "\x00")), "x"); got != want {
 			t.Errorf("%q -> %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestProcParsersTruncated feeds every prefix of every process fixture to
+// its parser: a file cut short (a process exiting mid-read, a short read)
+// must give an error or partial values, never a panic.
+func TestProcParsersTruncated(t *testing.T) {
+	parsers := map[string]func([]byte){
+		"6271/stat":    func(b []byte) { _, _ = parseProcStat(b, 4096) },
+		"6327/stat":    func(b []byte) { _, _ = parseProcStat(b, 4096) },
+		"6426/status":  func(b []byte) { _, _ = parseStatusUID(b) },
+		"6426/io":      func(b []byte) { _, _, _ = parseProcIO(b) },
+		"6426/cgroup":  func(b []byte) { _, _ = pickCgroup(b) },
+		"6327/cmdline": func(b []byte) { _ = formatCmdline(b, "x") },
+	}
+	for name, parse := range parsers {
+		data, err := os.ReadFile(filepath.Join(procFixture, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i <= len(data); i++ {
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("%s cut at %d bytes: panic %v", name, i, r)
+					}
+				}()
+				parse(data[:i])
+			}()
 		}
 	}
 }

@@ -1,9 +1,10 @@
-package collector
+package machine
 
 import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -11,7 +12,7 @@ import (
 // containers (their overlay root, /dev/shm and network namespace: about
 // 1,500 lines), parsed as readFilesystems does every mountsTTL.
 func BenchmarkParseMountinfo(b *testing.B) {
-	host, err := os.ReadFile("testdata/proc/self/mountinfo")
+	host, err := os.ReadFile(filepath.Join(procFixture, "self/mountinfo"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,21 +1,20 @@
-package collector
+package machine
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
-// parseNetDev parses a /proc/<pid>/net/dev file: two header lines, then one
-// line per interface ("  eth0: rx_bytes rx_packets ... tx_bytes ..."). The
-// name is everything before the colon: long names ("docker0:123") have no
-// space after it. SpeedMbps is -1 and OperState empty: only sysfs knows them.
-func parseNetDev(data []byte) ([]model.NetCounters, error) {
+// ParseNetDev parses a /proc/<pid>/net/dev file (the node's, or a
+// container's namespace's): two header lines, then one line per interface
+// ("  eth0: rx_bytes rx_packets ... tx_bytes ..."). The name is everything
+// before the colon: long names ("docker0:123") have no space after it.
+// SpeedMbps is -1 and OperState empty: only sysfs knows them.
+func ParseNetDev(data []byte) ([]model.NetCounters, error) {
 	var out []model.NetCounters
 	lineNo := 0
 	for len(data) > 0 {
@@ -58,9 +57,9 @@ func parseNetDev(data []byte) ([]model.NetCounters, error) {
 	return out, nil
 }
 
-// sumNetDev adds every interface but the loopback, which carries no traffic
+// SumNetDev adds every interface but the loopback, which carries no traffic
 // that leaves the container.
-func sumNetDev(ifs []model.NetCounters) *model.NetCounters {
+func SumNetDev(ifs []model.NetCounters) *model.NetCounters {
 	sum := &model.NetCounters{Name: "all", SpeedMbps: -1}
 	for _, c := range ifs {
 		if c.Name == "lo" {
@@ -76,20 +75,4 @@ func sumNetDev(ifs []model.NetCounters) *model.NetCounters {
 		sum.TxDrops += c.TxDrops
 	}
 	return sum
-}
-
-// hostNetNS names the initial network namespace ("net:[4026531833]").
-func hostNetNS(procRoot string) (string, error) {
-	host, err := os.Readlink(filepath.Join(procRoot, "1", "ns", "net"))
-	if err == nil {
-		return host, nil
-	}
-	if stat, err2 := os.ReadFile(filepath.Join(procRoot, "2", "stat")); err2 == nil {
-		if p, err2 := parseProcStat(stat, 1); err2 == nil && p.PPID == 0 {
-			if host, err2 := os.Readlink(filepath.Join(procRoot, "2", "ns", "net")); err2 == nil {
-				return host, nil
-			}
-		}
-	}
-	return "", fmt.Errorf("net namespace of the host (pid 1): %w", err)
 }

@@ -1,4 +1,4 @@
-package collector
+package machine
 
 import (
 	"errors"
@@ -14,9 +14,13 @@ import (
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
+// procFixture is the node's /proc fixture, which the proc reader's tests
+// share.
+const procFixture = "../proc/testdata/proc"
+
 func readFixture(t *testing.T, name string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata/proc", name))
+	data, err := os.ReadFile(filepath.Join(procFixture, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +103,7 @@ func TestParseLoadavgUptime(t *testing.T) {
 }
 
 func TestParseDiskstats(t *testing.T) {
-	m := &MachineReader{sysRoot: "testdata/sys", partitions: map[string]bool{}}
+	m := &Reader{sysRoot: "testdata/sys", partitions: map[string]bool{}}
 	got, err := parseDiskstats(readFixture(t, "diskstats"), m.isPartition)
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +194,7 @@ bad line
 }
 
 func TestMachineReaderFixtures(t *testing.T) {
-	m, err := NewMachineReader("testdata/proc", "testdata/sys")
+	m, err := NewReader(procFixture, "testdata/sys")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +280,7 @@ func TestMachineIDFromSibling(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	m, err := NewMachineReader(proc, filepath.Join(root, "sys"))
+	m, err := NewReader(proc, filepath.Join(root, "sys"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,13 +293,13 @@ func TestMachineIDFromSibling(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "meminfo") || len(s.CPUs) != 1 {
 		t.Errorf("Read = %v, sample %+v", err, s)
 	}
-	if _, err := NewMachineReader(filepath.Join(root, "nope"), root); err == nil {
-		t.Error("NewMachineReader without a proc root: no error")
+	if _, err := NewReader(filepath.Join(root, "nope"), root); err == nil {
+		t.Error("NewReader without a proc root: no error")
 	}
 }
 
 func TestMachineReaderLive(t *testing.T) {
-	m, err := NewMachineReader("/proc", "/sys")
+	m, err := NewReader("/proc", "/sys")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,22 +329,16 @@ func TestMachineReaderLive(t *testing.T) {
 // a file cut short (a process exiting mid-read, a short read) must give an
 // error or partial values, never a panic.
 func TestParsersTruncated(t *testing.T) {
-	m := &MachineReader{sysRoot: "testdata/sys", partitions: map[string]bool{}}
+	m := &Reader{sysRoot: "testdata/sys", partitions: map[string]bool{}}
 	parsers := map[string]func([]byte){
 		"stat":           func(b []byte) { _, _, _ = parseCPUStat(b, 100); _, _ = parseBootTime(b) },
 		"meminfo":        func(b []byte) { _, _ = parseMeminfo(b) },
 		"loadavg":        func(b []byte) { _, _ = parseLoadavg(b) },
 		"uptime":         func(b []byte) { _, _ = parseUptime(b) },
 		"diskstats":      func(b []byte) { _, _ = parseDiskstats(b, m.isPartition) },
-		"net/dev":        func(b []byte) { _, _ = parseNetDev(b) },
+		"net/dev":        func(b []byte) { _, _ = ParseNetDev(b) },
 		"cpuinfo":        func(b []byte) { _, _ = parseCPUInfo(b) },
 		"self/mountinfo": func(b []byte) { _, _ = parseMountinfo(b) },
-		"6271/stat":      func(b []byte) { _, _ = parseProcStat(b, 4096) },
-		"6327/stat":      func(b []byte) { _, _ = parseProcStat(b, 4096) },
-		"6426/status":    func(b []byte) { _, _ = parseStatusUID(b) },
-		"6426/io":        func(b []byte) { _, _, _ = parseProcIO(b) },
-		"6426/cgroup":    func(b []byte) { _, _ = pickCgroup(b) },
-		"6327/cmdline":   func(b []byte) { _ = formatCmdline(b, "x") },
 	}
 	for name, parse := range parsers {
 		data := readFixture(t, name)

@@ -1,4 +1,4 @@
-package collector
+package machine
 
 import (
 	"context"
@@ -11,19 +11,20 @@ import (
 	"github.com/shirou/gopsutil/v4/mem"
 	"github.com/shirou/gopsutil/v4/net"
 
+	"github.com/ctop-like/ctop-like/internal/benchcpu"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
 // BenchmarkMachineRead compares one refresh of the node-wide counters:
-// MachineReader.Read against gopsutil's calls for the same data, with the
+// Reader.Read against gopsutil's calls for the same data, with the
 // roots passed through the context as gopsutil v4 allows.
 func BenchmarkMachineRead(b *testing.B) {
 	b.Run("direct", func(b *testing.B) {
-		m, err := NewMachineReader("/proc", "/sys")
+		m, err := NewReader("/proc", "/sys")
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer reportCPU(b)()
+		defer benchcpu.Report(b)()
 		for b.Loop() {
 			var s model.Sample
 			_ = m.Read(&s)
@@ -32,7 +33,7 @@ func BenchmarkMachineRead(b *testing.B) {
 	b.Run("gopsutil", func(b *testing.B) {
 		ctx := context.WithValue(context.Background(), common.EnvKey,
 			common.EnvMap{common.HostProcEnvKey: "/proc", common.HostSysEnvKey: "/sys"})
-		defer reportCPU(b)()
+		defer benchcpu.Report(b)()
 		for b.Loop() {
 			_, _ = cpu.TimesWithContext(ctx, false)
 			_, _ = cpu.TimesWithContext(ctx, true)

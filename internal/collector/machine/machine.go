@@ -1,4 +1,9 @@
-package collector
+// Package machine reads the node as a whole: the facts that do not change
+// while the tool runs (cores, memory, machine and boot ids, kernel) once,
+// and per refresh the counters of /proc/stat, meminfo, loadavg, uptime,
+// diskstats, net/dev with each interface's sysfs speed and state, and the
+// filesystems of the mount table, as cAdvisor's machine package does.
+package machine
 
 import (
 	"bytes"
@@ -29,11 +34,11 @@ const mountsTTL = 10 * time.Second
 // refresh. A mount whose statfs is still pending is skipped.
 const statfsTimeout = time.Second
 
-// MachineReader reads the node as a whole: facts once (Info), counters per
+// Reader reads the node as a whole: facts once (Info), counters per
 // refresh (Read). It parses the proc files directly: gopsutil costs several
 // times more per refresh for the same numbers (see machine_bench_test.go).
 // It is safe for concurrent use.
-type MachineReader struct {
+type Reader struct {
 	procRoot, sysRoot string
 	info              model.MachineInfo
 	bootTime          time.Time
@@ -61,12 +66,12 @@ type MachineReader struct {
 	pending map[string]bool // statfs still running after its timeout
 }
 
-// NewMachineReader reads the facts that do not change while the tool runs
+// NewReader reads the facts that do not change while the tool runs
 // from procRoot and sysRoot (a host's /proc and /sys may be mounted
 // elsewhere). Only an unreadable procRoot/stat is an error: other missing
 // facts stay empty.
-func NewMachineReader(procRoot, sysRoot string) (*MachineReader, error) {
-	m := &MachineReader{
+func NewReader(procRoot, sysRoot string) (*Reader, error) {
+	m := &Reader{
 		procRoot:   procRoot,
 		sysRoot:    sysRoot,
 		statfs:     unix.Statfs,
@@ -124,16 +129,16 @@ func NewMachineReader(procRoot, sysRoot string) (*MachineReader, error) {
 }
 
 // Info returns the facts read at start.
-func (m *MachineReader) Info() model.MachineInfo { return m.info }
+func (m *Reader) Info() model.MachineInfo { return m.info }
 
-// BootTime is when the node booted (btime in /proc/stat), which a
-// ProcReader needs to turn start ticks into times; zero if unknown.
-func (m *MachineReader) BootTime() time.Time { return m.bootTime }
+// BootTime is when the node booted (btime in /proc/stat), which the
+// proc reader needs to turn start ticks into times; zero if unknown.
+func (m *Reader) BootTime() time.Time { return m.bootTime }
 
 // Read fills s's node-wide counters: CPUs, memory, load, uptime, disks,
 // network interfaces and filesystems. A source that fails leaves its
 // fields empty and is named in the returned error; the others are filled.
-func (m *MachineReader) Read(s *model.Sample) error {
+func (m *Reader) Read(s *model.Sample) error {
 	m.readMu.Lock()
 	defer m.readMu.Unlock()
 	var errs []error
@@ -192,7 +197,7 @@ func (m *MachineReader) Read(s *model.Sample) error {
 // readNets reads the host's interfaces: pid 1's net/dev is the host's
 // namespace even when this program runs in a container with the host's
 // proc mounted; procRoot/net/dev (our own namespace) is the fallback.
-func (m *MachineReader) readNets() ([]model.NetCounters, error) {
+func (m *Reader) readNets() ([]model.NetCounters, error) {
 	p := filepath.Join(m.procRoot, "1/net/dev")
 	data, err := m.procFile("1/net/dev")
 	if err != nil {
@@ -201,7 +206,7 @@ func (m *MachineReader) readNets() ([]model.NetCounters, error) {
 			return nil, fmt.Errorf("machine: %w", err)
 		}
 	}
-	nets, err := parseNetDev(data)
+	nets, err := ParseNetDev(data)
 	if err != nil {
 		err = fmt.Errorf("machine: %s: %w", p, err)
 	}
@@ -226,7 +231,7 @@ func (m *MachineReader) readNets() ([]model.NetCounters, error) {
 
 // procFile reads a file under the proc root through a kept descriptor
 // into the reader's buffer (valid until the next read).
-func (m *MachineReader) procFile(name string) ([]byte, error) {
+func (m *Reader) procFile(name string) ([]byte, error) {
 	f := m.procFiles[name]
 	if f == nil {
 		f = &kernfile.File{}
@@ -249,7 +254,7 @@ type operFile struct {
 
 // readOperState reads an interface's operstate ("up", "down"...), "" when
 // unreadable, as readTrimmed does.
-func (m *MachineReader) readOperState(name, dir string) string {
+func (m *Reader) readOperState(name, dir string) string {
 	f := m.operstate[name]
 	if f == nil {
 		f = &operFile{}
@@ -269,8 +274,8 @@ func (m *MachineReader) readOperState(name, dir string) string {
 	return f.value
 }
 
-// close releases the files kept open.
-func (m *MachineReader) close() {
+// Close releases the files kept open.
+func (m *Reader) Close() {
 	m.readMu.Lock()
 	defer m.readMu.Unlock()
 	for name, f := range m.procFiles {
@@ -306,7 +311,7 @@ func readSpeed(path string) int64 {
 
 // isPartition says whether a diskstats name is a partition, from sysfs
 // (class/block/<name>/partition exists) or, without sysfs, from its name.
-func (m *MachineReader) isPartition(name string) bool {
+func (m *Reader) isPartition(name string) bool {
 	if p, ok := m.partitions[name]; ok {
 		return p
 	}
@@ -325,7 +330,7 @@ func (m *MachineReader) isPartition(name string) bool {
 var partitionName = regexp.MustCompile(`^((sd|hd|vd|xvd)[a-z]+[0-9]+|(nvme[0-9]+n[0-9]+|mmcblk[0-9]+|loop[0-9]+|nbd[0-9]+)p[0-9]+)$`)
 
 // readFilesystems statfs's each real mount, one per device.
-func (m *MachineReader) readFilesystems() ([]model.Filesystem, error) {
+func (m *Reader) readFilesystems() ([]model.Filesystem, error) {
 	if m.mounts == nil || time.Since(m.mountsAt) > mountsTTL {
 		data, err := kernfile.ReadFile(m.mountinfo, m.buf[:0], 0)
 		m.buf = data
@@ -365,7 +370,7 @@ func (m *MachineReader) readFilesystems() ([]model.Filesystem, error) {
 
 // statfsTimeout runs statfs in a goroutine so that a hung network mount
 // costs one goroutine, not the refresh; while it hangs the mount is skipped.
-func (m *MachineReader) statfsTimeout(path string) (unix.Statfs_t, error) {
+func (m *Reader) statfsTimeout(path string) (unix.Statfs_t, error) {
 	m.mu.Lock()
 	if m.pending[path] {
 		m.mu.Unlock()
