@@ -98,8 +98,8 @@ FUZZ_TARGETS = \
 	collector:FuzzProcCgroup:20000x collector/machine:FuzzNetDev:20000x \
 	collector/machine:FuzzDiskstats:20000x collector/machine:FuzzMeminfo:20000x \
 	collector/machine:FuzzProcStatFile:20000x collector/machine:FuzzMachineSmallFiles:20000x \
-	collector:FuzzCgroupV1:2000x collector:FuzzCgroupV2:3000x \
-	collector:FuzzContainerFromCgroup:10000x collector:FuzzCRIOMeta:5000x \
+	collector/cgroups:FuzzCgroupV1:2000x collector/cgroups:FuzzCgroupV2:3000x \
+	collector/cgroups:FuzzContainerFromCgroup:10000x collector:FuzzCRIOMeta:5000x \
 	orchestrator:FuzzMesosState:10000x orchestrator:FuzzMarathon:20000x \
 	orchestrator:FuzzParseCluster:4000x agents:FuzzAgentStatistics:20000x \
 	redact:FuzzText:20000x \

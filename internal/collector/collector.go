@@ -4,10 +4,6 @@
 // sources plug in without the rest of the program knowing.
 package collector
 
-import (
-	"github.com/ctop-like/ctop-like/internal/model"
-)
-
 // Config says where the local collector reads from.
 type Config struct {
 	ProcRoot   string // default /proc
@@ -26,11 +22,4 @@ type Config struct {
 	// All also lists stopped containers and non-container cgroups (as
 	// runtime raw).
 	All bool
-}
-
-// ContainerFinder walks the cgroup hierarchy and returns every container it
-// recognises with its cgroup counters filled in (metadata comes from a
-// Runtime). Implementations: cgroup v1 and cgroup v2.
-type ContainerFinder interface {
-	Containers() ([]model.ContainerSample, error)
 }

@@ -78,20 +78,6 @@ func openContainerd(ctx context.Context, cfg Config) Runtime {
 	return NewContainerd(ctx, addr, quiet)
 }
 
-// containerdCgroup is a CRI container of containerd:
-// cri-containerd-<id>.scope (systemd), or a plain id in a Kubernetes pod's
-// cgroupfs folder (/kubepods/burstable/pod<uid>/<id>), which cri-dockerd
-// makes too: Local gives it to Docker when Docker knows the id.
-func containerdCgroup(parent, base string) (string, bool) {
-	if strings.HasSuffix(base, ".scope") {
-		return scopeID(base, "cri-containerd-")
-	}
-	if strings.HasPrefix(parent, "pod") && len(parent) > 3 && isHexID(base) {
-		return base, true
-	}
-	return "", false
-}
-
 // NewContainerd watches the containerd at address in the background and
 // returns at once. quiet says an absent socket is no error.
 func NewContainerd(ctx context.Context, address string, quiet bool) *Containerd {

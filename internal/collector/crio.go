@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -57,16 +56,6 @@ func openCRIO(_ context.Context, cfg Config) Runtime {
 		return nil
 	}
 	return NewCRIO(addr, quiet)
-}
-
-// crioCgroup is CRI-O's cgroup: crio-<id>.scope (systemd) or crio-<id>
-// (cgroupfs, in the pod's folder). Its conmon's crio-conmon-<id> is not
-// the container.
-func crioCgroup(_, base string) (string, bool) {
-	if !strings.HasPrefix(base, "crio-") || strings.HasPrefix(base, "crio-conmon-") {
-		return "", false
-	}
-	return scopeID(base, "crio-")
 }
 
 // NewCRIO returns CRI-O's handler for the socket at address; quiet says

@@ -79,7 +79,7 @@ func TestCRIOMeta(t *testing.T) {
 func TestCRIONamedThroughItsSocket(t *testing.T) {
 	id := strings.Repeat("e4", 32)
 	sock, asked := crioSocket(t, id, crioContainerInfo)
-	l, err := NewLocal(context.Background(), Config{CgroupRoot: "testdata/shapes/v2", DockerHost: "none", PodmanHost: "none", ContainerdAddress: "none", CRIOAddress: sock})
+	l, err := NewLocal(context.Background(), Config{CgroupRoot: "cgroups/testdata/shapes/v2", DockerHost: "none", PodmanHost: "none", ContainerdAddress: "none", CRIOAddress: sock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestCRIONamedThroughItsSocket(t *testing.T) {
 		t.Errorf("CRI-O asked %d more times after the container was named: on change only", n)
 	}
 
-	quiet, err := NewLocal(context.Background(), Config{CgroupRoot: "testdata/shapes/v2", DockerHost: "none", PodmanHost: "none", ContainerdAddress: "none",
+	quiet, err := NewLocal(context.Background(), Config{CgroupRoot: "cgroups/testdata/shapes/v2", DockerHost: "none", PodmanHost: "none", ContainerdAddress: "none",
 		CRIOAddress: ""}) // the default socket, absent here
 	if err != nil {
 		t.Fatal(err)

@@ -64,18 +64,6 @@ func openDocker(ctx context.Context, cfg Config) Runtime {
 	return NewDocker(ctx, cfg.DockerHost)
 }
 
-// dockerCgroup is Docker's cgroup: /docker/<id> (cgroupfs) or
-// docker-<id>.scope (systemd, also under a Kubernetes pod's slice).
-func dockerCgroup(parent, base string) (string, bool) {
-	if parent == "docker" && isHexID(base) {
-		return base, true
-	}
-	if strings.HasSuffix(base, ".scope") {
-		return scopeID(base, "docker-")
-	}
-	return "", false
-}
-
 // NewDocker connects to host ("" means DOCKER_HOST or the local socket)
 // in the background and returns at once; Err tells whether it works yet.
 // The watcher stops with ctx or Close.

@@ -1,6 +1,10 @@
 package collector
 
-import "github.com/ctop-like/ctop-like/internal/model"
+import (
+	"strings"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
 
 // The labels the CRI puts on a Kubernetes pod's containers (cri-dockerd,
 // containerd's k8s.io namespace, CRI-O), and those that mark the pod's
@@ -35,4 +39,24 @@ func applyKubernetes(c *model.ContainerSample, sandbox bool) {
 			c.Labels = map[string]string{criPodUID: uid}
 		}
 	}
+}
+
+// podUID is the Kubernetes pod uid in a cgroup path: cgroupfs
+// ".../pod<uid>/..." or systemd ".../kubepods-<qos>-pod<uid with _>.slice/...";
+// "" when the path is not a pod's.
+func podUID(p string) string {
+	for el := range strings.SplitSeq(p, "/") {
+		if uid, ok := strings.CutPrefix(el, "pod"); ok && len(uid) >= 32 && !strings.Contains(uid, ".") {
+			return uid
+		}
+		if strings.HasPrefix(el, "kubepods-") && strings.HasSuffix(el, ".slice") {
+			if i := strings.LastIndex(el, "-pod"); i >= 0 {
+				uid := strings.TrimSuffix(el[i+4:], ".slice")
+				if len(uid) >= 32 {
+					return strings.ReplaceAll(uid, "_", "-")
+				}
+			}
+		}
+	}
+	return ""
 }

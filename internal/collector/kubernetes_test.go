@@ -87,3 +87,18 @@ func TestCRILogPaths(t *testing.T) {
 		t.Errorf("no record: %q", got)
 	}
 }
+
+func TestPodUID(t *testing.T) {
+	const uid = "1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
+	for p, want := range map[string]string{
+		"/kubepods/burstable/pod" + uid + "/abc": uid,
+		"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1f0e2d3c_4b5a_6978_8a9b_0c1d2e3f4a5b.slice/crio-x.scope": uid,
+		"/kubepods.slice/kubepods-pod1f0e2d3c_4b5a_6978_8a9b_0c1d2e3f4a5b.slice/crio-x.scope":                                    uid,
+		"/docker/abc": "",
+		"/podman/abc": "",
+	} {
+		if got := podUID(p); got != want {
+			t.Errorf("podUID(%q) = %q, want %q", p, got, want)
+		}
+	}
+}

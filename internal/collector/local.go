@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
 	"github.com/ctop-like/ctop-like/internal/collector/machine"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
@@ -25,7 +26,7 @@ type Local struct {
 	machine  *machine.Reader
 	info     model.MachineInfo
 	procs    *ProcReader
-	finder   ContainerFinder
+	finder   cgroups.Finder
 	runtimes *runtimes
 	ports    *portReader
 	oom      *kernelOOM // nil where the kernel log cannot be read
@@ -81,7 +82,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		return nil, err
 	}
 	info := m.Info()
-	finder, version, err := NewContainerFinder(cfg.CgroupRoot, cfg.All, info.MemoryBytes)
+	finder, version, err := cgroups.NewFinder(cfg.CgroupRoot, cfg.All, info.MemoryBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -111,9 +112,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	}
 	l.runtimes = openRuntimes(ctx, cfg)
 	l.oom = openKernelOOM("/dev/kmsg")
-	if f, ok := finder.(interface{ setClaim(claimFunc) }); ok {
-		f.setClaim(l.runtimes.claim)
-	}
+	finder.SetClaim(l.runtimes.claim)
 	return l, nil
 }
 
@@ -139,9 +138,7 @@ func (l *Local) Close() error {
 		e.dev.Close()
 		delete(l.nets, id)
 	}
-	if c, ok := l.finder.(interface{ close() }); ok {
-		c.close()
-	}
+	l.finder.Close()
 	l.procs.close()
 	l.ports.close()
 	l.machine.Close()
@@ -391,7 +388,7 @@ func shortName(c *model.ContainerSample) string {
 	switch {
 	case c.Runtime == model.RuntimeRaw:
 		return filepath.Base(c.Cgroup)
-	case isHexID(c.ID):
+	case cgroups.IsHexID(c.ID):
 		return c.ID[:12]
 	}
 	return c.ID

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -105,7 +106,7 @@ func parseOOMRecord(rec []byte, boot time.Time) (id string, at time.Time, ok boo
 	if len(cgroup) == 0 {
 		return "", time.Time{}, false
 	}
-	id, _, ok = ContainerFromCgroup(string(cgroup))
+	id, _, ok = cgroups.ContainerFromCgroup(string(cgroup))
 	if !ok {
 		return "", time.Time{}, false
 	}

@@ -3,7 +3,6 @@ package collector
 import (
 	"context"
 	"os"
-	"strings"
 
 	"github.com/docker/docker/client"
 
@@ -32,15 +31,4 @@ func openPodman(ctx context.Context, cfg Config) Runtime {
 	}
 	// No client.FromEnv: DOCKER_HOST and DOCKER_CERT_PATH are Docker's.
 	return newEngine(ctx, model.RuntimePodman, host, !named, func(*client.Client) error { return nil })
-}
-
-// podmanCgroup is Podman's cgroup: libpod-<id>.scope (systemd, under
-// machine.slice or a user's slice) or libpod-<id> (cgroupfs, under
-// /libpod_parent or a pod's folder). Its conmon's libpod-conmon-<id> is
-// not the container.
-func podmanCgroup(_, base string) (string, bool) {
-	if !strings.HasPrefix(base, "libpod-") || strings.HasPrefix(base, "libpod-conmon-") {
-		return "", false
-	}
-	return scopeID(base, "libpod-")
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
 	"github.com/ctop-like/ctop-like/internal/collector/kernfile"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/redact"
@@ -491,7 +492,7 @@ func pickCgroup(data []byte) (cgroup, containerID string) {
 	}
 	for _, c := range cgroupPreference {
 		if p, ok := paths[c]; ok {
-			if id, _, ok := ContainerFromCgroup(p); ok {
+			if id, _, ok := cgroups.ContainerFromCgroup(p); ok {
 				return p, id
 			}
 		}

@@ -62,7 +62,7 @@ func TestRuntimeBadSockets(t *testing.T) {
 			containerd := badSocket(t, answer)
 			crio := badSocket(t, answer)
 			l, err := NewLocal(context.Background(), Config{
-				CgroupRoot: "testdata/shapes/v2", DockerHost: "none",
+				CgroupRoot: "cgroups/testdata/shapes/v2", DockerHost: "none",
 				PodmanHost: "unix://" + podman, ContainerdAddress: containerd, CRIOAddress: crio,
 			})
 			if err != nil {
@@ -73,7 +73,7 @@ func TestRuntimeBadSockets(t *testing.T) {
 			// each refresh (the first cold as well): what a refresh costs
 			// on this machine now.
 			control, err := NewLocal(context.Background(), Config{
-				CgroupRoot: "testdata/shapes/v2", DockerHost: "none",
+				CgroupRoot: "cgroups/testdata/shapes/v2", DockerHost: "none",
 				PodmanHost: "none", ContainerdAddress: "none", CRIOAddress: "none",
 			})
 			if err != nil {

@@ -1,4 +1,4 @@
-package collector
+package cgroups
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 // pass over the tree to the next: each cgroup's open files and limits, so
 // that a pass reads files it already holds open. One pass runs at a time.
 type cgroupPasses struct {
-	claim   claimFunc
+	claim   Claim
 	cgroups map[string]*keptCgroup // by path relative to the mounts
 	pass    uint64
 	now     time.Time // this pass's start
@@ -39,8 +39,8 @@ func (g *keptCgroup) close() {
 	}
 }
 
-// setClaim makes the finder recognise the cgroups claim names too.
-func (p *cgroupPasses) setClaim(claim claimFunc) { p.claim = claim }
+// SetClaim implements Finder.
+func (p *cgroupPasses) SetClaim(claim Claim) { p.claim = claim }
 
 // scan is one pass over the tree at root: for every cgroup, procs reads
 // its cgroup.procs and read its counters, with its kept files, when it is
@@ -103,8 +103,8 @@ func (p *cgroupPasses) limitsDue(g *keptCgroup) bool {
 	return g.limitsAt.IsZero() || p.now.Sub(g.limitsAt) >= limitsTTL || p.now.Before(g.limitsAt)
 }
 
-// close releases every kept file.
-func (p *cgroupPasses) close() {
+// Close implements Finder: it releases every kept file.
+func (p *cgroupPasses) Close() {
 	for rel, g := range p.cgroups {
 		g.close()
 		delete(p.cgroups, rel)

@@ -1,4 +1,9 @@
-package collector
+// Package cgroups finds the node's containers by their cgroups and reads
+// their counters: the cgroup names every runtime makes (names.go), the v1
+// and v2 hierarchies' files (v1.go, v2.go), kept open from one pass to
+// the next (passes.go). What a container is called comes from its
+// runtime's handler, not from here.
+package cgroups
 
 import (
 	"errors"
@@ -18,12 +23,25 @@ import (
 // presence at the root also tells v1 from v2.
 var v1Controllers = []string{"cpu", "cpuacct", "memory", "blkio", "pids", "freezer"}
 
-// NewContainerFinder detects the cgroup version under cgroupRoot (normally
+// Finder walks the cgroup hierarchy and returns every container it
+// recognises with its cgroup counters filled in (metadata comes from the
+// container's runtime). Implementations: cgroup v1 and cgroup v2. A
+// Finder keeps each container's files open from one pass to the next;
+// Containers is called from one goroutine at a time.
+type Finder interface {
+	Containers() ([]model.ContainerSample, error)
+	// SetClaim makes the finder recognise the cgroups claim names too.
+	SetClaim(claim Claim)
+	// Close releases the files kept open.
+	Close()
+}
+
+// NewFinder detects the cgroup version under cgroupRoot (normally
 // /sys/fs/cgroup, or the host's folder mounted elsewhere, or a test tree)
 // and returns the matching finder with that version (1 or 2). all also
 // lists non-container cgroups that hold processes as runtime raw;
 // hostMemory is the limit reported for containers without one.
-func NewContainerFinder(cgroupRoot string, all bool, hostMemory uint64) (ContainerFinder, int, error) {
+func NewFinder(cgroupRoot string, all bool, hostMemory uint64) (Finder, int, error) {
 	if cgroupRoot == "" {
 		cgroupRoot = "/sys/fs/cgroup"
 	}
@@ -119,13 +137,13 @@ func walkCgroups(root string, visit func(rel, dir string) (skip bool)) error {
 	return nil
 }
 
-// claimFunc recognises a cgroup that no path shape names, through the
+// Claim recognises a cgroup that no path shape names, through the
 // runtimes' handlers (containerd's `ctr run` cgroups); nil claims none.
-type claimFunc func(rel string) (id, runtime string, ok bool)
+type Claim func(rel string) (id, runtime string, ok bool)
 
 // classify decides whether the cgroup at rel is listed, and how.
 // procs is read lazily because only raw cgroups need it to decide.
-func classify(rel string, all bool, claim claimFunc, procs func() int) (id, runtime string, ok bool) {
+func classify(rel string, all bool, claim Claim, procs func() int) (id, runtime string, ok bool) {
 	if id, rt, ok := ContainerFromCgroup(rel); ok {
 		return id, rt, true
 	}
@@ -148,7 +166,7 @@ func classify(rel string, all bool, claim claimFunc, procs func() int) (id, runt
 // on opening), and one removed after the last read is no different from
 // one removed just after the check, which costs a stat per container and
 // pass. skip says not to descend (a container's children are part of it).
-func visitCgroup(rel, dir string, all bool, claim claimFunc, readProcs func() (first, n int, err error), read func(rel string, c *model.ContainerSample) (failed bool)) (c model.ContainerSample, ok, skip bool) {
+func visitCgroup(rel, dir string, all bool, claim Claim, readProcs func() (first, n int, err error), read func(rel string, c *model.ContainerSample) (failed bool)) (c model.ContainerSample, ok, skip bool) {
 	var (
 		procsRead  bool
 		pid, n     int

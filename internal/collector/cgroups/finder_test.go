@@ -1,4 +1,4 @@
-package collector
+package cgroups
 
 import (
 	"os"
@@ -125,7 +125,7 @@ func TestContainersFixtures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, v, err := NewContainerFinder(tt.root, tt.all, fxHostMem)
+			f, v, err := NewFinder(tt.root, tt.all, fxHostMem)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,7 +185,7 @@ func TestNewContainerFinderVersion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, v, err := NewContainerFinder(mk(t, tt.dirs, tt.files), false, fxHostMem)
+			_, v, err := NewFinder(mk(t, tt.dirs, tt.files), false, fxHostMem)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
 			}
@@ -194,7 +194,7 @@ func TestNewContainerFinderVersion(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := NewContainerFinder("testdata/nonexistent", false, 0); err == nil {
+	if _, _, err := NewFinder("testdata/nonexistent", false, 0); err == nil {
 		t.Error("no error for a missing root")
 	}
 }

@@ -1,4 +1,4 @@
-package collector
+package cgroups
 
 import (
 	"crypto/rand"
@@ -22,7 +22,7 @@ func TestContainersLiveCgroup(t *testing.T) {
 		t.Skip("needs root to create cgroups")
 	}
 	const root = "/sys/fs/cgroup"
-	_, version, err := NewContainerFinder(root, false, 0)
+	_, version, err := NewFinder(root, false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestContainersLiveCgroup(t *testing.T) {
 		}
 	}
 
-	f, _, err := NewContainerFinder(root, false, 0)
+	f, _, err := NewFinder(root, false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

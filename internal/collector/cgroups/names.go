@@ -1,4 +1,4 @@
-package collector
+package cgroups
 
 import (
 	"path"
@@ -8,14 +8,17 @@ import (
 )
 
 // cgroupShape recognises one runtime's container cgroups by the folder's
-// name and its parent's; each runtime's file declares its own.
+// name and its parent's.
 type cgroupShape struct {
 	runtime string
 	match   func(parent, base string) (id string, ok bool)
 }
 
 // cgroupShapes are the cgroup names every runtime makes, on cgroupfs and
-// under systemd, v1 and v2 alike.
+// under systemd, v1 and v2 alike, side by side (they must not overlap): a
+// runtime whose containers' cgroups have a name of their own adds its
+// shape here, its handler (../runtime) names them. Mesos has no handler:
+// the orchestrator places its containers.
 var cgroupShapes = []cgroupShape{
 	{model.RuntimeDocker, dockerCgroup},
 	{model.RuntimePodman, podmanCgroup},
@@ -65,7 +68,7 @@ func scopeID(base, prefix string) (string, bool) {
 		return "", false
 	}
 	rest = strings.TrimSuffix(rest, ".scope")
-	return rest, isHexID(rest)
+	return rest, IsHexID(rest)
 }
 
 // mesosCgroup is the Mesos containerizer's /mesos/<id> (the agent itself
@@ -77,27 +80,56 @@ func mesosCgroup(parent, base string) (string, bool) {
 	return "", false
 }
 
-// podUID is the Kubernetes pod uid in a cgroup path: cgroupfs
-// ".../pod<uid>/..." or systemd ".../kubepods-<qos>-pod<uid with _>.slice/...";
-// "" when the path is not a pod's.
-func podUID(p string) string {
-	for el := range strings.SplitSeq(p, "/") {
-		if uid, ok := strings.CutPrefix(el, "pod"); ok && len(uid) >= 32 && !strings.Contains(uid, ".") {
-			return uid
-		}
-		if strings.HasPrefix(el, "kubepods-") && strings.HasSuffix(el, ".slice") {
-			if i := strings.LastIndex(el, "-pod"); i >= 0 {
-				uid := strings.TrimSuffix(el[i+4:], ".slice")
-				if len(uid) >= 32 {
-					return strings.ReplaceAll(uid, "_", "-")
-				}
-			}
-		}
+// dockerCgroup is Docker's cgroup: /docker/<id> (cgroupfs) or
+// docker-<id>.scope (systemd, also under a Kubernetes pod's slice).
+func dockerCgroup(parent, base string) (string, bool) {
+	if parent == "docker" && IsHexID(base) {
+		return base, true
 	}
-	return ""
+	if strings.HasSuffix(base, ".scope") {
+		return scopeID(base, "docker-")
+	}
+	return "", false
 }
 
-func isHexID(s string) bool {
+// podmanCgroup is Podman's cgroup: libpod-<id>.scope (systemd, under
+// machine.slice or a user's slice) or libpod-<id> (cgroupfs, under
+// /libpod_parent or a pod's folder). Its conmon's libpod-conmon-<id> is
+// not the container.
+func podmanCgroup(_, base string) (string, bool) {
+	if !strings.HasPrefix(base, "libpod-") || strings.HasPrefix(base, "libpod-conmon-") {
+		return "", false
+	}
+	return scopeID(base, "libpod-")
+}
+
+// crioCgroup is CRI-O's cgroup: crio-<id>.scope (systemd) or crio-<id>
+// (cgroupfs, in the pod's folder). Its conmon's crio-conmon-<id> is not
+// the container.
+func crioCgroup(_, base string) (string, bool) {
+	if !strings.HasPrefix(base, "crio-") || strings.HasPrefix(base, "crio-conmon-") {
+		return "", false
+	}
+	return scopeID(base, "crio-")
+}
+
+// containerdCgroup is a CRI container of containerd:
+// cri-containerd-<id>.scope (systemd), or a plain id in a Kubernetes pod's
+// cgroupfs folder (/kubepods/burstable/pod<uid>/<id>), which cri-dockerd
+// makes too: Local gives it to Docker when Docker knows the id.
+func containerdCgroup(parent, base string) (string, bool) {
+	if strings.HasSuffix(base, ".scope") {
+		return scopeID(base, "cri-containerd-")
+	}
+	if strings.HasPrefix(parent, "pod") && len(parent) > 3 && IsHexID(base) {
+		return base, true
+	}
+	return "", false
+}
+
+// IsHexID says whether s is a 64-hex-digit container id (Docker, Podman,
+// containerd's CRI, CRI-O).
+func IsHexID(s string) bool {
 	if len(s) != 64 {
 		return false
 	}
