@@ -112,3 +112,17 @@ func TestCRIONamedThroughItsSocket(t *testing.T) {
 		t.Errorf("without CRI-O: %+v, errors %v", c, s.Errors)
 	}
 }
+
+// FuzzCRIOMeta: whatever a CRI-O socket answers decodes to an error or to
+// the container asked for, never a panic.
+func FuzzCRIOMeta(f *testing.F) {
+	f.Add([]byte(crioContainerInfo))
+	f.Add([]byte(`{"labels":null,"annotations":{"io.kubernetes.cri-o.ContainerType":"sandbox"},"created_time":-1}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		m, err := crioMeta("e4", body)
+		if err == nil && m.ID != "e4" {
+			t.Errorf("decoded %+v for another id", m)
+		}
+	})
+}

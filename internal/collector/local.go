@@ -13,6 +13,7 @@ import (
 
 	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
 	"github.com/ctop-like/ctop-like/internal/collector/machine"
+	"github.com/ctop-like/ctop-like/internal/collector/proc"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -25,7 +26,7 @@ type Local struct {
 	host     string
 	machine  *machine.Reader
 	info     model.MachineInfo
-	procs    *ProcReader
+	procs    *proc.Reader
 	finder   cgroups.Finder
 	runtimes *runtimes
 	ports    *portReader
@@ -99,7 +100,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		host:    host,
 		machine: m,
 		info:    info,
-		procs:   NewProcReader(cfg.ProcRoot, info.ClockTicks, m.BootTime()),
+		procs:   proc.NewReader(cfg.ProcRoot, info.ClockTicks, m.BootTime()),
 		finder:  finder,
 		env:     map[string]envEntry{},
 		nets:    map[string]*netEntry{},
@@ -139,7 +140,7 @@ func (l *Local) Close() error {
 		delete(l.nets, id)
 	}
 	l.finder.Close()
-	l.procs.close()
+	l.procs.Close()
 	l.ports.close()
 	l.machine.Close()
 	l.oom.close()

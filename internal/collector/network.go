@@ -9,6 +9,7 @@ import (
 
 	"github.com/ctop-like/ctop-like/internal/collector/kernfile"
 	"github.com/ctop-like/ctop-like/internal/collector/machine"
+	"github.com/ctop-like/ctop-like/internal/collector/proc"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -74,7 +75,7 @@ func hostNetNS(procRoot string) (string, error) {
 		return host, nil
 	}
 	if stat, err2 := os.ReadFile(filepath.Join(procRoot, "2", "stat")); err2 == nil {
-		if p, err2 := parseProcStat(stat, 1); err2 == nil && p.PPID == 0 {
+		if p, err2 := proc.ParseStat(stat, 1); err2 == nil && p.PPID == 0 {
 			if host, err2 := os.Readlink(filepath.Join(procRoot, "2", "ns", "net")); err2 == nil {
 				return host, nil
 			}

@@ -13,8 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctop-like/ctop-like/internal/benchcpu"
+	"github.com/ctop-like/ctop-like/internal/benchload"
 	"github.com/ctop-like/ctop-like/internal/collector/machine"
+	"github.com/ctop-like/ctop-like/internal/collector/proc"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -26,17 +27,17 @@ func ownProcess(t testing.TB) ([]model.ProcessSample, int) {
 }
 
 // newProcs is a process reader of this node, with its real boot time.
-func newProcs(t testing.TB) *ProcReader {
+func newProcs(t testing.TB) *proc.Reader {
 	m, err := machine.NewReader("/proc", "/sys")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := NewProcReader("/proc", 100, m.BootTime())
-	t.Cleanup(r.close)
+	r := proc.NewReader("/proc", 100, m.BootTime())
+	t.Cleanup(r.Close)
 	return r
 }
 
-func readOwn(t testing.TB, r *ProcReader) ([]model.ProcessSample, int) {
+func readOwn(t testing.TB, r *proc.Reader) ([]model.ProcessSample, int) {
 	t.Helper()
 	procs, _ := r.Read()
 	for i := range procs {
@@ -209,14 +210,14 @@ func cpuNow() time.Duration {
 // steady state: every process walked before) and cold (a new reader: every
 // process walked, as in the first refresh).
 func BenchmarkPorts(b *testing.B) {
-	startSleepers(b, benchProcs(b))
+	benchload.Sleepers(b, benchload.Procs(b))
 	procs, _ := ownProcess(b)
 	b.Logf("%d processes", len(procs))
 	b.Run("warm", func(b *testing.B) {
 		r := newPortReader("/proc")
 		r.fill(nil, procs)
 		first := r.walks
-		defer benchcpu.Report(b)()
+		defer benchload.ReportCPU(b)()
 		for b.Loop() {
 			r.fill(nil, procs)
 		}
@@ -243,7 +244,7 @@ func BenchmarkPorts(b *testing.B) {
 		b.ReportMetric(float64(r.walks-first)/float64(n), "walks/refresh")
 	})
 	b.Run("cold", func(b *testing.B) {
-		defer benchcpu.Report(b)()
+		defer benchload.ReportCPU(b)()
 		for b.Loop() {
 			r := newPortReader("/proc")
 			r.fill(nil, procs)

@@ -11,7 +11,7 @@ import (
 	"github.com/shirou/gopsutil/v4/mem"
 	"github.com/shirou/gopsutil/v4/net"
 
-	"github.com/ctop-like/ctop-like/internal/benchcpu"
+	"github.com/ctop-like/ctop-like/internal/benchload"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -24,7 +24,7 @@ func BenchmarkMachineRead(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer benchcpu.Report(b)()
+		defer benchload.ReportCPU(b)()
 		for b.Loop() {
 			var s model.Sample
 			_ = m.Read(&s)
@@ -33,7 +33,7 @@ func BenchmarkMachineRead(b *testing.B) {
 	b.Run("gopsutil", func(b *testing.B) {
 		ctx := context.WithValue(context.Background(), common.EnvKey,
 			common.EnvMap{common.HostProcEnvKey: "/proc", common.HostSysEnvKey: "/sys"})
-		defer benchcpu.Report(b)()
+		defer benchload.ReportCPU(b)()
 		for b.Loop() {
 			_, _ = cpu.TimesWithContext(ctx, false)
 			_, _ = cpu.TimesWithContext(ctx, true)

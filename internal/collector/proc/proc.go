@@ -1,4 +1,7 @@
-package collector
+// Package proc reads every process of a proc root, one pass per refresh:
+// what changes (stat, io) through descriptors kept open, what lives as
+// long as the process (command line, user, cgroup) once.
+package proc
 
 import (
 	"bytes"
@@ -26,11 +29,11 @@ import (
 // class path) is useless on a screen and costly in every snapshot.
 const maxCommand = 4096
 
-// ProcReader reads every process under a proc root, one pass per Read. It
+// Reader reads every process under a proc root, one pass per Read. It
 // caches what does not change in a process's life (command line, user,
 // cgroup, container) so that a pass costs one or two small reads per
-// process. A ProcReader is safe for concurrent use, but passes serialise.
-type ProcReader struct {
+// process. A Reader is safe for concurrent use, but passes serialise.
+type Reader struct {
 	procRoot   string
 	clockTicks float64
 	bootTime   time.Time
@@ -70,14 +73,14 @@ func (st *procStatic) close() {
 	st.io.Close()
 }
 
-// NewProcReader returns a reader of procRoot ("/proc", or a host's proc
+// NewReader returns a reader of procRoot ("/proc", or a host's proc
 // mounted elsewhere). clockTicks is USER_HZ (100 on Linux) and bootTime the
 // node's boot time; they turn tick counts into seconds and start times.
-func NewProcReader(procRoot string, clockTicks int, bootTime time.Time) *ProcReader {
+func NewReader(procRoot string, clockTicks int, bootTime time.Time) *Reader {
 	if clockTicks <= 0 {
 		clockTicks = 100
 	}
-	return &ProcReader{
+	return &Reader{
 		procRoot:   procRoot,
 		clockTicks: float64(clockTicks),
 		bootTime:   bootTime,
@@ -92,7 +95,7 @@ func NewProcReader(procRoot string, clockTicks int, bootTime time.Time) *ProcRea
 // while being read are left out silently. Processes whose files cannot be
 // parsed are left out too, and named in the returned error, which comes
 // with the processes that could be read.
-func (r *ProcReader) Read() ([]model.ProcessSample, error) {
+func (r *Reader) Read() ([]model.ProcessSample, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 
@@ -139,15 +142,15 @@ func (r *ProcReader) Read() ([]model.ProcessSample, error) {
 // IODenied returns how many processes of the last Read had a disk I/O
 // file the tool may not read (another user's, when not root), and how
 // many were read: their I/O shows as n/a, which the user should be told.
-func (r *ProcReader) IODenied() (denied, total int) {
+func (r *Reader) IODenied() (denied, total int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.ioDenied, r.nsize
 }
 
-// close releases the files kept open; the reader opens them again if
+// Close releases the files kept open; the reader opens them again if
 // used after.
-func (r *ProcReader) close() {
+func (r *Reader) Close() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, st := range r.cache {
@@ -165,7 +168,7 @@ func gone(err error) bool {
 // readProcess reads one process: stat every time, io when readable, and the
 // static files only the first time a (pid, start time, comm) is seen. stat
 // and io stay open for the next pass.
-func (r *ProcReader) readProcess(pid int) (model.ProcessSample, error) {
+func (r *Reader) readProcess(pid int) (model.ProcessSample, error) {
 	st := r.cache[pid]
 	var fresh procStatic // the files of a pid not seen before
 	statF := &fresh.stat
@@ -234,7 +237,7 @@ func (r *ProcReader) readProcess(pid int) (model.ProcessSample, error) {
 
 // keptRead reads /proc/<pid>/<name> through a kept descriptor into the
 // reader's buffer (valid until the next read).
-func (r *ProcReader) keptRead(k *kernfile.File, pid int, name string, limit int) ([]byte, error) {
+func (r *Reader) keptRead(k *kernfile.File, pid int, name string, limit int) ([]byte, error) {
 	b, err := k.Read(r.buf, limit, func() string {
 		return filepath.Join(r.procRoot, strconv.Itoa(pid), name)
 	})
@@ -245,7 +248,7 @@ func (r *ProcReader) keptRead(k *kernfile.File, pid int, name string, limit int)
 }
 
 // readStatic reads the files whose content lives as long as the process.
-func (r *ProcReader) readStatic(dir string, p model.ProcessSample) (*procStatic, error) {
+func (r *Reader) readStatic(dir string, p model.ProcessSample) (*procStatic, error) {
 	st := &procStatic{startTicks: p.StartTicks, name: p.Name, uid: -1}
 	data, err := r.readFile(filepath.Join(dir, "status"), 0)
 	if err != nil {
@@ -270,7 +273,7 @@ func (r *ProcReader) readStatic(dir string, p model.ProcessSample) (*procStatic,
 
 // readFile reads a small proc file into the reader's buffer (valid until
 // the next call); limit > 0 stops reading after limit bytes.
-func (r *ProcReader) readFile(path string, limit int) ([]byte, error) {
+func (r *Reader) readFile(path string, limit int) ([]byte, error) {
 	b, err := kernfile.ReadFile(path, r.buf[:0], limit)
 	r.buf = b[:0]
 	return b, err
@@ -278,7 +281,7 @@ func (r *ProcReader) readFile(path string, limit int) ([]byte, error) {
 
 // userName maps a uid to a login name once per uid; unknown uids show as
 // the number, as ps does.
-func (r *ProcReader) userName(uid int) string {
+func (r *Reader) userName(uid int) string {
 	if name, ok := r.users[uid]; ok {
 		return name
 	}
@@ -290,14 +293,14 @@ func (r *ProcReader) userName(uid int) string {
 	return name
 }
 
-// parseProcStat parses /proc/<pid>/stat. The command name sits between the
+// ParseStat parses /proc/<pid>/stat. The command name sits between the
 // first '(' and the LAST ')' since it may itself contain spaces and
 // parentheses. CPU times are left in ticks; RSS is turned into bytes.
-func parseProcStat(data []byte, pageSize uint64) (model.ProcessSample, error) {
+func ParseStat(data []byte, pageSize uint64) (model.ProcessSample, error) {
 	return parseProcStatName(data, pageSize, "")
 }
 
-// parseProcStatName is parseProcStat reusing prevName for the command
+// parseProcStatName is ParseStat reusing prevName for the command
 // name when the file says the same (it does, pass after pass), so that a
 // pass does not allocate a name per process.
 func parseProcStatName(data []byte, pageSize uint64, prevName string) (model.ProcessSample, error) {

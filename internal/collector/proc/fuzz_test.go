@@ -1,14 +1,13 @@
-package collector
+package proc
 
-// Fuzz targets for every kernel file this package parses. The kernel is
-// trusted, but --proc-root and --cgroup-root may point at a copy, a
-// container may write what it likes into its own cgroup (nsdelegate), and
-// a process chooses its own name and command line: none of that may crash
-// the tool or put a control character on the user's terminal.
+// Fuzz targets for every process file this package parses. The kernel is
+// trusted, but --proc-root may point at a copy, and a process chooses its
+// own name and command line: none of that may crash the tool or put a
+// control character on the user's terminal.
 //
 // Run one longer with, e.g.:
 //
-//	go test -run='^$' -fuzz='^FuzzProcStat$' -fuzztime=1m ./collector
+//	go test -run='^$' -fuzz='^FuzzProcStat$' -fuzztime=100000x ./internal/collector/proc
 
 import (
 	"os"
@@ -27,7 +26,7 @@ func seedFiles(f *testing.F, patterns ...string) {
 	f.Helper()
 	n := 0
 	for _, p := range patterns {
-		paths, err := filepath.Glob(filepath.Join("proc/testdata", p))
+		paths, err := filepath.Glob(filepath.Join("testdata", p))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -65,7 +64,7 @@ func FuzzProcStat(f *testing.F) {
 	f.Add([]byte("77 (bad\x1b[31m\xff) R 1 0 0 0 -1 0 0 0 0 0 5 7 0 0 20 0 1 0 100 4096 -3"))
 	f.Add([]byte("2 ((sd-pam)) S 1 2 2 0 -1 4194560 60 0 0 0 0 0 0 0 20 0 1 0 800 25554944 1216 18446744073709551615"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := parseProcStat(data, 4096)
+		p, err := ParseStat(data, 4096)
 		checkScreenText(t, "name", p.Name)
 		if err != nil {
 			return
@@ -149,18 +148,4 @@ func cgroupLineHas(data []byte, path string) bool {
 		}
 	}
 	return false
-}
-
-// FuzzCRIOMeta: whatever a CRI-O socket answers decodes to an error or to
-// the container asked for, never a panic.
-func FuzzCRIOMeta(f *testing.F) {
-	f.Add([]byte(crioContainerInfo))
-	f.Add([]byte(`{"labels":null,"annotations":{"io.kubernetes.cri-o.ContainerType":"sandbox"},"created_time":-1}`))
-	f.Add([]byte(`[]`))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		m, err := crioMeta("e4", body)
-		if err == nil && m.ID != "e4" {
-			t.Errorf("decoded %+v for another id", m)
-		}
-	})
 }

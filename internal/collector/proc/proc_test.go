@@ -1,4 +1,4 @@
-package collector
+package proc
 
 import (
 	"os"
@@ -16,8 +16,12 @@ var testBoot = time.Date(2026, 11, 22, 4, 0, 0, 0, time.UTC)
 
 const dockerID = "5c16bde6730681fe9b81d00701e43afe59fd2fbbfab3bcb9d5e97e84d64423ac"
 
-func newTestProcReader(root string) *ProcReader {
-	r := NewProcReader(root, 100, testBoot)
+// procFixture is a node's /proc (the machine reader's and the
+// collector's tests read it too).
+const procFixture = "testdata/proc"
+
+func newTestProcReader(root string) *Reader {
+	r := NewReader(root, 100, testBoot)
 	r.pageSize = 4096 // the fixtures come from a 4 KiB-page machine
 	return r
 }
@@ -95,8 +99,8 @@ func TestParseProcStatErrors(t *testing.T) {
 		"x (name) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 30 0 0",
 		"12 (name) S 1 1 1 0 -1 0 0 0 0 0 zz 0 0 0 20 0 1 0 30 0 0 18446744073709551615",
 	} {
-		if _, err := parseProcStat([]byte(in), 4096); err == nil {
-			t.Errorf("parseProcStat(%q): no error", in)
+		if _, err := ParseStat([]byte(in), 4096); err == nil {
+			t.Errorf("ParseStat(%q): no error", in)
 		}
 	}
 }
@@ -267,7 +271,7 @@ func TestProcReaderLive(t *testing.T) {
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 
 	const liveCmd = "sh -c sleep 30; exit 0 arg with space"
-	r := NewProcReader("/proc", 100, time.Now())
+	r := NewReader("/proc", 100, time.Now())
 	var found model.ProcessSample
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		ps, err := r.Read()
@@ -313,8 +317,8 @@ func TestCommandLinesHideURLPasswords(t *testing.T) {
 // must give an error or partial values, never a panic.
 func TestProcParsersTruncated(t *testing.T) {
 	parsers := map[string]func([]byte){
-		"6271/stat":    func(b []byte) { _, _ = parseProcStat(b, 4096) },
-		"6327/stat":    func(b []byte) { _, _ = parseProcStat(b, 4096) },
+		"6271/stat":    func(b []byte) { _, _ = ParseStat(b, 4096) },
+		"6327/stat":    func(b []byte) { _, _ = ParseStat(b, 4096) },
 		"6426/status":  func(b []byte) { _, _ = parseStatusUID(b) },
 		"6426/io":      func(b []byte) { _, _, _ = parseProcIO(b) },
 		"6426/cgroup":  func(b []byte) { _, _ = pickCgroup(b) },
