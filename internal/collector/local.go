@@ -13,6 +13,7 @@ import (
 
 	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
 	"github.com/ctop-like/ctop-like/internal/collector/machine"
+	"github.com/ctop-like/ctop-like/internal/collector/ports"
 	"github.com/ctop-like/ctop-like/internal/collector/proc"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
@@ -29,7 +30,7 @@ type Local struct {
 	procs    *proc.Reader
 	finder   cgroups.Finder
 	runtimes *runtimes
-	ports    *portReader
+	ports    *ports.Reader
 	oom      *kernelOOM // nil where the kernel log cannot be read
 
 	mu  sync.Mutex
@@ -104,12 +105,12 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		finder:  finder,
 		env:     map[string]envEntry{},
 		nets:    map[string]*netEntry{},
-		ports:   newPortReader(cfg.ProcRoot),
+		ports:   ports.NewReader(cfg.ProcRoot),
 	}
 	if cfg.ProcRoot == "/proc" {
 		// This program listens on nothing; its thousands of kept
 		// descriptors are not worth walking for that.
-		l.ports.self = os.Getpid()
+		l.ports.Self = os.Getpid()
 	}
 	l.runtimes = openRuntimes(ctx, cfg)
 	l.oom = openKernelOOM("/dev/kmsg")
@@ -141,7 +142,7 @@ func (l *Local) Close() error {
 	}
 	l.finder.Close()
 	l.procs.Close()
-	l.ports.close()
+	l.ports.Close()
 	l.machine.Close()
 	l.oom.close()
 	return l.runtimes.close()
@@ -207,7 +208,7 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	attribute(s.Containers, procs)
 	// The listed containers, stopped ones (-a) included: appendStopped may
 	// have copied conts.
-	l.ports.fill(s.Containers, procs)
+	l.ports.Fill(s.Containers, procs)
 	s.Processes = procs
 	if msg := l.unreadable(); msg != "" {
 		s.Errors = append(s.Errors, msg)

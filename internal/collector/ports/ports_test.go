@@ -1,4 +1,4 @@
-package collector
+package ports
 
 import (
 	"context"
@@ -87,7 +87,7 @@ func TestPortsOfThisProcess(t *testing.T) {
 	sortPorts(want)
 
 	procs, i := ownProcess(t)
-	newPortReader("/proc").fill(nil, procs)
+	NewReader("/proc").Fill(nil, procs)
 	if got := procs[i].Listen; !slices.Equal(got, want) {
 		t.Errorf("listen %v, want %v", got, want)
 	}
@@ -96,11 +96,11 @@ func TestPortsOfThisProcess(t *testing.T) {
 // TestPortsNewListener: a listener opened by a process walked before (with
 // nothing then) is found at the next refresh, and one it closes is gone.
 func TestPortsNewListener(t *testing.T) {
-	r := newPortReader("/proc")
+	r := NewReader("/proc")
 	clock := time.Now()
 	r.now = func() time.Time { clock = clock.Add(rescanGap); return clock }
 	procs, i := ownProcess(t)
-	r.fill(nil, procs)
+	r.Fill(nil, procs)
 	before := procs[i].Listen
 	if before == nil {
 		t.Fatal("own process: n/a")
@@ -111,13 +111,13 @@ func TestPortsNewListener(t *testing.T) {
 	}
 	port := portOf(l.Addr()) + "/tcp"
 	procs, i = ownProcess(t)
-	r.fill(nil, procs)
+	r.Fill(nil, procs)
 	if !slices.Contains(procs[i].Listen, port) {
 		t.Errorf("new listener %s not found: %v", port, procs[i].Listen)
 	}
 	l.Close()
 	procs, i = ownProcess(t)
-	r.fill(nil, procs)
+	r.Fill(nil, procs)
 	if slices.Contains(procs[i].Listen, port) {
 		t.Errorf("closed listener %s still listed: %v", port, procs[i].Listen)
 	}
@@ -133,7 +133,7 @@ func TestPortsContainerUnion(t *testing.T) {
 	procs, i := ownProcess(t)
 	procs[i].ContainerID = "c1"
 	conts := []model.ContainerSample{{ID: "c1"}, {ID: "c2-no-processes"}}
-	newPortReader("/proc").fill(conts, procs)
+	NewReader("/proc").Fill(conts, procs)
 	if !slices.Contains(conts[0].Listen, portOf(l.Addr())+"/tcp") {
 		t.Errorf("container listen %v", conts[0].Listen)
 	}
@@ -162,7 +162,7 @@ func TestPortsUnreadable(t *testing.T) {
 	procs := []model.ProcessSample{{PID: 100, Command: "a"}, {PID: 200, Command: "b"}, {PID: 300, Command: "c"}}
 	conts := []model.ContainerSample{{ID: "x"}}
 	procs[0].ContainerID = "x"
-	newPortReader(root).fill(conts, procs)
+	NewReader(root).Fill(conts, procs)
 	for _, p := range procs {
 		if p.Listen != nil {
 			t.Errorf("pid %d: %v, want n/a", p.PID, p.Listen)
@@ -214,29 +214,29 @@ func BenchmarkPorts(b *testing.B) {
 	procs, _ := ownProcess(b)
 	b.Logf("%d processes", len(procs))
 	b.Run("warm", func(b *testing.B) {
-		r := newPortReader("/proc")
-		r.fill(nil, procs)
+		r := NewReader("/proc")
+		r.Fill(nil, procs)
 		first := r.walks
 		defer benchload.ReportCPU(b)()
 		for b.Loop() {
-			r.fill(nil, procs)
+			r.Fill(nil, procs)
 		}
 		b.ReportMetric(float64(r.walks-first)/float64(b.N), "walks/op")
 	})
 	// A refresh every 200 ms for 20 s with this node's processes as they
 	// come and go: what walking again on unaccounted listeners costs.
 	b.Run("live", func(b *testing.B) {
-		r := newPortReader("/proc")
+		r := NewReader("/proc")
 		pr := newProcs(b)
 		procs, _ := readOwn(b, pr)
-		r.fill(nil, procs)
+		r.Fill(nil, procs)
 		first := r.walks
 		var cpu time.Duration
 		n := 0
 		for start := time.Now(); time.Since(start) < 20*time.Second; n++ {
 			procs, _ := readOwn(b, pr)
 			c0 := cpuNow()
-			r.fill(nil, procs)
+			r.Fill(nil, procs)
 			cpu += cpuNow() - c0
 			time.Sleep(200 * time.Millisecond)
 		}
@@ -246,9 +246,9 @@ func BenchmarkPorts(b *testing.B) {
 	b.Run("cold", func(b *testing.B) {
 		defer benchload.ReportCPU(b)()
 		for b.Loop() {
-			r := newPortReader("/proc")
-			r.fill(nil, procs)
-			r.close()
+			r := NewReader("/proc")
+			r.Fill(nil, procs)
+			r.Close()
 		}
 	})
 }
@@ -292,22 +292,14 @@ func TestPortsKeepOwnNamespace(t *testing.T) {
 func TestPortsSelfNotWalked(t *testing.T) {
 	procs, i := ownProcess(t)
 	own := procs[i : i+1]
-	r := newPortReader("/proc")
-	r.self = os.Getpid()
-	r.fill(nil, own)
+	r := NewReader("/proc")
+	r.Self = os.Getpid()
+	r.Fill(nil, own)
 	if got := own[0].Listen; got == nil || len(got) != 0 {
 		t.Errorf("own process: %v, want an empty list", got)
 	}
 	if r.walks != 0 {
 		t.Errorf("own process walked (%d walks)", r.walks)
-	}
-	l, err := NewLocal(context.Background(), Config{DockerHost: "none", PodmanHost: "none", ContainerdAddress: "none", CRIOAddress: "none"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if l.ports.self != os.Getpid() {
-		t.Errorf("Local walks its own descriptors (self %d)", l.ports.self)
 	}
 }
 
@@ -339,25 +331,25 @@ func TestPortsDumpOnChange(t *testing.T) {
 	procs := func() []model.ProcessSample {
 		return []model.ProcessSample{{PID: pid, Command: "sh", StartTime: time.Now()}}
 	}
-	r := newPortReader("/proc")
-	defer r.close()
+	r := NewReader("/proc")
+	defer r.Close()
 	clock := time.Now()
 	r.now = func() time.Time { return clock }
 	p := procs()
-	r.fill(nil, p)
+	r.Fill(nil, p)
 	if p[0].Listen == nil || len(p[0].Listen) != 0 || r.dumps != 1 {
 		t.Fatalf("first refresh: listen %v, %d dumps", p[0].Listen, r.dumps)
 	}
 	for range 3 {
 		clock = clock.Add(time.Second)
 		p = procs()
-		r.fill(nil, p)
+		r.Fill(nil, p)
 	}
 	if r.dumps != 1 {
 		t.Errorf("a quiet namespace was dumped %d times in 4 refreshes, want once", r.dumps)
 	}
 	clock = clock.Add(2 * portsTTL)
-	r.fill(nil, procs())
+	r.Fill(nil, procs())
 	if r.dumps != 2 {
 		t.Errorf("%d dumps after twice portsTTL, want 2", r.dumps)
 	}
@@ -386,7 +378,7 @@ func TestPortsDumpOnChange(t *testing.T) {
 	})
 	clock = clock.Add(time.Second)
 	p = procs()
-	r.fill(nil, p)
+	r.Fill(nil, p)
 	if !slices.Equal(p[0].Listen, []string{"7777/tcp"}) || r.dumps != 3 {
 		t.Errorf("after listen: %v (%d dumps), want [7777/tcp] from a third dump", p[0].Listen, r.dumps)
 	}
@@ -399,7 +391,7 @@ func TestSockCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(root, "7/net/sockstat"), []byte("sockets: used 180\nTCP: inuse 5 orphan 0 tw 2 alloc 7 mem 1\nUDP: inuse 3 mem 0\nUDPLITE: inuse 0\nRAW: inuse 0\nFRAG: inuse 0 memory 0\n"), 0o644)
-	r := newPortReader(root)
+	r := NewReader(root)
 	n := &portNS{}
 	if c, ok := r.sockCounts(n, 7); !ok || c != (sockCounts{5, 3, 0, 0}) {
 		t.Errorf("without sockstat6: %v %v", c, ok)
@@ -413,4 +405,22 @@ func TestSockCounts(t *testing.T) {
 	if _, ok := r.sockCounts(&portNS{}, 8); ok {
 		t.Error("counts of a process that is not there")
 	}
+}
+
+// requireTool fails (CI=true) or skips the test when a command line the
+// test drives is not installed: a skipped integration test in CI proves
+// nothing.
+func requireTool(t *testing.T, name string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
+	if err == nil {
+		return
+	}
+	msg := fmt.Sprintf("%s unavailable (%v: %s): run scripts/test-env", name, err, strings.TrimSpace(string(out)))
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
 }

@@ -1,4 +1,8 @@
-package collector
+// Package ports finds what each process listens on, and each container
+// through its processes: the listening sockets of each network namespace
+// (sock_diag, else /proc/<pid>/net/{tcp,udp}[6]) matched by inode against
+// the sockets among a process's descriptors.
+package ports
 
 import (
 	"bytes"
@@ -16,7 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// portReader finds what each process listens on: the TCP sockets in LISTEN
+// Reader finds what each process listens on: the TCP sockets in LISTEN
 // and the bound, unconnected UDP sockets of its network namespace
 // (sock_diag, or /proc/<pid>/net/{tcp,tcp6,udp,udp6}; read again in a
 // refresh where the namespace's socket counts changed, else every
@@ -32,17 +36,17 @@ import (
 // Every process is walked again after fullRescan (spread over as much
 // again), so that a socket handed from one process to another is seen
 // within that time.
-type portReader struct {
+type Reader struct {
 	procRoot string
 	now      func() time.Time
 
 	ownNS string // this process's namespace link
-	// self is this program's pid when its descriptors are not walked
+	// Self is this program's pid when its descriptors are not walked
 	// (0: they are). ctop-like listens on nothing, and holds a descriptor
 	// for each kept file: 12,600 at 500 containers and 3,000 processes,
 	// whose walk cost 170-260 ms each time (the first refresh, and every
 	// listener opened elsewhere while it is young).
-	self int
+	Self int
 
 	procs   map[int]*portProc
 	nets    map[string]*portNS // by namespace link ("net:[4026531833]")
@@ -118,13 +122,15 @@ const (
 	fullRescan = 2 * time.Minute
 )
 
-func newPortReader(procRoot string) *portReader {
+// NewReader returns a reader of the processes under procRoot ("/proc",
+// or a host's proc mounted elsewhere).
+func NewReader(procRoot string) *Reader {
 	own, _ := os.Readlink("/proc/self/ns/net")
-	return &portReader{procRoot: procRoot, now: time.Now, ownNS: own, procs: map[int]*portProc{}, nets: map[string]*portNS{}}
+	return &Reader{procRoot: procRoot, now: time.Now, ownNS: own, procs: map[int]*portProc{}, nets: map[string]*portNS{}}
 }
 
-// close releases the namespaces' netlink sockets and kept files.
-func (r *portReader) close() {
+// Close releases the namespaces' netlink sockets and kept files.
+func (r *Reader) Close() {
 	for ns, n := range r.nets {
 		n.closeAll()
 		delete(r.nets, ns)
@@ -146,7 +152,7 @@ func (n *portNS) closeDiag() {
 
 // listening reads the namespace's listening sockets through pid, one of
 // its processes: by netlink when it answers, else from pid's /proc tables.
-func (r *portReader) listening(ns string, n *portNS, pid int) (map[uint64]string, bool) {
+func (r *Reader) listening(ns string, n *portNS, pid int) (map[uint64]string, bool) {
 	r.openDiag(ns, n, pid)
 	if n.diag >= 0 {
 		l, buf, ok := diagListen(n.diag, r.diagBuf)
@@ -160,20 +166,20 @@ func (r *portReader) listening(ns string, n *portNS, pid int) (map[uint64]string
 }
 
 // openDiag makes the namespace's sock_diag socket through pid, once.
-func (r *portReader) openDiag(ns string, n *portNS, pid int) {
+func (r *Reader) openDiag(ns string, n *portNS, pid int) {
 	if n.diag == -2 { // not tried yet
 		n.diag = diagSocket(r.procRoot, pid, ns == r.ownNS && r.procRoot == "/proc")
 	}
 }
 
-// fill sets Listen on every process, and on every container the union of
+// Fill sets Listen on every process, and on every container the union of
 // its processes'. A process whose descriptors or namespace cannot be read
 // keeps nil (n/a); one that listens on nothing gets an empty list.
 //
 // Its phases: each process's namespace; each namespace's listening
 // sockets; the walks of the processes due and of namespaces with a
 // listener nobody holds; then each process's and container's answer.
-func (r *portReader) fill(conts []model.ContainerSample, procs []model.ProcessSample) {
+func (r *Reader) Fill(conts []model.ContainerSample, procs []model.ProcessSample) {
 	r.pass++
 	now := r.now()
 	members, due := r.namespaces(procs, now)
@@ -198,7 +204,7 @@ func (r *portReader) fill(conts []model.ContainerSample, procs []model.ProcessSa
 // read for a new process or one due for a walk (those are due). It
 // forgets the processes gone since the last pass, and returns each
 // namespace's processes as indexes into procs.
-func (r *portReader) namespaces(procs []model.ProcessSample, now time.Time) (members map[string][]int, due []int) {
+func (r *Reader) namespaces(procs []model.ProcessSample, now time.Time) (members map[string][]int, due []int) {
 	members = map[string][]int{} // ns → indexes into procs
 	for i := range procs {
 		p := &procs[i]
@@ -227,7 +233,7 @@ func (r *portReader) namespaces(procs []model.ProcessSample, now time.Time) (mem
 // readNamespaces gets each namespace's listening sockets through any of
 // its processes (or keeps the last ones while its socket counts stay the
 // same), and closes the namespaces no process is in any more.
-func (r *portReader) readNamespaces(members map[string][]int, procs []model.ProcessSample, now time.Time) {
+func (r *Reader) readNamespaces(members map[string][]int, procs []model.ProcessSample, now time.Time) {
 	for ns, idx := range members {
 		n := r.nets[ns]
 		if n == nil {
@@ -256,7 +262,7 @@ func (r *portReader) readNamespaces(members map[string][]int, procs []model.Proc
 // readNamespace tries one process of the namespace: true when its tables
 // are known for this pass, either unchanged since the last dump or read
 // again through pid.
-func (r *portReader) readNamespace(ns string, n *portNS, pid int, now time.Time) bool {
+func (r *Reader) readNamespace(ns string, n *portNS, pid int, now time.Time) bool {
 	counts, counted := r.sockCounts(n, pid)
 	if counted && n.tables && n.counted && counts == n.counts && now.Sub(n.dumped) < nsTTL(ns) && !now.Before(n.dumped) {
 		n.ok = true // nothing opened or closed: the last tables hold
@@ -274,7 +280,7 @@ func (r *portReader) readNamespace(ns string, n *portNS, pid int, now time.Time)
 
 // answer sets each process's Listen from its walk and its namespace's
 // tables, and each container's as the union of its processes'.
-func (r *portReader) answer(conts []model.ContainerSample, procs []model.ProcessSample) {
+func (r *Reader) answer(conts []model.ContainerSample, procs []model.ProcessSample) {
 	byContainer := map[string]int{}
 	for i := range conts {
 		byContainer[conts[i].ID] = i
@@ -311,7 +317,7 @@ func (r *portReader) answer(conts []model.ContainerSample, procs []model.Process
 
 // listenOf is what a process listens on, sorted; ok is false when its
 // descriptors or its namespace's tables could not be read (n/a).
-func (r *portReader) listenOf(pid int) (l []string, ok bool) {
+func (r *Reader) listenOf(pid int) (l []string, ok bool) {
 	e := r.procs[pid]
 	if e == nil || !e.ok || e.ns == "" || r.nets[e.ns] == nil || !r.nets[e.ns].ok {
 		return nil, false
@@ -331,7 +337,7 @@ func (r *portReader) listenOf(pid int) (l []string, ok bool) {
 // socket no walked process holds and that was not already unaccounted for
 // at its last rescan (a socket held only by a process of another pid
 // namespace stays so).
-func (r *portReader) resolve(n *portNS, idx []int, procs []model.ProcessSample, now time.Time) {
+func (r *Reader) resolve(n *portNS, idx []int, procs []model.ProcessSample, now time.Time) {
 	held := map[uint64]bool{}
 	for _, i := range idx {
 		for _, ino := range r.procs[procs[i].PID].inodes {
@@ -392,7 +398,7 @@ func (r *portReader) resolve(n *portNS, idx []int, procs []model.ProcessSample, 
 // sockCounts reads the namespace's socket counts through pid, one of its
 // processes (the files stay bound to the namespace once open); ok is false
 // when they cannot be read, and the tables are then read every refresh.
-func (r *portReader) sockCounts(n *portNS, pid int) (c sockCounts, ok bool) {
+func (r *Reader) sockCounts(n *portNS, pid int) (c sockCounts, ok bool) {
 	for f, name := range [...]string{"sockstat", "sockstat6"} {
 		data, err := n.stat[f].Read(r.buf, 0, func() string {
 			return r.procRoot + "/" + strconv.Itoa(pid) + "/net/" + name
@@ -444,7 +450,7 @@ func walkAge(pid int) time.Duration {
 // netns names pid's network namespace: its ns/net link, or, where that
 // is not ours to read (pid 1 in some sandboxes) but its tables may be,
 // a namespace of its own ("pid:1").
-func (r *portReader) netns(pid int) string {
+func (r *Reader) netns(pid int) string {
 	ns, err := os.Readlink(r.procRoot + "/" + strconv.Itoa(pid) + "/ns/net")
 	if err == nil {
 		return ns
@@ -462,9 +468,9 @@ func (r *portReader) netns(pid int) string {
 // read (gone, or not ours) is left not ok: n/a. The folder is listed with
 // getdents into a kept buffer and each link read relative to it: no
 // os.File, no name strings, no path walk through /proc.
-func (r *portReader) walk(pid int, e *portProc, listen map[uint64]string, now time.Time) {
+func (r *Reader) walk(pid int, e *portProc, listen map[uint64]string, now time.Time) {
 	e.walked, e.ok, e.inodes = now, false, e.inodes[:0]
-	if pid == r.self {
+	if pid == r.Self {
 		e.ok = true // it listens on nothing
 		return
 	}
@@ -537,7 +543,7 @@ func socketInode(link []byte) (uint64, bool) {
 // readTables reads the listening sockets of pid's network namespace; ok is
 // false when its TCP table cannot be read (the process is gone, or the
 // namespace is not ours to read). A missing IPv6 table is no error.
-func (r *portReader) readTables(pid int) (map[uint64]string, bool) {
+func (r *Reader) readTables(pid int) (map[uint64]string, bool) {
 	dir := r.procRoot + "/" + strconv.Itoa(pid) + "/net/"
 	out := map[uint64]string{}
 	for _, t := range [...]struct {
@@ -557,7 +563,7 @@ func (r *portReader) readTables(pid int) (map[uint64]string, bool) {
 	return out, true
 }
 
-func (r *portReader) readFile(path string) ([]byte, error) {
+func (r *Reader) readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
