@@ -99,7 +99,7 @@ FUZZ_TARGETS = \
 	collector/machine:FuzzDiskstats:20000x collector/machine:FuzzMeminfo:20000x \
 	collector/machine:FuzzProcStatFile:20000x collector/machine:FuzzMachineSmallFiles:20000x \
 	collector/cgroups:FuzzCgroupV1:2000x collector/cgroups:FuzzCgroupV2:3000x \
-	collector/cgroups:FuzzContainerFromCgroup:10000x collector:FuzzCRIOMeta:5000x \
+	collector/cgroups:FuzzContainerFromCgroup:10000x collector/runtime/crio:FuzzCRIOMeta:5000x \
 	orchestrator:FuzzMesosState:10000x orchestrator:FuzzMarathon:20000x \
 	orchestrator:FuzzParseCluster:4000x agents:FuzzAgentStatistics:20000x \
 	redact:FuzzText:20000x \

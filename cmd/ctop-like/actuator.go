@@ -13,6 +13,7 @@ import (
 
 	"github.com/ctop-like/ctop-like/internal/actions"
 	"github.com/ctop-like/ctop-like/internal/collector"
+	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
 	"github.com/ctop-like/ctop-like/internal/httpapi"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/monitor"
@@ -67,8 +68,8 @@ func (d deed) Describe() string             { return d.text }
 func (d deed) Do(ctx context.Context) error { return d.do(ctx) }
 
 // engine is the Docker-API handler of a Docker or Podman row.
-func (x *actuator) engine(runtime string) (*collector.Docker, error) {
-	d, _ := x.local.Runtime(runtime).(*collector.Docker)
+func (x *actuator) engine(runtime string) (*docker.Handler, error) {
+	d, _ := x.local.Runtime(runtime).(*docker.Handler)
 	if d == nil || d.ExecClient() == nil {
 		return nil, fmt.Errorf("%s is not reachable from ctop-like (--%s-host)", runtime, runtime)
 	}

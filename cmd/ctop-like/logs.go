@@ -12,6 +12,7 @@ import (
 
 	"github.com/ctop-like/ctop-like/internal/agents"
 	"github.com/ctop-like/ctop-like/internal/collector"
+	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
 	"github.com/ctop-like/ctop-like/internal/logfeed"
 	"github.com/ctop-like/ctop-like/internal/logs"
 	"github.com/ctop-like/ctop-like/internal/model"
@@ -62,7 +63,7 @@ func localLogs(local *collector.Local, procRoot, cgroupRoot string) logfeed.Open
 			// Stopped, so not listed without -a; its engine still has its log.
 			return logs.Engine{API: found.api, ID: found.id, Runtime: found.runtime}, nil
 		}
-		if d, ok := local.Runtime(c.Runtime).(*collector.Docker); ok {
+		if d, ok := local.Runtime(c.Runtime).(*docker.Handler); ok {
 			return logs.Engine{API: d.Client(), ID: c.ID, Runtime: c.Runtime}, nil
 		}
 		dir := cgroupDir(cgroupRoot, c.Cgroup)
@@ -188,7 +189,7 @@ const engineAsk = 2 * time.Second
 func localEngines(local *collector.Local) map[string]logs.EngineAPI {
 	apis := map[string]logs.EngineAPI{}
 	for _, rt := range []string{model.RuntimeDocker, model.RuntimePodman} {
-		if d, ok := local.Runtime(rt).(*collector.Docker); ok {
+		if d, ok := local.Runtime(rt).(*docker.Handler); ok {
 			apis[rt] = d.Client()
 		}
 	}

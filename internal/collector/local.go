@@ -15,6 +15,8 @@ import (
 	"github.com/ctop-like/ctop-like/internal/collector/machine"
 	"github.com/ctop-like/ctop-like/internal/collector/ports"
 	"github.com/ctop-like/ctop-like/internal/collector/proc"
+	"github.com/ctop-like/ctop-like/internal/collector/runtime"
+	"github.com/ctop-like/ctop-like/internal/collector/runtime/kubernetes"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -122,7 +124,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 // (model.RuntimeDocker...), nil when none does: the caller that acts on a
 // runtime's containers asks for the handler it knows. It may be one opened
 // for another runtime (Podman's API behind --docker-host).
-func (l *Local) Runtime(name string) Runtime { return l.runtimes.get(name) }
+func (l *Local) Runtime(name string) runtime.Handler { return l.runtimes.get(name) }
 
 // WaitReady waits until every runtime's first list is in or failed, or
 // ctx ends, so that batch mode names containers from its first line.
@@ -273,7 +275,7 @@ func (l *Local) unreadable() string {
 // in a Kubernetes pod's cgroupfs folder is containerd's unless Docker
 // (cri-dockerd) knows it.
 func (l *Local) name(c *model.ContainerSample) {
-	meta, ok := Meta{}, false
+	meta, ok := runtime.Meta{}, false
 	if h := l.runtimes.get(c.Runtime); h != nil {
 		meta, ok = h.Meta(c.ID, c.Cgroup)
 	}
@@ -294,7 +296,7 @@ func (l *Local) name(c *model.ContainerSample) {
 		c.State = "paused"
 	}
 	l.oom.oomKilled(c, meta)
-	applyKubernetes(c, meta.Sandbox)
+	kubernetes.Apply(c, meta.Sandbox)
 	if c.Name == "" {
 		c.Name = shortName(c)
 	}
@@ -321,13 +323,13 @@ var unmeasuredStopped = []string{"cpu", "memory", "pids", "io"}
 // runtime still has it (it died and the runtime's event has not come yet,
 // or it waits to restart) stays too. seen holds the keys listed.
 func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]bool) []model.ContainerSample {
-	add := func(h Runtime, m Meta) {
+	add := func(h runtime.Handler, m runtime.Meta) {
 		seen[model.ContainerKey(m.Namespace, m.ID)] = true
 		c := model.ContainerSample{ID: m.ID, Runtime: h.Name(), Unmeasured: unmeasuredStopped}
 		applyMeta(&c, m)
 		l.oom.oomKilled(&c, m)
 		c.PID = 0
-		applyKubernetes(&c, m.Sandbox)
+		kubernetes.Apply(&c, m.Sandbox)
 		if c.Name == "" {
 			c.Name = shortName(&c)
 		}
@@ -358,7 +360,7 @@ func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]boo
 	return conts
 }
 
-func applyMeta(c *model.ContainerSample, m Meta) {
+func applyMeta(c *model.ContainerSample, m runtime.Meta) {
 	c.ContainerdNamespace = m.Namespace
 	c.Name = m.Name
 	c.Image = m.Image

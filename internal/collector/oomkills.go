@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
+	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -173,16 +174,16 @@ func (k *kernelOOM) close() {
 // killed in the run's cgroup (its counter, while it runs), or a kill the
 // kernel logged between the run's start and its end. Only engines that
 // describe OOM kills (Docker, Podman) have the field.
-func (k *kernelOOM) oomKilled(c *model.ContainerSample, m Meta) {
+func (k *kernelOOM) oomKilled(c *model.ContainerSample, m runtime.Meta) {
 	if c.OOMKilled || c.Runtime != model.RuntimeDocker && c.Runtime != model.RuntimePodman || c.Created.IsZero() {
 		return
 	}
-	if runs(c.State) && c.Mem.OOMKills > 0 {
+	if runtime.Runs(c.State) && c.Mem.OOMKills > 0 {
 		c.OOMKilled = true
 		return
 	}
 	var to time.Time
-	if !runs(c.State) {
+	if !runtime.Runs(c.State) {
 		to = c.StateSince // when it stopped
 		if to.IsZero() {
 			return

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -56,28 +57,28 @@ func TestKernelOOMMarksTheRun(t *testing.T) {
 		return &model.ContainerSample{ID: id, Runtime: model.RuntimePodman, State: "exited", Created: start, StateSince: end}
 	}
 	c := exited(at.Add(-time.Minute), at.Add(50*time.Millisecond))
-	k.oomKilled(c, Meta{StartedAt: at.Add(-time.Minute)})
+	k.oomKilled(c, runtime.Meta{StartedAt: at.Add(-time.Minute)})
 	if !c.OOMKilled {
 		t.Error("the run that ended with the kernel's kill is not oom-killed")
 	}
 	c = exited(at.Add(time.Minute), at.Add(2*time.Minute)) // started again after the kill
-	k.oomKilled(c, Meta{StartedAt: at.Add(time.Minute)})
+	k.oomKilled(c, runtime.Meta{StartedAt: at.Add(time.Minute)})
 	if c.OOMKilled {
 		t.Error("a later run is oom-killed by an earlier run's kill")
 	}
 	other := &model.ContainerSample{ID: "other", Runtime: model.RuntimePodman, State: "exited", Created: at, StateSince: at}
-	k.oomKilled(other, Meta{})
+	k.oomKilled(other, runtime.Meta{})
 	if other.OOMKilled {
 		t.Error("another container is oom-killed")
 	}
 	running := &model.ContainerSample{ID: "r", Runtime: model.RuntimePodman, State: "running", Created: at, Mem: model.CgroupMemory{OOMKills: 1}}
 	var none *kernelOOM // no kernel log: the counter still says
-	none.oomKilled(running, Meta{})
+	none.oomKilled(running, runtime.Meta{})
 	if !running.OOMKilled {
 		t.Error("a running container whose cgroup counted an OOM kill is not oom-killed")
 	}
 	mesos := &model.ContainerSample{ID: id, Runtime: model.RuntimeMesos, State: "running", Mem: model.CgroupMemory{OOMKills: 1}}
-	k.oomKilled(mesos, Meta{})
+	k.oomKilled(mesos, runtime.Meta{})
 	if mesos.OOMKilled {
 		t.Error("oom_killed set for a runtime that does not describe it")
 	}

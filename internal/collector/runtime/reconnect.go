@@ -1,4 +1,4 @@
-package collector
+package runtime
 
 import (
 	"context"
@@ -13,26 +13,28 @@ const (
 	dockerBackoffMax = 5 * time.Second
 )
 
-// dockerKnock is how often a backing-off runtime checks whether its
-// engine is back.
-const dockerKnock = 50 * time.Millisecond
+// Knock is how often a backing-off handler checks whether its engine is
+// back, and how long one such check waits for a connection.
+const Knock = 50 * time.Millisecond
 
 // unseenKnock is how often a runtime that never answered in this run is
 // knocked on.
 const unseenKnock = time.Second
 
-// reconnector is what the handlers that keep a session with their engine
+// Reconnector is what the handlers that keep a session with their engine
 // (Docker's API and Podman's, containerd's gRPC) share: the loop that
 // starts a session again after it ends, with a capped exponential backoff
 // cut short as soon as the engine's socket accepts a connection, and the
-// state Err and WaitReady report. A handler embeds it, calls start, then
-// runs loop in a goroutine.
-type reconnector struct {
-	address string // the engine's socket, for socketMissing
-	quiet   bool   // an absent socket is no error (an engine nobody named)
+// state Err and WaitReady report. A handler holds one, calls Start, then
+// runs Loop in a goroutine, and answers Err, Ready and WaitReady with it.
+type Reconnector struct {
+	// Address is the engine's socket, for SocketMissing; the handler
+	// sets it before Loop, and Loop's session and knock may change it.
+	Address string
+	quiet   bool // an absent socket is no error (an engine nobody named)
 	cancel  context.CancelFunc
 	done    chan struct{}
-	seen    bool // the engine answered once in this run (only loop reads and writes it)
+	seen    bool // the engine answered once in this run (only Loop reads and writes it)
 
 	mu  sync.RWMutex
 	err error
@@ -43,9 +45,9 @@ type reconnector struct {
 	triedOnce sync.Once
 }
 
-// start makes the reconnector ready for loop, or for fail, and returns
-// the context that Close cancels.
-func (r *reconnector) start(ctx context.Context, quiet bool) context.Context {
+// Start makes the reconnector ready for Loop, or for Fail, and returns
+// the context that Stop cancels.
+func (r *Reconnector) Start(ctx context.Context, quiet bool) context.Context {
 	ctx, r.cancel = context.WithCancel(ctx)
 	r.quiet = quiet
 	r.done = make(chan struct{})
@@ -54,15 +56,15 @@ func (r *reconnector) start(ctx context.Context, quiet bool) context.Context {
 	return ctx
 }
 
-// fail ends a handler that cannot even try its engine: err is its error
-// for good, and loop is never run.
-func (r *reconnector) fail(err error) {
+// Fail ends a handler that cannot even try its engine: err is its error
+// for good, and Loop is never run.
+func (r *Reconnector) Fail(err error) {
 	r.err = err
 	r.triedOnce.Do(func() { close(r.triedCh) })
 	close(r.done)
 }
 
-// loop runs session until ctx ends, again and again: session talks to
+// Loop runs session until ctx ends, again and again: session talks to
 // the engine until that fails, and connected says it got as far as its
 // first list. knock is nil when something listens at the engine's address
 // (a bare connect, microseconds when nothing does). With knockFirst, each
@@ -70,7 +72,7 @@ func (r *reconnector) fail(err error) {
 // and only such a round's backoff is cut short by a knock (containerd: a
 // gRPC session would retry for its whole timeout); without it, every
 // backoff is (Docker: the session's own error says why it failed).
-func (r *reconnector) loop(ctx context.Context, session func(context.Context) (connected bool, err error), knock func() error, knockFirst bool) {
+func (r *Reconnector) Loop(ctx context.Context, session func(context.Context) (connected bool, err error), knock func() error, knockFirst bool) {
 	defer close(r.done)
 	backoff := dockerBackoffMin
 	for {
@@ -100,18 +102,18 @@ func (r *reconnector) loop(ctx context.Context, session func(context.Context) (c
 }
 
 // waitBack waits out a reconnect backoff; while knocking it knocks every
-// dockerKnock meanwhile and returns early when the engine answers: a
+// Knock meanwhile and returns early when the engine answers: a
 // restarted engine's containers are named again within a refresh or two,
 // while one that stays down costs one cheap refused connection per knock.
 // It returns false when ctx ends.
-func (r *reconnector) waitBack(ctx context.Context, backoff time.Duration, knock func() error, knocking bool) bool {
+func (r *Reconnector) waitBack(ctx context.Context, backoff time.Duration, knock func() error, knocking bool) bool {
 	deadline := time.Now().Add(backoff)
-	// An engine this run has talked to is knocked on every dockerKnock,
+	// An engine this run has talked to is knocked on every Knock,
 	// so that a restart is over within a refresh; one never seen (Podman
 	// installed without its service, the usual case) every second: each
 	// wake-up of an idle Go program costs more than the connect itself,
 	// and 20 a second cost ~20 ms of CPU a second, doubling an idle run.
-	every := dockerKnock
+	every := Knock
 	if !r.seen {
 		every = unseenKnock
 	}
@@ -133,16 +135,16 @@ func (r *reconnector) waitBack(ctx context.Context, backoff time.Duration, knock
 	}
 }
 
-// listed says a session has its first list in: no error, and WaitReady
+// Listed says a session has its first list in: no error, and WaitReady
 // returns.
-func (r *reconnector) listed() {
+func (r *Reconnector) Listed() {
 	r.setErr(nil)
 	r.readyOnce.Do(func() { close(r.readyCh) })
 	r.triedOnce.Do(func() { close(r.triedCh) })
 }
 
-func (r *reconnector) setErr(err error) {
-	if err != nil && r.quiet && socketMissing(r.address) {
+func (r *Reconnector) setErr(err error) {
+	if err != nil && r.quiet && SocketMissing(r.Address) {
 		err = nil // not installed or not started: its cgroups still show
 	}
 	r.mu.Lock()
@@ -153,14 +155,14 @@ func (r *reconnector) setErr(err error) {
 // Err is the last connection error, or nil while connected (and while
 // an engine nobody named is simply not installed), so the screen can say
 // why names are missing.
-func (r *reconnector) Err() error {
+func (r *Reconnector) Err() error {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return r.err
 }
 
 // Ready reports whether the first full list of containers has arrived.
-func (r *reconnector) Ready() bool {
+func (r *Reconnector) Ready() bool {
 	select {
 	case <-r.readyCh:
 		return true
@@ -173,7 +175,7 @@ func (r *reconnector) Ready() bool {
 // to reach the engine failed (its error), or ctx ends (ctx.Err()), so
 // batch mode can print names from the first line without hanging on a
 // dead engine.
-func (r *reconnector) WaitReady(ctx context.Context) error {
+func (r *Reconnector) WaitReady(ctx context.Context) error {
 	select {
 	case <-r.readyCh:
 		return nil
@@ -189,8 +191,8 @@ func (r *reconnector) WaitReady(ctx context.Context) error {
 	}
 }
 
-// stop ends loop and waits for it.
-func (r *reconnector) stop() {
+// Stop ends Loop and waits for it.
+func (r *Reconnector) Stop() {
 	r.cancel()
 	<-r.done
 }

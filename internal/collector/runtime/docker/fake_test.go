@@ -1,4 +1,4 @@
-package collector
+package docker
 
 import (
 	"encoding/json"
@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 )
 
 // fakeDockerd answers the few API calls Docker makes; its events stream
@@ -80,7 +82,7 @@ func TestDockerReconnectRelists(t *testing.T) {
 	srv.Start()
 	t.Cleanup(srv.Close)
 
-	d := NewDocker(t.Context(), "unix://"+sock)
+	d := New(t.Context(), "unix://"+sock)
 	t.Cleanup(func() { _ = d.Close() })
 	if err := d.WaitReady(t.Context()); err != nil {
 		t.Fatal(err)
@@ -120,7 +122,7 @@ func (f *fakeDockerdStaying) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // seen within a knock of coming back, not after the backoff.
 func TestDockerBackWithinAKnock(t *testing.T) {
 	sock := filepath.Join(t.TempDir(), "d.sock")
-	d := NewDocker(t.Context(), "unix://"+sock)
+	d := New(t.Context(), "unix://"+sock)
 	t.Cleanup(func() { _ = d.Close() })
 	// Refused for 2.5 s: the waits between tries grow 250 ms, 500 ms,
 	// 1 s, 2 s, so the next try is about 1.25 s away.
@@ -141,6 +143,6 @@ func TestDockerBackWithinAKnock(t *testing.T) {
 	start := time.Now()
 	eventually(t, 5*time.Second, "named again", func() bool { _, ok := d.Meta("aaa", ""); return ok })
 	if took := time.Since(start); took > 700*time.Millisecond {
-		t.Errorf("dockerd back for %v before its containers were named; want within a knock (%v)", took, dockerKnock)
+		t.Errorf("dockerd back for %v before its containers were named; want within a knock (%v)", took, runtime.Knock)
 	}
 }

@@ -1,4 +1,8 @@
-package collector
+// Package kubernetes reads what the CRI says of a Kubernetes pod's
+// containers, whichever runtime runs them (cri-dockerd, containerd's
+// k8s.io namespace, CRI-O): their pod, namespace and name from the labels
+// the kubelet puts on them, and the pod's pause container.
+package kubernetes
 
 import (
 	"strings"
@@ -10,33 +14,33 @@ import (
 // containerd's k8s.io namespace, CRI-O), and those that mark the pod's
 // pause ("sandbox") container.
 const (
-	criPodName       = "io.kubernetes.pod.name"
-	criPodNamespace  = "io.kubernetes.pod.namespace"
-	criPodUID        = "io.kubernetes.pod.uid"
-	criContainerName = "io.kubernetes.container.name"
+	LabelPodName       = "io.kubernetes.pod.name"
+	LabelPodNamespace  = "io.kubernetes.pod.namespace"
+	LabelPodUID        = "io.kubernetes.pod.uid"
+	LabelContainerName = "io.kubernetes.container.name"
 	// containerd's CRI: "sandbox" or "container".
 	containerdKind = "io.cri-containerd.kind"
 	// cri-dockerd (and dockershim before it): "podsandbox" or "container".
 	dockershimType = "io.kubernetes.docker.type"
 )
 
-// applyKubernetes fills a pod's container's pod, namespace and name from
+// Apply fills a pod's container's pod, namespace and name from
 // its CRI labels and marks the pod's pause container as its sandbox. A
 // CRI-O container whose engine did not answer still gets its pod's uid
 // from the cgroup path.
-func applyKubernetes(c *model.ContainerSample, sandbox bool) {
+func Apply(c *model.ContainerSample, sandbox bool) {
 	l := c.Labels
-	c.Pod = l[criPodName]
-	c.Namespace = l[criPodNamespace]
+	c.Pod = l[LabelPodName]
+	c.Namespace = l[LabelPodNamespace]
 	c.Sandbox = sandbox || l[containerdKind] == "sandbox" || l[dockershimType] == "podsandbox"
-	if n := l[criContainerName]; n != "" && n != "POD" {
+	if n := l[LabelContainerName]; n != "" && n != "POD" {
 		c.Name = n
 	} else if c.Sandbox && c.Pod != "" {
 		c.Name = c.Pod + " (sandbox)"
 	}
 	if c.Labels == nil {
 		if uid := podUID(c.Cgroup); uid != "" {
-			c.Labels = map[string]string{criPodUID: uid}
+			c.Labels = map[string]string{LabelPodUID: uid}
 		}
 	}
 }

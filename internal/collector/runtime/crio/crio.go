@@ -1,4 +1,6 @@
-package collector
+// Package crio is CRI-O's handler: a container is asked for once, through
+// the info API CRI-O serves on its socket, when its cgroup first appears.
+package crio
 
 import (
 	"context"
@@ -10,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -18,9 +21,10 @@ import (
 // (what `crio status` and cAdvisor read).
 const crioDefaultAddress = "/var/run/crio/crio.sock"
 
+// CallTimeout bounds one inspection.
+const CallTimeout = 2 * time.Second
+
 const (
-	// crioCallTimeout bounds one inspection.
-	crioCallTimeout = 2 * time.Second
 	// crioRetry is how long a container whose inspection failed waits
 	// before it is asked for again.
 	crioRetry = 5 * time.Second
@@ -29,16 +33,16 @@ const (
 	crioMaxBody = 1 << 20
 )
 
-// CRIO is CRI-O's handler. CRI-O has no event stream on its info API, so a
-// container is inspected once, in the background, when its cgroup first
-// appears (Meta's first miss); a refresh never waits on it.
-type CRIO struct {
+// Handler is CRI-O's handler. CRI-O has no event stream on its info API,
+// so a container is inspected once, in the background, when its cgroup
+// first appears (Meta's first miss); a refresh never waits on it.
+type Handler struct {
 	address string
 	quiet   bool
 	http    *http.Client
 
 	mu      sync.Mutex
-	metas   map[string]Meta
+	metas   map[string]runtime.Meta
 	used    map[string]time.Time // when each known id was last looked up
 	pruned  time.Time
 	pending map[string]time.Time // ids being asked or to ask again after
@@ -47,20 +51,21 @@ type CRIO struct {
 	closed  bool
 }
 
-var _ Runtime = (*CRIO)(nil)
+var _ runtime.Handler = (*Handler)(nil)
 
-// openCRIO is CRI-O's factory.
-func openCRIO(_ context.Context, cfg Config) Runtime {
-	addr, quiet, ok := socketAddress(cfg.CRIOAddress, crioDefaultAddress)
+// Open is CRI-O's factory: address (--crio-address), else the default
+// socket; "none" disables it.
+func Open(_ context.Context, address string) runtime.Handler {
+	addr, quiet, ok := runtime.SocketAddress(address, crioDefaultAddress)
 	if !ok {
 		return nil
 	}
-	return NewCRIO(addr, quiet)
+	return New(addr, quiet)
 }
 
-// NewCRIO returns CRI-O's handler for the socket at address; quiet says
-// an absent socket is no error.
-func NewCRIO(address string, quiet bool) *CRIO {
+// New returns CRI-O's handler for the socket at address; quiet says an
+// absent socket is no error.
+func New(address string, quiet bool) *Handler {
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
@@ -70,42 +75,42 @@ func NewCRIO(address string, quiet bool) *CRIO {
 		// connection for a misbehaving server to write into.
 		DisableKeepAlives: true,
 	}
-	return &CRIO{
+	return &Handler{
 		address: address,
 		quiet:   quiet,
-		http:    &http.Client{Transport: tr, Timeout: crioCallTimeout},
-		metas:   map[string]Meta{},
+		http:    &http.Client{Transport: tr, Timeout: CallTimeout},
+		metas:   map[string]runtime.Meta{},
 		used:    map[string]time.Time{},
 		pending: map[string]time.Time{},
 	}
 }
 
-// Name implements Runtime.
-func (c *CRIO) Name() string { return model.RuntimeCRIO }
+// Name implements runtime.Handler.
+func (c *Handler) Name() string { return model.RuntimeCRIO }
 
-// Claim implements Runtime: CRI-O's cgroups all have their shape.
-func (c *CRIO) Claim(string) (string, bool) { return "", false }
+// Claim implements runtime.Handler: CRI-O's cgroups all have their shape.
+func (c *Handler) Claim(string) (string, bool) { return "", false }
 
-// Stopped implements Runtime: the info API lists no containers.
-func (c *CRIO) Stopped() []Meta { return nil }
+// Stopped implements runtime.Handler: the info API lists no containers.
+func (c *Handler) Stopped() []runtime.Meta { return nil }
 
-// WaitReady implements Runtime: there is no list to wait for.
-func (c *CRIO) WaitReady(context.Context) error { return nil }
+// WaitReady implements runtime.Handler: there is no list to wait for.
+func (c *Handler) WaitReady(context.Context) error { return nil }
 
-// Err implements Runtime: the last inspection's error, or, for a socket
+// Err implements runtime.Handler: the last inspection's error, or, for a socket
 // the user named, that it is not there.
-func (c *CRIO) Err() error {
+func (c *Handler) Err() error {
 	c.mu.Lock()
 	err := c.err
 	c.mu.Unlock()
-	if err == nil && !c.quiet && socketMissing(c.address) {
+	if err == nil && !c.quiet && runtime.SocketMissing(c.address) {
 		err = fmt.Errorf("cri-o %s: no such socket", c.address)
 	}
 	return err
 }
 
-// Close implements Runtime: it waits for the inspections under way.
-func (c *CRIO) Close() error {
+// Close implements runtime.Handler: it waits for the inspections under way.
+func (c *Handler) Close() error {
 	c.mu.Lock()
 	c.closed = true
 	c.mu.Unlock()
@@ -114,9 +119,9 @@ func (c *CRIO) Close() error {
 	return nil
 }
 
-// Meta implements Runtime. A container not yet known is asked for in the
+// Meta implements runtime.Handler. A container not yet known is asked for in the
 // background (once per crioRetry while asking fails).
-func (c *CRIO) Meta(id, _ string) (Meta, bool) {
+func (c *Handler) Meta(id, _ string) (runtime.Meta, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
@@ -126,22 +131,22 @@ func (c *CRIO) Meta(id, _ string) (Meta, bool) {
 		return m, true
 	}
 	if c.closed {
-		return Meta{}, false
+		return runtime.Meta{}, false
 	}
 	if next, asked := c.pending[id]; asked && time.Now().Before(next) {
-		return Meta{}, false
+		return runtime.Meta{}, false
 	}
-	if socketMissing(c.address) {
+	if runtime.SocketMissing(c.address) {
 		if !c.quiet {
 			c.err = fmt.Errorf("cri-o %s: no such socket", c.address)
 		}
 		c.pending[id] = time.Now().Add(crioRetry)
-		return Meta{}, false
+		return runtime.Meta{}, false
 	}
 	c.pending[id] = time.Now().Add(24 * time.Hour) // until the answer
 	c.wg.Add(1)
 	go c.inspect(id)
-	return Meta{}, false
+	return runtime.Meta{}, false
 }
 
 // crioForget is how long a container no refresh looked up (its cgroup is
@@ -150,7 +155,7 @@ const crioForget = time.Minute
 
 // prune forgets, once a minute, the containers no refresh asked for in
 // the last minute and the failed ids waiting for a retry; c.mu is held.
-func (c *CRIO) prune(now time.Time) {
+func (c *Handler) prune(now time.Time) {
 	if now.Sub(c.pruned) < crioForget {
 		return
 	}
@@ -168,7 +173,7 @@ func (c *CRIO) prune(now time.Time) {
 	}
 }
 
-func (c *CRIO) inspect(id string) {
+func (c *Handler) inspect(id string) {
 	defer c.wg.Done()
 	m, err := c.fetch(id)
 	c.mu.Lock()
@@ -185,18 +190,18 @@ func (c *CRIO) inspect(id string) {
 }
 
 // fetch asks CRI-O about one container.
-func (c *CRIO) fetch(id string) (Meta, error) {
+func (c *Handler) fetch(id string) (runtime.Meta, error) {
 	resp, err := c.http.Get("http://crio/containers/" + id)
 	if err != nil {
-		return Meta{}, fmt.Errorf("cri-o %s: %w", c.address, err)
+		return runtime.Meta{}, fmt.Errorf("cri-o %s: %w", c.address, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, crioMaxBody))
 	if err != nil {
-		return Meta{}, fmt.Errorf("cri-o container %s (%s): %w", shortID(id), c.address, err)
+		return runtime.Meta{}, fmt.Errorf("cri-o container %s (%s): %w", model.ShortID(id), c.address, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return Meta{}, fmt.Errorf("cri-o container %s (%s): %s", shortID(id), c.address, resp.Status)
+		return runtime.Meta{}, fmt.Errorf("cri-o container %s (%s): %s", model.ShortID(id), c.address, resp.Status)
 	}
 	return crioMeta(id, body)
 }
@@ -216,12 +221,12 @@ type crioInfo struct {
 
 // crioMeta reads one container's info. A pod's infra container carries
 // the annotation io.kubernetes.cri-o.ContainerType=sandbox.
-func crioMeta(id string, body []byte) (Meta, error) {
+func crioMeta(id string, body []byte) (runtime.Meta, error) {
 	var info crioInfo
 	if err := json.Unmarshal(body, &info); err != nil {
-		return Meta{}, fmt.Errorf("cri-o container %s: %w", shortID(id), err)
+		return runtime.Meta{}, fmt.Errorf("cri-o container %s: %w", model.ShortID(id), err)
 	}
-	m := Meta{ID: id, Name: info.Name, Image: info.Image, PID: info.Pid, Labels: info.Labels, State: "running", LogPath: info.LogPath}
+	m := runtime.Meta{ID: id, Name: info.Name, Image: info.Image, PID: info.Pid, Labels: info.Labels, State: "running", LogPath: info.LogPath}
 	if info.CreatedTime > 0 {
 		t := time.Unix(0, info.CreatedTime)
 		m.Created, m.StateSince = t.Unix(), t

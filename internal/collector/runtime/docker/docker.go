@@ -1,4 +1,6 @@
-package collector
+// Package docker is the handler of the engines that speak Docker's API:
+// dockerd, and Podman's compatible service (../podman opens it there).
+package docker
 
 import (
 	"context"
@@ -19,6 +21,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
 
+	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -26,88 +29,89 @@ import (
 // shows up as an error instead of a silent stall.
 const dockerCallTimeout = 10 * time.Second
 
-// Docker is the handler of an engine that speaks Docker's API — dockerd,
+// Handler is the handler of an engine that speaks Docker's API — dockerd,
 // and Podman's compatible service: it keeps the static metadata of every
 // container, fed by one list at start and the events stream after, so that
 // a refresh only does map lookups and never waits on the engine.
-type Docker struct {
-	reconnector        // address is the daemon's host (unix:///var/run/docker.sock)
-	runtime     string // model.RuntimeDocker or model.RuntimePodman, as configured
-	cli         *client.Client
+type Handler struct {
+	conn    runtime.Reconnector // Address is the daemon's host (unix:///var/run/docker.sock)
+	runtime string              // model.RuntimeDocker or model.RuntimePodman, as configured
+	cli     *client.Client
 	// engine is what the engine said it is when a session asked (Podman
 	// answers on Docker's API too, behind --docker-host): Name's answer.
 	engine atomic.Pointer[string]
 
 	mu      sync.RWMutex
-	metas   map[string]Meta
-	stopped []Meta // metas that run nothing, rebuilt when metas change
+	metas   map[string]runtime.Meta
+	stopped []runtime.Meta // metas that run nothing, rebuilt when metas change
 	dirty   bool
 }
 
-var _ Runtime = (*Docker)(nil)
+var _ runtime.Handler = (*Handler)(nil)
 
-// dockerDefaultHost is where Docker is looked for when neither
-// --docker-host nor DOCKER_HOST names it.
-var dockerDefaultHost = client.DefaultDockerHost
+// DefaultHost is where Docker is looked for when neither --docker-host
+// nor DOCKER_HOST names it.
+var DefaultHost = client.DefaultDockerHost
 
-// openDocker is Docker's factory: --docker-host, DOCKER_HOST or the local
-// socket; "none" disables it. A node without Docker by design (containerd
-// or CRI-O only) has no socket at the default place: that is no error,
-// while a named Docker that is absent is.
-func openDocker(ctx context.Context, cfg Config) Runtime {
-	if cfg.DockerHost == "none" {
+// Open is Docker's factory: host (--docker-host), else DOCKER_HOST or the
+// local socket; "none" disables it. A node without Docker by design
+// (containerd or CRI-O only) has no socket at the default place: that is
+// no error, while a named Docker that is absent is.
+func Open(ctx context.Context, host string) runtime.Handler {
+	if host == "none" {
 		return nil
 	}
-	if cfg.DockerHost == "" && os.Getenv("DOCKER_HOST") == "" {
-		return newEngine(ctx, model.RuntimeDocker, dockerDefaultHost, true, client.FromEnv)
+	if host == "" && os.Getenv("DOCKER_HOST") == "" {
+		return NewEngine(ctx, model.RuntimeDocker, DefaultHost, true, client.FromEnv)
 	}
-	return NewDocker(ctx, cfg.DockerHost)
+	return New(ctx, host)
 }
 
-// NewDocker connects to host ("" means DOCKER_HOST or the local socket)
-// in the background and returns at once; Err tells whether it works yet.
-// The watcher stops with ctx or Close.
-func NewDocker(ctx context.Context, host string) *Docker {
-	return newEngine(ctx, model.RuntimeDocker, host, false, client.FromEnv)
+// New connects to host ("" means DOCKER_HOST or the local socket) in the
+// background and returns at once; Err tells whether it works yet. The
+// watcher stops with ctx or Close.
+func New(ctx context.Context, host string) *Handler {
+	return NewEngine(ctx, model.RuntimeDocker, host, false, client.FromEnv)
 }
 
-// newEngine starts the handler of a Docker-API engine named runtime at
-// host; env reads the engine's variables (Docker's DOCKER_*), quiet says
-// an absent socket is not an error.
-func newEngine(ctx context.Context, runtime, host string, quiet bool, env client.Opt) *Docker {
-	d := &Docker{runtime: runtime, metas: map[string]Meta{}}
-	ctx = d.start(ctx, quiet)
+// NewEngine starts the handler of a Docker-API engine named name
+// (model.RuntimeDocker, model.RuntimePodman) at host; env reads the
+// engine's variables (Docker's DOCKER_*), quiet says an absent socket is
+// not an error.
+func NewEngine(ctx context.Context, name, host string, quiet bool, env client.Opt) *Handler {
+	d := &Handler{runtime: name, metas: map[string]runtime.Meta{}}
+	ctx = d.conn.Start(ctx, quiet)
 	opts := []client.Opt{env, client.WithAPIVersionNegotiation()}
 	if host != "" {
 		opts = append(opts, client.WithHost(host))
 	}
 	cli, err := client.NewClientWithOpts(opts...)
 	if err != nil {
-		d.fail(fmt.Errorf("%s %s: %w", runtime, host, err))
+		d.conn.Fail(fmt.Errorf("%s %s: %w", name, host, err))
 		return d
 	}
 	d.cli = cli
-	d.address = cli.DaemonHost() // host, or what DOCKER_HOST or the default gives
+	d.conn.Address = cli.DaemonHost() // host, or what DOCKER_HOST or the default gives
 	// The session dials the daemon itself and its error says why it
 	// failed; a knock only cuts the backoff after it short.
-	go d.loop(ctx, d.session, func() error { return knock(d.address) }, false)
+	go d.conn.Loop(ctx, d.session, func() error { return knock(d.conn.Address) }, false)
 	return d
 }
 
-// Name implements Runtime: the runtime the engine says it is, once it
+// Name implements runtime.Handler: the runtime the engine says it is, once it
 // said; until then the one it was opened as.
-func (d *Docker) Name() string {
+func (d *Handler) Name() string {
 	if e := d.engine.Load(); e != nil {
 		return *e
 	}
 	return d.runtime
 }
 
-// Claim implements Runtime: the engine's cgroups all have their shape.
-func (d *Docker) Claim(string) (string, bool) { return "", false }
+// Claim implements runtime.Handler: the engine's cgroups all have their shape.
+func (d *Handler) Claim(string) (string, bool) { return "", false }
 
-// Stopped implements Runtime.
-func (d *Docker) Stopped() []Meta {
+// Stopped implements runtime.Handler.
+func (d *Handler) Stopped() []runtime.Meta {
 	d.mu.RLock()
 	if !d.dirty {
 		defer d.mu.RUnlock()
@@ -119,7 +123,7 @@ func (d *Docker) Stopped() []Meta {
 	if d.dirty {
 		d.stopped = d.stopped[:0:0]
 		for _, m := range d.metas {
-			if !runs(m.State) {
+			if !runtime.Runs(m.State) {
 				d.stopped = append(d.stopped, m)
 			}
 		}
@@ -129,14 +133,10 @@ func (d *Docker) Stopped() []Meta {
 	return d.stopped
 }
 
-// runs says whether a container in this state has processes (and so a
-// cgroup the finder lists).
-func runs(state string) bool { return state == "running" || state == "paused" }
-
 // Meta returns the metadata of the container with this full id (an
 // engine's ids are unique: the cgroup is not needed). Its maps and slices
 // are shared: read them, do not change them.
-func (d *Docker) Meta(id, _ string) (Meta, bool) {
+func (d *Handler) Meta(id, _ string) (runtime.Meta, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	m, ok := d.metas[id]
@@ -145,11 +145,21 @@ func (d *Docker) Meta(id, _ string) (Meta, bool) {
 
 // Client is the engine's API client, for what reads the engine directly
 // (a container's log).
-func (d *Docker) Client() *client.Client { return d.cli }
+func (d *Handler) Client() *client.Client { return d.cli }
+
+// Err implements runtime.Handler: the last connection error, nil while
+// connected.
+func (d *Handler) Err() error { return d.conn.Err() }
+
+// Ready reports whether the first full list of containers has arrived.
+func (d *Handler) Ready() bool { return d.conn.Ready() }
+
+// WaitReady implements runtime.Handler.
+func (d *Handler) WaitReady(ctx context.Context) error { return d.conn.WaitReady(ctx) }
 
 // Close stops the watcher and waits for it.
-func (d *Docker) Close() error {
-	d.stop()
+func (d *Handler) Close() error {
+	d.conn.Stop()
 	if d.cli != nil {
 		return d.cli.Close()
 	}
@@ -157,52 +167,45 @@ func (d *Docker) Close() error {
 }
 
 // Stop stops the container (SIGTERM, then SIGKILL after its stop timeout).
-func (d *Docker) Stop(ctx context.Context, id string) error {
+func (d *Handler) Stop(ctx context.Context, id string) error {
 	return d.do("stop", id, func() error { return d.cli.ContainerStop(ctx, id, container.StopOptions{}) })
 }
 
 // Restart stops and starts the container again.
-func (d *Docker) Restart(ctx context.Context, id string) error {
+func (d *Handler) Restart(ctx context.Context, id string) error {
 	return d.do("restart", id, func() error { return d.cli.ContainerRestart(ctx, id, container.StopOptions{}) })
 }
 
 // Pause freezes every process of the container.
-func (d *Docker) Pause(ctx context.Context, id string) error {
+func (d *Handler) Pause(ctx context.Context, id string) error {
 	return d.do("pause", id, func() error { return d.cli.ContainerPause(ctx, id) })
 }
 
 // Unpause thaws a paused container.
-func (d *Docker) Unpause(ctx context.Context, id string) error {
+func (d *Handler) Unpause(ctx context.Context, id string) error {
 	return d.do("unpause", id, func() error { return d.cli.ContainerUnpause(ctx, id) })
 }
 
 // Kill sends signal ("KILL", "SIGTERM", "9"...; "" is KILL) to the
 // container's main process.
-func (d *Docker) Kill(ctx context.Context, id, signal string) error {
+func (d *Handler) Kill(ctx context.Context, id, signal string) error {
 	return d.do("kill", id, func() error { return d.cli.ContainerKill(ctx, id, signal) })
 }
 
 // ExecClient is the engine's API client, for a shell through its exec
 // API (shell.Exec); nil when the engine could not be reached at start.
-func (d *Docker) ExecClient() *client.Client { return d.cli }
+func (d *Handler) ExecClient() *client.Client { return d.cli }
 
 // do runs one action and names it and the container in the error.
-func (d *Docker) do(verb, id string, f func() error) error {
+func (d *Handler) do(verb, id string, f func() error) error {
 	err := d.Err()
 	if d.cli != nil {
 		err = f()
 	}
 	if err != nil {
-		return fmt.Errorf("%s %s %s: %w", d.Name(), verb, shortID(id), d.inItsWords(err))
+		return fmt.Errorf("%s %s %s: %w", d.Name(), verb, model.ShortID(id), d.inItsWords(err))
 	}
 	return nil
-}
-
-func shortID(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }
 
 // knock checks that something listens at a daemon's address (nil): a
@@ -222,7 +225,7 @@ func knock(host string) error {
 	} else if strings.Contains(host, "://") && !strings.HasPrefix(host, "unix://") {
 		return nil // a scheme a bare connect cannot try (ssh, npipe): the session does
 	}
-	c, err := net.DialTimeout(network, addr, dockerKnock)
+	c, err := net.DialTimeout(network, addr, runtime.Knock)
 	if err != nil {
 		return err
 	}
@@ -232,7 +235,7 @@ func knock(host string) error {
 // session subscribes to container events, lists and inspects every
 // container, then applies events until the stream breaks. connected says
 // whether the list succeeded.
-func (d *Docker) session(ctx context.Context) (connected bool, err error) {
+func (d *Handler) session(ctx context.Context) (connected bool, err error) {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// Subscribe first so that nothing that happens during the list is lost.
@@ -242,7 +245,7 @@ func (d *Docker) session(ctx context.Context) (connected bool, err error) {
 	if err := d.list(sctx); err != nil {
 		return false, err
 	}
-	d.listed()
+	d.conn.Listed()
 	d.identify(sctx)
 	for {
 		select {
@@ -267,7 +270,7 @@ const podmanComponent = "Podman Engine"
 // it does not delay (Podman's answer runs conmon and its OCI runtime for
 // their versions: a second on a loaded node). An engine that does not say
 // keeps the name it was opened with.
-func (d *Docker) identify(ctx context.Context) {
+func (d *Handler) identify(ctx context.Context) {
 	if d.runtime != model.RuntimeDocker {
 		return
 	}
@@ -287,14 +290,14 @@ func (d *Docker) identify(ctx context.Context) {
 }
 
 // list replaces the known containers with a fresh list and inspection.
-func (d *Docker) list(ctx context.Context) error {
+func (d *Handler) list(ctx context.Context) error {
 	lctx, cancel := context.WithTimeout(ctx, dockerCallTimeout)
 	defer cancel()
 	cs, err := d.cli.ContainerList(lctx, container.ListOptions{All: true})
 	if err != nil {
 		return d.wrap("list containers", err)
 	}
-	metas := make(map[string]Meta, len(cs))
+	metas := make(map[string]runtime.Meta, len(cs))
 	for _, c := range cs {
 		m, err := d.inspect(ctx, c.ID)
 		if cerrdefs.IsNotFound(err) {
@@ -312,22 +315,22 @@ func (d *Docker) list(ctx context.Context) error {
 	return nil
 }
 
-func (d *Docker) inspect(ctx context.Context, id string) (Meta, error) {
+func (d *Handler) inspect(ctx context.Context, id string) (runtime.Meta, error) {
 	ictx, cancel := context.WithTimeout(ctx, dockerCallTimeout)
 	defer cancel()
 	r, err := d.cli.ContainerInspect(ictx, id)
 	if err != nil {
 		if cerrdefs.IsNotFound(err) {
-			return Meta{}, err
+			return runtime.Meta{}, err
 		}
-		return Meta{}, d.wrap("inspect "+shortID(id), err)
+		return runtime.Meta{}, d.wrap("inspect "+model.ShortID(id), err)
 	}
 	return metaFromInspect(r), nil
 }
 
 // apply updates one container after an event that may change its
 // metadata.
-func (d *Docker) apply(ctx context.Context, m events.Message) {
+func (d *Handler) apply(ctx context.Context, m events.Message) {
 	id := m.Actor.ID
 	if m.Type != events.ContainerEventType || id == "" {
 		return
@@ -374,16 +377,16 @@ const (
 // wrap gives an error the context a user needs: "docker: Cannot connect
 // to the Docker daemon at unix:///var/run/docker.sock..." for a dead
 // daemon, "docker <what>: ..." otherwise.
-func (d *Docker) wrap(what string, err error) error {
+func (d *Handler) wrap(what string, err error) error {
 	if client.IsErrConnectionFailed(err) {
 		return fmt.Errorf("%s: %w", d.Name(), d.inItsWords(err))
 	}
-	return fmt.Errorf("%s %s (%s): %w", d.Name(), what, d.address, d.inItsWords(err))
+	return fmt.Errorf("%s %s (%s): %w", d.Name(), what, d.conn.Address, d.inItsWords(err))
 }
 
 // inItsWords names the engine in the Docker client's errors, which say
 // "the Docker daemon" whatever engine they come from.
-func (d *Docker) inItsWords(err error) error {
+func (d *Handler) inItsWords(err error) error {
 	if d.Name() != model.RuntimePodman {
 		return err
 	}
@@ -403,8 +406,8 @@ var podmanWords = strings.NewReplacer(
 	"Docker daemon", "Podman's API service", "docker daemon", "Podman's API service")
 
 // metaFromInspect keeps what the views and the cluster matching need.
-func metaFromInspect(r container.InspectResponse) Meta {
-	var m Meta
+func metaFromInspect(r container.InspectResponse) runtime.Meta {
+	var m runtime.Meta
 	if b := r.ContainerJSONBase; b != nil {
 		m.ID = b.ID
 		m.Name = strings.TrimPrefix(b.Name, "/")

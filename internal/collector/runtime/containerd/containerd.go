@@ -1,4 +1,7 @@
-package collector
+// Package containerd is containerd's handler: every namespace's
+// containers (but Docker's), named through containerd's gRPC services and
+// kept current by its events.
+package containerd
 
 import (
 	"context"
@@ -22,6 +25,7 @@ import (
 	"google.golang.org/grpc/grpclog"
 	"google.golang.org/grpc/metadata"
 
+	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -31,19 +35,19 @@ func init() {
 	grpclog.SetLoggerV2(grpclog.NewLoggerV2(io.Discard, io.Discard, io.Discard))
 }
 
-// containerdDefaultAddress is where a node's containerd listens.
-const containerdDefaultAddress = "/run/containerd/containerd.sock"
+// DefaultAddress is where a node's containerd listens.
+const DefaultAddress = "/run/containerd/containerd.sock"
 
-// containerdDefaultAddresses are where containerd is looked for when no
-// address is named, in order: the node's own, then the one dockerd runs
-// for itself where no system containerd is installed (Debian's docker.io).
-var containerdDefaultAddresses = []string{containerdDefaultAddress, "/run/docker/containerd/containerd.sock"}
+// DefaultAddresses are where containerd is looked for when no address is
+// named, in order: the node's own, then the one dockerd runs for itself
+// where no system containerd is installed (Debian's docker.io).
+var DefaultAddresses = []string{DefaultAddress, "/run/docker/containerd/containerd.sock"}
 
 // containerdMobyNamespace is Docker's namespace in containerd: its
 // containers are Docker's, named by Docker's handler.
 const containerdMobyNamespace = "moby"
 
-// Containerd is containerd's handler: every namespace's containers (but
+// Handler is containerd's handler: every namespace's containers (but
 // Docker's moby), listed at start and again for a namespace whose
 // containers or tasks an event says changed, never per refresh. Two
 // namespaces may hold containers of the same id (a team's and k8s.io):
@@ -51,65 +55,65 @@ const containerdMobyNamespace = "moby"
 // containerd's gRPC services through their generated clients (the
 // containerd/api module) rather than the full containerd/v2 client, which
 // would double the binary (14 -> 27 MB) for the same four calls.
-type Containerd struct {
-	reconnector // address is containerd's socket (the one found, of candidates)
+type Handler struct {
+	conn runtime.Reconnector // Address is containerd's socket (the one found, of candidates)
 	// candidates are the sockets tried in order when none was named.
 	candidates []string
 
 	mu      sync.RWMutex
-	metas   map[string]Meta     // by key (<namespace>/<id>)
-	byID    map[string][]string // container id -> the keys of that id
-	cgroups map[string]string   // cgroupfs path (/<ns>/<id>) -> key
-	byNS    map[string][]string // namespace -> its keys
+	metas   map[string]runtime.Meta // by key (<namespace>/<id>)
+	byID    map[string][]string     // container id -> the keys of that id
+	cgroups map[string]string       // cgroupfs path (/<ns>/<id>) -> key
+	byNS    map[string][]string     // namespace -> its keys
 }
 
-var _ Runtime = (*Containerd)(nil)
+var _ runtime.Handler = (*Handler)(nil)
 
-// openContainerd is containerd's factory: --containerd-address, or the
+// Open is containerd's factory: address (--containerd-address), or the
 // first of the default sockets that answers; "none" disables it.
-func openContainerd(ctx context.Context, cfg Config) Runtime {
-	addr, quiet, ok := socketAddress(cfg.ContainerdAddress, containerdDefaultAddress)
+func Open(ctx context.Context, address string) runtime.Handler {
+	addr, quiet, ok := runtime.SocketAddress(address, DefaultAddress)
 	if !ok {
 		return nil
 	}
 	if quiet {
-		return newContainerd(ctx, containerdDefaultAddresses, true)
+		return newHandler(ctx, DefaultAddresses, true)
 	}
-	return NewContainerd(ctx, addr, quiet)
+	return New(ctx, addr, quiet)
 }
 
-// NewContainerd watches the containerd at address in the background and
-// returns at once. quiet says an absent socket is no error.
-func NewContainerd(ctx context.Context, address string, quiet bool) *Containerd {
-	return newContainerd(ctx, []string{address}, quiet)
+// New watches the containerd at address in the background and returns
+// at once. quiet says an absent socket is no error.
+func New(ctx context.Context, address string, quiet bool) *Handler {
+	return newHandler(ctx, []string{address}, quiet)
 }
 
-// newContainerd watches the first of the sockets at addresses that
-// accepts a connection, tried again in order whenever the session ends.
-func newContainerd(ctx context.Context, addresses []string, quiet bool) *Containerd {
-	c := &Containerd{
-		metas:   map[string]Meta{},
+// newHandler watches the first of the sockets at addresses that accepts
+// a connection, tried again in order whenever the session ends.
+func newHandler(ctx context.Context, addresses []string, quiet bool) *Handler {
+	c := &Handler{
+		metas:   map[string]runtime.Meta{},
 		byID:    map[string][]string{},
 		cgroups: map[string]string{},
 		byNS:    map[string][]string{},
 	}
-	c.address, c.candidates = addresses[0], addresses
-	ctx = c.start(ctx, quiet)
+	c.conn.Address, c.candidates = addresses[0], addresses
+	ctx = c.conn.Start(ctx, quiet)
 	// containerd is dialled before each session: a gRPC session would
 	// retry a refused or absent socket for its whole timeout. While it is
 	// down the wait is cut short as soon as the socket accepts a
 	// connection, so that a restarted containerd names its containers
 	// again within a refresh.
-	go c.loop(ctx, c.session, c.dial, true)
+	go c.conn.Loop(ctx, c.session, c.dial, true)
 	return c
 }
 
-// Name implements Runtime.
-func (c *Containerd) Name() string { return model.RuntimeContainerd }
+// Name implements runtime.Handler.
+func (c *Handler) Name() string { return model.RuntimeContainerd }
 
-// Claim implements Runtime: the cgroupfs folders its containers' specs
+// Claim implements runtime.Handler: the cgroupfs folders its containers' specs
 // name (`ctr run` makes /<namespace>/<id>).
-func (c *Containerd) Claim(cgroup string) (string, bool) {
+func (c *Handler) Claim(cgroup string) (string, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	key, ok := c.cgroups[cgroup]
@@ -123,11 +127,11 @@ func (c *Containerd) Claim(cgroup string) (string, bool) {
 // containers the kubelet starts.
 const containerdCRINamespace = "k8s.io"
 
-// Meta implements Runtime: the container of that id whose spec names the
+// Meta implements runtime.Handler: the container of that id whose spec names the
 // cgroup; else, for a cgroup no spec names as a path (the CRI's systemd
 // shapes), the id's only container, or the one of the CRI's namespace
 // k8s.io, or the first by namespace.
-func (c *Containerd) Meta(id, cgroup string) (Meta, bool) {
+func (c *Handler) Meta(id, cgroup string) (runtime.Meta, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if key, ok := c.cgroups[cgroup]; ok {
@@ -137,7 +141,7 @@ func (c *Containerd) Meta(id, cgroup string) (Meta, bool) {
 	}
 	keys := c.byID[id]
 	if len(keys) == 0 {
-		return Meta{}, false
+		return runtime.Meta{}, false
 	}
 	best := keys[0]
 	for _, k := range keys[1:] {
@@ -148,14 +152,24 @@ func (c *Containerd) Meta(id, cgroup string) (Meta, bool) {
 	return c.metas[best], true
 }
 
-// Stopped implements Runtime: containerd keeps no history of stopped
-// tasks worth listing (DESIGN: stopped containers come from Docker and
-// Podman).
-func (c *Containerd) Stopped() []Meta { return nil }
+// Stopped implements runtime.Handler: containerd keeps no history of
+// stopped tasks worth listing (DESIGN: stopped containers come from Docker
+// and Podman).
+func (c *Handler) Stopped() []runtime.Meta { return nil }
 
-// Close implements Runtime.
-func (c *Containerd) Close() error {
-	c.stop()
+// Err implements runtime.Handler: the last connection error, nil while
+// connected.
+func (c *Handler) Err() error { return c.conn.Err() }
+
+// Ready reports whether the first full list of containers has arrived.
+func (c *Handler) Ready() bool { return c.conn.Ready() }
+
+// WaitReady implements runtime.Handler.
+func (c *Handler) WaitReady(ctx context.Context) error { return c.conn.WaitReady(ctx) }
+
+// Close implements runtime.Handler.
+func (c *Handler) Close() error {
+	c.conn.Stop()
 	return nil
 }
 
@@ -168,37 +182,37 @@ const containerdCallTimeout = 10 * time.Second
 // refused or absent socket costs microseconds, where a gRPC session would
 // retry for its whole timeout. Its error is that of the first socket that
 // exists (one that does not is no error for a containerd nobody named).
-func (c *Containerd) dial() error {
+func (c *Handler) dial() error {
 	var exists, missing error
 	for _, a := range c.candidates {
-		conn, err := net.DialTimeout("unix", a, dockerKnock)
+		conn, err := net.DialTimeout("unix", a, runtime.Knock)
 		if err == nil {
-			c.address = a
+			c.conn.Address = a
 			return conn.Close()
 		}
-		gone := socketMissing(a)
+		gone := runtime.SocketMissing(a)
 		if gone && missing == nil {
 			missing = fmt.Errorf("containerd %s: %w", a, err)
 		}
 		if !gone && exists == nil {
-			c.address, exists = a, fmt.Errorf("containerd %s: %w", a, err)
+			c.conn.Address, exists = a, fmt.Errorf("containerd %s: %w", a, err)
 		}
 	}
 	if exists != nil {
 		return exists
 	}
-	c.address = c.candidates[0]
+	c.conn.Address = c.candidates[0]
 	return missing
 }
 
 // session subscribes to events, lists every namespace, then relists a
 // namespace when an event says its containers or tasks changed.
-func (c *Containerd) session(ctx context.Context) (connected bool, err error) {
+func (c *Handler) session(ctx context.Context) (connected bool, err error) {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	conn, err := grpc.NewClient("unix://"+c.address, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient("unix://"+c.conn.Address, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
-		return false, fmt.Errorf("containerd %s: %w", c.address, err)
+		return false, fmt.Errorf("containerd %s: %w", c.conn.Address, err)
 	}
 	defer conn.Close()
 	cli := containerdClients{
@@ -209,7 +223,7 @@ func (c *Containerd) session(ctx context.Context) (connected bool, err error) {
 	// Subscribe first so that nothing that happens during the list is lost.
 	stream, err := eventsapi.NewEventsClient(conn).Subscribe(sctx, &eventsapi.SubscribeRequest{})
 	if err != nil {
-		return false, fmt.Errorf("containerd events (%s): %w", c.address, err)
+		return false, fmt.Errorf("containerd events (%s): %w", c.conn.Address, err)
 	}
 	type envelope struct{ ns, topic string }
 	envs := make(chan envelope, 64)
@@ -231,7 +245,7 @@ func (c *Containerd) session(ctx context.Context) (connected bool, err error) {
 	if err := c.listAll(sctx, cli); err != nil {
 		return false, err
 	}
-	c.listed()
+	c.conn.Listed()
 	for {
 		select {
 		case e := <-envs:
@@ -250,7 +264,7 @@ func (c *Containerd) session(ctx context.Context) (connected bool, err error) {
 			if err == nil {
 				err = errors.New("events stream closed")
 			}
-			return true, fmt.Errorf("containerd events (%s): %w", c.address, err)
+			return true, fmt.Errorf("containerd events (%s): %w", c.conn.Address, err)
 		}
 	}
 }
@@ -269,12 +283,12 @@ func inNamespace(ctx context.Context, ns string) context.Context {
 }
 
 // listAll lists every namespace but Docker's.
-func (c *Containerd) listAll(ctx context.Context, cli containerdClients) error {
+func (c *Handler) listAll(ctx context.Context, cli containerdClients) error {
 	lctx, cancel := context.WithTimeout(ctx, containerdCallTimeout)
 	resp, err := cli.namespaces.List(lctx, &namespacesapi.ListNamespacesRequest{})
 	cancel()
 	if err != nil {
-		return fmt.Errorf("containerd namespaces (%s): %w", c.address, err)
+		return fmt.Errorf("containerd namespaces (%s): %w", c.conn.Address, err)
 	}
 	keep := map[string]bool{}
 	for _, n := range resp.Namespaces {
@@ -299,26 +313,26 @@ func (c *Containerd) listAll(ctx context.Context, cli containerdClients) error {
 
 // listNS lists one namespace's containers and tasks and replaces what was
 // known of it.
-func (c *Containerd) listNS(ctx context.Context, cli containerdClients, ns string) error {
+func (c *Handler) listNS(ctx context.Context, cli containerdClients, ns string) error {
 	nctx, cancel := context.WithTimeout(inNamespace(ctx, ns), containerdCallTimeout)
 	defer cancel()
 	cresp, err := cli.containers.List(nctx, &containersapi.ListContainersRequest{})
 	if err != nil {
-		return fmt.Errorf("containerd containers of %q (%s): %w", ns, c.address, err)
+		return fmt.Errorf("containerd containers of %q (%s): %w", ns, c.conn.Address, err)
 	}
 	cs := cresp.Containers
 	ts, err := cli.tasks.List(nctx, &tasksapi.ListTasksRequest{})
 	if err != nil {
-		return fmt.Errorf("containerd tasks of %q (%s): %w", ns, c.address, err)
+		return fmt.Errorf("containerd tasks of %q (%s): %w", ns, c.conn.Address, err)
 	}
 	tasks := make(map[string]*tasktypes.Process, len(ts.Tasks))
 	for _, t := range ts.Tasks {
 		tasks[t.ID] = t
 	}
-	metas := make([]Meta, 0, len(cs))
+	metas := make([]runtime.Meta, 0, len(cs))
 	cgroups := map[string]string{}
 	for _, ct := range cs {
-		m := Meta{ID: ct.ID, Namespace: ns, Name: ct.ID, Image: ct.Image, Labels: ct.Labels, State: "created"}
+		m := runtime.Meta{ID: ct.ID, Namespace: ns, Name: ct.ID, Image: ct.Image, Labels: ct.Labels, State: "created"}
 		if ct.CreatedAt != nil {
 			t := ct.CreatedAt.AsTime()
 			m.Created, m.StateSince = t.Unix(), t
@@ -354,7 +368,7 @@ func (c *Containerd) listNS(ctx context.Context, cli containerdClients, ns strin
 }
 
 // replace swaps one namespace's containers; c.mu is held.
-func (c *Containerd) replace(ns string, metas []Meta) {
+func (c *Handler) replace(ns string, metas []runtime.Meta) {
 	for _, key := range c.byNS[ns] {
 		id := c.metas[key].ID
 		delete(c.metas, key)
