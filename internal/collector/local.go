@@ -13,6 +13,7 @@ import (
 
 	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
 	"github.com/ctop-like/ctop-like/internal/collector/machine"
+	"github.com/ctop-like/ctop-like/internal/collector/oomkills"
 	"github.com/ctop-like/ctop-like/internal/collector/ports"
 	"github.com/ctop-like/ctop-like/internal/collector/proc"
 	"github.com/ctop-like/ctop-like/internal/collector/runtime"
@@ -33,7 +34,7 @@ type Local struct {
 	finder   cgroups.Finder
 	runtimes *runtimes
 	ports    *ports.Reader
-	oom      *kernelOOM // nil where the kernel log cannot be read
+	oom      *oomkills.Log // nil where the kernel log cannot be read
 
 	mu  sync.Mutex
 	env map[string]envEntry // non-Docker containers' env, by container key
@@ -115,7 +116,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		l.ports.Self = os.Getpid()
 	}
 	l.runtimes = openRuntimes(ctx, cfg)
-	l.oom = openKernelOOM("/dev/kmsg")
+	l.oom = oomkills.Open("/dev/kmsg")
 	finder.SetClaim(l.runtimes.claim)
 	return l, nil
 }
@@ -146,7 +147,7 @@ func (l *Local) Close() error {
 	l.procs.Close()
 	l.ports.Close()
 	l.machine.Close()
-	l.oom.close()
+	l.oom.Close()
 	return l.runtimes.close()
 }
 
@@ -295,7 +296,7 @@ func (l *Local) name(c *model.ContainerSample) {
 		// Mesos or raw container), which its runtime never hears of.
 		c.State = "paused"
 	}
-	l.oom.oomKilled(c, meta)
+	l.oom.Mark(c, meta.StartedAt)
 	kubernetes.Apply(c, meta.Sandbox)
 	if c.Name == "" {
 		c.Name = shortName(c)
@@ -327,7 +328,7 @@ func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]boo
 		seen[model.ContainerKey(m.Namespace, m.ID)] = true
 		c := model.ContainerSample{ID: m.ID, Runtime: h.Name(), Unmeasured: unmeasuredStopped}
 		applyMeta(&c, m)
-		l.oom.oomKilled(&c, m)
+		l.oom.Mark(&c, m.StartedAt)
 		c.PID = 0
 		kubernetes.Apply(&c, m.Sandbox)
 		if c.Name == "" {

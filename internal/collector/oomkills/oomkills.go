@@ -1,4 +1,6 @@
-package collector
+// Package oomkills reads the kernel's word on which containers its OOM
+// killer struck, from the kernel log (/dev/kmsg) as it is written.
+package oomkills
 
 import (
 	"bytes"
@@ -16,7 +18,7 @@ import (
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
-// kernelOOM keeps the kernel's word on which containers its OOM killer
+// Log keeps the kernel's word on which containers its OOM killer
 // struck, read from the kernel log (/dev/kmsg) as it is written: an
 // engine's own answer can be wrong (Podman 4 says OOMKilled false for a
 // container the kernel OOM-killed), and a container's cgroup, whose
@@ -24,7 +26,7 @@ import (
 // the memory cgroup of the task it killed; the container is the one that
 // cgroup's shape names. Reading the log needs root (or CAP_SYSLOG): without
 // it the engines' answers stand.
-type kernelOOM struct {
+type Log struct {
 	f    *os.File
 	boot time.Time // the kernel log's time 0, in wall-clock time
 	done chan struct{}
@@ -44,9 +46,9 @@ const (
 	oomSlack = 2 * time.Second
 )
 
-// openKernelOOM starts reading the kernel log at path (/dev/kmsg) from its
-// oldest record; nil when it cannot be read.
-func openKernelOOM(path string) *kernelOOM {
+// Open starts reading the kernel log at path (/dev/kmsg) from its oldest
+// record; nil when it cannot be read (a nil Log knows of no kill).
+func Open(path string) *Log {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil
@@ -56,7 +58,7 @@ func openKernelOOM(path string) *kernelOOM {
 		f.Close()
 		return nil
 	}
-	k := &kernelOOM{f: f, boot: time.Now().Add(-time.Duration(ts.Nano())), done: make(chan struct{}), kills: map[string][]time.Time{}}
+	k := &Log{f: f, boot: time.Now().Add(-time.Duration(ts.Nano())), done: make(chan struct{}), kills: map[string][]time.Time{}}
 	go k.read()
 	return k
 }
@@ -65,7 +67,7 @@ func openKernelOOM(path string) *kernelOOM {
 // closed. Records lost to the ring buffer's overwriting (EPIPE) are
 // skipped; any other error (closed, or a record larger than the buffer,
 // which the kernel would refuse again and again) ends the reading.
-func (k *kernelOOM) read() {
+func (k *Log) read() {
 	defer close(k.done)
 	buf := make([]byte, 16<<10) // a record is at most 8 KiB (CONSOLE_EXT_LOG_MAX)
 	for {
@@ -123,7 +125,7 @@ func parseOOMRecord(rec []byte, boot time.Time) (id string, at time.Time, ok boo
 	return id, boot.Add(time.Duration(us) * time.Microsecond), true
 }
 
-func (k *kernelOOM) add(id string, at time.Time) {
+func (k *Log) add(id string, at time.Time) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	l := append(k.kills[id], at)
@@ -146,7 +148,7 @@ func (k *kernelOOM) add(id string, at time.Time) {
 
 // killedIn says whether the kernel OOM-killed a task of the container with
 // this id between from and to (zero: unbounded), give or take oomSlack.
-func (k *kernelOOM) killedIn(id string, from, to time.Time) bool {
+func (k *Log) killedIn(id string, from, to time.Time) bool {
 	if k == nil {
 		return false
 	}
@@ -160,8 +162,8 @@ func (k *kernelOOM) killedIn(id string, from, to time.Time) bool {
 	return false
 }
 
-// close stops the reader and waits for it.
-func (k *kernelOOM) close() {
+// Close stops the reader and waits for it.
+func (k *Log) Close() {
 	if k == nil {
 		return
 	}
@@ -169,12 +171,13 @@ func (k *kernelOOM) close() {
 	<-k.done
 }
 
-// oomKilled sets c.OOMKilled where the kernel says its OOM killer struck
-// the container's last run, which its engine may not have said: a task
-// killed in the run's cgroup (its counter, while it runs), or a kill the
-// kernel logged between the run's start and its end. Only engines that
-// describe OOM kills (Docker, Podman) have the field.
-func (k *kernelOOM) oomKilled(c *model.ContainerSample, m runtime.Meta) {
+// Mark sets c.OOMKilled where the kernel says its OOM killer struck the
+// container's last run, which its engine may not have said: a task killed
+// in the run's cgroup (its counter, while it runs), or a kill the kernel
+// logged between the run's start (startedAt, zero when unknown) and its
+// end. Only engines that describe OOM kills (Docker, Podman) have the
+// field.
+func (k *Log) Mark(c *model.ContainerSample, startedAt time.Time) {
 	if c.OOMKilled || c.Runtime != model.RuntimeDocker && c.Runtime != model.RuntimePodman || c.Created.IsZero() {
 		return
 	}
@@ -189,5 +192,5 @@ func (k *kernelOOM) oomKilled(c *model.ContainerSample, m runtime.Meta) {
 			return
 		}
 	}
-	c.OOMKilled = k.killedIn(c.ID, m.StartedAt, to)
+	c.OOMKilled = k.killedIn(c.ID, startedAt, to)
 }

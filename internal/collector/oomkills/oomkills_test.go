@@ -1,10 +1,9 @@
-package collector
+package oomkills
 
 import (
 	"testing"
 	"time"
 
-	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -47,7 +46,7 @@ func TestParseOOMRecord(t *testing.T) {
 // container, is not its; while it runs, its cgroup's counter says so.
 func TestKernelOOMMarksTheRun(t *testing.T) {
 	boot := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
-	k := &kernelOOM{kills: map[string][]time.Time{}}
+	k := &Log{kills: map[string][]time.Time{}}
 	id, at, ok := parseOOMRecord([]byte(kmsgPodman), boot)
 	if !ok {
 		t.Fatal("record not read")
@@ -57,28 +56,28 @@ func TestKernelOOMMarksTheRun(t *testing.T) {
 		return &model.ContainerSample{ID: id, Runtime: model.RuntimePodman, State: "exited", Created: start, StateSince: end}
 	}
 	c := exited(at.Add(-time.Minute), at.Add(50*time.Millisecond))
-	k.oomKilled(c, runtime.Meta{StartedAt: at.Add(-time.Minute)})
+	k.Mark(c, at.Add(-time.Minute))
 	if !c.OOMKilled {
 		t.Error("the run that ended with the kernel's kill is not oom-killed")
 	}
 	c = exited(at.Add(time.Minute), at.Add(2*time.Minute)) // started again after the kill
-	k.oomKilled(c, runtime.Meta{StartedAt: at.Add(time.Minute)})
+	k.Mark(c, at.Add(time.Minute))
 	if c.OOMKilled {
 		t.Error("a later run is oom-killed by an earlier run's kill")
 	}
 	other := &model.ContainerSample{ID: "other", Runtime: model.RuntimePodman, State: "exited", Created: at, StateSince: at}
-	k.oomKilled(other, runtime.Meta{})
+	k.Mark(other, time.Time{})
 	if other.OOMKilled {
 		t.Error("another container is oom-killed")
 	}
 	running := &model.ContainerSample{ID: "r", Runtime: model.RuntimePodman, State: "running", Created: at, Mem: model.CgroupMemory{OOMKills: 1}}
-	var none *kernelOOM // no kernel log: the counter still says
-	none.oomKilled(running, runtime.Meta{})
+	var none *Log // no kernel log: the counter still says
+	none.Mark(running, time.Time{})
 	if !running.OOMKilled {
 		t.Error("a running container whose cgroup counted an OOM kill is not oom-killed")
 	}
 	mesos := &model.ContainerSample{ID: id, Runtime: model.RuntimeMesos, State: "running", Mem: model.CgroupMemory{OOMKills: 1}}
-	k.oomKilled(mesos, runtime.Meta{})
+	k.Mark(mesos, time.Time{})
 	if mesos.OOMKilled {
 		t.Error("oom_killed set for a runtime that does not describe it")
 	}
