@@ -50,7 +50,7 @@ func newActuator(o *options, nd *node) views.Actuator {
 		return nil
 	}
 	x := &actuator{local: nd.local, cluster: nd.cluster,
-		cgroups: func() (actions.Cgroups, error) { return actions.Mounts("/proc/self/mountinfo") },
+		cgroups: func() (actions.Cgroups, error) { return actions.Locate(o.procRoot, o.cgroupRoot) },
 		self:    actions.OwnSession}
 	if p, ok := nd.cluster.(*orchestrator.Poller); ok {
 		x.cfg = p.Config()
@@ -298,7 +298,11 @@ func (x *actuator) Shell(ctx context.Context, ref views.ContainerRef) error {
 	if ref.PID <= 0 {
 		return fmt.Errorf("container %s: no process of it is known to enter", name)
 	}
-	_, err = shell.Enter(ctx, ref.PID, "/bin/sh", t)
+	c, err := x.cgroups()
+	if err != nil {
+		return fmt.Errorf("cgroup mounts: %w", err)
+	}
+	_, err = shell.Enter(ctx, c.Mounts, ref.PID, "/bin/sh", t)
 	return err
 }
 

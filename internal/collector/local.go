@@ -87,7 +87,11 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		return nil, err
 	}
 	info := m.Info()
-	finder, version, err := cgroups.NewFinder(cfg.CgroupRoot, cfg.All, info.MemoryBytes)
+	mounts, err := cgroups.Locate(cfg.ProcRoot, cfg.CgroupRoot)
+	if err != nil {
+		return nil, err
+	}
+	finder, version, err := cgroups.NewFinder(mounts, cfg.All, info.MemoryBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -20,7 +19,7 @@ import (
 )
 
 // v1Controllers are the cgroup v1 hierarchies the finder reads; their
-// presence at the root also tells v1 from v2.
+// presence also tells v1 from v2.
 var v1Controllers = []string{"cpu", "cpuacct", "memory", "blkio", "pids", "freezer"}
 
 // Finder walks the cgroup hierarchy and returns every container it
@@ -36,33 +35,26 @@ type Finder interface {
 	Close()
 }
 
-// NewFinder detects the cgroup version under cgroupRoot (normally
-// /sys/fs/cgroup, or the host's folder mounted elsewhere, or a test tree)
-// and returns the matching finder with that version (1 or 2). all also
-// lists non-container cgroups that hold processes as runtime raw;
-// hostMemory is the limit reported for containers without one.
-func NewFinder(cgroupRoot string, all bool, hostMemory uint64) (Finder, int, error) {
-	if cgroupRoot == "" {
-		cgroupRoot = "/sys/fs/cgroup"
-	}
-	st, err := os.Stat(cgroupRoot)
-	if err != nil {
-		return nil, 0, fmt.Errorf("cgroup root: %w", err)
-	}
-	if !st.IsDir() {
-		return nil, 0, fmt.Errorf("cgroup root %s: not a directory", cgroupRoot)
-	}
-	ctrl, err := v1ControllerDirs(cgroupRoot)
-	if err != nil {
-		return nil, 0, err
+// NewFinder returns the finder of the hierarchies m locates (Locate) and
+// its cgroup version: 1 where a v1 hierarchy of a controller it reads is
+// mounted (a hybrid node's v2 tree holds no controller), else 2 where the
+// v2 tree is. all also lists non-container cgroups that hold processes as
+// runtime raw; hostMemory is the limit reported for containers without
+// one.
+func NewFinder(m Mounts, all bool, hostMemory uint64) (Finder, int, error) {
+	ctrl := map[string]string{}
+	for _, c := range v1Controllers {
+		if mt, ok := m.Controller(c); ok {
+			ctrl[c] = mt.Dir
+		}
 	}
 	if len(ctrl) == 0 {
-		if _, err := os.Stat(filepath.Join(cgroupRoot, "cgroup.controllers")); err == nil {
-			return &v2Finder{root: cgroupRoot, all: all, hostMemory: hostMemory}, 2, nil
+		if m.V2.Dir != "" {
+			return &v2Finder{root: m.V2.Dir, all: all, hostMemory: hostMemory}, 2, nil
 		}
-		return nil, 0, fmt.Errorf("cgroup root %s: neither cgroup v1 controllers (cpu, memory...) nor cgroup v2 (cgroup.controllers) found", cgroupRoot)
+		return nil, 0, fmt.Errorf("cgroup root %s: neither cgroup v1 controllers (cpu, memory...) nor cgroup v2 (cgroup.controllers) found", m.root)
 	}
-	f := &v1Finder{root: cgroupRoot, dirs: ctrl, all: all, hostMemory: hostMemory}
+	f := &v1Finder{dirs: ctrl, all: all, hostMemory: hostMemory}
 	for _, c := range []string{"memory", "cpuacct", "cpu", "pids", "blkio"} {
 		if d, ok := ctrl[c]; ok {
 			f.walk = d
@@ -70,44 +62,6 @@ func NewFinder(cgroupRoot string, all bool, hostMemory uint64) (Finder, int, err
 		}
 	}
 	return f, 1, nil
-}
-
-// v1ControllerDirs maps each v1 controller the finder reads to its mount
-// under root. It understands separate mounts (cpu, cpuacct), combined ones
-// (cpu,cpuacct) and the symlinks systemd adds between them.
-func v1ControllerDirs(root string) (map[string]string, error) {
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		return nil, fmt.Errorf("cgroup root: %w", err)
-	}
-	dirs := map[string]string{}
-	// Exact names first, so that a separate "cpu" mount wins over a
-	// "cpu,cpuacct" one that happens to sit next to it.
-	for _, exact := range []bool{true, false} {
-		for _, e := range entries {
-			name := e.Name()
-			if exact == strings.Contains(name, ",") {
-				continue
-			}
-			// Resolve symlinks (cpu -> cpu,cpuacct): the walk does not
-			// follow them.
-			p, err := filepath.EvalSymlinks(filepath.Join(root, name))
-			if err != nil {
-				continue
-			}
-			if st, err := os.Stat(p); err != nil || !st.IsDir() {
-				continue
-			}
-			for _, c := range strings.Split(name, ",") {
-				for _, want := range v1Controllers {
-					if c == want && dirs[c] == "" {
-						dirs[c] = p
-					}
-				}
-			}
-		}
-	}
-	return dirs, nil
 }
 
 // walkCgroups calls visit for every cgroup below root (root itself

@@ -85,7 +85,7 @@ func BenchmarkContainersV2(b *testing.B) {
 }
 
 func benchFinder(b *testing.B, root string, version int) {
-	f, v, err := NewFinder(root, false, fxHostMem)
+	f, v, err := newFinderAt(root, false, fxHostMem)
 	if err != nil || v != version {
 		b.Fatalf("version %d, err %v", v, err)
 	}
@@ -105,7 +105,7 @@ func benchFinder(b *testing.B, root string, version int) {
 func BenchmarkGetStatsV1(b *testing.B) {
 	root := v1BenchTree(b)
 	useTestMode(b)
-	f, _, err := NewFinder(root, false, fxHostMem)
+	f, _, err := newFinderAt(root, false, fxHostMem)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -125,7 +125,7 @@ func TestContainersFixtures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, v, err := NewFinder(tt.root, tt.all, fxHostMem)
+			f, v, err := newFinderAt(tt.root, tt.all, fxHostMem)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,7 +185,7 @@ func TestNewContainerFinderVersion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, v, err := NewFinder(mk(t, tt.dirs, tt.files), false, fxHostMem)
+			_, v, err := newFinderAt(mk(t, tt.dirs, tt.files), false, fxHostMem)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
 			}
@@ -194,23 +194,33 @@ func TestNewContainerFinderVersion(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := NewFinder("testdata/nonexistent", false, 0); err == nil {
+	if _, _, err := newFinderAt("testdata/nonexistent", false, 0); err == nil {
 		t.Error("no error for a missing root")
 	}
 }
 
+// newFinderAt is the finder of the cgroup tree at root, located as Local
+// locates its cgroup root.
+func newFinderAt(root string, all bool, hostMemory uint64) (Finder, int, error) {
+	m, err := Locate("/proc", root)
+	if err != nil {
+		return nil, 0, err
+	}
+	return NewFinder(m, all, hostMemory)
+}
+
 func TestV1ControllerDirs(t *testing.T) {
-	got, err := v1ControllerDirs("testdata/cgroupv1/combined")
+	got, err := Locate("/proc", "testdata/cgroupv1/combined")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []string{"cpu", "cpuacct"} {
-		if filepath.Base(got[c]) != "cpu,cpuacct" {
-			t.Errorf("%s -> %q, want the cpu,cpuacct folder", c, got[c])
+		if mt, _ := got.Controller(c); filepath.Base(mt.Dir) != "cpu,cpuacct" {
+			t.Errorf("%s -> %q, want the cpu,cpuacct folder", c, mt.Dir)
 		}
 	}
-	if filepath.Base(got["memory"]) != "memory" {
-		t.Errorf("memory -> %q", got["memory"])
+	if mt, _ := got.Controller("memory"); filepath.Base(mt.Dir) != "memory" {
+		t.Errorf("memory -> %q", mt.Dir)
 	}
 }
 

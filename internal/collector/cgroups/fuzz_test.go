@@ -69,7 +69,7 @@ func FuzzCgroupV2(f *testing.F) {
 			"cpu.stat": cpuStat, "cpu.max": cpuMax, "memory.stat": memStat, "memory.current": memCurrent,
 			"memory.max": memMax, "memory.events": memEvents, "pids.current": pids, "io.stat": ioStat, "cgroup.procs": procs,
 		})
-		fd, v, err := NewFinder(root, true, 1<<30)
+		fd, v, err := newFinderAt(root, true, 1<<30)
 		if err != nil || v != 2 {
 			t.Fatalf("finder: v%d %v", v, err)
 		}
@@ -105,7 +105,7 @@ func FuzzCgroupV1(f *testing.F) {
 			"memory.limit_in_bytes": memLimit, "memory.oom_control": oom, "cgroup.procs": procs})
 		writeFiles(t, dirs["pids"], map[string][]byte{"pids.current": pids})
 		writeFiles(t, dirs["blkio"], map[string][]byte{"blkio.throttle.io_service_bytes": blkBytes, "blkio.throttle.io_serviced": blkOps})
-		fd, v, err := NewFinder(root, true, 1<<30)
+		fd, v, err := newFinderAt(root, true, 1<<30)
 		if err != nil || v != 1 {
 			t.Fatalf("finder: v%d %v", v, err)
 		}

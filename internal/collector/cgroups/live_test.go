@@ -22,7 +22,7 @@ func TestContainersLiveCgroup(t *testing.T) {
 		t.Skip("needs root to create cgroups")
 	}
 	const root = "/sys/fs/cgroup"
-	_, version, err := NewFinder(root, false, 0)
+	_, version, err := newFinderAt(root, false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestContainersLiveCgroup(t *testing.T) {
 		}
 	}
 
-	f, _, err := NewFinder(root, false, 0)
+	f, _, err := newFinderAt(root, false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func TestContainersOfEveryShape(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.root, func(t *testing.T) {
-			f, _, err := NewFinder(tt.root, false, fxHostMem)
+			f, _, err := newFinderAt(tt.root, false, fxHostMem)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -21,7 +21,6 @@ const userHZ = 100
 // called from one goroutine at a time.
 type v1Finder struct {
 	cgroupPasses
-	root       string
 	dirs       map[string]string // controller -> mount, symlinks resolved
 	walk       string            // the mount whose tree is walked
 	all        bool
