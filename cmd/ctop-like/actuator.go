@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	neturl "net/url"
 	"os"
 	"strings"
 	"syscall"
@@ -14,7 +12,6 @@ import (
 	"github.com/ctop-like/ctop-like/internal/actions"
 	"github.com/ctop-like/ctop-like/internal/collector"
 	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
-	"github.com/ctop-like/ctop-like/internal/httpapi"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/monitor"
 	"github.com/ctop-like/ctop-like/internal/orchestrator"
@@ -32,7 +29,6 @@ import (
 type actuator struct {
 	local   *collector.Local      // this node's runtimes
 	cluster monitor.ClusterSource // nil without -m
-	cfg     orchestrator.Config   // Marathon's credentials and TLS
 	cgroups func() (actions.Cgroups, error)
 	self    func() actions.Self // ctop-like and the session it runs under; nil: not checked
 }
@@ -52,9 +48,6 @@ func newActuator(o *options, nd *node) views.Actuator {
 	x := &actuator{local: nd.local, cluster: nd.cluster,
 		cgroups: func() (actions.Cgroups, error) { return actions.Locate(o.procRoot, o.cgroupRoot) },
 		self:    actions.OwnSession}
-	if p, ok := nd.cluster.(*orchestrator.Poller); ok {
-		x.cfg = p.Config()
-	}
 	return x
 }
 
@@ -70,7 +63,7 @@ func (d deed) Do(ctx context.Context) error { return d.do(ctx) }
 // engine is the Docker-API handler of a Docker or Podman row.
 func (x *actuator) engine(runtime string) (*docker.Handler, error) {
 	d, _ := x.local.Runtime(runtime).(*docker.Handler)
-	if d == nil || d.ExecClient() == nil {
+	if d == nil || d.Client() == nil {
 		return nil, fmt.Errorf("%s is not reachable from ctop-like (--%s-host)", runtime, runtime)
 	}
 	return d, nil
@@ -173,10 +166,6 @@ func (x *actuator) Marathon(ref views.MarathonRef, verb string, n int) (actions.
 	if c == nil || !c.HasMarathon || c.Marathon == "" {
 		return nil, errors.New("Marathon has not answered: no Marathon to act through (-m)")
 	}
-	m, err := x.marathon(c.Marathon)
-	if err != nil {
-		return nil, err
-	}
 	app := actions.App{ID: ref.App, Instances: ref.Instances}
 	if ref.Task != "" {
 		for _, a := range c.Apps {
@@ -200,6 +189,10 @@ func (x *actuator) Marathon(ref views.MarathonRef, verb string, n int) (actions.
 	if err := actions.CheckAppID(app.ID); err != nil {
 		return nil, err // the app a task id was found under
 	}
+	m, err := x.marathon(c.Marathon)
+	if err != nil {
+		return nil, err
+	}
 	switch verb {
 	case "restart":
 		return m.Restart(app), nil
@@ -215,57 +208,18 @@ func (x *actuator) Marathon(ref views.MarathonRef, verb string, n int) (actions.
 	return nil, fmt.Errorf("Marathon has no %q action", verb)
 }
 
-// marathon is the client of the Marathon at base: the user:password of the
-// -m URL that names it (DCOS_ACS_TOKEN instead when set); one discovered
-// from Mesos gets no credentials, as the poller gives it none.
+// marathon is the Marathon at base, through the poller's endpoint of it
+// (its credentials, TLS settings) and httpapi.
 func (x *actuator) marathon(base string) (*actions.Marathon, error) {
-	tlsCfg, err := httpapi.TLSConfig(x.cfg.Insecure, x.cfg.CACert)
+	p, ok := x.cluster.(*orchestrator.Poller)
+	if !ok {
+		return nil, errors.New("no Marathon to act through (-m)")
+	}
+	api, e, err := p.MarathonWriter(base)
 	if err != nil {
 		return nil, err
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = tlsCfg
-	m := &actions.Marathon{URL: base, Client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
-	for i, raw := range x.cfg.URLs {
-		if i == 0 {
-			continue
-		}
-		u, err := neturl.Parse(withScheme(strings.TrimSpace(raw)))
-		if err != nil || u.User == nil {
-			if err == nil && sameBase(u, base) {
-				m.Token = x.cfg.Token
-			}
-			continue
-		}
-		if !sameBase(u, base) {
-			continue
-		}
-		m.User = u.User.Username()
-		m.Password, _ = u.User.Password()
-		if _, has := u.User.Password(); !has {
-			m.Password = x.cfg.Password
-		}
-		m.Token = x.cfg.Token
-	}
-	return m, nil
-}
-
-func withScheme(raw string) string {
-	if !strings.Contains(raw, "://") {
-		return "http://" + raw
-	}
-	return raw
-}
-
-// sameBase says whether a -m URL names the Marathon at base (the shown URL
-// the poller reports: no user, no trailing slash).
-func sameBase(u *neturl.URL, base string) bool {
-	c := *u
-	c.User = nil
-	c.RawQuery, c.Fragment = "", ""
-	c.Path = strings.TrimSuffix(c.Path, "/")
-	c.RawPath = ""
-	return c.String() == strings.TrimSuffix(base, "/")
+	return &actions.Marathon{API: api, At: e}, nil
 }
 
 // Shell implements views.Sheller: Docker and Podman through their exec
@@ -292,7 +246,7 @@ func (x *actuator) Shell(ctx context.Context, ref views.ContainerRef) error {
 		if err != nil {
 			return err
 		}
-		_, err = shell.Exec(ctx, d.ExecClient(), ref.ID, []string{"/bin/sh"}, t)
+		_, err = shell.Exec(ctx, d.Client(), ref.ID, []string{"/bin/sh"}, t)
 		return err
 	}
 	if ref.PID <= 0 {
