@@ -192,13 +192,9 @@ func (d *Handler) Kill(ctx context.Context, id, signal string) error {
 	return d.do("kill", id, func() error { return d.cli.ContainerKill(ctx, id, signal) })
 }
 
-// ExecClient is the engine's API client, for a shell through its exec
-// API (shell.Exec); nil when the engine could not be reached at start.
-func (d *Handler) ExecClient() *client.Client { return d.cli }
-
 // do runs one action and names it and the container in the error.
 func (d *Handler) do(verb, id string, f func() error) error {
-	err := d.Err()
+	err := d.unreachable()
 	if d.cli != nil {
 		err = f()
 	}
