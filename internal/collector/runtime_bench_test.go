@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/ctop-like/ctop-like/internal/model"
 )
@@ -42,7 +43,7 @@ func BenchmarkNaming500(b *testing.B) {
 					seen[work[i].ID] = true
 					l.name(&work[i])
 				}
-				if out := l.appendStopped(work, seen); len(out) != want {
+				if out := l.appendStopped(work, seen, time.Now()); len(out) != want {
 					b.Fatalf("%d rows", len(out))
 				}
 			}
