@@ -23,18 +23,31 @@ const (
 	AttentionRecent = 10 * time.Minute
 )
 
+// AttentionStopped: a container that stopped badly (exited non-zero,
+// OOM-killed) this recently still needs a look, and is listed without
+// -a (the collector's StoppedFailure); older ones are history.
+const AttentionStopped = time.Hour
+
+// stopped says whether a container's state means it runs nothing.
+func stopped(state string) bool {
+	return state == "exited" || state == "dead" || state == "stopped" || state == "created"
+}
+
 // containerAttention names why a container needs a look, "" when nothing
-// does. hostMem is the node's memory: a limit equal to it is no limit.
-func containerAttention(c *model.Container, hostMem uint64) string {
+// does. hostMem is the node's memory: a limit equal to it is no limit. A
+// container that stopped more than AttentionStopped before now needs
+// none (a zero time, or a zero now, is taken as recent).
+func containerAttention(c *model.Container, hostMem uint64, now time.Time) string {
 	var why []string
-	if c.OOMKilled {
+	old := stopped(c.State) && !c.StateSince.IsZero() && !now.IsZero() && now.Sub(c.StateSince) > AttentionStopped
+	if c.OOMKilled && !old {
 		why = append(why, "oom-killed")
 	}
 	switch c.State {
 	case "restarting":
 		why = append(why, "restarting")
 	case "exited", "dead", "stopped":
-		if c.ExitCode != nil && *c.ExitCode != 0 {
+		if c.ExitCode != nil && *c.ExitCode != 0 && !old {
 			why = append(why, "exited "+strconv.Itoa(*c.ExitCode))
 		}
 	}
@@ -121,6 +134,29 @@ func countOf(n int, noun string) any {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
+// containerLook is the attention of a container row: its own reasons,
+// then the ports it wants that another process holds, and those it holds
+// that another row wants.
+func containerLook(s *model.Snapshot, c *model.Container) string {
+	why := containerAttention(c, s.Memory.Total, s.Time)
+	pc := portConflicts(s)
+	for _, k := range pc.wanted[c.Key()] {
+		why = joinWords(why, "port "+k.port+" held by "+k.holder.String())
+	}
+	for _, k := range pc.held[c.Key()] {
+		why = joinWords(why, "holds port "+k.port+" wanted by "+k.wanter)
+	}
+	return why
+}
+
+// joinWords joins two reasons with ", ".
+func joinWords(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + ", " + b
+}
+
 // NeedLook counts what needs a look in a snapshot — containers, Marathon
 // apps and Mesos tasks — for the screen's header. Zero for none.
 func NeedLook(s *model.Snapshot) (containers, apps, tasks int) {
@@ -128,7 +164,7 @@ func NeedLook(s *model.Snapshot) (containers, apps, tasks int) {
 		return
 	}
 	for i := range s.Containers {
-		if containerAttention(&s.Containers[i], s.Memory.Total) != "" {
+		if containerLook(s, &s.Containers[i]) != "" {
 			containers++
 		}
 	}
@@ -145,4 +181,19 @@ func NeedLook(s *model.Snapshot) (containers, apps, tasks int) {
 		}
 	}
 	return
+}
+
+// NeedLookText is NeedLook's counts in words, "1 container, 2 apps",
+// the kinds with none left out.
+func NeedLookText(containers, apps, tasks int) string {
+	var parts []string
+	for _, k := range []struct {
+		n    int
+		noun string
+	}{{containers, "container"}, {apps, "app"}, {tasks, "task"}} {
+		if w := countOf(k.n, k.noun); w != nil {
+			parts = append(parts, w.(string))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
