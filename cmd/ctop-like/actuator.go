@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/docker/docker/api/types/container"
+
 	"github.com/ctop-like/ctop-like/internal/actions"
 	"github.com/ctop-like/ctop-like/internal/collector"
 	"github.com/ctop-like/ctop-like/internal/httpapi"
@@ -114,6 +116,10 @@ func (x *actuator) Container(ref views.ContainerRef, verb, arg string) (actions.
 		case "kill":
 			sn := "SIG" + sigName(sig)
 			return deed{fmt.Sprintf("%s will send %s to container %s", engine, sn, name), func(ctx context.Context) error { return d.Kill(ctx, id, sn) }}, nil
+		case "remove":
+			return deed{fmt.Sprintf("%s will remove stopped container %s (%s) and its log; its image and volumes stay", engine, name, id), func(ctx context.Context) error {
+				return d.Client().ContainerRemove(ctx, id, container.RemoveOptions{})
+			}}, nil
 		}
 		return nil, fmt.Errorf("%s containers have no %q action", engine, verb)
 	}
