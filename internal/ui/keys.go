@@ -154,6 +154,7 @@ func (a *App) capture(ev *tcell.EventKey) *tcell.EventKey {
 	case !a.tableFocused():
 		a.app.SetFocus(a.table)
 	}
+	a.acknowledge()
 	a.message, a.notes = "", nil
 	matched := false
 	var why string

@@ -257,3 +257,39 @@ func TestNothingOfferedSaysWhy(t *testing.T) {
 // unwrapped joins the screen's lines with single spaces and squeezes
 // runs of spaces, so that text wrapped over lines reads as one.
 func unwrapped(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// TestAnErrorIsSaidOnce: a lasting error (no Mesos agent on this node)
+// is shown until a key is pressed over it, then only counted, m still
+// listing it; a new error is shown beside the count; one that goes and
+// comes back is said again. Before, it stayed on the message line in red
+// for good.
+func TestAnErrorIsSaidOnce(t *testing.T) {
+	agent := "mesos agent http://node-7:5051: connection refused"
+	snap := testSnapshot()
+	snap.Errors = []string{agent}
+	feed := newFakeFeed(snap)
+	h := start(t, 120, 40, Options{Feed: feed})
+	h.waitText(agent)
+	h.runes("p") // any key
+	s := h.waitGone(agent)
+	if !strings.Contains(s, "said before and still there: 1 (m lists every error)") {
+		t.Errorf("no count of the error said before:\n%s", s)
+	}
+	h.runes("m")
+	h.waitText("1. " + agent)
+	h.key(tcell.KeyEscape)
+	h.waitGone("1. " + agent)
+	again := testSnapshot()
+	again.Errors = []string{agent, "docker: Cannot connect to the Docker daemon"}
+	feed.publish(again)
+	s = h.waitText("docker: Cannot connect")
+	if strings.Contains(s, agent) || !strings.Contains(s, "said before and still there: 1") {
+		t.Errorf("the new error with the count:\n%s", s)
+	}
+	feed.publish(testSnapshot()) // both gone
+	h.waitGone("said before")
+	back := testSnapshot()
+	back.Errors = []string{agent}
+	feed.publish(back)
+	h.waitText(agent)
+}

@@ -157,6 +157,8 @@ type App struct {
 	subj subjectMemo
 	// allStopped: A lists every stopped container.
 	allStopped bool
+	// said are the errors a key was pressed over (said once).
+	said map[string]bool
 }
 
 // snapPtr is a mutex-guarded snapshot pointer shared with the refresh goroutine.
