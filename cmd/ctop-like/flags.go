@@ -327,7 +327,6 @@ func checkAbout(o *options, _ *rawFlags) error {
 // maxTail bounds --tail: the log feed keeps that many lines in memory.
 const maxTail = 100000
 
-
 // parseDelay reads a bare number as milliseconds (csysdig's -d 500) and
 // anything else as a Go duration, as the settings file's interval.
 func parseDelay(s string) (time.Duration, error) { return settings.ParseDelay(s) }
