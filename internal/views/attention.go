@@ -140,19 +140,62 @@ func countOf(n int, noun string) any {
 func containerLook(s *model.Snapshot, c *model.Container) string {
 	why := containerAttention(c, s.Memory.Total, s.Time)
 	pc := portConflicts(s)
-	for _, k := range pc.wanted[c.Key()] {
+	return joinWords(joinWords(why, heldWords(pc.wanted[c.Key()])), holdsWords(pc.held[c.Key()]))
+}
+
+// taskLook is the attention of a task row: it failed lately, and the
+// ports it was given that another process of this node holds.
+func taskLook(s *model.Snapshot, t *model.Task) string {
+	return joinWords(taskAttention(t, s.Time), heldWords(portConflicts(s).tasks[t.ID]))
+}
+
+// appLook is the attention of an app row: it runs below its instances,
+// fails or waits, and the ports it requires that a process of this node
+// holds.
+func appLook(s *model.Snapshot, a *model.App) string {
+	return joinWords(appAttention(a, s.Time), heldWords(portConflicts(s).apps[a.ID]))
+}
+
+// heldWords are "port 6379/tcp held by task redis.1 (pid 42)" for each
+// conflict of a wanting row.
+func heldWords(ks []conflict) string {
+	why := ""
+	for _, k := range ks {
 		why = joinWords(why, "port "+k.port+" held by "+k.holder.String())
 	}
-	for _, k := range pc.held[c.Key()] {
-		why = joinWords(why, "holds port "+k.port+" wanted by "+k.wanter)
+	return why
+}
+
+// holdsWords are "holds port 6379/tcp wanted by container redis-1 and app
+// /ops/redis": what a holder blocks, port by port.
+func holdsWords(ks []conflict) string {
+	var ports []string
+	by := map[string][]string{}
+	for _, k := range ks {
+		if by[k.port] == nil {
+			ports = append(ports, k.port)
+		}
+		by[k.port] = append(by[k.port], k.wanter)
+	}
+	why := ""
+	for _, p := range ports {
+		w := by[p]
+		list := w[0]
+		if len(w) > 1 {
+			list = strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
+		}
+		why = joinWords(why, "holds port "+p+" wanted by "+list)
 	}
 	return why
 }
 
 // joinWords joins two reasons with ", ".
 func joinWords(a, b string) string {
-	if a == "" {
+	switch {
+	case a == "":
 		return b
+	case b == "":
+		return a
 	}
 	return a + ", " + b
 }
@@ -170,12 +213,12 @@ func NeedLook(s *model.Snapshot) (containers, apps, tasks int) {
 	}
 	if c := s.Cluster; c != nil {
 		for i := range c.Apps {
-			if appAttention(&c.Apps[i], s.Time) != "" {
+			if appLook(s, &c.Apps[i]) != "" {
 				apps++
 			}
 		}
 		for i := range c.Tasks {
-			if taskAttention(&c.Tasks[i], s.Time) != "" {
+			if taskLook(s, &c.Tasks[i]) != "" {
 				tasks++
 			}
 		}

@@ -129,8 +129,8 @@ func buildAttention(s *model.Snapshot, q Query) []Row {
 	ix := newClusterIndex(s)
 	for i := range ix.apps {
 		a := &ix.apps[i]
-		if why := appAttention(a, s.Time); why != "" {
-			add("app", a.ID, a.ID, a.ID, why, appWhy(a, s.Time), a.LastFailureAt, a.ID)
+		if why := appLook(s, a); why != "" {
+			add("app", a.ID, a.ID, a.ID, why, appWhy(s, a), a.LastFailureAt, a.ID)
 		}
 	}
 	byAge(0)
@@ -140,7 +140,7 @@ func buildAttention(s *model.Snapshot, q Query) []Row {
 	for i := range ix.c.Tasks {
 		t := &ix.c.Tasks[i]
 		key := taskRowKey(t, keys)
-		why := taskAttention(t, s.Time)
+		why := taskLook(s, t)
 		if why == "" {
 			continue
 		}
@@ -170,10 +170,9 @@ func buildAttention(s *model.Snapshot, q Query) []Row {
 		if p == nil {
 			continue
 		}
-		why, detail := "", ""
+		why, detail := holdsWords(pc.heldByProc[pid]), ""
 		for _, k := range pc.heldByProc[pid] {
-			why = joinWords(why, "holds port "+k.port+" wanted by "+k.wanter)
-			detail = joinWords(detail, fmt.Sprintf("pid %d (%s) listens on %s, which %s needs and cannot bind", pid, p.Command, k.port, k.wanter))
+			detail = joinWords(detail, fmt.Sprintf("pid %d (%s) listens on %s, which %s needs", pid, p.Command, k.port, k.wanter))
 		}
 		add("process", strconv.Itoa(pid), strconv.Itoa(pid), p.Name, why, detail, time.Time{}, "")
 	}
@@ -193,10 +192,15 @@ func buildAttention(s *model.Snapshot, q Query) []Row {
 	return rows
 }
 
-// appWhy is an app's most telling fact: its last failure's message in
-// full, and whether the launch queue holds it back.
-func appWhy(a *model.App, now time.Time) string {
+// appWhy is an app's most telling fact: the port it requires that a
+// process here holds, its last failure's message in full, and whether
+// the launch queue holds it back.
+func appWhy(s *model.Snapshot, a *model.App) string {
+	now := s.Time
 	var parts []string
+	for _, k := range portConflicts(s).apps[a.ID] {
+		parts = append(parts, fmt.Sprintf("it requires port %s, which %s holds on this node", k.port, k.holder))
+	}
 	if a.LastFailure != "" {
 		f := "last failure"
 		if !a.LastFailureAt.IsZero() && !now.IsZero() {
@@ -208,7 +212,11 @@ func appWhy(a *model.App, now time.Time) string {
 		parts = append(parts, f+": "+a.LastFailure)
 	}
 	if a.Delayed != nil && *a.Delayed {
-		parts = append(parts, "Marathon's launch queue holds it back (backoff delay)")
+		d := "Marathon's launch queue holds it back (backoff delay"
+		if a.DelayS != nil {
+			d += ", " + Duration(*a.DelayS) + " more"
+		}
+		parts = append(parts, d+")")
 	}
 	if a.Instances >= 0 && a.TasksRunning < a.Instances {
 		parts = append(parts, fmt.Sprintf("%d of %d instances running", a.TasksRunning, a.Instances))
@@ -224,6 +232,9 @@ func taskWhy(s *model.Snapshot, t *model.Task, ix *clusterIndex, local []*model.
 		msg = a.LastFailure
 	}
 	var parts []string
+	for _, k := range portConflicts(s).tasks[t.ID] {
+		parts = append(parts, fmt.Sprintf("port %s it was given is held by %s", k.port, k.holder))
+	}
 	if t.Reason != "" {
 		parts = append(parts, t.Reason)
 	}
@@ -249,7 +260,7 @@ func containerWhy(s *model.Snapshot, c *model.Container, last LastLines) string 
 		parts = append(parts, "port "+k.port+" held by "+k.holder.String())
 	}
 	for _, k := range pc.held[c.Key()] {
-		parts = append(parts, fmt.Sprintf("pid %d listens on %s, which %s needs and cannot bind", k.holder.pid, k.port, k.wanter))
+		parts = append(parts, fmt.Sprintf("pid %d listens on %s, which %s needs", k.holder.pid, k.port, k.wanter))
 	}
 	switch {
 	case c.OOMKilled:

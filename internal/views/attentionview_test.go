@@ -338,3 +338,64 @@ func TestDescribeAnyRow(t *testing.T) {
 		}
 	}
 }
+
+// TestTasksAndAppsWantPortsToo: the failed task was given the port (its
+// ports resource) and the app requires it (portDefinitions with
+// requirePorts): both name the holder, which lists all three; d shows the
+// task's status history and the app's constraints and launch delay.
+func TestTasksAndAppsWantPortsToo(t *testing.T) {
+	s := storySnapshot()
+	cl := s.Cluster
+	cl.Tasks[0].Ports = []string{"6379/tcp"} // the holder's own: no conflict
+	cl.Tasks[1].Ports = []string{"6379/tcp"}
+	cl.Tasks[1].History = []model.TaskStatus{
+		{State: "TASK_STARTING", At: s.Time.Add(-3 * time.Minute), Source: "SOURCE_EXECUTOR"},
+		{State: "TASK_FAILED", At: s.Time.Add(-2 * time.Minute), Source: "SOURCE_EXECUTOR", Reason: "REASON_COMMAND_EXECUTOR_FAILED", Message: "Container exited with status 1"},
+	}
+	cl.Apps[0].Ports = []string{"6379/tcp"} // runs all its instances: wants nothing more
+	cl.Apps[1].Ports = []string{"6379/tcp"}
+	cl.Apps[1].Constraints = []string{"hostname:UNIQUE"}
+	delay := 245.0
+	cl.Apps[1].DelayS = &delay
+	v := Get("attention")
+	tab, err := Rows(s, Query{View: "attention"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Row{}
+	for _, r := range tab.Rows {
+		got[r.Key] = r
+	}
+	held := "port 6379/tcp held by task redis.5f1d (pid 4242)"
+	if a := val(v, got["app:/ops/redis"], "attention"); a != "0/1 running, delayed, failed 2m ago, "+held {
+		t.Errorf("app %q", a)
+	}
+	if w := val(v, got["app:/ops/redis"], "why").(string); !strings.HasPrefix(w, "it requires port 6379/tcp, which task redis.5f1d (pid 4242) holds on this node; ") ||
+		!strings.Contains(w, "backoff delay, 4:05.00 more") {
+		t.Errorf("app why %q", w)
+	}
+	if a := val(v, got["task:ops_redis.77aa"], "attention"); a != "failed 2m ago, "+held {
+		t.Errorf("task %q", a)
+	}
+	if a := val(v, got["container:5f1d0c2a-mesos"], "attention"); a != "holds port 6379/tcp wanted by container mesos-ops-redis, task ops_redis.77aa and app /ops/redis" {
+		t.Errorf("holder %q", a)
+	}
+	if _, ok := got["app:/redis"]; ok {
+		t.Error("the holder's own app needs a look")
+	}
+	_, task, _ := Find(s, "mesos-tasks", "ops_redis.77aa")
+	_, text := Describe(s, Get("mesos-tasks"), task, DetailsEnv{})
+	for _, want := range []string{"status history (oldest first):", "  TASK_STARTING at 2026-11-22T09:57:00Z, SOURCE_EXECUTOR",
+		"  TASK_FAILED at 2026-11-22T09:58:00Z, SOURCE_EXECUTOR, REASON_COMMAND_EXECUTOR_FAILED, Container exited with status 1", "port held:   6379/tcp by task redis.5f1d (pid 4242)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("task details lack %q:\n%s", want, text)
+		}
+	}
+	_, app, _ := Find(s, "marathon-apps", "/ops/redis")
+	_, text = Describe(s, Get("marathon-apps"), app, DetailsEnv{})
+	for _, want := range []string{"constraints: hostname:UNIQUE", "requires ports: 6379/tcp of its agent", "4:05.00 more", "port held:   6379/tcp on this node by task redis.5f1d (pid 4242)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("app details lack %q:\n%s", want, text)
+		}
+	}
+}

@@ -210,7 +210,7 @@ func taskDetails(s *model.Snapshot, key string, env DetailsEnv) (string, string)
 		return "Task " + key, "gone: no longer in the latest snapshot\n"
 	}
 	var b detailsWriter
-	if why := taskAttention(t, s.Time); why != "" {
+	if why := taskLook(s, t); why != "" {
 		b.kv("attention", why)
 	}
 	b.kv("id", t.ID)
@@ -245,6 +245,25 @@ func taskDetails(s *model.Snapshot, key string, env DetailsEnv) (string, string)
 	b.kv("agent", orNA(agent))
 	b.kv("executor", orNA(t.ExecutorID))
 	b.kv("container ids", orNA(strings.Join(t.ContainerIDs, ", ")))
+	b.kv("ports", orNA(strings.Join(t.Ports, ", ")))
+	for _, k := range portConflicts(s).tasks[t.ID] {
+		b.kv("port held", k.port+" by "+k.holder.String())
+	}
+	if len(t.History) > 0 {
+		b.WriteString("status history (oldest first):\n")
+		for _, h := range t.History {
+			line := "  " + h.State
+			if !h.At.IsZero() {
+				line += " at " + h.At.UTC().Format(time.RFC3339)
+			}
+			for _, x := range []string{h.Source, h.Reason, h.Message} {
+				if x != "" {
+					line += ", " + x
+				}
+			}
+			b.WriteString(line + "\n")
+		}
+	}
 	local := taskContainers(t, containersByTask(s))
 	if len(local) == 0 {
 		b.kv("here", "no container of it on this node")
@@ -283,7 +302,7 @@ func appDetails(s *model.Snapshot, key string, env DetailsEnv) (string, string) 
 		return "App " + key, "gone: no longer in the latest snapshot\n"
 	}
 	var b detailsWriter
-	if why := appAttention(a, s.Time); why != "" {
+	if why := appLook(s, a); why != "" {
 		b.kv("attention", why)
 	}
 	b.kv("id", a.ID)
@@ -317,10 +336,19 @@ func appDetails(s *model.Snapshot, key string, env DetailsEnv) (string, string) 
 	switch {
 	case a.Delayed == nil:
 		b.kv("launch queue", NA)
+	case *a.Delayed && a.DelayS != nil:
+		b.kv("launch queue", "delayed: the backoff holds its launches back "+Duration(*a.DelayS)+" more")
 	case *a.Delayed:
 		b.kv("launch queue", "delayed: the backoff holds its launches back")
 	default:
 		b.kv("launch queue", "not delayed")
+	}
+	b.kv("constraints", orNone(strings.Join(a.Constraints, ", ")))
+	if len(a.Ports) > 0 {
+		b.kv("requires ports", strings.Join(a.Ports, ", ")+" of its agent (requirePorts)")
+	}
+	for _, k := range portConflicts(s).apps[a.ID] {
+		b.kv("port held", k.port+" on this node by "+k.holder.String())
 	}
 	dep := NA
 	if a.Deployments != nil {

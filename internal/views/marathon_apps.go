@@ -65,7 +65,7 @@ func buildMarathonApps(s *model.Snapshot, q Query) []Row {
 		}
 		// Instances -1: an app known only from a container's env.
 		known := a.Instances >= 0
-		why := appAttention(a, s.Time)
+		why := appLook(s, a)
 		var failedS any
 		if !a.LastFailureAt.IsZero() {
 			failedS = max(s.Time.Sub(a.LastFailureAt).Seconds(), 0)

@@ -85,7 +85,7 @@ func buildMesosTasks(s *model.Snapshot, q Query) []Row {
 		if !t.StateSince.IsZero() {
 			age = max(s.Time.Sub(t.StateSince).Seconds(), 0)
 		}
-		why := taskAttention(t, s.Time)
+		why := taskLook(s, t)
 		key := taskRowKey(t, keys) // a master may remember one id twice
 		rows = append(rows, Row{Key: key, Attention: why != "", Values: []any{
 			t.ID, text(t.Name), text(fwName), text(t.State), text(agent), cid, cpu, mem,

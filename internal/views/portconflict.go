@@ -9,18 +9,23 @@ import (
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
-// A port conflict: a container that wants a port of the node's network
-// (model.ContainerSample.Wants) and failed (mayBeBlocked), while another
-// process listens on that port there. The container's attention names
-// the holder ("port 6379/tcp held by task redis.1 (pid 42)"), and the
-// holder's row says what it blocks. A running container is not judged:
-// it either holds its ports itself or does without them, and a published
-// port of a running container is held for it by Docker's docker-proxy.
+// A port conflict: a row that wants a port of the node's network while
+// another process listens on that port there. Wanting are a container
+// that failed (mayBeBlocked) and wants it (model.ContainerSample.Wants),
+// a task of this node that failed or waits to start and was given it
+// (its ports resource), an app below its instances that requires it
+// (portDefinitions with requirePorts: Marathon launches it only where
+// the port is free). The wanting row's attention names the holder ("port
+// 6379/tcp held by task redis.1 (pid 42)"), and the holder's row says
+// what it blocks. A running container is not judged: it either holds its
+// ports itself or does without them, and a published port of a running
+// container is held for it by Docker's docker-proxy.
 
 // portHolder is a process of the node's network that listens on a port.
 type portHolder struct {
 	pid       int
 	container string // its container's key; "" for none
+	app, task string // its container's app and task; "" for none
 	name      string // "task redis.1", "container web-1", or the command's name
 }
 
@@ -39,6 +44,8 @@ type conflicts struct {
 	wanted     map[string][]conflict // by the wanting container's key
 	held       map[string][]conflict // by the holding container's key
 	heldByProc map[int][]conflict    // by the holding process's pid, outside any container
+	tasks      map[string][]conflict // by the wanting task's id
+	apps       map[string][]conflict // by the wanting app's id
 }
 
 // conflictMemo keeps the conflicts of the last snapshots asked about: the
@@ -72,17 +79,24 @@ func portConflicts(s *model.Snapshot) *conflicts {
 	return c
 }
 
-// findConflicts matches what stopped containers want with what processes
+// wanter is a row that wants ports of the node: a container, a task or
+// an app.
+type wanter struct {
+	name  string                // "container redis-1", "task ops_redis.1", "app /ops/redis"
+	ports []string              // "6379/tcp"
+	own   func(portHolder) bool // a holder that is the wanter's own
+	add   func(conflict)        // where its conflicts go
+}
+
+// findConflicts matches what the node's rows want (containers that
+// failed, tasks of this node that failed or wait to start, apps that
+// require their ports and run below their instances) with what processes
 // of the node's network listen on.
 func findConflicts(s *model.Snapshot) *conflicts {
-	out := &conflicts{wanted: map[string][]conflict{}, held: map[string][]conflict{}, heldByProc: map[int][]conflict{}}
-	wanting := false
-	for i := range s.Containers {
-		if c := &s.Containers[i]; len(c.Wants) > 0 && mayBeBlocked(c, s.Time) {
-			wanting = true
-		}
-	}
-	if !wanting {
+	out := &conflicts{wanted: map[string][]conflict{}, held: map[string][]conflict{}, heldByProc: map[int][]conflict{},
+		tasks: map[string][]conflict{}, apps: map[string][]conflict{}}
+	ws := wanters(s, out)
+	if len(ws) == 0 {
 		return out
 	}
 	byKey := make(map[string]*model.Container, len(s.Containers))
@@ -101,7 +115,7 @@ func findConflicts(s *model.Snapshot) *conflicts {
 		}
 		h := portHolder{pid: p.PID, name: p.Name}
 		if c != nil {
-			h.container = c.Key()
+			h.container, h.app, h.task = c.Key(), c.Cluster.App, c.Cluster.TaskID
 			h.name = "container " + c.Name
 			if c.Cluster.TaskID != "" {
 				h.name = "task " + c.Cluster.TaskID
@@ -113,18 +127,14 @@ func findConflicts(s *model.Snapshot) *conflicts {
 			}
 		}
 	}
-	for i := range s.Containers {
-		c := &s.Containers[i]
-		if !mayBeBlocked(c, s.Time) {
-			continue
-		}
-		for _, port := range c.Wants {
+	for _, w := range ws {
+		for _, port := range w.ports {
 			h, ok := holders[port]
-			if !ok || h.container == c.Key() {
+			if !ok || w.own(h) {
 				continue
 			}
-			k := conflict{port: port, holder: h, wanter: "container " + c.Name}
-			out.wanted[c.Key()] = append(out.wanted[c.Key()], k)
+			k := conflict{port: port, holder: h, wanter: w.name}
+			w.add(k)
 			if h.container != "" {
 				out.held[h.container] = append(out.held[h.container], k)
 			} else {
@@ -134,6 +144,55 @@ func findConflicts(s *model.Snapshot) *conflicts {
 	}
 	return out
 }
+
+// wanters are the rows of the snapshot that want ports of the node and
+// may have failed for want of one.
+func wanters(s *model.Snapshot, out *conflicts) []wanter {
+	var ws []wanter
+	for i := range s.Containers {
+		c := &s.Containers[i]
+		if len(c.Wants) == 0 || !mayBeBlocked(c, s.Time) {
+			continue
+		}
+		key := c.Key()
+		ws = append(ws, wanter{name: "container " + c.Name, ports: c.Wants,
+			own: func(h portHolder) bool { return h.container == key },
+			add: func(k conflict) { out.wanted[key] = append(out.wanted[key], k) }})
+	}
+	cl := s.Cluster
+	if cl == nil {
+		return ws
+	}
+	byTask := containersByTask(s)
+	for i := range cl.Tasks {
+		t := &cl.Tasks[i]
+		if len(t.Ports) == 0 || !(taskAttention(t, s.Time) != "" || waitsToRun[t.State]) {
+			continue
+		}
+		if local := taskContainers(t, byTask); len(local) == 0 && (t.AgentID == "" || t.AgentID != cl.AgentID) {
+			continue // not this node's: its ports are another node's
+		}
+		id := t.ID
+		ws = append(ws, wanter{name: "task " + t.ID, ports: t.Ports,
+			own: func(h portHolder) bool { return h.task == id },
+			add: func(k conflict) { out.tasks[id] = append(out.tasks[id], k) }})
+	}
+	for i := range cl.Apps {
+		a := &cl.Apps[i]
+		if len(a.Ports) == 0 || a.Instances < 0 || a.TasksRunning >= a.Instances {
+			continue
+		}
+		id := a.ID
+		ws = append(ws, wanter{name: "app " + a.ID, ports: a.Ports,
+			own: func(h portHolder) bool { return h.app == id },
+			add: func(k conflict) { out.apps[id] = append(out.apps[id], k) }})
+	}
+	return ws
+}
+
+// waitsToRun are the states of a task that has not started yet: one that
+// needs a port that is held stays there, or fails.
+var waitsToRun = map[string]bool{"TASK_STAGING": true, "TASK_STARTING": true}
 
 // runs says whether a container's state means its processes run (a
 // paused one keeps its sockets).
