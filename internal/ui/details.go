@@ -75,7 +75,8 @@ func (a *App) detailsText(key string) (title, text string, ok bool) {
 	var row *views.Row
 	for i := range tv.data.Rows {
 		if tv.data.Rows[i].Key == key {
-			row = &tv.data.Rows[i]
+			row = unwrapped(tv.data, i)
+			break
 		}
 	}
 	if row == nil {
@@ -106,4 +107,31 @@ func (a *App) detailsText(key string) (title, text string, ok bool) {
 		lines[i] = termtext.Line(termtext.StripSequences(l), 0)
 	}
 	return termtext.Line(title, 80), strings.Join(lines, "\n") + "\n", true
+}
+
+// unwrapped is row i of a table with its wrapped text (wrapRows: the
+// rows keyed "key\x00n" after it) joined back whole.
+func unwrapped(t *views.Table, i int) *views.Row {
+	r := t.Rows[i]
+	rest := -1
+	for k, c := range t.Columns {
+		if c.Width == 0 {
+			rest = k
+		}
+	}
+	if rest < 0 || i+1 >= len(t.Rows) || !strings.HasPrefix(t.Rows[i+1].Key, r.Key+"\x00") {
+		return &r
+	}
+	r.Values = append([]any(nil), r.Values...)
+	text, _ := r.Values[rest].(string)
+	for j := i + 1; j < len(t.Rows) && strings.HasPrefix(t.Rows[j].Key, r.Key+"\x00"); j++ {
+		part, _ := t.Rows[j].Values[rest].(string)
+		sep := ""
+		if !t.View.Live {
+			sep = " " // wrapped at words
+		}
+		text += sep + part
+	}
+	r.Values[rest] = text
+	return &r
 }

@@ -109,7 +109,7 @@ func TestXShowsWhatNeedsALookAndActsOnIt(t *testing.T) {
 	for _, want := range []string{"exit code 1 2m ago: # Could not create server TCP listening socket *:6379: bind: Address already in use",
 		"last failure 2m ago (task ops_redis.77aa): Container exited with status 1",
 		"REASON_COMMAND_EXECUTOR_FAILED: Container exited with status 1", "pid 4242 listens on 6379/tcp, which container mesos-ops-redis needs and cannot bind"} {
-		if !strings.Contains(unwrapped(s), want) {
+		if !strings.Contains(oneLine(s), want) {
 			t.Errorf("x lacks %q:\n%s", want, s)
 		}
 	}
@@ -254,9 +254,9 @@ func TestNothingOfferedSaysWhy(t *testing.T) {
 	h2.waitText("Marathon Groups: no actions on these rows")
 }
 
-// unwrapped joins the screen's lines with single spaces and squeezes
+// oneLine joins the screen's lines with single spaces and squeezes
 // runs of spaces, so that text wrapped over lines reads as one.
-func unwrapped(s string) string { return strings.Join(strings.Fields(s), " ") }
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // TestAnErrorIsSaidOnce: a lasting error (no Mesos agent on this node)
 // is shown until a key is pressed over it, then only counted, m still
@@ -292,4 +292,23 @@ func TestAnErrorIsSaidOnce(t *testing.T) {
 	back.Errors = []string{agent}
 	feed.publish(back)
 	h.waitText(agent)
+}
+
+// TestDetailsOfAWrappedLogLineAreWhole: d on a log line the screen wraps
+// describes the whole line, not its first screen line.
+func TestDetailsOfAWrappedLogLineAreWhole(t *testing.T) {
+	feed, _, appendLine := fileLogs(t)
+	h := start(t, 80, 30, Options{Logs: feed})
+	h.waitText("web-1")
+	long := "begin " + strings.Repeat("0123456789 ", 12) + "END-OF-LINE"
+	appendLine(long)
+	h.runes("l")
+	h.waitText("begin")
+	h.runes("w")
+	h.waitText("wrap on")
+	h.runes("d")
+	s := h.waitText("every column of the row (logs)")
+	if !strings.Contains(oneLine(s), "END-OF-LINE") {
+		t.Errorf("the details lack the end of the line:\n%s", s)
+	}
 }
