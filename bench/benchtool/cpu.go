@@ -128,11 +128,13 @@ func deltaCPU(a, b map[int]int64) int64 {
 	return d
 }
 
-// stats summarises samples: median, min, max.
+// stats summarises samples: median, min, max, and the mean (work that
+// comes every few windows, as the orchestrator's polls, is in it).
 type stats struct {
 	Median float64 `json:"median"`
 	Min    float64 `json:"min"`
 	Max    float64 `json:"max"`
+	Mean   float64 `json:"mean"`
 	N      int     `json:"n"`
 }
 
@@ -146,5 +148,9 @@ func summarise(v []float64) stats {
 	if len(s)%2 == 0 {
 		m = (s[len(s)/2-1] + s[len(s)/2]) / 2
 	}
-	return stats{Median: m, Min: s[0], Max: s[len(s)-1], N: len(s)}
+	sum := 0.0
+	for _, x := range s {
+		sum += x
+	}
+	return stats{Median: m, Min: s[0], Max: s[len(s)-1], Mean: sum / float64(len(s)), N: len(s)}
 }

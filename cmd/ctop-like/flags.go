@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ctop-like/ctop-like/internal/manual"
+	"github.com/ctop-like/ctop-like/internal/orchestrator"
 	"github.com/ctop-like/ctop-like/internal/settings"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
@@ -20,6 +21,7 @@ import (
 type options struct {
 	delay             time.Duration
 	mesos             []string
+	mesosAgent        string
 	view              string
 	listViews         bool
 	markdown          bool   // -l --markdown: the reference page
@@ -128,6 +130,8 @@ var flagGroups = []flagGroup{
 		fs.StringSliceVarP(&o.mesos, "mesos-api", "m", nil, "the Mesos master's URL, then Marathon's (`URLS`, comma-separated, http:// or https://). "+
 			"A password: http://user@host:port with the password in the file $"+passwordFileEnv+" or in $"+passwordEnv+
 			" (user:pass@ in the URL shows in ps for a moment); $DCOS_ACS_TOKEN, when set, is sent instead")
+		fs.StringVar(&o.mesosAgent, "mesos-agent", "", "this node's Mesos agent at `URL`, when not at "+orchestrator.DefaultAgentURL+
+			": it places this node's containers (without -m, the one at "+orchestrator.DefaultAgentURL+" is used when it answers, and leads to its master)")
 		fs.BoolVar(&o.cluster, "cluster", false, "with -m: the whole cluster, from every agent's /monitor/statistics")
 		fs.StringVar(&o.cadvisor, "cadvisor", "", "read another node through its cAdvisor API at `URL` instead of this node's kernel")
 		fs.StringVar(&r.orchInterval, "orchestrator-interval", "10s", "ask Mesos and Marathon every `INTERVAL`")
@@ -293,6 +297,16 @@ func checkCluster(o *options, _ *rawFlags) error {
 	if o.cadvisor != "" {
 		if err := httpURL(o.cadvisor); err != nil {
 			return usageError{"--cadvisor: " + err.Error()}
+		}
+	}
+	if o.mesosAgent != "" {
+		if err := httpURL(o.mesosAgent); err != nil {
+			return usageError{"--mesos-agent: " + err.Error()}
+		}
+	}
+	for _, sc := range o.scope {
+		if sc.Kind == "agent" && !o.cluster {
+			return usageError{"--scope agent=" + sc.ID + ": agents are listed with --cluster"}
 		}
 	}
 	return nil

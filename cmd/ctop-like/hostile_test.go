@@ -105,10 +105,14 @@ func TestHostileNamesReachTheTableAsText(t *testing.T) {
 	bigApp := dockertest.Run(t, []string{"--name", run + "-big", "-e", "MARATHON_APP_ID=" + big, "--label", "big=" + big}, dockertest.Sleep...)
 	_, _, _ = placed, envApp, bigApp
 
+	groups := ""
 	for _, view := range []string{"containers", "mesos-tasks", "mesos-frameworks", "marathon-apps", "marathon-groups"} {
 		stdout, stderr, code := runBinary(t, "-m", mesos.URL+","+marathon.URL, "-v", view, "-o", "table", "-d", "500", "-n", "1")
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", view, code, stderr)
+		}
+		if view == "marathon-groups" {
+			groups = stdout
 		}
 		terminalSafe(t, view+" table", stdout)
 		terminalSafe(t, view+" stderr", stderr)
@@ -139,11 +143,15 @@ func TestHostileNamesReachTheTableAsText(t *testing.T) {
 	if len(stdout) > 8<<10 {
 		t.Errorf("3 rows, one with a 100 kB app id, print %d bytes", len(stdout))
 	}
-	// The hostile values are shown, as text.
-	for _, want := range []string{"HTASK", "HFRAMEWOR", "/HGROUP?]52;c;", "/HENV?]52;c;", "/HBIGwww"} {
+	// The hostile values are shown, as text: Marathon's in the views
+	// that show Marathon (the only ones that ask it).
+	for _, want := range []string{"HTASK", "HFRAMEWOR", "/HENV?]52;c;", "/HBIGwww"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("the table lacks %q:\n%s", want, stdout)
 		}
+	}
+	if !strings.Contains(groups, "/HGROUP?]52;c;") {
+		t.Errorf("the marathon-groups table lacks %q:\n%s", "/HGROUP?]52;c;", groups)
 	}
 }
 
@@ -186,7 +194,7 @@ func TestHostileErrorBodies(t *testing.T) {
 	defer bad.Close()
 	mesos := serve(t, map[string]string{"/master/state": "mesos/pairA_master_state_mesos-1.2.0.json"})
 
-	stdout, stderr, code := runBinary(t, "-m", mesos.URL+","+bad.URL, "--docker-host", "none", "-o", "table", "-d", "500", "-n", "1")
+	stdout, stderr, code := runBinary(t, "-m", mesos.URL+","+bad.URL, "--docker-host", "none", "-v", "marathon-apps", "-o", "table", "-d", "500", "-n", "1")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

@@ -74,6 +74,13 @@ func localLogs(local *collector.Local, procRoot, cgroupRoot string) logfeed.Open
 		}
 		found, err := resolveContainer(ctx, s, sc, localEngines(local))
 		if errors.Is(err, errNoContainer) {
+			if sc.Kind == "task" {
+				// A task of this node whose container is not listed (its
+				// cgroup gone): its sandbox, as this node's agent names it.
+				if dir := sandboxOf(s, sc.ID); dir != "" {
+					return sandboxLog(dir), nil
+				}
+			}
 			return nil, fmt.Errorf("%s: no such container on this node", sc)
 		}
 		if err != nil {
@@ -95,10 +102,45 @@ func localLogs(local *collector.Local, procRoot, cgroupRoot string) logfeed.Open
 			return logs.CRI{Path: path, Alive: logs.CgroupAlive(dir)}, nil
 		}
 		if dir == "" {
+			if sb := sandboxOf(s, c.Cluster.TaskID); sb != "" {
+				return sandboxLog(sb), nil
+			}
 			return nil, fmt.Errorf("%s: its cgroup %s is gone", sc, c.Cgroup)
 		}
-		return logs.Cgroup(procRoot, dir)
+		src, err := logs.Cgroup(procRoot, dir)
+		if err != nil {
+			// Its processes write elsewhere than files (a pipe to the
+			// executor): the sandbox's files, which the executor writes.
+			if sb := sandboxOf(s, c.Cluster.TaskID); sb != "" {
+				return sandboxLog(sb), nil
+			}
+		}
+		return src, err
 	}
+}
+
+// sandboxLog is a Mesos task's log from its executor's sandbox directory
+// on this node: the stdout and stderr files there (the directory is the
+// agent's, each file's last element is not followed).
+func sandboxLog(dir string) logs.Source {
+	return logs.Merge(
+		logs.File{Path: filepath.Join(dir, "stdout"), Std: logs.Stdout},
+		logs.File{Path: filepath.Join(dir, "stderr"), Std: logs.Stderr},
+	)
+}
+
+// sandboxOf is the sandbox directory of a live task of this node, as its
+// Mesos agent's state names it ("" when it names none).
+func sandboxOf(s *model.Snapshot, taskID string) string {
+	if s == nil || s.Cluster == nil || taskID == "" {
+		return ""
+	}
+	for i := range s.Cluster.Tasks {
+		if t := &s.Cluster.Tasks[i]; t.ID == taskID && !t.Finished && t.Sandbox != "" && t.AgentID == s.Cluster.AgentID {
+			return t.Sandbox
+		}
+	}
+	return ""
 }
 
 // criLogPath is the file a containerd or CRI-O container's runtime writes

@@ -95,7 +95,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 	if o.read != "" {
 		return replay(ctx, o, stdout, stderr)
 	}
-	nd, err := openNode(ctx, o)
+	nd, err := openNode(ctx, o, stderr)
 	if err != nil {
 		return err
 	}
@@ -173,13 +173,11 @@ type node struct {
 }
 
 // openNode opens the source the flags name.
-func openNode(ctx context.Context, o *options) (*node, error) {
+func openNode(ctx context.Context, o *options, stderr io.Writer) (*node, error) {
 	if o.cluster || o.cadvisor != "" {
+		tuneRemoteGC(ctx, o)
 		return openRemote(ctx, o)
 	}
-	// Tuned for this node's own refresh; the remote sources' heaps (a
-	// whole cluster's executors) would make the soft limit collect
-	// constantly, so they keep Go's defaults.
 	tuneGC(ctx)
 	local, err := collector.NewLocal(ctx, collector.Config{
 		ProcRoot:          o.procRoot,
@@ -193,7 +191,7 @@ func openNode(ctx context.Context, o *options) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl, err := startOrchestrator(ctx, o, local.Host())
+	cl, err := startOrchestrator(ctx, o, local.Host(), stderr)
 	if err != nil {
 		local.Close()
 		return nil, err
@@ -222,6 +220,9 @@ func runBatch(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, q
 	p := &batch.Printer{Out: stdout, Format: o.output, Query: q, Columns: tableColumns(o, q.View)}
 	first, err := mon.Step(ctx)
 	if err != nil {
+		return err
+	}
+	if err := checkAgentScope(o, first); err != nil {
 		return err
 	}
 	if err := checkLogScope(ctx, nd.logs, first, q); err != nil {

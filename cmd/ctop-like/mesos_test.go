@@ -80,8 +80,9 @@ func TestDockerNameMatchesMesosContainerID(t *testing.T) {
 }
 
 // TestFaultyClusterNeverHoldsUpTheNode: whatever Marathon does, three
-// refreshes come on time with the node's rows and a named error, and the
-// password is nowhere in the output.
+// refreshes of a view that shows Marathon (the tool asks it only then)
+// come on time with a named error, and the password is nowhere in the
+// output; the node's container is in the containers view all the same.
 func TestFaultyClusterNeverHoldsUpTheNode(t *testing.T) {
 	dockertest.Require(t)
 	id := dockertest.Run(t, nil, dockertest.Sleep...)
@@ -110,7 +111,7 @@ func TestFaultyClusterNeverHoldsUpTheNode(t *testing.T) {
 			srv := httptest.NewServer(h)
 			defer srv.Close()
 			u := strings.Replace(srv.URL, "http://", "http://ops:pa55word@", 1)
-			stdout, stderr, code := runBinary(t, "-m", mesos.URL+","+u, "-o", "json", "-v", "containers", "-n", "3", "-d", "500")
+			stdout, stderr, code := runBinary(t, "-m", mesos.URL+","+u, "-o", "json", "-v", "marathon-apps", "-n", "3", "-d", "500")
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
@@ -137,12 +138,11 @@ func TestFaultyClusterNeverHoldsUpTheNode(t *testing.T) {
 				}
 				prev = r.Time
 			}
-			if !strings.Contains(lines[2], id) {
-				t.Error("the node's container is missing")
-			}
 			if !strings.Contains(lines[2], `"errors":["marathon`) && !strings.Contains(lines[2], `marathon http`) {
 				t.Errorf("no named marathon error: %.300s", lines[2][strings.Index(lines[2], `"errors"`):])
 			}
 		})
 	}
+	out := runJSON(t, "-m", mesos.URL+",http://127.0.0.1:1", "-v", "containers", "-n", "1", "-d", "500")
+	rowByID(t, out[0], "id", id)
 }

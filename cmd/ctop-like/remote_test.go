@@ -112,7 +112,8 @@ func TestCredentialsStayWithTheirHost(t *testing.T) {
 	const pw = "p@ss:w0rd"
 	m := strings.Replace(master.URL, "://", "://ops:"+url(pw)+"@", 1) + "," + strings.Replace(marathon.URL, "://", "://ops:"+url(pw)+"@", 1)
 	for _, token := range []string{"", "tok-secret"} {
-		cmd := exec.Command(binary, "-m", m, "--docker-host", "none", "-o", "json", "-n", "1", "-d", "500")
+		// marathon-apps: a view that shows Marathon, which is asked only then.
+		cmd := exec.Command(binary, "-m", m, "--docker-host", "none", "-o", "json", "-n", "1", "-d", "500", "-v", "marathon-apps")
 		cmd.Env = append(os.Environ(), "DCOS_ACS_TOKEN="+token)
 		var o, e bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &o, &e

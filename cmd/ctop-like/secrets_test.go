@@ -171,6 +171,8 @@ func TestSecretsReachNoOutput(t *testing.T) {
 		{name: "-o table containers", args: []string{"-o", "table", "-n", "2"}},
 		{name: "-o json processes", args: []string{"-o", "json", "-v", "processes", "-n", "2"}},
 		{name: "-o table processes", args: []string{"-o", "table", "-v", "processes", "-n", "2"}},
+		// Marathon is asked only by a view that shows it.
+		{name: "-o json marathon-apps", args: []string{"-o", "json", "-v", "marathon-apps", "-n", "2"}},
 	}
 	var wg sync.WaitGroup
 	for _, r := range runs {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -14,20 +15,48 @@ import (
 	"github.com/ctop-like/ctop-like/internal/views"
 )
 
-// startOrchestrator starts polling Mesos/Marathon in its own goroutine when
-// -m is given. (Matching always runs: without -m, MARATHON_APP_ID in a
-// container's env still names its app.)
-func startOrchestrator(ctx context.Context, o *options, host string) (monitor.ClusterSource, error) {
+// startOrchestrator starts polling Mesos/Marathon in its own goroutine:
+// with -m, or without it when this node's Mesos agent answers
+// (--mesos-agent, else localhost:5051), which then leads to its master;
+// a node where no agent answers has no orchestrator, and nothing is said.
+// (Matching always runs: without one, MARATHON_APP_ID in a container's
+// env still names its app.)
+func startOrchestrator(ctx context.Context, o *options, host string, stderr io.Writer) (monitor.ClusterSource, error) {
+	agent := o.mesosAgent
 	if len(o.mesos) == 0 {
-		return nil, nil
+		if agent == "" {
+			agent = orchestrator.DefaultAgentURL
+		}
+		cfg, err := pollerConfig(o, host, nil)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Agent = agent
+		pctx, cancel := context.WithTimeout(ctx, agentProbe)
+		found, err := orchestrator.ProbeAgent(pctx, cfg)
+		cancel()
+		switch {
+		case err != nil && o.mesosAgent == "":
+			return nil, nil // not a Mesos node: nothing changes
+		case err != nil:
+			warn(stderr, "--mesos-agent: "+err.Error()+"; asking it again every "+o.orchInterval.String())
+		default:
+			warn(stderr, "found "+found.String())
+		}
 	}
-	p, err := newPoller(o, host, localAddrs())
+	p, err := newPoller(o, host, localAddrs(), agent)
 	if err != nil {
 		return nil, err
 	}
+	p.Want(views.Get(o.view).Needs)
+	views.SetNeedsHook(p.Want)
 	go guard("orchestrator", func() { p.Run(ctx) })
 	return p, nil
 }
+
+// agentProbe bounds the look for this node's Mesos agent at start: one
+// that refuses answers at once; one that hangs costs this much once.
+const agentProbe = time.Second
 
 // Where a -m password can come from without a command line: a file (as
 // Docker's *_FILE secrets), or the environment.
@@ -49,13 +78,16 @@ func mesosPassword() (string, error) {
 	return os.Getenv(passwordEnv), nil
 }
 
-// newPoller makes the Mesos/Marathon poller of -m and says on stderr, once,
-// when DCOS_ACS_TOKEN replaces a user:password given in -m.
-func newPoller(o *options, host string, addrs []string) (*orchestrator.Poller, error) {
+// newPoller makes the Mesos/Marathon poller of -m (and this node's agent:
+// agent, "" for none) and says on stderr, once, when DCOS_ACS_TOKEN
+// replaces a user:password given in -m. It reads the cluster only for
+// what a view shows (OnDemand).
+func newPoller(o *options, host string, addrs []string, agent string) (*orchestrator.Poller, error) {
 	cfg, err := pollerConfig(o, host, addrs)
 	if err != nil {
 		return nil, err
 	}
+	cfg.Agent, cfg.OnDemand = agent, true
 	p, err := orchestrator.NewPoller(cfg)
 	if err != nil {
 		return nil, usageError{"-m, --mesos-api: " + err.Error()}

@@ -45,7 +45,7 @@ end
 
 complete -c ctop-like -f
 complete -c ctop-like -s v -l view -x -a 'containers processes machine marathon-apps marathon-groups mesos-frameworks mesos-tasks agents logs attention' -d 'the view to open, by ID'
-complete -c ctop-like -l scope -x -a 'framework= group= app= task= container= pid=' -d 'start drilled down into one entity, as KIND=ID'
+complete -c ctop-like -l scope -x -a 'framework= group= app= task= container= pid= agent=' -d 'start drilled down into one entity, as KIND=ID'
 complete -c ctop-like -s f -l filter -x -a '(__ctop_like_columns)' -d 'show the rows where every clause holds'
 complete -c ctop-like -s s -l sort -x -a '(__ctop_like_columns; __ctop_like_columns | string replace -r "^" -)' -d 'sort by the column ID'
 complete -c ctop-like -s a -l all -d 'also stopped containers, and cgroups that are not containers'
@@ -65,6 +65,7 @@ complete -c ctop-like -l crio-address -r -F -d 'CRI-O\'s socket PATH'
 complete -c ctop-like -l proc-root -r -F -d 'where /proc is'
 complete -c ctop-like -l cgroup-root -r -F -d 'where the cgroup hierarchy is'
 complete -c ctop-like -s m -l mesos-api -x -d 'the Mesos master\'s URL, then Marathon\'s'
+complete -c ctop-like -l mesos-agent -x -d 'this node\'s Mesos agent at URL, when not at http'
 complete -c ctop-like -l cluster -d 'with -m'
 complete -c ctop-like -l cadvisor -x -d 'read another node through its cAdvisor API at URL instead of this...'
 complete -c ctop-like -l orchestrator-interval -x -d 'ask Mesos and Marathon every INTERVAL'

@@ -23,28 +23,51 @@ import (
 
 // Defaults of the cluster-wide source.
 const (
-	// DefaultParallel bounds the agent requests in flight: enough to read
-	// 500 agents within a refresh, few enough not to flood the network.
-	DefaultParallel = 32
+	// DefaultParallel bounds the requests in flight to agents that
+	// answered last time (or were never asked): enough that 5,000 agents
+	// are read within a 2 s refresh while a tenth of them hang for the
+	// first timeout, few enough not to flood the network.
+	DefaultParallel = 128
+	// DefaultFailingParallel is the budget of agents that failed last
+	// time: they are asked again with a short timeout and their own few
+	// slots, so that hanging agents never hold the slots healthy ones
+	// need.
+	DefaultFailingParallel = 8
+	// DefaultFirstParallel bounds the first requests to agents never
+	// asked yet: in flight at once they cost a socket and a goroutine
+	// each, and as many as a tenth of the cluster may hang on the first
+	// try; the healthy budget never waits for them.
+	DefaultFirstParallel = 512
 	// maxAgentErrors bounds the per-agent lines in a sample's Errors.
 	maxAgentErrors = 5
-	// maxAgentAnswer bounds what one agent's statistics may cost to
-	// decode: about 2,000 executors; DefaultParallel of them in flight
-	// stay within the tool's memory.
-	maxAgentAnswer = 2 << 20
+	// staleAfter is how many refresh intervals an agent may go without an
+	// answer before its rows say stale: an answer late for one refresh is
+	// in the next.
+	staleAfter = 3
+	// maxBackoff bounds the wait before a failing agent is asked again.
+	maxBackoff = 30 * time.Second
 )
 
 // Config tunes the cluster-wide source; zero values take defaults.
 type Config struct {
-	// Timeout bounds each agent request; the poller's Timeout when zero.
+	// Timeout bounds each request to an agent that answered last time;
+	// the poller's Timeout when zero.
 	Timeout time.Duration
-	// Wait bounds how long a Collect waits for agents that answered last
-	// time; Timeout when zero. Give it less than the refresh interval so
-	// a newly dead agent never holds up a refresh; agents that failed last
-	// time are never waited for, their answer is used when it comes.
+	// FailTimeout bounds each request to an agent that failed last time:
+	// max(1 s, Interval) within Timeout when zero, so that an agent slow
+	// for a while answers again while a hanging one costs little.
+	FailTimeout time.Duration
+	// Wait bounds how long a Collect waits for the answers of its round;
+	// Timeout when zero. Give it less than the refresh interval: answers
+	// that come later are used by the next refresh.
 	Wait time.Duration
-	// Parallel bounds the requests in flight; DefaultParallel when zero.
-	Parallel int
+	// Interval is the refresh interval, which the stale rule and the
+	// failing agents' backoff count in; 2 s when zero.
+	Interval time.Duration
+	// Parallel, FailingParallel and FirstParallel bound the requests in
+	// flight of the three budgets (agents that answered last time, that
+	// failed, never asked); the Default ones when zero.
+	Parallel, FailingParallel, FirstParallel int
 	// ListEvery is how often the agent list is read from the master; the
 	// poller's Interval when zero.
 	ListEvery time.Duration
@@ -61,20 +84,24 @@ type Config struct {
 type Source struct {
 	p        *orchestrator.Poller
 	cfg      Config
-	master   *httpapi.Client // the agent list
+	master   *httpapi.Client // the agent list, an agent's state
 	client   *httpapi.Client // the agents' statistics
-	sem      chan struct{}
+	failing  *httpapi.Client // the same with FailTimeout
+	jobs     chan fetchJob   // the healthy budget's queue
+	firsts   chan fetchJob   // the queue of agents never asked
+	slots    chan struct{}   // the failing budget
 	inFlight atomicMax
+	workers  sync.Once
 
-	mu      sync.Mutex
-	list    []agentInfo
-	listAt  time.Time
-	listErr string
-	listing bool
-	state   map[string]*agentState // by agent id
-	round   int
-	built   int       // the last round whose sample was built
-	builtAt time.Time // when
+	mu         sync.Mutex
+	list       []agentInfo
+	frameworks []model.Framework // from the master's summary
+	listAt     time.Time
+	listErr    string
+	listing    bool
+	state      map[string]*agentState // by agent id
+	round      int
+	builtAt    time.Time // when the last sample was built
 }
 
 // agentInfo is one agent of the master's list.
@@ -88,53 +115,437 @@ type agentInfo struct {
 	Mem      float64 // bytes
 	MemUsed  float64
 	Active   bool
+	Running  int // its running tasks, from the summary; -1 unknown
 }
 
 // agentState is what the last requests to one agent gave.
 type agentState struct {
-	execs    []agentExecutor
+	cur  *answer     // the newest answer
+	prev []rateStats // the counters of the one before
+	// prevAt is when prev came; zero for none.
+	prevAt time.Time
+	// shown is the answer of the last sample built, so that one that
+	// came since is fresh.
+	shown    *answer
 	okAt     time.Time
-	err      string
+	err      string // why the last request failed; "" when it answered
+	kind     string // the failure in a word: timeout, refused, HTTP 500...
+	failing  bool   // the last request failed: the failing budget
+	fails    int
+	retryAt  time.Time
 	inFlight bool
-	fresh    bool   // answered since the sample before the last one
-	failed   bool   // the last request failed or came late: do not wait for it
 	path     string // "/monitor/statistics" or the old ".json"
 }
 
-// agentExecutor is one element of an agent's /monitor/statistics.
-type agentExecutor struct {
-	ExecutorID  string     `json:"executor_id"`
-	FrameworkID string     `json:"framework_id"`
-	Source      string     `json:"source"`
-	ContainerID string     `json:"container_id"`
-	Statistics  agentStats `json:"statistics"`
+// fetchJob is one request of the healthy budget.
+type fetchJob struct {
+	ag   agentInfo
+	wait *roundWait
 }
 
-type agentStats struct {
-	Timestamp        float64  `json:"timestamp"`
-	CPUsLimit        float64  `json:"cpus_limit"`
-	CPUsUserSecs     float64  `json:"cpus_user_time_secs"`
-	CPUsSystemSecs   float64  `json:"cpus_system_time_secs"`
-	CPUsPeriods      uint64   `json:"cpus_nr_periods"`
-	CPUsThrottled    uint64   `json:"cpus_nr_throttled"`
-	CPUsThrottledSec float64  `json:"cpus_throttled_time_secs"`
-	MemRSS           uint64   `json:"mem_rss_bytes"`
-	MemTotal         uint64   `json:"mem_total_bytes"`
-	MemCache         uint64   `json:"mem_cache_bytes"`
-	MemFile          uint64   `json:"mem_file_bytes"`
-	MemLimit         uint64   `json:"mem_limit_bytes"`
-	NetRxBytes       *uint64  `json:"net_rx_bytes"`
-	NetTxBytes       *uint64  `json:"net_tx_bytes"`
-	NetRxPackets     uint64   `json:"net_rx_packets"`
-	NetTxPackets     uint64   `json:"net_tx_packets"`
-	NetRxErrors      uint64   `json:"net_rx_errors"`
-	NetTxErrors      uint64   `json:"net_tx_errors"`
-	NetRxDropped     uint64   `json:"net_rx_dropped"`
-	NetTxDropped     uint64   `json:"net_tx_dropped"`
-	DiskUsed         *float64 `json:"disk_used_bytes"`
+// roundWait counts the healthy requests of a round still in flight.
+type roundWait struct {
+	sync.WaitGroup
 }
 
-// masterSlaves is /master/slaves (and the slaves member of a state).
+// New makes the cluster-wide source on top of a poller, whose leading
+// master (and its credentials), TLS settings and task list it uses. It does
+// no I/O.
+func New(p *orchestrator.Poller, cfg Config) *Source {
+	pc := p.Config()
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = pc.Timeout
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = 2 * time.Second
+	}
+	if cfg.FailTimeout <= 0 {
+		cfg.FailTimeout = max(time.Second, cfg.Interval)
+	}
+	cfg.FailTimeout = min(cfg.FailTimeout, cfg.Timeout)
+	if cfg.Wait <= 0 || cfg.Wait > cfg.Timeout {
+		cfg.Wait = cfg.Timeout
+	}
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = DefaultParallel
+	}
+	if cfg.FailingParallel <= 0 {
+		cfg.FailingParallel = DefaultFailingParallel
+	}
+	if cfg.FirstParallel <= 0 {
+		cfg.FirstParallel = DefaultFirstParallel
+	}
+	if cfg.ListEvery <= 0 {
+		cfg.ListEvery = pc.Interval
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = pc.Transport
+	}
+	// The TLS settings were checked by NewPoller: these cannot fail.
+	master, _ := httpapi.New(httpapi.Config{
+		Timeout: 2 * pc.Timeout, Insecure: pc.Insecure, CACert: pc.CACert, Transport: cfg.Transport,
+	})
+	// Connections kept for reuse are bounded in all: one per agent for
+	// 5,000 agents held 2 goroutines and 8 KB of buffers each (about
+	// 150 MB); what the budgets use at once is kept.
+	idle := cfg.Parallel + cfg.FailingParallel
+	// An agent that does not answer within Timeout (FailTimeout when it
+	// failed last time) has failed; once its answer began it may take
+	// longer to read, as hundreds are read at once at the first refresh.
+	client, _ := httpapi.New(httpapi.Config{
+		Timeout: 4 * cfg.Timeout, HeaderTimeout: cfg.Timeout, Insecure: pc.Insecure, CACert: pc.CACert,
+		IdlePerHost: 1, IdleTotal: idle, Transport: cfg.Transport,
+	})
+	failing, _ := httpapi.New(httpapi.Config{
+		Timeout: 4 * cfg.FailTimeout, HeaderTimeout: cfg.FailTimeout, Insecure: pc.Insecure, CACert: pc.CACert,
+		IdlePerHost: 1, IdleTotal: cfg.FailingParallel, Transport: cfg.Transport,
+	})
+	return &Source{
+		p: p, cfg: cfg, master: master, client: client, failing: failing,
+		jobs:   make(chan fetchJob, 1<<16),
+		firsts: make(chan fetchJob, 1<<16),
+		slots:  make(chan struct{}, cfg.FailingParallel),
+		state:  map[string]*agentState{},
+	}
+}
+
+// MaxInFlight is the most agent requests that were ever in flight at once.
+func (a *Source) MaxInFlight() int { return a.inFlight.Max() }
+
+// Latest implements monitor.ClusterSource: the poller's state with the
+// agents added (a copy; the poller's value is shared), and the master's
+// frameworks when the poller read none.
+func (a *Source) Latest() *model.Cluster {
+	c := a.p.Latest()
+	agents := a.Agents()
+	a.mu.Lock()
+	fws := a.frameworks
+	a.mu.Unlock()
+	if c == nil {
+		if agents == nil {
+			return nil
+		}
+		c = &model.Cluster{Time: time.Now(), Frameworks: []model.Framework{}, Tasks: []model.Task{}, Groups: []model.Group{}, Apps: []model.App{}}
+	} else {
+		cp := *c
+		c = &cp
+	}
+	if len(c.Frameworks) == 0 && len(fws) > 0 {
+		c.Frameworks = fws
+		c.HasMesos = true
+		for _, f := range fws {
+			if f.Name == "marathon" && f.Active && c.MarathonFrameworkID == "" {
+				c.MarathonFrameworkID = f.ID
+			}
+		}
+	}
+	c.Agents = agents
+	return c
+}
+
+// Settled says whether the poller has asked Mesos and Marathon once.
+func (a *Source) Settled() bool { return a.p.Settled() }
+
+// Errors implements monitor.ClusterSource with the poller's errors; the
+// agents' own errors come in each sample's Errors.
+func (a *Source) Errors() []string { return a.p.Errors() }
+
+// Agents lists the agents as last seen, sorted by name.
+func (a *Source) Agents() []model.Agent {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.list == nil {
+		return nil
+	}
+	var running map[string]int
+	now := time.Now()
+	out := make([]model.Agent, 0, len(a.list))
+	for _, ag := range a.list {
+		st := a.state[ag.ID]
+		n := ag.Running
+		if n < 0 {
+			if running == nil {
+				running = runningByAgent(a.p.Latest())
+			}
+			n = running[ag.ID]
+		}
+		m := model.Agent{
+			ID: ag.ID, Name: ag.Name, PID: ag.PID, CPUs: ag.CPUs, CPUsAllocated: ag.CPUsUsed,
+			MemBytes: ag.Mem, MemAllocatedBytes: ag.MemUsed, Active: ag.Active, TasksRunning: n, Stale: true,
+		}
+		if st != nil {
+			if st.cur != nil {
+				m.Executors = len(st.cur.execs)
+			}
+			m.LastOK, m.Error = st.okAt, st.err
+			m.Stale = a.stale(st, now)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// stale says whether an agent went staleAfter intervals without an
+// answer; a.mu is held.
+func (a *Source) stale(st *agentState, now time.Time) bool {
+	return st.okAt.IsZero() || now.Sub(st.okAt) > staleAfter*a.cfg.Interval
+}
+
+// runningByAgent counts the running tasks of each agent in the poller's
+// last good master state (a master without a summary).
+func runningByAgent(c *model.Cluster) map[string]int {
+	out := map[string]int{}
+	if c == nil {
+		return out
+	}
+	for _, t := range c.Tasks {
+		if t.State == "TASK_RUNNING" {
+			out[t.AgentID]++
+		}
+	}
+	return out
+}
+
+// executorTasks maps (agent, framework, executor) to the task it runs, from
+// the poller's last master state when a view made it read one: a command
+// task's executor id is its task id, which needs no map.
+func executorTasks(c *model.Cluster) map[string]string {
+	out := map[string]string{}
+	if c == nil {
+		return out
+	}
+	for _, t := range c.Tasks {
+		if t.Finished || t.ExecutorID == "" || t.ExecutorID == t.ID {
+			continue
+		}
+		out[t.AgentID+"\x00"+t.FrameworkID+"\x00"+t.ExecutorID] = t.ID
+	}
+	return out
+}
+
+// describe names a failure with the server, hiding the credentials.
+func describe(what string, e *httpapi.Endpoint, err error) string {
+	return redact.Secrets(what+" "+e.String()+": "+err.Error(), e.Secrets()...)
+}
+
+// failureKind is a failure in a word or two, for the count of failing
+// agents: "timeout", "connection refused", "HTTP 500", "not JSON"...
+func failureKind(err error) string {
+	var se *httpapi.StatusError
+	var pe *httpapi.PayloadError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("HTTP %d", se.Code)
+	case errors.As(err, &pe):
+		if strings.Contains(pe.Error(), "not JSON") {
+			return "not JSON"
+		}
+		return "unreadable answer"
+	}
+	msg := err.Error()
+	for _, k := range []string{"timeout", "connection refused", "connection reset", "cannot resolve"} {
+		if strings.Contains(msg, k) {
+			return k
+		}
+	}
+	return "no answer"
+}
+
+// Collect implements monitor.Source. It asks every agent for its
+// statistics — those that answered last time (or were never asked) in one
+// budget, those that failed in their own small one with a short timeout,
+// after a backoff — waits up to Wait for the first budget's answers, and
+// returns every executor of the cluster. An answer that comes later is in
+// the next refresh; an agent without an answer for staleAfter intervals
+// keeps its last counters with state "stale" and is named in Errors.
+func (a *Source) Collect(ctx context.Context) (*model.Sample, error) {
+	now := time.Now()
+	if err := a.ensureList(ctx, now); err != nil {
+		return &model.Sample{Time: now, Host: a.host(), Errors: []string{err.Error()}, Machine: model.MachineInfo{Unknown: unknown}}, nil
+	}
+	a.workers.Do(a.startWorkers)
+	a.mu.Lock()
+	a.round++
+	wait := &roundWait{}
+	for _, ag := range a.list {
+		st := a.state[ag.ID]
+		if st == nil {
+			st = &agentState{path: "/monitor/statistics"}
+			a.state[ag.ID] = st
+		}
+		if st.inFlight {
+			continue // still out from an earlier round
+		}
+		if st.failing {
+			if now.Before(st.retryAt) {
+				continue
+			}
+			select {
+			case a.slots <- struct{}{}:
+			default:
+				continue // the budget is used up: next refresh
+			}
+			st.inFlight = true
+			go func(ag agentInfo) {
+				defer func() { <-a.slots }()
+				a.fetch(ctx, ag, a.failing)
+			}(ag)
+			continue
+		}
+		// Never asked: its own budget, waited for like the healthy.
+		queue := a.jobs
+		if st.cur == nil && st.fails == 0 {
+			queue = a.firsts
+		}
+		st.inFlight = true
+		wait.Add(1)
+		select {
+		case queue <- fetchJob{ag: ag, wait: wait}:
+		default:
+			st.inFlight = false
+			wait.Done()
+		}
+	}
+	a.mu.Unlock()
+
+	done := make(chan struct{})
+	go func() { wait.Wait(); close(done) }()
+	t := time.NewTimer(a.cfg.Wait)
+	select {
+	case <-done:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	t.Stop()
+	return a.sample(time.Now()), nil
+}
+
+// startWorkers starts the workers of the healthy budget and of the agents
+// never asked; they live as long as the process (a Source is made once,
+// by the command).
+func (a *Source) startWorkers() {
+	work := func(q chan fetchJob) {
+		for j := range q {
+			a.fetch(context.Background(), j.ag, a.client)
+			j.wait.Done()
+		}
+	}
+	for i := 0; i < a.cfg.Parallel; i++ {
+		go work(a.jobs)
+	}
+	for i := 0; i < a.cfg.FirstParallel; i++ {
+		go work(a.firsts)
+	}
+}
+
+func (a *Source) host() string {
+	if e := a.p.Leader(); e != nil {
+		return e.Hostname()
+	}
+	return "cluster"
+}
+
+// fetch reads one agent's statistics with c and records the outcome.
+func (a *Source) fetch(ctx context.Context, ag agentInfo, c *httpapi.Client) {
+	a.inFlight.inc()
+	defer a.inFlight.dec()
+	a.mu.Lock()
+	st0 := a.state[ag.ID]
+	var path string
+	var prev *answer
+	if st0 != nil {
+		path, prev = st0.path, st0.cur
+	}
+	a.mu.Unlock()
+	if st0 == nil {
+		return // the agent left the master's list while this waited its turn
+	}
+	var execs []execStats
+	read := func(s *httpapi.Stream) error {
+		var err error
+		execs, err = readStatistics(s, prev)
+		return err
+	}
+	_, err := c.GetStream(ctx, ag.ep, path, read)
+	if httpapi.IsStatus(err, http.StatusNotFound) && path == "/monitor/statistics" {
+		path = "/monitor/statistics.json" // agents before 0.23
+		execs = nil
+		_, err = c.GetStream(ctx, ag.ep, path, read)
+	}
+	now := time.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	st := a.state[ag.ID]
+	if st == nil {
+		return // the agent left the master's list meanwhile
+	}
+	st.inFlight = false
+	if err != nil {
+		st.err, st.kind = describe("mesos agent", ag.ep, err), failureKind(err)
+		st.failing = true
+		st.fails++
+		st.retryAt = now.Add(min(maxBackoff, a.cfg.Interval*time.Duration(1<<min(st.fails-1, 5))))
+		return
+	}
+	st.path, st.okAt, st.err, st.kind, st.failing, st.fails = path, now, "", "", false, 0
+	if st.cur != nil {
+		st.prev, st.prevAt = rates(ag, st.cur.execs, st.prev), st.cur.at
+	}
+	st.cur = &answer{at: now, execs: execs}
+}
+
+// ensureList reads the agent list the first time (synchronously) and then
+// every ListEvery in the background, so a slow master never holds up a
+// refresh once the list is known.
+func (a *Source) ensureList(ctx context.Context, now time.Time) error {
+	a.mu.Lock()
+	have := a.list != nil
+	due := !a.listing && now.Sub(a.listAt) >= a.cfg.ListEvery
+	if due {
+		a.listing = true
+	}
+	a.mu.Unlock()
+	if !due {
+		return nil
+	}
+	if have {
+		go a.refreshList(context.WithoutCancel(ctx))
+		return nil
+	}
+	return a.refreshList(ctx)
+}
+
+func (a *Source) refreshList(ctx context.Context) error {
+	list, fws, err := a.readList(ctx)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.listing = false
+	a.listAt = time.Now()
+	if err != nil {
+		a.listErr = err.Error()
+		if a.list == nil {
+			return err
+		}
+		return nil
+	}
+	a.list, a.listErr = list, ""
+	if fws != nil {
+		a.frameworks = fws
+	}
+	keep := make(map[string]bool, len(list))
+	for _, ag := range list {
+		keep[ag.ID] = true
+	}
+	for id := range a.state {
+		if !keep[id] {
+			delete(a.state, id) // gone from the master: its rows go too
+		}
+	}
+	return nil
+}
+
+// masterSlaves is /master/slaves (and the slaves member of a state), for
+// masters before /master/state-summary (Mesos 0.23).
 type masterSlaves struct {
 	Slaves []struct {
 		ID        string         `json:"id"`
@@ -161,338 +572,102 @@ type slaveResources struct {
 	Mem  float64 `json:"mem"` // MB
 }
 
-// New makes the cluster-wide source on top of a poller, whose leading
-// master (and its credentials), TLS settings and task list it uses. It does
-// no I/O.
-func New(p *orchestrator.Poller, cfg Config) *Source {
-	pc := p.Config()
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = pc.Timeout
-	}
-	if cfg.Wait <= 0 || cfg.Wait > cfg.Timeout {
-		cfg.Wait = cfg.Timeout
-	}
-	if cfg.Parallel <= 0 {
-		cfg.Parallel = DefaultParallel
-	}
-	if cfg.ListEvery <= 0 {
-		cfg.ListEvery = pc.Interval
-	}
-	if cfg.Transport == nil {
-		cfg.Transport = pc.Transport
-	}
-	// The TLS settings were checked by NewPoller: these cannot fail.
-	master, _ := httpapi.New(httpapi.Config{
-		Timeout: 2 * pc.Timeout, Insecure: pc.Insecure, CACert: pc.CACert, Transport: cfg.Transport,
-	})
-	// One connection kept per agent across refreshes.
-	client, _ := httpapi.New(httpapi.Config{
-		Timeout: cfg.Timeout, Insecure: pc.Insecure, CACert: pc.CACert,
-		MaxCost: maxAgentAnswer, IdlePerHost: 1, Transport: cfg.Transport,
-	})
-	return &Source{
-		p: p, cfg: cfg, master: master, client: client,
-		sem:   make(chan struct{}, cfg.Parallel),
-		state: map[string]*agentState{},
-	}
-}
-
-// MaxInFlight is the most agent requests that were ever in flight at once.
-func (a *Source) MaxInFlight() int { return a.inFlight.Max() }
-
-// Latest implements monitor.ClusterSource: the poller's state with the
-// agents added (a copy; the poller's value is shared).
-func (a *Source) Latest() *model.Cluster {
-	c := a.p.Latest()
-	agents := a.Agents()
-	if c == nil {
-		if agents == nil {
-			return nil
-		}
-		c = &model.Cluster{Time: time.Now(), Frameworks: []model.Framework{}, Tasks: []model.Task{}, Groups: []model.Group{}, Apps: []model.App{}}
-	} else {
-		cp := *c
-		c = &cp
-	}
-	c.Agents = agents
-	return c
-}
-
-// Settled says whether the poller has asked Mesos and Marathon once.
-func (a *Source) Settled() bool { return a.p.Settled() }
-
-// Errors implements monitor.ClusterSource with the poller's errors; the
-// agents' own errors come in each sample's Errors.
-func (a *Source) Errors() []string { return a.p.Errors() }
-
-// Agents lists the agents as last seen, sorted by name.
-func (a *Source) Agents() []model.Agent {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.list == nil {
-		return nil
-	}
-	running := runningByAgent(a.p.Latest())
-	out := make([]model.Agent, 0, len(a.list))
-	for _, ag := range a.list {
-		st := a.state[ag.ID]
-		m := model.Agent{
-			ID: ag.ID, Name: ag.Name, PID: ag.PID, CPUs: ag.CPUs, CPUsAllocated: ag.CPUsUsed,
-			MemBytes: ag.Mem, MemAllocatedBytes: ag.MemUsed, Active: ag.Active, TasksRunning: running[ag.ID],
-		}
-		if st != nil {
-			m.Executors, m.LastOK, m.Error = len(st.execs), st.okAt, st.err
-			m.Stale = !st.fresh
-		} else {
-			m.Stale = true
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
-// runningByAgent counts the running tasks of each agent in the poller's
-// last good master state.
-func runningByAgent(c *model.Cluster) map[string]int {
-	out := map[string]int{}
-	if c == nil {
-		return out
-	}
-	for _, t := range c.Tasks {
-		if t.State == "TASK_RUNNING" {
-			out[t.AgentID]++
-		}
-	}
-	return out
-}
-
-// executorTasks maps (agent, framework, executor) to the task it runs, from
-// the last good master state: a command task's executor id is its task id.
-func executorTasks(c *model.Cluster) map[string]string {
-	out := map[string]string{}
-	if c == nil {
-		return out
-	}
-	for _, t := range c.Tasks {
-		if t.Finished {
-			continue
-		}
-		ex := t.ExecutorID
-		if ex == "" {
-			ex = t.ID
-		}
-		out[t.AgentID+"\x00"+t.FrameworkID+"\x00"+ex] = t.ID
-	}
-	return out
-}
-
-// describe names a failure with the server, hiding the credentials.
-func describe(what string, e *httpapi.Endpoint, err error) string {
-	return redact.Secrets(what+" "+e.String()+": "+err.Error(), e.Secrets()...)
-}
-
-// Collect implements monitor.Source. It asks every agent for its
-// statistics, waits up to Wait for those that answered last time, and
-// returns every executor of the cluster: an agent that did not answer in
-// time keeps its last counters, with state "stale" and no rates, and is
-// named in Errors.
-func (a *Source) Collect(ctx context.Context) (*model.Sample, error) {
-	now := time.Now()
-	if err := a.ensureList(ctx, now); err != nil {
-		return &model.Sample{Time: now, Host: a.host(), Errors: []string{err.Error()}}, nil
-	}
-	a.mu.Lock()
-	a.round++
-	round := a.round
-	list := a.list
-	var wg sync.WaitGroup
-	for _, ag := range list {
-		st := a.state[ag.ID]
-		if st == nil {
-			st = &agentState{path: "/monitor/statistics"}
-			a.state[ag.ID] = st
-		}
-		if st.inFlight {
-			continue // still hanging from an earlier round
-		}
-		st.inFlight = true
-		wait := !st.failed
-		if wait {
-			wg.Add(1)
-		}
-		go func(ag agentInfo, wait bool) {
-			if wait {
-				defer wg.Done()
-			}
-			a.fetch(ctx, ag, round)
-		}(ag, wait)
-	}
-	a.mu.Unlock()
-
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	t := time.NewTimer(a.cfg.Wait)
-	select {
-	case <-done:
-	case <-t.C:
-	case <-ctx.Done():
-	}
-	t.Stop()
-	return a.sample(time.Now(), round), nil
-}
-
-func (a *Source) host() string {
-	if e := a.p.Leader(); e != nil {
-		return e.Hostname()
-	}
-	return "cluster"
-}
-
-// fetch reads one agent's statistics and records the outcome.
-func (a *Source) fetch(ctx context.Context, ag agentInfo, round int) {
-	a.sem <- struct{}{}
-	a.inFlight.inc()
-	defer func() { a.inFlight.dec(); <-a.sem }()
-	a.mu.Lock()
-	st0 := a.state[ag.ID]
-	var path string
-	if st0 != nil {
-		path = st0.path
-	}
-	a.mu.Unlock()
-	if st0 == nil {
-		return // the agent left the master's list while this waited its turn
-	}
-	cctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
-	defer cancel()
-	var execs []agentExecutor
-	_, err := a.client.GetJSON(cctx, ag.ep, path, &execs)
-	if httpapi.IsStatus(err, http.StatusNotFound) && path == "/monitor/statistics" {
-		path = "/monitor/statistics.json" // agents before 0.23
-		execs = nil
-		_, err = a.client.GetJSON(cctx, ag.ep, path, &execs)
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	st := a.state[ag.ID]
-	if st == nil {
-		return // the agent left the master's list meanwhile
-	}
-	st.inFlight = false
-	if err != nil {
-		st.failed = true
-		st.err = describe("mesos agent", ag.ep, err)
-		return
-	}
-	// An answer that came after its round's refresh was built is used by
-	// the next one, but the next round does not wait for this agent.
-	late := a.built >= round
-	st.path, st.execs, st.okAt, st.err, st.failed = path, execs, time.Now(), "", late
-}
-
-// ensureList reads the agent list the first time (synchronously) and then
-// every ListEvery in the background, so a slow master never holds up a
-// refresh once the list is known.
-func (a *Source) ensureList(ctx context.Context, now time.Time) error {
-	a.mu.Lock()
-	have := a.list != nil
-	due := !a.listing && now.Sub(a.listAt) >= a.cfg.ListEvery
-	if due {
-		a.listing = true
-	}
-	a.mu.Unlock()
-	if !due {
-		return nil
-	}
-	if have {
-		go a.refreshList(context.WithoutCancel(ctx))
-		return nil
-	}
-	return a.refreshList(ctx)
-}
-
-func (a *Source) refreshList(ctx context.Context) error {
-	list, err := a.readList(ctx)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.listing = false
-	a.listAt = time.Now()
-	if err != nil {
-		a.listErr = err.Error()
-		if a.list == nil {
-			return err
-		}
-		return nil
-	}
-	a.list, a.listErr = list, ""
-	keep := make(map[string]bool, len(list))
-	for _, ag := range list {
-		keep[ag.ID] = true
-	}
-	for id := range a.state {
-		if !keep[id] {
-			delete(a.state, id) // gone from the master: its rows go too
-		}
-	}
-	return nil
-}
-
-// readList asks the leading master for its agents: /master/slaves, or the
-// whole state on masters that lack it.
-func (a *Source) readList(ctx context.Context) ([]agentInfo, error) {
+// readList asks the leading master for its agents and frameworks: its
+// /master/state-summary (every agent with its resources and running
+// tasks, a few MB at 5,000 agents), or /master/slaves, or the whole state
+// on masters that have neither.
+func (a *Source) readList(ctx context.Context) ([]agentInfo, []model.Framework, error) {
 	leader := a.p.Leader()
 	if leader == nil {
-		return nil, errors.New("--cluster: no Mesos master URL given")
+		return nil, nil, errors.New("--cluster: no Mesos master URL given")
 	}
-	var ms masterSlaves
-	_, err := a.master.GetJSON(ctx, leader, "/master/slaves", &ms)
-	if httpapi.IsStatus(err, http.StatusNotFound) {
-		ms = masterSlaves{}
-		_, err = a.master.GetJSON(ctx, leader, "/state.json", &ms)
-	}
-	if err != nil {
-		return nil, errors.New(describe("mesos agents", leader, err))
-	}
-	list := make([]agentInfo, 0, len(ms.Slaves))
+	var list []agentInfo
 	names := map[string]int{}
-	for _, s := range ms.Slaves {
-		names[s.Hostname]++
-	}
-	for _, s := range ms.Slaves {
-		_, hp, ok := strings.Cut(s.PID, "@")
+	add := func(id, pid, host string, active bool, cpus, mem, cpusUsed, memUsed float64, running int) {
+		_, hp, ok := strings.Cut(pid, "@")
 		if !ok {
-			continue
+			return
 		}
 		// The master named this agent: it gets the credentials.
 		ep, err := leader.Named(hp, "")
 		if err != nil {
-			continue
+			return
 		}
-		name := s.Hostname
-		if name == "" || names[s.Hostname] > 1 {
-			name = hp
-		}
+		names[host]++
 		list = append(list, agentInfo{
-			ID: s.ID, Name: name, PID: s.PID, ep: ep, Active: s.Active == nil || *s.Active,
-			CPUs: s.Resources.CPUs, CPUsUsed: s.Used.CPUs, Mem: s.Resources.Mem * (1 << 20), MemUsed: s.Used.Mem * (1 << 20),
+			ID: id, Name: host, PID: pid, ep: ep, Active: active, Running: running,
+			CPUs: cpus, CPUsUsed: cpusUsed, Mem: mem * (1 << 20), MemUsed: memUsed * (1 << 20),
 		})
 	}
+	var fws []model.Framework
+	sm, err := orchestrator.ReadSummary(ctx, a.master, leader)
+	switch {
+	case err == nil:
+		for _, s := range sm.Agents {
+			add(s.ID, s.PID, s.Hostname, s.Active, s.CPUs, s.Mem, s.CPUsUsed, s.MemUsed, s.Running)
+		}
+		fws = sm.Frameworks
+	case httpapi.IsStatus(err, http.StatusNotFound):
+		var ms masterSlaves
+		_, err = a.master.GetJSON(ctx, leader, "/master/slaves", &ms)
+		if httpapi.IsStatus(err, http.StatusNotFound) {
+			ms = masterSlaves{}
+			_, err = a.master.GetJSON(ctx, leader, "/state.json", &ms)
+		}
+		if err != nil {
+			return nil, nil, errors.New(describe("mesos agents", leader, err))
+		}
+		for _, s := range ms.Slaves {
+			add(s.ID, s.PID, s.Hostname, s.Active == nil || *s.Active, s.Resources.CPUs, s.Resources.Mem, s.Used.CPUs, s.Used.Mem, -1)
+		}
+	default:
+		return nil, nil, errors.New(describe("mesos agents", leader, err))
+	}
+	for i := range list {
+		if list[i].Name == "" || names[list[i].Name] > 1 {
+			_, list[i].Name, _ = strings.Cut(list[i].PID, "@")
+		}
+	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
-	return list, nil
+	return list, fws, nil
 }
 
-// sample joins every agent's last answer into one sample.
-func (a *Source) sample(now time.Time, round int) *model.Sample {
+// unknown is what Mesos agents' statistics never say of the cluster as a
+// machine: no uptime or load, no machine CPU counters (each executor's
+// CPU time only), no OOM kills or restarts per container. Their pids and
+// block I/O are named per container in Unmeasured.
+var unknown = model.Unknown{
+	Uptime: true, Load: true, IOWait: true, Steal: true, PerCPUSplit: true, DiskUtil: true,
+	OOMKills: true, Restarts: true, CPU: true,
+}
+
+// unmeasured is every executor's: /monitor/statistics has no process
+// count or block I/O (without the isolators that add them).
+var unmeasured = []string{"pids", "io"}
+
+// sample joins every agent's newest answer into one sample. An agent
+// without an answer since the last sample has its newest again, and its
+// answer before that in Before, so that its rates are those of its two
+// newest answers, however old.
+func (a *Source) sample(now time.Time) *model.Sample {
 	tasks := executorTasks(a.p.Latest())
-	smp := &model.Sample{Time: now, Host: a.host()}
+	smp := &model.Sample{Time: now, Host: a.host(), Machine: model.MachineInfo{Unknown: unknown}}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	since := a.builtAt
-	a.built, a.builtAt = round, now
+	before := a.builtAt
+	a.builtAt = now
 	if a.listErr != "" {
 		smp.Errors = append(smp.Errors, a.listErr+fmt.Sprintf(" (agent list stale %d s)", int(now.Sub(a.listAt).Seconds())))
 	}
+	n := 0
+	for _, ag := range a.list {
+		if st := a.state[ag.ID]; st != nil && st.cur != nil {
+			n += len(st.cur.execs)
+		}
+	}
+	smp.Containers = make([]model.ContainerSample, 0, n)
 	var failing []string
+	kinds := map[string]int{}
 	nFailing := 0
 	for _, ag := range a.list {
 		smp.Machine.Cores += int(math.Round(ag.CPUs))
@@ -501,28 +676,56 @@ func (a *Source) sample(now time.Time, round int) *model.Sample {
 		if st == nil {
 			continue
 		}
-		fresh := !st.okAt.IsZero() && st.okAt.After(since)
-		st.fresh = fresh
-		if !fresh {
+		stale := a.stale(st, now)
+		if st.err != "" || stale {
 			nFailing++
+			kind := st.kind
+			if kind == "" {
+				kind = "no answer yet"
+			}
+			kinds[kind]++
 			if len(failing) < maxAgentErrors {
 				failing = append(failing, agentErrLine(ag, st, now))
 			}
 		}
-		for i := range st.execs {
-			cs := executorSample(ag, &st.execs[i], tasks)
-			if !fresh {
+		if st.cur == nil {
+			continue
+		}
+		again := st.shown == st.cur // nothing new since the last sample
+		st.shown = st.cur
+		for i := range st.cur.execs {
+			cs := a.executorSample(ag, &st.cur.execs[i], tasks)
+			if stale {
 				cs.State = "stale"
 			}
 			smp.Memory.Used += cs.Mem.Used
 			smp.Containers = append(smp.Containers, cs)
+		}
+		if again && st.prev != nil {
+			if smp.Before == nil {
+				smp.Before = &model.Sample{Time: before, Machine: smp.Machine}
+			}
+			for i := range st.prev {
+				smp.Before.Containers = append(smp.Before.Containers, st.prev[i].sample())
+			}
 		}
 	}
 	smp.Memory.Available = smp.Memory.Total - min(smp.Memory.Used, smp.Memory.Total)
 	smp.Machine.MemoryBytes = smp.Memory.Total
 	smp.Errors = append(smp.Errors, failing...)
 	if nFailing > len(failing) {
-		smp.Errors = append(smp.Errors, fmt.Sprintf("%d more agents did not answer in time (see the agents view)", nFailing-len(failing)))
+		var ks []string
+		for k := range kinds {
+			ks = append(ks, k)
+		}
+		sort.Slice(ks, func(i, j int) bool {
+			return kinds[ks[i]] > kinds[ks[j]] || kinds[ks[i]] == kinds[ks[j]] && ks[i] < ks[j]
+		})
+		var parts []string
+		for _, k := range ks {
+			parts = append(parts, fmt.Sprintf("%d %s", kinds[k], k))
+		}
+		smp.Errors = append(smp.Errors, fmt.Sprintf("%d agents failing or without an answer (%s; see the agents view)", nFailing, strings.Join(parts, ", ")))
 	}
 	return smp
 }
@@ -540,61 +743,108 @@ func agentErrLine(ag agentInfo, st *agentState, now time.Time) string {
 
 // executorSample turns one executor's statistics into a container row:
 // runtime mesos, placed in the cluster by its task id (or its executor id,
-// which is the task id of command tasks) through Match's env rules.
-func executorSample(ag agentInfo, e *agentExecutor, tasks map[string]string) model.ContainerSample {
-	s := &e.Statistics
+// which is the task id of command tasks) through Match's env rules; a.mu
+// is held.
+func (a *Source) executorSample(ag agentInfo, e *execStats, tasks map[string]string) model.ContainerSample {
 	id := e.ContainerID
 	if id == "" {
 		id = e.ExecutorID + "@" + ag.ID + "/" + e.FrameworkID
 	}
 	cs := model.ContainerSample{
-		ID: id, Name: e.ExecutorID, Runtime: model.RuntimeMesos, State: "running", Agent: ag.Name,
-		Env: map[string]string{"MESOS_EXECUTOR_ID": e.ExecutorID},
+		ID: id, Name: e.ExecutorID, Runtime: model.RuntimeMesos, State: "running", Agent: ag.Name, AgentID: ag.ID,
 		CPU: model.CgroupCPU{
-			UsageNs:          secsToNs(s.CPUsUserSecs + s.CPUsSystemSecs),
-			UserNs:           secsToNs(s.CPUsUserSecs),
-			SystemNs:         secsToNs(s.CPUsSystemSecs),
-			Periods:          s.CPUsPeriods,
-			ThrottledPeriods: s.CPUsThrottled,
-			ThrottledNs:      secsToNs(s.CPUsThrottledSec),
-			QuotaCores:       s.CPUsLimit,
+			UsageNs:          secsToNs(e.UserSecs + e.SystemSecs),
+			UserNs:           secsToNs(e.UserSecs),
+			SystemNs:         secsToNs(e.SystemSecs),
+			Periods:          e.Periods,
+			ThrottledPeriods: e.NrThrottled,
+			ThrottledNs:      secsToNs(e.Throttled),
+			QuotaCores:       e.CPUsLimit,
 		},
-		Mem: model.CgroupMemory{Usage: s.MemTotal, Used: s.MemRSS, RSS: s.MemRSS, Cache: s.MemCache, Limit: s.MemLimit},
+		Mem:        model.CgroupMemory{Usage: e.MemTotal, Used: e.MemRSS, RSS: e.MemRSS, Cache: e.MemCache, Limit: e.MemLimit},
+		Unmeasured: unmeasured,
 	}
 	if cs.Mem.Cache == 0 {
-		cs.Mem.Cache = s.MemFile
+		cs.Mem.Cache = e.MemFile
 	}
 	if cs.Mem.Usage == 0 {
-		cs.Mem.Usage = s.MemRSS + cs.Mem.Cache
+		cs.Mem.Usage = e.MemRSS + cs.Mem.Cache
 	}
-	if s.Timestamp > 0 {
-		sec, frac := math.Modf(s.Timestamp)
+	if e.Timestamp > 0 && e.Timestamp < 1<<40 {
+		sec, frac := math.Modf(e.Timestamp)
 		cs.SampledAt = time.Unix(int64(sec), int64(frac*1e9))
 	}
-	if t := tasks[ag.ID+"\x00"+e.FrameworkID+"\x00"+e.ExecutorID]; t != "" {
-		cs.Env["MESOS_TASK_ID"] = t
+	// Where Match places it: the task its executor runs (a command
+	// executor's id is its task's), in the framework Mesos names. Hints,
+	// not an env map per container: 100,000 maps were 27 MB.
+	task := tasks[ag.ID+"\x00"+e.FrameworkID+"\x00"+e.ExecutorID]
+	if task == "" {
+		task = e.ExecutorID
 	}
-	if s.NetRxBytes != nil || s.NetTxBytes != nil {
-		cs.Net = &model.NetCounters{
-			RxBytes: deref(s.NetRxBytes), TxBytes: deref(s.NetTxBytes), RxPackets: s.NetRxPackets, TxPackets: s.NetTxPackets,
-			RxErrors: s.NetRxErrors, TxErrors: s.NetTxErrors, RxDrops: s.NetRxDropped, TxDrops: s.NetTxDropped, SpeedMbps: -1,
+	cs.Cluster = model.ClusterFields{TaskID: task, FrameworkID: e.FrameworkID}
+	if e.hasNet {
+		cs.Net = &e.Net // the answer is never changed once kept
+	}
+	return cs
+}
+
+// rateStats is what a rate needs of an executor's answer before the
+// newest: its counters and their time, 100-odd bytes where the answer
+// kept 300.
+type rateStats struct {
+	id                        string
+	ts, user, system, thrSecs float64
+	periods, nrThrottled      uint64
+	rx, tx, rxPackets, txPkts uint64
+	hasNet                    bool
+}
+
+// rates keeps what a rate needs of an answer's executors; old is reused
+// when it has room.
+func rates(ag agentInfo, execs []execStats, old []rateStats) []rateStats {
+	out := old[:0]
+	if cap(out) < len(execs) {
+		out = make([]rateStats, 0, len(execs))
+	}
+	for i := range execs {
+		e := &execs[i]
+		id := e.ContainerID
+		if id == "" {
+			id = e.ExecutorID + "@" + ag.ID + "/" + e.FrameworkID
 		}
+		out = append(out, rateStats{
+			id: id, ts: e.Timestamp, user: e.UserSecs, system: e.SystemSecs, thrSecs: e.Throttled,
+			periods: e.Periods, nrThrottled: e.NrThrottled,
+			rx: e.Net.RxBytes, tx: e.Net.TxBytes, rxPackets: e.Net.RxPackets, txPkts: e.Net.TxPackets, hasNet: e.hasNet,
+		})
+	}
+	return out
+}
+
+// sample is the container those counters were, for Sample.Before.
+func (r *rateStats) sample() model.ContainerSample {
+	cs := model.ContainerSample{
+		ID: r.id, Runtime: model.RuntimeMesos,
+		CPU: model.CgroupCPU{
+			UsageNs: secsToNs(r.user + r.system), UserNs: secsToNs(r.user), SystemNs: secsToNs(r.system),
+			Periods: r.periods, ThrottledPeriods: r.nrThrottled, ThrottledNs: secsToNs(r.thrSecs),
+		},
+	}
+	if r.ts > 0 && r.ts < 1<<40 {
+		sec, frac := math.Modf(r.ts)
+		cs.SampledAt = time.Unix(int64(sec), int64(frac*1e9))
+	}
+	if r.hasNet {
+		cs.Net = &model.NetCounters{RxBytes: r.rx, TxBytes: r.tx, RxPackets: r.rxPackets, TxPackets: r.txPkts, SpeedMbps: -1}
 	}
 	return cs
 }
 
 func secsToNs(s float64) uint64 {
-	if s <= 0 {
+	if !(s > 0) || s > math.MaxUint64/1e9 {
 		return 0
 	}
 	return uint64(s * 1e9)
-}
-
-func deref(p *uint64) uint64 {
-	if p == nil {
-		return 0
-	}
-	return *p
 }
 
 // atomicMax counts requests in flight and remembers the most at once.

@@ -137,7 +137,7 @@ func TestAgentStatisticsFixtures(t *testing.T) {
 		if _, has := st["net_rx_bytes"]; has != (got.Net != nil) || (has && got.Net.TxBytes != uint64(n("net_tx_bytes"))) {
 			t.Errorf("%s: net %+v", f, got.Net)
 		}
-		if got.Env["MESOS_EXECUTOR_ID"] != str(execs[0]["executor_id"]) || got.Name != str(execs[0]["executor_id"]) || got.Runtime != model.RuntimeMesos {
+		if got.Cluster.TaskID != str(execs[0]["executor_id"]) || got.Name != str(execs[0]["executor_id"]) || got.Runtime != model.RuntimeMesos {
 			t.Errorf("%s: %+v", f, got)
 		}
 		if ts := n("timestamp"); got.SampledAt.Unix() != int64(ts) {
@@ -354,10 +354,12 @@ func containersOf(smp *model.Sample, agent string) []model.ContainerSample {
 
 // TestAgentFaults: an agent that hangs, one that answers garbage and one
 // that vanishes from the master's list; the others' rows stay fresh and
-// the refresh is not held up.
+// the refresh is not held up. The garbage agent is named with its error
+// at once, and its rows say stale once it went staleAfter intervals
+// without an answer.
 func TestAgentFaults(t *testing.T) {
 	fc := newFakeCluster(t, 6, 4, 2, map[int]bool{0: true})
-	_, a := fc.newSource(Config{Timeout: 500 * time.Millisecond, ListEvery: time.Millisecond})
+	_, a := fc.newSource(Config{Timeout: 500 * time.Millisecond, ListEvery: time.Millisecond, Interval: time.Minute})
 	ctx := context.Background()
 	start := time.Now()
 	s1, _ := a.Collect(ctx)
@@ -396,8 +398,12 @@ func TestAgentFaults(t *testing.T) {
 		t.Errorf("%d rows of the vanished agent", n)
 	}
 	g := containersOf(s2, "agent-001")
-	if len(g) != 4 || g[0].State != "stale" {
-		t.Errorf("garbage agent: %d rows, state %q; want its last rows, stale", len(g), g[0].State)
+	if len(g) != 4 || g[0].State != "running" {
+		t.Errorf("garbage agent: %d rows, state %q; want its last rows, not yet stale", len(g), g[0].State)
+	}
+	later := a.sample(time.Now().Add(staleAfter*time.Minute + time.Second))
+	if g := containersOf(later, "agent-001"); len(g) != 4 || g[0].State != "stale" {
+		t.Errorf("garbage agent %d intervals later: %d rows, state %q; want stale", staleAfter, len(g), g[0].State)
 	}
 	if ok := containersOf(s2, "agent-003"); len(ok) != 4 || ok[0].State != "running" {
 		t.Errorf("healthy agent rows %+v", ok)
@@ -416,7 +422,7 @@ func TestAgentFaults(t *testing.T) {
 		}
 	}
 	for _, ag := range a.Agents() {
-		if ag.Name == "agent-001" && (!ag.Stale || ag.Error == "") {
+		if ag.Name == "agent-001" && ag.Error == "" {
 			t.Errorf("agents view entry %+v", ag)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/ctop-like/ctop-like/internal/httpapi"
 )
 
-// FuzzAgentStatistics decodes an agent's /monitor/statistics and the
+// FuzzAgentStatistics reads an agent's /monitor/statistics and the
 // master's /master/slaves, as --cluster does, and makes samples of them.
 func FuzzAgentStatistics(f *testing.F) {
 	for _, name := range []string{
@@ -19,10 +19,16 @@ func FuzzAgentStatistics(f *testing.F) {
 	f.Add([]byte(`{"slaves":[{"id":"s","pid":"slave(1)@127.0.0.1:5051","hostname":"h","resources":{"cpus":-1,"mem":1e308}}]}`))
 	f.Add([]byte(`[{"executor_id":"e","statistics":{"cpus_user_time_secs":-5,"cpus_system_time_secs":1e300,"mem_rss_bytes":-1}}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var execs []agentExecutor
-		if httpapi.Decode(bytes.NewReader(data), &execs) == nil {
+		var execs []execStats
+		err := httpapi.DecodeStream(bytes.NewReader(data), func(s *httpapi.Stream) error {
+			var err error
+			execs, err = readStatistics(s, &answer{execs: make([]execStats, 2)})
+			return err
+		})
+		if err == nil {
+			a := &Source{}
 			for i := range execs {
-				cs := executorSample(agentInfo{ID: "s1", Name: "node-1"}, &execs[i], map[string]string{"e": "t"})
+				cs := a.executorSample(agentInfo{ID: "s1", Name: "node-1"}, &execs[i], map[string]string{"s1\x00\x00e": "t"})
 				if cs.ID == "" {
 					t.Fatalf("executor %+v gave no container id", execs[i])
 				}

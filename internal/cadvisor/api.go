@@ -43,6 +43,19 @@ type containerInfo struct {
 	Labels    map[string]string `json:"labels"`
 	Spec      containerSpec     `json:"spec"`
 	Stats     []containerStats  `json:"stats"`
+	// v2 says the stats came from v2.0, whose samples carry their own
+	// has_processes; a v1.3 sample has the spec's.
+	v2 bool
+}
+
+// countsProcesses says whether st carries the container's process count.
+// A v1.3 sample does when the spec says has_processes. A v2.0 sample only
+// when it says so itself: cAdvisor's v2.0 stats (DeprecatedStatsFromV1 in
+// info/v2/conversion.go) never copy the flag or the counts, so with
+// process metrics on the spec says has_processes:true while every sample
+// says false with a process_count of 0, which is no count.
+func (c *containerInfo) countsProcesses(st *containerStats) bool {
+	return st.HasProcesses || !c.v2 && c.Spec.HasProcesses
 }
 
 // containerSpec is a v1 spec, and a v2.0 spec, which adds the aliases and

@@ -63,7 +63,7 @@ func build(mi *machineInfo, conts []containerInfo, host string, all bool) *model
 			withEnv = withEnv || len(c.Spec.Envs) > 0
 		}
 		cs := container(c, last, runtime, id, mi.MemoryCapacity)
-		pids = pids || last.HasProcesses || c.Spec.HasProcesses
+		pids = pids || c.countsProcesses(last)
 		smp.Containers = append(smp.Containers, cs)
 		if prev != nil {
 			before.Containers = append(before.Containers, container(c, prev, runtime, id, mi.MemoryCapacity))
@@ -168,8 +168,10 @@ func container(c *containerInfo, st *containerStats, runtime, id string, memTota
 	if cs.Mem.Limit == 0 || (memTotal > 0 && cs.Mem.Limit > memTotal) {
 		cs.Mem.Limit = memTotal // unlimited: the host's memory, as locally
 	}
-	if st.HasProcesses || c.Spec.HasProcesses {
+	if c.countsProcesses(st) {
 		cs.Pids = st.Processes.Count
+	} else {
+		cs.Unmeasured = append(cs.Unmeasured, "pids")
 	}
 	cs.Blkio = model.CgroupBlkio{
 		ReadBytes: sumStat(st.DiskIO.ServiceBytes, "Read"), WriteBytes: sumStat(st.DiskIO.ServiceBytes, "Write"),

@@ -7,6 +7,7 @@ package cadvisor
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -176,8 +177,11 @@ func (s *Source) collectV2(ctx context.Context, mi *machineInfo) (*model.Sample,
 		psErr = s.fetch(ctx, http.MethodGet, pathPs, nil, &ps)
 	}()
 	defer wg.Wait()
-	var stats map[string][]containerStats
-	if err := s.fetch(ctx, http.MethodGet, pathStats, nil, &stats); err != nil {
+	s.mu.Lock()
+	known := s.specs
+	s.mu.Unlock()
+	stats, skipped, err := s.readStats(ctx, known)
+	if err != nil {
 		return nil, err
 	}
 	specs, err := s.specsFor(ctx, stats)
@@ -187,9 +191,15 @@ func (s *Source) collectV2(ctx context.Context, mi *machineInfo) (*model.Sample,
 	conts := make([]containerInfo, 0, len(stats))
 	for name, st := range stats {
 		sp := specs[name]
-		conts = append(conts, containerInfo{Name: name, Aliases: sp.Aliases, Namespace: sp.Namespace, Labels: sp.Labels, Spec: sp, Stats: st})
+		if !s.All && name != "/" && isRaw(name, sp) {
+			continue // its spec came with this refresh: no container
+		}
+		conts = append(conts, containerInfo{Name: name, Aliases: sp.Aliases, Namespace: sp.Namespace, Labels: sp.Labels, Spec: sp, Stats: st, v2: true})
 	}
 	smp := build(mi, conts, s.Host(), s.All)
+	if skipped > 0 {
+		smp.Errors = append(smp.Errors, fmt.Sprintf("%s: %d cgroups not listed: over the %d this tool keeps of one answer", pathStats, skipped, maxCgroups))
+	}
 	wg.Wait()
 	if storageErr != nil {
 		smp.Errors = append(smp.Errors, storageErr.Error())
@@ -219,13 +229,91 @@ func (s *Source) specsFor(ctx context.Context, stats map[string][]containerStats
 	if specs != nil {
 		return specs, nil
 	}
-	if err := s.fetch(ctx, http.MethodGet, pathSpec, nil, &specs); err != nil {
-		return nil, err
+	specs = map[string]containerSpec{}
+	read := func(st *httpapi.Stream) error {
+		var buf []byte
+		return st.EachMember(func(k []byte) error {
+			name, err := httpapi.Unquote(k)
+			if err != nil {
+				return err
+			}
+			raw, cut, err := st.Raw(buf[:0], maxCgroupJSON)
+			buf = raw
+			if err != nil || cut || len(specs) >= maxCgroups {
+				return err
+			}
+			var sp containerSpec
+			if json.Unmarshal(raw, &sp) == nil {
+				specs[name] = sp
+			}
+			return nil
+		})
+	}
+	if _, err := s.api.GetStream(ctx, s.ep, pathSpec, read); err != nil {
+		return nil, fmt.Errorf("%s: %w", pathSpec, err)
 	}
 	s.mu.Lock()
 	s.specs = specs
 	s.mu.Unlock()
 	return specs, nil
+}
+
+// Bounds of one stats or spec answer: a node of 10,000 cgroups answers
+// 100 MB of stats, of which a cgroup's two samples are a few KB.
+const (
+	maxCgroups    = 50000
+	maxCgroupJSON = 1 << 20
+)
+
+// readStats reads /api/v2.0/stats as a stream: each cgroup's samples are
+// decoded on their own, and those of a cgroup that is no container (a
+// systemd service, whose spec said so last time) are skipped unread
+// unless All. skipped counts cgroups over maxCgroups or maxCgroupJSON.
+func (s *Source) readStats(ctx context.Context, specs map[string]containerSpec) (map[string][]containerStats, int, error) {
+	stats := map[string][]containerStats{}
+	skipped := 0
+	read := func(st *httpapi.Stream) error {
+		var buf []byte
+		return st.EachMember(func(k []byte) error {
+			name, err := httpapi.Unquote(k)
+			if err != nil {
+				return err
+			}
+			if sp, ok := specs[name]; ok && !s.All && name != "/" && isRaw(name, sp) {
+				return st.Skip()
+			}
+			if len(stats) >= maxCgroups {
+				skipped++
+				return st.Skip()
+			}
+			raw, cut, err := st.Raw(buf[:0], maxCgroupJSON)
+			buf = raw
+			if err != nil {
+				return err
+			}
+			if cut {
+				skipped++
+				return nil
+			}
+			var samples []containerStats
+			if err := json.Unmarshal(raw, &samples); err != nil {
+				return httpapi.Payloadf("unexpected JSON: the stats of %s: %s", name, err)
+			}
+			stats[name] = samples
+			return nil
+		})
+	}
+	if _, err := s.api.GetStream(ctx, s.ep, pathStats, read); err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", pathStats, err)
+	}
+	return stats, skipped, nil
+}
+
+// isRaw says whether a cgroup is no container (build lists it only with
+// All).
+func isRaw(name string, sp containerSpec) bool {
+	rt, _ := kind(&containerInfo{Name: name, Namespace: sp.Namespace, Aliases: sp.Aliases})
+	return rt == model.RuntimeRaw
 }
 
 // machineInfo fetches /api/v1.3/machine once; a failure is retried on the

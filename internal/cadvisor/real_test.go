@@ -1,6 +1,7 @@
 package cadvisor
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -438,5 +439,34 @@ func TestUnreachableSaysWhy(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("nothing published for an unreachable cAdvisor")
+	}
+}
+
+// TestProcessMetricsOnV2PidsNull: with cAdvisor's process metrics on, its
+// v2.0 specs say has_processes:true, but the v2.0 stats it serves
+// (DeprecatedStatsFromV1, info/v2/conversion.go) never copy the flag or
+// the counts: every sample says has_processes:false with a process_count
+// of 0. No container's pids is known, so every one is n/a, never 0.
+func TestProcessMetricsOnV2PidsNull(t *testing.T) {
+	srv := realNode(t)
+	srv.set(func(f *fakeCAdvisor) {
+		f.spec = bytes.ReplaceAll(f.spec, []byte(`"has_processes": false`), []byte(`"has_processes": true`))
+		if !bytes.Contains(f.spec, []byte(`"has_processes": true`)) {
+			t.Fatal("the spec fixture has no has_processes to turn on")
+		}
+	})
+	mon := monitor.New(newSource(t, srv.URL), time.Second, nil, orchestrator.Match)
+	snap, err := mon.Step(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cont := rows(t, snap, views.Query{View: "containers"})
+	if len(cont.Rows) == 0 {
+		t.Fatal("no containers")
+	}
+	for _, c := range snap.Containers {
+		if v := cont.cell(c.ID, "pids"); v != nil {
+			t.Errorf("%s: pids = %v; the v2.0 sample has no process count: want n/a (null)", c.Name, v)
+		}
 	}
 }

@@ -71,6 +71,11 @@ const (
 type Config struct {
 	// Timeout bounds each request, headers and body.
 	Timeout time.Duration
+	// HeaderTimeout, when set, bounds the wait for the answer's headers
+	// alone (a server that accepts and never answers), so that Timeout
+	// can leave time to read and decode a body while many others are
+	// read at once; Timeout when zero.
+	HeaderTimeout time.Duration
 	// Insecure skips TLS verification (--insecure).
 	Insecure bool
 	// CACert is a PEM file whose CAs are trusted besides the system's
@@ -82,8 +87,10 @@ type Config struct {
 	// doc).
 	MaxCost int64
 	// IdlePerHost is how many idle connections are kept per host; Go's
-	// default (2) when zero.
-	IdlePerHost int
+	// default (2) when zero. IdleTotal bounds them over every host
+	// (unbounded when zero and IdlePerHost is set, else Go's 100): each
+	// holds two goroutines and 8 KB of buffers.
+	IdlePerHost, IdleTotal int
 	// Transport replaces the network transport (tests map hosts to
 	// loopback servers); credentials are still added by the client.
 	Transport http.RoundTripper
@@ -118,6 +125,9 @@ func New(cfg Config) (*Client, error) {
 		if cfg.IdlePerHost > 0 {
 			tr.MaxIdleConns = 0
 			tr.MaxIdleConnsPerHost = cfg.IdlePerHost
+		}
+		if cfg.IdleTotal > 0 {
+			tr.MaxIdleConns = cfg.IdleTotal
 		}
 		next = tr
 	}
@@ -166,6 +176,28 @@ func (c *Client) GetJSON(ctx context.Context, e *Endpoint, path string, v any) (
 // *StatusError, a *PayloadError or a *NetError, short and free of secrets;
 // the caller adds which server.
 func (c *Client) Do(ctx context.Context, e *Endpoint, method, path string, body []byte, v any) (*url.URL, error) {
+	return c.do(ctx, e, method, path, body, func(resp *http.Response) error {
+		if v == nil {
+			_, err := io.Copy(io.Discard, &capReader{r: resp.Body, n: c.cfg.MaxBody})
+			return err
+		}
+		return decode(resp.Body, v, c.cfg.MaxBody, c.cfg.MaxCost)
+	})
+}
+
+// GetStream fetches path on e and hands its JSON answer to read, a token
+// at a time (see Stream): an answer of any size is read in one pass and
+// what read keeps is all it holds. At most MaxBody bytes are read; a
+// string longer than MaxString is cut there. Errors are those of Do.
+func (c *Client) GetStream(ctx context.Context, e *Endpoint, path string, read func(*Stream) error) (*url.URL, error) {
+	return c.do(ctx, e, http.MethodGet, path, nil, func(resp *http.Response) error {
+		return decodeStream(resp.Body, read, c.cfg.MaxBody)
+	})
+}
+
+// do sends the request and hands a 2xx answer to use; the error use
+// returns becomes the request's.
+func (c *Client) do(ctx context.Context, e *Endpoint, method, path string, body []byte, use func(*http.Response) error) (*url.URL, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	var rd io.Reader
@@ -181,8 +213,23 @@ func (c *Client) Do(ctx context.Context, e *Endpoint, method, path string, body 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	var headers *time.Timer
+	if h := c.cfg.HeaderTimeout; h > 0 && h < c.cfg.Timeout {
+		// No headers within HeaderTimeout: the request ends as one
+		// whose Timeout passed (the transport may be the caller's).
+		hctx, stop := context.WithCancelCause(ctx)
+		defer stop(nil)
+		headers = time.AfterFunc(h, func() { stop(context.DeadlineExceeded) })
+		req = req.WithContext(hctx)
+	}
 	resp, err := c.hc.Do(req)
+	if headers != nil {
+		headers.Stop()
+	}
 	if err != nil {
+		if cause := context.Cause(req.Context()); errors.Is(cause, context.DeadlineExceeded) {
+			err = cause
+		}
 		return nil, netError(err, e)
 	}
 	defer resp.Body.Close()
@@ -195,14 +242,10 @@ func (c *Client) Do(ctx context.Context, e *Endpoint, method, path string, body 
 		}
 		return final, se
 	}
-	if v == nil {
-		_, err := io.Copy(io.Discard, &capReader{r: resp.Body, n: c.cfg.MaxBody})
-		return final, payloadOrNet(err, e)
-	}
 	if resp.ContentLength > c.cfg.MaxBody {
 		return final, tooLarge(c.cfg.MaxBody, "")
 	}
-	if err := decode(resp.Body, v, c.cfg.MaxBody, c.cfg.MaxCost); err != nil {
+	if err := use(resp); err != nil {
 		if pe, ok := err.(*PayloadError); ok {
 			if ct := resp.Header.Get("Content-Type"); strings.Contains(ct, "html") && !pe.tooLarge {
 				return final, &PayloadError{msg: fmt.Sprintf("not JSON (Content-Type %s): %s", clean(ct), pe.msg)}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -263,5 +264,56 @@ func TestErrors(t *testing.T) {
 		if _, err := Parse(raw); err == nil || strings.Contains(err.Error(), "w0rd") {
 			t.Errorf("Parse(%q): %v", raw, err)
 		}
+	}
+}
+
+// TestHeaderTimeout: a server that never answers fails at HeaderTimeout,
+// as a timeout, whatever the transport; one whose answer has begun may
+// take up to Timeout to send it.
+func TestHeaderTimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hang" {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		w.Write([]byte(`{"a":`))
+		w.(http.Flusher).Flush()
+		select { // the rest comes after HeaderTimeout has passed
+		case <-release:
+		case <-r.Context().Done():
+		}
+		w.Write([]byte(`1}`))
+	}))
+	defer srv.Close()
+	defer close(release)
+	c, err := New(Config{Timeout: time.Minute, HeaderTimeout: 100 * time.Millisecond, Transport: &http.Transport{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := Parse(srv.URL)
+	_, err = c.GetJSON(context.Background(), e, "/hang", new(any))
+	var ne *NetError
+	if !errors.As(err, &ne) || !strings.Contains(err.Error(), "timeout") {
+		t.Fatalf("a server without headers: %v, want a timeout", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		var v struct{ A int }
+		_, err := c.GetJSON(context.Background(), e, "/slow", &v)
+		if err == nil && v.A != 1 {
+			err = fmt.Errorf("decoded %+v", v)
+		}
+		done <- err
+	}()
+	// The answer's first bytes are out; HeaderTimeout passes; then the
+	// rest: the request must not have ended at HeaderTimeout.
+	time.Sleep(300 * time.Millisecond)
+	release <- struct{}{}
+	if err := <-done; err != nil {
+		t.Errorf("an answer slower than HeaderTimeout to finish: %v", err)
 	}
 }

@@ -312,6 +312,52 @@ func (s *skipReader) skipValue() error {
 	}
 }
 
+// copyValue is skipValue that appends the value's bytes (white space
+// outside strings left out) to out while they fit in limit bytes; past
+// it the rest is skipped, and over says so.
+func (s *skipReader) copyValue(out []byte, limit int) ([]byte, bool, error) {
+	depth, over := 0, false
+	add := func(p []byte) {
+		if over {
+			return
+		}
+		if len(out)+len(p) > limit {
+			over = true
+			return
+		}
+		out = append(out, p...)
+	}
+	var one [1]byte
+	for {
+		b, err := s.nonSpace()
+		if err != nil {
+			return out, over, err
+		}
+		switch b {
+		case '}', ']', ',':
+			if depth == 0 { // a scalar's end: its container's next byte
+				return out, over, s.src.UnreadByte()
+			}
+			if b != ',' {
+				depth--
+			}
+		case '{', '[':
+			depth++
+		}
+		one[0] = b
+		add(one[:])
+		if b == '"' {
+			odd := false
+			if _, err := s.eachRun(&odd, 0, func(run []byte, _ bool) error { add(run); return nil }); err != nil {
+				return out, over, err
+			}
+		}
+		if depth == 0 && (b == '"' || b == '}' || b == ']') {
+			return out, over, nil
+		}
+	}
+}
+
 // skipString discards a string's rest (after the opening quote), closing
 // quote included, a buffer at a time: most of a Mesos state is skipped.
 func (s *skipReader) skipString() error {
@@ -343,6 +389,9 @@ func (s *skipReader) charge(n int64) error {
 type Stream struct {
 	s   *skipReader
 	buf []byte // scratch of String and Number
+	// maxString, when not 0, is where strings are cut (their rest is
+	// skipped): a whole streamed answer has no cost limit to stop them.
+	maxString int
 }
 
 // ErrCapture is the error of a Stream reader that met something that is
@@ -361,6 +410,19 @@ func (st *Stream) Peek() (byte, error) {
 
 // Skip discards the next value, whatever its type; it costs nothing.
 func (st *Stream) Skip() error { return st.s.skipValue() }
+
+// Raw appends the next value's JSON to buf (white space outside strings
+// left out), for a reader that hands one value of a huge answer to
+// encoding/json: at most limit bytes are kept, the rest is skipped, and
+// cut says so. Its bytes count against the cost limit.
+func (st *Stream) Raw(buf []byte, limit int) (out []byte, cut bool, err error) {
+	start := len(buf)
+	out, cut, err = st.s.copyValue(buf, start+limit)
+	if cerr := st.s.charge(int64(len(out) - start)); err == nil {
+		err = cerr
+	}
+	return out, cut, err
+}
 
 // EachElement calls elem for every element of an array; elem must consume
 // the element. Null or a value of another type is skipped as an empty
@@ -453,7 +515,7 @@ func (st *Stream) next(closing byte, first bool) (bool, error) {
 // (reset) and returns it; a value of another type is ErrCapture. Its bytes
 // count against the cost limit.
 func (st *Stream) RawString(buf []byte) ([]byte, error) {
-	return st.raw(buf[:0], 0)
+	return st.raw(buf[:0], st.maxString)
 }
 
 // raw reads a string token's inside into buf. With limit > 0 it keeps at

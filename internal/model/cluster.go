@@ -92,6 +92,10 @@ type Task struct {
 	StateSince time.Time `json:"state_since,omitzero"`
 	Reason     string    `json:"reason,omitempty"`
 	Message    string    `json:"message,omitempty"`
+	// Sandbox is the task's executor's sandbox directory on this node
+	// (the agent state's executors[].directory); "" when this node's
+	// agent did not say.
+	Sandbox string `json:"sandbox,omitempty"`
 }
 
 // TaskStatus is one status update of a task.
@@ -165,3 +169,17 @@ type App struct {
 	LastFailureAt   time.Time `json:"last_failure_at,omitzero"`
 	LastFailureTask string    `json:"last_failure_task,omitempty"`
 }
+
+// ClusterNeeds says what of the cluster a view shows beyond this node's
+// own tasks, so that the orchestrator asks the cluster only for that: a
+// production master's state is 50-200 MB.
+type ClusterNeeds uint8
+
+// What a view may need.
+const (
+	// NeedMesosTasks: every task of the cluster, and its frameworks (the
+	// master's whole state).
+	NeedMesosTasks ClusterNeeds = 1 << iota
+	// NeedMarathon: Marathon's groups and apps.
+	NeedMarathon
+)

@@ -59,6 +59,7 @@ type MachineInfo struct {
 type Unknown struct {
 	Uptime      bool `json:"uptime,omitempty"`
 	Load        bool `json:"load,omitempty"`
+	CPU         bool `json:"cpu,omitempty"` // the machine's CPU time (a cluster of agents has its executors' only)
 	IOWait      bool `json:"iowait,omitempty"`
 	Steal       bool `json:"steal,omitempty"`
 	PerCPUSplit bool `json:"per_cpu_split,omitempty"` // user/system of each CPU (the total's is known)
@@ -231,8 +232,10 @@ type ContainerSample struct {
 	Cluster ClusterFields `json:"cluster"`
 
 	// Agent names the node a remote source read this container from (a
-	// Mesos agent's host); empty for the local node.
-	Agent string `json:"agent,omitempty"`
+	// Mesos agent's host), AgentID the Mesos agent's id; empty for the
+	// local node.
+	Agent   string `json:"agent,omitempty"`
+	AgentID string `json:"agent_id,omitempty"`
 	// SampledAt is when the remote source measured the counters, when it
 	// says so (cAdvisor, Mesos agents answer at their own times); Rates then
 	// use it instead of the sample's Time. Zero for local data.

@@ -36,6 +36,14 @@ type Config struct {
 	// its Mesos agent among the master's slaves.
 	Hostname string
 	Addrs    []string
+	// Agent is this node's Mesos agent (--mesos-agent, or
+	// DefaultAgentURL on a node without -m); "" finds it in the master's
+	// list by Hostname and Addrs.
+	Agent string
+	// OnDemand reads the master's whole state and Marathon only while a
+	// view shows them (Poller.Want); the node's own containers are placed
+	// from its agent. Without it every poll reads everything.
+	OnDemand bool
 	// Transport replaces the network transport (tests map cluster
 	// addresses to loopback servers); nil uses the TLS settings above.
 	Transport http.RoundTripper

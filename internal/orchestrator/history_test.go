@@ -208,10 +208,10 @@ func TestEmbedHonoured(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &client{api: api}
+	c := api
 	e, _ := httpapi.Parse(mar.URL)
 	old := strings.ReplaceAll(marathonGroupsPath, "&embed=group.apps.lastTaskFailure", "")
-	if _, err := c.getJSON(context.Background(), e, old, &root); err != nil {
+	if _, err := c.GetJSON(context.Background(), e, old, &root); err != nil {
 		t.Fatal(err)
 	}
 	for _, a := range buildMarathon(&root).Apps {

@@ -3,12 +3,14 @@ package orchestrator
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/httpapi"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -18,6 +20,13 @@ import (
 // (InfoEmbedResolver logs "unknown app embed argument"): its apps then
 // lack the member, which shows as n/a.
 const marathonGroupsPath = "/v2/groups?embed=group.groups&embed=group.apps&embed=group.apps.tasks&embed=group.apps.counts" +
+	"&embed=group.apps.deployments&embed=group.apps.lastTaskFailure"
+
+// marathonAppsGroupsPath asks for the group tree with apps, counts,
+// deployments and last failures but no tasks: a view that shows apps
+// needs them, not the cluster's every task (a task's app is in its id,
+// MarathonAppOf).
+const marathonAppsGroupsPath = "/v2/groups?embed=group.groups&embed=group.apps&embed=group.apps.counts" +
 	"&embed=group.apps.deployments&embed=group.apps.lastTaskFailure"
 
 // marathonAppsPath is the flat fallback for a Marathon whose /v2/groups
@@ -51,25 +60,31 @@ type marathonApp struct {
 		ID string `json:"id"`
 	} `json:"deployments"`
 	// embed=apps.lastTaskFailure: nil when missing or the app never failed.
-	LastTaskFailure *struct {
-		TaskID    string `json:"taskId"`
-		State     string `json:"state"`
-		Message   string `json:"message"`
-		Timestamp string `json:"timestamp"`
-	} `json:"lastTaskFailure"`
+	LastTaskFailure *lastFailure `json:"lastTaskFailure"`
+}
+
+type lastFailure struct {
+	TaskID    string `json:"taskId"`
+	State     string `json:"state"`
+	Message   string `json:"message"`
+	Timestamp string `json:"timestamp"`
 }
 
 // marathonQueue is /v2/queue: what waits to launch, and for how long.
 type marathonQueue struct {
-	Queue []struct {
-		App *struct {
-			ID string `json:"id"`
-		} `json:"app"`
-		Delay *struct {
-			TimeLeftSeconds float64 `json:"timeLeftSeconds"`
-			Overdue         bool    `json:"overdue"`
-		} `json:"delay"`
-	} `json:"queue"`
+	Queue []queueEntry `json:"queue"`
+}
+
+type queueEntry struct {
+	App *struct {
+		ID string `json:"id"`
+	} `json:"app"`
+	Delay *queueDelay `json:"delay"`
+}
+
+type queueDelay struct {
+	TimeLeftSeconds float64 `json:"timeLeftSeconds"`
+	Overdue         bool    `json:"overdue"`
 }
 
 // delayed lists the apps the launch queue holds back: a delay with time
@@ -116,65 +131,92 @@ type marathonPart struct {
 	FrameworkID string
 	Groups      []model.Group
 	Apps        []model.App
+	withTasks   bool   // the apps' TaskIDs came embedded
+	Dropped     string // apps or tasks over the bounds; "" for none
 }
 
 func decodeMarathonGroups(r io.Reader) (*marathonGroup, error) {
 	var g marathonGroup
-	if err := decodeJSON(r, &g); err != nil {
+	var mr marathonRead
+	if err := httpapi.DecodeStream(r, func(s *httpapi.Stream) error { return mr.group(s, &g, 0) }); err != nil {
 		return nil, err
 	}
 	if g.ID == "" {
-		return nil, payloadErrorf("unexpected JSON: no group id (not a /v2/groups answer)")
+		return nil, httpapi.Payloadf("unexpected JSON: no group id (not a /v2/groups answer)")
 	}
 	return &g, nil
 }
 
 func decodeMarathonApps(r io.Reader) (*marathonApps, error) {
 	var a marathonApps
-	if err := decodeJSON(r, &a); err != nil {
+	var mr marathonRead
+	if err := httpapi.DecodeStream(r, mr.appsAnswer(&a)); err != nil {
 		return nil, err
 	}
 	if a.Apps == nil {
-		return nil, payloadErrorf("unexpected JSON: no apps list (not a /v2/apps answer)")
+		return nil, httpapi.Payloadf("unexpected JSON: no apps list (not a /v2/apps answer)")
 	}
 	return &a, nil
 }
 
-// fetchMarathon reads Marathon's groups and apps from e, and its framework
-// id from /v2/info when info is nil.
-func (c *client) fetchMarathon(ctx context.Context, e *endpoint, info *marathonInfo) (*marathonPart, *marathonInfo, error) {
+// appsAnswer reads a /v2/apps answer into a.
+func (r *marathonRead) appsAnswer(a *marathonApps) func(*httpapi.Stream) error {
+	return func(s *httpapi.Stream) error {
+		return s.EachMember(func(k []byte) error {
+			if string(k) != "apps" {
+				return s.Skip()
+			}
+			return r.appList(s, &a.Apps)
+		})
+	}
+}
+
+// fetchMarathon reads Marathon's groups and apps from e, with their tasks
+// when withTasks, and its framework id from /v2/info when info is nil.
+func fetchMarathon(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint, info *marathonInfo, withTasks bool) (*marathonPart, *marathonInfo, error) {
 	if info == nil {
 		var in marathonInfo
-		if _, err := c.getJSON(ctx, e, "/v2/info", &in); err == nil {
+		if _, err := c.GetJSON(ctx, e, "/v2/info", &in); err == nil {
 			info = &in
 		} else if isNetErr(err) {
 			return nil, nil, err
 		}
 	}
 	var root marathonGroup
-	_, err := c.getJSON(ctx, e, marathonGroupsPath, &root)
-	var se *statusError
+	var mr marathonRead
+	path := marathonAppsGroupsPath
+	if withTasks {
+		path = marathonGroupsPath
+	}
+	_, err := c.GetStream(ctx, e, path, func(s *httpapi.Stream) error { return mr.group(s, &root, 0) })
+	var se *httpapi.StatusError
 	if errors.As(err, &se) && se.Code == http.StatusNotFound {
 		var apps marathonApps
-		if _, err := c.getJSON(ctx, e, marathonAppsPath, &apps); err != nil {
+		mr = marathonRead{}
+		if _, err := c.GetStream(ctx, e, marathonAppsPath, mr.appsAnswer(&apps)); err != nil {
 			return nil, info, err
 		}
 		if apps.Apps == nil {
-			return nil, info, payloadErrorf("unexpected JSON: no apps list (not a /v2/apps answer)")
+			return nil, info, httpapi.Payloadf("unexpected JSON: no apps list (not a /v2/apps answer)")
 		}
 		root = marathonGroup{ID: "/", Apps: apps.Apps}
 	} else if err != nil {
 		return nil, info, err
 	}
 	if root.ID == "" {
-		return nil, info, payloadErrorf("unexpected JSON: no group id (not a /v2/groups answer)")
+		return nil, info, httpapi.Payloadf("unexpected JSON: no group id (not a /v2/groups answer)")
 	}
 	p := buildMarathon(&root)
 	p.URL = e.String()
+	p.withTasks = withTasks
+	if mr.dropped > 0 {
+		p.Dropped = fmt.Sprintf("%d apps or tasks not listed: over the %d this tool keeps of one answer", mr.dropped, maxTasks)
+	}
 	// The launch queue is extra: a Marathon without it (or failing it)
 	// leaves Delayed nil, shown as n/a, and is no error.
 	var q marathonQueue
-	if _, err := c.getJSON(ctx, e, marathonQueuePath, &q); err == nil && q.Queue != nil {
+	var qr marathonRead
+	if _, err := c.GetStream(ctx, e, marathonQueuePath, func(s *httpapi.Stream) error { return qr.queue(s, &q) }); err == nil && q.Queue != nil {
 		applyQueue(p.Apps, &q)
 	}
 	if info != nil {
@@ -183,11 +225,41 @@ func (c *client) fetchMarathon(ctx context.Context, e *endpoint, info *marathonI
 	return p, info, nil
 }
 
+// appsWithTasks gives each app the Mesos tasks whose ids name it (when
+// Marathon was not asked for its tasks): those of Marathon's framework
+// (marathonFW, or one named marathon), by MarathonAppOf, of an app
+// Marathon has. The apps are copied; the answer's stay as they are.
+func appsWithTasks(apps []model.App, tasks []model.Task, marathonFW string, isMarathon func(string) bool) []model.App {
+	if len(apps) == 0 {
+		return apps
+	}
+	byID := make(map[string]int, len(apps))
+	for i := range apps {
+		byID[apps[i].ID] = i
+	}
+	ids := make([][]string, len(apps))
+	for i := range tasks {
+		t := &tasks[i]
+		if t.Finished || t.FrameworkID != marathonFW && !isMarathon(t.FrameworkID) {
+			continue
+		}
+		if k, ok := byID[MarathonAppOf(t.ID)]; ok {
+			ids[k] = append(ids[k], t.ID)
+		}
+	}
+	out := make([]model.App, len(apps))
+	copy(out, apps)
+	for i := range out {
+		out[i].TaskIDs = ids[i]
+	}
+	return out
+}
+
 // isNetErr says whether err means the server was not reached at all (so a
 // second request would fail the same way).
 func isNetErr(err error) bool {
-	var se *statusError
-	var pe *payloadError
+	var se *httpapi.StatusError
+	var pe *httpapi.PayloadError
 	return err != nil && !errors.As(err, &se) && !errors.As(err, &pe)
 }
 

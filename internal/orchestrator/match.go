@@ -34,6 +34,9 @@ type index struct {
 	byCID      map[string]*model.Task
 	frameworks map[string]string // id → name
 	appOfTask  map[string]*model.App
+	apps       map[string]*model.App // by id
+	marathon   string                // Marathon's framework id
+	marathons  map[string]bool       // frameworks named marathon
 }
 
 func newIndex(c *model.Cluster) *index {
@@ -54,21 +57,32 @@ func newIndex(c *model.Cluster) *index {
 		}
 	}
 	ix.frameworks = make(map[string]string, len(c.Frameworks))
+	ix.marathons = map[string]bool{}
 	for _, f := range c.Frameworks {
 		ix.frameworks[f.ID] = f.Name
+		if f.Name == "marathon" {
+			ix.marathons[f.ID] = true
+		}
 	}
 	ix.appOfTask = map[string]*model.App{}
+	ix.apps = make(map[string]*model.App, len(c.Apps))
 	for i := range c.Apps {
+		ix.apps[c.Apps[i].ID] = &c.Apps[i]
 		for _, tid := range c.Apps[i].TaskIDs {
 			ix.appOfTask[tid] = &c.Apps[i]
 		}
 	}
+	ix.marathon = c.MarathonFrameworkID
 	return ix
 }
 
 func (ix *index) place(ct *model.ContainerSample) model.ClusterFields {
 	var f model.ClusterFields
 	tid := envTaskID(ct.Env)
+	if tid == "" && len(ct.Cluster.TaskID) >= minTaskIDLen {
+		// A remote source's word (--cluster: the agent's executor).
+		tid = strings.TrimSpace(ct.Cluster.TaskID)
+	}
 	var task *model.Task
 	if tid != "" {
 		task = ix.tasks[tid]
@@ -85,21 +99,42 @@ func (ix *index) place(ct *model.ContainerSample) model.ClusterFields {
 	if task != nil {
 		f.Task = task.Name
 		f.FrameworkID = task.FrameworkID
-		f.Framework = ix.frameworks[task.FrameworkID]
 	} else if tid != "" {
-		// Known only from the env: show the id rather than n/a.
+		// Known only from the env: show the id rather than n/a, and the
+		// framework Mesos names in every executor's env.
 		f.Task = tid
+		f.FrameworkID = strings.TrimSpace(ct.Env["MESOS_FRAMEWORK_ID"])
+		if f.FrameworkID == "" {
+			f.FrameworkID = ct.Cluster.FrameworkID
+		}
 	}
+	f.Framework = ix.frameworks[f.FrameworkID]
 	if a := ix.appOfTask[tid]; tid != "" && a != nil {
 		f.App, f.Group = a.ID, a.Group
 		if f.Group == "" {
 			f.Group = ParentPath(a.ID)
 		}
+	} else if app := ix.marathonApp(tid, f.FrameworkID); app != "" {
+		f.App, f.Group = app, ParentPath(app)
 	} else if app := strings.TrimSpace(ct.Env["MARATHON_APP_ID"]); app != "" {
 		f.App = normPath(app)
 		f.Group = ParentPath(f.App)
 	}
 	return f
+}
+
+// marathonApp is the app a task of Marathon's framework names in its id,
+// when Marathon's apps (if read) have it: how a node whose view shows no
+// Marathon app knows its tasks' apps without asking Marathon.
+func (ix *index) marathonApp(taskID, frameworkID string) string {
+	if taskID == "" || frameworkID == "" || frameworkID != ix.marathon && !ix.marathons[frameworkID] {
+		return ""
+	}
+	app := MarathonAppOf(taskID)
+	if app == "" || len(ix.apps) > 0 && ix.apps[app] == nil {
+		return ""
+	}
+	return app
 }
 
 // envTaskID is the first usable task id in env, or "".

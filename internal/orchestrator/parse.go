@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/httpapi"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -30,15 +31,12 @@ func ParseCluster(mesos, marathon io.Reader, hostname string, addrs []string) (*
 		}
 	}
 	if marathon != nil {
-		var root struct {
-			marathonGroup
-			Apps []marathonApp `json:"apps"`
-		}
-		if err := decodeJSON(marathon, &root); err != nil {
+		// A /v2/groups answer, or /v2/apps (its apps, no id).
+		var g marathonGroup
+		var mr marathonRead
+		if err := httpapi.DecodeStream(marathon, func(s *httpapi.Stream) error { return mr.group(s, &g, 0) }); err != nil {
 			return nil, fmt.Errorf("marathon: %w", err)
 		}
-		g := root.marathonGroup
-		g.Apps = root.Apps
 		if g.ID == "" { // a /v2/apps answer
 			g.ID = "/"
 		}

@@ -17,11 +17,17 @@ import (
 
 // Poller polls Mesos and Marathon in its own goroutine and keeps the last
 // good answer of each, so that a refresh never waits on the network.
+//
+// With OnDemand (the tool's own use) a poll reads this node's Mesos agent,
+// whose state places every container of the node whatever the cluster's
+// size, and reads the master's whole state and Marathon only while a view
+// shows them (Want). Without it every poll reads everything.
 type Poller struct {
 	cfg      Config
-	client   *client
-	mesos    *endpoint   // nil without a Mesos URL
-	marathon []*endpoint // from -m; empty means "discover from Mesos"
+	api      *httpapi.Client   // every request but the master's whole state
+	big      *httpapi.Client   // the master's whole state: a longer timeout
+	mesos    *httpapi.Endpoint // the -m master; nil without one
+	marathon []*httpapi.Endpoint
 	secrets  []string
 
 	// now is time.Now, replaceable in tests.
@@ -29,10 +35,16 @@ type Poller struct {
 	// skipAgent turns off the agent state fetch (tests whose fixtures name
 	// agents at real addresses).
 	skipAgent bool
+	kick      chan struct{} // Want: poll now
 
 	pollMu sync.Mutex // one poll at a time (Run and Refresh)
 
 	mu        sync.Mutex
+	agent     *localAgent       // this node's agent, when known
+	notListed time.Time         // when the master's summary last did not list this node
+	found     *httpapi.Endpoint // the master this node's agent follows (no -m)
+	summary   []model.Framework // the frameworks of the last summary read
+	wantAt    [2]time.Time      // when each of needBits was last wanted
 	mesosOK   *mesosPart
 	mesosAt   time.Time
 	mesosErr  string // "" when the last poll succeeded
@@ -49,7 +61,7 @@ type Poller struct {
 	mesosSince time.Time
 	maraSince  time.Time
 	maraAsking string
-	leaderEp   *endpoint // the leading master, as the last good poll found it
+	leaderEp   *httpapi.Endpoint // the leading master, as the last good poll found it
 	polled     bool
 	failures   int
 	latest     *model.Cluster // rebuilt after each poll
@@ -63,40 +75,60 @@ func NewPoller(cfg Config) (*Poller, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	p := &Poller{cfg: cfg, now: time.Now}
+	p := &Poller{cfg: cfg, now: time.Now, kick: make(chan struct{}, 1)}
 	if cfg.Token != "" {
 		p.secrets = append(p.secrets, cfg.Token)
 	}
 	if cfg.Password != "" {
 		p.secrets = append(p.secrets, cfg.Password)
 	}
-	for i, raw := range cfg.URLs {
-		if strings.TrimSpace(raw) == "" {
-			continue
-		}
+	parse := func(raw, flag string) (*httpapi.Endpoint, error) {
 		e, err := httpapi.Parse(raw)
 		if err != nil {
-			return nil, fmt.Errorf("-m: %s", redact.Secrets(err.Error(), p.secrets...))
+			return nil, fmt.Errorf("%s: %s", flag, redact.Secrets(err.Error(), p.secrets...))
 		}
 		if e.HasUser() && !e.HasPassword() && cfg.Password != "" {
 			e = e.WithPassword(cfg.Password)
 		}
 		e = e.WithToken(cfg.Token)
 		p.secrets = append(p.secrets, e.Secrets()...)
+		return e, nil
+	}
+	for i, raw := range cfg.URLs {
+		if strings.TrimSpace(raw) == "" {
+			continue
+		}
+		e, err := parse(raw, "-m")
+		if err != nil {
+			return nil, err
+		}
 		if i == 0 {
 			p.mesos = e
 		} else {
 			p.marathon = append(p.marathon, e)
 		}
 	}
-	if p.mesos == nil && len(p.marathon) == 0 {
+	if cfg.Agent != "" {
+		e, err := parse(cfg.Agent, "--mesos-agent")
+		if err != nil {
+			return nil, err
+		}
+		p.agent = &localAgent{ep: e, prefix: "/slave(1)", given: true}
+	}
+	if p.mesos == nil && len(p.marathon) == 0 && p.agent == nil {
 		return nil, errors.New("-m: no Mesos or Marathon URL given")
 	}
 	api, err := httpapi.New(httpapi.Config{Timeout: cfg.Timeout, Insecure: cfg.Insecure, CACert: cfg.CACert, Transport: cfg.Transport})
 	if err != nil {
 		return nil, err
 	}
-	p.client = &client{api: api}
+	// A 200 MB state takes a few seconds to send and read: it gets four
+	// timeouts, in its own goroutine, never holding up a refresh.
+	big, err := httpapi.New(httpapi.Config{Timeout: 4 * cfg.Timeout, Insecure: cfg.Insecure, CACert: cfg.CACert, Transport: cfg.Transport})
+	if err != nil {
+		return nil, err
+	}
+	p.api, p.big = api, big
 	return p, nil
 }
 
@@ -104,7 +136,10 @@ func NewPoller(cfg Config) (*Poller, error) {
 // user:password of the URL"), or "" when none sends anything, and whether
 // DCOS_ACS_TOKEN replaces a user:password given in -m.
 func (p *Poller) Credentials() (what string, tokenReplaces bool) {
-	eps := append([]*endpoint{p.mesos}, p.marathon...)
+	eps := append([]*httpapi.Endpoint{p.mesos}, p.marathon...)
+	if p.agent != nil {
+		eps = append(eps, p.agent.ep)
+	}
 	for _, e := range eps {
 		if e == nil {
 			continue
@@ -129,6 +164,9 @@ func (p *Poller) Leader() *httpapi.Endpoint {
 	defer p.mu.Unlock()
 	if p.leaderEp != nil {
 		return p.leaderEp
+	}
+	if p.mesos == nil {
+		return p.found
 	}
 	return p.mesos
 }
@@ -157,13 +195,17 @@ func (p *Poller) Run(ctx context.Context) {
 		for {
 			step := min(p.cfg.Interval, time.Until(deadline))
 			t := time.NewTimer(max(step, 0))
+			kicked := false
 			select {
 			case <-ctx.Done():
 				t.Stop()
 				return
 			case <-t.C:
+			case <-p.kick:
+				t.Stop()
+				kicked = true
 			}
-			if !time.Now().Before(deadline) || p.back(ctx) {
+			if kicked || !time.Now().Before(deadline) || p.back(ctx) {
 				break
 			}
 		}
@@ -173,9 +215,12 @@ func (p *Poller) Run(ctx context.Context) {
 // back reports whether every server given on the command line accepts a
 // TCP connection again; discovered addresses are left alone.
 func (p *Poller) back(ctx context.Context) bool {
-	eps := append([]*endpoint(nil), p.marathon...)
+	eps := append([]*httpapi.Endpoint(nil), p.marathon...)
 	if p.mesos != nil {
 		eps = append(eps, p.mesos)
+	}
+	if p.agent != nil && p.agent.given {
+		eps = append(eps, p.agent.ep)
 	}
 	d := net.Dialer{Timeout: min(p.cfg.Timeout, time.Second)}
 	for _, e := range eps {
@@ -209,19 +254,22 @@ func backoff(interval time.Duration, failures int) time.Duration {
 func (p *Poller) Refresh(ctx context.Context) {
 	p.pollMu.Lock()
 	defer p.pollMu.Unlock()
+	p.mu.Lock()
+	needs := p.needs()
+	p.mu.Unlock()
 	var failed [2]bool
 	var wg sync.WaitGroup
-	if p.mesos != nil {
+	if p.mesos != nil || p.agent != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			failed[0] = p.refreshMesos(ctx)
+			failed[0] = p.refreshMesos(ctx, needs)
 		}()
 	}
 	if len(p.marathon) == 0 {
 		wg.Wait() // Marathon is discovered from the Mesos state
 	}
-	failed[1] = p.refreshMarathon(ctx)
+	failed[1] = p.refreshMarathon(ctx, needs)
 	wg.Wait()
 
 	p.mu.Lock()
@@ -235,13 +283,13 @@ func (p *Poller) Refresh(ctx context.Context) {
 	p.mu.Unlock()
 }
 
-// refreshMesos polls the master and publishes the outcome; it reports a
-// failure.
-func (p *Poller) refreshMesos(ctx context.Context) bool {
+// refreshMesos polls the agent and the master and publishes the outcome;
+// it reports a failure.
+func (p *Poller) refreshMesos(ctx context.Context, needs model.ClusterNeeds) bool {
 	p.mu.Lock()
 	p.mesosSince = p.now()
 	p.mu.Unlock()
-	mp, leader, err := p.pollMesos(ctx)
+	mp, leader, err := p.pollMesos(ctx, needs)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.mesosSince = time.Time{}
@@ -249,23 +297,29 @@ func (p *Poller) refreshMesos(ctx context.Context) bool {
 		p.mesosErr = p.describe("mesos", leader, err)
 	} else {
 		p.mesosOK, p.mesosAt, p.mesosErr = mp, p.now(), ""
-		p.leaderEp = leader
+		if leader != nil {
+			p.leaderEp = leader
+		}
 	}
 	p.latest = p.assemble()
 	return err != nil
 }
 
 // refreshMarathon asks the -m Marathon URLs in order, else the active
-// framework named marathon in the last good Mesos state, and publishes the
-// outcome; it reports a failure.
-func (p *Poller) refreshMarathon(ctx context.Context) bool {
+// framework named marathon of the master, and publishes the outcome; it
+// reports a failure. When no view shows Marathon it asks nothing and lets
+// the last answer go.
+func (p *Poller) refreshMarathon(ctx context.Context, needs model.ClusterNeeds) bool {
+	if needs&model.NeedMarathon == 0 {
+		p.mu.Lock()
+		p.maraOK, p.maraAt, p.maraErr, p.maraFail = nil, time.Time{}, "", false
+		p.mu.Unlock()
+		return false
+	}
 	eps := p.marathon
 	if len(eps) == 0 {
-		p.mu.Lock()
-		last := p.mesosOK
-		p.mu.Unlock()
-		if e := discoverMarathon(last, p.mesos); e != nil {
-			eps = []*endpoint{e}
+		if e := p.discoverMarathon(ctx); e != nil {
+			eps = []*httpapi.Endpoint{e}
 		}
 	}
 	if len(eps) == 0 {
@@ -282,7 +336,7 @@ func (p *Poller) refreshMarathon(ctx context.Context) bool {
 		p.maraSince, p.maraAsking = p.now(), e.String()
 		p.mu.Unlock()
 		cctx, cancel := context.WithTimeout(ctx, 2*p.cfg.Timeout)
-		part, in, err := p.client.fetchMarathon(cctx, e, info)
+		part, in, err := fetchMarathon(cctx, p.api, e, info, !p.cfg.OnDemand)
 		cancel()
 		if in != nil {
 			p.mu.Lock()
@@ -307,98 +361,215 @@ func (p *Poller) refreshMarathon(ctx context.Context) bool {
 	return got == nil
 }
 
-// pollMesos reads the leader's state, and this node's agent state when the
-// master's task statuses do not name the local containers (old Mesos).
-func (p *Poller) pollMesos(ctx context.Context) (*mesosPart, *endpoint, error) {
-	cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-	st, leader, err := p.client.fetchMesos(cctx, p.mesos)
+// nodeKnown says whether this poller has a node to place (its host name or
+// addresses): --cluster has none.
+func (p *Poller) nodeKnown() bool { return p.cfg.Hostname != "" || len(p.cfg.Addrs) > 0 }
+
+// pollMesos reads this node's agent and, when a view shows the whole
+// cluster or no agent of this node is known, the leading master's state.
+func (p *Poller) pollMesos(ctx context.Context, needs model.ClusterNeeds) (*mesosPart, *httpapi.Endpoint, error) {
+	p.mu.Lock()
+	agent := p.agent
+	p.mu.Unlock()
+	p.mu.Lock()
+	recheck := p.now().Sub(p.notListed) > summaryRecheck
+	p.mu.Unlock()
+	if agent == nil && p.cfg.OnDemand && needs&model.NeedMesosTasks == 0 && p.nodeKnown() && p.mesos != nil && !p.skipAgent && recheck {
+		agent = p.findAgent(ctx)
+	}
+	var ast *mesosState
+	agentErr := ""
+	if agent != nil && !p.skipAgent {
+		cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+		st, err := readAgentState(cctx, p.api, agent)
+		cancel()
+		p.mu.Lock()
+		if err != nil {
+			agentErr = p.describe("mesos agent", agent.ep, err)
+			agent.fails++
+			if !agent.given && agent.fails >= agentRetries {
+				p.agent = nil // look for it again: the master may know better
+			}
+		} else {
+			ast, agent.fails = st, 0
+			if p.mesos == nil {
+				p.found = agentMaster(st, agent.ep)
+			}
+		}
+		p.mu.Unlock()
+	}
+	master := p.mesos
+	if master == nil {
+		p.mu.Lock()
+		master = p.found
+		p.mu.Unlock()
+	}
+	whole := !p.cfg.OnDemand || needs&model.NeedMesosTasks != 0 || ast == nil && p.nodeKnown() && agent == nil
+	if !whole || master == nil {
+		p.setAgentErr(agentErr)
+		if ast == nil {
+			if agentErr == "" {
+				agentErr = "no Mesos master or agent to read"
+			}
+			return nil, master, errors.New(strings.TrimPrefix(agentErr, "mesos "))
+		}
+		p.mu.Lock()
+		leader := p.leaderEp
+		p.mu.Unlock()
+		if leader == nil {
+			leader = master
+		}
+		mp := agentPart(ast)
+		if leader != nil {
+			mp.Leader = leader.String()
+		}
+		return mp, leader, nil
+	}
+	expect := 0
+	p.mu.Lock()
+	if p.mesosOK != nil && p.mesosOK.Whole {
+		expect = p.mesosOK.Live
+	}
+	p.mu.Unlock()
+	cctx, cancel := context.WithTimeout(ctx, 4*p.cfg.Timeout)
+	st, leader, err := fetchMesos(cctx, p.big, master, expect)
 	cancel()
 	if err != nil {
+		p.setAgentErr(agentErr)
+		if ast != nil {
+			// The node is placed; the cluster views say why they are old.
+			mp := agentPart(ast)
+			mp.Leader = leader.String()
+			p.mu.Lock()
+			p.agentErr = p.describe("mesos", leader, err)
+			p.mu.Unlock()
+			return mp, nil, nil
+		}
 		return nil, leader, err
 	}
 	mp := buildMesos(st, p.cfg.Hostname, p.cfg.Addrs)
+	mp.Whole = true
 	mp.Leader = leader.String()
-	agentErr := ""
-	if mp.AgentID != "" && !p.skipAgent && needAgentState(mp) {
+	if ast == nil && agent == nil && mp.AgentID != "" && !p.skipAgent {
+		// Found in the master's list: read it now, so that the first poll
+		// places this node's containers; the next polls read it alone.
 		if ae, prefix := agentEndpoint(mp.AgentPID, leader); ae != nil {
-			actx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-			agent, err := p.client.fetchAgent(actx, ae, prefix)
+			a := &localAgent{ep: ae, prefix: prefix}
+			cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+			ast, err = readAgentState(cctx, p.api, a)
 			cancel()
 			if err != nil {
 				agentErr = p.describe("mesos agent", ae, err)
 			} else {
-				addAgentContainers(mp.Tasks, agent)
+				p.mu.Lock()
+				p.agent = a
+				p.mu.Unlock()
 			}
 		}
 	}
-	p.mu.Lock()
-	p.agentErr = agentErr
-	p.mu.Unlock()
+	if ast != nil {
+		addAgentContainers(mp.Tasks, ast)
+		if mp.AgentID == "" {
+			mp.AgentID, mp.AgentPID = ast.ID, ast.PID
+		}
+	}
+	p.setAgentErr(agentErr)
 	return mp, leader, nil
 }
 
-// needAgentState says whether some task on this node has no container id.
-func needAgentState(mp *mesosPart) bool {
-	for i := range mp.Tasks {
-		if mp.Tasks[i].AgentID == mp.AgentID && len(mp.Tasks[i].ContainerIDs) == 0 {
-			return true
+func (p *Poller) setAgentErr(s string) {
+	p.mu.Lock()
+	p.agentErr = s
+	p.mu.Unlock()
+}
+
+// summaryRecheck is how long a node that the master's summary did not
+// list (it is no agent) waits before looking there again.
+const summaryRecheck = 10 * time.Minute
+
+// findAgent looks for this node's agent among the master's, by host name
+// or address, through its state summary (a few MB at 5,000 agents, where
+// its state is a hundred). nil when the master has no summary (before
+// Mesos 0.23) or does not list this node: the master's state is then read.
+func (p *Poller) findAgent(ctx context.Context) *localAgent {
+	cctx, cancel := context.WithTimeout(ctx, 2*p.cfg.Timeout)
+	sm, err := ReadSummary(cctx, p.api, p.mesos)
+	cancel()
+	p.mu.Lock()
+	p.notListed = p.now()
+	if sm != nil {
+		p.summary = sm.Frameworks
+	}
+	p.mu.Unlock()
+	if err != nil {
+		return nil
+	}
+	for _, a := range sm.Agents {
+		if slaveIsLocal(mesosSlave{ID: a.ID, Hostname: a.Hostname, PID: a.PID}, p.cfg.Hostname, p.cfg.Addrs) {
+			// The master named it: it gets -m's credentials.
+			if ae, prefix := agentEndpoint(a.PID, p.mesos); ae != nil {
+				la := &localAgent{ep: ae, prefix: prefix}
+				p.mu.Lock()
+				p.agent, p.notListed = la, time.Time{}
+				p.mu.Unlock()
+				return la
+			}
 		}
 	}
-	return false
-}
-
-// agentEndpoint turns an agent pid "slave(1)@10.0.3.46:5051", as the
-// master named it, into the agent's endpoint (the master's scheme,
-// credentials and path prefix) and its own path prefix ("/slave(1)").
-func agentEndpoint(pid string, master *endpoint) (*endpoint, string) {
-	name, hp, ok := strings.Cut(pid, "@")
-	if !ok {
-		return nil, ""
-	}
-	e, err := master.Named(hp, master.Path())
-	if err != nil {
-		return nil, ""
-	}
-	return e, "/" + name
-}
-
-// fetchAgent reads an agent's state: /<name>/state, or /state.json on old
-// agents.
-func (c *client) fetchAgent(ctx context.Context, e *endpoint, prefix string) (*mesosState, error) {
-	var st mesosState
-	_, err := c.getJSON(ctx, e, prefix+"/state", &st)
-	if httpapi.IsStatus(err, 404) {
-		st = mesosState{}
-		_, err = c.getJSON(ctx, e, "/state.json", &st)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &st, nil
+	return nil
 }
 
 // discoverMarathon finds Marathon's URL as the webui_url of the active
-// framework named "marathon", with the Mesos URL's scheme when it has none.
-func discoverMarathon(mp *mesosPart, mesos *endpoint) *endpoint {
-	if mp == nil {
+// framework named "marathon": in the last master state read, else in the
+// master's summary (read for it when needed).
+func (p *Poller) discoverMarathon(ctx context.Context) *httpapi.Endpoint {
+	p.mu.Lock()
+	var fws []model.Framework
+	if p.mesosOK != nil && p.mesosOK.Whole {
+		fws = p.mesosOK.Frameworks
+	}
+	if fws == nil {
+		fws = p.summary
+	}
+	master := p.mesos
+	if master == nil {
+		master = p.found
+	}
+	if p.leaderEp != nil {
+		master = p.leaderEp
+	}
+	p.mu.Unlock()
+	if e := marathonOf(fws); e != nil || master == nil {
+		return e
+	}
+	cctx, cancel := context.WithTimeout(ctx, 2*p.cfg.Timeout)
+	sm, err := ReadSummary(cctx, p.api, master)
+	cancel()
+	if err != nil {
 		return nil
 	}
-	for _, f := range mp.Frameworks {
+	p.mu.Lock()
+	p.summary = sm.Frameworks
+	p.mu.Unlock()
+	return marathonOf(sm.Frameworks)
+}
+
+// marathonOf is the webui_url of the active framework named marathon,
+// without credentials: a framework chose it, not the user.
+func marathonOf(fws []model.Framework) *httpapi.Endpoint {
+	for _, f := range fws {
 		if f.Name != "marathon" || !f.Active || f.WebUIURL == "" {
 			continue
 		}
-		e, err := httpapi.Parse(f.WebUIURL)
-		if err != nil {
-			continue
+		if e, err := httpapi.Parse(f.WebUIURL); err == nil {
+			return e.Bare()
 		}
-		// A framework chose this URL, not the user: no credentials.
-		return e.Bare()
 	}
 	return nil
 }
 
 // describe names a failure: which part, which endpoint, what happened.
-func (p *Poller) describe(what string, e *endpoint, err error) string {
+func (p *Poller) describe(what string, e *httpapi.Endpoint, err error) string {
 	where := ""
 	if e != nil {
 		where = " " + e.String()
@@ -458,6 +629,13 @@ func (p *Poller) assemble() *model.Cluster {
 			}
 		}
 	}
+	if m := p.maraOK; m != nil && !m.withTasks && p.mesosOK != nil {
+		named := map[string]bool{}
+		for _, f := range c.Frameworks {
+			named[f.ID] = f.Name == "marathon"
+		}
+		c.Apps = appsWithTasks(m.Apps, c.Tasks, c.MarathonFrameworkID, func(id string) bool { return named[id] })
+	}
 	c.Errors = p.errorLines()
 	c.Stale = p.mesosErr != "" || p.maraFail
 	return c
@@ -478,7 +656,14 @@ func (p *Poller) errorLines() []string {
 		out = append(out, fmt.Sprintf("%s (stale %d s)", msg, int(now.Sub(at).Seconds())))
 	}
 	if p.mesosErr == "" && p.mesosOK == nil && !p.mesosSince.IsZero() {
-		add(p.waiting("mesos", p.mesos.String(), p.mesosSince, now), time.Time{})
+		where := ""
+		switch {
+		case p.mesos != nil:
+			where = p.mesos.String()
+		case p.agent != nil:
+			where = p.agent.ep.String()
+		}
+		add(p.waiting("mesos", where, p.mesosSince, now), time.Time{})
 	}
 	if p.maraErr == "" && p.maraOK == nil && !p.maraSince.IsZero() {
 		add(p.waiting("marathon", p.maraAsking, p.maraSince, now), time.Time{})
@@ -486,6 +671,12 @@ func (p *Poller) errorLines() []string {
 	add(p.mesosErr, p.mesosAt)
 	if p.agentErr != "" {
 		out = append(out, p.agentErr)
+	}
+	if m := p.mesosOK; m != nil && m.Dropped != "" && p.mesosErr == "" {
+		out = append(out, "mesos "+m.Leader+": "+m.Dropped)
+	}
+	if m := p.maraOK; m != nil && m.Dropped != "" && !p.maraFail {
+		out = append(out, "marathon "+m.URL+": "+m.Dropped)
 	}
 	if p.maraFail {
 		add(p.maraErr, p.maraAt)

@@ -190,7 +190,11 @@ func (hv *headerView) drawCPUs(screen tcell.Screen, s *model.Snapshot, x, y, w, 
 	cols, lines := cpuLayout(len(s.CPUs), w, sh)
 	if lines == 0 {
 		if y < bottom {
-			hv.bar(screen, x, y, w, "CPU", s.CPUTotal.UtilPct/100, fmt.Sprintf("%.1f%% of %d", s.CPUTotal.UtilPct, len(s.CPUs)), cpuStyle(th, s.CPUTotal.UtilPct))
+			text := fmt.Sprintf("%.1f%% of %d", s.CPUTotal.UtilPct, len(s.CPUs))
+			if s.Machine.Unknown.CPU { // no machine CPU counters (--cluster)
+				text = views.NA
+			}
+			hv.bar(screen, x, y, w, "CPU", s.CPUTotal.UtilPct/100, text, cpuStyle(th, s.CPUTotal.UtilPct))
 			y++
 		}
 		return y
@@ -233,7 +237,14 @@ func (hv *headerView) drawCounts(screen tcell.Screen, s *model.Snapshot, x, y, w
 			running++
 		}
 	}
-	line := fmt.Sprintf("%d CPUs  %d containers (%d running)  %d processes", len(s.CPUs), len(s.Containers), running, len(s.Processes))
+	cpus := fmt.Sprint(len(s.CPUs))
+	if len(s.CPUs) == 0 { // a source without CPU lines (--cluster): its cores, if it knows them
+		cpus = views.NA
+		if s.Machine.Cores > 0 {
+			cpus = fmt.Sprint(s.Machine.Cores)
+		}
+	}
+	line := fmt.Sprintf("%s CPUs  %d containers (%d running)  %d processes", cpus, len(s.Containers), running, len(s.Processes))
 	if c, a, t := views.NeedLook(s); c+a+t > 0 {
 		line += "  need a look" + hv.a.lookKey() + ": " + views.NeedLookText(c, a, t)
 	}

@@ -1,8 +1,6 @@
 package views
 
 import (
-	"time"
-
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -30,10 +28,9 @@ func init() {
 		Rank:        7,
 		Minimum:     []string{"id", "host", "cpus", "cpus_allocated", "cpu_pct", "mem_total_bytes", "mem_allocated_bytes", "mem_bytes", "tasks", "executors", "age_s", "state", "error"},
 		Build:       buildAgents,
+		NameColumns: []string{"host"},
 		Drill: func(r Row) (Target, bool) {
-			// There is no agent scope kind yet: open the containers
-			// sorted by agent, so this agent's rows sit together.
-			return Target{View: "containers", Sort: "agent"}, true
+			return Target{View: "containers", Scope: Scope{Kind: "agent", ID: r.Key}}, true
 		},
 	})
 }
@@ -67,7 +64,7 @@ func buildAgents(s *model.Snapshot, _ Query) []Row {
 		}
 		var age any
 		if !a.LastOK.IsZero() {
-			age = max(0, s.Time.Sub(a.LastOK).Round(time.Second).Seconds())
+			age = max(0, s.Time.Sub(a.LastOK).Seconds())
 		}
 		state := "ok"
 		switch {

@@ -30,7 +30,10 @@ func init() {
 			{ID: "age_s", Title: "AGE", Null: "when the row's source does not say since when", Unit: UnitSeconds, Number: true, Width: 7, Priority: 2},
 			{ID: "app", Title: "APP", Null: "for a row no Marathon app placed", Width: 16, Priority: 4, KeepEnd: true},
 		},
-		Rank:        9,
+		Rank: 9,
+		// Failed tasks and apps are the cluster's: the master's whole
+		// state and Marathon's apps, read while the view is shown.
+		Needs:       model.NeedMesosTasks | model.NeedMarathon,
 		Key:         'x',
 		Hint:        "Look",
 		Minimum:     []string{"kind", "id", "name", "attention", "why", "age_s"},

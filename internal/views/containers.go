@@ -68,7 +68,7 @@ func init() {
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
 		Rank:        0,
-		Scopes:      []string{"container", "task", "app", "group", "framework"},
+		Scopes:      []string{"container", "task", "app", "group", "framework", "agent"},
 		Minimum:     []string{"id", "name", "image", "runtime", "state", "cpu_pct", "throttled_pct", "mem_bytes", "mem_limit_bytes", "mem_pct", "net_rx_bps", "net_tx_bps", "blk_read_bps", "blk_write_bps", "pids", "framework", "group", "app", "task", "attention"},
 		NameColumns: []string{"name"},
 		Details:     containerDetails,

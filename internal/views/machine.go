@@ -80,13 +80,14 @@ func buildMachine(s *model.Snapshot, _ Query) []Row {
 	hasRates := s.Interval > 0
 	u := s.Machine.Unknown // what the node's source cannot tell: n/a, never 0
 	cpuRow := func(c model.CPU, order int) Row {
-		split := hasRates && (order == 0 || !u.PerCPUSplit)
+		known := hasRates && !u.CPU
+		split := known && (order == 0 || !u.PerCPUSplit)
 		r := machineRow("cpu", c.Name, order)
-		r.Values[mUtil] = rate(hasRates, c.UtilPct)
+		r.Values[mUtil] = rate(known, c.UtilPct)
 		r.Values[mUser] = rate(split, c.UserPct)
 		r.Values[mSystem] = rate(split, c.SystemPct)
-		r.Values[mIOWait] = rate(hasRates && !u.IOWait, c.IOWaitPct)
-		r.Values[mSteal] = rate(hasRates && !u.Steal, c.StealPct)
+		r.Values[mIOWait] = rate(known && !u.IOWait, c.IOWaitPct)
+		r.Values[mSteal] = rate(known && !u.Steal, c.StealPct)
 		return r
 	}
 	total := s.CPUTotal

@@ -37,6 +37,7 @@ func init() {
 		NameColumns: []string{"app", "group"},
 		Details:     appDetails,
 		Build:       buildMarathonApps,
+		Needs:       model.NeedMarathon,
 		Actions:     marathonAppActions,
 		Target:      marathonTarget,
 		Drill: func(r Row) (Target, bool) {

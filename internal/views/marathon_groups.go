@@ -33,6 +33,7 @@ func init() {
 		TreeColumn:  "group",
 		NameColumns: []string{"group"},
 		Build:       buildMarathonGroups,
+		Needs:       model.NeedMarathon,
 		Drill: func(r Row) (Target, bool) {
 			return Target{View: "marathon-apps", Scope: Scope{Kind: "group", ID: r.Key}}, true
 		},

@@ -29,6 +29,7 @@ func init() {
 		Minimum:     []string{"framework_id", "framework", "active", "tasks", "containers", "cpu_pct", "mem_bytes"},
 		NameColumns: []string{"framework"},
 		Build:       buildMesosFrameworks,
+		Needs:       model.NeedMesosTasks | model.NeedMarathon,
 		Drill: func(r Row) (Target, bool) {
 			if name, _ := r.Values[1].(string); name == "marathon" {
 				return Target{View: "marathon-groups", Scope: Scope{Kind: "framework", ID: r.Key}}, true

@@ -33,6 +33,7 @@ func init() {
 		NameColumns: []string{"task", "task_id"},
 		Details:     taskDetails,
 		Build:       buildMesosTasks,
+		Needs:       model.NeedMesosTasks | model.NeedMarathon,
 		Actions:     marathonTaskActions,
 		NoAction:    taskUnoffered,
 		Target:      marathonTarget,

@@ -44,6 +44,8 @@ func containerIn(c *model.Container, sc Scope) bool {
 		return cl.Group != "" && InGroup(cl.Group, sc.ID)
 	case "framework":
 		return (cl.FrameworkID != "" && cl.FrameworkID == sc.ID) || (cl.Framework != "" && cl.Framework == sc.ID)
+	case "agent":
+		return c.Agent != "" && (c.AgentID == sc.ID || c.Agent == sc.ID)
 	}
 	return false
 }

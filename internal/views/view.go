@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ctop-like/ctop-like/internal/model"
 )
@@ -93,7 +94,7 @@ type Scope struct {
 }
 
 // ScopeKinds are the kinds --scope accepts.
-var ScopeKinds = []string{"framework", "group", "app", "task", "container", "pid"}
+var ScopeKinds = []string{"framework", "group", "app", "task", "container", "pid", "agent"}
 
 // ParseScope reads "KIND=ID"; a pid must be a number.
 func ParseScope(s string) (Scope, error) {
@@ -189,6 +190,10 @@ type View struct {
 	Errors func(s *model.Snapshot, q Query) []string `json:"-"`
 	// Shell says a row is a container that `e` opens a shell in (Ref).
 	Shell bool `json:"-"`
+	// Needs is what of the cluster the view shows beyond this node's own
+	// tasks: Rows tells the orchestrator (SetNeedsHook), which reads it
+	// only while a view shows it.
+	Needs model.ClusterNeeds `json:"-"`
 	// Key, when set, is the screen's key that opens the view over the
 	// current one (x: what needs a look); Hint is its hint-bar label.
 	Key  rune   `json:"-"`
@@ -197,6 +202,19 @@ type View struct {
 	// (the attention view's rows are containers, tasks, apps…): the
 	// screen's d, l, a and e act on that row as its own view would.
 	Stands func(r Row) (view, key string, ok bool) `json:"-"`
+}
+
+// needsHook is told what the view being built needs.
+var needsHook atomic.Pointer[func(model.ClusterNeeds)]
+
+// SetNeedsHook makes Rows tell f what of the cluster each view it builds
+// shows (nil: no one listens); the orchestrator's Want.
+func SetNeedsHook(f func(model.ClusterNeeds)) {
+	if f == nil {
+		needsHook.Store(nil)
+		return
+	}
+	needsHook.Store(&f)
 }
 
 // AppliesIn reports whether the view can be shown within a scope: the
@@ -368,6 +386,9 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 	v := Get(q.View)
 	if v == nil {
 		return nil, fmt.Errorf("unknown view %q (views: %s)", q.View, strings.Join(IDs(), ", "))
+	}
+	if h := needsHook.Load(); h != nil && v.Needs != 0 {
+		(*h)(v.Needs)
 	}
 	sortID, desc := q.Sort, q.Desc
 	if sortID == "" {
