@@ -237,7 +237,7 @@ func TestRedisStoryInFiveKeys(t *testing.T) {
 		return true
 	}
 	s := p.waitFor("the story's rows with their facts", func(s string) bool {
-		return on(s, "/ops/redis", "nc: bind: Address already in use", "Docker container run error")
+		return on(s, "/ops/redis", "nc: bind: Address already in use", "Docker container run error", "holds on this node")
 	})
 	found := map[string]bool{
 		// The app below its instances, and why.
@@ -246,8 +246,10 @@ func TestRedisStoryInFiveKeys(t *testing.T) {
 		"task": on(s, "redis.ops", "failed", "Docker container run error: Container exited on error: exited with status 1"),
 		// The exited container's exit code and the line naming the cause.
 		"exit": on(s, name, "exit code 1", "nc: bind: Address already in use"),
-		// Who holds the port.
-		"holder": on(s, fmt.Sprintf("port %d/tcp held by task %s (pid %d)", port, st.holderTask, holder.Process.Pid)),
+		// Who holds the port, said by the container, and by the app that
+		// requires it (portDefinitions, requirePorts).
+		"holder": on(s, fmt.Sprintf("port %d/tcp held by task %s (pid %d)", port, st.holderTask, holder.Process.Pid)) &&
+			on(s, fmt.Sprintf("it requires port %d/tcp, which task %s (pid %d) holds on this node", port, st.holderTask, holder.Process.Pid)),
 	}
 	for fact, ok := range found {
 		if !ok {
