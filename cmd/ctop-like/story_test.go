@@ -214,8 +214,26 @@ func TestRedisStoryInFiveKeys(t *testing.T) {
 	marathon := httptest.NewServer(rec)
 	t.Cleanup(marathon.Close)
 
+	// The failed task links to its exited container, without -a: in
+	// mesos-tasks' container column, and its log (l on the task) is that
+	// container's, read through Docker. Before, CONTAINER was n/a and l
+	// said "no such container on this node".
+	ms := mesos.URL + "," + marathon.URL
+	tasks := runJSON(t, "-m", ms, "-v", "mesos-tasks", "-d", "500", "-n", "1")
+	if r := rowByID(t, tasks[0], "task_id", st.failed); r["container_id"] != did {
+		t.Errorf("the failed task's container is %v, want %.12s", r["container_id"], did)
+	}
+	logged := runJSON(t, "-m", ms, "-v", "logs", "--scope", "task="+st.failed, "-d", "500", "-n", "1")
+	var lines []string
+	for _, r := range logged[0].Rows {
+		lines = append(lines, fmt.Sprint(r["text"]))
+	}
+	if !strings.Contains(strings.Join(lines, "\n"), "nc: bind: Address already in use") {
+		t.Errorf("the failed task's log: %q, errors %q", lines, logged[0].Errors)
+	}
+
 	p := newPane(t, 120, 40)
-	p.text("env TERM=xterm-256color " + binary + " -d 500 -m " + mesos.URL + "," + marathon.URL + "; echo EXIT=$?")
+	p.text("env TERM=xterm-256color " + binary + " -d 500 -m " + ms + "; echo EXIT=$?")
 	p.keys("Enter")
 	p.waitFor("the first frame", has("F1Help"))
 	p.waitFor("the header's count", has("need a look (x)"))
