@@ -203,13 +203,15 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	l.netDenied, l.netTried = 0, 0
 	seen := make(map[string]bool, len(conts))
 	kept := conts[:0]
+	all := l.cfg.All || l.allStopped.Load()
 	for i := range conts {
 		c := &conts[i]
 		l.name(c)
 		seen[c.Key()] = true
-		if !l.cfg.All && stoppedState(c.State) {
+		if !all && stoppedState(c.State) {
 			// An empty cgroup its runtime has not removed yet (containerd
-			// keeps it until the task is deleted): listed with -a only.
+			// keeps it until the task is deleted): listed with -a (or A)
+			// only.
 			continue
 		}
 		if c.Env == nil && c.PID > 0 {
