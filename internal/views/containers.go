@@ -94,7 +94,7 @@ func buildContainers(s *model.Snapshot, q Query) []Row {
 		vals := containerValues(c, s.Time, s.Machine.Unknown)
 		why := containerLook(s, c)
 		vals = append(vals, listenText(c.Listen), text(why), text(c.ContainerdNamespace))
-		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != ""})
+		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != "", Can: c.Can})
 	}
 	return rows
 }

@@ -43,6 +43,12 @@ type Killer interface {
 	Kill(ctx context.Context, id, signal string) error
 }
 
+// Remover removes a stopped container and its log (`docker rm`); its
+// image and volumes stay.
+type Remover interface {
+	Remove(ctx context.Context, id string) error
+}
+
 // Sheller runs a command (a shell) in a container on the terminal, as
 // `docker exec -it` does, returning its exit code.
 type Sheller interface {
@@ -79,11 +85,14 @@ func Title(h Handler) string {
 // Can is what can be done to a container of the handler h (nil: a
 // runtime without one, Mesos or raw): each action its engine offers, and
 // those its cgroup allows whatever the runtime (stop, pause, kill, a
-// shell, its log). Only an engine restarts a container.
+// shell, its log). Only an engine restarts or removes a container.
 func Can(h Handler) model.Caps {
 	can := model.CanStop | model.CanPause | model.CanKill | model.CanShell | model.CanLog
 	if _, ok := h.(Restarter); ok {
 		can |= model.CanRestart
+	}
+	if _, ok := h.(Remover); ok {
+		can |= model.CanRemove
 	}
 	return can
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/docker/docker/api/types/container"
+
 	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/logs"
 	"github.com/ctop-like/ctop-like/internal/model"
@@ -18,6 +20,7 @@ var (
 	_ runtime.Restarter = (*Handler)(nil)
 	_ runtime.Pauser    = (*Handler)(nil)
 	_ runtime.Killer    = (*Handler)(nil)
+	_ runtime.Remover   = (*Handler)(nil)
 	_ runtime.Sheller   = (*Handler)(nil)
 	_ runtime.Logger    = (*Handler)(nil)
 	_ runtime.Finder    = (*Handler)(nil)
@@ -30,6 +33,12 @@ func (d *Handler) Title() string {
 		return "Podman"
 	}
 	return "Docker"
+}
+
+// Remove implements runtime.Remover: `docker rm` of a stopped container
+// (a running one is refused by the engine).
+func (d *Handler) Remove(ctx context.Context, id string) error {
+	return d.do("remove", id, func() error { return d.cli.ContainerRemove(ctx, id, container.RemoveOptions{}) })
 }
 
 // Shell implements runtime.Sheller through the engine's exec API.
