@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -357,5 +358,62 @@ func TestListen(t *testing.T) {
 	srv.Close()
 	if _, err := http.Get("http://" + srv.Addr() + "/metrics"); err == nil {
 		t.Error("still served after Close")
+	}
+}
+
+// TestGzipAndLabelsFollowChanges: a scrape as Prometheus asks it
+// (gzip) parses to the same figures; a container renamed between two
+// scrapes has its new name (labels are kept between scrapes while
+// unchanged), a container listed twice is one series.
+func TestGzipAndLabelsFollowChanges(t *testing.T) {
+	s := node()
+	cur := s
+	h, err := Handler(func() *model.Snapshot { return cur })
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() map[string]*dto.MetricFamily {
+		t.Helper()
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Header().Get("Content-Encoding") != "gzip" {
+			t.Fatalf("Accept-Encoding gzip: answered %q", rec.Header().Get("Content-Encoding"))
+		}
+		zr, err := gzip.NewReader(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := expfmt.NewTextParser(pmodel.UTF8Validation)
+		fams, err := p.TextToMetricFamilies(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fams
+	}
+	at, rows := jsonRows(t, s)
+	CompareWithJSON(t, get(), at, rows)
+
+	next := *s
+	next.Time = s.Time.Add(2 * time.Second)
+	next.Containers = append([]model.Container(nil), s.Containers...)
+	next.Containers[0].Name = "renamed"
+	next.Containers = append(next.Containers, next.Containers[1]) // listed twice
+	cur = &next
+	fams := get()
+	if l := labels(series(fams["container_cpu_usage_seconds_total"], s.Containers[0].ID, "")); l["name"] != "renamed" {
+		t.Errorf("after a rename the name label is %q", l["name"])
+	}
+	if n := len(fams["container_cpu_usage_seconds_total"].Metric); n != len(s.Containers) {
+		t.Errorf("%d series of %d containers (one listed twice)", n, len(s.Containers))
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for h, want := range map[string]bool{"gzip": true, "identity, GZIP;q=0.5": true, "gzip;q=0": false, "deflate": false, "": false, "x-gzip": false} {
+		if got := acceptsGzip(h); got != want {
+			t.Errorf("acceptsGzip(%q) = %v", h, got)
+		}
 	}
 }
