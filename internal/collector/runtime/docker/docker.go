@@ -145,10 +145,6 @@ func (d *Handler) Meta(id, _ string) (runtime.Meta, bool) {
 	return m, ok
 }
 
-// Client is the engine's API client, for what reads the engine directly
-// (a container's log).
-func (d *Handler) Client() *client.Client { return d.cli }
-
 // Err implements runtime.Handler: the last connection error, nil while
 // connected.
 func (d *Handler) Err() error { return d.conn.Err() }
