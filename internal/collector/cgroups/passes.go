@@ -31,6 +31,9 @@ type keptCgroup struct {
 	// noFreezer: the cgroup was not in the v1 freezer hierarchy when last
 	// looked for (with the limits).
 	noFreezer bool
+	// missing has a bit per optional file (figures.go) the kernel lacked
+	// when last looked for.
+	missing uint32
 }
 
 func (g *keptCgroup) close() {
