@@ -50,6 +50,7 @@ type Local struct {
 	netTried, netDenied int
 	pass                uint64
 	netBuf              []byte
+	figs                localFigures
 }
 
 type envEntry struct {
@@ -113,6 +114,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		env:     map[string]envEntry{},
 		nets:    map[string]*netEntry{},
 		ports:   ports.NewReader(cfg.ProcRoot),
+		figs:    localFigures{fds: proc.NewFDCounter(cfg.ProcRoot)},
 	}
 	if cfg.ProcRoot == "/proc" {
 		// This program listens on nothing; its thousands of kept
@@ -144,7 +146,7 @@ func (l *Local) Close() error {
 	l.collectMu.Lock()
 	defer l.collectMu.Unlock()
 	for id, e := range l.nets {
-		e.dev.Close()
+		e.close()
 		delete(l.nets, id)
 	}
 	l.finder.Close()
@@ -197,12 +199,15 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 		if c.PID > 0 && c.NetworkMode != "host" {
 			c.Net = l.netOf(c.Key(), c.PID)
 		}
+		if c.Net != nil {
+			l.tcpOf(c)
+		}
 		kept = append(kept, *c)
 	}
 	conts = kept
 	for id, e := range l.nets {
 		if e.seen != l.pass {
-			e.dev.Close()
+			e.close()
 			delete(l.nets, id)
 		}
 	}
@@ -213,6 +218,7 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 		s.Errors = append(s.Errors, "processes: "+err.Error())
 	}
 	attribute(s.Containers, procs)
+	l.fillFDs(s.Containers, procs)
 	// The listed containers, stopped ones (-a) included: appendStopped may
 	// have copied conts.
 	l.ports.Fill(s.Containers, procs)
