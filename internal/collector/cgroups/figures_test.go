@@ -1,6 +1,12 @@
 package cgroups
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
 
 func TestParsePressure(t *testing.T) {
 	for _, tt := range []struct {
@@ -32,4 +38,51 @@ func FuzzParsePressure(f *testing.F) {
 			t.Fatalf("%q: %v %v", b, some, full)
 		}
 	})
+}
+
+// PSI is read at most every psiPeriod (the kernel updates avg10 no more
+// often) and kept in between; a pass after it reads the file again.
+func TestPressureReadAtItsPeriod(t *testing.T) {
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS("testdata/cgroupv2")); err != nil {
+		t.Fatal(err)
+	}
+	f, _, err := newFinderAt(root, false, fxHostMem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	psi := func() float64 {
+		t.Helper()
+		cs, err := f.Containers()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if c.ID == fxV2Docker {
+				if !c.Has(model.KnownPSIMem) {
+					t.Fatalf("no memory pressure: %+v", c.Figures)
+				}
+				return c.Figures.PSI.MemSome
+			}
+		}
+		t.Fatal("container not found")
+		return 0
+	}
+	if got := psi(); got != 41.25 {
+		t.Fatalf("first pass: %v, want 41.25", got)
+	}
+	file := filepath.Join(root, "system.slice/docker-"+fxV2Docker+".scope/memory.pressure")
+	if err := os.WriteFile(file, []byte("some avg10=77.00 avg60=1 avg300=1 total=1\nfull avg10=1.00 avg60=1 avg300=1 total=1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := psi(); got != 41.25 {
+		t.Errorf("a pass within the period: %v, want the kept 41.25", got)
+	}
+	for _, g := range f.(*v2Finder).cgroups {
+		g.slowAt = g.slowAt.Add(-psiPeriod)
+	}
+	if got := psi(); got != 77 {
+		t.Errorf("a pass after the period: %v, want 77 read again", got)
+	}
 }

@@ -34,6 +34,10 @@ type keptCgroup struct {
 	// missing has a bit per optional file (figures.go) the kernel lacked
 	// when last looked for.
 	missing uint32
+	// slowAt is when the slow figures below (PSI, hugetlb) were read;
+	// they are reused until psiPeriod has passed (figures.go).
+	slowAt time.Time
+	slow   model.ContainerFigures
 }
 
 func (g *keptCgroup) close() {

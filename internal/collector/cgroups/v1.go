@@ -195,12 +195,15 @@ func (f *v1Finder) read(g *keptCgroup, rel string, c *model.ContainerSample) (fa
 			c.State = "paused"
 		}
 	}
-	if _, ok := f.dirs["hugetlb"]; ok {
+	if _, ok := f.dirs["hugetlb"]; ok && !f.slowDue(g) {
+		f.keepSlow(g, false, c)
+	} else if ok {
 		for i := range f.hugeSizes {
 			if b := f.optional(g, v1Hugetlb0+i, limitsDue, func() ([]byte, error) { return f.file(g, v1Hugetlb0+i, rel) }); b != nil {
 				addHugetlb(c, b)
 			}
 		}
+		f.keepSlow(g, true, c)
 	}
 	return failed
 }

@@ -170,8 +170,13 @@ func (f *v2Finder) read(g *keptCgroup, dir string, c *model.ContainerSample) (fa
 			}
 		})
 	}
-	f.readPressure(g, dir, limitsDue, c)
-	f.readHugetlb(g, dir, limitsDue, c)
+	if slow := f.slowDue(g); slow {
+		f.readPressure(g, dir, limitsDue, c)
+		f.readHugetlb(g, dir, limitsDue, c)
+		f.keepSlow(g, true, c)
+	} else {
+		f.keepSlow(g, false, c)
+	}
 	return failed
 }
 
