@@ -24,12 +24,12 @@ func (a *App) refreshLoop() {
 		busy = true
 		a.mu.Lock()
 		l := a.cur()
-		q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs}
+		q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs, Last: a.opts.Last}
 		gen := a.gen
 		wrap := a.wrap
 		a.mu.Unlock()
 		t, err := views.Rows(s, q)
-		if err == nil && wrap && t.View.Wrap {
+		if err == nil && t.View.Wrap && wrap != t.View.WrapFirst {
 			t = wrapRows(t, int(a.wrapW.Load()))
 		}
 		shown = s

@@ -73,6 +73,7 @@ func init() {
 		NameColumns: []string{"name"},
 		Details:     containerDetails,
 		Actions:     containerActions,
+		NoAction:    containerUnoffered,
 		Target:      containerTarget,
 		Shell:       true,
 		Build:       buildContainers,
@@ -91,7 +92,7 @@ func buildContainers(s *model.Snapshot, q Query) []Row {
 			continue
 		}
 		vals := containerValues(c, s.Time, s.Machine.Unknown)
-		why := containerAttention(c, s.Memory.Total)
+		why := containerLook(s, c)
 		vals = append(vals, listenText(c.Listen), text(why), text(c.ContainerdNamespace))
 		vals = append(vals, figureValues(c)...)
 		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != ""})
