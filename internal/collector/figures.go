@@ -3,10 +3,13 @@ package collector
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"syscall"
+	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/diskusage"
 	"github.com/ctop-like/ctop-like/internal/collector/proc"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
@@ -88,4 +91,61 @@ func gone(err error) bool {
 type localFigures struct {
 	fds              *proc.FDCounter
 	snmpBuf, sockBuf []byte
+	disk             *diskusage.Sizer
+	layers           map[string]layer // by container key
+	hostMnt          string           // the host's mount namespace, once read
+}
+
+// layer is a container's writable layer, as its pid's mountinfo said.
+type layer struct {
+	pid  int
+	dir  string
+	seen uint64
+}
+
+// diskOf gives the container c its writable layer's size as last
+// measured in the background (diskusage.Sizer): the refresh reads a
+// number, never walks. Its pid's mountinfo is read once.
+func (l *Local) diskOf(c *model.ContainerSample) {
+	if l.figs.disk == nil || c.PID <= 0 {
+		return
+	}
+	key := c.Key()
+	ly, ok := l.figs.layers[key]
+	if !ok || ly.pid != c.PID {
+		ly = layer{pid: c.PID}
+		// A process in the host's mount namespace (a Mesos task without
+		// an image, a raw cgroup) has the node's root, not a layer.
+		pidDir := filepath.Join(l.cfg.ProcRoot, strconv.Itoa(c.PID))
+		if l.figs.hostMnt == "" {
+			l.figs.hostMnt, _ = os.Readlink(filepath.Join(l.cfg.ProcRoot, "1", "ns", "mnt"))
+		}
+		if mnt, err := os.Readlink(filepath.Join(pidDir, "ns", "mnt")); err == nil && mnt != l.figs.hostMnt {
+			if b, err := os.ReadFile(filepath.Join(pidDir, "mountinfo")); err == nil {
+				ly.dir = diskusage.UpperDir(b)
+			}
+		}
+	}
+	ly.seen = l.pass
+	l.figs.layers[key] = ly
+	if ly.dir == "" {
+		return
+	}
+	if n, ok := l.figs.disk.Size(ly.dir); ok {
+		fig := c.MoreFigures()
+		fig.DiskBytes = n
+		fig.Known |= model.KnownDisk
+	}
+}
+
+// forgetLayers drops the layers of containers this pass did not list.
+func (l *Local) forgetLayers() {
+	for k, ly := range l.figs.layers {
+		if ly.seen != l.pass {
+			delete(l.figs.layers, k)
+		}
+	}
+	if l.figs.disk != nil {
+		l.figs.disk.Forget(time.Now().Add(-5 * time.Minute))
+	}
 }

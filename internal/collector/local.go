@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
+	"github.com/ctop-like/ctop-like/internal/collector/diskusage"
 	"github.com/ctop-like/ctop-like/internal/collector/machine"
 	"github.com/ctop-like/ctop-like/internal/collector/oomkills"
 	"github.com/ctop-like/ctop-like/internal/collector/ports"
@@ -136,7 +137,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		env:     map[string]envEntry{},
 		nets:    map[string]*netEntry{},
 		ports:   ports.NewReader(cfg.ProcRoot),
-		figs:    localFigures{fds: proc.NewFDCounter(cfg.ProcRoot)},
+		figs:    localFigures{fds: proc.NewFDCounter(cfg.ProcRoot), disk: diskusage.New(), layers: map[string]layer{}},
 	}
 	if cfg.ProcRoot == "/proc" {
 		// This program listens on nothing; its thousands of kept
@@ -172,6 +173,7 @@ func (l *Local) Close() error {
 		delete(l.nets, id)
 	}
 	l.finder.Close()
+	l.figs.disk.Close()
 	l.procs.Close()
 	l.ports.Close()
 	l.machine.Close()
@@ -226,6 +228,7 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 		if c.Net != nil {
 			l.tcpOf(c)
 		}
+		l.diskOf(c)
 		kept = append(kept, *c)
 	}
 	conts = kept
@@ -236,6 +239,7 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 		}
 	}
 	l.forgetEnv(seen)
+	l.forgetLayers()
 	s.Containers = l.appendStopped(conts, seen, s.Time)
 	procs, err := l.procs.Read()
 	if err != nil {

@@ -3,7 +3,7 @@ package model
 // ContainerFigures are a container's figures beyond its cgroup's CPU,
 // memory, pids and block I/O (issue 24, the figures cAdvisor has): swap,
 // major page faults, the memory limit's fail count, pressure stall
-// information, hugetlb usage, open descriptors and TCP
+// information, hugetlb usage, disk usage, open descriptors and TCP
 // connections. A figure is valid only when Known has its bit: what the
 // kernel or the runtime does not give is n/a (null in JSON), never 0.
 // Counters (PgMajFault, MemFailcnt) are cumulative, as read; Rates turns
@@ -23,6 +23,9 @@ type ContainerFigures struct {
 	HugetlbBytes uint64 `json:"hugetlb_bytes,omitempty"`
 	// PSI is its pressure stall information (cgroup v2 only).
 	PSI Pressure `json:"psi,omitzero"`
+	// DiskBytes is the disk its writable layer takes (st_blocks, as du
+	// counts), measured at a slow cadence off the refresh.
+	DiskBytes uint64 `json:"disk_bytes,omitempty"`
 	// FDs is the open descriptors of its processes, summed.
 	FDs uint64 `json:"fds,omitempty"`
 	// TCPEstablished and TCPTimeWait are its network namespace's TCP
@@ -57,6 +60,7 @@ const (
 	KnownPSIIO  // io.pressure
 	KnownFDs
 	KnownTCP
+	KnownDisk
 )
 
 // Has says whether the figure (one Known bit) of the container was read.

@@ -32,7 +32,7 @@ func TestContainerFigureColumns(t *testing.T) {
 	want := map[string]any{
 		"cpu_limit_pct": 100.0, "swap_bytes": float64(1 << 20), "pgmajfault_ps": 12.0, "mem_failcnt": 7.0,
 		"net_rx_drops_ps": 3.0, "net_rx_errors_ps": 0.0, "psi_mem_some_pct": 41.5, "psi_mem_full_pct": 12.0,
-		"psi_cpu_some_pct": nil, "psi_io_some_pct": nil, "hugetlb_bytes": nil,
+		"psi_cpu_some_pct": nil, "psi_io_some_pct": nil, "hugetlb_bytes": nil, "disk_bytes": nil,
 		"fds": 36.0, "tcp_established": 10.0, "tcp_time_wait": 3.0,
 	}
 	for id, w := range want {
