@@ -242,8 +242,16 @@ func (a *App) toggleTree(_ *tcell.EventKey) {
 	a.change(func() { a.cur().tree = !a.cur().tree })
 }
 
+// togglePause freezes the table as it is on screen: a refresh computed
+// from a newer snapshot while the key was on its way is not put up.
 func (a *App) togglePause(_ *tcell.EventKey) {
-	a.change(func() { a.paused = !a.paused })
+	a.change(func() {
+		a.paused = !a.paused
+		a.frozen = nil
+		if a.paused {
+			a.frozen = a.tableSnap
+		}
+	})
 }
 
 // intervalSteps are the refresh intervals + and - step through: halving

@@ -47,6 +47,20 @@ func (a *App) refreshLoop() {
 		defer a.mu.Unlock()
 		return a.paused
 	}
+	// held is the snapshot a paused table is computed from: the one on
+	// screen when p was pressed, not one computed since (a refresh in
+	// flight then would change the rows under the cursor).
+	held := func() *model.Snapshot {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if !a.paused {
+			return nil
+		}
+		if a.frozen != nil {
+			return a.frozen
+		}
+		return shown
+	}
 	for {
 		select {
 		case <-a.ctx.Done():
@@ -83,8 +97,8 @@ func (a *App) refreshLoop() {
 				continue
 			}
 			s := a.latest.get()
-			if paused() && shown != nil {
-				s = shown
+			if h := held(); h != nil {
+				s = h
 			}
 			start(s)
 		case <-a.installed:
@@ -92,8 +106,8 @@ func (a *App) refreshLoop() {
 			if want {
 				want = false
 				s := a.latest.get()
-				if paused() && shown != nil {
-					s = shown
+				if h := held(); h != nil {
+					s = h
 				}
 				start(s)
 			}

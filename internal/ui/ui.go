@@ -115,7 +115,8 @@ type App struct {
 	mu     sync.Mutex
 	levels []*level
 	paused bool
-	wrap   bool // w: a Wrap view's long text wraps onto the rows below
+	frozen *model.Snapshot // the snapshot on screen when p paused it
+	wrap   bool            // w: a Wrap view's long text wraps onto the rows below
 	gen    uint64
 	// wrapW is the width of the column that wraps, as last drawn.
 	wrapW atomic.Int64
