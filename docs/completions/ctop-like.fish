@@ -19,7 +19,7 @@ function __ctop_like_columns
     end
     switch "$view"
         case containers
-            printf '%s\n' id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace
+            printf '%s\n' id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace cpu_limit_pct swap_bytes pgmajfault_ps mem_failcnt net_rx_errors_ps net_tx_errors_ps net_rx_drops_ps net_tx_drops_ps psi_cpu_some_pct psi_mem_some_pct psi_mem_full_pct psi_io_some_pct psi_io_full_pct hugetlb_bytes disk_bytes fds tcp_established tcp_time_wait
         case processes
             printf '%s\n' pid ppid user state cpu_pct mem_pct rss_bytes vsz_bytes threads read_bps write_bps container_id container command nice cpu_user_pct cpu_system_pct time_s start_time ports
         case machine
@@ -39,7 +39,7 @@ function __ctop_like_columns
         case attention
             printf '%s\n' kind id name attention why age_s app
         case '*'
-            printf '%s\n' id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace
+            printf '%s\n' id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace cpu_limit_pct swap_bytes pgmajfault_ps mem_failcnt net_rx_errors_ps net_tx_errors_ps net_rx_drops_ps net_tx_drops_ps psi_cpu_some_pct psi_mem_some_pct psi_mem_full_pct psi_io_some_pct psi_io_full_pct hugetlb_bytes disk_bytes fds tcp_established tcp_time_wait
     end
 end
 
