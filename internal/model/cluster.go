@@ -130,6 +130,15 @@ type App struct {
 	TasksRunning int      `json:"tasks_running"`
 	TasksHealthy int      `json:"tasks_healthy"`
 	TaskIDs      []string `json:"task_ids,omitempty"`
+	// Constraints are its placement constraints ("hostname:UNIQUE").
+	Constraints []string `json:"constraints,omitempty"`
+	// Ports are the ports of an agent its tasks need ("6379/tcp"): its
+	// portDefinitions when it requires them (requirePorts), which
+	// Marathon then launches only where they are free.
+	Ports []string `json:"ports,omitempty"`
+	// DelayS is how long the launch queue still holds it back (its
+	// backoff delay's timeLeftSeconds); nil when not delayed or unknown.
+	DelayS *float64 `json:"delay_s,omitempty"`
 	// What Marathon says of the app's trouble; nil where the answer did
 	// not say (an old Marathon, a counter it lacks, no /v2/queue).
 	TasksStaged    *int `json:"tasks_staged,omitempty"`
@@ -143,6 +152,10 @@ type App struct {
 	LastFailure     string    `json:"last_failure,omitempty"`
 	LastFailureAt   time.Time `json:"last_failure_at,omitzero"`
 	LastFailureTask string    `json:"last_failure_task,omitempty"`
+	// Queue is its entry in Marathon's launch queue: what it still has to
+	// launch and what became of the offers it was made; nil when the
+	// queue does not hold it or was not read.
+	Queue *LaunchQueue `json:"queue,omitempty"`
 }
 
 // ClusterNeeds says what of the cluster a view shows beyond this node's

@@ -160,7 +160,7 @@ func (r *marathonRead) app(s *httpapi.Stream, a *marathonApp) error {
 			a.LastTaskFailure = f
 			return err
 		default:
-			err = s.Skip()
+			err = a.def.member(s, k)
 		}
 		return err
 	})
@@ -199,57 +199,6 @@ func (r *marathonRead) task(s *httpapi.Stream) (marathonTask, error) {
 		return err
 	})
 	return t, err
-}
-
-// queue reads /v2/queue.
-func (r *marathonRead) queue(s *httpapi.Stream, q *marathonQueue) error {
-	return s.EachMember(func(k []byte) error {
-		if string(k) != "queue" {
-			return s.Skip()
-		}
-		q.Queue = []queueEntry{}
-		return s.EachElement(func() error {
-			var e queueEntry
-			err := s.EachMember(func(k []byte) error {
-				var err error
-				switch string(k) {
-				case "app":
-					e.App = &struct {
-						ID string `json:"id"`
-					}{}
-					err = s.EachMember(func(k []byte) error {
-						if string(k) != "id" {
-							return s.Skip()
-						}
-						var err error
-						e.App.ID, err = s.String()
-						return err
-					})
-				case "delay":
-					e.Delay = &queueDelay{}
-					err = s.EachMember(func(k []byte) error {
-						var err error
-						switch string(k) {
-						case "timeLeftSeconds":
-							e.Delay.TimeLeftSeconds, err = s.Number()
-						case "overdue":
-							e.Delay.Overdue, err = readBool(s)
-						default:
-							err = s.Skip()
-						}
-						return err
-					})
-				default:
-					err = s.Skip()
-				}
-				return err
-			})
-			if len(q.Queue) < maxTasks {
-				q.Queue = append(q.Queue, e)
-			}
-			return err
-		})
-	})
 }
 
 // intField reads an integer member: nil for null, an error naming the
