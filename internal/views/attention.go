@@ -73,7 +73,8 @@ func taskAttention(t *model.Task, now time.Time) string {
 }
 
 // appAttention: a Marathon app below its instances, with unhealthy tasks,
-// held back by the launch queue, or failed within AttentionRecent.
+// held back by the launch queue or waiting there for an offer that fits,
+// or failed within AttentionRecent.
 func appAttention(a *model.App, now time.Time) string {
 	if a.Instances < 0 { // known only from a container's env
 		return ""
@@ -87,6 +88,9 @@ func appAttention(a *model.App, now time.Time) string {
 	}
 	if a.Delayed != nil && *a.Delayed {
 		why = append(why, "delayed")
+	}
+	if w := waitingWords(a, now); w != "" {
+		why = append(why, w)
 	}
 	if !a.LastFailureAt.IsZero() && recent(a.LastFailureAt, now) {
 		why = append(why, "failed "+ago(a.LastFailureAt, now))

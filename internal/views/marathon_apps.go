@@ -1,6 +1,11 @@
 package views
 
-import "github.com/ctop-like/ctop-like/internal/model"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
 
 // The marathon-apps view (DESIGN.md): every Marathon app with Marathon's
 // counts and this node's figures of its containers.
@@ -28,6 +33,11 @@ func init() {
 			{ID: "last_failure", Title: "LAST FAILURE", Width: 24, Priority: 5, Explains: true},
 			{ID: "last_failure_s", Title: "FAILED", Unit: UnitSeconds, Number: true, Width: 8, Priority: 4},
 			{ID: "attention", Title: "ATTENTION", Width: 16, Explains: true},
+			// Marathon's launch queue (1.4 on): the offers of the launch
+			// attempt and the reason that declined most of the last ones.
+			{ID: "offers_processed", Title: "OFFERS", Null: "where the launch queue does not hold the app or its Marathon gives no offer summary (before 1.4)", Unit: UnitCount, Number: true, Width: 6, Priority: 9},
+			{ID: "offers_declined", Title: "DECLINED", Null: "where offers_processed is", Unit: UnitCount, Number: true, Width: 6, Priority: 9},
+			{ID: "decline_reason", Title: "DECLINE REASON", Null: "where no offer was declined, or offers_processed is null", Width: 21, Priority: 6},
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -35,6 +45,7 @@ func init() {
 		Scopes:      []string{"app", "group", "framework"},
 		Minimum:     []string{"app", "group", "instances", "tasks_running", "tasks_healthy", "containers", "cpu_pct", "mem_bytes", "mem_pct", "net_rx_bps", "net_tx_bps", "tasks_unhealthy", "last_failure", "last_failure_s", "attention"},
 		NameColumns: []string{"app", "group"},
+		Details:     marathonAppDetails,
 		Build:       buildMarathonApps,
 		Needs:       model.NeedMarathon,
 		Actions:     marathonAppActions,
@@ -70,13 +81,46 @@ func buildMarathonApps(s *model.Snapshot, q Query) []Row {
 		if !a.LastFailureAt.IsZero() {
 			failedS = max(s.Time.Sub(a.LastFailureAt).Seconds(), 0)
 		}
+		processed, declined, reason := offerValues(a)
 		rows = append(rows, Row{Key: a.ID, Attention: why != "", Values: []any{
 			a.ID, text(a.Group),
 			rate(known, float64(a.Instances)), rate(known, float64(a.TasksRunning)), rate(known, float64(a.TasksHealthy)),
 			float64(f.n), f.cpuValue(), f.mem, f.memPct(s), f.rxValue(), f.txValue(),
 			count(a.TasksStaged), count(a.TasksUnhealthy), count(a.Deployments), flag(a.Delayed),
 			text(a.LastFailure), failedS, text(why),
+			processed, declined, reason,
 		}})
 	}
 	return rows
+}
+
+// marathonAppDetails renders an app: why it needs a look, its instances,
+// its constraints and required ports, and its launch queue with the
+// offers' funnel.
+func marathonAppDetails(s *model.Snapshot, key string, _ DetailsEnv) (string, string) {
+	var a *model.App
+	if s != nil {
+		ix := newClusterIndex(s)
+		for i := range ix.apps {
+			if ix.apps[i].ID == key {
+				a = &ix.apps[i]
+			}
+		}
+	}
+	if a == nil {
+		return "App " + key, "gone: no longer in the latest snapshot\n"
+	}
+	var b detailsWriter
+	if why := appAttention(a, s.Time); why != "" {
+		b.kv("attention", why)
+	}
+	b.kv("id", a.ID)
+	b.kv("group", orNA(a.Group))
+	if a.Instances >= 0 {
+		b.kv("instances", fmt.Sprintf("%d wanted, %d running, %d healthy", a.Instances, a.TasksRunning, a.TasksHealthy))
+	}
+	b.kv("constraints", orNA(strings.Join(a.Constraints, ", ")))
+	b.kv("host ports", orNA(strings.Join(a.Ports, ", ")))
+	b.launchQueue(a, s.Time)
+	return "App " + a.ID, b.String()
 }
