@@ -131,19 +131,20 @@ func NeedLook(s *model.Snapshot) (containers, apps, tasks int) {
 	if s == nil {
 		return
 	}
+	more := reasonsOf(s, newClusterIndex(s))
 	for i := range s.Containers {
-		if containerAttention(&s.Containers[i], s.Memory.Total) != "" {
+		if containerAttention(&s.Containers[i], s.Memory.Total) != "" || len(more.containerWords(&s.Containers[i])) > 0 {
 			containers++
 		}
 	}
 	if c := s.Cluster; c != nil {
 		for i := range c.Apps {
-			if appAttention(&c.Apps[i], s.Time) != "" {
+			if appAttention(&c.Apps[i], s.Time) != "" || more.appWords(c.Apps[i].ID) != "" {
 				apps++
 			}
 		}
 		for i := range c.Tasks {
-			if taskAttention(&c.Tasks[i], s.Time) != "" {
+			if taskAttention(&c.Tasks[i], s.Time) != "" || len(more.taskWords(&c.Tasks[i])) > 0 {
 				tasks++
 			}
 		}

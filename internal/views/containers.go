@@ -85,13 +85,14 @@ func init() {
 
 func buildContainers(s *model.Snapshot, q Query) []Row {
 	rows := make([]Row, 0, len(s.Containers))
+	more := reasonsOf(s, newClusterIndex(s))
 	for i := range s.Containers {
 		c := &s.Containers[i]
 		if !ContainerInScope(c, q.Scope) {
 			continue
 		}
 		vals := containerValues(c, s.Time, s.Machine.Unknown)
-		why := containerAttention(c, s.Memory.Total)
+		why := join(containerAttention(c, s.Memory.Total), more.containerWords(c)...)
 		vals = append(vals, listenText(c.Listen), text(why), text(c.ContainerdNamespace))
 		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != ""})
 	}

@@ -38,6 +38,9 @@ func init() {
 			{ID: "offers_processed", Title: "OFFERS", Null: "where the launch queue does not hold the app or its Marathon gives no offer summary (before 1.4)", Unit: UnitCount, Number: true, Width: 6, Priority: 9},
 			{ID: "offers_declined", Title: "DECLINED", Null: "where offers_processed is", Unit: UnitCount, Number: true, Width: 6, Priority: 9},
 			{ID: "decline_reason", Title: "DECLINE REASON", Null: "where no offer was declined, or offers_processed is null", Width: 21, Priority: 6},
+			// Its failed tasks within the crash-loop window on the nodes
+			// where it loops (settings: crash_loop).
+			{ID: "crash_failures", Title: "CRASHES", Null: "where it loops on no node the data covers", Unit: UnitCount, Number: true, Width: 7, Priority: 5},
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -60,6 +63,7 @@ func init() {
 // this node's containers and figures.
 func buildMarathonApps(s *model.Snapshot, q Query) []Row {
 	ix := newClusterIndex(s)
+	more := reasonsOf(s, ix)
 	cs := containersInScope(s, q.Scope)
 	capps := appsOf(cs)
 	var rows []Row
@@ -76,7 +80,7 @@ func buildMarathonApps(s *model.Snapshot, q Query) []Row {
 		}
 		// Instances -1: an app known only from a container's env.
 		known := a.Instances >= 0
-		why := appAttention(a, s.Time)
+		why := join(appAttention(a, s.Time), more.appWords(a.ID))
 		var failedS any
 		if !a.LastFailureAt.IsZero() {
 			failedS = max(s.Time.Sub(a.LastFailureAt).Seconds(), 0)
@@ -88,7 +92,7 @@ func buildMarathonApps(s *model.Snapshot, q Query) []Row {
 			float64(f.n), f.cpuValue(), f.mem, f.memPct(s), f.rxValue(), f.txValue(),
 			count(a.TasksStaged), count(a.TasksUnhealthy), count(a.Deployments), flag(a.Delayed),
 			text(a.LastFailure), failedS, text(why),
-			processed, declined, reason,
+			processed, declined, reason, more.appFailures(a.ID),
 		}})
 	}
 	return rows
@@ -111,7 +115,7 @@ func marathonAppDetails(s *model.Snapshot, key string, _ DetailsEnv) (string, st
 		return "App " + key, "gone: no longer in the latest snapshot\n"
 	}
 	var b detailsWriter
-	if why := appAttention(a, s.Time); why != "" {
+	if why := join(appAttention(a, s.Time), reasonsOf(s, newClusterIndex(s)).appWords(a.ID)); why != "" {
 		b.kv("attention", why)
 	}
 	b.kv("id", a.ID)

@@ -49,6 +49,7 @@ func init() {
 // node has its container and figures, the others nil.
 func buildMesosTasks(s *model.Snapshot, q Query) []Row {
 	ix := newClusterIndex(s)
+	more := reasonsOf(s, ix)
 	byTask := map[string][]*model.Container{}
 	for i := range s.Containers {
 		c := &s.Containers[i]
@@ -93,7 +94,7 @@ func buildMesosTasks(s *model.Snapshot, q Query) []Row {
 		if !t.StateSince.IsZero() {
 			age = max(s.Time.Sub(t.StateSince).Seconds(), 0)
 		}
-		why := taskAttention(t, s.Time)
+		why := join(taskAttention(t, s.Time), more.taskWords(t)...)
 		key := t.ID
 		if keys[key] { // a master may remember one id twice
 			key += "@" + strconv.FormatInt(t.StateSince.UnixNano(), 10)
