@@ -36,7 +36,7 @@ var CrashLoop = CrashLoopRule{Failures: 3, Window: 15 * time.Minute}
 // which also covers the executor shutdown grace period (5 s) and Docker's
 // stop. A container younger than this when the agent answered, or whose
 // task ended less than this before, is none of these reasons.
-const OrphanGrace = time.Minute
+var OrphanGrace = time.Minute
 
 // crashStates are the states of a task that crashed: it failed (its
 // command or container exited non-zero, a limit killed it) or Mesos could
