@@ -131,7 +131,7 @@ func NeedLook(s *model.Snapshot) (containers, apps, tasks int) {
 	if s == nil {
 		return
 	}
-	more := reasonsOf(s, newClusterIndex(s))
+	more := reasonsOf(s)
 	for i := range s.Containers {
 		if containerAttention(&s.Containers[i], s.Memory.Total) != "" || len(more.containerWords(&s.Containers[i])) > 0 {
 			containers++

@@ -85,7 +85,7 @@ func init() {
 
 func buildContainers(s *model.Snapshot, q Query) []Row {
 	rows := make([]Row, 0, len(s.Containers))
-	more := reasonsOf(s, newClusterIndex(s))
+	more := reasonsOf(s)
 	for i := range s.Containers {
 		c := &s.Containers[i]
 		if !ContainerInScope(c, q.Scope) {

@@ -63,7 +63,7 @@ func init() {
 // this node's containers and figures.
 func buildMarathonApps(s *model.Snapshot, q Query) []Row {
 	ix := newClusterIndex(s)
-	more := reasonsOf(s, ix)
+	more := reasonsOf(s)
 	cs := containersInScope(s, q.Scope)
 	capps := appsOf(cs)
 	var rows []Row
@@ -115,7 +115,7 @@ func marathonAppDetails(s *model.Snapshot, key string, _ DetailsEnv) (string, st
 		return "App " + key, "gone: no longer in the latest snapshot\n"
 	}
 	var b detailsWriter
-	if why := join(appAttention(a, s.Time), reasonsOf(s, newClusterIndex(s)).appWords(a.ID)); why != "" {
+	if why := join(appAttention(a, s.Time), reasonsOf(s).appWords(a.ID)); why != "" {
 		b.kv("attention", why)
 	}
 	b.kv("id", a.ID)

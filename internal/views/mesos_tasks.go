@@ -49,7 +49,7 @@ func init() {
 // node has its container and figures, the others nil.
 func buildMesosTasks(s *model.Snapshot, q Query) []Row {
 	ix := newClusterIndex(s)
-	more := reasonsOf(s, ix)
+	more := reasonsOf(s)
 	byTask := map[string][]*model.Container{}
 	for i := range s.Containers {
 		c := &s.Containers[i]

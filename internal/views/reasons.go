@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ctop-like/ctop-like/internal/model"
@@ -53,47 +54,68 @@ type loop struct {
 
 // reasons holds the joins of one snapshot.
 type reasons struct {
-	s         *model.Snapshot
-	ix        *clusterIndex
-	loops     map[string][]*loop // by loopKey, the nodes in order of their failures (most first)
-	here      string             // this node's agent id
-	fresh     bool               // the agent's own state is this poll's
-	live      map[string]bool    // live task ids
-	liveCID   map[string]bool    // containers of live tasks and executors
-	ended     map[string]time.Time
-	started   map[string]time.Time // container key → its oldest process's start
-	mesosSeen bool                 // some container of this node has a Mesos identity
-	carried   map[string]bool      // task ids and container ids this node's containers carry
+	s          *model.Snapshot
+	ix         *clusterIndex
+	loops      map[string][]*loop // by loopKey, the nodes in order of their failures (most first)
+	loopAgents map[string]bool    // the nodes where something loops
+	here       string             // this node's agent id
+	fresh      bool               // the agent's own state is this poll's
+	live       map[string]bool    // live task ids
+	liveCID    map[string]bool    // containers of live tasks and executors
+	ended      map[string]time.Time
+	started    map[string]time.Time // container key → its oldest process's start
+	mesosSeen  bool                 // some container of this node has a Mesos identity
+	carried    map[string]bool      // task ids and container ids this node's containers carry
 }
 
-func reasonsOf(s *model.Snapshot, ix *clusterIndex) *reasons {
-	r := &reasons{s: s, ix: ix, loops: map[string][]*loop{}}
+// reasonsCache keeps the joins of the last snapshot: the header's count
+// and the view on screen ask for the same one (snapshots are immutable).
+var reasonsCache struct {
+	sync.Mutex
+	s *model.Snapshot
+	r *reasons
+}
+
+// reasonsOf joins a snapshot's containers and Mesos tasks, once per
+// snapshot: one pass over the tasks, which is 101,000 of them while the
+// master's state is read (bench/RESULTS.md).
+func reasonsOf(s *model.Snapshot) *reasons {
+	reasonsCache.Lock()
+	if reasonsCache.s == s && reasonsCache.r != nil {
+		r := reasonsCache.r
+		reasonsCache.Unlock()
+		return r
+	}
+	reasonsCache.Unlock()
+	r := newReasons(s)
+	reasonsCache.Lock()
+	reasonsCache.s, reasonsCache.r = s, r
+	reasonsCache.Unlock()
+	return r
+}
+
+func newReasons(s *model.Snapshot) *reasons {
+	r := &reasons{s: s, ix: newClusterIndex(s), loops: map[string][]*loop{}}
 	c := s.Cluster
 	if c == nil {
 		return r
 	}
 	r.here = c.AgentID
-	r.loopsOf(c, s.Time)
 	r.fresh = c.HasMesos && !c.Stale && c.AgentRead && c.AgentID != ""
+	sc := scanOf(c)
+	r.live, r.liveCID, r.ended = sc.live, sc.liveCID, sc.ended
+	rule := CrashLoop
+	counts := map[crashGroup]*loop{}
+	if rule.Failures > 0 && rule.Window > 0 {
+		for _, t := range sc.crashes {
+			if s.Time.Sub(t.StateSince) <= rule.Window {
+				countCrash(counts, t)
+			}
+		}
+	}
+	r.loopsOf(counts, rule)
 	if !r.fresh {
 		return r
-	}
-	r.live, r.liveCID, r.ended = map[string]bool{}, map[string]bool{}, map[string]time.Time{}
-	for i := range c.Tasks {
-		t := &c.Tasks[i]
-		if t.Finished {
-			if t.StateSince.After(r.ended[t.ID]) {
-				r.ended[t.ID] = t.StateSince
-			}
-			continue
-		}
-		r.live[t.ID] = true
-		for _, cid := range t.ContainerIDs {
-			r.liveCID[cid] = true
-		}
-	}
-	for _, cid := range c.AgentExecutors {
-		r.liveCID[cid] = true
 	}
 	r.carried = map[string]bool{}
 	for i := range s.Containers {
@@ -144,42 +166,94 @@ func (ix *clusterIndex) loopKey(t *model.Task) string {
 	return t.FrameworkID + "\x00" + t.Name
 }
 
-// loopsOf counts, per app and node, the crashed tasks within the rule's
-// window; those at or over its count loop.
-func (r *reasons) loopsOf(c *model.Cluster, now time.Time) {
-	rule := CrashLoop
-	if rule.Failures <= 0 || rule.Window <= 0 {
-		return
+// taskScan is what the joins need of a cluster's tasks, found in one
+// pass: its crashed tasks, and the live and ended tasks of this node's
+// agent. A cluster is shared by the snapshots of a poll (every 10 s by
+// default; a snapshot every 2 s), so the pass is made once per poll:
+// 100,000 tasks are 22 MB to read, 4-5 ms a pass (bench/RESULTS.md).
+type taskScan struct {
+	crashes       []*model.Task
+	live, liveCID map[string]bool
+	ended         map[string]time.Time
+}
+
+var scanCache struct {
+	sync.Mutex
+	c    *model.Cluster
+	scan *taskScan
+}
+
+func scanOf(c *model.Cluster) *taskScan {
+	scanCache.Lock()
+	defer scanCache.Unlock()
+	if scanCache.c == c && scanCache.scan != nil {
+		return scanCache.scan
 	}
-	type nodeKey struct{ key, agent string }
-	counts := map[nodeKey]*loop{}
+	sc := &taskScan{live: map[string]bool{}, liveCID: map[string]bool{}, ended: map[string]time.Time{}}
 	seen := map[string]bool{}
 	for i := range c.Tasks {
 		t := &c.Tasks[i]
-		if !t.Finished || !crashStates[t.State] || t.StateSince.IsZero() || now.Sub(t.StateSince) > rule.Window || seen[t.ID] {
+		if t.Finished && crashStates[t.State] && !t.StateSince.IsZero() && !seen[t.ID] {
+			seen[t.ID] = true
+			sc.crashes = append(sc.crashes, t)
+		}
+		if t.AgentID != c.AgentID || c.AgentID == "" {
+			continue // another node's: it explains nothing here
+		}
+		if t.Finished {
+			if t.StateSince.After(sc.ended[t.ID]) {
+				sc.ended[t.ID] = t.StateSince
+			}
 			continue
 		}
-		seen[t.ID] = true
-		k := nodeKey{r.ix.loopKey(t), t.AgentID}
-		l := counts[k]
-		if l == nil {
-			l = &loop{agentID: t.AgentID, node: t.AgentHost, first: t.StateSince, last: t}
-			if l.node == "" {
-				l.node = t.AgentID
-			}
-			counts[k] = l
-		}
-		l.failures++
-		if t.StateSince.Before(l.first) {
-			l.first = t.StateSince
-		}
-		if t.StateSince.After(l.last.StateSince) {
-			l.last = t
+		sc.live[t.ID] = true
+		for _, cid := range t.ContainerIDs {
+			sc.liveCID[cid] = true
 		}
 	}
-	for k, l := range counts {
+	for _, cid := range c.AgentExecutors {
+		sc.liveCID[cid] = true
+	}
+	scanCache.c, scanCache.scan = c, sc
+	return sc
+}
+
+// crashGroup is what failures are first counted by, without a string
+// made per task: a task id's part before its first "." (a Marathon app's
+// id with "_" for "/"), else its name; and its node.
+type crashGroup struct{ fw, name, agent string }
+
+func countCrash(counts map[crashGroup]*loop, t *model.Task) {
+	name := t.Name
+	if i := strings.IndexByte(t.ID, '.'); i > 0 {
+		name = t.ID[:i]
+	}
+	k := crashGroup{t.FrameworkID, name, t.AgentID}
+	l := counts[k]
+	if l == nil {
+		l = &loop{agentID: t.AgentID, node: t.AgentHost, first: t.StateSince, last: t}
+		if l.node == "" {
+			l.node = t.AgentID
+		}
+		counts[k] = l
+	}
+	l.failures++
+	if t.StateSince.Before(l.first) {
+		l.first = t.StateSince
+	}
+	if t.StateSince.After(l.last.StateSince) {
+		l.last = t
+	}
+}
+
+// loopsOf keeps the groups at or over the rule's count, by their app.
+func (r *reasons) loopsOf(counts map[crashGroup]*loop, rule CrashLoopRule) {
+	r.loopAgents = map[string]bool{}
+	for _, l := range counts {
 		if l.failures >= rule.Failures {
-			r.loops[k.key] = append(r.loops[k.key], l)
+			key := r.ix.loopKey(l.last)
+			r.loops[key] = append(r.loops[key], l)
+			r.loopAgents[l.agentID] = true
 		}
 	}
 	for _, ls := range r.loops {
@@ -341,9 +415,11 @@ func (r *reasons) noContainer(t *model.Task) string {
 // live tasks and its latest failure), or it has no container here.
 func (r *reasons) taskWords(t *model.Task) []string {
 	var why []string
-	for _, l := range r.loops[r.ix.loopKey(t)] {
-		if l.agentID == t.AgentID && (!t.Finished || l.last == t) {
-			why = append(why, l.words(r.s.Time, r.exitOf(l.last)))
+	if len(r.loopAgents) > 0 && r.loopAgents[t.AgentID] { // a task id's app is found only where something loops
+		for _, l := range r.loops[r.ix.loopKey(t)] {
+			if l.agentID == t.AgentID && (!t.Finished || l.last == t) {
+				why = append(why, l.words(r.s.Time, r.exitOf(l.last)))
+			}
 		}
 	}
 	if w := r.noContainer(t); w != "" {
