@@ -103,8 +103,10 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 	defer nd.close()
 	logFeed, stopLogs := startLogs(o, nd.logs)
 	defer stopLogs()
+	last, stopLast := startLast(o, nd.logs)
+	defer stopLast()
 	mon := monitor.New(nd.src, o.delay, nd.cluster, orchestrator.Match)
-	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc, Logs: logFeed}
+	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc, Logs: logFeed, Last: last}
 	rec, err := openRecording(o, nd.host)
 	if err != nil {
 		return err

@@ -25,7 +25,7 @@ function __ctop_like_columns
         case machine
             printf '%s\n' kind name util_pct read_bps write_bps rx_bps tx_bps used_bytes total_bytes user_pct system_pct iowait_pct steal_pct reads_ps writes_ps rx_pps tx_pps errors drops speed_mbps state available_bytes device fs_type
         case marathon-apps
-            printf '%s\n' app group instances tasks_running tasks_healthy containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps tasks_staged tasks_unhealthy deployments delayed last_failure last_failure_s attention offers_processed offers_declined decline_reason
+            printf '%s\n' app group instances tasks_running tasks_healthy containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps tasks_staged tasks_unhealthy deployments delayed last_failure last_failure_s attention offers_processed offers_declined decline_reason crash_failures
         case marathon-groups
             printf '%s\n' group apps containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps attention
         case mesos-frameworks
@@ -36,13 +36,15 @@ function __ctop_like_columns
             printf '%s\n' id host cpus cpus_allocated cpu_pct mem_total_bytes mem_allocated_bytes mem_bytes tasks executors age_s state error
         case logs
             printf '%s\n' time stream text
+        case attention
+            printf '%s\n' kind id name attention why age_s app
         case '*'
             printf '%s\n' id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace
     end
 end
 
 complete -c ctop-like -f
-complete -c ctop-like -s v -l view -x -a 'containers processes machine marathon-apps marathon-groups mesos-frameworks mesos-tasks agents logs' -d 'the view to open, by ID'
+complete -c ctop-like -s v -l view -x -a 'containers processes machine marathon-apps marathon-groups mesos-frameworks mesos-tasks agents logs attention' -d 'the view to open, by ID'
 complete -c ctop-like -l scope -x -a 'framework= group= app= task= container= pid= agent=' -d 'start drilled down into one entity, as KIND=ID'
 complete -c ctop-like -s f -l filter -x -a '(__ctop_like_columns)' -d 'show the rows where every clause holds'
 complete -c ctop-like -s s -l sort -x -a '(__ctop_like_columns; __ctop_like_columns | string replace -r "^" -)' -d 'sort by the column ID'

@@ -82,6 +82,13 @@ type Task struct {
 	// ContainerIDs are statuses[].container_status.container_id.value.
 	ContainerIDs []string `json:"container_ids,omitempty"`
 	ExecutorID   string   `json:"executor_id,omitempty"`
+	// Ports are the ports of its agent it was given (its ports resource,
+	// "31000/tcp"): on the agent's own network it binds them.
+	Ports []string `json:"ports,omitempty"`
+	// History is its statuses, oldest first, where the answer carries
+	// them (an agent's or master's state keeps state and time only; the
+	// message and reason of each come from the v1 operator API).
+	History []TaskStatus `json:"history,omitempty"`
 	// Finished is true for a task from a framework's completed_tasks or
 	// unreachable_tasks: the master remembers it, nothing of it runs.
 	Finished bool `json:"finished,omitempty"`
@@ -96,6 +103,15 @@ type Task struct {
 	// (the agent state's executors[].directory); "" when this node's
 	// agent did not say.
 	Sandbox string `json:"sandbox,omitempty"`
+}
+
+// TaskStatus is one status update of a task.
+type TaskStatus struct {
+	State   string    `json:"state"`
+	At      time.Time `json:"at,omitzero"`
+	Reason  string    `json:"reason,omitempty"`
+	Message string    `json:"message,omitempty"`
+	Source  string    `json:"source,omitempty"` // SOURCE_EXECUTOR, SOURCE_AGENT, SOURCE_MASTER
 }
 
 // StaleFor says how old the last good answer of a source is, in the words

@@ -460,11 +460,15 @@ func cut(s string, n int) string {
 }
 
 // constraintList is the constraints as Marathon's UI writes them:
-// "hostname:UNIQUE", "rack_id:GROUP_BY:3".
+// "hostname:UNIQUE", "rack_id:GROUP_BY:3"; an empty value
+// (["hostname", "UNIQUE", ""], Marathon's docs) is no part.
 func (d *appDef) constraintList() []string {
 	var out []string
 	for _, c := range d.constraints {
-		out = append(out, strings.Join(c, ":"))
+		parts := slices.DeleteFunc(slices.Clone(c), func(p string) bool { return p == "" })
+		if len(parts) > 0 {
+			out = append(out, strings.Join(parts, ":"))
+		}
 	}
 	return out
 }

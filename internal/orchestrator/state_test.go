@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -44,7 +45,12 @@ type refTask struct {
 	ExecutorID  string `json:"executor_id"`
 	SlaveID     string `json:"slave_id"`
 	State       string `json:"state"`
-	Statuses    []struct {
+	Resources   struct {
+		Ports string `json:"ports"`
+	} `json:"resources"`
+	Statuses []struct {
+		State           string  `json:"state"`
+		Source          string  `json:"source"`
 		Timestamp       float64 `json:"timestamp"`
 		Reason          string  `json:"reason"`
 		Message         string  `json:"message"`
@@ -64,8 +70,13 @@ func (r refTask) task(fw string, finished bool) model.Task {
 	if t.FrameworkID == "" {
 		t.FrameworkID = fw
 	}
+	t.Ports = portRanges(r.Resources.Ports, maxTaskPorts)
+	var history []model.TaskStatus
 	latest := -1
 	for i, s := range r.Statuses {
+		if len(history) < maxHistory {
+			history = append(history, model.TaskStatus{State: s.State, At: unixTime(s.Timestamp), Reason: s.Reason, Message: s.Message, Source: s.Source})
+		}
 		if latest < 0 || s.Timestamp >= r.Statuses[latest].Timestamp {
 			latest = i
 		}
@@ -83,6 +94,10 @@ func (r refTask) task(fw string, finished bool) model.Task {
 	if latest >= 0 {
 		s := r.Statuses[latest]
 		t.StateSince, t.Reason, t.Message = unixTime(s.Timestamp), s.Reason, s.Message
+	}
+	if t.State != "TASK_RUNNING" && len(history) > 0 {
+		sort.SliceStable(history, func(i, j int) bool { return history[i].At.Before(history[j].At) })
+		t.History = history
 	}
 	return t
 }
@@ -294,5 +309,44 @@ func TestStateBounded(t *testing.T) {
 	}
 	if msg := buildMesos(st, "", nil).Dropped; !strings.Contains(msg, "10 tasks not listed: over the 20000") {
 		t.Errorf("dropped: %q", msg)
+	}
+}
+
+// TestTaskPortsAndHistory: a task's ports resource ("[23183-23183]") and,
+// for a task that is not running, its statuses oldest first, from pair
+// A's master state (Mesos 1.2.0); a running task keeps no history.
+func TestTaskPortsAndHistory(t *testing.T) {
+	c, err := ParseCluster(strings.NewReader(string(fixture(t, "mesos/pairA_master_state_mesos-1.2.0.json"))), nil, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live, done *model.Task
+	for i := range c.Tasks {
+		tk := &c.Tasks[i]
+		switch {
+		case tk.ID == "development_logging.b8d78e66-c64b-11e6-9066-5a8a388c67a1":
+			live = tk
+		case tk.Finished && tk.State == "TASK_KILLED" && done == nil:
+			done = tk
+		}
+	}
+	if live == nil || done == nil {
+		t.Fatal("pair A lacks its running logging task or a killed one")
+	}
+	if !slices.Equal(live.Ports, []string{"23183/tcp"}) || live.History != nil {
+		t.Errorf("running task: ports %v history %v", live.Ports, live.History)
+	}
+	if len(done.Ports) != 1 || len(done.History) < 2 || done.History[len(done.History)-1].State != "TASK_KILLED" ||
+		!done.History[len(done.History)-1].At.Equal(done.StateSince) || !done.History[0].At.Before(done.StateSince) {
+		t.Errorf("killed task %s: ports %v history %+v", done.ID, done.Ports, done.History)
+	}
+	if got := portRanges("[31000-31002, 31005-31005]", 32); !slices.Equal(got, []string{"31000/tcp", "31001/tcp", "31002/tcp", "31005/tcp"}) {
+		t.Errorf("ranges %v", got)
+	}
+	if got := portRanges("[1-100000]", 3); !slices.Equal(got, nil) {
+		t.Errorf("a range past 65535 %v", got)
+	}
+	if got := portRanges("[1-1000]", 3); len(got) != 3 {
+		t.Errorf("bounded %v", got)
 	}
 }

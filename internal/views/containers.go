@@ -73,6 +73,7 @@ func init() {
 		NameColumns: []string{"name"},
 		Details:     containerDetails,
 		Actions:     containerActions,
+		NoAction:    containerUnoffered,
 		Target:      containerTarget,
 		Shell:       true,
 		Build:       buildContainers,
@@ -85,14 +86,13 @@ func init() {
 
 func buildContainers(s *model.Snapshot, q Query) []Row {
 	rows := make([]Row, 0, len(s.Containers))
-	more := reasonsOf(s)
 	for i := range s.Containers {
 		c := &s.Containers[i]
 		if !ContainerInScope(c, q.Scope) {
 			continue
 		}
 		vals := containerValues(c, s.Time, s.Machine.Unknown)
-		why := join(containerAttention(c, s.Memory.Total), more.containerWords(c)...)
+		why := containerLook(s, c)
 		vals = append(vals, listenText(c.Listen), text(why), text(c.ContainerdNamespace))
 		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != ""})
 	}

@@ -1,11 +1,6 @@
 package views
 
-import (
-	"fmt"
-	"strings"
-
-	"github.com/ctop-like/ctop-like/internal/model"
-)
+import "github.com/ctop-like/ctop-like/internal/model"
 
 // The marathon-apps view (DESIGN.md): every Marathon app with Marathon's
 // counts and this node's figures of its containers.
@@ -48,7 +43,7 @@ func init() {
 		Scopes:      []string{"app", "group", "framework"},
 		Minimum:     []string{"app", "group", "instances", "tasks_running", "tasks_healthy", "containers", "cpu_pct", "mem_bytes", "mem_pct", "net_rx_bps", "net_tx_bps", "tasks_unhealthy", "last_failure", "last_failure_s", "attention"},
 		NameColumns: []string{"app", "group"},
-		Details:     marathonAppDetails,
+		Details:     appDetails,
 		Build:       buildMarathonApps,
 		Needs:       model.NeedMarathon,
 		Actions:     marathonAppActions,
@@ -80,7 +75,7 @@ func buildMarathonApps(s *model.Snapshot, q Query) []Row {
 		}
 		// Instances -1: an app known only from a container's env.
 		known := a.Instances >= 0
-		why := join(appAttention(a, s.Time), more.appWords(a.ID))
+		why := appLook(s, a)
 		var failedS any
 		if !a.LastFailureAt.IsZero() {
 			failedS = max(s.Time.Sub(a.LastFailureAt).Seconds(), 0)
@@ -96,35 +91,4 @@ func buildMarathonApps(s *model.Snapshot, q Query) []Row {
 		}})
 	}
 	return rows
-}
-
-// marathonAppDetails renders an app: why it needs a look, its instances,
-// its constraints and required ports, and its launch queue with the
-// offers' funnel.
-func marathonAppDetails(s *model.Snapshot, key string, _ DetailsEnv) (string, string) {
-	var a *model.App
-	if s != nil {
-		ix := newClusterIndex(s)
-		for i := range ix.apps {
-			if ix.apps[i].ID == key {
-				a = &ix.apps[i]
-			}
-		}
-	}
-	if a == nil {
-		return "App " + key, "gone: no longer in the latest snapshot\n"
-	}
-	var b detailsWriter
-	if why := join(appAttention(a, s.Time), reasonsOf(s).appWords(a.ID)); why != "" {
-		b.kv("attention", why)
-	}
-	b.kv("id", a.ID)
-	b.kv("group", orNA(a.Group))
-	if a.Instances >= 0 {
-		b.kv("instances", fmt.Sprintf("%d wanted, %d running, %d healthy", a.Instances, a.TasksRunning, a.TasksHealthy))
-	}
-	b.kv("constraints", orNA(strings.Join(a.Constraints, ", ")))
-	b.kv("host ports", orNA(strings.Join(a.Ports, ", ")))
-	b.launchQueue(a, s.Time)
-	return "App " + a.ID, b.String()
 }

@@ -468,3 +468,17 @@ func join(why string, more ...string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// containerReasons, taskReasons and appReasons are what this file adds to
+// a row's attention (attention.go's containerLook, taskLook, appLook).
+func containerReasons(s *model.Snapshot, c *model.Container) string {
+	return join("", reasonsOf(s).containerWords(c)...)
+}
+
+func taskReasons(s *model.Snapshot, t *model.Task) string {
+	return join("", reasonsOf(s).taskWords(t)...)
+}
+
+func appReasons(s *model.Snapshot, a *model.App) string {
+	return join(waitingWords(a, s.Time), reasonsOf(s).appWords(a.ID))
+}

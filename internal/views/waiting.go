@@ -185,14 +185,12 @@ func offerValues(a *model.App) (processed, declined, reason any) {
 	return float64(o.Processed), float64(o.Unused), text(topDecline(o))
 }
 
-// launchQueueLines write an app's launch queue for its details: what it
-// still has to launch, its backoff, and the offers' funnel step by step.
+// launchQueue writes an app's entry in the launch queue for its details:
+// what it still has to launch, since when, and the offers' funnel step by
+// step; nothing when the queue does not hold it.
 func (b *detailsWriter) launchQueue(a *model.App, now time.Time) {
 	q := a.Queue
 	if q == nil {
-		if a.Delayed != nil {
-			b.kv("launch queue", "not queued")
-		}
 		return
 	}
 	l := fmt.Sprintf("%d to launch", q.Count)
@@ -204,7 +202,7 @@ func (b *detailsWriter) launchQueue(a *model.App, now time.Time) {
 	} else {
 		l += ", held back by its backoff " + Duration(q.DelayS) + " more"
 	}
-	b.kv("launch queue", l)
+	b.kv("queued", l)
 	o := q.Offers
 	if o == nil {
 		b.kv("offers", "this Marathon gives no offer summary (before 1.4): only its delay is known")

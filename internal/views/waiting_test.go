@@ -48,7 +48,7 @@ func TestWaitingNamesWhatDeclines(t *testing.T) {
 		t.Errorf("offers %v %v %v", val(v, r, "offers_processed"), val(v, r, "offers_declined"), val(v, r, "decline_reason"))
 	}
 	_, d := v.Details(s, "/ops/redis", DetailsEnv{})
-	for _, w := range []string{"launch queue: 1 to launch, since 2026-12-07T09:55:00Z (5m ago), waiting for offers",
+	for _, w := range []string{"queued:      1 to launch, since 2026-12-07T09:55:00Z (5m ago), waiting for offers",
 		"offers:      96 processed, 96 declined, last declined 3s ago, last used 6m ago",
 		"UnfulfilledConstraint: 8 of 12 declined: hostname UNIQUE", "InsufficientPorts: 4 of 4 declined: 6379"} {
 		if !strings.Contains(d, w) {
