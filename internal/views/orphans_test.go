@@ -219,4 +219,19 @@ func TestOrphans(t *testing.T) {
 	if a := attentionOf(t, s, "mesos-tasks")["server-0_10a"]; a != "no container" {
 		t.Errorf("task server-0_10a: %q, want no container", a)
 	}
+	// x lists them.
+	x := map[string]string{}
+	v := Get("attention")
+	tab, err := Rows(s, Query{View: "attention"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range tab.Rows {
+		x[r.Key], _ = r.Values[v.Col("attention")].(string)
+	}
+	for _, k := range []string{"container:" + orphan, "container:" + dockerID, "task:server-0_10a"} {
+		if !strings.Contains(x[k], "orphan (no task)") && !strings.Contains(x[k], "no container") {
+			t.Errorf("x: %s: %q", k, x[k])
+		}
+	}
 }

@@ -128,6 +128,13 @@ func TestCrashLoopFromMasterState(t *testing.T) {
 	if c, _, _ := NeedLook(s); c != 1 {
 		t.Errorf("need a look: %d containers", c)
 	}
+	// x lists the three.
+	v, rows, _ = rowsByKey(t, "attention", s, nil, false)
+	for _, k := range []string{"container:next", "app:/wet2", "task:wet2.418677ba-cd2e-11e6-b6f5-fea80569c9e0"} {
+		if a, _ := val(v, rows[k], "attention").(string); !strings.Contains(a, "crash loop") {
+			t.Errorf("x: %s: %q", k, a)
+		}
+	}
 }
 
 // TestCrashLoopRule: the rule of the settings file decides. A window
