@@ -189,6 +189,13 @@ func TestOrphans(t *testing.T) {
 	if a := got[listed]; a != "" {
 		t.Errorf("the agent's executor's container: %q", a)
 	}
+	// What it holds: the memory its cgroup charges (no CPU rate yet in a
+	// first sample).
+	for _, c := range s.Containers {
+		if c.ID == dockerID && !strings.HasSuffix(got[dockerID], " holding mem "+HumanBytes(float64(c.Mem.Used))) {
+			t.Errorf("%s holds %d bytes: %q", dockerID, c.Mem.Used, got[dockerID])
+		}
+	}
 	if a := attentionOf(t, s, "mesos-tasks")["server-0_10a"]; a != "" {
 		t.Errorf("task placed in %s: %q", listed, a)
 	}

@@ -355,7 +355,8 @@ func (r *reasons) containerLoopKey(c *model.Container) string {
 	return ""
 }
 
-// orphan is "orphan (no task) 2h" for a running container of this node
+// orphan is "orphan (no task) 2h holding cpu 12%, mem 300M" (what it
+// holds as far as measured) for a running container of this node
 // with a Mesos identity that no live task or executor of the agent names,
 // judged only on this poll's answer of the agent, past OrphanGrace.
 func (r *reasons) orphan(c *model.Container) string {
@@ -383,7 +384,18 @@ func (r *reasons) orphan(c *model.Container) string {
 	if end, ok := r.ended[tid]; ok && at.Sub(end) < OrphanGrace {
 		return "" // being destroyed
 	}
-	return "orphan (no task) " + span(r.s.Time.Sub(born))
+	w := "orphan (no task) " + span(r.s.Time.Sub(born))
+	var holds []string
+	if c.HasRates && c.Measured("cpu") {
+		holds = append(holds, fmt.Sprintf("cpu %.0f%%", c.CPUPct))
+	}
+	if c.Measured("memory") && c.Mem.Used > 0 {
+		holds = append(holds, "mem "+HumanBytes(float64(c.Mem.Used)))
+	}
+	if len(holds) > 0 {
+		w += " holding " + strings.Join(holds, ", ")
+	}
+	return w
 }
 
 func isRunning(c *model.Container) bool {
