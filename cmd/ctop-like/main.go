@@ -17,6 +17,7 @@ import (
 	"github.com/ctop-like/ctop-like/internal/collector"
 	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
 	"github.com/ctop-like/ctop-like/internal/logfeed"
+	"github.com/ctop-like/ctop-like/internal/metrics"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/monitor"
 	"github.com/ctop-like/ctop-like/internal/orchestrator"
@@ -106,6 +107,13 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 	last, stopLast := startLast(o, nd.logs)
 	defer stopLast()
 	mon := monitor.New(nd.src, o.delay, nd.cluster, orchestrator.Match)
+	if o.listen != "" {
+		srv, err := metrics.Listen(o.listen, mon.Latest)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+	}
 	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc, Logs: logFeed, Last: last}
 	rec, err := openRecording(o, nd.host)
 	if err != nil {
