@@ -25,7 +25,7 @@ function __ctop_like_columns
         case machine
             printf '%s\n' kind name util_pct read_bps write_bps rx_bps tx_bps used_bytes total_bytes user_pct system_pct iowait_pct steal_pct reads_ps writes_ps rx_pps tx_pps errors drops speed_mbps state available_bytes device fs_type
         case marathon-apps
-            printf '%s\n' app group instances tasks_running tasks_healthy containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps tasks_staged tasks_unhealthy deployments delayed last_failure last_failure_s attention
+            printf '%s\n' app group instances tasks_running tasks_healthy containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps tasks_staged tasks_unhealthy deployments delayed last_failure last_failure_s attention offers_processed offers_declined decline_reason crash_failures
         case marathon-groups
             printf '%s\n' group apps containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps attention
         case mesos-frameworks
