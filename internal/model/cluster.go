@@ -89,6 +89,9 @@ type Task struct {
 	// (the agent state's executors[].directory); "" when this node's
 	// agent did not say.
 	Sandbox string `json:"sandbox,omitempty"`
+	// Labels are the task's own (TaskInfo's labels; Marathon copies its
+	// app's there), not its statuses' or its discovery info's.
+	Labels Labels `json:"labels,omitempty"`
 }
 
 // StaleFor says how old the last good answer of a source is, in the words
@@ -143,6 +146,8 @@ type App struct {
 	LastFailure     string    `json:"last_failure,omitempty"`
 	LastFailureAt   time.Time `json:"last_failure_at,omitzero"`
 	LastFailureTask string    `json:"last_failure_task,omitempty"`
+	// Labels are the app definition's labels.
+	Labels Labels `json:"labels,omitempty"`
 }
 
 // ClusterNeeds says what of the cluster a view shows beyond this node's

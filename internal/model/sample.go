@@ -225,6 +225,9 @@ type ContainerSample struct {
 	Blkio   CgroupBlkio   `json:"blkio"`
 	Net     *NetCounters  `json:"net"` // summed over interfaces but lo; nil in the host's network namespace or unknown
 	Cluster ClusterFields `json:"cluster"`
+	// ClusterLabels are its task's Mesos labels, then its app's Marathon
+	// labels the task lacks (the runtime's own are Labels).
+	ClusterLabels Labels `json:"cluster_labels,omitempty"`
 
 	// Agent names the node a remote source read this container from (a
 	// Mesos agent's host), AgentID the Mesos agent's id; empty for the
