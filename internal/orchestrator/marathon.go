@@ -61,6 +61,7 @@ type marathonApp struct {
 	} `json:"deployments"`
 	// embed=apps.lastTaskFailure: nil when missing or the app never failed.
 	LastTaskFailure *lastFailure `json:"lastTaskFailure"`
+	Labels          model.Labels `json:"-"`
 }
 
 type lastFailure struct {
@@ -274,7 +275,7 @@ func buildMarathon(root *marathonGroup) *marathonPart {
 		for i := range g.Apps {
 			a := &g.Apps[i]
 			id := normPath(a.ID)
-			ma := model.App{ID: id, Group: ParentPath(id), Instances: a.Instances}
+			ma := model.App{ID: id, Group: ParentPath(id), Instances: a.Instances, Labels: a.Labels}
 			running, healthy := 0, 0
 			for _, t := range a.Tasks {
 				ma.TaskIDs = append(ma.TaskIDs, t.ID)

@@ -38,12 +38,13 @@ type refExecutor struct {
 }
 
 type refTask struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	FrameworkID string `json:"framework_id"`
-	ExecutorID  string `json:"executor_id"`
-	SlaveID     string `json:"slave_id"`
-	State       string `json:"state"`
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	FrameworkID string          `json:"framework_id"`
+	ExecutorID  string          `json:"executor_id"`
+	SlaveID     string          `json:"slave_id"`
+	State       string          `json:"state"`
+	Labels      json.RawMessage `json:"labels"`
 	Statuses    []struct {
 		Timestamp       float64 `json:"timestamp"`
 		Reason          string  `json:"reason"`
@@ -84,7 +85,37 @@ func (r refTask) task(fw string, finished bool) model.Task {
 		s := r.Statuses[latest]
 		t.StateSince, t.Reason, t.Message = unixTime(s.Timestamp), s.Reason, s.Message
 	}
+	t.Labels = refLabels(r.Labels)
 	return t
+}
+
+// refLabels reads a task's labels the plain way: an array of objects
+// with a key (a key that is no string is ""), or that array wrapped in
+// {"labels": ...} once.
+func refLabels(raw json.RawMessage) model.Labels {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return nil
+	}
+	if m, ok := v.(map[string]any); ok {
+		v = m["labels"]
+	}
+	var set model.LabelSet
+	l, _ := v.([]any)
+	for _, e := range l {
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		k, hasKey := m["key"]
+		if !hasKey {
+			continue
+		}
+		key, _ := k.(string)
+		value, _ := m["value"].(string)
+		set.Add(key, value)
+	}
+	return set.Take()
 }
 
 // refTasks are the live tasks in the answer's order and, per framework,
