@@ -84,7 +84,7 @@ bench:
 # fail at random. The counts are sized to about 5 s each on a 2-core machine
 # (the cgroup-tree targets build a tree per input, so they get fewer).
 # FUZZTIME=1000000x make fuzz runs every target that many times; one alone:
-#   go test -run='^$$' -fuzz='^FuzzProcStat$$' -fuzztime=1000000x ./collector
+#   go test -run='^$$' -fuzz='^FuzzProcStat$$' -fuzztime=1000000x ./internal/collector/proc
 # Minimizing a new input is capped at 100 runs so that the count is spent
 # fuzzing; failing inputs land in <pkg>/testdata/fuzz/<Name>/.
 # Under CI=true the fuzz cache (inputs found interesting by earlier runs,
@@ -93,13 +93,13 @@ bench:
 # short run ever slower. The committed testdata/fuzz seeds always run.
 FUZZTIME ?=
 FUZZ_TARGETS = \
-	collector:FuzzProcStat:20000x collector:FuzzProcStatus:20000x \
-	collector:FuzzProcIO:20000x collector:FuzzProcCmdline:20000x \
-	collector:FuzzProcCgroup:20000x collector:FuzzNetDev:20000x \
-	collector:FuzzDiskstats:20000x collector:FuzzMeminfo:20000x \
-	collector:FuzzProcStatFile:20000x collector:FuzzMachineSmallFiles:20000x \
-	collector:FuzzCgroupV1:2000x collector:FuzzCgroupV2:3000x \
-	collector:FuzzContainerFromCgroup:10000x collector:FuzzCRIOMeta:5000x \
+	collector/proc:FuzzProcStat:20000x collector/proc:FuzzProcStatus:20000x \
+	collector/proc:FuzzProcIO:20000x collector/proc:FuzzProcCmdline:20000x \
+	collector/proc:FuzzProcCgroup:20000x collector/machine:FuzzNetDev:20000x \
+	collector/machine:FuzzDiskstats:20000x collector/machine:FuzzMeminfo:20000x \
+	collector/machine:FuzzProcStatFile:20000x collector/machine:FuzzMachineSmallFiles:20000x \
+	collector/cgroups:FuzzCgroupV1:2000x collector/cgroups:FuzzCgroupV2:3000x \
+	collector/cgroups:FuzzContainerFromCgroup:10000x collector/runtime/crio:FuzzCRIOMeta:5000x \
 	orchestrator:FuzzMesosState:10000x orchestrator:FuzzMarathon:20000x \
 	orchestrator:FuzzParseCluster:4000x agents:FuzzAgentStatistics:20000x \
 	redact:FuzzText:20000x \

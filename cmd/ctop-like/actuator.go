@@ -13,6 +13,7 @@ import (
 
 	"github.com/ctop-like/ctop-like/internal/actions"
 	"github.com/ctop-like/ctop-like/internal/collector"
+	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
 	"github.com/ctop-like/ctop-like/internal/httpapi"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/monitor"
@@ -49,7 +50,7 @@ func newActuator(o *options, nd *node) views.Actuator {
 		return nil
 	}
 	x := &actuator{local: nd.local, cluster: nd.cluster,
-		cgroups: func() (actions.Cgroups, error) { return actions.Mounts("/proc/self/mountinfo") },
+		cgroups: func() (actions.Cgroups, error) { return actions.Locate(o.procRoot, o.cgroupRoot) },
 		self:    actions.OwnSession}
 	if p, ok := nd.cluster.(*orchestrator.Poller); ok {
 		x.cfg = p.Config()
@@ -67,8 +68,8 @@ func (d deed) Describe() string             { return d.text }
 func (d deed) Do(ctx context.Context) error { return d.do(ctx) }
 
 // engine is the Docker-API handler of a Docker or Podman row.
-func (x *actuator) engine(runtime string) (*collector.Docker, error) {
-	d, _ := x.local.Runtime(runtime).(*collector.Docker)
+func (x *actuator) engine(runtime string) (*docker.Handler, error) {
+	d, _ := x.local.Runtime(runtime).(*docker.Handler)
 	if d == nil || d.ExecClient() == nil {
 		return nil, fmt.Errorf("%s is not reachable from ctop-like (--%s-host)", runtime, runtime)
 	}
@@ -297,7 +298,11 @@ func (x *actuator) Shell(ctx context.Context, ref views.ContainerRef) error {
 	if ref.PID <= 0 {
 		return fmt.Errorf("container %s: no process of it is known to enter", name)
 	}
-	_, err = shell.Enter(ctx, ref.PID, "/bin/sh", t)
+	c, err := x.cgroups()
+	if err != nil {
+		return fmt.Errorf("cgroup mounts: %w", err)
+	}
+	_, err = shell.Enter(ctx, c.Mounts, ref.PID, "/bin/sh", t)
 	return err
 }
 

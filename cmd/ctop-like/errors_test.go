@@ -74,8 +74,9 @@ func TestScopeThatMatchesNothingNamesWhatExists(t *testing.T) {
 	oneLine(t, "pid scope", stderr, "pid=2147483647", "matches nothing", "processes")
 }
 
-// A batch run in which no source named on the command line answered
-// exits 1 and names each; the lines printed stay.
+// A batch run in which no source it asked answered exits 1 and names
+// each; the lines printed stay. A source the view does not need is not
+// asked (Marathon under the containers view), so it is not named.
 func TestBatchRunWithNoAnswerExitsOne(t *testing.T) {
 	refused := func() string {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -87,13 +88,16 @@ func TestBatchRunWithNoAnswerExitsOne(t *testing.T) {
 		return "http://" + addr
 	}
 	mesos, marathon := refused(), refused()
-	stdout, stderr, code := runBinary(t, "-m", mesos+","+marathon, "--docker-host", "none", "-o", "json", "-n", "2", "-d", "300")
+	stdout, stderr, code := runBinary(t, "-m", mesos+","+marathon, "--docker-host", "none", "-v", "mesos-tasks", "-o", "json", "-n", "2", "-d", "300")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1: %s", code, stderr)
 	}
 	oneLine(t, "no answer", stderr, "no source answered", "mesos "+mesos, "marathon "+marathon)
 	if n := strings.Count(stdout, "\n"); n != 2 {
 		t.Errorf("%d lines printed, want the 2 refreshes", n)
+	}
+	if _, stderr, _ := runBinary(t, "-m", mesos+","+marathon, "--docker-host", "none", "-o", "json", "-n", "1", "-d", "300"); strings.Contains(stderr, "marathon") {
+		t.Errorf("the containers view does not read Marathon, yet it is named: %s", stderr)
 	}
 	// --cluster whose master never answers.
 	if _, stderr, code := runBinary(t, "--cluster", "-m", mesos, "-o", "json", "-n", "1", "-d", "300"); code != 1 || !strings.Contains(stderr, "no source answered") {
@@ -110,7 +114,7 @@ func TestBatchRunWithNoAnswerExitsOne(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	if _, stderr, code := runBinary(t, "-m", mesos+","+srv.URL, "--docker-host", "none", "-o", "json", "-n", "2", "-d", "300"); code != 0 {
+	if _, stderr, code := runBinary(t, "-m", mesos+","+srv.URL, "--docker-host", "none", "-v", "marathon-apps", "-o", "json", "-n", "2", "-d", "300"); code != 0 {
 		t.Errorf("with Marathon answering: exit %d: %s", code, stderr)
 	}
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/ctop-like/ctop-like/internal/agents"
 	"github.com/ctop-like/ctop-like/internal/collector"
+	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
+	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
 	"github.com/ctop-like/ctop-like/internal/logfeed"
 	"github.com/ctop-like/ctop-like/internal/logs"
 	"github.com/ctop-like/ctop-like/internal/model"
@@ -69,10 +71,10 @@ func localLogs(local *collector.Local, procRoot, cgroupRoot string) logfeed.Open
 			// Stopped, so not listed without -a; its engine still has its log.
 			return logs.Engine{API: found.api, ID: found.id, Runtime: found.runtime}, nil
 		}
-		if d, ok := local.Runtime(c.Runtime).(*collector.Docker); ok {
+		if d, ok := local.Runtime(c.Runtime).(*docker.Handler); ok {
 			return logs.Engine{API: d.Client(), ID: c.ID, Runtime: c.Runtime}, nil
 		}
-		dir := cgroupDir(cgroupRoot, c.Cgroup)
+		dir := cgroupDir(procRoot, cgroupRoot, c.Cgroup)
 		if path, ok, err := criLogPath(local, c); ok || err != nil {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", sc, err)
@@ -137,11 +139,15 @@ func criLogPath(local *collector.Local, c *model.Container) (path string, ok boo
 	return logs.KubeletLog(logs.PodsDir, c.Labels)
 }
 
-// cgroupDir is the directory of a cgroup path in the v2 tree or the first
-// v1 hierarchy that has it, "" when none does.
-func cgroupDir(root, cgroup string) string {
-	for _, h := range []string{"", "pids", "cpuacct", "memory", "cpu,cpuacct", "systemd", "unified"} {
-		dir := filepath.Join(root, h, cgroup)
+// cgroupDir is the directory of a cgroup path in the first hierarchy under
+// cgroupRoot that has it with its processes (cgroups.Locate, as the
+// collector found it), "" when none does.
+func cgroupDir(procRoot, cgroupRoot, cgroup string) string {
+	m, err := cgroups.Locate(procRoot, cgroupRoot)
+	if err != nil {
+		return ""
+	}
+	for _, dir := range m.Dirs(cgroup) {
 		if _, err := os.Stat(filepath.Join(dir, "cgroup.procs")); err == nil {
 			return dir
 		}
@@ -230,7 +236,7 @@ const engineAsk = 2 * time.Second
 func localEngines(local *collector.Local) map[string]logs.EngineAPI {
 	apis := map[string]logs.EngineAPI{}
 	for _, rt := range []string{model.RuntimeDocker, model.RuntimePodman} {
-		if d, ok := local.Runtime(rt).(*collector.Docker); ok {
+		if d, ok := local.Runtime(rt).(*docker.Handler); ok {
 			apis[rt] = d.Client()
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ctop-like/ctop-like/internal/batch"
 	"github.com/ctop-like/ctop-like/internal/collector"
+	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
 	"github.com/ctop-like/ctop-like/internal/logfeed"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/monitor"
@@ -163,7 +164,7 @@ type node struct {
 	src     monitor.Source
 	host    string
 	cluster monitor.ClusterSource // nil without -m
-	docker  *collector.Docker     // nil unless local with Docker: no actions elsewhere
+	docker  *docker.Handler       // nil unless local with Docker: no actions elsewhere
 	local   *collector.Local      // this node's runtimes; nil for remote nodes (no container actions, no shell)
 	ready   func(context.Context) // waits for the runtimes' first lists; nil for remote nodes
 	logs    logfeed.Opener        // opens a scope's log; nil where none can be read
@@ -199,8 +200,8 @@ func openNode(ctx context.Context, o *options, stderr io.Writer) (*node, error) 
 
 // dockerOf is the local Docker handler, whose first list the screen waits
 // for; nil when Docker is disabled.
-func dockerOf(local *collector.Local) *collector.Docker {
-	d, _ := local.Runtime(model.RuntimeDocker).(*collector.Docker)
+func dockerOf(local *collector.Local) *docker.Handler {
+	d, _ := local.Runtime(model.RuntimeDocker).(*docker.Handler)
 	return d
 }
 

@@ -131,12 +131,12 @@ func TestSigtermClosesTheRecording(t *testing.T) {
 // at exit how many records the file lacks and exits non-zero.
 func TestRecordingOntoAFullDiskFails(t *testing.T) {
 	rec := filepath.Join(t.TempDir(), "full.rec")
-	// The fixture node of collector/testdata: records of a steady, small
-	// size (a 2.4 kB start, then about 200 bytes each), however many
-	// processes this machine runs.
-	fixture := filepath.Join("..", "..", "internal", "collector", "testdata")
+	// The fixture node of the collector's proc and cgroups testdata:
+	// records of a steady, small size (a 2.4 kB start, then about 200
+	// bytes each), however many processes this machine runs.
+	collector := filepath.Join("..", "..", "internal", "collector")
 	cmd := exec.Command("prlimit", "--fsize=3200", "--", binary, "-w", rec, "-o", "json",
-		"--proc-root", filepath.Join(fixture, "proc"), "--cgroup-root", filepath.Join(fixture, "cgroupv2"), "--docker-host", "none", "-n", "20", "-d", "100")
+		"--proc-root", filepath.Join(collector, "proc", "testdata", "proc"), "--cgroup-root", filepath.Join(collector, "cgroups", "testdata", "cgroupv2"), "--docker-host", "none", "-n", "20", "-d", "100")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
+
+	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
 )
 
 // ErrGone says the container's cgroup no longer exists (its container
@@ -25,92 +25,25 @@ var ErrGone = errors.New("the cgroup no longer exists")
 // cgroup.freeze for it.
 var ErrNoFreezer = errors.New("the cgroup freezer is not mounted")
 
-// Cgroups is where this node's cgroup hierarchies are mounted, so actions
-// can find a container's cgroup directories from its path.
+// Cgroups is where this node's cgroup hierarchies are mounted (located by
+// cgroups.Locate, as the collector locates them: under --cgroup-root, in
+// the mount table of --proc-root), so actions can find a container's
+// cgroup directories from its path.
 type Cgroups struct {
-	// V1 maps a v1 hierarchy's controllers ("cpu,cpuacct", "freezer",
-	// "name=systemd") to its mount point.
-	V1 map[string]string
-	// V2 is the cgroup v2 mount point, "" when there is none.
-	V2 string
+	cgroups.Mounts
 }
 
-// Mounts reads the cgroup mounts from a mountinfo file
-// (/proc/self/mountinfo): the hierarchies mounted whole (root "/").
-func Mounts(path string) (Cgroups, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return Cgroups{}, err
-	}
-	defer f.Close()
-	whole := func(in *mountinfo.Info) (skip, stop bool) {
-		return in.Root != "/" || in.FSType != "cgroup" && in.FSType != "cgroup2", false
-	}
-	infos, err := mountinfo.GetMountsFromReader(f, whole)
-	if err != nil {
-		return Cgroups{}, fmt.Errorf("%s: %w", path, err)
-	}
-	c := Cgroups{V1: map[string]string{}}
-	for _, in := range infos {
-		if in.FSType == "cgroup2" {
-			if c.V2 == "" {
-				c.V2 = in.Mountpoint
-			}
-			continue
-		}
-		var ctrls []string
-		for _, o := range strings.Split(in.VFSOptions, ",") {
-			if o == "cpu" || o == "cpuacct" || o == "cpuset" || o == "memory" || o == "devices" || o == "freezer" ||
-				o == "blkio" || o == "pids" || o == "net_cls" || o == "net_prio" || o == "perf_event" || o == "hugetlb" ||
-				o == "rdma" || o == "misc" || strings.HasPrefix(o, "name=") {
-				ctrls = append(ctrls, o)
-			}
-		}
-		key := strings.Join(ctrls, ",")
-		if _, dup := c.V1[key]; !dup && key != "" {
-			c.V1[key] = in.Mountpoint
-		}
-	}
-	return c, nil
-}
-
-// v1With is the mount point of the v1 hierarchy that has controller.
-func (c Cgroups) v1With(controller string) (string, bool) {
-	for k, m := range c.V1 {
-		for _, ctrl := range strings.Split(k, ",") {
-			if ctrl == controller {
-				return m, true
-			}
-		}
-	}
-	return "", false
-}
-
-// dirs lists the directories of the cgroup path in every hierarchy where
-// it exists.
-func (c Cgroups) dirs(path string) []string {
-	var out []string
-	var mounts []string
-	for _, m := range c.V1 {
-		mounts = append(mounts, m)
-	}
-	sort.Strings(mounts)
-	if c.V2 != "" {
-		mounts = append(mounts, c.V2)
-	}
-	for _, m := range mounts {
-		d := filepath.Join(m, filepath.Clean("/"+path))
-		if st, err := os.Stat(d); err == nil && st.IsDir() {
-			out = append(out, d)
-		}
-	}
-	return out
+// Locate is Cgroups of the hierarchies under cgroupRoot, from
+// <procRoot>/self/mountinfo.
+func Locate(procRoot, cgroupRoot string) (Cgroups, error) {
+	m, err := cgroups.Locate(procRoot, cgroupRoot)
+	return Cgroups{m}, err
 }
 
 // procs lists the processes of the cgroup in every hierarchy (cgroup.procs,
 // or tasks on a v1 hierarchy without it); ErrGone when it is nowhere.
 func (c Cgroups) procs(path string) ([]int, error) {
-	dirs := c.dirs(path)
+	dirs := c.Dirs(path)
 	if len(dirs) == 0 {
 		return nil, fmt.Errorf("cgroup %s: %w", path, ErrGone)
 	}
@@ -268,15 +201,15 @@ const freezeTimeout = 5 * time.Second
 func (a freezeAction) Do(ctx context.Context) error {
 	clean := filepath.Clean("/" + a.path)
 	var file, value, doneFile, doneText, undo string
-	if m, ok := a.c.v1With("freezer"); ok {
-		dir := filepath.Join(m, clean)
+	if m, ok := a.c.Controller("freezer"); ok {
+		dir := filepath.Join(m.Dir, clean)
 		file, doneFile = filepath.Join(dir, "freezer.state"), filepath.Join(dir, "freezer.state")
 		value, doneText, undo = "THAWED", "THAWED", "THAWED"
 		if a.freeze {
 			value, doneText = "FROZEN", "FROZEN"
 		}
-	} else if a.c.V2 != "" {
-		dir := filepath.Join(a.c.V2, clean)
+	} else if a.c.V2.Dir != "" {
+		dir := filepath.Join(a.c.V2.Dir, clean)
 		if _, err := os.Stat(dir); err == nil {
 			if _, err := os.Stat(filepath.Join(dir, "cgroup.freeze")); err != nil {
 				return fmt.Errorf("cgroup %s: %w (no cgroup.freeze: kernel older than 5.2)", a.path, ErrNoFreezer)
@@ -291,7 +224,7 @@ func (a freezeAction) Do(ctx context.Context) error {
 		return fmt.Errorf("cgroup %s: %w", a.path, ErrNoFreezer)
 	}
 	if _, err := os.Stat(filepath.Dir(file)); err != nil {
-		if len(a.c.dirs(a.path)) == 0 {
+		if len(a.c.Dirs(a.path)) == 0 {
 			return fmt.Errorf("cgroup %s: %w", a.path, ErrGone)
 		}
 		return fmt.Errorf("cgroup %s is not in the freezer hierarchy: it cannot be paused", a.path)

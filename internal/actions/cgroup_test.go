@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ctop-like/ctop-like/internal/cgrouptest"
+	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
 )
 
 func requireRoot(t *testing.T) { cgrouptest.RequireRoot(t) }
@@ -62,7 +63,7 @@ const (
 
 func nodeCgroups(t *testing.T) Cgroups {
 	t.Helper()
-	c, err := Mounts("/proc/self/mountinfo")
+	c, err := Locate("/proc", "/sys/fs/cgroup")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func pauseResume(t *testing.T, c Cgroups, rel string, pid int) {
 func TestPauseResumeV1Freezer(t *testing.T) {
 	requireRoot(t)
 	c := nodeCgroups(t)
-	if _, ok := c.v1With("freezer"); !ok {
+	if _, ok := c.Controller("freezer"); !ok {
 		t.Skip("no v1 freezer hierarchy on this node")
 	}
 	rel := testCgroup(t, cpuacct, freezer)
@@ -199,19 +200,20 @@ func TestPauseResumeV1Freezer(t *testing.T) {
 func TestPauseResumeV2Freeze(t *testing.T) {
 	requireRoot(t)
 	node := nodeCgroups(t)
-	if node.V2 == "" {
+	if node.V2.Dir == "" {
 		t.Skip("no cgroup v2 tree on this node")
 	}
-	c := Cgroups{V1: map[string]string{"cpuacct": cpuacct}, V2: node.V2}
-	rel := testCgroup(t, cpuacct, node.V2)
-	cmd, _ := startIn(t, rel, "while :; do :; done", cpuacct, node.V2)
+	c := Cgroups{cgroups.Mounts{V1: map[string]cgroups.Mount{"cpuacct": {Dir: cpuacct}}, V2: node.V2}}
+	rel := testCgroup(t, cpuacct, node.V2.Dir)
+	cmd, _ := startIn(t, rel, "while :; do :; done", cpuacct, node.V2.Dir)
 	pauseResume(t, c, rel, cmd.Process.Pid)
 }
 
 // Where no freezer is mounted, :pause says so and the container runs on.
 func TestPauseWithoutFreezer(t *testing.T) {
 	requireRoot(t)
-	c, err := Mounts("testdata/mountinfo_v1-no-freezer")
+	m, err := cgroups.FromMountinfo("testdata/mountinfo_v1-no-freezer", "/sys/fs/cgroup")
+	c := Cgroups{m}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,42 +228,6 @@ func TestPauseWithoutFreezer(t *testing.T) {
 	}
 }
 
-// Mounts keeps the hierarchies mounted whole, by their controllers, with
-// mountinfo's escapes (\040 for a space) undone.
-func TestMountsFromTable(t *testing.T) {
-	table := `27 1 254:0 / / rw,relatime - ext4 /dev/vda rw
-32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct
-33 31 0:30 / /mnt/my\040freezer rw,relatime - cgroup cgroup rw,nosuid,freezer
-34 31 0:30 /nested /elsewhere/freezer rw,relatime - cgroup cgroup rw,freezer
-35 31 0:31 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,release_agent=/x,name=systemd
-36 31 0:32 / /sys/fs/cgroup/none rw,relatime - cgroup cgroup rw,xattr
-41 31 0:38 / /sys/fs/cgroup/unified\040v2 rw,relatime - cgroup2 cgroup2 rw,nsdelegate
-42 31 0:39 / /second/unified rw,relatime - cgroup2 cgroup2 rw
-`
-	path := filepath.Join(t.TempDir(), "mountinfo")
-	if err := os.WriteFile(path, []byte(table), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	c, err := Mounts(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{
-		"cpu,cpuacct":  "/sys/fs/cgroup/cpu,cpuacct",
-		"freezer":      "/mnt/my freezer",
-		"name=systemd": "/sys/fs/cgroup/systemd",
-	}
-	if fmt.Sprint(c.V1) != fmt.Sprint(want) {
-		t.Errorf("V1 = %v, want %v", c.V1, want)
-	}
-	if c.V2 != "/sys/fs/cgroup/unified v2" {
-		t.Errorf("V2 = %q, want the first cgroup2 mount, unescaped", c.V2)
-	}
-	if m, ok := c.v1With("freezer"); !ok || m != "/mnt/my freezer" {
-		t.Errorf("v1With(freezer) = %q, %v", m, ok)
-	}
-}
-
 // The confirmation sentences of :kill and :stop count the processes, or
 // say that the cgroup is gone.
 func TestSignalAndStopDescribe(t *testing.T) {
@@ -272,7 +238,7 @@ func TestSignalAndStopDescribe(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "mesos", "web", "cgroup.procs"), []byte("10\n11\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c := Cgroups{V2: root}
+	c := Cgroups{cgroups.Mounts{V2: cgroups.Mount{Dir: root}}}
 	for _, tc := range []struct {
 		act  Deed
 		want string
@@ -285,5 +251,53 @@ func TestSignalAndStopDescribe(t *testing.T) {
 		if got := tc.act.Describe(); got != tc.want {
 			t.Errorf("Describe = %q, want %q", got, tc.want)
 		}
+	}
+}
+
+// Issue 21 item 2: with the host's cgroups mounted at --cgroup-root (here
+// as in a container with a cgroup namespace of its own and the host's
+// /sys/fs/cgroup at /host/sys/fs/cgroup: the mount table of
+// ../collector/cgroups/testdata/mountinfo/docker-v1-cgroupns-host-mounted,
+// its mount points moved into a test folder), actions reach the host's
+// cgroup of the container, not a cgroup of ctop-like's own view that has
+// that path, or none.
+func TestActionsUnderTheCgroupRoot(t *testing.T) {
+	table, err := os.ReadFile("../collector/cgroups/testdata/mountinfo/docker-v1-cgroupns-host-mounted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	host, own := filepath.Join(dir, "host"), filepath.Join(dir, "own")
+	text := strings.ReplaceAll(string(table), " /host/sys/fs/cgroup", " "+host)
+	text = strings.ReplaceAll(text, " /sys/fs/cgroup", " "+own)
+	procRoot := filepath.Join(dir, "proc")
+	if err := os.MkdirAll(filepath.Join(procRoot, "self"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(procRoot, "self", "mountinfo"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []string{"cpu", "cpuacct", "memory", "pids", "freezer"} {
+		if err := os.MkdirAll(filepath.Join(own, h), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		web := filepath.Join(host, h, "mesos", "web")
+		if err := os.MkdirAll(web, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(web, "cgroup.procs"), []byte("10\n11\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := Locate(procRoot, host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "send SIGHUP to the 2 processes of web (cgroup /mesos/web)"
+	if got := c.Signal("/mesos/web", "web", syscall.SIGHUP).Describe(); got != want {
+		t.Errorf("Describe = %q, want %q", got, want)
+	}
+	if got := c.Dirs("/mesos/web"); len(got) != 5 || !strings.HasPrefix(got[0], host+"/") {
+		t.Errorf("the cgroup's folders: %q, want the 5 under %s", got, host)
 	}
 }

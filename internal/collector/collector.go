@@ -1,12 +1,14 @@
-// Package collector reads the local node — cgroups, /proc, machine facts and
-// the container runtime — into model.Sample values, one pass per refresh.
-// Each source sits behind a small interface so that tests, replay and remote
-// sources plug in without the rest of the program knowing.
+// Package collector reads the local node into model.Sample values, one
+// pass per refresh. Each source is a package below it, split by what it
+// reads, as cAdvisor splits machine from container/<runtime>: machine
+// (the node's /proc and /sys files), cgroups (the containers' cgroups, and
+// where a cgroup's directories are), proc (every process), ports
+// (listening sockets), oomkills (the kernel log) and runtime/<engine> (what
+// each engine says of its containers), all reading kernel files through
+// kernfile. Local is the one place that joins them: a container found by
+// its cgroup is named by its runtime's handler, given its processes, its
+// network and its ports.
 package collector
-
-import (
-	"github.com/ctop-like/ctop-like/internal/model"
-)
 
 // Config says where the local collector reads from.
 type Config struct {
@@ -26,11 +28,4 @@ type Config struct {
 	// All also lists stopped containers and non-container cgroups (as
 	// runtime raw).
 	All bool
-}
-
-// ContainerFinder walks the cgroup hierarchy and returns every container it
-// recognises with its cgroup counters filled in (metadata comes from a
-// Runtime). Implementations: cgroup v1 and cgroup v2.
-type ContainerFinder interface {
-	Containers() ([]model.ContainerSample, error)
 }

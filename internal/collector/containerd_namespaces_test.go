@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/runtime/containerd"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -149,9 +150,9 @@ func TestContainerdFoundWithoutAFlag(t *testing.T) {
 	dir := t.TempDir()
 	dockerd := filepath.Join(dir, "docker-containerd.sock")
 	unixProxy(t, dockerd, addr)
-	old := containerdDefaultAddresses
-	containerdDefaultAddresses = []string{filepath.Join(dir, "containerd.sock"), dockerd}
-	t.Cleanup(func() { containerdDefaultAddresses = old })
+	old := containerd.DefaultAddresses
+	containerd.DefaultAddresses = []string{filepath.Join(dir, "containerd.sock"), dockerd}
+	t.Cleanup(func() { containerd.DefaultAddresses = old })
 
 	l, err := NewLocal(context.Background(), Config{DockerHost: "none", PodmanHost: "none", CRIOAddress: "none"})
 	if err != nil {

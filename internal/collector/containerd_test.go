@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/runtime/containerd"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -19,7 +20,7 @@ import (
 // CTOP_TEST_CONTAINERD, the node's own, or the one docker.io runs.
 func containerdTestAddress(t *testing.T) string {
 	t.Helper()
-	cands := []string{os.Getenv("CTOP_TEST_CONTAINERD"), containerdDefaultAddress, "/run/docker/containerd/containerd.sock"}
+	cands := []string{os.Getenv("CTOP_TEST_CONTAINERD"), containerd.DefaultAddress, "/run/docker/containerd/containerd.sock"}
 	for _, a := range cands {
 		if a == "" {
 			continue

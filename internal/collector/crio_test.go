@@ -2,31 +2,29 @@ package collector
 
 import (
 	"context"
-	"encoding/json"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/runtime/kubernetes"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
-// crioContainerInfo is an answer of CRI-O's GET /containers/<id> for an
-// app container of a pod, with the fields of CRI-O's
-// types.ContainerInfo (internal/.../types.go) and the labels and
-// annotations the kubelet and CRI-O put on it. No CRI-O runs here: this
-// payload is built from CRI-O's type, not captured from a running CRI-O.
-const crioContainerInfo = `{"name":"k8s_nginx_web-0_shop_1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b_0","pid":106,` +
-	`"image":"docker.io/library/nginx:1.27","image_ref":"docker.io/library/nginx@sha256:0123",` +
-	`"created_time":1764475200000000000,` +
-	`"labels":{"io.kubernetes.container.name":"nginx","io.kubernetes.pod.name":"web-0",` +
-	`"io.kubernetes.pod.namespace":"shop","io.kubernetes.pod.uid":"1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"},` +
-	`"annotations":{"io.kubernetes.cri-o.ContainerType":"container"},"crio_annotations":{},` +
-	`"log_path":"/var/log/pods/shop_web-0/nginx/0.log","root":"/var/lib/containers/storage/overlay/x/merged",` +
-	`"sandbox":"5a5a","ip_addresses":["10.88.0.7"]}`
+// crioContainerInfo is CRI-O's answer for an app container of a pod
+// (runtime/crio/testdata/container.json: see its tests).
+func crioContainerInfo(t testing.TB) string {
+	t.Helper()
+	b, err := os.ReadFile("runtime/crio/testdata/container.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
 
 // crioSocket serves CRI-O's info API for one container id on a unix
 // socket and counts the requests.
@@ -52,34 +50,14 @@ func crioSocket(t *testing.T, id, body string) (string, *atomic.Int32) {
 	return sock, &n
 }
 
-func TestCRIOMeta(t *testing.T) {
-	if !json.Valid([]byte(crioContainerInfo)) {
-		t.Fatal("fixture is not JSON")
-	}
-	m, err := crioMeta("e4", []byte(crioContainerInfo))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.Image != "docker.io/library/nginx:1.27" || m.PID != 106 || m.Sandbox || m.Labels[criPodName] != "web-0" || m.Created != 1764475200 {
-		t.Errorf("meta: %+v", m)
-	}
-	sandbox := strings.Replace(crioContainerInfo, `ContainerType":"container"`, `ContainerType":"sandbox"`, 1)
-	if m, _ := crioMeta("e4", []byte(sandbox)); !m.Sandbox {
-		t.Error("a pod's infra container is not marked as its sandbox")
-	}
-	if _, err := crioMeta("e4", []byte("<html>")); err == nil {
-		t.Error("garbage decoded without an error")
-	}
-}
-
 // A CRI-O container found by its crio-<id>.scope cgroup is named from
 // CRI-O's info API (once, in the background), with its Kubernetes
 // container name, pod and namespace; before the answer, and without the
 // socket, it shows by short id with its pod's uid from the cgroup path.
 func TestCRIONamedThroughItsSocket(t *testing.T) {
 	id := strings.Repeat("e4", 32)
-	sock, asked := crioSocket(t, id, crioContainerInfo)
-	l, err := NewLocal(context.Background(), Config{CgroupRoot: "testdata/shapes/v2", DockerHost: "none", PodmanHost: "none", ContainerdAddress: "none", CRIOAddress: sock})
+	sock, asked := crioSocket(t, id, crioContainerInfo(t))
+	l, err := NewLocal(context.Background(), Config{CgroupRoot: "cgroups/testdata/shapes/v2", DockerHost: "none", PodmanHost: "none", ContainerdAddress: "none", CRIOAddress: sock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +78,7 @@ func TestCRIONamedThroughItsSocket(t *testing.T) {
 		t.Errorf("CRI-O asked %d more times after the container was named: on change only", n)
 	}
 
-	quiet, err := NewLocal(context.Background(), Config{CgroupRoot: "testdata/shapes/v2", DockerHost: "none", PodmanHost: "none", ContainerdAddress: "none",
+	quiet, err := NewLocal(context.Background(), Config{CgroupRoot: "cgroups/testdata/shapes/v2", DockerHost: "none", PodmanHost: "none", ContainerdAddress: "none",
 		CRIOAddress: ""}) // the default socket, absent here
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +86,7 @@ func TestCRIONamedThroughItsSocket(t *testing.T) {
 	defer quiet.Close()
 	s := collectOnce(t, quiet)
 	c = findContainer(s, id)
-	if c == nil || c.Name != id[:12] || c.Labels[criPodUID] != "1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b" || len(s.Errors) > 0 {
+	if c == nil || c.Name != id[:12] || c.Labels[kubernetes.LabelPodUID] != "1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b" || len(s.Errors) > 0 {
 		t.Errorf("without CRI-O: %+v, errors %v", c, s.Errors)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ctop-like/ctop-like/internal/cgrouptest"
+	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -19,7 +20,11 @@ import (
 func TestFrozenCgroupIsPaused(t *testing.T) {
 	cgrouptest.RequireRoot(t)
 	const root = "/sys/fs/cgroup"
-	_, version, err := NewContainerFinder(root, false, 0)
+	m, err := cgroups.Locate("/proc", root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, version, err := cgroups.NewFinder(m, false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

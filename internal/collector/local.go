@@ -3,7 +3,6 @@ package collector
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +11,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
+	"github.com/ctop-like/ctop-like/internal/collector/machine"
+	"github.com/ctop-like/ctop-like/internal/collector/oomkills"
+	"github.com/ctop-like/ctop-like/internal/collector/ports"
+	"github.com/ctop-like/ctop-like/internal/collector/proc"
+	"github.com/ctop-like/ctop-like/internal/collector/runtime"
+	"github.com/ctop-like/ctop-like/internal/collector/runtime/kubernetes"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -22,13 +28,13 @@ import (
 type Local struct {
 	cfg      Config
 	host     string
-	machine  *MachineReader
+	machine  *machine.Reader
 	info     model.MachineInfo
-	procs    *ProcReader
-	finder   ContainerFinder
+	procs    *proc.Reader
+	finder   cgroups.Finder
 	runtimes *runtimes
-	ports    *portReader
-	oom      *kernelOOM // nil where the kernel log cannot be read
+	ports    *ports.Reader
+	oom      *oomkills.Log // nil where the kernel log cannot be read
 
 	mu  sync.Mutex
 	env map[string]envEntry // non-Docker containers' env, by container key
@@ -44,16 +50,6 @@ type Local struct {
 	netTried, netDenied int
 	pass                uint64
 	netBuf              []byte
-}
-
-// netEntry is what a container's network figures are read through: its
-// process's namespace (read once per pid) and that pid's net/dev, kept
-// open.
-type netEntry struct {
-	pid  int
-	ns   string
-	dev  keptFile
-	seen uint64
 }
 
 type envEntry struct {
@@ -86,12 +82,16 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	if st, err := os.Stat(cfg.CgroupRoot); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("cgroup root %s: not a directory", cfg.CgroupRoot)
 	}
-	m, err := NewMachineReader(cfg.ProcRoot, cfg.SysRoot)
+	m, err := machine.NewReader(cfg.ProcRoot, cfg.SysRoot)
 	if err != nil {
 		return nil, err
 	}
 	info := m.Info()
-	finder, version, err := NewContainerFinder(cfg.CgroupRoot, cfg.All, info.MemoryBytes)
+	mounts, err := cgroups.Locate(cfg.ProcRoot, cfg.CgroupRoot)
+	if err != nil {
+		return nil, err
+	}
+	finder, version, err := cgroups.NewFinder(mounts, cfg.All, info.MemoryBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -108,22 +108,20 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		host:    host,
 		machine: m,
 		info:    info,
-		procs:   NewProcReader(cfg.ProcRoot, info.ClockTicks, m.BootTime()),
+		procs:   proc.NewReader(cfg.ProcRoot, info.ClockTicks, m.BootTime()),
 		finder:  finder,
 		env:     map[string]envEntry{},
 		nets:    map[string]*netEntry{},
-		ports:   newPortReader(cfg.ProcRoot),
+		ports:   ports.NewReader(cfg.ProcRoot),
 	}
 	if cfg.ProcRoot == "/proc" {
 		// This program listens on nothing; its thousands of kept
 		// descriptors are not worth walking for that.
-		l.ports.self = os.Getpid()
+		l.ports.Self = os.Getpid()
 	}
 	l.runtimes = openRuntimes(ctx, cfg)
-	l.oom = openKernelOOM("/dev/kmsg")
-	if f, ok := finder.(interface{ setClaim(claimFunc) }); ok {
-		f.setClaim(l.runtimes.claim)
-	}
+	l.oom = oomkills.Open("/dev/kmsg")
+	finder.SetClaim(l.runtimes.claim)
 	return l, nil
 }
 
@@ -131,7 +129,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 // (model.RuntimeDocker...), nil when none does: the caller that acts on a
 // runtime's containers asks for the handler it knows. It may be one opened
 // for another runtime (Podman's API behind --docker-host).
-func (l *Local) Runtime(name string) Runtime { return l.runtimes.get(name) }
+func (l *Local) Runtime(name string) runtime.Handler { return l.runtimes.get(name) }
 
 // WaitReady waits until every runtime's first list is in or failed, or
 // ctx ends, so that batch mode names containers from its first line.
@@ -146,16 +144,14 @@ func (l *Local) Close() error {
 	l.collectMu.Lock()
 	defer l.collectMu.Unlock()
 	for id, e := range l.nets {
-		e.dev.close()
+		e.dev.Close()
 		delete(l.nets, id)
 	}
-	if c, ok := l.finder.(interface{ close() }); ok {
-		c.close()
-	}
-	l.procs.close()
-	l.ports.close()
-	l.machine.close()
-	l.oom.close()
+	l.finder.Close()
+	l.procs.Close()
+	l.ports.Close()
+	l.machine.Close()
+	l.oom.Close()
 	return l.runtimes.close()
 }
 
@@ -206,7 +202,7 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	conts = kept
 	for id, e := range l.nets {
 		if e.seen != l.pass {
-			e.dev.close()
+			e.dev.Close()
 			delete(l.nets, id)
 		}
 	}
@@ -219,7 +215,7 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	attribute(s.Containers, procs)
 	// The listed containers, stopped ones (-a) included: appendStopped may
 	// have copied conts.
-	l.ports.fill(s.Containers, procs)
+	l.ports.Fill(s.Containers, procs)
 	s.Processes = procs
 	if msg := l.unreadable(); msg != "" {
 		s.Errors = append(s.Errors, msg)
@@ -280,56 +276,11 @@ func (l *Local) unreadable() string {
 	return "not root: " + strings.Join(what, " and ") + " unreadable (permission denied)"
 }
 
-// netOf returns the traffic of the network namespace of the container
-// with this key, nil in the host's namespace (that would be the node's
-// traffic) or when unknown.
-func (l *Local) netOf(key string, pid int) *model.NetCounters {
-	e := l.nets[key]
-	if e == nil || e.pid != pid {
-		if e != nil {
-			e.dev.close()
-		}
-		e = &netEntry{pid: pid}
-		l.nets[key] = e
-	}
-	e.seen = l.pass
-	if e.ns == "" {
-		var err error
-		e.ns, err = os.Readlink(filepath.Join(l.cfg.ProcRoot, strconv.Itoa(pid), "ns", "net"))
-		if errors.Is(err, os.ErrPermission) {
-			l.netTried++
-			l.netDenied++
-			return nil
-		}
-	}
-	if e.ns == "" || e.ns == l.hostNS {
-		return nil
-	}
-	l.netTried++
-	data, err := e.dev.read(l.netBuf, 0, func() string {
-		return filepath.Join(l.cfg.ProcRoot, strconv.Itoa(pid), "net", "dev")
-	})
-	if cap(data) > cap(l.netBuf) {
-		l.netBuf = data[:0]
-	}
-	if err != nil {
-		if errors.Is(err, os.ErrPermission) {
-			l.netDenied++
-		}
-		return nil
-	}
-	ifs, err := parseNetDev(data)
-	if err != nil {
-		return nil
-	}
-	return sumNetDev(ifs)
-}
-
 // name asks the handler of the container's runtime what it is. A plain id
 // in a Kubernetes pod's cgroupfs folder is containerd's unless Docker
 // (cri-dockerd) knows it.
 func (l *Local) name(c *model.ContainerSample) {
-	meta, ok := Meta{}, false
+	meta, ok := runtime.Meta{}, false
 	if h := l.runtimes.get(c.Runtime); h != nil {
 		meta, ok = h.Meta(c.ID, c.Cgroup)
 	}
@@ -349,8 +300,8 @@ func (l *Local) name(c *model.ContainerSample) {
 		// Mesos or raw container), which its runtime never hears of.
 		c.State = "paused"
 	}
-	l.oom.oomKilled(c, meta)
-	applyKubernetes(c, meta.Sandbox)
+	l.oom.Mark(c, meta.StartedAt)
+	kubernetes.Apply(c, meta.Sandbox)
 	if c.Name == "" {
 		c.Name = shortName(c)
 	}
@@ -377,13 +328,13 @@ var unmeasuredStopped = []string{"cpu", "memory", "pids", "io"}
 // runtime still has it (it died and the runtime's event has not come yet,
 // or it waits to restart) stays too. seen holds the keys listed.
 func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]bool) []model.ContainerSample {
-	add := func(h Runtime, m Meta) {
+	add := func(h runtime.Handler, m runtime.Meta) {
 		seen[model.ContainerKey(m.Namespace, m.ID)] = true
 		c := model.ContainerSample{ID: m.ID, Runtime: h.Name(), Unmeasured: unmeasuredStopped}
 		applyMeta(&c, m)
-		l.oom.oomKilled(&c, m)
+		l.oom.Mark(&c, m.StartedAt)
 		c.PID = 0
-		applyKubernetes(&c, m.Sandbox)
+		kubernetes.Apply(&c, m.Sandbox)
 		if c.Name == "" {
 			c.Name = shortName(&c)
 		}
@@ -414,7 +365,7 @@ func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]boo
 	return conts
 }
 
-func applyMeta(c *model.ContainerSample, m Meta) {
+func applyMeta(c *model.ContainerSample, m runtime.Meta) {
 	c.ContainerdNamespace = m.Namespace
 	c.Name = m.Name
 	c.Image = m.Image
@@ -446,7 +397,7 @@ func shortName(c *model.ContainerSample) string {
 	switch {
 	case c.Runtime == model.RuntimeRaw:
 		return filepath.Base(c.Cgroup)
-	case isHexID(c.ID):
+	case cgroups.IsHexID(c.ID):
 		return c.ID[:12]
 	}
 	return c.ID

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -104,7 +105,7 @@ func TestPodmanBehindDockerHost(t *testing.T) {
 	if c := findContainer(s, eid); c == nil || c.Runtime != model.RuntimePodman || c.Name != ename {
 		t.Errorf("exited container through --docker-host: %+v", c)
 	}
-	if h, ok := l.Runtime(model.RuntimePodman).(*Docker); !ok || h.Client() == nil {
+	if h, ok := l.Runtime(model.RuntimePodman).(*docker.Handler); !ok || h.Client() == nil {
 		t.Errorf("Runtime(podman) = %v: actions on Podman's rows would find no engine", l.Runtime(model.RuntimePodman))
 	}
 	if len(s.Errors) > 0 {
@@ -131,9 +132,9 @@ func TestPodmanErrorsNamePodman(t *testing.T) {
 // no DOCKER_HOST, nothing at Docker's socket) no refresh names Docker in
 // its errors; a Docker the user named that is not there still is.
 func TestDockerAbsentByDesignIsQuiet(t *testing.T) {
-	old := dockerDefaultHost
-	dockerDefaultHost = "unix://" + filepath.Join(t.TempDir(), "docker.sock")
-	t.Cleanup(func() { dockerDefaultHost = old })
+	old := docker.DefaultHost
+	docker.DefaultHost = "unix://" + filepath.Join(t.TempDir(), "docker.sock")
+	t.Cleanup(func() { docker.DefaultHost = old })
 	t.Setenv("DOCKER_HOST", "")
 	none := Config{PodmanHost: "none", ContainerdAddress: "none", CRIOAddress: "none"}
 	l := openReady(t, none)
@@ -144,7 +145,7 @@ func TestDockerAbsentByDesignIsQuiet(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	named := none
-	named.DockerHost = dockerDefaultHost
+	named.DockerHost = docker.DefaultHost
 	l = openReady(t, named)
 	eventually(t, 10*time.Second, "the named Docker's absence in the errors", func() bool {
 		return strings.Contains(strings.Join(collectOnce(t, l).Errors, "\n"), "docker")

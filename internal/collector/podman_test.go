@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/kernfile"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/podmantest"
 )
@@ -264,10 +265,10 @@ func kernelCPU(t *testing.T, path string) uint64 {
 		t.Fatal(err)
 	}
 	if filepath.Base(path) == "cpuacct.usage" {
-		return uintValue(b)
+		return kernfile.Uint(b)
 	}
 	var ns uint64
-	eachKeyValue(b, func(k []byte, v uint64) {
+	kernfile.EachKeyValue(b, func(k []byte, v uint64) {
 		if string(k) == "usage_usec" {
 			ns = v * 1000
 		}

@@ -6,6 +6,9 @@ import (
 	"os"
 	"testing"
 
+	"github.com/ctop-like/ctop-like/internal/collector/runtime"
+	"github.com/ctop-like/ctop-like/internal/collector/runtime/containerd"
+	"github.com/ctop-like/ctop-like/internal/collector/runtime/kubernetes"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -13,17 +16,17 @@ import (
 // containers: each container's handler lookup, applying its metadata, the
 // Kubernetes labels, and the stopped and vanished containers' pass.
 func BenchmarkNaming500(b *testing.B) {
-	d := &Docker{runtime: model.RuntimeDocker, metas: map[string]Meta{}, dirty: true}
+	d := newKnownHandler(model.RuntimeDocker)
 	conts := make([]model.ContainerSample, 500)
 	for i := range conts {
 		id := fmt.Sprintf("%064x", i)
-		d.metas[id] = Meta{ID: id, Name: fmt.Sprintf("c%d", i), Image: "busybox", State: "running",
-			Labels: map[string]string{criPodName: "p", criPodNamespace: "ns", criContainerName: "app"}}
+		d.metas[id] = runtime.Meta{ID: id, Name: fmt.Sprintf("c%d", i), Image: "busybox", State: "running",
+			Labels: map[string]string{kubernetes.LabelPodName: "p", kubernetes.LabelPodNamespace: "ns", kubernetes.LabelContainerName: "app"}}
 		conts[i] = model.ContainerSample{ID: id, Runtime: model.RuntimeDocker}
 	}
 	for i := 0; i < 50; i++ { // 50 exited ones, listed with -a
 		id := fmt.Sprintf("e%063x", i)
-		d.metas[id] = Meta{ID: id, Name: "gone", State: "exited"}
+		d.metas[id] = runtime.Meta{ID: id, Name: "gone", State: "exited"}
 	}
 	for _, all := range []bool{false, true} {
 		want := 500
@@ -31,7 +34,7 @@ func BenchmarkNaming500(b *testing.B) {
 			want = 550
 		}
 		b.Run(fmt.Sprintf("all=%v", all), func(b *testing.B) {
-			l := &Local{cfg: Config{All: all}, runtimes: &runtimes{list: []Runtime{d}}}
+			l := &Local{cfg: Config{All: all}, runtimes: &runtimes{list: []runtime.Handler{d}}}
 			work := make([]model.ContainerSample, len(conts), len(conts)+50)
 			b.ReportAllocs()
 			for b.Loop() {
@@ -55,10 +58,10 @@ func BenchmarkNaming500(b *testing.B) {
 // handlers cost per refresh (their API calls happen on change, off the
 // refresh).
 func BenchmarkCollectRuntimes(b *testing.B) {
-	containerd := "none"
-	for _, a := range []string{containerdDefaultAddress, "/run/docker/containerd/containerd.sock"} {
+	ctrd := "none"
+	for _, a := range []string{containerd.DefaultAddress, "/run/docker/containerd/containerd.sock"} {
 		if _, err := os.Stat(a); err == nil {
-			containerd = a
+			ctrd = a
 			break
 		}
 	}
@@ -67,7 +70,7 @@ func BenchmarkCollectRuntimes(b *testing.B) {
 		cfg  Config
 	}{
 		{"none", Config{DockerHost: "none", PodmanHost: "none", ContainerdAddress: "none", CRIOAddress: "none"}},
-		{"all", Config{ContainerdAddress: containerd}},
+		{"all", Config{ContainerdAddress: ctrd}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			l, err := NewLocal(context.Background(), bc.cfg)

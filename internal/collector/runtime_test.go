@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ctop-like/ctop-like/internal/collector/runtime/crio"
 )
 
 // badSocket serves a unix socket that misbehaves as answer says: "hang"
@@ -60,10 +62,10 @@ func TestRuntimeBadSockets(t *testing.T) {
 		t.Run(answer, func(t *testing.T) {
 			podman := badSocket(t, answer)
 			containerd := badSocket(t, answer)
-			crio := badSocket(t, answer)
+			crioSock := badSocket(t, answer)
 			l, err := NewLocal(context.Background(), Config{
-				CgroupRoot: "testdata/shapes/v2", DockerHost: "none",
-				PodmanHost: "unix://" + podman, ContainerdAddress: containerd, CRIOAddress: crio,
+				CgroupRoot: "cgroups/testdata/shapes/v2", DockerHost: "none",
+				PodmanHost: "unix://" + podman, ContainerdAddress: containerd, CRIOAddress: crioSock,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -73,7 +75,7 @@ func TestRuntimeBadSockets(t *testing.T) {
 			// each refresh (the first cold as well): what a refresh costs
 			// on this machine now.
 			control, err := NewLocal(context.Background(), Config{
-				CgroupRoot: "testdata/shapes/v2", DockerHost: "none",
+				CgroupRoot: "cgroups/testdata/shapes/v2", DockerHost: "none",
 				PodmanHost: "none", ContainerdAddress: "none", CRIOAddress: "none",
 			})
 			if err != nil {
@@ -89,7 +91,7 @@ func TestRuntimeBadSockets(t *testing.T) {
 				// The API calls' own timeouts are 2-10 s: a refresh that
 				// waited on one would take that much longer than one
 				// without the runtimes (a fixed bound failed under load).
-				if d := time.Since(start); d > c+crioCallTimeout*3/4 {
+				if d := time.Since(start); d > c+crio.CallTimeout*3/4 {
 					t.Errorf("refresh %d took %v, %v without the runtimes", i, d, c)
 				}
 				if n := len(s.Containers); n == 0 {

@@ -1,7 +1,6 @@
 package shell
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -10,16 +9,16 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 
-	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
+
+	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
 )
 
 // Enter runs shell (normally /bin/sh) inside the container whose first
-// process is pid: in its cgroups (every hierarchy it is in, so the shell is
-// counted and limited with the container; best effort) and its mount, PID, network, UTS,
+// process is pid: in its cgroups (every hierarchy of mounts it is in, so
+// the shell is counted and limited with the container; best effort) and its mount, PID, network, UTS,
 // IPC and cgroup namespaces, with its root and working directory — what
 // `docker exec` does for runtimes without an exec API. It returns the
 // shell's exit code when the shell ends, with the terminal's modes and
@@ -32,8 +31,8 @@ import (
 // setns, which a Go program cannot do safely between setns and exec. nsenter
 // is a small single-threaded C program that does exactly this, and is on
 // every node that has util-linux.
-func Enter(ctx context.Context, pid int, shell string, tty Terminal) (int, error) {
-	procs, err := cgroupProcs("/proc", pid)
+func Enter(ctx context.Context, mounts cgroups.Mounts, pid int, shell string, tty Terminal) (int, error) {
+	procs, err := cgroupProcs(mounts, "/proc", pid)
 	if err != nil {
 		return -1, fmt.Errorf("shell in process %d: %w", pid, err)
 	}
@@ -86,76 +85,20 @@ func Enter(ctx context.Context, pid int, shell string, tty Terminal) (int, error
 	return 0, nil
 }
 
-// cgroupProcs lists the cgroup.procs files of every cgroup pid is in, as
-// this process sees them (v1 hierarchies by their controllers, the v2 tree
-// by its type), from /proc/<pid>/cgroup and our own mountinfo.
-func cgroupProcs(procRoot string, pid int) ([]string, error) {
-	f, err := os.Open(filepath.Join(procRoot, strconv.Itoa(pid), "cgroup"))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	mounts, err := cgroupMounts(filepath.Join(procRoot, "self", "mountinfo"))
+// cgroupProcs lists the cgroup.procs files of every cgroup pid is in, from
+// /proc/<pid>/cgroup (under procRoot, the /proc nsenter reads) and the
+// hierarchies mounts locates.
+func cgroupProcs(mounts cgroups.Mounts, procRoot string, pid int) ([]string, error) {
+	data, err := os.ReadFile(filepath.Join(procRoot, strconv.Itoa(pid), "cgroup"))
 	if err != nil {
 		return nil, err
 	}
 	var files []string
-	seen := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// hierarchy-id:controller-list:path
-		parts := strings.SplitN(sc.Text(), ":", 3)
-		if len(parts) != 3 {
-			continue
-		}
-		mnt, ok := mounts[parts[1]]
-		if !ok {
-			continue
-		}
-		file := filepath.Join(mnt.dir, strings.TrimPrefix(parts[2], mnt.root), "cgroup.procs")
-		if _, err := os.Stat(file); err == nil && !seen[file] {
-			seen[file] = true
+	for _, dir := range mounts.ProcessDirs(data) {
+		file := filepath.Join(dir, "cgroup.procs")
+		if _, err := os.Stat(file); err == nil {
 			files = append(files, file)
 		}
 	}
-	return files, sc.Err()
-}
-
-type cgroupMount struct{ dir, root string }
-
-// cgroupMounts maps a /proc/<pid>/cgroup controller list ("cpu,cpuacct",
-// "name=systemd", "" for v2) to where that hierarchy is mounted here, from
-// the mountinfo file at path.
-func cgroupMounts(path string) (map[string]cgroupMount, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	infos, err := mountinfo.GetMountsFromReader(f, mountinfo.FSTypeFilter("cgroup", "cgroup2"))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	m := map[string]cgroupMount{}
-	for _, in := range infos {
-		mnt := cgroupMount{dir: in.Mountpoint, root: in.Root}
-		key := "" // cgroup2
-		if in.FSType == "cgroup" {
-			var ctrls []string
-			for _, o := range strings.Split(in.VFSOptions, ",") {
-				switch o {
-				case "rw", "ro", "relatime", "noexec", "nosuid", "nodev", "clone_children", "xattr", "noprefix", "cpuset_v2_mode", "favordynmods", "nsdelegate", "memory_recursiveprot", "memory_localevents":
-				default:
-					if !strings.HasPrefix(o, "release_agent=") {
-						ctrls = append(ctrls, o)
-					}
-				}
-			}
-			key = strings.Join(ctrls, ",")
-		}
-		if _, dup := m[key]; !dup {
-			m[key] = mnt
-		}
-	}
-	return m, nil
+	return files, nil
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
 )
 
 // cgroupProcs finds the container's cgroup.procs in every hierarchy from
@@ -44,7 +46,11 @@ func TestCgroupProcsEscapedMounts(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(procRoot, "42", "cgroup"), []byte(cgroup), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := cgroupProcs(procRoot, 42)
+	mounts, err := cgroups.Locate(procRoot, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := cgroupProcs(mounts, procRoot, 42)
 	if err != nil {
 		t.Fatal(err)
 	}

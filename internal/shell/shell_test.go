@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ctop-like/ctop-like/internal/cgrouptest"
+	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
 	"github.com/ctop-like/ctop-like/internal/dockertest"
 	"github.com/docker/docker/client"
 	"golang.org/x/sys/unix"
@@ -178,6 +179,17 @@ func target(t *testing.T, host string) (int, string) {
 	return 0, ""
 }
 
+// nodeMounts is where this node's cgroup hierarchies are, as ctop-like
+// finds them with its default roots.
+func nodeMounts(t *testing.T) cgroups.Mounts {
+	t.Helper()
+	m, err := cgroups.Locate("/proc", "/sys/fs/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // A shell entered with nsenter runs inside the target's namespaces and
 // cgroup: `hostname` is the target's, the shell is PID-namespaced, it is
 // in the target's cpuacct cgroup, its exit code comes back, and the
@@ -186,7 +198,8 @@ func TestEnterRunsInTheContainer(t *testing.T) {
 	requireRoot(t)
 	host := fmt.Sprintf("h8-act-ns-%d", rand.Intn(1e6))
 	pid, rel := target(t, host)
-	sh := startShell(t, func(ctx context.Context, term Terminal) (int, error) { return Enter(ctx, pid, "/bin/sh", term) })
+	mounts := nodeMounts(t)
+	sh := startShell(t, func(ctx context.Context, term Terminal) (int, error) { return Enter(ctx, mounts, pid, "/bin/sh", term) })
 	sh.master.Write([]byte("hostname; grep cpuacct /proc/self/cgroup; echo pid=$$; stty -echo; echo rc=$?; exit 7\n"))
 	code, out := sh.end(t)
 	// dash ends an interactive shell whose first process group lies
@@ -238,7 +251,12 @@ func TestExecDocker(t *testing.T) {
 func TestEnterGivesAndTakesBackTheForeground(t *testing.T) {
 	if os.Getenv("H8_ACT_ENTER_PID") != "" {
 		pid, _ := strconv.Atoi(os.Getenv("H8_ACT_ENTER_PID"))
-		code, err := Enter(context.Background(), pid, "/bin/sh", Terminal{In: os.Stdin, Out: os.Stdout})
+		mounts, err := cgroups.Locate("/proc", "/sys/fs/cgroup")
+		if err != nil {
+			fmt.Printf("HELPER locate: %v\n", err)
+			os.Exit(0)
+		}
+		code, err := Enter(context.Background(), mounts, pid, "/bin/sh", Terminal{In: os.Stdin, Out: os.Stdout})
 		fg, _ := unix.IoctlGetInt(0, unix.TIOCGPGRP)
 		fmt.Printf("HELPER code=%d err=%v foreground-is-ours=%v\n", code, err, fg == unix.Getpgrp())
 		os.Exit(0)

@@ -1,0 +1,179 @@
+// Package cgroups finds the node's containers by their cgroups and reads
+// their counters: the cgroup names every runtime makes (names.go), the v1
+// and v2 hierarchies' files (v1.go, v2.go), kept open from one pass to
+// the next (passes.go). What a container is called comes from its
+// runtime's handler, not from here.
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
+
+// v1Controllers are the cgroup v1 hierarchies the finder reads; their
+// presence also tells v1 from v2.
+var v1Controllers = []string{"cpu", "cpuacct", "memory", "blkio", "pids", "freezer"}
+
+// Finder walks the cgroup hierarchy and returns every container it
+// recognises with its cgroup counters filled in (metadata comes from the
+// container's runtime). Implementations: cgroup v1 and cgroup v2. A
+// Finder keeps each container's files open from one pass to the next;
+// Containers is called from one goroutine at a time.
+type Finder interface {
+	Containers() ([]model.ContainerSample, error)
+	// SetClaim makes the finder recognise the cgroups claim names too.
+	SetClaim(claim Claim)
+	// Close releases the files kept open.
+	Close()
+}
+
+// NewFinder returns the finder of the hierarchies m locates (Locate) and
+// its cgroup version: 1 where a v1 hierarchy of a controller it reads is
+// mounted (a hybrid node's v2 tree holds no controller), else 2 where the
+// v2 tree is. all also lists non-container cgroups that hold processes as
+// runtime raw; hostMemory is the limit reported for containers without
+// one.
+func NewFinder(m Mounts, all bool, hostMemory uint64) (Finder, int, error) {
+	ctrl := map[string]string{}
+	for _, c := range v1Controllers {
+		if mt, ok := m.Controller(c); ok {
+			ctrl[c] = mt.Dir
+		}
+	}
+	if len(ctrl) == 0 {
+		if m.V2.Dir != "" {
+			return &v2Finder{root: m.V2.Dir, all: all, hostMemory: hostMemory}, 2, nil
+		}
+		return nil, 0, fmt.Errorf("cgroup root %s: neither cgroup v1 controllers (cpu, memory...) nor cgroup v2 (cgroup.controllers) found", m.root)
+	}
+	f := &v1Finder{dirs: ctrl, all: all, hostMemory: hostMemory}
+	for _, c := range []string{"memory", "cpuacct", "cpu", "pids", "blkio"} {
+		if d, ok := ctrl[c]; ok {
+			f.walk = d
+			break
+		}
+	}
+	return f, 1, nil
+}
+
+// walkCgroups calls visit for every cgroup below root (root itself
+// excluded) with its path relative to root ("/docker/<id>"). visit returns
+// true to skip the cgroup's children. Folders that vanish during the walk
+// are skipped.
+func walkCgroups(root string, visit func(rel, dir string) (skip bool)) error {
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == root {
+				return err
+			}
+			return fs.SkipDir // vanished or unreadable: not ours to report
+		}
+		if !d.IsDir() || p == root {
+			return nil
+		}
+		rel := "/" + filepath.ToSlash(strings.TrimPrefix(p, root+string(filepath.Separator)))
+		if visit(rel, p) {
+			return fs.SkipDir
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("walk cgroups %s: %w", root, err)
+	}
+	return nil
+}
+
+// Claim recognises a cgroup that no path shape names, through the
+// runtimes' handlers (containerd's `ctr run` cgroups); nil claims none.
+type Claim func(rel string) (id, runtime string, ok bool)
+
+// classify decides whether the cgroup at rel is listed, and how.
+// procs is read lazily because only raw cgroups need it to decide.
+func classify(rel string, all bool, claim Claim, procs func() int) (id, runtime string, ok bool) {
+	if id, rt, ok := ContainerFromCgroup(rel); ok {
+		return id, rt, true
+	}
+	if claim != nil {
+		if id, rt, ok := claim(rel); ok {
+			return id, rt, true
+		}
+	}
+	if all && procs() > 0 {
+		return rel, model.RuntimeRaw, true
+	}
+	return "", "", false
+}
+
+// visitCgroup is the walk step v1 and v2 share: recognise the cgroup,
+// read its cgroup.procs with readProcs (a descriptor kept open by the
+// finder) and its counters with read, which reports whether one of its
+// reads failed. Only then is the folder checked: a cgroup removed while it
+// is read fails the reads that follow (ENODEV on a kept descriptor, ENOENT
+// on opening), and one removed after the last read is no different from
+// one removed just after the check, which costs a stat per container and
+// pass. skip says not to descend (a container's children are part of it).
+func visitCgroup(rel, dir string, all bool, claim Claim, readProcs func() (first, n int, err error), read func(rel string, c *model.ContainerSample) (failed bool)) (c model.ContainerSample, ok, skip bool) {
+	var (
+		procsRead  bool
+		pid, n     int
+		procsError error
+	)
+	procs := func() int {
+		if !procsRead {
+			pid, n, procsError = readProcs()
+			procsRead = true
+		}
+		return n
+	}
+	id, rt, ok := classify(rel, all, claim, procs)
+	if !ok {
+		return c, false, false
+	}
+	skip = rt != model.RuntimeRaw
+	procs()
+	if vanished(procsError) {
+		return c, false, true
+	}
+	c = model.ContainerSample{ID: id, Runtime: rt, Cgroup: rel, State: "running", PID: pid}
+	if read(rel, &c) {
+		var st unix.Stat_t
+		if unix.Stat(dir, &st) != nil { // removed while we read it
+			return model.ContainerSample{}, false, true
+		}
+	}
+	return c, true, skip
+}
+
+// vanished reports whether err means the cgroup was removed while being
+// read: the file is gone (ENOENT) or its cgroup died under an open file
+// (ENODEV).
+func vanished(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENODEV)
+}
+
+// memLimit turns a kernel limit into what the views show: the host's
+// memory when there is no limit or one above the host's memory.
+func memLimit(limit, hostMemory uint64) uint64 {
+	const unlimited = 1 << 62 // v1 says 9223372036854771712, v2 "max"
+	if limit == 0 || limit >= unlimited || hostMemory > 0 && limit > hostMemory {
+		return hostMemory
+	}
+	return limit
+}
+
+// subFloor is a-b, never below 0 (counters read at slightly different
+// moments can cross).
+func subFloor(a, b uint64) uint64 {
+	if b > a {
+		return 0
+	}
+	return a - b
+}

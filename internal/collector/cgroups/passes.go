@@ -1,0 +1,134 @@
+package cgroups
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/ctop-like/ctop-like/internal/collector/kernfile"
+	"github.com/ctop-like/ctop-like/internal/model"
+)
+
+// cgroupPasses is what a cgroup finder (v1Finder, v2Finder) keeps from one
+// pass over the tree to the next: each cgroup's open files and limits, so
+// that a pass reads files it already holds open. One pass runs at a time.
+type cgroupPasses struct {
+	claim   Claim
+	cgroups map[string]*keptCgroup // by path relative to the mounts
+	pass    uint64
+	now     time.Time // this pass's start
+	buf     []byte
+	out     []model.ContainerSample // capacity reused for the next pass's guess
+}
+
+// keptCgroup is one cgroup's open files, by the finder's numbers (v1Procs…,
+// v2Procs…), and its limits (see limitsTTL).
+type keptCgroup struct {
+	files    [max(v1NumFiles, v2NumFiles)]kernfile.File
+	seen     uint64
+	limitsAt time.Time // when the limits below were read; zero: never
+	quota    float64   // CPU.QuotaCores
+	memLimit uint64    // memory.limit_in_bytes or memory.max as read (0 when unreadable)
+	// noFreezer: the cgroup was not in the v1 freezer hierarchy when last
+	// looked for (with the limits).
+	noFreezer bool
+}
+
+func (g *keptCgroup) close() {
+	for i := range g.files {
+		g.files[i].Close()
+	}
+}
+
+// SetClaim implements Finder.
+func (p *cgroupPasses) SetClaim(claim Claim) { p.claim = claim }
+
+// scan is one pass over the tree at root: for every cgroup, procs reads
+// its cgroup.procs and read its counters, with its kept files, when it is
+// a container (see visitCgroup). Then the cgroups that are gone, and those
+// no longer listed (a raw cgroup whose processes left), are closed: their
+// files are reopened if needed.
+func (p *cgroupPasses) scan(root string, all bool,
+	procs func(g *keptCgroup, rel, dir string) ([]byte, error),
+	read func(g *keptCgroup, rel, dir string, c *model.ContainerSample) (failed bool),
+) ([]model.ContainerSample, error) {
+	if p.cgroups == nil {
+		p.cgroups = make(map[string]*keptCgroup)
+	}
+	p.pass++
+	p.now = time.Now()
+	out := make([]model.ContainerSample, 0, cap(p.out))
+	err := walkCgroups(root, func(rel, dir string) bool {
+		g := p.cgroups[rel]
+		if g == nil {
+			g = &keptCgroup{}
+			p.cgroups[rel] = g
+		}
+		g.seen = p.pass
+		count := func() (int, int, error) {
+			data, err := procs(g, rel, dir)
+			if err != nil {
+				return 0, 0, err
+			}
+			first, n := procsFirstAndCount(data)
+			return first, n, nil
+		}
+		c, ok, skip := visitCgroup(rel, dir, all, p.claim, count, func(rel string, c *model.ContainerSample) bool { return read(g, rel, dir, c) })
+		if ok {
+			out = append(out, c)
+		}
+		return skip
+	})
+	for rel, g := range p.cgroups {
+		if g.seen != p.pass {
+			g.close()
+			delete(p.cgroups, rel)
+		}
+	}
+	p.out = out[:0:len(out)]
+	return out, err
+}
+
+// readFile reads g's file which, at path, into the passes' buffer (valid
+// until the next read).
+func (p *cgroupPasses) readFile(g *keptCgroup, which int, path func() string) ([]byte, error) {
+	b, err := g.files[which].Read(p.buf, 0, path)
+	if cap(b) > cap(p.buf) {
+		p.buf = b[:0]
+	}
+	return b, err
+}
+
+// limitsDue says whether this pass reads g's limits.
+func (p *cgroupPasses) limitsDue(g *keptCgroup) bool {
+	return g.limitsAt.IsZero() || p.now.Sub(g.limitsAt) >= limitsTTL || p.now.Before(g.limitsAt)
+}
+
+// Close implements Finder: it releases every kept file.
+func (p *cgroupPasses) Close() {
+	for rel, g := range p.cgroups {
+		g.close()
+		delete(p.cgroups, rel)
+	}
+}
+
+// procsFirstAndCount returns the first pid of a cgroup.procs file and how
+// many there are.
+func procsFirstAndCount(data []byte) (first, n int) {
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		v := kernfile.Int(line)
+		if v <= 0 {
+			continue
+		}
+		if n == 0 {
+			first = int(v)
+		}
+		n++
+	}
+	return first, n
+}

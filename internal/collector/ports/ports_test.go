@@ -1,0 +1,426 @@
+package ports
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ctop-like/ctop-like/internal/benchload"
+	"github.com/ctop-like/ctop-like/internal/collector/machine"
+	"github.com/ctop-like/ctop-like/internal/collector/proc"
+	"github.com/ctop-like/ctop-like/internal/model"
+)
+
+// ownProcess reads every process of /proc and returns them with the index
+// of this test process.
+func ownProcess(t testing.TB) ([]model.ProcessSample, int) {
+	t.Helper()
+	return readOwn(t, newProcs(t))
+}
+
+// newProcs is a process reader of this node, with its real boot time.
+func newProcs(t testing.TB) *proc.Reader {
+	m, err := machine.NewReader("/proc", "/sys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := proc.NewReader("/proc", 100, m.BootTime())
+	t.Cleanup(r.Close)
+	return r
+}
+
+func readOwn(t testing.TB, r *proc.Reader) ([]model.ProcessSample, int) {
+	t.Helper()
+	procs, _ := r.Read()
+	for i := range procs {
+		if procs[i].PID == os.Getpid() {
+			return procs, i
+		}
+	}
+	t.Fatal("this process is not in /proc")
+	return nil, 0
+}
+
+func portOf(a net.Addr) string {
+	_, p, _ := net.SplitHostPort(a.String())
+	return p
+}
+
+// TestPortsOfThisProcess: the kernel's tables, read for real, give this
+// process's TCP listeners (v4 and v6) and bound UDP socket, and neither a
+// connected UDP socket nor a TCP client connection.
+func TestPortsOfThisProcess(t *testing.T) {
+	tcp, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tcp.Close()
+	want := []string{portOf(tcp.Addr()) + "/tcp"}
+	if tcp6, err := net.Listen("tcp6", "[::1]:0"); err == nil { // IPv6 may be off
+		defer tcp6.Close()
+		want = append(want, portOf(tcp6.Addr())+"/tcp")
+	}
+	udp, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer udp.Close()
+	want = append(want, portOf(udp.LocalAddr())+"/udp")
+	client, err := net.Dial("tcp4", tcp.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	connected, err := net.Dial("udp4", udp.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer connected.Close()
+	sortPorts(want)
+
+	procs, i := ownProcess(t)
+	NewReader("/proc").Fill(nil, procs)
+	if got := procs[i].Listen; !slices.Equal(got, want) {
+		t.Errorf("listen %v, want %v", got, want)
+	}
+}
+
+// TestPortsNewListener: a listener opened by a process walked before (with
+// nothing then) is found at the next refresh, and one it closes is gone.
+func TestPortsNewListener(t *testing.T) {
+	r := NewReader("/proc")
+	clock := time.Now()
+	r.now = func() time.Time { clock = clock.Add(rescanGap); return clock }
+	procs, i := ownProcess(t)
+	r.Fill(nil, procs)
+	before := procs[i].Listen
+	if before == nil {
+		t.Fatal("own process: n/a")
+	}
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := portOf(l.Addr()) + "/tcp"
+	procs, i = ownProcess(t)
+	r.Fill(nil, procs)
+	if !slices.Contains(procs[i].Listen, port) {
+		t.Errorf("new listener %s not found: %v", port, procs[i].Listen)
+	}
+	l.Close()
+	procs, i = ownProcess(t)
+	r.Fill(nil, procs)
+	if slices.Contains(procs[i].Listen, port) {
+		t.Errorf("closed listener %s still listed: %v", port, procs[i].Listen)
+	}
+}
+
+// TestPortsContainerUnion: a container lists what its processes listen on.
+func TestPortsContainerUnion(t *testing.T) {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	procs, i := ownProcess(t)
+	procs[i].ContainerID = "c1"
+	conts := []model.ContainerSample{{ID: "c1"}, {ID: "c2-no-processes"}}
+	NewReader("/proc").Fill(conts, procs)
+	if !slices.Contains(conts[0].Listen, portOf(l.Addr())+"/tcp") {
+		t.Errorf("container listen %v", conts[0].Listen)
+	}
+	if conts[1].Listen != nil {
+		t.Errorf("a container with no process read: %v, want nil (n/a)", conts[1].Listen)
+	}
+}
+
+// TestPortsUnreadable: a process that is gone, or whose descriptors or
+// tables cannot be read, is n/a; nothing fails.
+func TestPortsUnreadable(t *testing.T) {
+	root := t.TempDir()
+	// pid 100: a namespace link and tables, but no fd folder (not ours).
+	// pid 200: an fd folder but no tables (a namespace we cannot read).
+	// pid 300: nothing at all (exited since the listing).
+	for _, d := range []string{"100/ns", "100/net", "200/ns", "200/fd"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Symlink("net:[1]", filepath.Join(root, "100/ns/net"))
+	os.Symlink("net:[2]", filepath.Join(root, "200/ns/net"))
+	os.WriteFile(filepath.Join(root, "100/net/tcp"), []byte("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"+
+		"   0: 0100007F:18EB 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 126133 1 0000000000000000 100 0 0 10 0\n"), 0o644)
+	os.Symlink("socket:[77]", filepath.Join(root, "200/fd/3"))
+	procs := []model.ProcessSample{{PID: 100, Command: "a"}, {PID: 200, Command: "b"}, {PID: 300, Command: "c"}}
+	conts := []model.ContainerSample{{ID: "x"}}
+	procs[0].ContainerID = "x"
+	NewReader(root).Fill(conts, procs)
+	for _, p := range procs {
+		if p.Listen != nil {
+			t.Errorf("pid %d: %v, want n/a", p.PID, p.Listen)
+		}
+	}
+	if conts[0].Listen != nil {
+		t.Errorf("container %v, want n/a", conts[0].Listen)
+	}
+}
+
+// TestParseSockets reads the kernel's table layout: TCP LISTEN and UDP
+// unconnected with a port are listeners; the rest is not; a truncated
+// line is skipped.
+func TestParseSockets(t *testing.T) {
+	tcp := "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+		"   0: 00000000:18EB 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1001 1 0000000000000000 100 0 0 10 0\n" +
+		"   1: 0100007F:18EB 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 1002 1 0000000000000000 20 4 30 10 -1\n" +
+		"   2: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 0 1 0000000000000000 100 0 0 10 0\n" +
+		"   3: 0100007F:1F91 00000000:0000 0A 0000\n"
+	udp := "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n" +
+		"  100: 00000000:1FBD 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 2001 2 0000000000000000 0\n" +
+		"  101: 0100007F:A1B2 0100007F:0035 01 00000000:00000000 00:00000000 00000000     0        0 2002 2 0000000000000000 0\n"
+	out := map[uint64]string{}
+	parseSockets([]byte(tcp), "tcp", false, out)
+	parseSockets([]byte(udp), "udp", true, out)
+	want := map[uint64]string{1001: "6379/tcp", 2001: "8125/udp"}
+	if len(out) != len(want) || out[1001] != want[1001] || out[2001] != want[2001] {
+		t.Errorf("%v, want %v", out, want)
+	}
+	l := []string{"8125/udp", "443/tcp", "80/tcp", "53/udp"}
+	sortPorts(l)
+	if !slices.Equal(l, []string{"80/tcp", "443/tcp", "53/udp", "8125/udp"}) {
+		t.Errorf("sorted %v", l)
+	}
+}
+
+func cpuNow() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkPorts measures the ports reader over every process of this node
+// plus CTOP_BENCH_PROCS sleepers (3,000 for the issue's figure), warm (the
+// steady state: every process walked before) and cold (a new reader: every
+// process walked, as in the first refresh).
+func BenchmarkPorts(b *testing.B) {
+	benchload.Sleepers(b, benchload.Procs(b))
+	procs, _ := ownProcess(b)
+	b.Logf("%d processes", len(procs))
+	b.Run("warm", func(b *testing.B) {
+		r := NewReader("/proc")
+		r.Fill(nil, procs)
+		first := r.walks
+		defer benchload.ReportCPU(b)()
+		for b.Loop() {
+			r.Fill(nil, procs)
+		}
+		b.ReportMetric(float64(r.walks-first)/float64(b.N), "walks/op")
+	})
+	// A refresh every 200 ms for 20 s with this node's processes as they
+	// come and go: what walking again on unaccounted listeners costs.
+	b.Run("live", func(b *testing.B) {
+		r := NewReader("/proc")
+		pr := newProcs(b)
+		procs, _ := readOwn(b, pr)
+		r.Fill(nil, procs)
+		first := r.walks
+		var cpu time.Duration
+		n := 0
+		for start := time.Now(); time.Since(start) < 20*time.Second; n++ {
+			procs, _ := readOwn(b, pr)
+			c0 := cpuNow()
+			r.Fill(nil, procs)
+			cpu += cpuNow() - c0
+			time.Sleep(200 * time.Millisecond)
+		}
+		b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n), "cpu-ms/refresh")
+		b.ReportMetric(float64(r.walks-first)/float64(n), "walks/refresh")
+	})
+	b.Run("cold", func(b *testing.B) {
+		defer benchload.ReportCPU(b)()
+		for b.Loop() {
+			r := NewReader("/proc")
+			r.Fill(nil, procs)
+			r.Close()
+		}
+	})
+}
+
+// TestPortsKeepOwnNamespace: reading the sockets of a process in another
+// network namespace (here `unshare -n sleep`, as a container's) leaves
+// this process's namespace as /proc shows it: the thread that enters the
+// other namespace is never the main thread, whose namespace /proc/<pid>/ns
+// reports for the whole process (it did, on the first read, before).
+func TestPortsKeepOwnNamespace(t *testing.T) {
+	requireTool(t, "unshare", "-n", "true")
+	cmd := exec.Command("unshare", "-n", "sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	before, err := os.Readlink("/proc/self/ns/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := before
+	for deadline := time.Now().Add(5 * time.Second); other == before && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		other, _ = os.Readlink(fmt.Sprintf("/proc/%d/ns/net", cmd.Process.Pid))
+	}
+	if other == before || other == "" {
+		t.Fatalf("unshare -n gave no other namespace (%q)", other)
+	}
+	for i := range 200 {
+		if fd := diagSocket("/proc", cmd.Process.Pid, false); fd >= 0 {
+			syscall.Close(fd)
+		}
+		if now, _ := os.Readlink("/proc/self/ns/net"); now != before {
+			t.Fatalf("after %d reads this process is in %s, was in %s", i+1, now, before)
+		}
+	}
+}
+
+// TestPortsSelfNotWalked: the program's own process (which listens on
+// nothing and keeps thousands of descriptors open) is not walked; it
+// listens on nothing, not n/a.
+func TestPortsSelfNotWalked(t *testing.T) {
+	procs, i := ownProcess(t)
+	own := procs[i : i+1]
+	r := NewReader("/proc")
+	r.Self = os.Getpid()
+	r.Fill(nil, own)
+	if got := own[0].Listen; got == nil || len(got) != 0 {
+		t.Errorf("own process: %v, want an empty list", got)
+	}
+	if r.walks != 0 {
+		t.Errorf("own process walked (%d walks)", r.walks)
+	}
+}
+
+// TestPortsDumpOnChange: a namespace's tables are read again only when its
+// socket counts change (or after portsTTL): a quiet namespace costs no
+// dump per refresh, and a listener opened in it is still found at the
+// next refresh.
+func TestPortsDumpOnChange(t *testing.T) {
+	requireTool(t, "unshare", "-n", "true")
+	requireTool(t, "busybox", "true")
+	// A shell alone in a network namespace that becomes `nc -l` (same
+	// pid) when told to.
+	cmd := exec.Command("unshare", "-n", "sh", "-c", "read x; exec busybox nc -l -p 7777")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	pid := cmd.Process.Pid
+	own, _ := os.Readlink("/proc/self/ns/net")
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if ns, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", pid)); ns != "" && ns != own {
+			break
+		}
+	}
+	procs := func() []model.ProcessSample {
+		return []model.ProcessSample{{PID: pid, Command: "sh", StartTime: time.Now()}}
+	}
+	r := NewReader("/proc")
+	defer r.Close()
+	clock := time.Now()
+	r.now = func() time.Time { return clock }
+	p := procs()
+	r.Fill(nil, p)
+	if p[0].Listen == nil || len(p[0].Listen) != 0 || r.dumps != 1 {
+		t.Fatalf("first refresh: listen %v, %d dumps", p[0].Listen, r.dumps)
+	}
+	for range 3 {
+		clock = clock.Add(time.Second)
+		p = procs()
+		r.Fill(nil, p)
+	}
+	if r.dumps != 1 {
+		t.Errorf("a quiet namespace was dumped %d times in 4 refreshes, want once", r.dumps)
+	}
+	clock = clock.Add(2 * portsTTL)
+	r.Fill(nil, procs())
+	if r.dumps != 2 {
+		t.Errorf("%d dumps after twice portsTTL, want 2", r.dumps)
+	}
+	// A listener appears: found at the next refresh.
+	if _, err := in.Write([]byte("\n")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 10 s", what)
+			}
+		}
+	}
+	waitFor("nc listening", func() bool {
+		for _, f := range []string{"tcp", "tcp6"} {
+			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/net/%s", pid, f))
+			for _, line := range strings.Split(string(b), "\n") {
+				if fs := strings.Fields(line); len(fs) > 3 && strings.HasSuffix(fs[1], ":1E61") && fs[3] == "0A" {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	clock = clock.Add(time.Second)
+	p = procs()
+	r.Fill(nil, p)
+	if !slices.Equal(p[0].Listen, []string{"7777/tcp"}) || r.dumps != 3 {
+		t.Errorf("after listen: %v (%d dumps), want [7777/tcp] from a third dump", p[0].Listen, r.dumps)
+	}
+}
+
+// TestSockCounts reads sockstat and sockstat6 as the kernel writes them.
+func TestSockCounts(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "7/net"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(root, "7/net/sockstat"), []byte("sockets: used 180\nTCP: inuse 5 orphan 0 tw 2 alloc 7 mem 1\nUDP: inuse 3 mem 0\nUDPLITE: inuse 0\nRAW: inuse 0\nFRAG: inuse 0 memory 0\n"), 0o644)
+	r := NewReader(root)
+	n := &portNS{}
+	if c, ok := r.sockCounts(n, 7); !ok || c != (sockCounts{5, 3, 0, 0}) {
+		t.Errorf("without sockstat6: %v %v", c, ok)
+	}
+	n.stat[0].Close()
+	os.WriteFile(filepath.Join(root, "7/net/sockstat6"), []byte("TCP6: inuse 2\nUDP6: inuse 1\nUDPLITE6: inuse 0\nRAW6: inuse 0\nFRAG6: inuse 0 memory 0\n"), 0o644)
+	if c, ok := r.sockCounts(n, 7); !ok || c != (sockCounts{5, 3, 2, 1}) {
+		t.Errorf("with sockstat6: %v %v", c, ok)
+	}
+	n.closeAll()
+	if _, ok := r.sockCounts(&portNS{}, 8); ok {
+		t.Error("counts of a process that is not there")
+	}
+}
+
+// requireTool fails (CI=true) or skips the test when a command line the
+// test drives is not installed: a skipped integration test in CI proves
+// nothing.
+func requireTool(t *testing.T, name string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
+	if err == nil {
+		return
+	}
+	msg := fmt.Sprintf("%s unavailable (%v: %s): run scripts/test-env", name, err, strings.TrimSpace(string(out)))
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
