@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -53,7 +54,11 @@ const jsonPiece = 64 << 10
 
 // Print writes the view of one snapshot.
 func (p *Printer) Print(s *model.Snapshot) error {
-	t, err := views.Rows(s, p.Query)
+	q := p.Query
+	if q.Columns == nil {
+		q.Columns = p.Columns // the label columns chosen
+	}
+	t, err := views.Rows(s, q)
 	if err != nil {
 		return err
 	}
@@ -277,7 +282,7 @@ func tableColumns(t *views.Table, maxPriority int, chosen []string) (cols []int,
 	if chosen != nil {
 		shown = shown[:0]
 		for _, id := range chosen {
-			if i := t.View.Col(id); i >= 0 {
+			if i := slices.IndexFunc(t.Columns, func(c views.Column) bool { return c.ID == id }); i >= 0 {
 				shown = append(shown, i)
 			}
 		}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"cmp"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -206,9 +207,7 @@ func MergeLabels(a, b Labels) Labels {
 		return a
 	}
 	var s LabelSet
-	for _, x := range kb {
-		s.l = append(s.l, x)
-	}
+	s.l = append(s.l, kb...)
 	for _, x := range ka { // a's win: added last
 		s.add(x)
 	}
@@ -283,4 +282,55 @@ func memoRedact(value string) string {
 		memo.text[value] = v
 	}
 	return v
+}
+
+// MarshalJSON writes the labels as an object of strings in key order
+// ({"team":"payments"}); labels cut at MaxLabels end with the LabelsMore
+// member counting those left out ("…":"136"); none is null.
+func (l Labels) MarshalJSON() ([]byte, error) {
+	if l == nil {
+		return []byte("null"), nil
+	}
+	b := make([]byte, 0, 16*len(l)+2)
+	b = append(b, '{')
+	for i, x := range l {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, err := json.Marshal(x.Key)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(x.Value)
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(append(b, k...), ':'), v...)
+	}
+	return append(b, '}'), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes (a recording's labels),
+// within the bounds.
+func (l *Labels) UnmarshalJSON(b []byte) error {
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	if m == nil {
+		*l = nil
+		return nil
+	}
+	var set LabelSet
+	more := 0
+	for k, v := range m {
+		if k == LabelsMore {
+			more, _ = strconv.Atoi(v)
+			continue
+		}
+		set.Add(k, v)
+	}
+	set.more += more
+	*l = set.Take()
+	return nil
 }

@@ -182,8 +182,10 @@ func newApp(screen tcell.Screen, opts Options, lost *lostTerminal) (*App, error)
 	if v == nil {
 		return nil, fmt.Errorf("ui: unknown view %q", opts.View)
 	}
-	if opts.Sort != "" && v.Col(opts.Sort) < 0 {
-		return nil, fmt.Errorf("ui: view %s has no column %q", v.ID, opts.Sort)
+	if opts.Sort != "" {
+		if err := v.CheckColumn(opts.Sort); err != nil {
+			return nil, fmt.Errorf("ui: %w", err)
+		}
 	}
 	if opts.Filter != nil {
 		if err := opts.Filter.Check(v); err != nil {

@@ -64,6 +64,8 @@ func init() {
 			{ID: "attention", Title: "ATTENTION", Null: "when nothing needs a look", Width: 16, Explains: true},
 			// containerd's namespace: one id may run in two of them.
 			{ID: "containerd_namespace", Title: "CTRD NS", Null: "for every runtime but containerd", Width: 10, Priority: 9},
+			// The runtime's labels, then its task's and app's.
+			colLabels,
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -92,8 +94,9 @@ func buildContainers(s *model.Snapshot, q Query) []Row {
 		}
 		vals := containerValues(c, s.Time, s.Machine.Unknown)
 		why := containerAttention(c, s.Memory.Total)
-		vals = append(vals, listenText(c.Listen), text(why), text(c.ContainerdNamespace))
-		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != ""})
+		labels := containerLabels(c)
+		vals = append(vals, listenText(c.Listen), text(why), text(c.ContainerdNamespace), labelsValue(labels))
+		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != "", Labels: labels})
 	}
 	return rows
 }

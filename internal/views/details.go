@@ -79,11 +79,7 @@ func containerDetails(s *model.Snapshot, key string, env DetailsEnv) (string, st
 	b.kv("task", orNA(cl.Task)+" "+cl.TaskID)
 	b.kv("app", orNA(cl.App))
 	b.kv("group", orNA(cl.Group))
-	var labels []string
-	for _, k := range sortedKeys(c.Labels) {
-		labels = append(labels, k+"="+c.Labels[k])
-	}
-	b.kv("labels", orNA(strings.Join(labels, ", ")))
+	labelsDetails(&b, containerLabels(c))
 	b.kv("env names", orNA(strings.Join(sortedKeys(c.Env), ", ")))
 	if env.History != nil && env.Sparkline != nil {
 		cpu, mem, net := env.History(c.Key())

@@ -28,6 +28,7 @@ func init() {
 			{ID: "last_failure", Title: "LAST FAILURE", Width: 24, Priority: 5, Explains: true},
 			{ID: "last_failure_s", Title: "FAILED", Unit: UnitSeconds, Number: true, Width: 8, Priority: 4},
 			{ID: "attention", Title: "ATTENTION", Width: 16, Explains: true},
+			colLabels,
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -70,12 +71,12 @@ func buildMarathonApps(s *model.Snapshot, q Query) []Row {
 		if !a.LastFailureAt.IsZero() {
 			failedS = max(s.Time.Sub(a.LastFailureAt).Seconds(), 0)
 		}
-		rows = append(rows, Row{Key: a.ID, Attention: why != "", Values: []any{
+		rows = append(rows, Row{Key: a.ID, Attention: why != "", Labels: a.Labels, Values: []any{
 			a.ID, text(a.Group),
 			rate(known, float64(a.Instances)), rate(known, float64(a.TasksRunning)), rate(known, float64(a.TasksHealthy)),
 			float64(f.n), f.cpuValue(), f.mem, f.memPct(s), f.rxValue(), f.txValue(),
 			count(a.TasksStaged), count(a.TasksUnhealthy), count(a.Deployments), flag(a.Delayed),
-			text(a.LastFailure), failedS, text(why),
+			text(a.LastFailure), failedS, text(why), labelsValue(a.Labels),
 		}})
 	}
 	return rows
