@@ -279,6 +279,12 @@ func tableColumns(t *views.Table, maxPriority int, chosen []string) (cols []int,
 			}
 		}
 	}
+	// The label columns the filter or the sort adds (label.team) follow.
+	for i := len(t.View.Columns); i < len(t.Columns) && chosen == nil; i++ {
+		if !slices.Contains(shown, i) {
+			shown = append(shown, i)
+		}
+	}
 	if chosen != nil {
 		shown = shown[:0]
 		for _, id := range chosen {
