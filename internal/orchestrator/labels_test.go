@@ -36,8 +36,7 @@ func TestMesosTaskLabelsFixtures(t *testing.T) {
 	for _, name := range states {
 		t.Run(filepath.Base(name), func(t *testing.T) {
 			want := map[string]string{}
-			var walk func(v any)
-			walk = func(v any) {
+			walk := func(v any) {
 				for _, tv := range list(v) {
 					tk := obj(tv)
 					if id := str(tk["id"]); id != "" {

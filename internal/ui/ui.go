@@ -143,6 +143,9 @@ type App struct {
 	// choices are the columns and sorts chosen by view id: the settings
 	// file's, then the column chooser's.
 	choices map[string]settings.View
+	// labelCols are the label columns (label.team) chosen by view id,
+	// which the refresh goroutine asks views.Rows for; under mu.
+	labelCols map[string][]string
 }
 
 // snapPtr is a mutex-guarded snapshot pointer shared with the refresh goroutine.
@@ -209,6 +212,10 @@ func newApp(screen tcell.Screen, opts Options, lost *lostTerminal) (*App, error)
 	a.th.applyTview()
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.choices = copyChoices(opts.Views)
+	a.labelCols = map[string][]string{}
+	for id, ch := range a.choices {
+		a.labelCols[id] = labelIDs(ch.Columns)
+	}
 	sort, desc := a.openSort(v.ID, opts.Sort, opts.Desc)
 	a.levels = []*level{{view: v.ID, scope: append([]views.Scope(nil), opts.Scope...), sort: sort, desc: desc, filter: opts.Filter}}
 	a.notes = opts.Notes
@@ -442,7 +449,7 @@ func (a *App) resort(f func()) {
 	a.gen++
 	gen, paused := a.gen, a.paused
 	l := a.cur()
-	q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs}
+	q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs, Columns: a.labelCols[l.view]}
 	a.mu.Unlock()
 	if s := a.tableSnap; s != nil && (paused || s == a.latest.get()) {
 		t, err := views.Rows(s, q)
