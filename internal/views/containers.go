@@ -95,7 +95,7 @@ func buildContainers(s *model.Snapshot, q Query) []Row {
 		vals := containerValues(c, s.Time, s.Machine.Unknown)
 		why := containerAttention(c, s.Memory.Total)
 		labels := containerLabels(c)
-		vals = append(vals, listenText(c.Listen), text(why), text(c.ContainerdNamespace), labelsValue(labels))
+		vals = append(vals, listenText(c.Listen), text(why), text(c.ContainerdNamespace), labelsValue(&labels))
 		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != "", Labels: labels})
 	}
 	return rows

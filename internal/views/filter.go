@@ -216,7 +216,7 @@ func anyTextContains(v *View, r Row, word string) bool {
 }
 
 func (c clause) holds(val any) bool {
-	if l, ok := val.(model.Labels); ok {
+	if l, ok := val.(*model.Labels); ok {
 		val = l.String()
 	}
 	if val == nil {

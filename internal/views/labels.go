@@ -21,9 +21,11 @@ const LabelPrefix = "label."
 // tables (cut like any text), a JSON object of strings.
 var colLabels = Column{ID: "labels", Title: "LABELS", Width: 24, Priority: 9, Null: "where the row has no label"}
 
-// labelsValue is a row's labels as the labels column holds them.
-func labelsValue(l model.Labels) any {
-	if len(l) == 0 {
+// labelsValue is a row's labels as the labels column holds them: a
+// pointer to the snapshot's (immutable) labels, which a value in an
+// interface costs no allocation; nil when there are none.
+func labelsValue(l *model.Labels) any {
+	if len(*l) == 0 {
 		return nil
 	}
 	return l

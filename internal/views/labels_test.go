@@ -23,12 +23,12 @@ func TestTasksAndAppsHaveTheirLabels(t *testing.T) {
 	s := pairASnapshot(t)
 	v, tasks, _ := rowsByKey(t, "mesos-tasks", s, nil, false)
 	broker := tasks["broker-0__110e02b3-b6a3-4979-be56-7e5535757ebf"]
-	l, ok := val(v, broker, "labels").(model.Labels)
+	l, ok := val(v, broker, "labels").(*model.Labels)
 	if !ok || l.String() != "offer_attributes=, target_configuration=57be52ec-b0e8-4959-af91-bcbb8f68e692, task_type=broker" {
 		t.Errorf("broker's labels: %v", val(v, broker, "labels"))
 	}
 	a, apps, _ := rowsByKey(t, "marathon-apps", s, nil, false)
-	mu, _ := val(a, apps["/marathon-user"], "labels").(model.Labels)
+	mu, _ := val(a, apps["/marathon-user"], "labels").(*model.Labels)
 	if got, _ := mu.Get("DCOS_PACKAGE_NAME"); got != "marathon" {
 		t.Errorf("/marathon-user's labels: %v", mu)
 	}
@@ -189,7 +189,7 @@ func TestContainerLabels(t *testing.T) {
 	}
 	v, rows, _ := rowsByKey(t, "containers", s, nil, false)
 	lab := func(key string) string {
-		l, _ := val(v, rows[key], "labels").(model.Labels)
+		l, _ := val(v, rows[key], "labels").(*model.Labels)
 		return l.String()
 	}
 	if got := lab("kafka"); got != "offer_attributes=, target_configuration=57be52ec-b0e8-4959-af91-bcbb8f68e692, task_type=runtime-says, team=streams" {

@@ -76,7 +76,7 @@ func buildMarathonApps(s *model.Snapshot, q Query) []Row {
 			rate(known, float64(a.Instances)), rate(known, float64(a.TasksRunning)), rate(known, float64(a.TasksHealthy)),
 			float64(f.n), f.cpuValue(), f.mem, f.memPct(s), f.rxValue(), f.txValue(),
 			count(a.TasksStaged), count(a.TasksUnhealthy), count(a.Deployments), flag(a.Delayed),
-			text(a.LastFailure), failedS, text(why), labelsValue(a.Labels),
+			text(a.LastFailure), failedS, text(why), labelsValue(&a.Labels),
 		}})
 	}
 	return rows

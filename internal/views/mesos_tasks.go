@@ -102,7 +102,7 @@ func buildMesosTasks(s *model.Snapshot, q Query) []Row {
 		keys[key] = true
 		rows = append(rows, Row{Key: key, Attention: why != "", Labels: t.Labels, Values: []any{
 			t.ID, text(t.Name), text(fwName), text(t.State), text(agent), cid, cpu, mem,
-			text(t.Reason), text(msg), age, text(why), labelsValue(t.Labels),
+			text(t.Reason), text(msg), age, text(why), labelsValue(&t.Labels),
 		}})
 	}
 	return rows

@@ -525,7 +525,7 @@ func textOf(v any) (string, bool) {
 	switch x := v.(type) {
 	case string:
 		return x, true
-	case model.Labels:
+	case *model.Labels:
 		return x.String(), true
 	}
 	return "", false
