@@ -12,16 +12,16 @@ _ctop_like_columns() {
         esac
     done
     case $view in
-    containers) echo 'id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace' ;;
+    containers) echo 'id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace labels' ;;
     processes) echo 'pid ppid user state cpu_pct mem_pct rss_bytes vsz_bytes threads read_bps write_bps container_id container command nice cpu_user_pct cpu_system_pct time_s start_time ports' ;;
     machine) echo 'kind name util_pct read_bps write_bps rx_bps tx_bps used_bytes total_bytes user_pct system_pct iowait_pct steal_pct reads_ps writes_ps rx_pps tx_pps errors drops speed_mbps state available_bytes device fs_type' ;;
-    marathon-apps) echo 'app group instances tasks_running tasks_healthy containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps tasks_staged tasks_unhealthy deployments delayed last_failure last_failure_s attention' ;;
+    marathon-apps) echo 'app group instances tasks_running tasks_healthy containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps tasks_staged tasks_unhealthy deployments delayed last_failure last_failure_s attention labels' ;;
     marathon-groups) echo 'group apps containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps attention' ;;
     mesos-frameworks) echo 'framework_id framework active tasks containers cpu_pct mem_bytes attention' ;;
-    mesos-tasks) echo 'task_id task framework state agent container_id cpu_pct mem_bytes reason message state_age_s attention' ;;
+    mesos-tasks) echo 'task_id task framework state agent container_id cpu_pct mem_bytes reason message state_age_s attention labels' ;;
     agents) echo 'id host cpus cpus_allocated cpu_pct mem_total_bytes mem_allocated_bytes mem_bytes tasks executors age_s state error' ;;
     logs) echo 'time stream text' ;;
-    *) echo 'id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace' ;;
+    *) echo 'id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace labels' ;;
     esac
 }
 
