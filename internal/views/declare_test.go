@@ -309,7 +309,7 @@ func TestDetailsAreRenderedByTheView(t *testing.T) {
 	if _, text = Get("processes").Details(s, "11", DetailsEnv{}); !strings.Contains(text, "gone") {
 		t.Errorf("a vanished process: %s", text)
 	}
-	for _, id := range []string{"machine", "mesos-tasks", "logs"} {
+	for _, id := range []string{"machine", "logs"} {
 		if Get(id).Details != nil {
 			t.Errorf("%s renders details", id)
 		}

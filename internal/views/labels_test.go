@@ -213,3 +213,31 @@ func TestContainerLabels(t *testing.T) {
 		t.Errorf("details show each label whole on its line:\n%s", text)
 	}
 }
+
+// TestTaskAndAppDetailsShowTheirLabelsWhole: d on a task or an app lists
+// its labels one a line, each value whole within the bounds (the 1.7 KB
+// package metadata to its 256 bytes, where the screen's column cuts it
+// to its width).
+func TestTaskAndAppDetailsShowTheirLabelsWhole(t *testing.T) {
+	s := pairASnapshot(t)
+	_, text := Get("mesos-tasks").Details(s, "broker-0__110e02b3-b6a3-4979-be56-7e5535757ebf", DetailsEnv{})
+	for _, want := range []string{"  offer_attributes=\n", "  target_configuration=57be52ec-b0e8-4959-af91-bcbb8f68e692\n", "  task_type=broker\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("task details lack %q:\n%s", want, text)
+		}
+	}
+	_, text = Get("marathon-apps").Details(s, "/marathon-user", DetailsEnv{})
+	var mu model.Labels
+	for _, a := range s.Cluster.Apps {
+		if a.ID == "/marathon-user" {
+			mu = a.Labels
+		}
+	}
+	meta, _ := mu.Get("DCOS_PACKAGE_METADATA")
+	if len(meta) < model.MaxLabelValue || !strings.Contains(text, "  DCOS_PACKAGE_METADATA="+meta+"\n") || !strings.Contains(text, "  DCOS_PACKAGE_NAME=marathon\n") {
+		t.Errorf("app details:\n%s", text)
+	}
+	if _, text = Get("marathon-apps").Details(s, "/lbexample", DetailsEnv{}); !strings.Contains(text, "labels:      n/a") {
+		t.Errorf("an app without labels: %s", text)
+	}
+}

@@ -37,6 +37,7 @@ func init() {
 		Minimum:     []string{"app", "group", "instances", "tasks_running", "tasks_healthy", "containers", "cpu_pct", "mem_bytes", "mem_pct", "net_rx_bps", "net_tx_bps", "tasks_unhealthy", "last_failure", "last_failure_s", "attention"},
 		NameColumns: []string{"app", "group"},
 		Build:       buildMarathonApps,
+		Details:     appDetails,
 		Needs:       model.NeedMarathon,
 		Actions:     marathonAppActions,
 		Target:      marathonTarget,

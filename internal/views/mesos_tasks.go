@@ -36,6 +36,7 @@ func init() {
 		Minimum:     []string{"task_id", "task", "framework", "state", "agent", "container_id", "cpu_pct", "mem_bytes", "reason", "message", "attention"},
 		NameColumns: []string{"framework", "task"},
 		Build:       buildMesosTasks,
+		Details:     taskDetails,
 		Needs:       model.NeedMesosTasks | model.NeedMarathon,
 		Actions:     marathonTaskActions,
 		Target:      marathonTarget,
