@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ctop-like/ctop-like/internal/model"
+	"github.com/ctop-like/ctop-like/internal/termtext"
 )
 
 // Labels (DESIGN.md): a view whose rows carry labels declares a `labels`
@@ -42,9 +43,19 @@ func LabelKey(id string) (key string, ok bool) {
 // column), so that label.KEY columns apply.
 func (v *View) HasLabels() bool { return v.Col(colLabels.ID) >= 0 }
 
-// LabelColumn is the column of one label.
+// LabelColumn is the column of one label. Its title is the key in upper
+// case as terminal-safe text (a key comes from outside), at most
+// maxLabelTitle cells.
 func LabelColumn(key string) Column {
-	return Column{ID: LabelPrefix + key, Title: strings.ToUpper(key), Width: 14, Priority: 9}
+	return Column{ID: LabelPrefix + key, Title: termtext.Line(strings.ToUpper(key), maxLabelTitle), Width: 14, Priority: 9}
+}
+
+const maxLabelTitle = 32
+
+// offerable says whether a key is offered as a column (LabelKeys): what
+// a terminal shows as written, and short enough to read in a list.
+func offerable(key string) bool {
+	return len(key) <= 64 && termtext.Line(key, 0) == key
 }
 
 // Column is the column with this id: one the view declares, or, on a
@@ -126,12 +137,14 @@ func withLabelColumns(cols []Column, rows []Row, ids []string) []Column {
 }
 
 // LabelKeys are the keys of the labels the rows carry, sorted, at most
-// max of them (the column chooser offers them).
+// max of them (the column chooser offers them); a key a terminal would
+// not show as written (control characters, bidi overrides) or longer
+// than 64 bytes is not offered: -f and the settings file still name it.
 func LabelKeys(rows []Row, max int) []string {
 	seen := map[string]bool{}
 	for i := range rows {
 		for _, x := range rows[i].Labels {
-			if x.Key != model.LabelsMore {
+			if x.Key != model.LabelsMore && !seen[x.Key] && offerable(x.Key) {
 				seen[x.Key] = true
 			}
 		}

@@ -241,3 +241,22 @@ func TestTaskAndAppDetailsShowTheirLabelsWhole(t *testing.T) {
 		t.Errorf("an app without labels: %s", text)
 	}
 }
+
+// TestHostileLabelKeysAreNotOfferedAsColumns: the chooser offers the
+// keys a terminal shows as written; a column named by a hostile key (in
+// -f) has a harmless title.
+func TestHostileLabelKeysAreNotOfferedAsColumns(t *testing.T) {
+	var set model.LabelSet
+	set.Add("team", "a")
+	set.Add("evil\x1b]52;c;x\x07", "b")
+	set.Add("bidi\u202e", "c")
+	set.Add(strings.Repeat("k", 65), "d")
+	rows := []Row{{Labels: set.Take()}, {Labels: model.Labels{{Key: "team", Value: "b"}}}}
+	if got := LabelKeys(rows, 10); !slices.Equal(got, []string{"team"}) {
+		t.Errorf("offered %q, want only team", got)
+	}
+	c := LabelColumn("evil\x1b]52;c;x\x07" + strings.Repeat("w", 100))
+	if strings.ContainsAny(c.Title, "\x1b\x07") || len([]rune(c.Title)) > maxLabelTitle {
+		t.Errorf("title %q", c.Title)
+	}
+}
