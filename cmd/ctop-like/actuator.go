@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/docker/docker/api/types/container"
+
 	"github.com/ctop-like/ctop-like/internal/actions"
 	"github.com/ctop-like/ctop-like/internal/collector"
 	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
@@ -115,6 +117,10 @@ func (x *actuator) Container(ref views.ContainerRef, verb, arg string) (actions.
 		case "kill":
 			sn := "SIG" + sigName(sig)
 			return deed{fmt.Sprintf("%s will send %s to container %s", engine, sn, name), func(ctx context.Context) error { return d.Kill(ctx, id, sn) }}, nil
+		case "remove":
+			return deed{fmt.Sprintf("%s will remove stopped container %s (%s) and its log; its image and volumes stay", engine, name, id), func(ctx context.Context) error {
+				return d.Client().ContainerRemove(ctx, id, container.RemoveOptions{})
+			}}, nil
 		}
 		return nil, fmt.Errorf("%s containers have no %q action", engine, verb)
 	}
@@ -276,27 +282,35 @@ func (x *actuator) Shell(ctx context.Context, ref views.ContainerRef) error {
 	if ref.Agent != "" {
 		return errors.New("a shell opens only in this node's containers")
 	}
+	name := ref.Name
+	if name == "" {
+		name = ref.ID
+	}
+	var d *docker.Handler
+	if views.HasAPI(ref.Runtime) {
+		var err error
+		if d, err = x.engine(ref.Runtime); err != nil {
+			return err
+		}
+		// Stopped since the last refresh: said plainly, rather than as
+		// the engine's 409 that names the whole id twice.
+		if info, err := d.ExecClient().ContainerInspect(ctx, ref.ID); err == nil && info.ContainerJSONBase != nil && info.State != nil && !info.State.Running {
+			return fmt.Errorf("container %s is %s (exit code %d): a shell needs a running container; l shows its log",
+				termtext.Line(name, 80), info.State.Status, info.State.ExitCode)
+		}
+	} else if ref.PID <= 0 {
+		return fmt.Errorf("container %s: no process of it is known to enter", name)
+	}
 	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 	if err != nil {
 		return fmt.Errorf("no terminal: %w", err)
 	}
 	defer tty.Close()
-	name := ref.Name
-	if name == "" {
-		name = ref.ID
-	}
 	fmt.Fprintf(tty, "\r\nctop-like: a shell in %s (%s); exit to come back.\r\n", termtext.Line(name, 80), ref.Runtime)
 	t := shell.Terminal{In: tty, Out: tty}
-	if views.HasAPI(ref.Runtime) {
-		d, err := x.engine(ref.Runtime)
-		if err != nil {
-			return err
-		}
+	if d != nil {
 		_, err = shell.Exec(ctx, d.ExecClient(), ref.ID, []string{"/bin/sh"}, t)
 		return err
-	}
-	if ref.PID <= 0 {
-		return fmt.Errorf("container %s: no process of it is known to enter", name)
 	}
 	c, err := x.cgroups()
 	if err != nil {

@@ -1,12 +1,18 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"math/rand"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector"
+	"github.com/ctop-like/ctop-like/internal/dockertest"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
@@ -55,5 +61,30 @@ func TestMarathonActionsOnDotSegmentsAreRefusedBeforeTheConfirmation(t *testing.
 	}
 	if n := calls.Load(); n != 0 {
 		t.Errorf("%d requests reached Marathon", n)
+	}
+}
+
+// A shell asked for in a Docker container that stopped since the last
+// refresh says so in one sentence, before any terminal is touched:
+// before, Docker's 409 came through, cut on the message line before its
+// reason, naming the 64-character id twice.
+func TestShellInAStoppedContainerSaysSoPlainly(t *testing.T) {
+	dockertest.Require(t)
+	name := fmt.Sprintf("h22-stopped-%d", rand.Intn(1e6))
+	id := dockertest.Run(t, []string{"--name", name}, "sh", "-c", "exit 7")
+	dockertest.Docker(t, "wait", id)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	local, err := collector.NewLocal(ctx, collector.Config{PodmanHost: "none", ContainerdAddress: "none", CRIOAddress: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	local.WaitReady(ctx)
+	x := &actuator{local: local}
+	err = x.Shell(ctx, views.ContainerRef{ID: id, Name: name, Runtime: model.RuntimeDocker})
+	want := "container " + name + " is exited (exit code 7): a shell needs a running container; l shows its log"
+	if err == nil || err.Error() != want {
+		t.Errorf("shell in a stopped container: %v\nwant %s", err, want)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ctop-like/ctop-like/internal/manual"
+	"github.com/ctop-like/ctop-like/internal/metrics"
 	"github.com/ctop-like/ctop-like/internal/orchestrator"
 	"github.com/ctop-like/ctop-like/internal/settings"
 	"github.com/ctop-like/ctop-like/internal/views"
@@ -51,6 +52,7 @@ type options struct {
 	cadvisor          string
 	color             string
 	readOnly          bool
+	listen            string // --listen: serve /metrics there
 	version           bool
 	config            string                 // --config: the settings file; "" is the default one
 	given             func(name string) bool // whether a flag was on the command line (it overrides the settings file)
@@ -104,9 +106,10 @@ var flagGroups = []flagGroup{
 		complete(fs, "config", manual.CompleteFile)
 	}},
 	{manual.Group{ID: "batch", Title: "Batch mode: print instead of drawing a screen"}, func(fs *pflag.FlagSet, o *options, _ *rawFlags) {
-		fs.StringVarP(&o.output, "output", "o", "", "print each refresh as a `FORMAT`: table (as top -b) or json (one object a line)")
-		complete(fs, "output", manual.CompleteWords, "table", "json")
+		fs.StringVarP(&o.output, "output", "o", "", "print each refresh as a `FORMAT`: table (as top -b), json (one object a line), or none (with --listen: serve metrics without a screen)")
+		complete(fs, "output", manual.CompleteWords, "table", "json", "none")
 		fs.IntVarP(&o.iterations, "iterations", "n", 1, "how many refreshes (`N`) to print; 0 prints until stopped")
+		fs.StringVar(&o.listen, "listen", "", "serve every container's figures to Prometheus at http://`ADDR`/metrics (cAdvisor's names, Mesos and Marathon labels; read-only): a bare port (9338) is loopback only, HOST:PORT as given; beside the screen, or alone with -o none -n 0")
 	}},
 	{manual.Group{ID: "recording", Title: "Recording and replay"}, func(fs *pflag.FlagSet, o *options, _ *rawFlags) {
 		fs.StringVarP(&o.write, "write", "w", "", "record every refresh to `FILE` (the screen or batch mode goes on as usual)")
@@ -254,9 +257,17 @@ func checkQuery(o *options, r *rawFlags) error {
 // checkBatch reads -o and -n.
 func checkBatch(o *options, _ *rawFlags) error {
 	switch o.output {
-	case "", "table", "json":
+	case "", "table", "json", "none":
 	default:
-		return usageError{fmt.Sprintf("invalid argument %q for \"-o, --output\": want table or json", o.output)}
+		return usageError{fmt.Sprintf("invalid argument %q for \"-o, --output\": want table, json or none", o.output)}
+	}
+	if o.listen != "" {
+		if _, err := metrics.Address(o.listen); err != nil {
+			return usageError{err.Error()}
+		}
+		if o.read != "" {
+			return usageError{"--listen serves this node's figures as they are read; a replay (-r) has none"}
+		}
 	}
 	if o.iterations < 0 {
 		return usageError{fmt.Sprintf("invalid argument \"%d\" for \"-n, --iterations\": want 0 or more", o.iterations)}

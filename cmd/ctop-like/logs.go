@@ -14,6 +14,7 @@ import (
 	"github.com/ctop-like/ctop-like/internal/collector"
 	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
 	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
+	"github.com/ctop-like/ctop-like/internal/lastlines"
 	"github.com/ctop-like/ctop-like/internal/logfeed"
 	"github.com/ctop-like/ctop-like/internal/logs"
 	"github.com/ctop-like/ctop-like/internal/model"
@@ -36,6 +37,27 @@ func startLogs(o *options, open logfeed.Opener) (feed views.LogLines, stop func(
 	f := logfeed.New(open, o.tail, follow, batch)
 	return f, f.Close
 }
+
+// startLast makes the reader of containers' last log lines (the attention
+// view's why, the details panel) over the node's log opener; nil where
+// no log can be read (a replay, --cadvisor). Batch output waits for a
+// read it starts, at most lastWait, so that the refresh it prints has
+// the lines; the screen shows them a refresh later instead.
+func startLast(o *options, open logfeed.Opener) (views.LastLines, func()) {
+	if open == nil {
+		return nil, func() {}
+	}
+	wait := time.Duration(0)
+	if o.output != "" {
+		wait = lastWait
+	}
+	r := lastlines.New(open, wait)
+	return r, r.Close
+}
+
+// lastWait bounds how long a batch refresh waits for a container's last
+// log lines.
+const lastWait = 3 * time.Second
 
 // localLogs opens the logs of this node's containers and processes:
 // Docker's and Podman's through their API, Kubernetes' containers of

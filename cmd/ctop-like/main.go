@@ -17,6 +17,7 @@ import (
 	"github.com/ctop-like/ctop-like/internal/collector"
 	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
 	"github.com/ctop-like/ctop-like/internal/logfeed"
+	"github.com/ctop-like/ctop-like/internal/metrics"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/monitor"
 	"github.com/ctop-like/ctop-like/internal/orchestrator"
@@ -103,8 +104,17 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 	defer nd.close()
 	logFeed, stopLogs := startLogs(o, nd.logs)
 	defer stopLogs()
+	last, stopLast := startLast(o, nd.logs)
+	defer stopLast()
 	mon := monitor.New(nd.src, o.delay, nd.cluster, orchestrator.Match)
-	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc, Logs: logFeed}
+	if o.listen != "" {
+		srv, err := metrics.Listen(o.listen, mon.Latest)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+	}
+	q := views.Query{View: o.view, Scope: o.scope, Filter: o.filter, Sort: o.sort, Desc: o.desc, Logs: logFeed, Last: last}
 	rec, err := openRecording(o, nd.host)
 	if err != nil {
 		return err

@@ -155,20 +155,42 @@ func localAddrs() []string {
 // monitor (maybe recorded on the way) or a replay (nd nil).
 func runScreen(o *options, feed monitor.Feed, nd *node, q views.Query) error {
 	acts := newActuator(o, nd)
+	var showStopped func(bool)
+	if nd != nil && nd.local != nil {
+		showStopped = nd.local.ListStopped
+	}
 	return ui.Run(ui.Options{
-		Feed:     feed,
-		View:     q.View,
-		Scope:    q.Scope,
-		Filter:   q.Filter,
-		Sort:     q.Sort,
-		Desc:     q.Desc,
-		ReadOnly: acts == nil,
-		Color:    o.color,
-		Actions:  acts,
-		Logs:     q.Logs,
-		OnOpen:   setCrashUI,
-		Views:    settingsViews(o),
-		Keep:     keepSettings(o),
-		Notes:    o.notes,
+		Feed:        feed,
+		View:        q.View,
+		Scope:       q.Scope,
+		Filter:      q.Filter,
+		Sort:        q.Sort,
+		Desc:        q.Desc,
+		ReadOnly:    acts == nil,
+		ReadOnlyWhy: readOnlyWhy(o, nd),
+		Color:       o.color,
+		Actions:     acts,
+		Logs:        q.Logs,
+		Last:        q.Last,
+		ShowStopped: showStopped,
+		AllStopped:  o.all,
+		OnOpen:      setCrashUI,
+		Views:       settingsViews(o),
+		Keep:        keepSettings(o),
+		Notes:       o.notes,
 	})
+}
+
+// readOnlyWhy says why the screen offers no action, as newActuator
+// decides: "" when it offers them.
+func readOnlyWhy(o *options, nd *node) string {
+	switch {
+	case o.readOnly:
+		return "read-only (--read-only): no actions are offered"
+	case o.read != "" || nd == nil:
+		return "a replay of a recording: no actions are offered"
+	case nd.local == nil:
+		return "a remote source (--cluster, --cadvisor) is read-only: actions would act on this node, not on the one shown"
+	}
+	return ""
 }

@@ -21,6 +21,7 @@ _ctop_like_columns() {
     mesos-tasks) echo 'task_id task framework state agent container_id cpu_pct mem_bytes reason message state_age_s attention labels' ;;
     agents) echo 'id host cpus cpus_allocated cpu_pct mem_total_bytes mem_allocated_bytes mem_bytes tasks executors age_s state error' ;;
     logs) echo 'time stream text' ;;
+    attention) echo 'kind id name attention why age_s app' ;;
     *) echo 'id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace labels' ;;
     esac
 }
@@ -35,7 +36,7 @@ _ctop_like() {
     COMPREPLY=()
     case $prev in
     -v | --view)
-        COMPREPLY=($(compgen -W 'containers processes machine marathon-apps marathon-groups mesos-frameworks mesos-tasks agents logs' -- "$cur"))
+        COMPREPLY=($(compgen -W 'containers processes machine marathon-apps marathon-groups mesos-frameworks mesos-tasks agents logs attention' -- "$cur"))
         return
         ;;
     --scope)
@@ -59,7 +60,7 @@ _ctop_like() {
         return
         ;;
     -o | --output)
-        COMPREPLY=($(compgen -W 'table json' -- "$cur"))
+        COMPREPLY=($(compgen -W 'table json none' -- "$cur"))
         return
         ;;
     -w | --write)
@@ -94,12 +95,12 @@ _ctop_like() {
         COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur"))
         return
         ;;
-    -d | --delay | --tail | -n | --iterations | --docker-host | --podman-host | -m | --mesos-api | --mesos-agent | --cadvisor | --orchestrator-interval)
+    -d | --delay | --tail | -n | --iterations | --listen | --docker-host | --podman-host | -m | --mesos-api | --mesos-agent | --cadvisor | --orchestrator-interval)
         return
         ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W '--view -v --scope --filter -f --sort -s --all -a --delay -d --tail --color --read-only --config --output -o --iterations -n --write -w --read -r --docker-host --podman-host --containerd-address --crio-address --proc-root --cgroup-root --mesos-api -m --mesos-agent --cluster --cadvisor --orchestrator-interval --insecure --ca-cert --list-views -l --markdown --man --completion --version --help -h' -- "$cur"))
+        COMPREPLY=($(compgen -W '--view -v --scope --filter -f --sort -s --all -a --delay -d --tail --color --read-only --config --output -o --iterations -n --listen --write -w --read -r --docker-host --podman-host --containerd-address --crio-address --proc-root --cgroup-root --mesos-api -m --mesos-agent --cluster --cadvisor --orchestrator-interval --insecure --ca-cert --list-views -l --markdown --man --completion --version --help -h' -- "$cur"))
     fi
 }
 complete -F _ctop_like ctop-like

@@ -32,7 +32,7 @@ const (
 // Printer writes one view per refresh.
 type Printer struct {
 	Out    io.Writer
-	Format string // "table" or "json"
+	Format string // "table", "json", or "none" (print nothing: --listen alone)
 	Query  views.Query
 	// TableColumns caps which columns a table shows: those with a Priority
 	// below it (0 = the view's minimum columns, as the view declares them).
@@ -54,6 +54,9 @@ const jsonPiece = 64 << 10
 
 // Print writes the view of one snapshot.
 func (p *Printer) Print(s *model.Snapshot) error {
+	if p.Format == "none" {
+		return nil
+	}
 	q := p.Query
 	if q.Columns == nil {
 		q.Columns = p.Columns // the label columns chosen

@@ -169,6 +169,12 @@ func TestContainerdLive(t *testing.T) {
 	eventually(t, 10*time.Second, "the killed container leaves the list", func() bool {
 		return findContainer(collectOnce(t, l), plain) == nil
 	})
+	// A (ListStopped) lists it again as -a does, while containerd keeps
+	// its stopped task.
+	l.ListStopped(true)
+	if c := findContainer(collectOnce(t, l), plain); c == nil || c.State != "exited" {
+		t.Errorf("ListStopped(true): the killed container %+v", c)
+	}
 }
 
 // unixProxy forwards connections on a new socket at path to the socket at

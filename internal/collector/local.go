@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
@@ -50,6 +51,27 @@ type Local struct {
 	netTried, netDenied int
 	pass                uint64
 	netBuf              []byte
+	// allStopped lists every stopped container as -a does (the screen's
+	// A key); without it and -a, only those that need a look.
+	allStopped atomic.Bool
+}
+
+// ListStopped says whether every stopped container is listed, as -a does
+// for them (the screen's A key), or only those that need a look.
+func (l *Local) ListStopped(all bool) { l.allStopped.Store(all) }
+
+// StoppedFailure is how long a stopped container that exited non-zero or
+// was OOM-killed stays listed without -a (DESIGN.md: they need a look).
+const StoppedFailure = time.Hour
+
+// failedLately says whether a stopped container needs a look: it exited
+// non-zero or the OOM killer ended it, within StoppedFailure of now (or
+// when, its runtime did not say).
+func failedLately(m runtime.Meta, now time.Time) bool {
+	if !stoppedState(m.State) || !(m.OOMKilled || m.ExitCode != nil && *m.ExitCode != 0) {
+		return false
+	}
+	return m.StateSince.IsZero() || now.Sub(m.StateSince) <= StoppedFailure
 }
 
 type envEntry struct {
@@ -181,13 +203,15 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	l.netDenied, l.netTried = 0, 0
 	seen := make(map[string]bool, len(conts))
 	kept := conts[:0]
+	all := l.cfg.All || l.allStopped.Load()
 	for i := range conts {
 		c := &conts[i]
 		l.name(c)
 		seen[c.Key()] = true
-		if !l.cfg.All && stoppedState(c.State) {
+		if !all && stoppedState(c.State) {
 			// An empty cgroup its runtime has not removed yet (containerd
-			// keeps it until the task is deleted): listed with -a only.
+			// keeps it until the task is deleted): listed with -a (or A)
+			// only.
 			continue
 		}
 		if c.Env == nil && c.PID > 0 {
@@ -207,7 +231,7 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 		}
 	}
 	l.forgetEnv(seen)
-	s.Containers = l.appendStopped(conts, seen)
+	s.Containers = l.appendStopped(conts, seen, s.Time)
 	procs, err := l.procs.Read()
 	if err != nil {
 		s.Errors = append(s.Errors, "processes: "+err.Error())
@@ -319,15 +343,17 @@ func stoppedState(state string) bool {
 var unmeasuredStopped = []string{"cpu", "memory", "pids", "io"}
 
 // appendStopped adds the containers the runtimes keep that have no cgroup:
-// with -a every stopped one (exited, created, dead), and always those
-// between two runs of a restart loop, so that such a container stays one
-// row saying "restarting" instead of flickering in and out. An id a
-// runtime's cgroup already listed is not listed again.
+// with -a (or ListStopped) every stopped one (exited, created, dead);
+// always those that failed within the last hour (failedLately), which
+// need a look, and those between two runs of a restart loop, so that such
+// a container stays one row saying "restarting" instead of flickering in
+// and out. An id a runtime's cgroup already listed is not listed again.
 //
 // A container listed in the last pass whose cgroup is gone while its
 // runtime still has it (it died and the runtime's event has not come yet,
 // or it waits to restart) stays too. seen holds the keys listed.
-func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]bool) []model.ContainerSample {
+func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]bool, now time.Time) []model.ContainerSample {
+	all := l.cfg.All || l.allStopped.Load()
 	add := func(h runtime.Handler, m runtime.Meta) {
 		seen[model.ContainerKey(m.Namespace, m.ID)] = true
 		c := model.ContainerSample{ID: m.ID, Runtime: h.Name(), Unmeasured: unmeasuredStopped}
@@ -342,14 +368,14 @@ func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]boo
 	}
 	for _, h := range l.runtimes.list {
 		for _, m := range h.Stopped() {
-			if !seen[model.ContainerKey(m.Namespace, m.ID)] && (l.cfg.All || m.State == "restarting") {
+			if !seen[model.ContainerKey(m.Namespace, m.ID)] && (all || m.State == "restarting" || failedLately(m, now)) {
 				add(h, m)
 			}
 		}
 	}
 	for key, was := range l.listed {
 		if h := l.runtimes.get(was.runtime); h != nil && !seen[key] {
-			if m, ok := h.Meta(was.id, was.cgroup); ok && model.ContainerKey(m.Namespace, m.ID) == key && (l.cfg.All || !stoppedState(m.State)) {
+			if m, ok := h.Meta(was.id, was.cgroup); ok && model.ContainerKey(m.Namespace, m.ID) == key && (all || !stoppedState(m.State) || failedLately(m, now)) {
 				add(h, m)
 			}
 		}
@@ -381,6 +407,7 @@ func applyMeta(c *model.ContainerSample, m runtime.Meta) {
 	c.RestartCount = m.RestartCount
 	c.Health = m.Health
 	c.Ports = m.Ports
+	c.Wants = m.Wants
 	c.Mounts = m.Mounts
 	if m.Created > 0 {
 		c.Created = time.Unix(m.Created, 0)

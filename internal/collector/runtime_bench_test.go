@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/collector/runtime/containerd"
@@ -45,7 +46,7 @@ func BenchmarkNaming500(b *testing.B) {
 					seen[work[i].ID] = true
 					l.name(&work[i])
 				}
-				if out := l.appendStopped(work, seen); len(out) != want {
+				if out := l.appendStopped(work, seen, time.Now()); len(out) != want {
 					b.Fatalf("%d rows", len(out))
 				}
 			}

@@ -75,6 +75,13 @@ type Task struct {
 	// ContainerIDs are statuses[].container_status.container_id.value.
 	ContainerIDs []string `json:"container_ids,omitempty"`
 	ExecutorID   string   `json:"executor_id,omitempty"`
+	// Ports are the ports of its agent it was given (its ports resource,
+	// "31000/tcp"): on the agent's own network it binds them.
+	Ports []string `json:"ports,omitempty"`
+	// History is its statuses, oldest first, where the answer carries
+	// them (an agent's or master's state keeps state and time only; the
+	// message and reason of each come from the v1 operator API).
+	History []TaskStatus `json:"history,omitempty"`
 	// Finished is true for a task from a framework's completed_tasks or
 	// unreachable_tasks: the master remembers it, nothing of it runs.
 	Finished bool `json:"finished,omitempty"`
@@ -90,8 +97,27 @@ type Task struct {
 	// agent did not say.
 	Sandbox string `json:"sandbox,omitempty"`
 	// Labels are the task's own (TaskInfo's labels; Marathon copies its
-	// app's there), not its statuses' or its discovery info's.
-	Labels Labels `json:"labels,omitempty"`
+	// app's there), not its statuses' or its discovery info's; nil for
+	// none. A pointer: tasks share their app's list, and a slice here
+	// would cost each of 100,000 tasks 16 bytes more.
+	Labels *Labels `json:"labels,omitempty"`
+}
+
+// LabelList is the task's labels, nil for none.
+func (t *Task) LabelList() Labels {
+	if t.Labels == nil {
+		return nil
+	}
+	return *t.Labels
+}
+
+// TaskStatus is one status update of a task.
+type TaskStatus struct {
+	State   string    `json:"state"`
+	At      time.Time `json:"at,omitzero"`
+	Reason  string    `json:"reason,omitempty"`
+	Message string    `json:"message,omitempty"`
+	Source  string    `json:"source,omitempty"` // SOURCE_EXECUTOR, SOURCE_AGENT, SOURCE_MASTER
 }
 
 // StaleFor says how old the last good answer of a source is, in the words
@@ -133,6 +159,15 @@ type App struct {
 	TasksRunning int      `json:"tasks_running"`
 	TasksHealthy int      `json:"tasks_healthy"`
 	TaskIDs      []string `json:"task_ids,omitempty"`
+	// Constraints are its placement constraints ("hostname:UNIQUE").
+	Constraints []string `json:"constraints,omitempty"`
+	// Ports are the ports of an agent its tasks need ("6379/tcp"): its
+	// portDefinitions when it requires them (requirePorts), which
+	// Marathon then launches only where they are free.
+	Ports []string `json:"ports,omitempty"`
+	// DelayS is how long the launch queue still holds it back (its
+	// backoff delay's timeLeftSeconds); nil when not delayed or unknown.
+	DelayS *float64 `json:"delay_s,omitempty"`
 	// What Marathon says of the app's trouble; nil where the answer did
 	// not say (an old Marathon, a counter it lacks, no /v2/queue).
 	TasksStaged    *int `json:"tasks_staged,omitempty"`

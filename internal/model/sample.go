@@ -195,7 +195,12 @@ type ContainerSample struct {
 	Health       string            `json:"health,omitempty"`
 	Created      time.Time         `json:"created"`
 	Ports        []string          `json:"ports,omitempty"` // published ports as the runtime declares them
-	Mounts       []string          `json:"mounts,omitempty"`
+	// Wants are the ports of this node's network the container needs to
+	// bind ("6379/tcp"): on the host's network its exposed and published
+	// ports, on its own network the host ports it publishes. Another
+	// process holding one keeps it from starting (a port conflict).
+	Wants  []string `json:"wants,omitempty"`
+	Mounts []string `json:"mounts,omitempty"`
 
 	// What a runtime with an API says of a container's life (nil/zero where
 	// it says nothing): the exit code of a stopped container, whether the

@@ -22,6 +22,10 @@ type Snapshot struct {
 	Processes   []Process     `json:"processes"`
 	Cluster     *Cluster      `json:"cluster,omitempty"`
 	Errors      []string      `json:"errors,omitempty"`
+	// Events is the node's and cluster's timeline up to this refresh (the
+	// events view); nil where none is kept (a recording made before
+	// events were). A recording stores it apart: json "-".
+	Events *Events `json:"-"`
 }
 
 // CPU is one CPU's (or the total's) share of time in percent over the interval.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -257,5 +258,58 @@ func TestQueueDelayed(t *testing.T) {
 	applyQueue(apps, &q)
 	if !*apps[0].Delayed || *apps[1].Delayed {
 		t.Errorf("delayed %v %v", *apps[0].Delayed, *apps[1].Delayed)
+	}
+	// How long the backoff still holds it: the queue's timeLeftSeconds.
+	if apps[0].DelayS == nil || *apps[0].DelayS != 30 || apps[1].DelayS != nil {
+		t.Errorf("delay left %v %v", apps[0].DelayS, apps[1].DelayS)
+	}
+}
+
+// TestAppsConstraintsAndRequiredPorts: an app's constraints and, where it
+// requires them, the ports of its agent it needs, from pair A's
+// /v2/groups (portDefinitions) and the Marathon docs' /v2/apps (the older
+// ports list), each with requirePorts turned on (no fixture has it on:
+// the only change); without requirePorts it needs none.
+func TestAppsConstraintsAndRequiredPorts(t *testing.T) {
+	for _, tc := range []struct {
+		file, app, constraint string
+		ports                 []string
+	}{
+		{"marathon/pairA_v2_groups_embed-tasks.json", "/marathon-user", "hostname:UNIQUE", []string{"10005/tcp", "10006/tcp"}},
+		{"marathon/marathon-docs_v2_apps.json", "/myapp", "hostname:UNIQUE", []string{"10013/tcp", "10015/tcp"}},
+	} {
+		body := string(fixture(t, tc.file))
+		for _, require := range []bool{false, true} {
+			text := body
+			if require {
+				text = strings.ReplaceAll(body, `"requirePorts": false`, `"requirePorts": true`)
+				if text == body {
+					t.Fatalf("%s: no requirePorts to turn on", tc.file)
+				}
+			}
+			c, err := ParseCluster(nil, strings.NewReader(text), "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a *model.App
+			for i := range c.Apps {
+				if c.Apps[i].ID == tc.app {
+					a = &c.Apps[i]
+				}
+			}
+			if a == nil {
+				t.Fatalf("%s: no app %s", tc.file, tc.app)
+			}
+			if !slices.Contains(a.Constraints, tc.constraint) {
+				t.Errorf("%s %s: constraints %q", tc.file, tc.app, a.Constraints)
+			}
+			want := tc.ports
+			if !require {
+				want = nil
+			}
+			if !slices.Equal(a.Ports, want) {
+				t.Errorf("%s %s (requirePorts %v): ports %v, want %v", tc.file, tc.app, require, a.Ports, want)
+			}
+		}
 	}
 }

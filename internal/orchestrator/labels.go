@@ -13,7 +13,7 @@ import (
 // labelReader reads the labels of one answer's tasks.
 type labelReader struct {
 	set   model.LabelSet
-	lists map[string]model.Labels // by listKey; nil once the answer is read
+	lists map[string]*model.Labels // by listKey; nil once the answer is read
 	key   []byte
 	bytes int64 // what the lists kept cost, shared ones once
 }
@@ -22,20 +22,20 @@ type labelReader struct {
 // {"key","value"} (value optional); the v1 API and discovery info wrap
 // that array in {"labels": [...]}, which is read too. Past maxLabelBytes
 // the task keeps none and LabelsDropped counts it.
-func (st *mesosState) readLabels(s *httpapi.Stream) (model.Labels, error) {
+func (st *mesosState) readLabels(s *httpapi.Stream) (*model.Labels, error) {
 	lr := &st.labels
 	err := lr.readMesos(s, &st.in, 0)
 	l := lr.set.Take()
 	if l == nil {
 		return nil, err
 	}
-	l, cost := lr.share(l)
+	p, cost := lr.share(l)
 	if lr.bytes+cost > maxLabelBytes {
 		st.LabelsDropped++
 		return nil, err
 	}
 	lr.bytes += cost
-	return l, err
+	return p, err
 }
 
 // readMesos reads Mesos' labels array (or its wrapper, depth 1) into the set.
@@ -77,13 +77,13 @@ func (lr *labelReader) readMesos(s *httpapi.Stream, in *interner, depth int) err
 
 // share returns the list kept for labels equal to l (l itself the first
 // time), and what keeping l costs: nothing when it is shared.
-func (lr *labelReader) share(l model.Labels) (model.Labels, int64) {
+func (lr *labelReader) share(l model.Labels) (*model.Labels, int64) {
 	cost := int64(24 + 32*len(l))
 	for _, x := range l {
 		cost += int64(len(x.Key) + len(x.Value))
 	}
 	if lr.lists == nil {
-		return l, cost
+		return &l, cost
 	}
 	k := lr.key[:0]
 	for _, x := range l {
@@ -94,9 +94,9 @@ func (lr *labelReader) share(l model.Labels) (model.Labels, int64) {
 		return shared, 0
 	}
 	if len(lr.lists) < maxLabelLists && len(k) <= 16<<10 {
-		lr.lists[string(k)] = l
+		lr.lists[string(k)] = &l
 	}
-	return l, cost
+	return &l, cost
 }
 
 // streamKeyBytes is how much of a member's key httpapi.Stream gives (the

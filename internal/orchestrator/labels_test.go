@@ -62,10 +62,10 @@ func TestMesosTaskLabelsFixtures(t *testing.T) {
 				if !ok {
 					t.Fatalf("task %s is in no generic walk", tk.ID)
 				}
-				if got := tk.Labels.String(); got != w {
+				if got := tk.LabelList().String(); got != w {
 					t.Errorf("task %s: labels %q, want %q", tk.ID, got, w)
 				}
-				if len(tk.Labels) > 0 {
+				if len(tk.LabelList()) > 0 {
 					total++
 				}
 			}
@@ -87,7 +87,7 @@ func TestEdgeCaseStatusLabelsAreNotTheTasks(t *testing.T) {
 	}
 	for _, tk := range c.Tasks {
 		if tk.Labels != nil {
-			t.Errorf("task %s: labels %q from its statuses or discovery info", tk.ID, tk.Labels.String())
+			t.Errorf("task %s: labels %q from its statuses or discovery info", tk.ID, tk.LabelList().String())
 		}
 	}
 	// And the one real task labels of pair A are read whole: the
@@ -95,10 +95,10 @@ func TestEdgeCaseStatusLabelsAreNotTheTasks(t *testing.T) {
 	c = parseFixtures(t, "mesos/pairA_master_state_mesos-1.2.0.json", "")
 	for _, tk := range c.Tasks {
 		if strings.HasPrefix(tk.ID, "broker-0__") {
-			if got := tk.Labels.String(); got != "offer_attributes=, target_configuration=57be52ec-b0e8-4959-af91-bcbb8f68e692, task_type=broker" {
+			if got := tk.LabelList().String(); got != "offer_attributes=, target_configuration=57be52ec-b0e8-4959-af91-bcbb8f68e692, task_type=broker" {
 				t.Errorf("broker labels %q", got)
 			}
-			if v, ok := tk.Labels.Get("offer_attributes"); !ok || v != "" {
+			if v, ok := tk.LabelList().Get("offer_attributes"); !ok || v != "" {
 				t.Errorf("an empty value is a value: %q %v", v, ok)
 			}
 		}
@@ -167,7 +167,7 @@ func TestMatchGivesContainersTheirTaskAndAppLabels(t *testing.T) {
 			task = tk
 		}
 	}
-	if len(kafka) == 0 || &kafka[0] != &task.Labels[0] {
+	if len(kafka) == 0 || &kafka[0] != &task.LabelList()[0] {
 		t.Error("the task's labels, which hold its app's, are copied rather than shared")
 	}
 	if got := s.Containers[1].ClusterLabels.String(); got != "DCOS_SPACE=/development/logging" {
@@ -209,7 +209,7 @@ func TestHostileTaskLabels(t *testing.T) {
 	}
 	got := map[string]model.Labels{}
 	for _, tk := range st.Tasks {
-		got[tk.ID] = tk.Labels
+		got[tk.ID] = tk.LabelList()
 	}
 	if l := got["many"]; len(l) != model.MaxLabels+1 || l.More() != 200-model.MaxLabels {
 		t.Errorf("200 labels: %d held, %d more", len(l), l.More())
@@ -264,7 +264,7 @@ func TestTaskLabelsShareAndAreBounded(t *testing.T) {
 	}
 	first := st.Tasks[0].Labels
 	for _, tk := range st.Tasks[:50] {
-		if &tk.Labels[0] != &first[0] {
+		if tk.Labels != first {
 			t.Fatalf("%s: its app's labels not shared", tk.ID)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,6 +62,13 @@ type marathonApp struct {
 	} `json:"deployments"`
 	// embed=apps.lastTaskFailure: nil when missing or the app never failed.
 	LastTaskFailure *lastFailure `json:"lastTaskFailure"`
+	// Where it may run and which ports of its agent it needs:
+	// constraints as "hostname:UNIQUE", portDefinitions as "6379/tcp",
+	// the older ports list, and whether it requires them.
+	Constraints     []string     `json:"-"`
+	PortDefinitions []string     `json:"-"`
+	LegacyPorts     []int        `json:"-"`
+	RequirePorts    bool         `json:"requirePorts"`
 	Labels          model.Labels `json:"-"`
 }
 
@@ -100,13 +108,38 @@ func (q *marathonQueue) delayed() map[string]bool {
 	return out
 }
 
-// applyQueue sets every app's Delayed from the queue.
+// applyQueue sets every app's Delayed from the queue, and how long the
+// delay still holds it back.
 func applyQueue(apps []model.App, q *marathonQueue) {
 	d := q.delayed()
+	left := map[string]float64{}
+	for _, e := range q.Queue {
+		if e.App != nil && e.Delay != nil && !e.Delay.Overdue && e.Delay.TimeLeftSeconds > 0 {
+			left[normPath(e.App.ID)] = e.Delay.TimeLeftSeconds
+		}
+	}
 	for i := range apps {
 		v := d[apps[i].ID]
 		apps[i].Delayed = &v
+		if l, ok := left[apps[i].ID]; ok {
+			apps[i].DelayS = &l
+		}
 	}
+}
+
+// requiredPorts are the ports of its agent an app that requires them
+// needs: its portDefinitions, else its older ports list (tcp).
+func (a *marathonApp) requiredPorts() []string {
+	if len(a.PortDefinitions) > 0 {
+		return a.PortDefinitions
+	}
+	var out []string
+	for _, p := range a.LegacyPorts {
+		if p > 0 && p <= 65535 {
+			out = append(out, strconv.Itoa(p)+"/tcp")
+		}
+	}
+	return out
 }
 
 type marathonTask struct {
@@ -305,6 +338,10 @@ func buildMarathon(root *marathonGroup) *marathonPart {
 			if a.Deployments != nil {
 				n := len(a.Deployments)
 				ma.Deployments = &n
+			}
+			ma.Constraints = a.Constraints
+			if a.RequirePorts {
+				ma.Ports = a.requiredPorts()
 			}
 			if f := a.LastTaskFailure; f != nil {
 				ma.LastFailure, ma.LastFailureTask = f.Message, f.TaskID

@@ -115,7 +115,7 @@ func (ix *index) place(ct *model.ContainerSample) (model.ClusterFields, model.La
 	f.Framework = ix.frameworks[f.FrameworkID]
 	var labels model.Labels
 	if task != nil {
-		labels = task.Labels
+		labels = task.LabelList()
 	}
 	if a := ix.appOfTask[tid]; tid != "" && a != nil {
 		f.App, f.Group = a.ID, a.Group

@@ -4,6 +4,8 @@ import (
 	"container/heap"
 	"fmt"
 	"io"
+	"sort"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -120,7 +122,7 @@ func decodeMesosState(r io.Reader) (*mesosState, error) {
 }
 
 func newState() *mesosState {
-	return &mesosState{finished: map[string]*newestTasks{}, in: interner{m: map[string]string{}}, labels: labelReader{lists: map[string]model.Labels{}}}
+	return &mesosState{finished: map[string]*newestTasks{}, in: interner{m: map[string]string{}}, labels: labelReader{lists: map[string]*model.Labels{}}}
 }
 
 // read is the Stream reader of a whole state.
@@ -335,6 +337,12 @@ func taskCost(t *model.Task) int64 {
 	for _, c := range t.ContainerIDs {
 		n += 16 + int64(len(c))
 	}
+	for _, p := range t.Ports {
+		n += 16 + int64(len(p))
+	}
+	for _, h := range t.History {
+		n += int64(unsafe.Sizeof(h)) + int64(len(h.Reason)+len(h.Message))
+	}
 	return n
 }
 
@@ -345,6 +353,7 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 	t := model.Task{Finished: finished}
 	var latest float64
 	seen := false
+	var history []model.TaskStatus
 	err := s.EachMember(func(k []byte) error {
 		var err error
 		switch string(k) {
@@ -368,6 +377,9 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 		case "statuses":
 			err = s.EachElement(func() error {
 				ss, err := st.readStatus(s, !finished)
+				if len(history) < maxHistory {
+					history = append(history, model.TaskStatus{State: ss.state, At: unixTime(ss.timestamp), Reason: ss.reason, Message: ss.message, Source: ss.source})
+				}
 				if !seen || ss.timestamp >= latest {
 					seen, latest = true, ss.timestamp
 					t.Reason, t.Message = ss.reason, ss.message
@@ -380,16 +392,62 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 				}
 				return err
 			})
+		case "resources":
+			err = s.EachMember(func(k []byte) error {
+				if string(k) != "ports" {
+					return s.Skip()
+				}
+				r, err := s.String()
+				t.Ports = portRanges(r, maxTaskPorts)
+				return err
+			})
 		default:
 			err = s.Skip()
 		}
 		return err
 	})
+	// A running task's statuses say only that it started: kept for the
+	// others (the details of a failed or starting task), at most
+	// maxHistory, oldest first.
+	if t.State != "TASK_RUNNING" && len(history) > 0 {
+		sort.SliceStable(history, func(i, j int) bool { return history[i].At.Before(history[j].At) })
+		t.History = history
+	}
 	return t, err
+}
+
+// maxHistory and maxTaskPorts bound what one task keeps of its statuses
+// and of its ports resource.
+const (
+	maxHistory   = 8
+	maxTaskPorts = 32
+)
+
+// portRanges reads a ports resource, "[31000-31002, 31005-31005]", as
+// "31000/tcp", "31001/tcp"…, at most max of them. Mesos gives a port no
+// protocol: tcp is what a task's ports are almost always for.
+func portRanges(r string, max int) []string {
+	var out []string
+	for _, part := range strings.Split(strings.Trim(strings.TrimSpace(r), "[]"), ",") {
+		lo, hi, ok := strings.Cut(strings.TrimSpace(part), "-")
+		if !ok {
+			hi = lo
+		}
+		a, err1 := strconv.Atoi(strings.TrimSpace(lo))
+		b, err2 := strconv.Atoi(strings.TrimSpace(hi))
+		if err1 != nil || err2 != nil || a <= 0 || b > 65535 || a > b {
+			continue
+		}
+		for p := a; p <= b && len(out) < max; p++ {
+			out = append(out, strconv.Itoa(p)+"/tcp")
+		}
+	}
+	return out
 }
 
 type statusRead struct {
 	timestamp       float64
+	state, source   string
 	reason, message string
 	containers      []string
 }
@@ -401,6 +459,10 @@ func (st *mesosState) readStatus(s *httpapi.Stream, containers bool) (statusRead
 		switch string(k) {
 		case "timestamp":
 			ss.timestamp, err = s.Number()
+		case "state":
+			ss.state, err = st.in.str(s)
+		case "source":
+			ss.source, err = st.in.str(s)
 		case "reason":
 			ss.reason, err = st.in.str(s)
 		case "message":

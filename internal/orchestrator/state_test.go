@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -45,7 +46,12 @@ type refTask struct {
 	SlaveID     string          `json:"slave_id"`
 	State       string          `json:"state"`
 	Labels      json.RawMessage `json:"labels"`
-	Statuses    []struct {
+	Resources   struct {
+		Ports string `json:"ports"`
+	} `json:"resources"`
+	Statuses []struct {
+		State           string  `json:"state"`
+		Source          string  `json:"source"`
 		Timestamp       float64 `json:"timestamp"`
 		Reason          string  `json:"reason"`
 		Message         string  `json:"message"`
@@ -65,8 +71,13 @@ func (r refTask) task(fw string, finished bool) model.Task {
 	if t.FrameworkID == "" {
 		t.FrameworkID = fw
 	}
+	t.Ports = portRanges(r.Resources.Ports, maxTaskPorts)
+	var history []model.TaskStatus
 	latest := -1
 	for i, s := range r.Statuses {
+		if len(history) < maxHistory {
+			history = append(history, model.TaskStatus{State: s.State, At: unixTime(s.Timestamp), Reason: s.Reason, Message: s.Message, Source: s.Source})
+		}
 		if latest < 0 || s.Timestamp >= r.Statuses[latest].Timestamp {
 			latest = i
 		}
@@ -86,13 +97,17 @@ func (r refTask) task(fw string, finished bool) model.Task {
 		t.StateSince, t.Reason, t.Message = unixTime(s.Timestamp), s.Reason, s.Message
 	}
 	t.Labels = refLabels(r.Labels)
+	if t.State != "TASK_RUNNING" && len(history) > 0 {
+		sort.SliceStable(history, func(i, j int) bool { return history[i].At.Before(history[j].At) })
+		t.History = history
+	}
 	return t
 }
 
 // refLabels reads a task's labels the plain way: an array of objects
 // with a key (a key that is no string is ""), or that array wrapped in
 // {"labels": ...} once.
-func refLabels(raw json.RawMessage) model.Labels {
+func refLabels(raw json.RawMessage) *model.Labels {
 	var v any
 	if json.Unmarshal(raw, &v) != nil {
 		return nil
@@ -115,7 +130,10 @@ func refLabels(raw json.RawMessage) model.Labels {
 		value, _ := m["value"].(string)
 		set.Add(key, value)
 	}
-	return set.Take()
+	if l := set.Take(); l != nil {
+		return &l
+	}
+	return nil
 }
 
 // refTasks are the live tasks in the answer's order and, per framework,
@@ -325,5 +343,44 @@ func TestStateBounded(t *testing.T) {
 	}
 	if msg := buildMesos(st, "", nil).Dropped; !strings.Contains(msg, "10 tasks not listed: over the 20000") {
 		t.Errorf("dropped: %q", msg)
+	}
+}
+
+// TestTaskPortsAndHistory: a task's ports resource ("[23183-23183]") and,
+// for a task that is not running, its statuses oldest first, from pair
+// A's master state (Mesos 1.2.0); a running task keeps no history.
+func TestTaskPortsAndHistory(t *testing.T) {
+	c, err := ParseCluster(strings.NewReader(string(fixture(t, "mesos/pairA_master_state_mesos-1.2.0.json"))), nil, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live, done *model.Task
+	for i := range c.Tasks {
+		tk := &c.Tasks[i]
+		switch {
+		case tk.ID == "development_logging.b8d78e66-c64b-11e6-9066-5a8a388c67a1":
+			live = tk
+		case tk.Finished && tk.State == "TASK_KILLED" && done == nil:
+			done = tk
+		}
+	}
+	if live == nil || done == nil {
+		t.Fatal("pair A lacks its running logging task or a killed one")
+	}
+	if !slices.Equal(live.Ports, []string{"23183/tcp"}) || live.History != nil {
+		t.Errorf("running task: ports %v history %v", live.Ports, live.History)
+	}
+	if len(done.Ports) != 1 || len(done.History) < 2 || done.History[len(done.History)-1].State != "TASK_KILLED" ||
+		!done.History[len(done.History)-1].At.Equal(done.StateSince) || !done.History[0].At.Before(done.StateSince) {
+		t.Errorf("killed task %s: ports %v history %+v", done.ID, done.Ports, done.History)
+	}
+	if got := portRanges("[31000-31002, 31005-31005]", 32); !slices.Equal(got, []string{"31000/tcp", "31001/tcp", "31002/tcp", "31005/tcp"}) {
+		t.Errorf("ranges %v", got)
+	}
+	if got := portRanges("[1-100000]", 3); !slices.Equal(got, nil) {
+		t.Errorf("a range past 65535 %v", got)
+	}
+	if got := portRanges("[1-1000]", 3); len(got) != 3 {
+		t.Errorf("bounded %v", got)
 	}
 }

@@ -13,7 +13,7 @@ import (
 
 // actionCommands are the `:` commands that run an action of the selected
 // row (DESIGN.md), besides the view ids.
-var actionCommands = []string{"stop", "restart", "pause", "unpause", "kill", "scale", "suspend", "kill-scale"}
+var actionCommands = []string{"stop", "restart", "pause", "unpause", "kill", "remove", "scale", "suspend", "kill-scale"}
 
 // isActionCommand says whether the command line's first word names an
 // action.
@@ -31,15 +31,14 @@ func isActionCommand(word string) bool {
 // has no such action says so and nothing else happens.
 func (a *App) runActionCommand(verb, arg string) {
 	if a.opts.ReadOnly || a.opts.Actions == nil {
-		a.setMessage(true, ":%s: no actions are offered (read-only or a remote source)", verb)
+		a.setMessage(true, ":%s: %s", verb, a.readOnlyWhy())
 		return
 	}
-	r := a.table.selected()
+	v, r := a.subject()
 	if r == nil {
 		a.setMessage(true, ":%s: no row is selected", verb)
 		return
 	}
-	v := a.curView()
 	row := *r
 	for _, act := range v.Offered(row) {
 		if act.Command != verb {
@@ -58,6 +57,10 @@ func (a *App) runActionCommand(verb, arg string) {
 			arg = value
 		}
 		a.planAndConfirm(v, act, row, a.target(v, row), arg)
+		return
+	}
+	if len(v.Offered(row)) == 0 {
+		a.setMessage(true, ":%s: %s", verb, safe(v.Unoffered(row)))
 		return
 	}
 	a.setMessage(true, ":%s does not fit %s (%s offers: %s)", verb, safe(v.RowName(row)), v.ID, offeredCommands(v, row))
@@ -116,24 +119,24 @@ func sentence(s string) string {
 // for the message line: no control sequence reaches the terminal.
 func safe(s string) string { return termtext.Line(s, 300) }
 
-// canShell: `e` is offered on a container row when the wiring can open a
-// shell (a local source, not --read-only).
+// canShell: `e` is offered on a running container's row when the wiring
+// can open a shell (a local source, not --read-only).
 func (a *App) canShell() bool {
 	if _, ok := a.opts.Actions.(views.Sheller); !ok || a.opts.ReadOnly {
 		return false
 	}
-	return a.curView().Shell && a.table.selected() != nil
+	v, r := a.subject()
+	return v.Shell && r != nil && v.ShellWhyNot(*r) == ""
 }
 
 // openShell suspends the screen, runs a shell in the selected container
 // on the terminal, and takes the screen back intact when the shell ends.
 func (a *App) openShell(_ *tcell.EventKey) {
 	sh, ok := a.opts.Actions.(views.Sheller)
-	r := a.table.selected()
+	v, r := a.subject()
 	if !ok || r == nil {
 		return
 	}
-	v := a.curView()
 	ref := v.Ref(*r)
 	var err error
 	a.app.Suspend(func() {
@@ -156,18 +159,18 @@ func (a *App) actionHelp() [][2]string {
 	if a.opts.ReadOnly || a.opts.Actions == nil {
 		return nil
 	}
-	r := a.table.selected()
+	v, r := a.subject()
 	if r == nil {
 		return nil
 	}
 	var rows [][2]string
-	for _, act := range a.curView().Offered(*r) {
+	for _, act := range v.Offered(*r) {
 		keys := "F8 " + string(act.Key)
 		if act.Command != "" {
 			keys += "  :" + act.Command
 			if act.Input != nil {
 				keys += " N"
-			} else if act.Command == "kill" && a.curView().Shell {
+			} else if act.Command == "kill" && v.Shell {
 				keys += " [SIGNAL]"
 			}
 		}

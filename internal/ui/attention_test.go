@@ -14,7 +14,7 @@ func TestAttentionRowsInAlertColour(t *testing.T) {
 	s.Containers[2].Health = "unhealthy" // job-1
 	h := start(t, 160, 30, Options{Feed: newFakeFeed(s)})
 	screen := h.waitText("job-1")
-	if !strings.Contains(screen, "need a look: 1 containers, 0 apps, 0 tasks") {
+	if !strings.Contains(screen, "need a look (x): 1 container") {
 		t.Errorf("header lacks the count:\n%s", screen)
 	}
 	fgOf := func(sub string) (fgs map[tcell.Color]int) {

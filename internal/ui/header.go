@@ -57,7 +57,8 @@ func fill(screen tcell.Screen, x, y, n int, r rune, st tcell.Style) {
 // headerView draws host facts and the CPU, memory and swap bars.
 type headerView struct {
 	*tview.Box
-	a *App
+	a    *App
+	look lookSpot // UI goroutine only
 }
 
 // cpuLayout decides how the CPU bars fit: columns per line and lines, or
@@ -245,12 +246,44 @@ func (hv *headerView) drawCounts(screen tcell.Screen, s *model.Snapshot, x, y, w
 	}
 	line := fmt.Sprintf("%s CPUs  %d containers (%d running)  %d processes", cpus, len(s.Containers), running, len(s.Processes))
 	if c, a, t := views.NeedLook(s); c+a+t > 0 {
-		line += fmt.Sprintf("  need a look: %d containers, %d apps, %d tasks", c, a, t)
+		line += "  need a look" + hv.a.lookKey() + ": " + views.NeedLookText(c, a, t)
 	}
 	if c := s.Cluster; c != nil {
 		line += "  " + clusterSummary(c, s.Time)
 	}
-	put(screen, x, y, w, hv.a.fitLine(line, w), hv.a.th.base)
+	line = hv.a.fitLine(line, w)
+	put(screen, x, y, w, line, hv.a.th.base)
+	hv.look = lookSpot{}
+	if i := strings.Index(line, "need a look"); i >= 0 {
+		// A click on the count opens what it counts.
+		end := strings.Index(line[i:], "  ")
+		if end < 0 {
+			end = len(line) - i
+		}
+		x0 := x + uniseg.StringWidth(line[:i])
+		hv.look = lookSpot{x0: x0, x1: x0 + uniseg.StringWidth(line[i:i+end]), y: y, ok: true}
+	}
+}
+
+// lookSpot is where the header drew the "need a look" count.
+type lookSpot struct {
+	x0, x1, y int
+	ok        bool
+}
+
+// onLook says whether a screen position is on the "need a look" count.
+func (hv *headerView) onLook(x, y int) bool {
+	l := hv.look
+	return l.ok && y == l.y && x >= l.x0 && x < l.x1
+}
+
+// lookKey is " (x)": the key of the view that lists what needs a look,
+// "" when none has one.
+func (a *App) lookKey() string {
+	if v := views.Get(views.LookView); v != nil && v.Key != 0 {
+		return " (" + string(v.Key) + ")"
+	}
+	return ""
 }
 
 // fitLine is s when it fits w cells, else s cut to end in the theme's

@@ -28,7 +28,10 @@ type binding struct {
 	desc      string
 	dangerous bool              // changes the world: hidden with --read-only
 	when      func(a *App) bool // nil: always available
-	do        func(a *App, ev *tcell.EventKey)
+	// why says, when the binding does not apply, why not (the message
+	// line shows it instead of doing nothing); nil or "": nothing.
+	why func(a *App) string
+	do  func(a *App, ev *tcell.EventKey)
 }
 
 func (b *binding) matches(ev *tcell.EventKey) bool {
@@ -58,7 +61,20 @@ func (b *binding) keyNames() string {
 // shiftDigits are the runes of shift+1 … shift+0 on a US keyboard.
 const shiftDigits = "!@#$%^&*()"
 
+// defaultBindings are the screen's own keys with those that open a view
+// (viewBindings) before Quit, so that their hint-bar labels stay put.
 func defaultBindings() []*binding {
+	own := keyBindings()
+	for i, b := range own {
+		if b.hint == "Quit" {
+			return append(append(own[:i:i], viewBindings()...), own[i:]...)
+		}
+	}
+	return append(own, viewBindings()...)
+}
+
+// keyBindings are the screen's own keys.
+func keyBindings() []*binding {
 	return []*binding{
 		{keys: []keySpec{fkey(tcell.KeyF1, "F1"), rkey('?')}, hint: "Help", desc: "help: every key of this view", do: (*App).showHelp},
 		{keys: []keySpec{fkey(tcell.KeyF2, "F2"), rkey('v')}, hint: "Views", desc: "views menu (those that apply here)", do: (*App).showViewsMenu},
@@ -68,8 +84,8 @@ func defaultBindings() []*binding {
 		{keys: []keySpec{fkey(tcell.KeyF4, "F4"), rkey('\\')}, hint: "Filter", desc: "filter: col=v col!=v col~sub col>n col<n or a bare word; Esc in it clears", do: (*App).showFilter},
 		{keys: []keySpec{rkey('/')}, desc: "search: jump to the next row that matches", do: (*App).showSearch},
 		{keys: []keySpec{fkey(tcell.KeyCtrlF, "Ctrl-F")}, desc: "search again: next matching row", do: (*App).searchNext},
-		{keys: []keySpec{fkey(tcell.KeyF8, "F8"), rkey('a')}, hint: "Actions", desc: "actions on the selected row, after a confirmation", dangerous: true, when: (*App).hasActions, do: (*App).showActions},
-		{keys: []keySpec{rkey('e')}, desc: "a shell inside the selected container; the screen comes back when it ends", dangerous: true, when: (*App).canShell, do: (*App).openShell},
+		{keys: []keySpec{fkey(tcell.KeyF8, "F8"), rkey('a')}, hint: "Actions", desc: "actions on the selected row, after a confirmation", dangerous: true, when: (*App).hasActions, why: (*App).whyNoActions, do: (*App).showActions},
+		{keys: []keySpec{rkey('e')}, desc: "a shell inside the selected container; the screen comes back when it ends", dangerous: true, when: (*App).canShell, why: (*App).whyNoShell, do: (*App).openShell},
 		{keys: []keySpec{fkey(tcell.KeyF9, "F9")}, hint: "Sort", desc: "sort menu", do: (*App).showSortMenu},
 		{keys: []keySpec{rkey('c')}, hint: "Columns", desc: "column chooser: show, hide and move this view's columns; Enter keeps them (and the sort) in the settings file", do: (*App).showColumns},
 		{keys: []keySpec{fkey(tcell.KeyRight, "Right"), rkey('}')}, desc: "scroll the columns right, to those beyond the screen (the arrows beside the row count say there are)", do: func(a *App, _ *tcell.EventKey) { a.scrollSideways(1) }},
@@ -79,7 +95,8 @@ func defaultBindings() []*binding {
 		{keys: []keySpec{rkey('<'), rkey(',')}, desc: "sort by the previous column", do: func(a *App, _ *tcell.EventKey) { a.sortStep(-1) }},
 		{keys: []keySpec{rkey('!'), rkey('@'), rkey('#'), rkey('$'), rkey('%'), rkey('^'), rkey('&'), rkey('*'), rkey('('), rkey(')')}, desc: "sort by column 1..10 (shift+digit); again inverts", do: (*App).sortByDigit},
 		{keys: []keySpec{rkey('I')}, desc: "invert the sort order", do: (*App).invertSort},
-		{keys: []keySpec{rkey('d')}, desc: "details of the selected container or process", do: (*App).showDetails},
+		{keys: []keySpec{rkey('d')}, desc: "describe the selected row: every column in full, and what explains it", do: (*App).showDetails},
+		{keys: []keySpec{rkey('A')}, desc: "every stopped container too (as -a), or only those that need a look", do: (*App).toggleStopped},
 		{keys: []keySpec{rkey('t')}, desc: "tree mode on/off", when: (*App).hasTree, do: (*App).toggleTree},
 		{keys: []keySpec{rkey('p'), {key: tcell.KeyRune, r: ' ', name: "Space"}}, desc: "pause the display (data keeps being collected)", do: (*App).togglePause},
 		{keys: []keySpec{rkey('+'), rkey('=')}, desc: "refresh faster (2s 1s 500ms 250ms 100ms)", do: func(a *App, _ *tcell.EventKey) { a.stepInterval(-1) }},
@@ -89,7 +106,7 @@ func defaultBindings() []*binding {
 		{keys: []keySpec{fkey(tcell.KeyF10, "F10"), rkey('q'), fkey(tcell.KeyCtrlC, "Ctrl-C")}, hint: "Quit", desc: "quit, restoring the terminal", do: func(a *App, _ *tcell.EventKey) { a.Stop() }},
 		// Last, so that the labels before it stay put as the selection
 		// moves between rows that have a log and rows that have none.
-		{keys: []keySpec{rkey('l')}, hint: "Log", desc: "the log of the selected container, task or process: follows new lines, / searches, Esc back", when: (*App).hasLog, do: (*App).showLog},
+		{keys: []keySpec{rkey('l')}, hint: "Log", desc: "the log of the selected container, task or process: follows new lines, / searches, Esc back", when: (*App).hasLog, why: (*App).whyNoLog, do: (*App).showLog},
 		{keys: []keySpec{rkey('w')}, desc: "wrap long lines on/off", when: (*App).hasWrap, do: (*App).toggleWrap},
 	}
 }
@@ -137,8 +154,10 @@ func (a *App) capture(ev *tcell.EventKey) *tcell.EventKey {
 	case !a.tableFocused():
 		a.app.SetFocus(a.table)
 	}
+	a.acknowledge()
 	a.message, a.notes = "", nil
 	matched := false
+	var why string
 	for _, b := range a.bindings {
 		if b.matches(ev) {
 			matched = true
@@ -146,7 +165,14 @@ func (a *App) capture(ev *tcell.EventKey) *tcell.EventKey {
 				b.do(a, ev)
 				return nil
 			}
+			if b.why != nil && why == "" {
+				why = b.why(a)
+			}
 		}
+	}
+	if why != "" {
+		a.setMessage(false, "%s", why)
+		return nil
 	}
 	if matched && ev.Key() == tcell.KeyRune && !tableRunes[ev.Rune()] {
 		// A letter whose binding does not apply here (a in --read-only)
@@ -202,10 +228,11 @@ func (a *App) clickHint(x int) {
 	}
 }
 
-// hasActions: the selected row offers actions.
+// hasActions: the selected row (or the row it stands for) offers
+// actions.
 func (a *App) hasActions() bool {
-	r := a.table.selected()
-	return r != nil && len(a.curView().Offered(*r)) > 0
+	v, r := a.subject()
+	return r != nil && len(v.Offered(*r)) > 0
 }
 
 // hasTree: the view can show its rows as a tree.
@@ -215,8 +242,16 @@ func (a *App) toggleTree(_ *tcell.EventKey) {
 	a.change(func() { a.cur().tree = !a.cur().tree })
 }
 
+// togglePause freezes the table as it is on screen: a refresh computed
+// from a newer snapshot while the key was on its way is not put up.
 func (a *App) togglePause(_ *tcell.EventKey) {
-	a.change(func() { a.paused = !a.paused })
+	a.change(func() {
+		a.paused = !a.paused
+		a.frozen = nil
+		if a.paused {
+			a.frozen = a.tableSnap
+		}
+	})
 }
 
 // intervalSteps are the refresh intervals + and - step through: halving

@@ -95,7 +95,7 @@ func (a *App) hasWrap() bool { return a.curView().Wrap }
 
 func (a *App) toggleWrap(_ *tcell.EventKey) {
 	a.change(func() { a.wrap = !a.wrap })
-	if a.wrap {
+	if a.wrap != a.curView().WrapFirst {
 		a.setMessage(false, "wrap on")
 	} else {
 		a.setMessage(false, "wrap off")
@@ -111,7 +111,7 @@ func (tv *tableView) noteWrapWidth() {
 				tv.a.mu.Lock()
 				wrap := tv.a.wrap
 				tv.a.mu.Unlock()
-				if wrap {
+				if wrap != tv.data.View.WrapFirst {
 					tv.a.requestRefresh()
 				}
 			}
@@ -142,12 +142,22 @@ func wrapRows(t *views.Table, width int) *views.Table {
 			out = append(out, r)
 			continue
 		}
-		for k := 0; text != ""; k++ {
-			part := cut(text, width)
-			if part == "" { // a character wider than the column
-				part = text
+		// A log's line (a Live view) wraps cell by cell, its spaces kept
+		// as written; other text (the attention view's facts) at words.
+		var parts []string
+		if t.View.Live {
+			for text != "" {
+				part := cut(text, width)
+				if part == "" { // a character wider than the column
+					part = text
+				}
+				text = text[len(part):]
+				parts = append(parts, part)
 			}
-			text = text[len(part):]
+		} else {
+			parts = wrapWords(text, width)
+		}
+		for k, part := range parts {
 			row := views.Row{Key: r.Key, Values: append([]any(nil), r.Values...), Depth: r.Depth}
 			if k > 0 {
 				row.Key = r.Key + "\x00" + strconv.Itoa(k)

@@ -19,8 +19,17 @@ import (
 // lines high: the table keeps the rest.
 func msgLines(h int) int { return clamp(h/8, 1, 4) }
 
-// messageItems are what the area shows, and whether they are errors.
-func (a *App) messageItems() ([]string, bool) {
+// An error is said once: shown (in the alert colour) from when it comes
+// until a key is pressed while it is on the message line. If it then goes
+// on unchanged (a node without its Mesos agent, a runtime that is not
+// there), the area only counts it, on a line of its own, and m lists it
+// with the others; one whose text changes (a source stale for 34 s, then
+// 36 s) is new at each refresh and stays. One that goes away and comes
+// back is said again.
+
+// messageItems are what the area shows, and whether they are errors;
+// with all, the errors said before too (m's box).
+func (a *App) messageItems(all bool) ([]string, bool) {
 	if a.message != "" {
 		return []string{a.message}, a.messageErr
 	}
@@ -29,7 +38,59 @@ func (a *App) messageItems() ([]string, bool) {
 	if s := a.latest.get(); s != nil {
 		errs = append(errs, s.Errors...)
 	}
-	return errs, true
+	if all || len(a.said) == 0 {
+		return errs, true
+	}
+	out := errs[:0]
+	for _, e := range errs {
+		if !a.said[e] {
+			out = append(out, e)
+		}
+	}
+	return out, true
+}
+
+// saidBefore counts the errors on hand that were said before, and
+// forgets those that went away.
+func (a *App) saidBefore() int {
+	if len(a.said) == 0 {
+		return 0
+	}
+	all, _ := a.messageItems(true)
+	on := make(map[string]bool, len(all))
+	n := 0
+	for _, e := range all {
+		on[e] = true
+		if a.said[e] {
+			n++
+		}
+	}
+	for e := range a.said {
+		if !on[e] {
+			delete(a.said, e)
+		}
+	}
+	return n
+}
+
+// acknowledge marks the errors on the message line as said: a key was
+// pressed while they showed.
+func (a *App) acknowledge() {
+	if a.message != "" {
+		return
+	}
+	items, _ := a.messageItems(false)
+	for _, e := range items {
+		if a.said == nil {
+			a.said = map[string]bool{}
+		}
+		a.said[e] = true
+	}
+}
+
+// saidLine is the area's line for the errors said before.
+func saidLine(n int) string {
+	return fmt.Sprintf("said before and still there: %d (m lists every error)", n)
 }
 
 // messageLines lays items out on w cells in at most max lines: each item
@@ -83,22 +144,39 @@ func (a *App) messageLines(items []string, w, max int) []string {
 	return out
 }
 
-// messageArea draws the message area's lines.
+// messageArea draws the message area's lines: what is new, then a line
+// counting the errors said before.
 func (a *App) messageArea(screen tcell.Screen, x, y, w, h int) {
-	items, isErr := a.messageItems()
+	items, isErr := a.messageItems(false)
 	st := a.th.msgErr
 	if !isErr {
 		st = a.th.msgInfo
 	}
-	for k, l := range a.messageLines(items, w, h) {
+	said := a.saidLines(len(items), h)
+	lines := a.messageLines(items, w, h-said)
+	for k, l := range lines {
 		put(screen, x, y+k, w, l, st)
 	}
+	if said > 0 {
+		put(screen, x, y+len(lines), w, cut(saidLine(a.saidBefore()), w), a.th.msgInfo)
+	}
+}
+
+// saidLines is 1 when the area has room for the line counting the errors
+// said before (what is new comes first), else 0.
+func (a *App) saidLines(items, max int) int {
+	if a.message != "" || a.saidBefore() == 0 || items > 0 && max < 2 {
+		return 0
+	}
+	return 1
 }
 
 // messageHeight is how many lines the message area wants on a w×h screen.
 func (a *App) messageHeight(w, h int) int {
-	items, _ := a.messageItems()
-	return len(a.messageLines(items, w, msgLines(h)))
+	items, _ := a.messageItems(false)
+	max := msgLines(h)
+	said := a.saidLines(len(items), max)
+	return len(a.messageLines(items, w, max-said)) + said
 }
 
 // areaView is a widget drawn by a function over all its lines.
@@ -119,7 +197,7 @@ func (v *areaView) Draw(screen tcell.Screen) {
 // showMessages opens every error (or the message) in a box, numbered and
 // wrapped, with their count in its title.
 func (a *App) showMessages(_ *tcell.EventKey) {
-	items, isErr := a.messageItems()
+	items, isErr := a.messageItems(true)
 	if len(items) == 0 {
 		a.setMessage(false, "no errors")
 		return

@@ -26,7 +26,7 @@ func (a *App) applicableViews() []*views.View {
 // rowName is how a drilled-from row appears in the breadcrumb: the view's
 // name for it, else the id of the scope the drill adds.
 func rowName(v *views.View, r *views.Row, t views.Target) string {
-	return v.RowNameOr(*r, t.Scope.ID)
+	return menuName(v.RowNameOr(*r, t.Scope.ID))
 }
 
 // drill pushes the view the selected row leads to; a process (no Drill)
@@ -57,7 +57,7 @@ func (a *App) drill(_ *tcell.EventKey) {
 		sort, desc := a.openSort(t.View, t.Sort, t.Desc)
 		a.levels = append(a.levels, &level{view: t.View, scope: scope, crumb: name, sort: sort, desc: desc})
 	})
-	a.table.selKey = ""
+	a.table.selKey = t.Select // "" unless the target names the row
 }
 
 // back pops one level; at the top, Esc clears a filter.
@@ -121,8 +121,10 @@ func (a *App) crumbLine(screen tcell.Screen, x, y, w int) {
 	for i, l := range a.levels {
 		if i > 0 {
 			add(th.crumbArrow, th.crumbSep)
-			add(l.crumb, th.crumb)
-			add(th.crumbArrow, th.crumbSep)
+			if l.crumb != "" { // a view opened over the last (x) names no row
+				add(l.crumb, th.crumb)
+				add(th.crumbArrow, th.crumbSep)
+			}
 		}
 		add(views.Get(l.view).Title, th.crumb)
 	}
@@ -148,6 +150,9 @@ func (a *App) crumbLine(screen tcell.Screen, x, y, w int) {
 	}
 	if l.tree && a.curView().Tree {
 		seg("  [tree]", th.base)
+	}
+	if a.allStopped {
+		seg("  [all stopped]", th.base)
 	}
 	if a.search != "" {
 		seg("  /"+a.search, th.base)
@@ -210,6 +215,11 @@ func (a *App) mouse(ev *tcell.EventMouse, action tview.MouseAction) (*tcell.Even
 			return nil, action
 		}
 		return block()
+	}
+	if click && a.head.onLook(x, y) {
+		a.message = ""
+		a.openOver(views.LookView)
+		return nil, action
 	}
 	tv := a.table
 	if !tv.InRect(x, y) || tv.data == nil {

@@ -460,11 +460,10 @@ func (a *App) findNext(text string, from int) bool {
 // showActions offers what the view declares can be done to the selected
 // row; each runs through the Actuator after a confirmation.
 func (a *App) showActions(_ *tcell.EventKey) {
-	r := a.table.selected()
+	v, r := a.subject()
 	if r == nil {
 		return
 	}
-	v := a.curView()
 	row := *r
 	target := v.RowName(row)
 	if v.Target != nil {
@@ -476,9 +475,10 @@ func (a *App) showActions(_ *tcell.EventKey) {
 		items = append(items, menuItem{label: act.Label, key: act.Key, do: func() { a.startAction(v, act, row, target) }})
 	}
 	if len(items) == 0 {
+		a.setMessage(false, "%s", safe(v.Unoffered(row)))
 		return
 	}
-	a.showMenu("actions", "Actions: "+v.RowName(row), items, 0)
+	a.showMenu("actions", "Actions: "+menuName(v.RowName(row)), items, 0)
 }
 
 // startAction reads the action's input, if it has one, then confirms it.

@@ -24,12 +24,12 @@ func (a *App) refreshLoop() {
 		busy = true
 		a.mu.Lock()
 		l := a.cur()
-		q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs, Columns: a.labelCols[l.view]}
+		q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs, Last: a.opts.Last, Columns: a.labelCols[l.view]}
 		gen := a.gen
 		wrap := a.wrap
 		a.mu.Unlock()
 		t, err := views.Rows(s, q)
-		if err == nil && wrap && t.View.Wrap {
+		if err == nil && t.View.Wrap && wrap != t.View.WrapFirst {
 			t = wrapRows(t, int(a.wrapW.Load()))
 		}
 		shown = s
@@ -46,6 +46,20 @@ func (a *App) refreshLoop() {
 		a.mu.Lock()
 		defer a.mu.Unlock()
 		return a.paused
+	}
+	// held is the snapshot a paused table is computed from: the one on
+	// screen when p was pressed, not one computed since (a refresh in
+	// flight then would change the rows under the cursor).
+	held := func() *model.Snapshot {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if !a.paused {
+			return nil
+		}
+		if a.frozen != nil {
+			return a.frozen
+		}
+		return shown
 	}
 	for {
 		select {
@@ -83,8 +97,8 @@ func (a *App) refreshLoop() {
 				continue
 			}
 			s := a.latest.get()
-			if paused() && shown != nil {
-				s = shown
+			if h := held(); h != nil {
+				s = h
 			}
 			start(s)
 		case <-a.installed:
@@ -92,8 +106,8 @@ func (a *App) refreshLoop() {
 			if want {
 				want = false
 				s := a.latest.get()
-				if paused() && shown != nil {
-					s = shown
+				if h := held(); h != nil {
+					s = h
 				}
 				start(s)
 			}

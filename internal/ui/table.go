@@ -100,10 +100,16 @@ func (tv *tableView) row(row int) *views.Row {
 	return &tv.data.Rows[row-1]
 }
 
-// selected is the row under the cursor, nil when the table is empty.
+// selected is the row under the cursor, nil when the table is empty; on
+// a wrapped row's later lines (keyed "key\x00n", wrapRows), the row.
 func (tv *tableView) selected() *views.Row {
 	r, _ := tv.GetSelection()
-	return tv.row(r)
+	row := tv.row(r)
+	for row != nil && strings.Contains(row.Key, "\x00") && r > 1 {
+		r--
+		row = tv.row(r)
+	}
+	return row
 }
 
 // setData swaps in a new table, keeping the cursor on the same row key

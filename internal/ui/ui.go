@@ -34,13 +34,23 @@ type Options struct {
 	Filter   *views.Filter // initial filter (-f), for the first view
 	Sort     string        // initial sort column id; "" = the view's default
 	Desc     bool
-	ReadOnly bool   // --read-only: no actions offered
-	Color    string // auto|always|never; NO_COLOR is honoured by auto
-	Actions  Actions
-	Title    string // terminal title; "" = "ctop-like"
+	ReadOnly bool // --read-only: no actions offered
+	// ReadOnlyWhy says why no action is offered, for the message line
+	// ("--read-only", "a replay", "a remote source"); "" says read-only.
+	ReadOnlyWhy string
+	Color       string // auto|always|never; NO_COLOR is honoured by auto
+	Actions     Actions
+	Title       string // terminal title; "" = "ctop-like"
 	// Logs is where the logs view reads a log's lines (views.Query.Logs);
 	// nil: nowhere.
 	Logs views.LogLines
+	// Last is where containers' last log lines are read (the attention
+	// view's why, the details panel); nil: nowhere.
+	Last views.LastLines
+	// ShowStopped, when set, lists every stopped container (A) or again
+	// only those that need a look; AllStopped is what -a started with.
+	ShowStopped func(all bool)
+	AllStopped  bool
 	// Views are the settings file's choices by view id: the columns a
 	// view shows, in order, and the sort it opens with.
 	Views map[string]settings.View
@@ -105,7 +115,8 @@ type App struct {
 	mu     sync.Mutex
 	levels []*level
 	paused bool
-	wrap   bool // w: a Wrap view's long text wraps onto the rows below
+	frozen *model.Snapshot // the snapshot on screen when p paused it
+	wrap   bool            // w: a Wrap view's long text wraps onto the rows below
 	gen    uint64
 	// wrapW is the width of the column that wraps, as last drawn.
 	wrapW atomic.Int64
@@ -146,6 +157,12 @@ type App struct {
 	// labelCols are the label columns (label.team) chosen by view id,
 	// which the refresh goroutine asks views.Rows for; under mu.
 	labelCols map[string][]string
+	// subj is the last row found for a row that stands for another.
+	subj subjectMemo
+	// allStopped: A lists every stopped container.
+	allStopped bool
+	// said are the errors a key was pressed over (said once).
+	said map[string]bool
 }
 
 // snapPtr is a mutex-guarded snapshot pointer shared with the refresh goroutine.
@@ -219,6 +236,7 @@ func newApp(screen tcell.Screen, opts Options, lost *lostTerminal) (*App, error)
 	sort, desc := a.openSort(v.ID, opts.Sort, opts.Desc)
 	a.levels = []*level{{view: v.ID, scope: append([]views.Scope(nil), opts.Scope...), sort: sort, desc: desc, filter: opts.Filter}}
 	a.notes = opts.Notes
+	a.allStopped = opts.AllStopped
 	a.latest.set(opts.Feed.Latest())
 	a.bindings = append(replayBindings(), defaultBindings()...)
 	a.build()
@@ -447,12 +465,15 @@ func (a *App) resort(f func()) {
 	a.mu.Lock()
 	f()
 	a.gen++
-	gen, paused := a.gen, a.paused
+	gen, paused, wrap := a.gen, a.paused, a.wrap
 	l := a.cur()
-	q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs, Columns: a.labelCols[l.view]}
+	q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs, Last: a.opts.Last, Columns: a.labelCols[l.view]}
 	a.mu.Unlock()
 	if s := a.tableSnap; s != nil && (paused || s == a.latest.get()) {
 		t, err := views.Rows(s, q)
+		if err == nil && t.View.Wrap && wrap != t.View.WrapFirst {
+			t = wrapRows(t, int(a.wrapW.Load()))
+		}
 		a.install(t, err, gen, q.Tree && t != nil && t.View.Tree, s)
 		return
 	}

@@ -764,3 +764,37 @@ func TestMovementBeforeTheFirstRows(t *testing.T) {
 		t.Fatal("the screen stopped answering after movement keys before the first rows")
 	}
 }
+
+// A refresh whose rows were being computed when p was pressed is not put
+// up afterwards: the table stays the one on screen at the key, so the
+// cursor does not move under keys sent after PAUSED showed (tmux's
+// TestVT100AnswersKeysWithoutPadding lost a row that way).
+func TestPauseKeepsTheTableOnScreenAtTheKey(t *testing.T) {
+	h := start(t, 120, 40, Options{})
+	h.waitText("web-1")
+	// A big snapshot takes a while to turn into rows: p lands meanwhile.
+	big := testSnapshot()
+	big.Containers[0].Name = "web-renamed"
+	for i := 0; i < 60000; i++ {
+		c := big.Containers[2]
+		c.ID = fmt.Sprintf("%064x", i+1)
+		c.Name = fmt.Sprintf("filler-%d", i)
+		big.Containers = append(big.Containers, c)
+	}
+	h.feed.publish(big)
+	// Its rows take about 0.7 s here; the history's share comes first.
+	time.Sleep(300 * time.Millisecond)
+	h.runes("p")
+	h.waitText("PAUSED")
+	// Long enough for the big rows to be computed twice and put up.
+	deadline := time.Now().Add(4 * time.Second)
+	t0 := time.Now()
+	for time.Now().Before(deadline) {
+		if s := h.screen(); strings.Contains(s, "web-renamed") {
+			t.Fatalf("the table changed after p (%v):\n%s", time.Since(t0), s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	h.runes(" ")
+	h.waitText("web-renamed")
+}

@@ -97,6 +97,16 @@ type Input struct {
 	Check func(text string) (string, error)
 }
 
+// Unoffered says why a row offers no action now, for the message line:
+// the view's own word (a finished task, a stopped container no engine
+// restarts), else that rows of the view have none.
+func (v *View) Unoffered(r Row) string {
+	if len(v.Actions) > 0 && v.NoAction != nil {
+		return v.NoAction(v, r)
+	}
+	return fmt.Sprintf("%s: no actions on these rows", v.Title)
+}
+
 // Offered returns the actions a row offers now.
 func (v *View) Offered(r Row) []Action {
 	var out []Action
@@ -149,20 +159,57 @@ func containerVerb(label string, key rune, verb string, when func(v *View, r Row
 
 func isPaused(v *View, r Row) bool { return v.Text(r, "state") == "paused" }
 
+// isStopped: the container runs nothing (exited, created, dead, Podman's
+// stopped): what needs its processes (stop, pause, kill, a shell) cannot
+// work.
+func isStopped(v *View, r Row) bool { return stopped(v.Text(r, "state")) }
+
 // The state column says paused when the container's cgroup is frozen,
 // whoever froze it (its engine, or the freezer through `:pause`).
-func canPause(v *View, r Row) bool   { return !isPaused(v, r) }
+func canPause(v *View, r Row) bool {
+	return !isPaused(v, r) && !isStopped(v, r) && v.Text(r, "state") != "restarting"
+}
 func canUnpause(v *View, r Row) bool { return isPaused(v, r) }
+func canStop(v *View, r Row) bool    { return !isStopped(v, r) }
+func canKill(v *View, r Row) bool    { return !isStopped(v, r) && v.Text(r, "state") != "restarting" }
+func hasAPI(v *View, r Row) bool     { return HasAPI(v.Text(r, "runtime")) }
+func canRemove(v *View, r Row) bool  { return hasAPI(v, r) && isStopped(v, r) }
 
-// containerActions are the container view's actions; pause and unpause
-// take each other's place as the engine's state says; restart needs an
-// engine.
+// containerActions are the container view's actions: those that need the
+// container's processes only while it has them; pause and unpause take
+// each other's place as the engine's state says; restart and remove need
+// an engine (Docker, Podman), remove a stopped container.
 var containerActions = []Action{
-	containerVerb("Stop", 's', "stop", nil),
-	containerVerb("Restart", 'r', "restart", func(v *View, r Row) bool { return HasAPI(v.Text(r, "runtime")) }),
+	containerVerb("Stop", 's', "stop", canStop),
+	containerVerb("Restart", 'r', "restart", hasAPI),
 	containerVerb("Pause", 'p', "pause", canPause),
 	containerVerb("Unpause", 'u', "unpause", canUnpause),
-	containerVerb("Kill", 'k', "kill", nil),
+	containerVerb("Kill", 'k', "kill", canKill),
+	containerVerb("Remove", 'x', "remove", canRemove),
+}
+
+// ShellWhyNot says why no shell can open in a container row's
+// container ("" when one can): it has no processes to join.
+func (v *View) ShellWhyNot(r Row) string {
+	st := v.Text(r, "state")
+	if st == "running" || st == "" {
+		return ""
+	}
+	what := st
+	if i := v.Col("exit_code"); i >= 0 && i < len(r.Values) && r.Values[i] != nil {
+		what += " with exit code " + Format(v.Columns[i], r.Values[i])
+	}
+	return fmt.Sprintf("container %s is %s: a shell needs a running container (l shows its log)", v.RowName(r), what)
+}
+
+// containerUnoffered says why a container row offers no action: it has
+// stopped and no engine ctop-like talks to can restart or remove it.
+func containerUnoffered(v *View, r Row) string {
+	if isStopped(v, r) {
+		return fmt.Sprintf("%s is %s and its runtime %s has no API ctop-like talks to: nothing can restart or remove it from here (its scheduler restarts it)",
+			v.RowName(r), v.Text(r, "state"), v.Text(r, "runtime"))
+	}
+	return v.RowName(r) + " offers no action now"
 }
 
 // scaleInput reads scale's instances.
@@ -218,10 +265,37 @@ var marathonAppActions = []Action{
 // isMarathonTask says whether a mesos-tasks row is a task of Marathon.
 func isMarathonTask(v *View, r Row) bool { return v.Text(r, "framework") == "marathon" }
 
-// marathonTaskVerb is an action on a task of Marathon through Marathon.
+// TerminalTaskStates are the states after which a Mesos task runs no
+// more (mesos.proto's terminal states, and TASK_UNKNOWN).
+var TerminalTaskStates = map[string]bool{
+	"TASK_FINISHED": true, "TASK_FAILED": true, "TASK_KILLED": true, "TASK_LOST": true, "TASK_ERROR": true,
+	"TASK_DROPPED": true, "TASK_GONE": true, "TASK_GONE_BY_OPERATOR": true, "TASK_UNKNOWN": true,
+}
+
+// isLiveMarathonTask: a task of Marathon that still runs (or starts): a
+// finished one has nothing to kill.
+func isLiveMarathonTask(v *View, r Row) bool {
+	return isMarathonTask(v, r) && !TerminalTaskStates[v.Text(r, "state")]
+}
+
+// taskUnoffered says why a task row offers no action.
+func taskUnoffered(v *View, r Row) string {
+	name := v.RowName(r)
+	if st := v.Text(r, "state"); TerminalTaskStates[st] {
+		return fmt.Sprintf("task %s is finished (%s): nothing of it runs to kill; Marathon starts its app's next task itself", name, st)
+	}
+	fw := v.Text(r, "framework")
+	if fw == "" {
+		fw = "unknown"
+	}
+	return fmt.Sprintf("task %s belongs to framework %s: only Marathon's tasks are acted on (through Marathon's API)", name, fw)
+}
+
+// marathonTaskVerb is an action on a live task of Marathon through
+// Marathon.
 func marathonTaskVerb(label string, key rune, button, command, verb string) Action {
 	return Action{
-		Label: label, Key: key, Button: button, Command: command, Dangerous: true, When: isMarathonTask,
+		Label: label, Key: key, Button: button, Command: command, Dangerous: true, When: isLiveMarathonTask,
 		Plan: func(x Actuator, _ *View, r Row, _ string) (actions.Deed, error) {
 			return x.Marathon(MarathonRef{Task: r.Key, Instances: -1}, verb, 0)
 		},

@@ -23,18 +23,31 @@ const (
 	AttentionRecent = 10 * time.Minute
 )
 
+// AttentionStopped: a container that stopped badly (exited non-zero,
+// OOM-killed) this recently still needs a look, and is listed without
+// -a (the collector's StoppedFailure); older ones are history.
+const AttentionStopped = time.Hour
+
+// stopped says whether a container's state means it runs nothing.
+func stopped(state string) bool {
+	return state == "exited" || state == "dead" || state == "stopped" || state == "created"
+}
+
 // containerAttention names why a container needs a look, "" when nothing
-// does. hostMem is the node's memory: a limit equal to it is no limit.
-func containerAttention(c *model.Container, hostMem uint64) string {
+// does. hostMem is the node's memory: a limit equal to it is no limit. A
+// container that stopped more than AttentionStopped before now needs
+// none (a zero time, or a zero now, is taken as recent).
+func containerAttention(c *model.Container, hostMem uint64, now time.Time) string {
 	var why []string
-	if c.OOMKilled {
+	old := stopped(c.State) && !c.StateSince.IsZero() && !now.IsZero() && now.Sub(c.StateSince) > AttentionStopped
+	if c.OOMKilled && !old {
 		why = append(why, "oom-killed")
 	}
 	switch c.State {
 	case "restarting":
 		why = append(why, "restarting")
 	case "exited", "dead", "stopped":
-		if c.ExitCode != nil && *c.ExitCode != 0 {
+		if c.ExitCode != nil && *c.ExitCode != 0 && !old {
 			why = append(why, "exited "+strconv.Itoa(*c.ExitCode))
 		}
 	}
@@ -121,6 +134,72 @@ func countOf(n int, noun string) any {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
+// containerLook is the attention of a container row: its own reasons,
+// then the ports it wants that another process holds, and those it holds
+// that another row wants.
+func containerLook(s *model.Snapshot, c *model.Container) string {
+	why := containerAttention(c, s.Memory.Total, s.Time)
+	pc := portConflicts(s)
+	return joinWords(joinWords(why, heldWords(pc.wanted[c.Key()])), holdsWords(pc.held[c.Key()]))
+}
+
+// taskLook is the attention of a task row: it failed lately, and the
+// ports it was given that another process of this node holds.
+func taskLook(s *model.Snapshot, t *model.Task) string {
+	return joinWords(taskAttention(t, s.Time), heldWords(portConflicts(s).tasks[t.ID]))
+}
+
+// appLook is the attention of an app row: it runs below its instances,
+// fails or waits, and the ports it requires that a process of this node
+// holds.
+func appLook(s *model.Snapshot, a *model.App) string {
+	return joinWords(appAttention(a, s.Time), heldWords(portConflicts(s).apps[a.ID]))
+}
+
+// heldWords are "port 6379/tcp held by task redis.1 (pid 42)" for each
+// conflict of a wanting row.
+func heldWords(ks []conflict) string {
+	why := ""
+	for _, k := range ks {
+		why = joinWords(why, "port "+k.port+" held by "+k.holder.String())
+	}
+	return why
+}
+
+// holdsWords are "holds port 6379/tcp wanted by container redis-1 and app
+// /ops/redis": what a holder blocks, port by port.
+func holdsWords(ks []conflict) string {
+	var ports []string
+	by := map[string][]string{}
+	for _, k := range ks {
+		if by[k.port] == nil {
+			ports = append(ports, k.port)
+		}
+		by[k.port] = append(by[k.port], k.wanter)
+	}
+	why := ""
+	for _, p := range ports {
+		w := by[p]
+		list := w[0]
+		if len(w) > 1 {
+			list = strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
+		}
+		why = joinWords(why, "holds port "+p+" wanted by "+list)
+	}
+	return why
+}
+
+// joinWords joins two reasons with ", ".
+func joinWords(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + ", " + b
+}
+
 // NeedLook counts what needs a look in a snapshot — containers, Marathon
 // apps and Mesos tasks — for the screen's header. Zero for none.
 func NeedLook(s *model.Snapshot) (containers, apps, tasks int) {
@@ -128,21 +207,36 @@ func NeedLook(s *model.Snapshot) (containers, apps, tasks int) {
 		return
 	}
 	for i := range s.Containers {
-		if containerAttention(&s.Containers[i], s.Memory.Total) != "" {
+		if containerLook(s, &s.Containers[i]) != "" {
 			containers++
 		}
 	}
 	if c := s.Cluster; c != nil {
 		for i := range c.Apps {
-			if appAttention(&c.Apps[i], s.Time) != "" {
+			if appLook(s, &c.Apps[i]) != "" {
 				apps++
 			}
 		}
 		for i := range c.Tasks {
-			if taskAttention(&c.Tasks[i], s.Time) != "" {
+			if taskLook(s, &c.Tasks[i]) != "" {
 				tasks++
 			}
 		}
 	}
 	return
+}
+
+// NeedLookText is NeedLook's counts in words, "1 container, 2 apps",
+// the kinds with none left out.
+func NeedLookText(containers, apps, tasks int) string {
+	var parts []string
+	for _, k := range []struct {
+		n    int
+		noun string
+	}{{containers, "container"}, {apps, "app"}, {tasks, "task"}} {
+		if w := countOf(k.n, k.noun); w != nil {
+			parts = append(parts, w.(string))
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -75,6 +75,7 @@ func init() {
 		NameColumns: []string{"name"},
 		Details:     containerDetails,
 		Actions:     containerActions,
+		NoAction:    containerUnoffered,
 		Target:      containerTarget,
 		Shell:       true,
 		Build:       buildContainers,
@@ -93,7 +94,7 @@ func buildContainers(s *model.Snapshot, q Query) []Row {
 			continue
 		}
 		vals := containerValues(c, s.Time, s.Machine.Unknown)
-		why := containerAttention(c, s.Memory.Total)
+		why := containerLook(s, c)
 		labels := containerLabels(c)
 		vals = append(vals, listenText(c.Listen), text(why), text(c.ContainerdNamespace), labelsValue(&labels))
 		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != "", Labels: labels})

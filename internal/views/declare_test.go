@@ -17,7 +17,7 @@ import (
 // the screen and batch output can ask the view instead of naming it.
 
 func TestViewsComeInDesignOrder(t *testing.T) {
-	want := []string{"containers", "processes", "machine", "marathon-apps", "marathon-groups", "mesos-frameworks", "mesos-tasks", "agents", "logs"}
+	want := []string{"containers", "processes", "machine", "marathon-apps", "marathon-groups", "mesos-frameworks", "mesos-tasks", "agents", "logs", "attention"}
 	if got := IDs(); !slices.Equal(got, want) {
 		t.Errorf("IDs() = %v, want %v", got, want)
 	}
@@ -309,7 +309,7 @@ func TestDetailsAreRenderedByTheView(t *testing.T) {
 	if _, text = Get("processes").Details(s, "11", DetailsEnv{}); !strings.Contains(text, "gone") {
 		t.Errorf("a vanished process: %s", text)
 	}
-	for _, id := range []string{"machine", "logs"} {
+	for _, id := range []string{"machine", "logs"} { // their rows say it all: d shows their columns (Describe)
 		if Get(id).Details != nil {
 			t.Errorf("%s renders details", id)
 		}

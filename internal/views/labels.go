@@ -26,7 +26,7 @@ var colLabels = Column{ID: "labels", Title: "LABELS", Width: 24, Priority: 9, Nu
 // pointer to the snapshot's (immutable) labels, which a value in an
 // interface costs no allocation; nil when there are none.
 func labelsValue(l *model.Labels) any {
-	if len(*l) == 0 {
+	if l == nil || len(*l) == 0 {
 		return nil
 	}
 	return l

@@ -36,8 +36,8 @@ func init() {
 		Scopes:      []string{"app", "group", "framework"},
 		Minimum:     []string{"app", "group", "instances", "tasks_running", "tasks_healthy", "containers", "cpu_pct", "mem_bytes", "mem_pct", "net_rx_bps", "net_tx_bps", "tasks_unhealthy", "last_failure", "last_failure_s", "attention"},
 		NameColumns: []string{"app", "group"},
-		Build:       buildMarathonApps,
 		Details:     appDetails,
+		Build:       buildMarathonApps,
 		Needs:       model.NeedMarathon,
 		Actions:     marathonAppActions,
 		Target:      marathonTarget,
@@ -67,7 +67,7 @@ func buildMarathonApps(s *model.Snapshot, q Query) []Row {
 		}
 		// Instances -1: an app known only from a container's env.
 		known := a.Instances >= 0
-		why := appAttention(a, s.Time)
+		why := appLook(s, a)
 		var failedS any
 		if !a.LastFailureAt.IsZero() {
 			failedS = max(s.Time.Sub(a.LastFailureAt).Seconds(), 0)

@@ -1,8 +1,6 @@
 package views
 
 import (
-	"strconv"
-
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -30,15 +28,15 @@ func init() {
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
-		// The breadcrumb has named a task by its framework so far: kept.
 		Rank:        6,
 		Scopes:      []string{"task", "app", "group", "framework"},
 		Minimum:     []string{"task_id", "task", "framework", "state", "agent", "container_id", "cpu_pct", "mem_bytes", "reason", "message", "attention"},
-		NameColumns: []string{"framework", "task"},
-		Build:       buildMesosTasks,
+		NameColumns: []string{"task", "task_id"},
 		Details:     taskDetails,
+		Build:       buildMesosTasks,
 		Needs:       model.NeedMesosTasks | model.NeedMarathon,
 		Actions:     marathonTaskActions,
+		NoAction:    taskUnoffered,
 		Target:      marathonTarget,
 		Drill: func(r Row) (Target, bool) {
 			return Target{View: "containers", Scope: Scope{Kind: "task", ID: r.Key}}, true
@@ -51,21 +49,15 @@ func init() {
 // node has its container and figures, the others nil.
 func buildMesosTasks(s *model.Snapshot, q Query) []Row {
 	ix := newClusterIndex(s)
-	byTask := map[string][]*model.Container{}
-	for i := range s.Containers {
-		c := &s.Containers[i]
-		if c.Cluster.TaskID != "" {
-			byTask[c.Cluster.TaskID] = append(byTask[c.Cluster.TaskID], c)
-		}
-	}
+	byTask := containersByTask(s)
 	var rows []Row
 	keys := make(map[string]bool, len(ix.c.Tasks))
 	for i := range ix.c.Tasks {
 		t := &ix.c.Tasks[i]
-		local := byTask[t.ID]
-		if t.Finished {
-			local = nil // what runs here is the live task's
-		}
+		// A finished task's container is the stopped one that ran it
+		// (listed while it needs a look, or with -a): Enter and l reach
+		// its exit and its log.
+		local := taskContainers(t, byTask)
 		if !ix.taskInScope(t, q.Scope, local) {
 			continue
 		}
@@ -95,15 +87,11 @@ func buildMesosTasks(s *model.Snapshot, q Query) []Row {
 		if !t.StateSince.IsZero() {
 			age = max(s.Time.Sub(t.StateSince).Seconds(), 0)
 		}
-		why := taskAttention(t, s.Time)
-		key := t.ID
-		if keys[key] { // a master may remember one id twice
-			key += "@" + strconv.FormatInt(t.StateSince.UnixNano(), 10)
-		}
-		keys[key] = true
-		rows = append(rows, Row{Key: key, Attention: why != "", Labels: t.Labels, Values: []any{
+		why := taskLook(s, t)
+		key := taskRowKey(t, keys) // a master may remember one id twice
+		rows = append(rows, Row{Key: key, Attention: why != "", Labels: t.LabelList(), Values: []any{
 			t.ID, text(t.Name), text(fwName), text(t.State), text(agent), cid, cpu, mem,
-			text(t.Reason), text(msg), age, text(why), labelsValue(&t.Labels),
+			text(t.Reason), text(msg), age, text(why), labelsValue(t.Labels),
 		}})
 	}
 	return rows

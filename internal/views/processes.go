@@ -41,6 +41,7 @@ func init() {
 		Scopes:      []string{"container", "task", "app", "group", "framework"},
 		Minimum:     []string{"pid", "ppid", "user", "state", "cpu_pct", "mem_pct", "rss_bytes", "vsz_bytes", "threads", "read_bps", "write_bps", "container_id", "container", "command", "time_s"},
 		TreeColumn:  "command",
+		NameColumns: []string{"command"},
 		Details:     processDetails,
 		Actions:     processActions,
 		Target:      processTarget,

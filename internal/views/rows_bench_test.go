@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/ctop-like/ctop-like/internal/model"
 )
@@ -137,6 +138,64 @@ func TestSortRowsMatchesStableSort(t *testing.T) {
 					t.Fatalf("col %d desc %v: row %d is %s, want %s", col, desc, i, got[i].Key, want[i].Key)
 				}
 			}
+		}
+	}
+}
+
+// benchLook is bench10k with every tenth process listening on a port, ten
+// failed containers that want ports the listeners hold, and a cluster of
+// 10,000 tasks and 1,000 apps, a tenth of them failing.
+func benchLook() *model.Snapshot {
+	s := bench10k()
+	s.Time = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	for i := range s.Processes {
+		if i%10 == 0 {
+			s.Processes[i].Listen = []string{fmt.Sprintf("%d/tcp", 10000+i)}
+		}
+	}
+	one := 1
+	for i := 0; i < 10; i++ {
+		c := &s.Containers[i]
+		c.State, c.ExitCode, c.StateSince = "exited", &one, s.Time.Add(-time.Minute)
+		c.Wants = []string{fmt.Sprintf("%d/tcp", 10000+10*(50+i))}
+	}
+	cl := &model.Cluster{}
+	for i := 0; i < 1000; i++ {
+		cl.Apps = append(cl.Apps, model.App{ID: fmt.Sprintf("/g%d/app%d", i%20, i), Instances: 2, TasksRunning: 2 - i%10/9})
+	}
+	for i := 0; i < 10000; i++ {
+		st := "TASK_RUNNING"
+		if i%10 == 0 {
+			st = "TASK_FAILED"
+		}
+		cl.Tasks = append(cl.Tasks, model.Task{ID: fmt.Sprintf("app%d.%d", i%1000, i), State: st, StateSince: s.Time.Add(-time.Minute), Ports: []string{fmt.Sprintf("%d/tcp", 31000+i)}})
+	}
+	s.Cluster = cl
+	return s
+}
+
+// BenchmarkNeedLookDrawn is the header's count at a draw: the snapshot on
+// screen, its port conflicts found once (portConflicts' memo).
+func BenchmarkNeedLookDrawn(b *testing.B) {
+	s := benchLook()
+	b.ReportAllocs()
+	for b.Loop() {
+		if c, _, _ := NeedLook(s); c == 0 {
+			b.Fatal("nothing needs a look")
+		}
+	}
+}
+
+// BenchmarkNeedLookFresh is the count of a new snapshot: the conflicts
+// found again, as every draw would without the memo.
+func BenchmarkNeedLookFresh(b *testing.B) {
+	snaps := []*model.Snapshot{benchLook(), benchLook(), benchLook()}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		if c, _, _ := NeedLook(snaps[i%3]); c == 0 {
+			b.Fatal("nothing needs a look")
 		}
 	}
 }

@@ -164,6 +164,9 @@ type View struct {
 	Details DetailsFunc `json:"-"`
 	// Actions are what the actions menu (F8) offers on a row.
 	Actions []Action `json:"-"`
+	// NoAction says why a row offers none of Actions now ("task … is
+	// finished"), for the message line; nil: a plain sentence.
+	NoAction func(v *View, r Row) string `json:"-"`
 	// Target names a row in an action's confirmation.
 	Target func(v *View, r Row) string `json:"-"`
 	// Log says where `l` goes from a row: the logs view scoped to the
@@ -175,8 +178,11 @@ type View struct {
 	// only the rows it did not print before.
 	Live bool `json:"-"`
 	// Wrap says the screen may wrap its Width-0 column's long text onto
-	// the rows below (the w key), as a log's lines want.
-	Wrap bool `json:"-"`
+	// the rows below (the w key), as a log's lines want; WrapFirst that
+	// it does so from the start (w then unwraps), as the attention view's
+	// facts in full want.
+	Wrap      bool `json:"-"`
+	WrapFirst bool `json:"-"`
 	// Follow keeps the screen's cursor on the last row when new rows come
 	// and it was there, as tail -f in less.
 	Follow bool `json:"-"`
@@ -191,6 +197,14 @@ type View struct {
 	// tasks: Rows tells the orchestrator (SetNeedsHook), which reads it
 	// only while a view shows it.
 	Needs model.ClusterNeeds `json:"-"`
+	// Key, when set, is the screen's key that opens the view over the
+	// current one (x: what needs a look); Hint is its hint-bar label.
+	Key  rune   `json:"-"`
+	Hint string `json:"-"`
+	// Stands, when set, names the row of another view a row stands for
+	// (the attention view's rows are containers, tasks, apps…): the
+	// screen's d, l, a and e act on that row as its own view would.
+	Stands func(r Row) (view, key string, ok bool) `json:"-"`
 }
 
 // needsHook is told what the view being built needs.
@@ -274,13 +288,31 @@ func (v *View) RowNameOr(r Row, fallback string) string {
 	return r.Key
 }
 
+// Find is the row with this key of a view, built unscoped from a
+// snapshot (the row an attention row stands for): ok false when the view
+// has no such row.
+func Find(s *model.Snapshot, view, key string) (*View, Row, bool) {
+	v := Get(view)
+	if v == nil || s == nil || v.NeedsScope {
+		return v, Row{}, false
+	}
+	for _, r := range v.Build(s, Query{View: view}) {
+		if r.Key == key {
+			return v, r, true
+		}
+	}
+	return v, Row{}, false
+}
+
 // Target is where a drill-down goes: a view, the scope it adds (Scope.Kind
-// "" adds none) and, optionally, the sort to open it with.
+// "" adds none) and, optionally, the sort to open it with and the row
+// (its key) to put the cursor on.
 type Target struct {
-	View  string
-	Scope Scope
-	Sort  string
-	Desc  bool
+	View   string
+	Scope  Scope
+	Sort   string
+	Desc   bool
+	Select string
 }
 
 // Col returns the index of a column id, or -1.
@@ -332,9 +364,12 @@ type Query struct {
 	Tree   bool
 	// Logs is where the logs view reads a log's lines (the log feed the
 	// command opens); nil: nowhere, and the view is empty, as in a replay,
-	// which records no logs. Views read nothing else from outside the
-	// snapshot.
+	// which records no logs.
 	Logs LogLines
+	// Last is where the attention view reads a container's last log
+	// lines; nil: nowhere (the why then says only the exit). Views read
+	// nothing else from outside the snapshot.
+	Last LastLines
 	// Columns are columns to show beyond the view's own: the label.KEY
 	// columns chosen on the screen or in the settings file (a filter's
 	// or the sort's label column is added without being named here).

@@ -635,6 +635,10 @@ func parseSockets(data []byte, proto string, udp bool, out map[uint64]string) {
 	}
 }
 
+// Sort orders ports as every list of them is shown: "80/tcp" before
+// "443/tcp" before "53/udp".
+func Sort(l []string) { sortPorts(l) }
+
 // sortPorts orders "80/tcp" before "443/tcp" before "53/udp": by protocol,
 // then port number.
 func sortPorts(l []string) {

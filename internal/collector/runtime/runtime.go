@@ -62,6 +62,7 @@ type Meta struct {
 	RestartCount int
 	Health       string
 	Ports        []string
+	Wants        []string // ports of the node it needs to bind (model.ContainerSample.Wants)
 	Mounts       []string
 	Created      int64 // unix seconds
 	// ExitCode is the last exit code of a container that is not running

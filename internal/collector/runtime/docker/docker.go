@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
 
+	"github.com/ctop-like/ctop-like/internal/collector/ports"
 	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
@@ -466,6 +468,7 @@ func metaFromInspect(r container.InspectResponse) runtime.Meta {
 		}
 		sort.Strings(m.Ports)
 	}
+	m.Wants = wantedPorts(r)
 	for _, mp := range r.Mounts {
 		src := mp.Source
 		if src == "" {
@@ -474,4 +477,38 @@ func metaFromInspect(r container.InspectResponse) runtime.Meta {
 		m.Mounts = append(m.Mounts, src+":"+mp.Destination)
 	}
 	return m
+}
+
+// wantedPorts are the ports of the node a container needs to bind, from
+// what it was created with (a stopped container's NetworkSettings are
+// empty): on the host's network every port it exposes or publishes, on
+// its own network the host ports it publishes ("6379/tcp").
+func wantedPorts(r container.InspectResponse) []string {
+	var out []string
+	add := func(p string) {
+		if p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	host := r.ContainerJSONBase != nil && r.HostConfig != nil && r.HostConfig.NetworkMode.IsHost()
+	if host && r.Config != nil {
+		for p := range r.Config.ExposedPorts {
+			add(string(p))
+		}
+	}
+	if r.ContainerJSONBase != nil && r.HostConfig != nil {
+		for p, bindings := range r.HostConfig.PortBindings {
+			if host {
+				add(string(p))
+				continue
+			}
+			for _, b := range bindings {
+				if b.HostPort != "" && b.HostPort != "0" {
+					add(b.HostPort + "/" + p.Proto())
+				}
+			}
+		}
+	}
+	ports.Sort(out)
+	return out
 }
