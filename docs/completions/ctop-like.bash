@@ -21,7 +21,7 @@ _ctop_like_columns() {
     mesos-tasks) echo 'task_id task framework state agent container_id cpu_pct mem_bytes reason message state_age_s attention labels' ;;
     agents) echo 'id host cpus cpus_allocated cpu_pct mem_total_bytes mem_allocated_bytes mem_bytes tasks executors age_s state error' ;;
     logs) echo 'time stream text' ;;
-    attention) echo 'kind id name attention why age_s app' ;;
+    attention) echo 'kind id name attention why age_s app labels' ;;
     *) echo 'id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace labels' ;;
     esac
 }

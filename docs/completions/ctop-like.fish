@@ -37,7 +37,7 @@ function __ctop_like_columns
         case logs
             printf '%s\n' time stream text
         case attention
-            printf '%s\n' kind id name attention why age_s app
+            printf '%s\n' kind id name attention why age_s app labels
         case '*'
             printf '%s\n' id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace labels
     end

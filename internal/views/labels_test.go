@@ -260,3 +260,21 @@ func TestHostileLabelKeysAreNotOfferedAsColumns(t *testing.T) {
 		t.Errorf("title %q", c.Title)
 	}
 }
+
+// TestAttentionRowsCarryTheirRowsLabels: a row of the attention view has
+// the labels of the app, task or container it stands for, so that
+// label.KEY filters what needs a look.
+func TestAttentionRowsCarryTheirRowsLabels(t *testing.T) {
+	s := pairASnapshot(t)
+	tab, err := Rows(s, Query{View: LookView, Filter: mustFilter(t, "label.DCOS_PACKAGE_NAME=marathon")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := keysOf(tab.Rows); len(got) != 1 || got[0] != attentionKey("app", "/marathon-user") {
+		t.Fatalf("what needs a look with DCOS_PACKAGE_NAME=marathon: %v", got)
+	}
+	v := Get(LookView)
+	if l, _ := tab.Rows[0].Values[v.Col("labels")].(*model.Labels); l == nil || !strings.Contains(l.String(), "DCOS_SERVICE_NAME=marathon-user") {
+		t.Errorf("the app's labels: %v", tab.Rows[0].Values[v.Col("labels")])
+	}
+}
