@@ -1,6 +1,8 @@
 package orchestrator
 
 import (
+	"encoding/binary"
+
 	"github.com/ctop-like/ctop-like/internal/httpapi"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
@@ -14,8 +16,17 @@ import (
 type labelReader struct {
 	set   model.LabelSet
 	lists map[string]*model.Labels // by listKey; nil once the answer is read
-	key   []byte
-	bytes int64 // what the lists kept cost, shared ones once
+	// raw are a task's labels as read (interned strings), and rawLists
+	// the lists kept by what was read: a repeated list is found before
+	// it is sorted, redacted and cut again (2 lock-guarded lookups and an
+	// allocation a label, for 100,000 tasks).
+	raw      []model.Label
+	rawLists map[string]*model.Labels
+	// spilled says the task had more than maxRaw labels: they went to
+	// set as they came (bounded there), and its list is not looked up.
+	spilled bool
+	key     []byte
+	bytes   int64 // what the lists kept cost, shared ones once
 }
 
 // readLabels reads a task's labels: Mesos writes them as an array of
@@ -24,7 +35,32 @@ type labelReader struct {
 // the task keeps none and LabelsDropped counts it.
 func (st *mesosState) readLabels(s *httpapi.Stream) (*model.Labels, error) {
 	lr := &st.labels
+	lr.raw, lr.spilled = lr.raw[:0], false
 	err := lr.readMesos(s, &st.in, 0)
+	if lr.spilled {
+		for _, x := range lr.raw {
+			lr.set.Add(x.Key, x.Value)
+		}
+		lr.raw = lr.raw[:0]
+	}
+	if len(lr.raw) == 0 && !lr.spilled {
+		return nil, err
+	}
+	rawKey := ""
+	if !lr.spilled {
+		rk := lr.key[:0]
+		for _, x := range lr.raw {
+			rk = appendListKey(rk, x)
+		}
+		lr.key = rk
+		if p, ok := lr.rawLists[string(rk)]; ok {
+			return p, err
+		}
+		rawKey = string(rk)
+	}
+	for _, x := range lr.raw {
+		lr.set.Add(x.Key, x.Value)
+	}
 	l := lr.set.Take()
 	if l == nil {
 		return nil, err
@@ -35,6 +71,9 @@ func (st *mesosState) readLabels(s *httpapi.Stream) (*model.Labels, error) {
 		return nil, err
 	}
 	lr.bytes += cost
+	if lr.rawLists != nil && rawKey != "" && len(lr.rawLists) < maxLabelLists && len(rawKey) <= 16<<10 {
+		lr.rawLists[rawKey] = p
+	}
 	return p, err
 }
 
@@ -68,12 +107,32 @@ func (lr *labelReader) readMesos(s *httpapi.Stream, in *interner, depth int) err
 			}
 			return err
 		})
-		if hasKey && err == nil {
+		switch {
+		case !hasKey || err != nil:
+		case lr.spilled:
 			lr.set.Add(key, value)
+		case len(lr.raw) == maxRaw:
+			lr.spilled = true
+			lr.set.Add(key, value)
+		default:
+			lr.raw = append(lr.raw, model.Label{Key: key, Value: value})
 		}
 		return err
 	})
 }
+
+// appendListKey appends one label to a list's key: each string after
+// its length, so that no key or value (a NUL in it, say) makes two lists
+// one key.
+func appendListKey(b []byte, x model.Label) []byte {
+	b = binary.AppendUvarint(b, uint64(len(x.Key)))
+	b = append(b, x.Key...)
+	b = binary.AppendUvarint(b, uint64(len(x.Value)))
+	return append(b, x.Value...)
+}
+
+// maxRaw bounds the labels of one task held as read.
+const maxRaw = 2 * model.MaxLabels
 
 // share returns the list kept for labels equal to l (l itself the first
 // time), and what keeping l costs: nothing when it is shared.
@@ -87,7 +146,7 @@ func (lr *labelReader) share(l model.Labels) (*model.Labels, int64) {
 	}
 	k := lr.key[:0]
 	for _, x := range l {
-		k = append(append(append(append(k, x.Key...), 0), x.Value...), 0)
+		k = appendListKey(k, x)
 	}
 	lr.key = k
 	if shared, ok := lr.lists[string(k)]; ok {

@@ -281,3 +281,22 @@ func TestTaskLabelsShareAndAreBounded(t *testing.T) {
 		t.Errorf("error %q", e)
 	}
 }
+
+// TestLabelListsDoNotCollide: two tasks whose labels would read alike if
+// keys and values were only joined (a NUL in a value) keep their own.
+func TestLabelListsDoNotCollide(t *testing.T) {
+	state := `{"id":"m","pid":"master@10.0.0.1:5050","frameworks":[{"id":"fw","name":"marathon","active":true,"tasks":[` +
+		`{"id":"one","state":"TASK_RUNNING","labels":[{"key":"a","value":"b"},{"key":"c","value":"d"}]},` +
+		`{"id":"two","state":"TASK_RUNNING","labels":[{"key":"a","value":"b\u0000c\u0000d"}]}]}]}`
+	st, err := decodeMesosState(strings.NewReader(state))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, tk := range st.Tasks {
+		got[tk.ID] = len(tk.LabelList())
+	}
+	if got["one"] != 2 || got["two"] != 1 {
+		t.Errorf("labels per task %v, want one 2, two 1", got)
+	}
+}

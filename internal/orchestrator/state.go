@@ -122,7 +122,7 @@ func decodeMesosState(r io.Reader) (*mesosState, error) {
 }
 
 func newState() *mesosState {
-	return &mesosState{finished: map[string]*newestTasks{}, in: interner{m: map[string]string{}}, labels: labelReader{lists: map[string]*model.Labels{}}}
+	return &mesosState{finished: map[string]*newestTasks{}, in: interner{m: map[string]string{}}, labels: labelReader{lists: map[string]*model.Labels{}, rawLists: map[string]*model.Labels{}}}
 }
 
 // read is the Stream reader of a whole state.
