@@ -59,6 +59,8 @@ type marathonApp struct {
 	LastTaskFailure *lastFailure `json:"lastTaskFailure"`
 	// Its constraints, ports and resources.
 	def appDef
+	// The app definition's labels.
+	Labels model.Labels `json:"-"`
 }
 
 type lastFailure struct {
@@ -234,7 +236,7 @@ func buildMarathon(root *marathonGroup) *marathonPart {
 		for i := range g.Apps {
 			a := &g.Apps[i]
 			id := normPath(a.ID)
-			ma := model.App{ID: id, Group: ParentPath(id), Instances: a.Instances}
+			ma := model.App{ID: id, Group: ParentPath(id), Instances: a.Instances, Labels: a.Labels}
 			running, healthy := 0, 0
 			for _, t := range a.Tasks {
 				ma.TaskIDs = append(ma.TaskIDs, t.ID)

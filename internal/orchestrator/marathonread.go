@@ -97,6 +97,8 @@ func (r *marathonRead) app(s *httpapi.Stream, a *marathonApp) error {
 			a.TasksStaged, err = intField(s, "tasksStaged")
 		case "tasksUnhealthy":
 			a.TasksUnhealthy, err = intField(s, "tasksUnhealthy")
+		case "labels":
+			a.Labels, err = readMarathonLabels(s)
 		case "tasks":
 			err = s.EachElement(func() error {
 				if over, err := r.over(s); over {

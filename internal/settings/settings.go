@@ -264,7 +264,7 @@ func (r *reader) view(v *views.View, n *yaml.Node) (View, bool) {
 				return
 			}
 			id := strings.TrimPrefix(val.Value, "-")
-			if v.Col(id) < 0 {
+			if _, ok := v.Column(id); !ok {
 				r.problem(val, "view %s has no column %q to sort by (see ctop-like -l)", v.ID, id)
 				return
 			}
@@ -288,7 +288,7 @@ func (r *reader) columns(v *views.View, n *yaml.Node) ([]string, bool) {
 		switch {
 		case c.Kind != yaml.ScalarNode:
 			r.problem(c, "view %s: columns: want a column id", v.ID)
-		case v.Col(c.Value) < 0:
+		case !hasColumn(v, c.Value):
 			r.problem(c, "view %s has no column %q (see ctop-like -l)", v.ID, c.Value)
 		case slices.Contains(out, c.Value):
 			r.problem(c, "view %s: column %q is listed twice", v.ID, c.Value)
@@ -548,3 +548,10 @@ func ParseDelay(s string) (time.Duration, error) {
 
 // MinDelay is the shortest refresh interval.
 const MinDelay = 100 * time.Millisecond
+
+// hasColumn says whether the view has the column: its own, or a label's
+// (label.team) where its rows carry labels.
+func hasColumn(v *views.View, id string) bool {
+	_, ok := v.Column(id)
+	return ok
+}

@@ -36,6 +36,7 @@ func init() {
 			// Its failed tasks within the crash-loop window on the nodes
 			// where it loops (settings: crash_loop).
 			{ID: "crash_failures", Title: "CRASHES", Null: "where it loops on no node the data covers", Unit: UnitCount, Number: true, Width: 7, Priority: 5},
+			colLabels,
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -81,13 +82,13 @@ func buildMarathonApps(s *model.Snapshot, q Query) []Row {
 			failedS = max(s.Time.Sub(a.LastFailureAt).Seconds(), 0)
 		}
 		processed, declined, reason := offerValues(a)
-		rows = append(rows, Row{Key: a.ID, Attention: why != "", Values: []any{
+		rows = append(rows, Row{Key: a.ID, Attention: why != "", Labels: a.Labels, Values: []any{
 			a.ID, text(a.Group),
 			rate(known, float64(a.Instances)), rate(known, float64(a.TasksRunning)), rate(known, float64(a.TasksHealthy)),
 			float64(f.n), f.cpuValue(), f.mem, f.memPct(s), f.rxValue(), f.txValue(),
 			count(a.TasksStaged), count(a.TasksUnhealthy), count(a.Deployments), flag(a.Delayed),
 			text(a.LastFailure), failedS, text(why),
-			processed, declined, reason, more.appFailures(a.ID),
+			processed, declined, reason, more.appFailures(a.ID), labelsValue(&a.Labels),
 		}})
 	}
 	return rows
