@@ -247,8 +247,8 @@ func checkQuery(o *options, r *rawFlags) error {
 	if r.sort != "" {
 		o.sort = strings.TrimPrefix(r.sort, "-")
 		o.desc = strings.HasPrefix(r.sort, "-")
-		if v.Col(o.sort) < 0 {
-			return usageError{fmt.Sprintf("invalid argument %q for \"-s, --sort\": view %s has no column %q (see -l)", r.sort, o.view, o.sort)}
+		if err := v.CheckColumn(o.sort); err != nil {
+			return usageError{fmt.Sprintf("invalid argument %q for \"-s, --sort\": %v (see -l)", r.sort, err)}
 		}
 	}
 	return nil

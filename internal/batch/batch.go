@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +57,11 @@ func (p *Printer) Print(s *model.Snapshot) error {
 	if p.Format == "none" {
 		return nil
 	}
-	t, err := views.Rows(s, p.Query)
+	q := p.Query
+	if q.Columns == nil {
+		q.Columns = p.Columns // the label columns chosen
+	}
+	t, err := views.Rows(s, q)
 	if err != nil {
 		return err
 	}
@@ -277,10 +282,16 @@ func tableColumns(t *views.Table, maxPriority int, chosen []string) (cols []int,
 			}
 		}
 	}
+	// The label columns the filter or the sort adds (label.team) follow.
+	for i := len(t.View.Columns); i < len(t.Columns) && chosen == nil; i++ {
+		if !slices.Contains(shown, i) {
+			shown = append(shown, i)
+		}
+	}
 	if chosen != nil {
 		shown = shown[:0]
 		for _, id := range chosen {
-			if i := t.View.Col(id); i >= 0 {
+			if i := slices.IndexFunc(t.Columns, func(c views.Column) bool { return c.ID == id }); i >= 0 {
 				shown = append(shown, i)
 			}
 		}

@@ -234,6 +234,9 @@ type ContainerSample struct {
 	// where the source reads none of them (a remote source, a stopped
 	// container).
 	Figures *ContainerFigures `json:"figures,omitempty"`
+	// ClusterLabels are its task's Mesos labels, then its app's Marathon
+	// labels the task lacks (the runtime's own are Labels).
+	ClusterLabels Labels `json:"cluster_labels,omitempty"`
 
 	// Agent names the node a remote source read this container from (a
 	// Mesos agent's host), AgentID the Mesos agent's id; empty for the

@@ -122,7 +122,7 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 	tv.data, tv.tree = t, tree
 	if old == nil || old.View != t.View || len(old.Columns) != len(t.Columns) {
 		tv.fitW = -1
-		tv.order = tv.a.columnOrder(t.View)
+		tv.order = tv.a.columnOrder(t.View, len(t.Columns))
 		tv.nameCol = -1
 		if len(t.View.NameColumns) > 0 {
 			tv.nameCol = t.View.Col(t.View.NameColumns[0])

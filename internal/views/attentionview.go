@@ -29,6 +29,9 @@ func init() {
 			{ID: "why", Title: "WHY", Null: "when nothing more than the attention is known", Width: 0, Escapes: true},
 			{ID: "age_s", Title: "AGE", Null: "when the row's source does not say since when", Unit: UnitSeconds, Number: true, Width: 7, Priority: 2},
 			{ID: "app", Title: "APP", Null: "for a row no Marathon app placed", Width: 16, Priority: 4, KeepEnd: true},
+			// The labels of the row it stands for (an app's, a task's, a
+			// container's); processes and agents have none.
+			colLabels,
 		},
 		Rank: 9,
 		// Failed tasks and apps are the cluster's: the master's whole
@@ -116,13 +119,13 @@ func attentionStands(r Row) (view, key string, ok bool) {
 // within a kind.
 func buildAttention(s *model.Snapshot, q Query) []Row {
 	var rows []Row
-	add := func(kind, key, id, name, why string, detail string, since time.Time, app string) {
+	add := func(kind, key, id, name, why string, detail string, since time.Time, app string, labels model.Labels) {
 		var age any
 		if !since.IsZero() && !s.Time.IsZero() {
 			age = max(s.Time.Sub(since).Seconds(), 0)
 		}
-		rows = append(rows, Row{Key: attentionKey(kind, key), Attention: true, Values: []any{
-			kind, id, text(name), why, text(detail), age, text(app),
+		rows = append(rows, Row{Key: attentionKey(kind, key), Attention: true, Labels: labels, Values: []any{
+			kind, id, text(name), why, text(detail), age, text(app), labelsValue(&labels),
 		}})
 	}
 	byAge := func(from int) {
@@ -133,7 +136,7 @@ func buildAttention(s *model.Snapshot, q Query) []Row {
 	for i := range ix.apps {
 		a := &ix.apps[i]
 		if why := appLook(s, a); why != "" {
-			add("app", a.ID, a.ID, a.ID, why, appWhy(s, a), a.LastFailureAt, a.ID)
+			add("app", a.ID, a.ID, a.ID, why, appWhy(s, a), a.LastFailureAt, a.ID, a.Labels)
 		}
 	}
 	byAge(0)
@@ -147,7 +150,7 @@ func buildAttention(s *model.Snapshot, q Query) []Row {
 		if why == "" {
 			continue
 		}
-		add("task", key, t.ID, t.Name, why, taskWhy(s, t, ix, taskContainers(t, byTask), q.Last), t.StateSince, ix.appOf(t.ID))
+		add("task", key, t.ID, t.Name, why, taskWhy(s, t, ix, taskContainers(t, byTask), q.Last), t.StateSince, ix.appOf(t.ID), t.LabelList())
 	}
 	byAge(n)
 	n = len(rows)
@@ -158,7 +161,7 @@ func buildAttention(s *model.Snapshot, q Query) []Row {
 			if !runs(c.State) {
 				since = c.StateSince
 			}
-			add("container", c.Key(), c.ID, c.Name, why, containerWhy(s, c, q.Last), since, c.Cluster.App)
+			add("container", c.Key(), c.ID, c.Name, why, containerWhy(s, c, q.Last), since, c.Cluster.App, containerLabels(c))
 		}
 	}
 	byAge(n)
@@ -177,7 +180,7 @@ func buildAttention(s *model.Snapshot, q Query) []Row {
 		for _, k := range pc.heldByProc[pid] {
 			detail = joinWords(detail, fmt.Sprintf("pid %d (%s) listens on %s, which %s needs", pid, p.Command, k.port, k.wanter))
 		}
-		add("process", strconv.Itoa(pid), strconv.Itoa(pid), p.Name, why, detail, time.Time{}, "")
+		add("process", strconv.Itoa(pid), strconv.Itoa(pid), p.Name, why, detail, time.Time{}, "", nil)
 	}
 	if s.Cluster != nil {
 		for i := range s.Cluster.Agents {
@@ -189,7 +192,7 @@ func buildAttention(s *model.Snapshot, q Query) []Row {
 			if ag.Stale && ag.Error == "" {
 				why = "stale"
 			}
-			add("agent", ag.ID, ag.ID, ag.Name, why, ag.Error, ag.LastOK, "")
+			add("agent", ag.ID, ag.ID, ag.Name, why, ag.Error, ag.LastOK, "", nil)
 		}
 	}
 	return rows
