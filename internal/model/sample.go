@@ -247,6 +247,11 @@ type ContainerSample struct {
 	// says so (cAdvisor, Mesos agents answer at their own times); Rates then
 	// use it instead of the sample's Time. Zero for local data.
 	SampledAt time.Time `json:"sampled_at,omitzero"`
+
+	// Can is what ctop-like can do to the container on this node
+	// (runtime.Can); none for a remote source's or a recording's, which
+	// are not acted on from here.
+	Can Caps `json:"-"`
 }
 
 // Key tells the container apart from every other of its node: its id,

@@ -98,7 +98,7 @@ func buildContainers(s *model.Snapshot, q Query) []Row {
 		labels := containerLabels(c)
 		vals = append(vals, listenText(c.Listen), text(why), text(c.ContainerdNamespace), labelsValue(&labels))
 		vals = append(vals, figureValues(c)...)
-		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != "", Labels: labels})
+		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != "", Labels: labels, Can: c.Can})
 	}
 	return rows
 }

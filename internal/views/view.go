@@ -84,6 +84,9 @@ type Row struct {
 	// Attention is set when the row's attention column names a reason:
 	// the screen draws such rows in the alert colour.
 	Attention bool `json:"attention,omitempty"`
+	// Can is what can be done to a container row's container
+	// (model.ContainerSample.Can): the actions it offers.
+	Can model.Caps `json:"-"`
 	// Labels are the row's labels where the view has a labels column:
 	// what its label.KEY columns and filter terms read.
 	Labels model.Labels `json:"-"`

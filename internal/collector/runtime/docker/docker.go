@@ -145,10 +145,6 @@ func (d *Handler) Meta(id, _ string) (runtime.Meta, bool) {
 	return m, ok
 }
 
-// Client is the engine's API client, for what reads the engine directly
-// (a container's log).
-func (d *Handler) Client() *client.Client { return d.cli }
-
 // Err implements runtime.Handler: the last connection error, nil while
 // connected.
 func (d *Handler) Err() error { return d.conn.Err() }
@@ -194,13 +190,9 @@ func (d *Handler) Kill(ctx context.Context, id, signal string) error {
 	return d.do("kill", id, func() error { return d.cli.ContainerKill(ctx, id, signal) })
 }
 
-// ExecClient is the engine's API client, for a shell through its exec
-// API (shell.Exec); nil when the engine could not be reached at start.
-func (d *Handler) ExecClient() *client.Client { return d.cli }
-
 // do runs one action and names it and the container in the error.
 func (d *Handler) do(verb, id string, f func() error) error {
-	err := d.Err()
+	err := d.unreachable()
 	if d.cli != nil {
 		err = f()
 	}
