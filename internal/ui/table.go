@@ -421,6 +421,9 @@ func fitColumns(cols []views.Column, order []int, width, sortCol, name int, dema
 	}
 	f.narrow(width)
 	f.share(width, demand)
+	for f.yield(width, sortCol, demand, off) {
+		f.share(width, demand)
+	}
 	f.flexLast(width)
 	l := layout{first: len(f.vis)}
 	vis, widths := f.vis, f.widths
@@ -473,6 +476,39 @@ func (f *fitting) dropOff(width, sortCol int) map[int]bool {
 		f.widths = slices.Delete(f.widths, drop, drop+1)
 	}
 	return off
+}
+
+// yield takes off the page, to be reached sideways, the column of least
+// worth (highest Priority, never sortCol) that is worth less than an
+// explaining column still cut short (an app's last failure beside an
+// empty LABELS), and says whether it took one; an explanation claims at
+// most half the width. A column shown always (Priority 0) explains with
+// what is left and makes nothing yield.
+func (f *fitting) yield(width, sortCol int, demand []int, off map[int]bool) bool {
+	short := 0 // the Priority of the most worth explaining column cut short
+	for k, i := range f.vis {
+		c := f.cols[i]
+		if c.Explains && c.Priority > 0 && c.Width != 0 && i < len(demand) && f.widths[k] < min(demand[i], width/2) && (short == 0 || c.Priority < short) {
+			short = c.Priority
+		}
+	}
+	if short == 0 {
+		return false
+	}
+	drop, best := -1, short
+	for j, i := range f.vis {
+		c := f.cols[i]
+		if p := c.Priority; p > best && !c.Explains && c.Width != 0 && i != sortCol {
+			drop, best = j, p
+		}
+	}
+	if drop < 0 {
+		return false
+	}
+	off[f.vis[drop]] = true
+	f.vis = slices.Delete(f.vis, drop, drop+1)
+	f.widths = slices.Delete(f.widths, drop, drop+1)
+	return true
 }
 
 // narrow takes a cell at a time from the widest text column (down to 6)
