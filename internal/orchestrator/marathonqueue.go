@@ -341,20 +341,7 @@ func (d *appDef) member(s *httpapi.Stream, k []byte) error {
 	var err error
 	switch string(k) {
 	case "constraints":
-		err = s.EachElement(func() error {
-			var c []string
-			err := s.EachElement(func() error {
-				v, err := s.String()
-				if len(c) < 4 {
-					c = append(c, cut(v, 256))
-				}
-				return err
-			})
-			if len(c) > 0 && len(d.constraints) < maxConstraints {
-				d.constraints = append(d.constraints, c)
-			}
-			return err
-		})
+		err = d.readConstraints(s)
 	case "portDefinitions":
 		d.portDefs = []portNeed{}
 		err = readPorts(s, &d.portDefs, "port")
@@ -372,25 +359,7 @@ func (d *appDef) member(s *httpapi.Stream, k []byte) error {
 	case "requirePorts":
 		d.requirePorts, err = readBool(s)
 	case "container":
-		err = s.EachMember(func(k []byte) error {
-			switch string(k) {
-			case "portMappings":
-				return readPorts(s, &d.mappings, "hostPort")
-			case "docker":
-				return s.EachMember(func(k []byte) error {
-					switch string(k) {
-					case "portMappings":
-						return readPorts(s, &d.mappings, "hostPort")
-					case "network":
-						v, err := s.String()
-						d.hostNetwork = v == "HOST"
-						return err
-					}
-					return s.Skip()
-				})
-			}
-			return s.Skip()
-		})
+		err = d.readContainer(s)
 	case "cpus":
 		d.cpus, err = s.Number()
 	case "mem":
@@ -400,13 +369,7 @@ func (d *appDef) member(s *httpapi.Stream, k []byte) error {
 	case "gpus":
 		d.gpus, err = s.Number()
 	case "acceptedResourceRoles":
-		err = s.EachElement(func() error {
-			v, err := s.String()
-			if v != "" && len(d.roles) < 16 {
-				d.roles = append(d.roles, cut(v, 256))
-			}
-			return err
-		})
+		err = d.readRoles(s)
 	case "role":
 		d.role, err = s.String()
 	case "residency":
@@ -420,6 +383,61 @@ func (d *appDef) member(s *httpapi.Stream, k []byte) error {
 		err = s.Skip()
 	}
 	return err
+}
+
+// readConstraints reads an app's constraints, each a list of up to four
+// strings ("hostname", "UNIQUE"), at most maxConstraints of them.
+func (d *appDef) readConstraints(s *httpapi.Stream) error {
+	return s.EachElement(func() error {
+		var c []string
+		err := s.EachElement(func() error {
+			v, err := s.String()
+			if len(c) < 4 {
+				c = append(c, cut(v, 256))
+			}
+			return err
+		})
+		if len(c) > 0 && len(d.constraints) < maxConstraints {
+			d.constraints = append(d.constraints, c)
+		}
+		return err
+	})
+}
+
+// readContainer reads the host ports of an app's container mappings (the
+// container's own, or Docker's before Marathon 1.5) and whether Docker
+// runs it on the host's network.
+func (d *appDef) readContainer(s *httpapi.Stream) error {
+	return s.EachMember(func(k []byte) error {
+		switch string(k) {
+		case "portMappings":
+			return readPorts(s, &d.mappings, "hostPort")
+		case "docker":
+			return s.EachMember(func(k []byte) error {
+				switch string(k) {
+				case "portMappings":
+					return readPorts(s, &d.mappings, "hostPort")
+				case "network":
+					v, err := s.String()
+					d.hostNetwork = v == "HOST"
+					return err
+				}
+				return s.Skip()
+			})
+		}
+		return s.Skip()
+	})
+}
+
+// readRoles reads the roles an app accepts resources of (16 at most).
+func (d *appDef) readRoles(s *httpapi.Stream) error {
+	return s.EachElement(func() error {
+		v, err := s.String()
+		if v != "" && len(d.roles) < 16 {
+			d.roles = append(d.roles, cut(v, 256))
+		}
+		return err
+	})
 }
 
 // readPorts reads portDefinitions or portMappings: key names the member

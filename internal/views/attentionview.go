@@ -260,6 +260,26 @@ func taskWhy(s *model.Snapshot, t *model.Task, ix *clusterIndex, local []*model.
 // code, OOM kill, restarts) with the last line of its log, how close it
 // is to its limits, or which port another process holds.
 func containerWhy(s *model.Snapshot, c *model.Container, last LastLines) string {
+	parts := portFacts(s, c)
+	if f := stopFact(s, c); f != "" {
+		parts = append(parts, f)
+	}
+	parts = append(parts, limitFacts(s, c)...)
+	if c.Health == "unhealthy" {
+		parts = append(parts, "its health check fails")
+	}
+	why := strings.Join(parts, "; ")
+	if last != nil && (stopped(c.State) || c.State == "restarting" || c.OOMKilled) {
+		if lines, _ := last.Last(s, c); len(lines) > 0 {
+			why += ": " + tellingLine(lines)
+		}
+	}
+	return why
+}
+
+// portFacts are the ports a container wants that another process holds,
+// and those it holds that another wants.
+func portFacts(s *model.Snapshot, c *model.Container) []string {
 	var parts []string
 	pc := portConflicts(s)
 	for _, k := range pc.wanted[c.Key()] {
@@ -268,13 +288,19 @@ func containerWhy(s *model.Snapshot, c *model.Container, last LastLines) string 
 	for _, k := range pc.held[c.Key()] {
 		parts = append(parts, fmt.Sprintf("pid %d listens on %s, which %s needs", k.holder.pid, k.port, k.wanter))
 	}
+	return parts
+}
+
+// stopFact is how a container stopped: killed by the OOM killer (at its
+// limit), or its exit code, when, and its restarts; "" while it runs.
+func stopFact(s *model.Snapshot, c *model.Container) string {
 	switch {
 	case c.OOMKilled:
 		f := "killed by the kernel's OOM killer"
-		if c.Mem.Limit > 0 && (s.Memory.Total == 0 || c.Mem.Limit < s.Memory.Total) {
+		if limited(s, c) {
 			f += " at its " + HumanBytes(float64(c.Mem.Limit)) + " limit"
 		}
-		parts = append(parts, f)
+		return f
 	case c.State == "restarting" || stopped(c.State) && c.ExitCode != nil && *c.ExitCode != 0:
 		f := "exit code " + strconv.Itoa(exitOf(c))
 		if c.State == "restarting" {
@@ -286,9 +312,21 @@ func containerWhy(s *model.Snapshot, c *model.Container, last LastLines) string 
 		if c.RestartCount > 0 {
 			f += fmt.Sprintf(", %d restarts", c.RestartCount)
 		}
-		parts = append(parts, f)
+		return f
 	}
-	if c.Measured("memory") && c.Mem.Limit > 0 && (s.Memory.Total == 0 || c.Mem.Limit < s.Memory.Total) && c.MemPct >= AttentionMemPct {
+	return ""
+}
+
+// limited says a container's memory limit is below the node's memory.
+func limited(s *model.Snapshot, c *model.Container) bool {
+	return c.Mem.Limit > 0 && (s.Memory.Total == 0 || c.Mem.Limit < s.Memory.Total)
+}
+
+// limitFacts say how close a container is to its memory limit and how
+// often its CPU quota throttles it, past the attention thresholds.
+func limitFacts(s *model.Snapshot, c *model.Container) []string {
+	var parts []string
+	if c.Measured("memory") && limited(s, c) && c.MemPct >= AttentionMemPct {
 		parts = append(parts, fmt.Sprintf("memory %s of its %s limit", HumanBytes(float64(c.Mem.Used)), HumanBytes(float64(c.Mem.Limit))))
 	}
 	if c.HasRates && c.Measured("cpu") && c.CPU.Periods > 0 && c.ThrottledPct >= AttentionThrottledPct {
@@ -298,16 +336,7 @@ func containerWhy(s *model.Snapshot, c *model.Container, last LastLines) string 
 		}
 		parts = append(parts, f)
 	}
-	if c.Health == "unhealthy" {
-		parts = append(parts, "its health check fails")
-	}
-	why := strings.Join(parts, "; ")
-	if last != nil && (stopped(c.State) || c.State == "restarting" || c.OOMKilled) {
-		if lines, _ := last.Last(s, c); len(lines) > 0 {
-			why += ": " + tellingLine(lines)
-		}
-	}
-	return why
+	return parts
 }
 
 // exitOf is a container's exit code, -1 when unknown.
