@@ -1,0 +1,35 @@
+package main
+
+import (
+	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
+	"github.com/ctop-like/ctop-like/internal/events"
+	"github.com/ctop-like/ctop-like/internal/model"
+	"github.com/ctop-like/ctop-like/internal/monitor"
+)
+
+// startEvents gives the run its timeline: every refresh derives what the
+// snapshot says happened (Observe) and keeps what the engines' event
+// streams heard since. On this node Docker and Podman say themselves what
+// happened to their containers (with exit codes and OOM kills); the other
+// runtimes' cgroups and their counters say it. On a remote source every
+// runtime's figures do.
+func startEvents(nd *node, mon *monitor.Monitor) *events.Timeline {
+	cfg := events.Config{CounterSource: "cgroup"}
+	engines := map[string]*docker.Handler{}
+	if nd.local != nil {
+		for _, name := range []string{model.RuntimeDocker, model.RuntimePodman} {
+			if h, ok := nd.local.Runtime(name).(*docker.Handler); ok {
+				engines[name] = h
+			}
+		}
+	} else {
+		cfg.CounterSource = "cadvisor"
+	}
+	cfg.Counters = func(runtime string) bool { return engines[runtime] == nil }
+	tl := events.New(cfg)
+	for _, h := range engines {
+		h.Listen(tl.Push)
+	}
+	mon.Observe(tl.Observe)
+	return tl
+}

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"os/exec"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ctop-like/ctop-like/internal/dockertest"
+)
+
+// streamJSON starts the binary printing -o json -n 0 with args and
+// returns a function that gives every line printed so far.
+func streamJSON(t *testing.T, args ...string) func() []result {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"-o", "json", "-n", "0"}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("stderr: %s", stderr.String())
+		}
+	})
+	var mu sync.Mutex
+	var lines []result
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 1<<20), 64<<20)
+		for sc.Scan() {
+			var r result
+			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+				r.Errors = append(r.Errors, "not JSON: "+err.Error())
+			}
+			mu.Lock()
+			lines = append(lines, r)
+			mu.Unlock()
+		}
+	}()
+	return func() []result {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]result(nil), lines...)
+	}
+}
+
+// A container that exits 3 and one the OOM killer kills under a small
+// memory limit show in `-o json -n 0 -v events` as Docker says: died with
+// exit code 3; oom, then died with 137; each event printed once, in the
+// order the timeline kept them. (Before the events view, -v events was a
+// usage error.)
+func TestDockerEventsStreamExitCodeAndOOM(t *testing.T) {
+	dockertest.Require(t)
+	lines := streamJSON(t, "-d", "500ms", "-v", "events")
+	for try := 0; len(lines()) == 0; try++ {
+		if try == 600 {
+			t.Fatal("no refresh printed in 60s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	tag := rand.Intn(1e6)
+	exit3 := dockertest.Run(t, []string{"--name", fmt.Sprintf("ctl-ev-exit-%d", tag)}, "sh", "-c", "exit 3")
+	oom := dockertest.Run(t, []string{"--name", fmt.Sprintf("ctl-ev-oom-%d", tag), "--memory", "8m", "--memory-swap", "8m"},
+		"sh", "-c", "x=0123456789; while :; do x=$x$x; done")
+	if got := dockertest.Docker(t, "wait", exit3); got != "3" {
+		t.Fatalf("docker wait %s = %s, want 3", exit3, got)
+	}
+	if got := dockertest.Docker(t, "wait", oom); got != "137" {
+		t.Fatalf("docker wait %s = %s, want 137 (OOM-killed)", oom, got)
+	}
+	if ok := dockertest.Docker(t, "inspect", "-f", "{{.State.OOMKilled}}", oom); ok != "true" {
+		t.Fatalf("the container was not OOM-killed (State.OOMKilled %s)", ok)
+	}
+	find := func(id string) []evSeen { // oldest first, by the events' numbers
+		var out []evSeen
+		for _, l := range lines() {
+			for _, r := range l.Rows {
+				if r["container"] == id {
+					out = append(out, evSeen{r["kind"].(string), r["exit_code"], r["object"], r["seq"].(float64)})
+				}
+			}
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+		return out
+	}
+	for try := 0; ; try++ {
+		e, o := find(exit3), find(oom)
+		if hasDied(e, 3) && hasKind(o, "oom") && hasDied(o, 137) {
+			if e[0].name != fmt.Sprintf("ctl-ev-exit-%d", tag) {
+				t.Errorf("the event names %v, want the container's name", e[0].name)
+			}
+			var order []string
+			for _, s := range o {
+				order = append(order, s.kind)
+			}
+			if got := strings.Join(order, " "); !strings.Contains(got, "oom died") {
+				t.Errorf("the OOM-killed container's events are %q: want oom, then died", got)
+			}
+			break
+		}
+		if try == 300 {
+			t.Fatalf("after 30s the events of the container that exited 3 are %v and of the OOM-killed one %v", e, o)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Each event once: a line prints only events kept after those of
+	// the lines before.
+	printed := 0.0
+	for _, l := range lines() {
+		newest := printed
+		for _, r := range l.Rows {
+			n := r["seq"].(float64)
+			if n <= printed {
+				t.Errorf("event %v (%v) printed again after event %v", n, r["kind"], printed)
+			}
+			newest = max(newest, n)
+		}
+		printed = newest
+	}
+}
+
+// evSeen is an event a test saw printed.
+type evSeen struct {
+	kind       string
+	exit, name any
+	seq        float64
+}
+
+func hasKind(l []evSeen, kind string) bool {
+	for _, s := range l {
+		if s.kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+func hasDied(l []evSeen, code float64) bool {
+	for _, s := range l {
+		if s.kind == "died" && s.exit == code {
+			return true
+		}
+	}
+	return false
+}
