@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
 	"github.com/ctop-like/ctop-like/internal/events"
 	"github.com/ctop-like/ctop-like/internal/model"
@@ -14,7 +16,9 @@ import (
 // runtimes' cgroups and their counters say it. On a remote source every
 // runtime's figures do.
 func startEvents(nd *node, mon *monitor.Monitor) *events.Timeline {
-	cfg := events.Config{CounterSource: "cgroup"}
+	// What happened before the run is no news (the kernel log replays
+	// every record since boot).
+	cfg := events.Config{CounterSource: "cgroup", Since: time.Now()}
 	engines := map[string]*docker.Handler{}
 	if nd.local != nil {
 		for _, name := range []string{model.RuntimeDocker, model.RuntimePodman} {
@@ -29,6 +33,9 @@ func startEvents(nd *node, mon *monitor.Monitor) *events.Timeline {
 	tl := events.New(cfg)
 	for _, h := range engines {
 		h.Listen(tl.Push)
+	}
+	if nd.local != nil {
+		nd.local.ListenOOM(tl.Push)
 	}
 	mon.Observe(tl.Observe)
 	return tl

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"os"
 	"os/exec"
 	"sort"
 	"strings"
@@ -61,8 +62,9 @@ func streamJSON(t *testing.T, args ...string) func() []result {
 
 // A container that exits 3 and one the OOM killer kills under a small
 // memory limit show in `-o json -n 0 -v events` as Docker says: died with
-// exit code 3; oom, then died with 137; each event printed once, in the
-// order the timeline kept them. (Before the events view, -v events was a
+// exit code 3; oom, then died with 137, and the kernel log's kill of its
+// shell (as root); each event printed once, in the order the timeline
+// kept them. (Before the events view, -v events was a
 // usage error.)
 func TestDockerEventsStreamExitCodeAndOOM(t *testing.T) {
 	dockertest.Require(t)
@@ -72,6 +74,12 @@ func TestDockerEventsStreamExitCodeAndOOM(t *testing.T) {
 			t.Fatal("no refresh printed in 60s")
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	// As root the kernel log says which process the OOM killer killed.
+	f, err := os.Open("/dev/kmsg")
+	kmsg := err == nil
+	if kmsg {
+		f.Close()
 	}
 	tag := rand.Intn(1e6)
 	exit3 := dockertest.Run(t, []string{"--name", fmt.Sprintf("ctl-ev-exit-%d", tag)}, "sh", "-c", "exit 3")
@@ -91,7 +99,7 @@ func TestDockerEventsStreamExitCodeAndOOM(t *testing.T) {
 		for _, l := range lines() {
 			for _, r := range l.Rows {
 				if r["container"] == id {
-					out = append(out, evSeen{r["kind"].(string), r["exit_code"], r["object"], r["seq"].(float64)})
+					out = append(out, evSeen{r["kind"].(string), r["exit_code"], r["object"], r["seq"].(float64), r["pid"]})
 				}
 			}
 		}
@@ -100,7 +108,12 @@ func TestDockerEventsStreamExitCodeAndOOM(t *testing.T) {
 	}
 	for try := 0; ; try++ {
 		e, o := find(exit3), find(oom)
-		if hasDied(e, 3) && hasKind(o, "oom") && hasDied(o, 137) {
+		if hasDied(e, 3) && hasKind(o, "oom") && hasDied(o, 137) && (!kmsg || hasKind(o, "oom-kill")) {
+			for _, s := range o {
+				if name, _ := s.name.(string); s.kind == "oom-kill" && (s.pid == nil || !strings.HasPrefix(name, "sh (pid ")) {
+					t.Errorf("the kernel's kill names %v, pid %v: want the shell it killed", s.name, s.pid)
+				}
+			}
 			if e[0].name != fmt.Sprintf("ctl-ev-exit-%d", tag) {
 				t.Errorf("the event names %v, want the container's name", e[0].name)
 			}
@@ -139,6 +152,7 @@ type evSeen struct {
 	kind       string
 	exit, name any
 	seq        float64
+	pid        any
 }
 
 func hasKind(l []evSeen, kind string) bool {

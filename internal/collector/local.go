@@ -153,6 +153,11 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 // for another runtime (Podman's API behind --docker-host).
 func (l *Local) Runtime(name string) runtime.Handler { return l.runtimes.get(name) }
 
+// ListenOOM has f told each process the kernel's OOM killer kills from
+// now on (the kernel log's record, as an event); nothing where the log
+// cannot be read.
+func (l *Local) ListenOOM(f func(model.Event)) { l.oom.Listen(f) }
+
 // WaitReady waits until every runtime's first list is in or failed, or
 // ctx ends, so that batch mode names containers from its first line.
 func (l *Local) WaitReady(ctx context.Context) { l.runtimes.waitReady(ctx) }
