@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"sort"
@@ -14,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/cgrouptest"
 	"github.com/ctop-like/ctop-like/internal/dockertest"
 )
 
@@ -171,4 +174,101 @@ func hasDied(l []evSeen, code float64) bool {
 		}
 	}
 	return false
+}
+
+// The goal: an OOM kill in a Mesos-containerizer task — a
+// test-made /mesos/<id> cgroup with a 16 MiB limit, its task placed by
+// the master's state — shows as events naming the task: its cgroup's OOM
+// counter grew, and (the kernel log, as root) which process was killed.
+func TestMesosTaskOOMKillIsAnEventNamingTaskAndProcess(t *testing.T) {
+	id := uuid(t)
+	st := story{port: freePort(t), holderTask: "redis." + id, failed: "ops_redis." + uuid(t), failedAt: time.Now().Add(-30 * time.Second)}
+	env := []string{"PATH=/bin:/usr/bin", "MESOS_TASK_ID=" + st.holderTask, "MARATHON_APP_ID=/redis"}
+	sleeper := exec.Command("sleep", "3600")
+	sleeper.Env = env
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	mesosCgroup(t, id, sleeper.Process.Pid)
+	t.Cleanup(func() { _ = sleeper.Process.Kill(); _ = sleeper.Wait() })
+	var dirs []string
+	limit := map[string]string{}
+	if _, err := os.Stat("/sys/fs/cgroup/cgroup.controllers"); err == nil {
+		d := "/sys/fs/cgroup/mesos/" + id
+		dirs, limit[d+"/memory.max"], limit[d+"/memory.swap.max"] = []string{d}, "16777216", "0"
+	} else {
+		for _, c := range []string{"cpu", "cpuacct", "memory", "pids"} {
+			dirs = append(dirs, "/sys/fs/cgroup/"+c+"/mesos/"+id)
+		}
+		m := "/sys/fs/cgroup/memory/mesos/" + id
+		limit[m+"/memory.limit_in_bytes"], limit[m+"/memory.memsw.limit_in_bytes"] = "16777216", "16777216"
+	}
+	for _, f := range []string{"memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "memory.max", "memory.swap.max"} {
+		for p, v := range limit {
+			if strings.HasSuffix(p, "/"+f) {
+				if err := os.WriteFile(p, []byte(v), 0); err != nil && !os.IsNotExist(err) {
+					t.Fatalf("%s: %v", p, err)
+				}
+			}
+		}
+	}
+	mesosState := st.mesosState(t)
+	mesos := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/master/state" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(mesosState)
+	}))
+	t.Cleanup(mesos.Close)
+	marathon := httptest.NewServer(&storyMarathon{st: st, t: t})
+	t.Cleanup(marathon.Close)
+
+	lines := streamJSON(t, "-m", mesos.URL+","+marathon.URL, "--docker-host", "none", "-d", "500ms", "-v", "events")
+	// Two refreshes: the task's container is known before the kill.
+	for try := 0; len(lines()) < 2; try++ {
+		if try == 600 {
+			t.Fatal("no two refreshes printed in 60s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	_, done := cgrouptest.Start(t, "x=0123456789; while :; do x=$x$x; done", func(c *exec.Cmd) { c.Env = env }, dirs...)
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the shell that fills its memory was not killed in 60s")
+	}
+	_, kmsgErr := os.Stat("/dev/kmsg")
+	for try := 0; ; try++ {
+		var counter, kill map[string]any
+		for _, l := range lines() {
+			for _, r := range l.Rows {
+				if r["task"] != "redis" {
+					continue
+				}
+				switch r["kind"] {
+				case "oom":
+					counter = r
+				case "oom-kill":
+					kill = r
+				}
+			}
+		}
+		if counter != nil && (kill != nil || kmsgErr != nil) {
+			if counter["framework"] != "marathon" || counter["app"] != "/redis" {
+				t.Errorf("the OOM event is placed in %v %v, want marathon's /redis", counter["framework"], counter["app"])
+			}
+			if kill != nil {
+				if name, _ := kill["object"].(string); !strings.HasPrefix(name, "sh (pid ") || kill["pid"] == nil {
+					t.Errorf("the kernel's kill names %v: want the shell it killed", kill["object"])
+				}
+			}
+			break
+		}
+		if try == 300 {
+			t.Fatalf("30s after the kill: the OOM counter's event %v, the kernel's %v", counter, kill)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
