@@ -22,6 +22,7 @@ _ctop_like_columns() {
     agents) echo 'id host cpus cpus_allocated cpu_pct mem_total_bytes mem_allocated_bytes mem_bytes tasks executors age_s state error' ;;
     logs) echo 'time stream text' ;;
     attention) echo 'kind id name attention why age_s app' ;;
+    events) echo 'time kind object runtime framework app task text object_kind source exit_code pid container task_id seq' ;;
     *) echo 'id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace' ;;
     esac
 }
@@ -36,7 +37,7 @@ _ctop_like() {
     COMPREPLY=()
     case $prev in
     -v | --view)
-        COMPREPLY=($(compgen -W 'containers processes machine marathon-apps marathon-groups mesos-frameworks mesos-tasks agents logs attention' -- "$cur"))
+        COMPREPLY=($(compgen -W 'containers processes machine marathon-apps marathon-groups mesos-frameworks mesos-tasks agents logs attention events' -- "$cur"))
         return
         ;;
     --scope)

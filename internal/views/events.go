@@ -89,7 +89,7 @@ func buildEvents(s *model.Snapshot, _ Query) []Row {
 		}
 		rows = append(rows, Row{
 			Key:       strconv.FormatUint(e.Seq, 10),
-			Attention: e.Kind == "oom" || e.Kind == "oom-kill" || (e.Kind == "died" && e.ExitCode != nil && *e.ExitCode != 0) || e.Kind == "task-failed",
+			Attention: e.Kind == "oom" || e.Kind == "oom-kill" || (e.Kind == "died" && e.ExitCode != nil && *e.ExitCode != 0) || e.Kind == "task-failed" || e.Kind == "app-failed",
 			Values: []any{
 				ts, e.Kind, text(e.Object), text(e.Runtime), text(e.Cluster.Framework), text(e.Cluster.App), text(e.Cluster.Task),
 				e.Text, text(e.ObjectKind), text(e.Source), exit, pid, text(e.Container), text(e.Cluster.TaskID), float64(e.Seq),
