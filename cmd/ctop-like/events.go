@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"io"
 	"time"
 
 	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
@@ -15,10 +17,14 @@ import (
 // happened to their containers (with exit codes and OOM kills); the other
 // runtimes' cgroups and their counters say it. On a remote source every
 // runtime's figures do.
-func startEvents(nd *node, mon *monitor.Monitor) *events.Timeline {
+//
+// With --since, the engines' own history of that span comes first (up to
+// 10 s to read it); what the live stream hears again is kept once.
+func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, stderr io.Writer) *events.Timeline {
 	// What happened before the run is no news (the kernel log replays
 	// every record since boot).
-	cfg := events.Config{CounterSource: "cgroup", Since: time.Now()}
+	now := time.Now()
+	cfg := events.Config{CounterSource: "cgroup", Since: now.Add(-o.since)}
 	engines := map[string]*docker.Handler{}
 	if nd.local != nil {
 		for _, name := range []string{model.RuntimeDocker, model.RuntimePodman} {
@@ -33,6 +39,23 @@ func startEvents(nd *node, mon *monitor.Monitor) *events.Timeline {
 	tl := events.New(cfg)
 	for _, h := range engines {
 		h.Listen(tl.Push)
+	}
+	if o.since > 0 {
+		if nd.ready != nil && len(engines) > 0 {
+			// Each engine's first list says whether it is there.
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			nd.ready(wctx)
+			cancel()
+		}
+		for name, h := range engines {
+			past, err := h.History(ctx, cfg.Since, now)
+			if err != nil {
+				warn(stderr, "--since: "+name+": "+err.Error())
+			}
+			for _, e := range past {
+				tl.Push(e)
+			}
+		}
 	}
 	if nd.local != nil {
 		nd.local.ListenOOM(tl.Push)

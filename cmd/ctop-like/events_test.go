@@ -272,3 +272,33 @@ func TestMesosTaskOOMKillIsAnEventNamingTaskAndProcess(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// --since: a container that exited before the run shows with its exit
+// code, from Docker's own history; without it, the run's events start
+// with the run. --since is the events view's only.
+func TestSinceShowsDockersPastEvents(t *testing.T) {
+	dockertest.Require(t)
+	id := dockertest.Run(t, []string{"--name", fmt.Sprintf("ctl-ev-past-%d", rand.Intn(1e6))}, "sh", "-c", "exit 4")
+	if got := dockertest.Docker(t, "wait", id); got != "4" {
+		t.Fatalf("docker wait = %s, want 4", got)
+	}
+	died := func(r result) bool {
+		for _, row := range r.Rows {
+			if row["container"] == id && row["kind"] == "died" && row["exit_code"] == 4.0 {
+				return true
+			}
+		}
+		return false
+	}
+	if out := runJSON(t, "-v", "events", "--since", "10m", "-d", "500ms", "-n", "1"); !died(out[0]) {
+		t.Errorf("--since 10m lacks the container that exited 4: %v", out[0].Rows)
+	}
+	if out := runJSON(t, "-v", "events", "-d", "500ms", "-n", "1"); died(out[0]) {
+		t.Errorf("without --since, an exit before the run is an event: %v", out[0].Rows)
+	}
+	for _, args := range [][]string{{"--since", "1h"}, {"-v", "events", "--since", "-1h"}, {"-v", "events", "--since", "soon"}} {
+		if _, stderr, code := runBinary(t, append([]string{"-o", "json"}, args...)...); code != 2 || !strings.Contains(stderr, "--since") {
+			t.Errorf("%v: exit %d, %q: want a usage error naming --since", args, code, stderr)
+		}
+	}
+}

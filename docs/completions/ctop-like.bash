@@ -96,12 +96,12 @@ _ctop_like() {
         COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur"))
         return
         ;;
-    -d | --delay | --tail | -n | --iterations | --listen | --docker-host | --podman-host | -m | --mesos-api | --mesos-agent | --cadvisor | --orchestrator-interval)
+    -d | --delay | --tail | -n | --iterations | --since | --listen | --docker-host | --podman-host | -m | --mesos-api | --mesos-agent | --cadvisor | --orchestrator-interval)
         return
         ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W '--view -v --scope --filter -f --sort -s --all -a --delay -d --tail --color --read-only --config --output -o --iterations -n --listen --write -w --read -r --docker-host --podman-host --containerd-address --crio-address --proc-root --cgroup-root --mesos-api -m --mesos-agent --cluster --cadvisor --orchestrator-interval --insecure --ca-cert --list-views -l --markdown --man --completion --version --help -h' -- "$cur"))
+        COMPREPLY=($(compgen -W '--view -v --scope --filter -f --sort -s --all -a --delay -d --tail --color --read-only --config --output -o --iterations -n --since --listen --write -w --read -r --docker-host --podman-host --containerd-address --crio-address --proc-root --cgroup-root --mesos-api -m --mesos-agent --cluster --cadvisor --orchestrator-interval --insecure --ca-cert --list-views -l --markdown --man --completion --version --help -h' -- "$cur"))
     fi
 }
 complete -F _ctop_like ctop-like

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -387,6 +388,38 @@ func (d *Handler) Listen(f func(model.Event)) {
 		return
 	}
 	d.heard.Store(&f)
+}
+
+// History is what the engine says happened to its containers between
+// since and until, as the timeline keeps it: Docker and Podman keep their
+// recent events. It returns what it read before an error; nothing from
+// an engine not reached yet (its errors say why).
+func (d *Handler) History(ctx context.Context, since, until time.Time) ([]model.Event, error) {
+	if d.cli == nil || !d.conn.Ready() {
+		return nil, nil
+	}
+	hctx, cancel := context.WithTimeout(ctx, dockerCallTimeout)
+	defer cancel()
+	msgs, errs := d.cli.Events(hctx, events.ListOptions{
+		Since:   strconv.FormatInt(since.Unix(), 10),
+		Until:   strconv.FormatInt(until.Unix()+1, 10),
+		Filters: filters.NewArgs(filters.Arg("type", string(events.ContainerEventType))),
+	})
+	var out []model.Event
+	for {
+		select {
+		case m := <-msgs:
+			action, _, _ := strings.Cut(string(m.Action), ":")
+			if e, ok := d.event(m, action); ok {
+				out = append(out, e)
+			}
+		case err := <-errs:
+			if err == nil || errors.Is(err, io.EOF) {
+				return out, nil
+			}
+			return out, d.wrap("events", err)
+		}
+	}
 }
 
 // eventKinds are the timeline's words for the engine's actions it keeps.
