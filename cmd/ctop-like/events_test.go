@@ -18,6 +18,7 @@ import (
 
 	"github.com/ctop-like/ctop-like/internal/cgrouptest"
 	"github.com/ctop-like/ctop-like/internal/dockertest"
+	"github.com/ctop-like/ctop-like/internal/podmantest"
 )
 
 // streamJSON starts the binary printing -o json -n 0 with args and
@@ -300,5 +301,48 @@ func TestSinceShowsDockersPastEvents(t *testing.T) {
 		if _, stderr, code := runBinary(t, append([]string{"-o", "json"}, args...)...); code != 2 || !strings.Contains(stderr, "--since") {
 			t.Errorf("%v: exit %d, %q: want a usage error naming --since", args, code, stderr)
 		}
+	}
+}
+
+// Podman, through its Docker-compatible service: a container that exits
+// 3 is a died event with its exit code and runtime podman, as Docker's.
+func TestPodmanEventsExitCode(t *testing.T) {
+	image := fmt.Sprintf("ctop-like-events-busybox-%d", rand.Intn(1e6))
+	podmantest.Busybox(t, image)
+	host := podmantest.Service(t, "ctop-like-test-events")
+	lines := streamJSON(t, "--podman-host", host, "--docker-host", "none", "-d", "500ms", "-v", "events")
+	for try := 0; len(lines()) == 0; try++ {
+		if try == 600 {
+			t.Fatal("no refresh printed in 60s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	name := fmt.Sprintf("ctl-ev-podman-%d", rand.Intn(1e6))
+	out, err := exec.Command("podman", "run", "--name", name, "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096", image, "sh", "-c", "exit 3").CombinedOutput()
+	t.Cleanup(func() { _ = exec.Command("podman", "rm", "-f", "-t", "0", name).Run() })
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
+		t.Fatalf("podman run: %v %s, want exit 3", err, out)
+	}
+	for try := 0; ; try++ {
+		for _, l := range lines() {
+			for _, r := range l.Rows {
+				if r["object"] == name && r["kind"] == "died" && r["exit_code"] == 3.0 {
+					if r["runtime"] != "podman" {
+						t.Errorf("runtime %v, want podman", r["runtime"])
+					}
+					return
+				}
+			}
+		}
+		if try == 300 {
+			var got []string
+			for _, l := range lines() {
+				for _, r := range l.Rows {
+					got = append(got, fmt.Sprint(r["kind"], " ", r["object"], " ", r["exit_code"]))
+				}
+			}
+			t.Fatalf("after 30s no died event with exit code 3 for %s: %v", name, got)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
