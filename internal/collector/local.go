@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ctop-like/ctop-like/internal/collector/cgroups"
+	"github.com/ctop-like/ctop-like/internal/collector/diskusage"
 	"github.com/ctop-like/ctop-like/internal/collector/machine"
 	"github.com/ctop-like/ctop-like/internal/collector/oomkills"
 	"github.com/ctop-like/ctop-like/internal/collector/ports"
@@ -51,6 +52,7 @@ type Local struct {
 	netTried, netDenied int
 	pass                uint64
 	netBuf              []byte
+	figs                localFigures
 	// allStopped lists every stopped container as -a does (the screen's
 	// A key); without it and -a, only those that need a look.
 	allStopped atomic.Bool
@@ -135,6 +137,7 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 		env:     map[string]envEntry{},
 		nets:    map[string]*netEntry{},
 		ports:   ports.NewReader(cfg.ProcRoot),
+		figs:    localFigures{fds: proc.NewFDCounter(cfg.ProcRoot), disk: diskusage.New(), layers: map[string]layer{}},
 	}
 	if cfg.ProcRoot == "/proc" {
 		// This program listens on nothing; its thousands of kept
@@ -171,10 +174,11 @@ func (l *Local) Close() error {
 	l.collectMu.Lock()
 	defer l.collectMu.Unlock()
 	for id, e := range l.nets {
-		e.dev.Close()
+		e.close()
 		delete(l.nets, id)
 	}
 	l.finder.Close()
+	l.figs.disk.Close()
 	l.procs.Close()
 	l.ports.Close()
 	l.machine.Close()
@@ -226,22 +230,28 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 		if c.PID > 0 && c.NetworkMode != "host" {
 			c.Net = l.netOf(c.Key(), c.PID)
 		}
+		if c.Net != nil {
+			l.tcpOf(c)
+		}
+		l.diskOf(c)
 		kept = append(kept, *c)
 	}
 	conts = kept
 	for id, e := range l.nets {
 		if e.seen != l.pass {
-			e.dev.Close()
+			e.close()
 			delete(l.nets, id)
 		}
 	}
 	l.forgetEnv(seen)
+	l.forgetLayers()
 	s.Containers = l.appendStopped(conts, seen, s.Time)
 	procs, err := l.procs.Read()
 	if err != nil {
 		s.Errors = append(s.Errors, "processes: "+err.Error())
 	}
 	attribute(s.Containers, procs)
+	l.fillFDs(s.Containers, procs)
 	// The listed containers, stopped ones (-a) included: appendStopped may
 	// have copied conts.
 	l.ports.Fill(s.Containers, procs)

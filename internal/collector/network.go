@@ -21,6 +21,14 @@ type netEntry struct {
 	ns   string
 	dev  kernfile.File
 	seen uint64
+	// snmp and sockstat give its TCP counts (figures.go).
+	snmp, sockstat kernfile.File
+}
+
+func (e *netEntry) close() {
+	e.dev.Close()
+	e.snmp.Close()
+	e.sockstat.Close()
 }
 
 // netOf returns the traffic of the network namespace of the container
@@ -30,7 +38,7 @@ func (l *Local) netOf(key string, pid int) *model.NetCounters {
 	e := l.nets[key]
 	if e == nil || e.pid != pid {
 		if e != nil {
-			e.dev.Close()
+			e.close()
 		}
 		e = &netEntry{pid: pid}
 		l.nets[key] = e

@@ -57,6 +57,15 @@ var Figures = []Figure{
 	{Name: "container_fs_writes_bytes_total", Help: "Cumulative count of bytes written", Type: prometheus.CounterValue, Value: blkio(func(b *model.CgroupBlkio) uint64 { return b.WriteBytes })},
 	{Name: "container_fs_reads_total", Help: "Cumulative count of reads completed", Type: prometheus.CounterValue, Value: blkio(func(b *model.CgroupBlkio) uint64 { return b.ReadOps })},
 	{Name: "container_fs_writes_total", Help: "Cumulative count of writes completed", Type: prometheus.CounterValue, Value: blkio(func(b *model.CgroupBlkio) uint64 { return b.WriteOps })},
+	// Issue 24's figures (the containers view's columns). cAdvisor's
+	// container_memory_failures_total (faults by type and scope), its PSI
+	// totals and container_network_tcp_usage_total (by state) have labels
+	// or counters ctop-like does not keep: not served.
+	{Name: "container_memory_swap", Help: "Container swap usage in bytes.", Type: prometheus.GaugeValue, Column: "swap_bytes"},
+	{Name: "container_memory_failcnt", Help: "Number of memory usage hits limits", Type: prometheus.CounterValue, Column: "mem_failcnt"},
+	{Name: "container_hugetlb_usage_bytes", Help: "Hugepage usage in bytes", Type: prometheus.GaugeValue, Column: "hugetlb_bytes"},
+	{Name: "container_fs_usage_bytes", Help: "Number of bytes that are consumed by the container on this filesystem.", Type: prometheus.GaugeValue, Column: "disk_bytes"},
+	{Name: "container_file_descriptors", Help: "Number of open file descriptors for the container.", Type: prometheus.GaugeValue, Column: "fds"},
 	{Name: "container_start_time_seconds", Help: "Start time of the container since unix epoch in seconds.", Type: prometheus.GaugeValue, Value: startTime},
 }
 

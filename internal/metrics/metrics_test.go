@@ -48,6 +48,10 @@ func node() *model.Snapshot {
 		c.Cluster = model.ClusterFields{TaskID: "shop_api.1a2b", Task: "api.shop", FrameworkID: "fw-1", Framework: "marathon", Group: "/shop", App: "/shop/api"}
 		c.CPU.Periods, c.CPU.ThrottledPeriods, c.CPU.ThrottledNs, c.CPU.QuotaCores = 1000, 30, 1_500_000_000, 0.5
 		c.ThrottledPct = 3
+		// Issue 24's figures: each one line of Figures, checked against
+		// its column by CompareWithJSON.
+		c.Figures = &model.ContainerFigures{Known: model.KnownSwap | model.KnownMemFailcnt | model.KnownHugetlb | model.KnownDisk | model.KnownFDs,
+			SwapBytes: 4 << 20, MemFailcnt: 9, HugetlbBytes: 2 << 20, DiskBytes: 5 << 20, FDs: 36}
 	})
 	add("aaaa000000000000000000000000000000000000000000000000000000000002", "host-net", model.RuntimeDocker, func(c *model.Container) {
 		c.Net, c.NetworkMode = nil, "host"
@@ -178,6 +182,11 @@ func TestScrapeEqualsJSON(t *testing.T) {
 		"container_fs_reads_total":                         1,
 		"container_fs_writes_total":                        2,
 		"container_start_time_seconds":                     float64(api.Created.Unix()),
+		"container_memory_swap":                            4 << 20,
+		"container_memory_failcnt":                         9,
+		"container_hugetlb_usage_bytes":                    2 << 20,
+		"container_fs_usage_bytes":                         5 << 20,
+		"container_file_descriptors":                       36,
 	} {
 		m := series(fams[name], api.ID, "")
 		if m == nil {
@@ -204,6 +213,8 @@ func TestScrapeEqualsJSON(t *testing.T) {
 		{"container_memory_usage_bytes", "/mesos/3c9e"},
 		{"container_memory_working_set_bytes", "/mesos/3c9e"},
 		{"container_start_time_seconds", "/mesos/3c9e"},
+		{"container_memory_swap", "/mesos/3c9e"},
+		{"container_fs_usage_bytes", s.Containers[1].ID},
 	} {
 		if m := series(fams[miss.name], miss.id, ""); m != nil {
 			t.Errorf("%s of %s = %v, want no series", miss.name, miss.id, value(m))

@@ -27,6 +27,13 @@ type Cluster struct {
 	// (its /v2/info), so views can tell which framework owns the groups.
 	MarathonFrameworkID string `json:"marathon_framework_id,omitempty"`
 
+	// AgentRead says this node's Mesos agent answered the poll that Tasks
+	// come from: only then may a container of this node that no task
+	// names be called an orphan. AgentExecutors are the container ids of
+	// that agent's live executors.
+	AgentRead      bool     `json:"agent_read,omitempty"`
+	AgentExecutors []string `json:"agent_executors,omitempty"`
+
 	// Agents are the Mesos agents read with --cluster, so the agents view
 	// can show each one's allocation and whether it answered; nil otherwise.
 	Agents []Agent `json:"agents,omitempty"`
@@ -168,6 +175,10 @@ type App struct {
 	LastFailure     string    `json:"last_failure,omitempty"`
 	LastFailureAt   time.Time `json:"last_failure_at,omitzero"`
 	LastFailureTask string    `json:"last_failure_task,omitempty"`
+	// Queue is its entry in Marathon's launch queue: what it still has to
+	// launch and what became of the offers it was made; nil when the
+	// queue does not hold it or was not read.
+	Queue *LaunchQueue `json:"queue,omitempty"`
 }
 
 // ClusterNeeds says what of the cluster a view shows beyond this node's

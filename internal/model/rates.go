@@ -184,6 +184,7 @@ func containerRate(c *Container, p *ContainerSample, dt float64) {
 	if c.Net != nil && p.Net != nil {
 		_, c.NetRxBps, c.NetTxBps, c.NetRxPps, c.NetTxPps = netRate(p.Net, c.Net, dt)
 	}
+	figureRates(c, p, dt)
 }
 
 // processRates gives each process's CPU and I/O rates; a process is the

@@ -230,6 +230,10 @@ type ContainerSample struct {
 	Blkio   CgroupBlkio   `json:"blkio"`
 	Net     *NetCounters  `json:"net"` // summed over interfaces but lo; nil in the host's network namespace or unknown
 	Cluster ClusterFields `json:"cluster"`
+	// Figures are the figures beyond these (swap, pressure, disk…); nil
+	// where the source reads none of them (a remote source, a stopped
+	// container).
+	Figures *ContainerFigures `json:"figures,omitempty"`
 
 	// Agent names the node a remote source read this container from (a
 	// Mesos agent's host), AgentID the Mesos agent's id; empty for the

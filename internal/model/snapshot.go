@@ -79,6 +79,13 @@ type Container struct {
 	BlkWriteBps  float64 `json:"blk_write_bps"`
 	BlkReadOps   float64 `json:"blk_read_ops"`
 	BlkWriteOps  float64 `json:"blk_write_ops"`
+	// Rates of ContainerFigures' counters and of the network's errors and
+	// drops; valid with HasRates and the figure (Has, Net != nil).
+	PgMajFaultPS  float64 `json:"pgmajfault_ps,omitempty"`
+	NetRxErrorsPS float64 `json:"net_rx_errors_ps,omitempty"`
+	NetTxErrorsPS float64 `json:"net_tx_errors_ps,omitempty"`
+	NetRxDropsPS  float64 `json:"net_rx_drops_ps,omitempty"`
+	NetTxDropsPS  float64 `json:"net_tx_drops_ps,omitempty"`
 }
 
 // Process is a process with its rates.

@@ -174,3 +174,12 @@ func containerIDCandidates(ct *model.ContainerSample) []string {
 	}
 	return out
 }
+
+// MesosIdentity is what marks a container as Mesos': the task id of its
+// environment (MESOS_TASK_ID, or the executor's id), and the Mesos
+// container ids of its Docker name ("mesos-<id>"), its containerizer id or
+// its "/mesos/<id>" cgroup. Both empty for a container Mesos did not
+// start (or whose marks are gone).
+func MesosIdentity(ct *model.ContainerSample) (taskID string, containerIDs []string) {
+	return envTaskID(ct.Env), containerIDCandidates(ct)
+}

@@ -469,6 +469,7 @@ func (p *Poller) pollMesos(ctx context.Context, needs model.ClusterNeeds) (*meso
 	}
 	if ast != nil {
 		addAgentContainers(mp.Tasks, ast)
+		mp.AgentRead, mp.AgentExecutors = true, ast.Executors
 		if mp.AgentID == "" {
 			mp.AgentID, mp.AgentPID = ast.ID, ast.PID
 		}
@@ -612,6 +613,7 @@ func (p *Poller) assemble() *model.Cluster {
 		c.Time = p.mesosAt
 		c.Leader, c.AgentID = m.Leader, m.AgentID
 		c.Frameworks, c.Tasks = m.Frameworks, m.Tasks
+		c.AgentRead, c.AgentExecutors = m.AgentRead, m.AgentExecutors
 	}
 	if m := p.maraOK; m != nil {
 		c.HasMarathon = true

@@ -58,6 +58,10 @@ type mesosState struct {
 	Finished []model.Task
 	// Dropped counts the live tasks over maxTasks or maxStateBytes.
 	Dropped int
+	// Executors are the container ids of an agent's live executors
+	// (frameworks[].executors[].container), whether or not they still
+	// run a task: such a container is the agent's, not an orphan.
+	Executors []string
 
 	finished map[string]*newestTasks // by framework id, while reading
 	kept     int64
@@ -277,6 +281,9 @@ func (st *mesosState) readExecutor(s *httpapi.Stream, fw *stateFramework, finish
 		}
 		return err
 	})
+	if container != "" && len(st.Executors) < maxTasks {
+		st.Executors = append(st.Executors, container)
+	}
 	// Members may come in any order: the executor's own are set on its
 	// tasks once it is read.
 	for i := start; i < len(st.Tasks); i++ {

@@ -59,6 +59,7 @@ func containerAttention(c *model.Container, hostMem uint64, now time.Time) strin
 	if c.Measured("memory") && c.Mem.Limit > 0 && (hostMem == 0 || c.Mem.Limit < hostMem) && c.MemPct >= AttentionMemPct {
 		why = append(why, fmt.Sprintf("mem %.0f%% of limit", c.MemPct))
 	}
+	why = append(why, figureAttention(c)...)
 	if c.Health == "unhealthy" {
 		why = append(why, "unhealthy")
 	}
@@ -140,20 +141,23 @@ func countOf(n int, noun string) any {
 func containerLook(s *model.Snapshot, c *model.Container) string {
 	why := containerAttention(c, s.Memory.Total, s.Time)
 	pc := portConflicts(s)
-	return joinWords(joinWords(why, heldWords(pc.wanted[c.Key()])), holdsWords(pc.held[c.Key()]))
+	why = joinWords(joinWords(why, heldWords(pc.wanted[c.Key()])), holdsWords(pc.held[c.Key()]))
+	return joinWords(why, containerReasons(s, c)) // crash loop, orphan (reasons.go)
 }
 
 // taskLook is the attention of a task row: it failed lately, and the
 // ports it was given that another process of this node holds.
 func taskLook(s *model.Snapshot, t *model.Task) string {
-	return joinWords(taskAttention(t, s.Time), heldWords(portConflicts(s).tasks[t.ID]))
+	why := joinWords(taskAttention(t, s.Time), heldWords(portConflicts(s).tasks[t.ID]))
+	return joinWords(why, taskReasons(s, t)) // crash loop, no container (reasons.go)
 }
 
 // appLook is the attention of an app row: it runs below its instances,
 // fails or waits, and the ports it requires that a process of this node
 // holds.
 func appLook(s *model.Snapshot, a *model.App) string {
-	return joinWords(appAttention(a, s.Time), heldWords(portConflicts(s).apps[a.ID]))
+	why := joinWords(appAttention(a, s.Time), heldWords(portConflicts(s).apps[a.ID]))
+	return joinWords(why, appReasons(s, a)) // waiting for offers, crash loops (reasons.go)
 }
 
 // heldWords are "port 6379/tcp held by task redis.1 (pid 42)" for each
@@ -224,6 +228,45 @@ func NeedLook(s *model.Snapshot) (containers, apps, tasks int) {
 		}
 	}
 	return
+}
+
+// The attention rules of issue 24's figures: swap in use while pages
+// come back from disk, pressure stall (cgroup v2), network errors and
+// drops. A figure that is n/a is no reason.
+const (
+	// AttentionMajFaultPS: major faults per second that, with swap in
+	// use, say the container is swapping.
+	AttentionMajFaultPS = 10.0
+	// AttentionPressurePct: a share of the last 10 s (PSI avg10) in which
+	// some of the container's tasks waited for CPU, memory or I/O.
+	AttentionPressurePct = 40.0
+	// AttentionNetErrorsPS: network errors, or drops, per second.
+	AttentionNetErrorsPS = 1.0
+)
+
+func figureAttention(c *model.Container) []string {
+	var why []string
+	if c.HasRates && c.Has(model.KnownSwap) && c.Figures.SwapBytes > 0 && c.Has(model.KnownPgMajFault) && c.PgMajFaultPS >= AttentionMajFaultPS {
+		why = append(why, "swapping")
+	}
+	if c.Has(model.KnownPSIMem) && c.Figures.PSI.MemSome >= AttentionPressurePct {
+		why = append(why, fmt.Sprintf("memory pressure %.0f%%", c.Figures.PSI.MemSome))
+	}
+	if c.Has(model.KnownPSIIO) && c.Figures.PSI.IOSome >= AttentionPressurePct {
+		why = append(why, fmt.Sprintf("io pressure %.0f%%", c.Figures.PSI.IOSome))
+	}
+	if c.Has(model.KnownPSICPU) && c.Figures.PSI.CPUSome >= AttentionPressurePct {
+		why = append(why, fmt.Sprintf("cpu pressure %.0f%%", c.Figures.PSI.CPUSome))
+	}
+	if c.HasRates && c.Net != nil {
+		if c.NetRxErrorsPS+c.NetTxErrorsPS >= AttentionNetErrorsPS {
+			why = append(why, "net errors")
+		}
+		if c.NetRxDropsPS+c.NetTxDropsPS >= AttentionNetErrorsPS {
+			why = append(why, "net drops")
+		}
+	}
+	return why
 }
 
 // NeedLookText is NeedLook's counts in words, "1 container, 2 apps",

@@ -13,7 +13,7 @@ func init() {
 		ID:    "containers",
 		Title: "Containers",
 		Doc:   "a container on this node: Docker, Podman, containerd, CRI-O, a Mesos containerizer cgroup (/mesos/<id>), or with -a any other cgroup as runtime raw",
-		Columns: []Column{
+		Columns: append([]Column{
 			{ID: "id", Title: "ID", Width: 12, Clip: 12},
 			{ID: "name", Title: "NAME", Width: 20},
 			{ID: "image", Title: "IMAGE", Width: 18, Priority: 6},
@@ -64,7 +64,7 @@ func init() {
 			{ID: "attention", Title: "ATTENTION", Null: "when nothing needs a look", Width: 16, Explains: true},
 			// containerd's namespace: one id may run in two of them.
 			{ID: "containerd_namespace", Title: "CTRD NS", Null: "for every runtime but containerd", Width: 10, Priority: 9},
-		},
+		}, figureColumns...),
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
 		Rank:        0,
@@ -94,6 +94,7 @@ func buildContainers(s *model.Snapshot, q Query) []Row {
 		vals := containerValues(c, s.Time, s.Machine.Unknown)
 		why := containerLook(s, c)
 		vals = append(vals, listenText(c.Listen), text(why), text(c.ContainerdNamespace))
+		vals = append(vals, figureValues(c)...)
 		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != ""})
 	}
 	return rows

@@ -343,6 +343,7 @@ func appDetails(s *model.Snapshot, key string, env DetailsEnv) (string, string) 
 	default:
 		b.kv("launch queue", "not delayed")
 	}
+	b.launchQueue(a, s.Time) // what waits, and the offers declined (waiting.go)
 	b.kv("constraints", orNone(strings.Join(a.Constraints, ", ")))
 	if len(a.Ports) > 0 {
 		b.kv("requires ports", strings.Join(a.Ports, ", ")+" of its agent (requirePorts)")

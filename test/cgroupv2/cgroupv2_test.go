@@ -200,6 +200,7 @@ type guest struct {
 	timeline []string // "<step> <guest uptime>"
 	stderr   []string
 	console  string
+	huge     float64 // bytes of huge pages init.sh charged to the mesos shape; 0 without hugetlb
 }
 
 type frame struct {
@@ -249,6 +250,8 @@ func parse(t *testing.T, serial string) *guest {
 			g.timeline = append(g.timeline, rest)
 		case "STDERR":
 			g.stderr = append(g.stderr, rest)
+		case "HUGE":
+			g.huge, _ = strconv.ParseFloat(rest, 64)
 		case "EXIT":
 			g.exit = rest
 		case "DONE":
@@ -314,6 +317,7 @@ func TestRuntimesOnCgroupV2(t *testing.T) {
 				t.Fatalf("%d rows for cgroup %s, want 1; rows: %s", len(rows), path, summary(last.Rows))
 			}
 			check(t, rows[0], want, g.before[name], g.after[name])
+			checkFigures(t, rows[0], name, g, g.before[name], g.after[name])
 		})
 	}
 }
@@ -476,4 +480,89 @@ func summary(rows []map[string]any) string {
 		fmt.Fprintf(&b, "\n  %v %v %v", r["runtime"], r["id"], r["cgroup"])
 	}
 	return b.String()
+}
+
+func kernelNum(t *testing.T, k kernelFigures, key string) float64 {
+	t.Helper()
+	v, _ := k.num(t, key)
+	return v
+}
+
+func isNumberIn(row map[string]any, col string, lo, hi float64) bool {
+	v, ok := number(row, col)
+	return ok && v >= lo && v <= hi
+}
+
+// checkFigures compares issue 24's figures with the kernel's own files,
+// read by init.sh just before and just after ctop-like ran: counters and
+// gauges lie between the two reads; a PSI avg10 that the later read
+// shows at a, at most T seconds later, was at most a·e^((T+2)/10) when
+// ctop-like read it (the average decays by e^(-2/10) per 2 s update).
+func checkFigures(t *testing.T, row map[string]any, name string, g *guest, before, after kernelFigures) {
+	between := func(col, file string) {
+		t.Helper()
+		k0, ok0 := before.num(t, file)
+		k1, ok1 := after.num(t, file)
+		v, isNum := number(row, col)
+		switch {
+		case !ok0 || !ok1:
+			if row[col] != nil {
+				t.Errorf("%s %v, want null: the kernel has no %s", col, row[col], file)
+			}
+		case !isNum:
+			t.Errorf("%s %v, want a number (%s reads %v)", col, row[col], file, k1)
+		case v < math.Min(k0, k1) || v > math.Max(k0, k1):
+			t.Errorf("%s %v, the kernel's %s read %v before and %v after", col, v, file, k0, k1)
+		default:
+			t.Logf("%s %v (kernel %v .. %v)", col, v, k0, k1)
+		}
+	}
+	between("swap_bytes", "memory.swap.current")
+	between("mem_failcnt", "memory.events.max")
+	between("hugetlb_bytes", "hugetlb.2MB.current")
+	if name == "mesos" && g.huge > 0 {
+		if v, _ := number(row, "hugetlb_bytes"); v != g.huge {
+			t.Errorf("hugetlb_bytes %v, want the %v bytes init.sh fallocated on a hugetlbfs", row["hugetlb_bytes"], g.huge)
+		}
+	}
+	// Major faults: a rate over ctop-like's last 1 s interval, at most
+	// every fault the kernel counted over the whole run.
+	if _, ok := after["memory.stat.pgmajfault"]; !ok {
+		if row["pgmajfault_ps"] != nil {
+			t.Errorf("pgmajfault_ps %v, want null: no memory.stat", row["pgmajfault_ps"])
+		}
+	} else if m0, m1 := kernelNum(t, before, "memory.stat.pgmajfault"), kernelNum(t, after, "memory.stat.pgmajfault"); !isNumberIn(row, "pgmajfault_ps", 0, m1-m0) {
+		t.Errorf("pgmajfault_ps %v; the kernel counted %v major faults over the run", row["pgmajfault_ps"], m1-m0)
+	}
+	t0, _ := before.num(t, "uptime")
+	t1, _ := after.num(t, "uptime")
+	decay := math.Exp((t1 - t0 + 2) / 10)
+	for _, p := range []struct{ col, key string }{
+		{"psi_cpu_some_pct", "cpu.pressure.some"}, {"psi_mem_some_pct", "memory.pressure.some"},
+		{"psi_mem_full_pct", "memory.pressure.full"}, {"psi_io_some_pct", "io.pressure.some"},
+		{"psi_io_full_pct", "io.pressure.full"},
+	} {
+		file, _, _ := strings.Cut(p.key, ".pressure")
+		if after[file+".pressure"] == "absent" {
+			if row[p.col] != nil {
+				t.Errorf("%s %v, want null: no %s.pressure", p.col, row[p.col], file)
+			}
+			continue
+		}
+		a, _ := after.num(t, p.key)
+		v, ok := number(row, p.col)
+		if !ok || v < 0 || v > 100 || v > (a+0.005)*decay {
+			t.Errorf("%s %v; the kernel's avg10 read %v %.1f s later at most (the most it can have decayed from: %.2f)", p.col, row[p.col], a, t1-t0, (a+0.005)*decay)
+		} else {
+			t.Logf("%s %v (kernel after: %v)", p.col, v, a)
+		}
+	}
+	// No network namespace of its own: its TCP figures would be the
+	// node's. No process here is ours to miss: fds is a number.
+	if row["tcp_established"] != nil || row["tcp_time_wait"] != nil {
+		t.Errorf("tcp %v %v in the host's network namespace, want null", row["tcp_established"], row["tcp_time_wait"])
+	}
+	if v, ok := number(row, "fds"); !ok || v < 0 {
+		t.Errorf("fds %v, want a number", row["fds"])
+	}
 }

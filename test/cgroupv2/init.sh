@@ -18,8 +18,11 @@ C=/sys/fs/cgroup
 
 fail() { echo "@@ERROR $*"; poweroff -f; exit 1; }
 
-# enable DIR: DIR's children get every controller the test reads.
-enable() { echo "+cpu +memory +pids +io" >"$C$1/cgroup.subtree_control" || fail "enable controllers in $1"; }
+# enable DIR: DIR's children get every controller the test reads
+# (hugetlb where the kernel has it).
+HUGE=
+grep -qw hugetlb $C/cgroup.controllers && HUGE=+hugetlb
+enable() { echo "+cpu +memory +pids +io $HUGE" >"$C$1/cgroup.subtree_control" || fail "enable controllers in $1"; }
 mk() { mkdir -p "$C$1" || fail "mkdir $1"; }
 # shape NAME PATH: the test finds the cgroup made for NAME at PATH.
 shape() { echo "@@SHAPE $1 $2"; SHAPES="$SHAPES $1:$2"; }
@@ -53,6 +56,12 @@ shape mesos /mesos/$MESOS
 # The loop runs in a shell exec'd after the move, so that its memory is
 # charged to the cgroup.
 sh -c "echo \$\$ >$C/mesos/$MESOS/cgroup.procs && exec sh -c 'while :; do :; done'" &
+# Two 2 MiB huge pages charged to it (fallocate on a hugetlbfs charges the
+# caller's hugetlb cgroup), where the kernel has hugetlb.
+if [ -n "$HUGE" ] && echo 4 >/proc/sys/vm/nr_hugepages && mkdir -p /huge && mount -t hugetlbfs -o pagesize=2M none /huge; then
+	sh -c "echo \$\$ >$C/mesos/$MESOS/cgroup.procs && fallocate -l 4194304 /huge/mesos" || fail "fallocate hugetlbfs"
+	echo "@@HUGE 4194304"
+fi
 
 # Docker (systemd driver): system.slice/docker-<id>.scope, 64 MiB, and a
 # process that writes 24 MiB into a tmpfs (charged to the writer's cgroup).
@@ -121,8 +130,19 @@ counters() {
 			if [ -e $dir/$f ]; then line="$line $f=$(cat $dir/$f)"; else line="$line $f=absent"; fi
 		done
 		if [ -e $dir/memory.stat ]; then
-			line="$line $(awk '$1=="inactive_file"||$1=="shmem"||$1=="anon"{printf "memory.stat.%s=%s ", $1, $2}' $dir/memory.stat)"
+			line="$line $(awk '$1=="inactive_file"||$1=="shmem"||$1=="anon"||$1=="pgmajfault"{printf "memory.stat.%s=%s ", $1, $2}' $dir/memory.stat)"
 		fi
+		for f in memory.swap.current hugetlb.2MB.current; do
+			if [ -e $dir/$f ]; then line="$line $f=$(cat $dir/$f)"; else line="$line $f=absent"; fi
+		done
+		if [ -e $dir/memory.events ]; then line="$line memory.events.max=$(awk '$1=="max"{print $2}' $dir/memory.events)"; else line="$line memory.events.max=absent"; fi
+		for f in cpu memory io; do
+			if [ -e $dir/$f.pressure ]; then
+				line="$line $(awk -v f=$f '{split($2, a, "="); printf "%s.pressure.%s=%s ", f, $1, a[2]}' $dir/$f.pressure)"
+			else
+				line="$line $f.pressure=absent"
+			fi
+		done
 		line="$line procs=$(wc -l <$dir/cgroup.procs)"
 		echo "$line"
 	done

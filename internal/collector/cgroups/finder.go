@@ -55,6 +55,10 @@ func NewFinder(m Mounts, all bool, hostMemory uint64) (Finder, int, error) {
 		return nil, 0, fmt.Errorf("cgroup root %s: neither cgroup v1 controllers (cpu, memory...) nor cgroup v2 (cgroup.controllers) found", m.root)
 	}
 	f := &v1Finder{dirs: ctrl, all: all, hostMemory: hostMemory}
+	if mt, ok := m.Controller("hugetlb"); ok {
+		f.dirs["hugetlb"] = mt.Dir
+		f.hugeSizes = hugeSizesIn(mt.Dir, "usage_in_bytes")
+	}
 	for _, c := range []string{"memory", "cpuacct", "cpu", "pids", "blkio"} {
 		if d, ok := ctrl[c]; ok {
 			f.walk = d

@@ -32,6 +32,10 @@ var (
 		Mem: model.CgroupMemory{Usage: 2703360, Used: 2703360 - 757760, RSS: 65536,
 			Cache: 2314240, Limit: 268435456},
 		Pids: 1,
+		// memory.stat's total_swap and total_pgmajfault, memory.failcnt,
+		// hugetlb.{2MB,1GB}.usage_in_bytes; no PSI on v1.
+		Figures: &model.ContainerFigures{Known: model.KnownSwap | model.KnownPgMajFault | model.KnownMemFailcnt | model.KnownHugetlb,
+			PgMajFault: 3, HugetlbBytes: 8 << 20},
 	}
 	// Empty cgroup.procs, no cpu or pids cgroup, a truncated memory.stat
 	// and cpuacct.stat, unlimited memory, inactive_file above usage.
@@ -71,6 +75,12 @@ var (
 		Pids: 3,
 		Blkio: model.CgroupBlkio{ReadBytes: 1048576 + 4096, WriteBytes: 4194304 + 8192,
 			ReadOps: 101, WriteOps: 202},
+		// memory.swap.current, memory.stat's pgmajfault, memory.events'
+		// max, hugetlb.{2MB,1GB}.current and the three pressure files.
+		Figures: &model.ContainerFigures{Known: model.KnownSwap | model.KnownPgMajFault | model.KnownMemFailcnt |
+			model.KnownHugetlb | model.KnownPSICPU | model.KnownPSIMem | model.KnownPSIIO,
+			SwapBytes: 4 << 20, PgMajFault: 321, MemFailcnt: 12, HugetlbBytes: 6<<20 + 1<<30,
+			PSI: model.Pressure{CPUSome: 12.5, MemSome: 41.25, MemFull: 20, IOSome: 5.1, IOFull: 2.05}},
 	}
 	// Nearly empty: empty cgroup.procs, blank pids.current, truncated
 	// cpu.stat, memory.max "max", no memory.current (the memory figures
@@ -90,6 +100,9 @@ var (
 			Limit: fxHostMem},
 		Pids:       1,
 		Unmeasured: []string{"io"},
+		// memory.events' max only: no pgmajfault in its memory.stat, no
+		// swap, hugetlb or pressure files.
+		Figures: &model.ContainerFigures{Known: model.KnownMemFailcnt},
 	}
 	wantV2Init = model.ContainerSample{
 		ID: "/init.scope", Runtime: model.RuntimeRaw, State: "running",

@@ -162,7 +162,8 @@ func TestLocateFolders(t *testing.T) {
 		want []string
 	}{
 		{v1 + "/separate", []string{"blkio " + v1 + "/separate/blkio /", "cpu " + v1 + "/separate/cpu /",
-			"cpuacct " + v1 + "/separate/cpuacct /", "memory " + v1 + "/separate/memory /", "pids " + v1 + "/separate/pids /"}},
+			"cpuacct " + v1 + "/separate/cpuacct /", "hugetlb " + v1 + "/separate/hugetlb /", "memory " + v1 + "/separate/memory /",
+			"pids " + v1 + "/separate/pids /"}},
 		{v1 + "/combined", []string{"blkio " + v1 + "/combined/blkio /", "cpu " + v1 + "/combined/cpu,cpuacct /",
 			"cpu,cpuacct " + v1 + "/combined/cpu,cpuacct /", "cpuacct " + v1 + "/combined/cpu,cpuacct /",
 			"memory " + v1 + "/combined/memory /", "pids " + v1 + "/combined/pids /"}},

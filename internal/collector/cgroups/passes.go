@@ -31,6 +31,13 @@ type keptCgroup struct {
 	// noFreezer: the cgroup was not in the v1 freezer hierarchy when last
 	// looked for (with the limits).
 	noFreezer bool
+	// missing has a bit per optional file (figures.go) the kernel lacked
+	// when last looked for.
+	missing uint32
+	// slowAt is when the slow figures below (PSI, hugetlb) were read;
+	// they are reused until psiPeriod has passed (figures.go).
+	slowAt time.Time
+	slow   model.ContainerFigures
 }
 
 func (g *keptCgroup) close() {

@@ -25,6 +25,7 @@ type v1Finder struct {
 	walk       string            // the mount whose tree is walked
 	all        bool
 	hostMemory uint64
+	hugeSizes  []string // of the hugetlb hierarchy's files ("2MB")
 }
 
 // v1Files are the files a v1 container is read from, by controller.
@@ -43,6 +44,8 @@ var v1Files = [v1NumFiles]struct{ ctrl, name string }{
 	v1BlkioBytes:    {"blkio", "blkio.throttle.io_service_bytes"},
 	v1BlkioServiced: {"blkio", "blkio.throttle.io_serviced"},
 	v1Freezer:       {"freezer", "freezer.state"},
+	v1MemFailcnt:    {"memory", "memory.failcnt"},
+	// v1Hugetlb0…: hugetlb.<size>.usage_in_bytes, one per size (hugeSizes)
 }
 
 const (
@@ -60,7 +63,9 @@ const (
 	v1BlkioBytes
 	v1BlkioServiced
 	v1Freezer
-	v1NumFiles
+	v1MemFailcnt
+	v1Hugetlb0
+	v1NumFiles = v1Hugetlb0 + maxHugeSizes
 )
 
 // limitsTTL is how long a container's configured limits (CFS quota and
@@ -81,6 +86,9 @@ func (f *v1Finder) Containers() ([]model.ContainerSample, error) {
 // the next read); a controller that is not mounted is fs.ErrNotExist.
 func (f *v1Finder) file(g *keptCgroup, which int, rel string) ([]byte, error) {
 	spec := v1Files[which]
+	if which >= v1Hugetlb0 {
+		spec.ctrl, spec.name = "hugetlb", "hugetlb."+f.hugeSizes[which-v1Hugetlb0]+".usage_in_bytes"
+	}
 	mount := f.walk
 	if spec.ctrl != "" {
 		m, ok := f.dirs[spec.ctrl]
@@ -187,6 +195,16 @@ func (f *v1Finder) read(g *keptCgroup, rel string, c *model.ContainerSample) (fa
 			c.State = "paused"
 		}
 	}
+	if _, ok := f.dirs["hugetlb"]; ok && !f.slowDue(g) {
+		f.keepSlow(g, false, c)
+	} else if ok {
+		for i := range f.hugeSizes {
+			if b := f.optional(g, v1Hugetlb0+i, limitsDue, func() ([]byte, error) { return f.file(g, v1Hugetlb0+i, rel) }); b != nil {
+				addHugetlb(c, b)
+			}
+		}
+		f.keepSlow(g, true, c)
+	}
 	return failed
 }
 
@@ -196,7 +214,9 @@ func (f *v1Finder) readMemory(g *keptCgroup, rel string, c *model.ContainerSampl
 	// hier: memory.stat's hierarchical total_<key> (which matches
 	// memory.usage_in_bytes, itself hierarchical) wins over <key>.
 	var inactive, rss, cache memStatValue
+	var figs memStatFigures
 	kernfile.EachKeyValue(get(v1MemStat), func(k []byte, v uint64) {
+		figs.line(k, v)
 		switch string(k) {
 		case "inactive_file":
 			inactive.set(v, false)
@@ -215,6 +235,12 @@ func (f *v1Finder) readMemory(g *keptCgroup, rel string, c *model.ContainerSampl
 	c.Mem.Used = subFloor(c.Mem.Usage, inactive.v)
 	c.Mem.RSS = rss.v
 	c.Mem.Cache = cache.v
+	figs.fill(c, true)
+	if b := get(v1MemFailcnt); b != nil {
+		fig := c.MoreFigures()
+		fig.MemFailcnt = kernfile.Uint(b)
+		fig.Known |= model.KnownMemFailcnt
+	}
 	if f.limitsDue(g) {
 		g.memLimit = 0
 		if b := get(v1MemLimit); b != nil {

@@ -2,7 +2,9 @@ package cgroups
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,6 +20,10 @@ type v2Finder struct {
 	root       string
 	all        bool
 	hostMemory uint64
+	// hugeSizes are the huge page sizes ("2MB"), learnt from the first
+	// cgroup with hugetlb files, when the root offers the controller.
+	hugeSizes []string
+	hugeRoot  int8 // 0: not looked yet, 1: root offers hugetlb, -1: it does not
 }
 
 // v2Files are the files a v2 container is read from.
@@ -32,6 +38,11 @@ var v2Files = [v2NumFiles]string{
 	v2PidsCurrent: "pids.current",
 	v2IOStat:      "io.stat",
 	v2Events:      "cgroup.events",
+	v2MemSwap:     "memory.swap.current",
+	v2CPUPressure: "cpu.pressure",
+	v2MemPressure: "memory.pressure",
+	v2IOPressure:  "io.pressure",
+	// v2Hugetlb0…: hugetlb.<size>.current, one per size (hugeSizes)
 }
 
 const (
@@ -45,7 +56,12 @@ const (
 	v2PidsCurrent
 	v2IOStat
 	v2Events
-	v2NumFiles
+	v2MemSwap
+	v2CPUPressure
+	v2MemPressure
+	v2IOPressure
+	v2Hugetlb0
+	v2NumFiles = v2Hugetlb0 + maxHugeSizes
 )
 
 // Containers walks the unified tree and reads each container's folder.
@@ -58,7 +74,13 @@ func (f *v2Finder) Containers() ([]model.ContainerSample, error) {
 // file reads one of a cgroup's files into the finder's buffer (valid until
 // the next read).
 func (f *v2Finder) file(g *keptCgroup, which int, dir string) ([]byte, error) {
-	return f.readFile(g, which, func() string { return filepath.Join(dir, v2Files[which]) })
+	name := ""
+	if which >= v2Hugetlb0 {
+		name = "hugetlb." + f.hugeSizes[which-v2Hugetlb0] + ".current"
+	} else {
+		name = v2Files[which]
+	}
+	return f.readFile(g, which, func() string { return filepath.Join(dir, name) })
 }
 
 // read fills the counters from the kernel's v2 files; a controller not
@@ -89,7 +111,8 @@ func (f *v2Finder) read(g *keptCgroup, dir string, c *model.ContainerSample) (fa
 			c.CPU.ThrottledNs = v * 1000
 		}
 	})
-	if f.limitsDue(g) {
+	limitsDue := f.limitsDue(g)
+	if limitsDue {
 		g.quota, g.memLimit = 0, 0
 		if b := get(v2CPUMax); b != nil {
 			g.quota = cpuMaxCores(string(b))
@@ -110,6 +133,11 @@ func (f *v2Finder) read(g *keptCgroup, dir string, c *model.ContainerSample) (fa
 	case err == nil:
 		c.Mem.Usage = kernfile.Uint(cur)
 		f.readMemory(g, c, get)
+		if b := f.optional(g, v2MemSwap, limitsDue, func() ([]byte, error) { return f.file(g, v2MemSwap, dir) }); b != nil {
+			fig := c.MoreFigures()
+			fig.SwapBytes = kernfile.Uint(b)
+			fig.Known |= model.KnownSwap
+		}
 	case vanished(err):
 		failed = true
 		c.Unmeasured = append(c.Unmeasured, "memory")
@@ -142,13 +170,82 @@ func (f *v2Finder) read(g *keptCgroup, dir string, c *model.ContainerSample) (fa
 			}
 		})
 	}
+	if slow := f.slowDue(g); slow {
+		f.readPressure(g, dir, limitsDue, c)
+		f.readHugetlb(g, dir, limitsDue, c)
+		f.keepSlow(g, true, c)
+	} else {
+		f.keepSlow(g, false, c)
+	}
 	return failed
+}
+
+// readPressure reads the cgroup's PSI files: n/a where the kernel has
+// PSI off (psi=0) or the controller is not enabled (io.pressure needs io).
+func (f *v2Finder) readPressure(g *keptCgroup, dir string, limitsDue bool, c *model.ContainerSample) {
+	for _, which := range [...]int{v2CPUPressure, v2MemPressure, v2IOPressure} {
+		b := f.optional(g, which, limitsDue, func() ([]byte, error) { return f.file(g, which, dir) })
+		if b == nil {
+			continue
+		}
+		some, full, hasSome, hasFull := parsePressure(b)
+		if !hasSome {
+			continue
+		}
+		fig := c.MoreFigures()
+		switch which {
+		case v2CPUPressure:
+			fig.PSI.CPUSome = some
+			fig.Known |= model.KnownPSICPU
+		case v2MemPressure:
+			if hasFull {
+				fig.PSI.MemSome, fig.PSI.MemFull = some, full
+				fig.Known |= model.KnownPSIMem
+			}
+		case v2IOPressure:
+			if hasFull {
+				fig.PSI.IOSome, fig.PSI.IOFull = some, full
+				fig.Known |= model.KnownPSIIO
+			}
+		}
+	}
+}
+
+// readHugetlb sums the cgroup's hugetlb.<size>.current: n/a where the
+// controller is not enabled for it. The sizes are the kernel's, the same
+// in every cgroup: they are learnt once, from the first cgroup that has
+// the files.
+func (f *v2Finder) readHugetlb(g *keptCgroup, dir string, limitsDue bool, c *model.ContainerSample) {
+	if f.hugeRoot == 0 {
+		f.hugeRoot = -1
+		if b, err := os.ReadFile(filepath.Join(f.root, "cgroup.controllers")); err == nil && slices.Contains(strings.Fields(string(b)), "hugetlb") {
+			f.hugeRoot = 1
+		}
+	}
+	if f.hugeRoot < 0 {
+		return
+	}
+	if f.hugeSizes == nil {
+		if !limitsDue {
+			return
+		}
+		if f.hugeSizes = hugeSizesIn(dir, "current"); f.hugeSizes == nil {
+			return
+		}
+	}
+	for i := range f.hugeSizes {
+		if b := f.optional(g, v2Hugetlb0+i, limitsDue, func() ([]byte, error) { return f.file(g, v2Hugetlb0+i, dir) }); b != nil {
+			addHugetlb(c, b)
+		}
+	}
 }
 
 // readMemory reads the memory controller's files but memory.current.
 func (f *v2Finder) readMemory(g *keptCgroup, c *model.ContainerSample, get func(int) []byte) {
 	var inactive uint64
+	var figs memStatFigures
 	kernfile.EachKeyValue(get(v2MemStat), func(k []byte, v uint64) {
+		figs.line(k, v)
 		switch string(k) {
 		case "inactive_file":
 			inactive = v
@@ -160,9 +257,19 @@ func (f *v2Finder) readMemory(g *keptCgroup, c *model.ContainerSample, get func(
 	})
 	c.Mem.Used = subFloor(c.Mem.Usage, inactive)
 	c.Mem.Limit = memLimit(g.memLimit, f.hostMemory)
+	// v2's memory.stat has no swap line: memory.swap.current is read
+	// instead (v2Finder.read).
+	figs.fill(c, false)
 	kernfile.EachKeyValue(get(v2MemEvents), func(k []byte, v uint64) {
-		if string(k) == "oom_kill" {
+		switch string(k) {
+		case "oom_kill":
 			c.Mem.OOMKills = v
+		case "max":
+			// The times usage was about to go over memory.max: v1's
+			// memory.failcnt, as runc reads it.
+			fig := c.MoreFigures()
+			fig.MemFailcnt = v
+			fig.Known |= model.KnownMemFailcnt
 		}
 	})
 }
