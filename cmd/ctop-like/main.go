@@ -107,6 +107,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 	last, stopLast := startLast(o, nd.logs)
 	defer stopLast()
 	mon := monitor.New(nd.src, o.delay, nd.cluster, orchestrator.Match)
+	startEvents(ctx, o, nd, mon, stderr)
 	if o.listen != "" {
 		srv, err := metrics.Listen(o.listen, mon.Latest)
 		if err != nil {

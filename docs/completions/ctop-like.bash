@@ -22,6 +22,7 @@ _ctop_like_columns() {
     agents) echo 'id host cpus cpus_allocated cpu_pct mem_total_bytes mem_allocated_bytes mem_bytes tasks executors age_s state error' ;;
     logs) echo 'time stream text' ;;
     attention) echo 'kind id name attention why age_s app labels' ;;
+    events) echo 'time kind object runtime framework app task text object_kind source exit_code pid container task_id seq' ;;
     *) echo 'id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace labels cpu_limit_pct swap_bytes pgmajfault_ps mem_failcnt net_rx_errors_ps net_tx_errors_ps net_rx_drops_ps net_tx_drops_ps psi_cpu_some_pct psi_mem_some_pct psi_mem_full_pct psi_io_some_pct psi_io_full_pct hugetlb_bytes disk_bytes fds tcp_established tcp_time_wait' ;;
     esac
 }
@@ -36,7 +37,7 @@ _ctop_like() {
     COMPREPLY=()
     case $prev in
     -v | --view)
-        COMPREPLY=($(compgen -W 'containers processes machine marathon-apps marathon-groups mesos-frameworks mesos-tasks agents logs attention' -- "$cur"))
+        COMPREPLY=($(compgen -W 'containers processes machine marathon-apps marathon-groups mesos-frameworks mesos-tasks agents logs attention events' -- "$cur"))
         return
         ;;
     --scope)
@@ -95,12 +96,12 @@ _ctop_like() {
         COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur"))
         return
         ;;
-    -d | --delay | --tail | -n | --iterations | --listen | --docker-host | --podman-host | -m | --mesos-api | --mesos-agent | --cadvisor | --orchestrator-interval)
+    -d | --delay | --tail | -n | --iterations | --since | --listen | --docker-host | --podman-host | -m | --mesos-api | --mesos-agent | --cadvisor | --orchestrator-interval)
         return
         ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W '--view -v --scope --filter -f --sort -s --all -a --delay -d --tail --color --read-only --config --output -o --iterations -n --listen --write -w --read -r --docker-host --podman-host --containerd-address --crio-address --proc-root --cgroup-root --mesos-api -m --mesos-agent --cluster --cadvisor --orchestrator-interval --insecure --ca-cert --list-views -l --markdown --man --completion --version --help -h' -- "$cur"))
+        COMPREPLY=($(compgen -W '--view -v --scope --filter -f --sort -s --all -a --delay -d --tail --color --read-only --config --output -o --iterations -n --since --listen --write -w --read -r --docker-host --podman-host --containerd-address --crio-address --proc-root --cgroup-root --mesos-api -m --mesos-agent --cluster --cadvisor --orchestrator-interval --insecure --ca-cert --list-views -l --markdown --man --completion --version --help -h' -- "$cur"))
     fi
 }
 complete -F _ctop_like ctop-like

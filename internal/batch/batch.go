@@ -44,6 +44,9 @@ type Printer struct {
 	Columns []string
 
 	buf []byte // the JSON line's next piece, reused from one refresh to the next
+	// streamed is the place of the last row printed of a view that
+	// streams (views.View.Stream): each of its rows is printed once.
+	streamed uint64
 }
 
 // jsonPiece is how much of a JSON line is built before it is written: a
@@ -65,6 +68,9 @@ func (p *Printer) Print(s *model.Snapshot) error {
 	if err != nil {
 		return err
 	}
+	if t.View.Stream != nil {
+		p.onlyNew(t)
+	}
 	if p.Format == "json" {
 		var werr error
 		flush := func(b []byte) []byte {
@@ -80,6 +86,20 @@ func (p *Printer) Print(s *model.Snapshot) error {
 	writeTable(&buf, s, t, p.TableColumns, p.Columns)
 	_, err = p.Out.Write(buf.Bytes())
 	return err
+}
+
+// onlyNew keeps the rows of a streaming view placed after the last one
+// printed, and remembers the newest of them.
+func (p *Printer) onlyNew(t *views.Table) {
+	last := p.streamed
+	kept := t.Rows[:0]
+	for _, r := range t.Rows {
+		if n := t.View.Stream(r); n > p.streamed {
+			kept = append(kept, r)
+			last = max(last, n)
+		}
+	}
+	t.Rows, p.streamed = kept, last
 }
 
 // appendJSON appends one object on one line to b, its row objects keeping

@@ -161,6 +161,11 @@ func (l *Local) Runtime(name string) runtime.Handler { return l.runtimes.get(nam
 // collector asks them.
 func (l *Local) Runtimes() []runtime.Handler { return slices.Clone(l.runtimes.list) }
 
+// ListenOOM has f told each process the kernel's OOM killer kills from
+// now on (the kernel log's record, as an event); nothing where the log
+// cannot be read.
+func (l *Local) ListenOOM(f func(model.Event)) { l.oom.Listen(f) }
+
 // WaitReady waits until every runtime's first list is in or failed, or
 // ctx ends, so that batch mode names containers from its first line.
 func (l *Local) WaitReady(ctx context.Context) { l.runtimes.waitReady(ctx) }

@@ -17,7 +17,7 @@ import (
 // the screen and batch output can ask the view instead of naming it.
 
 func TestViewsComeInDesignOrder(t *testing.T) {
-	want := []string{"containers", "processes", "machine", "marathon-apps", "marathon-groups", "mesos-frameworks", "mesos-tasks", "agents", "logs", "attention"}
+	want := []string{"containers", "processes", "machine", "marathon-apps", "marathon-groups", "mesos-frameworks", "mesos-tasks", "agents", "logs", "attention", "events"}
 	if got := IDs(); !slices.Equal(got, want) {
 		t.Errorf("IDs() = %v, want %v", got, want)
 	}

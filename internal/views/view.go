@@ -204,6 +204,12 @@ type View struct {
 	// current one (x: what needs a look); Hint is its hint-bar label.
 	Key  rune   `json:"-"`
 	Hint string `json:"-"`
+	// KeyDoc is what help says Key does; "": the attention view's words.
+	KeyDoc string `json:"-"`
+	// Stream, when set, is a row's place in a stream that only grows
+	// (an event's number): batch output prints each row once, those
+	// placed after the last it printed.
+	Stream func(r Row) uint64 `json:"-"`
 	// Stands, when set, names the row of another view a row stands for
 	// (the attention view's rows are containers, tasks, apps…): the
 	// screen's d, l, a and e act on that row as its own view would.

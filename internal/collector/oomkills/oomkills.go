@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -33,6 +34,24 @@ type Log struct {
 
 	mu    sync.Mutex
 	kills map[string][]time.Time // by container id: when, oldest first
+
+	// heard is told each kill the log records from now on, as the
+	// events timeline keeps it (Listen); nil: no one listens.
+	heard atomic.Pointer[func(model.Event)]
+}
+
+// Listen has f told each process the OOM killer kills from now on,
+// which process in which cgroup (nil: no one); f must not block. A nil
+// Log hears nothing.
+func (k *Log) Listen(f func(model.Event)) {
+	if k == nil {
+		return
+	}
+	if f == nil {
+		k.heard.Store(nil)
+		return
+	}
+	k.heard.Store(&f)
 }
 
 const (
@@ -76,6 +95,11 @@ func (k *Log) read() {
 		case err == nil:
 			if id, at, ok := parseOOMRecord(buf[:n], k.boot); ok {
 				k.add(id, at)
+			}
+			if f := k.heard.Load(); f != nil {
+				if e, ok := parseOOMKill(buf[:n], k.boot); ok {
+					(*f)(e)
+				}
 			}
 		case errors.Is(err, syscall.EPIPE):
 		default:
@@ -123,6 +147,54 @@ func parseOOMRecord(rec []byte, boot time.Time) (id string, at time.Time, ok boo
 		return "", time.Time{}, false
 	}
 	return id, boot.Add(time.Duration(us) * time.Microsecond), true
+}
+
+// parseOOMKill reads one /dev/kmsg record of the OOM killer (kernel
+// 4.19 and later: "oom-kill:constraint=CONSTRAINT_MEMCG,...,
+// oom_memcg=/mesos/x,task_memcg=/mesos/x,task=python3,pid=4242,uid=0")
+// as the timeline's event: which process it killed, in which cgroup
+// (the timeline places it in the container that cgroup is or is in),
+// and whose limit it hit.
+func parseOOMKill(rec []byte, boot time.Time) (model.Event, bool) {
+	head, msg, found := bytes.Cut(rec, []byte{';'})
+	if !found {
+		return model.Event{}, false
+	}
+	msg, _, _ = bytes.Cut(msg, []byte{'\n'})
+	msg, ok := bytes.CutPrefix(msg, []byte("oom-kill:"))
+	if !ok {
+		return model.Event{}, false
+	}
+	f := map[string]string{}
+	for field := range bytes.SplitSeq(msg, []byte{','}) {
+		if k, v, ok := bytes.Cut(field, []byte{'='}); ok {
+			f[string(k)] = string(v)
+		}
+	}
+	pid, err := strconv.Atoi(f["pid"])
+	if err != nil || pid <= 0 {
+		return model.Event{}, false
+	}
+	fields := bytes.SplitN(head, []byte{','}, 4)
+	if len(fields) < 3 {
+		return model.Event{}, false
+	}
+	us, err := strconv.ParseInt(string(fields[2]), 10, 64)
+	if err != nil {
+		return model.Event{}, false
+	}
+	task := f["task"]
+	why := "the node ran out of memory"
+	if f["constraint"] == "CONSTRAINT_MEMCG" && f["oom_memcg"] != "" {
+		why = "the memory limit of " + f["oom_memcg"]
+	}
+	return model.Event{
+		Time: boot.Add(time.Duration(us) * time.Microsecond), Kind: "oom-kill", Source: "kernel",
+		ObjectKind: "process", Object: task + " (pid " + f["pid"] + ")", ID: f["pid"], PID: pid,
+		Cgroup: f["task_memcg"],
+		Text:   "the OOM killer killed " + task + " (pid " + f["pid"] + ") in " + f["task_memcg"] + ": " + why,
+		Dedup:  "kernel/" + string(fields[1]),
+	}, true
 }
 
 func (k *Log) add(id string, at time.Time) {

@@ -1,6 +1,7 @@
 package oomkills
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -80,5 +81,29 @@ func TestKernelOOMMarksTheRun(t *testing.T) {
 	k.Mark(mesos, time.Time{})
 	if mesos.OOMKilled {
 		t.Error("oom_killed set for a runtime that does not describe it")
+	}
+}
+
+// Each oom-kill record is an event naming the killed process, its pid,
+// its cgroup and whose limit it hit; lines of other formats are none.
+func TestParseOOMKillEvent(t *testing.T) {
+	boot := time.Date(2026, 12, 7, 2, 52, 0, 0, time.UTC)
+	e, ok := parseOOMKill([]byte(kmsgDocker), boot)
+	if !ok || e.Kind != "oom-kill" || e.PID != 23405 || e.Object != "sh (pid 23405)" || e.ObjectKind != "process" ||
+		e.Cgroup != "/docker/102e6cf87735c2e7dab4bf4800c86cd936e5e0f58e1b04a72fb5245a26335483" ||
+		!e.Time.Equal(boot.Add(1548384222*time.Microsecond)) || e.Dedup != "kernel/1213" {
+		t.Errorf("docker's record: %+v %v", e, ok)
+	}
+	if want := "the memory limit of /docker/102e6cf87735"; !strings.Contains(e.Text, want) {
+		t.Errorf("text %q lacks %q", e.Text, want)
+	}
+	h, ok := parseOOMKill([]byte(kmsgHost), boot)
+	if !ok || h.PID != 4242 || h.Cgroup != "/user.slice" || !strings.Contains(h.Text, "the node ran out of memory") {
+		t.Errorf("a node-wide OOM kill: %+v %v", h, ok)
+	}
+	for _, rec := range []string{kmsgOld, kmsgOther, "garbage", "6,1,x,-;oom-kill:task=sh,pid=1", "6,1,5,-;oom-kill:task=sh,pid=x"} {
+		if e, ok := parseOOMKill([]byte(rec), boot); ok {
+			t.Errorf("%.40s… read as %+v", rec, e)
+		}
 	}
 }
