@@ -38,6 +38,9 @@ type Log struct {
 	// heard is told each kill the log records from now on, as the
 	// events timeline keeps it (Listen); nil: no one listens.
 	heard atomic.Pointer[func(model.Event)]
+	// live: the records written before Open have all been read; a record
+	// read since is news, read as it is written.
+	live atomic.Bool
 }
 
 // Listen has f told each process the OOM killer kills from now on,
@@ -86,26 +89,75 @@ func Open(path string) *Log {
 // closed. Records lost to the ring buffer's overwriting (EPIPE) are
 // skipped; any other error (closed, or a record larger than the buffer,
 // which the kernel would refuse again and again) ends the reading.
+//
+// The log's clock (the kernel's local_clock) drifts from CLOCK_MONOTONIC:
+// 2.2 s behind it on this project's VM after 5 hours up. A record read
+// once the records older than Open are all read (the first EAGAIN) is
+// read as it is written, so it is dated when it is read; only the older
+// ones take their time from the log's clock.
 func (k *Log) read() {
 	defer close(k.done)
+	rc, err := k.f.SyscallConn()
+	if err != nil {
+		return
+	}
 	buf := make([]byte, 16<<10) // a record is at most 8 KiB (CONSOLE_EXT_LOG_MAX)
 	for {
-		n, err := k.f.Read(buf)
+		var n int
+		var rerr error
+		err := rc.Read(func(fd uintptr) bool {
+			n, rerr = unix.Read(int(fd), buf)
+			if rerr == unix.EAGAIN {
+				k.live.Store(true)
+				return false // wait until the kernel writes one
+			}
+			return true
+		})
 		switch {
-		case err == nil:
-			if id, at, ok := parseOOMRecord(buf[:n], k.boot); ok {
-				k.add(id, at)
-			}
-			if f := k.heard.Load(); f != nil {
-				if e, ok := parseOOMKill(buf[:n], k.boot); ok {
-					(*f)(e)
-				}
-			}
-		case errors.Is(err, syscall.EPIPE):
+		case err != nil:
+			return // closed
+		case rerr == nil && n > 0:
+			k.record(buf[:n])
+		case errors.Is(rerr, syscall.EPIPE):
 		default:
 			return
 		}
 	}
+}
+
+// record takes one record of the log: a kill noted for its container, and
+// told to whoever listens (the timeline keeps what is within its span).
+func (k *Log) record(rec []byte) {
+	boot := k.boot
+	live := k.live.Load()
+	if live {
+		// Date it now: the record's own time is on the drifting clock.
+		if us, ok := recordMicros(rec); ok {
+			boot = time.Now().Add(-time.Duration(us) * time.Microsecond)
+		}
+	}
+	if id, at, ok := parseOOMRecord(rec, boot); ok {
+		k.add(id, at)
+	}
+	if f := k.heard.Load(); f != nil {
+		if e, ok := parseOOMKill(rec, boot); ok {
+			(*f)(e)
+		}
+	}
+}
+
+// recordMicros is a record's microseconds since boot, on the log's clock.
+func recordMicros(rec []byte) (int64, bool) {
+	head, _, found := bytes.Cut(rec, []byte{';'})
+	if !found {
+		return 0, false
+	}
+	fields := bytes.SplitN(head, []byte{','}, 4)
+	if len(fields) < 3 {
+		return 0, false
+	}
+	us, err := strconv.ParseInt(string(fields[2]), 10, 64)
+	return us, err == nil
 }
 
 // parseOOMRecord reads one /dev/kmsg record
