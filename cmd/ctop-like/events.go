@@ -5,9 +5,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
+	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/events"
-	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/monitor"
 )
 
@@ -25,20 +24,23 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 	// every record since boot).
 	now := time.Now()
 	cfg := events.Config{CounterSource: "cgroup", Since: now.Add(-o.since)}
-	engines := map[string]*docker.Handler{}
+	// The runtimes whose engines say what happened (Docker, Podman).
+	var engines []runtime.Handler
+	told := map[string]bool{}
 	if nd.local != nil {
-		for _, name := range []string{model.RuntimeDocker, model.RuntimePodman} {
-			if h, ok := nd.local.Runtime(name).(*docker.Handler); ok {
-				engines[name] = h
+		for _, h := range nd.local.Runtimes() {
+			if _, ok := h.(runtime.Notifier); ok {
+				engines = append(engines, h)
+				told[h.Name()] = true
 			}
 		}
 	} else {
 		cfg.CounterSource = "cadvisor"
 	}
-	cfg.Counters = func(runtime string) bool { return engines[runtime] == nil }
+	cfg.Counters = func(rt string) bool { return !told[rt] }
 	tl := events.New(cfg)
 	for _, h := range engines {
-		h.Listen(tl.Push)
+		h.(runtime.Notifier).Listen(tl.Push)
 	}
 	if o.since > 0 {
 		if nd.ready != nil && len(engines) > 0 {
@@ -47,10 +49,14 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 			nd.ready(wctx)
 			cancel()
 		}
-		for name, h := range engines {
-			past, err := h.History(ctx, cfg.Since, now)
+		for _, h := range engines {
+			hist, ok := h.(runtime.Historian)
+			if !ok {
+				continue
+			}
+			past, err := hist.History(ctx, cfg.Since, now)
 			if err != nil {
-				warn(stderr, "--since: "+name+": "+err.Error())
+				warn(stderr, "--since: "+h.Name()+": "+err.Error())
 			}
 			for _, e := range past {
 				tl.Push(e)

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"time"
 
 	"github.com/ctop-like/ctop-like/internal/logs"
 	"github.com/ctop-like/ctop-like/internal/model"
@@ -66,6 +67,19 @@ type Logger interface {
 // its full id and name, ok false when the engine knows none.
 type Finder interface {
 	Find(ctx context.Context, ref string) (id, name string, ok bool)
+}
+
+// Notifier tells f what its engine says happened to its containers
+// (created, started, died with its exit code, OOM-killed…), from now on;
+// a runtime without one is followed through its cgroups' counters.
+type Notifier interface {
+	Listen(f func(model.Event))
+}
+
+// Historian reads what its engine says happened between since and until
+// (`docker events --since`), for --since.
+type Historian interface {
+	History(ctx context.Context, since, until time.Time) ([]model.Event, error)
 }
 
 // Titled names the engine in sentences ("Docker will stop container
