@@ -240,13 +240,22 @@ func parseOOMKill(rec []byte, boot time.Time) (model.Event, bool) {
 	if f["constraint"] == "CONSTRAINT_MEMCG" && f["oom_memcg"] != "" {
 		why = "the memory limit of " + f["oom_memcg"]
 	}
-	return model.Event{
+	e := model.Event{
 		Time: boot.Add(time.Duration(us) * time.Microsecond), Kind: "oom-kill", Source: "kernel",
 		ObjectKind: "process", Object: task + " (pid " + f["pid"] + ")", ID: f["pid"], PID: pid,
 		Cgroup: f["task_memcg"],
 		Text:   "the OOM killer killed " + task + " (pid " + f["pid"] + ") in " + f["task_memcg"] + ": " + why,
 		Dedup:  "kernel/" + string(fields[1]),
-	}, true
+	}
+	// The container its cgroup's shape names, where it has one: a
+	// container killed and gone within one refresh was never listed, so
+	// the timeline could not place it by its cgroup. containerd's keys
+	// carry a namespace the cgroup does not say: the timeline places
+	// those.
+	if id, rt, ok := cgroups.ContainerFromCgroup(e.Cgroup); ok && rt != model.RuntimeContainerd {
+		e.Container, e.Runtime = id, rt
+	}
+	return e, true
 }
 
 func (k *Log) add(id string, at time.Time) {

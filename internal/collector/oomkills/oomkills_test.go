@@ -102,8 +102,13 @@ func TestParseOOMKillEvent(t *testing.T) {
 	if want := "the memory limit of /docker/102e6cf87735"; !strings.Contains(e.Text, want) {
 		t.Errorf("text %q lacks %q", e.Text, want)
 	}
+	// The container is named by its cgroup's shape: one killed and gone
+	// within one refresh was never listed to be placed by.
+	if e.Container != "102e6cf87735c2e7dab4bf4800c86cd936e5e0f58e1b04a72fb5245a26335483" || e.Runtime != model.RuntimeDocker {
+		t.Errorf("docker's kill is in container %q of %q", e.Container, e.Runtime)
+	}
 	h, ok := parseOOMKill([]byte(kmsgHost), boot)
-	if !ok || h.PID != 4242 || h.Cgroup != "/user.slice" || !strings.Contains(h.Text, "the node ran out of memory") {
+	if !ok || h.PID != 4242 || h.Cgroup != "/user.slice" || h.Container != "" || !strings.Contains(h.Text, "the node ran out of memory") {
 		t.Errorf("a node-wide OOM kill: %+v %v", h, ok)
 	}
 	for _, rec := range []string{kmsgOld, kmsgOther, "garbage", "6,1,x,-;oom-kill:task=sh,pid=1", "6,1,5,-;oom-kill:task=sh,pid=x"} {
