@@ -1,0 +1,63 @@
+package views
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+	"weak"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
+
+func tasksSnapshot(n int) *model.Snapshot {
+	s := &model.Snapshot{Time: time.Unix(1_800_000_000, 0), Cluster: &model.Cluster{}}
+	for i := range n {
+		s.Cluster.Tasks = append(s.Cluster.Tasks, model.Task{ID: fmt.Sprintf("app.%d", i), Name: "app", State: "TASK_RUNNING", AgentHost: "10.0.0.1"})
+	}
+	return s
+}
+
+// TestRowsLetTheLastSnapshotGo: the rows kept for a key press that only
+// re-sorts are the last snapshot's; while the next snapshot's rows are
+// built neither those rows nor that snapshot are held, so a refresh of
+// 100,000 tasks does not hold two snapshots' rows (and the last state)
+// at its peak. The rows of one snapshot are still built once for both
+// of its calls. (On the code before, the last snapshot was still held
+// while the next one's rows were built.)
+func TestRowsLetTheLastSnapshotGo(t *testing.T) {
+	v := Get("mesos-tasks")
+	build := v.Build
+	t.Cleanup(func() { v.Build = build })
+	a := tasksSnapshot(500)
+	last := weak.Make(a)
+	var heldWhileBuilding bool
+	builds := 0
+	b := tasksSnapshot(500)
+	v.Build = func(s *model.Snapshot, q Query) []Row {
+		builds++
+		if s == b {
+			runtime.GC()
+			heldWhileBuilding = last.Value() != nil
+		}
+		return build(s, q)
+	}
+	q := Query{View: "mesos-tasks"}
+	for range 2 {
+		if tb, err := Rows(a, q); err != nil || len(tb.Rows) != 500 {
+			t.Fatalf("rows of the first snapshot: %v, %v", tb, err)
+		}
+	}
+	a = nil
+	for range 2 {
+		if tb, err := Rows(b, q); err != nil || len(tb.Rows) != 500 {
+			t.Fatalf("rows of the second snapshot: %v, %v", tb, err)
+		}
+	}
+	if heldWhileBuilding {
+		t.Error("the last snapshot was held while the next one's rows were built")
+	}
+	if builds != 2 {
+		t.Errorf("%d builds for two snapshots asked twice each, want 2", builds)
+	}
+}
