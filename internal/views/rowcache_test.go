@@ -85,3 +85,33 @@ func TestTaskRowsShareRepeatedText(t *testing.T) {
 		t.Errorf("%.0f allocations with repeated names, states and agents, %.0f with each row's own: want at least %d fewer", a, b, 2*n)
 	}
 }
+
+// TestTaskAppByListOrByID: the index of tasks by app keeps only the
+// tasks whose id does not name their app; both kinds are still placed
+// in their app, and a finished task Marathon no longer lists by its id.
+func TestTaskAppByListOrByID(t *testing.T) {
+	s := tasksSnapshot(0)
+	s.Cluster.Apps = []model.App{
+		{ID: "/shop/web", TaskIDs: []string{"shop_web.1", "custom-1"}},
+		{ID: "/shop/db", TaskIDs: []string{"shop_web.9"}}, // listed under another app than its id says
+	}
+	for _, id := range []string{"shop_web.1", "custom-1", "shop_web.9", "shop_web.2", "custom-2"} {
+		s.Cluster.Tasks = append(s.Cluster.Tasks, model.Task{ID: id, State: "TASK_RUNNING"})
+	}
+	for app, want := range map[string][]string{
+		"/shop/web": {"custom-1", "shop_web.1", "shop_web.2"},
+		"/shop/db":  {"shop_web.9"},
+	} {
+		tb, err := Rows(s, Query{View: "mesos-tasks", Scope: []Scope{{Kind: "app", ID: app}}, Sort: "task_id"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range tb.Rows {
+			got = append(got, r.Key)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("app %s: tasks %v, want %v", app, got, want)
+		}
+	}
+}
