@@ -405,7 +405,7 @@ func TestMarathonActionsFromTheScreen(t *testing.T) {
 	p.command("restart")
 	p.waitFor("the confirmation", hasWords("Marathon will restart the only instance of"))
 	p.keys("y")
-	p.waitFor("the 409", hasWords("409"))
+	p.waitFor("the 409", hasWords("409 Conflict"))
 	if s := p.screen(); !hasWords("App is locked by one or more deployments")(s) {
 		t.Errorf("Marathon's message is not shown:\n%s", s)
 	}

@@ -52,7 +52,8 @@ type options struct {
 	cadvisor          string
 	color             string
 	readOnly          bool
-	listen            string // --listen: serve /metrics there
+	listen            string        // --listen: serve /metrics there
+	since             time.Duration // --since: the events view's past, where its sources keep it
 	version           bool
 	config            string                 // --config: the settings file; "" is the default one
 	given             func(name string) bool // whether a flag was on the command line (it overrides the settings file)
@@ -64,6 +65,7 @@ type options struct {
 // parsed.
 type rawFlags struct {
 	delay, orchInterval, filter, sort string
+	since                             string
 	scopes                            []string
 	help                              bool
 }
@@ -105,10 +107,11 @@ var flagGroups = []flagGroup{
 		fs.StringVar(&o.config, "config", "", "the settings `FILE` (default $XDG_CONFIG_HOME/ctop-like/config.yaml): columns and sort per view, interval, start view; written by the column chooser (c); flags override it")
 		complete(fs, "config", manual.CompleteFile)
 	}},
-	{manual.Group{ID: "batch", Title: "Batch mode: print instead of drawing a screen"}, func(fs *pflag.FlagSet, o *options, _ *rawFlags) {
+	{manual.Group{ID: "batch", Title: "Batch mode: print instead of drawing a screen"}, func(fs *pflag.FlagSet, o *options, r *rawFlags) {
 		fs.StringVarP(&o.output, "output", "o", "", "print each refresh as a `FORMAT`: table (as top -b), json (one object a line), or none (with --listen: serve metrics without a screen)")
 		complete(fs, "output", manual.CompleteWords, "table", "json", "none")
 		fs.IntVarP(&o.iterations, "iterations", "n", 1, "how many refreshes (`N`) to print; 0 prints until stopped")
+		fs.StringVar(&r.since, "since", "", "with -v events: also what happened in the last `DURATION` (1h, 30m), where the source keeps it (Docker's and Podman's events)")
 		fs.StringVar(&o.listen, "listen", "", "serve every container's figures to Prometheus at http://`ADDR`/metrics (cAdvisor's names, Mesos and Marathon labels; read-only): a bare port (9338) is loopback only, HOST:PORT as given; beside the screen, or alone with -o none -n 0")
 	}},
 	{manual.Group{ID: "recording", Title: "Recording and replay"}, func(fs *pflag.FlagSet, o *options, _ *rawFlags) {
@@ -247,15 +250,15 @@ func checkQuery(o *options, r *rawFlags) error {
 	if r.sort != "" {
 		o.sort = strings.TrimPrefix(r.sort, "-")
 		o.desc = strings.HasPrefix(r.sort, "-")
-		if v.Col(o.sort) < 0 {
-			return usageError{fmt.Sprintf("invalid argument %q for \"-s, --sort\": view %s has no column %q (see -l)", r.sort, o.view, o.sort)}
+		if err := v.CheckColumn(o.sort); err != nil {
+			return usageError{fmt.Sprintf("invalid argument %q for \"-s, --sort\": %v (see -l)", r.sort, err)}
 		}
 	}
 	return nil
 }
 
 // checkBatch reads -o and -n.
-func checkBatch(o *options, _ *rawFlags) error {
+func checkBatch(o *options, r *rawFlags) error {
 	switch o.output {
 	case "", "table", "json", "none":
 	default:
@@ -268,6 +271,19 @@ func checkBatch(o *options, _ *rawFlags) error {
 		if o.read != "" {
 			return usageError{"--listen serves this node's figures as they are read; a replay (-r) has none"}
 		}
+	}
+	if r.since != "" {
+		d, err := time.ParseDuration(r.since)
+		if err != nil || d <= 0 {
+			return usageError{fmt.Sprintf("invalid argument %q for \"--since\": want a duration above 0 (1h, 30m)", r.since)}
+		}
+		if o.view != views.EventsView {
+			return usageError{"--since: past events are the events view's: add -v events"}
+		}
+		if o.read != "" {
+			return usageError{"--since: a replay (-r) has the events of its recording only"}
+		}
+		o.since = d
 	}
 	if o.iterations < 0 {
 		return usageError{fmt.Sprintf("invalid argument \"%d\" for \"-n, --iterations\": want 0 or more", o.iterations)}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/ctop-like/ctop-like/internal/batch"
 	"github.com/ctop-like/ctop-like/internal/collector"
-	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
+	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/logfeed"
 	"github.com/ctop-like/ctop-like/internal/metrics"
 	"github.com/ctop-like/ctop-like/internal/model"
@@ -107,6 +107,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 	last, stopLast := startLast(o, nd.logs)
 	defer stopLast()
 	mon := monitor.New(nd.src, o.delay, nd.cluster, orchestrator.Match)
+	startEvents(ctx, o, nd, mon, stderr)
 	if o.listen != "" {
 		srv, err := metrics.Listen(o.listen, mon.Latest)
 		if err != nil {
@@ -195,7 +196,7 @@ type node struct {
 	src     monitor.Source
 	host    string
 	cluster monitor.ClusterSource // nil without -m
-	docker  *docker.Handler       // nil unless local with Docker: no actions elsewhere
+	docker  runtime.Handler       // this node's Docker, whose first list the screen waits for; nil without
 	local   *collector.Local      // this node's runtimes; nil for remote nodes (no container actions, no shell)
 	ready   func(context.Context) // waits for the runtimes' first lists; nil for remote nodes
 	logs    logfeed.Opener        // opens a scope's log; nil where none can be read
@@ -226,14 +227,7 @@ func openNode(ctx context.Context, o *options, stderr io.Writer) (*node, error) 
 		local.Close()
 		return nil, err
 	}
-	return &node{src: local, host: local.Host(), cluster: cl, docker: dockerOf(local), local: local, ready: local.WaitReady, logs: localLogs(local, o.procRoot, o.cgroupRoot), close: func() { local.Close() }}, nil
-}
-
-// dockerOf is the local Docker handler, whose first list the screen waits
-// for; nil when Docker is disabled.
-func dockerOf(local *collector.Local) *docker.Handler {
-	d, _ := local.Runtime(model.RuntimeDocker).(*docker.Handler)
-	return d
+	return &node{src: local, host: local.Host(), cluster: cl, docker: local.Runtime(model.RuntimeDocker), local: local, ready: local.WaitReady, logs: logfeed.Local(local, o.procRoot, o.cgroupRoot), close: func() { local.Close() }}, nil
 }
 
 // runBatch prints -n refreshes. Rates need two samples, so the first line

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"io"
 	"io/fs"
 	"os"
 
 	"github.com/ctop-like/ctop-like/internal/settings"
+	"github.com/ctop-like/ctop-like/internal/views"
 )
 
 // readSettings reads the settings file where the run uses it (the screen,
@@ -15,11 +17,8 @@ import (
 // refresh interval, and the start view unless -v, -s, -f or --scope
 // (which name the default view's columns) are given. Each problem is one
 // line on stderr and on the screen's message line; the run goes on with
-// what the file has right.
+// what the file has right. Its crash-loop rule holds for every output.
 func readSettings(o *options, stderr io.Writer) {
-	if o.output == "json" {
-		return
-	}
 	path := o.config
 	if path == "" {
 		p, err := settings.DefaultPath()
@@ -31,11 +30,17 @@ func readSettings(o *options, stderr io.Writer) {
 		o.notes = append(o.notes, path+": no such file yet: the column chooser (c, then Enter) creates it")
 	}
 	f, errs := settings.Load(path)
-	o.settings = f
 	for _, err := range errs {
 		warn(stderr, err.Error())
 		o.notes = append(o.notes, err.Error())
 	}
+	if r := f.CrashLoop; r.Failures > 0 || r.Window > 0 {
+		views.CrashLoop = views.CrashLoopRule{Failures: cmp.Or(r.Failures, views.CrashLoop.Failures), Window: cmp.Or(r.Window, views.CrashLoop.Window)}
+	}
+	if o.output == "json" {
+		return // every column, whatever the file says
+	}
+	o.settings = f
 	if o.output != "" {
 		return
 	}

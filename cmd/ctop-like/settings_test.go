@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ctop-like/ctop-like/internal/dockertest"
+	"github.com/ctop-like/ctop-like/internal/views"
 )
 
 // TestSettingsFileWithAMistakeStillRuns: a bad line is one error naming
@@ -142,6 +144,28 @@ func TestSettingsGiveTheScreenItsIntervalAndViewUnlessFlagsDo(t *testing.T) {
 		readSettings(o, io.Discard)
 		if o.delay.String() != tc.delay || o.view != tc.view {
 			t.Errorf("%v: delay %v view %s, want %s %s", tc.args, o.delay, o.view, tc.delay, tc.view)
+		}
+	}
+}
+
+// TestCrashLoopRuleFromSettings: the file's crash_loop holds for the
+// screen and for both batch outputs; a field it leaves out keeps its
+// default.
+func TestCrashLoopRuleFromSettings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "settings.yaml")
+	if err := os.WriteFile(path, []byte("crash_loop:\n  failures: 5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer func(r views.CrashLoopRule) { views.CrashLoop = r }(views.CrashLoop)
+	for _, args := range [][]string{nil, {"-o", "json"}, {"-o", "table"}} {
+		views.CrashLoop = views.CrashLoopRule{Failures: 3, Window: 15 * time.Minute}
+		o, err := parseFlags(append([]string{"--config", path}, args...), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readSettings(o, io.Discard)
+		if views.CrashLoop != (views.CrashLoopRule{Failures: 5, Window: 15 * time.Minute}) {
+			t.Errorf("%v: %+v", args, views.CrashLoop)
 		}
 	}
 }

@@ -12,17 +12,18 @@ _ctop_like_columns() {
         esac
     done
     case $view in
-    containers) echo 'id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace cpu_limit_pct swap_bytes pgmajfault_ps mem_failcnt net_rx_errors_ps net_tx_errors_ps net_rx_drops_ps net_tx_drops_ps psi_cpu_some_pct psi_mem_some_pct psi_mem_full_pct psi_io_some_pct psi_io_full_pct hugetlb_bytes disk_bytes fds tcp_established tcp_time_wait' ;;
+    containers) echo 'id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace labels cpu_limit_pct swap_bytes pgmajfault_ps mem_failcnt net_rx_errors_ps net_tx_errors_ps net_rx_drops_ps net_tx_drops_ps psi_cpu_some_pct psi_mem_some_pct psi_mem_full_pct psi_io_some_pct psi_io_full_pct hugetlb_bytes disk_bytes fds tcp_established tcp_time_wait' ;;
     processes) echo 'pid ppid user state cpu_pct mem_pct rss_bytes vsz_bytes threads read_bps write_bps container_id container command nice cpu_user_pct cpu_system_pct time_s start_time ports' ;;
     machine) echo 'kind name util_pct read_bps write_bps rx_bps tx_bps used_bytes total_bytes user_pct system_pct iowait_pct steal_pct reads_ps writes_ps rx_pps tx_pps errors drops speed_mbps state available_bytes device fs_type' ;;
-    marathon-apps) echo 'app group instances tasks_running tasks_healthy containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps tasks_staged tasks_unhealthy deployments delayed last_failure last_failure_s attention' ;;
+    marathon-apps) echo 'app group instances tasks_running tasks_healthy containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps tasks_staged tasks_unhealthy deployments delayed last_failure last_failure_s attention offers_processed offers_declined decline_reason crash_failures labels' ;;
     marathon-groups) echo 'group apps containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps attention' ;;
     mesos-frameworks) echo 'framework_id framework active tasks containers cpu_pct mem_bytes attention' ;;
-    mesos-tasks) echo 'task_id task framework state agent container_id cpu_pct mem_bytes reason message state_age_s attention' ;;
+    mesos-tasks) echo 'task_id task framework state agent container_id cpu_pct mem_bytes reason message state_age_s attention labels' ;;
     agents) echo 'id host cpus cpus_allocated cpu_pct mem_total_bytes mem_allocated_bytes mem_bytes tasks executors age_s state error' ;;
     logs) echo 'time stream text' ;;
-    attention) echo 'kind id name attention why age_s app' ;;
-    *) echo 'id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace cpu_limit_pct swap_bytes pgmajfault_ps mem_failcnt net_rx_errors_ps net_tx_errors_ps net_rx_drops_ps net_tx_drops_ps psi_cpu_some_pct psi_mem_some_pct psi_mem_full_pct psi_io_some_pct psi_io_full_pct hugetlb_bytes disk_bytes fds tcp_established tcp_time_wait' ;;
+    attention) echo 'kind id name attention why age_s app labels' ;;
+    events) echo 'time kind object runtime framework app task text object_kind source exit_code pid container task_id seq' ;;
+    *) echo 'id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace labels cpu_limit_pct swap_bytes pgmajfault_ps mem_failcnt net_rx_errors_ps net_tx_errors_ps net_rx_drops_ps net_tx_drops_ps psi_cpu_some_pct psi_mem_some_pct psi_mem_full_pct psi_io_some_pct psi_io_full_pct hugetlb_bytes disk_bytes fds tcp_established tcp_time_wait' ;;
     esac
 }
 
@@ -36,7 +37,7 @@ _ctop_like() {
     COMPREPLY=()
     case $prev in
     -v | --view)
-        COMPREPLY=($(compgen -W 'containers processes machine marathon-apps marathon-groups mesos-frameworks mesos-tasks agents logs attention' -- "$cur"))
+        COMPREPLY=($(compgen -W 'containers processes machine marathon-apps marathon-groups mesos-frameworks mesos-tasks agents logs attention events' -- "$cur"))
         return
         ;;
     --scope)
@@ -95,12 +96,12 @@ _ctop_like() {
         COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur"))
         return
         ;;
-    -d | --delay | --tail | -n | --iterations | --listen | --docker-host | --podman-host | -m | --mesos-api | --mesos-agent | --cadvisor | --orchestrator-interval)
+    -d | --delay | --tail | -n | --iterations | --since | --listen | --docker-host | --podman-host | -m | --mesos-api | --mesos-agent | --cadvisor | --orchestrator-interval)
         return
         ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W '--view -v --scope --filter -f --sort -s --all -a --delay -d --tail --color --read-only --config --output -o --iterations -n --listen --write -w --read -r --docker-host --podman-host --containerd-address --crio-address --proc-root --cgroup-root --mesos-api -m --mesos-agent --cluster --cadvisor --orchestrator-interval --insecure --ca-cert --list-views -l --markdown --man --completion --version --help -h' -- "$cur"))
+        COMPREPLY=($(compgen -W '--view -v --scope --filter -f --sort -s --all -a --delay -d --tail --color --read-only --config --output -o --iterations -n --since --listen --write -w --read -r --docker-host --podman-host --containerd-address --crio-address --proc-root --cgroup-root --mesos-api -m --mesos-agent --cluster --cadvisor --orchestrator-interval --insecure --ca-cert --list-views -l --markdown --man --completion --version --help -h' -- "$cur"))
     fi
 }
 complete -F _ctop_like ctop-like

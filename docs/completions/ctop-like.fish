@@ -19,32 +19,34 @@ function __ctop_like_columns
     end
     switch "$view"
         case containers
-            printf '%s\n' id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace cpu_limit_pct swap_bytes pgmajfault_ps mem_failcnt net_rx_errors_ps net_tx_errors_ps net_rx_drops_ps net_tx_drops_ps psi_cpu_some_pct psi_mem_some_pct psi_mem_full_pct psi_io_some_pct psi_io_full_pct hugetlb_bytes disk_bytes fds tcp_established tcp_time_wait
+            printf '%s\n' id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace labels cpu_limit_pct swap_bytes pgmajfault_ps mem_failcnt net_rx_errors_ps net_tx_errors_ps net_rx_drops_ps net_tx_drops_ps psi_cpu_some_pct psi_mem_some_pct psi_mem_full_pct psi_io_some_pct psi_io_full_pct hugetlb_bytes disk_bytes fds tcp_established tcp_time_wait
         case processes
             printf '%s\n' pid ppid user state cpu_pct mem_pct rss_bytes vsz_bytes threads read_bps write_bps container_id container command nice cpu_user_pct cpu_system_pct time_s start_time ports
         case machine
             printf '%s\n' kind name util_pct read_bps write_bps rx_bps tx_bps used_bytes total_bytes user_pct system_pct iowait_pct steal_pct reads_ps writes_ps rx_pps tx_pps errors drops speed_mbps state available_bytes device fs_type
         case marathon-apps
-            printf '%s\n' app group instances tasks_running tasks_healthy containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps tasks_staged tasks_unhealthy deployments delayed last_failure last_failure_s attention
+            printf '%s\n' app group instances tasks_running tasks_healthy containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps tasks_staged tasks_unhealthy deployments delayed last_failure last_failure_s attention offers_processed offers_declined decline_reason crash_failures labels
         case marathon-groups
             printf '%s\n' group apps containers cpu_pct mem_bytes mem_pct net_rx_bps net_tx_bps attention
         case mesos-frameworks
             printf '%s\n' framework_id framework active tasks containers cpu_pct mem_bytes attention
         case mesos-tasks
-            printf '%s\n' task_id task framework state agent container_id cpu_pct mem_bytes reason message state_age_s attention
+            printf '%s\n' task_id task framework state agent container_id cpu_pct mem_bytes reason message state_age_s attention labels
         case agents
             printf '%s\n' id host cpus cpus_allocated cpu_pct mem_total_bytes mem_allocated_bytes mem_bytes tasks executors age_s state error
         case logs
             printf '%s\n' time stream text
         case attention
-            printf '%s\n' kind id name attention why age_s app
+            printf '%s\n' kind id name attention why age_s app labels
+        case events
+            printf '%s\n' time kind object runtime framework app task text object_kind source exit_code pid container task_id seq
         case '*'
-            printf '%s\n' id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace cpu_limit_pct swap_bytes pgmajfault_ps mem_failcnt net_rx_errors_ps net_tx_errors_ps net_rx_drops_ps net_tx_drops_ps psi_cpu_some_pct psi_mem_some_pct psi_mem_full_pct psi_io_some_pct psi_io_full_pct hugetlb_bytes disk_bytes fds tcp_established tcp_time_wait
+            printf '%s\n' id name image runtime state cpu_pct throttled_pct mem_bytes mem_limit_bytes mem_pct net_rx_bps net_tx_bps blk_read_bps blk_write_bps pids framework group app task cpu_user_pct cpu_system_pct throttled_s rss_bytes cache_bytes oom_kills net_rx_pps net_tx_pps blk_read_ps blk_write_ps restarts health pid framework_id task_id cgroup agent exit_code oom_killed state_age_s pod namespace ports attention containerd_namespace labels cpu_limit_pct swap_bytes pgmajfault_ps mem_failcnt net_rx_errors_ps net_tx_errors_ps net_rx_drops_ps net_tx_drops_ps psi_cpu_some_pct psi_mem_some_pct psi_mem_full_pct psi_io_some_pct psi_io_full_pct hugetlb_bytes disk_bytes fds tcp_established tcp_time_wait
     end
 end
 
 complete -c ctop-like -f
-complete -c ctop-like -s v -l view -x -a 'containers processes machine marathon-apps marathon-groups mesos-frameworks mesos-tasks agents logs attention' -d 'the view to open, by ID'
+complete -c ctop-like -s v -l view -x -a 'containers processes machine marathon-apps marathon-groups mesos-frameworks mesos-tasks agents logs attention events' -d 'the view to open, by ID'
 complete -c ctop-like -l scope -x -a 'framework= group= app= task= container= pid= agent=' -d 'start drilled down into one entity, as KIND=ID'
 complete -c ctop-like -s f -l filter -x -a '(__ctop_like_columns)' -d 'show the rows where every clause holds'
 complete -c ctop-like -s s -l sort -x -a '(__ctop_like_columns; __ctop_like_columns | string replace -r "^" -)' -d 'sort by the column ID'
@@ -56,6 +58,7 @@ complete -c ctop-like -l read-only -d 'offer no actions'
 complete -c ctop-like -l config -r -F -d 'the settings FILE'
 complete -c ctop-like -s o -l output -x -a 'table json none' -d 'print each refresh as a FORMAT'
 complete -c ctop-like -s n -l iterations -x -d 'how many refreshes'
+complete -c ctop-like -l since -x -d 'with -v events'
 complete -c ctop-like -l listen -x -d 'serve every container\'s figures to Prometheus at http'
 complete -c ctop-like -s w -l write -r -F -d 'record every refresh to FILE'
 complete -c ctop-like -s r -l read -r -F -d 'replay the recording FILE on the screen, or print it with -o'

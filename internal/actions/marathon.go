@@ -1,32 +1,28 @@
 package actions
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"strings"
-	"unicode"
+
+	"github.com/ctop-like/ctop-like/internal/httpapi"
 )
 
 // Marathon acts on Marathon apps and tasks through Marathon's REST API
-// (docs/docs/rest-api/public/api/v2/apps.raml). Its credentials go only to
-// this Marathon's scheme, host and port: a redirect elsewhere is followed
-// without them.
+// (docs/docs/rest-api/public/api/v2/apps.raml), by the one client of every
+// remote call (httpapi): its credentials go only to the Endpoint's scheme,
+// host and port (a redirect elsewhere is followed without them), its
+// answer is bounded, and an error answer is an *httpapi.StatusError with
+// Marathon's own message, secrets hidden and control characters shown as
+// '?'.
 type Marathon struct {
-	// URL is Marathon's base URL (http://marathon:8080, or a DC/OS
-	// https://master/service/marathon).
-	URL string
-	// Client sends the requests (TLS settings); http.DefaultClient when nil.
-	Client *http.Client
-	// User and Password are sent as HTTP basic auth when User is set.
-	User, Password string
-	// Token, when set, is a DC/OS ACS token sent as `Authorization: token=…`.
-	Token string
+	// API sends the requests (TLS, timeout, bounds).
+	API *httpapi.Client
+	// At is the Marathon with its credentials (the -m URL's user:password
+	// or DCOS_ACS_TOKEN), as the poller read it: http://marathon:8080, or
+	// a DC/OS https://master/service/marathon.
+	At *httpapi.Endpoint
 }
 
 // App is a Marathon app as the confirmation names it.
@@ -114,97 +110,31 @@ func (c call) Do(ctx context.Context) error {
 	if c.bad != "" {
 		return errors.New(c.bad)
 	}
-	base, err := url.Parse(strings.TrimSuffix(c.m.URL, "/"))
-	if err != nil || base.Host == "" {
-		return fmt.Errorf("marathon: bad URL %q", c.m.URL)
+	if c.m.API == nil || c.m.At == nil {
+		return errors.New("marathon: no Marathon to act through")
 	}
-	target := *base
-	target.User = nil
-	target.RawPath = base.EscapedPath() + c.path
-	if target.Path, err = url.PathUnescape(target.RawPath); err != nil {
-		return fmt.Errorf("marathon: %w", err)
+	path := c.path
+	if c.query != "" {
+		path += "?" + c.query
 	}
-	target.RawQuery = c.query
-	var body io.Reader
+	var body []byte
 	if c.body != "" {
-		body = strings.NewReader(c.body)
+		body = []byte(c.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, c.method, target.String(), body)
-	if err != nil {
-		return fmt.Errorf("marathon: %w", err)
-	}
-	if c.body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	switch {
-	case c.m.Token != "":
-		req.Header.Set("Authorization", "token="+c.m.Token)
-	case c.m.User != "":
-		req.SetBasicAuth(c.m.User, c.m.Password)
-	}
-	resp, err := c.m.client(base).Do(req)
-	if err != nil {
-		return fmt.Errorf("marathon %s %s: %w", c.method, redact(&target), unwrapURL(err))
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode/100 == 2 {
+	_, err := c.m.API.Do(ctx, c.m.At, c.method, path, body, nil)
+	if err == nil {
 		return nil
 	}
-	return &APIError{Method: c.method, URL: redact(&target), Status: resp.StatusCode, Message: message(b)}
-}
-
-// client is the Marathon's client with a redirect rule: credentials are
-// dropped on a redirect to another scheme, host or port.
-func (m *Marathon) client(base *url.URL) *http.Client {
-	cl := http.DefaultClient
-	if m.Client != nil {
-		cl = m.Client
-	}
-	cp := *cl
-	prev := cl.CheckRedirect
-	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if !sameOrigin(req.URL, base) {
-			req.Header.Del("Authorization")
+	where := c.m.At.URL(c.path)
+	var se *httpapi.StatusError
+	if errors.As(err, &se) {
+		msg := se.Message
+		if msg == "" {
+			msg = se.Body
 		}
-		if prev != nil {
-			return prev(req, via)
-		}
-		if len(via) >= 10 {
-			return fmt.Errorf("stopped after 10 redirects")
-		}
-		return nil
+		return &APIError{Method: c.method, URL: where, Status: se.Code, Message: msg, err: se}
 	}
-	return &cp
-}
-
-func sameOrigin(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
-}
-
-func port(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	if strings.EqualFold(u.Scheme, "https") {
-		return "443"
-	}
-	return "80"
-}
-
-func redact(u *url.URL) string {
-	c := *u
-	c.User = nil
-	c.RawQuery = ""
-	return c.String()
-}
-
-func unwrapURL(err error) error {
-	if ue, ok := err.(*url.Error); ok {
-		return ue.Err
-	}
-	return err
+	return fmt.Errorf("marathon %s %s: %w", c.method, where, err)
 }
 
 // APIError is an answer of Marathon other than 2xx: 409 (a deployment is
@@ -212,38 +142,26 @@ func unwrapURL(err error) error {
 type APIError struct {
 	Method, URL string
 	Status      int
-	// Message is Marathon's own `message`, or the start of its body when
-	// it sent no JSON; untrusted text.
+	// Message is Marathon's own `message`, or the first line of its body
+	// when it sent no JSON; secrets hidden, control and bidi characters
+	// as '?' (httpapi.StatusError), still untrusted text.
 	Message string
+	err     *httpapi.StatusError
 }
 
+// Error is "marathon POST <url>: HTTP 409 Conflict: <Marathon's message>",
+// with httpapi's hint on 401 and 403 (which credentials were sent).
 func (e *APIError) Error() string {
-	return fmt.Sprintf("marathon %s %s: %d %s: %s", e.Method, e.URL, e.Status, http.StatusText(e.Status), printable(e.Message))
+	if e.err == nil {
+		return fmt.Sprintf("marathon %s %s: HTTP %d %s: %s", e.Method, e.URL, e.Status, http.StatusText(e.Status), e.Message)
+	}
+	return fmt.Sprintf("marathon %s %s: %s", e.Method, e.URL, e.err)
 }
 
-// message takes Marathon's `message` from an error body
-// ({"message":"…","details":[…]}), or the body's start.
-func message(b []byte) string {
-	var e struct {
-		Message string `json:"message"`
+// Unwrap is the status error of httpapi.
+func (e *APIError) Unwrap() error {
+	if e.err == nil {
+		return nil
 	}
-	if json.Unmarshal(b, &e) == nil && e.Message != "" {
-		return e.Message
-	}
-	b = bytes.TrimSpace(b)
-	if len(b) > 200 {
-		b = b[:200]
-	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
-}
-
-// printable replaces control characters so an error string cannot move a
-// terminal's cursor even where it is printed raw.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return '\uFFFD'
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
+	return e.err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/ctop-like/ctop-like/internal/httpapi"
 )
 
 // seen is one request the test Marathon received.
@@ -73,6 +76,22 @@ func (f *fakeMarathon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// marathonAt is the Marathon at raw (its user:password, if any, sent as
+// basic auth) through a client of httpapi; token, when set, is sent
+// instead as DCOS_ACS_TOKEN.
+func marathonAt(t *testing.T, raw, token string) *Marathon {
+	t.Helper()
+	e, err := httpapi.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := httpapi.New(httpapi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Marathon{API: api, At: e.WithToken(token)}
+}
+
 func (f *fakeMarathon) last() seen {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -85,7 +104,7 @@ func TestMarathonActionsReachMarathonAsDocumented(t *testing.T) {
 	fm := &fakeMarathon{t: t}
 	srv := httptest.NewServer(fm)
 	defer srv.Close()
-	m := &Marathon{URL: srv.URL, Client: srv.Client()}
+	m := marathonAt(t, srv.URL, "")
 	api := App{ID: "/shop/api", Instances: 3}
 	task := "shop_api.a6f0bb45-c64b-11e6-9066-5a8a388c67a1"
 	for _, tc := range []struct {
@@ -131,7 +150,7 @@ func TestMarathonUnderAPath(t *testing.T) {
 	fm := &fakeMarathon{t: t}
 	srv := httptest.NewServer(fm)
 	defer srv.Close()
-	m := &Marathon{URL: srv.URL + "/service/marathon/", Client: srv.Client()}
+	m := marathonAt(t, srv.URL+"/service/marathon/", "")
 	if err := m.Restart(App{ID: "/shop/api", Instances: 2}).Do(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +171,7 @@ func TestMarathonErrorsSurface(t *testing.T) {
 	fm := &fakeMarathon{t: t}
 	srv := httptest.NewServer(fm)
 	defer srv.Close()
-	m := &Marathon{URL: srv.URL, Client: srv.Client()}
+	m := marathonAt(t, srv.URL, "")
 	for _, tc := range []struct {
 		act    Deed
 		status int
@@ -169,7 +188,7 @@ func TestMarathonErrorsSurface(t *testing.T) {
 	}
 
 	fm.auth = "Basic b3BzOnMzY3JldA==" // ops:s3cret
-	err := (&Marathon{URL: srv.URL, Client: srv.Client(), User: "ops", Password: "wrong"}).Restart(App{ID: "/shop/api"}).Do(context.Background())
+	err := marathonAt(t, strings.Replace(srv.URL, "://", "://ops:wrong@", 1), "").Restart(App{ID: "/shop/api"}).Do(context.Background())
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Status != 401 || ae.Message != "Invalid username or password." {
 		t.Errorf("401: %v", err)
@@ -177,7 +196,7 @@ func TestMarathonErrorsSurface(t *testing.T) {
 	if strings.Contains(err.Error(), "wrong") {
 		t.Errorf("the password is in the error: %v", err)
 	}
-	if err := (&Marathon{URL: srv.URL, Client: srv.Client(), User: "ops", Password: "s3cret"}).Restart(App{ID: "/shop/api"}).Do(context.Background()); err != nil {
+	if err := marathonAt(t, strings.Replace(srv.URL, "://", "://ops:s3cret@", 1), "").Restart(App{ID: "/shop/api"}).Do(context.Background()); err != nil {
 		t.Errorf("right credentials: %v", err)
 	}
 	fm.auth = ""
@@ -210,14 +229,14 @@ func TestMarathonCredentialsStayWithMarathon(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	tok := &Marathon{URL: srv.URL, Client: srv.Client(), Token: "eyJhbGciOi.dcos"}
+	tok := marathonAt(t, srv.URL, "eyJhbGciOi.dcos")
 	if err := tok.Restart(App{ID: "/shop/api", Instances: 3}).Do(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got := fm.last().auth; got != "token=eyJhbGciOi.dcos" {
 		t.Errorf("DC/OS token sent as %q", got)
 	}
-	basic := &Marathon{URL: srv.URL, Client: srv.Client(), User: "ops", Password: "s3cret"}
+	basic := marathonAt(t, strings.Replace(srv.URL, "://", "://ops:s3cret@", 1), "")
 	if err := basic.Restart(App{ID: "/moved/app", Instances: 1}).Do(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +262,7 @@ func TestMarathonIDsThatAProxyRewritesAreRefused(t *testing.T) {
 		fm.ServeHTTP(w, r)
 	}))
 	defer proxy.Close()
-	m := &Marathon{URL: proxy.URL, Client: proxy.Client()}
+	m := marathonAt(t, proxy.URL, "")
 	victim := App{ID: "/victim", Instances: 3}
 	for _, tc := range []struct {
 		act  Deed
@@ -293,5 +312,25 @@ func TestMarathonsOwnIDsPass(t *testing.T) {
 		if err := CheckTaskID(id); err != nil {
 			t.Errorf("task %q: %v", id, err)
 		}
+	}
+}
+
+// What Marathon (or a proxy before it) says back is shown as text: a
+// credential it echoes is hidden, and a bidi override cannot reorder the
+// message line.
+func TestMarathonErrorsHideEchoedCredentials(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, `{"message":"%s may not restart /shop/api \u202e!detoor"}`, r.Header.Get("Authorization"))
+	}))
+	defer srv.Close()
+	const tok = "eyJhbGciOi.dcos-secret"
+	err := marathonAt(t, srv.URL, tok).Restart(App{ID: "/shop/api", Instances: 1}).Do(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "may not restart /shop/api") {
+		t.Fatalf("403: %v", err)
+	}
+	if strings.Contains(err.Error(), tok) || strings.Contains(err.Error(), "\u202e") {
+		t.Errorf("403: %q", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +44,9 @@ type Printer struct {
 	Columns []string
 
 	buf []byte // the JSON line's next piece, reused from one refresh to the next
+	// streamed is the place of the last row printed of a view that
+	// streams (views.View.Stream): each of its rows is printed once.
+	streamed uint64
 }
 
 // jsonPiece is how much of a JSON line is built before it is written: a
@@ -56,9 +60,16 @@ func (p *Printer) Print(s *model.Snapshot) error {
 	if p.Format == "none" {
 		return nil
 	}
-	t, err := views.Rows(s, p.Query)
+	q := p.Query
+	if q.Columns == nil {
+		q.Columns = p.Columns // the label columns chosen
+	}
+	t, err := views.Rows(s, q)
 	if err != nil {
 		return err
+	}
+	if t.View.Stream != nil {
+		p.onlyNew(t)
 	}
 	if p.Format == "json" {
 		var werr error
@@ -75,6 +86,20 @@ func (p *Printer) Print(s *model.Snapshot) error {
 	writeTable(&buf, s, t, p.TableColumns, p.Columns)
 	_, err = p.Out.Write(buf.Bytes())
 	return err
+}
+
+// onlyNew keeps the rows of a streaming view placed after the last one
+// printed, and remembers the newest of them.
+func (p *Printer) onlyNew(t *views.Table) {
+	last := p.streamed
+	kept := t.Rows[:0]
+	for _, r := range t.Rows {
+		if n := t.View.Stream(r); n > p.streamed {
+			kept = append(kept, r)
+			last = max(last, n)
+		}
+	}
+	t.Rows, p.streamed = kept, last
 }
 
 // appendJSON appends one object on one line to b, its row objects keeping
@@ -277,10 +302,16 @@ func tableColumns(t *views.Table, maxPriority int, chosen []string) (cols []int,
 			}
 		}
 	}
+	// The label columns the filter or the sort adds (label.team) follow.
+	for i := len(t.View.Columns); i < len(t.Columns) && chosen == nil; i++ {
+		if !slices.Contains(shown, i) {
+			shown = append(shown, i)
+		}
+	}
 	if chosen != nil {
 		shown = shown[:0]
 		for _, id := range chosen {
-			if i := t.View.Col(id); i >= 0 {
+			if i := slices.IndexFunc(t.Columns, func(c views.Column) bool { return c.ID == id }); i >= 0 {
 				shown = append(shown, i)
 			}
 		}

@@ -139,6 +139,9 @@ func TestDockerStoppedContainers(t *testing.T) {
 	if c.State != "exited" || c.ExitCode == nil || *c.ExitCode != 1 || c.OOMKilled || c.StateSince.IsZero() || c.Runtime != model.RuntimeDocker {
 		t.Errorf("exited container: state %q exit %v oom %v since %v runtime %q", c.State, c.ExitCode, c.OOMKilled, c.StateSince, c.Runtime)
 	}
+	if !c.Can.Has(model.CanRestart) {
+		t.Errorf("Docker's exited container cannot be restarted: %07b", c.Can)
+	}
 	if c.Measured("memory") || c.PID != 0 {
 		t.Errorf("a stopped container has figures: unmeasured %v pid %d", c.Unmeasured, c.PID)
 	}

@@ -74,6 +74,10 @@ func TestFrozenCgroupIsPaused(t *testing.T) {
 		if c.Runtime != model.RuntimeMesos {
 			t.Fatalf("runtime %s", c.Runtime)
 		}
+		// Through its cgroup: paused, stopped, signalled; never restarted.
+		if !c.Can.Has(model.CanPause|model.CanStop|model.CanKill) || c.Can.Has(model.CanRestart) {
+			t.Errorf("a Mesos container can %07b", c.Can)
+		}
 		return c.State
 	}
 	if s := state(); s != "running" {

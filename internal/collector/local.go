@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -196,6 +197,15 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 // for another runtime (Podman's API behind --docker-host).
 func (l *Local) Runtime(name string) runtime.Handler { return l.runtimes.get(name) }
 
+// Runtimes are the handlers of every runtime opened, in the order the
+// collector asks them.
+func (l *Local) Runtimes() []runtime.Handler { return slices.Clone(l.runtimes.list) }
+
+// ListenOOM has f told each process the kernel's OOM killer kills from
+// now on (the kernel log's record, as an event); nothing where the log
+// cannot be read.
+func (l *Local) ListenOOM(f func(model.Event)) { l.oom.Listen(f) }
+
 // WaitReady waits until every runtime's first list is in or failed, or
 // ctx ends, so that batch mode names containers from its first line.
 func (l *Local) WaitReady(ctx context.Context) { l.runtimes.waitReady(ctx) }
@@ -384,6 +394,7 @@ func (l *Local) name(c *model.ContainerSample) {
 	if c.Name == "" {
 		c.Name = shortName(c)
 	}
+	c.Can = runtime.Can(l.runtimes.get(c.Runtime))
 }
 
 // stoppedState says whether a runtime's state means the container runs
@@ -415,6 +426,7 @@ func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]boo
 		applyMeta(&c, m)
 		l.oom.Mark(&c, m.StartedAt)
 		c.PID = 0
+		c.Can = runtime.Can(h)
 		kubernetes.Apply(&c, m.Sandbox)
 		if c.Name == "" {
 			c.Name = shortName(&c)

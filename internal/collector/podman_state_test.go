@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/collector/runtime/docker"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
@@ -105,8 +106,11 @@ func TestPodmanBehindDockerHost(t *testing.T) {
 	if c := findContainer(s, eid); c == nil || c.Runtime != model.RuntimePodman || c.Name != ename {
 		t.Errorf("exited container through --docker-host: %+v", c)
 	}
-	if h, ok := l.Runtime(model.RuntimePodman).(*docker.Handler); !ok || h.Client() == nil {
+	if _, ok := l.Runtime(model.RuntimePodman).(runtime.Restarter); !ok {
 		t.Errorf("Runtime(podman) = %v: actions on Podman's rows would find no engine", l.Runtime(model.RuntimePodman))
+	}
+	if c := findContainer(s, eid); c == nil || !c.Can.Has(model.CanRestart|model.CanRemove) {
+		t.Errorf("Podman's exited container cannot be restarted or removed: %+v", c)
 	}
 	if len(s.Errors) > 0 {
 		t.Errorf("errors: %v", s.Errors)

@@ -50,59 +50,74 @@ func (t *Timeline) compareCluster(c *model.Cluster, streamed bool, out []model.E
 		return at.After(prevAt)
 	}
 	if c.HasMesos {
-		tasks := make(map[string]taskMark, len(c.Tasks))
-		byID := make(map[string]*model.Task, len(c.Tasks))
-		for i := range c.Tasks {
-			task := &c.Tasks[i]
-			if old := byID[task.ID]; old != nil && (!old.Finished || old.StateSince.After(task.StateSince)) {
-				continue // a live task and a finished one of one id: the live one's state
-			}
-			byID[task.ID] = task
-		}
-		for i := range c.Tasks {
-			task := &c.Tasks[i]
-			id := task.ID
-			if byID[id] != task {
-				continue
-			}
-			tasks[id] = taskMark{state: task.State, since: task.StateSince}
-			old, ok := t.tasks[id]
-			switch {
-			case ok && old.state != task.State:
-			case !ok && fresh(task.StateSince):
-				old.state = ""
-			default:
-				continue
-			}
-			out = append(out, taskEvent(task, old.state, c.Time))
-		}
-		t.tasks = tasks
+		out = t.compareTasks(c, fresh, out)
 	}
 	if c.HasMarathon {
-		apps := make(map[string]appMark, len(c.Apps))
-		for i := range c.Apps {
-			a := &c.Apps[i]
-			m := appMark{deployments: -1, failedAt: a.LastFailureAt}
-			if a.Deployments != nil {
-				m.deployments = *a.Deployments
-			}
-			apps[a.ID] = m
-			old, ok := t.apps[a.ID]
-			if ok && !streamed {
-				switch {
-				case old.deployments <= 0 && m.deployments > 0:
-					out = append(out, deploymentEvent(a.ID, "deployment-started", c.Time))
-				case old.deployments > 0 && m.deployments == 0:
-					out = append(out, deploymentEvent(a.ID, "deployment-finished", c.Time))
-				}
-			}
-			if !a.LastFailureAt.IsZero() && (ok && a.LastFailureAt.After(old.failedAt) || !ok && fresh(a.LastFailureAt)) {
-				out = append(out, failureEvent(a))
-			}
-		}
-		t.apps = apps
+		out = t.compareApps(c, streamed, fresh, out)
 	}
 	t.cluster, t.clusterAt = c, c.Time
+	return out
+}
+
+// compareTasks adds the tasks of c in a new state since the last state
+// compared (fresh: a task the last state did not have is news).
+func (t *Timeline) compareTasks(c *model.Cluster, fresh func(time.Time) bool, out []model.Event) []model.Event {
+	tasks := make(map[string]taskMark, len(c.Tasks))
+	byID := make(map[string]*model.Task, len(c.Tasks))
+	for i := range c.Tasks {
+		task := &c.Tasks[i]
+		if old := byID[task.ID]; old != nil && (!old.Finished || old.StateSince.After(task.StateSince)) {
+			continue // a live task and a finished one of one id: the live one's state
+		}
+		byID[task.ID] = task
+	}
+	for i := range c.Tasks {
+		task := &c.Tasks[i]
+		id := task.ID
+		if byID[id] != task {
+			continue
+		}
+		tasks[id] = taskMark{state: task.State, since: task.StateSince}
+		old, ok := t.tasks[id]
+		switch {
+		case ok && old.state != task.State:
+		case !ok && fresh(task.StateSince):
+			old.state = ""
+		default:
+			continue
+		}
+		out = append(out, taskEvent(task, old.state, c.Time))
+	}
+	t.tasks = tasks
+	return out
+}
+
+// compareApps adds the deployments that began or ended (unless streamed:
+// Marathon's event stream says so itself) and an app's new
+// lastTaskFailure.
+func (t *Timeline) compareApps(c *model.Cluster, streamed bool, fresh func(time.Time) bool, out []model.Event) []model.Event {
+	apps := make(map[string]appMark, len(c.Apps))
+	for i := range c.Apps {
+		a := &c.Apps[i]
+		m := appMark{deployments: -1, failedAt: a.LastFailureAt}
+		if a.Deployments != nil {
+			m.deployments = *a.Deployments
+		}
+		apps[a.ID] = m
+		old, ok := t.apps[a.ID]
+		if ok && !streamed {
+			switch {
+			case old.deployments <= 0 && m.deployments > 0:
+				out = append(out, deploymentEvent(a.ID, "deployment-started", c.Time))
+			case old.deployments > 0 && m.deployments == 0:
+				out = append(out, deploymentEvent(a.ID, "deployment-finished", c.Time))
+			}
+		}
+		if !a.LastFailureAt.IsZero() && (ok && a.LastFailureAt.After(old.failedAt) || !ok && fresh(a.LastFailureAt)) {
+			out = append(out, failureEvent(a))
+		}
+	}
+	t.apps = apps
 	return out
 }
 

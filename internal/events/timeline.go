@@ -156,6 +156,7 @@ type placer struct {
 	s        *model.Snapshot
 	was      map[string]mark
 	byCgroup map[string]int
+	wasByCg  map[string]string // the last refresh's containers by cgroup
 	tasks    map[string]*model.Task
 	fwNames  map[string]string
 }
@@ -226,15 +227,19 @@ func (p *placer) containerOfCgroup(cg string) string {
 				p.byCgroup[c] = i
 			}
 		}
+		p.wasByCg = make(map[string]string, len(p.was))
+		for key, m := range p.was {
+			if m.cgroup != "" && m.cgroup != "/" {
+				p.wasByCg[m.cgroup] = key
+			}
+		}
 	}
 	for cg = strings.TrimSuffix(cg, "/"); len(cg) > 1; {
 		if i, ok := p.byCgroup[cg]; ok {
 			return p.s.Containers[i].Key()
 		}
-		for key, m := range p.was {
-			if m.cgroup == cg {
-				return key
-			}
+		if key, ok := p.wasByCg[cg]; ok {
+			return key
 		}
 		j := strings.LastIndexByte(cg, '/')
 		if j < 0 {

@@ -235,8 +235,8 @@ func (c *Client) do(ctx context.Context, e *Endpoint, method, path string, body 
 	defer resp.Body.Close()
 	final := resp.Request.URL
 	if resp.StatusCode/100 != 2 {
-		line, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		se := &StatusError{Code: resp.StatusCode, Body: redact.Secrets(firstLine(string(line)), e.Secrets()...)}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		se := statusError(resp.StatusCode, body, e)
 		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 			se.Hint = authHint(e, final)
 		}

@@ -317,3 +317,54 @@ func TestHeaderTimeout(t *testing.T) {
 		t.Errorf("an answer slower than HeaderTimeout to finish: %v", err)
 	}
 }
+
+// An API's JSON `message` ({"message":"…"}, Marathon's every error) is
+// kept whole in the status error, not cut at the body's first 120 bytes:
+// Marathon's 409 (its own docs' example, 128 characters) ends with where
+// to look. A credential the server echoes and control or bidi characters
+// never reach it.
+func TestStatusErrorKeepsTheAPIsMessage(t *testing.T) {
+	locked := `App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/locked":
+			w.WriteHeader(http.StatusConflict)
+			fmt.Fprintf(w, "{\n \"message\":%q,\n \"deployments\":[{\"id\":\"97c136bf-5a28-4821-9d94-480d9fbb01c8\"}]\n}", locked)
+		case "/echo":
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprintf(w, `{"message":"credentials %s refused\u001b[2J\u202eevil"}`, r.Header.Get("Authorization"))
+		case "/plain":
+			http.Error(w, "no message here", http.StatusBadGateway)
+		}
+	}))
+	defer srv.Close()
+	e, _ := Parse(withCreds(srv.URL, "ops", pw))
+	c := newClient(t, Config{})
+	ctx := context.Background()
+
+	_, err := c.Do(ctx, e, http.MethodPost, "/locked", nil, nil)
+	var se *StatusError
+	if !errors.As(err, &se) || se.Code != http.StatusConflict || !strings.HasSuffix(err.Error(), ": "+locked) {
+		t.Errorf("409: %v", err)
+	}
+
+	_, err = c.Do(ctx, e, http.MethodPost, "/echo", nil, nil)
+	if !errors.As(err, &se) || se.Code != http.StatusUnauthorized || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("401: %v", err)
+	}
+	basic := base64.StdEncoding.EncodeToString([]byte("ops:" + pw))
+	for _, bad := range []string{basic, pw, "\x1b", "\u202e"} {
+		if strings.Contains(err.Error(), bad) {
+			t.Errorf("401: the error holds %q: %q", bad, err)
+		}
+	}
+	if !strings.Contains(err.Error(), "the user:password of the URL was sent") {
+		t.Errorf("401: the hint is gone: %v", err)
+	}
+
+	_, err = c.Do(ctx, e, http.MethodGet, "/plain", nil, nil)
+	if !errors.As(err, &se) || err.Error() != "HTTP 502 Bad Gateway: no message here" {
+		t.Errorf("502 without JSON: %v", err)
+	}
+}

@@ -2,12 +2,14 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/ctop-like/ctop-like/internal/redact"
@@ -17,18 +19,66 @@ import (
 type StatusError struct {
 	Code int
 	Body string // the first line of the body, trimmed, secrets hidden
-	Hint string // on 401 and 403: which credentials were sent, or why none
+	// Message is the API's own word on the failure: the `message` of a
+	// JSON body ({"message":"App is locked by one or more deployments…"},
+	// Marathon's every error), whole up to maxMessage bytes, with secrets
+	// hidden and control and bidi characters as '?'; "" when the body has
+	// none.
+	Message string
+	Hint    string // on 401 and 403: which credentials were sent, or why none
 }
 
+// Error is "HTTP 409 Conflict: <the API's message>", or the body's first
+// line where it has none; on 401 and 403 the hint comes before either,
+// and a body without a message is left out.
 func (e *StatusError) Error() string {
 	msg := fmt.Sprintf("HTTP %d %s", e.Code, http.StatusText(e.Code))
 	if e.Hint != "" {
-		return msg + " (" + e.Hint + ")"
+		msg += " (" + e.Hint + ")"
 	}
-	if e.Body != "" {
+	switch {
+	case e.Message != "":
+		msg += ": " + e.Message
+	case e.Body != "" && e.Hint == "":
 		msg += ": " + e.Body
 	}
 	return msg
+}
+
+// Bounds of what an error answer gives its StatusError: its body is read
+// up to maxErrorBody (a JSON message is taken only from a whole body), the
+// first line from its first 512 bytes, and the message is cut at
+// maxMessage.
+const (
+	maxErrorBody = 64 << 10
+	maxMessage   = 2048
+)
+
+// statusError is the StatusError of an answer with this code and body.
+func statusError(code int, body []byte, e *Endpoint) *StatusError {
+	first := body[:min(len(body), 512)]
+	return &StatusError{
+		Code:    code,
+		Body:    redact.Secrets(firstLine(string(first)), e.Secrets()...),
+		Message: apiMessage(body, e.Secrets()),
+	}
+}
+
+// apiMessage is the `message` of a JSON error body, shown as text: secrets
+// hidden first (so that a cut cannot leave half of one), then control and
+// bidi characters as '?', then cut at maxMessage bytes with "…".
+func apiMessage(body []byte, secrets []string) string {
+	var m struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &m) != nil {
+		return ""
+	}
+	s := clean(redact.Secrets(strings.TrimSpace(strings.ToValidUTF8(m.Message, "\uFFFD")), secrets...))
+	if len(s) > maxMessage {
+		s = strings.ToValidUTF8(s[:maxMessage], "") + "…"
+	}
+	return s
 }
 
 // PayloadError is an answer that arrived but could not be used: not JSON,

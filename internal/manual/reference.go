@@ -63,7 +63,7 @@ func (m *Manual) referenceOutput(b *bytes.Buffer) {
 	b.WriteString(`
 ## Output
 
-` + "`-o json`" + ` prints one JSON object per refresh, on one line: ` + "`time`" + ` (RFC 3339, UTC), ` + "`host`, `view`, `scope`" + ` (an object from kind to id), ` + "`columns`" + ` (the view's column ids, in order), ` + "`rows`" + ` (one object per row with every column, in column order) and ` + "`errors`" + ` (what could not be read, one sentence each). ` + "`-o table`" + ` prints a summary line, then the view's table columns (below) as aligned text, the sort column's title marked ` + "`^`" + ` (ascending) or ` + "`v`" + ` (descending), and each error as a line starting with ` + "`error:`" + `. Rates need two samples, so the first refresh is printed one interval (` + "`-d`" + `) after start.
+` + "`-o json`" + ` prints one JSON object per refresh, on one line: ` + "`time`" + ` (RFC 3339, UTC), ` + "`host`, `view`, `scope`" + ` (an object from kind to id), ` + "`columns`" + ` (the view's column ids, in order, then the ` + "`label.KEY`" + ` columns named by ` + "`-f`, `-s`" + ` or the settings file), ` + "`rows`" + ` (one object per row with every column, in column order) and ` + "`errors`" + ` (what could not be read, one sentence each). ` + "`-o table`" + ` prints a summary line, then the view's table columns (below) as aligned text, the sort column's title marked ` + "`^`" + ` (ascending) or ` + "`v`" + ` (descending), and each error as a line starting with ` + "`error:`" + `. Rates need two samples, so the first refresh is printed one interval (` + "`-d`" + `) after start.
 
 Numbers are JSON numbers, rounded to two decimals, in the unit their column declares; the column id's ending names it:
 
@@ -93,6 +93,9 @@ func (m *Manual) referenceViews(b *bytes.Buffer) {
 		fmt.Fprintf(b, "- Scopes (`--scope`, or Enter on the screen): %s.\n", md(scopesText(v)))
 		if v.Tree {
 			fmt.Fprintf(b, "- Tree mode (`t`): the rows form a tree, indented in `%s`.\n", v.TreeColumn)
+		}
+		if v.HasLabels() {
+			b.WriteString("- Labels: `labels` is `key=value, …` sorted by key (at most 64, values cut at 256 bytes, marked `…`), in JSON an object of strings. Any label is also a column and filter term `" + views.LabelPrefix + "KEY` (`-f " + views.LabelPrefix + "team=payments`, `-s " + views.LabelPrefix + "team`, the column chooser `c`), null where the row lacks it; JSON and tables have it only when `-f`, `-s` or the settings file's columns name it.\n")
 		}
 		if acts := actionsText(v); acts != "" {
 			fmt.Fprintf(b, "- Actions (`F8`, after a confirmation; none with `--read-only`): %s.\n", acts)

@@ -27,6 +27,13 @@ type Cluster struct {
 	// (its /v2/info), so views can tell which framework owns the groups.
 	MarathonFrameworkID string `json:"marathon_framework_id,omitempty"`
 
+	// AgentRead says this node's Mesos agent answered the poll that Tasks
+	// come from: only then may a container of this node that no task
+	// names be called an orphan. AgentExecutors are the container ids of
+	// that agent's live executors.
+	AgentRead      bool     `json:"agent_read,omitempty"`
+	AgentExecutors []string `json:"agent_executors,omitempty"`
+
 	// Agents are the Mesos agents read with --cluster, so the agents view
 	// can show each one's allocation and whether it answered; nil otherwise.
 	Agents []Agent `json:"agents,omitempty"`
@@ -96,6 +103,19 @@ type Task struct {
 	// (the agent state's executors[].directory); "" when this node's
 	// agent did not say.
 	Sandbox string `json:"sandbox,omitempty"`
+	// Labels are the task's own (TaskInfo's labels; Marathon copies its
+	// app's there), not its statuses' or its discovery info's; nil for
+	// none. A pointer: tasks share their app's list, and a slice here
+	// would cost each of 100,000 tasks 16 bytes more.
+	Labels *Labels `json:"labels,omitempty"`
+}
+
+// LabelList is the task's labels, nil for none.
+func (t *Task) LabelList() Labels {
+	if t.Labels == nil {
+		return nil
+	}
+	return *t.Labels
 }
 
 // TaskStatus is one status update of a task.
@@ -168,6 +188,12 @@ type App struct {
 	LastFailure     string    `json:"last_failure,omitempty"`
 	LastFailureAt   time.Time `json:"last_failure_at,omitzero"`
 	LastFailureTask string    `json:"last_failure_task,omitempty"`
+	// Queue is its entry in Marathon's launch queue: what it still has to
+	// launch and what became of the offers it was made; nil when the
+	// queue does not hold it or was not read.
+	Queue *LaunchQueue `json:"queue,omitempty"`
+	// Labels are the app definition's labels.
+	Labels Labels `json:"labels,omitempty"`
 }
 
 // ClusterNeeds says what of the cluster a view shows beyond this node's

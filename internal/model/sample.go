@@ -234,6 +234,9 @@ type ContainerSample struct {
 	// where the source reads none of them (a remote source, a stopped
 	// container).
 	Figures *ContainerFigures `json:"figures,omitempty"`
+	// ClusterLabels are its task's Mesos labels, then its app's Marathon
+	// labels the task lacks (the runtime's own are Labels).
+	ClusterLabels Labels `json:"cluster_labels,omitempty"`
 
 	// Agent names the node a remote source read this container from (a
 	// Mesos agent's host), AgentID the Mesos agent's id; empty for the
@@ -244,6 +247,11 @@ type ContainerSample struct {
 	// says so (cAdvisor, Mesos agents answer at their own times); Rates then
 	// use it instead of the sample's Time. Zero for local data.
 	SampledAt time.Time `json:"sampled_at,omitzero"`
+
+	// Can is what ctop-like can do to the container on this node
+	// (runtime.Can); none for a remote source's or a recording's, which
+	// are not acted on from here.
+	Can Caps `json:"-"`
 }
 
 // Key tells the container apart from every other of its node: its id,

@@ -54,6 +54,9 @@ type Monitor struct {
 	interval atomic.Int64
 	updates  Handoff
 	kick     chan struct{}
+	// observe sees each snapshot once placed, before it is published
+	// (the events timeline: Observe); nil: none.
+	observe func(*model.Snapshot)
 
 	mu     sync.Mutex
 	prev   *model.Sample
@@ -67,6 +70,11 @@ func New(src Source, interval time.Duration, cluster ClusterSource, join Joiner)
 	m.interval.Store(int64(interval))
 	return m
 }
+
+// Observe has f see each snapshot once it is placed in the cluster,
+// before it is published: the events timeline derives what happened
+// since the last and gives the snapshot its events. Set before Run.
+func (m *Monitor) Observe(f func(*model.Snapshot)) { m.observe = f }
 
 // Step takes one sample and returns the snapshot it makes with the
 // previous one. The first call's snapshot has no rates.
@@ -90,6 +98,9 @@ func (m *Monitor) Step(ctx context.Context) (*model.Snapshot, error) {
 	}
 	if m.join != nil {
 		m.join(snap, snap.Cluster)
+	}
+	if m.observe != nil {
+		m.observe(snap)
 	}
 	m.mu.Lock()
 	m.latest = snap

@@ -92,7 +92,7 @@ func agentMaster(st *mesosState, agent *httpapi.Endpoint) *httpapi.Endpoint {
 // frameworks (by name; the running counts are this node's), its live and
 // finished tasks with their containers and sandboxes.
 func agentPart(st *mesosState) *mesosPart {
-	p := &mesosPart{AgentID: st.ID, AgentPID: st.PID}
+	p := &mesosPart{AgentID: st.ID, AgentPID: st.PID, AgentRead: true, AgentExecutors: st.Executors}
 	for _, f := range st.Frameworks {
 		p.Frameworks = append(p.Frameworks, model.Framework{ID: f.ID, Name: f.Name, Active: true, TasksRunning: f.Running})
 	}

@@ -9,6 +9,7 @@ package orchestrator
 
 import (
 	"github.com/ctop-like/ctop-like/internal/httpapi"
+	"github.com/ctop-like/ctop-like/internal/model"
 
 	"bytes"
 	"encoding/json"
@@ -69,11 +70,13 @@ func FuzzMesosState(f *testing.F) {
 	})
 }
 
-// FuzzMarathon decodes Marathon's /v2/groups and /v2/apps answers and
-// builds groups and apps; every app's group must be one of the groups.
+// FuzzMarathon decodes Marathon's /v2/groups, /v2/apps and /v2/queue
+// answers and builds groups and apps; every app's group must be one of
+// the groups.
 func FuzzMarathon(f *testing.F) {
 	seedJSON(f, "marathon/*groups*.json")
 	seedJSON(f, "marathon/*apps*.json")
+	seedJSON(f, "marathon/*queue*.json")
 	f.Add([]byte(`{"id":"/","apps":[{"id":"a/../b//c/"}],"groups":[{"id":"/x","groups":[{"id":""}]}]}`))
 	f.Add([]byte(`{"id":"/","apps":[{"id":"/"},{"id":""},{"id":"///"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -91,6 +94,18 @@ func FuzzMarathon(f *testing.F) {
 		}
 		if a, err := decodeMarathonApps(bytes.NewReader(data)); err == nil {
 			_ = buildMarathon(&marathonGroup{ID: "/", Apps: a.Apps})
+		}
+		if q, err := decodeQueue(bytes.NewReader(data)); err == nil {
+			apps := []model.App{{ID: "/"}}
+			for _, e := range q.Queue {
+				apps = append(apps, model.App{ID: normPath(e.AppID)})
+			}
+			applyQueue(apps, q)
+			for _, a := range apps[1:] {
+				if a.Queue == nil || a.Delayed == nil || a.Queue.DelayS < 0 {
+					t.Fatalf("queued app %q: %+v", a.ID, a.Queue)
+				}
+			}
 		}
 		_, _ = ParseCluster(nil, bytes.NewReader(data), "node-1", nil)
 	})

@@ -1,6 +1,7 @@
 package orchestrator
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -233,8 +234,8 @@ func TestEmbedHonoured(t *testing.T) {
 // (the only change) holds its app back.
 func TestQueueDelayed(t *testing.T) {
 	body := fixture(t, "marathon/marathon-docs_v2_queue.json")
-	var q marathonQueue
-	if err := json.Unmarshal(body, &q); err != nil {
+	q, err := decodeQueue(bytes.NewReader(body))
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(q.Queue) != 2 || len(q.delayed()) != 0 {
@@ -246,8 +247,7 @@ func TestQueueDelayed(t *testing.T) {
 	if held == string(body) {
 		t.Fatal("the example's delay text changed: update the test")
 	}
-	q = marathonQueue{}
-	if err := json.Unmarshal([]byte(held), &q); err != nil {
+	if q, err = decodeQueue(strings.NewReader(held)); err != nil {
 		t.Fatal(err)
 	}
 	d := q.delayed()
@@ -255,7 +255,7 @@ func TestQueueDelayed(t *testing.T) {
 		t.Errorf("delayed %v", d)
 	}
 	apps := []model.App{{ID: "/tools/datadog-agent"}, {ID: "/foo"}}
-	applyQueue(apps, &q)
+	applyQueue(apps, q)
 	if !*apps[0].Delayed || *apps[1].Delayed {
 		t.Errorf("delayed %v %v", *apps[0].Delayed, *apps[1].Delayed)
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -34,10 +33,6 @@ const marathonAppsGroupsPath = "/v2/groups?embed=group.groups&embed=group.apps&e
 // cannot embed tasks.
 const marathonAppsPath = "/v2/apps?embed=apps.tasks&embed=apps.counts&embed=apps.deployments&embed=apps.lastTaskFailure"
 
-// marathonQueuePath is the launch queue: apps waiting for offers, and
-// whether their backoff delay still holds them back.
-const marathonQueuePath = "/v2/queue"
-
 // marathonGroup is a /v2/groups node: its apps and its subgroups.
 type marathonGroup struct {
 	ID     string          `json:"id"`
@@ -62,13 +57,10 @@ type marathonApp struct {
 	} `json:"deployments"`
 	// embed=apps.lastTaskFailure: nil when missing or the app never failed.
 	LastTaskFailure *lastFailure `json:"lastTaskFailure"`
-	// Where it may run and which ports of its agent it needs:
-	// constraints as "hostname:UNIQUE", portDefinitions as "6379/tcp",
-	// the older ports list, and whether it requires them.
-	Constraints     []string `json:"-"`
-	PortDefinitions []string `json:"-"`
-	LegacyPorts     []int    `json:"-"`
-	RequirePorts    bool     `json:"requirePorts"`
+	// Its constraints, ports and resources.
+	def appDef
+	// The app definition's labels.
+	Labels model.Labels `json:"-"`
 }
 
 type lastFailure struct {
@@ -76,69 +68,6 @@ type lastFailure struct {
 	State     string `json:"state"`
 	Message   string `json:"message"`
 	Timestamp string `json:"timestamp"`
-}
-
-// marathonQueue is /v2/queue: what waits to launch, and for how long.
-type marathonQueue struct {
-	Queue []queueEntry `json:"queue"`
-}
-
-type queueEntry struct {
-	App *struct {
-		ID string `json:"id"`
-	} `json:"app"`
-	Delay *queueDelay `json:"delay"`
-}
-
-type queueDelay struct {
-	TimeLeftSeconds float64 `json:"timeLeftSeconds"`
-	Overdue         bool    `json:"overdue"`
-}
-
-// delayed lists the apps the launch queue holds back: a delay with time
-// left is not overdue (LaunchStats.scala: overdue = no backoff or none left).
-func (q *marathonQueue) delayed() map[string]bool {
-	out := map[string]bool{}
-	for _, e := range q.Queue {
-		if e.App != nil && e.Delay != nil && !e.Delay.Overdue {
-			out[normPath(e.App.ID)] = true
-		}
-	}
-	return out
-}
-
-// applyQueue sets every app's Delayed from the queue, and how long the
-// delay still holds it back.
-func applyQueue(apps []model.App, q *marathonQueue) {
-	d := q.delayed()
-	left := map[string]float64{}
-	for _, e := range q.Queue {
-		if e.App != nil && e.Delay != nil && !e.Delay.Overdue && e.Delay.TimeLeftSeconds > 0 {
-			left[normPath(e.App.ID)] = e.Delay.TimeLeftSeconds
-		}
-	}
-	for i := range apps {
-		v := d[apps[i].ID]
-		apps[i].Delayed = &v
-		if l, ok := left[apps[i].ID]; ok {
-			apps[i].DelayS = &l
-		}
-	}
-}
-
-// requiredPorts are the ports of its agent an app that requires them
-// needs: its portDefinitions, else its older ports list (tcp).
-func (a *marathonApp) requiredPorts() []string {
-	if len(a.PortDefinitions) > 0 {
-		return a.PortDefinitions
-	}
-	var out []string
-	for _, p := range a.LegacyPorts {
-		if p > 0 && p <= 65535 {
-			out = append(out, strconv.Itoa(p)+"/tcp")
-		}
-	}
-	return out
 }
 
 type marathonTask struct {
@@ -307,7 +236,7 @@ func buildMarathon(root *marathonGroup) *marathonPart {
 		for i := range g.Apps {
 			a := &g.Apps[i]
 			id := normPath(a.ID)
-			ma := model.App{ID: id, Group: ParentPath(id), Instances: a.Instances}
+			ma := model.App{ID: id, Group: ParentPath(id), Instances: a.Instances, Labels: a.Labels}
 			running, healthy := 0, 0
 			for _, t := range a.Tasks {
 				ma.TaskIDs = append(ma.TaskIDs, t.ID)
@@ -334,13 +263,10 @@ func buildMarathon(root *marathonGroup) *marathonPart {
 				ma.TasksHealthy = *a.TasksHealthy
 			}
 			ma.TasksStaged, ma.TasksUnhealthy = a.TasksStaged, a.TasksUnhealthy
+			ma.Constraints, ma.Ports = a.def.constraintList(), a.def.fixedPorts()
 			if a.Deployments != nil {
 				n := len(a.Deployments)
 				ma.Deployments = &n
-			}
-			ma.Constraints = a.Constraints
-			if a.RequirePorts {
-				ma.Ports = a.requiredPorts()
 			}
 			if f := a.LastTaskFailure; f != nil {
 				ma.LastFailure, ma.LastFailureTask = f.Message, f.TaskID

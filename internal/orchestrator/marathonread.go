@@ -1,9 +1,6 @@
 package orchestrator
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/ctop-like/ctop-like/internal/httpapi"
 )
 
@@ -100,6 +97,8 @@ func (r *marathonRead) app(s *httpapi.Stream, a *marathonApp) error {
 			a.TasksStaged, err = intField(s, "tasksStaged")
 		case "tasksUnhealthy":
 			a.TasksUnhealthy, err = intField(s, "tasksUnhealthy")
+		case "labels":
+			a.Labels, err = readMarathonLabels(s)
 		case "tasks":
 			err = s.EachElement(func() error {
 				if over, err := r.over(s); over {
@@ -138,20 +137,6 @@ func (r *marathonRead) app(s *httpapi.Stream, a *marathonApp) error {
 				}
 				return err
 			})
-		case "constraints":
-			err = readConstraints(s, &a.Constraints)
-		case "portDefinitions":
-			err = readPortDefinitions(s, &a.PortDefinitions)
-		case "ports":
-			err = s.EachElement(func() error {
-				n, err := s.Number()
-				if len(a.LegacyPorts) < maxAppPorts {
-					a.LegacyPorts = append(a.LegacyPorts, int(n))
-				}
-				return err
-			})
-		case "requirePorts":
-			a.RequirePorts, err = readBool(s)
 		case "lastTaskFailure":
 			b, err := s.Peek()
 			if err != nil || b != '{' {
@@ -177,7 +162,7 @@ func (r *marathonRead) app(s *httpapi.Stream, a *marathonApp) error {
 			a.LastTaskFailure = f
 			return err
 		default:
-			err = s.Skip()
+			err = a.def.member(s, k)
 		}
 		return err
 	})
@@ -218,57 +203,6 @@ func (r *marathonRead) task(s *httpapi.Stream) (marathonTask, error) {
 	return t, err
 }
 
-// queue reads /v2/queue.
-func (r *marathonRead) queue(s *httpapi.Stream, q *marathonQueue) error {
-	return s.EachMember(func(k []byte) error {
-		if string(k) != "queue" {
-			return s.Skip()
-		}
-		q.Queue = []queueEntry{}
-		return s.EachElement(func() error {
-			var e queueEntry
-			err := s.EachMember(func(k []byte) error {
-				var err error
-				switch string(k) {
-				case "app":
-					e.App = &struct {
-						ID string `json:"id"`
-					}{}
-					err = s.EachMember(func(k []byte) error {
-						if string(k) != "id" {
-							return s.Skip()
-						}
-						var err error
-						e.App.ID, err = s.String()
-						return err
-					})
-				case "delay":
-					e.Delay = &queueDelay{}
-					err = s.EachMember(func(k []byte) error {
-						var err error
-						switch string(k) {
-						case "timeLeftSeconds":
-							e.Delay.TimeLeftSeconds, err = s.Number()
-						case "overdue":
-							e.Delay.Overdue, err = readBool(s)
-						default:
-							err = s.Skip()
-						}
-						return err
-					})
-				default:
-					err = s.Skip()
-				}
-				return err
-			})
-			if len(q.Queue) < maxTasks {
-				q.Queue = append(q.Queue, e)
-			}
-			return err
-		})
-	})
-}
-
 // intField reads an integer member: nil for null, an error naming the
 // member for a value that is no number (as encoding/json's would).
 func intField(s *httpapi.Stream, name string) (*int, error) {
@@ -289,59 +223,4 @@ func intField(s *httpapi.Stream, name string) (*int, error) {
 		return nil, httpapi.ErrCapture
 	}
 	return nil, httpapi.Payloadf("unexpected JSON: %s is a %s, want a number", name, kind)
-}
-
-// maxAppPorts and maxConstraints bound what one app keeps of its ports
-// and constraints (a few, in practice).
-const (
-	maxAppPorts    = 64
-	maxConstraints = 32
-)
-
-// readConstraints reads an app's constraints, [["hostname","UNIQUE"],
-// ["rack","GROUP_BY","3"]], each as "hostname:UNIQUE".
-func readConstraints(s *httpapi.Stream, out *[]string) error {
-	return s.EachElement(func() error {
-		var parts []string
-		err := s.EachElement(func() error {
-			p, err := s.String()
-			if p != "" && len(parts) < 3 { // ["hostname", "UNIQUE", ""]: no value
-				parts = append(parts, p)
-			}
-			return err
-		})
-		if len(parts) > 0 && len(*out) < maxConstraints {
-			*out = append(*out, strings.Join(parts, ":"))
-		}
-		return err
-	})
-}
-
-// readPortDefinitions reads an app's portDefinitions, [{"port": 6379,
-// "protocol": "tcp"}], as "6379/tcp" ("udp,tcp" gives both).
-func readPortDefinitions(s *httpapi.Stream, out *[]string) error {
-	return s.EachElement(func() error {
-		port, proto := 0.0, "tcp"
-		err := s.EachMember(func(k []byte) error {
-			var err error
-			switch string(k) {
-			case "port":
-				port, err = s.Number()
-			case "protocol":
-				proto, err = s.String()
-			default:
-				err = s.Skip()
-			}
-			return err
-		})
-		if port <= 0 || port > 65535 {
-			return err // 0: Marathon picks one; nothing fixed to want
-		}
-		for _, p := range strings.Split(proto, ",") {
-			if p = strings.TrimSpace(p); p != "" && len(*out) < maxAppPorts {
-				*out = append(*out, strconv.Itoa(int(port))+"/"+p)
-			}
-		}
-		return err
-	})
 }

@@ -15,16 +15,18 @@ var taskEnvKeys = []string{"MESOS_TASK_ID", "mesos_task_id", "MESOS_EXECUTOR_ID"
 const minTaskIDLen = 3
 
 // Match places every container of s in the cluster c (which may be nil):
-// task, framework, Marathon app and group, by DESIGN.md's rules. It only
-// writes s.Containers[i].Cluster and is safe to call on a snapshot that is
-// not yet published.
+// task, framework, Marathon app and group, by DESIGN.md's rules, with
+// its task's and app's labels. It only writes s.Containers[i].Cluster and
+// ClusterLabels and is safe to call on a snapshot that is not yet
+// published.
 func Match(s *model.Snapshot, c *model.Cluster) {
 	if s == nil {
 		return
 	}
 	ix := newIndex(c)
 	for i := range s.Containers {
-		s.Containers[i].Cluster = ix.place(&s.Containers[i].ContainerSample)
+		ct := &s.Containers[i].ContainerSample
+		ct.Cluster, ct.ClusterLabels = ix.place(ct)
 	}
 }
 
@@ -76,7 +78,9 @@ func newIndex(c *model.Cluster) *index {
 	return ix
 }
 
-func (ix *index) place(ct *model.ContainerSample) model.ClusterFields {
+// place is where a container sits in the cluster, and the labels its
+// task and app give it (the task's first; they are shared, not copied).
+func (ix *index) place(ct *model.ContainerSample) (model.ClusterFields, model.Labels) {
 	var f model.ClusterFields
 	tid := envTaskID(ct.Env)
 	if tid == "" && len(ct.Cluster.TaskID) >= minTaskIDLen {
@@ -109,6 +113,10 @@ func (ix *index) place(ct *model.ContainerSample) model.ClusterFields {
 		}
 	}
 	f.Framework = ix.frameworks[f.FrameworkID]
+	var labels model.Labels
+	if task != nil {
+		labels = task.LabelList()
+	}
 	if a := ix.appOfTask[tid]; tid != "" && a != nil {
 		f.App, f.Group = a.ID, a.Group
 		if f.Group == "" {
@@ -120,7 +128,10 @@ func (ix *index) place(ct *model.ContainerSample) model.ClusterFields {
 		f.App = normPath(app)
 		f.Group = ParentPath(f.App)
 	}
-	return f
+	if a := ix.apps[f.App]; f.App != "" && a != nil {
+		labels = model.MergeLabels(labels, a.Labels)
+	}
+	return f, labels
 }
 
 // marathonApp is the app a task of Marathon's framework names in its id,
@@ -173,4 +184,13 @@ func containerIDCandidates(ct *model.ContainerSample) []string {
 		}
 	}
 	return out
+}
+
+// MesosIdentity is what marks a container as Mesos': the task id of its
+// environment (MESOS_TASK_ID, or the executor's id), and the Mesos
+// container ids of its Docker name ("mesos-<id>"), its containerizer id or
+// its "/mesos/<id>" cgroup. Both empty for a container Mesos did not
+// start (or whose marks are gone).
+func MesosIdentity(ct *model.ContainerSample) (taskID string, containerIDs []string) {
+	return envTaskID(ct.Env), containerIDCandidates(ct)
 }

@@ -91,6 +91,10 @@ type mesosPart struct {
 	Live  int
 	// Dropped names the tasks over the bounds of one state; "" for none.
 	Dropped string
+	// AgentRead says this node's agent answered the poll, and
+	// AgentExecutors are the containers of its live executors.
+	AgentRead      bool
+	AgentExecutors []string
 }
 
 // buildMesos turns a master's state into frameworks and tasks and finds this

@@ -368,36 +368,7 @@ func (p *Poller) nodeKnown() bool { return p.cfg.Hostname != "" || len(p.cfg.Add
 // pollMesos reads this node's agent and, when a view shows the whole
 // cluster or no agent of this node is known, the leading master's state.
 func (p *Poller) pollMesos(ctx context.Context, needs model.ClusterNeeds) (*mesosPart, *httpapi.Endpoint, error) {
-	p.mu.Lock()
-	agent := p.agent
-	p.mu.Unlock()
-	p.mu.Lock()
-	recheck := p.now().Sub(p.notListed) > summaryRecheck
-	p.mu.Unlock()
-	if agent == nil && p.cfg.OnDemand && needs&model.NeedMesosTasks == 0 && p.nodeKnown() && p.mesos != nil && !p.skipAgent && recheck {
-		agent = p.findAgent(ctx)
-	}
-	var ast *mesosState
-	agentErr := ""
-	if agent != nil && !p.skipAgent {
-		cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-		st, err := readAgentState(cctx, p.api, agent)
-		cancel()
-		p.mu.Lock()
-		if err != nil {
-			agentErr = p.describe("mesos agent", agent.ep, err)
-			agent.fails++
-			if !agent.given && agent.fails >= agentRetries {
-				p.agent = nil // look for it again: the master may know better
-			}
-		} else {
-			ast, agent.fails = st, 0
-			if p.mesos == nil {
-				p.found = agentMaster(st, agent.ep)
-			}
-		}
-		p.mu.Unlock()
-	}
+	agent, ast, agentErr := p.readAgent(ctx, needs)
 	master := p.mesos
 	if master == nil {
 		p.mu.Lock()
@@ -406,24 +377,7 @@ func (p *Poller) pollMesos(ctx context.Context, needs model.ClusterNeeds) (*meso
 	}
 	whole := !p.cfg.OnDemand || needs&model.NeedMesosTasks != 0 || ast == nil && p.nodeKnown() && agent == nil
 	if !whole || master == nil {
-		p.setAgentErr(agentErr)
-		if ast == nil {
-			if agentErr == "" {
-				agentErr = "no Mesos master or agent to read"
-			}
-			return nil, master, errors.New(strings.TrimPrefix(agentErr, "mesos "))
-		}
-		p.mu.Lock()
-		leader := p.leaderEp
-		p.mu.Unlock()
-		if leader == nil {
-			leader = master
-		}
-		mp := agentPart(ast)
-		if leader != nil {
-			mp.Leader = leader.String()
-		}
-		return mp, leader, nil
+		return p.agentOnly(ast, master, agentErr)
 	}
 	expect := 0
 	p.mu.Lock()
@@ -451,30 +405,94 @@ func (p *Poller) pollMesos(ctx context.Context, needs model.ClusterNeeds) (*meso
 	mp.Whole = true
 	mp.Leader = leader.String()
 	if ast == nil && agent == nil && mp.AgentID != "" && !p.skipAgent {
-		// Found in the master's list: read it now, so that the first poll
-		// places this node's containers; the next polls read it alone.
-		if ae, prefix := agentEndpoint(mp.AgentPID, leader); ae != nil {
-			a := &localAgent{ep: ae, prefix: prefix}
-			cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-			ast, err = readAgentState(cctx, p.api, a)
-			cancel()
-			if err != nil {
-				agentErr = p.describe("mesos agent", ae, err)
-			} else {
-				p.mu.Lock()
-				p.agent = a
-				p.mu.Unlock()
-			}
-		}
+		ast, agentErr = p.readListedAgent(ctx, mp.AgentPID, leader, agentErr)
 	}
 	if ast != nil {
 		addAgentContainers(mp.Tasks, ast)
+		mp.AgentRead, mp.AgentExecutors = true, ast.Executors
 		if mp.AgentID == "" {
 			mp.AgentID, mp.AgentPID = ast.ID, ast.PID
 		}
 	}
 	p.setAgentErr(agentErr)
 	return mp, leader, nil
+}
+
+// readAgent reads this node's agent's state, looking for the agent in the
+// master's summary first where none is known and no view wants the whole
+// cluster; agentErr says why it could not be read.
+func (p *Poller) readAgent(ctx context.Context, needs model.ClusterNeeds) (agent *localAgent, ast *mesosState, agentErr string) {
+	p.mu.Lock()
+	agent = p.agent
+	recheck := p.now().Sub(p.notListed) > summaryRecheck
+	p.mu.Unlock()
+	if agent == nil && p.cfg.OnDemand && needs&model.NeedMesosTasks == 0 && p.nodeKnown() && p.mesos != nil && !p.skipAgent && recheck {
+		agent = p.findAgent(ctx)
+	}
+	if agent == nil || p.skipAgent {
+		return agent, nil, ""
+	}
+	cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	st, err := readAgentState(cctx, p.api, agent)
+	cancel()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		agent.fails++
+		if !agent.given && agent.fails >= agentRetries {
+			p.agent = nil // look for it again: the master may know better
+		}
+		return agent, nil, p.describe("mesos agent", agent.ep, err)
+	}
+	agent.fails = 0
+	if p.mesos == nil {
+		p.found = agentMaster(st, agent.ep)
+	}
+	return agent, st, ""
+}
+
+// agentOnly is the Mesos part of a poll that read this node's agent
+// alone: its tasks, under the leader last found.
+func (p *Poller) agentOnly(ast *mesosState, master *httpapi.Endpoint, agentErr string) (*mesosPart, *httpapi.Endpoint, error) {
+	p.setAgentErr(agentErr)
+	if ast == nil {
+		if agentErr == "" {
+			agentErr = "no Mesos master or agent to read"
+		}
+		return nil, master, errors.New(strings.TrimPrefix(agentErr, "mesos "))
+	}
+	p.mu.Lock()
+	leader := p.leaderEp
+	p.mu.Unlock()
+	if leader == nil {
+		leader = master
+	}
+	mp := agentPart(ast)
+	if leader != nil {
+		mp.Leader = leader.String()
+	}
+	return mp, leader, nil
+}
+
+// readListedAgent reads the agent the master's state lists for this node
+// (at pid), so that the first poll places this node's containers; the next
+// polls read it alone. agentErr is the poll's, replaced when it fails.
+func (p *Poller) readListedAgent(ctx context.Context, pid string, leader *httpapi.Endpoint, agentErr string) (*mesosState, string) {
+	ae, prefix := agentEndpoint(pid, leader)
+	if ae == nil {
+		return nil, agentErr
+	}
+	a := &localAgent{ep: ae, prefix: prefix}
+	cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	ast, err := readAgentState(cctx, p.api, a)
+	cancel()
+	if err != nil {
+		return nil, p.describe("mesos agent", ae, err)
+	}
+	p.mu.Lock()
+	p.agent = a
+	p.mu.Unlock()
+	return ast, agentErr
 }
 
 func (p *Poller) setAgentErr(s string) {
@@ -612,6 +630,7 @@ func (p *Poller) assemble() *model.Cluster {
 		c.Time = p.mesosAt
 		c.Leader, c.AgentID = m.Leader, m.AgentID
 		c.Frameworks, c.Tasks = m.Frameworks, m.Tasks
+		c.AgentRead, c.AgentExecutors = m.AgentRead, m.AgentExecutors
 	}
 	if m := p.maraOK; m != nil {
 		c.HasMarathon = true

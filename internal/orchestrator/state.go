@@ -21,6 +21,11 @@ var (
 	// maxTasks bounds the live tasks kept (about 330 bytes each); a
 	// variable for the tests.
 	maxTasks = 200000
+	// maxLabelBytes bounds what the kept tasks' labels hold beyond the
+	// lists they share (Marathon gives every task of an app the app's
+	// labels: one list): past it tasks are kept without their labels,
+	// and the errors say how many. A variable for the tests.
+	maxLabelBytes int64 = 32 << 20
 )
 
 const (
@@ -35,6 +40,8 @@ const (
 	maxFinished = 20000
 	// maxInterned bounds the table of repeated strings.
 	maxInterned = 1 << 16
+	// maxLabelLists bounds the table of label lists tasks share.
+	maxLabelLists = 1 << 14
 )
 
 // mesosState is what this tool keeps of a Mesos state — a master's
@@ -58,12 +65,21 @@ type mesosState struct {
 	Finished []model.Task
 	// Dropped counts the live tasks over maxTasks or maxStateBytes.
 	Dropped int
+	// Executors are the container ids of an agent's live executors
+	// (frameworks[].executors[].container), whether or not they still
+	// run a task: such a container is the agent's, not an orphan.
+	Executors []string
+
+	// LabelsDropped counts the tasks kept without their labels, over
+	// maxLabelBytes.
+	LabelsDropped int
 
 	finished map[string]*newestTasks // by framework id, while reading
 	kept     int64
 	seen     int // objects read where a task or an agent is due
 	expect   int // live tasks the same source had last time
 	in       interner
+	labels   labelReader
 }
 
 // maxSeen bounds the objects read one by one in a state; past it they
@@ -110,7 +126,7 @@ func decodeMesosState(r io.Reader) (*mesosState, error) {
 }
 
 func newState() *mesosState {
-	return &mesosState{finished: map[string]*newestTasks{}, in: interner{m: map[string]string{}}}
+	return &mesosState{finished: map[string]*newestTasks{}, in: interner{m: map[string]string{}}, labels: labelReader{lists: map[string]*model.Labels{}, rawLists: map[string]*model.Labels{}}}
 }
 
 // read is the Stream reader of a whole state.
@@ -277,6 +293,9 @@ func (st *mesosState) readExecutor(s *httpapi.Stream, fw *stateFramework, finish
 		}
 		return err
 	})
+	if container != "" && len(st.Executors) < maxTasks {
+		st.Executors = append(st.Executors, container)
+	}
 	// Members may come in any order: the executor's own are set on its
 	// tasks once it is read.
 	for i := start; i < len(st.Tasks); i++ {
@@ -357,6 +376,11 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 			t.AgentID, err = st.in.str(s)
 		case "state":
 			t.State, err = st.in.str(s)
+		case "labels":
+			// The task's own labels; its statuses' (an executor's
+			// Docker.NetworkSettings.IPAddress) and its discovery
+			// info's are not the task's.
+			t.Labels, err = st.readLabels(s)
 		case "statuses":
 			err = s.EachElement(func() error {
 				ss, err := st.readStatus(s, !finished)
@@ -532,6 +556,7 @@ func (st *mesosState) done() *mesosState {
 	}
 	st.finished = nil
 	st.in = interner{}
+	st.labels = labelReader{}
 	return st
 }
 
@@ -588,10 +613,15 @@ func contains(l []string, s string) bool {
 	return false
 }
 
-// droppedError names the tasks a state had over the bounds.
+// droppedError names the tasks a state had over the bounds, and those
+// kept without their labels.
 func droppedError(st *mesosState) string {
-	if st.Dropped == 0 {
-		return ""
+	var out []string
+	if st.Dropped > 0 {
+		out = append(out, fmt.Sprintf("%d tasks not listed: over the %d (or %d MB) this tool keeps of one state", st.Dropped, maxTasks, maxStateBytes>>20))
 	}
-	return fmt.Sprintf("%d tasks not listed: over the %d (or %d MB) this tool keeps of one state", st.Dropped, maxTasks, maxStateBytes>>20)
+	if st.LabelsDropped > 0 {
+		out = append(out, fmt.Sprintf("%d tasks listed without their labels: over the %d MB of labels this tool keeps of one state", st.LabelsDropped, maxLabelBytes>>20))
+	}
+	return strings.Join(out, "; ")
 }

@@ -39,12 +39,13 @@ type refExecutor struct {
 }
 
 type refTask struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	FrameworkID string `json:"framework_id"`
-	ExecutorID  string `json:"executor_id"`
-	SlaveID     string `json:"slave_id"`
-	State       string `json:"state"`
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	FrameworkID string          `json:"framework_id"`
+	ExecutorID  string          `json:"executor_id"`
+	SlaveID     string          `json:"slave_id"`
+	State       string          `json:"state"`
+	Labels      json.RawMessage `json:"labels"`
 	Resources   struct {
 		Ports string `json:"ports"`
 	} `json:"resources"`
@@ -95,11 +96,44 @@ func (r refTask) task(fw string, finished bool) model.Task {
 		s := r.Statuses[latest]
 		t.StateSince, t.Reason, t.Message = unixTime(s.Timestamp), s.Reason, s.Message
 	}
+	t.Labels = refLabels(r.Labels)
 	if t.State != "TASK_RUNNING" && len(history) > 0 {
 		sort.SliceStable(history, func(i, j int) bool { return history[i].At.Before(history[j].At) })
 		t.History = history
 	}
 	return t
+}
+
+// refLabels reads a task's labels the plain way: an array of objects
+// with a key (a key that is no string is ""), or that array wrapped in
+// {"labels": ...} once.
+func refLabels(raw json.RawMessage) *model.Labels {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return nil
+	}
+	if m, ok := v.(map[string]any); ok {
+		v = m["labels"]
+	}
+	var set model.LabelSet
+	l, _ := v.([]any)
+	for _, e := range l {
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		k, hasKey := m["key"]
+		if !hasKey {
+			continue
+		}
+		key, _ := k.(string)
+		value, _ := m["value"].(string)
+		set.Add(key, value)
+	}
+	if l := set.Take(); l != nil {
+		return &l
+	}
+	return nil
 }
 
 // refTasks are the live tasks in the answer's order and, per framework,

@@ -55,6 +55,9 @@ type Settings struct {
 	Interval time.Duration   // the screen's refresh interval (-d)
 	View     string          // the view the screen opens with (-v)
 	Views    map[string]View // by view id
+	// CrashLoop is the rule of crash loops (crash_loop: failures:,
+	// window:); a zero field keeps views.CrashLoop's.
+	CrashLoop views.CrashLoopRule
 }
 
 // File is the settings file as read at start.
@@ -149,7 +152,7 @@ func (r *reader) problem(n *yaml.Node, format string, args ...any) {
 }
 
 // topKeys are the settings the file's top level may hold.
-var topKeys = []string{"interval", "view", "views"}
+var topKeys = []string{"interval", "view", "views", "crash_loop"}
 
 func (r *reader) settings(doc *yaml.Node, s *Settings) {
 	root := rootOf(doc)
@@ -196,10 +199,47 @@ func (r *reader) settings(doc *yaml.Node, s *Settings) {
 					s.Views[vw.ID] = got
 				}
 			})
+		case "crash_loop":
+			s.CrashLoop = r.crashLoop(v)
 		default:
 			r.problem(k, "unknown setting %q (settings: %s)", k.Value, strings.Join(topKeys, ", "))
 		}
 	})
+}
+
+// crashLoop reads `crash_loop: {failures: 3, window: 15m}`: how many
+// failed tasks of an app on one node, within how long, are a crash loop.
+// A value that is not valid is a problem and left at its default.
+func (r *reader) crashLoop(n *yaml.Node) views.CrashLoopRule {
+	var out views.CrashLoopRule
+	if n.Kind != yaml.MappingNode {
+		r.problem(n, "crash_loop: want `failures:` and `window:`")
+		return out
+	}
+	r.pairs(n, func(k, v *yaml.Node) {
+		if !r.scalar(k, v) {
+			return
+		}
+		switch k.Value {
+		case "failures":
+			f, err := strconv.Atoi(v.Value)
+			if err != nil || f < 1 || f > 1000 {
+				r.problem(v, "crash_loop: failures %q: want a whole number from 1 to 1000", v.Value)
+				return
+			}
+			out.Failures = f
+		case "window":
+			d, err := time.ParseDuration(v.Value)
+			if err != nil || d < time.Minute || d > 24*time.Hour {
+				r.problem(v, "crash_loop: window %q: want a duration from 1m to 24h, as 15m", v.Value)
+				return
+			}
+			out.Window = d
+		default:
+			r.problem(k, "crash_loop: unknown setting %q (settings: failures, window)", k.Value)
+		}
+	})
+	return out
 }
 
 // viewKeys are what a view's entry may hold.
@@ -224,7 +264,7 @@ func (r *reader) view(v *views.View, n *yaml.Node) (View, bool) {
 				return
 			}
 			id := strings.TrimPrefix(val.Value, "-")
-			if v.Col(id) < 0 {
+			if _, ok := v.Column(id); !ok {
 				r.problem(val, "view %s has no column %q to sort by (see ctop-like -l)", v.ID, id)
 				return
 			}
@@ -248,7 +288,7 @@ func (r *reader) columns(v *views.View, n *yaml.Node) ([]string, bool) {
 		switch {
 		case c.Kind != yaml.ScalarNode:
 			r.problem(c, "view %s: columns: want a column id", v.ID)
-		case v.Col(c.Value) < 0:
+		case !hasColumn(v, c.Value):
 			r.problem(c, "view %s has no column %q (see ctop-like -l)", v.ID, c.Value)
 		case slices.Contains(out, c.Value):
 			r.problem(c, "view %s: column %q is listed twice", v.ID, c.Value)
@@ -306,7 +346,8 @@ Flags override them. The column chooser (c, then Enter) writes a view's
 columns and sort below.
 
 interval: 2s        # the screen's refresh interval, as -d
-view: containers    # the view the screen opens with, as -v`
+view: containers    # the view the screen opens with, as -v
+crash_loop: {failures: 3, window: 15m}  # an app's failed tasks on one node that are a crash loop`
 
 // Save writes one view's columns and sort into the file, keeping the rest
 // of it (other views, other settings, comments) as it is on disk now: the
@@ -507,3 +548,10 @@ func ParseDelay(s string) (time.Duration, error) {
 
 // MinDelay is the shortest refresh interval.
 const MinDelay = 100 * time.Millisecond
+
+// hasColumn says whether the view has the column: its own, or a label's
+// (label.team) where its rows carry labels.
+func hasColumn(v *views.View, id string) bool {
+	_, ok := v.Column(id)
+	return ok
+}

@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"github.com/ctop-like/ctop-like/internal/views"
 	"os"
 	"path/filepath"
 	"slices"
@@ -86,7 +87,7 @@ views:
 	want := []string{
 		p + `:1: interval "2 minutes": want milliseconds (500) or a duration (2s)`,
 		p + `:2: view "containrs" does not exist (views: `,
-		p + `:3: unknown setting "colour" (settings: interval, view, views)`,
+		p + `:3: unknown setting "colour" (settings: interval, view, views, crash_loop)`,
 		p + `:6: view containers has no column "cpu" (see ctop-like -l)`,
 		p + `:6: view containers: column "name" is listed twice`,
 		p + `:7: view containers has no column "nope" to sort by`,
@@ -249,5 +250,36 @@ func TestParseDelay(t *testing.T) {
 		if _, err := ParseDelay(in); err == nil {
 			t.Errorf("ParseDelay(%q) accepted", in)
 		}
+	}
+}
+
+// TestCrashLoopRule: crash_loop sets how many failures within how long
+// are a crash loop; a value out of range is a problem naming its line,
+// and the other one still applies.
+func TestCrashLoopRule(t *testing.T) {
+	f, errs := Load(write(t, "crash_loop:\n  failures: 5\n  window: 30m\n"))
+	if len(errs) != 0 || f.CrashLoop != (views.CrashLoopRule{Failures: 5, Window: 30 * time.Minute}) {
+		t.Errorf("%+v %v", f.CrashLoop, errs)
+	}
+	p := write(t, "crash_loop: {failures: 0, window: 10m, every: 2}\n")
+	f, errs = Load(p)
+	want := []string{
+		p + `:1: crash_loop: failures "0": want a whole number from 1 to 1000`,
+		p + `:1: crash_loop: unknown setting "every" (settings: failures, window)`,
+	}
+	if len(errs) != len(want) {
+		t.Fatalf("errors %q", errs)
+	}
+	for i, w := range want {
+		if errs[i].Error() != w {
+			t.Errorf("got  %q\nwant %q", errs[i], w)
+		}
+	}
+	if f.CrashLoop != (views.CrashLoopRule{Window: 10 * time.Minute}) {
+		t.Errorf("%+v", f.CrashLoop)
+	}
+	_, errs = Load(write(t, "crash_loop:\n  window: 10s\n"))
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), `:2: crash_loop: window "10s": want a duration from 1m to 24h`) {
+		t.Errorf("%q", errs)
 	}
 }

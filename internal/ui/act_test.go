@@ -38,7 +38,7 @@ func (s *shellActions) shellCalls() []string {
 // a Marathon app.
 func actSnapshot() *model.Snapshot {
 	s := testSnapshot()
-	s.Containers[2].Runtime = model.RuntimeMesos // job-1
+	s.Containers[2].Runtime, s.Containers[2].Can = model.RuntimeMesos, cgroupCan // job-1
 	s.Containers[2].Cgroup = "/mesos/job-1"
 	s.Cluster = &model.Cluster{
 		HasMesos: true, HasMarathon: true,

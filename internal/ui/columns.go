@@ -19,15 +19,22 @@ import (
 // the settings file for the next run.
 
 // columnOrder is the columns the view shows, in the chosen order (indices
-// into its columns), nil for every column in the view's order.
-func (a *App) columnOrder(v *views.View) []int {
+// into its table's n columns), nil for every column in the view's order.
+// The chosen label columns (label.team) follow the view's own in the
+// table, in the order chosen (views.Query.Columns).
+func (a *App) columnOrder(v *views.View, n int) []int {
 	ids := a.choices[v.ID].Columns
 	if ids == nil {
 		return nil
 	}
 	var out []int
+	labels := labelIDs(ids)
 	for _, id := range ids {
-		if i := v.Col(id); i >= 0 && !slices.Contains(out, i) {
+		i := v.Col(id)
+		if j := slices.Index(labels, id); i < 0 && j >= 0 {
+			i = len(v.Columns) + j
+		}
+		if i >= 0 && i < n && !slices.Contains(out, i) {
 			out = append(out, i)
 		}
 	}
@@ -78,9 +85,23 @@ func (a *App) sidewaysMarks() string {
 	return strings.TrimRight(b.String(), " ")
 }
 
+// labelIDs are the label columns (label.team) among column ids, each once.
+func labelIDs(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if _, ok := views.LabelKey(id); ok && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// maxLabelOffers bounds the labels the chooser offers as columns.
+const maxLabelOffers = 100
+
 // chooserItem is one line of the column chooser.
 type chooserItem struct {
-	col   int // index into the view's columns
+	col   int // index into the chooser's columns
 	shown bool
 }
 
@@ -91,13 +112,16 @@ type chooserItem struct {
 // back what was there.
 type chooser struct {
 	*tview.Box
-	a      *App
-	view   *views.View
+	a    *App
+	view *views.View
+	// cols are the table's columns (the view's, then the label columns
+	// it shows), then the labels of its rows offered as columns.
+	cols   []views.Column
 	items  []chooserItem
 	cur    int
-	top    int   // first item drawn
-	before []int // the order when it opened, for Esc
-	last   int   // the column shown last (to bring it on screen), -1
+	top    int      // first item drawn
+	before []string // the chosen columns when it opened, for Esc
+	last   int      // the column shown last (to bring it on screen), -1
 }
 
 // chooserKeys is the chooser's own key line.
@@ -106,17 +130,32 @@ const chooserKeys = "Space show/hide  J K move  r all  Enter keep  Esc cancel"
 // showColumns opens the column chooser for the current view.
 func (a *App) showColumns(_ *tcell.EventKey) {
 	v := a.curView()
-	order := a.columnOrder(v)
-	c := &chooser{Box: tview.NewBox(), a: a, view: v, before: order, last: -1}
+	c := &chooser{Box: tview.NewBox(), a: a, view: v, before: slices.Clone(a.choices[v.ID].Columns), last: -1}
+	c.cols = v.Columns
+	var rows []views.Row
+	if t := a.table.data; t != nil && t.View == v {
+		c.cols, rows = t.Columns, t.Rows
+	}
+	c.cols = slices.Clip(c.cols)
+	onTable := len(c.cols)
+	if v.HasLabels() {
+		for _, k := range views.LabelKeys(rows, maxLabelOffers) {
+			lc := views.LabelColumn(k)
+			if !slices.ContainsFunc(c.cols, func(x views.Column) bool { return x.ID == lc.ID }) {
+				c.cols = append(c.cols, lc)
+			}
+		}
+	}
+	order := a.columnOrder(v, onTable)
 	if order == nil {
-		for i := range v.Columns {
-			c.items = append(c.items, chooserItem{col: i, shown: true})
+		for i := range c.cols {
+			c.items = append(c.items, chooserItem{col: i, shown: i < onTable})
 		}
 	} else {
 		for _, i := range order {
 			c.items = append(c.items, chooserItem{col: i, shown: true})
 		}
-		for i := range v.Columns {
+		for i := range c.cols {
 			if !slices.Contains(order, i) {
 				c.items = append(c.items, chooserItem{col: i})
 			}
@@ -132,7 +171,7 @@ func (a *App) showColumns(_ *tcell.EventKey) {
 
 // titleWidth and idWidth align the chooser's lines.
 func (c *chooser) widths() (tw, iw int) {
-	for _, col := range c.view.Columns {
+	for _, col := range c.cols {
 		tw = max(tw, uniseg.StringWidth(col.Title))
 		iw = max(iw, len(col.ID))
 	}
@@ -142,7 +181,7 @@ func (c *chooser) widths() (tw, iw int) {
 // line is item i as the chooser shows it: `[x] CPU%   cpu_pct ▼`.
 func (c *chooser) line(i int) string {
 	it := c.items[i]
-	col := c.view.Columns[it.col]
+	col := c.cols[it.col]
 	box := "[ ]"
 	if it.shown {
 		box = "[x]"
@@ -199,7 +238,7 @@ func (c *chooser) InputHandler() func(ev *tcell.EventKey, setFocus func(p tview.
 		switch key, r := ev.Key(), ev.Rune(); {
 		case key == tcell.KeyEscape, key == tcell.KeyRune && r == 'q':
 			c.a.closeOverlay()
-			c.a.applyOrder(c.view, c.before)
+			c.a.applyColumns(c.view, c.before)
 		case key == tcell.KeyEnter:
 			c.a.closeOverlay()
 			c.a.keepColumns(c.view, c.last)
@@ -211,7 +250,7 @@ func (c *chooser) InputHandler() func(ev *tcell.EventKey, setFocus func(p tview.
 			c.move(-1)
 		case key == tcell.KeyRune && r == 'r':
 			for i := range c.items {
-				c.items[i] = chooserItem{col: i, shown: true}
+				c.items[i] = chooserItem{col: i, shown: i < len(c.view.Columns)}
 			}
 			c.apply()
 		case key == tcell.KeyDown, key == tcell.KeyRune && r == 'j':
@@ -264,10 +303,15 @@ func (c *chooser) toggle() {
 		return
 	}
 	it.shown = !it.shown
-	if it.shown {
-		c.last = it.col
-	}
 	c.apply()
+	if it.shown {
+		// Its place in the table, which a label's column just joined.
+		c.last = -1
+		if t := c.a.table.data; t != nil && t.View == c.view {
+			id := c.cols[it.col].ID
+			c.last = slices.IndexFunc(t.Columns, func(x views.Column) bool { return x.ID == id })
+		}
+	}
 }
 
 // move moves the column under the cursor up (d < 0) or down the list,
@@ -282,16 +326,16 @@ func (c *chooser) move(d int) {
 	c.apply()
 }
 
-// order is the columns shown, in the list's order; nil when that is every
-// column in the view's own order.
-func (c *chooser) order() []int {
-	var out []int
+// order is the ids of the columns shown, in the list's order; nil when
+// that is every column of the view in its own order (and no label's).
+func (c *chooser) order() []string {
+	var out []string
 	all := true
 	for k, it := range c.items {
 		if it.shown {
-			out = append(out, it.col)
+			out = append(out, c.cols[it.col].ID)
 		}
-		if !it.shown || it.col != k {
+		if it.shown != (it.col < len(c.view.Columns)) || it.col != k {
 			all = false
 		}
 	}
@@ -302,20 +346,28 @@ func (c *chooser) order() []int {
 }
 
 // apply puts the chooser's columns on the table now.
-func (c *chooser) apply() { c.a.applyOrder(c.view, c.order()) }
+func (c *chooser) apply() { c.a.applyColumns(c.view, c.order()) }
 
-// applyOrder makes order (nil: every column) the view's columns for this
-// run, and lays the table out again when it shows that view.
-func (a *App) applyOrder(v *views.View, order []int) {
+// applyColumns makes ids (nil: every column) the view's columns for this
+// run, and lays the table out again when it shows that view; when the
+// label columns change, the table is built again with them.
+func (a *App) applyColumns(v *views.View, ids []string) {
 	ch := a.choices[v.ID]
-	ch.Columns = nil
-	for _, i := range order {
-		ch.Columns = append(ch.Columns, v.Columns[i].ID)
-	}
+	ch.Columns = ids
 	a.choices[v.ID] = ch
-	if tv := a.table; tv.data != nil && tv.data.View == v {
-		tv.setOrder(order)
+	labels := labelIDs(ids)
+	a.mu.Lock()
+	changed := !slices.Equal(a.labelCols[v.ID], labels)
+	a.labelCols[v.ID] = labels
+	a.mu.Unlock()
+	tv := a.table
+	if tv.data == nil || tv.data.View != v {
+		return
 	}
+	if changed {
+		a.resort(func() {})
+	}
+	tv.setOrder(a.columnOrder(v, len(tv.data.Columns)))
 }
 
 // keepColumns writes the view's columns and sort to the settings file and

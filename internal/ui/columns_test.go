@@ -259,7 +259,7 @@ func (h *harness) chooserLine(id string) {
 		n := -1
 		h.app.app.QueueUpdate(func() {
 			if c, ok := h.app.overlayFocus.(*chooser); ok {
-				s, n = c.view.Columns[c.items[c.cur].col].ID, c.cur
+				s, n = c.cols[c.items[c.cur].col].ID, c.cur
 			}
 		})
 		return s, n

@@ -312,7 +312,8 @@ func (a *App) sortBy(id string) {
 			l.sort, l.desc = id, !desc
 		} else {
 			l.sort = id
-			l.desc = v.Columns[v.Col(id)].Number
+			c, _ := v.Column(id)
+			l.desc = c.Number
 		}
 		l.tree = false
 	})

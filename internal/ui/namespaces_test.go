@@ -27,7 +27,7 @@ func twoNamespaces(teamCPU, k8sCPU float64) *model.Snapshot {
 	mk := func(ns string, cpu float64) model.Container {
 		c := model.Container{HasRates: true, CPUPct: cpu}
 		c.ID, c.Name, c.Runtime, c.State = "same-1", "same-1", model.RuntimeContainerd, "running"
-		c.ContainerdNamespace, c.Cgroup = ns, "/"+ns+"/same-1"
+		c.ContainerdNamespace, c.Cgroup, c.Can = ns, "/"+ns+"/same-1", cgroupCan
 		return c
 	}
 	s.Containers = append(s.Containers, mk("team", teamCPU), mk("k8s.io", k8sCPU))

@@ -187,44 +187,64 @@ func (a *App) mouse(ev *tcell.EventMouse, action tview.MouseAction) (*tcell.Even
 	if ev == nil {
 		return ev, action
 	}
-	// block keeps an event from every widget. The event itself must stay
-	// non-nil: tview makes the click of a press and release only while
-	// the capture has passed the press, the release (and a move) on.
-	block := func() (*tcell.EventMouse, tview.MouseAction) { return ev, tview.MouseConsumed }
-	click := action == tview.MouseLeftClick || action == tview.MouseLeftDoubleClick
 	x, y := ev.Position()
-	if a.overlay != "" {
+	if out, act, done := a.mouseAround(ev, action, x, y); done {
+		return out, act
+	}
+	return a.mouseTable(ev, action, x, y)
+}
+
+// block keeps an event from every widget. The event itself must stay
+// non-nil: tview makes the click of a press and release only while the
+// capture has passed the press, the release (and a move) on.
+func block(ev *tcell.EventMouse) (*tcell.EventMouse, tview.MouseAction) {
+	return ev, tview.MouseConsumed
+}
+
+// isClick: a left click or double click.
+func isClick(action tview.MouseAction) bool {
+	return action == tview.MouseLeftClick || action == tview.MouseLeftDoubleClick
+}
+
+// mouseAround handles an event at x, y outside the table's own cells: an
+// open box, the input line, the hint bar, the header's "need a look";
+// done false when it is the table's to handle.
+func (a *App) mouseAround(ev *tcell.EventMouse, action tview.MouseAction, x, y int) (*tcell.EventMouse, tview.MouseAction, bool) {
+	click := isClick(action)
+	switch {
+	case a.overlay != "":
 		if a.overlayBox != nil && inRect(a.overlayBox, x, y) {
-			return ev, action
+			return ev, action, true
 		}
 		if click || action == tview.MouseRightClick || action == tview.MouseMiddleClick {
 			a.closeOverlay()
-			return nil, action
+			return nil, action, true
 		}
-		return block()
-	}
-	if a.promptOpen() {
+	case a.promptOpen():
 		if a.prompt.InRect(x, y) {
-			return ev, action
+			return ev, action, true
 		}
-		return block()
-	}
-	if a.hints.InRect(x, y) {
+	case a.hints.InRect(x, y):
 		if click {
 			a.clickHint(x)
-			return nil, action
+			return nil, action, true
 		}
-		return block()
-	}
-	if click && a.head.onLook(x, y) {
+	case click && a.head.onLook(x, y):
 		a.message = ""
 		a.openOver(views.LookView)
-		return nil, action
+		return nil, action, true
+	case a.table.InRect(x, y) && a.table.data != nil:
+		return nil, action, false
 	}
+	out, act := block(ev)
+	return out, act, true
+}
+
+// mouseTable handles an event on the table: a click on a column header
+// sorts, a double click on a row drills down, the wheel moves the
+// selection with the page.
+func (a *App) mouseTable(ev *tcell.EventMouse, action tview.MouseAction, x, y int) (*tcell.EventMouse, tview.MouseAction) {
 	tv := a.table
-	if !tv.InRect(x, y) || tv.data == nil {
-		return block()
-	}
 	row, col := tv.CellAt(x, y)
 	switch action {
 	case tview.MouseLeftClick:

@@ -59,9 +59,13 @@ func viewBindings() []*binding {
 			continue
 		}
 		id := v.ID
+		desc := v.KeyDoc
+		if desc == "" {
+			desc = fmt.Sprintf("the %s view: every row that needs a look; Enter goes to its own view, d l a e act on it there", v.Title)
+		}
 		out = append(out, &binding{
 			keys: []keySpec{rkey(v.Key)}, hint: v.Hint,
-			desc: fmt.Sprintf("the %s view: every row that needs a look; Enter goes to its own view, d l a e act on it there", v.Title),
+			desc: desc,
 			do:   func(a *App, _ *tcell.EventKey) { a.openOver(id) },
 		})
 	}

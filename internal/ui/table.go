@@ -122,7 +122,7 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 	tv.data, tv.tree = t, tree
 	if old == nil || old.View != t.View || len(old.Columns) != len(t.Columns) {
 		tv.fitW = -1
-		tv.order = tv.a.columnOrder(t.View)
+		tv.order = tv.a.columnOrder(t.View, len(t.Columns))
 		tv.nameCol = -1
 		if len(t.View.NameColumns) > 0 {
 			tv.nameCol = t.View.Col(t.View.NameColumns[0])
@@ -409,81 +409,24 @@ func fitColumns(cols []views.Column, order []int, width, sortCol, name int, dema
 		}
 		return colWidth(cols[i])
 	}
-	vis := slices.Clone(order)
-	var widths []int
-	for _, i := range vis {
-		widths = append(widths, want(i))
+	f := &fitting{cols: cols, vis: slices.Clone(order)}
+	for _, i := range f.vis {
+		f.widths = append(f.widths, want(i))
 	}
-	total := func() int {
-		t := len(vis) - 1
-		for _, w := range widths {
-			t += w
-		}
-		return t
-	}
-	off := map[int]bool{} // off the first page
-	for total() > width {
-		drop, best := -1, 0
-		for j, i := range vis {
-			if p := cols[i].Priority; p > 0 && p >= best && i != sortCol {
-				drop, best = j, p
-			}
-		}
-		if drop < 0 {
-			break
-		}
-		off[vis[drop]] = true
-		vis = slices.Delete(vis, drop, drop+1)
-		widths = slices.Delete(widths, drop, drop+1)
-	}
-	for k, i := range vis {
+	off := f.dropOff(width, sortCol)
+	for k, i := range f.vis {
 		if cols[i].Width == 0 {
-			widths[k] = flexMin
+			f.widths[k] = flexMin
 		}
 	}
-	for total() > width {
-		j, best := -1, 6
-		for k, i := range vis {
-			if !cols[i].Number && cols[i].Width != 0 && widths[k] > best {
-				j, best = k, widths[k]
-			}
-		}
-		if j < 0 {
-			break
-		}
-		widths[j]--
+	f.narrow(width)
+	f.share(width, demand)
+	for f.yield(width, sortCol, demand, off) {
+		f.share(width, demand)
 	}
-	// What is left: first to the Width-0 column up to what its values
-	// need (a third of the width at most), then to the explaining
-	// columns, a cell at a time round them, up to what theirs need.
-	for k, i := range vis {
-		if cols[i].Width == 0 && i < len(demand) {
-			if n := min(demand[i], width/3, widths[k]+width-total()); n > widths[k] {
-				widths[k] = n
-			}
-		}
-	}
-	for more := true; more && total() < width; {
-		more = false
-		for k, i := range vis {
-			if cols[i].Explains && cols[i].Width != 0 && i < len(demand) && widths[k] < demand[i] && total() < width {
-				widths[k]++
-				more = true
-			}
-		}
-	}
-	l := layout{}
-	for k, i := range vis {
-		if cols[i].Width == 0 {
-			if rest := width - total() + widths[k]; rest > widths[k] {
-				widths[k] = rest
-			}
-			vis = append(append(vis[:k:k], vis[k+1:]...), i)
-			widths = append(append(widths[:k:k], widths[k+1:]...), widths[k])
-			break
-		}
-	}
-	l.first = len(vis)
+	f.flexLast(width)
+	l := layout{first: len(f.vis)}
+	vis, widths := f.vis, f.widths
 	for _, i := range order {
 		if off[i] {
 			vis = append(vis, i)
@@ -495,6 +438,132 @@ func fitColumns(cols []views.Column, order []int, width, sortCol, name int, dema
 		l.fixed = frozen(vis[:l.first], widths, name, width)
 	}
 	return l
+}
+
+// fitting is the columns of a layout's first page (vis, indices into cols)
+// and their widths while fitColumns fits them.
+type fitting struct {
+	cols   []views.Column
+	vis    []int
+	widths []int
+}
+
+// total is the cells the page takes, a blank between columns.
+func (f *fitting) total() int {
+	t := len(f.vis) - 1
+	for _, w := range f.widths {
+		t += w
+	}
+	return t
+}
+
+// dropOff takes columns off the page, the highest Priority first (never
+// sortCol), until it fits width or none can go; it returns those taken.
+func (f *fitting) dropOff(width, sortCol int) map[int]bool {
+	off := map[int]bool{}
+	for f.total() > width {
+		drop, best := -1, 0
+		for j, i := range f.vis {
+			if p := f.cols[i].Priority; p > 0 && p >= best && i != sortCol {
+				drop, best = j, p
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		off[f.vis[drop]] = true
+		f.vis = slices.Delete(f.vis, drop, drop+1)
+		f.widths = slices.Delete(f.widths, drop, drop+1)
+	}
+	return off
+}
+
+// yield takes off the page, to be reached sideways, the column of least
+// worth (highest Priority, never sortCol) that is worth less than an
+// explaining column still cut short (an app's last failure beside an
+// empty LABELS), and says whether it took one; an explanation claims at
+// most half the width. A column shown always (Priority 0) explains with
+// what is left and makes nothing yield.
+func (f *fitting) yield(width, sortCol int, demand []int, off map[int]bool) bool {
+	short := 0 // the Priority of the most worth explaining column cut short
+	for k, i := range f.vis {
+		c := f.cols[i]
+		if c.Explains && c.Priority > 0 && c.Width != 0 && i < len(demand) && f.widths[k] < min(demand[i], width/2) && (short == 0 || c.Priority < short) {
+			short = c.Priority
+		}
+	}
+	if short == 0 {
+		return false
+	}
+	drop, best := -1, short
+	for j, i := range f.vis {
+		c := f.cols[i]
+		if p := c.Priority; p > best && !c.Explains && c.Width != 0 && i != sortCol {
+			drop, best = j, p
+		}
+	}
+	if drop < 0 {
+		return false
+	}
+	off[f.vis[drop]] = true
+	f.vis = slices.Delete(f.vis, drop, drop+1)
+	f.widths = slices.Delete(f.widths, drop, drop+1)
+	return true
+}
+
+// narrow takes a cell at a time from the widest text column (down to 6)
+// until the page fits width.
+func (f *fitting) narrow(width int) {
+	for f.total() > width {
+		j, best := -1, 6
+		for k, i := range f.vis {
+			if !f.cols[i].Number && f.cols[i].Width != 0 && f.widths[k] > best {
+				j, best = k, f.widths[k]
+			}
+		}
+		if j < 0 {
+			return
+		}
+		f.widths[j]--
+	}
+}
+
+// share gives what is left of width first to the Width-0 column up to
+// what its values need (a third of the width at most), then to the
+// explaining columns, a cell at a time round them, up to what theirs
+// need.
+func (f *fitting) share(width int, demand []int) {
+	for k, i := range f.vis {
+		if f.cols[i].Width == 0 && i < len(demand) {
+			if n := min(demand[i], width/3, f.widths[k]+width-f.total()); n > f.widths[k] {
+				f.widths[k] = n
+			}
+		}
+	}
+	for more := true; more && f.total() < width; {
+		more = false
+		for k, i := range f.vis {
+			if f.cols[i].Explains && f.cols[i].Width != 0 && i < len(demand) && f.widths[k] < demand[i] && f.total() < width {
+				f.widths[k]++
+				more = true
+			}
+		}
+	}
+}
+
+// flexLast moves the Width-0 column to the end of the page with whatever
+// width is left.
+func (f *fitting) flexLast(width int) {
+	for k, i := range f.vis {
+		if f.cols[i].Width == 0 {
+			if rest := width - f.total() + f.widths[k]; rest > f.widths[k] {
+				f.widths[k] = rest
+			}
+			f.vis = append(append(f.vis[:k:k], f.vis[k+1:]...), i)
+			f.widths = append(append(f.widths[:k:k], f.widths[k+1:]...), f.widths[k])
+			return
+		}
+	}
 }
 
 // frozen is how many leading columns stay while the table scrolls

@@ -154,6 +154,9 @@ type App struct {
 	// choices are the columns and sorts chosen by view id: the settings
 	// file's, then the column chooser's.
 	choices map[string]settings.View
+	// labelCols are the label columns (label.team) chosen by view id,
+	// which the refresh goroutine asks views.Rows for; under mu.
+	labelCols map[string][]string
 	// subj is the last row found for a row that stands for another.
 	subj subjectMemo
 	// allStopped: A lists every stopped container.
@@ -199,8 +202,10 @@ func newApp(screen tcell.Screen, opts Options, lost *lostTerminal) (*App, error)
 	if v == nil {
 		return nil, fmt.Errorf("ui: unknown view %q", opts.View)
 	}
-	if opts.Sort != "" && v.Col(opts.Sort) < 0 {
-		return nil, fmt.Errorf("ui: view %s has no column %q", v.ID, opts.Sort)
+	if opts.Sort != "" {
+		if err := v.CheckColumn(opts.Sort); err != nil {
+			return nil, fmt.Errorf("ui: %w", err)
+		}
 	}
 	if opts.Filter != nil {
 		if err := opts.Filter.Check(v); err != nil {
@@ -224,6 +229,10 @@ func newApp(screen tcell.Screen, opts Options, lost *lostTerminal) (*App, error)
 	a.th.applyTview()
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.choices = copyChoices(opts.Views)
+	a.labelCols = map[string][]string{}
+	for id, ch := range a.choices {
+		a.labelCols[id] = labelIDs(ch.Columns)
+	}
 	sort, desc := a.openSort(v.ID, opts.Sort, opts.Desc)
 	a.levels = []*level{{view: v.ID, scope: append([]views.Scope(nil), opts.Scope...), sort: sort, desc: desc, filter: opts.Filter}}
 	a.notes = opts.Notes
@@ -458,7 +467,7 @@ func (a *App) resort(f func()) {
 	a.gen++
 	gen, paused, wrap := a.gen, a.paused, a.wrap
 	l := a.cur()
-	q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs, Last: a.opts.Last}
+	q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs, Last: a.opts.Last, Columns: a.labelCols[l.view]}
 	a.mu.Unlock()
 	if s := a.tableSnap; s != nil && (paused || s == a.latest.get()) {
 		t, err := views.Rows(s, q)

@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/ctop-like/ctop-like/internal/actions"
+	"github.com/ctop-like/ctop-like/internal/model"
 )
 
 // Actuator changes the world for the views' actions. The wiring implements
@@ -141,16 +142,14 @@ func (v *View) Ref(r Row) ContainerRef {
 	return ref
 }
 
-// HasAPI says whether ctop-like acts on the runtime's containers through
-// the engine's API (Docker, Podman); the others are acted on through their
-// cgroup, where restart has no meaning.
-func HasAPI(runtime string) bool { return runtime == "docker" || runtime == "podman" }
-
 // containerVerb is a container action, planned by the Actuator for the
-// row's runtime.
-func containerVerb(label string, key rune, verb string, when func(v *View, r Row) bool) Action {
+// row's runtime: offered where the row's container can do what it needs
+// (Row.Can, from its runtime's handler) and when says it fits the
+// container's state now (nil: always).
+func containerVerb(label string, key rune, verb string, need model.Caps, when func(v *View, r Row) bool) Action {
 	return Action{
-		Label: label, Key: key, Button: verb, Command: verb, Dangerous: true, When: when,
+		Label: label, Key: key, Button: verb, Command: verb, Dangerous: true,
+		When: func(v *View, r Row) bool { return r.Can.Has(need) && (when == nil || when(v, r)) },
 		Plan: func(x Actuator, v *View, r Row, value string) (actions.Deed, error) {
 			return x.Container(v.Ref(r), verb, value)
 		},
@@ -172,20 +171,19 @@ func canPause(v *View, r Row) bool {
 func canUnpause(v *View, r Row) bool { return isPaused(v, r) }
 func canStop(v *View, r Row) bool    { return !isStopped(v, r) }
 func canKill(v *View, r Row) bool    { return !isStopped(v, r) && v.Text(r, "state") != "restarting" }
-func hasAPI(v *View, r Row) bool     { return HasAPI(v.Text(r, "runtime")) }
-func canRemove(v *View, r Row) bool  { return hasAPI(v, r) && isStopped(v, r) }
 
-// containerActions are the container view's actions: those that need the
+// containerActions are the container view's actions, each where the
+// row's container can do it (restart and remove only where its runtime's
+// handler can: Docker's, Podman's engine): those that need the
 // container's processes only while it has them; pause and unpause take
-// each other's place as the engine's state says; restart and remove need
-// an engine (Docker, Podman), remove a stopped container.
+// each other's place as the engine's state says; remove a stopped one.
 var containerActions = []Action{
-	containerVerb("Stop", 's', "stop", canStop),
-	containerVerb("Restart", 'r', "restart", hasAPI),
-	containerVerb("Pause", 'p', "pause", canPause),
-	containerVerb("Unpause", 'u', "unpause", canUnpause),
-	containerVerb("Kill", 'k', "kill", canKill),
-	containerVerb("Remove", 'x', "remove", canRemove),
+	containerVerb("Stop", 's', "stop", model.CanStop, canStop),
+	containerVerb("Restart", 'r', "restart", model.CanRestart, nil),
+	containerVerb("Pause", 'p', "pause", model.CanPause, canPause),
+	containerVerb("Unpause", 'u', "unpause", model.CanPause, canUnpause),
+	containerVerb("Kill", 'k', "kill", model.CanKill, canKill),
+	containerVerb("Remove", 'x', "remove", model.CanRemove, isStopped),
 }
 
 // ShellWhyNot says why no shell can open in a container row's

@@ -141,20 +141,23 @@ func countOf(n int, noun string) any {
 func containerLook(s *model.Snapshot, c *model.Container) string {
 	why := containerAttention(c, s.Memory.Total, s.Time)
 	pc := portConflicts(s)
-	return joinWords(joinWords(why, heldWords(pc.wanted[c.Key()])), holdsWords(pc.held[c.Key()]))
+	why = joinWords(joinWords(why, heldWords(pc.wanted[c.Key()])), holdsWords(pc.held[c.Key()]))
+	return joinWords(why, containerReasons(s, c)) // crash loop, orphan (reasons.go)
 }
 
 // taskLook is the attention of a task row: it failed lately, and the
 // ports it was given that another process of this node holds.
 func taskLook(s *model.Snapshot, t *model.Task) string {
-	return joinWords(taskAttention(t, s.Time), heldWords(portConflicts(s).tasks[t.ID]))
+	why := joinWords(taskAttention(t, s.Time), heldWords(portConflicts(s).tasks[t.ID]))
+	return joinWords(why, taskReasons(s, t)) // crash loop, no container (reasons.go)
 }
 
 // appLook is the attention of an app row: it runs below its instances,
 // fails or waits, and the ports it requires that a process of this node
 // holds.
 func appLook(s *model.Snapshot, a *model.App) string {
-	return joinWords(appAttention(a, s.Time), heldWords(portConflicts(s).apps[a.ID]))
+	why := joinWords(appAttention(a, s.Time), heldWords(portConflicts(s).apps[a.ID]))
+	return joinWords(why, appReasons(s, a)) // waiting for offers, crash loops (reasons.go)
 }
 
 // heldWords are "port 6379/tcp held by task redis.1 (pid 42)" for each

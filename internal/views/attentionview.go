@@ -29,6 +29,9 @@ func init() {
 			{ID: "why", Title: "WHY", Null: "when nothing more than the attention is known", Width: 0, Escapes: true},
 			{ID: "age_s", Title: "AGE", Null: "when the row's source does not say since when", Unit: UnitSeconds, Number: true, Width: 7, Priority: 2},
 			{ID: "app", Title: "APP", Null: "for a row no Marathon app placed", Width: 16, Priority: 4, KeepEnd: true},
+			// The labels of the row it stands for (an app's, a task's, a
+			// container's); processes and agents have none.
+			colLabels,
 		},
 		Rank: 9,
 		// Failed tasks and apps are the cluster's: the master's whole
@@ -116,13 +119,13 @@ func attentionStands(r Row) (view, key string, ok bool) {
 // within a kind.
 func buildAttention(s *model.Snapshot, q Query) []Row {
 	var rows []Row
-	add := func(kind, key, id, name, why string, detail string, since time.Time, app string) {
+	add := func(kind, key, id, name, why string, detail string, since time.Time, app string, labels model.Labels) {
 		var age any
 		if !since.IsZero() && !s.Time.IsZero() {
 			age = max(s.Time.Sub(since).Seconds(), 0)
 		}
-		rows = append(rows, Row{Key: attentionKey(kind, key), Attention: true, Values: []any{
-			kind, id, text(name), why, text(detail), age, text(app),
+		rows = append(rows, Row{Key: attentionKey(kind, key), Attention: true, Labels: labels, Values: []any{
+			kind, id, text(name), why, text(detail), age, text(app), labelsValue(&labels),
 		}})
 	}
 	byAge := func(from int) {
@@ -133,7 +136,7 @@ func buildAttention(s *model.Snapshot, q Query) []Row {
 	for i := range ix.apps {
 		a := &ix.apps[i]
 		if why := appLook(s, a); why != "" {
-			add("app", a.ID, a.ID, a.ID, why, appWhy(s, a), a.LastFailureAt, a.ID)
+			add("app", a.ID, a.ID, a.ID, why, appWhy(s, a), a.LastFailureAt, a.ID, a.Labels)
 		}
 	}
 	byAge(0)
@@ -147,7 +150,7 @@ func buildAttention(s *model.Snapshot, q Query) []Row {
 		if why == "" {
 			continue
 		}
-		add("task", key, t.ID, t.Name, why, taskWhy(s, t, ix, taskContainers(t, byTask), q.Last), t.StateSince, ix.appOf(t.ID))
+		add("task", key, t.ID, t.Name, why, taskWhy(s, t, ix, taskContainers(t, byTask), q.Last), t.StateSince, ix.appOf(t.ID), t.LabelList())
 	}
 	byAge(n)
 	n = len(rows)
@@ -158,7 +161,7 @@ func buildAttention(s *model.Snapshot, q Query) []Row {
 			if !runs(c.State) {
 				since = c.StateSince
 			}
-			add("container", c.Key(), c.ID, c.Name, why, containerWhy(s, c, q.Last), since, c.Cluster.App)
+			add("container", c.Key(), c.ID, c.Name, why, containerWhy(s, c, q.Last), since, c.Cluster.App, containerLabels(c))
 		}
 	}
 	byAge(n)
@@ -177,7 +180,7 @@ func buildAttention(s *model.Snapshot, q Query) []Row {
 		for _, k := range pc.heldByProc[pid] {
 			detail = joinWords(detail, fmt.Sprintf("pid %d (%s) listens on %s, which %s needs", pid, p.Command, k.port, k.wanter))
 		}
-		add("process", strconv.Itoa(pid), strconv.Itoa(pid), p.Name, why, detail, time.Time{}, "")
+		add("process", strconv.Itoa(pid), strconv.Itoa(pid), p.Name, why, detail, time.Time{}, "", nil)
 	}
 	if s.Cluster != nil {
 		for i := range s.Cluster.Agents {
@@ -189,7 +192,7 @@ func buildAttention(s *model.Snapshot, q Query) []Row {
 			if ag.Stale && ag.Error == "" {
 				why = "stale"
 			}
-			add("agent", ag.ID, ag.ID, ag.Name, why, ag.Error, ag.LastOK, "")
+			add("agent", ag.ID, ag.ID, ag.Name, why, ag.Error, ag.LastOK, "", nil)
 		}
 	}
 	return rows
@@ -257,6 +260,26 @@ func taskWhy(s *model.Snapshot, t *model.Task, ix *clusterIndex, local []*model.
 // code, OOM kill, restarts) with the last line of its log, how close it
 // is to its limits, or which port another process holds.
 func containerWhy(s *model.Snapshot, c *model.Container, last LastLines) string {
+	parts := portFacts(s, c)
+	if f := stopFact(s, c); f != "" {
+		parts = append(parts, f)
+	}
+	parts = append(parts, limitFacts(s, c)...)
+	if c.Health == "unhealthy" {
+		parts = append(parts, "its health check fails")
+	}
+	why := strings.Join(parts, "; ")
+	if last != nil && (stopped(c.State) || c.State == "restarting" || c.OOMKilled) {
+		if lines, _ := last.Last(s, c); len(lines) > 0 {
+			why += ": " + tellingLine(lines)
+		}
+	}
+	return why
+}
+
+// portFacts are the ports a container wants that another process holds,
+// and those it holds that another wants.
+func portFacts(s *model.Snapshot, c *model.Container) []string {
 	var parts []string
 	pc := portConflicts(s)
 	for _, k := range pc.wanted[c.Key()] {
@@ -265,13 +288,19 @@ func containerWhy(s *model.Snapshot, c *model.Container, last LastLines) string 
 	for _, k := range pc.held[c.Key()] {
 		parts = append(parts, fmt.Sprintf("pid %d listens on %s, which %s needs", k.holder.pid, k.port, k.wanter))
 	}
+	return parts
+}
+
+// stopFact is how a container stopped: killed by the OOM killer (at its
+// limit), or its exit code, when, and its restarts; "" while it runs.
+func stopFact(s *model.Snapshot, c *model.Container) string {
 	switch {
 	case c.OOMKilled:
 		f := "killed by the kernel's OOM killer"
-		if c.Mem.Limit > 0 && (s.Memory.Total == 0 || c.Mem.Limit < s.Memory.Total) {
+		if limited(s, c) {
 			f += " at its " + HumanBytes(float64(c.Mem.Limit)) + " limit"
 		}
-		parts = append(parts, f)
+		return f
 	case c.State == "restarting" || stopped(c.State) && c.ExitCode != nil && *c.ExitCode != 0:
 		f := "exit code " + strconv.Itoa(exitOf(c))
 		if c.State == "restarting" {
@@ -283,9 +312,21 @@ func containerWhy(s *model.Snapshot, c *model.Container, last LastLines) string 
 		if c.RestartCount > 0 {
 			f += fmt.Sprintf(", %d restarts", c.RestartCount)
 		}
-		parts = append(parts, f)
+		return f
 	}
-	if c.Measured("memory") && c.Mem.Limit > 0 && (s.Memory.Total == 0 || c.Mem.Limit < s.Memory.Total) && c.MemPct >= AttentionMemPct {
+	return ""
+}
+
+// limited says a container's memory limit is below the node's memory.
+func limited(s *model.Snapshot, c *model.Container) bool {
+	return c.Mem.Limit > 0 && (s.Memory.Total == 0 || c.Mem.Limit < s.Memory.Total)
+}
+
+// limitFacts say how close a container is to its memory limit and how
+// often its CPU quota throttles it, past the attention thresholds.
+func limitFacts(s *model.Snapshot, c *model.Container) []string {
+	var parts []string
+	if c.Measured("memory") && limited(s, c) && c.MemPct >= AttentionMemPct {
 		parts = append(parts, fmt.Sprintf("memory %s of its %s limit", HumanBytes(float64(c.Mem.Used)), HumanBytes(float64(c.Mem.Limit))))
 	}
 	if c.HasRates && c.Measured("cpu") && c.CPU.Periods > 0 && c.ThrottledPct >= AttentionThrottledPct {
@@ -295,16 +336,7 @@ func containerWhy(s *model.Snapshot, c *model.Container, last LastLines) string 
 		}
 		parts = append(parts, f)
 	}
-	if c.Health == "unhealthy" {
-		parts = append(parts, "its health check fails")
-	}
-	why := strings.Join(parts, "; ")
-	if last != nil && (stopped(c.State) || c.State == "restarting" || c.OOMKilled) {
-		if lines, _ := last.Last(s, c); len(lines) > 0 {
-			why += ": " + tellingLine(lines)
-		}
-	}
-	return why
+	return parts
 }
 
 // exitOf is a container's exit code, -1 when unknown.

@@ -247,6 +247,7 @@ func TestActionsFitTheRowsState(t *testing.T) {
 		}
 		return out
 	}
+	s.Containers[1].Can = engineCan
 	_, exited, _ := Find(s, "containers", strings.Repeat("d", 64))
 	if got := labels(cv, exited); !slices.Equal(got, []string{"restart", "remove"}) {
 		t.Errorf("exited docker container offers %v", got)
@@ -262,7 +263,7 @@ func TestActionsFitTheRowsState(t *testing.T) {
 	if why := cv.ShellWhyNot(running); why != "" {
 		t.Errorf("e on a running one: %q", why)
 	}
-	s.Containers[1].Runtime, s.Containers[1].State = model.RuntimeContainerd, "exited"
+	s.Containers[1].Runtime, s.Containers[1].State, s.Containers[1].Can = model.RuntimeContainerd, "exited", cgroupCan
 	_, ctr, _ := Find(s, "containers", strings.Repeat("d", 64))
 	if got := labels(cv, ctr); len(got) != 0 || !strings.Contains(cv.Unoffered(ctr), "no API ctop-like talks to") {
 		t.Errorf("exited containerd container offers %v: %s", got, cv.Unoffered(ctr))
@@ -307,6 +308,7 @@ func TestDescribeAnyRow(t *testing.T) {
 		}
 	}
 	cv := Get("containers")
+	s.Containers[1].Can = engineCan
 	_, exited, _ := Find(s, "containers", strings.Repeat("d", 64))
 	title, text := Describe(s, cv, exited, env)
 	for _, want := range []string{"exit code:   1", "state:       exited for 2:00.00", "needs ports: 6379/tcp", "task:        redis.ops ops_redis.77aa",

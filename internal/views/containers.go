@@ -65,6 +65,8 @@ func init() {
 			{ID: "attention", Title: "ATTENTION", Null: "when nothing needs a look", Width: 16, Explains: true},
 			// containerd's namespace: one id may run in two of them.
 			{ID: "containerd_namespace", Title: "CTRD NS", Null: "for every runtime but containerd", Width: 10, Priority: 9},
+			// The runtime's labels, then its task's and app's.
+			colLabels,
 		}, figureColumns...),
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -94,9 +96,10 @@ func buildContainers(s *model.Snapshot, q Query) []Row {
 		}
 		vals := containerValues(c, s.Time, s.Machine.Unknown)
 		why := containerLook(s, c)
-		vals = append(vals, listenText(c.Listen), text(why), text(c.ContainerdNamespace))
+		labels := containerLabels(c)
+		vals = append(vals, listenText(c.Listen), text(why), text(c.ContainerdNamespace), labelsValue(&labels))
 		vals = append(vals, figureValues(c)...)
-		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != ""})
+		rows = append(rows, Row{Key: c.Key(), Values: vals, Attention: why != "", Labels: labels, Can: c.Can})
 	}
 	return rows
 }

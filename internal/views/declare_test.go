@@ -17,7 +17,7 @@ import (
 // the screen and batch output can ask the view instead of naming it.
 
 func TestViewsComeInDesignOrder(t *testing.T) {
-	want := []string{"containers", "processes", "machine", "marathon-apps", "marathon-groups", "mesos-frameworks", "mesos-tasks", "agents", "logs", "attention"}
+	want := []string{"containers", "processes", "machine", "marathon-apps", "marathon-groups", "mesos-frameworks", "mesos-tasks", "agents", "logs", "attention", "events"}
 	if got := IDs(); !slices.Equal(got, want) {
 		t.Errorf("IDs() = %v, want %v", got, want)
 	}
@@ -210,6 +210,13 @@ func (r *recorder) Renice(pid, nice int) error {
 	return nil
 }
 
+// What a container of a runtime with an engine (Docker, Podman) and of
+// one without (Mesos, containerd, raw) can do (runtime.Can).
+const (
+	cgroupCan = model.CanStop | model.CanPause | model.CanKill | model.CanShell | model.CanLog
+	engineCan = cgroupCan | model.CanRestart | model.CanRemove
+)
+
 func TestActionsAreDataBehindAnActuator(t *testing.T) {
 	for _, v := range All() {
 		keys := map[rune]bool{}
@@ -237,6 +244,7 @@ func TestActionsAreDataBehindAnActuator(t *testing.T) {
 	}
 	row := tb.Rows[0]
 	row.Values[cv.Col("runtime")] = "docker"
+	row.Can = engineCan // what Docker's handler can
 	labels := func(r Row) (l []string) {
 		for _, a := range cv.Offered(r) {
 			l = append(l, a.Label)
@@ -246,7 +254,7 @@ func TestActionsAreDataBehindAnActuator(t *testing.T) {
 	if got := labels(row); !slices.Equal(got, []string{"Stop", "Restart", "Pause", "Kill"}) {
 		t.Errorf("a running container offers %v", got)
 	}
-	paused := Row{Key: row.Key, Values: slices.Clone(row.Values)}
+	paused := Row{Key: row.Key, Values: slices.Clone(row.Values), Can: row.Can}
 	paused.Values[cv.Col("state")] = "paused"
 	if got := labels(paused); !slices.Equal(got, []string{"Stop", "Restart", "Unpause", "Kill"}) {
 		t.Errorf("a paused container offers %v", got)
@@ -259,7 +267,7 @@ func TestActionsAreDataBehindAnActuator(t *testing.T) {
 	if err := d.Do(context.Background()); err != nil || !slices.Equal(x.calls, []string{"stop docker " + row.Key + " "}) {
 		t.Errorf("Stop ran %v, %v", x.calls, err)
 	}
-	mesos := Row{Key: row.Key, Values: slices.Clone(row.Values)}
+	mesos := Row{Key: row.Key, Values: slices.Clone(row.Values), Can: cgroupCan}
 	mesos.Values[cv.Col("runtime")] = "mesos"
 	if got := labels(mesos); !slices.Equal(got, []string{"Stop", "Pause", "Kill"}) {
 		t.Errorf("a Mesos container offers %v (no restart without an engine)", got)
@@ -433,5 +441,35 @@ func TestLogsComeFromTheQuery(t *testing.T) {
 	}
 	if len(a.asked) != 1 || len(b.asked) != 1 {
 		t.Errorf("feeds asked %d and %d times, want once each", len(a.asked), len(b.asked))
+	}
+}
+
+// A container row offers what its container can do (Row.Can, from its
+// runtime's handler), whatever its runtime is named: a runtime ctop-like
+// did not know restarts where its handler can, and Docker's container
+// does not where its handler is gone. Before, restart was offered by the
+// names "docker" and "podman".
+func TestContainerActionsFollowWhatTheContainerCan(t *testing.T) {
+	cv := Get("containers")
+	tb, err := Rows(clusterSnapshot(), Query{View: "containers"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	offers := func(runtime string, can model.Caps) (l []string) {
+		r := Row{Key: tb.Rows[0].Key, Values: slices.Clone(tb.Rows[0].Values), Can: can}
+		r.Values[cv.Col("runtime")] = runtime
+		for _, a := range cv.Offered(r) {
+			l = append(l, a.Command)
+		}
+		return l
+	}
+	if got := offers("newrt", engineCan); !slices.Equal(got, []string{"stop", "restart", "pause", "kill"}) {
+		t.Errorf("a new runtime's container whose handler restarts offers %v", got)
+	}
+	if got := offers("docker", cgroupCan); !slices.Equal(got, []string{"stop", "pause", "kill"}) {
+		t.Errorf("a docker container without an engine offers %v", got)
+	}
+	if got := offers("docker", 0); len(got) != 0 {
+		t.Errorf("a container that can do nothing offers %v", got)
 	}
 }

@@ -147,11 +147,7 @@ func containerDetails(s *model.Snapshot, key string, env DetailsEnv) (string, st
 	b.kv("task", strings.TrimSpace(orNA(cl.Task)+" "+cl.TaskID))
 	b.kv("app", orNA(cl.App))
 	b.kv("group", orNA(cl.Group))
-	var labels []string
-	for _, k := range sortedKeys(c.Labels) {
-		labels = append(labels, k+"="+c.Labels[k])
-	}
-	b.kv("labels", orNA(strings.Join(labels, ", ")))
+	labelsDetails(&b, containerLabels(c))
 	b.kv("env names", orNA(strings.Join(sortedKeys(c.Env), ", ")))
 	b.logLines(s, c, env.Last)
 	if runs(c.State) && env.History != nil && env.Sparkline != nil {
@@ -265,6 +261,7 @@ func taskDetails(s *model.Snapshot, key string, env DetailsEnv) (string, string)
 			b.WriteString(line + "\n")
 		}
 	}
+	labelsDetails(&b, t.LabelList())
 	local := taskContainers(t, containersByTask(s))
 	if len(local) == 0 {
 		b.kv("here", "no container of it on this node")
@@ -344,6 +341,7 @@ func appDetails(s *model.Snapshot, key string, env DetailsEnv) (string, string) 
 	default:
 		b.kv("launch queue", "not delayed")
 	}
+	b.launchQueue(a, s.Time) // what waits, and the offers declined (waiting.go)
 	b.kv("constraints", orNone(strings.Join(a.Constraints, ", ")))
 	if len(a.Ports) > 0 {
 		b.kv("requires ports", strings.Join(a.Ports, ", ")+" of its agent (requirePorts)")
@@ -356,6 +354,7 @@ func appDetails(s *model.Snapshot, key string, env DetailsEnv) (string, string) 
 		dep = strconv.Itoa(*a.Deployments) + " under way"
 	}
 	b.kv("deployments", dep)
+	labelsDetails(&b, a.Labels)
 	n := 0
 	for i := range s.Containers {
 		if s.Containers[i].Cluster.App == a.ID {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/ctop-like/ctop-like/internal/model"
 )
 
 // Filter is a parsed -f expression: space-separated clauses that must all
@@ -134,14 +136,14 @@ func (f *Filter) Check(v *View) error {
 		if c.col == "" {
 			continue
 		}
-		i := v.Col(c.col)
-		if i < 0 {
-			return fmt.Errorf("filter: view %s has no column %q", v.ID, c.col)
+		col, ok := v.Column(c.col)
+		if !ok {
+			return fmt.Errorf("filter: %w", v.CheckColumn(c.col))
 		}
-		if (c.op == ">" || c.op == "<") && !v.Columns[i].Number {
+		if (c.op == ">" || c.op == "<") && !col.Number {
 			return fmt.Errorf("filter: %s%s%s compares a text column as a number", c.col, c.op, c.value)
 		}
-		if v.Columns[i].Number && (c.op == "=" || c.op == "!=") && c.value != "null" && c.value != "n/a" {
+		if col.Number && (c.op == "=" || c.op == "!=") && c.value != "null" && c.value != "n/a" {
 			if _, err := parseNumber(c.value); err != nil {
 				return fmt.Errorf("filter: %s is a number column, %q is not a number", c.col, c.value)
 			}
@@ -185,10 +187,16 @@ func (f *Filter) match(v *View, idx []int, r Row) bool {
 			}
 			continue
 		}
-		if idx[i] < 0 {
+		var val any
+		switch k, label := LabelKey(c.col); {
+		case idx[i] >= 0:
+			val = r.Values[idx[i]]
+		case label:
+			val = labelValue(&r, k)
+		default:
 			return false
 		}
-		if !c.holds(r.Values[idx[i]]) {
+		if !c.holds(val) {
 			return false
 		}
 	}
@@ -200,7 +208,7 @@ func anyTextContains(v *View, r Row, word string) bool {
 		if col.Number {
 			continue
 		}
-		if s, ok := r.Values[i].(string); ok && strings.Contains(strings.ToLower(s), word) {
+		if s, ok := textOf(r.Values[i]); ok && strings.Contains(strings.ToLower(s), word) {
 			return true
 		}
 	}
@@ -208,6 +216,9 @@ func anyTextContains(v *View, r Row, word string) bool {
 }
 
 func (c clause) holds(val any) bool {
+	if l, ok := val.(*model.Labels); ok {
+		val = l.String()
+	}
 	if val == nil {
 		isNull := c.value == "null" || c.value == "n/a"
 		switch c.op {

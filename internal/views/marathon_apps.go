@@ -28,6 +28,15 @@ func init() {
 			{ID: "last_failure", Title: "LAST FAILURE", Width: 24, Priority: 5, Explains: true},
 			{ID: "last_failure_s", Title: "FAILED", Unit: UnitSeconds, Number: true, Width: 8, Priority: 4},
 			{ID: "attention", Title: "ATTENTION", Width: 16, Explains: true},
+			// Marathon's launch queue (1.4 on): the offers of the launch
+			// attempt and the reason that declined most of the last ones.
+			{ID: "offers_processed", Title: "OFFERS", Null: "where the launch queue does not hold the app or its Marathon gives no offer summary (before 1.4)", Unit: UnitCount, Number: true, Width: 6, Priority: 9},
+			{ID: "offers_declined", Title: "DECLINED", Null: "where offers_processed is", Unit: UnitCount, Number: true, Width: 6, Priority: 9},
+			{ID: "decline_reason", Title: "DECLINE REASON", Null: "where no offer was declined, or offers_processed is null", Width: 21, Priority: 6},
+			// Its failed tasks within the crash-loop window on the nodes
+			// where it loops (settings: crash_loop).
+			{ID: "crash_failures", Title: "CRASHES", Null: "where it loops on no node the data covers", Unit: UnitCount, Number: true, Width: 7, Priority: 5},
+			colLabels,
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -50,6 +59,7 @@ func init() {
 // this node's containers and figures.
 func buildMarathonApps(s *model.Snapshot, q Query) []Row {
 	ix := newClusterIndex(s)
+	more := reasonsOf(s)
 	cs := containersInScope(s, q.Scope)
 	capps := appsOf(cs)
 	var rows []Row
@@ -71,12 +81,14 @@ func buildMarathonApps(s *model.Snapshot, q Query) []Row {
 		if !a.LastFailureAt.IsZero() {
 			failedS = max(s.Time.Sub(a.LastFailureAt).Seconds(), 0)
 		}
-		rows = append(rows, Row{Key: a.ID, Attention: why != "", Values: []any{
+		processed, declined, reason := offerValues(a)
+		rows = append(rows, Row{Key: a.ID, Attention: why != "", Labels: a.Labels, Values: []any{
 			a.ID, text(a.Group),
 			rate(known, float64(a.Instances)), rate(known, float64(a.TasksRunning)), rate(known, float64(a.TasksHealthy)),
 			float64(f.n), f.cpuValue(), f.mem, f.memPct(s), f.rxValue(), f.txValue(),
 			count(a.TasksStaged), count(a.TasksUnhealthy), count(a.Deployments), flag(a.Delayed),
 			text(a.LastFailure), failedS, text(why),
+			processed, declined, reason, more.appFailures(a.ID), labelsValue(&a.Labels),
 		}})
 	}
 	return rows

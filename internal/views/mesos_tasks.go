@@ -24,6 +24,7 @@ func init() {
 			{ID: "message", Title: "MESSAGE", Width: 30, Priority: 3, Explains: true},
 			{ID: "state_age_s", Title: "AGE", Unit: UnitSeconds, Number: true, Width: 8, Priority: 3},
 			{ID: "attention", Title: "ATTENTION", Width: 16, Explains: true},
+			colLabels,
 		},
 		DefaultSort: "cpu_pct",
 		DefaultDesc: true,
@@ -88,9 +89,9 @@ func buildMesosTasks(s *model.Snapshot, q Query) []Row {
 		}
 		why := taskLook(s, t)
 		key := taskRowKey(t, keys) // a master may remember one id twice
-		rows = append(rows, Row{Key: key, Attention: why != "", Values: []any{
+		rows = append(rows, Row{Key: key, Attention: why != "", Labels: t.LabelList(), Values: []any{
 			t.ID, text(t.Name), text(fwName), text(t.State), text(agent), cid, cpu, mem,
-			text(t.Reason), text(msg), age, text(why),
+			text(t.Reason), text(msg), age, text(why), labelsValue(t.Labels),
 		}})
 	}
 	return rows

@@ -84,6 +84,12 @@ type Row struct {
 	// Attention is set when the row's attention column names a reason:
 	// the screen draws such rows in the alert colour.
 	Attention bool `json:"attention,omitempty"`
+	// Can is what can be done to a container row's container
+	// (model.ContainerSample.Can): the actions it offers.
+	Can model.Caps `json:"-"`
+	// Labels are the row's labels where the view has a labels column:
+	// what its label.KEY columns and filter terms read.
+	Labels model.Labels `json:"-"`
 }
 
 // Scope limits a view to what belongs to one entity, as `--scope KIND=ID`
@@ -202,6 +208,12 @@ type View struct {
 	// current one (x: what needs a look); Hint is its hint-bar label.
 	Key  rune   `json:"-"`
 	Hint string `json:"-"`
+	// KeyDoc is what help says Key does; "": the attention view's words.
+	KeyDoc string `json:"-"`
+	// Stream, when set, is a row's place in a stream that only grows
+	// (an event's number): batch output prints each row once, those
+	// placed after the last it printed.
+	Stream func(r Row) uint64 `json:"-"`
 	// Stands, when set, names the row of another view a row stands for
 	// (the attention view's rows are containers, tasks, apps…): the
 	// screen's d, l, a and e act on that row as its own view would.
@@ -371,6 +383,10 @@ type Query struct {
 	// lines; nil: nowhere (the why then says only the exit). Views read
 	// nothing else from outside the snapshot.
 	Last LastLines
+	// Columns are columns to show beyond the view's own: the label.KEY
+	// columns chosen on the screen or in the settings file (a filter's
+	// or the sort's label column is added without being named here).
+	Columns []string
 }
 
 // Table is a view's rows ready to draw or print.
@@ -401,9 +417,10 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 	}
 	col := -1 // a view without a default sort keeps the order Build gives
 	if sortID != "" {
-		if col = v.Col(sortID); col < 0 {
-			return nil, fmt.Errorf("view %s has no column %q", v.ID, sortID)
+		if err := v.CheckColumn(sortID); err != nil {
+			return nil, err
 		}
+		col = v.Col(sortID)
 	}
 	if q.Filter != nil {
 		if err := q.Filter.Check(v); err != nil {
@@ -421,14 +438,21 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 	case s != nil:
 		rows = built.get(s, v, q)
 	}
+	cols := v.Columns
+	if extra := labelColumns(v, q); len(extra) > 0 {
+		cols = withLabelColumns(cols, rows, extra)
+		if col < 0 && sortID != "" {
+			col = len(v.Columns) + slices.Index(extra, sortID)
+		}
+	}
 	if col >= 0 && !q.Tree {
-		SortRows(rows, col, v.Columns[col].Number, desc)
+		SortRows(rows, col, cols[col].Number, desc)
 	}
 	var errs []string
 	if s != nil && v.Errors != nil {
 		errs = v.Errors(s, q)
 	}
-	return &Table{View: v, Columns: v.Columns, Rows: rows, SortCol: col, Desc: desc, Errors: errs}, nil
+	return &Table{View: v, Columns: cols, Rows: rows, SortCol: col, Desc: desc, Errors: errs}, nil
 }
 
 // built remembers the last filtered rows, in build order: a key press that
@@ -489,9 +513,9 @@ func SortRows(rows []Row, col int, number, desc bool) {
 	}
 	var order []int32
 	if number {
-		order = sortOrder(rows, col, desc, cmp.Compare[float64])
+		order = sortOrder(rows, col, desc, cmp.Compare[float64], func(v any) (float64, bool) { f, ok := v.(float64); return f, ok })
 	} else {
-		order = sortOrder(rows, col, desc, compareFold)
+		order = sortOrder(rows, col, desc, compareFold, textOf)
 	}
 	sorted := make([]Row, len(rows))
 	for i, j := range order {
@@ -503,7 +527,7 @@ func SortRows(rows []Row, col int, number, desc bool) {
 // sortOrder returns the row positions in sorted order: by the column's
 // values of type T (nil, or another type, last whatever the direction),
 // then by position.
-func sortOrder[T any](rows []Row, col int, desc bool, compare func(a, b T) int) []int32 {
+func sortOrder[T any](rows []Row, col int, desc bool, compare func(a, b T) int, value func(any) (T, bool)) []int32 {
 	type key struct {
 		v   T
 		nil bool
@@ -512,7 +536,7 @@ func sortOrder[T any](rows []Row, col int, desc bool, compare func(a, b T) int) 
 	keys := make([]key, len(rows))
 	for i := range rows {
 		keys[i].i = int32(i)
-		if v, ok := rows[i].Values[col].(T); ok {
+		if v, ok := value(rows[i].Values[col]); ok {
 			keys[i].v = v
 		} else {
 			keys[i].nil = true
@@ -542,6 +566,18 @@ func sortOrder[T any](rows []Row, col int, desc bool, compare func(a, b T) int) 
 		order[i] = keys[i].i
 	}
 	return order
+}
+
+// textOf is a text value (a labels column's as it reads); ok is false
+// for nil and numbers.
+func textOf(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case *model.Labels:
+		return x.String(), true
+	}
+	return "", false
 }
 
 // compareFold compares case-insensitively without allocating.

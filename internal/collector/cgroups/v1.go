@@ -119,6 +119,63 @@ func (f *v1Finder) read(g *keptCgroup, rel string, c *model.ContainerSample) (fa
 		}
 		return b
 	}
+	f.readCPU(g, c, get)
+	// A controller that is not mounted, or holds no folder for this
+	// cgroup, leaves its figures n/a.
+	if _, ok := f.dirs["memory"]; !ok {
+		c.Unmeasured = append(c.Unmeasured, "memory")
+	} else if usage, err := f.file(g, v1MemUsage, rel); err != nil {
+		failed = true
+		if vanished(err) {
+			c.Unmeasured = append(c.Unmeasured, "memory")
+		}
+	} else {
+		c.Mem.Usage = kernfile.Uint(usage)
+		f.readMemory(g, rel, c, get)
+	}
+	if f.limitsDue(g) {
+		g.limitsAt = f.now
+	}
+	if _, ok := f.dirs["pids"]; !ok {
+		c.Unmeasured = append(c.Unmeasured, "pids")
+	} else if b, err := f.file(g, v1PidsCurrent, rel); err != nil {
+		failed = true
+		if vanished(err) {
+			c.Unmeasured = append(c.Unmeasured, "pids")
+		}
+	} else {
+		c.Pids = kernfile.Uint(b)
+	}
+	if _, ok := f.dirs["blkio"]; !ok {
+		c.Unmeasured = append(c.Unmeasured, "io")
+	} else {
+		c.Blkio.ReadBytes, c.Blkio.WriteBytes = blkioSums(get(v1BlkioBytes))
+		c.Blkio.ReadOps, c.Blkio.WriteOps = blkioSums(get(v1BlkioServiced))
+	}
+	if f.frozen(g, rel, limitsDue) {
+		c.State = "paused"
+	}
+	f.readHugetlb(g, rel, c, limitsDue)
+	return failed
+}
+
+// readHugetlb reads the hugetlb controller's usage of each page size, in
+// the slow period only (keepSlow keeps it between).
+func (f *v1Finder) readHugetlb(g *keptCgroup, rel string, c *model.ContainerSample, limitsDue bool) {
+	if _, ok := f.dirs["hugetlb"]; ok && !f.slowDue(g) {
+		f.keepSlow(g, false, c)
+	} else if ok {
+		for i := range f.hugeSizes {
+			if b := f.optional(g, v1Hugetlb0+i, limitsDue, func() ([]byte, error) { return f.file(g, v1Hugetlb0+i, rel) }); b != nil {
+				addHugetlb(c, b)
+			}
+		}
+		f.keepSlow(g, true, c)
+	}
+}
+
+// readCPU reads the cpuacct and cpu controllers' files.
+func (f *v1Finder) readCPU(g *keptCgroup, c *model.ContainerSample, get func(int) []byte) {
 	if _, ok := f.dirs["cpuacct"]; ok {
 		if b := get(v1CPUUsage); b != nil {
 			c.CPU.UsageNs = kernfile.Uint(b)
@@ -155,61 +212,21 @@ func (f *v1Finder) read(g *keptCgroup, rel string, c *model.ContainerSample) (fa
 		}
 		c.CPU.QuotaCores = g.quota
 	}
-	// A controller that is not mounted, or holds no folder for this
-	// cgroup, leaves its figures n/a.
-	if _, ok := f.dirs["memory"]; !ok {
-		c.Unmeasured = append(c.Unmeasured, "memory")
-	} else if usage, err := f.file(g, v1MemUsage, rel); err != nil {
-		failed = true
-		if vanished(err) {
-			c.Unmeasured = append(c.Unmeasured, "memory")
-		}
-	} else {
-		c.Mem.Usage = kernfile.Uint(usage)
-		f.readMemory(g, rel, c, get)
-	}
-	if f.limitsDue(g) {
-		g.limitsAt = f.now
-	}
-	if _, ok := f.dirs["pids"]; !ok {
-		c.Unmeasured = append(c.Unmeasured, "pids")
-	} else if b, err := f.file(g, v1PidsCurrent, rel); err != nil {
-		failed = true
-		if vanished(err) {
-			c.Unmeasured = append(c.Unmeasured, "pids")
-		}
-	} else {
-		c.Pids = kernfile.Uint(b)
-	}
-	if _, ok := f.dirs["blkio"]; !ok {
-		c.Unmeasured = append(c.Unmeasured, "io")
-	} else {
-		c.Blkio.ReadBytes, c.Blkio.WriteBytes = blkioSums(get(v1BlkioBytes))
-		c.Blkio.ReadOps, c.Blkio.WriteOps = blkioSums(get(v1BlkioServiced))
-	}
+}
+
+// frozen says whether the freezer holds the cgroup (see read).
+func (f *v1Finder) frozen(g *keptCgroup, rel string, limitsDue bool) bool {
 	// A cgroup the freezer holds (`:pause`, `docker pause`, `ctr task
 	// pause`) is paused whatever its runtime last said; FREEZING is a
 	// freeze under way, its processes already stopping. A cgroup that is
 	// not in the freezer hierarchy is no failure, and is looked for again
 	// only with the limits (a failed open costs as much as a read).
-	if _, ok := f.dirs["freezer"]; ok && (!g.noFreezer || limitsDue) {
-		b, err := f.file(g, v1Freezer, rel)
-		g.noFreezer = err != nil
-		if err == nil && (bytes.HasPrefix(b, []byte("FROZEN")) || bytes.HasPrefix(b, []byte("FREEZING"))) {
-			c.State = "paused"
-		}
+	if _, ok := f.dirs["freezer"]; !ok || g.noFreezer && !limitsDue {
+		return false
 	}
-	if _, ok := f.dirs["hugetlb"]; ok && !f.slowDue(g) {
-		f.keepSlow(g, false, c)
-	} else if ok {
-		for i := range f.hugeSizes {
-			if b := f.optional(g, v1Hugetlb0+i, limitsDue, func() ([]byte, error) { return f.file(g, v1Hugetlb0+i, rel) }); b != nil {
-				addHugetlb(c, b)
-			}
-		}
-		f.keepSlow(g, true, c)
-	}
-	return failed
+	b, err := f.file(g, v1Freezer, rel)
+	g.noFreezer = err != nil
+	return err == nil && (bytes.HasPrefix(b, []byte("FROZEN")) || bytes.HasPrefix(b, []byte("FREEZING")))
 }
 
 // readMemory reads the memory controller's files but

@@ -6,11 +6,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,6 +44,10 @@ type Handler struct {
 	// engine is what the engine said it is when a session asked (Podman
 	// answers on Docker's API too, behind --docker-host): Name's answer.
 	engine atomic.Pointer[string]
+
+	// heard is told each event the engine's stream says happened to a
+	// container (the events timeline's Push); nil: no one listens.
+	heard atomic.Pointer[func(model.Event)]
 
 	mu      sync.RWMutex
 	metas   map[string]runtime.Meta
@@ -145,10 +151,6 @@ func (d *Handler) Meta(id, _ string) (runtime.Meta, bool) {
 	return m, ok
 }
 
-// Client is the engine's API client, for what reads the engine directly
-// (a container's log).
-func (d *Handler) Client() *client.Client { return d.cli }
-
 // Err implements runtime.Handler: the last connection error, nil while
 // connected.
 func (d *Handler) Err() error { return d.conn.Err() }
@@ -194,13 +196,9 @@ func (d *Handler) Kill(ctx context.Context, id, signal string) error {
 	return d.do("kill", id, func() error { return d.cli.ContainerKill(ctx, id, signal) })
 }
 
-// ExecClient is the engine's API client, for a shell through its exec
-// API (shell.Exec); nil when the engine could not be reached at start.
-func (d *Handler) ExecClient() *client.Client { return d.cli }
-
 // do runs one action and names it and the container in the error.
 func (d *Handler) do(verb, id string, f func() error) error {
-	err := d.Err()
+	err := d.unreachable()
 	if d.cli != nil {
 		err = f()
 	}
@@ -341,6 +339,11 @@ func (d *Handler) apply(ctx context.Context, m events.Message) {
 	if i := strings.IndexByte(action, ':'); i >= 0 {
 		action = action[:i] // "health_status: healthy"
 	}
+	if f := d.heard.Load(); f != nil {
+		if e, ok := d.event(m, action); ok {
+			(*f)(e)
+		}
+	}
 	switch events.Action(action) {
 	case events.ActionDestroy, podmanRemove:
 		d.mu.Lock()
@@ -366,6 +369,101 @@ func (d *Handler) apply(ctx context.Context, m events.Message) {
 	default:
 		d.metas[id] = meta
 	}
+}
+
+// Listen has f told each container event the engine's stream says
+// happened, as the events timeline keeps it (nil: no one); f must not
+// block: it runs on the stream's goroutine.
+func (d *Handler) Listen(f func(model.Event)) {
+	if f == nil {
+		d.heard.Store(nil)
+		return
+	}
+	d.heard.Store(&f)
+}
+
+// History is what the engine says happened to its containers between
+// since and until, as the timeline keeps it: Docker and Podman keep their
+// recent events. It returns what it read before an error; nothing from
+// an engine not reached yet (its errors say why).
+func (d *Handler) History(ctx context.Context, since, until time.Time) ([]model.Event, error) {
+	if d.cli == nil || !d.conn.Ready() {
+		return nil, nil
+	}
+	hctx, cancel := context.WithTimeout(ctx, dockerCallTimeout)
+	defer cancel()
+	msgs, errs := d.cli.Events(hctx, events.ListOptions{
+		Since:   strconv.FormatInt(since.Unix(), 10),
+		Until:   strconv.FormatInt(until.Unix()+1, 10),
+		Filters: filters.NewArgs(filters.Arg("type", string(events.ContainerEventType))),
+	})
+	var out []model.Event
+	for {
+		select {
+		case m := <-msgs:
+			action, _, _ := strings.Cut(string(m.Action), ":")
+			if e, ok := d.event(m, action); ok {
+				out = append(out, e)
+			}
+		case err := <-errs:
+			if err == nil || errors.Is(err, io.EOF) {
+				return out, nil
+			}
+			return out, d.wrap("events", err)
+		}
+	}
+}
+
+// eventKinds are the timeline's words for the engine's actions it keeps.
+var eventKinds = map[string]string{
+	string(events.ActionCreate):       "created",
+	string(events.ActionStart):        "started",
+	string(events.ActionDie):          "died",
+	"died":                            "died", // Podman
+	string(events.ActionOOM):          "oom",
+	string(events.ActionRestart):      "restarted",
+	string(events.ActionPause):        "paused",
+	string(events.ActionUnPause):      "unpaused",
+	string(events.ActionDestroy):      "destroyed",
+	string(podmanRemove):              "destroyed",
+	string(events.ActionHealthStatus): "health",
+}
+
+// event is the timeline's event for one of the engine's messages; ok
+// false for those it does not keep (exec, attach, top…).
+func (d *Handler) event(m events.Message, action string) (model.Event, bool) {
+	kind, ok := eventKinds[action]
+	if !ok {
+		return model.Event{}, false
+	}
+	attr := m.Actor.Attributes
+	e := model.Event{
+		Kind: kind, Source: d.Name(), ObjectKind: "container", Object: attr["name"], ID: m.Actor.ID,
+		Container: m.Actor.ID, Runtime: d.Name(), Image: attr["image"],
+		Dedup: d.Name() + "/" + m.Actor.ID + "/" + string(m.Action) + "/" + fmt.Sprint(m.TimeNano),
+	}
+	if m.TimeNano != 0 {
+		e.Time = time.Unix(0, m.TimeNano)
+	} else if m.Time != 0 {
+		e.Time = time.Unix(m.Time, 0)
+	}
+	switch kind {
+	case "died":
+		e.Text = "exited"
+		if c, err := strconv.Atoi(attr["exitCode"]); err == nil {
+			e.ExitCode = &c
+			e.Text = "exit code " + attr["exitCode"]
+		}
+	case "oom":
+		e.Text = "the OOM killer killed a process in it (its memory limit)"
+	case "health":
+		e.Text = strings.TrimSpace(strings.TrimPrefix(string(m.Action), action+":"))
+	case "started", "created", "restarted", "destroyed":
+		e.Text = "image " + attr["image"]
+	default:
+		e.Text = kind
+	}
+	return e, true
 }
 
 // Podman's events on Docker's API that Docker has not: a container that

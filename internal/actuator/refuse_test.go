@@ -1,4 +1,4 @@
-package main
+package actuator
 
 import (
 	"context"
@@ -13,9 +13,23 @@ import (
 
 	"github.com/ctop-like/ctop-like/internal/collector"
 	"github.com/ctop-like/ctop-like/internal/dockertest"
+	"github.com/ctop-like/ctop-like/internal/httpapi"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/views"
 )
+
+// writerTo is a MarathonWriter to the Marathon at the URL asked for,
+// without credentials.
+func writerTo(t *testing.T) func(string) (*httpapi.Client, *httpapi.Endpoint, error) {
+	api, err := httpapi.New(httpapi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(base string) (*httpapi.Client, *httpapi.Endpoint, error) {
+		e, err := httpapi.Parse(base)
+		return api, e, err
+	}
+}
 
 // fixedCluster is a ClusterSource with one answer.
 type fixedCluster struct{ c *model.Cluster }
@@ -35,7 +49,7 @@ func TestMarathonActionsOnDotSegmentsAreRefusedBeforeTheConfirmation(t *testing.
 		t.Errorf("Marathon got %s %s", r.Method, r.URL.RawPath)
 	}))
 	defer srv.Close()
-	x := &actuator{cluster: fixedCluster{&model.Cluster{HasMarathon: true, Marathon: srv.URL, Apps: []model.App{
+	x := &Actuator{MarathonWriter: writerTo(t), Cluster: fixedCluster{&model.Cluster{HasMarathon: true, Marathon: srv.URL, Apps: []model.App{
 		{ID: "/victim", Instances: 3, TaskIDs: []string{"..", "victim.1"}},
 		{ID: "/evil/../../v2/apps/victim", Instances: 1, TaskIDs: []string{"evil.1"}},
 	}}}}
@@ -81,7 +95,7 @@ func TestShellInAStoppedContainerSaysSoPlainly(t *testing.T) {
 	}
 	defer local.Close()
 	local.WaitReady(ctx)
-	x := &actuator{local: local}
+	x := &Actuator{Runtime: local.Runtime}
 	err = x.Shell(ctx, views.ContainerRef{ID: id, Name: name, Runtime: model.RuntimeDocker})
 	want := "container " + name + " is exited (exit code 7): a shell needs a running container; l shows its log"
 	if err == nil || err.Error() != want {

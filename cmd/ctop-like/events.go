@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/ctop-like/ctop-like/internal/collector/runtime"
+	"github.com/ctop-like/ctop-like/internal/events"
+	"github.com/ctop-like/ctop-like/internal/monitor"
+)
+
+// startEvents gives the run its timeline: every refresh derives what the
+// snapshot says happened (Observe) and keeps what the engines' event
+// streams heard since. On this node Docker and Podman say themselves what
+// happened to their containers (with exit codes and OOM kills); the other
+// runtimes' cgroups and their counters say it. On a remote source every
+// runtime's figures do.
+//
+// With --since, the engines' own history of that span comes first (up to
+// 10 s to read it); what the live stream hears again is kept once.
+func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, stderr io.Writer) *events.Timeline {
+	// What happened before the run is no news (the kernel log replays
+	// every record since boot).
+	now := time.Now()
+	cfg := events.Config{CounterSource: "cgroup", Since: now.Add(-o.since)}
+	// The runtimes whose engines say what happened (Docker, Podman).
+	var engines []runtime.Handler
+	told := map[string]bool{}
+	if nd.local != nil {
+		for _, h := range nd.local.Runtimes() {
+			if _, ok := h.(runtime.Notifier); ok {
+				engines = append(engines, h)
+				told[h.Name()] = true
+			}
+		}
+	} else {
+		cfg.CounterSource = "cadvisor"
+	}
+	cfg.Counters = func(rt string) bool { return !told[rt] }
+	tl := events.New(cfg)
+	for _, h := range engines {
+		h.(runtime.Notifier).Listen(tl.Push)
+	}
+	if o.since > 0 {
+		if nd.ready != nil && len(engines) > 0 {
+			// Each engine's first list says whether it is there.
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			nd.ready(wctx)
+			cancel()
+		}
+		for _, h := range engines {
+			hist, ok := h.(runtime.Historian)
+			if !ok {
+				continue
+			}
+			past, err := hist.History(ctx, cfg.Since, now)
+			if err != nil {
+				warn(stderr, "--since: "+h.Name()+": "+err.Error())
+			}
+			for _, e := range past {
+				tl.Push(e)
+			}
+		}
+	}
+	if nd.local != nil {
+		nd.local.ListenOOM(tl.Push)
+	}
+	mon.Observe(tl.Observe)
+	return tl
+}
