@@ -101,6 +101,7 @@ func findConflicts(s *model.Snapshot) *conflicts {
 	if len(ws) == 0 {
 		return out
 	}
+	use(UsesListeners)
 	byKey := make(map[string]*model.Container, len(s.Containers))
 	for i := range s.Containers {
 		byKey[s.Containers[i].Key()] = &s.Containers[i]

@@ -200,6 +200,10 @@ type View struct {
 	// tasks: Rows tells the orchestrator (SetNeedsHook), which reads it
 	// only while a view shows it.
 	Needs model.ClusterNeeds `json:"-"`
+	// Uses is what of the node's costly figures the view shows (uses.go):
+	// Rows tells the collector (SetUsesHook), which reads them on the
+	// screen only while a view uses them.
+	Uses Uses `json:"-"`
 	// Key, when set, is the screen's key that opens the view over the
 	// current one (x: what needs a look); Hint is its hint-bar label.
 	Key  rune   `json:"-"`
@@ -406,6 +410,7 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 	if h := needsHook.Load(); h != nil && v.Needs != 0 {
 		(*h)(v.Needs)
 	}
+	use(v.Uses)
 	sortID, desc := q.Sort, q.Desc
 	if sortID == "" {
 		sortID, desc = v.DefaultSort, v.DefaultDesc
