@@ -26,7 +26,10 @@ func TestEShowsEventsAndEnterGoesToTheirRow(t *testing.T) {
 	h := start(t, 160, 40, Options{Feed: newFakeFeed(s)})
 	h.waitText("mesos-ops-redis")
 	h.runes("E")
-	scr := h.waitText("Containers › Events")
+	// The crumb comes with the key, the rows with the next table.
+	scr := h.waitFor("the events' rows", func(s string) bool {
+		return strings.Contains(s, "Containers › Events") && strings.Contains(s, "TASK_FAILED")
+	})
 	died, failed := strings.Index(scr, "exit code 1"), strings.Index(scr, "TASK_FAILED")
 	if died < 0 || failed < 0 || died > failed {
 		t.Errorf("the events, newest first, want the died above the task's failure:\n%s", scr)
