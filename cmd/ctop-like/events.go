@@ -77,6 +77,13 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 	if es, ok := nd.cluster.(eventStreamer); ok {
 		es.StreamEvents(ctx, tl.Push, tl.Streaming)
 	}
-	mon.Observe(tl.Observe)
+	// A Mesos task's sandbox size is its container's disk_bytes when no
+	// layer is measured: known only once the cluster placed it.
+	mon.Observe(func(s *model.Snapshot) {
+		if nd.local != nil {
+			nd.local.SandboxDisk(s)
+		}
+		tl.Observe(s)
+	})
 	return tl
 }
