@@ -89,8 +89,8 @@ func (p *Poller) streamEvents(ctx context.Context, push func(model.Event), attac
 		} else {
 			e = p.discoverMarathon(ctx)
 		}
-		if e == nil {
-			wait = retryMax
+		if e == nil { // the master names no Marathon yet
+			wait = min(max(2*wait, retryMin), retryMax)
 			continue
 		}
 		sctx, cancel := context.WithCancel(ctx)
