@@ -8,6 +8,8 @@
 //	benchtool ctopsim [-seconds N]
 //	benchtool measure -out F [-skip N] [-every D] [-daemons] -- cmd args...
 //	benchtool table   -dir D
+//	benchtool scales  -dir D
+//	benchtool spawn   -n N
 //
 // Results are JSON files, one per measurement, that `table` reads.
 package main
@@ -31,6 +33,10 @@ func main() {
 		err = measureCmd(os.Args[2:])
 	case "table":
 		err = tableCmd(os.Args[2:])
+	case "scales":
+		err = scalesCmd(os.Args[2:])
+	case "spawn":
+		err = spawnCmd(os.Args[2:])
 	default:
 		usage()
 	}
@@ -41,6 +47,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: benchtool floor|ctopsim|measure|table [flags]")
+	fmt.Fprintln(os.Stderr, "usage: benchtool floor|ctopsim|measure|table|scales|spawn [flags]")
 	os.Exit(2)
 }

@@ -55,7 +55,7 @@ func tableCmd(args []string) error {
 			floor.Containers, floor.Processes, rng(ctl.OwnCPUNs), floor.Files, rng(floor.CPUNs), ratio, verdict(ratio <= 1.0))
 		fmt.Printf("|    (for reference) the same reads with pread on kept descriptors | %s | | | | |\n", rng(floor.PreadCPUNs))
 	}
-	for _, n := range []int{100, 500, 1000} {
+	for _, n := range []int{100, 500, 1000, 2000} {
 		var f floorResult
 		var m measureResult
 		if n == *main || !load(fmt.Sprintf("floor-%d.json", n), &f) || !load(fmt.Sprintf("ctl-%d.json", n), &m) {
@@ -108,7 +108,7 @@ func tableCmd(args []string) error {
 	// Goal 3.
 	var scales []string
 	var atMain int64
-	for _, n := range []int{100, 500, 1000} {
+	for _, n := range []int{100, 500, 1000, 2000} {
 		var m measureResult
 		var f floorResult
 		if !load(fmt.Sprintf("ctl-%d.json", n), &m) || !load(fmt.Sprintf("floor-%d.json", n), &f) {

@@ -134,6 +134,17 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 			}
 		}()
 	}
+	if nd.local != nil && rec == nil {
+		// What processes listen on and their io are read only while a
+		// view, the describe text or the port-conflict rule uses them
+		// (views/uses.go); the recorder reads them always, and batch
+		// output what processes listen on (its port conflicts show from
+		// the first line).
+		nd.local.ReadOnDemand(o.output == "", true)
+		views.SetUsesHook(func(u views.Uses) { wantUses(nd.local, u) })
+		defer views.SetUsesHook(nil)
+		wantUses(nd.local, views.ViewUses(q.View))
+	}
 	if o.output != "" {
 		return runBatch(ctx, o, nd, mon, q, rec, stdout, stderr)
 	}
@@ -167,6 +178,16 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 		warn(stderr, msg) // the error names the file
 	}
 	return err
+}
+
+// wantUses tells the collector what the views use.
+func wantUses(l *collector.Local, u views.Uses) {
+	if u&views.UsesListeners != 0 {
+		l.WantPorts()
+	}
+	if u&views.UsesProcessIO != 0 {
+		l.WantProcessIO()
+	}
 }
 
 // node is what the tool watches: this node's kernel and Docker, every agent

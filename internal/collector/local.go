@@ -57,6 +57,46 @@ type Local struct {
 	// allStopped lists every stopped container as -a does (the screen's
 	// A key); without it and -a, only those that need a look.
 	allStopped atomic.Bool
+	// onDemand: what processes listen on and their io are read only in
+	// a pass that starts within wantFor of a WantPorts (WantProcessIO),
+	// or after one made since the last pass started; else always.
+	portsOnDemand, ioOnDemand atomic.Bool
+	portsWantedAt, ioWantedAt atomic.Int64 // UnixNano of the last want
+	lastPassAt                int64        // UnixNano of the last pass's start; under collectMu
+}
+
+// wantFor is how long a WantPorts or WantProcessIO lasts: a view that
+// shows them asks at every refresh, so they stop being read this long
+// after the last such view was left, and going back to it within that
+// time finds them current.
+const wantFor = 30 * time.Second
+
+// ReadOnDemand makes passes read what processes listen on (ports: the
+// ports reader, every new process's descriptors and each network
+// namespace's listening sockets; about a seventh of a refresh with 50
+// Docker containers) only while WantPorts is called, and each process's
+// io (io: a pread per process) only while WantProcessIO is, instead of
+// always.
+func (l *Local) ReadOnDemand(ports, io bool) {
+	l.portsOnDemand.Store(ports)
+	l.ioOnDemand.Store(io)
+}
+
+// WantPorts says that what processes listen on is used: the next passes
+// read it (see ReadOnDemand).
+func (l *Local) WantPorts() { l.portsWantedAt.Store(time.Now().UnixNano()) }
+
+// WantProcessIO says that the processes' io is used: the next passes
+// read it (see ReadOnDemand).
+func (l *Local) WantProcessIO() { l.ioWantedAt.Store(time.Now().UnixNano()) }
+
+// wanted says whether the pass starting at now reads what was last
+// wanted at (UnixNano; 0 never), the last pass having started at last.
+func wanted(onDemand bool, at, last int64, now time.Time) bool {
+	if !onDemand {
+		return true
+	}
+	return at != 0 && (at >= last || now.UnixNano()-at <= int64(wantFor))
 }
 
 // ListStopped says whether every stopped container is listed, as -a does
@@ -251,6 +291,9 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	l.forgetEnv(seen)
 	l.forgetLayers()
 	s.Containers = l.appendStopped(conts, seen, s.Time)
+	last := l.lastPassAt
+	l.lastPassAt = s.Time.UnixNano()
+	l.procs.SkipIO(!wanted(l.ioOnDemand.Load(), l.ioWantedAt.Load(), last, s.Time))
 	procs, err := l.procs.Read()
 	if err != nil {
 		s.Errors = append(s.Errors, "processes: "+err.Error())
@@ -258,8 +301,10 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	attribute(s.Containers, procs)
 	l.fillFDs(s.Containers, procs)
 	// The listed containers, stopped ones (-a) included: appendStopped may
-	// have copied conts.
-	l.ports.Fill(s.Containers, procs)
+	// have copied conts. Without it, Listen stays nil: unknown.
+	if wanted(l.portsOnDemand.Load(), l.portsWantedAt.Load(), last, s.Time) {
+		l.ports.Fill(s.Containers, procs)
+	}
 	s.Processes = procs
 	if msg := l.unreadable(); msg != "" {
 		s.Errors = append(s.Errors, msg)

@@ -36,10 +36,10 @@ const maxLeaderHops = 3
 // fetchMesos reads the leading master's state starting from e: it falls
 // back to /state.json for masters older than /master/state, and follows a
 // standby's leader field. It returns the state and the leader's endpoint.
-func fetchMesos(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint, expect int) (*mesosState, *httpapi.Endpoint, error) {
+func fetchMesos(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint, prev []model.Task) (*mesosState, *httpapi.Endpoint, error) {
 	cur := e
 	for hop := 0; ; hop++ {
-		st, final, err := fetchMesosOnce(ctx, c, cur, expect)
+		st, final, err := fetchMesosOnce(ctx, c, cur, prev)
 		if err != nil {
 			return nil, cur, err
 		}
@@ -62,14 +62,15 @@ func fetchMesos(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint, exp
 	}
 }
 
-func fetchMesosOnce(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint, expect int) (*mesosState, *url.URL, error) {
+// prev are the live tasks of the last state read (see mesosState.share).
+func fetchMesosOnce(ctx context.Context, c *httpapi.Client, e *httpapi.Endpoint, prev []model.Task) (*mesosState, *url.URL, error) {
 	st := newState()
-	st.expect = expect
+	st.expect, st.prev = len(prev), prev
 	final, err := c.GetStream(ctx, e, "/master/state", st.read)
 	var se *httpapi.StatusError
 	if errors.As(err, &se) && se.Code == http.StatusNotFound {
 		st = newState()
-		st.expect = expect
+		st.expect, st.prev = len(prev), prev
 		final, err = c.GetStream(ctx, e, "/state.json", st.read)
 	}
 	if err != nil {

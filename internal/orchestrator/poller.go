@@ -379,14 +379,14 @@ func (p *Poller) pollMesos(ctx context.Context, needs model.ClusterNeeds) (*meso
 	if !whole || master == nil {
 		return p.agentOnly(ast, master, agentErr)
 	}
-	expect := 0
+	var prev []model.Task
 	p.mu.Lock()
 	if p.mesosOK != nil && p.mesosOK.Whole {
-		expect = p.mesosOK.Live
+		prev = p.mesosOK.Tasks[:p.mesosOK.Live]
 	}
 	p.mu.Unlock()
 	cctx, cancel := context.WithTimeout(ctx, 4*p.cfg.Timeout)
-	st, leader, err := fetchMesos(cctx, p.big, master, expect)
+	st, leader, err := fetchMesos(cctx, p.big, master, prev)
 	cancel()
 	if err != nil {
 		p.setAgentErr(agentErr)

@@ -12,6 +12,7 @@ func init() {
 	register(&View{
 		ID:    "containers",
 		Title: "Containers",
+		Uses:  UsesListeners,
 		Doc:   "a container on this node: Docker, Podman, containerd, CRI-O, a Mesos containerizer cgroup (/mesos/<id>), or with -a any other cgroup as runtime raw",
 		Columns: append([]Column{
 			{ID: "id", Title: "ID", Width: 12, Clip: 12},

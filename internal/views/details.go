@@ -31,6 +31,7 @@ const detailsLogLines = 5
 // column of the row in full. The row is the one on screen; the view's
 // Details reads the snapshot for the rest.
 func Describe(s *model.Snapshot, v *View, r Row, env DetailsEnv) (title, text string) {
+	use(UsesListeners | UsesProcessIO) // "listens on", a process's disk rates
 	var b detailsWriter
 	title = v.Title + ": " + v.RowName(r)
 	if v.Details != nil {

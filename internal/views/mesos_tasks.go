@@ -50,8 +50,9 @@ func init() {
 func buildMesosTasks(s *model.Snapshot, q Query) []Row {
 	ix := newClusterIndex(s)
 	byTask := containersByTask(s)
-	var rows []Row
+	rows := make([]Row, 0, len(ix.c.Tasks))
 	keys := make(map[string]bool, len(ix.c.Tasks))
+	var boxes boxed
 	for i := range ix.c.Tasks {
 		t := &ix.c.Tasks[i]
 		// A finished task's container is the stopped one that ran it
@@ -90,8 +91,8 @@ func buildMesosTasks(s *model.Snapshot, q Query) []Row {
 		why := taskLook(s, t)
 		key := taskRowKey(t, keys) // a master may remember one id twice
 		rows = append(rows, Row{Key: key, Attention: why != "", Labels: t.LabelList(), Values: []any{
-			t.ID, text(t.Name), text(fwName), text(t.State), text(agent), cid, cpu, mem,
-			text(t.Reason), text(msg), age, text(why), labelsValue(t.Labels),
+			t.ID, boxes.text(t.Name), boxes.text(fwName), boxes.text(t.State), boxes.text(agent), cid, cpu, mem,
+			boxes.text(t.Reason), text(msg), age, boxes.text(why), labelsValue(t.Labels),
 		}})
 	}
 	return rows
@@ -130,4 +131,30 @@ func (ix *clusterIndex) taskInScope(t *model.Task, scope []Scope, local []*model
 		}
 	}
 	return true
+}
+
+// boxed keeps one interface value of each string that repeats over rows
+// (a framework, a state, an agent, an app's task name): a string put in
+// an interface is a 16-byte allocation of its own, 6 MB over 100,000
+// tasks' rows. An interface holding a string is immutable: rows share it.
+type boxed map[string]any
+
+// maxBoxed bounds a build's table of boxed strings.
+const maxBoxed = 1 << 14
+
+func (b *boxed) text(s string) any {
+	if s == "" {
+		return nil
+	}
+	if v, ok := (*b)[s]; ok {
+		return v
+	}
+	if *b == nil {
+		*b = boxed{}
+	}
+	var v any = s
+	if len(*b) < maxBoxed {
+		(*b)[s] = v
+	}
+	return v
 }

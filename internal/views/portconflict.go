@@ -5,6 +5,7 @@ import (
 	"sort"
 	"sync"
 	"time"
+	"weak"
 
 	"github.com/ctop-like/ctop-like/internal/model"
 )
@@ -50,10 +51,11 @@ type conflicts struct {
 
 // conflictMemo keeps the conflicts of the last snapshots asked about: the
 // header counts them at every draw, and the views build from the same
-// snapshot (immutable once published).
+// snapshot (immutable once published). It does not keep a snapshot
+// alive: held, the last ones kept their 100,000 tasks after the next.
 var conflictMemo struct {
 	mu   sync.Mutex
-	snap [2]*model.Snapshot
+	snap [2]weak.Pointer[model.Snapshot]
 	c    [2]*conflicts
 	next int
 }
@@ -64,7 +66,7 @@ func portConflicts(s *model.Snapshot) *conflicts {
 	m := &conflictMemo
 	m.mu.Lock()
 	for i, got := range m.snap {
-		if got == s && got != nil {
+		if got.Value() == s && s != nil {
 			c := m.c[i]
 			m.mu.Unlock()
 			return c
@@ -73,7 +75,7 @@ func portConflicts(s *model.Snapshot) *conflicts {
 	m.mu.Unlock()
 	c := findConflicts(s)
 	m.mu.Lock()
-	m.snap[m.next], m.c[m.next] = s, c
+	m.snap[m.next], m.c[m.next] = weak.Make(s), c
 	m.next = (m.next + 1) % len(m.snap)
 	m.mu.Unlock()
 	return c
@@ -99,6 +101,7 @@ func findConflicts(s *model.Snapshot) *conflicts {
 	if len(ws) == 0 {
 		return out
 	}
+	use(UsesListeners)
 	byKey := make(map[string]*model.Container, len(s.Containers))
 	for i := range s.Containers {
 		byKey[s.Containers[i].Key()] = &s.Containers[i]

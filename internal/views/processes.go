@@ -11,6 +11,7 @@ func init() {
 	register(&View{
 		ID:    "processes",
 		Title: "Processes",
+		Uses:  UsesListeners | UsesProcessIO,
 		Doc:   "a process",
 		Columns: []Column{
 			{ID: "pid", Title: "PID", Unit: UnitCount, Number: true, Width: 7},

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"weak"
 
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/orchestrator"
@@ -70,10 +71,12 @@ type reasons struct {
 
 // reasonsCache keeps the joins of the last snapshot: the header's count
 // and the view on screen ask for the same one (snapshots are immutable).
+// It holds them weakly: a strong hold kept the last snapshot (and its
+// 100,000 tasks) alive while the next one's rows were built.
 var reasonsCache struct {
 	sync.Mutex
-	s *model.Snapshot
-	r *reasons
+	s weak.Pointer[model.Snapshot]
+	r weak.Pointer[reasons]
 }
 
 // reasonsOf joins a snapshot's containers and Mesos tasks, once per
@@ -81,15 +84,16 @@ var reasonsCache struct {
 // master's state is read (bench/RESULTS.md).
 func reasonsOf(s *model.Snapshot) *reasons {
 	reasonsCache.Lock()
-	if reasonsCache.s == s && reasonsCache.r != nil {
-		r := reasonsCache.r
-		reasonsCache.Unlock()
-		return r
+	if reasonsCache.s.Value() == s {
+		if r := reasonsCache.r.Value(); r != nil {
+			reasonsCache.Unlock()
+			return r
+		}
 	}
 	reasonsCache.Unlock()
 	r := newReasons(s)
 	reasonsCache.Lock()
-	reasonsCache.s, reasonsCache.r = s, r
+	reasonsCache.s, reasonsCache.r = weak.Make(s), weak.Make(r)
 	reasonsCache.Unlock()
 	return r
 }
@@ -177,17 +181,21 @@ type taskScan struct {
 	ended         map[string]time.Time
 }
 
+// scanCache holds the last pass weakly, as reasonsCache does: its tasks
+// point into the cluster's.
 var scanCache struct {
 	sync.Mutex
-	c    *model.Cluster
-	scan *taskScan
+	c    weak.Pointer[model.Cluster]
+	scan weak.Pointer[taskScan]
 }
 
 func scanOf(c *model.Cluster) *taskScan {
 	scanCache.Lock()
 	defer scanCache.Unlock()
-	if scanCache.c == c && scanCache.scan != nil {
-		return scanCache.scan
+	if scanCache.c.Value() == c {
+		if sc := scanCache.scan.Value(); sc != nil {
+			return sc
+		}
 	}
 	sc := &taskScan{live: map[string]bool{}, liveCID: map[string]bool{}, ended: map[string]time.Time{}}
 	seen := map[string]bool{}
@@ -214,7 +222,7 @@ func scanOf(c *model.Cluster) *taskScan {
 	for _, cid := range c.AgentExecutors {
 		sc.liveCID[cid] = true
 	}
-	scanCache.c, scanCache.scan = c, sc
+	scanCache.c, scanCache.scan = weak.Make(c), weak.Make(sc)
 	return sc
 }
 

@@ -200,6 +200,10 @@ type View struct {
 	// tasks: Rows tells the orchestrator (SetNeedsHook), which reads it
 	// only while a view shows it.
 	Needs model.ClusterNeeds `json:"-"`
+	// Uses is what of the node's costly figures the view shows (uses.go):
+	// Rows tells the collector (SetUsesHook), which reads them on the
+	// screen only while a view uses them.
+	Uses Uses `json:"-"`
 	// Key, when set, is the screen's key that opens the view over the
 	// current one (x: what needs a look); Hint is its hint-bar label.
 	Key  rune   `json:"-"`
@@ -406,6 +410,7 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 	if h := needsHook.Load(); h != nil && v.Needs != 0 {
 		(*h)(v.Needs)
 	}
+	use(v.Uses)
 	sortID, desc := q.Sort, q.Desc
 	if sortID == "" {
 		sortID, desc = v.DefaultSort, v.DefaultDesc
@@ -482,6 +487,15 @@ func (c *rowCache) get(s *model.Snapshot, v *View, q Query) []Row {
 	if hit {
 		return slices.Clone(cached)
 	}
+	// The rows of another snapshot are not kept while these are built:
+	// with 100,000 tasks they were 40 MB more at -v mesos-tasks' peak,
+	// and held that snapshot (and its tasks) after the next was out.
+	c.mu.Lock()
+	if c.snap != s {
+		c.snap, c.rows = nil, nil
+	}
+	c.mu.Unlock()
+	cached = nil
 	rows := v.Build(s, q)
 	if q.Filter != nil {
 		rows = q.Filter.Apply(v, rows)
@@ -512,11 +526,23 @@ func SortRows(rows []Row, col int, number, desc bool) {
 	} else {
 		order = sortOrder(rows, col, desc, compareFold, textOf)
 	}
-	sorted := make([]Row, len(rows))
-	for i, j := range order {
-		sorted[i] = rows[j]
+	// Each row moves along its cycle of the permutation, in place: a copy
+	// of 100,000 rows was 5.6 MB more at the peak of -v mesos-tasks.
+	for i := range order {
+		if order[i] < 0 {
+			continue
+		}
+		first, j := rows[i], i
+		for {
+			k := int(order[j])
+			order[j] = -1
+			if k == i {
+				rows[j] = first
+				break
+			}
+			rows[j], j = rows[k], k
+		}
 	}
-	copy(rows, sorted)
 }
 
 // sortOrder returns the row positions in sorted order: by the column's

@@ -50,11 +50,14 @@ func NewFinder(m Mounts, all bool, hostMemory uint64) (Finder, int, error) {
 	}
 	if len(ctrl) == 0 {
 		if m.V2.Dir != "" {
-			return &v2Finder{root: m.V2.Dir, all: all, hostMemory: hostMemory}, 2, nil
+			f := &v2Finder{root: m.V2.Dir, all: all, hostMemory: hostMemory}
+			f.rarely = v2Rarely
+			return f, 2, nil
 		}
 		return nil, 0, fmt.Errorf("cgroup root %s: neither cgroup v1 controllers (cpu, memory...) nor cgroup v2 (cgroup.controllers) found", m.root)
 	}
 	f := &v1Finder{dirs: ctrl, all: all, hostMemory: hostMemory}
+	f.rarely = v1Rarely
 	if mt, ok := m.Controller("hugetlb"); ok {
 		f.dirs["hugetlb"] = mt.Dir
 		f.hugeSizes = hugeSizesIn(mt.Dir, "usage_in_bytes")

@@ -14,10 +14,15 @@ import (
 type cgroupPasses struct {
 	claim   Claim
 	cgroups map[string]*keptCgroup // by path relative to the mounts
-	pass    uint64
-	now     time.Time // this pass's start
-	buf     []byte
-	out     []model.ContainerSample // capacity reused for the next pass's guess
+	// rarely has a bit per file (by the finder's numbers) read far less
+	// often than every pass (limits every limitsTTL, PSI and hugetlb every
+	// psiPeriod): those are opened and closed, and the descriptors the
+	// process may hold (kernfile's budget) go to the files read every pass.
+	rarely uint64
+	pass   uint64
+	now    time.Time // this pass's start
+	buf    []byte
+	out    []model.ContainerSample // capacity reused for the next pass's guess
 }
 
 // keptCgroup is one cgroup's open files, by the finder's numbers (v1Procs…,
@@ -98,7 +103,13 @@ func (p *cgroupPasses) scan(root string, all bool,
 // readFile reads g's file which, at path, into the passes' buffer (valid
 // until the next read).
 func (p *cgroupPasses) readFile(g *keptCgroup, which int, path func() string) ([]byte, error) {
-	b, err := g.files[which].Read(p.buf, 0, path)
+	var b []byte
+	var err error
+	if p.rarely&(1<<which) != 0 {
+		b, err = g.files[which].ReadRarely(p.buf, 0, path)
+	} else {
+		b, err = g.files[which].Read(p.buf, 0, path)
+	}
 	if cap(b) > cap(p.buf) {
 		p.buf = b[:0]
 	}

@@ -68,6 +68,10 @@ const (
 	v1NumFiles = v1Hugetlb0 + maxHugeSizes
 )
 
+// v1Rarely are the files read every limitsTTL or psiPeriod, not every
+// pass: they are not kept open (cgroupPasses.rarely).
+const v1Rarely = 1<<v1Quota | 1<<v1Period | 1<<v1MemLimit | (1<<maxHugeSizes-1)<<v1Hugetlb0
+
 // limitsTTL is how long a container's configured limits (CFS quota and
 // period, memory limit) are reused before they are read again: they change
 // only with an update of the container, and re-reading them costs as much

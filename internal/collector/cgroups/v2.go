@@ -64,6 +64,11 @@ const (
 	v2NumFiles = v2Hugetlb0 + maxHugeSizes
 )
 
+// v2Rarely are the files read every limitsTTL or psiPeriod, not every
+// pass: they are not kept open (cgroupPasses.rarely).
+const v2Rarely = 1<<v2CPUMax | 1<<v2MemMax | 1<<v2CPUPressure | 1<<v2MemPressure | 1<<v2IOPressure |
+	(1<<maxHugeSizes-1)<<v2Hugetlb0
+
 // Containers walks the unified tree and reads each container's folder.
 func (f *v2Finder) Containers() ([]model.ContainerSample, error) {
 	return f.scan(f.root, f.all,

@@ -29,22 +29,43 @@ var fdBudget = newFDBudget()
 
 type budget struct {
 	open atomic.Int64
-	max  int64
+	max  atomic.Int64
 }
 
 func newFDBudget() *budget {
-	b := &budget{max: 1000}
+	b := &budget{}
+	b.max.Store(1000)
 	var rl unix.Rlimit
 	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) == nil && rl.Cur > 2000 {
 		// Leave room for sockets, the terminal and the odd open file;
 		// Go raises the soft limit to the hard one at start.
-		b.max = int64(rl.Cur) - 1000
+		b.max.Store(int64(rl.Cur) - 1000)
 	}
 	return b
 }
 
+// SetBudget sets how many descriptors Files may hold in all, for tests
+// that measure what a refresh keeps when the limit is short; it returns
+// a function that restores the budget before it.
+func SetBudget(max int) (restore func()) {
+	was := fdBudget.max.Swap(int64(max))
+	return func() { fdBudget.max.Store(was) }
+}
+
+// Held is how many descriptors Files hold now.
+func Held() int { return int(fdBudget.open.Load()) }
+
+// opens counts the files Read, ReadRarely and ReadFile opened (not the
+// opens that failed): a refresh on kept descriptors opens only the files
+// of what is new since the last one.
+var opens atomic.Int64
+
+// Opens is how many files Read, ReadRarely and ReadFile have opened since
+// the process started.
+func Opens() int64 { return opens.Load() }
+
 func (b *budget) take() bool {
-	if b.open.Add(1) > b.max {
+	if b.open.Add(1) > b.max.Load() {
 		b.open.Add(-1)
 		return false
 	}
@@ -85,6 +106,15 @@ func (k *File) Read(buf []byte, limit int, path func() string) ([]byte, error) {
 	return b, nil
 }
 
+// ReadRarely reads a file that is read far less often than every
+// refresh (a container's limits, its PSI and hugetlb figures): opened,
+// read and closed, so that the descriptors the process may hold go to
+// the files read every refresh. A descriptor k kept before is released.
+func (k *File) ReadRarely(buf []byte, limit int, path func() string) ([]byte, error) {
+	k.Close()
+	return ReadFile(path(), buf[:0], limit)
+}
+
 // Close releases the descriptor, if any.
 func (k *File) Close() {
 	if k.fd1 > 0 {
@@ -98,6 +128,9 @@ func openRetry(path string) (int, error) {
 	for {
 		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != unix.EINTR {
+			if err == nil {
+				opens.Add(1)
+			}
 			return fd, err
 		}
 	}

@@ -23,6 +23,7 @@ func ReadFile(path string, buf []byte, limit int) ([]byte, error) {
 	if err != nil {
 		return buf, &os.PathError{Op: "open", Path: path, Err: err}
 	}
+	opens.Add(1)
 	defer unix.Close(fd)
 	if cap(buf) == 0 {
 		buf = make([]byte, 0, 4096)

@@ -49,6 +49,9 @@ type Reader struct {
 	nsize int // processes in the last pass: the next pass's guess
 
 	ioDenied int // processes of the last pass whose io was not ours to read
+	// skipIO: passes leave /proc/<pid>/io unread (HasIO false) and
+	// release its kept descriptors (SkipIO).
+	skipIO bool
 }
 
 // procStatic is what a process keeps from exec to exit.
@@ -223,7 +226,9 @@ func (r *Reader) readProcess(pid int) (model.ProcessSample, error) {
 	p.UID, p.User, p.Command = st.uid, st.user, st.command
 	p.Cgroup, p.ContainerID = st.cgroup, st.containerID
 
-	if !st.ioDenied {
+	if r.skipIO {
+		st.io.Close()
+	} else if !st.ioDenied {
 		if data, err := r.keptRead(&st.io, pid, "io", 0); err == nil {
 			p.ReadBytes, p.WriteBytes, p.HasIO = parseProcIO(data)
 		} else if gone(err) {
@@ -245,6 +250,15 @@ func (r *Reader) keptRead(k *kernfile.File, pid int, name string, limit int) ([]
 		r.buf = b[:0]
 	}
 	return b, err
+}
+
+// SkipIO says whether the next passes leave each process's io unread
+// (HasIO false): nothing shows it. It is as many preads as the stat
+// files, and its kept descriptors are released for other files.
+func (r *Reader) SkipIO(skip bool) {
+	r.mu.Lock()
+	r.skipIO = skip
+	r.mu.Unlock()
 }
 
 // readStatic reads the files whose content lives as long as the process.

@@ -1,0 +1,71 @@
+package cgroups
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ctop-like/ctop-like/internal/collector/kernfile"
+)
+
+// When the process may hold fewer descriptors than a node's cgroup files
+// (1,000 containers of 16 files and 6,000 processes of 2 exceed the
+// 19,000 of a 20,000 limit), the ones kept are those read on every
+// refresh: a steady refresh then opens no file at all. Before, the files
+// read once per 5 s (CFS quota and period, memory limit, hugetlb) took
+// descriptors in the first pass like the others, and the last containers'
+// counters were opened and closed again on every refresh (this test
+// failed: 138 of the 446 files opened again in the second pass).
+func TestKeptDescriptorsGoToFilesReadEveryPass(t *testing.T) {
+	const n = 40
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS("testdata/cgroupv1/separate")); err != nil {
+		t.Fatal(err)
+	}
+	const id0 = "2cf785d7b415351a8e5c5c33ff08bcdf8bcbe118799d7428a5896fe6630009e6"
+	ctrls, _ := os.ReadDir(root)
+	for _, c := range ctrls {
+		src := filepath.Join(root, c.Name(), "docker", id0)
+		if _, err := os.Stat(src); err != nil {
+			continue
+		}
+		for i := 1; i < n; i++ {
+			id := fmt.Sprintf("%064x", i)
+			if err := os.CopyFS(filepath.Join(root, c.Name(), "docker", id), os.DirFS(src)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	passes := func(budget int) (first, second int64, containers int) {
+		defer kernfile.SetBudget(budget)()
+		f, _, err := newFinderAt(root, false, fxHostMem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		o0 := kernfile.Opens()
+		cs, err := f.Containers()
+		if err != nil {
+			t.Fatal(err)
+		}
+		o1 := kernfile.Opens()
+		if _, err := f.Containers(); err != nil {
+			t.Fatal(err)
+		}
+		return o1 - o0, kernfile.Opens() - o1, len(cs)
+	}
+	// With no descriptor to keep, a pass opens every file it reads: the
+	// second pass (limits and slow figures not due) the files read every
+	// pass.
+	all, every, cs := passes(kernfile.Held())
+	if cs < n || every == 0 || all <= every {
+		t.Fatalf("no budget: %d containers, %d opens in the first pass, %d in the second", cs, all, every)
+	}
+	// Room for exactly those: the second pass reads on kept descriptors.
+	first, second, _ := passes(kernfile.Held() + int(every))
+	if second != 0 {
+		t.Errorf("%d containers, room for the %d files read every pass: the second pass opened %d files (the first %d of %d)",
+			cs, every, second, first, all)
+	}
+}
