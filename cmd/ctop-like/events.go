@@ -7,8 +7,15 @@ import (
 
 	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/events"
+	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/monitor"
 )
+
+// eventStreamer is a cluster source that reads its orchestrator's event
+// stream (Marathon's /v2/events) while a view shows events.
+type eventStreamer interface {
+	StreamEvents(ctx context.Context, push func(model.Event), attached func(bool))
+}
 
 // startEvents gives the run its timeline: every refresh derives what the
 // snapshot says happened (Observe) and keeps what the engines' event
@@ -66,6 +73,17 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 	if nd.local != nil {
 		nd.local.ListenOOM(tl.Push)
 	}
-	mon.Observe(tl.Observe)
+	// Marathon's event stream, while the events view is shown.
+	if es, ok := nd.cluster.(eventStreamer); ok {
+		es.StreamEvents(ctx, tl.Push, tl.Streaming)
+	}
+	// A Mesos task's sandbox size is its container's disk_bytes when no
+	// layer is measured: known only once the cluster placed it.
+	mon.Observe(func(s *model.Snapshot) {
+		if nd.local != nil {
+			nd.local.SandboxDisk(s)
+		}
+		tl.Observe(s)
+	})
 	return tl
 }

@@ -198,8 +198,21 @@ func (c *Client) GetStream(ctx context.Context, e *Endpoint, path string, read f
 // do sends the request and hands a 2xx answer to use; the error use
 // returns becomes the request's.
 func (c *Client) do(ctx context.Context, e *Endpoint, method, path string, body []byte, use func(*http.Response) error) (*url.URL, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
+	return c.send(ctx, e, method, path, body, "", use)
+}
+
+// send is do; with accept (an event stream's type) the answer is read for
+// as long as ctx lasts, and Timeout bounds the wait for its headers alone.
+func (c *Client) send(ctx context.Context, e *Endpoint, method, path string, body []byte, accept string, use func(*http.Response) error) (*url.URL, error) {
+	header := c.cfg.HeaderTimeout
+	if accept == "" {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.Timeout)
+		defer cancel()
+		accept = "application/json"
+	} else if header <= 0 || header > c.cfg.Timeout {
+		header = c.cfg.Timeout
+	}
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -209,12 +222,12 @@ func (c *Client) do(ctx context.Context, e *Endpoint, method, path string, body 
 	if err != nil {
 		return nil, &PayloadError{msg: "bad request: " + redact.Secrets(err.Error(), e.Secrets()...)}
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", accept)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	var headers *time.Timer
-	if h := c.cfg.HeaderTimeout; h > 0 && h < c.cfg.Timeout {
+	if h := header; h > 0 && (h < c.cfg.Timeout || accept != "application/json") {
 		// No headers within HeaderTimeout: the request ends as one
 		// whose Timeout passed (the transport may be the caller's).
 		hctx, stop := context.WithCancelCause(ctx)

@@ -208,4 +208,6 @@ const (
 	NeedMesosTasks ClusterNeeds = 1 << iota
 	// NeedMarathon: Marathon's groups and apps.
 	NeedMarathon
+	// NeedMarathonEvents: Marathon's event stream (/v2/events).
+	NeedMarathonEvents
 )

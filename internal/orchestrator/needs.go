@@ -10,7 +10,7 @@ import (
 const allNeeds = model.NeedMesosTasks | model.NeedMarathon
 
 // needBits are the needs one by one, for their times.
-var needBits = []model.ClusterNeeds{model.NeedMesosTasks, model.NeedMarathon}
+var needBits = []model.ClusterNeeds{model.NeedMesosTasks, model.NeedMarathon, model.NeedMarathonEvents}
 
 // wantFor is how long a need lasts after the last Want that named it: a
 // view shown (or printed) asks again on every refresh, so a need lapses
@@ -25,7 +25,12 @@ func (p *Poller) wantFor() time.Duration {
 // not wanted before, so that a view just opened fills within a poll. With
 // OnDemand off every poll reads everything and Want does nothing.
 func (p *Poller) Want(n model.ClusterNeeds) {
-	if !p.cfg.OnDemand || n == 0 {
+	if !p.cfg.OnDemand {
+		// Every poll reads everything; Marathon's event stream is
+		// still read only while a view shows events.
+		n &= model.NeedMarathonEvents
+	}
+	if n == 0 {
 		return
 	}
 	now := time.Now()
@@ -51,10 +56,10 @@ func (p *Poller) Want(n model.ClusterNeeds) {
 
 // needs is what the next poll reads beyond this node's agent; p.mu is held.
 func (p *Poller) needs() model.ClusterNeeds {
-	if !p.cfg.OnDemand {
-		return allNeeds
-	}
 	var n model.ClusterNeeds
+	if !p.cfg.OnDemand {
+		n = allNeeds
+	}
 	now := time.Now()
 	for i, b := range needBits {
 		if !p.wantAt[i].IsZero() && now.Sub(p.wantAt[i]) <= p.wantFor() {

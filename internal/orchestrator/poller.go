@@ -44,7 +44,7 @@ type Poller struct {
 	notListed time.Time         // when the master's summary last did not list this node
 	found     *httpapi.Endpoint // the master this node's agent follows (no -m)
 	summary   []model.Framework // the frameworks of the last summary read
-	wantAt    [2]time.Time      // when each of needBits was last wanted
+	wantAt    [3]time.Time      // when each of needBits was last wanted
 	mesosOK   *mesosPart
 	mesosAt   time.Time
 	mesosErr  string // "" when the last poll succeeded

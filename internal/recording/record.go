@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -53,6 +54,7 @@ type encoded struct {
 	cont, proc  []entity
 	clusterBody []byte // nil without a cluster
 	ref         *clusterRef
+	events      *model.Events // the run's timeline; nil without one
 }
 
 // keyState is the writer's memory of the last record it stored: the next
@@ -62,11 +64,20 @@ type keyState struct {
 	top        map[string]json.RawMessage
 	cont, proc []entity
 	cidx, pidx map[string]int
+	// eventSeq is the newest event stored, dropped the timeline's count
+	// of events let go then.
+	eventSeq, dropped uint64
 }
 
 func newKeyState(seq uint32, e *encoded) *keyState {
 	k := &keyState{seq: seq, top: e.top, cont: e.cont, proc: e.proc,
 		cidx: make(map[string]int, len(e.cont)), pidx: make(map[string]int, len(e.proc))}
+	if ev := e.events; ev != nil {
+		if n := len(ev.List); n > 0 {
+			k.eventSeq = ev.List[n-1].Seq
+		}
+		k.dropped = ev.Dropped
+	}
 	for i := range e.cont {
 		k.cidx[e.cont[i].key] = i
 	}
@@ -83,7 +94,7 @@ func processKey(p *model.Process) string {
 // encodeSnapshot turns a snapshot into its redacted parts. The snapshot
 // itself is not modified: it is shared with the screen.
 func encodeSnapshot(s *model.Snapshot) (*encoded, error) {
-	e := &encoded{}
+	e := &encoded{events: s.Events}
 	top := *s
 	top.Containers, top.Processes, top.Cluster = nil, nil, nil
 	top.Errors = redactStrings(s.Errors)
@@ -150,7 +161,32 @@ func writeKey(b *bytes.Buffer, e *encoded) error {
 		}
 		b.WriteByte(']')
 	}
+	if err := writeEvents(b, e.events, 0, true); err != nil {
+		return err
+	}
 	return writeRef(b, e.ref)
+}
+
+// writeEvents writes the events of ev newer than seq, with the
+// timeline's counts: a keyframe's (all) the whole timeline, a delta's
+// those kept since the record before it, nothing when none are new and
+// none were let go since.
+func writeEvents(b *bytes.Buffer, ev *model.Events, seq uint64, all bool) error {
+	if ev == nil {
+		return nil
+	}
+	list := ev.List
+	i := sort.Search(len(list), func(i int) bool { return list[i].Seq > seq })
+	if !all && i == len(list) {
+		return nil
+	}
+	js, err := json.Marshal(&model.Events{List: list[i:], Dropped: ev.Dropped, Keep: ev.Keep})
+	if err != nil {
+		return fmt.Errorf("encode events: %w", err)
+	}
+	b.WriteString(`,"events":`)
+	b.Write(redactJSON(js))
+	return nil
 }
 
 // writeDelta writes a record as changes against k, the record before it.
@@ -168,6 +204,16 @@ func writeDelta(b *bytes.Buffer, k *keyState, e *encoded) error {
 	}
 	b.WriteString(`,"processes":`)
 	if err := writeEntities(b, k.proc, k.pidx, e.proc); err != nil {
+		return err
+	}
+	if ev := e.events; ev != nil && ev.Dropped != k.dropped {
+		// Events were let go: the counts change even with nothing new.
+		if err := writeEvents(b, ev, k.eventSeq, true); err != nil {
+			return err
+		}
+		return writeRef(b, e.ref)
+	}
+	if err := writeEvents(b, e.events, k.eventSeq, false); err != nil {
 		return err
 	}
 	return writeRef(b, e.ref)
@@ -302,6 +348,10 @@ type record struct {
 	Containers []json.RawMessage          `json:"containers"`
 	Processes  []json.RawMessage          `json:"processes"`
 	Cluster    *clusterRef                `json:"cluster"`
+	// Events: a keyframe's whole timeline, a delta's events kept since
+	// the record before it; absent in recordings made before events
+	// were recorded, and in a delta when nothing happened.
+	Events *model.Events `json:"events"`
 }
 
 // keyDecoded is the decoded state of one record, kept by the reader to
@@ -315,6 +365,9 @@ type keyDecoded struct {
 	proc       []model.Process
 	contFields []map[string]json.RawMessage
 	procFields []map[string]json.RawMessage
+	// events is the timeline as of this record, nil when the recording
+	// holds none.
+	events *model.Events
 }
 
 // decodeKey decodes a keyframe record.
@@ -323,6 +376,9 @@ func decodeKey(seq uint32, rec *record) (*keyDecoded, error) {
 		cont: make([]model.Container, len(rec.Containers)), proc: make([]model.Process, len(rec.Processes)),
 		contFields: make([]map[string]json.RawMessage, len(rec.Containers)),
 		procFields: make([]map[string]json.RawMessage, len(rec.Processes))}
+	if ev := rec.Events; ev != nil {
+		k.events = &model.Events{List: slices.Clip(ev.List), Dropped: ev.Dropped, Keep: ev.Keep}
+	}
 	for i, raw := range rec.Containers {
 		if err := json.Unmarshal(raw, &k.cont[i]); err != nil {
 			return nil, fmt.Errorf("container %d: %w", i, err)
@@ -353,7 +409,7 @@ func (k *keyDecoded) apply(seq uint32, rec *record, delta bool) (*keyDecoded, er
 	for f, v := range rec.Top {
 		top[f] = v
 	}
-	n := &keyDecoded{seq: seq, top: top}
+	n := &keyDecoded{seq: seq, top: top, events: addEvents(k.events, rec.Events)}
 	var err error
 	if n.cont, n.contRaw, err = applyEntities(rec.Containers, k.cont, k.contRaw, k.contFields); err != nil {
 		return nil, fmt.Errorf("containers: %w", err)
@@ -366,6 +422,31 @@ func (k *keyDecoded) apply(seq uint32, rec *record, delta bool) (*keyDecoded, er
 	return n, nil
 }
 
+// addEvents is the timeline old (the record before) with a delta's
+// events: those newer than old's newest appended, the oldest let go past
+// the timeline's size, the delta's counts.
+func addEvents(old, add *model.Events) *model.Events {
+	if add == nil {
+		return old
+	}
+	var list []model.Event
+	var last uint64
+	if old != nil {
+		list = old.List
+		if n := len(list); n > 0 {
+			last = list[n-1].Seq
+		}
+	}
+	i := sort.Search(len(add.List), func(i int) bool { return add.List[i].Seq > last })
+	if i < len(add.List) {
+		list = append(slices.Clip(list), add.List[i:]...)
+	}
+	if add.Keep > 0 && len(list) > add.Keep {
+		list = list[len(list)-add.Keep:]
+	}
+	return &model.Events{List: slices.Clip(list), Dropped: add.Dropped, Keep: add.Keep}
+}
+
 // snapshot is the state as a snapshot; its slices are copies.
 func (k *keyDecoded) snapshot() (*model.Snapshot, error) {
 	s := &model.Snapshot{}
@@ -374,6 +455,7 @@ func (k *keyDecoded) snapshot() (*model.Snapshot, error) {
 	}
 	s.Containers = append(make([]model.Container, 0, len(k.cont)), k.cont...)
 	s.Processes = append(make([]model.Process, 0, len(k.proc)), k.proc...)
+	s.Events = k.events // shared, never written to: its list has no spare capacity
 	return s, nil
 }
 

@@ -43,6 +43,7 @@ func init() {
 		Minimum:     []string{"time", "kind", "object", "runtime", "framework", "app", "task", "text"},
 		NameColumns: []string{"object"},
 		Build:       buildEvents,
+		Needs:       model.NeedMarathonEvents,
 		Drill:       eventDrill,
 		Stream:      eventSeq,
 		Wrap:        true,
