@@ -36,7 +36,9 @@ func TestNotRootSaysWhatItCannotSee(t *testing.T) {
 	if err := os.Chmod(filepath.Dir(binary), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", binary, "-o", "json", "-n", "2", "-d", "500")
+	// The processes view: a process's disk I/O is read only while a view
+	// shows it (issue 27), and the containers' network always.
+	cmd := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", binary, "-v", "processes", "-o", "json", "-n", "2", "-d", "500")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
