@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Skipper is implemented by answer types whose big unused members (a Mesos
@@ -570,7 +571,9 @@ func (st *Stream) String() (string, error) {
 // Unquote turns a string's raw inside (escapes as they are, as RawString
 // returns it) into its value.
 func Unquote(raw []byte) (string, error) {
-	if bytes.IndexByte(raw, '\\') < 0 {
+	// Without escapes and valid as UTF-8 it is its own text; invalid
+	// bytes become U+FFFD each, as encoding/json makes them.
+	if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
 		return string(raw), nil
 	}
 	var out string
