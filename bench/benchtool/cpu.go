@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/ctop-like/ctop-like/bench/benchstats"
 	"os"
 	"path/filepath"
 	"slices"
@@ -128,29 +129,7 @@ func deltaCPU(a, b map[int]int64) int64 {
 	return d
 }
 
-// stats summarises samples: median, min, max, and the mean (work that
-// comes every few windows, as the orchestrator's polls, is in it).
-type stats struct {
-	Median float64 `json:"median"`
-	Min    float64 `json:"min"`
-	Max    float64 `json:"max"`
-	Mean   float64 `json:"mean"`
-	N      int     `json:"n"`
-}
+// stats and summarise are the bench tools' one summary (bench/benchstats).
+type stats = benchstats.Stats
 
-func summarise(v []float64) stats {
-	if len(v) == 0 {
-		return stats{}
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	m := s[len(s)/2]
-	if len(s)%2 == 0 {
-		m = (s[len(s)/2-1] + s[len(s)/2]) / 2
-	}
-	sum := 0.0
-	for _, x := range s {
-		sum += x
-	}
-	return stats{Median: m, Min: s[0], Max: s[len(s)-1], Mean: sum / float64(len(s)), N: len(s)}
-}
+var summarise = benchstats.Summarise

@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/ctop-like/ctop-like/bench/benchstats"
 	"io"
 	"net/http"
 	"os"
-	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -55,26 +55,10 @@ type floorResult struct {
 	Failures int    `json:"failures"`
 }
 
-type stats struct {
-	Median float64 `json:"median"`
-	Min    float64 `json:"min"`
-	Max    float64 `json:"max"`
-	Mean   float64 `json:"mean"`
-	N      int     `json:"n"`
-}
+// stats and summarise are the bench tools' one summary (bench/benchstats).
+type stats = benchstats.Stats
 
-func summarise(v []float64) stats {
-	if len(v) == 0 {
-		return stats{}
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	sum := 0.0
-	for _, x := range s {
-		sum += x
-	}
-	return stats{Median: s[len(s)/2], Min: s[0], Max: s[len(s)-1], Mean: sum / float64(len(s)), N: len(s)}
-}
+var summarise = benchstats.Summarise
 
 func cpuNow() int64 {
 	var ru syscall.Rusage
