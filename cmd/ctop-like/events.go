@@ -19,9 +19,9 @@ type eventStreamer interface {
 
 // startEvents gives the run its timeline: every refresh derives what the
 // snapshot says happened (Observe) and keeps what the engines' event
-// streams heard since. On this node Docker and Podman say themselves what
-// happened to their containers (with exit codes and OOM kills); the other
-// runtimes' cgroups and their counters say it. On a remote source every
+// streams heard since. On this node Docker, Podman and containerd say
+// themselves what happened to their containers (with exit codes and OOM
+// kills); the other runtimes' cgroups and their counters say it. On a remote source every
 // runtime's figures do.
 //
 // With --since, the engines' own history of that span comes first (up to
@@ -31,7 +31,8 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 	// every record since boot).
 	now := time.Now()
 	cfg := events.Config{CounterSource: "cgroup", Since: now.Add(-o.since)}
-	// The runtimes whose engines say what happened (Docker, Podman).
+	// The runtimes whose engines say what happened (Docker, Podman,
+	// containerd).
 	var engines []runtime.Handler
 	told := map[string]bool{}
 	if nd.local != nil {

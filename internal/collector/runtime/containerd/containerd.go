@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	containersapi "github.com/containerd/containerd/api/services/containers/v1"
@@ -65,6 +66,9 @@ type Handler struct {
 	byID    map[string][]string     // container id -> the keys of that id
 	cgroups map[string]string       // cgroupfs path (/<ns>/<id>) -> key
 	byNS    map[string][]string     // namespace -> its keys
+
+	// heard is told each event of the subscription (Listen).
+	heard atomic.Pointer[func(model.Event)]
 }
 
 var _ runtime.Handler = (*Handler)(nil)
@@ -235,6 +239,8 @@ func (c *Handler) session(ctx context.Context) (connected bool, err error) {
 				errs <- err
 				return
 			}
+			// Told as received, before the relist it causes.
+			c.tell(e)
 			select {
 			case envs <- envelope{e.Namespace, e.Topic}:
 			case <-sctx.Done():

@@ -1,0 +1,114 @@
+package containerd
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	ctrevents "github.com/containerd/containerd/api/events"
+	ctrtypes "github.com/containerd/containerd/api/types"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
+
+// Listen has f told each container event containerd's event service says
+// happened (created, started, died with its exit status, OOM, paused,
+// resumed, deleted), as the events timeline keeps it (nil: no one); f must
+// not block: it runs on the subscription's goroutine. Docker's namespace
+// (moby) is Docker's handler's to tell.
+func (c *Handler) Listen(f func(model.Event)) {
+	if f == nil {
+		c.heard.Store(nil)
+		return
+	}
+	c.heard.Store(&f)
+}
+
+// eventTopics are the topics kept, and their kinds in the timeline.
+var eventTopics = map[string]string{
+	"/containers/create": "created",
+	"/containers/delete": "destroyed",
+	"/tasks/start":       "started",
+	"/tasks/exit":        "died",
+	"/tasks/oom":         "oom",
+	"/tasks/paused":      "paused",
+	"/tasks/resumed":     "unpaused",
+}
+
+// event is the timeline's event for one of containerd's envelopes; ok
+// false for a topic not kept, a payload that does not decode, or the exit
+// of a process exec'd in a container (not its task's own).
+func (c *Handler) event(env *ctrtypes.Envelope) (model.Event, bool) {
+	kind, ok := eventTopics[env.Topic]
+	if !ok || env.Event == nil {
+		return model.Event{}, false
+	}
+	msg, err := anypb.UnmarshalNew(env.Event, proto.UnmarshalOptions{DiscardUnknown: true})
+	if err != nil {
+		return model.Event{}, false
+	}
+	e := model.Event{Kind: kind, Source: model.RuntimeContainerd, ObjectKind: "container", Runtime: model.RuntimeContainerd}
+	if ts := env.Timestamp; ts != nil {
+		e.Time = ts.AsTime()
+	}
+	var id string
+	switch m := msg.(type) {
+	case *ctrevents.ContainerCreate:
+		id, e.Image = m.ID, m.Image
+		e.Text = "image " + m.Image
+	case *ctrevents.ContainerDelete:
+		id, e.Text = m.ID, "deleted"
+	case *ctrevents.TaskStart:
+		id, e.Text = m.ContainerID, "pid "+strconv.FormatUint(uint64(m.Pid), 10)
+	case *ctrevents.TaskExit:
+		if m.ID != "" && m.ID != m.ContainerID {
+			return model.Event{}, false // an exec'd process
+		}
+		id = m.ContainerID
+		code := int(m.ExitStatus)
+		e.ExitCode, e.Text = &code, "exit code "+strconv.Itoa(code)
+		if m.ExitedAt != nil {
+			e.Time = m.ExitedAt.AsTime()
+		}
+	case *ctrevents.TaskOOM:
+		id, e.Text = m.ContainerID, "the OOM killer killed a process in it (its memory limit)"
+	case *ctrevents.TaskPaused:
+		id, e.Text = m.ContainerID, "its task is frozen"
+	case *ctrevents.TaskResumed:
+		id, e.Text = m.ContainerID, "its task is thawed"
+	default:
+		return model.Event{}, false
+	}
+	if id == "" {
+		return model.Event{}, false
+	}
+	e.Container = model.ContainerKey(env.Namespace, id)
+	e.ID = e.Container
+	c.mu.RLock()
+	if m, ok := c.metas[e.Container]; ok && e.Image == "" {
+		e.Image = m.Image
+	}
+	c.mu.RUnlock()
+	at := int64(0)
+	if !e.Time.IsZero() {
+		at = e.Time.UnixNano()
+	}
+	e.Dedup = fmt.Sprintf("containerd/%s/%s/%d", e.Container, env.Topic, at)
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	return e, true
+}
+
+// tell hands an envelope's event to whoever listens.
+func (c *Handler) tell(env *ctrtypes.Envelope) {
+	f := c.heard.Load()
+	if f == nil || env.Namespace == containerdMobyNamespace {
+		return
+	}
+	if e, ok := c.event(env); ok {
+		(*f)(e)
+	}
+}
