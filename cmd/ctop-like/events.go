@@ -80,11 +80,39 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 	}
 	// A Mesos task's sandbox size is its container's disk_bytes when no
 	// layer is measured: known only once the cluster placed it.
+	var catchers []runtime.CatchUpper
+	for _, h := range engines {
+		if c, ok := h.(runtime.CatchUpper); ok {
+			catchers = append(catchers, c)
+		}
+	}
 	mon.Observe(func(s *model.Snapshot) {
 		if nd.local != nil {
 			nd.local.SandboxDisk(s)
 		}
+		catchUp(ctx, catchers)
 		tl.Observe(s)
 	})
 	return tl
+}
+
+// catchUpMax bounds how long a refresh waits for the engines' streams to
+// tell the exits the node already shows: a stream further behind has its
+// events kept by a later refresh (and is not waited for again for the
+// same process).
+const catchUpMax = 3 * time.Second
+
+// catchUp waits, before a refresh keeps what the streams heard, for each
+// engine's stream to have told the exit of every container whose main
+// process is gone: the refresh that started after an engine said a
+// container exited carries that exit.
+func catchUp(ctx context.Context, catchers []runtime.CatchUpper) {
+	if len(catchers) == 0 {
+		return
+	}
+	cctx, cancel := context.WithTimeout(ctx, catchUpMax)
+	defer cancel()
+	for _, c := range catchers {
+		_ = c.CatchUp(cctx)
+	}
 }

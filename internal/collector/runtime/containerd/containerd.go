@@ -69,6 +69,8 @@ type Handler struct {
 
 	// heard is told each event of the subscription (Listen).
 	heard atomic.Pointer[func(model.Event)]
+	// lag is CatchUp's: told after each exit and list.
+	lag runtime.Lag
 }
 
 var _ runtime.Handler = (*Handler)(nil)
@@ -370,6 +372,7 @@ func (c *Handler) listNS(ctx context.Context, cli containerdClients, ns string) 
 		c.cgroups[p] = key
 	}
 	c.mu.Unlock()
+	c.lag.Tell()
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package containerd
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"time"
@@ -102,13 +103,47 @@ func (c *Handler) event(env *ctrtypes.Envelope) (model.Event, bool) {
 	return e, true
 }
 
-// tell hands an envelope's event to whoever listens.
+// tell hands an envelope's event to whoever listens. A task's exit
+// makes its container exited at once, before the relist it causes, so
+// that CatchUp knows the stream told it.
 func (c *Handler) tell(env *ctrtypes.Envelope) {
-	f := c.heard.Load()
-	if f == nil || env.Namespace == containerdMobyNamespace {
+	if env.Namespace == containerdMobyNamespace {
 		return
 	}
-	if e, ok := c.event(env); ok {
+	e, ok := c.event(env)
+	if !ok {
+		return
+	}
+	if e.Kind == "died" {
+		c.mu.Lock()
+		if m, ok := c.metas[e.Container]; ok {
+			m.State, m.ExitCode, m.StateSince = "exited", e.ExitCode, e.Time
+			c.metas[e.Container] = m
+		}
+		c.mu.Unlock()
+	}
+	if f := c.heard.Load(); f != nil {
 		(*f)(e)
 	}
+	if e.Kind == "died" {
+		c.lag.Tell()
+	}
+}
+
+// CatchUp implements runtime.CatchUpper: it waits for the stream to tell
+// the exit of each task whose process is gone (containerd's shim reaps
+// it, and `ctr task wait` returns, before the shim publishes /tasks/exit).
+func (c *Handler) CatchUp(ctx context.Context) error {
+	if c.conn.Err() != nil || !c.conn.Ready() {
+		return nil
+	}
+	return c.lag.CatchUp(ctx, func(yield func(string, int)) {
+		c.mu.RLock()
+		defer c.mu.RUnlock()
+		for key, m := range c.metas {
+			if m.State == "running" || m.State == "paused" {
+				yield(key, m.PID)
+			}
+		}
+	})
 }

@@ -2,121 +2,17 @@ package containerd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/ctop-like/ctop-like/internal/dockertest"
+	"github.com/ctop-like/ctop-like/internal/ctrtest"
 	"github.com/ctop-like/ctop-like/internal/model"
+	"github.com/ctop-like/ctop-like/internal/slowproxy"
 )
-
-// testAddress is the containerd the tests start tasks in:
-// CTOP_TEST_CONTAINERD, the node's own, or the one docker.io runs.
-func testAddress(t *testing.T) string {
-	t.Helper()
-	for _, a := range append([]string{os.Getenv("CTOP_TEST_CONTAINERD")}, DefaultAddresses...) {
-		if a == "" {
-			continue
-		}
-		if _, err := os.Stat(a); err == nil {
-			return a
-		}
-	}
-	msg := fmt.Sprintf("no containerd socket among %v", DefaultAddresses)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// Ctr is `ctr` in a containerd namespace of a test's own holding the test
-// image (docker.io/<dockertest.Image>); everything in it is removed when
-// the test ends.
-type Ctr struct {
-	t        *testing.T
-	Addr, NS string
-}
-
-// Image is the test image's name in containerd.
-func (c Ctr) Image() string { return "docker.io/" + dockertest.Image }
-
-// Run runs ctr with args in the namespace: its output and error.
-func (c Ctr) Run(args ...string) (string, error) {
-	out, err := exec.Command("ctr", append([]string{"--address", c.Addr, "--namespace", c.NS}, args...)...).CombinedOutput()
-	return strings.TrimSpace(string(out)), err
-}
-
-// Must runs ctr and fails the test on an error.
-func (c Ctr) Must(args ...string) string {
-	c.t.Helper()
-	out, err := c.Run(args...)
-	if err != nil {
-		c.t.Fatalf("ctr %s: %v: %s", strings.Join(args, " "), err, out)
-	}
-	return out
-}
-
-// newCtr makes a namespace of the test's own (its name ends in a random
-// suffix) and imports the image from tar (docker save).
-func newCtr(t *testing.T, addr, tar string) Ctr {
-	t.Helper()
-	c := Ctr{t: t, Addr: addr, NS: fmt.Sprintf("ctop-like-ev-%d-%06d", os.Getpid(), rand.Intn(1e6))}
-	c.Must("image", "import", tar)
-	t.Cleanup(func() {
-		out, _ := c.Run("containers", "list", "-q")
-		for _, id := range strings.Fields(out) {
-			_, _ = c.Run("task", "kill", "-s", "SIGKILL", id)
-			for i := 0; i < 50; i++ {
-				if _, err := c.Run("task", "delete", id); err == nil || i > 0 && isNotFound(c, id) {
-					break
-				}
-				time.Sleep(100 * time.Millisecond)
-			}
-			_, _ = c.Run("containers", "delete", id)
-		}
-		_, _ = c.Run("image", "rm", c.Image())
-		for i := 0; i < 50; i++ {
-			if exec.Command("ctr", "--address", addr, "namespaces", "remove", c.NS).Run() == nil {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", c.NS))
-		for _, d := range append(dirs, filepath.Join("/sys/fs/cgroup", c.NS)) {
-			_ = os.Remove(d)
-		}
-	})
-	return c
-}
-
-func isNotFound(c Ctr, id string) bool {
-	out, _ := c.Run("task", "ls", "-q")
-	return !strings.Contains(" "+strings.Join(strings.Fields(out), " ")+" ", " "+id+" ")
-}
-
-// ctrSetup checks for ctr and the image and saves the image for import.
-func ctrSetup(t *testing.T) (addr, tar string) {
-	t.Helper()
-	addr = testAddress(t)
-	if _, err := exec.LookPath("ctr"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ctr not installed")
-		}
-		t.Skip("ctr not installed")
-	}
-	dockertest.Require(t)
-	tar = filepath.Join(t.TempDir(), "image.tar")
-	dockertest.Docker(t, "save", "-o", tar, dockertest.Image)
-	return addr, tar
-}
 
 // heard gathers what a handler's Listen is told.
 type heard struct {
@@ -174,22 +70,6 @@ func diedWith(evs []model.Event, code int) bool {
 	return false
 }
 
-// runFG runs a task in the foreground (`ctr run`, no -d) and returns its
-// exit status as ctr reports it.
-func runFG(t *testing.T, c Ctr, args ...string) int {
-	t.Helper()
-	out, err := c.Run(append([]string{"run"}, args...)...)
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ee):
-		return ee.ExitCode()
-	}
-	t.Fatalf("ctr run %v: %v: %s", args, err, out)
-	return -1
-}
-
 // Issue 24 item 1: containerd's containers' events come from its event
 // service, as containerd says them, keyed <namespace>/<id>: a task that
 // exits 3 died with exit code 3; one the OOM killer kills under its
@@ -198,8 +78,8 @@ func runFG(t *testing.T, c Ctr, args ...string) int {
 // another container, with its own events. (Before, the handler told
 // nothing: only the cgroups said a container appeared or went.)
 func TestEventServiceTellsWhatHappened(t *testing.T) {
-	addr, tar := ctrSetup(t)
-	a, b := newCtr(t, addr, tar), newCtr(t, addr, tar)
+	addr, tar := ctrtest.Setup(t)
+	a, b := ctrtest.New(t, addr, tar), ctrtest.New(t, addr, tar)
 
 	h := New(context.Background(), addr, false)
 	defer h.Close()
@@ -213,11 +93,11 @@ func TestEventServiceTellsWhatHappened(t *testing.T) {
 
 	tag := rand.Intn(1e6)
 	exit3 := fmt.Sprintf("exit3-%d", tag)
-	if code := runFG(t, a, "--label", "team=ev", a.Image(), exit3, "sh", "-c", "exit 3"); code != 3 {
+	if code := a.Foreground("--label", "team=ev", a.Image(), exit3, "sh", "-c", "exit 3"); code != 3 {
 		t.Fatalf("ctr run says the task exited %d, want 3", code)
 	}
 	oom := fmt.Sprintf("oom-%d", tag)
-	if code := runFG(t, a, "--memory-limit", "8388608", a.Image(), oom, "sh", "-c", "x=0123456789; while :; do x=$x$x; done"); code != 137 {
+	if code := a.Foreground("--memory-limit", "8388608", a.Image(), oom, "sh", "-c", "x=0123456789; while :; do x=$x$x; done"); code != 137 {
 		t.Fatalf("ctr run says the memory hog exited %d, want 137 (OOM-killed)", code)
 	}
 	same := fmt.Sprintf("same-%d", tag)
@@ -263,5 +143,58 @@ func TestEventServiceTellsWhatHappened(t *testing.T) {
 	}
 	if evs := got.of(keyA); count(evs, "paused") != 0 || count(evs, "died") != 1 {
 		t.Errorf("%s: %q: want one death, no pause", keyA, kinds(evs))
+	}
+}
+
+// Issue 24 item 2: when containerd's stream comes late (a slow node: what
+// containerd says is held back 1.5 s here, by a proxy in front of the
+// real containerd), CatchUp waits for it to tell the exit of a task whose
+// process is gone: once `ctr run` said the task exited 3 and CatchUp
+// returned, the exit has been told. (Without CatchUp's wait the exit
+// arrives 1.5 s later.)
+func TestCatchUpWaitsForALateExit(t *testing.T) {
+	addr, tar := ctrtest.Setup(t)
+	a := ctrtest.New(t, addr, tar)
+	p := slowproxy.Start(t, addr, 0, nil)
+	h := New(context.Background(), p.Path, false)
+	defer h.Close()
+	var got heard
+	h.Listen(got.push)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.WaitReady(ctx); err != nil {
+		t.Fatalf("containerd not listed: %v (%v)", err, h.Err())
+	}
+	id := fmt.Sprintf("late-%d", rand.Intn(1e6))
+	key := model.ContainerKey(a.NS, id)
+	a.Must("run", "-d", a.Image(), id, "sh", "-c", `trap "exit 3" TERM; while :; do usleep 20000; done`)
+	// The handler knows it runs (its process is what CatchUp checks).
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if m, ok := h.Meta(id, "/"+a.NS+"/"+id); ok && m.Namespace == a.NS && m.State == "running" && m.PID > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the task is not listed running after 30s")
+		}
+	}
+	p.SetDelay(1500 * time.Millisecond)
+	a.Must("task", "kill", "-s", "SIGTERM", id)
+	// `ctr task ls` says it stopped: containerd reports the exit.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if out := a.Must("task", "ls"); strings.Contains(out, "STOPPED") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the task did not stop in 30s")
+		}
+	}
+	cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
+	err := h.CatchUp(cctx)
+	ccancel()
+	if evs := got.of(key); !diedWith(evs, 3) {
+		t.Fatalf("after CatchUp (%v) the task's events are %q: its exit 3 is not told", err, kinds(evs))
+	}
+	if err != nil {
+		t.Errorf("CatchUp: %v", err)
 	}
 }
