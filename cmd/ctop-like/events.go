@@ -74,8 +74,13 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 	if nd.local != nil {
 		nd.local.ListenOOM(tl.Push)
 	}
-	// Marathon's event stream, while the events view is shown.
-	if es, ok := nd.cluster.(eventStreamer); ok {
+	// Marathon's event stream, while the events view is shown (with
+	// --cluster too: its poller's).
+	es, ok := nd.cluster.(eventStreamer)
+	if !ok {
+		es, ok = nd.events, nd.events != nil
+	}
+	if ok {
 		es.StreamEvents(ctx, tl.Push, tl.Streaming)
 	}
 	// A Mesos task's sandbox size is its container's disk_bytes when no
