@@ -74,8 +74,9 @@ func diedWith(evs []model.Event, code int) bool {
 // service, as containerd says them, keyed <namespace>/<id>: a task that
 // exits 3 died with exit code 3; one the OOM killer kills under its
 // memory limit had one OOM event and died with 137; pausing and
-// resuming a task are events; the same id in a second namespace is
-// another container, with its own events. (Before, the handler told
+// resuming a task are events; a process exec'd in a task that exits is
+// not the task's exit; the same id in a second namespace is another
+// container, with its own events. (Before, the handler told
 // nothing: only the cgroups said a container appeared or went.)
 func TestEventServiceTellsWhatHappened(t *testing.T) {
 	addr, tar := ctrtest.Setup(t)
@@ -103,6 +104,10 @@ func TestEventServiceTellsWhatHappened(t *testing.T) {
 	same := fmt.Sprintf("same-%d", tag)
 	a.Must("run", "-d", a.Image(), same, "sleep", "3600")
 	b.Must("run", "-d", b.Image(), same, "sleep", "3600")
+	// A process exec'd in it that exits is not the container's exit.
+	if out, err := a.Run("task", "exec", "--exec-id", "ev-exec", same, "sh", "-c", "exit 5"); err == nil {
+		t.Fatalf("ctr task exec of exit 5 succeeded: %s", out)
+	}
 	b.Must("task", "pause", same)
 	b.Must("task", "resume", same)
 	a.Must("task", "kill", "-s", "SIGKILL", same)
@@ -141,8 +146,8 @@ func TestEventServiceTellsWhatHappened(t *testing.T) {
 	if evs := got.of(keyB); count(evs, "paused") != 1 || count(evs, "unpaused") != 1 || count(evs, "died") != 0 {
 		t.Errorf("%s: %q: want paused, unpaused and no death", keyB, kinds(evs))
 	}
-	if evs := got.of(keyA); count(evs, "paused") != 0 || count(evs, "died") != 1 {
-		t.Errorf("%s: %q: want one death, no pause", keyA, kinds(evs))
+	if evs := got.of(keyA); count(evs, "paused") != 0 || count(evs, "died") != 1 || !diedWith(evs, 137) {
+		t.Errorf("%s: %q: want one death (killed, 137, not its exec'd process's 5), no pause", keyA, kinds(evs))
 	}
 }
 
