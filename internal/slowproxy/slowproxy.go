@@ -24,6 +24,10 @@ type Proxy struct {
 	slow func(sent []byte) bool
 	ln   net.Listener
 	wg   sync.WaitGroup
+	// down: connections are closed as soon as accepted (Cut, Mend).
+	down atomic.Bool
+	mu   sync.Mutex
+	open []net.Conn
 }
 
 // Start serves a proxy to the unix socket target in the test's temporary
@@ -47,20 +51,34 @@ func Start(t testing.TB, target string, delay time.Duration, slow func(sent []by
 	return p
 }
 
+// Cut closes every connection open through the proxy and every new one
+// at once, as an engine that went away (its socket still there), until
+// Mend.
+func (p *Proxy) Cut() {
+	p.down.Store(true)
+	p.mu.Lock()
+	for _, c := range p.open {
+		_ = c.Close()
+	}
+	p.open = nil
+	p.mu.Unlock()
+}
+
+// Mend lets connections through again.
+func (p *Proxy) Mend() { p.down.Store(false) }
+
 // SetDelay changes the delay of what is read from the engine from now on.
 func (p *Proxy) SetDelay(d time.Duration) { p.delay.Store(int64(d)) }
 
 func (p *Proxy) serve() {
 	defer p.wg.Done()
 	var conns sync.WaitGroup
-	var mu sync.Mutex
-	var open []net.Conn
 	defer func() {
-		mu.Lock()
-		for _, c := range open {
+		p.mu.Lock()
+		for _, c := range p.open {
 			_ = c.Close()
 		}
-		mu.Unlock()
+		p.mu.Unlock()
 		conns.Wait()
 	}()
 	for {
@@ -68,14 +86,18 @@ func (p *Proxy) serve() {
 		if err != nil {
 			return
 		}
+		if p.down.Load() {
+			_ = c.Close()
+			continue
+		}
 		e, err := net.Dial("unix", p.target)
 		if err != nil {
 			_ = c.Close()
 			continue
 		}
-		mu.Lock()
-		open = append(open, c, e)
-		mu.Unlock()
+		p.mu.Lock()
+		p.open = append(p.open, c, e)
+		p.mu.Unlock()
 		var chosen atomic.Bool
 		conns.Add(2)
 		go func() { // client -> engine, as it comes

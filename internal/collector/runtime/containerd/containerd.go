@@ -71,6 +71,9 @@ type Handler struct {
 	heard atomic.Pointer[func(model.Event)]
 	// lag is CatchUp's: told after each exit and list.
 	lag runtime.Lag
+	// sessions counts the sessions that listed (only the session loop
+	// touches it).
+	sessions int
 }
 
 var _ runtime.Handler = (*Handler)(nil)
@@ -250,9 +253,17 @@ func (c *Handler) session(ctx context.Context) (connected bool, err error) {
 			}
 		}
 	}()
+	// What ran when the last session ended, to tell the exits its
+	// stream missed; nil at the first.
+	var before map[string]runtime.Meta
+	if c.sessions > 0 {
+		before = c.running()
+	}
 	if err := c.listAll(sctx, cli); err != nil {
 		return false, err
 	}
+	c.sessions++
+	c.tellMissed(before)
 	c.conn.Listed()
 	for {
 		select {

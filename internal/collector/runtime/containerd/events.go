@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 
+	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -146,4 +147,57 @@ func (c *Handler) CatchUp(ctx context.Context) error {
 			}
 		}
 	})
+}
+
+// running is the containers whose task runs (or is paused), by key.
+func (c *Handler) running() map[string]runtime.Meta {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := map[string]runtime.Meta{}
+	for key, m := range c.metas {
+		if m.State == "running" || m.State == "paused" {
+			out[key] = m
+		}
+	}
+	return out
+}
+
+// tellMissed tells the exits that happened while no stream was read: a
+// container whose task ran when the last session ended (before) and that
+// the new session's list finds stopped died with its exit status, as
+// its /tasks/exit would have said (the same exited_at: a stream that did
+// tell it is kept once); one whose task or container is gone died, its
+// status unknown.
+func (c *Handler) tellMissed(before map[string]runtime.Meta) {
+	f := c.heard.Load()
+	if f == nil || len(before) == 0 {
+		return
+	}
+	now := c.running()
+	c.mu.RLock()
+	var missed []model.Event
+	for key, was := range before {
+		if _, runs := now[key]; runs {
+			continue
+		}
+		e := model.Event{Kind: "died", Source: model.RuntimeContainerd, ObjectKind: "container", Runtime: model.RuntimeContainerd,
+			Container: key, ID: key, Image: was.Image, Time: time.Now()}
+		m, ok := c.metas[key]
+		switch {
+		case ok && m.ExitCode != nil:
+			code := *m.ExitCode
+			e.ExitCode, e.Time = &code, m.StateSince
+			e.Text = "exit code " + strconv.Itoa(code) + " (told by containerd's list: its event stream was down)"
+			e.Dedup = fmt.Sprintf("containerd/%s//tasks/exit/%d", key, m.StateSince.UnixNano())
+		case ok:
+			e.Text = "its task was deleted while containerd's event stream was down"
+		default:
+			e.Text = "gone while containerd's event stream was down"
+		}
+		missed = append(missed, e)
+	}
+	c.mu.RUnlock()
+	for _, e := range missed {
+		(*f)(e)
+	}
 }

@@ -203,3 +203,47 @@ func TestCatchUpWaitsForALateExit(t *testing.T) {
 		t.Errorf("CatchUp: %v", err)
 	}
 }
+
+// A task that exits while containerd's stream is down (the connection
+// cut by a proxy in front of the real containerd, the handler
+// reconnecting with backoff) is told died with its exit status once the
+// handler is back, from its new list. (Before, such an exit was never
+// told: the stream does not replay.)
+func TestExitWhileTheStreamWasDownIsTold(t *testing.T) {
+	addr, tar := ctrtest.Setup(t)
+	a := ctrtest.New(t, addr, tar)
+	p := slowproxy.Start(t, addr, 0, nil)
+	h := New(context.Background(), p.Path, false)
+	defer h.Close()
+	var got heard
+	h.Listen(got.push)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.WaitReady(ctx); err != nil {
+		t.Fatalf("containerd not listed: %v (%v)", err, h.Err())
+	}
+	id := fmt.Sprintf("down-%d", rand.Intn(1e6))
+	key := model.ContainerKey(a.NS, id)
+	a.Must("run", "-d", a.Image(), id, "sh", "-c", `trap "exit 4" TERM; while :; do usleep 20000; done`)
+	until := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not in 30s (events %q, handler error %v)", what, kinds(got.of(key)), h.Err())
+			}
+		}
+	}
+	until("the task listed running", func() bool {
+		m, ok := h.Meta(id, "/"+a.NS+"/"+id)
+		return ok && m.Namespace == a.NS && m.State == "running"
+	})
+	p.Cut()
+	until("the handler sees containerd gone", func() bool { return h.Err() != nil })
+	a.Must("task", "kill", "-s", "SIGTERM", id)
+	until("ctr says the task stopped", func() bool { return strings.Contains(a.Must("task", "ls"), "STOPPED") })
+	p.Mend()
+	until("its exit 4 told", func() bool { return diedWith(got.of(key), 4) })
+	if evs := got.of(key); count(evs, "died") != 1 {
+		t.Errorf("events %q: want one death", kinds(evs))
+	}
+}
