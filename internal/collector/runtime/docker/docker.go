@@ -350,11 +350,14 @@ func (d *Handler) apply(ctx context.Context, m events.Message) {
 		// Told: CatchUp waits no more for it, even before its inspection.
 		d.mu.Lock()
 		if meta, ok := d.metas[id]; ok {
-			meta.State = "exited"
+			meta.State, meta.ExitCode = "exited", nil
+			if c, err := strconv.Atoi(m.Actor.Attributes["exitCode"]); err == nil {
+				meta.ExitCode = &c
+			}
 			d.metas[id], d.dirty = meta, true
 		}
 		d.mu.Unlock()
-		defer d.lag.Tell()
+		d.lag.Tell()
 	}
 	switch events.Action(action) {
 	case events.ActionDestroy, podmanRemove:
