@@ -21,8 +21,8 @@ type eventStreamer interface {
 // snapshot says happened (Observe) and keeps what the engines' event
 // streams heard since. On this node Docker, Podman and containerd say
 // themselves what happened to their containers (with exit codes and OOM
-// kills); the other runtimes' cgroups and their counters say it. On a remote source every
-// runtime's figures do.
+// kills); the other runtimes' cgroups and their counters say it. On a
+// remote source every runtime's figures do.
 //
 // With --since, the engines' own history of that span comes first (up to
 // 10 s to read it); what the live stream hears again is kept once.
@@ -83,8 +83,7 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 	if ok {
 		es.StreamEvents(ctx, tl.Push, tl.Streaming)
 	}
-	// A Mesos task's sandbox size is its container's disk_bytes when no
-	// layer is measured: known only once the cluster placed it.
+	// The engines whose streams a refresh waits for (catchUp).
 	var catchers []runtime.CatchUpper
 	for _, h := range engines {
 		if c, ok := h.(runtime.CatchUpper); ok {
@@ -92,6 +91,8 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 		}
 	}
 	mon.Observe(func(s *model.Snapshot) {
+		// A Mesos task's sandbox size is its container's disk_bytes when
+		// no layer is measured: known only once the cluster placed it.
 		if nd.local != nil {
 			nd.local.SandboxDisk(s)
 		}
