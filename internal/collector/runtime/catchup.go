@@ -53,13 +53,15 @@ func (l *Lag) CatchUp(ctx context.Context, running func(yield func(key string, p
 		ch := l.ch
 		gaveUp := l.gaveUp
 		l.mu.Unlock()
-		var lagging map[string]int
-		still := map[string]int{}
+		var lagging, still map[string]int
 		running(func(key string, pid int) {
 			if pid <= 0 {
 				return
 			}
-			if gaveUp[key] == pid {
+			if p, ok := gaveUp[key]; ok && p == pid {
+				if still == nil {
+					still = map[string]int{}
+				}
 				still[key] = pid
 				return
 			}
