@@ -58,7 +58,9 @@ func firstAfter(lines []result, at time.Time) int {
 // held back 2.5 s here by a proxy in front of the real dockerd (its other
 // calls are not), at -d 500ms. containerd's exit comes from its event
 // service, once, not also from its cgroup. (Before the refresh waited
-// for the streams, Docker's died row came a refresh or two late.)
+// for the streams, Docker's died row came a refresh or two late.) A
+// containerd task its memory limit kills has one oom event, containerd's
+// (and the kernel log's oom-kill of its process, as root).
 func TestExitShowsInTheFirstRefreshAfterTheEngineSaidSo(t *testing.T) {
 	dockertest.Require(t)
 	addr, tar := ctrtest.Setup(t)
@@ -127,8 +129,15 @@ func TestExitShowsInTheFirstRefreshAfterTheEngineSaidSo(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	ctrSaid := time.Now()
+	// And one its memory limit kills: one oom, from containerd.
+	oomID := fmt.Sprintf("ctl-oom-%d", tag)
+	oomKey := ctr.NS + "/" + oomID
+	if code := ctr.Foreground("--memory-limit", "8388608", ctr.Image(), oomID, "sh", "-c", "x=0123456789; while :; do x=$x$x; done"); code != 137 {
+		t.Fatalf("ctr run says the memory hog exited %d, want 137 (OOM-killed)", code)
+	}
+	oomSaid := time.Now()
 
-	check := func(what, key string, at time.Time) {
+	check := func(what, key string, at time.Time, code float64) {
 		t.Helper()
 		var first int
 		for try := 0; ; try++ {
@@ -147,8 +156,8 @@ func TestExitShowsInTheFirstRefreshAfterTheEngineSaidSo(t *testing.T) {
 				continue
 			}
 			died++
-			if r.exit != 3.0 {
-				t.Errorf("%s: died with exit code %v, want 3", what, r.exit)
+			if r.exit != code {
+				t.Errorf("%s: died with exit code %v, want %v", what, r.exit, code)
 			}
 			if r.line > first {
 				t.Errorf("%s: its death printed by the refresh of %s, the first after the engine said so is %s's",
@@ -168,11 +177,20 @@ func TestExitShowsInTheFirstRefreshAfterTheEngineSaidSo(t *testing.T) {
 			t.Logf("docker %+v\ncontainerd %+v", eventRows(lines(), id), eventRows(lines(), key))
 		}
 	}()
-	check("docker", id, said)
-	check("containerd", key, ctrSaid)
-	for _, r := range eventRows(lines(), key) {
-		if r.source != "containerd" {
+	check("docker", id, said, 3)
+	check("containerd", key, ctrSaid, 3)
+	check("containerd", oomKey, oomSaid, 137)
+	ooms := 0
+	for _, r := range append(eventRows(lines(), key), eventRows(lines(), oomKey)...) {
+		switch {
+		case r.kind == "oom-kill" && r.source == "kernel": // the kernel log's kill of its process
+		case r.source != "containerd":
 			t.Errorf("containerd's task: a %s event from %s: want containerd's only", r.kind, r.source)
+		case r.kind == "oom":
+			ooms++
 		}
+	}
+	if ooms != 1 {
+		t.Errorf("the OOM-killed task: %d oom events, want 1: %+v", ooms, eventRows(lines(), oomKey))
 	}
 }
