@@ -85,6 +85,7 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 	}
 	// The engines whose streams a refresh waits for (catchUp).
 	var catchers []runtime.CatchUpper
+	gone := runtime.ProcGone(o.procRoot)
 	for _, h := range engines {
 		if c, ok := h.(runtime.CatchUpper); ok {
 			catchers = append(catchers, c)
@@ -96,7 +97,7 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 		if nd.local != nil {
 			nd.local.SandboxDisk(s)
 		}
-		catchUp(ctx, catchers)
+		catchUp(ctx, catchers, gone)
 		tl.Observe(s)
 	})
 	return tl
@@ -112,13 +113,13 @@ const catchUpMax = 3 * time.Second
 // engine's stream to have told the exit of every container whose main
 // process is gone: the refresh that started after an engine said a
 // container exited carries that exit.
-func catchUp(ctx context.Context, catchers []runtime.CatchUpper) {
+func catchUp(ctx context.Context, catchers []runtime.CatchUpper, gone func(pid int) bool) {
 	if len(catchers) == 0 {
 		return
 	}
 	cctx, cancel := context.WithTimeout(ctx, catchUpMax)
 	defer cancel()
 	for _, c := range catchers {
-		_ = c.CatchUp(cctx)
+		_ = c.CatchUp(cctx, gone)
 	}
 }

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
 	"sync"
 	"syscall"
 )
@@ -12,12 +16,12 @@ import (
 // already shows: a container's main process has exited (the engine says
 // so to whoever waits on it) while the event saying so is still on its
 // way. CatchUp waits, until ctx ends, for the stream to have told the
-// exit of every container whose main process is gone, so that a refresh
+// exit of every container whose main process is gone (ProcGone), so that a refresh
 // that calls it before keeping the events it heard carries every exit
 // that happened before it started. It returns at once when the stream
 // is not connected, and never waits twice for the same lagging process.
 type CatchUpper interface {
-	CatchUp(ctx context.Context) error
+	CatchUp(ctx context.Context, gone func(pid int) bool) error
 }
 
 // Lag is what a handler's CatchUp shares: the handler calls Tell after
@@ -41,10 +45,10 @@ func (l *Lag) Tell() {
 
 // CatchUp waits until running (called under the handler's own lock,
 // each time something was told) names no container whose main process
-// pid is gone; ctx's end gives up on those still lagging, which are not
+// pid is gone (gone says); ctx's end gives up on those still lagging, which are not
 // waited for again. running yields each container the handler thinks
 // runs: its key and main process.
-func (l *Lag) CatchUp(ctx context.Context, running func(yield func(key string, pid int))) error {
+func (l *Lag) CatchUp(ctx context.Context, gone func(pid int) bool, running func(yield func(key string, pid int))) error {
 	for {
 		l.mu.Lock()
 		if l.ch == nil {
@@ -65,7 +69,7 @@ func (l *Lag) CatchUp(ctx context.Context, running func(yield func(key string, p
 				still[key] = pid
 				return
 			}
-			if Gone(pid) {
+			if gone(pid) {
 				if lagging == nil {
 					lagging = map[string]int{}
 				}
@@ -96,9 +100,19 @@ func (l *Lag) CatchUp(ctx context.Context, running func(yield func(key string, p
 	}
 }
 
-// Gone says that no process pid exists any more (kill(pid, 0) says
-// ESRCH): a container's main process that exited and was reaped by its
-// shim. A zombie, or one not ours to signal (EPERM), still exists.
-func Gone(pid int) bool {
-	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
+// ProcGone is how CatchUp asks whether a process is gone: no
+// <procRoot>/<pid> any more (the node's /proc, or the host's mounted in
+// the container ctop-like runs in: --proc-root). A container's main
+// process that exited was reaped by its shim before its engine says so;
+// a zombie still has its folder. With the node's own /proc it asks the
+// kernel instead (kill(pid, 0) says ESRCH): 1.3 µs of CPU against 2.4
+// for the stat (bench/RESULTS.md).
+func ProcGone(procRoot string) func(pid int) bool {
+	if filepath.Clean(procRoot) == "/proc" {
+		return func(pid int) bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) }
+	}
+	return func(pid int) bool {
+		_, err := os.Stat(filepath.Join(procRoot, strconv.Itoa(pid)))
+		return errors.Is(err, fs.ErrNotExist)
+	}
 }

@@ -3,7 +3,9 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 )
@@ -16,7 +18,7 @@ func exited(t *testing.T) int {
 		t.Fatal(err)
 	}
 	pid := cmd.Process.Pid
-	if !Gone(pid) {
+	if !ProcGone("/proc")(pid) {
 		t.Skipf("pid %d was reused at once", pid)
 	}
 	return pid
@@ -28,6 +30,7 @@ func exited(t *testing.T) int {
 // reason to wait.
 func TestLagWaitsForTheExitsOfGoneProcesses(t *testing.T) {
 	var l Lag
+	gone := ProcGone("/proc")
 	var mu sync.Mutex
 	running := map[string]int{"alive": 1, "dead": exited(t)} // pid 1 always exists
 	list := func(yield func(string, int)) {
@@ -38,7 +41,7 @@ func TestLagWaitsForTheExitsOfGoneProcesses(t *testing.T) {
 		}
 	}
 	done := make(chan error, 1)
-	go func() { done <- l.CatchUp(context.Background(), list) }()
+	go func() { done <- l.CatchUp(context.Background(), gone, list) }()
 	// Its exit is told: the wait ends.
 	mu.Lock()
 	delete(running, "dead")
@@ -47,7 +50,7 @@ func TestLagWaitsForTheExitsOfGoneProcesses(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("CatchUp after the exit was told: %v", err)
 	}
-	if err := l.CatchUp(cancelled(), list); err != nil {
+	if err := l.CatchUp(cancelled(), gone, list); err != nil {
 		t.Errorf("nothing lags (pid 1 lives), yet CatchUp says %v", err)
 	}
 
@@ -56,10 +59,10 @@ func TestLagWaitsForTheExitsOfGoneProcesses(t *testing.T) {
 	mu.Lock()
 	running["late"] = exited(t)
 	mu.Unlock()
-	if err := l.CatchUp(cancelled(), list); err == nil {
+	if err := l.CatchUp(cancelled(), gone, list); err == nil {
 		t.Fatal("CatchUp with an exit never told: no error")
 	}
-	if err := l.CatchUp(cancelled(), list); err != nil {
+	if err := l.CatchUp(cancelled(), gone, list); err != nil {
 		t.Errorf("CatchUp waited again for a process it gave up on: %v", err)
 	}
 }
@@ -76,6 +79,7 @@ func BenchmarkCatchUp(b *testing.B) {
 	for _, n := range []int{50, 500} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			var l Lag
+			gone := ProcGone("/proc")
 			keys := make([]string, n)
 			for i := range keys {
 				keys[i] = fmt.Sprint("c", i)
@@ -86,10 +90,25 @@ func BenchmarkCatchUp(b *testing.B) {
 				}
 			}
 			for i := 0; i < b.N; i++ {
-				if err := l.CatchUp(context.Background(), list); err != nil {
+				if err := l.CatchUp(context.Background(), gone, list); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
+	}
+}
+
+// ProcGone reads the proc root it is given (--proc-root: the host's
+// /proc mounted in the container ctop-like runs in, whose own pids
+// differ): a pid whose folder is there is not gone, one whose folder is
+// not is.
+func TestProcGoneReadsItsProcRoot(t *testing.T) {
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, "4242"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gone := ProcGone(root)
+	if gone(4242) || !gone(1) {
+		t.Errorf("in a proc root holding 4242 only: gone(4242) %v, gone(1) %v", gone(4242), gone(1))
 	}
 }

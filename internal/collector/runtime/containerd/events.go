@@ -134,11 +134,11 @@ func (c *Handler) tell(env *ctrtypes.Envelope) {
 // CatchUp implements runtime.CatchUpper: it waits for the stream to tell
 // the exit of each task whose process is gone (containerd's shim reaps
 // it, and `ctr task wait` returns, before the shim publishes /tasks/exit).
-func (c *Handler) CatchUp(ctx context.Context) error {
+func (c *Handler) CatchUp(ctx context.Context, gone func(pid int) bool) error {
 	if c.conn.Err() != nil || !c.conn.Ready() {
 		return nil
 	}
-	return c.lag.CatchUp(ctx, func(yield func(string, int)) {
+	return c.lag.CatchUp(ctx, gone, func(yield func(string, int)) {
 		c.mu.RLock()
 		defer c.mu.RUnlock()
 		for key, m := range c.metas {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/ctrtest"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/slowproxy"
@@ -194,7 +195,7 @@ func TestCatchUpWaitsForALateExit(t *testing.T) {
 		}
 	}
 	cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
-	err := h.CatchUp(cctx)
+	err := h.CatchUp(cctx, runtime.ProcGone("/proc"))
 	ccancel()
 	if evs := got.of(key); !diedWith(evs, 3) {
 		t.Fatalf("after CatchUp (%v) the task's events are %q: its exit 3 is not told", err, kinds(evs))

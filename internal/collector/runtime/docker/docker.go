@@ -389,11 +389,11 @@ func (d *Handler) apply(ctx context.Context, m events.Message) {
 // CatchUp implements runtime.CatchUpper: it waits for the stream to tell
 // the exit of each container whose main process is gone (`docker wait`
 // can return before the stream has carried its die).
-func (d *Handler) CatchUp(ctx context.Context) error {
+func (d *Handler) CatchUp(ctx context.Context, gone func(pid int) bool) error {
 	if d.cli == nil || d.conn.Err() != nil || !d.conn.Ready() {
 		return nil
 	}
-	return d.lag.CatchUp(ctx, func(yield func(string, int)) {
+	return d.lag.CatchUp(ctx, gone, func(yield func(string, int)) {
 		d.mu.RLock()
 		defer d.mu.RUnlock()
 		for id, m := range d.metas {
