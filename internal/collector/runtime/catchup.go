@@ -16,10 +16,11 @@ import (
 // already shows: a container's main process has exited (the engine says
 // so to whoever waits on it) while the event saying so is still on its
 // way. CatchUp waits, until ctx ends, for the stream to have told the
-// exit of every container whose main process is gone (ProcGone), so that a refresh
-// that calls it before keeping the events it heard carries every exit
-// that happened before it started. It returns at once when the stream
-// is not connected, and never waits twice for the same lagging process.
+// exit of every container whose main process is gone (ProcGone), so
+// that a refresh that calls it before keeping the events it heard
+// carries every exit that happened before it started. It returns at
+// once when the stream is not connected, and never waits twice for the
+// same lagging process. One caller at a time (the refresh loop).
 type CatchUpper interface {
 	CatchUp(ctx context.Context, gone func(pid int) bool) error
 }
@@ -43,9 +44,9 @@ func (l *Lag) Tell() {
 	l.mu.Unlock()
 }
 
-// CatchUp waits until running (called under the handler's own lock,
-// each time something was told) names no container whose main process
-// pid is gone (gone says); ctx's end gives up on those still lagging, which are not
+// CatchUp waits until running (the handler's, called again each time
+// something was told) names no container whose main process pid is gone
+// (gone says); ctx's end gives up on those still lagging, which are not
 // waited for again. running yields each container the handler thinks
 // runs: its key and main process.
 func (l *Lag) CatchUp(ctx context.Context, gone func(pid int) bool, running func(yield func(key string, pid int))) error {
