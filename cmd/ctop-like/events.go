@@ -19,10 +19,10 @@ type eventStreamer interface {
 
 // startEvents gives the run its timeline: every refresh derives what the
 // snapshot says happened (Observe) and keeps what the engines' event
-// streams heard since. On this node Docker and Podman say themselves what
-// happened to their containers (with exit codes and OOM kills); the other
-// runtimes' cgroups and their counters say it. On a remote source every
-// runtime's figures do.
+// streams heard since. On this node Docker, Podman and containerd say
+// themselves what happened to their containers (with exit codes and OOM
+// kills); the other runtimes' cgroups and their counters say it. On a
+// remote source every runtime's figures do.
 //
 // With --since, the engines' own history of that span comes first (up to
 // 10 s to read it); what the live stream hears again is kept once.
@@ -31,7 +31,8 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 	// every record since boot).
 	now := time.Now()
 	cfg := events.Config{CounterSource: "cgroup", Since: now.Add(-o.since)}
-	// The runtimes whose engines say what happened (Docker, Podman).
+	// The runtimes whose engines say what happened (Docker, Podman,
+	// containerd).
 	var engines []runtime.Handler
 	told := map[string]bool{}
 	if nd.local != nil {
@@ -73,17 +74,52 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 	if nd.local != nil {
 		nd.local.ListenOOM(tl.Push)
 	}
-	// Marathon's event stream, while the events view is shown.
-	if es, ok := nd.cluster.(eventStreamer); ok {
+	// Marathon's event stream, while the events view is shown (with
+	// --cluster too: its poller's).
+	es, ok := nd.cluster.(eventStreamer)
+	if !ok {
+		es, ok = nd.events, nd.events != nil
+	}
+	if ok {
 		es.StreamEvents(ctx, tl.Push, tl.Streaming)
 	}
-	// A Mesos task's sandbox size is its container's disk_bytes when no
-	// layer is measured: known only once the cluster placed it.
+	// The engines whose streams a refresh waits for (catchUp).
+	var catchers []runtime.CatchUpper
+	gone := runtime.ProcGone(o.procRoot)
+	for _, h := range engines {
+		if c, ok := h.(runtime.CatchUpper); ok {
+			catchers = append(catchers, c)
+		}
+	}
 	mon.Observe(func(s *model.Snapshot) {
+		// A Mesos task's sandbox size is its container's disk_bytes when
+		// no layer is measured: known only once the cluster placed it.
 		if nd.local != nil {
 			nd.local.SandboxDisk(s)
 		}
+		catchUp(ctx, catchers, gone)
 		tl.Observe(s)
 	})
 	return tl
+}
+
+// catchUpMax bounds how long a refresh waits for the engines' streams to
+// tell the exits the node already shows: a stream further behind has its
+// events kept by a later refresh (and is not waited for again for the
+// same process).
+const catchUpMax = 3 * time.Second
+
+// catchUp waits, before a refresh keeps what the streams heard, for each
+// engine's stream to have told the exit of every container whose main
+// process is gone: the refresh that started after an engine said a
+// container exited carries that exit.
+func catchUp(ctx context.Context, catchers []runtime.CatchUpper, gone func(pid int) bool) {
+	if len(catchers) == 0 {
+		return
+	}
+	cctx, cancel := context.WithTimeout(ctx, catchUpMax)
+	defer cancel()
+	for _, c := range catchers {
+		_ = c.CatchUp(cctx, gone)
+	}
 }

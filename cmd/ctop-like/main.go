@@ -200,7 +200,11 @@ type node struct {
 	local   *collector.Local      // this node's runtimes; nil for remote nodes (no container actions, no shell)
 	ready   func(context.Context) // waits for the runtimes' first lists; nil for remote nodes
 	logs    logfeed.Opener        // opens a scope's log; nil where none can be read
-	close   func()
+	// events reads the orchestrator's event stream where cluster does not
+	// itself (--cluster: the agents' source, on top of the poller); nil
+	// when cluster does or there is none.
+	events eventStreamer
+	close  func()
 }
 
 // openNode opens the source the flags name.

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	containersapi "github.com/containerd/containerd/api/services/containers/v1"
@@ -65,6 +66,14 @@ type Handler struct {
 	byID    map[string][]string     // container id -> the keys of that id
 	cgroups map[string]string       // cgroupfs path (/<ns>/<id>) -> key
 	byNS    map[string][]string     // namespace -> its keys
+
+	// heard is told each event of the subscription (Listen).
+	heard atomic.Pointer[func(model.Event)]
+	// lag is CatchUp's: told after each exit and list.
+	lag runtime.Lag
+	// sessions counts the sessions that listed (only the session loop
+	// touches it).
+	sessions int
 }
 
 var _ runtime.Handler = (*Handler)(nil)
@@ -235,6 +244,8 @@ func (c *Handler) session(ctx context.Context) (connected bool, err error) {
 				errs <- err
 				return
 			}
+			// Told as received, before the relist it causes.
+			c.tell(e)
 			select {
 			case envs <- envelope{e.Namespace, e.Topic}:
 			case <-sctx.Done():
@@ -242,9 +253,17 @@ func (c *Handler) session(ctx context.Context) (connected bool, err error) {
 			}
 		}
 	}()
+	// What ran when the last session ended, to tell the exits its
+	// stream missed; nil at the first.
+	var before map[string]runtime.Meta
+	if c.sessions > 0 {
+		before = c.running()
+	}
 	if err := c.listAll(sctx, cli); err != nil {
 		return false, err
 	}
+	c.sessions++
+	c.tellMissed(before)
 	c.conn.Listed()
 	for {
 		select {
@@ -364,6 +383,7 @@ func (c *Handler) listNS(ctx context.Context, cli containerdClients, ns string) 
 		c.cgroups[p] = key
 	}
 	c.mu.Unlock()
+	c.lag.Tell()
 	return nil
 }
 

@@ -48,6 +48,8 @@ type Handler struct {
 	// heard is told each event the engine's stream says happened to a
 	// container (the events timeline's Push); nil: no one listens.
 	heard atomic.Pointer[func(model.Event)]
+	// lag is CatchUp's: told after each exit.
+	lag runtime.Lag
 
 	mu      sync.RWMutex
 	metas   map[string]runtime.Meta
@@ -344,6 +346,19 @@ func (d *Handler) apply(ctx context.Context, m events.Message) {
 			(*f)(e)
 		}
 	}
+	if kind := eventKinds[action]; kind == "died" {
+		// Told: CatchUp waits no more for it, even before its inspection.
+		d.mu.Lock()
+		if meta, ok := d.metas[id]; ok {
+			meta.State, meta.ExitCode = "exited", nil
+			if c, err := strconv.Atoi(m.Actor.Attributes["exitCode"]); err == nil {
+				meta.ExitCode = &c
+			}
+			d.metas[id], d.dirty = meta, true
+		}
+		d.mu.Unlock()
+		d.lag.Tell()
+	}
 	switch events.Action(action) {
 	case events.ActionDestroy, podmanRemove:
 		d.mu.Lock()
@@ -369,6 +384,24 @@ func (d *Handler) apply(ctx context.Context, m events.Message) {
 	default:
 		d.metas[id] = meta
 	}
+}
+
+// CatchUp implements runtime.CatchUpper: it waits for the stream to tell
+// the exit of each container whose main process is gone (`docker wait`
+// can return before the stream has carried its die).
+func (d *Handler) CatchUp(ctx context.Context, gone func(pid int) bool) error {
+	if d.cli == nil || d.conn.Err() != nil || !d.conn.Ready() {
+		return nil
+	}
+	return d.lag.CatchUp(ctx, gone, func(yield func(string, int)) {
+		d.mu.RLock()
+		defer d.mu.RUnlock()
+		for id, m := range d.metas {
+			if m.State == "running" || m.State == "paused" {
+				yield(id, m.PID)
+			}
+		}
+	})
 }
 
 // Listen has f told each container event the engine's stream says
