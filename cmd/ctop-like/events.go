@@ -107,7 +107,7 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 // tell the exits the node already shows: a stream further behind has its
 // events kept by a later refresh (and is not waited for again for the
 // same process).
-const catchUpMax = 3 * time.Second
+const catchUpMax = 6 * time.Second
 
 // catchUp waits, before a refresh keeps what the streams heard, for each
 // engine's stream to have told the exit of every container whose main
