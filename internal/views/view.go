@@ -387,6 +387,11 @@ type Query struct {
 	// columns chosen on the screen or in the settings file (a filter's
 	// or the sort's label column is added without being named here).
 	Columns []string
+	// Screen says the rows are the screen's, which asks again for the
+	// same snapshot with another filter at a key press: the rows built
+	// before filtering are kept with the filtered ones (batch output,
+	// whose filter never changes, keeps only those).
+	Screen bool
 }
 
 // Table is a view's rows ready to draw or print.
@@ -428,7 +433,10 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 		}
 	}
 	q.Tree = q.Tree && v.Tree
-	var rows []Row
+	var (
+		rows []Row
+		gen  uint64 // the cache's rows that rows are, 0: not the cache's
+	)
 	switch {
 	case s != nil && v.Live:
 		rows = v.Build(s, q)
@@ -436,17 +444,38 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 			rows = q.Filter.Apply(v, rows)
 		}
 	case s != nil:
-		rows = built.get(s, v, q)
+		rows, gen = built.get(s, v, q) // shared: copied before any change
 	}
 	cols := v.Columns
 	if extra := labelColumns(v, q); len(extra) > 0 {
+		if gen != 0 {
+			rows = slices.Clone(rows)
+		}
 		cols = withLabelColumns(cols, rows, extra)
 		if col < 0 && sortID != "" {
 			col = len(v.Columns) + slices.Index(extra, sortID)
 		}
+	} else if gen != 0 && (col < 0 || q.Tree) {
+		rows = slices.Clone(rows)
 	}
 	if col >= 0 && !q.Tree {
-		SortRows(rows, col, cols[col].Number, desc)
+		if gen == 0 {
+			SortRows(rows, col, cols[col].Number, desc)
+		} else {
+			// The cache's rows in the order of the sort, which is
+			// worked out once per snapshot, filter and sort: a key
+			// that inverts the sort back and forth sorts no more.
+			order := built.order(gen, sortID, desc)
+			if order == nil {
+				order = sortedOrder(rows, col, cols[col].Number, desc)
+				built.keepOrder(gen, sortID, desc, order)
+			}
+			sorted := make([]Row, len(order))
+			for i, k := range order {
+				sorted[i] = rows[k]
+			}
+			rows = sorted
+		}
 	}
 	var errs []string
 	if s != nil && v.Errors != nil {
@@ -455,14 +484,18 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 	return &Table{View: v, Columns: cols, Rows: rows, SortCol: col, Desc: desc, Errors: errs}, nil
 }
 
-// built remembers the last filtered rows, in build order: a key press that
-// only changes the sort (or redraws the same snapshot) then costs a copy
-// and a sort instead of building and filtering every row again. Snapshots
-// are immutable, so the rows of one stay right.
+// built remembers the last filtered rows, in build order, and the orders
+// they were sorted in: a key press that only changes the sort (or redraws
+// the same snapshot) then costs a copy in that order instead of building,
+// filtering and sorting every row again. For the screen (Query.Screen) it
+// also keeps the rows built before filtering, so that a filter set,
+// changed or cleared filters those instead of building them again.
+// Snapshots are immutable, so the rows of one stay right.
 var built rowCache
 
 type rowCache struct {
 	mu     sync.Mutex
+	gen    uint64 // counts the rows kept, so that an order is kept with its rows
 	snap   *model.Snapshot
 	view   *View
 	scope  []Scope
@@ -470,42 +503,97 @@ type rowCache struct {
 	filter *Filter
 	text   string // the filter's text: a Filter is not changed after parsing, but be safe
 	rows   []Row
+	// all are the rows before filtering, when kept (hasAll): without a
+	// filter they are rows; with one, only for the screen.
+	all    []Row
+	hasAll bool
+	orders []keptOrder // newest first
 }
 
-// get returns a copy of the view's filtered rows for s, which the caller
-// may sort in place; q.Tree is already the view's tree mode.
-func (c *rowCache) get(s *model.Snapshot, v *View, q Query) []Row {
+// keptOrder is the order of the cache's rows in one sort.
+type keptOrder struct {
+	sort  string
+	desc  bool
+	order []int32
+}
+
+// maxOrders is how many sorts of one snapshot's rows are kept: 4 bytes a
+// row each.
+const maxOrders = 4
+
+// get returns the view's filtered rows for s, which the caller must not
+// change (they are the cache's), and which rows of the cache they are;
+// q.Tree is already the view's tree mode.
+func (c *rowCache) get(s *model.Snapshot, v *View, q Query) ([]Row, uint64) {
 	tree := q.Tree
 	text := ""
 	if q.Filter != nil {
 		text = q.Filter.Text
 	}
 	c.mu.Lock()
-	hit := c.snap == s && c.view == v && c.tree == tree && c.filter == q.Filter && c.text == text && slices.Equal(c.scope, q.Scope)
-	cached := c.rows
-	c.mu.Unlock()
-	if hit {
-		return slices.Clone(cached)
+	same := c.snap == s && c.view == v && c.tree == tree && slices.Equal(c.scope, q.Scope)
+	if same && c.filter == q.Filter && c.text == text {
+		rows, gen := c.rows, c.gen
+		c.mu.Unlock()
+		return rows, gen
 	}
-	// The rows of another snapshot are not kept while these are built:
-	// with 100,000 tasks they were 40 MB more at -v mesos-tasks' peak,
-	// and held that snapshot (and its tasks) after the next was out.
-	c.mu.Lock()
-	if c.snap != s {
-		c.snap, c.rows = nil, nil
+	all, hasAll := c.all, same && c.hasAll
+	if !same {
+		// The rows of another snapshot are not kept while these are
+		// built: with 100,000 tasks they were 40 MB more at -v
+		// mesos-tasks' peak, and held that snapshot (and its tasks)
+		// after the next was out.
+		c.snap, c.view, c.rows, c.all, c.hasAll, c.orders = nil, nil, nil, nil, false, nil
+		all = nil
 	}
 	c.mu.Unlock()
-	cached = nil
-	rows := v.Build(s, q)
+	if !hasAll {
+		all = v.Build(s, q)
+	}
+	rows := all
 	if q.Filter != nil {
-		rows = q.Filter.Apply(v, rows)
+		rows = q.Filter.Apply(v, all)
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
 	c.snap, c.view, c.tree, c.filter, c.text = s, v, tree, q.Filter, text
 	c.scope = slices.Clone(q.Scope)
-	c.rows = rows
-	c.mu.Unlock()
-	return slices.Clone(rows)
+	c.rows, c.orders = rows, nil
+	c.all, c.hasAll = nil, false
+	if q.Filter == nil || q.Screen {
+		c.all, c.hasAll = all, true
+	}
+	return rows, c.gen
+}
+
+// order is a kept order of rows gen in a sort, nil when there is none.
+func (c *rowCache) order(gen uint64, sort string, desc bool) []int32 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return nil
+	}
+	for _, o := range c.orders {
+		if o.sort == sort && o.desc == desc {
+			return o.order
+		}
+	}
+	return nil
+}
+
+// keepOrder keeps the order of rows gen in a sort, unless other rows are
+// kept by now.
+func (c *rowCache) keepOrder(gen uint64, sort string, desc bool, order []int32) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	if len(c.orders) == maxOrders {
+		c.orders = c.orders[:maxOrders-1]
+	}
+	c.orders = append([]keptOrder{{sort, desc, order}}, c.orders...)
 }
 
 // SortRows sorts in place by one column; nil values go last whatever the
@@ -520,12 +608,7 @@ func SortRows(rows []Row, col int, number, desc bool) {
 	if len(rows) < 2 {
 		return
 	}
-	var order []int32
-	if number {
-		order = sortOrder(rows, col, desc, cmp.Compare[float64], func(v any) (float64, bool) { f, ok := v.(float64); return f, ok })
-	} else {
-		order = sortOrder(rows, col, desc, compareFold, textOf)
-	}
+	order := sortedOrder(rows, col, number, desc)
 	// Each row moves along its cycle of the permutation, in place: a copy
 	// of 100,000 rows was 5.6 MB more at the peak of -v mesos-tasks.
 	for i := range order {
@@ -543,6 +626,14 @@ func SortRows(rows []Row, col int, number, desc bool) {
 			rows[j], j = rows[k], k
 		}
 	}
+}
+
+// sortedOrder is the positions of the rows in SortRows' order.
+func sortedOrder(rows []Row, col int, number, desc bool) []int32 {
+	if number {
+		return sortOrder(rows, col, desc, cmp.Compare[float64], func(v any) (float64, bool) { f, ok := v.(float64); return f, ok })
+	}
+	return sortOrder(rows, col, desc, compareFold, textOf)
 }
 
 // sortOrder returns the row positions in sorted order: by the column's
