@@ -131,7 +131,7 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 			tv.off = 0 // another view starts at its first column
 		}
 	}
-	if d := explainDemand(t); !slices.Equal(d, tv.demand) {
+	if d := t.ExplainWidths(); !slices.Equal(d, tv.demand) {
 		tv.demand = d
 		tv.fitW = -1
 	}
@@ -179,28 +179,6 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 		}
 	}
 	tv.Select(idx+1, 0)
-}
-
-// explainDemand is, by column, the width of the longest value of each
-// explaining column among the rows, and of the Width-0 column of a view
-// that has some (it is the row's name there: an app, a task); nil when
-// the view has none.
-func explainDemand(t *views.Table) []int {
-	if !slices.ContainsFunc(t.Columns, func(c views.Column) bool { return c.Explains }) {
-		return nil
-	}
-	d := make([]int, len(t.Columns))
-	for i, c := range t.Columns {
-		if !c.Explains && c.Width != 0 {
-			continue
-		}
-		for r := range t.Rows {
-			if n := textWidth(views.Format(c, t.Rows[r].Values[i])); n > d[i] {
-				d[i] = n
-			}
-		}
-	}
-	return d
 }
 
 // wheel moves the selection and the page together by n rows, as htop's
