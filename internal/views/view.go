@@ -543,37 +543,54 @@ var built rowCache
 
 type rowCache struct {
 	mu     sync.Mutex
-	gen    uint64 // counts the rows kept, so that an order is kept with its rows
+	gen    uint64 // numbers the row sets, so that an order is kept with its rows
 	snap   *model.Snapshot
 	view   *View
 	scope  []Scope
 	tree   bool
 	filter *Filter
-	text   string // the filter's text: a Filter is not changed after parsing, but be safe
+	text   string  // the filter's text: a Filter is not changed after parsing, but be safe
+	cur    *rowSet // the filtered rows
+	// all are the rows before filtering, when kept: without a filter
+	// they are cur; with one, only for the screen. Their sorts and
+	// widths stay with them, so a filter cleared sorts nothing again.
+	all *rowSet
+}
+
+// rowSet is rows of the cache and what was worked out of them.
+type rowSet struct {
+	gen    uint64
 	rows   []Row
-	// all are the rows before filtering, when kept (hasAll): without a
-	// filter they are rows; with one, only for the screen.
-	all    []Row
-	hasAll bool
 	orders []keptOrder // newest first
 	// explain is explainWidths of rows (hasExplain: worked out).
 	explain    []int
 	hasExplain bool
 }
 
+// set is the cache's row set gen, nil when it is no longer kept; c.mu
+// is held.
+func (c *rowCache) set(gen uint64) *rowSet {
+	for _, rs := range []*rowSet{c.cur, c.all} {
+		if rs != nil && rs.gen == gen {
+			return rs
+		}
+	}
+	return nil
+}
+
 // explainWidths is explainWidths of rows gen (rows), worked out once.
 func (c *rowCache) explainWidths(gen uint64, cols []Column, rows []Row) []int {
 	c.mu.Lock()
-	if c.gen == gen && c.hasExplain {
-		w := c.explain
+	if rs := c.set(gen); rs != nil && rs.hasExplain {
+		w := rs.explain
 		c.mu.Unlock()
 		return w
 	}
 	c.mu.Unlock()
 	w := explainWidths(cols, rows)
 	c.mu.Lock()
-	if c.gen == gen {
-		c.explain, c.hasExplain = w, true
+	if rs := c.set(gen); rs != nil {
+		rs.explain, rs.hasExplain = w, true
 	}
 	c.mu.Unlock()
 	return w
@@ -586,12 +603,12 @@ type keptOrder struct {
 	order []int32
 }
 
-// maxOrders is how many sorts of one snapshot's rows are kept: 4 bytes a
-// row each.
+// maxOrders is how many sorts of one row set are kept: 4 bytes a row
+// each.
 const maxOrders = 4
 
 // get returns the view's filtered rows for s, which the caller must not
-// change (they are the cache's), and which rows of the cache they are;
+// change (they are the cache's), and which row set of the cache they are;
 // q.Tree is already the view's tree mode.
 func (c *rowCache) get(s *model.Snapshot, v *View, q Query) ([]Row, uint64) {
 	tree := q.Tree
@@ -601,69 +618,79 @@ func (c *rowCache) get(s *model.Snapshot, v *View, q Query) ([]Row, uint64) {
 	}
 	c.mu.Lock()
 	same := c.snap == s && c.view == v && c.tree == tree && slices.Equal(c.scope, q.Scope)
-	if same && c.filter == q.Filter && c.text == text {
-		rows, gen := c.rows, c.gen
+	if same && c.cur != nil && c.filter == q.Filter && c.text == text {
+		rows, gen := c.cur.rows, c.cur.gen
 		c.mu.Unlock()
 		return rows, gen
 	}
-	all, hasAll := c.all, same && c.hasAll
-	if !same {
+	var all *rowSet
+	if same {
+		all = c.all
+	} else {
 		// The rows of another snapshot are not kept while these are
 		// built: with 100,000 tasks they were 40 MB more at -v
 		// mesos-tasks' peak, and held that snapshot (and its tasks)
 		// after the next was out.
-		c.snap, c.view, c.rows, c.all, c.hasAll, c.orders = nil, nil, nil, nil, false, nil
-		all = nil
+		c.snap, c.view, c.cur, c.all = nil, nil, nil, nil
 	}
 	c.mu.Unlock()
-	if !hasAll {
-		all = v.Build(s, q)
+	var allRows []Row
+	if all != nil {
+		allRows = all.rows
+	} else {
+		allRows = v.Build(s, q)
 	}
-	rows := all
+	rows := allRows
 	if q.Filter != nil {
-		rows = q.Filter.Apply(v, all)
+		rows = q.Filter.Apply(v, allRows)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen++
+	if all == nil {
+		c.gen++
+		all = &rowSet{gen: c.gen, rows: allRows}
+	}
+	cur := all
+	if q.Filter != nil {
+		c.gen++
+		cur = &rowSet{gen: c.gen, rows: rows}
+	}
 	c.snap, c.view, c.tree, c.filter, c.text = s, v, tree, q.Filter, text
 	c.scope = slices.Clone(q.Scope)
-	c.rows, c.orders = rows, nil
-	c.explain, c.hasExplain = nil, false
-	c.all, c.hasAll = nil, false
+	c.cur, c.all = cur, nil
 	if q.Filter == nil || q.Screen {
-		c.all, c.hasAll = all, true
+		c.all = all
 	}
-	return rows, c.gen
+	return cur.rows, cur.gen
 }
 
-// order is a kept order of rows gen in a sort, nil when there is none.
+// order is a kept order of row set gen in a sort, nil when there is none.
 func (c *rowCache) order(gen uint64, sort string, desc bool) []int32 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen {
-		return nil
-	}
-	for _, o := range c.orders {
-		if o.sort == sort && o.desc == desc {
-			return o.order
+	if rs := c.set(gen); rs != nil {
+		for _, o := range rs.orders {
+			if o.sort == sort && o.desc == desc {
+				return o.order
+			}
 		}
 	}
 	return nil
 }
 
-// keepOrder keeps the order of rows gen in a sort, unless other rows are
-// kept by now.
+// keepOrder keeps the order of row set gen in a sort, unless the set is
+// no longer kept.
 func (c *rowCache) keepOrder(gen uint64, sort string, desc bool, order []int32) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen {
+	rs := c.set(gen)
+	if rs == nil {
 		return
 	}
-	if len(c.orders) == maxOrders {
-		c.orders = c.orders[:maxOrders-1]
+	if len(rs.orders) == maxOrders {
+		rs.orders = rs.orders[:maxOrders-1]
 	}
-	c.orders = append([]keptOrder{{sort, desc, order}}, c.orders...)
+	rs.orders = append([]keptOrder{{sort, desc, order}}, rs.orders...)
 }
 
 // SortRows sorts in place by one column; nil values go last whatever the
