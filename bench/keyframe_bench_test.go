@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -345,10 +346,24 @@ func keyBench(b *testing.B, s *model.Snapshot, view string, rows int, press func
 	k := &keyPresser{b: b, sim: sim, scr: scr}
 	k.until(func(f frame) bool { return f.selected != "" })
 	b.ReportAllocs()
+	cpu0 := processCPU(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		press(b, k, i)
 	}
 	b.StopTimer()
+	// The process's CPU per key (its own work, the untimed steps of
+	// filter-apply included), which the other tests and builds on the
+	// machine do not lengthen as they do the wall time.
+	b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(rows), "rows")
+}
+
+// processCPU is the CPU (user and system) the process has used, in ns.
+func processCPU(b *testing.B) int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }
