@@ -221,9 +221,9 @@ var keyCases = []keyCase{
 // shows it (issue 27: within 8 ms at 10,000 rows, 50 ms at 50,000): the
 // cursor a row down and back up (j, k), a page down and back up (PgDn,
 // PgUp), the sort inverted (I), a keystroke in the filter's input line
-// (a letter, then Backspace), and a filter applied (Enter) and cleared
-// (Esc in its input line), each until the frame shows the rows it asks
-// for.
+// (a letter, then Backspace), incremental search for a letter no row
+// holds (then Backspace), and a filter applied (Enter) and cleared (Esc
+// in its input line), each until the frame shows the rows it asks for.
 func BenchmarkKeyPress(b *testing.B) {
 	for _, kc := range keyCases {
 		b.Run(kc.name, func(b *testing.B) {
@@ -268,6 +268,24 @@ func BenchmarkKeyPress(b *testing.B) {
 					}
 					if i%2 == 0 {
 						k.press(tcell.KeyRune, 'x')
+					} else {
+						k.press(tcell.KeyBackspace2, 0)
+					}
+					k.until(func(f frame) bool { return f.bottom != k.last.bottom })
+				})
+			})
+			b.Run("search-miss", func(b *testing.B) {
+				// Incremental search (/) for a letter no row holds,
+				// then Backspace: the first looks through every row.
+				keyBench(b, s, kc.view, rows, func(b *testing.B, k *keyPresser, i int) {
+					if i == 0 {
+						b.StopTimer()
+						k.press(tcell.KeyRune, '/')
+						k.until(func(f frame) bool { return strings.HasPrefix(strings.TrimSpace(f.bottom), "/") })
+						b.StartTimer()
+					}
+					if i%2 == 0 {
+						k.press(tcell.KeyRune, 'q')
 					} else {
 						k.press(tcell.KeyBackspace2, 0)
 					}
