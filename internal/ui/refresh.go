@@ -24,7 +24,7 @@ func (a *App) refreshLoop() {
 		busy = true
 		a.mu.Lock()
 		l := a.cur()
-		q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs, Last: a.opts.Last, Columns: a.labelCols[l.view]}
+		q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs, Last: a.opts.Last, Columns: a.labelCols[l.view], Screen: true}
 		gen := a.gen
 		wrap := a.wrap
 		a.mu.Unlock()

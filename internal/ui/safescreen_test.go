@@ -75,3 +75,30 @@ func TestSafeScreenDrawsNoControl(t *testing.T) {
 		t.Errorf("cells %q, want %q", got, want)
 	}
 }
+
+// TestSafeScreenDrawsASCIIWithoutAllocating: a cell of printable ASCII,
+// what nearly every cell of a frame holds, is set as tcell's SetContent
+// sets it and allocates nothing; other text is set as before. (On the
+// code before, each cell cost an allocation: 8,000 a frame of 160x50
+// drawn once.)
+func TestSafeScreenDrawsASCIIWithoutAllocating(t *testing.T) {
+	sim := tcell.NewSimulationScreen("UTF-8")
+	if err := sim.Init(); err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Fini()
+	sim.SetSize(4, 1)
+	s := safeScreen{Screen: sim, lost: newLostTerminal()}
+	st := tcell.StyleDefault.Bold(true)
+	if n := testing.AllocsPerRun(100, func() { s.SetContent(0, 0, 'x', nil, st) }); n != 0 {
+		t.Errorf("%.0f allocations for an ASCII cell", n)
+	}
+	s.SetContent(1, 0, '~', nil, st)
+	s.SetContent(2, 0, 'é', nil, st)
+	s.SetContent(3, 0, 'e', []rune{'\u0301'}, st)
+	for x, want := range []string{"x", "~", "é", "e\u0301"} {
+		if got, gst, w := sim.Get(x, 0); got != want || gst != st || w != 1 {
+			t.Errorf("cell %d: %q %v %d, want %q %v 1", x, got, gst, w, want, st)
+		}
+	}
+}

@@ -48,6 +48,13 @@ type tableView struct {
 	// branches are the tree-mode prefixes of each row ("│ ├─ "), nil
 	// outside tree mode.
 	branches []string
+	// placing is set while tview's Table draws to place the rows (Draw):
+	// the content is then one empty column (placeHead, placeRow).
+	placing             bool
+	placeHead, placeRow tview.TableCell
+	// sepColor is the colour of the blank between columns, as tview's
+	// Table draws it (its borders' colour).
+	sepColor tcell.Color
 }
 
 // shownCol is a column on screen: its position in cols and its width; a
@@ -65,7 +72,8 @@ type tableContent struct {
 }
 
 func newTableView(a *App) *tableView {
-	tv := &tableView{Table: tview.NewTable(), a: a, fitW: -1, indent: -1}
+	tv := &tableView{Table: tview.NewTable(), a: a, fitW: -1, indent: -1, sepColor: tview.Styles.GraphicsColor}
+	tv.placeHead.NotSelectable = true
 	tv.SetContent(&tableContent{tv: tv})
 	tv.SetFixed(1, 0)
 	tv.SetSelectable(true, false)
@@ -131,7 +139,7 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 			tv.off = 0 // another view starts at its first column
 		}
 	}
-	if d := explainDemand(t); !slices.Equal(d, tv.demand) {
+	if d := t.ExplainWidths(); !slices.Equal(d, tv.demand) {
 		tv.demand = d
 		tv.fitW = -1
 	}
@@ -179,28 +187,6 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 		}
 	}
 	tv.Select(idx+1, 0)
-}
-
-// explainDemand is, by column, the width of the longest value of each
-// explaining column among the rows, and of the Width-0 column of a view
-// that has some (it is the row's name there: an app, a task); nil when
-// the view has none.
-func explainDemand(t *views.Table) []int {
-	if !slices.ContainsFunc(t.Columns, func(c views.Column) bool { return c.Explains }) {
-		return nil
-	}
-	d := make([]int, len(t.Columns))
-	for i, c := range t.Columns {
-		if !c.Explains && c.Width != 0 {
-			continue
-		}
-		for r := range t.Rows {
-			if n := textWidth(views.Format(c, t.Rows[r].Values[i])); n > d[i] {
-				d[i] = n
-			}
-		}
-	}
-	return d
 }
 
 // wheel moves the selection and the page together by n rows, as htop's
@@ -289,10 +275,147 @@ func (tv *tableView) selectKey(key string) bool {
 	return false
 }
 
-// Draw fits the columns to the width before tview draws the table.
+// Draw fits the columns to the width and draws the rows on screen.
+//
+// tview's Table keeps the cursor in view and learns the page's height
+// (what PgDn moves by) at its draw, so it still draws first, but one
+// empty column on a screen that keeps nothing (placeScreen); the rows
+// are then drawn here, each cell once. tview drew each cell's text
+// through its style-tag parser and a grapheme, word and line-break
+// segmenter, measured it twice, asked for it three times and painted
+// every cell of the table three times over (clear, text, background):
+// two thirds of a key's frame at 10,000 rows, all of it the rows on
+// screen (bench/RESULTS.md).
 func (tv *tableView) Draw(screen tcell.Screen) {
 	tv.fit()
-	tv.Table.Draw(screen)
+	tv.placing = true
+	tv.Table.Draw(placeScreen{screen})
+	tv.placing = false
+	tv.drawRows(screen)
+}
+
+// placeScreen is a screen that keeps nothing drawn on it.
+type placeScreen struct{ tcell.Screen }
+
+func (placeScreen) SetContent(int, int, rune, []rune, tcell.Style) {}
+
+func (placeScreen) GetContent(int, int) (rune, []rune, tcell.Style, int) {
+	return ' ', nil, tcell.StyleDefault, 1
+}
+
+// drawRows draws the header and the rows from tview's offset, the one
+// under the cursor in the selected style, as tview's Table drew them.
+func (tv *tableView) drawRows(screen tcell.Screen) {
+	x, y, w, h := tv.GetInnerRect()
+	blank := tcell.StyleDefault.Background(tv.GetBackgroundColor())
+	off, _ := tv.GetOffset()
+	sel, _ := tv.GetSelection()
+	for k := 0; k < h; k++ {
+		row := 0
+		if k > 0 {
+			row = off + k
+		}
+		if tv.data == nil || len(tv.shown) == 0 || row > len(tv.data.Rows) {
+			fill(screen, x, y+k, w, ' ', blank)
+			continue
+		}
+		tv.drawRow(screen, row, sel, x, y+k, w, blank)
+	}
+}
+
+// drawRow draws one table row (0: the header) on w cells.
+func (tv *tableView) drawRow(screen tcell.Screen, row, sel, x, y, w int, blank tcell.Style) {
+	cx := 0
+	for i, sc := range tv.shown {
+		if cx >= w {
+			return
+		}
+		text, st, fixed, _ := tv.cell(row, i)
+		// The cell after a column is its own: the blank between columns
+		// in the borders' colour, after the last one a blank.
+		_, bg, _ := st.Decompose()
+		after := tcell.StyleDefault.Background(bg)
+		if i < len(tv.shown)-1 {
+			after = after.Foreground(tv.sepColor)
+		}
+		if row == sel && !fixed {
+			st, after = tv.selectedStyle(st), tv.selectedStyle(after)
+		}
+		putCell(screen, x+cx, y, min(sc.width, w-cx), text, st)
+		cx += sc.width
+		if cx < w {
+			screen.SetContent(x+cx, y, ' ', nil, after)
+		}
+		cx++
+	}
+	if cx < w {
+		fill(screen, x+cx, y, w-cx, ' ', blank)
+	}
+}
+
+// selectedStyle is a cell's style under the cursor: the theme's colours,
+// its attributes unless the theme has none, as tview's Table does.
+func (tv *tableView) selectedStyle(st tcell.Style) tcell.Style {
+	fg, bg, attr := tv.a.th.selected.Decompose()
+	st = st.Background(bg).Foreground(fg)
+	if attr != 0 {
+		st = st.Attributes(attr)
+	}
+	return st
+}
+
+// putCell draws s on at most w cells from x, one SetContent a cell; the
+// cells a wide character covers are set too, as tview does, so that
+// nothing of the last frame stays under it.
+func putCell(screen tcell.Screen, x, y, w int, s string, st tcell.Style) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			putWide(screen, x, y, w, s, st)
+			return
+		}
+	}
+	for i := 0; i < len(s) && i < w; i++ {
+		screen.SetContent(x+i, y, rune(s[i]), nil, st)
+	}
+}
+
+// putWide is putCell for text that is not all printable ASCII.
+func putWide(screen tcell.Screen, x, y, w int, s string, st tcell.Style) {
+	used := 0
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		gw := g.Width()
+		if used+gw > w {
+			break
+		}
+		for k := gw - 1; k > 0; k-- {
+			screen.SetContent(x+used+k, y, ' ', nil, st)
+		}
+		if gw > 0 {
+			rs := g.Runes()
+			screen.SetContent(x+used, y, rs[0], rs[1:], st)
+		}
+		used += gw
+	}
+}
+
+// CellAt is the table row and column (an index into the columns on
+// screen, -1 for none) at a point of the screen, as tview's Table says
+// for the columns it draws.
+func (tv *tableView) CellAt(x, y int) (row, column int) {
+	row, _ = tv.Table.CellAt(x, y)
+	rx, _, _, _ := tv.GetInnerRect()
+	column = -1
+	if x >= rx {
+		cx := rx
+		for i, sc := range tv.shown {
+			cx += sc.width + 1
+			if x < cx {
+				return row, i
+			}
+		}
+	}
+	return row, column
 }
 
 // fit lays the columns out for the table's width, unless they already are.
@@ -736,39 +859,68 @@ func (c *tableContent) GetRowCount() int {
 	return len(c.tv.data.Rows) + 1
 }
 
-func (c *tableContent) GetColumnCount() int { return len(c.tv.shown) }
+func (c *tableContent) GetColumnCount() int {
+	if c.tv.placing && len(c.tv.shown) > 0 {
+		return 1
+	}
+	return len(c.tv.shown)
+}
 
 func (c *tableContent) GetCell(row, column int) *tview.TableCell {
 	tv := c.tv
-	if tv.data == nil || column < 0 || column >= len(tv.shown) {
+	if tv.placing {
+		switch {
+		case tv.data == nil || column != 0 || row < 0 || row > len(tv.data.Rows):
+			return nil
+		case row == 0:
+			return &tv.placeHead
+		}
+		return &tv.placeRow
+	}
+	text, st, fixed, ref := tv.cell(row, column)
+	if ref == noCell {
 		return nil
+	}
+	return &tview.TableCell{Text: escape(text), Style: st, NotSelectable: fixed, Reference: ref}
+}
+
+// noCell is cell's reference for no cell at all.
+const noCell = -2
+
+// cell is what a table row (0: the header) shows in a column on screen
+// (an index into shown), fitted to its width: its text, style, whether
+// it is fixed (not selectable: the header) and the data column it shows
+// (-1 for the blank that fills the row, noCell when there is none).
+func (tv *tableView) cell(row, column int) (text string, st tcell.Style, fixed bool, ref int) {
+	if tv.data == nil || column < 0 || column >= len(tv.shown) {
+		return "", st, false, noCell
 	}
 	sc := tv.shown[column]
 	if row == 0 {
 		st := tv.a.th.header
 		if sc.pos < 0 {
-			return &tview.TableCell{Text: blanks(sc.width), Style: st, NotSelectable: true, Reference: -1}
+			return blanks(sc.width), st, true, -1
 		}
 		ci := tv.cols[sc.pos]
 		if ci == tv.data.SortCol && !tv.tree {
 			st = tv.a.th.sortHeader
 		}
 		title := views.Column{Number: tv.data.Columns[ci].Number} // a title is cut at its end
-		return &tview.TableCell{Text: escape(tv.fitText(title, tv.headerText(ci), sc.width)), Style: st, NotSelectable: true, Reference: ci}
+		return tv.fitText(title, tv.headerText(ci), sc.width), st, true, ci
 	}
 	r := tv.row(row)
 	if r == nil {
-		return nil
+		return "", st, false, noCell
 	}
-	st := tv.a.th.base
+	st = tv.a.th.base
 	if r.Attention { // the row needs a look: the alert colour, as csysdig blinked
 		st = tv.a.th.msgErr
 	}
 	if sc.pos < 0 {
-		return &tview.TableCell{Text: blanks(sc.width), Style: st, Reference: -1}
+		return blanks(sc.width), st, false, -1
 	}
 	ci := tv.cols[sc.pos]
-	return &tview.TableCell{Text: escape(tv.fitText(tv.data.Columns[ci], tv.cellText(row-1, ci), sc.width)), Style: st, Reference: ci}
+	return tv.fitText(tv.data.Columns[ci], tv.cellText(row-1, ci), sc.width), st, false, ci
 }
 
 // spaces backs blanks: the fill of a row is a slice of it, not a new

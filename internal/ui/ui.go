@@ -467,7 +467,7 @@ func (a *App) resort(f func()) {
 	a.gen++
 	gen, paused, wrap := a.gen, a.paused, a.wrap
 	l := a.cur()
-	q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs, Last: a.opts.Last, Columns: a.labelCols[l.view]}
+	q := views.Query{View: l.view, Scope: l.scope, Filter: l.filter, Sort: l.sort, Desc: l.desc, Tree: l.tree, Logs: a.opts.Logs, Last: a.opts.Last, Columns: a.labelCols[l.view], Screen: true}
 	a.mu.Unlock()
 	if s := a.tableSnap; s != nil && (paused || s == a.latest.get()) {
 		t, err := views.Rows(s, q)

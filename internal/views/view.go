@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/ctop-like/ctop-like/internal/model"
+	"github.com/ctop-like/ctop-like/internal/termtext"
 )
 
 // Units a column's numbers are in; the column id's suffix names the same.
@@ -387,6 +388,11 @@ type Query struct {
 	// columns chosen on the screen or in the settings file (a filter's
 	// or the sort's label column is added without being named here).
 	Columns []string
+	// Screen says the rows are the screen's, which asks again for the
+	// same snapshot with another filter at a key press: the rows built
+	// before filtering are kept with the filtered ones (batch output,
+	// whose filter never changes, keeps only those).
+	Screen bool
 }
 
 // Table is a view's rows ready to draw or print.
@@ -398,6 +404,41 @@ type Table struct {
 	Desc    bool
 	// Errors are the view's own (View.Errors), besides the snapshot's.
 	Errors []string
+	// explain is ExplainWidths' answer for the rows explainOf, worked
+	// out once per snapshot's rows for the screen (rowCache).
+	explain   []int
+	explainOf []Row
+}
+
+// ExplainWidths is, by column, the width in cells of the longest value of
+// each explaining column (Explains) among the rows, and of the Width-0
+// column of a view that has some (it is the row's name there: an app, a
+// task); 0 for the other columns, nil when the view has none. The screen
+// gives them room with it.
+func (t *Table) ExplainWidths() []int {
+	if n := len(t.Rows); n > 0 && len(t.explainOf) == n && &t.explainOf[0] == &t.Rows[0] {
+		return t.explain
+	}
+	return explainWidths(t.Columns, t.Rows)
+}
+
+// explainWidths is ExplainWidths of rows in columns cols.
+func explainWidths(cols []Column, rows []Row) []int {
+	if !slices.ContainsFunc(cols, func(c Column) bool { return c.Explains }) {
+		return nil
+	}
+	d := make([]int, len(cols))
+	for i, c := range cols {
+		if !c.Explains && c.Width != 0 {
+			continue
+		}
+		for r := range rows {
+			if n := termtext.Width(Format(c, rows[r].Values[i])); n > d[i] {
+				d[i] = n
+			}
+		}
+	}
+	return d
 }
 
 // Rows is the one function that turns a snapshot into rows: the screen's
@@ -428,7 +469,10 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 		}
 	}
 	q.Tree = q.Tree && v.Tree
-	var rows []Row
+	var (
+		rows []Row
+		gen  uint64 // the cache's rows that rows are, 0: not the cache's
+	)
 	switch {
 	case s != nil && v.Live:
 		rows = v.Build(s, q)
@@ -436,76 +480,217 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 			rows = q.Filter.Apply(v, rows)
 		}
 	case s != nil:
-		rows = built.get(s, v, q)
+		rows, gen = built.get(s, v, q) // shared: copied before any change
+	}
+	var explain []int
+	if gen != 0 && q.Screen {
+		// Worked out once per snapshot's rows, here off the screen's
+		// goroutine when they are new: 4 ms of a sort key at 50,000
+		// containers. Their order changes nothing.
+		explain = built.explainWidths(gen, v.Columns, rows)
 	}
 	cols := v.Columns
 	if extra := labelColumns(v, q); len(extra) > 0 {
+		if gen != 0 {
+			rows = slices.Clone(rows)
+		}
 		cols = withLabelColumns(cols, rows, extra)
 		if col < 0 && sortID != "" {
 			col = len(v.Columns) + slices.Index(extra, sortID)
 		}
+	} else if gen != 0 && (col < 0 || q.Tree) {
+		rows = slices.Clone(rows)
 	}
 	if col >= 0 && !q.Tree {
-		SortRows(rows, col, cols[col].Number, desc)
+		if gen == 0 {
+			SortRows(rows, col, cols[col].Number, desc)
+		} else {
+			// The cache's rows in the order of the sort, which is
+			// worked out once per snapshot, filter and sort: a key
+			// that inverts the sort back and forth sorts no more.
+			order := built.order(gen, sortID, desc)
+			if order == nil {
+				order = sortedOrder(rows, col, cols[col].Number, desc)
+				built.keepOrder(gen, sortID, desc, order)
+			}
+			sorted := make([]Row, len(order))
+			for i, k := range order {
+				sorted[i] = rows[k]
+			}
+			rows = sorted
+		}
 	}
 	var errs []string
 	if s != nil && v.Errors != nil {
 		errs = v.Errors(s, q)
 	}
-	return &Table{View: v, Columns: cols, Rows: rows, SortCol: col, Desc: desc, Errors: errs}, nil
+	t := &Table{View: v, Columns: cols, Rows: rows, SortCol: col, Desc: desc, Errors: errs}
+	if explain != nil {
+		// A label column explains nothing.
+		t.explain, t.explainOf = append(slices.Clip(explain), make([]int, len(cols)-len(explain))...), rows
+	}
+	return t, nil
 }
 
-// built remembers the last filtered rows, in build order: a key press that
-// only changes the sort (or redraws the same snapshot) then costs a copy
-// and a sort instead of building and filtering every row again. Snapshots
-// are immutable, so the rows of one stay right.
+// built remembers the last filtered rows, in build order, and the orders
+// they were sorted in: a key press that only changes the sort (or redraws
+// the same snapshot) then costs a copy in that order instead of building,
+// filtering and sorting every row again. For the screen (Query.Screen) it
+// also keeps the rows built before filtering, so that a filter set,
+// changed or cleared filters those instead of building them again.
+// Snapshots are immutable, so the rows of one stay right.
 var built rowCache
 
 type rowCache struct {
 	mu     sync.Mutex
+	gen    uint64 // numbers the row sets, so that an order is kept with its rows
 	snap   *model.Snapshot
 	view   *View
 	scope  []Scope
 	tree   bool
 	filter *Filter
-	text   string // the filter's text: a Filter is not changed after parsing, but be safe
-	rows   []Row
+	text   string  // the filter's text: a Filter is not changed after parsing, but be safe
+	cur    *rowSet // the filtered rows
+	// all are the rows before filtering, when kept: without a filter
+	// they are cur; with one, only for the screen. Their sorts and
+	// widths stay with them, so a filter cleared sorts nothing again.
+	all *rowSet
 }
 
-// get returns a copy of the view's filtered rows for s, which the caller
-// may sort in place; q.Tree is already the view's tree mode.
-func (c *rowCache) get(s *model.Snapshot, v *View, q Query) []Row {
+// rowSet is rows of the cache and what was worked out of them.
+type rowSet struct {
+	gen    uint64
+	rows   []Row
+	orders []keptOrder // newest first
+	// explain is explainWidths of rows (hasExplain: worked out).
+	explain    []int
+	hasExplain bool
+}
+
+// set is the cache's row set gen, nil when it is no longer kept; c.mu
+// is held.
+func (c *rowCache) set(gen uint64) *rowSet {
+	for _, rs := range []*rowSet{c.cur, c.all} {
+		if rs != nil && rs.gen == gen {
+			return rs
+		}
+	}
+	return nil
+}
+
+// explainWidths is explainWidths of rows gen (rows), worked out once.
+func (c *rowCache) explainWidths(gen uint64, cols []Column, rows []Row) []int {
+	c.mu.Lock()
+	if rs := c.set(gen); rs != nil && rs.hasExplain {
+		w := rs.explain
+		c.mu.Unlock()
+		return w
+	}
+	c.mu.Unlock()
+	w := explainWidths(cols, rows)
+	c.mu.Lock()
+	if rs := c.set(gen); rs != nil {
+		rs.explain, rs.hasExplain = w, true
+	}
+	c.mu.Unlock()
+	return w
+}
+
+// keptOrder is the order of the cache's rows in one sort.
+type keptOrder struct {
+	sort  string
+	desc  bool
+	order []int32
+}
+
+// maxOrders is how many sorts of one row set are kept: 4 bytes a row
+// each.
+const maxOrders = 4
+
+// get returns the view's filtered rows for s, which the caller must not
+// change (they are the cache's), and which row set of the cache they are;
+// q.Tree is already the view's tree mode.
+func (c *rowCache) get(s *model.Snapshot, v *View, q Query) ([]Row, uint64) {
 	tree := q.Tree
 	text := ""
 	if q.Filter != nil {
 		text = q.Filter.Text
 	}
 	c.mu.Lock()
-	hit := c.snap == s && c.view == v && c.tree == tree && c.filter == q.Filter && c.text == text && slices.Equal(c.scope, q.Scope)
-	cached := c.rows
-	c.mu.Unlock()
-	if hit {
-		return slices.Clone(cached)
+	same := c.snap == s && c.view == v && c.tree == tree && slices.Equal(c.scope, q.Scope)
+	if same && c.cur != nil && c.filter == q.Filter && c.text == text {
+		rows, gen := c.cur.rows, c.cur.gen
+		c.mu.Unlock()
+		return rows, gen
 	}
-	// The rows of another snapshot are not kept while these are built:
-	// with 100,000 tasks they were 40 MB more at -v mesos-tasks' peak,
-	// and held that snapshot (and its tasks) after the next was out.
-	c.mu.Lock()
-	if c.snap != s {
-		c.snap, c.rows = nil, nil
+	var all *rowSet
+	if same {
+		all = c.all
+	} else {
+		// The rows of another snapshot are not kept while these are
+		// built: with 100,000 tasks they were 40 MB more at -v
+		// mesos-tasks' peak, and held that snapshot (and its tasks)
+		// after the next was out.
+		c.snap, c.view, c.cur, c.all = nil, nil, nil, nil
 	}
 	c.mu.Unlock()
-	cached = nil
-	rows := v.Build(s, q)
+	var allRows []Row
+	if all != nil {
+		allRows = all.rows
+	} else {
+		allRows = v.Build(s, q)
+	}
+	rows := allRows
 	if q.Filter != nil {
-		rows = q.Filter.Apply(v, rows)
+		rows = q.Filter.Apply(v, allRows)
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if all == nil {
+		c.gen++
+		all = &rowSet{gen: c.gen, rows: allRows}
+	}
+	cur := all
+	if q.Filter != nil {
+		c.gen++
+		cur = &rowSet{gen: c.gen, rows: rows}
+	}
 	c.snap, c.view, c.tree, c.filter, c.text = s, v, tree, q.Filter, text
 	c.scope = slices.Clone(q.Scope)
-	c.rows = rows
-	c.mu.Unlock()
-	return slices.Clone(rows)
+	c.cur, c.all = cur, nil
+	if q.Filter == nil || q.Screen {
+		c.all = all
+	}
+	return cur.rows, cur.gen
+}
+
+// order is a kept order of row set gen in a sort, nil when there is none.
+func (c *rowCache) order(gen uint64, sort string, desc bool) []int32 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if rs := c.set(gen); rs != nil {
+		for _, o := range rs.orders {
+			if o.sort == sort && o.desc == desc {
+				return o.order
+			}
+		}
+	}
+	return nil
+}
+
+// keepOrder keeps the order of row set gen in a sort, unless the set is
+// no longer kept.
+func (c *rowCache) keepOrder(gen uint64, sort string, desc bool, order []int32) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	rs := c.set(gen)
+	if rs == nil {
+		return
+	}
+	if len(rs.orders) == maxOrders {
+		rs.orders = rs.orders[:maxOrders-1]
+	}
+	rs.orders = append([]keptOrder{{sort, desc, order}}, rs.orders...)
 }
 
 // SortRows sorts in place by one column; nil values go last whatever the
@@ -520,12 +705,7 @@ func SortRows(rows []Row, col int, number, desc bool) {
 	if len(rows) < 2 {
 		return
 	}
-	var order []int32
-	if number {
-		order = sortOrder(rows, col, desc, cmp.Compare[float64], func(v any) (float64, bool) { f, ok := v.(float64); return f, ok })
-	} else {
-		order = sortOrder(rows, col, desc, compareFold, textOf)
-	}
+	order := sortedOrder(rows, col, number, desc)
 	// Each row moves along its cycle of the permutation, in place: a copy
 	// of 100,000 rows was 5.6 MB more at the peak of -v mesos-tasks.
 	for i := range order {
@@ -543,6 +723,14 @@ func SortRows(rows []Row, col int, number, desc bool) {
 			rows[j], j = rows[k], k
 		}
 	}
+}
+
+// sortedOrder is the positions of the rows in SortRows' order.
+func sortedOrder(rows []Row, col int, number, desc bool) []int32 {
+	if number {
+		return sortOrder(rows, col, desc, cmp.Compare[float64], func(v any) (float64, bool) { f, ok := v.(float64); return f, ok })
+	}
+	return sortOrder(rows, col, desc, compareFold, textOf)
 }
 
 // sortOrder returns the row positions in sorted order: by the column's
