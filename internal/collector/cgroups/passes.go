@@ -16,8 +16,9 @@ type cgroupPasses struct {
 	cgroups map[string]*keptCgroup // by path relative to the mounts
 	// rarely has a bit per file (by the finder's numbers) read far less
 	// often than every pass (limits every limitsTTL, PSI and hugetlb every
-	// psiPeriod): those are opened and closed, and the descriptors the
-	// process may hold (kernfile's budget) go to the files read every pass.
+	// psiPeriod): the descriptors the process may hold (kernfile's budget)
+	// go to the files read every pass first, and to those only from what
+	// is left (kernfile.File.ReadRarely).
 	rarely uint64
 	pass   uint64
 	now    time.Time // this pass's start
