@@ -9,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -74,25 +72,11 @@ func NewFinder(m Mounts, all bool, hostMemory uint64) (Finder, int, error) {
 // walkCgroups calls visit for every cgroup below root (root itself
 // excluded) with its path relative to root ("/docker/<id>"). visit returns
 // true to skip the cgroup's children. Folders that vanish during the walk
-// are skipped.
+// are skipped. (The finders' passes use a walker of their own, which
+// keeps its buffers.)
 func walkCgroups(root string, visit func(rel, dir string) (skip bool)) error {
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if p == root {
-				return err
-			}
-			return fs.SkipDir // vanished or unreadable: not ours to report
-		}
-		if !d.IsDir() || p == root {
-			return nil
-		}
-		rel := "/" + filepath.ToSlash(strings.TrimPrefix(p, root+string(filepath.Separator)))
-		if visit(rel, p) {
-			return fs.SkipDir
-		}
-		return nil
-	})
-	if err != nil {
+	var w walker
+	if err := w.walk(root, func(rel, dir []byte) bool { return visit(string(rel), string(dir)) }); err != nil {
 		return fmt.Errorf("walk cgroups %s: %w", root, err)
 	}
 	return nil
@@ -127,7 +111,9 @@ func classify(rel string, all bool, claim Claim, procs func() int) (id, runtime 
 // on opening), and one removed after the last read is no different from
 // one removed just after the check, which costs a stat per container and
 // pass. skip says not to descend (a container's children are part of it).
-func visitCgroup(rel, dir string, all bool, claim Claim, readProcs func() (first, n int, err error), read func(rel string, c *model.ContainerSample) (failed bool)) (c model.ContainerSample, ok, skip bool) {
+// The container is written to *c (cgroupPasses.visit), which is left zero
+// when ok is false.
+func visitCgroup(rel, dir string, all bool, claim Claim, readProcs func() (first, n int, err error), read func(rel string, c *model.ContainerSample) (failed bool), c *model.ContainerSample) (ok, skip bool) {
 	var (
 		procsRead  bool
 		pid, n     int
@@ -142,21 +128,22 @@ func visitCgroup(rel, dir string, all bool, claim Claim, readProcs func() (first
 	}
 	id, rt, ok := classify(rel, all, claim, procs)
 	if !ok {
-		return c, false, false
+		return false, false
 	}
 	skip = rt != model.RuntimeRaw
 	procs()
 	if vanished(procsError) {
-		return c, false, true
+		return false, true
 	}
-	c = model.ContainerSample{ID: id, Runtime: rt, Cgroup: rel, State: "running", PID: pid}
-	if read(rel, &c) {
+	*c = model.ContainerSample{ID: id, Runtime: rt, Cgroup: rel, State: "running", PID: pid}
+	if read(rel, c) {
 		var st unix.Stat_t
 		if unix.Stat(dir, &st) != nil { // removed while we read it
-			return model.ContainerSample{}, false, true
+			*c = model.ContainerSample{}
+			return false, true
 		}
 	}
-	return c, true, skip
+	return true, skip
 }
 
 // vanished reports whether err means the cgroup was removed while being

@@ -252,20 +252,21 @@ func TestVisitCgroupVanished(t *testing.T) {
 		first, n := procsFirstAndCount(b)
 		return first, n, err
 	}
-	_, ok, skip := visitCgroup("/mesos/gone", dir, false, nil, procs, func(string, *model.ContainerSample) bool {
+	var c model.ContainerSample
+	ok, skip := visitCgroup("/mesos/gone", dir, false, nil, procs, func(string, *model.ContainerSample) bool {
 		if err := os.RemoveAll(dir); err != nil {
 			t.Fatal(err)
 		}
 		return true
-	})
-	if ok || !skip {
-		t.Errorf("ok=%v skip=%v, want a skipped cgroup", ok, skip)
+	}, &c)
+	if ok || !skip || c.ID != "" {
+		t.Errorf("ok=%v skip=%v, container %q: want a skipped cgroup and nothing written", ok, skip, c.ID)
 	}
 	// Gone before cgroup.procs is read.
-	_, ok, _ = visitCgroup("/mesos/gone", dir, false, nil, procs, func(string, *model.ContainerSample) bool {
+	ok, _ = visitCgroup("/mesos/gone", dir, false, nil, procs, func(string, *model.ContainerSample) bool {
 		t.Error("read a vanished cgroup")
 		return true
-	})
+	}, &c)
 	if ok {
 		t.Error("listed a vanished cgroup")
 	}

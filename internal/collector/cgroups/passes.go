@@ -2,6 +2,7 @@ package cgroups
 
 import (
 	"bytes"
+	"fmt"
 	"time"
 
 	"github.com/ctop-like/ctop-like/internal/collector/kernfile"
@@ -16,18 +17,25 @@ type cgroupPasses struct {
 	cgroups map[string]*keptCgroup // by path relative to the mounts
 	// rarely has a bit per file (by the finder's numbers) read far less
 	// often than every pass (limits every limitsTTL, PSI and hugetlb every
-	// psiPeriod): those are opened and closed, and the descriptors the
-	// process may hold (kernfile's budget) go to the files read every pass.
+	// psiPeriod): the descriptors the process may hold (kernfile's budget)
+	// go to the files read every pass first, and to those only from what
+	// is left (kernfile.File.ReadRarely).
 	rarely uint64
 	pass   uint64
 	now    time.Time // this pass's start
 	buf    []byte
 	out    []model.ContainerSample // capacity reused for the next pass's guess
+	walker walker
+	// visit is the cgroup being read (visitCgroup), appended to the pass's
+	// list when it is a container: a sample returned by value escaped to
+	// the heap, 648 bytes per container and pass.
+	visit model.ContainerSample
 }
 
 // keptCgroup is one cgroup's open files, by the finder's numbers (v1Procs…,
 // v2Procs…), and its limits (see limitsTTL).
 type keptCgroup struct {
+	rel, dir string // its path relative to the walked root, and its folder
 	files    [max(v1NumFiles, v2NumFiles)]kernfile.File
 	seen     uint64
 	limitsAt time.Time // when the limits below were read; zero: never
@@ -69,13 +77,14 @@ func (p *cgroupPasses) scan(root string, all bool,
 	p.pass++
 	p.now = time.Now()
 	out := make([]model.ContainerSample, 0, cap(p.out))
-	err := walkCgroups(root, func(rel, dir string) bool {
-		g := p.cgroups[rel]
+	err := p.walker.walk(root, func(relB, dirB []byte) bool {
+		g := p.cgroups[string(relB)] // no string made for the lookup
 		if g == nil {
-			g = &keptCgroup{}
-			p.cgroups[rel] = g
+			g = &keptCgroup{rel: string(relB), dir: string(dirB)}
+			p.cgroups[g.rel] = g
 		}
 		g.seen = p.pass
+		rel, dir := g.rel, g.dir
 		count := func() (int, int, error) {
 			data, err := procs(g, rel, dir)
 			if err != nil {
@@ -84,9 +93,9 @@ func (p *cgroupPasses) scan(root string, all bool,
 			first, n := procsFirstAndCount(data)
 			return first, n, nil
 		}
-		c, ok, skip := visitCgroup(rel, dir, all, p.claim, count, func(rel string, c *model.ContainerSample) bool { return read(g, rel, dir, c) })
+		ok, skip := visitCgroup(rel, dir, all, p.claim, count, func(rel string, c *model.ContainerSample) bool { return read(g, rel, dir, c) }, &p.visit)
 		if ok {
-			out = append(out, c)
+			out = append(out, p.visit)
 		}
 		return skip
 	})
@@ -97,6 +106,10 @@ func (p *cgroupPasses) scan(root string, all bool,
 		}
 	}
 	p.out = out[:0:len(out)]
+	p.visit = model.ContainerSample{}
+	if err != nil {
+		err = fmt.Errorf("walk cgroups %s: %w", root, err)
+	}
 	return out, err
 }
 

@@ -69,7 +69,8 @@ const (
 )
 
 // v1Rarely are the files read every limitsTTL or psiPeriod, not every
-// pass: they are not kept open (cgroupPasses.rarely).
+// pass: they keep a descriptor only where the budget has room to spare
+// (cgroupPasses.rarely).
 const v1Rarely = 1<<v1Quota | 1<<v1Period | 1<<v1MemLimit | (1<<maxHugeSizes-1)<<v1Hugetlb0
 
 // limitsTTL is how long a container's configured limits (CFS quota and

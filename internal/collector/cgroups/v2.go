@@ -65,7 +65,8 @@ const (
 )
 
 // v2Rarely are the files read every limitsTTL or psiPeriod, not every
-// pass: they are not kept open (cgroupPasses.rarely).
+// pass: they keep a descriptor only where the budget has room to spare
+// (cgroupPasses.rarely).
 const v2Rarely = 1<<v2CPUMax | 1<<v2MemMax | 1<<v2CPUPressure | 1<<v2MemPressure | 1<<v2IOPressure |
 	(1<<maxHugeSizes-1)<<v2Hugetlb0
 

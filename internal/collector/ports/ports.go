@@ -54,8 +54,11 @@ type Reader struct {
 	buf     []byte
 	dents   []byte // a descriptor folder's listing
 	diagBuf []byte
-	walks   int // processes walked so far, for benchmarks
-	dumps   int // namespaces' tables read so far, for tests
+	held    map[uint64]bool // resolve's listeners held by walked processes
+	// portNames are the "<port>/<proto>" strings of the dumps (portName).
+	portNames map[uint32]string
+	walks     int // processes walked so far, for benchmarks
+	dumps     int // namespaces' tables read so far, for tests
 }
 
 // portProc is what a walk of one process found.
@@ -155,7 +158,10 @@ func (n *portNS) closeDiag() {
 func (r *Reader) listening(ns string, n *portNS, pid int) (map[uint64]string, bool) {
 	r.openDiag(ns, n, pid)
 	if n.diag >= 0 {
-		l, buf, ok := diagListen(n.diag, r.diagBuf)
+		if r.portNames == nil {
+			r.portNames = map[uint32]string{}
+		}
+		l, buf, ok := diagListen(n.diag, r.diagBuf, r.portNames, len(n.listen))
 		r.diagBuf = buf
 		if ok {
 			return l, true
@@ -338,7 +344,13 @@ func (r *Reader) listenOf(pid int) (l []string, ok bool) {
 // at its last rescan (a socket held only by a process of another pid
 // namespace stays so).
 func (r *Reader) resolve(n *portNS, idx []int, procs []model.ProcessSample, now time.Time) {
-	held := map[uint64]bool{}
+	// One set for every namespace and pass: made afresh it was the
+	// collector's largest allocation per pass (0.5 MB at 500 containers).
+	if r.held == nil {
+		r.held = map[uint64]bool{}
+	}
+	held := r.held
+	clear(held)
 	for _, i := range idx {
 		for _, ino := range r.procs[procs[i].PID].inodes {
 			held[ino] = true
@@ -715,8 +727,15 @@ func diagSocket(procRoot string, pid int, own bool) int {
 // namespace: TCP in LISTEN and unconnected UDP with a port, both families.
 // ok is false when the kernel did not answer (the caller falls back to
 // the /proc tables).
-func diagListen(fd int, buf []byte) (map[uint64]string, []byte, bool) {
-	out := map[uint64]string{}
+//
+// names holds the "<port>/<proto>" strings already made, by port and
+// protocol, and size is a guess of the answer's (the last one's): a
+// namespace is dumped again whenever its socket counts change, every
+// refresh on a busy node, and a string and a growing map per listener
+// were most of the collector's allocations where the host held 10,006
+// listening sockets (0.9 MB per dump).
+func diagListen(fd int, buf []byte, names map[uint32]string, size int) (map[uint64]string, []byte, bool) {
+	out := make(map[uint64]string, size)
 	for _, q := range [...]struct {
 		family uint8
 		proto  uint8
@@ -739,7 +758,7 @@ func diagListen(fd int, buf []byte) (map[uint64]string, []byte, bool) {
 			return nil, buf, false
 		}
 		var ok bool
-		if buf, ok = diagRead(fd, buf, q.name, out); !ok {
+		if buf, ok = diagRead(fd, buf, q.name, out, names); !ok {
 			if q.family == syscall.AF_INET6 {
 				continue // IPv6 may be off
 			}
@@ -749,8 +768,28 @@ func diagListen(fd int, buf []byte) (map[uint64]string, []byte, bool) {
 	return out, buf, true
 }
 
+// maxPortNames bounds the strings portName keeps: every port of both
+// protocols would be 131,072.
+const maxPortNames = 8192
+
+// portName is "<port>/<proto>", made once per port and protocol.
+func portName(names map[uint32]string, port uint16, proto string) string {
+	key := uint32(port) << 1
+	if proto == "udp" {
+		key |= 1
+	}
+	if name, ok := names[key]; ok {
+		return name
+	}
+	name := strconv.Itoa(int(port)) + "/" + proto
+	if len(names) < maxPortNames {
+		names[key] = name
+	}
+	return name
+}
+
 // diagRead reads one dump's answer into out.
-func diagRead(fd int, buf []byte, proto string, out map[uint64]string) ([]byte, bool) {
+func diagRead(fd int, buf []byte, proto string, out map[uint64]string, names map[uint32]string) ([]byte, bool) {
 	if len(buf) < 32<<10 {
 		buf = make([]byte, 32<<10)
 	}
@@ -782,7 +821,7 @@ func diagRead(fd int, buf []byte, proto string, out map[uint64]string) ([]byte, 
 				port := binary.BigEndian.Uint16(m[4:])
 				ino := uint64(binary.NativeEndian.Uint32(m[68:]))
 				if port != 0 && ino != 0 {
-					out[ino] = strconv.Itoa(int(port)) + "/" + proto
+					out[ino] = portName(names, port, proto)
 				}
 			}
 			msgs = msgs[(l+3)&^3:]
