@@ -25,7 +25,7 @@ func Match(s *model.Snapshot, c *model.Cluster) {
 	}
 	ix := newIndex(c)
 	for i := range s.Containers {
-		ct := &s.Containers[i].ContainerSample
+		ct := s.Containers[i].ContainerSample
 		ct.Cluster, ct.ClusterLabels = ix.place(ct)
 	}
 }
