@@ -188,7 +188,7 @@ func TestAttentionFailedTasks(t *testing.T) {
 func TestAttentionContainers(t *testing.T) {
 	one, zero := 1, 0
 	mk := func(id string, f func(c *model.Container)) model.Container {
-		c := model.Container{ContainerSample: model.ContainerSample{ID: id, Name: id, Runtime: model.RuntimeDocker, State: "running",
+		c := model.Container{ContainerSample: &model.ContainerSample{ID: id, Name: id, Runtime: model.RuntimeDocker, State: "running",
 			Mem: model.CgroupMemory{Used: 100, Limit: 1000}, CPU: model.CgroupCPU{Periods: 100}}, HasRates: true, MemPct: 10}
 		f(&c)
 		return c
