@@ -124,9 +124,11 @@ type agentState struct {
 	prev []rateStats // the counters of the one before
 	// prevAt is when prev came; zero for none.
 	prevAt time.Time
-	// shown is the answer of the last sample built, so that one that
-	// came since is fresh.
-	shown    *answer
+	// shown is the seq of the answer of the last sample built, so that
+	// one that came since is fresh (a number: the sample's rows do not
+	// point into the answer, and the answer need not outlive them).
+	shown    int
+	answers  int // answers kept so far
 	okAt     time.Time
 	err      string // why the last request failed; "" when it answered
 	kind     string // the failure in a word: timeout, refused, HTTP 500...
@@ -491,7 +493,8 @@ func (a *Source) fetch(ctx context.Context, ag agentInfo, c *httpapi.Client) {
 	if st.cur != nil {
 		st.prev, st.prevAt = rates(ag, st.cur.execs), st.cur.at
 	}
-	st.cur = &answer{at: now, execs: execs}
+	st.answers++
+	st.cur = &answer{at: now, seq: st.answers, execs: execs}
 }
 
 // ensureList reads the agent list the first time (synchronously) and then
@@ -696,16 +699,24 @@ func (a *Source) sample(now time.Time) *model.Sample {
 		if st.cur == nil {
 			continue
 		}
-		again := st.shown == st.cur // nothing new since the last sample
-		st.shown = st.cur
+		again := st.shown == st.cur.seq // nothing new since the last sample
+		st.shown = st.cur.seq
 		n += len(st.cur.execs)
 		picks = append(picks, pick{ag: ag, cur: st.cur, prev: st.prev, stale: stale, again: again})
 	}
 	a.mu.Unlock()
 	smp.Containers = make([]model.ContainerSample, 0, n)
+	// The rows' network counters, in one array of the sample's own: a
+	// row that pointed into its agent's answer kept the whole answer
+	// (270-odd bytes an executor) alive as long as the snapshot.
+	nets := make([]model.NetCounters, 0, n)
 	for _, p := range picks {
 		for i := range p.cur.execs {
 			cs := a.executorSample(p.ag, &p.cur.execs[i], tasks)
+			if cs.Net != nil {
+				nets = append(nets, *cs.Net)
+				cs.Net = &nets[len(nets)-1]
+			}
 			if p.stale {
 				cs.State = "stale"
 			}
@@ -794,7 +805,7 @@ func (a *Source) executorSample(ag agentInfo, e *execStats, tasks map[string]str
 	}
 	cs.Cluster = model.ClusterFields{TaskID: task, FrameworkID: e.FrameworkID}
 	if e.hasNet {
-		cs.Net = &e.Net // the answer is never changed once kept
+		cs.Net = &e.Net // sample copies it into the sample's own array
 	}
 	return cs
 }
