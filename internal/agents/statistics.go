@@ -33,6 +33,9 @@ type execStats struct {
 	MemFile, MemLimit               uint64
 	hasNet                          bool
 	Net                             model.NetCounters
+	// rowID is the executor's row id (rowID), made once per executor
+	// and kept from answer to answer.
+	rowID string
 }
 
 // readStatistics reads an agent's /monitor/statistics from the stream. A

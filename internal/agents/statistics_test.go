@@ -1,11 +1,15 @@
 package agents
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+	"unsafe"
 
 	"github.com/ctop-like/ctop-like/internal/httpapi"
+	"github.com/ctop-like/ctop-like/internal/model"
 )
 
 // TestAnswerKeptWithoutSpareRoom: an agent's answer is kept until the
@@ -41,6 +45,42 @@ func TestAnswerKeptWithoutSpareRoom(t *testing.T) {
 				t.Errorf("last executor %q", execs[n-1].ExecutorID)
 			}
 			prev = &answer{execs: execs}
+		}
+	}
+}
+
+// TestRowIDsKeptFromAnswerToAnswer: an executor of an agent that names
+// no container id (before Mesos 0.27) has a row id made of its
+// executor, agent and framework: made once, not for every answer (at
+// 100,000 executors that was 100,000 strings a refresh, kept in both
+// generations of the model).
+func TestRowIDsKeptFromAnswerToAnswer(t *testing.T) {
+	fc := newFakeCluster(t, 3, 4, 2, nil)
+	_, a := fc.newSource(Config{Timeout: 10 * time.Second, Wait: 10 * time.Second})
+	ctx := context.Background()
+	first := map[string]*byte{}
+	var s *model.Sample
+	for deadline := time.Now().Add(time.Minute); len(first) < 12 && time.Now().Before(deadline); {
+		s, _ = a.Collect(ctx)
+		for _, c := range s.Containers {
+			first[c.ID] = unsafe.StringData(c.ID)
+		}
+	}
+	if len(first) != 12 {
+		t.Fatalf("%d rows", len(first))
+	}
+	for round := 0; round < 2; round++ {
+		s, _ = a.Collect(ctx)
+		if len(s.Containers) != 12 {
+			t.Fatalf("%d rows", len(s.Containers))
+		}
+		for _, c := range s.Containers {
+			if !strings.Contains(c.ID, "@") {
+				t.Fatalf("row id %q: the fake names no container id", c.ID)
+			}
+			if unsafe.StringData(c.ID) != first[c.ID] {
+				t.Errorf("round %d: the row id %q was made again", round, c.ID)
+			}
 		}
 	}
 }
