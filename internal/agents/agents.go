@@ -139,9 +139,13 @@ type agentState struct {
 	path     string // "/monitor/statistics" or the old ".json"
 }
 
-// fetchJob is one request of the healthy budget.
+// fetchJob is one request of the healthy budget. It points at the agent
+// in the list (a list is never changed once read): the queues hold room
+// for 65,536 jobs each, which with the agent's 104 bytes copied were
+// 14 MB allocated at start, touched as the queues went round and
+// scanned by every GC.
 type fetchJob struct {
-	ag   agentInfo
+	ag   *agentInfo
 	wait *roundWait
 }
 
@@ -369,7 +373,8 @@ func (a *Source) Collect(ctx context.Context) (*model.Sample, error) {
 	a.mu.Lock()
 	a.round++
 	wait := &roundWait{}
-	for _, ag := range a.list {
+	for i := range a.list {
+		ag := &a.list[i]
 		st := a.state[ag.ID]
 		if st == nil {
 			st = &agentState{path: "/monitor/statistics"}
@@ -388,9 +393,9 @@ func (a *Source) Collect(ctx context.Context) (*model.Sample, error) {
 				continue // the budget is used up: next refresh
 			}
 			st.inFlight = true
-			go func(ag agentInfo) {
+			go func(ag *agentInfo) {
 				defer func() { <-a.slots }()
-				a.fetch(ctx, ag, a.failing)
+				a.fetch(ctx, *ag, a.failing)
 			}(ag)
 			continue
 		}
@@ -428,7 +433,7 @@ func (a *Source) Collect(ctx context.Context) (*model.Sample, error) {
 func (a *Source) startWorkers() {
 	work := func(q chan fetchJob) {
 		for j := range q {
-			a.fetch(context.Background(), j.ag, a.client)
+			a.fetch(context.Background(), *j.ag, a.client)
 			j.wait.Done()
 		}
 	}
