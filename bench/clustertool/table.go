@@ -141,6 +141,13 @@ func tableCmd(args []string) error {
 	r = median(cpus(cl)) / median(fl)
 	fmt.Printf("|    CPU per refresh | %s | floor (net/http + encoding/json, %s): %s | %.2f× | ≤ 1.0× | %s |\n",
 		span(cpus(cl), ms), floorWhat(floor), span(fl, ms), r, yes(r <= 1.0))
+	if old := runs[measured](d, "cluster-old"); len(old) > 0 {
+		commit, _ := os.ReadFile(filepath.Join(d, "old-commit.txt"))
+		ofresh, _ := checks(d, "cluster-old-fresh")
+		fmt.Printf("|    the same at %s (BENCH_OLD, in alternation): fresh; peak RSS; CPU per refresh | %s; %s; %s | this tree against it | RSS %.2f×, CPU %.2f× | | |\n",
+			strings.TrimSpace(string(commit)), span(ofresh, pct), span(rsss(old), mib), span(cpus(old), ms),
+			median(rsss(cl))/median(rsss(old)), median(cpus(cl))/median(cpus(old)))
+	}
 	if ct := runs[measured](d, "cluster-containers"); len(ct) > 0 {
 		fmt.Printf("|    the same with the containers view (100,000 rows built and filtered, none printed) | CPU %s, peak RSS %s | | | | |\n", span(cpus(ct), ms), span(rsss(ct), mib))
 	}

@@ -33,7 +33,7 @@ func hostileSnapshot(rows int, big string) *model.Snapshot {
 	s.Containers = nil
 	for i := range rows {
 		s.Containers = append(s.Containers, model.Container{
-			ContainerSample: model.ContainerSample{
+			ContainerSample: &model.ContainerSample{
 				ID: "id" + strings.Repeat("x", i), Name: "web" + strings.Join(hostile, "") + big, Image: hostile[i%len(hostile)],
 				Runtime: "docker", State: "running",
 				Cluster: model.ClusterFields{App: "/a" + hostile[(i+1)%len(hostile)], Group: "/g" + big, TaskID: big},

@@ -182,7 +182,7 @@ func manyContainers(n int) *model.Snapshot {
 	s.Errors = append(s.Errors, "bad \xff byte", "tab\there")
 	r := rand.New(rand.NewPCG(3, 4))
 	for i := range n {
-		c := model.Container{ContainerSample: model.ContainerSample{
+		c := model.Container{ContainerSample: &model.ContainerSample{
 			ID: fmt.Sprintf("%064x", i), Name: fmt.Sprintf("web-%d\x01<%c>", i, rune(0x2027+i%4)), Image: "img:\"q\"\xfe",
 			Runtime: "docker", State: "running", PID: i + 1,
 			Mem:     model.CgroupMemory{Used: r.Uint64() >> 20, Limit: 4 << 30, RSS: r.Uint64() >> 30},

@@ -156,6 +156,7 @@ type placer struct {
 	s        *model.Snapshot
 	was      map[string]mark
 	byCgroup map[string]int
+	byKey    map[string]int    // the snapshot's containers by Key, made on first use
 	wasByCg  map[string]string // the last refresh's containers by cgroup
 	tasks    map[string]*model.Task
 	fwNames  map[string]string
@@ -209,10 +210,19 @@ func fillFromContainer(e *model.Event, name, runtime, image, cgroup string, cl m
 
 // container is the snapshot's container with this key, nil when none.
 func (p *placer) container(key string) *model.Container {
-	for i := range p.s.Containers {
-		if c := &p.s.Containers[i]; c.Key() == key {
-			return c
+	if p.byKey == nil {
+		// Built once per refresh: a scan per event was 100,000 x 100,000
+		// comparisons when --cluster's executors appeared at once.
+		p.byKey = make(map[string]int, len(p.s.Containers))
+		for i := range p.s.Containers {
+			k := p.s.Containers[i].Key()
+			if _, dup := p.byKey[k]; !dup {
+				p.byKey[k] = i // the first, as the scan found
+			}
 		}
+	}
+	if i, ok := p.byKey[key]; ok {
+		return &p.s.Containers[i]
 	}
 	return nil
 }

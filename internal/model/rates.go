@@ -12,6 +12,10 @@ import "time"
 // come from the source's two samples and their timestamps, not from this
 // tool's interval; processes use prev unless Before has its own (see
 // processRates).
+//
+// The snapshot's container rows refer to cur's containers (no copy): cur
+// belongs to the snapshot from then on and is not changed once it is
+// published.
 func Rates(prev, cur *Sample) *Snapshot {
 	s := &Snapshot{
 		Time:        cur.Time,
@@ -132,6 +136,13 @@ func netRates(prev, cur *Sample, dt float64) []Net {
 // (cur.Before) when it has them, else prev's over dt.
 func containerRates(prev, cur *Sample, dt float64) []Container {
 	out := make([]Container, len(cur.Containers))
+	conts := cur.Containers
+	if prev != nil && sameArray(prev.Containers, conts) {
+		// A source that says the same again (cAdvisor's stale answer)
+		// hands the containers of a published snapshot: the rows get
+		// their own, which Match may write.
+		conts = append([]ContainerSample(nil), conts...)
+	}
 	before := make(map[string]*ContainerSample)
 	for _, from := range []*Sample{prev, cur.Before} { // the source's own win
 		if from == nil {
@@ -143,7 +154,7 @@ func containerRates(prev, cur *Sample, dt float64) []Container {
 	}
 	for i := range cur.Containers {
 		c := &out[i]
-		c.ContainerSample = cur.Containers[i]
+		c.ContainerSample = &conts[i]
 		if c.Mem.Limit > 0 {
 			c.MemPct = clampPct(float64(c.Mem.Used) / float64(c.Mem.Limit) * 100)
 		}
@@ -152,6 +163,11 @@ func containerRates(prev, cur *Sample, dt float64) []Container {
 		}
 	}
 	return out
+}
+
+// sameArray says whether a and b share their first element.
+func sameArray(a, b []ContainerSample) bool {
+	return len(a) > 0 && len(b) > 0 && &a[0] == &b[0]
 }
 
 // containerRate fills c's rates from p, its earlier counters, dt seconds

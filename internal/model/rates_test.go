@@ -162,3 +162,23 @@ func TestRatesKeepContainerdNamespacesApart(t *testing.T) {
 		t.Errorf("keys %q and %q", team.Key(), k8s.Key())
 	}
 }
+
+// A source that says the same again (cAdvisor's stale answer is its last
+// sample with a new time) hands the containers of a published snapshot:
+// placing the new snapshot's rows must not write the published one's.
+func TestRatesOfTheSameContainersAgainLeaveTheOldRowsAlone(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	first := &Sample{Time: t0, Containers: []ContainerSample{{ID: "c1", CPU: CgroupCPU{UsageNs: 1e9}}}}
+	shown := Rates(nil, first)
+	shown.Containers[0].Cluster.Task = "web"
+	again := *first
+	again.Time = t0.Add(time.Second)
+	next := Rates(first, &again)
+	next.Containers[0].Cluster.Task = "api"
+	if got := shown.Containers[0].Cluster.Task; got != "web" {
+		t.Errorf("the published row says task %q, want web", got)
+	}
+	if next.Containers[0].ID != "c1" || next.Containers[0].CPUPct != 0 {
+		t.Errorf("row %s: CPU %v %%, want 0", next.Containers[0].ID, next.Containers[0].CPUPct)
+	}
+}

@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/ctop-like/ctop-like/internal/model"
 )
@@ -23,9 +24,9 @@ func Match(s *model.Snapshot, c *model.Cluster) {
 	if s == nil {
 		return
 	}
-	ix := newIndex(c)
+	ix := indexOf(c)
 	for i := range s.Containers {
-		ct := &s.Containers[i].ContainerSample
+		ct := s.Containers[i].ContainerSample
 		ct.Cluster, ct.ClusterLabels = ix.place(ct)
 	}
 }
@@ -39,6 +40,49 @@ type index struct {
 	apps       map[string]*model.App // by id
 	marathon   string                // Marathon's framework id
 	marathons  map[string]bool       // frameworks named marathon
+}
+
+// lastIndex is the index of the last cluster state Match placed against:
+// a state is read once a poll (10 s by default) and placed against on
+// every refresh, and at 100,000 tasks its maps were built again each
+// time (three of 100,000 entries). A state is never changed once
+// published, so its slices name it; the index keeps them alive, so no
+// later state can reuse their addresses while it is kept.
+var lastIndex struct {
+	sync.Mutex
+	key indexKey
+	ix  *index
+}
+
+type indexKey struct {
+	tasks              *model.Task
+	apps               *model.App
+	fws                *model.Framework
+	nTasks, nApps, nFw int
+	marathon           string
+}
+
+// indexOf is c's index, made once per state.
+func indexOf(c *model.Cluster) *index {
+	if c == nil {
+		return &index{}
+	}
+	k := indexKey{nTasks: len(c.Tasks), nApps: len(c.Apps), nFw: len(c.Frameworks), marathon: c.MarathonFrameworkID}
+	if k.nTasks > 0 {
+		k.tasks = &c.Tasks[0]
+	}
+	if k.nApps > 0 {
+		k.apps = &c.Apps[0]
+	}
+	if k.nFw > 0 {
+		k.fws = &c.Frameworks[0]
+	}
+	lastIndex.Lock()
+	defer lastIndex.Unlock()
+	if lastIndex.ix == nil || lastIndex.key != k {
+		lastIndex.key, lastIndex.ix = k, newIndex(c)
+	}
+	return lastIndex.ix
 }
 
 func newIndex(c *model.Cluster) *index {

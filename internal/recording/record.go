@@ -112,6 +112,8 @@ func encodeSnapshot(s *model.Snapshot) (*encoded, error) {
 	e.cont = make([]entity, len(s.Containers))
 	for i := range s.Containers {
 		c := s.Containers[i]
+		cs := *c.ContainerSample // the row refers to the screen's sample
+		c.ContainerSample = &cs
 		c.Env = envKeys(c.Env)
 		c.Labels = redactLabels(c.Labels)
 		b, err := json.Marshal(&c)

@@ -59,6 +59,8 @@ func wholeJSON(t testing.TB, s *model.Snapshot) string {
 	c := *s
 	c.Containers = append([]model.Container(nil), s.Containers...)
 	for i := range c.Containers {
+		cs := *c.Containers[i].ContainerSample
+		c.Containers[i].ContainerSample = &cs
 		c.Containers[i].Env = envKeys(c.Containers[i].Env)
 	}
 	if s.Cluster != nil {

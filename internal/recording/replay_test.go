@@ -45,6 +45,11 @@ func TestNoSecretsInTheFile(t *testing.T) {
 			}
 		}
 	}
+	// What was recorded is still the screen's: the recorder redacts a
+	// copy, never the snapshot (whose rows refer to its sample's).
+	if v := snaps[0].Containers[0].Env["API_TOKEN"]; v != "s3cr3t-value" {
+		t.Errorf("recording changed the recorded snapshot's env: %v", snaps[0].Containers[0].Env)
+	}
 	s, err := r.At(1)
 	if err != nil {
 		t.Fatal(err)

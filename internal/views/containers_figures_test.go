@@ -12,7 +12,7 @@ import (
 // pressure, no quota, the host's network namespace), never 0.
 func TestContainerFigureColumns(t *testing.T) {
 	now := time.Now()
-	c := model.Container{ContainerSample: model.ContainerSample{ID: "x", Runtime: model.RuntimeMesos,
+	c := model.Container{ContainerSample: &model.ContainerSample{ID: "x", Runtime: model.RuntimeMesos,
 		CPU: model.CgroupCPU{UsageNs: 1}}, HasRates: true, CPUPct: 50}
 	r := containerRow(t, c, now)
 	for _, col := range figureColumns {

@@ -13,7 +13,7 @@ import (
 // process of its own.
 func sameIDSnapshot() *model.Snapshot {
 	c := func(ns string, cpu float64) model.Container {
-		return model.Container{ContainerSample: model.ContainerSample{ID: "same", Name: "same", Runtime: model.RuntimeContainerd,
+		return model.Container{ContainerSample: &model.ContainerSample{ID: "same", Name: "same", Runtime: model.RuntimeContainerd,
 			ContainerdNamespace: ns, State: "running", Cgroup: "/" + ns + "/same"}, HasRates: true, CPUPct: cpu}
 	}
 	p := func(pid int, ns, cmd string) model.Process {

@@ -127,7 +127,7 @@ func newReasons(s *model.Snapshot) *reasons {
 		if ct.Agent != "" {
 			continue
 		}
-		tid, cids := orchestrator.MesosIdentity(&ct.ContainerSample)
+		tid, cids := orchestrator.MesosIdentity(ct.ContainerSample)
 		if tid == "" && len(cids) == 0 {
 			continue
 		}
@@ -371,7 +371,7 @@ func (r *reasons) orphan(c *model.Container) string {
 	if !r.fresh || c.Agent != "" || !isRunning(c) {
 		return ""
 	}
-	tid, cids := orchestrator.MesosIdentity(&c.ContainerSample)
+	tid, cids := orchestrator.MesosIdentity(c.ContainerSample)
 	if tid == "" && len(cids) == 0 {
 		return ""
 	}

@@ -1,0 +1,69 @@
+package orchestrator
+
+import (
+	"fmt"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
+
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestMatchIndexesAStateOnce: a node's 20 containers are placed on every
+// refresh against a cluster state read once a poll; at 100,000 tasks
+// the maps of the state were made again on every refresh. The second
+// refresh against the same state costs a small part of the first (the
+// two compared, not a bound: about 1 % now, 100 % before), and places
+// the same; a new state is indexed anew.
+func TestMatchIndexesAStateOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("100,000 tasks")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	state := func(suffix string) *model.Cluster {
+		c := &model.Cluster{HasMesos: true, MarathonFrameworkID: "fw-m", Frameworks: []model.Framework{{ID: "fw-m", Name: "marathon"}}}
+		c.Tasks = make([]model.Task, 100_000)
+		for i := range c.Tasks {
+			c.Tasks[i] = model.Task{ID: fmt.Sprintf("app%d.%06d", i%500, i), Name: "app" + suffix, FrameworkID: "fw-m", State: "TASK_RUNNING",
+				ContainerIDs: []string{fmt.Sprintf("cid-%06d", i)}}
+		}
+		return c
+	}
+	snap := func() *model.Snapshot {
+		s := &model.Snapshot{}
+		for i := 0; i < 20; i++ {
+			s.Containers = append(s.Containers, ctr(fmt.Sprintf("c%d", i), "x", model.RuntimeMesos, fmt.Sprintf("/mesos/cid-%06d", i*97), nil))
+		}
+		return s
+	}
+	c := state("a")
+	cost := func(c *model.Cluster) (time.Duration, *model.Snapshot) {
+		s := snap()
+		t0 := threadCPU()
+		Match(s, c)
+		return threadCPU() - t0, s
+	}
+	first, s1 := cost(c)
+	again, s2 := cost(c)
+	t.Logf("100,000 tasks, 20 containers: the first refresh %v, the next against the same state %v", first, again)
+	if again*5 > first {
+		t.Errorf("the same state placed again cost %v against %v the first time: its maps were made again", again, first)
+	}
+	for i := range s1.Containers {
+		if a, b := s1.Containers[i].Cluster, s2.Containers[i].Cluster; a != b || a.Task != "appa" {
+			t.Errorf("container %d placed %+v, then %+v", i, a, b)
+		}
+	}
+	_, s3 := cost(state("b"))
+	if got := s3.Containers[0].Cluster.Task; got != "appb" {
+		t.Errorf("against a new state: task %q, want appb", got)
+	}
+}
