@@ -131,7 +131,7 @@ func nodeSnapshot(procs int) *model.Snapshot {
 	s := &model.Snapshot{Time: time.Now(), Host: "node", Interval: 2 * time.Second,
 		Machine: model.MachineInfo{Cores: 8}, Memory: model.Memory{Total: 64 << 30}}
 	for i := 0; i < 100; i++ {
-		c := model.Container{HasRates: true, CPUPct: float64(i % 37)}
+		c := model.Container{ContainerSample: &model.ContainerSample{}, HasRates: true, CPUPct: float64(i % 37)}
 		c.ID = fmt.Sprintf("%064x", i+1)
 		c.Name, c.Runtime, c.State = fmt.Sprintf("svc-%03d", i), model.RuntimeDocker, "running"
 		c.Mem = model.CgroupMemory{Used: uint64(i) << 20, Limit: 1 << 30}
