@@ -43,7 +43,7 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 			}
 		}
 	} else {
-		cfg.CounterSource = "cadvisor"
+		cfg.CounterSource = counterSource(o)
 	}
 	cfg.Counters = func(rt string) bool { return !told[rt] }
 	tl := events.New(cfg)
@@ -101,6 +101,16 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 		tl.Observe(s)
 	})
 	return tl
+}
+
+// counterSource names where a remote run's counter-derived events (OOM
+// counter grew, container appeared or gone) come from: the Mesos agents'
+// statistics under --cluster, the node's cAdvisor under --cadvisor.
+func counterSource(o *options) string {
+	if o.cluster {
+		return "mesos-agent"
+	}
+	return "cadvisor"
 }
 
 // catchUpMax bounds how long a refresh waits for the engines' streams to
