@@ -294,7 +294,10 @@ func TestRunStops(t *testing.T) {
 	done := make(chan struct{})
 	go func() { p.Run(ctx); close(done) }()
 	deadline := time.Now().Add(20 * time.Second)
-	for p.Latest() == nil && time.Now().Before(deadline) {
+	// Mesos and Marathon are read side by side: a state can be published
+	// with Mesos's answer while Marathon's is still on its way, so wait
+	// for both before stopping (a cancel lands on a read in flight).
+	for (p.Latest() == nil || !p.Latest().HasMarathon) && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	cancel()
