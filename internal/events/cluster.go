@@ -132,13 +132,13 @@ func taskEvent(task *model.Task, was string, fetched time.Time) model.Event {
 	if was != "" {
 		text = was + " → " + task.State
 	}
-	switch {
-	case task.Message != "" && task.Reason != "":
-		text += ": " + task.Reason + ": " + task.Message
-	case task.Message != "":
-		text += ": " + task.Message
-	case task.Reason != "":
-		text += ": " + task.Reason
+	switch d := task.Detail(); {
+	case d.Message != "" && d.Reason != "":
+		text += ": " + d.Reason + ": " + d.Message
+	case d.Message != "":
+		text += ": " + d.Message
+	case d.Reason != "":
+		text += ": " + d.Reason
 	}
 	return model.Event{Time: at, Kind: TaskKind(task.State), Source: "mesos", ObjectKind: "task",
 		Object: task.Name, ID: task.ID, Text: text, Dedup: TaskDedup(task.ID, task.State),

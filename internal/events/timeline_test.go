@@ -107,7 +107,7 @@ func TestTaskStateChange(t *testing.T) {
 	at := time.Unix(1_800_000_000, 0)
 	cluster := func(state, msg string, since time.Time) *model.Cluster {
 		return &model.Cluster{Time: since, HasMesos: true, Frameworks: []model.Framework{{ID: "fw-1", Name: "marathon"}},
-			Tasks: []model.Task{{ID: "shop_api.1", Name: "api.shop", FrameworkID: "fw-1", State: state, StateSince: since, Message: msg}}}
+			Tasks: []model.Task{model.Task{ID: "shop_api.1", Name: "api.shop", FrameworkID: "fw-1", State: state, StateSince: since}.WithDetail(model.TaskDetail{Message: msg})}}
 	}
 	s := snapshotAt(0)
 	s.Cluster = cluster("TASK_RUNNING", "", at)

@@ -80,7 +80,7 @@ func TestMatchCostDoesNotGrowWithTheCluster(t *testing.T) {
 		alloc[n] = best
 		t.Logf("%d tasks: Match allocated %d bytes", n, best)
 	}
-	if alloc[100000] > 2*alloc[1000] {
+	if alloc[100000] > 2*alloc[1000]+64<<10 { // room for what another goroutine allocates meanwhile
 		t.Errorf("Match allocated %d bytes on 100,000 tasks against %d on 1,000: it grows with the cluster", alloc[100000], alloc[1000])
 	}
 }

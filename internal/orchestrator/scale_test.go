@@ -115,7 +115,7 @@ func TestNodeViewReadsItsAgent(t *testing.T) {
 		for i, tk := range cl.Tasks {
 			want := a.Tasks[i]
 			if tk.ID != want.ID || len(tk.ContainerIDs) != 1 || tk.ContainerIDs[0] != want.ContainerID ||
-				tk.Sandbox != clustergen.Sandbox(a.ID, want.FrameworkID, want.ID, want.ContainerID) || tk.FrameworkID != c.Marathon.ID {
+				tk.Detail().Sandbox != clustergen.Sandbox(a.ID, want.FrameworkID, want.ID, want.ContainerID) || tk.FrameworkID != c.Marathon.ID {
 				t.Fatalf("task %+v, want %+v", tk, want)
 			}
 		}
@@ -164,7 +164,7 @@ func TestViewsWantTheCluster(t *testing.T) {
 		t.Fatalf("%d running tasks (want %d), state read %d times, errors %v", running, c.Tasks(), s.MasterHits("/master/state"), cl.Errors)
 	}
 	for _, tk := range cl.Tasks {
-		if tk.AgentID == c.Agents[7].ID && !tk.Finished && tk.Sandbox == "" {
+		if tk.AgentID == c.Agents[7].ID && !tk.Finished && tk.Detail().Sandbox == "" {
 			t.Errorf("local task %s has no sandbox", tk.ID)
 		}
 	}

@@ -306,13 +306,16 @@ func (st *mesosState) readExecutor(s *httpapi.Stream, fw *stateFramework, finish
 	// tasks once it is read.
 	for i := start; i < len(st.Tasks); i++ {
 		t := &st.Tasks[i]
-		if t.ExecutorID == "" {
-			t.ExecutorID = id
+		if d := t.Detail(); d.ExecutorID == "" && id != "" || d.Sandbox != dir {
+			if d.ExecutorID == "" {
+				d.ExecutorID = id
+			}
+			d.Sandbox = dir
+			t.SetDetail(d)
 		}
 		if container != "" && !contains(t.ContainerIDs, container) {
 			t.ContainerIDs = append(t.ContainerIDs, container)
 		}
-		t.Sandbox = dir
 	}
 	return err
 }
@@ -361,18 +364,12 @@ func (st *mesosState) share(t *model.Task) {
 	same(&t.FrameworkID, p.FrameworkID)
 	same(&t.State, p.State)
 	same(&t.AgentID, p.AgentID)
-	same(&t.ExecutorID, p.ExecutorID)
-	same(&t.Reason, p.Reason)
-	same(&t.Message, p.Message)
-	same(&t.Sandbox, p.Sandbox)
+	t.ShareDetail(p)
 	if len(t.ContainerIDs) > 0 && slices.Equal(t.ContainerIDs, p.ContainerIDs) {
 		t.ContainerIDs = slices.Clip(p.ContainerIDs)
 	}
 	if len(t.Ports) > 0 && slices.Equal(t.Ports, p.Ports) {
 		t.Ports = slices.Clip(p.Ports)
-	}
-	if len(t.History) > 0 && slices.Equal(t.History, p.History) {
-		t.History = slices.Clip(p.History)
 	}
 	if t.Labels != nil && p.Labels != nil && t.Labels != p.Labels && slices.Equal(*t.Labels, *p.Labels) {
 		t.Labels = p.Labels // the list is never changed once read
@@ -415,14 +412,18 @@ func (st *mesosState) previous(id string) *model.Task {
 
 // taskCost is about what a kept task holds.
 func taskCost(t *model.Task) int64 {
-	n := int64(unsafe.Sizeof(*t)) + int64(len(t.ID)+len(t.Message)+len(t.Reason)+len(t.Sandbox))
+	d := t.Detail()
+	n := int64(unsafe.Sizeof(*t)) + int64(len(t.ID)+len(d.Message)+len(d.Reason)+len(d.Sandbox))
+	if !d.IsZero() {
+		n += int64(unsafe.Sizeof(d))
+	}
 	for _, c := range t.ContainerIDs {
 		n += 16 + int64(len(c))
 	}
 	for _, p := range t.Ports {
 		n += 16 + int64(len(p))
 	}
-	for _, h := range t.History {
+	for _, h := range d.History {
 		n += int64(unsafe.Sizeof(h)) + int64(len(h.Reason)+len(h.Message))
 	}
 	return n
@@ -433,6 +434,7 @@ func taskCost(t *model.Task) int64 {
 // container's parents too); a finished one only its latest status.
 func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, error) {
 	t := model.Task{Finished: finished}
+	var d model.TaskDetail
 	var latest float64
 	seen := false
 	var history []model.TaskStatus
@@ -446,7 +448,7 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 		case "framework_id":
 			t.FrameworkID, err = st.in.str(s)
 		case "executor_id":
-			t.ExecutorID, err = s.String()
+			d.ExecutorID, err = s.String()
 		case "slave_id":
 			t.AgentID, err = st.in.str(s)
 		case "state":
@@ -464,7 +466,7 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 				}
 				if !seen || ss.timestamp >= latest {
 					seen, latest = true, ss.timestamp
-					t.Reason, t.Message = ss.reason, ss.message
+					d.Reason, d.Message = ss.reason, ss.message
 					t.StateSince = unixTime(ss.timestamp)
 				}
 				for _, c := range ss.containers {
@@ -493,8 +495,9 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 	// maxHistory, oldest first.
 	if t.State != "TASK_RUNNING" && len(history) > 0 {
 		sort.SliceStable(history, func(i, j int) bool { return history[i].At.Before(history[j].At) })
-		t.History = history
+		d.History = history
 	}
+	t.SetDetail(d)
 	return t, err
 }
 
