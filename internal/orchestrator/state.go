@@ -80,7 +80,11 @@ type mesosState struct {
 	seen     int // objects read where a task or an agent is due
 	expect   int // live tasks the same source had last time
 	in       interner
-	labels   labelReader
+	// ports are the ports lists read, by their resource's text: tasks
+	// given the same ports share one (each clipped, so never appended to
+	// in place).
+	ports  map[string][]string
+	labels labelReader
 	// prev are the live tasks of the same source's last state: a task
 	// read again takes their strings and slices where equal (see share).
 	prev    []model.Task
@@ -132,7 +136,7 @@ func decodeMesosState(r io.Reader) (*mesosState, error) {
 }
 
 func newState() *mesosState {
-	return &mesosState{finished: map[string]*newestTasks{}, in: interner{m: map[string]string{}}, labels: labelReader{lists: map[string]*model.Labels{}, rawLists: map[string]*model.Labels{}}}
+	return &mesosState{finished: map[string]*newestTasks{}, in: interner{m: map[string]string{}}, ports: map[string][]string{}, labels: labelReader{lists: map[string]*model.Labels{}, rawLists: map[string]*model.Labels{}}}
 }
 
 // read is the Stream reader of a whole state.
@@ -482,7 +486,7 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 					return s.Skip()
 				}
 				r, err := s.String()
-				t.Ports = portRanges(r, maxTaskPorts)
+				t.Ports = st.portList(r)
 				return err
 			})
 		default:
@@ -507,6 +511,18 @@ const (
 	maxHistory   = 8
 	maxTaskPorts = 32
 )
+
+// portList is portRanges(r), the same list for the same r.
+func (st *mesosState) portList(r string) []string {
+	if l, ok := st.ports[r]; ok {
+		return l
+	}
+	l := slices.Clip(portRanges(r, maxTaskPorts))
+	if st.ports != nil && len(st.ports) < maxInterned && len(r) <= 256 {
+		st.ports[r] = l
+	}
+	return l
+}
 
 // portRanges reads a ports resource, "[31000-31002, 31005-31005]", as
 // "31000/tcp", "31001/tcp"…, at most max of them. Mesos gives a port no
@@ -634,6 +650,7 @@ func (st *mesosState) done() *mesosState {
 	}
 	st.finished = nil
 	st.in = interner{}
+	st.ports = nil
 	st.labels = labelReader{}
 	st.prev, st.prevIdx = nil, nil
 	return st
