@@ -3,6 +3,9 @@ package orchestrator
 import (
 	"fmt"
 	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/ctop-like/ctop-like/internal/model"
@@ -91,5 +94,35 @@ func BenchmarkMatch100k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Match(nodeOf(100000), c)
+	}
+}
+
+// TestAppsWithTasksMadeToSize: without Marathon's embedded tasks, each app
+// gets the ids of the Marathon tasks that name it, in order, and its list
+// holds no room beyond them: the shown cluster and the one assembled
+// each hold 100,000 ids. (On the code before, lists grown by append: 3
+// apps of 334, 333 and 333 tasks held room for 591 each.)
+func TestAppsWithTasksMadeToSize(t *testing.T) {
+	apps := []model.App{{ID: "/a"}, {ID: "/b/c"}, {ID: "/d"}}
+	var tasks []model.Task
+	want := map[string][]string{}
+	for i := range 1000 {
+		app := apps[i%3].ID
+		id := strings.ReplaceAll(app[1:], "/", "_") + ".t" + strconv.Itoa(i)
+		tasks = append(tasks, model.Task{ID: id, FrameworkID: "fw-m"})
+		want[app] = append(want[app], id)
+	}
+	tasks = append(tasks, model.Task{ID: "a.finished", FrameworkID: "fw-m", Finished: true}, model.Task{ID: "a.other", FrameworkID: "fw-x"})
+	got := appsWithTasks(apps, tasks, "fw-m", func(string) bool { return false })
+	for _, a := range got {
+		if !slices.Equal(a.TaskIDs, want[a.ID]) {
+			t.Errorf("app %s: %d task ids, want %d", a.ID, len(a.TaskIDs), len(want[a.ID]))
+		}
+		if cap(a.TaskIDs) != len(a.TaskIDs) {
+			t.Errorf("app %s: room for %d task ids, holds %d", a.ID, cap(a.TaskIDs), len(a.TaskIDs))
+		}
+	}
+	if apps[0].TaskIDs != nil {
+		t.Error("the answer's apps were changed")
 	}
 }
