@@ -50,7 +50,7 @@ func (t *Timeline) compareCluster(c *model.Cluster, streamed bool, out []model.E
 		}
 		return at.After(prevAt)
 	}
-	if c.HasMesos {
+	if c.HasMesos && !sameTasks(t.cluster, c) {
 		out = t.compareTasks(c, fresh, out)
 	}
 	if c.HasMarathon {
@@ -58,6 +58,13 @@ func (t *Timeline) compareCluster(c *model.Cluster, streamed bool, out []model.E
 	}
 	t.cluster, t.clusterAt = c, c.Time
 	return out
+}
+
+// sameTasks says whether c holds the very tasks of the last state
+// compared (a cluster assembled again after a Marathon poll, or while a
+// part is stale): their marks stand, and no task is news.
+func sameTasks(last, c *model.Cluster) bool {
+	return last != nil && last.HasMesos && len(last.Tasks) == len(c.Tasks) && len(c.Tasks) > 0 && &last.Tasks[0] == &c.Tasks[0]
 }
 
 // compareTasks adds the tasks of c in a new state since the last state
