@@ -83,7 +83,12 @@ type mesosState struct {
 	// ports are the ports lists read, by their resource's text: tasks
 	// given the same ports share one (each clipped, so never appended to
 	// in place).
-	ports  map[string][]string
+	ports map[string][]string
+	// hist and cids are the statuses and container ids of the task being
+	// read, kept from task to task: a running task keeps no history, and
+	// its container ids are copied out.
+	hist   []model.TaskStatus
+	cids   []string
 	labels labelReader
 	// prev are the live tasks of the same source's last state: a task
 	// read again takes their strings and slices where equal (see share).
@@ -441,7 +446,7 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 	var d model.TaskDetail
 	var latest float64
 	seen := false
-	var history []model.TaskStatus
+	history := st.hist[:0]
 	err := s.EachMember(func(k []byte) error {
 		var err error
 		switch string(k) {
@@ -478,6 +483,7 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 						t.ContainerIDs = append(t.ContainerIDs, c)
 					}
 				}
+				st.cids = ss.containers[:0]
 				return err
 			})
 		case "resources":
@@ -497,7 +503,9 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 	// A running task's statuses say only that it started: kept for the
 	// others (the details of a failed or starting task), at most
 	// maxHistory, oldest first.
+	st.hist = history[:0]
 	if t.State != "TASK_RUNNING" && len(history) > 0 {
+		history = slices.Clone(history)
 		sort.SliceStable(history, func(i, j int) bool { return history[i].At.Before(history[j].At) })
 		d.History = history
 	}
@@ -554,7 +562,7 @@ type statusRead struct {
 }
 
 func (st *mesosState) readStatus(s *httpapi.Stream, containers bool) (statusRead, error) {
-	var ss statusRead
+	ss := statusRead{containers: st.cids[:0]}
 	err := s.EachMember(func(k []byte) error {
 		var err error
 		switch string(k) {
