@@ -320,11 +320,13 @@ func executorTasks(c *model.Cluster) map[string]string {
 	if c == nil {
 		return out
 	}
-	for _, t := range c.Tasks {
-		if t.Finished || t.ExecutorID == "" || t.ExecutorID == t.ID {
+	for i := range c.Tasks {
+		t := &c.Tasks[i]
+		ex := t.Detail().ExecutorID
+		if t.Finished || ex == "" || ex == t.ID {
 			continue
 		}
-		out[t.AgentID+"\x00"+t.FrameworkID+"\x00"+t.ExecutorID] = t.ID
+		out[t.AgentID+"\x00"+t.FrameworkID+"\x00"+ex] = t.ID
 	}
 	return out
 }

@@ -33,8 +33,9 @@ func sandboxDisk(s *model.Snapshot, sz *diskusage.Sizer) {
 		if dirs == nil {
 			dirs = make(map[string]string)
 			for j := range s.Cluster.Tasks {
-				if t := &s.Cluster.Tasks[j]; t.Sandbox != "" && (!t.Finished || dirs[t.ID] == "") {
-					dirs[t.ID] = t.Sandbox
+				t := &s.Cluster.Tasks[j]
+				if sb := t.Detail().Sandbox; sb != "" && (!t.Finished || dirs[t.ID] == "") {
+					dirs[t.ID] = sb
 				}
 			}
 		}

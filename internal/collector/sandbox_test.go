@@ -40,7 +40,7 @@ func TestSandboxDisk(t *testing.T) {
 	sz := diskusage.New()
 	defer sz.Close()
 	snap := func() *model.Snapshot {
-		s := &model.Snapshot{Cluster: &model.Cluster{Tasks: []model.Task{{ID: "web.1", State: "TASK_RUNNING", Sandbox: sandbox}}}}
+		s := &model.Snapshot{Cluster: &model.Cluster{Tasks: []model.Task{model.Task{ID: "web.1", State: "TASK_RUNNING"}.WithDetail(model.TaskDetail{Sandbox: sandbox})}}}
 		s.Containers = make([]model.Container, 3)
 		for i := range s.Containers {
 			s.Containers[i].ContainerSample = &model.ContainerSample{}

@@ -8,10 +8,11 @@ import (
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
-// taskMark is a task's state as the last cluster state compared said.
+// taskMark is a task's state as the last cluster state compared said:
+// its state alone, 100,000 of them held and as many made at each state
+// of a large cluster.
 type taskMark struct {
 	state string
-	since time.Time
 }
 
 // appMark is what the last cluster state said of a Marathon app.
@@ -49,7 +50,7 @@ func (t *Timeline) compareCluster(c *model.Cluster, streamed bool, out []model.E
 		}
 		return at.After(prevAt)
 	}
-	if c.HasMesos {
+	if c.HasMesos && !sameTasks(t.cluster, c) {
 		out = t.compareTasks(c, fresh, out)
 	}
 	if c.HasMarathon {
@@ -57,6 +58,13 @@ func (t *Timeline) compareCluster(c *model.Cluster, streamed bool, out []model.E
 	}
 	t.cluster, t.clusterAt = c, c.Time
 	return out
+}
+
+// sameTasks says whether c holds the very tasks of the last state
+// compared (a cluster assembled again after a Marathon poll, or while a
+// part is stale): their marks stand, and no task is news.
+func sameTasks(last, c *model.Cluster) bool {
+	return last != nil && last.HasMesos && len(last.Tasks) == len(c.Tasks) && len(c.Tasks) > 0 && &last.Tasks[0] == &c.Tasks[0]
 }
 
 // compareTasks adds the tasks of c in a new state since the last state
@@ -77,7 +85,7 @@ func (t *Timeline) compareTasks(c *model.Cluster, fresh func(time.Time) bool, ou
 		if byID[id] != task {
 			continue
 		}
-		tasks[id] = taskMark{state: task.State, since: task.StateSince}
+		tasks[id] = taskMark{state: task.State}
 		old, ok := t.tasks[id]
 		switch {
 		case ok && old.state != task.State:
@@ -132,13 +140,13 @@ func taskEvent(task *model.Task, was string, fetched time.Time) model.Event {
 	if was != "" {
 		text = was + " → " + task.State
 	}
-	switch {
-	case task.Message != "" && task.Reason != "":
-		text += ": " + task.Reason + ": " + task.Message
-	case task.Message != "":
-		text += ": " + task.Message
-	case task.Reason != "":
-		text += ": " + task.Reason
+	switch d := task.Detail(); {
+	case d.Message != "" && d.Reason != "":
+		text += ": " + d.Reason + ": " + d.Message
+	case d.Message != "":
+		text += ": " + d.Message
+	case d.Reason != "":
+		text += ": " + d.Reason
 	}
 	return model.Event{Time: at, Kind: TaskKind(task.State), Source: "mesos", ObjectKind: "task",
 		Object: task.Name, ID: task.ID, Text: text, Dedup: TaskDedup(task.ID, task.State),

@@ -112,8 +112,8 @@ func sandboxOf(s *model.Snapshot, taskID string) string {
 		return ""
 	}
 	for i := range s.Cluster.Tasks {
-		if t := &s.Cluster.Tasks[i]; t.ID == taskID && !t.Finished && t.Sandbox != "" && t.AgentID == s.Cluster.AgentID {
-			return t.Sandbox
+		if t := &s.Cluster.Tasks[i]; t.ID == taskID && !t.Finished && t.Detail().Sandbox != "" && t.AgentID == s.Cluster.AgentID {
+			return t.Detail().Sandbox
 		}
 	}
 	return ""

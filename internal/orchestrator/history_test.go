@@ -144,8 +144,8 @@ func TestTaskHistoryPairA(t *testing.T) {
 		if tk.State != "TASK_FINISHED" && tk.State != "TASK_KILLED" {
 			t.Errorf("task %s state %s", tk.ID, tk.State)
 		}
-		if tk.Message != "" || tk.Reason != "" {
-			t.Errorf("task %s: message %q reason %q, but Mesos states carry none", tk.ID, tk.Message, tk.Reason)
+		if d := tk.Detail(); d.Message != "" || d.Reason != "" {
+			t.Errorf("task %s: message %q reason %q, but Mesos states carry none", tk.ID, d.Message, d.Reason)
 		}
 	}
 	if len(stamps) != 272 || finished != maxFinishedPerFramework {

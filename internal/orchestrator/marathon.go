@@ -199,15 +199,31 @@ func appsWithTasks(apps []model.App, tasks []model.Task, marathonFW string, isMa
 	for i := range apps {
 		byID[apps[i].ID] = i
 	}
-	ids := make([][]string, len(apps))
+	// Each task's app first, then each app's list made to its size: lists
+	// grown by append were up to twice that, 100,000 tasks' ids held by
+	// the shown cluster and the one assembled.
+	appOf := make([]int32, len(tasks))
+	count := make([]int, len(apps))
 	for i := range tasks {
+		appOf[i] = -1
 		t := &tasks[i]
 		if t.Finished || t.FrameworkID != marathonFW && !isMarathon(t.FrameworkID) {
 			continue
 		}
 		if k, ok := byID[MarathonAppOf(t.ID)]; ok {
-			ids[k] = append(ids[k], t.ID)
+			appOf[i] = int32(k)
+			count[k]++
 		}
+	}
+	ids := make([][]string, len(apps))
+	for i, k := range appOf {
+		if k < 0 {
+			continue
+		}
+		if ids[k] == nil {
+			ids[k] = make([]string, 0, count[k])
+		}
+		ids[k] = append(ids[k], tasks[i].ID)
 	}
 	out := make([]model.App, len(apps))
 	copy(out, apps)

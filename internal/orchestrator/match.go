@@ -24,23 +24,41 @@ func Match(s *model.Snapshot, c *model.Cluster) {
 	if s == nil {
 		return
 	}
-	ix := indexOf(c)
+	var ix *index
+	if c != nil && len(s.Containers)*manyContainers > len(c.Tasks) {
+		ix = indexOf(c) // --cluster: the state's every task, kept
+	} else {
+		ix = newIndex(c, s.Containers) // a node: what its containers name
+	}
 	for i := range s.Containers {
 		ct := s.Containers[i].ContainerSample
 		ct.Cluster, ct.ClusterLabels = ix.place(ct)
 	}
 }
 
-// index holds the lookups Match needs, built once per call.
+// index holds the lookups Match needs. For a node's containers it is
+// built once per call for the containers it places: a node runs a few of
+// a cluster's 100,000 tasks, so the tasks and apps are indexed by what
+// those containers name, not all of them (three maps of every task were
+// 15 MB and 30-50 ms per refresh of -v mesos-tasks). For --cluster's
+// every executor it indexes every task, once per state (indexOf).
 type index struct {
-	tasks      map[string]*model.Task
-	byCID      map[string]*model.Task
-	frameworks map[string]string // id → name
+	tasks      map[string]*model.Task // by id, the ids the containers name
+	byCID      map[string]*model.Task // by container id, those they carry
+	frameworks map[string]string      // id → name
 	appOfTask  map[string]*model.App
 	apps       map[string]*model.App // by id
 	marathon   string                // Marathon's framework id
 	marathons  map[string]bool       // frameworks named marathon
 }
+
+// manyContainers: Match indexes a state's every task once and keeps the
+// index while it places more than one container per manyContainers tasks
+// (--cluster places each of the cluster's executors on every refresh:
+// 43.6 ms a refresh at 100,000 made again each time); a node's few
+// containers look up only what they name, and nothing is kept (the kept
+// index is 14 MB at 100,000 tasks).
+const manyContainers = 16
 
 // lastIndex is the index of the last cluster state Match placed against:
 // a state is read once a poll (10 s by default) and placed against on
@@ -80,12 +98,14 @@ func indexOf(c *model.Cluster) *index {
 	lastIndex.Lock()
 	defer lastIndex.Unlock()
 	if lastIndex.ix == nil || lastIndex.key != k {
-		lastIndex.key, lastIndex.ix = k, newIndex(c)
+		lastIndex.key, lastIndex.ix = k, indexAll(c)
 	}
 	return lastIndex.ix
 }
 
-func newIndex(c *model.Cluster) *index {
+// indexAll indexes every task, framework and app of c: what placing
+// as many containers as a cluster has tasks needs.
+func indexAll(c *model.Cluster) *index {
 	ix := &index{}
 	if c == nil {
 		return ix
@@ -122,15 +142,108 @@ func newIndex(c *model.Cluster) *index {
 	return ix
 }
 
+// wanted is what the containers to place name: a task id each (place's
+// tid) or, without one, the Mesos container ids they may carry.
+func wanted(cts []model.Container) (tids, cids map[string]bool) {
+	tids, cids = map[string]bool{}, map[string]bool{}
+	for i := range cts {
+		ct := cts[i].ContainerSample
+		if tid := containerTaskID(ct); tid != "" {
+			tids[tid] = true
+			continue
+		}
+		for _, cid := range containerIDCandidates(ct) {
+			cids[cid] = true
+		}
+	}
+	return tids, cids
+}
+
+func newIndex(c *model.Cluster, cts []model.Container) *index {
+	ix := &index{}
+	if c == nil {
+		return ix
+	}
+	tids, cids := wanted(cts)
+	// The tasks of a wanted id or container, then every task of those
+	// ids: which one an id names (a live task wins over a remembered
+	// one) is decided among the tasks of that id alone, as it was when
+	// every task was indexed.
+	byCID := map[string]bool{} // ids of the tasks of a wanted container
+	if len(cids) > 0 {
+		for i := range c.Tasks {
+			for _, cid := range c.Tasks[i].ContainerIDs {
+				if cids[cid] {
+					byCID[c.Tasks[i].ID] = true
+					break
+				}
+			}
+		}
+	}
+	ix.tasks = make(map[string]*model.Task, len(tids)+len(byCID))
+	ix.byCID = make(map[string]*model.Task, len(cids))
+	if len(tids)+len(byCID) > 0 {
+		for i := range c.Tasks {
+			t := &c.Tasks[i]
+			if !tids[t.ID] && !byCID[t.ID] {
+				continue
+			}
+			if old := ix.tasks[t.ID]; old != nil && !old.Finished {
+				continue // a live task wins over a remembered one
+			}
+			ix.tasks[t.ID] = t
+			for _, cid := range t.ContainerIDs {
+				if cids[cid] {
+					ix.byCID[cid] = t
+				}
+			}
+		}
+	}
+	ix.frameworks = make(map[string]string, len(c.Frameworks))
+	ix.marathons = map[string]bool{}
+	for _, f := range c.Frameworks {
+		ix.frameworks[f.ID] = f.Name
+		if f.Name == "marathon" {
+			ix.marathons[f.ID] = true
+		}
+	}
+	// The apps of the tasks placed: a container's own task id, or its
+	// task's found by container id.
+	for _, t := range ix.byCID {
+		tids[t.ID] = true
+	}
+	ix.appOfTask = map[string]*model.App{}
+	ix.apps = make(map[string]*model.App, len(c.Apps))
+	for i := range c.Apps {
+		ix.apps[c.Apps[i].ID] = &c.Apps[i]
+		if len(tids) == 0 {
+			continue
+		}
+		for _, tid := range c.Apps[i].TaskIDs {
+			if tids[tid] {
+				ix.appOfTask[tid] = &c.Apps[i]
+			}
+		}
+	}
+	ix.marathon = c.MarathonFrameworkID
+	return ix
+}
+
+// containerTaskID is the task id a container names: its env's, or a
+// remote source's word (--cluster: the agent's executor); "" for none.
+func containerTaskID(ct *model.ContainerSample) string {
+	tid := envTaskID(ct.Env)
+	if tid == "" && len(ct.Cluster.TaskID) >= minTaskIDLen {
+		tid = strings.TrimSpace(ct.Cluster.TaskID)
+	}
+	return tid
+}
+
 // place is where a container sits in the cluster, and the labels its
 // task and app give it (the task's first; they are shared, not copied).
 func (ix *index) place(ct *model.ContainerSample) (model.ClusterFields, model.Labels) {
 	var f model.ClusterFields
-	tid := envTaskID(ct.Env)
-	if tid == "" && len(ct.Cluster.TaskID) >= minTaskIDLen {
-		// A remote source's word (--cluster: the agent's executor).
-		tid = strings.TrimSpace(ct.Cluster.TaskID)
-	}
+	tid := containerTaskID(ct)
 	var task *model.Task
 	if tid != "" {
 		task = ix.tasks[tid]

@@ -51,6 +51,16 @@ type Poller struct {
 	agentErr  string
 	maraOK    *marathonPart
 	maraAt    time.Time
+	// withTasks is the last apps given the Mesos tasks that name them
+	// (appsWithTasks), and the parts they were made of: each poll
+	// assembles the cluster up to three times, and Latest on every
+	// refresh while a part is stale; 100,000 task ids each time.
+	withTasks struct {
+		mesos *mesosPart
+		mara  *marathonPart
+		fwID  string
+		apps  []model.App
+	}
 	maraErr   string // every Marathon URL that failed in the last poll
 	maraFail  bool   // all of them failed: the Marathon part is stale
 	maraInfo  *marathonInfo
@@ -649,11 +659,16 @@ func (p *Poller) assemble() *model.Cluster {
 		}
 	}
 	if m := p.maraOK; m != nil && !m.withTasks && p.mesosOK != nil {
-		named := map[string]bool{}
-		for _, f := range c.Frameworks {
-			named[f.ID] = f.Name == "marathon"
+		w := &p.withTasks
+		if w.mesos != p.mesosOK || w.mara != m || w.fwID != c.MarathonFrameworkID {
+			named := map[string]bool{}
+			for _, f := range c.Frameworks {
+				named[f.ID] = f.Name == "marathon"
+			}
+			w.mesos, w.mara, w.fwID = p.mesosOK, m, c.MarathonFrameworkID
+			w.apps = appsWithTasks(m.Apps, c.Tasks, c.MarathonFrameworkID, func(id string) bool { return named[id] })
 		}
-		c.Apps = appsWithTasks(m.Apps, c.Tasks, c.MarathonFrameworkID, func(id string) bool { return named[id] })
+		c.Apps = w.apps
 	}
 	c.Errors = p.errorLines()
 	c.Stale = p.mesosErr != "" || p.maraFail

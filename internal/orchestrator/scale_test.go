@@ -115,7 +115,7 @@ func TestNodeViewReadsItsAgent(t *testing.T) {
 		for i, tk := range cl.Tasks {
 			want := a.Tasks[i]
 			if tk.ID != want.ID || len(tk.ContainerIDs) != 1 || tk.ContainerIDs[0] != want.ContainerID ||
-				tk.Sandbox != clustergen.Sandbox(a.ID, want.FrameworkID, want.ID, want.ContainerID) || tk.FrameworkID != c.Marathon.ID {
+				tk.Detail().Sandbox != clustergen.Sandbox(a.ID, want.FrameworkID, want.ID, want.ContainerID) || tk.FrameworkID != c.Marathon.ID {
 				t.Fatalf("task %+v, want %+v", tk, want)
 			}
 		}
@@ -164,7 +164,7 @@ func TestViewsWantTheCluster(t *testing.T) {
 		t.Fatalf("%d running tasks (want %d), state read %d times, errors %v", running, c.Tasks(), s.MasterHits("/master/state"), cl.Errors)
 	}
 	for _, tk := range cl.Tasks {
-		if tk.AgentID == c.Agents[7].ID && !tk.Finished && tk.Sandbox == "" {
+		if tk.AgentID == c.Agents[7].ID && !tk.Finished && tk.Detail().Sandbox == "" {
 			t.Errorf("local task %s has no sandbox", tk.ID)
 		}
 	}
@@ -186,6 +186,16 @@ func TestViewsWantTheCluster(t *testing.T) {
 		if len(app.TaskIDs) != len(want.Tasks) {
 			t.Fatalf("app %s: %d tasks, want %d", app.ID, len(app.TaskIDs), len(want.Tasks))
 		}
+	}
+	// Assembled again from the same parts (each poll assembles up to
+	// three times, Latest every refresh while a part is stale), the apps
+	// and their task ids are the same, not made again: 100,000 ids each
+	// time. (On the code before, made again each time.)
+	p.mu.Lock()
+	again := p.assemble()
+	p.mu.Unlock()
+	if len(again.Apps) == 0 || &again.Apps[0] != &cl.Apps[0] || &again.Apps[0].TaskIDs[0] != &cl.Apps[0].TaskIDs[0] {
+		t.Error("the cluster assembled again from the same parts made its apps and their task ids again")
 	}
 	// Nothing wanted for longer than wantFor: the next poll lets go.
 	p.mu.Lock()

@@ -80,7 +80,16 @@ type mesosState struct {
 	seen     int // objects read where a task or an agent is due
 	expect   int // live tasks the same source had last time
 	in       interner
-	labels   labelReader
+	// ports are the ports lists read, by their resource's text: tasks
+	// given the same ports share one (each clipped, so never appended to
+	// in place).
+	ports map[string][]string
+	// hist and cids are the statuses and container ids of the task being
+	// read, kept from task to task: a running task keeps no history, and
+	// its container ids are copied out.
+	hist   []model.TaskStatus
+	cids   []string
+	labels labelReader
 	// prev are the live tasks of the same source's last state: a task
 	// read again takes their strings and slices where equal (see share).
 	prev    []model.Task
@@ -132,7 +141,7 @@ func decodeMesosState(r io.Reader) (*mesosState, error) {
 }
 
 func newState() *mesosState {
-	return &mesosState{finished: map[string]*newestTasks{}, in: interner{m: map[string]string{}}, labels: labelReader{lists: map[string]*model.Labels{}, rawLists: map[string]*model.Labels{}}}
+	return &mesosState{finished: map[string]*newestTasks{}, in: interner{m: map[string]string{}}, ports: map[string][]string{}, labels: labelReader{lists: map[string]*model.Labels{}, rawLists: map[string]*model.Labels{}}}
 }
 
 // read is the Stream reader of a whole state.
@@ -306,13 +315,16 @@ func (st *mesosState) readExecutor(s *httpapi.Stream, fw *stateFramework, finish
 	// tasks once it is read.
 	for i := start; i < len(st.Tasks); i++ {
 		t := &st.Tasks[i]
-		if t.ExecutorID == "" {
-			t.ExecutorID = id
+		if d := t.Detail(); d.ExecutorID == "" && id != "" || d.Sandbox != dir {
+			if d.ExecutorID == "" {
+				d.ExecutorID = id
+			}
+			d.Sandbox = dir
+			t.SetDetail(d)
 		}
 		if container != "" && !contains(t.ContainerIDs, container) {
 			t.ContainerIDs = append(t.ContainerIDs, container)
 		}
-		t.Sandbox = dir
 	}
 	return err
 }
@@ -361,18 +373,12 @@ func (st *mesosState) share(t *model.Task) {
 	same(&t.FrameworkID, p.FrameworkID)
 	same(&t.State, p.State)
 	same(&t.AgentID, p.AgentID)
-	same(&t.ExecutorID, p.ExecutorID)
-	same(&t.Reason, p.Reason)
-	same(&t.Message, p.Message)
-	same(&t.Sandbox, p.Sandbox)
+	t.ShareDetail(p)
 	if len(t.ContainerIDs) > 0 && slices.Equal(t.ContainerIDs, p.ContainerIDs) {
 		t.ContainerIDs = slices.Clip(p.ContainerIDs)
 	}
 	if len(t.Ports) > 0 && slices.Equal(t.Ports, p.Ports) {
 		t.Ports = slices.Clip(p.Ports)
-	}
-	if len(t.History) > 0 && slices.Equal(t.History, p.History) {
-		t.History = slices.Clip(p.History)
 	}
 	if t.Labels != nil && p.Labels != nil && t.Labels != p.Labels && slices.Equal(*t.Labels, *p.Labels) {
 		t.Labels = p.Labels // the list is never changed once read
@@ -415,14 +421,18 @@ func (st *mesosState) previous(id string) *model.Task {
 
 // taskCost is about what a kept task holds.
 func taskCost(t *model.Task) int64 {
-	n := int64(unsafe.Sizeof(*t)) + int64(len(t.ID)+len(t.Message)+len(t.Reason)+len(t.Sandbox))
+	d := t.Detail()
+	n := int64(unsafe.Sizeof(*t)) + int64(len(t.ID)+len(d.Message)+len(d.Reason)+len(d.Sandbox))
+	if !d.IsZero() {
+		n += int64(unsafe.Sizeof(d))
+	}
 	for _, c := range t.ContainerIDs {
 		n += 16 + int64(len(c))
 	}
 	for _, p := range t.Ports {
 		n += 16 + int64(len(p))
 	}
-	for _, h := range t.History {
+	for _, h := range d.History {
 		n += int64(unsafe.Sizeof(h)) + int64(len(h.Reason)+len(h.Message))
 	}
 	return n
@@ -433,9 +443,10 @@ func taskCost(t *model.Task) int64 {
 // container's parents too); a finished one only its latest status.
 func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, error) {
 	t := model.Task{Finished: finished}
+	var d model.TaskDetail
 	var latest float64
 	seen := false
-	var history []model.TaskStatus
+	history := st.hist[:0]
 	err := s.EachMember(func(k []byte) error {
 		var err error
 		switch string(k) {
@@ -446,7 +457,7 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 		case "framework_id":
 			t.FrameworkID, err = st.in.str(s)
 		case "executor_id":
-			t.ExecutorID, err = s.String()
+			d.ExecutorID, err = s.String()
 		case "slave_id":
 			t.AgentID, err = st.in.str(s)
 		case "state":
@@ -464,7 +475,7 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 				}
 				if !seen || ss.timestamp >= latest {
 					seen, latest = true, ss.timestamp
-					t.Reason, t.Message = ss.reason, ss.message
+					d.Reason, d.Message = ss.reason, ss.message
 					t.StateSince = unixTime(ss.timestamp)
 				}
 				for _, c := range ss.containers {
@@ -472,6 +483,7 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 						t.ContainerIDs = append(t.ContainerIDs, c)
 					}
 				}
+				st.cids = ss.containers[:0]
 				return err
 			})
 		case "resources":
@@ -480,7 +492,7 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 					return s.Skip()
 				}
 				r, err := s.String()
-				t.Ports = portRanges(r, maxTaskPorts)
+				t.Ports = st.portList(r)
 				return err
 			})
 		default:
@@ -491,10 +503,13 @@ func (st *mesosState) readTask(s *httpapi.Stream, finished bool) (model.Task, er
 	// A running task's statuses say only that it started: kept for the
 	// others (the details of a failed or starting task), at most
 	// maxHistory, oldest first.
+	st.hist = history[:0]
 	if t.State != "TASK_RUNNING" && len(history) > 0 {
+		history = slices.Clone(history)
 		sort.SliceStable(history, func(i, j int) bool { return history[i].At.Before(history[j].At) })
-		t.History = history
+		d.History = history
 	}
+	t.SetDetail(d)
 	return t, err
 }
 
@@ -504,6 +519,18 @@ const (
 	maxHistory   = 8
 	maxTaskPorts = 32
 )
+
+// portList is portRanges(r), the same list for the same r.
+func (st *mesosState) portList(r string) []string {
+	if l, ok := st.ports[r]; ok {
+		return l
+	}
+	l := slices.Clip(portRanges(r, maxTaskPorts))
+	if st.ports != nil && len(st.ports) < maxInterned && len(r) <= 256 {
+		st.ports[r] = l
+	}
+	return l
+}
 
 // portRanges reads a ports resource, "[31000-31002, 31005-31005]", as
 // "31000/tcp", "31001/tcp"…, at most max of them. Mesos gives a port no
@@ -535,7 +562,7 @@ type statusRead struct {
 }
 
 func (st *mesosState) readStatus(s *httpapi.Stream, containers bool) (statusRead, error) {
-	var ss statusRead
+	ss := statusRead{containers: st.cids[:0]}
 	err := s.EachMember(func(k []byte) error {
 		var err error
 		switch string(k) {
@@ -631,6 +658,7 @@ func (st *mesosState) done() *mesosState {
 	}
 	st.finished = nil
 	st.in = interner{}
+	st.ports = nil
 	st.labels = labelReader{}
 	st.prev, st.prevIdx = nil, nil
 	return st

@@ -67,7 +67,8 @@ type refContainerID struct {
 }
 
 func (r refTask) task(fw string, finished bool) model.Task {
-	t := model.Task{ID: r.ID, Name: r.Name, FrameworkID: r.FrameworkID, ExecutorID: r.ExecutorID, AgentID: r.SlaveID, State: r.State, Finished: finished}
+	t := model.Task{ID: r.ID, Name: r.Name, FrameworkID: r.FrameworkID, AgentID: r.SlaveID, State: r.State, Finished: finished}
+	d := model.TaskDetail{ExecutorID: r.ExecutorID}
 	if t.FrameworkID == "" {
 		t.FrameworkID = fw
 	}
@@ -94,13 +95,14 @@ func (r refTask) task(fw string, finished bool) model.Task {
 	}
 	if latest >= 0 {
 		s := r.Statuses[latest]
-		t.StateSince, t.Reason, t.Message = unixTime(s.Timestamp), s.Reason, s.Message
+		t.StateSince, d.Reason, d.Message = unixTime(s.Timestamp), s.Reason, s.Message
 	}
 	t.Labels = refLabels(r.Labels)
 	if t.State != "TASK_RUNNING" && len(history) > 0 {
 		sort.SliceStable(history, func(i, j int) bool { return history[i].At.Before(history[j].At) })
-		t.History = history
+		d.History = history
 	}
+	t.SetDetail(d)
 	return t
 }
 
@@ -162,13 +164,15 @@ func refTasks(t testing.TB, body []byte) (live []model.Task, finished map[string
 					continue
 				}
 				tk := r.task(f.ID, false)
-				if tk.ExecutorID == "" {
-					tk.ExecutorID = ex.ID
+				d := tk.Detail()
+				if d.ExecutorID == "" {
+					d.ExecutorID = ex.ID
 				}
 				if ex.Container != "" && !contains(tk.ContainerIDs, ex.Container) {
 					tk.ContainerIDs = append(tk.ContainerIDs, ex.Container)
 				}
-				tk.Sandbox = ex.Directory
+				d.Sandbox = ex.Directory
+				tk.SetDetail(d)
 				live = append(live, tk)
 			}
 			for _, r := range ex.Completed {
@@ -308,7 +312,7 @@ func TestStateEdges(t *testing.T) {
 			tk = x
 		}
 	}
-	if !tk.Finished || tk.State != "TASK_FAILED" || tk.Message != "bind: Address in use\n" || tk.Reason != "REASON_COMMAND_EXECUTOR_FAILED" ||
+	if d := tk.Detail(); !tk.Finished || tk.State != "TASK_FAILED" || d.Message != "bind: Address in use\n" || d.Reason != "REASON_COMMAND_EXECUTOR_FAILED" ||
 		tk.StateSince.Unix() != 1428911763 {
 		t.Errorf("task %+v", tk)
 	}
@@ -378,12 +382,12 @@ func TestTaskPortsAndHistory(t *testing.T) {
 	if live == nil || done == nil {
 		t.Fatal("pair A lacks its running logging task or a killed one")
 	}
-	if !slices.Equal(live.Ports, []string{"23183/tcp"}) || live.History != nil {
-		t.Errorf("running task: ports %v history %v", live.Ports, live.History)
+	if h := live.Detail().History; !slices.Equal(live.Ports, []string{"23183/tcp"}) || h != nil {
+		t.Errorf("running task: ports %v history %v", live.Ports, h)
 	}
-	if len(done.Ports) != 1 || len(done.History) < 2 || done.History[len(done.History)-1].State != "TASK_KILLED" ||
-		!done.History[len(done.History)-1].At.Equal(done.StateSince) || !done.History[0].At.Before(done.StateSince) {
-		t.Errorf("killed task %s: ports %v history %+v", done.ID, done.Ports, done.History)
+	if h := done.Detail().History; len(done.Ports) != 1 || len(h) < 2 || h[len(h)-1].State != "TASK_KILLED" ||
+		!h[len(h)-1].At.Equal(done.StateSince) || !h[0].At.Before(done.StateSince) {
+		t.Errorf("killed task %s: ports %v history %+v", done.ID, done.Ports, h)
 	}
 	if got := portRanges("[31000-31002, 31005-31005]", 32); !slices.Equal(got, []string{"31000/tcp", "31001/tcp", "31002/tcp", "31005/tcp"}) {
 		t.Errorf("ranges %v", got)

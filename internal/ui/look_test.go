@@ -44,8 +44,8 @@ func storySnapshot() *model.Snapshot {
 		Frameworks: []model.Framework{{ID: "fw-m", Name: "marathon", Active: true}},
 		Tasks: []model.Task{
 			{ID: "redis.5f1d", Name: "redis", State: "TASK_RUNNING", FrameworkID: "fw-m", StateSince: now.Add(-time.Hour)},
-			{ID: "ops_redis.77aa", Name: "redis.ops", State: "TASK_FAILED", FrameworkID: "fw-m", Finished: true, StateSince: now.Add(-2 * time.Minute),
-				Reason: "REASON_COMMAND_EXECUTOR_FAILED", Message: "Container exited with status 1"},
+			model.Task{ID: "ops_redis.77aa", Name: "redis.ops", State: "TASK_FAILED", FrameworkID: "fw-m", Finished: true, StateSince: now.Add(-2 * time.Minute)}.WithDetail(
+				model.TaskDetail{Reason: "REASON_COMMAND_EXECUTOR_FAILED", Message: "Container exited with status 1"}),
 		},
 		Groups: []model.Group{{ID: "/"}, {ID: "/ops", Parent: "/"}},
 		Apps: []model.App{

@@ -233,7 +233,8 @@ func appWhy(s *model.Snapshot, a *model.App) string {
 // taskWhy is a task's most telling fact: its status message (or
 // reason), else what its container on this node says.
 func taskWhy(s *model.Snapshot, t *model.Task, ix *clusterIndex, local []*model.Container, last LastLines) string {
-	msg := t.Message
+	d := t.Detail()
+	msg := d.Message
 	if a := ix.failedApp[t.ID]; msg == "" && a != nil {
 		msg = a.LastFailure
 	}
@@ -241,8 +242,8 @@ func taskWhy(s *model.Snapshot, t *model.Task, ix *clusterIndex, local []*model.
 	for _, k := range portConflicts(s).tasks[t.ID] {
 		parts = append(parts, fmt.Sprintf("port %s it was given is held by %s", k.port, k.holder))
 	}
-	if t.Reason != "" {
-		parts = append(parts, t.Reason)
+	if d.Reason != "" {
+		parts = append(parts, d.Reason)
 	}
 	if msg != "" {
 		parts = append(parts, msg)

@@ -44,8 +44,8 @@ func storySnapshot() *model.Snapshot {
 		Frameworks: []model.Framework{{ID: "fw-m", Name: "marathon", Active: true}},
 		Tasks: []model.Task{
 			{ID: "redis.5f1d", Name: "redis", State: "TASK_RUNNING", FrameworkID: "fw-m", StateSince: now.Add(-time.Hour)},
-			{ID: "ops_redis.77aa", Name: "redis.ops", State: "TASK_FAILED", FrameworkID: "fw-m", Finished: true, StateSince: now.Add(-2 * time.Minute),
-				Reason: "REASON_COMMAND_EXECUTOR_FAILED", Message: "Container exited with status 1"},
+			model.Task{ID: "ops_redis.77aa", Name: "redis.ops", State: "TASK_FAILED", FrameworkID: "fw-m", Finished: true, StateSince: now.Add(-2 * time.Minute)}.WithDetail(
+				model.TaskDetail{Reason: "REASON_COMMAND_EXECUTOR_FAILED", Message: "Container exited with status 1"}),
 		},
 		Groups: []model.Group{{ID: "/"}, {ID: "/ops", Parent: "/"}},
 		Apps: []model.App{
@@ -350,10 +350,12 @@ func TestTasksAndAppsWantPortsToo(t *testing.T) {
 	cl := s.Cluster
 	cl.Tasks[0].Ports = []string{"6379/tcp"} // the holder's own: no conflict
 	cl.Tasks[1].Ports = []string{"6379/tcp"}
-	cl.Tasks[1].History = []model.TaskStatus{
+	d := cl.Tasks[1].Detail()
+	d.History = []model.TaskStatus{
 		{State: "TASK_STARTING", At: s.Time.Add(-3 * time.Minute), Source: "SOURCE_EXECUTOR"},
 		{State: "TASK_FAILED", At: s.Time.Add(-2 * time.Minute), Source: "SOURCE_EXECUTOR", Reason: "REASON_COMMAND_EXECUTOR_FAILED", Message: "Container exited with status 1"},
 	}
+	cl.Tasks[1].SetDetail(d)
 	cl.Apps[0].Ports = []string{"6379/tcp"} // runs all its instances: wants nothing more
 	cl.Apps[1].Ports = []string{"6379/tcp"}
 	cl.Apps[1].Constraints = []string{"hostname:UNIQUE"}

@@ -223,8 +223,9 @@ func taskDetails(s *model.Snapshot, key string, env DetailsEnv) (string, string)
 		}
 	}
 	b.kv("state", state)
-	b.kv("reason", orNA(t.Reason))
-	msg := t.Message
+	d := t.Detail()
+	b.kv("reason", orNA(d.Reason))
+	msg := d.Message
 	if a := ix.failedApp[t.ID]; msg == "" && a != nil {
 		msg = a.LastFailure + " (Marathon's last failure of " + a.ID + ")"
 	}
@@ -240,15 +241,15 @@ func taskDetails(s *model.Snapshot, key string, env DetailsEnv) (string, string)
 		agent = t.AgentID
 	}
 	b.kv("agent", orNA(agent))
-	b.kv("executor", orNA(t.ExecutorID))
+	b.kv("executor", orNA(d.ExecutorID))
 	b.kv("container ids", orNA(strings.Join(t.ContainerIDs, ", ")))
 	b.kv("ports", orNA(strings.Join(t.Ports, ", ")))
 	for _, k := range portConflicts(s).tasks[t.ID] {
 		b.kv("port held", k.port+" by "+k.holder.String())
 	}
-	if len(t.History) > 0 {
+	if len(d.History) > 0 {
 		b.WriteString("status history (oldest first):\n")
-		for _, h := range t.History {
+		for _, h := range d.History {
 			line := "  " + h.State
 			if !h.At.IsZero() {
 				line += " at " + h.At.UTC().Format(time.RFC3339)

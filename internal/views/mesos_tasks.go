@@ -80,7 +80,8 @@ func buildMesosTasks(s *model.Snapshot, q Query) []Row {
 		}
 		// A Mesos state carries no status message: Marathon's
 		// lastTaskFailure gives the message of its app's latest failure.
-		msg := t.Message
+		d := t.Detail()
+		msg := d.Message
 		if a := ix.failedApp[t.ID]; msg == "" && a != nil {
 			msg = a.LastFailure
 		}
@@ -92,7 +93,7 @@ func buildMesosTasks(s *model.Snapshot, q Query) []Row {
 		key := taskRowKey(t, keys) // a master may remember one id twice
 		rows = append(rows, Row{Key: key, Attention: why != "", Labels: t.LabelList(), Values: []any{
 			t.ID, boxes.text(t.Name), boxes.text(fwName), boxes.text(t.State), boxes.text(agent), cid, cpu, mem,
-			boxes.text(t.Reason), text(msg), age, boxes.text(why), labelsValue(t.Labels),
+			boxes.text(d.Reason), text(msg), age, boxes.text(why), labelsValue(t.Labels),
 		}})
 	}
 	return rows

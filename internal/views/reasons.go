@@ -294,8 +294,9 @@ var exitStatus = regexp.MustCompile(`(?i)exit(?:ed with)? (?:status|code) (-?\d+
 func (l *loop) words(now time.Time, exit *int) string {
 	w := fmt.Sprintf("crash loop: %d failures in %s", l.failures, span(now.Sub(l.first)))
 	var last []string
+	d := l.last.Detail()
 	if exit == nil {
-		if m := exitStatus.FindStringSubmatch(l.last.Message); m != nil {
+		if m := exitStatus.FindStringSubmatch(d.Message); m != nil {
 			if n, err := strconv.Atoi(m[1]); err == nil {
 				exit = &n
 			}
@@ -304,16 +305,16 @@ func (l *loop) words(now time.Time, exit *int) string {
 	if exit != nil {
 		last = append(last, "exit "+strconv.Itoa(*exit))
 	}
-	if l.last.Reason != "" {
-		last = append(last, strings.TrimPrefix(l.last.Reason, "REASON_"))
+	if d.Reason != "" {
+		last = append(last, strings.TrimPrefix(d.Reason, "REASON_"))
 	}
-	if len(last) > 0 || l.last.Message != "" {
+	if len(last) > 0 || d.Message != "" {
 		w += ", last " + strings.Join(last, " ")
-		if l.last.Message != "" {
+		if d.Message != "" {
 			if len(last) > 0 {
 				w += ": "
 			}
-			w += l.last.Message
+			w += d.Message
 		}
 	}
 	return w

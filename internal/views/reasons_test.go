@@ -187,7 +187,7 @@ func TestCrashLoopLastFailure(t *testing.T) {
 	fw := "20161228-0-0000"
 	task := func(n int, msg string) model.Task {
 		return model.Task{ID: "redis.a1-" + strconv.Itoa(n), Name: "redis", FrameworkID: fw, State: "TASK_FAILED", AgentID: "S1", AgentHost: "node-a",
-			Finished: true, StateSince: now.Add(-time.Duration(10-n) * time.Minute), Reason: "REASON_COMMAND_EXECUTOR_FAILED", Message: msg}
+			Finished: true, StateSince: now.Add(-time.Duration(10-n) * time.Minute)}.WithDetail(model.TaskDetail{Reason: "REASON_COMMAND_EXECUTOR_FAILED", Message: msg})
 	}
 	c := &model.Cluster{HasMesos: true, AgentID: "S1", MarathonFrameworkID: fw,
 		Frameworks: []model.Framework{{ID: fw, Name: "marathon", Active: true}},
