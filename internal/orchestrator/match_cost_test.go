@@ -3,18 +3,10 @@ package orchestrator
 import (
 	"fmt"
 	"runtime"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/ctop-like/ctop-like/internal/model"
 )
-
-func threadCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // TestMatchIndexesAStateOnce: --cluster places the cluster's executors on
 // every refresh against a cluster state read once a poll; at 100,000 tasks
