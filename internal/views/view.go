@@ -408,6 +408,8 @@ type Table struct {
 	// out once per snapshot's rows for the screen (rowCache).
 	explain   []int
 	explainOf []Row
+	// search is what Find has worked out of the rows.
+	search *searchText
 }
 
 // ExplainWidths is, by column, the width in cells of the longest value of

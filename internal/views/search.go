@@ -1,0 +1,84 @@
+package views
+
+import "strings"
+
+// searchText is what the screen's incremental search (/) looks through:
+// each row's cells as the screen shows them (Format), lower-cased, worked
+// out for a row the first time a search reaches it and kept with the
+// table's rows; a text that matched no row is kept too, since a text that
+// holds it (the same search, typed further) cannot match either.
+type searchText struct {
+	of   *Row     // &Rows[0] when this was made: the rows it belongs to
+	row  []string // by row: "\x00" before each cell's text; "" not yet made
+	miss string   // lower-cased text no row holds, "" none
+	buf  []byte   // reused to make a row's text
+}
+
+// Find is the index of the first row, from row `from` on and wrapping
+// around (from may be negative or past the end), that shows text in one of
+// its cells, case-insensitively; -1 when none does or text is "". The
+// first search of a table formats the cells of the rows it passes, once;
+// every later one compares bytes only. Not safe for concurrent use: the
+// screen calls it from its one goroutine.
+func (t *Table) Find(text string, from int) int {
+	n := len(t.Rows)
+	if text == "" || n == 0 {
+		return -1
+	}
+	text = strings.ToLower(text)
+	st := t.search
+	if st == nil || st.of != &t.Rows[0] || len(st.row) != n {
+		st = &searchText{of: &t.Rows[0], row: make([]string, n)}
+		t.search = st
+	}
+	if st.miss != "" && strings.Contains(text, st.miss) {
+		return -1
+	}
+	// A cell's text cannot hold a NUL typed into the search line, so a
+	// match in the joined text lies within one cell, as when each cell
+	// was searched on its own; a text with a NUL is searched cell by cell.
+	perCell := strings.IndexByte(text, 0) >= 0
+	for k := 0; k < n; k++ {
+		i := ((from+k)%n + n) % n
+		if perCell {
+			if t.cellsHold(i, text) {
+				return i
+			}
+			continue
+		}
+		h := st.row[i]
+		if h == "" {
+			st.buf = t.rowText(st.buf[:0], i)
+			h = string(st.buf)
+			st.row[i] = h
+		}
+		if strings.Contains(h, text) {
+			return i
+		}
+	}
+	st.miss = text
+	return -1
+}
+
+// rowText appends to b row i's cells as the screen shows them,
+// lower-cased, each after a NUL.
+func (t *Table) rowText(b []byte, i int) []byte {
+	r := &t.Rows[i]
+	for ci, c := range t.Columns {
+		b = append(b, 0)
+		b = append(b, strings.ToLower(Format(c, r.Values[ci]))...)
+	}
+	return b
+}
+
+// cellsHold reports whether one of row i's cells, as the screen shows it
+// and lower-cased, holds text.
+func (t *Table) cellsHold(i int, text string) bool {
+	r := &t.Rows[i]
+	for ci, c := range t.Columns {
+		if strings.Contains(strings.ToLower(Format(c, r.Values[ci])), text) {
+			return true
+		}
+	}
+	return false
+}
