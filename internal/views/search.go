@@ -1,6 +1,10 @@
 package views
 
-import "strings"
+import (
+	"math"
+	"strconv"
+	"strings"
+)
 
 // searchText is what the screen's incremental search (/) looks through:
 // each row's cells as the screen shows them (Format), lower-cased, worked
@@ -64,11 +68,46 @@ func (t *Table) Find(text string, from int) int {
 // lower-cased, each after a NUL.
 func (t *Table) rowText(b []byte, i int) []byte {
 	r := &t.Rows[i]
-	for ci, c := range t.Columns {
+	for ci := range t.Columns {
 		b = append(b, 0)
-		b = append(b, strings.ToLower(Format(c, r.Values[ci]))...)
+		b = appendCellLower(b, &t.Columns[ci], r.Values[ci])
 	}
 	return b
+}
+
+// appendCellLower appends strings.ToLower(Format(*c, v)) to b, making no
+// string for the usual cells: a plain string, a percentage, a count.
+func appendCellLower(b []byte, c *Column, v any) []byte {
+	switch x := v.(type) {
+	case string:
+		if !c.Escapes && (c.Clip <= 0 || len(x) <= c.Clip || strings.Contains(x, "/")) {
+			return appendLower(b, x)
+		}
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			break
+		}
+		switch c.Unit {
+		case UnitPct:
+			return strconv.AppendFloat(b, x, 'f', 1, 64)
+		case UnitBytes:
+			return appendLower(b, HumanBytes(x))
+		case UnitBps:
+			return append(appendLower(b, HumanBytes(x)), "/s"...)
+		case UnitPerSec:
+			return appendLower(b, shortNumber(x))
+		case UnitSeconds:
+			return appendLower(b, Duration(x))
+		default:
+			if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+				return strconv.AppendInt(b, int64(x), 10)
+			}
+			return strconv.AppendFloat(b, x, 'f', 1, 64)
+		}
+	case nil:
+		return append(b, strings.ToLower(NA)...)
+	}
+	return appendLower(b, Format(*c, v)) // copies the Column: kept for the rare cells
 }
 
 // cellsHold reports whether one of row i's cells, as the screen shows it

@@ -1,6 +1,10 @@
 package views
 
-import "testing"
+import (
+	"math"
+	"strings"
+	"testing"
+)
 
 // TestFindAsTheScreenShowsCells: Find looks, from a row on and wrapping
 // around, for a text in what each cell shows (Format), in any case; a
@@ -41,5 +45,67 @@ func TestFindAsTheScreenShowsCells(t *testing.T) {
 	}
 	if got := next.Find("ZEBRA", 1); got != 0 {
 		t.Errorf("new rows: Find(ZEBRA) = %d, want 0", got)
+	}
+}
+
+// BenchmarkFindMiss is a search key that matches no row of 50,000
+// containers: every cell of every row formatted and lowered as the
+// screen did at every key before Find (cells), Find's first key of a
+// table (first: each row's text made) and every later one (again).
+func BenchmarkFindMiss(b *testing.B) {
+	tab, err := Rows(wordSnapshot(50000), Query{View: "containers", Screen: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("cells", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			for r := range tab.Rows {
+				if tab.cellsHold(r, "zebra") {
+					b.Fatal("found")
+				}
+			}
+		}
+	})
+	b.Run("first", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			t := *tab
+			t.search = nil
+			if t.Find("zebra", 0) >= 0 {
+				b.Fatal("found")
+			}
+		}
+	})
+	b.Run("again", func(b *testing.B) {
+		t := *tab
+		t.search = nil
+		t.Find("zebra", 0)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if t.Find([]string{"qqq", "xyz"}[i%2], 0) >= 0 {
+				b.Fatal("found")
+			}
+		}
+	})
+}
+
+// TestSearchTextIsTheCellsLowered: the text a search looks through is,
+// cell for cell, what Format shows, lower-cased.
+func TestSearchTextIsTheCellsLowered(t *testing.T) {
+	cols := []Column{{ID: "s"}, {ID: "e", Escapes: true}, {ID: "id", Clip: 4},
+		{ID: "p", Number: true, Unit: UnitPct}, {ID: "b", Number: true, Unit: UnitBytes},
+		{ID: "r", Number: true, Unit: UnitBps}, {ID: "q", Number: true, Unit: UnitPerSec},
+		{ID: "t", Number: true, Unit: UnitSeconds}, {ID: "n", Number: true}}
+	vals := []any{nil, "", "Web-1", "ÜNÏ-x", "a/B/cdefgh", "ABCDEFGH", "\x1b[31mRed\x1b[0m", true, 3,
+		0.0, -1.0, 12.34, 1e15, 1e20, 1536.0, math.NaN(), math.Inf(1), math.Inf(-1), 2.5e9}
+	for ci := range cols {
+		for _, v := range vals {
+			want := strings.ToLower(Format(cols[ci], v))
+			if got := string(appendCellLower(nil, &cols[ci], v)); got != want {
+				t.Errorf("column %s, %#v: %q, Format lowered %q", cols[ci].ID, v, got, want)
+			}
+		}
 	}
 }
