@@ -19,6 +19,10 @@ type wordText struct {
 	end  []int32 // row i's text is buf[end[i-1]:end[i]]
 }
 
+// sizeAfter is the number of rows after which the text is given room
+// for all of them.
+const sizeAfter = 256
+
 // make fills w from rows, once; it reports whether w can be used (the
 // text fits int32 offsets).
 func (w *wordText) make(v *View, rows []Row) bool {
@@ -45,6 +49,13 @@ func (w *wordText) make(v *View, rows []Row) bool {
 				return
 			}
 			end[r] = int32(len(buf))
+			if r == sizeAfter-1 && len(rows) > sizeAfter {
+				// Room for all rows at the first rows' length and
+				// an eighth: twice less allocated than by appending.
+				nb := make([]byte, len(buf), len(buf)/sizeAfter*len(rows)*9/8)
+				copy(nb, buf)
+				buf = nb
+			}
 		}
 		w.buf, w.end = buf, end
 	})

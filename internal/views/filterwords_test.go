@@ -109,3 +109,46 @@ func TestWordTextFindsWhatCellsHold(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFilterWord is a bare-word filter applied to 50,000 containers'
+// rows: cell by cell as batch mode does (cells), the screen's first on
+// a snapshot's rows (first: their text made) and every later one (again).
+func BenchmarkFilterWord(b *testing.B) {
+	const n = 50000
+	s := wordSnapshot(n)
+	v := Get("containers")
+	rows := v.Build(s, Query{View: "containers"})
+	f, err := ParseFilter("web-4")
+	if err != nil {
+		b.Fatal(err)
+	}
+	want := len(f.Apply(v, rows))
+	b.Run("cells", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if len(f.Apply(v, rows)) != want {
+				b.Fatal("rows differ")
+			}
+		}
+	})
+	b.Run("first", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			var w wordText
+			if len(f.applyWords(v, rows, &w)) != want {
+				b.Fatal("rows differ")
+			}
+		}
+	})
+	b.Run("again", func(b *testing.B) {
+		var w wordText
+		f.applyWords(v, rows, &w)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if len(f.applyWords(v, rows, &w)) != want {
+				b.Fatal("rows differ")
+			}
+		}
+	})
+}
