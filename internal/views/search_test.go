@@ -1,7 +1,9 @@
 package views
 
 import (
+	"fmt"
 	"math"
+	"math/rand"
 	"strings"
 	"testing"
 )
@@ -99,12 +101,51 @@ func TestSearchTextIsTheCellsLowered(t *testing.T) {
 		{ID: "r", Number: true, Unit: UnitBps}, {ID: "q", Number: true, Unit: UnitPerSec},
 		{ID: "t", Number: true, Unit: UnitSeconds}, {ID: "n", Number: true}}
 	vals := []any{nil, "", "Web-1", "ÜNÏ-x", "a/B/cdefgh", "ABCDEFGH", "\x1b[31mRed\x1b[0m", true, 3,
-		0.0, -1.0, 12.34, 1e15, 1e20, 1536.0, math.NaN(), math.Inf(1), math.Inf(-1), 2.5e9}
+		0.0, -1.0, 12.34, 1e15, 1e20, 1536.0, math.NaN(), math.Inf(1), math.Inf(-1), 2.5e9,
+		99.95, 100.0, 9999.0, 1e4, 999999.0, 1e6, 1023.0, 1024.0, 10239.0, 10240.0, -2048.0, 5e18, 1e30, 3600.0, 86399.5}
 	for ci := range cols {
 		for _, v := range vals {
 			want := strings.ToLower(Format(cols[ci], v))
 			if got := string(appendCellLower(nil, &cols[ci], v)); got != want {
 				t.Errorf("column %s, %#v: %q, Format lowered %q", cols[ci].ID, v, got, want)
+			}
+		}
+	}
+}
+
+// TestFindAsCellByCell: Find answers as a search through every cell, for
+// random rows of every kind of cell and random texts, typed further and
+// searched again, from every row.
+func TestFindAsCellByCell(t *testing.T) {
+	cols := []Column{{ID: "s"}, {ID: "p", Number: true, Unit: UnitPct}, {ID: "b", Number: true, Unit: UnitBytes},
+		{ID: "r", Number: true, Unit: UnitBps}, {ID: "q", Number: true, Unit: UnitPerSec},
+		{ID: "t", Number: true, Unit: UnitSeconds}, {ID: "n", Number: true}, {ID: "x"}}
+	vals := []any{nil, "", "web-1", "Zebra", "n/a", "1.2G", true, 12.5, 1536.0, 3e6, 3700.0, math.NaN(), math.Inf(1), 42.0}
+	rng := rand.New(rand.NewSource(3))
+	var rows []Row
+	for i := 0; i < 60; i++ {
+		r := Row{Key: fmt.Sprint(i)}
+		for range cols {
+			r.Values = append(r.Values, vals[rng.Intn(len(vals))])
+		}
+		rows = append(rows, r)
+	}
+	tab := &Table{Columns: cols, Rows: rows}
+	want := func(text string, from int) int {
+		text = strings.ToLower(text)
+		for k := 0; k < len(rows); k++ {
+			i := ((from+k)%len(rows) + len(rows)) % len(rows)
+			if tab.cellsHold(i, text) {
+				return i
+			}
+		}
+		return -1
+	}
+	texts := []string{"z", "ze", "zeb", "1.5k", "1.5kx", "n/a", "nan", "+inf", "3.0m", "1:01", "true", "web", "1", "g", "2.5", "0:", "eb", "webz"}
+	for _, text := range texts {
+		for from := -2; from < len(rows)+2; from += 7 {
+			if got, w := tab.Find(text, from), want(text, from); got != w {
+				t.Errorf("Find(%q, %d) = %d, cell by cell %d", text, from, got, w)
 			}
 		}
 	}
