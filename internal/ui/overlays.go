@@ -437,24 +437,16 @@ func (a *App) searchNext(ev *tcell.EventKey) {
 // the selection, wrapping around.
 func (a *App) findNext(text string, from int) bool {
 	tv := a.table
-	if text == "" || tv.data == nil || len(tv.data.Rows) == 0 {
+	if tv.data == nil {
 		return false
 	}
-	text = strings.ToLower(text)
-	n := len(tv.data.Rows)
 	sel, _ := tv.GetSelection()
-	start := sel - 1 + from
-	for k := 0; k < n; k++ {
-		i := ((start+k)%n + n) % n
-		r := &tv.data.Rows[i]
-		for ci, c := range tv.data.Columns {
-			if strings.Contains(strings.ToLower(views.Format(c, r.Values[ci])), text) {
-				tv.Select(i+1, 0)
-				return true
-			}
-		}
+	i := tv.data.Find(text, sel-1+from)
+	if i < 0 {
+		return false
 	}
-	return false
+	tv.Select(i+1, 0)
+	return true
 }
 
 // showActions offers what the view declares can be done to the selected

@@ -170,6 +170,47 @@ func (f *Filter) Apply(v *View, rows []Row) []Row {
 	return out
 }
 
+// applyWords is Apply with the bare words looked for in w, the text of
+// rows (see wordText); Apply when w cannot serve.
+func (f *Filter) applyWords(v *View, rows []Row, w *wordText) []Row {
+	if f == nil || len(f.clauses) == 0 || w == nil {
+		return f.Apply(v, rows)
+	}
+	var words, others []clause
+	for _, c := range f.clauses {
+		if c.op == "word" {
+			if strings.IndexByte(c.value, 0) >= 0 {
+				return f.Apply(v, rows)
+			}
+			words = append(words, c)
+		} else {
+			others = append(others, c)
+		}
+	}
+	if len(words) == 0 || !w.make(v, rows) {
+		return f.Apply(v, rows)
+	}
+	keep := make([]bool, len(rows))
+	for i := range keep {
+		keep[i] = true
+	}
+	for _, c := range words {
+		w.keep(c.value, keep)
+	}
+	rest := &Filter{Text: f.Text, clauses: others}
+	idx := make([]int, len(others))
+	for i, c := range others {
+		idx[i] = v.Col(c.col)
+	}
+	out := rows[:0:0]
+	for i := range rows {
+		if keep[i] && rest.match(v, idx, rows[i]) {
+			out = append(out, rows[i])
+		}
+	}
+	return out
+}
+
 // Match reports whether one row passes.
 func (f *Filter) Match(v *View, r Row) bool {
 	idx := make([]int, len(f.clauses))

@@ -408,6 +408,8 @@ type Table struct {
 	// out once per snapshot's rows for the screen (rowCache).
 	explain   []int
 	explainOf []Row
+	// search is what Find has worked out of the rows.
+	search *searchText
 }
 
 // ExplainWidths is, by column, the width in cells of the longest value of
@@ -565,6 +567,9 @@ type rowSet struct {
 	// explain is explainWidths of rows (hasExplain: worked out).
 	explain    []int
 	hasExplain bool
+	// words is the text a filter's bare words are looked for in, made
+	// the first time the screen filters these rows with one.
+	words wordText
 }
 
 // set is the cache's row set gen, nil when it is no longer kept; c.mu
@@ -641,7 +646,10 @@ func (c *rowCache) get(s *model.Snapshot, v *View, q Query) ([]Row, uint64) {
 		allRows = v.Build(s, q)
 	}
 	rows := allRows
-	if q.Filter != nil {
+	switch {
+	case q.Filter != nil && all != nil && q.Screen:
+		rows = q.Filter.applyWords(v, allRows, &all.words)
+	case q.Filter != nil:
 		rows = q.Filter.Apply(v, allRows)
 	}
 	c.mu.Lock()

@@ -1,0 +1,106 @@
+package views
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"sync"
+)
+
+// wordText is what a filter's bare words are looked for in, for one set
+// of rows: each row's text columns (textOf), lower-cased, each after a
+// NUL, the rows one after another in one buffer. Made once per row set
+// the screen filters (a filter set, changed or typed further on the same
+// snapshot reads it again), it turns a word's search through 50,000 rows
+// from a walk of every row's cells into one scan of contiguous bytes.
+type wordText struct {
+	once sync.Once
+	buf  []byte
+	end  []int32 // row i's text is buf[end[i-1]:end[i]]
+}
+
+// sizeAfter is the number of rows after which the text is given room
+// for all of them.
+const sizeAfter = 256
+
+// make fills w from rows, once; it reports whether w can be used (the
+// text fits int32 offsets).
+func (w *wordText) make(v *View, rows []Row) bool {
+	w.once.Do(func() {
+		text := make([]int, 0, len(v.Columns))
+		for i := range v.Columns {
+			if !v.Columns[i].Number {
+				text = append(text, i)
+			}
+		}
+		end := make([]int32, len(rows))
+		var buf []byte
+		for r := range rows {
+			vals := rows[r].Values
+			for _, i := range text {
+				s, ok := textOf(vals[i])
+				if !ok {
+					continue
+				}
+				buf = append(buf, 0)
+				buf = appendLower(buf, s)
+			}
+			if len(buf) > math.MaxInt32 {
+				return
+			}
+			end[r] = int32(len(buf))
+			if r == sizeAfter-1 && len(rows) > sizeAfter {
+				// Room for all rows at the first rows' length and
+				// an eighth: twice less allocated than by appending.
+				nb := make([]byte, len(buf), len(buf)/sizeAfter*len(rows)*9/8)
+				copy(nb, buf)
+				buf = nb
+			}
+		}
+		w.buf, w.end = buf, end
+	})
+	return w.end != nil || len(rows) == 0
+}
+
+// appendLower appends strings.ToLower(s) to b, without making a string
+// when s is ASCII.
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return append(b, strings.ToLower(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+// keep clears keep[i] for each row i whose text lacks word (lower-cased,
+// without a NUL: then a match lies within one cell, as anyTextContains
+// finds it).
+func (w *wordText) keep(word string, keep []bool) {
+	hit := make([]bool, len(w.end))
+	pat := []byte(word)
+	pos, r := 0, 0
+	for pos < len(w.buf) {
+		j := bytes.Index(w.buf[pos:], pat)
+		if j < 0 {
+			break
+		}
+		at := int32(pos + j)
+		for w.end[r] <= at {
+			r++
+		}
+		hit[r] = true
+		pos = int(w.end[r])
+	}
+	for i, h := range hit {
+		keep[i] = keep[i] && h
+	}
+}

@@ -1,0 +1,213 @@
+package views
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// searchText is what the screen's incremental search (/) looks through:
+// each row's cells as the screen shows them (Format), lower-cased, worked
+// out for a row the first time a search reaches it and kept with the
+// table's rows; a text that matched no row is kept too, since a text that
+// holds it (the same search, typed further) cannot match either.
+type searchText struct {
+	of   *Row     // &Rows[0] when this was made: the rows it belongs to
+	row  []string // by row: "\x00" before each cell's text; "" not yet made
+	miss string   // lower-cased text no row holds, "" none
+	buf  []byte   // reused to make a row's text
+	// The same of the cells that are not numbers (nor null), for a text
+	// no number's cell can hold (see numberBytes).
+	words     []string
+	wordsMiss string
+}
+
+// numberBytes are the bytes a number's or a null's cell can show,
+// lower-cased: digits, signs, points, units (1.2g, 3k/s, 0:03.25,
+// 3h12m), n/a, nan and inf (fmt pads a NaN with spaces).
+const numberBytes = "0123456789.-+:/ bkmgtpeshnaif"
+
+// onlyNumberBytes reports whether every byte of s is in numberBytes.
+func onlyNumberBytes(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(numberBytes, s[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Find is the index of the first row, from row `from` on and wrapping
+// around (from may be negative or past the end), that shows text in one of
+// its cells, case-insensitively; -1 when none does or text is "". The
+// first search of a table formats the cells of the rows it passes, once;
+// every later one compares bytes only. Not safe for concurrent use: the
+// screen calls it from its one goroutine.
+func (t *Table) Find(text string, from int) int {
+	n := len(t.Rows)
+	if text == "" || n == 0 {
+		return -1
+	}
+	text = strings.ToLower(text)
+	st := t.search
+	if st == nil || st.of != &t.Rows[0] || len(st.row) != n {
+		st = &searchText{of: &t.Rows[0], row: make([]string, n)}
+		t.search = st
+	}
+	if st.miss != "" && strings.Contains(text, st.miss) {
+		return -1
+	}
+	if !onlyNumberBytes(text) && strings.IndexByte(text, 0) < 0 {
+		// No number's cell can show it: the other cells are enough,
+		// and they need no formatting.
+		return t.findWords(st, text, from)
+	}
+	// A cell's text cannot hold a NUL typed into the search line, so a
+	// match in the joined text lies within one cell, as when each cell
+	// was searched on its own; a text with a NUL is searched cell by cell.
+	perCell := strings.IndexByte(text, 0) >= 0
+	for k := 0; k < n; k++ {
+		i := ((from+k)%n + n) % n
+		if perCell {
+			if t.cellsHold(i, text) {
+				return i
+			}
+			continue
+		}
+		h := st.row[i]
+		if h == "" {
+			st.buf = t.rowText(st.buf[:0], i)
+			h = string(st.buf)
+			st.row[i] = h
+		}
+		if strings.Contains(h, text) {
+			return i
+		}
+	}
+	st.miss = text
+	return -1
+}
+
+// findWords is Find of a text no number's or null's cell can show,
+// through the other cells alone.
+func (t *Table) findWords(st *searchText, text string, from int) int {
+	n := len(t.Rows)
+	if st.wordsMiss != "" && strings.Contains(text, st.wordsMiss) {
+		return -1
+	}
+	if st.words == nil {
+		st.words = make([]string, n)
+	}
+	for k := 0; k < n; k++ {
+		i := ((from+k)%n + n) % n
+		h := st.words[i]
+		if h == "" {
+			if full := st.row[i]; full != "" {
+				h = full // holds the number cells too, which cannot match
+			} else {
+				b := st.buf[:0]
+				r := &t.Rows[i]
+				for ci := range t.Columns {
+					switch r.Values[ci].(type) {
+					case float64, nil:
+						continue
+					}
+					b = append(b, 0)
+					b = appendCellLower(b, &t.Columns[ci], r.Values[ci])
+				}
+				b = append(b, 0) // never "": made
+				st.buf = b
+				h = string(b)
+			}
+			st.words[i] = h
+		}
+		if strings.Contains(h, text) {
+			return i
+		}
+	}
+	st.wordsMiss = text
+	return -1
+}
+
+// rowText appends to b row i's cells as the screen shows them,
+// lower-cased, each after a NUL.
+func (t *Table) rowText(b []byte, i int) []byte {
+	r := &t.Rows[i]
+	for ci := range t.Columns {
+		b = append(b, 0)
+		b = appendCellLower(b, &t.Columns[ci], r.Values[ci])
+	}
+	return b
+}
+
+// appendCellLower appends strings.ToLower(Format(*c, v)) to b, making no
+// string for the usual cells: a plain string, a percentage, a count.
+func appendCellLower(b []byte, c *Column, v any) []byte {
+	switch x := v.(type) {
+	case string:
+		if !c.Escapes && (c.Clip <= 0 || len(x) <= c.Clip || strings.Contains(x, "/")) {
+			return appendLower(b, x)
+		}
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			break
+		}
+		switch c.Unit {
+		case UnitPct:
+			return strconv.AppendFloat(b, x, 'f', 1, 64)
+		case UnitBytes:
+			return appendBytesLower(b, x)
+		case UnitBps:
+			return append(appendBytesLower(b, x), "/s"...)
+		case UnitPerSec:
+			switch {
+			case x >= 1e6:
+				return append(strconv.AppendFloat(b, x/1e6, 'f', 1, 64), 'm')
+			case x >= 1e4:
+				return append(strconv.AppendFloat(b, x/1e3, 'f', 0, 64), 'k')
+			case x >= 100:
+				return strconv.AppendFloat(b, x, 'f', 0, 64)
+			}
+			return strconv.AppendFloat(b, x, 'f', 1, 64)
+		case UnitSeconds:
+			return appendLower(b, Duration(x))
+		default:
+			if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+				return strconv.AppendInt(b, int64(x), 10)
+			}
+			return strconv.AppendFloat(b, x, 'f', 1, 64)
+		}
+	case nil:
+		return append(b, strings.ToLower(NA)...)
+	}
+	return appendLower(b, Format(*c, v)) // copies the Column: kept for the rare cells
+}
+
+// appendBytesLower appends strings.ToLower(HumanBytes(x)) to b.
+func appendBytesLower(b []byte, x float64) []byte {
+	const units = "bkmgtpe"
+	i := 0
+	for math.Abs(x) >= 1024 && i < len(units)-1 {
+		x /= 1024
+		i++
+	}
+	switch {
+	case i == 0:
+		return append(strconv.AppendFloat(b, x, 'f', 0, 64), 'b')
+	case math.Abs(x) < 10:
+		return append(strconv.AppendFloat(b, x, 'f', 1, 64), units[i])
+	}
+	return append(strconv.AppendFloat(b, x, 'f', 0, 64), units[i])
+}
+
+// cellsHold reports whether one of row i's cells, as the screen shows it
+// and lower-cased, holds text.
+func (t *Table) cellsHold(i int, text string) bool {
+	r := &t.Rows[i]
+	for ci, c := range t.Columns {
+		if strings.Contains(strings.ToLower(Format(c, r.Values[ci])), text) {
+			return true
+		}
+	}
+	return false
+}
