@@ -54,6 +54,8 @@ func TestSearchFormatsEachRowOncePerSnapshot(t *testing.T) {
 	base := snap.Containers[2]
 	for i := 0; i < n-3; i++ {
 		c := base
+		sample := *base.ContainerSample // a row refers to its own sample
+		c.ContainerSample = &sample
 		c.ID = fmt.Sprintf("%064x", i+1000)
 		c.Name = fmt.Sprintf("svc-%d", i)
 		c.CPUPct = float64(i%97) / 10
