@@ -786,6 +786,8 @@ func TestPauseKeepsTheTableOnScreenAtTheKey(t *testing.T) {
 	big.Containers[0].Name = "web-renamed"
 	for i := 0; i < 60000; i++ {
 		c := big.Containers[2]
+		sample := *c.ContainerSample // a row refers to its own sample
+		c.ContainerSample = &sample
 		c.ID = fmt.Sprintf("%064x", i+1)
 		c.Name = fmt.Sprintf("filler-%d", i)
 		big.Containers = append(big.Containers, c)
