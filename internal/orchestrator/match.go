@@ -122,6 +122,13 @@ func indexAll(c *model.Cluster) *index {
 			ix.byCID[cid] = t
 		}
 	}
+	ix.addFrameworksAndApps(c, nil)
+	return ix
+}
+
+// addFrameworksAndApps indexes c's frameworks and apps, and the app of
+// each task whose id tids holds (of every task when tids is nil).
+func (ix *index) addFrameworksAndApps(c *model.Cluster, tids map[string]bool) {
 	ix.frameworks = make(map[string]string, len(c.Frameworks))
 	ix.marathons = map[string]bool{}
 	for _, f := range c.Frameworks {
@@ -134,12 +141,16 @@ func indexAll(c *model.Cluster) *index {
 	ix.apps = make(map[string]*model.App, len(c.Apps))
 	for i := range c.Apps {
 		ix.apps[c.Apps[i].ID] = &c.Apps[i]
+		if tids != nil && len(tids) == 0 {
+			continue
+		}
 		for _, tid := range c.Apps[i].TaskIDs {
-			ix.appOfTask[tid] = &c.Apps[i]
+			if tids == nil || tids[tid] {
+				ix.appOfTask[tid] = &c.Apps[i]
+			}
 		}
 	}
 	ix.marathon = c.MarathonFrameworkID
-	return ix
 }
 
 // wanted is what the containers to place name: a task id each (place's
@@ -199,33 +210,12 @@ func newIndex(c *model.Cluster, cts []model.Container) *index {
 			}
 		}
 	}
-	ix.frameworks = make(map[string]string, len(c.Frameworks))
-	ix.marathons = map[string]bool{}
-	for _, f := range c.Frameworks {
-		ix.frameworks[f.ID] = f.Name
-		if f.Name == "marathon" {
-			ix.marathons[f.ID] = true
-		}
-	}
 	// The apps of the tasks placed: a container's own task id, or its
 	// task's found by container id.
 	for _, t := range ix.byCID {
 		tids[t.ID] = true
 	}
-	ix.appOfTask = map[string]*model.App{}
-	ix.apps = make(map[string]*model.App, len(c.Apps))
-	for i := range c.Apps {
-		ix.apps[c.Apps[i].ID] = &c.Apps[i]
-		if len(tids) == 0 {
-			continue
-		}
-		for _, tid := range c.Apps[i].TaskIDs {
-			if tids[tid] {
-				ix.appOfTask[tid] = &c.Apps[i]
-			}
-		}
-	}
-	ix.marathon = c.MarathonFrameworkID
+	ix.addFrameworksAndApps(c, tids)
 	return ix
 }
 
