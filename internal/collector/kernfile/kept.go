@@ -117,15 +117,9 @@ func (k *File) Read(buf []byte, limit int, path func() string) ([]byte, error) {
 		}
 		k.Close()
 	}
-	p := path()
-	fd, err := openRetry(p)
+	fd, b, err := openRead(path(), buf, limit)
 	if err != nil {
-		return buf[:0], &os.PathError{Op: "open", Path: p, Err: err}
-	}
-	b, err := preadAll(fd, buf[:0], limit)
-	if err != nil {
-		unix.Close(fd)
-		return b, &os.PathError{Op: "read", Path: p, Err: err}
+		return b, err
 	}
 	if fdBudget.take() {
 		k.fd1 = int32(fd + 1)
@@ -134,6 +128,21 @@ func (k *File) Read(buf []byte, limit int, path func() string) ([]byte, error) {
 		unix.Close(fd)
 	}
 	return b, nil
+}
+
+// openRead opens path and reads it whole (up to limit bytes), keeping the
+// descriptor open for the caller to keep or close.
+func openRead(path string, buf []byte, limit int) (int, []byte, error) {
+	fd, err := openRetry(path)
+	if err != nil {
+		return -1, buf[:0], &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	b, err := preadAll(fd, buf[:0], limit)
+	if err != nil {
+		unix.Close(fd)
+		return -1, b, &os.PathError{Op: "read", Path: path, Err: err}
+	}
+	return fd, b, nil
 }
 
 // ReadRarely reads a file that is read far less often than every
@@ -161,15 +170,9 @@ func (k *File) ReadRarely(buf []byte, limit int, path func() string) ([]byte, er
 		k.fd1 = readOnce
 		return ReadFile(path(), buf[:0], limit)
 	}
-	p := path()
-	fd, err := openRetry(p)
+	fd, b, err := openRead(path(), buf, limit)
 	if err != nil {
-		return buf[:0], &os.PathError{Op: "open", Path: p, Err: err}
-	}
-	b, err := preadAll(fd, buf[:0], limit)
-	if err != nil {
-		unix.Close(fd)
-		return b, &os.PathError{Op: "read", Path: p, Err: err}
+		return b, err
 	}
 	if fdBudget.takeSpare() {
 		k.fd1 = int32(fd + 1)
