@@ -4,13 +4,17 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/docker/docker/client"
+
 	"github.com/ctop-like/ctop-like/internal/dockertest"
 	"github.com/ctop-like/ctop-like/internal/model"
+	"github.com/ctop-like/ctop-like/internal/podmantest"
 	"github.com/ctop-like/ctop-like/internal/slowproxy"
 )
 
@@ -79,17 +83,56 @@ func TestExitWhileTheStreamWasDownIsTold(t *testing.T) {
 	p := slowproxy.Start(t, strings.TrimPrefix(DefaultHost, "unix://"), 0, nil)
 	d := New(t.Context(), "unix://"+p.Path)
 	t.Cleanup(func() { _ = d.Close() })
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	exitWhileDown(t, d, p, func(args ...string) string { return dockertest.Docker(t, args...) },
+		func(cmd ...string) string {
+			return dockertest.Run(t, []string{"--name", fmt.Sprintf("ctop-like-down-%x", b)}, cmd...)
+		})
+}
+
+// The same through Podman's Docker-compatible service, of the test's own.
+func TestPodmanExitWhileTheStreamWasDownIsTold(t *testing.T) {
+	const image = "localhost/ctop-like-dockergap:test"
+	podmantest.Busybox(t, image)
+	host := podmantest.Service(t, "ctop-like-dockergap")
+	p := slowproxy.Start(t, strings.TrimPrefix(host, "unix://"), 0, nil)
+	d := NewEngine(t.Context(), model.RuntimePodman, "unix://"+p.Path, false, func(*client.Client) error { return nil })
+	t.Cleanup(func() { _ = d.Close() })
+	podman := func(args ...string) string {
+		t.Helper()
+		var errb strings.Builder
+		cmd := exec.Command("podman", args...)
+		cmd.Stderr = &errb
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("podman %s: %v: %s", strings.Join(args, " "), err, errb.String())
+		}
+		return strings.TrimSpace(string(out))
+	}
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	exitWhileDown(t, d, p, podman, func(cmd ...string) string {
+		id := podman(append([]string{"run", "-d", "--name", fmt.Sprintf("ctop-like-down-%x", b),
+			"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096", image}, cmd...)...)
+		t.Cleanup(func() { _ = exec.Command("podman", "rm", "-f", "-t", "0", id).Run() })
+		return id
+	})
+}
+
+// exitWhileDown runs a container that exits 4 on SIGTERM (run), cuts the
+// handler's stream, signals it through the engine's CLI (cli), mends
+// the stream and wants exactly one start and one death with exit code 4
+// told about it.
+func exitWhileDown(t *testing.T, d *Handler, p *slowproxy.Proxy, cli func(args ...string) string, run func(cmd ...string) string) {
 	var got heard
 	d.Listen(got.push)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	if err := d.WaitReady(ctx); err != nil {
-		t.Fatalf("docker not listed: %v (%v)", err, d.Err())
+		t.Fatalf("%s not listed: %v (%v)", d.Name(), err, d.Err())
 	}
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	id := dockertest.Run(t, []string{"--name", fmt.Sprintf("ctop-like-down-%x", b)},
-		"sh", "-c", `trap "exit 4" TERM; while :; do usleep 20000; done`)
+	id := run("sh", "-c", `trap "exit 4" TERM; while :; do usleep 20000; done`)
 	until := func(what string, ok func() bool) {
 		t.Helper()
 		for deadline := time.Now().Add(30 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
@@ -104,16 +147,16 @@ func TestExitWhileTheStreamWasDownIsTold(t *testing.T) {
 	})
 	until("its start told", func() bool { return count(got.of(id), "started") == 1 })
 	p.Cut()
-	until("the handler sees docker gone", func() bool { return d.Err() != nil })
-	dockertest.Docker(t, "kill", "-s", "TERM", id)
-	until("docker says it exited 4", func() bool {
-		return dockertest.Docker(t, "inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id) == "exited 4"
+	until("the handler sees the engine gone", func() bool { return d.Err() != nil })
+	cli("kill", "-s", "TERM", id)
+	until("the engine says it exited 4", func() bool {
+		return cli("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id) == "exited 4"
 	})
 	p.Mend()
 	until("its exit 4 told", func() bool { return diedWith(got.of(id), 4) })
 	// Its removal, on the new stream, told after: whatever the stream
 	// and the catch-up were to tell about its death is told by then.
-	dockertest.Docker(t, "rm", id)
+	cli("rm", id)
 	until("its removal told", func() bool { return count(got.of(id), "destroyed") == 1 })
 	if evs := got.of(id); count(evs, "died") != 1 || count(evs, "started") != 1 {
 		t.Errorf("events %q: want one start and one death", kinds(evs))
