@@ -50,6 +50,8 @@ type Handler struct {
 	heard atomic.Pointer[func(model.Event)]
 	// lag is CatchUp's: told after each exit.
 	lag runtime.Lag
+	// resume is where a new session's stream starts (what it missed).
+	resume resume
 
 	mu      sync.RWMutex
 	metas   map[string]runtime.Meta
@@ -240,13 +242,18 @@ func knock(host string) error {
 func (d *Handler) session(ctx context.Context) (connected bool, err error) {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Subscribe first so that nothing that happens during the list is lost.
+	// Subscribe first so that nothing that happens during the list is
+	// lost, from the last event seen so that nothing that happened while
+	// no stream was read is either.
+	subscribed := time.Now()
 	msgs, errs := d.cli.Events(sctx, events.ListOptions{
+		Since:   d.resume.since(),
 		Filters: filters.NewArgs(filters.Arg("type", string(events.ContainerEventType))),
 	})
 	if err := d.list(sctx); err != nil {
 		return false, err
 	}
+	d.resume.listed(subscribed)
 	d.conn.Listed()
 	d.identify(sctx)
 	for {
@@ -334,7 +341,7 @@ func (d *Handler) inspect(ctx context.Context, id string) (runtime.Meta, error) 
 // metadata.
 func (d *Handler) apply(ctx context.Context, m events.Message) {
 	id := m.Actor.ID
-	if m.Type != events.ContainerEventType || id == "" {
+	if m.Type != events.ContainerEventType || id == "" || !d.resume.first(m) {
 		return
 	}
 	action := string(m.Action)
