@@ -82,15 +82,29 @@ func TestNodePlacedWithoutM(t *testing.T) {
 }
 
 // TestNoAgentNothingSaid: a node where no Mesos agent answers (nothing at
-// localhost:5051) runs as before, with nothing said of Mesos.
+// localhost:5051) runs as before, with nothing said of Mesos: no line on
+// stderr, no error, no container placed in a framework. (Containers of
+// runtime mesos may be there: other tests make /mesos cgroups at the same
+// time, so the output's text alone says nothing.)
 func TestNoAgentNothingSaid(t *testing.T) {
 	if c, err := net.DialTimeout("tcp", "localhost:5051", time.Second); err == nil {
 		c.Close()
 		t.Skip("something listens at localhost:5051 on this machine")
 	}
-	stdout, stderr, code := runBinary(t, "--docker-host", "none", "-o", "json", "-d", "300", "-n", "1")
-	if code != 0 || stderr != "" || strings.Contains(stdout, "mesos") {
-		t.Errorf("exit %d, stderr %q, mesos in the output: %v", code, stderr, strings.Contains(stdout, "mesos"))
+	stdout, stderr, code := runBinary(t, "--docker-host", "none", "-v", "containers", "-o", "json", "-d", "300", "-n", "1")
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	out := parseLines(t, stdout)
+	for _, e := range out[0].Errors {
+		if strings.Contains(strings.ToLower(e), "mesos") || strings.Contains(e, "5051") {
+			t.Errorf("an error about Mesos: %q", e)
+		}
+	}
+	for _, r := range out[0].Rows {
+		if f, _ := r["framework"].(string); f != "" {
+			t.Errorf("container %v placed in framework %q with no agent or master", r["id"], f)
+		}
 	}
 }
 
