@@ -32,7 +32,7 @@ func (t *Timeline) compareContainers(s *model.Snapshot, out []model.Event) []mod
 		case !ok:
 			ev.Kind, ev.Text = "started", "its cgroup "+c.Cgroup+" appeared"
 			out = append(out, ev)
-		case was.state != c.State && (c.State == "paused" || was.state == "paused"):
+		case was.paused != (c.State == "paused"):
 			ev.Kind, ev.Text = "paused", "its cgroup is frozen"
 			if c.State != "paused" {
 				ev.Kind, ev.Text = "unpaused", "its cgroup is thawed"
@@ -49,14 +49,14 @@ func (t *Timeline) compareContainers(s *model.Snapshot, out []model.Event) []mod
 	}
 	var gone []string
 	for key, was := range t.containers {
-		if !seen[key] && t.cfg.Counters(was.runtime) {
+		if !seen[key] && t.cfg.Counters(was.c.Runtime) {
 			gone = append(gone, key)
 		}
 	}
 	sort.Strings(gone)
 	for _, key := range gone {
 		out = append(out, model.Event{Time: s.Time, Kind: "died", Source: src, ObjectKind: "container",
-			Container: key, Text: "its cgroup " + t.containers[key].cgroup + " is gone"})
+			Container: key, Text: "its cgroup " + t.containers[key].c.Cgroup + " is gone"})
 	}
 	return out
 }

@@ -30,3 +30,23 @@ func BenchmarkObserve500(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkObserve20000 is a --cluster refresh's cost of the timeline at
+// 20,000 executors, nothing happening; held-B/container is what it keeps
+// of them until the next refresh.
+func BenchmarkObserve20000(b *testing.B) {
+	const n = 20000
+	cs := make([]model.Container, n)
+	for i := range cs {
+		cs[i] = mesosContainer(fmt.Sprintf("%08x-mesos", i), 0)
+	}
+	tl := New(Config{Counters: func(string) bool { return true }, CounterSource: "cgroup"})
+	tl.Observe(snapshotAt(0, cs...))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tl.Observe(snapshotAt(i+1, cs...))
+	}
+	b.StopTimer()
+	b.ReportMetric(heldPerContainer(n), "held-B/container")
+}
