@@ -454,21 +454,9 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 		(*h)(v.Needs)
 	}
 	use(v.Uses)
-	sortID, desc := q.Sort, q.Desc
-	if sortID == "" {
-		sortID, desc = v.DefaultSort, v.DefaultDesc
-	}
-	col := -1 // a view without a default sort keeps the order Build gives
-	if sortID != "" {
-		if err := v.CheckColumn(sortID); err != nil {
-			return nil, err
-		}
-		col = v.Col(sortID)
-	}
-	if q.Filter != nil {
-		if err := q.Filter.Check(v); err != nil {
-			return nil, err
-		}
+	sortID, desc, col, err := v.sortOf(q)
+	if err != nil {
+		return nil, err
 	}
 	q.Tree = q.Tree && v.Tree
 	var (
@@ -504,23 +492,7 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 		rows = slices.Clone(rows)
 	}
 	if col >= 0 && !q.Tree {
-		if gen == 0 {
-			SortRows(rows, col, cols[col].Number, desc)
-		} else {
-			// The cache's rows in the order of the sort, which is
-			// worked out once per snapshot, filter and sort: a key
-			// that inverts the sort back and forth sorts no more.
-			order := built.order(gen, sortID, desc)
-			if order == nil {
-				order = sortedOrder(rows, col, cols[col].Number, desc)
-				built.keepOrder(gen, sortID, desc, order)
-			}
-			sorted := make([]Row, len(order))
-			for i, k := range order {
-				sorted[i] = rows[k]
-			}
-			rows = sorted
-		}
+		rows = sortRows(rows, gen, sortID, col, cols[col].Number, desc)
 	}
 	var errs []string
 	if s != nil && v.Errors != nil {
@@ -532,6 +504,49 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 		t.explain, t.explainOf = append(slices.Clip(explain), make([]int, len(cols)-len(explain))...), rows
 	}
 	return t, nil
+}
+
+// sortOf is the column q sorts by (the view's default when q names
+// none; -1 for a view without one, which keeps the order Build gives),
+// with q's sort and filter checked against the view.
+func (v *View) sortOf(q Query) (sortID string, desc bool, col int, err error) {
+	sortID, desc, col = q.Sort, q.Desc, -1
+	if sortID == "" {
+		sortID, desc = v.DefaultSort, v.DefaultDesc
+	}
+	if sortID != "" {
+		if err := v.CheckColumn(sortID); err != nil {
+			return "", false, -1, err
+		}
+		col = v.Col(sortID)
+	}
+	if q.Filter != nil {
+		if err := q.Filter.Check(v); err != nil {
+			return "", false, -1, err
+		}
+	}
+	return sortID, desc, col, nil
+}
+
+// sortRows sorts rows by column col. Rows of the cache (gen != 0) are
+// not changed: they are returned in the order of the sort, which is
+// worked out once per snapshot, filter and sort, so a key that inverts
+// the sort back and forth sorts no more.
+func sortRows(rows []Row, gen uint64, sortID string, col int, number, desc bool) []Row {
+	if gen == 0 {
+		SortRows(rows, col, number, desc)
+		return rows
+	}
+	order := built.order(gen, sortID, desc)
+	if order == nil {
+		order = sortedOrder(rows, col, number, desc)
+		built.keepOrder(gen, sortID, desc, order)
+	}
+	sorted := make([]Row, len(order))
+	for i, k := range order {
+		sorted[i] = rows[k]
+	}
+	return sorted
 }
 
 // built remembers the last filtered rows, in build order, and the orders
