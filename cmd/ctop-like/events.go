@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/ctop-like/ctop-like/internal/collector/runtime"
@@ -97,10 +98,29 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 		if nd.local != nil {
 			nd.local.SandboxDisk(s)
 		}
-		catchUp(ctx, catchers, gone)
+		if nd.onTime.wanted() {
+			catchUp(ctx, catchers, gone)
+		}
 		tl.Observe(s)
 	})
 	return tl
+}
+
+// eventsDemand says whether a refresh waits for the engines' late
+// streams: while the events view is used (views.UsesEventsOnTime, renewed
+// at every use, for 30 s after the last) or a recording keeps every
+// refresh's events. A refresh of another view keeps its pace: at -d 250
+// with containers stopping several times a second, waiting made the
+// soak's refreshes late by up to 420 ms.
+type eventsDemand struct {
+	until  atomic.Int64 // unix nanoseconds
+	always atomic.Bool
+}
+
+func (d *eventsDemand) want() { d.until.Store(time.Now().Add(30 * time.Second).UnixNano()) }
+
+func (d *eventsDemand) wanted() bool {
+	return d.always.Load() || time.Now().UnixNano() < d.until.Load()
 }
 
 // counterSource names where a remote run's counter-derived events (OOM

@@ -122,6 +122,7 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 	}
 	if rec != nil {
 		setCrashRecording(rec)
+		nd.onTime.always.Store(true) // every refresh's events are kept
 		// A recording that lost records (a full disk) fails the run: the
 		// file is not what the user asked for.
 		defer func() {
@@ -141,9 +142,9 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 		// output what processes listen on (its port conflicts show from
 		// the first line).
 		nd.local.ReadOnDemand(o.output == "", true)
-		views.SetUsesHook(func(u views.Uses) { wantUses(nd.local, u) })
+		views.SetUsesHook(func(u views.Uses) { wantUses(nd, u) })
 		defer views.SetUsesHook(nil)
-		wantUses(nd.local, views.ViewUses(q.View))
+		wantUses(nd, views.ViewUses(q.View))
 	}
 	if o.output != "" {
 		return runBatch(ctx, o, nd, mon, q, rec, stdout, stderr)
@@ -181,7 +182,11 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 }
 
 // wantUses tells the collector what the views use.
-func wantUses(l *collector.Local, u views.Uses) {
+func wantUses(nd *node, u views.Uses) {
+	if u&views.UsesEventsOnTime != 0 {
+		nd.onTime.want()
+	}
+	l := nd.local
 	if u&views.UsesListeners != 0 {
 		l.WantPorts()
 	}
@@ -204,6 +209,9 @@ type node struct {
 	// itself (--cluster: the agents' source, on top of the poller); nil
 	// when cluster does or there is none.
 	events eventStreamer
+	// onTime says whether a refresh waits for the engines' late streams
+	// (catchUp): while the events are shown or recorded.
+	onTime eventsDemand
 	close  func()
 }
 

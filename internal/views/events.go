@@ -44,6 +44,7 @@ func init() {
 		NameColumns: []string{"object"},
 		Build:       buildEvents,
 		Needs:       model.NeedMarathonEvents,
+		Uses:        UsesEventsOnTime,
 		Drill:       eventDrill,
 		Stream:      eventSeq,
 		Wrap:        true,

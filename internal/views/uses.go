@@ -17,6 +17,12 @@ import "sync/atomic"
 //   - UsesProcessIO, each process's /proc/<pid>/io (a pread per process
 //     per refresh, as many as /proc/<pid>/stat): the processes view's disk
 //     columns and Describe.
+//   - UsesEventsOnTime, the events as they happen: while it is used, a
+//     refresh waits (up to a bound) for the engines' event streams to tell
+//     the exits of containers whose main process is gone, so the first
+//     refresh after an engine said a container exited carries its death.
+//     Used by the events view; a refresh of any other view keeps its
+//     pace and the events come a refresh later at most.
 //
 // The recorder reads everything (cmd/ctop-like).
 type Uses uint8
@@ -24,6 +30,7 @@ type Uses uint8
 const (
 	UsesListeners Uses = 1 << iota
 	UsesProcessIO
+	UsesEventsOnTime
 )
 
 // usesHook is told what the views use.
