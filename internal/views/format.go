@@ -53,20 +53,24 @@ func Format(c Column, v any) string {
 
 // HumanBytes is top's style: 1023B, 1.0K, 340K, 1.2M, 12G (powers of 1024).
 func HumanBytes(b float64) string {
-	const units = "BKMGTPE"
+	return string(appendHumanBytes(make([]byte, 0, 8), b, "BKMGTPE"))
+}
+
+// appendHumanBytes appends x in HumanBytes' style to b, with units the
+// unit letters from bytes up ("BKMGTPE", or lower-case for a search).
+func appendHumanBytes(b []byte, x float64, units string) []byte {
 	i := 0
-	for math.Abs(b) >= 1024 && i < len(units)-1 {
-		b /= 1024
+	for math.Abs(x) >= 1024 && i < len(units)-1 {
+		x /= 1024
 		i++
 	}
 	switch {
 	case i == 0:
-		return strconv.FormatFloat(b, 'f', 0, 64) + "B"
-	case math.Abs(b) < 10:
-		return strconv.FormatFloat(b, 'f', 1, 64) + units[i:i+1]
-	default:
-		return strconv.FormatFloat(b, 'f', 0, 64) + units[i:i+1]
+		return append(strconv.AppendFloat(b, x, 'f', 0, 64), units[0])
+	case math.Abs(x) < 10:
+		return append(strconv.AppendFloat(b, x, 'f', 1, 64), units[i])
 	}
+	return append(strconv.AppendFloat(b, x, 'f', 0, 64), units[i])
 }
 
 func shortNumber(x float64) string {

@@ -184,21 +184,7 @@ func appendCellLower(b []byte, c *Column, v any) []byte {
 }
 
 // appendBytesLower appends strings.ToLower(HumanBytes(x)) to b.
-func appendBytesLower(b []byte, x float64) []byte {
-	const units = "bkmgtpe"
-	i := 0
-	for math.Abs(x) >= 1024 && i < len(units)-1 {
-		x /= 1024
-		i++
-	}
-	switch {
-	case i == 0:
-		return append(strconv.AppendFloat(b, x, 'f', 0, 64), 'b')
-	case math.Abs(x) < 10:
-		return append(strconv.AppendFloat(b, x, 'f', 1, 64), units[i])
-	}
-	return append(strconv.AppendFloat(b, x, 'f', 0, 64), units[i])
-}
+func appendBytesLower(b []byte, x float64) []byte { return appendHumanBytes(b, x, "bkmgtpe") }
 
 // cellsHold reports whether one of row i's cells, as the screen shows it
 // and lower-cased, holds text.
