@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // wordText is what a filter's bare words are looked for in, for one set
@@ -15,6 +16,7 @@ import (
 // from a walk of every row's cells into one scan of contiguous bytes.
 type wordText struct {
 	once sync.Once
+	done atomic.Bool // made: buf and end are set and never change again
 	buf  []byte
 	end  []int32 // row i's text is buf[end[i-1]:end[i]]
 }
@@ -26,18 +28,47 @@ const sizeAfter = 256
 // make fills w from rows, once; it reports whether w can be used (the
 // text fits int32 offsets).
 func (w *wordText) make(v *View, rows []Row) bool {
+	return w.makeFrom(v, rows, nil, nil)
+}
+
+// made reports whether w has been made (and can be carried over).
+func (w *wordText) made() bool { return w.done.Load() && w.end != nil }
+
+// makeFrom is make, taking the text of a row whose text cells are those
+// of the row of the same key among old from prev, old's text (when made;
+// see carry.go) rather than lowering its cells again.
+func (w *wordText) makeFrom(v *View, rows []Row, old []Row, prev *wordText) bool {
 	w.once.Do(func() {
+		defer w.done.Store(true)
 		text := make([]int, 0, len(v.Columns))
 		for i := range v.Columns {
 			if !v.Columns[i].Number {
 				text = append(text, i)
 			}
 		}
+		var m *rowMatch
+		if prev != nil && prev.made() && len(prev.end) == len(old) {
+			m = &rowMatch{old: old}
+		}
 		end := make([]int32, len(rows))
 		var buf []byte
 		for r := range rows {
 			vals := rows[r].Values
+			carried := false
+			if m != nil {
+				if j := m.find(rows[r].Key); j >= 0 && sameWordCells(vals, old[j].Values, text) {
+					from := int32(0)
+					if j > 0 {
+						from = prev.end[j-1]
+					}
+					buf = append(buf, prev.buf[from:prev.end[j]]...)
+					carried = true
+				}
+			}
 			for _, i := range text {
+				if carried {
+					break
+				}
 				s, ok := textOf(vals[i])
 				if !ok {
 					continue

@@ -2,8 +2,10 @@ package views
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // searchText is what the screen's incremental search (/) looks through:
@@ -95,6 +97,33 @@ func (t *Table) findWords(st *searchText, text string, from int) int {
 	if st.wordsMiss != "" && strings.Contains(text, st.wordsMiss) {
 		return -1
 	}
+	if ft := t.find; ft != nil && ft.serves(t) {
+		// The text of the cache's rows these are: kept through a sort
+		// key, and carried over to the next refresh's rows.
+		ft.mu.Lock()
+		defer ft.mu.Unlock()
+		if ft.text == nil {
+			ft.text = make([]string, len(ft.rows))
+		}
+		for k := 0; k < n; k++ {
+			i := ((from+k)%n + n) % n
+			j := i
+			if t.findOrder != nil {
+				j = int(t.findOrder[i])
+			}
+			h := ft.text[j]
+			if h == "" {
+				st.buf = t.wordsText(st.buf[:0], i)
+				h = string(st.buf)
+				ft.text[j] = h
+			}
+			if strings.Contains(h, text) {
+				return i
+			}
+		}
+		st.wordsMiss = text
+		return -1
+	}
 	if st.words == nil {
 		st.words = make([]string, n)
 	}
@@ -105,19 +134,8 @@ func (t *Table) findWords(st *searchText, text string, from int) int {
 			if full := st.row[i]; full != "" {
 				h = full // holds the number cells too, which cannot match
 			} else {
-				b := st.buf[:0]
-				r := &t.Rows[i]
-				for ci := range t.Columns {
-					switch r.Values[ci].(type) {
-					case float64, nil:
-						continue
-					}
-					b = append(b, 0)
-					b = appendCellLower(b, &t.Columns[ci], r.Values[ci])
-				}
-				b = append(b, 0) // never "": made
-				st.buf = b
-				h = string(b)
+				st.buf = t.wordsText(st.buf[:0], i)
+				h = string(st.buf)
 			}
 			st.words[i] = h
 		}
@@ -127,6 +145,93 @@ func (t *Table) findWords(st *searchText, text string, from int) int {
 	}
 	st.wordsMiss = text
 	return -1
+}
+
+// wordsText appends to b row i's cells that are not numbers nor null, as
+// the screen shows them, lower-cased, each after a NUL, and a NUL (never
+// "": made).
+func (t *Table) wordsText(b []byte, i int) []byte {
+	r := &t.Rows[i]
+	for ci := range t.Columns {
+		switch r.Values[ci].(type) {
+		case float64, nil:
+			continue
+		}
+		b = append(b, 0)
+		b = appendCellLower(b, &t.Columns[ci], r.Values[ci])
+	}
+	return append(b, 0)
+}
+
+// findText is the search's words text (Table.wordsText) of a row set of
+// the cache, by row, kept with the rows: the tables of the set in any
+// sort share it, and the next set of the same view takes from it the
+// text of each row whose cells are the same (carryFrom).
+type findText struct {
+	mu   sync.Mutex
+	rows []Row    // the set's rows
+	cols []Column // the columns the text is of
+	text []string // by row; "" not yet made; nil: no search yet
+}
+
+// serves reports whether t's rows are ft's rows in t.findOrder (the
+// identity when nil) and its columns ft's: a table changed after Rows
+// (wrapped lines) is searched through its own text.
+func (ft *findText) serves(t *Table) bool {
+	if t.findChecked {
+		return t.findOK
+	}
+	t.findChecked = true
+	if len(t.Columns) != len(ft.cols) || len(t.Columns) == 0 || &t.Columns[0] != &ft.cols[0] {
+		return false
+	}
+	if t.findOrder != nil && len(t.findOrder) != len(t.Rows) || t.findOrder == nil && len(t.Rows) != len(ft.rows) {
+		return false
+	}
+	for i := range t.Rows {
+		j := i
+		if t.findOrder != nil {
+			j = int(t.findOrder[i])
+		}
+		a, b := t.Rows[i].Values, ft.rows[j].Values
+		if len(a) != len(b) || len(a) > 0 && &a[0] != &b[0] {
+			return false
+		}
+	}
+	t.findOK = true
+	return true
+}
+
+// used reports whether a search has been through ft.
+func (ft *findText) used() bool {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	return ft.text != nil
+}
+
+// carryFrom gives ft the text prev has made of each row whose cells that
+// are not numbers are those of prev's row of the same key; the others are
+// made when a search reaches them. ft is new: no search has seen it.
+func (ft *findText) carryFrom(prev *findText) {
+	prev.mu.Lock()
+	if prev.text == nil || len(prev.cols) != len(ft.cols) || len(ft.cols) == 0 || &prev.cols[0] != &ft.cols[0] {
+		prev.mu.Unlock()
+		return
+	}
+	made := slices.Clone(prev.text) // a search may be filling it meanwhile
+	prev.mu.Unlock()
+	text := make([]string, len(ft.rows))
+	m := rowMatch{old: prev.rows}
+	for i := range ft.rows {
+		if j := m.find(ft.rows[i].Key); j >= 0 && made[j] != "" && sameFindCells(ft.rows[i].Values, prev.rows[j].Values) {
+			text[i] = made[j]
+		}
+	}
+	ft.mu.Lock()
+	if ft.text == nil {
+		ft.text = text
+	}
+	ft.mu.Unlock()
 }
 
 // rowText appends to b row i's cells as the screen shows them,

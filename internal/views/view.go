@@ -410,6 +410,14 @@ type Table struct {
 	explainOf []Row
 	// search is what Find has worked out of the rows.
 	search *searchText
+	// find is the search text of the cache's rows these rows are, in
+	// the order findOrder (nil: the same order); nil when they are not
+	// the cache's. findChecked and findOK: whether the rows still are
+	// (findText.serves).
+	find        *findText
+	findOrder   []int32
+	findChecked bool
+	findOK      bool
 }
 
 // ExplainWidths is, by column, the width in cells of the longest value of
@@ -480,6 +488,13 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 		explain = built.explainWidths(gen, v.Columns, rows)
 	}
 	cols := v.Columns
+	var (
+		find  *findText // the search text of the cache's rows, shared by their sorts
+		order []int32
+	)
+	if gen != 0 && q.Screen {
+		find = built.findText(gen)
+	}
 	if extra := labelColumns(v, q); len(extra) > 0 {
 		if gen != 0 {
 			rows = slices.Clone(rows)
@@ -488,17 +503,18 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 		if col < 0 && sortID != "" {
 			col = len(v.Columns) + slices.Index(extra, sortID)
 		}
+		find = nil // other columns
 	} else if gen != 0 && (col < 0 || q.Tree) {
 		rows = slices.Clone(rows)
 	}
 	if col >= 0 && !q.Tree {
-		rows = sortRows(rows, gen, sortID, col, cols[col].Number, desc)
+		rows, order = sortRows(rows, gen, sortID, col, cols[col].Number, desc)
 	}
 	var errs []string
 	if s != nil && v.Errors != nil {
 		errs = v.Errors(s, q)
 	}
-	t := &Table{View: v, Columns: cols, Rows: rows, SortCol: col, Desc: desc, Errors: errs}
+	t := &Table{View: v, Columns: cols, Rows: rows, SortCol: col, Desc: desc, Errors: errs, find: find, findOrder: order}
 	if explain != nil {
 		// A label column explains nothing.
 		t.explain, t.explainOf = append(slices.Clip(explain), make([]int, len(cols)-len(explain))...), rows
@@ -532,10 +548,10 @@ func (v *View) sortOf(q Query) (sortID string, desc bool, col int, err error) {
 // not changed: they are returned in the order of the sort, which is
 // worked out once per snapshot, filter and sort, so a key that inverts
 // the sort back and forth sorts no more.
-func sortRows(rows []Row, gen uint64, sortID string, col int, number, desc bool) []Row {
+func sortRows(rows []Row, gen uint64, sortID string, col int, number, desc bool) ([]Row, []int32) {
 	if gen == 0 {
 		SortRows(rows, col, number, desc)
-		return rows
+		return rows, nil
 	}
 	order := built.order(gen, sortID, desc)
 	if order == nil {
@@ -546,7 +562,7 @@ func sortRows(rows []Row, gen uint64, sortID string, col int, number, desc bool)
 	for i, k := range order {
 		sorted[i] = rows[k]
 	}
-	return sorted
+	return sorted, order
 }
 
 // built remembers the last filtered rows, in build order, and the orders
@@ -585,6 +601,24 @@ type rowSet struct {
 	// words is the text a filter's bare words are looked for in, made
 	// the first time the screen filters these rows with one.
 	words wordText
+	// find is the search's text of these rows (Table.Find).
+	find *findText
+}
+
+// newRowSet is a row set of v's rows, numbered later.
+func newRowSet(v *View, rows []Row) *rowSet {
+	return &rowSet{rows: rows, find: &findText{rows: rows, cols: v.Columns}}
+}
+
+// findText is the search text of row set gen, nil when it is no longer
+// kept.
+func (c *rowCache) findText(gen uint64) *findText {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if rs := c.set(gen); rs != nil {
+		return rs.find
+	}
+	return nil
 }
 
 // set is the cache's row set gen, nil when it is no longer kept; c.mu
@@ -643,6 +677,17 @@ func (c *rowCache) get(s *model.Snapshot, v *View, q Query) ([]Row, uint64) {
 		c.mu.Unlock()
 		return rows, gen
 	}
+	// The last rows of the screen's view whose text a search or a
+	// filter's words have used: these rows take the text of their rows
+	// that read the same (carry.go), now, off the screen's goroutine,
+	// rather than at the next key.
+	var prevAll, prevCur *rowSet
+	if q.Screen && c.view == v && c.tree == tree && slices.Equal(c.scope, q.Scope) {
+		if c.all != nil && c.all.words.made() {
+			prevAll = c.all
+		}
+		prevCur = c.cur
+	}
 	var all *rowSet
 	if same {
 		all = c.all
@@ -650,33 +695,45 @@ func (c *rowCache) get(s *model.Snapshot, v *View, q Query) ([]Row, uint64) {
 		// The rows of another snapshot are not kept while these are
 		// built: with 100,000 tasks they were 40 MB more at -v
 		// mesos-tasks' peak, and held that snapshot (and its tasks)
-		// after the next was out.
+		// after the next was out. (The screen's, when their text was
+		// used, are held until it is carried over.)
 		c.snap, c.view, c.cur, c.all = nil, nil, nil, nil
 	}
 	c.mu.Unlock()
-	var allRows []Row
-	if all != nil {
-		allRows = all.rows
-	} else {
-		allRows = v.Build(s, q)
+	if prevCur != nil && !prevCur.find.used() {
+		prevCur = nil
 	}
+	newAll := all == nil
+	if newAll {
+		all = newRowSet(v, v.Build(s, q))
+		if prevAll != nil && prevAll != all {
+			all.words.makeFrom(v, all.rows, prevAll.rows, &prevAll.words)
+		}
+	}
+	allRows := all.rows
 	rows := allRows
 	switch {
-	case q.Filter != nil && all != nil && q.Screen:
+	case q.Filter != nil && q.Screen:
 		rows = q.Filter.applyWords(v, allRows, &all.words)
 	case q.Filter != nil:
 		rows = q.Filter.Apply(v, allRows)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if all == nil {
-		c.gen++
-		all = &rowSet{gen: c.gen, rows: allRows}
-	}
 	cur := all
 	if q.Filter != nil {
+		cur = newRowSet(v, rows)
+	}
+	if prevCur != nil && prevCur != cur && !cur.find.used() {
+		cur.find.carryFrom(prevCur.find)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if newAll {
 		c.gen++
-		cur = &rowSet{gen: c.gen, rows: rows}
+		all.gen = c.gen
+	}
+	if q.Filter != nil {
+		c.gen++
+		cur.gen = c.gen
 	}
 	c.snap, c.view, c.tree, c.filter, c.text = s, v, tree, q.Filter, text
 	c.scope = slices.Clone(q.Scope)

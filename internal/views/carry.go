@@ -1,0 +1,121 @@
+package views
+
+import (
+	"slices"
+
+	"github.com/ctop-like/ctop-like/internal/model"
+)
+
+// The screen's search and filter words look through text made from each
+// row's text cells, lower-cased (findText, wordText). A refresh's rows are
+// mostly the last one's with new figures: a row whose text cells are the
+// same as those of the last rows' row of the same key takes that row's
+// text instead of making it again, so the first search or filter key
+// after a refresh costs what a later key does.
+
+// rowMatch pairs rows with the rows of the same key among old, which are
+// mostly in the same order (Build's: cgroup, pid, agent order).
+type rowMatch struct {
+	old    []Row
+	next   int              // the old row after the last one paired
+	misses int              // keys not found by looking ahead
+	byKey  map[string]int32 // made after too many misses
+}
+
+// lookAhead is how many old rows past the last paired one a key is
+// looked for among, before it is looked up in a map of every old row.
+const lookAhead = 16
+
+// find is the index in old of the row of key, -1 when there is none.
+func (m *rowMatch) find(key string) int {
+	if m.byKey == nil {
+		for j := m.next; j < len(m.old) && j < m.next+lookAhead; j++ {
+			if m.old[j].Key == key {
+				m.next = j + 1
+				return j
+			}
+		}
+		if m.misses++; m.misses <= 4*lookAhead {
+			return -1 // a new row, mostly
+		}
+		m.byKey = make(map[string]int32, len(m.old))
+		for j := len(m.old) - 1; j >= 0; j-- {
+			m.byKey[m.old[j].Key] = int32(j)
+		}
+	}
+	if j, ok := m.byKey[key]; ok {
+		return int(j)
+	}
+	return -1
+}
+
+// sameWordCells reports whether rows a and b give the same text in the
+// columns text (textOf's, as wordText makes it).
+func sameWordCells(a, b []any, text []int) bool {
+	for _, i := range text {
+		if !sameTextValue(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameTextValue reports whether x and y read the same as text (textOf),
+// or are both no text. It makes no string.
+func sameTextValue(x, y any) bool {
+	switch a := x.(type) {
+	case string:
+		b, ok := y.(string)
+		return ok && a == b
+	case *model.Labels:
+		b, ok := y.(*model.Labels)
+		return ok && sameLabels(a, b)
+	}
+	switch y.(type) {
+	case string, *model.Labels:
+		return false
+	}
+	return true
+}
+
+func sameLabels(a, b *model.Labels) bool {
+	if a == b {
+		return true
+	}
+	if a == nil || b == nil {
+		return false
+	}
+	return slices.Equal(*a, *b)
+}
+
+// sameFindCells reports whether rows a and b show the same text in their
+// cells that are not numbers nor null (the search's words text, made by
+// appendCellLower from the column and the value alone), and have those
+// in the same columns. Values of other types than strings and labels are
+// not compared: such a row is made again.
+func sameFindCells(a, b []any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		switch x := a[i].(type) {
+		case float64, nil:
+			switch b[i].(type) {
+			case float64, nil:
+				continue
+			}
+			return false
+		case string:
+			if y, ok := b[i].(string); !ok || x != y {
+				return false
+			}
+		case *model.Labels:
+			if y, ok := b[i].(*model.Labels); !ok || !sameLabels(x, y) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
