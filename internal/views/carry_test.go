@@ -42,7 +42,7 @@ func mallocs(f func()) uint64 {
 // findCellByCell is Find as a search through every cell of t's rows.
 func findCellByCell(t *Table, text string, from int) int {
 	text = strings.ToLower(text)
-	n := len(t.Rows)
+	n := t.Len()
 	for k := 0; k < n; k++ {
 		i := ((from+k)%n + n) % n
 		if t.cellsHold(i, text) {
@@ -180,11 +180,11 @@ func TestFilterTextCarriedToTheNextRefresh(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.EqualFunc(screen.Rows, batch.Rows, func(a, b Row) bool { return a.Key == b.Key }) {
-			t.Errorf("filter %q after the refresh: %d rows, batch mode %d (or in another order)", expr, len(screen.Rows), len(batch.Rows))
+		if !slices.EqualFunc(screen.RowSlice(), batch.Rows, func(a, b Row) bool { return a.Key == b.Key }) {
+			t.Errorf("filter %q after the refresh: %d rows, batch mode %d (or in another order)", expr, screen.Len(), len(batch.Rows))
 		}
 	}
-	if len(tab.Rows) == 0 {
+	if tab.Len() == 0 {
 		t.Error("svc-1 kept no row")
 	}
 }

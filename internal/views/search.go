@@ -14,7 +14,7 @@ import (
 // table's rows; a text that matched no row is kept too, since a text that
 // holds it (the same search, typed further) cannot match either.
 type searchText struct {
-	of   *Row     // &Rows[0] when this was made: the rows it belongs to
+	of   *Row     // Row(0) when this was made: the rows it belongs to
 	row  []string // by row: "\x00" before each cell's text; "" not yet made
 	miss string   // lower-cased text no row holds, "" none
 	buf  []byte   // reused to make a row's text
@@ -46,14 +46,14 @@ func onlyNumberBytes(s string) bool {
 // every later one compares bytes only. Not safe for concurrent use: the
 // screen calls it from its one goroutine.
 func (t *Table) Find(text string, from int) int {
-	n := len(t.Rows)
+	n := t.Len()
 	if text == "" || n == 0 {
 		return -1
 	}
 	text = strings.ToLower(text)
 	st := t.search
-	if st == nil || st.of != &t.Rows[0] || len(st.row) != n {
-		st = &searchText{of: &t.Rows[0], row: make([]string, n)}
+	if st == nil || st.of != t.Row(0) || len(st.row) != n {
+		st = &searchText{of: t.Row(0), row: make([]string, n)}
 		t.search = st
 	}
 	if st.miss != "" && strings.Contains(text, st.miss) {
@@ -93,7 +93,7 @@ func (t *Table) Find(text string, from int) int {
 // findWords is Find of a text no number's or null's cell can show,
 // through the other cells alone.
 func (t *Table) findWords(st *searchText, text string, from int) int {
-	n := len(t.Rows)
+	n := t.Len()
 	if st.wordsMiss != "" && strings.Contains(text, st.wordsMiss) {
 		return -1
 	}
@@ -151,7 +151,7 @@ func (t *Table) findWords(st *searchText, text string, from int) int {
 // the screen shows them, lower-cased, each after a NUL, and a NUL (never
 // "": made).
 func (t *Table) wordsText(b []byte, i int) []byte {
-	r := &t.Rows[i]
+	r := t.Row(i)
 	for ci := range t.Columns {
 		switch r.Values[ci].(type) {
 		case float64, nil:
@@ -184,6 +184,14 @@ func (ft *findText) serves(t *Table) bool {
 	t.findChecked = true
 	if len(t.Columns) != len(ft.cols) || len(t.Columns) == 0 || &t.Columns[0] != &ft.cols[0] {
 		return false
+	}
+	if t.Rows == nil && t.base != nil {
+		// Rows in an order over the cache's rows.
+		if len(t.base) == 0 || len(ft.rows) != len(t.base) || &t.base[0] != &ft.rows[0] {
+			return false
+		}
+		t.findOK = true
+		return true
 	}
 	if t.findOrder != nil && len(t.findOrder) != len(t.Rows) || t.findOrder == nil && len(t.Rows) != len(ft.rows) {
 		return false
@@ -237,7 +245,7 @@ func (ft *findText) carryFrom(prev *findText) {
 // rowText appends to b row i's cells as the screen shows them,
 // lower-cased, each after a NUL.
 func (t *Table) rowText(b []byte, i int) []byte {
-	r := &t.Rows[i]
+	r := t.Row(i)
 	for ci := range t.Columns {
 		b = append(b, 0)
 		b = appendCellLower(b, &t.Columns[ci], r.Values[ci])
@@ -294,7 +302,7 @@ func appendBytesLower(b []byte, x float64) []byte { return appendHumanBytes(b, x
 // cellsHold reports whether one of row i's cells, as the screen shows it
 // and lower-cased, holds text.
 func (t *Table) cellsHold(i int, text string) bool {
-	r := &t.Rows[i]
+	r := t.Row(i)
 	for ci, c := range t.Columns {
 		if strings.Contains(strings.ToLower(Format(c, r.Values[ci])), text) {
 			return true

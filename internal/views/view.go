@@ -399,6 +399,11 @@ type Query struct {
 type Table struct {
 	View    *View
 	Columns []Column
+	// Rows are the rows in their order, the caller's to change; nil in
+	// a table for the screen (Query.Screen) sorted over the rows Rows
+	// keeps, which Len and Row give in their order without copying them
+	// (a copy of 50,000 rows in a new order was most of a sort key).
+	// Len, Row and RowSlice read either.
 	Rows    []Row
 	SortCol int // index in Columns, -1 when unsorted
 	Desc    bool
@@ -410,6 +415,10 @@ type Table struct {
 	explainOf []Row
 	// search is what Find has worked out of the rows.
 	search *searchText
+	// base and order are the rows when Rows is nil: row i is
+	// base[order[i]]; base are the cache's, shared, never changed.
+	base  []Row
+	order []int32
 	// find is the search text of the cache's rows these rows are, in
 	// the order findOrder (nil: the same order); nil when they are not
 	// the cache's. findChecked and findOK: whether the rows still are
@@ -420,16 +429,85 @@ type Table struct {
 	findOK      bool
 }
 
+// Len is the number of rows.
+func (t *Table) Len() int {
+	if t.Rows == nil && t.base != nil {
+		return len(t.order)
+	}
+	return len(t.Rows)
+}
+
+// Row is row i in the table's order; the caller must not change it.
+func (t *Table) Row(i int) *Row {
+	if t.Rows == nil && t.base != nil {
+		return &t.base[t.order[i]]
+	}
+	return &t.Rows[i]
+}
+
+// IndexOf is the position of the first row of key, -1 when none has it.
+// Rows in an order over the cache's are looked through in their own
+// order, then the position found in the order: both reads run straight
+// through memory, where a walk in the sort's order jumps about.
+func (t *Table) IndexOf(key string) int {
+	if t.Rows == nil && t.base != nil {
+		var of []int32 // the base rows of key: mostly one
+		for j := range t.base {
+			if t.base[j].Key == key {
+				of = append(of, int32(j))
+			}
+		}
+		if len(of) == 0 {
+			return -1
+		}
+		for i, j := range t.order {
+			if j == of[0] || len(of) > 1 && slices.Contains(of, j) {
+				return i
+			}
+		}
+		return -1
+	}
+	for i := range t.Rows {
+		if t.Rows[i].Key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// RowSlice is the rows in their order: Rows, or a copy of them in order
+// when the table has no Rows of its own.
+func (t *Table) RowSlice() []Row {
+	if t.Rows == nil && t.base != nil {
+		rows := make([]Row, len(t.order))
+		for i, k := range t.order {
+			rows[i] = t.base[k]
+		}
+		return rows
+	}
+	return t.Rows
+}
+
+// WithRows is a copy of t with other rows (wrapped lines): nothing
+// worked out of t's rows goes with it.
+func (t *Table) WithRows(rows []Row) *Table {
+	return &Table{View: t.View, Columns: t.Columns, Rows: rows, SortCol: t.SortCol, Desc: t.Desc, Errors: t.Errors}
+}
+
 // ExplainWidths is, by column, the width in cells of the longest value of
 // each explaining column (Explains) among the rows, and of the Width-0
 // column of a view that has some (it is the row's name there: an app, a
 // task); 0 for the other columns, nil when the view has none. The screen
 // gives them room with it.
 func (t *Table) ExplainWidths() []int {
-	if n := len(t.Rows); n > 0 && len(t.explainOf) == n && &t.explainOf[0] == &t.Rows[0] {
+	rows := t.Rows
+	if rows == nil {
+		rows = t.base // the order changes no width
+	}
+	if n := len(rows); n > 0 && len(t.explainOf) == n && &t.explainOf[0] == &rows[0] {
 		return t.explain
 	}
-	return explainWidths(t.Columns, t.Rows)
+	return explainWidths(t.Columns, rows)
 }
 
 // explainWidths is ExplainWidths of rows in columns cols.
@@ -507,7 +585,15 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 	} else if gen != 0 && (col < 0 || q.Tree) {
 		rows = slices.Clone(rows)
 	}
-	if col >= 0 && !q.Tree {
+	var base []Row
+	switch {
+	case col < 0 || q.Tree:
+	case gen != 0 && q.Screen && find != nil:
+		// The screen reads the cache's rows in the sort's order
+		// (Table.Row): no copy of them.
+		order = cachedOrder(rows, gen, sortID, col, cols[col].Number, desc)
+		base, rows = rows, nil
+	default:
 		rows, order = sortRows(rows, gen, sortID, col, cols[col].Number, desc)
 	}
 	var errs []string
@@ -515,9 +601,16 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 		errs = v.Errors(s, q)
 	}
 	t := &Table{View: v, Columns: cols, Rows: rows, SortCol: col, Desc: desc, Errors: errs, find: find, findOrder: order}
+	if base != nil {
+		t.base, t.order = base, order
+	}
 	if explain != nil {
 		// A label column explains nothing.
-		t.explain, t.explainOf = append(slices.Clip(explain), make([]int, len(cols)-len(explain))...), rows
+		t.explainOf = rows
+		if base != nil {
+			t.explainOf = base
+		}
+		t.explain = append(slices.Clip(explain), make([]int, len(cols)-len(explain))...)
 	}
 	return t, nil
 }
@@ -553,16 +646,23 @@ func sortRows(rows []Row, gen uint64, sortID string, col int, number, desc bool)
 		SortRows(rows, col, number, desc)
 		return rows, nil
 	}
-	order := built.order(gen, sortID, desc)
-	if order == nil {
-		order = sortedOrder(rows, col, number, desc)
-		built.keepOrder(gen, sortID, desc, order)
-	}
+	order := cachedOrder(rows, gen, sortID, col, number, desc)
 	sorted := make([]Row, len(order))
 	for i, k := range order {
 		sorted[i] = rows[k]
 	}
 	return sorted, order
+}
+
+// cachedOrder is the order of the cache's rows gen (rows) in a sort,
+// kept with them.
+func cachedOrder(rows []Row, gen uint64, sortID string, col int, number, desc bool) []int32 {
+	order := built.order(gen, sortID, desc)
+	if order == nil {
+		order = sortedOrder(rows, col, number, desc)
+		built.keepOrder(gen, sortID, desc, order)
+	}
+	return order
 }
 
 // built remembers the last filtered rows, in build order, and the orders
