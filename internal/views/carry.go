@@ -14,29 +14,31 @@ import (
 // after a refresh costs what a later key does.
 
 // rowMatch pairs rows with the rows of the same key among old, which are
-// mostly in the same order (Build's: cgroup, pid, agent order).
+// in the same order, give or take rows come and gone (Build's order:
+// cgroup, pid, agent order; a filter keeps rows in it).
 type rowMatch struct {
-	old    []Row
-	next   int              // the old row after the last one paired
-	misses int              // keys not found by looking ahead
-	byKey  map[string]int32 // made after too many misses
+	old     []Row
+	next    int              // the old row after the last one paired
+	scanned int              // old rows read past next, for keys not found at once
+	byKey   map[string]int32 // made once scanning has read the old rows 4 times
 }
 
-// lookAhead is how many old rows past the last paired one a key is
-// looked for among, before it is looked up in a map of every old row.
-const lookAhead = 16
-
-// find is the index in old of the row of key, -1 when there is none.
+// find is the index in old of the row of key, -1 when none was found:
+// the next old rows are read until it is found (rows gone are passed
+// over); a key not found (a new row, or one moved before the last paired,
+// then made again) has read the rest of old for nothing, and after four
+// times old's rows read so, a map of old's keys answers.
 func (m *rowMatch) find(key string) int {
 	if m.byKey == nil {
-		for j := m.next; j < len(m.old) && j < m.next+lookAhead; j++ {
+		for j := m.next; j < len(m.old); j++ {
 			if m.old[j].Key == key {
+				m.scanned += j - m.next
 				m.next = j + 1
 				return j
 			}
 		}
-		if m.misses++; m.misses <= 4*lookAhead {
-			return -1 // a new row, mostly
+		if m.scanned += len(m.old) - m.next; m.scanned <= 4*len(m.old) {
+			return -1 // a new row
 		}
 		m.byKey = make(map[string]int32, len(m.old))
 		for j := len(m.old) - 1; j >= 0; j-- {

@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"math/rand"
 	"runtime"
 	"slices"
 	"strings"
@@ -186,5 +187,57 @@ func TestFilterTextCarriedToTheNextRefresh(t *testing.T) {
 	}
 	if tab.Len() == 0 {
 		t.Error("svc-1 kept no row")
+	}
+}
+
+// TestRowMatchPairsEveryKey: rows are paired with the old row of their
+// key, or none, whether they are the old rows with some gone and some
+// new, a filter's few of them, or all of them from a few; shuffled, a
+// row may go unpaired (its text is then made again), never mispaired.
+func TestRowMatchPairsEveryKey(t *testing.T) {
+	rows := func(keys ...int) []Row {
+		var r []Row
+		for _, k := range keys {
+			r = append(r, Row{Key: fmt.Sprint(k)})
+		}
+		return r
+	}
+	seq := func(from, to, step int) []int {
+		var k []int
+		for i := from; i < to; i += step {
+			k = append(k, i)
+		}
+		return k
+	}
+	shuffled := seq(0, 500, 1)
+	rng := rand.New(rand.NewSource(1))
+	rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	cases := []struct {
+		name     string
+		old, new []int
+		exact    bool
+	}{
+		{"refresh", seq(0, 500, 1), append(append(seq(0, 100, 1), 9001, 9002), seq(103, 500, 1)...), true},
+		{"filtered", seq(0, 500, 1), seq(0, 500, 37), true},
+		{"unfiltered", seq(0, 500, 37), seq(0, 500, 1), true},
+		{"shuffled", seq(0, 500, 1), shuffled, false},
+		{"none", seq(0, 500, 1), seq(1000, 1500, 1), true},
+	}
+	for _, c := range cases {
+		old := rows(c.old...)
+		at := map[string]int{}
+		for j, r := range old {
+			at[r.Key] = j
+		}
+		m := rowMatch{old: old}
+		for _, r := range rows(c.new...) {
+			want, ok := at[r.Key]
+			if !ok {
+				want = -1
+			}
+			if got := m.find(r.Key); got != want && (c.exact || got != -1) {
+				t.Fatalf("%s: key %s paired with old row %d, want %d", c.name, r.Key, got, want)
+			}
+		}
 	}
 }
