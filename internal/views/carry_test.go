@@ -241,3 +241,47 @@ func TestRowMatchPairsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRefreshCarry is a refresh's views.Rows for the screen at
+// 50,000 containers, two snapshots in turn (the same containers, every
+// string their own): plain, no search nor filter word used; carried,
+// after a search and a filter word, so each refresh takes their text
+// over from the last rows. The table shown is held while the next is
+// made, as the screen holds it.
+func BenchmarkRefreshCarry(b *testing.B) {
+	const n = 50000
+	snaps := []*model.Snapshot{wordSnapshot(n), refreshed(n)}
+	q := Query{View: "containers", Screen: true}
+	for _, carried := range []bool{false, true} {
+		name := "plain"
+		if carried {
+			name = "carried"
+		}
+		b.Run(name, func(b *testing.B) {
+			built = rowCache{}
+			tab, err := Rows(snaps[0], q)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if carried {
+				tab.Find("zebra", 0)
+				f, _ := ParseFilter("web")
+				if _, err := Rows(snaps[0], Query{View: "containers", Screen: true, Filter: f}); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := Rows(snaps[0], q); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				// The screen holds the table it shows while the
+				// next one is made.
+				if tab, err = Rows(snaps[(i+1)%2], q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -47,11 +47,15 @@ func (w *wordText) makeFrom(v *View, rows []Row, old []Row, prev *wordText) bool
 			}
 		}
 		var m *rowMatch
-		if prev != nil && prev.made() && len(prev.end) == len(old) {
+		var buf []byte
+		if prev != nil && prev.made() && len(prev.end) == len(old) && len(old) > 0 {
 			m = &rowMatch{old: old}
+			// Room for the rows at the last rows' length and a
+			// sixteenth: grown by append, the text was copied
+			// again and again, half of a carry's time.
+			buf = make([]byte, 0, len(prev.buf)/len(old)*len(rows)*17/16+64)
 		}
 		end := make([]int32, len(rows))
-		var buf []byte
 		for r := range rows {
 			vals := rows[r].Values
 			carried := false
@@ -80,7 +84,7 @@ func (w *wordText) makeFrom(v *View, rows []Row, old []Row, prev *wordText) bool
 				return
 			}
 			end[r] = int32(len(buf))
-			if r == sizeAfter-1 && len(rows) > sizeAfter {
+			if r == sizeAfter-1 && len(rows) > sizeAfter && m == nil {
 				// Room for all rows at the first rows' length and
 				// an eighth: twice less allocated than by appending.
 				nb := make([]byte, len(buf), len(buf)/sizeAfter*len(rows)*9/8)
