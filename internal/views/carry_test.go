@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/ctop-like/ctop-like/internal/model"
@@ -274,6 +275,7 @@ func BenchmarkRefreshCarry(b *testing.B) {
 				}
 			}
 			b.ReportAllocs()
+			cpu0 := processCPU(b)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				// The screen holds the table it shows while the
@@ -282,6 +284,66 @@ func BenchmarkRefreshCarry(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			b.StopTimer()
+			b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
 		})
+	}
+}
+
+// processCPU is the CPU (user and system) the process has used, in ns:
+// the garbage collector's work on the other CPU included.
+func processCPU(b *testing.B) int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// TestTextNoLongerCarriedOnceUnused: a search's and a filter word's text
+// is carried over to the next refresh's rows while they are used, and no
+// longer once neither has been for maxCarries refreshes: a carry costs a
+// refresh about what making the text does.
+func TestTextNoLongerCarriedOnceUnused(t *testing.T) {
+	const n = 300
+	snaps := []*model.Snapshot{wordSnapshot(n), refreshed(n)}
+	q := Query{View: "containers", Screen: true}
+	f, err := ParseFilter("web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := func(i int, f *Filter) *Table {
+		q := q
+		q.Filter = f
+		tab, err := Rows(snaps[i%2], q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tab
+	}
+	tab := rows(0, nil)
+	tab.Find("zebra", 0)
+	rows(0, f)
+	rows(0, nil)
+	carried := func() (search, words bool) {
+		built.mu.Lock()
+		defer built.mu.Unlock()
+		return built.all.find.used(), built.all.words.made()
+	}
+	for i := 1; i <= maxCarries+1; i++ {
+		tab = rows(i, nil)
+		s, w := carried()
+		if want := i <= maxCarries; s != want || w != want {
+			t.Fatalf("refresh %d after the last search and filter: search text carried %v, filter text %v; want %v", i, s, w, want)
+		}
+	}
+	tab.Find("zebra", 0) // used again: carried again
+	rows(maxCarries+2, f)
+	rows(maxCarries+2, nil)
+	for i := maxCarries + 3; i < 2*maxCarries; i++ {
+		tab = rows(i, nil)
+		if s, w := carried(); !s || !w {
+			t.Fatalf("refresh %d: search text carried %v, filter text %v after their use", i, s, w)
+		}
 	}
 }

@@ -16,7 +16,8 @@ import (
 // from a walk of every row's cells into one scan of contiguous bytes.
 type wordText struct {
 	once sync.Once
-	done atomic.Bool // made: buf and end are set and never change again
+	done atomic.Bool  // made: buf and end are set and never change again
+	age  atomic.Int32 // row sets it was carried through since a filter used it (maxCarries)
 	buf  []byte
 	end  []int32 // row i's text is buf[end[i-1]:end[i]]
 }
@@ -31,8 +32,12 @@ func (w *wordText) make(v *View, rows []Row) bool {
 	return w.makeFrom(v, rows, nil, nil)
 }
 
-// made reports whether w has been made (and can be carried over).
+// made reports whether w has been made.
 func (w *wordText) made() bool { return w.done.Load() && w.end != nil }
+
+// carries reports whether w is to be carried over to the next rows: made,
+// and used by a filter within the last maxCarries row sets.
+func (w *wordText) carries() bool { return w.made() && w.age.Load() < maxCarries }
 
 // makeFrom is make, taking the text of a row whose text cells are those
 // of the row of the same key among old from prev, old's text (when made;
@@ -48,8 +53,9 @@ func (w *wordText) makeFrom(v *View, rows []Row, old []Row, prev *wordText) bool
 		}
 		var m *rowMatch
 		var buf []byte
-		if prev != nil && prev.made() && len(prev.end) == len(old) && len(old) > 0 {
+		if prev != nil && prev.carries() && len(prev.end) == len(old) && len(old) > 0 {
 			m = &rowMatch{old: old}
+			w.age.Store(prev.age.Load() + 1)
 			// Room for the rows at the last rows' length and a
 			// sixteenth: grown by append, the text was copied
 			// again and again, half of a carry's time.
@@ -120,6 +126,7 @@ func appendLower(b []byte, s string) []byte {
 // without a NUL: then a match lies within one cell, as anyTextContains
 // finds it).
 func (w *wordText) keep(word string, keep []bool) {
+	w.age.Store(0)
 	hit := make([]bool, len(w.end))
 	pat := []byte(word)
 	pos, r := 0, 0

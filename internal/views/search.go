@@ -102,6 +102,7 @@ func (t *Table) findWords(st *searchText, text string, from int) int {
 		// key, and carried over to the next refresh's rows.
 		ft.mu.Lock()
 		defer ft.mu.Unlock()
+		ft.age = 0
 		if ft.text == nil {
 			ft.text = make([]string, len(ft.rows))
 		}
@@ -172,7 +173,13 @@ type findText struct {
 	rows []Row    // the set's rows
 	cols []Column // the columns the text is of
 	text []string // by row; "" not yet made; nil: no search yet
+	age  int      // row sets it was carried through since a search used it
 }
+
+// maxCarries is how many row sets (refreshes: a minute at the default 2
+// s) a search's or a filter word's text is carried through after it was
+// last used: a carry costs a refresh about what making it does.
+const maxCarries = 30
 
 // serves reports whether t's rows are ft's rows in t.findOrder (the
 // identity when nil) and its columns ft's: a table changed after Rows
@@ -217,16 +224,25 @@ func (ft *findText) used() bool {
 	return ft.text != nil
 }
 
+// carries reports whether ft is to be carried over to the next rows: a
+// search used it within the last maxCarries row sets.
+func (ft *findText) carries() bool {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	return ft.text != nil && ft.age < maxCarries
+}
+
 // carryFrom gives ft the text prev has made of each row whose cells that
 // are not numbers are those of prev's row of the same key; the others are
 // made when a search reaches them. ft is new: no search has seen it.
 func (ft *findText) carryFrom(prev *findText) {
 	prev.mu.Lock()
-	if prev.text == nil || len(prev.cols) != len(ft.cols) || len(ft.cols) == 0 || &prev.cols[0] != &ft.cols[0] {
+	if prev.text == nil || prev.age >= maxCarries || len(prev.cols) != len(ft.cols) || len(ft.cols) == 0 || &prev.cols[0] != &ft.cols[0] {
 		prev.mu.Unlock()
 		return
 	}
 	made := slices.Clone(prev.text) // a search may be filling it meanwhile
+	age := prev.age + 1
 	prev.mu.Unlock()
 	text := make([]string, len(ft.rows))
 	m := rowMatch{old: prev.rows}
@@ -237,7 +253,7 @@ func (ft *findText) carryFrom(prev *findText) {
 	}
 	ft.mu.Lock()
 	if ft.text == nil {
-		ft.text = text
+		ft.text, ft.age = text, age
 	}
 	ft.mu.Unlock()
 }

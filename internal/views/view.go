@@ -783,7 +783,7 @@ func (c *rowCache) get(s *model.Snapshot, v *View, q Query) ([]Row, uint64) {
 	// rather than at the next key.
 	var prevAll, prevCur *rowSet
 	if q.Screen && c.view == v && c.tree == tree && slices.Equal(c.scope, q.Scope) {
-		if c.all != nil && c.all.words.made() {
+		if c.all != nil && c.all.words.carries() {
 			prevAll = c.all
 		}
 		prevCur = c.cur
@@ -800,7 +800,7 @@ func (c *rowCache) get(s *model.Snapshot, v *View, q Query) ([]Row, uint64) {
 		c.snap, c.view, c.cur, c.all = nil, nil, nil, nil
 	}
 	c.mu.Unlock()
-	if prevCur != nil && !prevCur.find.used() {
+	if prevCur != nil && !prevCur.find.carries() {
 		prevCur = nil
 	}
 	newAll := all == nil
