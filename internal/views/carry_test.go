@@ -280,9 +280,11 @@ func BenchmarkRefreshCarry(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				// The screen holds the table it shows while the
 				// next one is made.
+				shown := tab
 				if tab, err = Rows(snaps[(i+1)%2], q); err != nil {
 					b.Fatal(err)
 				}
+				runtime.KeepAlive(shown)
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
@@ -341,7 +343,7 @@ func TestTextNoLongerCarriedOnceUnused(t *testing.T) {
 	rows(maxCarries+2, f)
 	rows(maxCarries+2, nil)
 	for i := maxCarries + 3; i < 2*maxCarries; i++ {
-		tab = rows(i, nil)
+		rows(i, nil)
 		if s, w := carried(); !s || !w {
 			t.Fatalf("refresh %d: search text carried %v, filter text %v after their use", i, s, w)
 		}
