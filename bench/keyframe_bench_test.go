@@ -2,6 +2,8 @@ package bench
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -316,6 +318,70 @@ func BenchmarkKeyPress(b *testing.B) {
 					})
 				})
 			})
+			b.Run("search-refresh", func(b *testing.B) {
+				// A refresh, then the first key of a search on its
+				// rows, a letter no row holds (the search line open
+				// since before; its Backspace untimed).
+				keyBench(b, s, kc.view, rows, func(b *testing.B, k *keyPresser, i int) {
+					b.StopTimer()
+					if i == 0 {
+						k.press(tcell.KeyRune, '/')
+						k.until(func(f frame) bool { return strings.HasPrefix(strings.TrimSpace(f.bottom), "/") })
+						k.press(tcell.KeyRune, 'q') // the search has been used
+						k.until(func(f frame) bool { return f.bottom != k.last.bottom })
+						k.press(tcell.KeyBackspace2, 0)
+						k.until(func(f frame) bool { return f.bottom != k.last.bottom })
+					}
+					k.refresh(i)
+					b.StartTimer()
+					k.press(tcell.KeyRune, 'q')
+					k.until(func(f frame) bool { return f.bottom != k.last.bottom })
+					b.StopTimer()
+					k.press(tcell.KeyBackspace2, 0)
+					k.until(func(f frame) bool { return f.bottom != k.last.bottom })
+					b.StartTimer()
+				})
+			})
+			b.Run("filter-refresh", func(b *testing.B) {
+				// A refresh, then a bare-word filter applied (Enter)
+				// on its rows, a filter having been applied and
+				// cleared before it (opening the input line, typing
+				// the word and clearing it untimed).
+				keyBench(b, s, kc.view, rows, func(b *testing.B, k *keyPresser, i int) {
+					b.StopTimer()
+					apply := func(timed bool) {
+						k.press(tcell.KeyRune, '\\')
+						for _, r := range kc.word {
+							k.press(tcell.KeyRune, r)
+						}
+						k.until(func(f frame) bool { return strings.Contains(f.bottom, kc.word) })
+						if timed {
+							b.StartTimer()
+						}
+						k.press(tcell.KeyEnter, 0)
+						k.until(func(f frame) bool {
+							return strings.Contains(f.first, kc.mark) && strings.Contains(f.last, kc.mark)
+						})
+						b.StopTimer()
+					}
+					clear := func() {
+						k.press(tcell.KeyRune, '\\')
+						k.until(func(f frame) bool { return strings.Contains(f.bottom, "Filter:") })
+						k.press(tcell.KeyEscape, 0)
+						k.until(func(f frame) bool {
+							return !strings.Contains(f.first, kc.mark) || !strings.Contains(f.last, kc.mark)
+						})
+					}
+					if i == 0 {
+						apply(false) // the filter has been used
+						clear()
+					}
+					k.refresh(i)
+					apply(true)
+					clear()
+					b.StartTimer()
+				})
+			})
 		})
 	}
 }
@@ -325,7 +391,33 @@ type keyPresser struct {
 	b    *testing.B
 	sim  tcell.SimulationScreen
 	scr  *keyScreen
+	feed *feed
 	last frame // the last frame waited for
+}
+
+// refresh sends the screen its next snapshot, i after the first, and
+// waits for its rows: the same containers and processes with other
+// figures, every string made again as a new read makes them.
+func (k *keyPresser) refresh(i int) {
+	s := *k.feed.s
+	s.Time = s.Time.Add(time.Duration(i+1) * s.Interval)
+	s.Containers = slices.Clone(s.Containers)
+	for j := range s.Containers {
+		c := &s.Containers[j]
+		sample := *c.ContainerSample
+		sample.ID, sample.Name, sample.Image = strings.Clone(sample.ID), strings.Clone(sample.Name), strings.Clone(sample.Image)
+		sample.Agent, sample.AgentID = strings.Clone(sample.Agent), strings.Clone(sample.AgentID)
+		c.ContainerSample = &sample
+		c.CPUPct = math.Mod(c.CPUPct+0.1*float64(i+1), 100)
+	}
+	s.Processes = slices.Clone(s.Processes)
+	for j := range s.Processes {
+		p := &s.Processes[j]
+		p.Command, p.User = strings.Clone(p.Command), strings.Clone(p.User)
+		p.CPUPct = math.Mod(p.CPUPct+0.1*float64(i+1), 100)
+	}
+	k.feed.ch <- &s
+	k.until(func(f frame) bool { return f.selected != k.last.selected })
 }
 
 func (k *keyPresser) press(key tcell.Key, r rune) {
@@ -353,7 +445,8 @@ func (k *keyPresser) until(ok func(frame) bool) {
 func keyBench(b *testing.B, s *model.Snapshot, view string, rows int, press func(b *testing.B, k *keyPresser, i int)) {
 	sim := tcell.NewSimulationScreen("UTF-8")
 	scr := &keyScreen{SimulationScreen: sim, frames: make(chan frame, 64)}
-	a, err := ui.New(scr, ui.Options{Feed: &feed{ch: make(chan *model.Snapshot, 1), s: s}, View: view, ReadOnly: true, Color: "never"})
+	fd := &feed{ch: make(chan *model.Snapshot, 1), s: s}
+	a, err := ui.New(scr, ui.Options{Feed: fd, View: view, ReadOnly: true, Color: "never"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -361,7 +454,7 @@ func keyBench(b *testing.B, s *model.Snapshot, view string, rows int, press func
 	done := make(chan error, 1)
 	go func() { done <- a.Run() }()
 	defer func() { a.Stop(); <-done }()
-	k := &keyPresser{b: b, sim: sim, scr: scr}
+	k := &keyPresser{b: b, sim: sim, scr: scr, feed: fd}
 	k.until(func(f frame) bool { return f.selected != "" })
 	b.ReportAllocs()
 	cpu0 := processCPU(b)

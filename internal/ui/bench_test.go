@@ -47,7 +47,7 @@ func BenchmarkKeyToFrame(b *testing.B) {
 	scr.SetSize(120, 40)
 	frames := make(chan bool, 16)
 	a.app.SetAfterDrawFunc(func(tcell.Screen) {
-		if d := a.table.data; d != nil && len(d.Rows) == 10000 {
+		if d := a.table.data; d != nil && d.Len() == 10000 {
 			select {
 			case frames <- d.Desc:
 			default:

@@ -134,7 +134,7 @@ func (a *App) showColumns(_ *tcell.EventKey) {
 	c.cols = v.Columns
 	var rows []views.Row
 	if t := a.table.data; t != nil && t.View == v {
-		c.cols, rows = t.Columns, t.Rows
+		c.cols, rows = t.Columns, t.RowSlice()
 	}
 	c.cols = slices.Clip(c.cols)
 	onTable := len(c.cols)

@@ -73,11 +73,8 @@ func (a *App) detailsText(key string) (title, text string, ok bool) {
 		return "", "", false
 	}
 	var row *views.Row
-	for i := range tv.data.Rows {
-		if tv.data.Rows[i].Key == key {
-			row = unwrapped(tv.data, i)
-			break
-		}
+	if i := tv.data.IndexOf(key); i >= 0 {
+		row = unwrapped(tv.data, i)
 	}
 	if row == nil {
 		return "", "", false
@@ -112,20 +109,20 @@ func (a *App) detailsText(key string) (title, text string, ok bool) {
 // unwrapped is row i of a table with its wrapped text (wrapRows: the
 // rows keyed "key\x00n" after it) joined back whole.
 func unwrapped(t *views.Table, i int) *views.Row {
-	r := t.Rows[i]
+	r := *t.Row(i)
 	rest := -1
 	for k, c := range t.Columns {
 		if c.Width == 0 {
 			rest = k
 		}
 	}
-	if rest < 0 || i+1 >= len(t.Rows) || !strings.HasPrefix(t.Rows[i+1].Key, r.Key+"\x00") {
+	if rest < 0 || i+1 >= t.Len() || !strings.HasPrefix(t.Row(i+1).Key, r.Key+"\x00") {
 		return &r
 	}
 	r.Values = append([]any(nil), r.Values...)
 	text, _ := r.Values[rest].(string)
-	for j := i + 1; j < len(t.Rows) && strings.HasPrefix(t.Rows[j].Key, r.Key+"\x00"); j++ {
-		part, _ := t.Rows[j].Values[rest].(string)
+	for j := i + 1; j < t.Len() && strings.HasPrefix(t.Row(j).Key, r.Key+"\x00"); j++ {
+		part, _ := t.Row(j).Values[rest].(string)
 		sep := ""
 		if !t.View.Live {
 			sep = " " // wrapped at words

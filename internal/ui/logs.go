@@ -55,13 +55,13 @@ func (a *App) showLog(_ *tcell.EventKey) {
 // has just opened, or when the cursor was on the last row (or there was
 // none yet); ok false leaves the cursor to the usual rule (same row key).
 func followEnd(old, t *views.Table, oldRow int) bool {
-	if !t.View.Follow || len(t.Rows) == 0 {
+	if !t.View.Follow || t.Len() == 0 {
 		return false
 	}
 	if old == nil || old.View != t.View {
 		return true
 	}
-	return len(old.Rows) == 0 || oldRow >= len(old.Rows)
+	return old.Len() == 0 || oldRow >= old.Len()
 }
 
 // liveEvery is how often the rows of a Live view (a log's lines, which
@@ -135,8 +135,9 @@ func wrapRows(t *views.Table, width int) *views.Table {
 	if rest < 0 || width < 8 {
 		return t
 	}
-	out := make([]views.Row, 0, len(t.Rows))
-	for _, r := range t.Rows {
+	out := make([]views.Row, 0, t.Len())
+	for i := range t.Len() {
+		r := *t.Row(i)
 		text := views.Format(t.Columns[rest], r.Values[rest])
 		if textWidth(text) <= width {
 			out = append(out, r)
@@ -169,7 +170,5 @@ func wrapRows(t *views.Table, width int) *views.Table {
 			out = append(out, row)
 		}
 	}
-	wrapped := *t
-	wrapped.Rows = out
-	return &wrapped
+	return t.WithRows(out)
 }

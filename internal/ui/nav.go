@@ -160,10 +160,10 @@ func (a *App) crumbLine(screen tcell.Screen, x, y, w int) {
 	if tv := a.table; tv.data != nil {
 		tv.fit() // the table is drawn after this line: its marks must be this frame's
 		row, _ := tv.GetSelection()
-		if row < 1 || len(tv.data.Rows) == 0 {
+		if row < 1 || tv.data.Len() == 0 {
 			row = 0
 		}
-		pos := fmt.Sprintf(" %d/%d", row, len(tv.data.Rows))
+		pos := fmt.Sprintf(" %d/%d", row, tv.data.Len())
 		if m := a.sidewaysMarks(); m != "" {
 			pos = " " + m + pos
 		}
@@ -254,7 +254,7 @@ func (a *App) mouseTable(ev *tcell.EventMouse, action tview.MouseAction, x, y in
 			return nil, action
 		}
 	case tview.MouseLeftDoubleClick:
-		if row >= 1 && row <= len(tv.data.Rows) {
+		if row >= 1 && row <= tv.data.Len() {
 			a.message = ""
 			tv.Select(row, 0)
 			a.drill(nil)

@@ -93,7 +93,7 @@ func newTableView(a *App) *tableView {
 func (tv *tableView) InputHandler() func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
 	h := tv.Table.InputHandler()
 	return func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
-		if tv.data == nil || len(tv.cols) == 0 || len(tv.data.Rows) == 0 {
+		if tv.data == nil || len(tv.cols) == 0 || tv.data.Len() == 0 {
 			return
 		}
 		h(event, setFocus)
@@ -102,10 +102,10 @@ func (tv *tableView) InputHandler() func(event *tcell.EventKey, setFocus func(p 
 
 // row returns the data row behind a table row (row 0 is the header).
 func (tv *tableView) row(row int) *views.Row {
-	if tv.data == nil || row < 1 || row > len(tv.data.Rows) {
+	if tv.data == nil || row < 1 || row > tv.data.Len() {
 		return nil
 	}
-	return &tv.data.Rows[row-1]
+	return tv.data.Row(row - 1)
 }
 
 // selected is the row under the cursor, nil when the table is empty; on
@@ -148,7 +148,7 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 	}
 	tv.branches = nil
 	if tree {
-		tv.branches = treeBranches(t.Rows, tv.a.th)
+		tv.branches = treeBranches(t.RowSlice(), tv.a.th)
 	}
 	// tview keeps the last rows in view while a list is shorter than the
 	// screen ("track end") and goes on doing so once it is longer: a
@@ -156,7 +156,7 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 	// cursor on the first row, off screen. Setting the offset it has
 	// turns that off; the cursor then decides what is shown.
 	tv.SetOffset(tv.GetOffset())
-	n := len(t.Rows)
+	n := t.Len()
 	if n == 0 {
 		tv.Select(0, 0)
 		return
@@ -167,12 +167,7 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 	}
 	idx := -1
 	if tv.selKey != "" {
-		for i := range t.Rows {
-			if t.Rows[i].Key == tv.selKey {
-				idx = i
-				break
-			}
-		}
+		idx = t.IndexOf(tv.selKey)
 	}
 	if idx < 0 && old != nil && old.View != t.View {
 		idx = 0 // another view: start at the top
@@ -194,10 +189,10 @@ func (tv *tableView) setData(t *views.Table, tree bool) {
 // the next refresh, which keeps the selection in view, does not scroll
 // back.
 func (tv *tableView) wheel(n int) {
-	if tv.data == nil || len(tv.data.Rows) == 0 {
+	if tv.data == nil || tv.data.Len() == 0 {
 		return
 	}
-	rows := len(tv.data.Rows)
+	rows := tv.data.Len()
 	_, _, _, h := tv.GetInnerRect()
 	page := h - 1 // the header row stays
 	if page < 1 {
@@ -266,11 +261,9 @@ func (tv *tableView) selectKey(key string) bool {
 	if tv.data == nil {
 		return false
 	}
-	for i := range tv.data.Rows {
-		if tv.data.Rows[i].Key == key {
-			tv.Select(i+1, 0)
-			return true
-		}
+	if i := tv.data.IndexOf(key); i >= 0 {
+		tv.Select(i+1, 0)
+		return true
 	}
 	return false
 }
@@ -315,7 +308,7 @@ func (tv *tableView) drawRows(screen tcell.Screen) {
 		if k > 0 {
 			row = off + k
 		}
-		if tv.data == nil || len(tv.shown) == 0 || row > len(tv.data.Rows) {
+		if tv.data == nil || len(tv.shown) == 0 || row > tv.data.Len() {
 			fill(screen, x, y+k, w, ' ', blank)
 			continue
 		}
@@ -831,7 +824,7 @@ func escape(s string) string {
 // cellText is the formatted value of data row i's cell ci, tree branch
 // included.
 func (tv *tableView) cellText(i, ci int) string {
-	r := &tv.data.Rows[i]
+	r := tv.data.Row(i)
 	s := views.Format(tv.data.Columns[ci], r.Values[ci])
 	if tv.tree && ci == tv.indent && i < len(tv.branches) {
 		s = tv.branches[i] + s
@@ -856,7 +849,7 @@ func (c *tableContent) GetRowCount() int {
 	if c.tv.data == nil {
 		return 1
 	}
-	return len(c.tv.data.Rows) + 1
+	return c.tv.data.Len() + 1
 }
 
 func (c *tableContent) GetColumnCount() int {
@@ -870,7 +863,7 @@ func (c *tableContent) GetCell(row, column int) *tview.TableCell {
 	tv := c.tv
 	if tv.placing {
 		switch {
-		case tv.data == nil || column != 0 || row < 0 || row > len(tv.data.Rows):
+		case tv.data == nil || column != 0 || row < 0 || row > tv.data.Len():
 			return nil
 		case row == 0:
 			return &tv.placeHead

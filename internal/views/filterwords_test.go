@@ -58,8 +58,8 @@ func TestScreenFilterLowersEachRowOncePerSnapshot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(tab.Rows) != batch[e] {
-			t.Errorf("screen, filter %q: %d rows, batch mode %d", e, len(tab.Rows), batch[e])
+		if tab.Len() != batch[e] {
+			t.Errorf("screen, filter %q: %d rows, batch mode %d", e, tab.Len(), batch[e])
 		}
 	}
 	a, b := parse("svc"), parse("svc-1")

@@ -399,6 +399,11 @@ type Query struct {
 type Table struct {
 	View    *View
 	Columns []Column
+	// Rows are the rows in their order, the caller's to change; nil in
+	// a table for the screen (Query.Screen) sorted over the rows Rows
+	// keeps, which Len and Row give in their order without copying them
+	// (a copy of 50,000 rows in a new order was most of a sort key).
+	// Len, Row and RowSlice read either.
 	Rows    []Row
 	SortCol int // index in Columns, -1 when unsorted
 	Desc    bool
@@ -410,6 +415,83 @@ type Table struct {
 	explainOf []Row
 	// search is what Find has worked out of the rows.
 	search *searchText
+	// base and order are the rows when Rows is nil: row i is
+	// base[order[i]]; base are the cache's, shared, never changed.
+	base  []Row
+	order []int32
+	// find is the search text of the cache's rows these rows are, in
+	// the order findOrder (nil: the same order); nil when they are not
+	// the cache's. findChecked and findOK: whether the rows still are
+	// (findText.serves).
+	find        *findText
+	findOrder   []int32
+	findChecked bool
+	findOK      bool
+}
+
+// Len is the number of rows.
+func (t *Table) Len() int {
+	if t.Rows == nil && t.base != nil {
+		return len(t.order)
+	}
+	return len(t.Rows)
+}
+
+// Row is row i in the table's order; the caller must not change it.
+func (t *Table) Row(i int) *Row {
+	if t.Rows == nil && t.base != nil {
+		return &t.base[t.order[i]]
+	}
+	return &t.Rows[i]
+}
+
+// IndexOf is the position of the first row of key, -1 when none has it.
+// Rows in an order over the cache's are looked through in their own
+// order, then the position found in the order: both reads run straight
+// through memory, where a walk in the sort's order jumps about.
+func (t *Table) IndexOf(key string) int {
+	if t.Rows == nil && t.base != nil {
+		var of []int32 // the base rows of key: mostly one
+		for j := range t.base {
+			if t.base[j].Key == key {
+				of = append(of, int32(j))
+			}
+		}
+		if len(of) == 0 {
+			return -1
+		}
+		for i, j := range t.order {
+			if j == of[0] || len(of) > 1 && slices.Contains(of, j) {
+				return i
+			}
+		}
+		return -1
+	}
+	for i := range t.Rows {
+		if t.Rows[i].Key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// RowSlice is the rows in their order: Rows, or a copy of them in order
+// when the table has no Rows of its own.
+func (t *Table) RowSlice() []Row {
+	if t.Rows == nil && t.base != nil {
+		rows := make([]Row, len(t.order))
+		for i, k := range t.order {
+			rows[i] = t.base[k]
+		}
+		return rows
+	}
+	return t.Rows
+}
+
+// WithRows is a copy of t with other rows (wrapped lines): nothing
+// worked out of t's rows goes with it.
+func (t *Table) WithRows(rows []Row) *Table {
+	return &Table{View: t.View, Columns: t.Columns, Rows: rows, SortCol: t.SortCol, Desc: t.Desc, Errors: t.Errors}
 }
 
 // ExplainWidths is, by column, the width in cells of the longest value of
@@ -418,10 +500,14 @@ type Table struct {
 // task); 0 for the other columns, nil when the view has none. The screen
 // gives them room with it.
 func (t *Table) ExplainWidths() []int {
-	if n := len(t.Rows); n > 0 && len(t.explainOf) == n && &t.explainOf[0] == &t.Rows[0] {
+	rows := t.Rows
+	if rows == nil {
+		rows = t.base // the order changes no width
+	}
+	if n := len(rows); n > 0 && len(t.explainOf) == n && &t.explainOf[0] == &rows[0] {
 		return t.explain
 	}
-	return explainWidths(t.Columns, t.Rows)
+	return explainWidths(t.Columns, rows)
 }
 
 // explainWidths is ExplainWidths of rows in columns cols.
@@ -480,6 +566,13 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 		explain = built.explainWidths(gen, v.Columns, rows)
 	}
 	cols := v.Columns
+	var (
+		find  *findText // the search text of the cache's rows, shared by their sorts
+		order []int32
+	)
+	if gen != 0 && q.Screen {
+		find = built.findText(gen)
+	}
 	if extra := labelColumns(v, q); len(extra) > 0 {
 		if gen != 0 {
 			rows = slices.Clone(rows)
@@ -488,20 +581,36 @@ func Rows(s *model.Snapshot, q Query) (*Table, error) {
 		if col < 0 && sortID != "" {
 			col = len(v.Columns) + slices.Index(extra, sortID)
 		}
+		find = nil // other columns
 	} else if gen != 0 && (col < 0 || q.Tree) {
 		rows = slices.Clone(rows)
 	}
-	if col >= 0 && !q.Tree {
-		rows = sortRows(rows, gen, sortID, col, cols[col].Number, desc)
+	var base []Row
+	switch {
+	case col < 0 || q.Tree:
+	case gen != 0 && q.Screen && find != nil:
+		// The screen reads the cache's rows in the sort's order
+		// (Table.Row): no copy of them.
+		order = cachedOrder(rows, gen, sortID, col, cols[col].Number, desc)
+		base, rows = rows, nil
+	default:
+		rows, order = sortRows(rows, gen, sortID, col, cols[col].Number, desc)
 	}
 	var errs []string
 	if s != nil && v.Errors != nil {
 		errs = v.Errors(s, q)
 	}
-	t := &Table{View: v, Columns: cols, Rows: rows, SortCol: col, Desc: desc, Errors: errs}
+	t := &Table{View: v, Columns: cols, Rows: rows, SortCol: col, Desc: desc, Errors: errs, find: find, findOrder: order}
+	if base != nil {
+		t.base, t.order = base, order
+	}
 	if explain != nil {
 		// A label column explains nothing.
-		t.explain, t.explainOf = append(slices.Clip(explain), make([]int, len(cols)-len(explain))...), rows
+		t.explainOf = rows
+		if base != nil {
+			t.explainOf = base
+		}
+		t.explain = append(slices.Clip(explain), make([]int, len(cols)-len(explain))...)
 	}
 	return t, nil
 }
@@ -532,21 +641,28 @@ func (v *View) sortOf(q Query) (sortID string, desc bool, col int, err error) {
 // not changed: they are returned in the order of the sort, which is
 // worked out once per snapshot, filter and sort, so a key that inverts
 // the sort back and forth sorts no more.
-func sortRows(rows []Row, gen uint64, sortID string, col int, number, desc bool) []Row {
+func sortRows(rows []Row, gen uint64, sortID string, col int, number, desc bool) ([]Row, []int32) {
 	if gen == 0 {
 		SortRows(rows, col, number, desc)
-		return rows
+		return rows, nil
 	}
+	order := cachedOrder(rows, gen, sortID, col, number, desc)
+	sorted := make([]Row, len(order))
+	for i, k := range order {
+		sorted[i] = rows[k]
+	}
+	return sorted, order
+}
+
+// cachedOrder is the order of the cache's rows gen (rows) in a sort,
+// kept with them.
+func cachedOrder(rows []Row, gen uint64, sortID string, col int, number, desc bool) []int32 {
 	order := built.order(gen, sortID, desc)
 	if order == nil {
 		order = sortedOrder(rows, col, number, desc)
 		built.keepOrder(gen, sortID, desc, order)
 	}
-	sorted := make([]Row, len(order))
-	for i, k := range order {
-		sorted[i] = rows[k]
-	}
-	return sorted
+	return order
 }
 
 // built remembers the last filtered rows, in build order, and the orders
@@ -585,6 +701,24 @@ type rowSet struct {
 	// words is the text a filter's bare words are looked for in, made
 	// the first time the screen filters these rows with one.
 	words wordText
+	// find is the search's text of these rows (Table.Find).
+	find *findText
+}
+
+// newRowSet is a row set of v's rows, numbered later.
+func newRowSet(v *View, rows []Row) *rowSet {
+	return &rowSet{rows: rows, find: &findText{rows: rows, cols: v.Columns}}
+}
+
+// findText is the search text of row set gen, nil when it is no longer
+// kept.
+func (c *rowCache) findText(gen uint64) *findText {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if rs := c.set(gen); rs != nil {
+		return rs.find
+	}
+	return nil
 }
 
 // set is the cache's row set gen, nil when it is no longer kept; c.mu
@@ -643,6 +777,17 @@ func (c *rowCache) get(s *model.Snapshot, v *View, q Query) ([]Row, uint64) {
 		c.mu.Unlock()
 		return rows, gen
 	}
+	// The last rows of the screen's view whose text a search or a
+	// filter's words have used: these rows take the text of their rows
+	// that read the same (carry.go), now, off the screen's goroutine,
+	// rather than at the next key.
+	var prevAll, prevCur *rowSet
+	if q.Screen && c.view == v && c.tree == tree && slices.Equal(c.scope, q.Scope) {
+		if c.all != nil && c.all.words.carries() {
+			prevAll = c.all
+		}
+		prevCur = c.cur
+	}
 	var all *rowSet
 	if same {
 		all = c.all
@@ -650,33 +795,45 @@ func (c *rowCache) get(s *model.Snapshot, v *View, q Query) ([]Row, uint64) {
 		// The rows of another snapshot are not kept while these are
 		// built: with 100,000 tasks they were 40 MB more at -v
 		// mesos-tasks' peak, and held that snapshot (and its tasks)
-		// after the next was out.
+		// after the next was out. (The screen's, when their text was
+		// used, are held until it is carried over.)
 		c.snap, c.view, c.cur, c.all = nil, nil, nil, nil
 	}
 	c.mu.Unlock()
-	var allRows []Row
-	if all != nil {
-		allRows = all.rows
-	} else {
-		allRows = v.Build(s, q)
+	if prevCur != nil && !prevCur.find.carries() {
+		prevCur = nil
 	}
+	newAll := all == nil
+	if newAll {
+		all = newRowSet(v, v.Build(s, q))
+		if prevAll != nil && prevAll != all {
+			all.words.makeFrom(v, all.rows, prevAll.rows, &prevAll.words)
+		}
+	}
+	allRows := all.rows
 	rows := allRows
 	switch {
-	case q.Filter != nil && all != nil && q.Screen:
+	case q.Filter != nil && q.Screen:
 		rows = q.Filter.applyWords(v, allRows, &all.words)
 	case q.Filter != nil:
 		rows = q.Filter.Apply(v, allRows)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if all == nil {
-		c.gen++
-		all = &rowSet{gen: c.gen, rows: allRows}
-	}
 	cur := all
 	if q.Filter != nil {
+		cur = newRowSet(v, rows)
+	}
+	if prevCur != nil && prevCur != cur && !cur.find.used() {
+		cur.find.carryFrom(prevCur.find)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if newAll {
 		c.gen++
-		cur = &rowSet{gen: c.gen, rows: rows}
+		all.gen = c.gen
+	}
+	if q.Filter != nil {
+		c.gen++
+		cur.gen = c.gen
 	}
 	c.snap, c.view, c.tree, c.filter, c.text = s, v, tree, q.Filter, text
 	c.scope = slices.Clone(q.Scope)
