@@ -31,7 +31,7 @@ func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor
 	// What happened before the run is no news (the kernel log replays
 	// every record since boot).
 	now := time.Now()
-	cfg := events.Config{CounterSource: "cgroup", Since: now.Add(-o.since)}
+	cfg := events.Config{CounterSource: "cgroup", Since: now.Add(-o.since), Handled: printedOnly(o)}
 	// The runtimes whose engines say what happened (Docker, Podman,
 	// containerd).
 	var engines []runtime.Handler
