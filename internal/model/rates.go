@@ -104,6 +104,26 @@ func Remember(s *Sample, compact bool) *Earlier {
 	return e
 }
 
+// NewEarlier is an empty compact Earlier with room for n containers'
+// counters, for a source to Add its own earlier ones to (Sample.Counted).
+func NewEarlier(n int) *Earlier {
+	return &Earlier{keys: make(map[string]int32, n), compact: make([]counters, 0, n)}
+}
+
+// Add keeps the counters of c, which is not kept.
+func (e *Earlier) Add(c *ContainerSample) {
+	e.keys[c.Key()] = int32(len(e.compact))
+	e.compact = append(e.compact, countersOf(c))
+}
+
+// find is counters of a compact Earlier that may be nil.
+func (e *Earlier) find(key string) (counters, bool) {
+	if e == nil {
+		return counters{}, false
+	}
+	return e.counters(key)
+}
+
 // counters are the earlier counters of the container with this key.
 func (e *Earlier) counters(key string) (counters, bool) {
 	if e.keys == nil && e.whole != nil {
@@ -255,11 +275,13 @@ func containerRates(prev *Earlier, cur *Sample, dt float64) []Container {
 		conts = append([]ContainerSample(nil), conts...)
 	}
 	var own map[string]*ContainerSample // the source's own win
+	var counted *Earlier
 	if b := cur.Before; b != nil {
 		own = make(map[string]*ContainerSample, len(b.Containers))
 		for i := range b.Containers {
 			own[b.Containers[i].Key()] = &b.Containers[i]
 		}
+		counted = b.Counted
 	}
 	for i := range cur.Containers {
 		c := &out[i]
@@ -273,6 +295,8 @@ func containerRates(prev *Earlier, cur *Sample, dt float64) []Container {
 		key := c.Key()
 		if p := own[key]; p != nil {
 			k := countersOf(p)
+			containerRate(c, &k, dt)
+		} else if k, ok := counted.find(key); ok {
 			containerRate(c, &k, dt)
 		} else if prev != nil {
 			if k, ok := prev.counters(key); ok {
