@@ -10,6 +10,7 @@ import (
 	"github.com/ctop-like/ctop-like/internal/events"
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/monitor"
+	"github.com/ctop-like/ctop-like/internal/views"
 )
 
 // eventStreamer is a cluster source that reads its orchestrator's event
@@ -27,11 +28,22 @@ type eventStreamer interface {
 //
 // With --since, the engines' own history of that span comes first (up to
 // 10 s to read it); what the live stream hears again is kept once.
+//
+// Batch output of another view that is not recorded shows no event: it
+// keeps no timeline (deriving the events cost a copy of what places each
+// container, 20 MB at --cluster's 100,000 executors, and a pass over
+// them every refresh).
 func startEvents(ctx context.Context, o *options, nd *node, mon *monitor.Monitor, stderr io.Writer) *events.Timeline {
+	if printedOnly(o) && o.write == "" && views.ViewUses(o.view)&views.UsesEventsOnTime == 0 {
+		if nd.local != nil {
+			mon.Observe(nd.local.SandboxDisk)
+		}
+		return nil
+	}
 	// What happened before the run is no news (the kernel log replays
 	// every record since boot).
 	now := time.Now()
-	cfg := events.Config{CounterSource: "cgroup", Since: now.Add(-o.since)}
+	cfg := events.Config{CounterSource: "cgroup", Since: now.Add(-o.since), Handled: printedOnly(o)}
 	// The runtimes whose engines say what happened (Docker, Podman,
 	// containerd).
 	var engines []runtime.Handler

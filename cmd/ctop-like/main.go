@@ -107,6 +107,9 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 	last, stopLast := startLast(o, nd.logs)
 	defer stopLast()
 	mon := monitor.New(nd.src, o.delay, nd.cluster, orchestrator.Match)
+	if printedOnly(o) {
+		mon.Handled()
+	}
 	startEvents(ctx, o, nd, mon, stderr)
 	if o.listen != "" {
 		srv, err := metrics.Listen(o.listen, mon.Latest)
@@ -180,6 +183,12 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 	}
 	return err
 }
+
+// printedOnly says each snapshot is printed and dropped: batch output
+// without --listen (whose endpoint reads the newest snapshot). The
+// monitor and the events timeline then keep nothing that refers to the
+// last refresh's samples (monitor.Handled).
+func printedOnly(o *options) bool { return o.output != "" && o.listen == "" }
 
 // wantUses tells the collector what the views use.
 func wantUses(nd *node, u views.Uses) {

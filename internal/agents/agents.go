@@ -715,6 +715,12 @@ func (a *Source) sample(now time.Time) *model.Sample {
 		picks = append(picks, pick{ag: ag, cur: st.cur, prev: st.prev, stale: stale, again: again})
 	}
 	a.mu.Unlock()
+	nBefore := 0
+	for _, p := range picks {
+		if p.again {
+			nBefore += len(p.prev)
+		}
+	}
 	smp.Containers = make([]model.ContainerSample, 0, n)
 	// The rows' network counters, in one array of the sample's own: a
 	// row that pointed into its agent's answer kept the whole answer
@@ -734,11 +740,16 @@ func (a *Source) sample(now time.Time) *model.Sample {
 			smp.Containers = append(smp.Containers, cs)
 		}
 		if p.again && p.prev != nil {
+			// Its counters only, in room counted before: as whole
+			// samples in a doubling slice they were 40 MB of the peak
+			// when most agents had not answered again.
 			if smp.Before == nil {
-				smp.Before = &model.Sample{Time: before, Machine: smp.Machine}
+				smp.Before = &model.Sample{Time: before, Machine: smp.Machine, Counted: model.NewEarlier(nBefore)}
 			}
+			var net model.NetCounters
 			for i := range p.prev {
-				smp.Before.Containers = append(smp.Before.Containers, p.prev[i].sample())
+				cs := p.prev[i].sample(&net)
+				smp.Before.Counted.Add(&cs)
 			}
 		}
 	}
@@ -878,8 +889,9 @@ func rates(ag agentInfo, execs []execStats) []rateStats {
 	return out
 }
 
-// sample is the container those counters were, for Sample.Before.
-func (r *rateStats) sample() model.ContainerSample {
+// sample is the container those counters were, for Sample.Before; its
+// network counters are written to net.
+func (r *rateStats) sample(net *model.NetCounters) model.ContainerSample {
 	cs := model.ContainerSample{
 		ID: r.id, Runtime: model.RuntimeMesos,
 		CPU: model.CgroupCPU{
@@ -892,7 +904,8 @@ func (r *rateStats) sample() model.ContainerSample {
 		cs.SampledAt = time.Unix(int64(sec), int64(frac*1e9))
 	}
 	if r.hasNet {
-		cs.Net = &model.NetCounters{RxBytes: r.rx, TxBytes: r.tx, RxPackets: r.rxPackets, TxPackets: r.txPkts, SpeedMbps: -1}
+		*net = model.NetCounters{RxBytes: r.rx, TxBytes: r.tx, RxPackets: r.rxPackets, TxPackets: r.txPkts, SpeedMbps: -1}
+		cs.Net = net
 	}
 	return cs
 }

@@ -23,7 +23,7 @@ type answer struct {
 
 // execStats is one executor of an answer.
 type execStats struct {
-	ExecutorID, FrameworkID, Source, ContainerID string
+	ExecutorID, FrameworkID, ContainerID string
 
 	Timestamp                       float64
 	CPUsLimit                       float64
@@ -80,9 +80,14 @@ func readStatistics(s *httpapi.Stream, prev *answer) ([]execStats, error) {
 			case "executor_id":
 				e.ExecutorID, err = str(was.ExecutorID)
 			case "framework_id":
-				e.FrameworkID, err = str(was.FrameworkID)
-			case "source":
-				e.Source, err = str(was.Source)
+				// An agent's executors run under a few frameworks:
+				// the one before's id is shared, not a copy each
+				// (100,000 copies of a 40-odd byte id: 4.8 MB).
+				old := was.FrameworkID
+				if old == "" && len(out) > 0 {
+					old = out[len(out)-1].FrameworkID
+				}
+				e.FrameworkID, err = str(old)
 			case "container_id":
 				e.ContainerID, err = str(was.ContainerID)
 			case "statistics":

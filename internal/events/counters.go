@@ -49,16 +49,21 @@ func (t *Timeline) compareContainers(s *model.Snapshot, out []model.Event) []mod
 	}
 	var gone []string
 	for key, was := range t.containers {
-		if !seen[key] && t.cfg.Counters(was.c.Runtime) {
+		if !seen[key] && t.cfg.Counters(was.place(t.copies).runtime) {
 			gone = append(gone, key)
 		}
 	}
 	sort.Strings(gone)
 	for _, key := range gone {
 		out = append(out, model.Event{Time: s.Time, Kind: "died", Source: src, ObjectKind: "container",
-			Container: key, Text: "its cgroup " + t.containers[key].c.Cgroup + " is gone"})
+			Container: key, Text: "its cgroup " + t.placeOf(key).cgroup + " is gone"})
 	}
 	return out
+}
+
+func (t *Timeline) placeOf(key string) placement {
+	m := t.containers[key]
+	return m.place(t.copies)
 }
 
 // oomCounter names the file a cgroup counts its OOM kills in.

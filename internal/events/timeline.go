@@ -26,6 +26,11 @@ type Config struct {
 	// CounterSource names that source in the events: "cgroup" on this
 	// node, "cadvisor" through it.
 	CounterSource string
+	// Handled says no snapshot is kept once handled (batch output
+	// prints each and drops it): what places a container that is gone
+	// by the next refresh is copied, not referred to in its sample,
+	// which would keep the whole refresh's samples alive (see mark).
+	Handled bool
 }
 
 // maxPending bounds the events heard between two refreshes; more are
@@ -52,6 +57,7 @@ type Timeline struct {
 	// by Observe only (the monitor's loop).
 	observed   bool
 	containers map[string]mark
+	copies     []placement    // what places the marks' containers (Config.Handled)
 	cluster    *model.Cluster // the last one compared
 	clusterAt  time.Time      // its fetch time
 	tasks      map[string]taskMark
@@ -110,7 +116,7 @@ func (t *Timeline) Observe(s *model.Snapshot) {
 		found = t.compareCluster(s.Cluster, streamed, found)
 	}
 	t.observed = true
-	pl := placer{s: s, was: t.containers}
+	pl := placer{s: s, was: t.containers, copies: t.copies}
 	for _, e := range append(found, pushed...) {
 		if !t.cfg.Since.IsZero() && e.Time.Before(t.cfg.Since) {
 			continue
@@ -132,28 +138,57 @@ func (t *Timeline) Observe(s *model.Snapshot) {
 // one with: the few fields compared, copied (a source may update a
 // sample in place), and the container's own sample, to place an event
 // about it once it is gone. The sample is the last snapshot's (held by
-// it and by the monitor for the next rates until the next refresh), so
-// referring to it costs a pointer where copying its name, runtime,
-// image, cgroup, state and cluster placement cost 11 strings: 192 bytes
-// a mark, each its own allocation in the map, 21-42 MB of --cluster's
-// 100,000 executors.
+// it and by the screen until the next refresh), so referring to it
+// costs a pointer where copying its name, runtime, image, cgroup, state
+// and cluster placement cost 11 strings: 192 bytes a mark, each its own
+// allocation in the map, 21-42 MB of --cluster's 100,000 executors.
+// Where no snapshot is kept (Config.Handled) the pointer would keep the
+// refresh's samples alive (74 MB there): i then indexes a copy of what
+// places it in Timeline.copies, 160 bytes in one array per refresh (an
+// index, not a pointer: it fits in the mark's padding, 24 bytes).
 type mark struct {
 	c        *model.ContainerSample
 	oomKills uint64
-	paused   bool // its state was "paused"
-	memory   bool // its OOM counter was read
+	i        int32 // its copy, where c is nil
+	paused   bool  // its state was "paused"
+	memory   bool  // its OOM counter was read
+}
+
+// placement is what places an event about a container.
+type placement struct {
+	name, runtime, image, cgroup string
+	cluster                      model.ClusterFields
+}
+
+// place is what places the container: its sample's, or its copy in
+// copies.
+func (m *mark) place(copies []placement) placement {
+	if m.c == nil {
+		return copies[m.i]
+	}
+	return placement{m.c.Name, m.c.Runtime, m.c.Image, m.c.Cgroup, m.c.Cluster}
 }
 
 // remember keeps what the snapshot's containers are, in a map sized once.
 func (t *Timeline) remember(s *model.Snapshot) {
 	m := make(map[string]mark, len(s.Containers))
 	oomKnown := !s.Machine.Unknown.OOMKills
+	var copies []placement
+	if t.cfg.Handled {
+		copies = make([]placement, len(s.Containers))
+	}
 	for i := range s.Containers {
 		c := &s.Containers[i]
-		m[c.Key()] = mark{c: c.ContainerSample, oomKills: c.Mem.OOMKills, paused: c.State == "paused",
-			memory: oomKnown && c.Measured("memory")}
+		mk := mark{oomKills: c.Mem.OOMKills, paused: c.State == "paused", memory: oomKnown && c.Measured("memory")}
+		if copies != nil {
+			copies[i] = placement{c.Name, c.Runtime, c.Image, c.Cgroup, c.Cluster}
+			mk.i = int32(i)
+		} else {
+			mk.c = c.ContainerSample
+		}
+		m[c.Key()] = mk
 	}
-	t.containers = m
+	t.containers, t.copies = m, copies
 }
 
 // placer fills in an event's object from the snapshot: the container it
@@ -163,6 +198,7 @@ func (t *Timeline) remember(s *model.Snapshot) {
 type placer struct {
 	s        *model.Snapshot
 	was      map[string]mark
+	copies   []placement
 	byCgroup map[string]int
 	byKey    map[string]int    // the snapshot's containers by Key, made on first use
 	wasByCg  map[string]string // the last refresh's containers by cgroup
@@ -178,7 +214,8 @@ func (p *placer) place(e *model.Event) {
 		if c := p.container(e.Container); c != nil {
 			fillFromContainer(e, c.Name, c.Runtime, c.Image, c.Cgroup, c.Cluster)
 		} else if m, ok := p.was[e.Container]; ok {
-			fillFromContainer(e, m.c.Name, m.c.Runtime, m.c.Image, m.c.Cgroup, m.c.Cluster)
+			w := m.place(p.copies)
+			fillFromContainer(e, w.name, w.runtime, w.image, w.cgroup, w.cluster)
 		}
 		if e.ObjectKind == "container" {
 			if e.Object == "" {
@@ -247,7 +284,7 @@ func (p *placer) containerOfCgroup(cg string) string {
 		}
 		p.wasByCg = make(map[string]string, len(p.was))
 		for key, m := range p.was {
-			if cg := m.c.Cgroup; cg != "" && cg != "/" {
+			if cg := m.place(p.copies).cgroup; cg != "" && cg != "/" {
 				p.wasByCg[cg] = key
 			}
 		}

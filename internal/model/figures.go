@@ -78,14 +78,14 @@ func (c *ContainerSample) MoreFigures() *ContainerFigures {
 
 // figureRates fills the rates of c's figures against p, its counters dt
 // seconds before: major faults and its network's errors and drops.
-func figureRates(c *Container, p *ContainerSample, dt float64) {
-	if c.Has(KnownPgMajFault) && p.Has(KnownPgMajFault) {
-		c.PgMajFaultPS = float64(delta(p.Figures.PgMajFault, c.Figures.PgMajFault)) / dt
+func figureRates(c *Container, p *counters, dt float64) {
+	if c.Has(KnownPgMajFault) && p.hasMajFlt {
+		c.PgMajFaultPS = float64(delta(p.pgMajFault, c.Figures.PgMajFault)) / dt
 	}
-	if c.Net != nil && p.Net != nil {
-		c.NetRxErrorsPS = float64(delta(p.Net.RxErrors, c.Net.RxErrors)) / dt
-		c.NetTxErrorsPS = float64(delta(p.Net.TxErrors, c.Net.TxErrors)) / dt
-		c.NetRxDropsPS = float64(delta(p.Net.RxDrops, c.Net.RxDrops)) / dt
-		c.NetTxDropsPS = float64(delta(p.Net.TxDrops, c.Net.TxDrops)) / dt
+	if c.Net != nil && p.hasNet {
+		c.NetRxErrorsPS = float64(delta(p.rxErr, c.Net.RxErrors)) / dt
+		c.NetTxErrorsPS = float64(delta(p.txErr, c.Net.TxErrors)) / dt
+		c.NetRxDropsPS = float64(delta(p.rxDrop, c.Net.RxDrops)) / dt
+		c.NetTxDropsPS = float64(delta(p.txDrop, c.Net.TxDrops)) / dt
 	}
 }

@@ -34,6 +34,11 @@ type Sample struct {
 	// previous pass; when it holds processes and a Time, their rates span
 	// from that Time. Nil for the local node.
 	Before *Sample `json:"-"`
+	// Counted is, in a Before, more of its containers' counters, kept
+	// compact (NewEarlier) where a source has many: the --cluster
+	// agents' answers before the newest, 192 bytes an executor where a
+	// ContainerSample and its network counters were 856.
+	Counted *Earlier `json:"-"`
 }
 
 // MachineInfo is what cAdvisor reads once at start: facts that do not change

@@ -58,8 +58,12 @@ type Monitor struct {
 	// (the events timeline: Observe); nil: none.
 	observe func(*model.Snapshot)
 
+	// handled: the caller keeps no snapshot once Step returned it
+	// (batch output prints it and drops it; see Handled).
+	handled bool
+
 	mu     sync.Mutex
-	prev   *model.Sample
+	prev   *model.Earlier
 	latest *model.Snapshot
 	err    error // why the newest pass failed; nil after a good one
 }
@@ -76,6 +80,15 @@ func New(src Source, interval time.Duration, cluster ClusterSource, join Joiner)
 // since the last and gives the snapshot its events. Set before Run.
 func (m *Monitor) Observe(f func(*model.Snapshot)) { m.observe = f }
 
+// Handled says the caller keeps no snapshot once it has handled it
+// (batch output prints each and drops it) and reads them from Step
+// only, not from Latest, Updates or Run. The monitor then keeps of each
+// sample only the counters its next rates need, not the sample nor the
+// snapshot: at --cluster's 100,000 executors the sample, its network
+// counters and the snapshot's rows were about 100 MB kept while the
+// next sample was built. Set before the first Step.
+func (m *Monitor) Handled() { m.handled = true }
+
 // Step takes one sample and returns the snapshot it makes with the
 // previous one. The first call's snapshot has no rates.
 func (m *Monitor) Step(ctx context.Context) (*model.Snapshot, error) {
@@ -87,9 +100,13 @@ func (m *Monitor) Step(ctx context.Context) (*model.Snapshot, error) {
 		return nil, err
 	}
 	prev := m.prev
-	m.prev = cur
+	m.prev = nil
 	m.mu.Unlock()
-	snap := model.Rates(prev, cur)
+	snap := model.RatesSince(prev, cur)
+	prev = model.Remember(cur, m.handled)
+	m.mu.Lock()
+	m.prev = prev
+	m.mu.Unlock()
 	if m.cluster != nil {
 		snap.Cluster = m.cluster.Latest()
 		if errs := m.cluster.Errors(); len(errs) > 0 {
@@ -102,9 +119,11 @@ func (m *Monitor) Step(ctx context.Context) (*model.Snapshot, error) {
 	if m.observe != nil {
 		m.observe(snap)
 	}
-	m.mu.Lock()
-	m.latest = snap
-	m.mu.Unlock()
+	if !m.handled {
+		m.mu.Lock()
+		m.latest = snap
+		m.mu.Unlock()
+	}
 	return snap, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"weak"
 
 	"github.com/ctop-like/ctop-like/internal/model"
 	"github.com/ctop-like/ctop-like/internal/termtext"
@@ -675,9 +676,13 @@ func cachedOrder(rows []Row, gen uint64, sortID string, col int, number, desc bo
 var built rowCache
 
 type rowCache struct {
-	mu     sync.Mutex
-	gen    uint64 // numbers the row sets, so that an order is kept with its rows
-	snap   *model.Snapshot
+	mu  sync.Mutex
+	gen uint64 // numbers the row sets, so that an order is kept with its rows
+	// snap is the snapshot the rows are of, held weakly: a strong hold
+	// kept it (at --cluster's 100,000 executors, their samples and rows:
+	// 90 MB) alive while the next one was collected, after batch output
+	// had printed it and let it go.
+	snap   weak.Pointer[model.Snapshot]
 	view   *View
 	scope  []Scope
 	tree   bool
@@ -771,7 +776,7 @@ func (c *rowCache) get(s *model.Snapshot, v *View, q Query) ([]Row, uint64) {
 		text = q.Filter.Text
 	}
 	c.mu.Lock()
-	same := c.snap == s && c.view == v && c.tree == tree && slices.Equal(c.scope, q.Scope)
+	same := c.snap.Value() == s && c.view == v && c.tree == tree && slices.Equal(c.scope, q.Scope)
 	if same && c.cur != nil && c.filter == q.Filter && c.text == text {
 		rows, gen := c.cur.rows, c.cur.gen
 		c.mu.Unlock()
@@ -797,7 +802,7 @@ func (c *rowCache) get(s *model.Snapshot, v *View, q Query) ([]Row, uint64) {
 		// mesos-tasks' peak, and held that snapshot (and its tasks)
 		// after the next was out. (The screen's, when their text was
 		// used, are held until it is carried over.)
-		c.snap, c.view, c.cur, c.all = nil, nil, nil, nil
+		c.snap, c.view, c.cur, c.all = weak.Pointer[model.Snapshot]{}, nil, nil, nil
 	}
 	c.mu.Unlock()
 	if prevCur != nil && !prevCur.find.carries() {
@@ -835,7 +840,7 @@ func (c *rowCache) get(s *model.Snapshot, v *View, q Query) ([]Row, uint64) {
 		c.gen++
 		cur.gen = c.gen
 	}
-	c.snap, c.view, c.tree, c.filter, c.text = s, v, tree, q.Filter, text
+	c.snap, c.view, c.tree, c.filter, c.text = weak.Make(s), v, tree, q.Filter, text
 	c.scope = slices.Clone(q.Scope)
 	c.cur, c.all = cur, nil
 	if q.Filter == nil || q.Screen {
