@@ -18,7 +18,7 @@ func threadCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// appearCost is the least CPU, of three tries, of the refresh in which n
+// appearCost is the least CPU, of five tries, of the refresh in which n
 // containers appear (n "started" events to place).
 func appearCost(n int) time.Duration {
 	cs := make([]model.Container, n)
@@ -26,7 +26,7 @@ func appearCost(n int) time.Duration {
 		cs[i] = mesosContainer(fmt.Sprintf("%08x-mesos", i), 0)
 	}
 	best := time.Duration(1<<63 - 1)
-	for try := 0; try < 3; try++ {
+	for try := 0; try < 5; try++ {
 		tl := New(Config{Counters: func(string) bool { return true }, CounterSource: "cgroup"})
 		tl.Observe(snapshotAt(0))
 		s := snapshotAt(2, cs...)
@@ -45,7 +45,9 @@ func appearCost(n int) time.Duration {
 // scanning every container of the snapshot: 100,000 x 100,000 key
 // comparisons, a refresh of over a minute. 16 times the containers must
 // cost at most about 16 times the CPU (the two compared, not a bound):
-// 6-21x with a map (with -race too), 160-400x with the scan.
+// 6-21x with a map (with -race too), 160-400x with the scan. Bounded at
+// 64x: a loaded machine once took it past 40x (GC assists and page
+// faults land on the measured thread), never near the scan's.
 func TestPlacingEventsGrowsWithTheirNumber(t *testing.T) {
 	if testing.Short() {
 		t.Skip("17,000 containers")
@@ -54,7 +56,7 @@ func TestPlacingEventsGrowsWithTheirNumber(t *testing.T) {
 	small, big := appearCost(1000), appearCost(16000)
 	ratio := float64(big) / float64(max(small, time.Microsecond))
 	t.Logf("1,000 containers appearing: %v; 16,000: %v (%.1fx)", small, big, ratio)
-	if ratio > 40 {
+	if ratio > 64 {
 		t.Errorf("16x the containers cost %.1fx the CPU: placing events is quadratic", ratio)
 	}
 }
