@@ -10,7 +10,7 @@ import (
 // taskEnvKeys are the env variables that carry a Mesos task id, first hit
 // wins: Marathon's, Chronos's, then the executor id (which equals the task
 // id for command tasks).
-var taskEnvKeys = []string{"MESOS_TASK_ID", "mesos_task_id", "MESOS_EXECUTOR_ID"}
+var taskEnvKeys = []string{model.EnvMesosTaskID, model.EnvChronosTaskID, model.EnvMesosExecutorID}
 
 // minTaskIDLen: shorter ids are strays such as MESOS_TASK_ID=0.
 const minTaskIDLen = 3
@@ -254,7 +254,7 @@ func (ix *index) place(ct *model.ContainerSample) (model.ClusterFields, model.La
 		// Known only from the env: show the id rather than n/a, and the
 		// framework Mesos names in every executor's env.
 		f.Task = tid
-		f.FrameworkID = strings.TrimSpace(ct.Env["MESOS_FRAMEWORK_ID"])
+		f.FrameworkID = strings.TrimSpace(ct.Env[model.EnvMesosFramework])
 		if f.FrameworkID == "" {
 			f.FrameworkID = ct.Cluster.FrameworkID
 		}
@@ -271,7 +271,7 @@ func (ix *index) place(ct *model.ContainerSample) (model.ClusterFields, model.La
 		}
 	} else if app := ix.marathonApp(tid, f.FrameworkID); app != "" {
 		f.App, f.Group = app, ParentPath(app)
-	} else if app := strings.TrimSpace(ct.Env["MARATHON_APP_ID"]); app != "" {
+	} else if app := strings.TrimSpace(ct.Env[model.EnvMarathonApp]); app != "" {
 		f.App = normPath(app)
 		f.Group = ParentPath(f.App)
 	}

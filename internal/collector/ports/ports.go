@@ -57,8 +57,11 @@ type Reader struct {
 	held    map[uint64]bool // resolve's listeners held by walked processes
 	// portNames are the "<port>/<proto>" strings of the dumps (portName).
 	portNames map[uint32]string
-	walks     int // processes walked so far, for benchmarks
-	dumps     int // namespaces' tables read so far, for tests
+	// byContainer and read are answer's, kept between passes.
+	byContainer map[string]int
+	read        []bool
+	walks       int // processes walked so far, for benchmarks
+	dumps       int // namespaces' tables read so far, for tests
 }
 
 // portProc is what a walk of one process found.
@@ -285,13 +288,24 @@ func (r *Reader) readNamespace(ns string, n *portNS, pid int, now time.Time) boo
 }
 
 // answer sets each process's Listen from its walk and its namespace's
-// tables, and each container's as the union of its processes'.
+// tables, and each container's as the union of its processes'. Only a
+// container whose processes listen gets a set and a list of its own:
+// with a set for every container read it was one allocation per
+// container and refresh (500 of a pass's 1,550 at 500 containers), for
+// containers that mostly listen on nothing.
 func (r *Reader) answer(conts []model.ContainerSample, procs []model.ProcessSample) {
-	byContainer := map[string]int{}
+	if r.byContainer == nil {
+		r.byContainer = make(map[string]int, len(conts))
+	}
+	byContainer := r.byContainer
+	clear(byContainer)
 	for i := range conts {
 		byContainer[conts[i].ID] = i
 	}
-	sets := make([]map[string]bool, len(conts))
+	read := slices.Grow(r.read[:0], len(conts))[:len(conts)]
+	clear(read)
+	r.read = read
+	var sets map[int]map[string]bool // by index into conts
 	for i := range procs {
 		p := &procs[i]
 		l, ok := r.listenOf(p.PID)
@@ -299,25 +313,41 @@ func (r *Reader) answer(conts []model.ContainerSample, procs []model.ProcessSamp
 			continue
 		}
 		p.Listen = l
-		if ci, ok := byContainer[p.ContainerID]; ok && p.ContainerID != "" {
-			if sets[ci] == nil {
-				sets[ci] = map[string]bool{}
-			}
-			for _, port := range l {
-				sets[ci][port] = true
-			}
+		ci, ok := byContainer[p.ContainerID]
+		if !ok || p.ContainerID == "" {
+			continue
+		}
+		read[ci] = true
+		if len(l) == 0 {
+			continue
+		}
+		if sets == nil {
+			sets = map[int]map[string]bool{}
+		}
+		set := sets[ci]
+		if set == nil {
+			set = map[string]bool{}
+			sets[ci] = set
+		}
+		for _, port := range l {
+			set[port] = true
 		}
 	}
-	for i, set := range sets {
-		if set == nil {
+	for ci, ok := range read {
+		if !ok {
 			continue // no process of it was read: n/a
+		}
+		set := sets[ci]
+		if len(set) == 0 {
+			conts[ci].Listen = []string{} // read, listens on nothing
+			continue
 		}
 		l := make([]string, 0, len(set))
 		for port := range set {
 			l = append(l, port)
 		}
 		sortPorts(l)
-		conts[i].Listen = l
+		conts[ci].Listen = l
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -92,10 +93,15 @@ func sockstatTCP(data []byte, key string) (uint64, bool) {
 
 // FDCounter counts a process's open descriptors. Since Linux 6.2 the
 // size of /proc/<pid>/fd is that count, one stat; before, the folder is
-// listed.
+// listed. The stat is made on a path kept in the counter's own buffer:
+// with filepath.Join, strconv and unix.Stat's C string it was three
+// allocations per containerised process and refresh, about half of a
+// collector pass's allocations at 500 containers.
+// A counter is used by one goroutine at a time.
 type FDCounter struct {
 	procRoot string
-	sized    int8 // 0: not known yet, 1: stat gives the count, -1: it does not
+	sized    int8   // 0: not known yet, 1: stat gives the count, -1: it does not
+	path     []byte // "<procRoot>/<pid>/fd\x00", made again for each pid
 }
 
 // NewFDCounter counts the descriptors of the processes under procRoot.
@@ -103,7 +109,6 @@ func NewFDCounter(procRoot string) *FDCounter { return &FDCounter{procRoot: proc
 
 // Count returns how many descriptors the process pid has open.
 func (c *FDCounter) Count(pid int) (uint64, error) {
-	dir := filepath.Join(c.procRoot, strconv.Itoa(pid), "fd")
 	if c.sized == 0 {
 		// This process has descriptors open: a size of 0 says the
 		// kernel does not count them in it.
@@ -114,12 +119,18 @@ func (c *FDCounter) Count(pid int) (uint64, error) {
 		}
 	}
 	if c.sized > 0 {
+		c.path = append(c.path[:0], c.procRoot...)
+		c.path = append(c.path, '/')
+		c.path = strconv.AppendInt(c.path, int64(pid), 10)
+		c.path = append(c.path, "/fd\x00"...)
 		var st unix.Stat_t
-		if err := unix.Stat(dir, &st); err != nil {
+		if err := statPath(c.path, &st); err != nil {
+			dir := filepath.Join(c.procRoot, strconv.Itoa(pid), "fd")
 			return 0, &os.PathError{Op: "stat", Path: dir, Err: err}
 		}
 		return uint64(st.Size), nil
 	}
+	dir := filepath.Join(c.procRoot, strconv.Itoa(pid), "fd")
 	d, err := os.Open(dir)
 	if err != nil {
 		return 0, err
@@ -127,4 +138,21 @@ func (c *FDCounter) Count(pid int) (uint64, error) {
 	defer d.Close()
 	names, err := d.Readdirnames(-1)
 	return uint64(len(names)), err
+}
+
+// statPath is stat(2) of a NUL-terminated path, following links as
+// unix.Stat does, without making a C string of a Go one.
+func statPath(path []byte, st *unix.Stat_t) error {
+	cwd := unix.AT_FDCWD // a variable: -100 as a uintptr argument
+	for {
+		_, _, errno := unix.Syscall6(unix.SYS_NEWFSTATAT, uintptr(cwd),
+			uintptr(unsafe.Pointer(&path[0])), uintptr(unsafe.Pointer(st)), 0, 0, 0)
+		switch errno {
+		case 0:
+			return nil
+		case unix.EINTR:
+			continue
+		}
+		return errno
+	}
 }

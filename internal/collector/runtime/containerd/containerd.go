@@ -359,7 +359,7 @@ func (c *Handler) listNS(ctx context.Context, cli containerdClients, ns string) 
 		m.LogPath = criLogPath(ct.Extensions[criContainerMetadata].GetValue())
 		var spec ociSpec
 		if ct.Spec != nil && json.Unmarshal(ct.Spec.GetValue(), &spec) == nil {
-			m.Env = envMap(spec.Process.Env)
+			m.Env = runtime.EnvStrings(spec.Process.Env)
 			if p := spec.Linux.CgroupsPath; strings.HasPrefix(p, "/") {
 				cgroups[p] = model.ContainerKey(ns, ct.ID)
 			}
@@ -462,17 +462,4 @@ func taskState(s tasktypes.Status) string {
 		return "created"
 	}
 	return "unknown"
-}
-
-// envMap turns KEY=value lines into a map; nil when there are none.
-func envMap(env []string) map[string]string {
-	if len(env) == 0 {
-		return nil
-	}
-	m := make(map[string]string, len(env))
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		m[k] = v
-	}
-	return m
 }

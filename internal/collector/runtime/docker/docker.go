@@ -587,13 +587,7 @@ func metaFromInspect(r container.InspectResponse) runtime.Meta {
 	if c := r.Config; c != nil {
 		m.Image = c.Image
 		m.Labels = c.Labels
-		if len(c.Env) > 0 {
-			m.Env = make(map[string]string, len(c.Env))
-			for _, kv := range c.Env {
-				k, v, _ := strings.Cut(kv, "=")
-				m.Env[k] = v
-			}
-		}
+		m.Env = runtime.EnvStrings(c.Env)
 	}
 	if ns := r.NetworkSettings; ns != nil {
 		for port, bindings := range ns.Ports {

@@ -139,7 +139,7 @@ func TestMetaFromInspect(t *testing.T) {
 		Config: &container.Config{
 			Image:  "nginx:1",
 			Labels: map[string]string{"a": "b"},
-			Env:    []string{"MESOS_TASK_ID=web.1", "EMPTY=", "NOVALUE", "EQ=a=b"},
+			Env:    []string{"MESOS_TASK_ID=web.1", "EMPTY=", "NOVALUE", "EQ=a=b", "MARATHON_APP_ID=/a=b", "API_TOKEN=s3cr3t"},
 		},
 		NetworkSettings: &container.NetworkSettings{},
 		Mounts: []container.MountPoint{
@@ -156,7 +156,8 @@ func TestMetaFromInspect(t *testing.T) {
 		Name: "web", Image: "nginx:1", State: "running", PID: 4242, NetworkMode: "host",
 		RestartCount: 2, Health: "healthy", Created: 1795323600, // 2026-11-22T05:00:00Z
 		Labels: map[string]string{"a": "b"},
-		Env:    map[string]string{"MESOS_TASK_ID": "web.1", "EMPTY": "", "NOVALUE": "", "EQ": "a=b"},
+		// Only the values that place the container are kept (runtime.EnvStrings).
+		Env:    map[string]string{"MESOS_TASK_ID": "web.1", "EMPTY": "", "NOVALUE": "", "EQ": "", "MARATHON_APP_ID": "/a=b", "API_TOKEN": ""},
 		Ports:  []string{"53/udp", "8080/tcp->0.0.0.0:80", "8080/tcp->:::80"},
 		Mounts: []string{"/srv/www:/usr/share/nginx/html", "cache:/cache"},
 	}
