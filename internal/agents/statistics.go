@@ -17,7 +17,6 @@ const maxExecutors = 4096
 // where the decoded JSON of encoding/json held twice that.
 type answer struct {
 	at    time.Time
-	seq   int // the agent's answers before it
 	execs []execStats
 }
 
