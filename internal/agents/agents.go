@@ -834,11 +834,17 @@ func keepRowIDs(ag agentInfo, execs []execStats, prev *answer) {
 		e := &execs[i]
 		if prev != nil && i < len(prev.execs) {
 			if p := &prev.execs[i]; p.rowID != "" && p.ContainerID == e.ContainerID && p.ExecutorID == e.ExecutorID && p.FrameworkID == e.FrameworkID {
-				e.rowID = p.rowID
+				e.rowID, e.ExecutorID = p.rowID, p.ExecutorID
 				continue
 			}
 		}
 		e.rowID = rowID(ag, e)
+		if e.ContainerID == "" && len(e.rowID) > len(e.ExecutorID) {
+			// The row id begins with the executor id: the executor's
+			// name is that part of it, not a string of its own (64
+			// bytes an executor kept while the agent answers).
+			e.ExecutorID = e.rowID[:len(e.ExecutorID)]
+		}
 	}
 }
 
