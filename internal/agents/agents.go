@@ -717,9 +717,10 @@ func (a *Source) sample(now time.Time) *model.Sample {
 	nets := make([]model.NetCounters, 0, n)
 	for _, p := range picks {
 		for i := range p.cur.execs {
-			cs := a.executorSample(p.ag, &p.cur.execs[i], tasks)
-			if cs.Net != nil {
-				nets = append(nets, *cs.Net)
+			e := &p.cur.execs[i]
+			cs := a.executorSample(p.ag, e, tasks)
+			if e.hasNet {
+				nets = append(nets, e.Net.counters())
 				cs.Net = &nets[len(nets)-1]
 			}
 			if p.stale {
@@ -808,10 +809,7 @@ func (a *Source) executorSample(ag agentInfo, e *execStats, tasks map[string]str
 		task = e.ExecutorID
 	}
 	cs.Cluster = model.ClusterFields{TaskID: task, FrameworkID: e.FrameworkID}
-	if e.hasNet {
-		cs.Net = &e.Net // sample copies it into the sample's own array
-	}
-	return cs
+	return cs // its network counters are set by sample, in an array of its own
 }
 
 // rowID is an executor's row id: its container id, or where the agent

@@ -229,3 +229,56 @@ func TestExecutorIDInItsRowID(t *testing.T) {
 	}
 	runtime.KeepAlive(execs)
 }
+
+// TestAnswerKeepsNoNetworkNames: an agent's executors' network counters
+// are kept with each answer, for thousands of agents; what an agent never
+// says (an interface's name, speed and state: 40 of model.NetCounters'
+// 104 bytes) is not kept. 2,000 answers of 20 executors, as a real agent
+// gives, their ids shared with the first.
+func TestAnswerKeepsNoNetworkNames(t *testing.T) {
+	const answers, n = 2000, 20
+	var b strings.Builder
+	b.WriteByte('[')
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"executor_id":"e%d","framework_id":"fw","statistics":{"cpus_user_time_secs":%d,"net_rx_bytes":%d,"net_tx_bytes":7,"net_rx_errors":3,"net_tx_dropped":2,"timestamp":1.5e9}}`, i, i, 1000+i)
+	}
+	b.WriteByte(']')
+	decode := func(prev *answer) []execStats {
+		var execs []execStats
+		if err := httpapi.DecodeStream(strings.NewReader(b.String()), func(s *httpapi.Stream) error {
+			var err error
+			execs, err = readStatistics(s, prev)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return execs
+	}
+	first := &answer{execs: decode(nil)}
+	heap := func() int64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return int64(ms.HeapAlloc)
+	}
+	base := heap()
+	kept := make([][]execStats, answers)
+	for i := range kept {
+		kept[i] = decode(first)
+	}
+	per := float64(heap()-base) / (answers * n)
+	e := kept[answers-1][n-1]
+	if got := e.Net.counters(); !e.hasNet || got.RxBytes != 1000+n-1 || got.TxBytes != 7 || got.RxErrors != 3 || got.TxDrops != 2 || got.SpeedMbps != -1 {
+		t.Errorf("network counters %+v (has %v)", got, e.hasNet)
+	}
+	t.Logf("%d answers of %d executors: %.0f bytes an executor", answers, n, per)
+	// 20 executors of 232 bytes in a 4,864-byte block: 243. With
+	// model.NetCounters, 272 bytes in 6,144: 307.
+	if per > 270 {
+		t.Errorf("an answer holds %.0f bytes an executor, want at most 270", per)
+	}
+	runtime.KeepAlive(kept)
+}
