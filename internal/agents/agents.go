@@ -101,7 +101,6 @@ type Source struct {
 	listing    bool
 	state      map[string]*agentState // by agent id
 	round      int
-	builtAt    time.Time // when the last sample was built
 }
 
 // agentInfo is one agent of the master's list.
@@ -123,12 +122,7 @@ type agentState struct {
 	cur  *answer     // the newest answer
 	prev []rateStats // the counters of the one before
 	// prevAt is when prev came; zero for none.
-	prevAt time.Time
-	// shown is the seq of the answer of the last sample built, so that
-	// one that came since is fresh (a number: the sample's rows do not
-	// point into the answer, and the answer need not outlive them).
-	shown    int
-	answers  int // answers kept so far
+	prevAt   time.Time
 	okAt     time.Time
 	err      string // why the last request failed; "" when it answered
 	kind     string // the failure in a word: timeout, refused, HTTP 500...
@@ -503,8 +497,7 @@ func (a *Source) fetch(ctx context.Context, ag agentInfo, c *httpapi.Client) {
 	if st.cur != nil {
 		st.prev, st.prevAt = rates(ag, st.cur.execs), st.cur.at
 	}
-	st.answers++
-	st.cur = &answer{at: now, seq: st.answers, execs: execs}
+	st.cur = &answer{at: now, execs: execs}
 }
 
 // ensureList reads the agent list the first time (synchronously) and then
@@ -658,10 +651,11 @@ var unknown = model.Unknown{
 // count or block I/O (without the isolators that add them).
 var unmeasured = []string{"pids", "io"}
 
-// sample joins every agent's newest answer into one sample. An agent
-// without an answer since the last sample has its newest again, and its
-// answer before that in Before, so that its rates are those of its two
-// newest answers, however old.
+// sample joins every agent's newest answer into one sample. An
+// executor's rates are those of its agent's two newest answers, however
+// old: the sample's OwnEarlier hands the counters of the answer before
+// the newest, kept here once (the monitor keeps no copy of them; an
+// agent without an answer since the last sample has the same two again).
 func (a *Source) sample(now time.Time) *model.Sample {
 	tasks := executorTasks(a.p.Latest())
 	smp := &model.Sample{Time: now, Host: a.host(), Machine: model.MachineInfo{Unknown: unknown}}
@@ -671,14 +665,12 @@ func (a *Source) sample(now time.Time) *model.Sample {
 	// 3.8 s under a load of 12-18 on 2 CPUs) every answer of the round
 	// waited for it, and so did every request after it.
 	type pick struct {
-		ag           agentInfo
-		cur          *answer
-		prev         []rateStats
-		stale, again bool
+		ag    agentInfo
+		cur   *answer
+		prev  []rateStats
+		stale bool
 	}
 	a.mu.Lock()
-	before := a.builtAt
-	a.builtAt = now
 	if a.listErr != "" {
 		smp.Errors = append(smp.Errors, a.listErr+fmt.Sprintf(" (agent list stale %d s)", int(now.Sub(a.listAt).Seconds())))
 	}
@@ -709,28 +701,26 @@ func (a *Source) sample(now time.Time) *model.Sample {
 		if st.cur == nil {
 			continue
 		}
-		again := st.shown == st.cur.seq // nothing new since the last sample
-		st.shown = st.cur.seq
 		n += len(st.cur.execs)
-		picks = append(picks, pick{ag: ag, cur: st.cur, prev: st.prev, stale: stale, again: again})
+		picks = append(picks, pick{ag: ag, cur: st.cur, prev: st.prev, stale: stale})
 	}
 	a.mu.Unlock()
-	nBefore := 0
-	for _, p := range picks {
-		if p.again {
-			nBefore += len(p.prev)
-		}
-	}
 	smp.Containers = make([]model.ContainerSample, 0, n)
+	// Each row's counters of the answer before, in the agent's state (a
+	// prev slice is never changed once kept): 8 bytes a row where a copy
+	// was 240 in the monitor, and as many again in Before for the agents
+	// that had not answered since the last sample.
+	earlier := make([]*rateStats, 0, n)
 	// The rows' network counters, in one array of the sample's own: a
 	// row that pointed into its agent's answer kept the whole answer
 	// (270-odd bytes an executor) alive as long as the snapshot.
 	nets := make([]model.NetCounters, 0, n)
 	for _, p := range picks {
 		for i := range p.cur.execs {
-			cs := a.executorSample(p.ag, &p.cur.execs[i], tasks)
-			if cs.Net != nil {
-				nets = append(nets, *cs.Net)
+			e := &p.cur.execs[i]
+			cs := a.executorSample(p.ag, e, tasks)
+			if e.hasNet {
+				nets = append(nets, e.Net.counters())
 				cs.Net = &nets[len(nets)-1]
 			}
 			if p.stale {
@@ -738,20 +728,14 @@ func (a *Source) sample(now time.Time) *model.Sample {
 			}
 			smp.Memory.Used += cs.Mem.Used
 			smp.Containers = append(smp.Containers, cs)
+			earlier = append(earlier, findRates(p.prev, i, cs.ID))
 		}
-		if p.again && p.prev != nil {
-			// Its counters only, in room counted before: as whole
-			// samples in a doubling slice they were 40 MB of the peak
-			// when most agents had not answered again.
-			if smp.Before == nil {
-				smp.Before = &model.Sample{Time: before, Machine: smp.Machine, Counted: model.NewEarlier(nBefore)}
-			}
-			var net model.NetCounters
-			for i := range p.prev {
-				cs := p.prev[i].sample(&net)
-				smp.Before.Counted.Add(&cs)
-			}
+	}
+	smp.OwnEarlier = func(i int) (model.OwnCounters, bool) {
+		if i >= len(earlier) || earlier[i] == nil {
+			return model.OwnCounters{}, false
 		}
+		return earlier[i].counters(), true
 	}
 	smp.Memory.Available = smp.Memory.Total - min(smp.Memory.Used, smp.Memory.Total)
 	smp.Machine.MemoryBytes = smp.Memory.Total
@@ -825,10 +809,7 @@ func (a *Source) executorSample(ag agentInfo, e *execStats, tasks map[string]str
 		task = e.ExecutorID
 	}
 	cs.Cluster = model.ClusterFields{TaskID: task, FrameworkID: e.FrameworkID}
-	if e.hasNet {
-		cs.Net = &e.Net // sample copies it into the sample's own array
-	}
-	return cs
+	return cs // its network counters are set by sample, in an array of its own
 }
 
 // rowID is an executor's row id: its container id, or where the agent
@@ -851,11 +832,17 @@ func keepRowIDs(ag agentInfo, execs []execStats, prev *answer) {
 		e := &execs[i]
 		if prev != nil && i < len(prev.execs) {
 			if p := &prev.execs[i]; p.rowID != "" && p.ContainerID == e.ContainerID && p.ExecutorID == e.ExecutorID && p.FrameworkID == e.FrameworkID {
-				e.rowID = p.rowID
+				e.rowID, e.ExecutorID = p.rowID, p.ExecutorID
 				continue
 			}
 		}
 		e.rowID = rowID(ag, e)
+		if e.ContainerID == "" && len(e.rowID) > len(e.ExecutorID) {
+			// The row id begins with the executor id: the executor's
+			// name is that part of it, not a string of its own (64
+			// bytes an executor kept while the agent answers).
+			e.ExecutorID = e.rowID[:len(e.ExecutorID)]
+		}
 	}
 }
 
@@ -867,6 +854,8 @@ type rateStats struct {
 	ts, user, system, thrSecs float64
 	periods, nrThrottled      uint64
 	rx, tx, rxPackets, txPkts uint64
+	rxErr, txErr              uint64
+	rxDrop, txDrop            uint64
 	hasNet                    bool
 }
 
@@ -883,17 +872,31 @@ func rates(ag agentInfo, execs []execStats) []rateStats {
 		out = append(out, rateStats{
 			id: id, ts: e.Timestamp, user: e.UserSecs, system: e.SystemSecs, thrSecs: e.Throttled,
 			periods: e.Periods, nrThrottled: e.NrThrottled,
-			rx: e.Net.RxBytes, tx: e.Net.TxBytes, rxPackets: e.Net.RxPackets, txPkts: e.Net.TxPackets, hasNet: e.hasNet,
+			rx: e.Net.RxBytes, tx: e.Net.TxBytes, rxPackets: e.Net.RxPackets, txPkts: e.Net.TxPackets,
+			rxErr: e.Net.RxErrors, txErr: e.Net.TxErrors, rxDrop: e.Net.RxDrops, txDrop: e.Net.TxDrops, hasNet: e.hasNet,
 		})
 	}
 	return out
 }
 
-// sample is the container those counters were, for Sample.Before; its
-// network counters are written to net.
-func (r *rateStats) sample(net *model.NetCounters) model.ContainerSample {
-	cs := model.ContainerSample{
-		ID: r.id, Runtime: model.RuntimeMesos,
+// findRates is the counters of the executor with row id id in prev, the
+// answer before the one where it is the i-th: the same place when the
+// agent lists its executors in the same order, as agents do.
+func findRates(prev []rateStats, i int, id string) *rateStats {
+	if i < len(prev) && prev[i].id == id {
+		return &prev[i]
+	}
+	for j := range prev {
+		if prev[j].id == id {
+			return &prev[j]
+		}
+	}
+	return nil
+}
+
+// counters are those of r as the model's rates take a source's own.
+func (r *rateStats) counters() model.OwnCounters {
+	o := model.OwnCounters{
 		CPU: model.CgroupCPU{
 			UsageNs: secsToNs(r.user + r.system), UserNs: secsToNs(r.user), SystemNs: secsToNs(r.system),
 			Periods: r.periods, ThrottledPeriods: r.nrThrottled, ThrottledNs: secsToNs(r.thrSecs),
@@ -901,13 +904,16 @@ func (r *rateStats) sample(net *model.NetCounters) model.ContainerSample {
 	}
 	if r.ts > 0 && r.ts < 1<<40 {
 		sec, frac := math.Modf(r.ts)
-		cs.SampledAt = time.Unix(int64(sec), int64(frac*1e9))
+		o.SampledAt = time.Unix(int64(sec), int64(frac*1e9))
 	}
 	if r.hasNet {
-		*net = model.NetCounters{RxBytes: r.rx, TxBytes: r.tx, RxPackets: r.rxPackets, TxPackets: r.txPkts, SpeedMbps: -1}
-		cs.Net = net
+		o.Net = model.NetCounters{
+			RxBytes: r.rx, TxBytes: r.tx, RxPackets: r.rxPackets, TxPackets: r.txPkts,
+			RxErrors: r.rxErr, TxErrors: r.txErr, RxDrops: r.rxDrop, TxDrops: r.txDrop, SpeedMbps: -1,
+		}
+		o.HasNet = true
 	}
-	return cs
+	return o
 }
 
 func secsToNs(s float64) uint64 {

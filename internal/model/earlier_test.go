@@ -102,3 +102,55 @@ func TestCompactEarlierKeepsNotTheSample(t *testing.T) {
 		t.Errorf("kept whole, %.0f bytes a container: less than the sample itself", whole)
 	}
 }
+
+// TestOwnEarlierGivesTheSameRates: a source that keeps its containers'
+// earlier counters itself (--cluster) hands them with the sample
+// (OwnEarlier); the rates are those against the sample before, figure
+// for figure, from a compact Remember that kept none of them, and a
+// container the source has none for has no rates, whatever prev held.
+func TestOwnEarlierGivesTheSameRates(t *testing.T) {
+	prev, cur := richPair()
+	want := Rates(prev, cur)
+	prev2, cur2 := richPair()
+	byKey := map[string]*ContainerSample{}
+	for i := range prev2.Containers {
+		byKey[prev2.Containers[i].Key()] = &prev2.Containers[i]
+	}
+	own := func(s *Sample) func(int) (OwnCounters, bool) {
+		return func(i int) (OwnCounters, bool) {
+			p := byKey[s.Containers[i].Key()]
+			if p == nil {
+				return OwnCounters{}, false
+			}
+			o := OwnCounters{CPU: p.CPU, SampledAt: p.SampledAt}
+			if p.Net != nil {
+				o.Net, o.HasNet = *p.Net, true
+			}
+			return o, true
+		}
+	}
+	prev2.OwnEarlier, cur2.OwnEarlier = own(prev2), own(cur2)
+	kept := Remember(prev2, true)
+	if len(kept.compact) != 0 || kept.keys != nil || kept.whole != nil || kept.rest.OwnEarlier != nil {
+		t.Errorf("a compact Remember of a sample whose source keeps its counters kept %d of them", len(kept.compact)+len(kept.whole))
+	}
+	// Block I/O and major faults are no agent's: rich as they are here,
+	// the source does not hand them.
+	got := RatesSince(kept, cur2)
+	for i := range got.Containers {
+		c, w := got.Containers[i], want.Containers[i]
+		if c.HasRates != w.HasRates || c.CPUPct != w.CPUPct || c.ThrottledPct != w.ThrottledPct || c.NetRxBps != w.NetRxBps ||
+			c.NetTxPps != w.NetTxPps || c.NetRxErrorsPS != w.NetRxErrorsPS || c.NetTxDropsPS != w.NetTxDropsPS {
+			t.Errorf("container %s: rates %+v, want %+v", c.ID, c, w)
+		}
+	}
+	// A container the source has no counters for: none, though the
+	// monitor's whole sample before has it.
+	prev3, cur3 := richPair()
+	cur3.OwnEarlier = func(int) (OwnCounters, bool) { return OwnCounters{}, false }
+	for _, c := range RatesSince(Remember(prev3, false), cur3).Containers {
+		if c.HasRates {
+			t.Errorf("container %s has rates the source did not give", c.ID)
+		}
+	}
+}

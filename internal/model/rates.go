@@ -84,8 +84,14 @@ func Remember(s *Sample, compact bool) *Earlier {
 	e := &Earlier{rest: *s}
 	e.rest.Containers = nil
 	e.rest.Before = nil
+	e.rest.OwnEarlier = nil
 	if len(s.Containers) > 0 {
 		e.first = weak.Make(&s.Containers[0])
+	}
+	if compact && s.OwnEarlier != nil {
+		// The next sample's source hands its own: a copy here was a
+		// second one of what it keeps.
+		return e
 	}
 	if !compact {
 		// The keys' map is made by the next rates, as they made one of
@@ -104,24 +110,24 @@ func Remember(s *Sample, compact bool) *Earlier {
 	return e
 }
 
-// NewEarlier is an empty compact Earlier with room for n containers'
-// counters, for a source to Add its own earlier ones to (Sample.Counted).
-func NewEarlier(n int) *Earlier {
-	return &Earlier{keys: make(map[string]int32, n), compact: make([]counters, 0, n)}
+// OwnCounters are a container's earlier counters as a source that keeps
+// them hands them (Sample.OwnEarlier): its CPU's, when they were measured,
+// and its network's where HasNet.
+type OwnCounters struct {
+	CPU       CgroupCPU
+	SampledAt time.Time
+	Net       NetCounters
+	HasNet    bool
 }
 
-// Add keeps the counters of c, which is not kept.
-func (e *Earlier) Add(c *ContainerSample) {
-	e.keys[c.Key()] = int32(len(e.compact))
-	e.compact = append(e.compact, countersOf(c))
-}
-
-// find is counters of a compact Earlier that may be nil.
-func (e *Earlier) find(key string) (counters, bool) {
-	if e == nil {
-		return counters{}, false
+func (o *OwnCounters) counters() counters {
+	k := counters{cpu: o.CPU, sampledAt: o.SampledAt, hasNet: o.HasNet}
+	if o.HasNet {
+		n := &o.Net
+		k.rx, k.tx, k.rxp, k.txp = n.RxBytes, n.TxBytes, n.RxPackets, n.TxPackets
+		k.rxErr, k.txErr, k.rxDrop, k.txDrop = n.RxErrors, n.TxErrors, n.RxDrops, n.TxDrops
 	}
-	return e.counters(key)
+	return k
 }
 
 // counters are the earlier counters of the container with this key.
@@ -275,13 +281,11 @@ func containerRates(prev *Earlier, cur *Sample, dt float64) []Container {
 		conts = append([]ContainerSample(nil), conts...)
 	}
 	var own map[string]*ContainerSample // the source's own win
-	var counted *Earlier
 	if b := cur.Before; b != nil {
 		own = make(map[string]*ContainerSample, len(b.Containers))
 		for i := range b.Containers {
 			own[b.Containers[i].Key()] = &b.Containers[i]
 		}
-		counted = b.Counted
 	}
 	for i := range cur.Containers {
 		c := &out[i]
@@ -289,14 +293,21 @@ func containerRates(prev *Earlier, cur *Sample, dt float64) []Container {
 		if c.Mem.Limit > 0 {
 			c.MemPct = clampPct(float64(c.Mem.Used) / float64(c.Mem.Limit) * 100)
 		}
+		if cur.OwnEarlier != nil {
+			// The source's own, or none: not prev's, which a compact
+			// Remember did not keep.
+			if o, ok := cur.OwnEarlier(i); ok {
+				k := o.counters()
+				containerRate(c, &k, dt)
+			}
+			continue
+		}
 		if own == nil && prev == nil {
 			continue
 		}
 		key := c.Key()
 		if p := own[key]; p != nil {
 			k := countersOf(p)
-			containerRate(c, &k, dt)
-		} else if k, ok := counted.find(key); ok {
 			containerRate(c, &k, dt)
 		} else if prev != nil {
 			if k, ok := prev.counters(key); ok {
