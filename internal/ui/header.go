@@ -310,7 +310,11 @@ func clusterSummary(c *model.Cluster, now time.Time) string {
 		parts = append(parts, "mesos "+c.Leader)
 	}
 	if !c.Time.IsZero() {
-		parts = append(parts, "data "+fmtInterval(now.Sub(c.Time).Truncate(time.Second))+" old")
+		// A cluster read that ended after the refresh's own time (the
+		// node's figures are timed when their collection starts; under
+		// --cluster a round's answers come in after) is no age at all:
+		// it read "data -4000ms old".
+		parts = append(parts, "data "+fmtInterval(max(now.Sub(c.Time), 0).Truncate(time.Second))+" old")
 	}
 	if c.Stale {
 		parts = append(parts, "STALE")
