@@ -231,6 +231,7 @@ func openNode(ctx context.Context, o *options, stderr io.Writer) (*node, error) 
 		return openRemote(ctx, o)
 	}
 	tuneGC(ctx)
+	releaseStartPages(ctx)
 	local, err := collector.NewLocal(ctx, collector.Config{
 		ProcRoot:          o.procRoot,
 		CgroupRoot:        o.cgroupRoot,
