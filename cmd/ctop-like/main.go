@@ -231,7 +231,6 @@ func openNode(ctx context.Context, o *options, stderr io.Writer) (*node, error) 
 		return openRemote(ctx, o)
 	}
 	tuneGC(ctx)
-	releaseStartPages(ctx)
 	local, err := collector.NewLocal(ctx, collector.Config{
 		ProcRoot:          o.procRoot,
 		CgroupRoot:        o.cgroupRoot,
@@ -249,6 +248,7 @@ func openNode(ctx context.Context, o *options, stderr io.Writer) (*node, error) 
 		local.Close()
 		return nil, err
 	}
+	releaseStartPages(ctx)
 	return &node{src: local, host: local.Host(), cluster: cl, docker: local.Runtime(model.RuntimeDocker), local: local, ready: local.WaitReady, logs: logfeed.Local(local, o.procRoot, o.cgroupRoot), close: func() { local.Close() }}, nil
 }
 
