@@ -71,7 +71,7 @@ func decompressedRecording(t *testing.T, path string) []byte {
 			t.Fatal(err)
 		}
 		for _, c := range s.Containers {
-			for k, v := range c.Env {
+			for k, v := range c.Env.Map() {
 				all.WriteString(k + "=" + v + "\n")
 			}
 		}

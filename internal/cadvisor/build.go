@@ -148,7 +148,7 @@ func container(c *containerInfo, st *containerStats, runtime, id string, memTota
 			cs.Name = id[:12]
 		}
 	}
-	cs.Env = env(c.Spec.Envs, labels)
+	cs.Env = model.EnvOf(env(c.Spec.Envs, labels))
 
 	u := st.CPU.Usage
 	cs.CPU = model.CgroupCPU{

@@ -139,8 +139,8 @@ func TestRealNodeFirstRefresh(t *testing.T) {
 		t.Errorf("cap-half (--cpus 0.5): %+v", half)
 	}
 	task := snap.ContainerByID(idTask)
-	if task == nil || task.Env["MESOS_TASK_ID"] == "" || task.Env["MARATHON_APP_ID"] != "/shop/api" || task.Env["SECRET_TOKEN"] != "" {
-		t.Errorf("cap-task env %v: want the whitelisted task and app only", task.Env)
+	if task == nil || task.Env.Value("MESOS_TASK_ID") == "" || task.Env.Value("MARATHON_APP_ID") != "/shop/api" || task.Env.Value("SECRET_TOKEN") != "" {
+		t.Errorf("cap-task env %v: want the whitelisted task and app only", task.Env.Map())
 	}
 
 	// The machine: CPU, eth0 and vda from the root's two samples.

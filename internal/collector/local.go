@@ -118,7 +118,7 @@ func failedLately(m runtime.Meta, now time.Time) bool {
 
 type envEntry struct {
 	pid int
-	env map[string]string
+	env model.Env
 }
 
 // listedOnce is a container of the last pass: what its runtime's handler
@@ -267,7 +267,7 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 			// only.
 			continue
 		}
-		if c.Env == nil && c.PID > 0 {
+		if c.Env.IsZero() && c.PID > 0 {
 			c.Env = l.envOf(c.Key(), c.PID)
 		}
 		c.Net = nil
@@ -498,7 +498,7 @@ func shortName(c *model.ContainerSample) string {
 
 // envOf reads the environment of a container (by key) whose runtime did
 // not give it from its first process, once per (container, pid).
-func (l *Local) envOf(key string, pid int) map[string]string {
+func (l *Local) envOf(key string, pid int) model.Env {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if e, ok := l.env[key]; ok && e.pid == pid {
@@ -521,11 +521,11 @@ func (l *Local) forgetEnv(seen map[string]bool) {
 
 // readEnviron is the kept environment of a NUL-separated environ file
 // (runtime.EnvironFile: every name, only the values that place the
-// container); nil when unreadable.
-func readEnviron(path string) map[string]string {
+// container); the zero Env when unreadable.
+func readEnviron(path string) model.Env {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil
+		return model.Env{}
 	}
 	return runtime.EnvironFile(b)
 }

@@ -194,8 +194,8 @@ type ContainerSample struct {
 	// ("/docker/<id>", "/system.slice/docker-<id>.scope", "/mesos/<id>").
 	Cgroup       string            `json:"cgroup"`
 	Labels       map[string]string `json:"labels,omitempty"`
-	Env          map[string]string `json:"env,omitempty"` // never recorded or shown; used to match tasks
-	PID          int               `json:"pid"`           // one of its processes (Docker's init pid), 0 if none
+	Env          Env               `json:"env,omitzero"` // names shown and recorded; placement values matched
+	PID          int               `json:"pid"`          // one of its processes (Docker's init pid), 0 if none
 	NetworkMode  string            `json:"network_mode,omitempty"`
 	RestartCount int               `json:"restart_count"`
 	Health       string            `json:"health,omitempty"`

@@ -254,7 +254,7 @@ func (ix *index) place(ct *model.ContainerSample) (model.ClusterFields, model.La
 		// Known only from the env: show the id rather than n/a, and the
 		// framework Mesos names in every executor's env.
 		f.Task = tid
-		f.FrameworkID = strings.TrimSpace(ct.Env[model.EnvMesosFramework])
+		f.FrameworkID = strings.TrimSpace(ct.Env.Value(model.EnvMesosFramework))
 		if f.FrameworkID == "" {
 			f.FrameworkID = ct.Cluster.FrameworkID
 		}
@@ -271,7 +271,7 @@ func (ix *index) place(ct *model.ContainerSample) (model.ClusterFields, model.La
 		}
 	} else if app := ix.marathonApp(tid, f.FrameworkID); app != "" {
 		f.App, f.Group = app, ParentPath(app)
-	} else if app := strings.TrimSpace(ct.Env[model.EnvMarathonApp]); app != "" {
+	} else if app := strings.TrimSpace(ct.Env.Value(model.EnvMarathonApp)); app != "" {
 		f.App = normPath(app)
 		f.Group = ParentPath(f.App)
 	}
@@ -296,9 +296,9 @@ func (ix *index) marathonApp(taskID, frameworkID string) string {
 }
 
 // envTaskID is the first usable task id in env, or "".
-func envTaskID(env map[string]string) string {
+func envTaskID(env model.Env) string {
 	for _, k := range taskEnvKeys {
-		if v := strings.TrimSpace(env[k]); len(v) >= minTaskIDLen {
+		if v := strings.TrimSpace(env.Value(k)); len(v) >= minTaskIDLen {
 			return v
 		}
 	}

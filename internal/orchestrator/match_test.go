@@ -25,7 +25,7 @@ func parseFixtures(t *testing.T, mesos, marathon string) *model.Cluster {
 }
 
 func ctr(id, name, runtime, cgroup string, env map[string]string) model.Container {
-	return model.Container{ContainerSample: &model.ContainerSample{ID: id, Name: name, Runtime: runtime, Cgroup: cgroup, Env: env}}
+	return model.Container{ContainerSample: &model.ContainerSample{ID: id, Name: name, Runtime: runtime, Cgroup: cgroup, Env: model.EnvOf(env)}}
 }
 
 // TestMatchPairA: every running task id of pair A in MESOS_TASK_ID gets its
@@ -129,7 +129,7 @@ func TestMatchWithoutCluster(t *testing.T) {
 	}
 	// A stale Cluster without Marathon: the env still gives the app.
 	c := parseFixtures(t, "mesos/pairA_master_state_mesos-1.2.0.json", "")
-	s.Containers[0].Env = map[string]string{"MESOS_TASK_ID": "development_logging.a6f0bb45-c64b-11e6-9066-5a8a388c67a1", "MARATHON_APP_ID": "/development/logging"}
+	s.Containers[0].Env = model.EnvOf(map[string]string{"MESOS_TASK_ID": "development_logging.a6f0bb45-c64b-11e6-9066-5a8a388c67a1", "MARATHON_APP_ID": "/development/logging"})
 	Match(s, c)
 	if got := s.Containers[0].Cluster; got.App != "/development/logging" || got.Group != "/development" || got.Framework != "marathon" {
 		t.Errorf("mesos only: %+v", got)

@@ -114,7 +114,7 @@ func encodeSnapshot(s *model.Snapshot) (*encoded, error) {
 		c := s.Containers[i]
 		cs := *c.ContainerSample // the row refers to the screen's sample
 		c.ContainerSample = &cs
-		c.Env = envKeys(c.Env)
+		c.Env = c.Env.NamesOnly()
 		c.Labels = redactLabels(c.Labels)
 		b, err := json.Marshal(&c)
 		if err != nil {

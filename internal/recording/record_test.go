@@ -61,7 +61,7 @@ func wholeJSON(t testing.TB, s *model.Snapshot) string {
 	for i := range c.Containers {
 		cs := *c.Containers[i].ContainerSample
 		c.Containers[i].ContainerSample = &cs
-		c.Containers[i].Env = envKeys(c.Containers[i].Env)
+		c.Containers[i].Env = c.Containers[i].Env.NamesOnly()
 	}
 	if s.Cluster != nil {
 		cl := *s.Cluster

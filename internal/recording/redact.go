@@ -31,19 +31,6 @@ func redactStrings(in []string) []string {
 	return out
 }
 
-// envKeys keeps an environment's names (the screen may list them) and drops
-// every value.
-func envKeys(env map[string]string) map[string]string {
-	if len(env) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(env))
-	for k := range env {
-		out[k] = ""
-	}
-	return out
-}
-
 // redactLabels hides label values whose name says they are secret and
 // secrets in the rest.
 func redactLabels(l map[string]string) map[string]string {

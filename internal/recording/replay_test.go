@@ -6,12 +6,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ctop-like/ctop-like/internal/model"
 )
 
 func TestNoSecretsInTheFile(t *testing.T) {
 	snaps := snapshots(4, 3, 6, true, 2*time.Second)
 	for _, s := range snaps {
-		s.Containers[0].Env = map[string]string{"API_TOKEN": "s3cr3t-value", "MESOS_TASK_ID": "shop.1"}
+		s.Containers[0].Env = model.EnvOf(map[string]string{"API_TOKEN": "s3cr3t-value", "MESOS_TASK_ID": "shop.1"})
 		s.Processes[0].Command = "curl -H 'Authorization: Bearer tok-abc123' http://bob:hunter2@api/ --token=tok-def456"
 		s.Errors = []string{"marathon: http://user:pa55word@marathon:8080: refused"}
 	}
@@ -47,15 +49,15 @@ func TestNoSecretsInTheFile(t *testing.T) {
 	}
 	// What was recorded is still the screen's: the recorder redacts a
 	// copy, never the snapshot (whose rows refer to its sample's).
-	if v := snaps[0].Containers[0].Env["API_TOKEN"]; v != "s3cr3t-value" {
-		t.Errorf("recording changed the recorded snapshot's env: %v", snaps[0].Containers[0].Env)
+	if v := snaps[0].Containers[0].Env.Value("MESOS_TASK_ID"); v != "shop.1" {
+		t.Errorf("recording changed the recorded snapshot's env: %v", snaps[0].Containers[0].Env.Map())
 	}
 	s, err := r.At(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := s.Containers[0].Env["API_TOKEN"]; !ok || v != "" {
-		t.Errorf("env names are kept, values dropped: %v", s.Containers[0].Env)
+	if v, ok := s.Containers[0].Env.Lookup("API_TOKEN"); !ok || v != "" || s.Containers[0].Env.Value("MESOS_TASK_ID") != "" {
+		t.Errorf("env names are kept, values dropped: %v", s.Containers[0].Env.Map())
 	}
 	// redact's one rule: the password becomes xxx, the user stays.
 	if s.Cluster == nil || s.Cluster.Leader != "http://user:xxx@master:5050" {

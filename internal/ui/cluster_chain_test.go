@@ -32,9 +32,9 @@ func clusterSnapshot(t *testing.T) *model.Snapshot {
 	s := testSnapshot()
 	for i := range s.Containers {
 		s.Containers[i].Cluster = model.ClusterFields{}
-		s.Containers[i].Env = nil
+		s.Containers[i].Env = model.Env{}
 	}
-	s.Containers[0].Env = map[string]string{"MESOS_TASK_ID": "development_logging.a6f0bb45-c64b-11e6-9066-5a8a388c67a1"}
+	s.Containers[0].Env = model.EnvOf(map[string]string{"MESOS_TASK_ID": "development_logging.a6f0bb45-c64b-11e6-9066-5a8a388c67a1"})
 	s.Cluster = cl
 	orchestrator.Match(s, cl)
 	return s

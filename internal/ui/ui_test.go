@@ -131,7 +131,7 @@ func testSnapshot() *model.Snapshot {
 		c.Can = engineCan
 		c.Mem = model.CgroupMemory{Used: mem, Limit: 1 << 30}
 		c.MemPct = float64(mem) / float64(1<<30) * 100
-		c.Env = map[string]string{"SECRET_TOKEN": "hunter2", "MESOS_TASK_ID": "t1"}
+		c.Env = model.EnvOf(map[string]string{"SECRET_TOKEN": "hunter2", "MESOS_TASK_ID": "t1"})
 		if app != "" {
 			c.Cluster = model.ClusterFields{App: app, Group: "/shop", Framework: "marathon", Task: "api.1", TaskID: "shop_api.1"}
 		}

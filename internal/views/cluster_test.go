@@ -29,7 +29,7 @@ func pairASnapshot(t *testing.T) *model.Snapshot {
 	}
 	mk := func(id string, env map[string]string, cpu float64, mem uint64, rx float64) model.Container {
 		return model.Container{
-			ContainerSample: &model.ContainerSample{ID: id, Name: id, Runtime: model.RuntimeDocker, Env: env,
+			ContainerSample: &model.ContainerSample{ID: id, Name: id, Runtime: model.RuntimeDocker, Env: model.EnvOf(env),
 				Mem: model.CgroupMemory{Used: mem}, Net: &model.NetCounters{}},
 			HasRates: true, CPUPct: cpu, NetRxBps: rx, NetTxBps: rx / 2,
 		}

@@ -305,7 +305,7 @@ func TestActionsAreDataBehindAnActuator(t *testing.T) {
 
 func TestDetailsAreRenderedByTheView(t *testing.T) {
 	s := clusterSnapshot()
-	s.Containers[0].Env = map[string]string{"SECRET_TOKEN": "hunter2"}
+	s.Containers[0].Env = model.EnvOf(map[string]string{"SECRET_TOKEN": "hunter2"})
 	title, text := Get("containers").Details(s, s.Containers[0].ID, DetailsEnv{})
 	if title != "Container web-1" || !strings.Contains(text, "SECRET_TOKEN") || strings.Contains(text, "hunter2") {
 		t.Errorf("container details %q:\n%s", title, text)

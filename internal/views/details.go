@@ -3,7 +3,7 @@ package views
 import (
 	"fmt"
 	"math"
-	"sort"
+
 	"strconv"
 	"strings"
 	"time"
@@ -148,7 +148,7 @@ func containerDetails(s *model.Snapshot, key string, env DetailsEnv) (string, st
 	b.kv("app", orNA(cl.App))
 	b.kv("group", orNA(cl.Group))
 	labelsDetails(&b, containerLabels(c))
-	b.kv("env names", orNA(strings.Join(sortedKeys(c.Env), ", ")))
+	b.kv("env names", orNA(strings.Join(c.Env.Names(), ", ")))
 	b.logLines(s, c, env.Last)
 	if runs(c.State) && env.History != nil && env.Sparkline != nil {
 		cpu, mem, net := env.History(c.Key())
@@ -414,14 +414,4 @@ func lastValue(l []float64, f func(float64) string) string {
 		return NA
 	}
 	return f(l[len(l)-1])
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -1,13 +1,16 @@
 package proc
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/ctop-like/ctop-like/internal/model"
 )
@@ -339,5 +342,69 @@ func TestProcParsersTruncated(t *testing.T) {
 				parse(data[:i])
 			}()
 		}
+	}
+}
+
+// The processes of one container keep one copy of its cgroup path and id
+// (in the cache and in their samples), not a copy each: 3 containers of
+// 100 processes. This test failed on the old code: every process held
+// its own path (300 copies of 79 bytes for 3 paths).
+func TestProcessesOfAContainerShareItsCgroupPath(t *testing.T) {
+	root := t.TempDir()
+	ids := []string{dockerID, strings.Repeat("a", 64), strings.Repeat("b", 64)}
+	for i := range 300 {
+		pid := strconv.Itoa(1000 + i)
+		copyProcFixture(t, root, "6271", pid)
+		cg := "0::/system.slice/docker-" + ids[i%3] + ".scope\n"
+		if err := os.WriteFile(filepath.Join(root, pid, "cgroup"), []byte(cg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := newTestProcReader(root)
+	for range 2 { // a second pass reads the cache
+		got, err := r.Read()
+		if err != nil || len(got) != 300 {
+			t.Fatalf("Read: %d processes, %v", len(got), err)
+		}
+		paths := map[*byte]bool{}
+		for i, p := range got {
+			want := "/system.slice/docker-" + ids[i%3] + ".scope"
+			if p.Cgroup != want || p.ContainerID != ids[i%3] {
+				t.Fatalf("pid %d: cgroup %q, container %q; want %q, %q", p.PID, p.Cgroup, p.ContainerID, want, ids[i%3])
+			}
+			paths[unsafe.StringData(p.Cgroup)] = true
+			paths[unsafe.StringData(p.ContainerID)] = true
+		}
+		if len(paths) != 6 {
+			t.Errorf("300 processes of 3 containers hold %d copies of their cgroup paths and ids, want 6", len(paths))
+		}
+	}
+}
+
+// Containers come and go: the shared paths are of the processes seen
+// lately, not of every container the node ever ran.
+func TestSharedCgroupPathsForgetGoneContainers(t *testing.T) {
+	root := t.TempDir()
+	r := newTestProcReader(root)
+	for round := range 20 {
+		for i := range 50 {
+			pid := strconv.Itoa(1000 + round*50 + i)
+			copyProcFixture(t, root, "6271", pid)
+			cg := fmt.Sprintf("0::/system.slice/docker-%064d.scope\n", round*50+i)
+			if err := os.WriteFile(filepath.Join(root, pid, "cgroup"), []byte(cg), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if round > 0 {
+				if err := os.RemoveAll(filepath.Join(root, strconv.Itoa(1000+(round-1)*50+i))); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if got, err := r.Read(); err != nil || len(got) != 50 {
+			t.Fatalf("round %d: %d processes, %v", round, len(got), err)
+		}
+	}
+	if n := len(r.cgroups); n > 2*50+64 {
+		t.Errorf("after 1,000 containers of which 50 live, %d cgroup paths kept", n)
 	}
 }

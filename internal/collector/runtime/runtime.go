@@ -9,6 +9,8 @@ package runtime
 import (
 	"context"
 	"time"
+
+	"github.com/ctop-like/ctop-like/internal/model"
 )
 
 // Handler is one container engine's handler, the way cAdvisor plugs in
@@ -56,7 +58,7 @@ type Meta struct {
 	Image        string
 	State        string
 	Labels       map[string]string
-	Env          map[string]string
+	Env          model.Env
 	PID          int
 	NetworkMode  string
 	RestartCount int

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ctop-like/ctop-like/internal/collector/runtime"
 	"github.com/ctop-like/ctop-like/internal/dockertest"
+	"github.com/ctop-like/ctop-like/internal/model"
 )
 
 // eventually polls cond until it holds or timeout passes.
@@ -59,7 +60,7 @@ func TestDockerLive(t *testing.T) {
 		m, ok = d.Meta(id, "")
 		return ok && m.Name == name && m.State == "running" && m.PID > 0
 	})
-	if m.Image != dockertest.Image || m.Env["MESOS_TASK_ID"] != "abc.123" || m.Labels["ctop-like.test"] != "1" ||
+	if m.Image != dockertest.Image || m.Env.Value("MESOS_TASK_ID") != "abc.123" || m.Labels["ctop-like.test"] != "1" ||
 		m.NetworkMode != "default" && m.NetworkMode != "bridge" || m.Created == 0 ||
 		!reflect.DeepEqual(m.Mounts, []string{src + ":/data"}) {
 		t.Errorf("meta = %+v", m)
@@ -157,7 +158,7 @@ func TestMetaFromInspect(t *testing.T) {
 		RestartCount: 2, Health: "healthy", Created: 1795323600, // 2026-11-22T05:00:00Z
 		Labels: map[string]string{"a": "b"},
 		// Only the values that place the container are kept (runtime.EnvStrings).
-		Env:    map[string]string{"MESOS_TASK_ID": "web.1", "EMPTY": "", "NOVALUE": "", "EQ": "", "MARATHON_APP_ID": "/a=b", "API_TOKEN": ""},
+		Env:    model.EnvOf(map[string]string{"MESOS_TASK_ID": "web.1", "EMPTY": "", "NOVALUE": "", "EQ": "", "MARATHON_APP_ID": "/a=b", "API_TOKEN": ""}),
 		Ports:  []string{"53/udp", "8080/tcp->0.0.0.0:80", "8080/tcp->:::80"},
 		Mounts: []string{"/srv/www:/usr/share/nginx/html", "cache:/cache"},
 	}
