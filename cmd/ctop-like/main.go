@@ -248,7 +248,6 @@ func openNode(ctx context.Context, o *options, stderr io.Writer) (*node, error) 
 		local.Close()
 		return nil, err
 	}
-	releaseStartPages(ctx)
 	return &node{src: local, host: local.Host(), cluster: cl, docker: local.Runtime(model.RuntimeDocker), local: local, ready: local.WaitReady, logs: logfeed.Local(local, o.procRoot, o.cgroupRoot), close: func() { local.Close() }}, nil
 }
 
