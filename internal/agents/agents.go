@@ -779,6 +779,9 @@ func (a *Source) executorSample(ag agentInfo, e *execStats, tasks map[string]str
 	}
 	cs := model.ContainerSample{
 		ID: id, Name: e.ExecutorID, Runtime: model.RuntimeMesos, State: "running", Agent: ag.Name, AgentID: ag.ID,
+		// An agent says nothing of an executor's image, labels, env,
+		// ports, mounts or life: one shared zero value for every row.
+		RuntimeFields: model.NoRuntimeFields,
 		CPU: model.CgroupCPU{
 			UsageNs:          secsToNs(e.UserSecs + e.SystemSecs),
 			UserNs:           secsToNs(e.UserSecs),
