@@ -24,8 +24,9 @@ import (
 // built is the largest part of --cluster's peak.
 func TestSampleBytesPerExecutor(t *testing.T) {
 	const agents, execs = 50, 200
-	fc := newFakeCluster(t, agents, execs, 5, nil)
-	_, a := fc.newSource(Config{Timeout: 5 * time.Second, Wait: 5 * time.Second})
+	// clustergen's ids, as long as real ones (uuids).
+	_, srv := genCluster(t, agents, execs, nil)
+	a := genSource(t, srv, Config{Timeout: 5 * time.Second, Wait: 5 * time.Second})
 	ctx := context.Background()
 	for deadline := time.Now().Add(time.Minute); ; {
 		if _, err := a.Collect(ctx); err != nil {
@@ -46,25 +47,32 @@ func TestSampleBytesPerExecutor(t *testing.T) {
 			t.Fatalf("%d of %d agents answered", ready, agents)
 		}
 	}
-	heap := func() int64 {
+	var ms runtime.MemStats
+	heap := func() (live, total int64) {
 		runtime.GC()
-		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		return int64(ms.HeapAlloc)
+		return int64(ms.HeapAlloc), int64(ms.TotalAlloc)
 	}
-	base := heap()
+	base, total0 := heap()
 	s := a.sample(time.Now())
-	per := float64(heap()-base) / (agents * execs)
-	if len(s.Containers) != agents*execs {
-		t.Fatalf("%d executors in the sample, want %d", len(s.Containers), agents*execs)
+	live, total := heap()
+	const n = agents * execs
+	per, garbage := float64(live-base)/n, float64(total-total0-(live-base))/n
+	if len(s.Containers) != n {
+		t.Fatalf("%d executors in the sample, want %d", len(s.Containers), n)
 	}
 	runtime.KeepAlive(s)
-	t.Logf("%d executors: the sample holds %.0f bytes an executor", agents*execs, per)
+	t.Logf("%d executors: the sample holds %.0f bytes an executor; building it left %.0f bytes of garbage an executor", n, per, garbage)
 	// A 456-byte row, 104 of network counters, 8 of the pointer to the
 	// counters before: about 570. With the runtime fields in every row
 	// it was 860.
 	if per > 640 {
 		t.Errorf("the sample holds %.0f bytes an executor, want at most 640", per)
+	}
+	// Nothing per executor but what the sample keeps: the key of the
+	// task map, its three ids joined, was 112 bytes an executor.
+	if garbage > 32 {
+		t.Errorf("building the sample left %.0f bytes of garbage an executor, want at most 32", garbage)
 	}
 }
 
