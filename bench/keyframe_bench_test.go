@@ -24,7 +24,7 @@ func clusterSnapshot(agents, execs int) *model.Snapshot {
 		Memory:  model.Memory{Total: uint64(agents) << 34}}
 	for a := 0; a < agents; a++ {
 		for e := 0; e < execs; e++ {
-			c := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}, HasRates: true, CPUPct: float64((a*execs + e) * 7919 % 1000 / 10)}
+			c := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: model.NoRuntimeFields}, HasRates: true, CPUPct: float64((a*execs + e) * 7919 % 1000 / 10)}
 			c.ID = fmt.Sprintf("%08x-0000-4000-8000-%012x", a, e)
 			c.Name = fmt.Sprintf("group%d_app%d.%08x", e%50, e, a)
 			c.Runtime, c.State = model.RuntimeMesos, "running"
