@@ -24,7 +24,7 @@ func clusterSnapshot(agents, execs int) *model.Snapshot {
 		Memory:  model.Memory{Total: uint64(agents) << 34}}
 	for a := 0; a < agents; a++ {
 		for e := 0; e < execs; e++ {
-			c := model.Container{ContainerSample: &model.ContainerSample{}, HasRates: true, CPUPct: float64((a*execs + e) * 7919 % 1000 / 10)}
+			c := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: model.NoRuntimeFields}, HasRates: true, CPUPct: float64((a*execs + e) * 7919 % 1000 / 10)}
 			c.ID = fmt.Sprintf("%08x-0000-4000-8000-%012x", a, e)
 			c.Name = fmt.Sprintf("group%d_app%d.%08x", e%50, e, a)
 			c.Runtime, c.State = model.RuntimeMesos, "running"
@@ -133,7 +133,7 @@ func nodeSnapshot(procs int) *model.Snapshot {
 	s := &model.Snapshot{Time: time.Now(), Host: "node", Interval: 2 * time.Second,
 		Machine: model.MachineInfo{Cores: 8}, Memory: model.Memory{Total: 64 << 30}}
 	for i := 0; i < 100; i++ {
-		c := model.Container{ContainerSample: &model.ContainerSample{}, HasRates: true, CPUPct: float64(i % 37)}
+		c := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}, HasRates: true, CPUPct: float64(i % 37)}
 		c.ID = fmt.Sprintf("%064x", i+1)
 		c.Name, c.Runtime, c.State = fmt.Sprintf("svc-%03d", i), model.RuntimeDocker, "running"
 		c.Mem = model.CgroupMemory{Used: uint64(i) << 20, Limit: 1 << 30}

@@ -306,11 +306,17 @@ func runningByAgent(c *model.Cluster) map[string]int {
 	return out
 }
 
+// executorKey names an executor in the cluster: its agent, framework
+// and executor ids. A struct, not the three joined: a joined key of 100
+// bytes and more was a string allocated per executor at every sample
+// (about 10 MB a refresh at 90,000 executors).
+type executorKey struct{ agent, framework, executor string }
+
 // executorTasks maps (agent, framework, executor) to the task it runs, from
 // the poller's last master state when a view made it read one: a command
 // task's executor id is its task id, which needs no map.
-func executorTasks(c *model.Cluster) map[string]string {
-	out := map[string]string{}
+func executorTasks(c *model.Cluster) map[executorKey]string {
+	out := map[executorKey]string{}
 	if c == nil {
 		return out
 	}
@@ -320,7 +326,7 @@ func executorTasks(c *model.Cluster) map[string]string {
 		if t.Finished || ex == "" || ex == t.ID {
 			continue
 		}
-		out[t.AgentID+"\x00"+t.FrameworkID+"\x00"+ex] = t.ID
+		out[executorKey{t.AgentID, t.FrameworkID, ex}] = t.ID
 	}
 	return out
 }
@@ -772,13 +778,16 @@ func agentErrLine(ag agentInfo, st *agentState, now time.Time) string {
 // runtime mesos, placed in the cluster by its task id (or its executor id,
 // which is the task id of command tasks) through Match's env rules; a.mu
 // is held.
-func (a *Source) executorSample(ag agentInfo, e *execStats, tasks map[string]string) model.ContainerSample {
+func (a *Source) executorSample(ag agentInfo, e *execStats, tasks map[executorKey]string) model.ContainerSample {
 	id := e.rowID
 	if id == "" {
 		id = rowID(ag, e)
 	}
 	cs := model.ContainerSample{
 		ID: id, Name: e.ExecutorID, Runtime: model.RuntimeMesos, State: "running", Agent: ag.Name, AgentID: ag.ID,
+		// An agent says nothing of an executor's image, labels, env,
+		// ports, mounts or life: one shared zero value for every row.
+		RuntimeFields: model.NoRuntimeFields,
 		CPU: model.CgroupCPU{
 			UsageNs:          secsToNs(e.UserSecs + e.SystemSecs),
 			UserNs:           secsToNs(e.UserSecs),
@@ -804,7 +813,7 @@ func (a *Source) executorSample(ag agentInfo, e *execStats, tasks map[string]str
 	// Where Match places it: the task its executor runs (a command
 	// executor's id is its task's), in the framework Mesos names. Hints,
 	// not an env map per container: 100,000 maps were 27 MB.
-	task := tasks[ag.ID+"\x00"+e.FrameworkID+"\x00"+e.ExecutorID]
+	task := tasks[executorKey{ag.ID, e.FrameworkID, e.ExecutorID}]
 	if task == "" {
 		task = e.ExecutorID
 	}

@@ -28,7 +28,7 @@ func FuzzAgentStatistics(f *testing.F) {
 		if err == nil {
 			a := &Source{}
 			for i := range execs {
-				cs := a.executorSample(agentInfo{ID: "s1", Name: "node-1"}, &execs[i], map[string]string{"s1\x00\x00e": "t"})
+				cs := a.executorSample(agentInfo{ID: "s1", Name: "node-1"}, &execs[i], map[executorKey]string{{"s1", "", "e"}: "t"})
 				if cs.ID == "" {
 					t.Fatalf("executor %+v gave no container id", execs[i])
 				}

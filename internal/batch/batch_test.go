@@ -17,8 +17,8 @@ func snapshot() *model.Snapshot {
 		Load: [3]float64{0.5, 0.25, 0.1}, UptimeS: 90061,
 		Containers: []model.Container{
 			{ContainerSample: &model.ContainerSample{ID: "aaaa", Name: "web", Runtime: "docker", State: "running", Mem: model.CgroupMemory{Used: 1 << 20, Limit: 4 << 20},
-				Cluster: model.ClusterFields{App: "/shop/api", Group: "/shop"}}, HasRates: true, CPUPct: 12.345, MemPct: 25},
-			{ContainerSample: &model.ContainerSample{ID: "bbbb", Name: "host-net", Runtime: "docker", State: "running"}, HasRates: true, CPUPct: 99.5},
+				Cluster: model.ClusterFields{App: "/shop/api", Group: "/shop"}, RuntimeFields: &model.RuntimeFields{}}, HasRates: true, CPUPct: 12.345, MemPct: 25},
+			{ContainerSample: &model.ContainerSample{ID: "bbbb", Name: "host-net", Runtime: "docker", State: "running", RuntimeFields: &model.RuntimeFields{}}, HasRates: true, CPUPct: 99.5},
 		},
 		Errors: []string{"docker: connection refused"},
 	}

@@ -36,7 +36,7 @@ func hostileSnapshot(rows int, big string) *model.Snapshot {
 			ContainerSample: &model.ContainerSample{
 				ID: "id" + strings.Repeat("x", i), Name: "web" + strings.Join(hostile, "") + big, Image: hostile[i%len(hostile)],
 				Runtime: "docker", State: "running",
-				Cluster: model.ClusterFields{App: "/a" + hostile[(i+1)%len(hostile)], Group: "/g" + big, TaskID: big},
+				Cluster: model.ClusterFields{App: "/a" + hostile[(i+1)%len(hostile)], Group: "/g" + big, TaskID: big}, RuntimeFields: &model.RuntimeFields{},
 			},
 			HasRates: true, CPUPct: float64(i),
 		})

@@ -184,7 +184,7 @@ func manyContainers(n int) *model.Snapshot {
 	for i := range n {
 		c := model.Container{ContainerSample: &model.ContainerSample{
 			ID: fmt.Sprintf("%064x", i), Name: fmt.Sprintf("web-%d\x01<%c>", i, rune(0x2027+i%4)), Image: "img:\"q\"\xfe",
-			Runtime: "docker", State: "running", PID: i + 1,
+			Runtime: "docker", State: "running", RuntimeFields: &model.RuntimeFields{PID: i + 1},
 			Mem:     model.CgroupMemory{Used: r.Uint64() >> 20, Limit: 4 << 30, RSS: r.Uint64() >> 30},
 			Cluster: model.ClusterFields{Framework: "marathon", Group: fmt.Sprintf("/shop/g%d", i%3), App: fmt.Sprintf("/shop/g%d/app", i%3)},
 		}, HasRates: i%5 != 0, CPUPct: r.Float64() * 200, MemPct: r.Float64() * 100, CPUUserPct: 1e-7 * float64(i), CPUSystemPct: 3e21 * float64(i),

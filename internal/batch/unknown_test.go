@@ -16,7 +16,7 @@ func TestUnknownIsNA(t *testing.T) {
 	s := &model.Snapshot{Time: time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC), Host: "node", Interval: time.Second,
 		Machine:  model.MachineInfo{Cores: 1, Unknown: model.Unknown{Uptime: true, Load: true, IOWait: true, Steal: true, PerCPUSplit: true, Pids: true}},
 		CPUTotal: model.CPU{Name: "cpu", UtilPct: 50, UserPct: 40}, CPUs: []model.CPU{{Name: "cpu0", UtilPct: 50, UserPct: 40}},
-		Containers: []model.Container{{ContainerSample: &model.ContainerSample{ID: "c1", Name: "web", Runtime: model.RuntimeDocker, State: "running"}, HasRates: true}}}
+		Containers: []model.Container{{ContainerSample: &model.ContainerSample{ID: "c1", Name: "web", Runtime: model.RuntimeDocker, State: "running", RuntimeFields: &model.RuntimeFields{}}, HasRates: true}}}
 	var b bytes.Buffer
 	if err := (&Printer{Out: &b, Format: "table", Query: views.Query{View: "containers"}}).Print(s); err != nil {
 		t.Fatal(err)

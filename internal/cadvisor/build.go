@@ -132,9 +132,9 @@ func container(c *containerInfo, st *containerStats, runtime, id string, memTota
 		labels = c.Spec.Labels
 	}
 	cs := model.ContainerSample{
-		ID: id, Runtime: runtime, State: "running", Cgroup: c.Name,
-		Image: c.Spec.Image, Labels: labels, Created: c.Spec.CreationTime,
-		SampledAt: st.Timestamp,
+		ID: id, Runtime: runtime, State: "running", Image: c.Spec.Image,
+		RuntimeFields: &model.RuntimeFields{Cgroup: c.Name, Labels: labels, Created: c.Spec.CreationTime},
+		SampledAt:     st.Timestamp,
 	}
 	for _, a := range c.Aliases {
 		if a != id && a != "" {

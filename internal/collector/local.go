@@ -421,7 +421,7 @@ func (l *Local) appendStopped(conts []model.ContainerSample, seen map[string]boo
 	all := l.cfg.All || l.allStopped.Load()
 	add := func(h runtime.Handler, m runtime.Meta) {
 		seen[model.ContainerKey(m.Namespace, m.ID)] = true
-		c := model.ContainerSample{ID: m.ID, Runtime: h.Name(), Unmeasured: unmeasuredStopped}
+		c := model.ContainerSample{ID: m.ID, Runtime: h.Name(), Unmeasured: unmeasuredStopped, RuntimeFields: &model.RuntimeFields{}}
 		applyMeta(&c, m)
 		l.oom.Mark(&c, m.StartedAt)
 		c.PID = 0

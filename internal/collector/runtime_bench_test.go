@@ -23,7 +23,7 @@ func BenchmarkNaming500(b *testing.B) {
 		id := fmt.Sprintf("%064x", i)
 		d.metas[id] = runtime.Meta{ID: id, Name: fmt.Sprintf("c%d", i), Image: "busybox", State: "running",
 			Labels: map[string]string{kubernetes.LabelPodName: "p", kubernetes.LabelPodNamespace: "ns", kubernetes.LabelContainerName: "app"}}
-		conts[i] = model.ContainerSample{ID: id, Runtime: model.RuntimeDocker}
+		conts[i] = model.ContainerSample{ID: id, Runtime: model.RuntimeDocker, RuntimeFields: &model.RuntimeFields{}}
 	}
 	for i := 0; i < 50; i++ { // 50 exited ones, listed with -a
 		id := fmt.Sprintf("e%063x", i)

@@ -43,7 +43,7 @@ func TestSandboxDisk(t *testing.T) {
 		s := &model.Snapshot{Cluster: &model.Cluster{Tasks: []model.Task{model.Task{ID: "web.1", State: "TASK_RUNNING"}.WithDetail(model.TaskDetail{Sandbox: sandbox})}}}
 		s.Containers = make([]model.Container, 3)
 		for i := range s.Containers {
-			s.Containers[i].ContainerSample = &model.ContainerSample{}
+			s.Containers[i].ContainerSample = &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}
 		}
 		s.Containers[0].ID, s.Containers[0].Cluster.TaskID = "mesos-1", "web.1"
 		s.Containers[1].ID, s.Containers[1].Cluster.TaskID = "docker-1", "web.1"

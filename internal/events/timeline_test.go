@@ -60,7 +60,7 @@ func snapshotAt(sec int, cs ...model.Container) *model.Snapshot {
 }
 
 func mesosContainer(id string, oomKills uint64) model.Container {
-	c := model.Container{ContainerSample: &model.ContainerSample{}}
+	c := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}}
 	c.ID, c.Name, c.Runtime, c.State, c.Cgroup = id, id[:4], model.RuntimeMesos, "running", "/mesos/"+id
 	c.Mem.OOMKills = oomKills
 	c.Cluster = model.ClusterFields{TaskID: "etl.1", Task: "etl", FrameworkID: "fw-1", Framework: "spark"}

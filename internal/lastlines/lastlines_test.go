@@ -28,7 +28,7 @@ func fileOpener(path string, opens *atomic.Int32) func(context.Context, *model.S
 }
 
 func exited(code int, since time.Time) *model.Container {
-	c := &model.Container{ContainerSample: &model.ContainerSample{}}
+	c := &model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}}
 	c.ID, c.Name, c.State, c.ExitCode, c.StateSince = "c1", "redis", "exited", &code, since
 	return c
 }

@@ -30,7 +30,7 @@ func node() *model.Snapshot {
 	s := &model.Snapshot{Time: time.Date(2026, 12, 7, 6, 30, 1, 123456789, time.UTC), Host: "node-1",
 		Memory: model.Memory{Total: 16 << 30}, Machine: model.MachineInfo{CgroupVersion: 1}}
 	add := func(id, name, runtime string, f func(c *model.Container)) {
-		c := model.Container{ContainerSample: &model.ContainerSample{}, HasRates: true, CPUPct: 12.5, CPUUserPct: 10, CPUSystemPct: 2.5, MemPct: 3}
+		c := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}, HasRates: true, CPUPct: 12.5, CPUUserPct: 10, CPUSystemPct: 2.5, MemPct: 3}
 		c.ID, c.Name, c.Runtime, c.State, c.Image = id, name, runtime, "running", "ctop-like/busybox:test"
 		c.Cgroup = "/docker/" + id
 		c.CPU = model.CgroupCPU{UsageNs: 123_456_789_012, UserNs: 100_000_000_000, SystemNs: 23_456_789_012}
@@ -284,7 +284,7 @@ func CompareWithJSON(t testing.TB, fams map[string]*dto.MetricFamily, at time.Ti
 // a value (escaped, valid UTF-8), and a huge one is cut.
 func TestLabelsHoldNoSecret(t *testing.T) {
 	s := node()
-	long := model.Container{ContainerSample: &model.ContainerSample{}, HasRates: true}
+	long := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}, HasRates: true}
 	long.ID, long.Name, long.Runtime, long.Cgroup = "long", strings.Repeat("é", 4000), model.RuntimeDocker, "/docker/long"
 	s.Containers = append(s.Containers, long)
 	fams := scrape(t, s)

@@ -19,7 +19,7 @@ import (
 func node500() *model.Snapshot {
 	s := &model.Snapshot{Time: time.Now(), Host: "node-1", Memory: model.Memory{Total: 64 << 30}}
 	for i := range 500 {
-		c := model.Container{ContainerSample: &model.ContainerSample{}, HasRates: true, CPUPct: float64(i % 97), MemPct: 5}
+		c := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}, HasRates: true, CPUPct: float64(i % 97), MemPct: 5}
 		c.ID = fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i)
 		c.Name, c.Runtime, c.State, c.Image = "mesos-"+c.ID, model.RuntimeMesos, "running", "registry.example/shop/api:1.2."+fmt.Sprint(i%7)
 		c.Cgroup = "/mesos/" + c.ID

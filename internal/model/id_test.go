@@ -26,7 +26,7 @@ func TestShortID(t *testing.T) {
 func TestIDNamesAndContainerByID(t *testing.T) {
 	a := "4b825dc642cb6eb9a060e54bf8d69288"
 	b := "4b825dc642cbffff0000"
-	s := &Snapshot{Containers: []Container{{ContainerSample: &ContainerSample{ID: a}}, {ContainerSample: &ContainerSample{ID: b}}, {ContainerSample: &ContainerSample{ID: "short"}}}}
+	s := &Snapshot{Containers: []Container{{ContainerSample: &ContainerSample{ID: a, RuntimeFields: &RuntimeFields{}}}, {ContainerSample: &ContainerSample{ID: b, RuntimeFields: &RuntimeFields{}}}, {ContainerSample: &ContainerSample{ID: "short", RuntimeFields: &RuntimeFields{}}}}}
 	for _, tc := range []struct {
 		query   string
 		names   []string // the ids it names

@@ -290,6 +290,11 @@ func containerRates(prev *Earlier, cur *Sample, dt float64) []Container {
 	for i := range cur.Containers {
 		c := &out[i]
 		c.ContainerSample = &conts[i]
+		if c.RuntimeFields == nil {
+			// A source (or a test) that set none: the shared zero, so
+			// that reading c.Cgroup never panics; never written to.
+			c.RuntimeFields = NoRuntimeFields
+		}
 		if c.Mem.Limit > 0 {
 			c.MemPct = clampPct(float64(c.Mem.Used) / float64(c.Mem.Limit) * 100)
 		}

@@ -13,14 +13,14 @@ import (
 func TestRatesUseTheSourcesClock(t *testing.T) {
 	t0 := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	prev := &Sample{Time: t0, Containers: []ContainerSample{
-		{ID: "a", SampledAt: t0.Add(-3 * time.Second), CPU: CgroupCPU{UsageNs: 1e9}},
-		{ID: "same", SampledAt: t0.Add(-time.Second), CPU: CgroupCPU{UsageNs: 1e9}},
-		{ID: "local", CPU: CgroupCPU{UsageNs: 1e9}},
+		{ID: "a", SampledAt: t0.Add(-3 * time.Second), CPU: CgroupCPU{UsageNs: 1e9}, RuntimeFields: &RuntimeFields{}},
+		{ID: "same", SampledAt: t0.Add(-time.Second), CPU: CgroupCPU{UsageNs: 1e9}, RuntimeFields: &RuntimeFields{}},
+		{ID: "local", CPU: CgroupCPU{UsageNs: 1e9}, RuntimeFields: &RuntimeFields{}},
 	}}
 	cur := &Sample{Time: t0.Add(2 * time.Second), Containers: []ContainerSample{
-		{ID: "a", SampledAt: t0.Add(time.Second), CPU: CgroupCPU{UsageNs: 3e9}}, // 2 s of CPU in 4 s
-		{ID: "same", SampledAt: t0.Add(-time.Second), CPU: CgroupCPU{UsageNs: 1e9}},
-		{ID: "local", CPU: CgroupCPU{UsageNs: 2e9}},
+		{ID: "a", SampledAt: t0.Add(time.Second), CPU: CgroupCPU{UsageNs: 3e9}, RuntimeFields: &RuntimeFields{}}, // 2 s of CPU in 4 s
+		{ID: "same", SampledAt: t0.Add(-time.Second), CPU: CgroupCPU{UsageNs: 1e9}, RuntimeFields: &RuntimeFields{}},
+		{ID: "local", CPU: CgroupCPU{UsageNs: 2e9}, RuntimeFields: &RuntimeFields{}},
 	}}
 	s := Rates(prev, cur)
 	if c := s.Containers[0]; !c.HasRates || !near(c.CPUPct, 50) {
@@ -44,18 +44,18 @@ func TestRatesUseTheSourcesOwnHistory(t *testing.T) {
 		Nets:     []NetCounters{{Name: "eth0", RxBytes: 1000}},
 		Disks:    []DiskCounters{{Name: "vda", WriteBytes: 0, IOTimeMs: 100}},
 		Containers: []ContainerSample{
-			{ID: "a", SampledAt: t0.Add(-time.Second), CPU: CgroupCPU{UsageNs: 1e9}},
+			{ID: "a", SampledAt: t0.Add(-time.Second), CPU: CgroupCPU{UsageNs: 1e9}, RuntimeFields: &RuntimeFields{}},
 		}}
 	prev := &Sample{Time: t0.Add(-10 * time.Second), Processes: []ProcessSample{{PID: 1, UserS: 1}},
-		Containers: []ContainerSample{{ID: "only-prev", SampledAt: t0.Add(-4 * time.Second), CPU: CgroupCPU{UsageNs: 0}}}}
+		Containers: []ContainerSample{{ID: "only-prev", SampledAt: t0.Add(-4 * time.Second), CPU: CgroupCPU{UsageNs: 0}, RuntimeFields: &RuntimeFields{}}}}
 	cur := &Sample{Time: t0, SampledAt: t0.Add(-500 * time.Millisecond), Before: before,
 		CPUTotal:  CPUTimes{Name: "cpu", User: 11, Idle: 11}, // 1 s used of 2 in 1 s: 50 %
 		Nets:      []NetCounters{{Name: "eth0", RxBytes: 3000}},
 		Disks:     []DiskCounters{{Name: "vda", WriteBytes: 4096, IOTimeMs: 600}},
 		Processes: []ProcessSample{{PID: 1, UserS: 6}},
 		Containers: []ContainerSample{
-			{ID: "a", SampledAt: t0.Add(time.Second), CPU: CgroupCPU{UsageNs: 2e9}},              // 1 s in 2 s
-			{ID: "only-prev", SampledAt: t0.Add(-2 * time.Second), CPU: CgroupCPU{UsageNs: 1e9}}, // 1 s in 2 s
+			{ID: "a", SampledAt: t0.Add(time.Second), CPU: CgroupCPU{UsageNs: 2e9}, RuntimeFields: &RuntimeFields{}},              // 1 s in 2 s
+			{ID: "only-prev", SampledAt: t0.Add(-2 * time.Second), CPU: CgroupCPU{UsageNs: 1e9}, RuntimeFields: &RuntimeFields{}}, // 1 s in 2 s
 		}}
 	s := Rates(prev, cur)
 	if s.Interval != time.Second {

@@ -14,17 +14,17 @@ func TestRatesContainer(t *testing.T) {
 		{ID: "a", CPU: CgroupCPU{UsageNs: 1e9, UserNs: 8e8, SystemNs: 2e8, Periods: 100, ThrottledPeriods: 10, ThrottledNs: 1e9},
 			Mem:   CgroupMemory{Used: 50, Limit: 200},
 			Blkio: CgroupBlkio{ReadBytes: 1000, WriteBytes: 0, ReadOps: 1},
-			Net:   &NetCounters{RxBytes: 100, TxBytes: 100, RxPackets: 1}},
-		{ID: "gone", CPU: CgroupCPU{UsageNs: 5}},
-		{ID: "restarted", CPU: CgroupCPU{UsageNs: 9e9}},
+			Net:   &NetCounters{RxBytes: 100, TxBytes: 100, RxPackets: 1}, RuntimeFields: &RuntimeFields{}},
+		{ID: "gone", CPU: CgroupCPU{UsageNs: 5}, RuntimeFields: &RuntimeFields{}},
+		{ID: "restarted", CPU: CgroupCPU{UsageNs: 9e9}, RuntimeFields: &RuntimeFields{}},
 	}}
 	cur := &Sample{Time: t0.Add(2 * time.Second), Containers: []ContainerSample{
 		{ID: "a", CPU: CgroupCPU{UsageNs: 3e9, UserNs: 2.3e9, SystemNs: 7e8, Periods: 120, ThrottledPeriods: 15, ThrottledNs: 1.5e9},
 			Mem:   CgroupMemory{Used: 100, Limit: 200},
 			Blkio: CgroupBlkio{ReadBytes: 5000, WriteBytes: 2048, ReadOps: 5},
-			Net:   &NetCounters{RxBytes: 2100, TxBytes: 300, RxPackets: 21}},
-		{ID: "new", CPU: CgroupCPU{UsageNs: 1e9}},
-		{ID: "restarted", CPU: CgroupCPU{UsageNs: 1e9}},
+			Net:   &NetCounters{RxBytes: 2100, TxBytes: 300, RxPackets: 21}, RuntimeFields: &RuntimeFields{}},
+		{ID: "new", CPU: CgroupCPU{UsageNs: 1e9}, RuntimeFields: &RuntimeFields{}},
+		{ID: "restarted", CPU: CgroupCPU{UsageNs: 1e9}, RuntimeFields: &RuntimeFields{}},
 	}}
 	s := Rates(prev, cur)
 	if s.Interval != 2*time.Second {
@@ -65,7 +65,7 @@ func TestRatesContainer(t *testing.T) {
 }
 
 func TestRatesFirstSampleHasNoRates(t *testing.T) {
-	cur := &Sample{Time: time.Now(), Containers: []ContainerSample{{ID: "a", Mem: CgroupMemory{Used: 1, Limit: 4}}},
+	cur := &Sample{Time: time.Now(), Containers: []ContainerSample{{ID: "a", Mem: CgroupMemory{Used: 1, Limit: 4}, RuntimeFields: &RuntimeFields{}}},
 		Processes: []ProcessSample{{PID: 1, UserS: 5}}, Disks: []DiskCounters{{Name: "vda", Reads: 3}}}
 	s := Rates(nil, cur)
 	if s.Containers[0].HasRates || s.Processes[0].HasRates || s.Disks[0].HasRates {
@@ -134,8 +134,8 @@ func TestRatesMachine(t *testing.T) {
 // k8s.io one's CPU was null when paired with the busier team's counters).
 func TestRatesKeepContainerdNamespacesApart(t *testing.T) {
 	t0 := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
-	team := ContainerSample{ID: "same", Runtime: RuntimeContainerd, ContainerdNamespace: "team"}
-	k8s := ContainerSample{ID: "same", Runtime: RuntimeContainerd, ContainerdNamespace: "k8s.io"}
+	team := ContainerSample{ID: "same", Runtime: RuntimeContainerd, RuntimeFields: &RuntimeFields{ContainerdNamespace: "team"}}
+	k8s := ContainerSample{ID: "same", Runtime: RuntimeContainerd, RuntimeFields: &RuntimeFields{ContainerdNamespace: "k8s.io"}}
 	at := func(c ContainerSample, usage uint64) ContainerSample { c.CPU.UsageNs = usage; return c }
 	prev := &Sample{Time: t0, Containers: []ContainerSample{at(k8s, 1e9), at(team, 50e9)}}
 	cur := &Sample{Time: t0.Add(2 * time.Second), Containers: []ContainerSample{at(team, 52e9), at(k8s, 1.5e9)}}
@@ -168,7 +168,7 @@ func TestRatesKeepContainerdNamespacesApart(t *testing.T) {
 // placing the new snapshot's rows must not write the published one's.
 func TestRatesOfTheSameContainersAgainLeaveTheOldRowsAlone(t *testing.T) {
 	t0 := time.Unix(1000, 0)
-	first := &Sample{Time: t0, Containers: []ContainerSample{{ID: "c1", CPU: CgroupCPU{UsageNs: 1e9}}}}
+	first := &Sample{Time: t0, Containers: []ContainerSample{{ID: "c1", CPU: CgroupCPU{UsageNs: 1e9}, RuntimeFields: &RuntimeFields{}}}}
 	shown := Rates(nil, first)
 	shown.Containers[0].Cluster.Task = "web"
 	again := *first

@@ -185,44 +185,13 @@ type ContainerSample struct {
 	Runtime string `json:"runtime"`
 	State   string `json:"state"` // running, paused, exited...; "running" for cgroups with processes
 
-	// ContainerdNamespace is the containerd namespace of a containerd
-	// container ("k8s.io", a team's); empty for every other runtime. Two
-	// namespaces may hold the same id: see Key.
-	ContainerdNamespace string `json:"containerd_namespace,omitempty"`
-
-	// Cgroup is the container's cgroup path relative to the hierarchy root
-	// ("/docker/<id>", "/system.slice/docker-<id>.scope", "/mesos/<id>").
-	Cgroup       string            `json:"cgroup"`
-	Labels       map[string]string `json:"labels,omitempty"`
-	Env          Env               `json:"env,omitzero"` // names shown and recorded; placement values matched
-	PID          int               `json:"pid"`          // one of its processes (Docker's init pid), 0 if none
-	NetworkMode  string            `json:"network_mode,omitempty"`
-	RestartCount int               `json:"restart_count"`
-	Health       string            `json:"health,omitempty"`
-	Created      time.Time         `json:"created"`
-	Ports        []string          `json:"ports,omitempty"` // published ports as the runtime declares them
-	// Wants are the ports of this node's network the container needs to
-	// bind ("6379/tcp"): on the host's network its exposed and published
-	// ports, on its own network the host ports it publishes. Another
-	// process holding one keeps it from starting (a port conflict).
-	Wants  []string `json:"wants,omitempty"`
-	Mounts []string `json:"mounts,omitempty"`
-
-	// What a runtime with an API says of a container's life (nil/zero where
-	// it says nothing): the exit code of a stopped container, whether the
-	// kernel's OOM killer ended it, and when its current state began.
-	ExitCode   *int      `json:"exit_code,omitempty"`
-	OOMKilled  bool      `json:"oom_killed,omitempty"`
-	StateSince time.Time `json:"state_since,omitzero"`
-	// Pod and Namespace come from the CRI labels io.kubernetes.pod.name and
-	// io.kubernetes.pod.namespace; Sandbox marks a pod's pause container.
-	Pod       string `json:"pod,omitempty"`
-	Namespace string `json:"namespace,omitempty"`
-	Sandbox   bool   `json:"sandbox,omitempty"`
-	// Listen is what the container's processes listen on ("6379/tcp",
-	// "8125/udp"), sorted; nil when it was not read, empty when nothing
-	// listens (omitzero keeps that apart in recordings).
-	Listen []string `json:"listen,omitzero"`
+	// RuntimeFields are what a container runtime of this node (and
+	// cAdvisor) says of a container beyond its counters: cgroup, labels,
+	// env, ports, mounts, its life. Never nil: a source that says none of
+	// them (Mesos agents' statistics) points every row at NoRuntimeFields,
+	// one shared zero value that nothing writes to. Its fields are
+	// promoted (c.Cgroup) and flatten in JSON where they were.
+	*RuntimeFields
 
 	// Unmeasured names the controllers whose figures this container lacks
 	// ("memory", "pids", "io", "cpu"): a v2 cgroup whose parent did not
@@ -264,7 +233,12 @@ type ContainerSample struct {
 // qualified by its containerd namespace where it has one. Rows, the
 // screen's selection, rates, recordings and the processes' link to their
 // container all go by it, never by the bare id.
-func (c *ContainerSample) Key() string { return ContainerKey(c.ContainerdNamespace, c.ID) }
+func (c *ContainerSample) Key() string {
+	if c.RuntimeFields == nil {
+		return c.ID
+	}
+	return ContainerKey(c.ContainerdNamespace, c.ID)
+}
 
 // ContainerKey is the key of the container with this id in this
 // containerd namespace ("" outside containerd): the id itself, or
@@ -317,6 +291,67 @@ type CgroupBlkio struct {
 	WriteBytes uint64 `json:"write_bytes"`
 	ReadOps    uint64 `json:"read_ops"`
 	WriteOps   uint64 `json:"write_ops"`
+}
+
+// RuntimeFields are the fields of a ContainerSample that Mesos agents'
+// statistics never have: behind one pointer, an executor's sample is 456
+// bytes where it was 744 (90,000 executors: 26 MB a generation).
+type RuntimeFields struct {
+	// ContainerdNamespace is the containerd namespace of a containerd
+	// container ("k8s.io", a team's); empty for every other runtime. Two
+	// namespaces may hold the same id: see Key.
+	ContainerdNamespace string `json:"containerd_namespace,omitempty"`
+
+	// Cgroup is the container's cgroup path relative to the hierarchy root
+	// ("/docker/<id>", "/system.slice/docker-<id>.scope", "/mesos/<id>").
+	Cgroup       string            `json:"cgroup"`
+	Labels       map[string]string `json:"labels,omitempty"`
+	Env          Env               `json:"env,omitzero"` // names shown and recorded; placement values matched
+	PID          int               `json:"pid"`          // one of its processes (Docker's init pid), 0 if none
+	NetworkMode  string            `json:"network_mode,omitempty"`
+	RestartCount int               `json:"restart_count"`
+	Health       string            `json:"health,omitempty"`
+	Created      time.Time         `json:"created"`
+	Ports        []string          `json:"ports,omitempty"` // published ports as the runtime declares them
+	// Wants are the ports of this node's network the container needs to
+	// bind ("6379/tcp"): on the host's network its exposed and published
+	// ports, on its own network the host ports it publishes. Another
+	// process holding one keeps it from starting (a port conflict).
+	Wants  []string `json:"wants,omitempty"`
+	Mounts []string `json:"mounts,omitempty"`
+
+	// What a runtime with an API says of a container's life (nil/zero where
+	// it says nothing): the exit code of a stopped container, whether the
+	// kernel's OOM killer ended it, and when its current state began.
+	ExitCode   *int      `json:"exit_code,omitempty"`
+	OOMKilled  bool      `json:"oom_killed,omitempty"`
+	StateSince time.Time `json:"state_since,omitzero"`
+	// Pod and Namespace come from the CRI labels io.kubernetes.pod.name and
+	// io.kubernetes.pod.namespace; Sandbox marks a pod's pause container.
+	Pod       string `json:"pod,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	Sandbox   bool   `json:"sandbox,omitempty"`
+	// Listen is what the container's processes listen on ("6379/tcp",
+	// "8125/udp"), sorted; nil when it was not read, empty when nothing
+	// listens (omitzero keeps that apart in recordings).
+	Listen []string `json:"listen,omitzero"`
+}
+
+// NoRuntimeFields is the one zero RuntimeFields that the rows of a source
+// saying none of them share: read only. A sample that needs its own (to
+// set a field) gets it from OwnRuntimeFields.
+var NoRuntimeFields = &RuntimeFields{}
+
+// OwnRuntimeFields gives c a RuntimeFields of its own, a copy of what it
+// points at (zero where it points at none), so that setting a field
+// changes this container only; it returns c.
+func (c *ContainerSample) OwnRuntimeFields() *ContainerSample {
+	f := RuntimeFields{}
+	if c.RuntimeFields != nil {
+		f = *c.RuntimeFields
+	}
+	c.RuntimeFields = &f
+	return c
 }
 
 // ClusterFields place a container in the cluster; empty when no framework

@@ -112,7 +112,7 @@ type Process struct {
 // names several containers finds none.
 func (s *Snapshot) ContainerByID(id string) *Container {
 	for i := range s.Containers {
-		if s.Containers[i].ContainerdNamespace != "" && s.Containers[i].Key() == id {
+		if c := &s.Containers[i]; c.Key() != c.ID && c.Key() == id {
 			return &s.Containers[i]
 		}
 	}

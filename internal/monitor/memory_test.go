@@ -26,7 +26,7 @@ func (e *executors) Collect(context.Context) (*model.Sample, error) {
 		s.Containers[i] = model.ContainerSample{
 			ID: fmt.Sprintf("c%06d", i), Name: "exec", Runtime: model.RuntimeMesos, State: "running",
 			Agent: "agent", AgentID: "a1", CPU: model.CgroupCPU{UsageNs: uint64(e.calls) * 1e9},
-			Mem: model.CgroupMemory{Used: 1 << 20, Limit: 1 << 30},
+			Mem: model.CgroupMemory{Used: 1 << 20, Limit: 1 << 30}, RuntimeFields: model.NoRuntimeFields,
 		}
 	}
 	return s, nil

@@ -28,7 +28,7 @@ func (s *script) Collect(context.Context) (*model.Sample, error) {
 
 func sample(at time.Time, cpuNs uint64) func() (*model.Sample, error) {
 	return func() (*model.Sample, error) {
-		return &model.Sample{Time: at, Host: "node1", Containers: []model.ContainerSample{{ID: "c1", CPU: model.CgroupCPU{UsageNs: cpuNs}}}}, nil
+		return &model.Sample{Time: at, Host: "node1", Containers: []model.ContainerSample{{ID: "c1", CPU: model.CgroupCPU{UsageNs: cpuNs}, RuntimeFields: &model.RuntimeFields{}}}}, nil
 	}
 }
 

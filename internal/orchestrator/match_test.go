@@ -25,7 +25,7 @@ func parseFixtures(t *testing.T, mesos, marathon string) *model.Cluster {
 }
 
 func ctr(id, name, runtime, cgroup string, env map[string]string) model.Container {
-	return model.Container{ContainerSample: &model.ContainerSample{ID: id, Name: name, Runtime: runtime, Cgroup: cgroup, Env: model.EnvOf(env)}}
+	return model.Container{ContainerSample: &model.ContainerSample{ID: id, Name: name, Runtime: runtime, RuntimeFields: &model.RuntimeFields{Cgroup: cgroup, Env: model.EnvOf(env)}}}
 }
 
 // TestMatchPairA: every running task id of pair A in MESOS_TASK_ID gets its

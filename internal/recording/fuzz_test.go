@@ -20,7 +20,7 @@ func tinyRecording(t testing.TB) []byte {
 	for i := range 3 {
 		s := &model.Snapshot{Time: t0.Add(time.Duration(i) * 2 * time.Second), Host: "n", Interval: 2 * time.Second,
 			CPUs: []model.CPU{{Name: "cpu0", UtilPct: float64(i)}}}
-		c := model.Container{ContainerSample: &model.ContainerSample{}, CPUPct: float64(i), HasRates: true}
+		c := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}, CPUPct: float64(i), HasRates: true}
 		c.ID, c.Name, c.Runtime, c.Env = "c1", "web", model.RuntimeDocker, model.EnvOf(map[string]string{"MESOS_TASK_ID": "t1"})
 		p := model.Process{CPUPct: 1}
 		p.PID, p.Name, p.Command, p.ContainerID = 7, "sh", "sh -c x", "c1"

@@ -92,12 +92,9 @@ func newFakeNode(seed int64, nc, np int, withCluster bool) *fakeNode {
 		app := apps[i%len(apps)]
 		c := model.ContainerSample{
 			ID: id, Name: fmt.Sprintf("mesos-%s", hex64(r)[:36]), Image: "registry.example.com:5000" + app + ":1.42." + fmt.Sprint(i%7),
-			Runtime: model.RuntimeDocker, State: "running", Cgroup: "/system.slice/docker-" + id + ".scope",
-			Labels: map[string]string{"com.example.team": "shop", "com.example.version": "1.42.0", "MESOS_TASK_ID": "shop_api." + hex64(r)[:36],
-				"org.opencontainers.image.source": "https://git.example.com/shop/api"},
-			Env: model.EnvOf(map[string]string{"MESOS_TASK_ID": "shop_api." + id[:36], "MARATHON_APP_ID": app, "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "JAVA_OPTS": "-Xmx2g"}),
-			PID: 1000 + i*10, NetworkMode: "bridge", Created: t0.Add(-time.Duration(r.Intn(1e6)) * time.Second),
-			Ports: []string{"8080/tcp"}, Mounts: []string{"/var/lib/mesos/sandbox:/mnt/mesos/sandbox"},
+			Runtime: model.RuntimeDocker, State: "running", RuntimeFields: &model.RuntimeFields{Cgroup: "/system.slice/docker-" + id + ".scope", Labels: map[string]string{"com.example.team": "shop", "com.example.version": "1.42.0", "MESOS_TASK_ID": "shop_api." + hex64(r)[:36],
+				"org.opencontainers.image.source": "https://git.example.com/shop/api"}, Env: model.EnvOf(map[string]string{"MESOS_TASK_ID": "shop_api." + id[:36], "MARATHON_APP_ID": app, "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "JAVA_OPTS": "-Xmx2g"}), PID: 1000 + i*10, NetworkMode: "bridge", Created: t0.Add(-time.Duration(r.Intn(1e6)) * time.Second), Ports: []string{"8080/tcp"}, Mounts: []string{"/var/lib/mesos/sandbox:/mnt/mesos/sandbox"}},
+
 			CPU:   model.CgroupCPU{UsageNs: uint64(r.Int63n(1e15)), UserNs: uint64(r.Int63n(8e14)), SystemNs: uint64(r.Int63n(2e14)), Periods: uint64(r.Intn(1e7)), QuotaCores: 2},
 			Mem:   model.CgroupMemory{Usage: uint64(r.Int63n(2 << 30)), Used: uint64(r.Int63n(1 << 30)), RSS: uint64(r.Int63n(1 << 30)), Cache: uint64(r.Int63n(1 << 30)), Limit: 4 << 30},
 			Pids:  uint64(10 + r.Intn(40)),

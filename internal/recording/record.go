@@ -114,8 +114,11 @@ func encodeSnapshot(s *model.Snapshot) (*encoded, error) {
 		c := s.Containers[i]
 		cs := *c.ContainerSample // the row refers to the screen's sample
 		c.ContainerSample = &cs
-		c.Env = c.Env.NamesOnly()
-		c.Labels = redactLabels(c.Labels)
+		if cs.RuntimeFields != model.NoRuntimeFields { // shared, zero
+			cs.OwnRuntimeFields() // the screen's too
+			c.Env = c.Env.NamesOnly()
+			c.Labels = redactLabels(c.Labels)
+		}
 		b, err := json.Marshal(&c)
 		if err != nil {
 			return nil, fmt.Errorf("encode container %s: %w", c.ID, err)
@@ -456,6 +459,11 @@ func (k *keyDecoded) snapshot() (*model.Snapshot, error) {
 		return nil, fmt.Errorf("snapshot fields: %w", err)
 	}
 	s.Containers = append(make([]model.Container, 0, len(k.cont)), k.cont...)
+	for i := range s.Containers {
+		if c := &s.Containers[i]; c.ContainerSample != nil && c.RuntimeFields == nil {
+			c.RuntimeFields = &model.RuntimeFields{} // a record that names none of them
+		}
+	}
 	s.Processes = append(make([]model.Process, 0, len(k.proc)), k.proc...)
 	s.Events = k.events // shared, never written to: its list has no spare capacity
 	return s, nil

@@ -16,7 +16,7 @@ func bigSnapshot() *model.Snapshot {
 	s := testSnapshot()
 	s.Containers = nil
 	for i := 0; i < 100; i++ {
-		c := model.Container{ContainerSample: &model.ContainerSample{}, HasRates: true, CPUPct: float64(i % 37)}
+		c := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}, HasRates: true, CPUPct: float64(i % 37)}
 		c.ID = fmt.Sprintf("%064x", i+1)
 		c.Name, c.Runtime, c.State = fmt.Sprintf("svc-%03d", i), model.RuntimeDocker, "running"
 		c.Mem = model.CgroupMemory{Used: uint64(i) << 20, Limit: 1 << 30}

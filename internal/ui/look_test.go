@@ -26,11 +26,11 @@ func storySnapshot() *model.Snapshot {
 	s := testSnapshot()
 	now := s.Time
 	one, yes, staged := 1, true, 0
-	holder := model.Container{ContainerSample: &model.ContainerSample{}}
+	holder := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}}
 	holder.ID, holder.Name, holder.Runtime, holder.State, holder.Cgroup = "5f1d0c2a-mesos", "5f1d0c2a-mesos", model.RuntimeMesos, "running", "/mesos/5f1d0c2a-mesos"
 	holder.PID, holder.Listen, holder.Can = 4242, []string{"6379/tcp"}, cgroupCan
 	holder.Cluster = model.ClusterFields{TaskID: "redis.5f1d", Task: "redis", Framework: "marathon", App: "/redis", Group: "/"}
-	redis := model.Container{ContainerSample: &model.ContainerSample{}}
+	redis := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}}
 	redis.ID, redis.Name, redis.Runtime, redis.State = idRedis, "mesos-ops-redis", model.RuntimeDocker, "exited"
 	redis.ExitCode, redis.StateSince, redis.Created, redis.Can = &one, now.Add(-2*time.Minute), now.Add(-3*time.Minute), engineCan
 	redis.NetworkMode, redis.Wants, redis.Unmeasured = "host", []string{"6379/tcp"}, []string{"cpu", "memory", "pids", "io"}

@@ -25,7 +25,7 @@ func (c *cgroupActions) Container(ref views.ContainerRef, action, arg string) (a
 func twoNamespaces(teamCPU, k8sCPU float64) *model.Snapshot {
 	s := testSnapshot()
 	mk := func(ns string, cpu float64) model.Container {
-		c := model.Container{ContainerSample: &model.ContainerSample{}, HasRates: true, CPUPct: cpu}
+		c := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}, HasRates: true, CPUPct: cpu}
 		c.ID, c.Name, c.Runtime, c.State = "same-1", "same-1", model.RuntimeContainerd, "running"
 		c.ContainerdNamespace, c.Cgroup, c.Can = ns, "/"+ns+"/same-1", cgroupCan
 		return c

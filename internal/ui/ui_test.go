@@ -126,7 +126,7 @@ func testSnapshot() *model.Snapshot {
 	}
 	s.CPUTotal = model.CPU{Name: "cpu", UtilPct: 35}
 	mk := func(id, name, app string, cpu float64, mem uint64) model.Container {
-		c := model.Container{ContainerSample: &model.ContainerSample{}, HasRates: true, CPUPct: cpu}
+		c := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}, HasRates: true, CPUPct: cpu}
 		c.ID, c.Name, c.Image, c.Runtime, c.State = id, name, "nginx:1.25", model.RuntimeDocker, "running"
 		c.Can = engineCan
 		c.Mem = model.CgroupMemory{Used: mem, Limit: 1 << 30}

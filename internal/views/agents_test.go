@@ -19,7 +19,7 @@ func clusterSnap() *model.Snapshot {
 	}}
 	for i, a := range []struct{ id, name string }{{"S1", "agent-1.example"}, {"S1", "agent-1.example"}, {"S2", "agent-2.example"}} {
 		s.Containers = append(s.Containers, model.Container{ContainerSample: &model.ContainerSample{
-			ID: []string{"c1", "c2", "c3"}[i], Name: "exec", Runtime: model.RuntimeMesos, State: "running", Agent: a.name, AgentID: a.id,
+			ID: []string{"c1", "c2", "c3"}[i], Name: "exec", Runtime: model.RuntimeMesos, State: "running", Agent: a.name, AgentID: a.id, RuntimeFields: &model.RuntimeFields{},
 		}})
 	}
 	return s

@@ -190,7 +190,7 @@ func TestAttentionContainers(t *testing.T) {
 	one, zero := 1, 0
 	mk := func(id string, f func(c *model.Container)) model.Container {
 		c := model.Container{ContainerSample: &model.ContainerSample{ID: id, Name: id, Runtime: model.RuntimeDocker, State: "running",
-			Mem: model.CgroupMemory{Used: 100, Limit: 1000}, CPU: model.CgroupCPU{Periods: 100}}, HasRates: true, MemPct: 10}
+			Mem: model.CgroupMemory{Used: 100, Limit: 1000}, CPU: model.CgroupCPU{Periods: 100}, RuntimeFields: &model.RuntimeFields{}}, HasRates: true, MemPct: 10}
 		f(&c)
 		return c
 	}
@@ -235,7 +235,7 @@ func TestAttentionContainers(t *testing.T) {
 // row's rules: 5-10 ms of each frame at 50,000 containers.)
 func TestNeedLookCountsOncePerSnapshot(t *testing.T) {
 	one := 1
-	c := model.Container{ContainerSample: &model.ContainerSample{ID: "a", Name: "a", Runtime: model.RuntimeDocker, State: "exited", ExitCode: &one}}
+	c := model.Container{ContainerSample: &model.ContainerSample{ID: "a", Name: "a", Runtime: model.RuntimeDocker, State: "exited", RuntimeFields: &model.RuntimeFields{ExitCode: &one}}}
 	s := &model.Snapshot{Memory: model.Memory{Total: 4000}, Containers: []model.Container{c}}
 	if n, _, _ := NeedLook(s); n != 1 {
 		t.Fatalf("count %d, want 1", n)

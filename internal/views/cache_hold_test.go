@@ -17,7 +17,7 @@ import (
 func TestRowCacheLetsItsSnapshotGo(t *testing.T) {
 	for _, view := range []string{"agents", "containers"} {
 		s := clusterSnap()
-		s.Containers = []model.Container{{ContainerSample: &model.ContainerSample{ID: "c1", Name: "web", Runtime: model.RuntimeMesos, State: "running"}}}
+		s.Containers = []model.Container{{ContainerSample: &model.ContainerSample{ID: "c1", Name: "web", Runtime: model.RuntimeMesos, State: "running", RuntimeFields: &model.RuntimeFields{}}}}
 		tb, err := Rows(s, Query{View: view})
 		if err != nil || len(tb.Rows) == 0 {
 			t.Fatalf("-v %s: %v, no rows", view, err)

@@ -29,7 +29,7 @@ func pairASnapshot(t *testing.T) *model.Snapshot {
 	}
 	mk := func(id string, env map[string]string, cpu float64, mem uint64, rx float64) model.Container {
 		return model.Container{
-			ContainerSample: &model.ContainerSample{ID: id, Name: id, Runtime: model.RuntimeDocker, Env: model.EnvOf(env),
+			ContainerSample: &model.ContainerSample{ID: id, Name: id, Runtime: model.RuntimeDocker, RuntimeFields: &model.RuntimeFields{Env: model.EnvOf(env)},
 				Mem: model.CgroupMemory{Used: mem}, Net: &model.NetCounters{}},
 			HasRates: true, CPUPct: cpu, NetRxBps: rx, NetTxBps: rx / 2,
 		}
@@ -238,7 +238,7 @@ func running(v *View, rows map[string]Row) int {
 }
 
 func TestClusterViewsWithoutCluster(t *testing.T) {
-	s := &model.Snapshot{Containers: []model.Container{{ContainerSample: &model.ContainerSample{ID: "x"}}}}
+	s := &model.Snapshot{Containers: []model.Container{{ContainerSample: &model.ContainerSample{ID: "x", RuntimeFields: &model.RuntimeFields{}}}}}
 	for _, id := range []string{"marathon-groups", "marathon-apps", "mesos-frameworks", "mesos-tasks"} {
 		if _, rows, _ := rowsByKey(t, id, s, nil, true); len(rows) != 0 {
 			t.Errorf("%s: %d rows", id, len(rows))

@@ -13,7 +13,7 @@ import (
 func TestContainerFigureColumns(t *testing.T) {
 	now := time.Now()
 	c := model.Container{ContainerSample: &model.ContainerSample{ID: "x", Runtime: model.RuntimeMesos,
-		CPU: model.CgroupCPU{UsageNs: 1}}, HasRates: true, CPUPct: 50}
+		CPU: model.CgroupCPU{UsageNs: 1}, RuntimeFields: &model.RuntimeFields{}}, HasRates: true, CPUPct: 50}
 	r := containerRow(t, c, now)
 	for _, col := range figureColumns {
 		if r[col.ID] != nil {

@@ -28,7 +28,7 @@ func containerRow(t *testing.T, c model.Container, now time.Time) map[string]any
 func TestContainerUnmeasuredIsNA(t *testing.T) {
 	now := time.Now()
 	c := model.Container{ContainerSample: &model.ContainerSample{ID: "x", Runtime: model.RuntimeDocker,
-		Unmeasured: []string{"memory", "pids", "io"}, CPU: model.CgroupCPU{UsageNs: 1}}, HasRates: true, CPUPct: 12}
+		Unmeasured: []string{"memory", "pids", "io"}, CPU: model.CgroupCPU{UsageNs: 1}, RuntimeFields: &model.RuntimeFields{}}, HasRates: true, CPUPct: 12}
 	r := containerRow(t, c, now)
 	for _, id := range []string{"mem_bytes", "mem_limit_bytes", "mem_pct", "rss_bytes", "cache_bytes", "oom_kills", "pids", "blk_read_bps", "blk_write_ps"} {
 		if r[id] != nil {
@@ -52,15 +52,15 @@ func TestContainerStoppedColumns(t *testing.T) {
 	now := time.Now()
 	code := 137
 	c := model.Container{ContainerSample: &model.ContainerSample{ID: "y", Runtime: model.RuntimeDocker, State: "exited",
-		ExitCode: &code, OOMKilled: true, StateSince: now.Add(-90 * time.Second), Created: now.Add(-time.Hour), RestartCount: 4,
-		Pod: "web-0", Namespace: "shop", Unmeasured: []string{"cpu", "memory", "pids", "io"}}, HasRates: true}
+		RuntimeFields: &model.RuntimeFields{ExitCode: &code, OOMKilled: true, StateSince: now.Add(-90 * time.Second), Created: now.Add(-time.Hour), RestartCount: 4, Pod: "web-0", Namespace: "shop"},
+		Unmeasured:    []string{"cpu", "memory", "pids", "io"}}, HasRates: true}
 	r := containerRow(t, c, now)
 	if r["exit_code"] != 137.0 || r["oom_killed"] != true || r["state_age_s"] != 90.0 || r["restarts"] != 4.0 ||
 		r["pod"] != "web-0" || r["namespace"] != "shop" || r["cpu_pct"] != nil || r["state"] != "exited" {
 		t.Errorf("stopped row: %v", r)
 	}
 	// Podman without its API: nothing said of restarts or OOM kills.
-	c = model.Container{ContainerSample: &model.ContainerSample{ID: "z", Runtime: model.RuntimePodman, State: "running"}}
+	c = model.Container{ContainerSample: &model.ContainerSample{ID: "z", Runtime: model.RuntimePodman, State: "running", RuntimeFields: &model.RuntimeFields{}}}
 	r = containerRow(t, c, now)
 	if r["exit_code"] != nil || r["oom_killed"] != nil || r["restarts"] != nil || r["state_age_s"] != nil || r["pod"] != nil {
 		t.Errorf("an undescribed container: %v", r)
@@ -73,8 +73,8 @@ func TestContainerStoppedColumns(t *testing.T) {
 	if err := f.Check(v); err != nil {
 		t.Fatal(err)
 	}
-	oom := model.Container{ContainerSample: &model.ContainerSample{ID: "o", Runtime: model.RuntimeDocker, OOMKilled: true, Created: now}}
-	ok := model.Container{ContainerSample: &model.ContainerSample{ID: "k", Runtime: model.RuntimeDocker, Created: now}}
+	oom := model.Container{ContainerSample: &model.ContainerSample{ID: "o", Runtime: model.RuntimeDocker, RuntimeFields: &model.RuntimeFields{OOMKilled: true, Created: now}}}
+	ok := model.Container{ContainerSample: &model.ContainerSample{ID: "k", Runtime: model.RuntimeDocker, RuntimeFields: &model.RuntimeFields{Created: now}}}
 	rows := v.Build(&model.Snapshot{Time: now, Containers: []model.Container{oom, ok}}, Query{})
 	if got := f.Apply(v, rows); len(got) != 1 || got[0].Key != "o" {
 		t.Errorf("oom_killed=true keeps %v", got)

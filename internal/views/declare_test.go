@@ -163,7 +163,7 @@ func TestScopesAndDrillsAgree(t *testing.T) {
 // process, for drill-downs from every view.
 func clusterSnapshot() *model.Snapshot {
 	s := &model.Snapshot{}
-	c := model.Container{ContainerSample: &model.ContainerSample{}}
+	c := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}}
 	c.ID, c.Name, c.State = strings.Repeat("a", 64), "web-1", "running"
 	c.Cluster = model.ClusterFields{Framework: "marathon", FrameworkID: "fw-1", App: "/shop/web", Group: "/shop", Task: "web.1", TaskID: "shop_web.1"}
 	s.Containers = []model.Container{c}

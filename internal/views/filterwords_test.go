@@ -13,7 +13,7 @@ import (
 func wordSnapshot(n int) *model.Snapshot {
 	s := &model.Snapshot{}
 	for i := 0; i < n; i++ {
-		c := model.Container{ContainerSample: &model.ContainerSample{}, HasRates: true, CPUPct: float64(i % 13)}
+		c := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}, HasRates: true, CPUPct: float64(i % 13)}
 		c.ID = fmt.Sprintf("%064x", i+1)
 		c.Name = fmt.Sprintf("Svc-%d-Ünï", i)
 		if i%3 == 0 {

@@ -14,7 +14,7 @@ import (
 func sameIDSnapshot() *model.Snapshot {
 	c := func(ns string, cpu float64) model.Container {
 		return model.Container{ContainerSample: &model.ContainerSample{ID: "same", Name: "same", Runtime: model.RuntimeContainerd,
-			ContainerdNamespace: ns, State: "running", Cgroup: "/" + ns + "/same"}, HasRates: true, CPUPct: cpu}
+			RuntimeFields: &model.RuntimeFields{ContainerdNamespace: ns, Cgroup: "/" + ns + "/same"}, State: "running"}, HasRates: true, CPUPct: cpu}
 	}
 	p := func(pid int, ns, cmd string) model.Process {
 		return model.Process{ProcessSample: model.ProcessSample{PID: pid, PPID: 1, Command: cmd, ContainerID: "same",

@@ -25,7 +25,7 @@ func benchCluster() *model.Snapshot {
 				AgentID: fmt.Sprintf("S%d", a), AgentHost: fmt.Sprintf("node-%d", a), ContainerIDs: []string{cid}, StateSince: now.Add(-time.Hour)})
 			if a == 0 {
 				ct := model.Container{ContainerSample: &model.ContainerSample{ID: cid, Name: cid, Runtime: model.RuntimeMesos, State: "running",
-					Cgroup: "/mesos/" + cid, Env: model.EnvOf(map[string]string{"MESOS_TASK_ID": id}), Created: now.Add(-time.Hour)}}
+					RuntimeFields: &model.RuntimeFields{Cgroup: "/mesos/" + cid, Env: model.EnvOf(map[string]string{"MESOS_TASK_ID": id}), Created: now.Add(-time.Hour)}}}
 				ct.Cluster.TaskID = id
 				s.Containers = append(s.Containers, ct)
 			}

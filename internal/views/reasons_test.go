@@ -70,8 +70,8 @@ func wet2Snapshot(t *testing.T, now time.Time) *model.Snapshot {
 	}
 	s := &model.Snapshot{Time: now, Cluster: c, Containers: []model.Container{
 		{ContainerSample: &model.ContainerSample{ID: "next", Name: "mesos-next", Runtime: model.RuntimeDocker, State: "running",
-			Env: model.EnvOf(map[string]string{"MESOS_TASK_ID": "wet2.9b0f2c11-cd2e-11e6-b6f5-fea80569c9e0", "MARATHON_APP_ID": "/wet2"})}},
-		{ContainerSample: &model.ContainerSample{ID: "web", Name: "web", Runtime: model.RuntimeDocker, State: "running"}},
+			RuntimeFields: &model.RuntimeFields{Env: model.EnvOf(map[string]string{"MESOS_TASK_ID": "wet2.9b0f2c11-cd2e-11e6-b6f5-fea80569c9e0", "MARATHON_APP_ID": "/wet2"})}}},
+		{ContainerSample: &model.ContainerSample{ID: "web", Name: "web", Runtime: model.RuntimeDocker, State: "running", RuntimeFields: &model.RuntimeFields{}}},
 	}}
 	orchestrator.Match(s, c)
 	return s
@@ -195,7 +195,7 @@ func TestCrashLoopLastFailure(t *testing.T) {
 			task(9, "Command exited with status 1"),
 			{ID: "redis.b2-live", Name: "redis", FrameworkID: fw, State: "TASK_RUNNING", AgentID: "S1", AgentHost: "node-a"}}}
 	s := &model.Snapshot{Time: now, Cluster: c, Containers: []model.Container{
-		{ContainerSample: &model.ContainerSample{ID: "live", Name: "live", Runtime: model.RuntimeDocker, State: "running", Env: model.EnvOf(map[string]string{"MESOS_TASK_ID": "redis.b2-live"})}},
+		{ContainerSample: &model.ContainerSample{ID: "live", Name: "live", Runtime: model.RuntimeDocker, State: "running", RuntimeFields: &model.RuntimeFields{Env: model.EnvOf(map[string]string{"MESOS_TASK_ID": "redis.b2-live"})}}},
 	}}
 	orchestrator.Match(s, c)
 	v, rows, _ := rowsByKey(t, "containers", s, nil, false)
@@ -207,7 +207,7 @@ func TestCrashLoopLastFailure(t *testing.T) {
 	code := 137
 	// (A snapshot is never changed once built: each case is a new one.)
 	s = &model.Snapshot{Time: now, Cluster: c, Containers: append(slices.Clone(s.Containers), model.Container{ContainerSample: &model.ContainerSample{ID: "dead", Name: "dead", Runtime: model.RuntimeDocker,
-		State: "exited", ExitCode: &code, Env: model.EnvOf(map[string]string{"MESOS_TASK_ID": "redis.a1-9"})}})}
+		State: "exited", RuntimeFields: &model.RuntimeFields{ExitCode: &code, Env: model.EnvOf(map[string]string{"MESOS_TASK_ID": "redis.a1-9"})}}})}
 	orchestrator.Match(s, c)
 	v, rows, _ = rowsByKey(t, "containers", s, nil, false)
 	want = strings.Replace(want, "exit 1", "exit 137", 1)

@@ -124,7 +124,7 @@ func TestTaskAppByListOrByID(t *testing.T) {
 func labelledSnapshot(n int) *model.Snapshot {
 	s := &model.Snapshot{Time: time.Unix(1_800_000_000, 0), Memory: model.Memory{Total: 16 << 30}}
 	for i := range n {
-		c := model.Container{ContainerSample: &model.ContainerSample{}, HasRates: i%7 != 0, CPUPct: float64(i % 5)}
+		c := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}, HasRates: i%7 != 0, CPUPct: float64(i % 5)}
 		c.ID = fmt.Sprintf("%064x", i+1)
 		c.Name, c.Runtime, c.State = fmt.Sprintf("svc-%03d", (i*37)%n), model.RuntimeDocker, "running"
 		c.Labels = map[string]string{"team": fmt.Sprintf("t%d", i%3)}

@@ -15,7 +15,7 @@ import (
 func bench10k() *model.Snapshot {
 	s := &model.Snapshot{Memory: model.Memory{Total: 16 << 30}}
 	for i := 0; i < 100; i++ {
-		c := model.Container{ContainerSample: &model.ContainerSample{}, HasRates: true, CPUPct: float64(i % 37)}
+		c := model.Container{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}, HasRates: true, CPUPct: float64(i % 37)}
 		c.ID = fmt.Sprintf("%064x", i+1)
 		c.Name, c.Runtime, c.State = fmt.Sprintf("svc-%03d", i), model.RuntimeDocker, "running"
 		s.Containers = append(s.Containers, c)

@@ -40,8 +40,8 @@ func TestCheckScopeKinds(t *testing.T) {
 func TestMissingScopeNamesWhatExists(t *testing.T) {
 	s := &model.Snapshot{
 		Containers: []model.Container{
-			{ContainerSample: &model.ContainerSample{ID: strings.Repeat("a", 64), Name: "web-1", Cluster: model.ClusterFields{App: "/shop/web", Group: "/shop", TaskID: "shop_web.1"}}},
-			{ContainerSample: &model.ContainerSample{ID: strings.Repeat("b", 64), Name: "db"}},
+			{ContainerSample: &model.ContainerSample{ID: strings.Repeat("a", 64), Name: "web-1", Cluster: model.ClusterFields{App: "/shop/web", Group: "/shop", TaskID: "shop_web.1"}, RuntimeFields: &model.RuntimeFields{}}},
+			{ContainerSample: &model.ContainerSample{ID: strings.Repeat("b", 64), Name: "db", RuntimeFields: &model.RuntimeFields{}}},
 		},
 		Processes: []model.Process{{ProcessSample: model.ProcessSample{PID: 7}}},
 	}

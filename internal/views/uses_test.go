@@ -30,7 +30,7 @@ func TestListenersUsedOnlyWhenShown(t *testing.T) {
 			t.Errorf("%s: listeners wanted %d times, want used=%v", what, calls, want)
 		}
 	}
-	quiet := &model.Snapshot{Containers: []model.Container{{ContainerSample: &model.ContainerSample{}}}}
+	quiet := &model.Snapshot{Containers: []model.Container{{ContainerSample: &model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}}}}
 	quiet.Containers[0].ID, quiet.Containers[0].Name, quiet.Containers[0].State = "c1", "c1", "running"
 	for _, id := range []string{"mesos-frameworks", "marathon-apps", "agents"} {
 		used("Rows "+id, false, func() { _, _ = Rows(quiet, Query{View: id}) })

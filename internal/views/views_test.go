@@ -15,7 +15,7 @@ const dockerID = "7fc0bb3918cdc34efa520705df9614fa65afc258528e76ccfbd831adeed452
 func snap() *model.Snapshot {
 	c := func(id, name string, cpu float64, mem uint64, cl model.ClusterFields) model.Container {
 		return model.Container{ContainerSample: &model.ContainerSample{ID: id, Name: name, Runtime: model.RuntimeDocker, State: "running",
-			Mem: model.CgroupMemory{Used: mem, Limit: 1000}, Cluster: cl}, HasRates: true, CPUPct: cpu}
+			Mem: model.CgroupMemory{Used: mem, Limit: 1000}, Cluster: cl, RuntimeFields: &model.RuntimeFields{}}, HasRates: true, CPUPct: cpu}
 	}
 	web := c(dockerID, "web-1", 50, 100, model.ClusterFields{TaskID: "shop_api.1", App: "/shop/api", Group: "/shop", Framework: "marathon", FrameworkID: "fw-1"})
 	web.Net = &model.NetCounters{}

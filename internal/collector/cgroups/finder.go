@@ -135,7 +135,7 @@ func visitCgroup(rel, dir string, all bool, claim Claim, readProcs func() (first
 	if vanished(procsError) {
 		return false, true
 	}
-	*c = model.ContainerSample{ID: id, Runtime: rt, Cgroup: rel, State: "running", PID: pid}
+	*c = model.ContainerSample{ID: id, Runtime: rt, State: "running", RuntimeFields: &model.RuntimeFields{Cgroup: rel, PID: pid}}
 	if read(rel, c) {
 		var st unix.Stat_t
 		if unix.Stat(dir, &st) != nil { // removed while we read it

@@ -26,7 +26,7 @@ var (
 	// Copied from a real `docker run --memory 256m --cpus 0.5` container.
 	wantV1Docker = model.ContainerSample{
 		ID: fxV1Docker, Runtime: model.RuntimeDocker, State: "running",
-		Cgroup: "/docker/" + fxV1Docker, PID: 5748,
+		RuntimeFields: &model.RuntimeFields{Cgroup: "/docker/" + fxV1Docker, PID: 5748},
 		CPU: model.CgroupCPU{UsageNs: 9535748461, UserNs: 949e7, SystemNs: 3e7,
 			Periods: 191, ThrottledPeriods: 189, ThrottledNs: 9445363219, QuotaCores: 0.5},
 		Mem: model.CgroupMemory{Usage: 2703360, Used: 2703360 - 757760, RSS: 65536,
@@ -41,22 +41,22 @@ var (
 	// and cpuacct.stat, unlimited memory, inactive_file above usage.
 	wantV1Mesos = model.ContainerSample{
 		ID: fxV1Mesos, Runtime: model.RuntimeMesos, State: "running",
-		Cgroup: "/mesos/" + fxV1Mesos,
-		CPU:    model.CgroupCPU{UsageNs: 123456789, UserNs: 7e7},
+		RuntimeFields: &model.RuntimeFields{Cgroup: "/mesos/" + fxV1Mesos},
+		CPU:           model.CgroupCPU{UsageNs: 123456789, UserNs: 7e7},
 		Mem: model.CgroupMemory{Usage: 10485760, RSS: 6291456, Cache: 2097152,
 			Limit: fxHostMem, OOMKills: 3},
 		Unmeasured: []string{"pids"},
 	}
 	wantV1Cron = model.ContainerSample{
 		ID: "/system.slice/cron.service", Runtime: model.RuntimeRaw, State: "running",
-		Cgroup: "/system.slice/cron.service", PID: 812,
-		Mem:  model.CgroupMemory{Usage: 4194304, Used: 4194304, Limit: fxHostMem},
-		Pids: 2,
+		RuntimeFields: &model.RuntimeFields{Cgroup: "/system.slice/cron.service", PID: 812},
+		Mem:           model.CgroupMemory{Usage: 4194304, Used: 4194304, Limit: fxHostMem},
+		Pids:          2,
 	}
 	// systemd cgroup driver, cpu and cpuacct as symlinks to cpu,cpuacct.
 	wantV1Scope = model.ContainerSample{
 		ID: fxV1Scope, Runtime: model.RuntimeDocker, State: "running",
-		Cgroup: "/system.slice/docker-" + fxV1Scope + ".scope", PID: 4242,
+		RuntimeFields: &model.RuntimeFields{Cgroup: "/system.slice/docker-" + fxV1Scope + ".scope", PID: 4242},
 		CPU: model.CgroupCPU{UsageNs: 5e9, UserNs: 3e9, SystemNs: 1.5e9,
 			Periods: 1000, ThrottledPeriods: 25, ThrottledNs: 750000000, QuotaCores: 2},
 		Mem: model.CgroupMemory{Usage: 104857600, Used: 104857600 - 31457280,
@@ -67,7 +67,7 @@ var (
 	}
 	wantV2Docker = model.ContainerSample{
 		ID: fxV2Docker, Runtime: model.RuntimeDocker, State: "running",
-		Cgroup: "/system.slice/docker-" + fxV2Docker + ".scope", PID: 31337,
+		RuntimeFields: &model.RuntimeFields{Cgroup: "/system.slice/docker-" + fxV2Docker + ".scope", PID: 31337},
 		CPU: model.CgroupCPU{UsageNs: 8e9, UserNs: 6e9, SystemNs: 2e9,
 			Periods: 500, ThrottledPeriods: 40, ThrottledNs: 1.2e9, QuotaCores: 1.5},
 		Mem: model.CgroupMemory{Usage: 268435456, Used: 268435456 - 67108864,
@@ -87,15 +87,15 @@ var (
 	// are n/a), odd io.stat.
 	wantV2Odd = model.ContainerSample{
 		ID: fxV2Odd, Runtime: model.RuntimeDocker, State: "running",
-		Cgroup:     "/system.slice/docker-" + fxV2Odd + ".scope",
-		CPU:        model.CgroupCPU{UsageNs: 12000},
-		Blkio:      model.CgroupBlkio{WriteBytes: 10, ReadOps: 1},
-		Unmeasured: []string{"memory"},
+		RuntimeFields: &model.RuntimeFields{Cgroup: "/system.slice/docker-" + fxV2Odd + ".scope"},
+		CPU:           model.CgroupCPU{UsageNs: 12000},
+		Blkio:         model.CgroupBlkio{WriteBytes: 10, ReadOps: 1},
+		Unmeasured:    []string{"memory"},
 	}
 	wantV2Mesos = model.ContainerSample{
 		ID: fxV2Mesos, Runtime: model.RuntimeMesos, State: "running",
-		Cgroup: "/mesos/" + fxV2Mesos, PID: 5150,
-		CPU: model.CgroupCPU{UsageNs: 3e9, UserNs: 2.5e9, SystemNs: 0.5e9},
+		RuntimeFields: &model.RuntimeFields{Cgroup: "/mesos/" + fxV2Mesos, PID: 5150},
+		CPU:           model.CgroupCPU{UsageNs: 3e9, UserNs: 2.5e9, SystemNs: 0.5e9},
 		Mem: model.CgroupMemory{Usage: 52428800, RSS: 20971520, Cache: 31457280,
 			Limit: fxHostMem},
 		Pids:       1,
@@ -106,14 +106,14 @@ var (
 	}
 	wantV2Init = model.ContainerSample{
 		ID: "/init.scope", Runtime: model.RuntimeRaw, State: "running",
-		Cgroup: "/init.scope", PID: 1, Unmeasured: []string{"memory", "pids", "io"},
+		RuntimeFields: &model.RuntimeFields{Cgroup: "/init.scope", PID: 1}, Unmeasured: []string{"memory", "pids", "io"},
 	}
 	wantV2Cron = model.ContainerSample{
 		ID: "/system.slice/cron.service", Runtime: model.RuntimeRaw, State: "running",
-		Cgroup: "/system.slice/cron.service", PID: 812,
-		Mem:        model.CgroupMemory{Usage: 2097152, Used: 2097152, Limit: fxHostMem},
-		Pids:       1,
-		Unmeasured: []string{"io"},
+		RuntimeFields: &model.RuntimeFields{Cgroup: "/system.slice/cron.service", PID: 812},
+		Mem:           model.CgroupMemory{Usage: 2097152, Used: 2097152, Limit: fxHostMem},
+		Pids:          1,
+		Unmeasured:    []string{"io"},
 	}
 )
 

@@ -89,7 +89,7 @@ func TestContainersLiveCgroup(t *testing.T) {
 			}
 		}
 		t.Fatalf("container %s not found among %d", id, len(cs))
-		return model.ContainerSample{}
+		return model.ContainerSample{RuntimeFields: &model.RuntimeFields{}}
 	}
 	// The kernel's counter read just before and just after the finder's
 	// pass brackets what the finder read: exact, however loaded the

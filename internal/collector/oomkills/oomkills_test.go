@@ -59,7 +59,7 @@ func TestKernelOOMMarksTheRun(t *testing.T) {
 	}
 	k.add(id, at)
 	exited := func(start, end time.Time) *model.ContainerSample {
-		return &model.ContainerSample{ID: id, Runtime: model.RuntimePodman, State: "exited", Created: start, StateSince: end}
+		return &model.ContainerSample{ID: id, Runtime: model.RuntimePodman, State: "exited", RuntimeFields: &model.RuntimeFields{Created: start, StateSince: end}}
 	}
 	c := exited(at.Add(-time.Minute), at.Add(50*time.Millisecond))
 	k.Mark(c, at.Add(-time.Minute))
@@ -71,18 +71,18 @@ func TestKernelOOMMarksTheRun(t *testing.T) {
 	if c.OOMKilled {
 		t.Error("a later run is oom-killed by an earlier run's kill")
 	}
-	other := &model.ContainerSample{ID: "other", Runtime: model.RuntimePodman, State: "exited", Created: at, StateSince: at}
+	other := &model.ContainerSample{ID: "other", Runtime: model.RuntimePodman, State: "exited", RuntimeFields: &model.RuntimeFields{Created: at, StateSince: at}}
 	k.Mark(other, time.Time{})
 	if other.OOMKilled {
 		t.Error("another container is oom-killed")
 	}
-	running := &model.ContainerSample{ID: "r", Runtime: model.RuntimePodman, State: "running", Created: at, Mem: model.CgroupMemory{OOMKills: 1}}
+	running := &model.ContainerSample{ID: "r", Runtime: model.RuntimePodman, State: "running", RuntimeFields: &model.RuntimeFields{Created: at}, Mem: model.CgroupMemory{OOMKills: 1}}
 	var none *Log // no kernel log: the counter still says
 	none.Mark(running, time.Time{})
 	if !running.OOMKilled {
 		t.Error("a running container whose cgroup counted an OOM kill is not oom-killed")
 	}
-	mesos := &model.ContainerSample{ID: id, Runtime: model.RuntimeMesos, State: "running", Mem: model.CgroupMemory{OOMKills: 1}}
+	mesos := &model.ContainerSample{ID: id, Runtime: model.RuntimeMesos, State: "running", Mem: model.CgroupMemory{OOMKills: 1}, RuntimeFields: &model.RuntimeFields{}}
 	k.Mark(mesos, time.Time{})
 	if mesos.OOMKilled {
 		t.Error("oom_killed set for a runtime that does not describe it")

@@ -132,7 +132,7 @@ func TestPortsContainerUnion(t *testing.T) {
 	defer l.Close()
 	procs, i := ownProcess(t)
 	procs[i].ContainerID = "c1"
-	conts := []model.ContainerSample{{ID: "c1"}, {ID: "c2-no-processes"}}
+	conts := []model.ContainerSample{{ID: "c1", RuntimeFields: &model.RuntimeFields{}}, {ID: "c2-no-processes", RuntimeFields: &model.RuntimeFields{}}}
 	NewReader("/proc").Fill(conts, procs)
 	if !slices.Contains(conts[0].Listen, portOf(l.Addr())+"/tcp") {
 		t.Errorf("container listen %v", conts[0].Listen)
@@ -160,7 +160,7 @@ func TestPortsUnreadable(t *testing.T) {
 		"   0: 0100007F:18EB 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 126133 1 0000000000000000 100 0 0 10 0\n"), 0o644)
 	os.Symlink("socket:[77]", filepath.Join(root, "200/fd/3"))
 	procs := []model.ProcessSample{{PID: 100, Command: "a"}, {PID: 200, Command: "b"}, {PID: 300, Command: "c"}}
-	conts := []model.ContainerSample{{ID: "x"}}
+	conts := []model.ContainerSample{{ID: "x", RuntimeFields: &model.RuntimeFields{}}}
 	procs[0].ContainerID = "x"
 	NewReader(root).Fill(conts, procs)
 	for _, p := range procs {
@@ -495,6 +495,9 @@ func TestAnswerAllocatesOnlyForListeners(t *testing.T) {
 	}
 	procs, own := ownProcess(t)
 	conts := make([]model.ContainerSample, len(procs)+1)
+	for i := range conts {
+		conts[i].RuntimeFields = &model.RuntimeFields{}
+	}
 	for i := range procs {
 		procs[i].ContainerID = fmt.Sprintf("c%d", i)
 		conts[i].ID = procs[i].ContainerID

@@ -31,8 +31,7 @@ func TestApplyKubernetes(t *testing.T) {
 		{"no labels, in a pod's cgroup", nil, false, "short", false, "1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"},
 	}
 	for _, tt := range tests {
-		c := model.ContainerSample{Name: "short", Labels: tt.labels,
-			Cgroup: "/kubepods/besteffort/pod1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/crio-" + strings.Repeat("e4", 32)}
+		c := model.ContainerSample{Name: "short", RuntimeFields: &model.RuntimeFields{Labels: tt.labels, Cgroup: "/kubepods/besteffort/pod1f0e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/crio-" + strings.Repeat("e4", 32)}}
 		Apply(&c, tt.sandbox)
 		if c.Name != tt.wantName || c.Sandbox != tt.wantBox || c.Labels[LabelPodUID] != tt.wantLabel {
 			t.Errorf("%s: name %q sandbox %v uid %q", tt.name, c.Name, c.Sandbox, c.Labels[LabelPodUID])
