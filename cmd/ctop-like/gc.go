@@ -19,16 +19,26 @@ import (
 // A fixed limit near what the runtime holds makes Go collect without pause
 // (up to half the CPU): at 1,000 containers a fixed 24 MiB took 397-469 ms
 // per refresh against 204-240 ms at 28 MiB. So the limit follows the live
-// heap: never below memoryLimit, and always a quarter of the live heap
-// above what the runtime holds besides it. Measured alternately against the
-// fixed 28 MiB (bench/RESULTS.md): at 500 containers peak RSS 36.1-36.6
-// MiB against 38.9-40.4, CPU per refresh 77.5-92.4 ms against 75.9-77.7;
-// at 1,000 201-223 ms and 42.9-46.4 MiB against 210-220 ms and 42.2-43.2.
+// heap: never below memoryLimit, and above the live heap and what the
+// runtime holds besides it (stacks, its own memory, the unused room in
+// the heap's spans) by room for a refresh's garbage (headroom). A refresh
+// makes about 0.6 bytes of garbage per live byte (4.2 MB for 7 MB live at
+// 500 containers): half the live heap as room, up to garbageRoom, lets
+// most refreshes finish without a collection in the middle. The heap's
+// free pages not returned are not counted in what the runtime holds: how
+// many it keeps is what the limit decides, and a limit that counts them
+// rises with them (counted in, a 22 MiB floor with the whole live heap as
+// room peaked at 39.0 and 42.3 MB at 500 containers).
+//
+// Measured with bench/run against the earlier shape (a 24 MiB floor,
+// a quarter of the live heap as room; bench/RESULTS.md): at 500
+// containers peak RSS 37.2 MB against 40.2 MB, CPU per refresh 0.85x
+// the old's (0.65-1.04); at 1,000 0.93x (0.91-1.07), 42.2 MB against 41.0.
 const (
-	gcPercent     = 400
-	memoryLimit   = 24 << 20
-	limitHeadroom = 5 // in quarters of the live heap
-	logHeadroom   = 16 << 20
+	gcPercent   = 400
+	memoryLimit = 21 << 20
+	garbageRoom = 8 << 20
+	logHeadroom = 16 << 20
 )
 
 // tuneGC sets GOGC and the soft memory limit for this node's refresh, and
@@ -47,7 +57,7 @@ func tuneGC(ctx context.Context) {
 			{Name: "/memory/classes/total:bytes"},
 			{Name: "/memory/classes/heap/released:bytes"},
 			{Name: "/memory/classes/heap/objects:bytes"},
-			{Name: "/memory/classes/heap/unused:bytes"},
+			{Name: "/memory/classes/heap/free:bytes"},
 		}
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
@@ -66,8 +76,11 @@ func tuneGC(ctx context.Context) {
 				}
 				v[i] = s.Value.Uint64()
 			}
-			// What the limit counts besides the heap's objects: stacks,
-			// the runtime's own memory, free heap pages not returned.
+			// What the limit counts besides the heap's objects and its
+			// free pages not returned: stacks, the runtime's own memory,
+			// the unused room in the heap's spans. The free pages are left
+			// out: what they may be is what the limit decides, and counted
+			// in they raised it on a node where the floor should bind.
 			other := v[1] - v[2] - v[3] - v[4]
 			if limit := gcLimit(v[0], other, uint64(max(logs.Held(), 0))); limit != set {
 				debug.SetMemoryLimit(limit)
@@ -87,9 +100,16 @@ func tuneGC(ctx context.Context) {
 func gcLimit(live, other, logText uint64) int64 {
 	logText = min(logText, live)
 	rest := live - logText
-	limit := max(int64(memoryLimit), int64(other)+int64(rest)*limitHeadroom/4)
+	limit := max(int64(memoryLimit), int64(other)+int64(rest)+headroom(rest))
 	if logText > 0 {
 		limit = max(limit, int64(other+rest)+logHeadroom) + int64(logText)
 	}
 	return limit
+}
+
+// headroom is how far the heap may grow above a live heap of live bytes
+// before it is collected: as much again up to garbageRoom, never less
+// than a quarter of it.
+func headroom(live uint64) int64 {
+	return int64(max(live/4, min(live/2, garbageRoom)))
 }
