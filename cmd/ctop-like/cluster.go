@@ -27,7 +27,7 @@ import (
 // win.
 func tuneRemoteGC(ctx context.Context, o *options) {
 	if o.cluster {
-		tuneGC(ctx)
+		tuneGC(ctx, true)
 		return
 	}
 	if os.Getenv("GOGC") == "" {

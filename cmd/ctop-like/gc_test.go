@@ -19,7 +19,7 @@ func TestGCLimitFollowsTheLiveHeap(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	tuneGC(ctx)
+	tuneGC(ctx, false)
 	if got := debug.SetMemoryLimit(-1); got != memoryLimit {
 		t.Fatalf("limit %d at start, want %d", got, memoryLimit)
 	}

@@ -230,7 +230,7 @@ func openNode(ctx context.Context, o *options, stderr io.Writer) (*node, error) 
 		tuneRemoteGC(ctx, o)
 		return openRemote(ctx, o)
 	}
-	tuneGC(ctx)
+	tuneGC(ctx, false)
 	local, err := collector.NewLocal(ctx, collector.Config{
 		ProcRoot:          o.procRoot,
 		CgroupRoot:        o.cgroupRoot,
