@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ctop-like/ctop-like/internal/httpapi"
@@ -92,6 +93,9 @@ type Source struct {
 	slots    chan struct{}   // the failing budget
 	inFlight atomicMax
 	workers  sync.Once
+	// firstWorkers is how many workers serve firsts: started when
+	// agents never asked are queued, they end when the queue is empty.
+	firstWorkers atomic.Int32
 
 	mu         sync.Mutex
 	list       []agentInfo
@@ -416,6 +420,7 @@ func (a *Source) Collect(ctx context.Context) (*model.Sample, error) {
 		}
 	}
 	a.mu.Unlock()
+	a.serveFirsts()
 
 	done := make(chan struct{})
 	go func() { wait.Wait(); close(done) }()
@@ -429,21 +434,60 @@ func (a *Source) Collect(ctx context.Context) (*model.Sample, error) {
 	return a.sample(time.Now()), nil
 }
 
-// startWorkers starts the workers of the healthy budget and of the agents
-// never asked; they live as long as the process (a Source is made once,
-// by the command).
+// startWorkers starts the workers of the healthy budget; they live as
+// long as the process (a Source is made once, by the command).
 func (a *Source) startWorkers() {
-	work := func(q chan fetchJob) {
-		for j := range q {
-			a.fetch(context.Background(), *j.ag, a.client)
-			j.wait.Done()
+	for i := 0; i < a.cfg.Parallel; i++ {
+		go func() {
+			for j := range a.jobs {
+				a.fetch(context.Background(), *j.ag, a.client)
+				j.wait.Done()
+			}
+		}()
+	}
+}
+
+// serveFirsts starts workers for the agents never asked that are queued,
+// up to FirstParallel in all. They end when the queue is empty: the
+// queue is full only at the start and when agents join, and 512 workers
+// kept idle for the process's life held 12 KB of stack each (6 MB of
+// StackInuse at --cluster's peak).
+func (a *Source) serveFirsts() {
+	// A worker for each queued, as the workers running may all be busy
+	// with earlier ones; those that find the queue empty end at once.
+	for queued := len(a.firsts); queued > 0; {
+		n := a.firstWorkers.Load()
+		if int(n) >= a.cfg.FirstParallel {
+			return
+		}
+		if a.firstWorkers.CompareAndSwap(n, n+1) {
+			go a.firstWorker()
+			queued--
 		}
 	}
-	for i := 0; i < a.cfg.Parallel; i++ {
-		go work(a.jobs)
-	}
-	for i := 0; i < a.cfg.FirstParallel; i++ {
-		go work(a.firsts)
+}
+
+// firstWorker serves the queue of agents never asked until it is empty.
+func (a *Source) firstWorker() {
+	for {
+		select {
+		case j := <-a.firsts:
+			a.fetch(context.Background(), *j.ag, a.client)
+			j.wait.Done()
+			continue
+		default:
+		}
+		a.firstWorkers.Add(-1)
+		// A job queued after the select saw none, by a serveFirsts that
+		// still counted this worker: take the place back if the budget
+		// allows, else that serveFirsts' next call starts one.
+		if len(a.firsts) == 0 {
+			return
+		}
+		if a.firstWorkers.Add(1) > int32(a.cfg.FirstParallel) {
+			a.firstWorkers.Add(-1)
+			return
+		}
 	}
 }
 
