@@ -108,3 +108,66 @@ func TestFirstWorkersEndWhenEveryAgentWasAsked(t *testing.T) {
 	answered(agents)
 	idle("after 5 agents new to the source")
 }
+
+// countStacks counts the goroutines whose stack has fn.
+func countStacks(fn string) int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	return strings.Count(string(buf), fn+"(")
+}
+
+// TestNoIdleConnectionsToMoreAgentsThanThePool: with more agents than
+// idle connections are kept (136), each agent asked once a round in the
+// list's order, a kept connection was closed for newer ones before its
+// agent's next round: never used, it held a reading goroutine, a writing
+// one and 8 KB of buffers. Past that size no connection is left open
+// between requests; the requests still succeed.
+func TestNoIdleConnectionsToMoreAgentsThanThePool(t *testing.T) {
+	const agents = 300
+	const readLoop = "net/http.(*persistConn).readLoop"
+	const masterConns = 4 // the master's (agent list, poller, state), kept
+	before := countStacks(readLoop)
+	_, srv := genCluster(t, agents, 2, nil)
+	a := genSource(t, srv, Config{Timeout: 10 * time.Second, Wait: 10 * time.Second, Interval: 200 * time.Millisecond})
+	ctx := context.Background()
+	for round := 0; round < 2; round++ {
+		for deadline := time.Now().Add(time.Minute); ; {
+			if _, err := a.Collect(ctx); err != nil {
+				t.Fatal(err)
+			}
+			a.mu.Lock()
+			ready := 0
+			for _, st := range a.state {
+				if st.cur != nil && !st.inFlight && st.err == "" {
+					ready++
+				}
+			}
+			a.mu.Unlock()
+			if ready == agents {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of %d agents answered", ready, agents)
+			}
+		}
+	}
+	// A connection closed after its answer ends its reading goroutine
+	// soon after, not at a fixed time.
+	var open int
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if open = countStacks(readLoop) - before; open <= masterConns || time.Now().After(deadline) {
+			break
+		}
+	}
+	t.Logf("%d agents answered twice: %d connections left open", agents, open)
+	if open > masterConns {
+		t.Errorf("%d connections left open between rounds, want at most the master's %d: none to agents past %d of them", open, masterConns, a.cfg.Parallel+a.cfg.FailingParallel)
+	}
+}
