@@ -30,8 +30,10 @@ type execStats struct {
 	Periods, NrThrottled            uint64
 	MemRSS, MemTotal, MemCache      uint64
 	MemFile, MemLimit               uint64
-	hasNet                          bool
-	Net                             netStats
+	// net is the executor's network counters, nil where the agent
+	// says none: an element of one array per answer (see
+	// readStatistics), which the sample's rows point at.
+	net *model.NetCounters
 	// rowID is the executor's row id (rowID), made once per executor
 	// and kept from answer to answer.
 	rowID string
@@ -48,6 +50,16 @@ func readStatistics(s *httpapi.Stream, prev *answer) ([]execStats, error) {
 		// as many as last time, not the doubling append's (20 executors
 		// took room for 32, 3.3 KB of 8.7 unused).
 		out = make([]execStats, 0, len(prev.execs))
+	}
+	// The network counters, gathered apart and kept in one exact array
+	// that the rows of a sample point at: a snapshot that outlives the
+	// answer (the screen's) keeps that array, not the whole answer, and
+	// the sample needs no copy of its own (104 bytes an executor).
+	var nets []model.NetCounters
+	var netOf []int32 // the executor each of nets is of
+	if prev != nil {
+		nets = make([]model.NetCounters, 0, len(prev.execs))
+		netOf = make([]int32, 0, len(prev.execs))
 	}
 	var buf []byte
 	str := func(old string) (string, error) {
@@ -67,6 +79,8 @@ func readStatistics(s *httpapi.Stream, prev *answer) ([]execStats, error) {
 	}
 	err := s.EachElement(func() error {
 		var e execStats
+		var net model.NetCounters
+		hasNet := false
 		var was *execStats
 		if prev != nil && len(out) < len(prev.execs) {
 			was = &prev.execs[len(out)]
@@ -90,13 +104,18 @@ func readStatistics(s *httpapi.Stream, prev *answer) ([]execStats, error) {
 			case "container_id":
 				e.ContainerID, err = str(was.ContainerID)
 			case "statistics":
-				err = readStats(s, &e)
+				err = readStats(s, &e, &net, &hasNet)
 			default:
 				err = s.Skip()
 			}
 			return err
 		})
 		if len(out) < maxExecutors && (e.ExecutorID != "" || e.ContainerID != "") {
+			if hasNet {
+				net.SpeedMbps = -1 // an agent never says it
+				nets = append(nets, net)
+				netOf = append(netOf, int32(len(out)))
+			}
 			out = append(out, e)
 		}
 		return err
@@ -106,27 +125,17 @@ func readStatistics(s *httpapi.Stream, prev *answer) ([]execStats, error) {
 		copy(exact, out)
 		out = exact
 	}
+	if len(nets) > 0 {
+		kept := make([]model.NetCounters, len(nets)) // kept until the next answer, or as long as a snapshot
+		copy(kept, nets)
+		for j, i := range netOf {
+			out[i].net = &kept[j]
+		}
+	}
 	return out, err
 }
 
-// netStats is an executor's network counters: model.NetCounters
-// without the name, speed and state, which an agent never says (104
-// bytes a NetCounters, 64 here: 40 bytes less an executor in each kept
-// answer).
-type netStats struct {
-	RxBytes, TxBytes, RxPackets, TxPackets uint64
-	RxErrors, TxErrors, RxDrops, TxDrops   uint64
-}
-
-// counters are n as the model's, of an unknown speed.
-func (n *netStats) counters() model.NetCounters {
-	return model.NetCounters{
-		RxBytes: n.RxBytes, TxBytes: n.TxBytes, RxPackets: n.RxPackets, TxPackets: n.TxPackets,
-		RxErrors: n.RxErrors, TxErrors: n.TxErrors, RxDrops: n.RxDrops, TxDrops: n.TxDrops, SpeedMbps: -1,
-	}
-}
-
-func readStats(s *httpapi.Stream, e *execStats) error {
+func readStats(s *httpapi.Stream, e *execStats, n *model.NetCounters, hasNet *bool) error {
 	u := func(f float64) uint64 {
 		if !(f > 0) || f >= math.MaxUint64 {
 			return 0
@@ -170,21 +179,21 @@ func readStats(s *httpapi.Stream, e *execStats) error {
 		case "mem_limit_bytes":
 			e.MemLimit = u(f)
 		case "net_rx_bytes":
-			e.hasNet, e.Net.RxBytes = true, u(f)
+			*hasNet, n.RxBytes = true, u(f)
 		case "net_tx_bytes":
-			e.hasNet, e.Net.TxBytes = true, u(f)
+			*hasNet, n.TxBytes = true, u(f)
 		case "net_rx_packets":
-			e.Net.RxPackets = u(f)
+			n.RxPackets = u(f)
 		case "net_tx_packets":
-			e.Net.TxPackets = u(f)
+			n.TxPackets = u(f)
 		case "net_rx_errors":
-			e.Net.RxErrors = u(f)
+			n.RxErrors = u(f)
 		case "net_tx_errors":
-			e.Net.TxErrors = u(f)
+			n.TxErrors = u(f)
 		case "net_rx_dropped":
-			e.Net.RxDrops = u(f)
+			n.RxDrops = u(f)
 		case "net_tx_dropped":
-			e.Net.TxDrops = u(f)
+			n.TxDrops = u(f)
 		}
 		return err
 	})

@@ -91,6 +91,9 @@ type Config struct {
 	// (unbounded when zero and IdlePerHost is set, else Go's 100): each
 	// holds two goroutines and 8 KB of buffers.
 	IdlePerHost, IdleTotal int
+	// NoIdle closes each connection after its answer: for hosts asked
+	// too rarely for a kept one to be used again.
+	NoIdle bool
 	// Transport replaces the network transport (tests map hosts to
 	// loopback servers); credentials are still added by the client.
 	Transport http.RoundTripper
@@ -129,6 +132,7 @@ func New(cfg Config) (*Client, error) {
 		if cfg.IdleTotal > 0 {
 			tr.MaxIdleConns = cfg.IdleTotal
 		}
+		tr.DisableKeepAlives = cfg.NoIdle
 		next = tr
 	}
 	return &Client{cfg: cfg, hc: &http.Client{
