@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -528,4 +529,151 @@ func TestAnswerAllocatesOnlyForListeners(t *testing.T) {
 	if limit := float64(4*listening + 6); allocs > limit {
 		t.Errorf("%.0f allocations to answer %d containers, %d of them listening: want at most %.0f", allocs, read, listening, limit)
 	}
+}
+
+// TestListenerLaterWalksOnlyChangedProcesses: a listener opened by a
+// process after its walk is found at the next refresh, and finding it
+// walks again only the young processes whose descriptor count changed
+// since their walk, not every young process of the namespace. At the
+// bench's 2,000 containers every one of the 12,000 sleepers was young
+// and walked again (an open, a listing, a readlink per descriptor and a
+// close each) whenever any process of the host's namespace opened a
+// listener: another engineer's test, an httptest server.
+func TestListenerLaterWalksOnlyChangedProcesses(t *testing.T) {
+	requireTool(t, "busybox", "true")
+	const n = 30
+	sleepers := map[int]bool{}
+	for range n {
+		cmd := exec.Command("sleep", "60")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		sleepers[cmd.Process.Pid] = true
+	}
+	// A shell that becomes `nc -l` (same pid, one descriptor more) when
+	// told to, on a port free now.
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := portOf(free.Addr())
+	free.Close()
+	srv := exec.Command("sh", "-c", "read x; exec busybox nc -l -p "+port)
+	in, err := srv.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	time.Sleep(100 * time.Millisecond) // each has exec'd
+
+	pr := newProcs(t)
+	r := NewReader("/proc")
+	t0 := time.Now()
+	r.now = func() time.Time { return t0 }
+	procs, _ := readOwn(t, pr)
+	r.Fill(nil, procs)
+	walked := 0
+	for pid := range sleepers {
+		if e := r.procs[pid]; e != nil && e.walked.Equal(t0) {
+			walked++
+		}
+	}
+	if walked != n {
+		t.Fatalf("first refresh walked %d of the %d sleepers", walked, n)
+	}
+	for _, ns := range r.nets {
+		ns.rescanned = t0 // every process was just walked: no full rescan due
+	}
+
+	if _, err := in.Write([]byte("go\n")); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !listensOn(port); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("nc does not listen on %s", port)
+		}
+	}
+	t1 := t0.Add(time.Second)
+	r.now = func() time.Time { return t1 }
+	procs, _ = readOwn(t, pr)
+	r.Fill(nil, procs)
+	var got []string
+	for i := range procs {
+		if procs[i].PID == srv.Process.Pid {
+			got = procs[i].Listen
+		}
+	}
+	if !slices.Equal(got, []string{port + "/tcp"}) {
+		t.Errorf("nc listens on %v, want [%s/tcp]", got, port)
+	}
+	again := 0
+	for pid := range sleepers {
+		if e := r.procs[pid]; e != nil && e.walked.Equal(t1) {
+			again++
+		}
+	}
+	if again != 0 {
+		t.Errorf("nc's listener walked %d of %d unchanged sleepers again", again, n)
+	}
+}
+
+// listensOn says whether /proc/net/tcp{,6} shows a listener on port.
+func listensOn(port string) bool {
+	p, _ := strconv.Atoi(port)
+	suffix := fmt.Sprintf(":%04X", p)
+	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		data, _ := os.ReadFile(f)
+		for line := range strings.Lines(string(data)) {
+			fs := strings.Fields(line)
+			if len(fs) > 3 && strings.HasSuffix(fs[1], suffix) && fs[3] == "0A" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// BenchmarkPortsNewListener is a refresh of the ports reader in which
+// one process of the host's namespace has opened a listener since the
+// last (a server starting, another engineer's httptest), beside
+// CTOP_BENCH_PROCS young sleepers (12,000 at the bench's 2,000
+// containers): what finding its owner costs.
+func BenchmarkPortsNewListener(b *testing.B) {
+	benchload.Sleepers(b, benchload.Procs(b))
+	pr := newProcs(b)
+	procs, _ := readOwn(b, pr)
+	b.Logf("%d processes", len(procs))
+	r := NewReader("/proc")
+	now := time.Now()
+	r.now = func() time.Time { return now }
+	r.Fill(nil, procs)
+	first := r.walks
+	// Each refresh's listener stays open: closing the last one would
+	// leave the namespace's socket counts as they were, and no dump.
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
+	defer benchload.ReportCPU(b)()
+	for b.Loop() {
+		b.StopTimer()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		lns = append(lns, ln)
+		now = now.Add(time.Second)
+		for _, n := range r.nets {
+			n.rescanned = now // no full rescan: the young walk alone
+		}
+		b.StartTimer()
+		r.Fill(nil, procs)
+	}
+	b.ReportMetric(float64(r.walks-first)/float64(b.N), "walks/op")
 }
