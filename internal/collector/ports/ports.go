@@ -66,6 +66,7 @@ type Reader struct {
 	byContainer map[string]int
 	read        []bool
 	fds         *proc.FDCounter // counts of young processes, before walking them again
+	counts      []int64         // the next Fill's procs' counts, from its caller (Counts)
 	walks       int             // processes walked so far, for benchmarks
 	dumps       int             // namespaces' tables read so far, for tests
 }
@@ -188,6 +189,22 @@ func (r *Reader) openDiag(ns string, n *portNS, pid int) {
 	}
 }
 
+// Counts hands the next Fill the descriptor counts its caller read in the
+// same pass: counts[i] is that of Fill's procs[i], -1 where not read. The
+// young walk takes them for the stat of /proc/<pid>/fd it would make
+// (the collector already counts every containerised process's
+// descriptors each pass: 12,000 at the bench's 2,000 containers).
+func (r *Reader) Counts(counts []int64) { r.counts = counts }
+
+// fdCount is procs[i]'s descriptor count: handed by Counts, else one
+// stat where that gives it.
+func (r *Reader) fdCount(i, pid int) (uint64, bool) {
+	if i < len(r.counts) && r.counts[i] >= 0 {
+		return uint64(r.counts[i]), true
+	}
+	return r.fds.Quick(pid)
+}
+
 // Fill sets Listen on every process, and on every container the union of
 // its processes'. A process whose descriptors or namespace cannot be read
 // keeps nil (n/a); one that listens on nothing gets an empty list.
@@ -214,6 +231,7 @@ func (r *Reader) Fill(conts []model.ContainerSample, procs []model.ProcessSample
 		}
 	}
 	r.answer(conts, procs)
+	r.counts = nil
 }
 
 // namespaces finds each process's namespace: known from its last walk, or
@@ -420,7 +438,7 @@ func (r *Reader) resolve(n *portNS, idx []int, procs []model.ProcessSample, now 
 				// stat for each of 12,000 young sleepers where each was
 				// walked (an open, a listing, a readlink per descriptor,
 				// a close).
-				if n, ok := r.fds.Quick(p.PID); ok && n == e.fds {
+				if n, ok := r.fdCount(i, p.PID); ok && n == e.fds {
 					continue
 				}
 			}

@@ -621,6 +621,71 @@ func TestListenerLaterWalksOnlyChangedProcesses(t *testing.T) {
 	}
 }
 
+// TestCountsHandedSpareTheStat: descriptor counts handed by the caller
+// (the collector counts every containerised process's each pass) decide
+// the young walk without a stat of the reader's own: here the reader's
+// stats all fail, and only the process whose handed count moved is
+// walked again.
+func TestCountsHandedSpareTheStat(t *testing.T) {
+	const n = 10
+	sleepers := map[int]bool{}
+	for range n {
+		cmd := exec.Command("sleep", "60")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		sleepers[cmd.Process.Pid] = true
+	}
+	time.Sleep(100 * time.Millisecond) // each has exec'd sleep
+	pr := newProcs(t)
+	r := NewReader("/proc")
+	r.fds = proc.NewFDCounter(t.TempDir()) // no count from a stat
+	t0 := time.Now()
+	r.now = func() time.Time { return t0 }
+	procs, _ := readOwn(t, pr)
+	r.Fill(nil, procs)
+	for _, ns := range r.nets {
+		ns.rescanned = t0
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // a listener nobody walked holds
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+
+	procs, own := readOwn(t, pr)
+	counts := make([]int64, len(procs))
+	moved := -1
+	for i := range procs {
+		counts[i] = -1
+		if e := r.procs[procs[i].PID]; sleepers[procs[i].PID] && e != nil {
+			counts[i] = int64(e.fds)
+			if moved < 0 {
+				moved = i
+				counts[i]++ // as if it had opened one
+			}
+		}
+	}
+	counts[own] = -1
+	t1 := t0.Add(time.Second)
+	r.now = func() time.Time { return t1 }
+	r.Counts(counts)
+	r.Fill(nil, procs)
+	for i := range procs {
+		if !sleepers[procs[i].PID] {
+			continue
+		}
+		again := r.procs[procs[i].PID].walked.Equal(t1)
+		if again != (i == moved) {
+			t.Errorf("sleeper %d (handed count moved: %v) walked again: %v", procs[i].PID, i == moved, again)
+		}
+	}
+	if !slices.Contains(procs[own].Listen, portOf(ln.Addr())+"/tcp") {
+		t.Errorf("this process listens on %v, want %s/tcp among them", procs[own].Listen, portOf(ln.Addr()))
+	}
+}
+
 // listensOn says whether /proc/net/tcp{,6} shows a listener on port.
 func listensOn(port string) bool {
 	p, _ := strconv.Atoi(port)
@@ -641,12 +706,17 @@ func listensOn(port string) bool {
 // one process of the host's namespace has opened a listener since the
 // last (a server starting, another engineer's httptest), beside
 // CTOP_BENCH_PROCS young sleepers (12,000 at the bench's 2,000
-// containers): what finding its owner costs.
+// containers): what finding its owner costs. CTOP_BENCH_COUNTED=1 hands
+// the reader descriptor counts read outside the timer, as the collector
+// does.
 func BenchmarkPortsNewListener(b *testing.B) {
 	benchload.Sleepers(b, benchload.Procs(b))
 	pr := newProcs(b)
 	procs, _ := readOwn(b, pr)
 	b.Logf("%d processes", len(procs))
+	counted := os.Getenv("CTOP_BENCH_COUNTED") != ""
+	fdc := proc.NewFDCounter("/proc")
+	counts := make([]int64, len(procs))
 	r := NewReader("/proc")
 	now := time.Now()
 	r.now = func() time.Time { return now }
@@ -671,6 +741,18 @@ func BenchmarkPortsNewListener(b *testing.B) {
 		now = now.Add(time.Second)
 		for _, n := range r.nets {
 			n.rescanned = now // no full rescan: the young walk alone
+		}
+		if counted {
+			// As the collector's pass hands them, already counted for
+			// its descriptors figure.
+			for i := range procs {
+				c, ok := fdc.Quick(procs[i].PID)
+				counts[i] = int64(c)
+				if !ok {
+					counts[i] = -1
+				}
+			}
+			r.Counts(counts)
 		}
 		b.StartTimer()
 		r.Fill(nil, procs)
