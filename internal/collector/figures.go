@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -55,6 +56,11 @@ func (l *Local) fillFDs(conts []model.ContainerSample, procs []model.ProcessSamp
 		}
 		idx[conts[i].Key()] = i
 	}
+	counts := slices.Grow(l.figs.fdCounts[:0], len(procs))[:len(procs)]
+	for i := range counts {
+		counts[i] = -1
+	}
+	l.figs.fdCounts = counts
 	sum := make([]uint64, len(conts))
 	denied := make([]bool, len(conts))
 	seen := make([]bool, len(conts))
@@ -70,6 +76,7 @@ func (l *Local) fillFDs(conts []model.ContainerSample, procs []model.ProcessSamp
 			}
 			continue
 		}
+		counts[i] = int64(n)
 		sum[ci] += n
 		seen[ci] = true
 	}
@@ -89,7 +96,10 @@ func gone(err error) bool {
 
 // localFigures is what Local keeps for the figures of this file.
 type localFigures struct {
-	fds              *proc.FDCounter
+	fds *proc.FDCounter
+	// fdCounts is fillFDs' count of each process of the pass (-1 where
+	// none), which the ports reader takes for stats of its own.
+	fdCounts         []int64
 	snmpBuf, sockBuf []byte
 	disk             *diskusage.Sizer
 	layers           map[string]layer // by container key

@@ -302,6 +302,7 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	// The listed containers, stopped ones (-a) included: appendStopped may
 	// have copied conts. Without it, Listen stays nil: unknown.
 	if wanted(l.portsOnDemand.Load(), l.portsWantedAt.Load(), last, s.Time) {
+		l.ports.Counts(l.figs.fdCounts)
 		l.ports.Fill(s.Containers, procs)
 	}
 	s.Processes = procs
