@@ -112,16 +112,30 @@ type Source struct {
 
 // agentInfo is one agent of the master's list.
 type agentInfo struct {
-	ID       string
-	Name     string
-	PID      string
-	ep       *httpapi.Endpoint
+	ID   string
+	Name string
+	PID  string // name@host:port; the host:port is where it is asked
+	// via is the master that listed it, shared by the whole list: the
+	// agent's endpoint is made from it when the agent is asked (see
+	// endpoint), not kept.
+	via      *httpapi.Endpoint
 	CPUs     float64
 	CPUsUsed float64
 	Mem      float64 // bytes
 	MemUsed  float64
 	Active   bool
 	Running  int // its running tasks, from the summary; -1 unknown
+}
+
+// endpoint is the agent's own: its pid's host:port with the scheme and
+// credentials of the master that named it. It is made for each request,
+// not kept in the list: kept, an endpoint with its url.URL and its text
+// were 270-odd bytes an agent for the process's life (1.4 MB at 5,000
+// agents), made, they are that much garbage per request beside an
+// answer's tens of KB.
+func (ag *agentInfo) endpoint() (*httpapi.Endpoint, error) {
+	_, hp, _ := strings.Cut(ag.PID, "@")
+	return ag.via.Named(hp, "")
 }
 
 // agentState is what the last requests to one agent gave.
@@ -542,11 +556,14 @@ func (a *Source) fetch(ctx context.Context, ag agentInfo, c *httpapi.Client) {
 		execs, err = readStatistics(s, prev)
 		return err
 	}
-	_, err := c.GetStream(ctx, ag.ep, path, read)
+	ep, err := ag.endpoint()
+	if err == nil {
+		_, err = c.GetStream(ctx, ep, path, read)
+	}
 	if httpapi.IsStatus(err, http.StatusNotFound) && path == "/monitor/statistics" {
 		path = "/monitor/statistics.json" // agents before 0.23
 		execs = nil
-		_, err = c.GetStream(ctx, ag.ep, path, read)
+		_, err = c.GetStream(ctx, ep, path, read)
 	}
 	if err == nil {
 		keepRowIDs(ag, execs, prev)
@@ -560,7 +577,11 @@ func (a *Source) fetch(ctx context.Context, ag agentInfo, c *httpapi.Client) {
 	}
 	st.inFlight = false
 	if err != nil {
-		st.err, st.kind = describe("mesos agent", ag.ep, err), failureKind(err)
+		if ep == nil {
+			st.err, st.kind = "mesos agent "+ag.Name+": "+err.Error(), "unreadable address"
+		} else {
+			st.err, st.kind = describe("mesos agent", ep, err), failureKind(err)
+		}
 		st.failing = true
 		st.fails++
 		st.retryAt = now.Add(min(maxBackoff, a.cfg.Interval*time.Duration(1<<min(st.fails-1, 5))))
@@ -668,13 +689,12 @@ func (a *Source) readList(ctx context.Context) ([]agentInfo, []model.Framework, 
 			return
 		}
 		// The master named this agent: it gets the credentials.
-		ep, err := leader.Named(hp, "")
-		if err != nil {
+		if _, err := leader.Named(hp, ""); err != nil {
 			return
 		}
 		names[host]++
 		list = append(list, agentInfo{
-			ID: id, Name: host, PID: pid, ep: ep, Active: active, Running: running,
+			ID: id, Name: host, PID: pid, via: leader, Active: active, Running: running,
 			CPUs: cpus, CPUsUsed: cpusUsed, Mem: mem * (1 << 20), MemUsed: memUsed * (1 << 20),
 		})
 	}
@@ -708,6 +728,8 @@ func (a *Source) readList(ctx context.Context) ([]agentInfo, []model.Framework, 
 		}
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	// Kept until the next list: no room left over from appending.
+	list = append(make([]agentInfo, 0, len(list)), list...)
 	return list, fws, nil
 }
 
@@ -825,7 +847,10 @@ func (a *Source) sample(now time.Time) *model.Sample {
 func agentErrLine(ag agentInfo, st *agentState, now time.Time) string {
 	why := st.err
 	if why == "" {
-		why = "mesos agent " + ag.ep.String() + ": no answer yet"
+		why = "mesos agent " + ag.Name + ": no answer yet"
+		if ep, err := ag.endpoint(); err == nil {
+			why = "mesos agent " + ep.String() + ": no answer yet"
+		}
 	}
 	if st.okAt.IsZero() {
 		return fmt.Sprintf("%s (%s, no data yet)", why, ag.Name)
