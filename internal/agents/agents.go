@@ -112,16 +112,30 @@ type Source struct {
 
 // agentInfo is one agent of the master's list.
 type agentInfo struct {
-	ID       string
-	Name     string
-	PID      string
-	ep       *httpapi.Endpoint
+	ID   string
+	Name string
+	PID  string // name@host:port; the host:port is where it is asked
+	// via is the master that listed it, shared by the whole list: the
+	// agent's endpoint is made from it when the agent is asked (see
+	// endpoint), not kept.
+	via      *httpapi.Endpoint
 	CPUs     float64
 	CPUsUsed float64
 	Mem      float64 // bytes
 	MemUsed  float64
 	Active   bool
 	Running  int // its running tasks, from the summary; -1 unknown
+}
+
+// endpoint is the agent's own: its pid's host:port with the scheme and
+// credentials of the master that named it. It is made for each request,
+// not kept in the list: kept, an endpoint with its url.URL and its text
+// were 270-odd bytes an agent for the process's life (1.4 MB at 5,000
+// agents), made, they are that much garbage per request beside an
+// answer's tens of KB.
+func (ag *agentInfo) endpoint() (*httpapi.Endpoint, error) {
+	_, hp, _ := strings.Cut(ag.PID, "@")
+	return ag.via.Named(hp, "")
 }
 
 // agentState is what the last requests to one agent gave.
@@ -542,11 +556,14 @@ func (a *Source) fetch(ctx context.Context, ag agentInfo, c *httpapi.Client) {
 		execs, err = readStatistics(s, prev)
 		return err
 	}
-	_, err := c.GetStream(ctx, ag.ep, path, read)
+	ep, err := ag.endpoint()
+	if err == nil {
+		_, err = c.GetStream(ctx, ep, path, read)
+	}
 	if httpapi.IsStatus(err, http.StatusNotFound) && path == "/monitor/statistics" {
 		path = "/monitor/statistics.json" // agents before 0.23
 		execs = nil
-		_, err = c.GetStream(ctx, ag.ep, path, read)
+		_, err = c.GetStream(ctx, ep, path, read)
 	}
 	if err == nil {
 		keepRowIDs(ag, execs, prev)
@@ -560,7 +577,11 @@ func (a *Source) fetch(ctx context.Context, ag agentInfo, c *httpapi.Client) {
 	}
 	st.inFlight = false
 	if err != nil {
-		st.err, st.kind = describe("mesos agent", ag.ep, err), failureKind(err)
+		if ep == nil {
+			st.err, st.kind = "mesos agent "+ag.Name+": "+err.Error(), "unreadable address"
+		} else {
+			st.err, st.kind = describe("mesos agent", ep, err), failureKind(err)
+		}
 		st.failing = true
 		st.fails++
 		st.retryAt = now.Add(min(maxBackoff, a.cfg.Interval*time.Duration(1<<min(st.fails-1, 5))))
@@ -568,7 +589,9 @@ func (a *Source) fetch(ctx context.Context, ag agentInfo, c *httpapi.Client) {
 	}
 	st.path, st.okAt, st.err, st.kind, st.failing, st.fails = path, now, "", "", false, 0
 	if st.cur != nil {
-		st.prev, st.prevAt = rates(ag, st.cur.execs), st.cur.at
+		st.prev, st.prevAt = ratesBefore(execs, st.cur.execs), st.cur.at
+	} else {
+		st.prev, st.prevAt = nil, time.Time{}
 	}
 	st.cur = &answer{at: now, execs: execs}
 }
@@ -668,13 +691,12 @@ func (a *Source) readList(ctx context.Context) ([]agentInfo, []model.Framework, 
 			return
 		}
 		// The master named this agent: it gets the credentials.
-		ep, err := leader.Named(hp, "")
-		if err != nil {
+		if _, err := leader.Named(hp, ""); err != nil {
 			return
 		}
 		names[host]++
 		list = append(list, agentInfo{
-			ID: id, Name: host, PID: pid, ep: ep, Active: active, Running: running,
+			ID: id, Name: host, PID: pid, via: leader, Active: active, Running: running,
 			CPUs: cpus, CPUsUsed: cpusUsed, Mem: mem * (1 << 20), MemUsed: memUsed * (1 << 20),
 		})
 	}
@@ -708,6 +730,8 @@ func (a *Source) readList(ctx context.Context) ([]agentInfo, []model.Framework, 
 		}
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	// Kept until the next list: no room left over from appending.
+	list = append(make([]agentInfo, 0, len(list)), list...)
 	return list, fws, nil
 }
 
@@ -793,7 +817,7 @@ func (a *Source) sample(now time.Time) *model.Sample {
 			}
 			smp.Memory.Used += cs.Mem.Used
 			smp.Containers = append(smp.Containers, cs)
-			earlier = append(earlier, findRates(p.prev, i, cs.ID))
+			earlier = append(earlier, findRates(p.prev, i))
 		}
 	}
 	smp.OwnEarlier = func(i int) (model.OwnCounters, bool) {
@@ -825,7 +849,10 @@ func (a *Source) sample(now time.Time) *model.Sample {
 func agentErrLine(ag agentInfo, st *agentState, now time.Time) string {
 	why := st.err
 	if why == "" {
-		why = "mesos agent " + ag.ep.String() + ": no answer yet"
+		why = "mesos agent " + ag.Name + ": no answer yet"
+		if ep, err := ag.endpoint(); err == nil {
+			why = "mesos agent " + ep.String() + ": no answer yet"
+		}
 	}
 	if st.okAt.IsZero() {
 		return fmt.Sprintf("%s (%s, no data yet)", why, ag.Name)
@@ -921,51 +948,62 @@ func keepRowIDs(ag agentInfo, execs []execStats, prev *answer) {
 
 // rateStats is what a rate needs of an executor's answer before the
 // newest: its counters and their time, 100-odd bytes where the answer
-// kept 300.
+// kept 300. They are kept in the newest answer's order (see ratesBefore),
+// so they carry no row id: 16 bytes an executor, and a 20-executor
+// agent's slice in the size class below (2,688 bytes, was 3,072).
 type rateStats struct {
-	id                        string
 	ts, user, system, thrSecs float64
 	periods, nrThrottled      uint64
 	rx, tx, rxPackets, txPkts uint64
 	rxErr, txErr              uint64
 	rxDrop, txDrop            uint64
 	hasNet                    bool
+	known                     bool // the executor was in the answer before
 }
 
-// rates keeps what a rate needs of an answer's executors, in a new
-// slice: a sample being built may still read the one before.
-func rates(ag agentInfo, execs []execStats) []rateStats {
-	out := make([]rateStats, 0, len(execs))
-	for i := range execs {
-		e := &execs[i]
-		id := e.rowID
-		if id == "" {
-			id = rowID(ag, e)
+// ratesBefore keeps what a rate needs of the answer before (older), in a
+// new slice in the newest answer's (newer's) order: the i-th is the
+// counters newer's i-th executor had in older, known false when it was
+// not there. Both have their row ids (keepRowIDs): an executor in both
+// has the same; agents list their executors in the same order, so it is
+// looked for at the same place first. A sample being built may still
+// read the slice before.
+func ratesBefore(newer, older []execStats) []rateStats {
+	out := make([]rateStats, len(newer))
+	for i := range newer {
+		id := newer[i].rowID
+		j := i
+		if j >= len(older) || older[j].rowID != id {
+			j = -1
+			for k := range older {
+				if older[k].rowID == id {
+					j = k
+					break
+				}
+			}
 		}
+		if j < 0 {
+			continue
+		}
+		e := &older[j]
 		r := rateStats{
-			id: id, ts: e.Timestamp, user: e.UserSecs, system: e.SystemSecs, thrSecs: e.Throttled,
-			periods: e.Periods, nrThrottled: e.NrThrottled,
+			ts: e.Timestamp, user: e.UserSecs, system: e.SystemSecs, thrSecs: e.Throttled,
+			periods: e.Periods, nrThrottled: e.NrThrottled, known: true,
 		}
 		if n := e.net; n != nil {
 			r.rx, r.tx, r.rxPackets, r.txPkts = n.RxBytes, n.TxBytes, n.RxPackets, n.TxPackets
 			r.rxErr, r.txErr, r.rxDrop, r.txDrop, r.hasNet = n.RxErrors, n.TxErrors, n.RxDrops, n.TxDrops, true
 		}
-		out = append(out, r)
+		out[i] = r
 	}
 	return out
 }
 
-// findRates is the counters of the executor with row id id in prev, the
-// answer before the one where it is the i-th: the same place when the
-// agent lists its executors in the same order, as agents do.
-func findRates(prev []rateStats, i int, id string) *rateStats {
-	if i < len(prev) && prev[i].id == id {
+// findRates is the counters of the newest answer's i-th executor in the
+// answer before, nil when it was not there.
+func findRates(prev []rateStats, i int) *rateStats {
+	if i < len(prev) && prev[i].known {
 		return &prev[i]
-	}
-	for j := range prev {
-		if prev[j].id == id {
-			return &prev[j]
-		}
 	}
 	return nil
 }

@@ -44,9 +44,13 @@ func (a *Source) TaskLog(ctx context.Context, agent, containerID, executorID str
 	if ag == nil {
 		return nil, fmt.Errorf("agent %s is not in the master's list", agent)
 	}
+	ep, err := ag.endpoint()
+	if err != nil {
+		return nil, fmt.Errorf("mesos agent %s: %v", agent, err)
+	}
 	var st agentSandboxes
-	if _, err := a.master.GetJSON(ctx, ag.ep, "/state", &st); err != nil {
-		return nil, errors.New(describe("mesos agent", ag.ep, err))
+	if _, err := a.master.GetJSON(ctx, ep, "/state", &st); err != nil {
+		return nil, errors.New(describe("mesos agent", ep, err))
 	}
 	dir := ""
 	for _, fw := range st.Frameworks {
@@ -57,10 +61,10 @@ func (a *Source) TaskLog(ctx context.Context, agent, containerID, executorID str
 		}
 	}
 	if dir == "" {
-		return nil, fmt.Errorf("mesos agent %s: no executor of container %s in its state", ag.ep, containerID)
+		return nil, fmt.Errorf("mesos agent %s: no executor of container %s in its state", ep, containerID)
 	}
 	file := func(std string) logs.Source {
-		return logs.AgentFile{API: a.master, Agent: ag.ep, Path: dir + "/" + std, Std: std}
+		return logs.AgentFile{API: a.master, Agent: ep, Path: dir + "/" + std, Std: std}
 	}
 	return logs.Merge(file(logs.Stdout), file(logs.Stderr)), nil
 }
