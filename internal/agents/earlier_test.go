@@ -23,25 +23,7 @@ func TestCountersForRatesKeptOnce(t *testing.T) {
 	fc := newFakeCluster(t, agents, execs, 5, nil)
 	_, a := fc.newSource(Config{Timeout: 5 * time.Second, Wait: 5 * time.Second})
 	ctx := context.Background()
-	for deadline := time.Now().Add(time.Minute); ; {
-		if _, err := a.Collect(ctx); err != nil {
-			t.Fatal(err)
-		}
-		a.mu.Lock()
-		ready := 0
-		for _, st := range a.state {
-			if st.prev != nil && !st.inFlight {
-				ready++
-			}
-		}
-		a.mu.Unlock()
-		if ready == agents {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d agents answered twice", ready, agents)
-		}
-	}
+	collectUntilAnswered(t, ctx, a, agents, true)
 	heap := func() int64 {
 		runtime.GC()
 		var ms runtime.MemStats

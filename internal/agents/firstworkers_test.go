@@ -45,25 +45,7 @@ func TestFirstWorkersEndWhenEveryAgentWasAsked(t *testing.T) {
 	ctx := context.Background()
 	answered := func(want int) {
 		t.Helper()
-		for deadline := time.Now().Add(time.Minute); ; {
-			if _, err := a.Collect(ctx); err != nil {
-				t.Fatal(err)
-			}
-			a.mu.Lock()
-			ready := 0
-			for _, st := range a.state {
-				if st.cur != nil && !st.inFlight {
-					ready++
-				}
-			}
-			a.mu.Unlock()
-			if ready == want {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d of %d agents answered", ready, want)
-			}
-		}
+		collectUntilAnswered(t, ctx, a, want, false)
 	}
 	idle := func(when string) {
 		t.Helper()

@@ -28,25 +28,7 @@ func TestSampleBytesPerExecutor(t *testing.T) {
 	_, srv := genCluster(t, agents, execs, nil)
 	a := genSource(t, srv, Config{Timeout: 5 * time.Second, Wait: 5 * time.Second})
 	ctx := context.Background()
-	for deadline := time.Now().Add(time.Minute); ; {
-		if _, err := a.Collect(ctx); err != nil {
-			t.Fatal(err)
-		}
-		a.mu.Lock()
-		ready := 0
-		for _, st := range a.state {
-			if st.cur != nil && !st.inFlight {
-				ready++
-			}
-		}
-		a.mu.Unlock()
-		if ready == agents {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d agents answered", ready, agents)
-		}
-	}
+	collectUntilAnswered(t, ctx, a, agents, false)
 	var ms runtime.MemStats
 	heap := func() (live, total int64) {
 		runtime.GC()
@@ -150,25 +132,7 @@ func TestRoundBytesPerExecutor(t *testing.T) {
 	_, srv := genCluster(t, agents, execs, nil)
 	a := genSource(t, srv, Config{Timeout: 5 * time.Second, Wait: 5 * time.Second})
 	ctx := context.Background()
-	for deadline := time.Now().Add(time.Minute); ; {
-		if _, err := a.Collect(ctx); err != nil {
-			t.Fatal(err)
-		}
-		a.mu.Lock()
-		ready := 0
-		for _, st := range a.state {
-			if st.cur != nil && !st.inFlight {
-				ready++
-			}
-		}
-		a.mu.Unlock()
-		if ready == agents {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d agents answered", ready, agents)
-		}
-	}
+	collectUntilAnswered(t, ctx, a, agents, false)
 	a.mu.Lock()
 	for _, st := range a.state {
 		st.prev = nil // the same whether a second answer came or not
@@ -208,5 +172,34 @@ func TestRoundBytesPerExecutor(t *testing.T) {
 	t.Logf("%d executors: the answers and the sample hold %.0f bytes an executor", n, per)
 	if per > 940 {
 		t.Errorf("the answers and the sample hold %.0f bytes an executor, want at most 940", per)
+	}
+}
+
+// collectUntilAnswered collects until every one of want agents has an
+// answer (twice: an answer before the newest too) and none is asked.
+func collectUntilAnswered(t *testing.T, ctx context.Context, a *Source, want int, twice bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; {
+		if _, err := a.Collect(ctx); err != nil {
+			t.Fatal(err)
+		}
+		a.mu.Lock()
+		ready := 0
+		for _, st := range a.state {
+			has := st.cur != nil
+			if twice {
+				has = st.prev != nil
+			}
+			if has && !st.inFlight {
+				ready++
+			}
+		}
+		a.mu.Unlock()
+		if ready == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d agents answered (twice: %v)", ready, want, twice)
+		}
 	}
 }
