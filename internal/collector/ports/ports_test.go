@@ -602,15 +602,7 @@ func TestAnswerAllocatesOnlyForListeners(t *testing.T) {
 func TestListenerLaterWalksOnlyChangedProcesses(t *testing.T) {
 	requireTool(t, "busybox", "true")
 	const n = 30
-	sleepers := map[int]bool{}
-	for range n {
-		cmd := exec.Command("sleep", "60")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		sleepers[cmd.Process.Pid] = true
-	}
+	sleepers := startSleepers(t, n)
 	// A shell that becomes `nc -l` (same pid, one descriptor more) when
 	// told to, on a port free now.
 	free, err := net.Listen("tcp", "127.0.0.1:0")
@@ -688,15 +680,7 @@ func TestListenerLaterWalksOnlyChangedProcesses(t *testing.T) {
 // walked again.
 func TestCountsHandedSpareTheStat(t *testing.T) {
 	const n = 10
-	sleepers := map[int]bool{}
-	for range n {
-		cmd := exec.Command("sleep", "60")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		sleepers[cmd.Process.Pid] = true
-	}
+	sleepers := startSleepers(t, n)
 	time.Sleep(100 * time.Millisecond) // each has exec'd sleep
 	pr := newProcs(t)
 	r := NewReader("/proc")
@@ -847,4 +831,20 @@ func BenchmarkDumpAgain(b *testing.B) {
 			}
 		})
 	}
+}
+
+// startSleepers starts n `sleep 60` processes, killed when the test ends,
+// and returns their pids.
+func startSleepers(t *testing.T, n int) map[int]bool {
+	t.Helper()
+	pids := map[int]bool{}
+	for range n {
+		cmd := exec.Command("sleep", "60")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		pids[cmd.Process.Pid] = true
+	}
+	return pids
 }
