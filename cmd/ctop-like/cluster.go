@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/ctop-like/ctop-like/internal/agents"
 	"github.com/ctop-like/ctop-like/internal/cadvisor"
@@ -27,7 +28,7 @@ import (
 // win.
 func tuneRemoteGC(ctx context.Context, o *options) {
 	if o.cluster {
-		tuneGC(ctx, true)
+		tuneGC(ctx, max(10*time.Second, 4*o.delay))
 		return
 	}
 	if os.Getenv("GOGC") == "" {

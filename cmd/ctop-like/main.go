@@ -230,7 +230,7 @@ func openNode(ctx context.Context, o *options, stderr io.Writer) (*node, error) 
 		tuneRemoteGC(ctx, o)
 		return openRemote(ctx, o)
 	}
-	tuneGC(ctx, false)
+	tuneGC(ctx, 0)
 	local, err := collector.NewLocal(ctx, collector.Config{
 		ProcRoot:          o.procRoot,
 		CgroupRoot:        o.cgroupRoot,
