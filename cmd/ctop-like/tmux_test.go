@@ -330,10 +330,12 @@ func TestCtrlLRepaintsAfterAWallMessage(t *testing.T) {
 	f.Close()
 	p.waitFor("the wall message", has("WALL-H3-XYZ"))
 	p.keys("C-l")
-	s := p.waitFor("the repaint", func(s string) bool { return !strings.Contains(s, "WALL-H3-XYZ") })
-	if !strings.Contains(s, "F1Help") {
-		t.Errorf("the repainted screen lacks its hint bar:\n%s", s)
-	}
+	// The repaint is whole once the bottom line, the hint bar, is back:
+	// tmux may show it half drawn (the wall message gone, the bar not
+	// yet there) on a loaded machine.
+	p.waitFor("the repaint, with its hint bar", func(s string) bool {
+		return !strings.Contains(s, "WALL-H3-XYZ") && strings.Contains(s, "F1Help")
+	})
 	p.keys("q")
 	p.waitFor("exit status 0", has("EXIT=0"))
 }
