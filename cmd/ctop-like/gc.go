@@ -52,10 +52,11 @@ const (
 // being built) and the time between rounds (62 MB). A limit that followed
 // the last collection fell between rounds to a quarter above 62 MB, and
 // the next round was collected without pause: 11.5-16.4 s of GC CPU in a
-// run of 20 refreshes, and refreshes with 38.7-94.2 % of the healthy
-// agents fresh in 7 of 8 runs (goal 95 %). Following the window's peak,
-// with peakRoom above it: 6.2-7.1 s of GC CPU, one such run in 4, peak
-// RSS 177-193 MiB (bench/RESULTS.md).
+// run of 20 refreshes, and a refresh under 95 % of the healthy agents
+// fresh in 9 of 10 runs. Following the window's peak, with peakRoom above
+// it: 6.0-6.7 s of GC CPU, and (with httpapi's resets on close) every
+// refresh fresh in bench/cluster's runs, peak RSS 178.1 MiB median
+// (bench/RESULTS.md).
 func tuneGC(ctx context.Context, window time.Duration) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
