@@ -13,13 +13,7 @@ import (
 // large node's refresh is not collected without pause (at 1,000
 // containers a fixed limit doubled the CPU per refresh).
 func TestGCLimitFollowsTheLiveHeap(t *testing.T) {
-	t.Setenv("GOGC", "")
-	t.Setenv("GOMEMLIMIT", "")
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	tuneGC(ctx, 0)
+	tunedGC(t, 0)
 	if got := debug.SetMemoryLimit(-1); got != memoryLimit {
 		t.Fatalf("limit %d at start, want %d", got, memoryLimit)
 	}
@@ -36,6 +30,19 @@ func TestGCLimitFollowsTheLiveHeap(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	runtime.KeepAlive(live)
+}
+
+// tunedGC runs tuneGC with window for the test, with GOGC and GOMEMLIMIT
+// unset; the collector's settings are restored at its end.
+func tunedGC(t *testing.T, window time.Duration) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	percent := debug.SetGCPercent(100)
+	limit := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetGCPercent(percent); debug.SetMemoryLimit(limit) })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	tuneGC(ctx, window)
 }
 
 // Log lines kept in memory (the logs view's) get no headroom of their
@@ -95,13 +102,7 @@ func TestGCLimitLeavesRoomForARefreshsGarbage(t *testing.T) {
 // at 5,000 agents, and healthy agents late). After 48 MiB live falls to
 // almost nothing, the limit stays above 48 MiB while the window lasts.
 func TestGCLimitHoldsTheWindowsPeak(t *testing.T) {
-	t.Setenv("GOGC", "")
-	t.Setenv("GOMEMLIMIT", "")
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	tuneGC(ctx, time.Minute)
+	tunedGC(t, time.Minute)
 	live := make([][]byte, 48)
 	for i := range live {
 		live[i] = make([]byte, 1<<20)
