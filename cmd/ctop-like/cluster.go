@@ -73,7 +73,7 @@ func openRemote(ctx context.Context, o *options) (*node, error) {
 		go guard("orchestrator", func() { p.Run(ctx) })
 		// A refresh waits at most 3/4 of the interval for agents that
 		// answered last time; later answers land in the next one.
-		ag := agents.New(p, agents.Config{Wait: min(o.delay*3/4, orchestrator.DefaultTimeout), Interval: o.delay})
+		ag := agents.New(p, agents.Config{Wait: min(o.delay*3/4, orchestrator.DefaultTimeout), Interval: o.delay, BeforeSample: collectBeforeSample})
 		return &node{src: ag, host: "cluster", cluster: ag, logs: logfeed.Cluster(ag), events: p, close: func() {}}, nil
 	default:
 		// --insecure and --ca-cert as for Mesos.
