@@ -91,7 +91,7 @@ func TestGCLimitLeavesRoomForARefreshsGarbage(t *testing.T) {
 	}
 	// Above a window's peak (--cluster) the room is for the garbage
 	// between two collections only: the peak holds the round's sample.
-	if got, want := gcLimit(124*mib, 20*mib, 0, peakRoom), int64(20+124+8)*mib; got != want {
+	if got, want := gcLimit(124*mib, 20*mib, 0, peakRoom), int64(20+124+4)*mib; got != want {
 		t.Errorf("--cluster, 124 MiB peak: limit %d MiB, want %d", got/mib, want/mib)
 	}
 }
