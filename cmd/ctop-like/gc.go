@@ -58,8 +58,9 @@ const (
 // run of 20 refreshes, and a refresh under 95 % of the healthy agents
 // fresh in 9 of 10 runs. Following the window's peak, with peakRoom above
 // it: 6.0-6.7 s of GC CPU, and (with httpapi's resets on close) every
-// refresh fresh in bench/cluster's runs, peak RSS 178.1 MiB median
-// (bench/RESULTS.md).
+// refresh fresh in bench/cluster's runs, peak RSS 178.1 MiB median;
+// with collectBeforeSample and 4 MiB of room, 172.6 MiB (180.7-184.8 MB)
+// against 181.8 (183.7-201.0 MB) beside it (bench/RESULTS.md).
 func tuneGC(ctx context.Context, window time.Duration) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
