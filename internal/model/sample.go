@@ -379,17 +379,22 @@ type ProcessSample struct {
 	SystemS float64 `json:"system_s"`
 	// StartTicks is field 22 of /proc/<pid>/stat: with the pid, it names a
 	// process uniquely across pid reuse.
-	StartTicks  uint64    `json:"start_ticks"`
-	StartTime   time.Time `json:"start_time"`
-	RSS         uint64    `json:"rss"`
-	VSZ         uint64    `json:"vsz"`
-	HasIO       bool      `json:"has_io"` // /proc/<pid>/io was readable
-	ReadBytes   uint64    `json:"read_bytes"`
-	WriteBytes  uint64    `json:"write_bytes"`
-	Name        string    `json:"name"`    // comm
-	Command     string    `json:"command"` // cmdline joined by spaces; [comm] for kernel threads
-	Cgroup      string    `json:"cgroup"`  // the path that names its container
-	ContainerID string    `json:"container_id,omitempty"`
+	StartTicks uint64    `json:"start_ticks"`
+	StartTime  time.Time `json:"start_time"`
+	RSS        uint64    `json:"rss"`
+	VSZ        uint64    `json:"vsz"`
+	HasIO      bool      `json:"has_io"` // /proc/<pid>/io was readable
+	// NoFigures says the pass did not read what changes (State, PPID,
+	// Nice, Threads, the CPU times, RSS, VSZ, the io): nothing showed
+	// them. Its identity (pid, start time, name, command, user, cgroup)
+	// is known; the views show the figures as n/a.
+	NoFigures   bool   `json:"no_figures,omitempty"`
+	ReadBytes   uint64 `json:"read_bytes"`
+	WriteBytes  uint64 `json:"write_bytes"`
+	Name        string `json:"name"`    // comm
+	Command     string `json:"command"` // cmdline joined by spaces; [comm] for kernel threads
+	Cgroup      string `json:"cgroup"`  // the path that names its container
+	ContainerID string `json:"container_id,omitempty"`
 	// ContainerKey is its container's Key (ContainerID alone may name
 	// containers of two containerd namespaces); empty where only
 	// ContainerID is known (a recording made before it, cAdvisor).

@@ -253,9 +253,20 @@ type Dir struct {
 	buf []byte
 }
 
+// PID is a numeric entry of a proc root: a process, and the inode
+// number of its /proc/<pid> folder. The inode names the process, not
+// the pid: when a process is reaped the kernel drops its folder's
+// dentry (proc_flush_pid), so a process that gets the pid again gets a
+// new inode; the inode of a live process changes only when the kernel
+// evicts its dentry (memory pressure), which reads as a new process.
+type PID struct {
+	PID int
+	Ino uint64
+}
+
 // PIDs appends the numeric entries of the folder at path (the processes
 // of a proc root) to dst, without a string per entry.
-func (d *Dir) PIDs(path string, dst []int) ([]int, error) {
+func (d *Dir) PIDs(path string, dst []PID) ([]PID, error) {
 	out, err := d.list(path, dst)
 	if err != nil && d.fd1 > 0 {
 		d.Close() // a stale descriptor: open afresh once
@@ -264,7 +275,7 @@ func (d *Dir) PIDs(path string, dst []int) ([]int, error) {
 	return out, err
 }
 
-func (d *Dir) list(path string, dst []int) ([]int, error) {
+func (d *Dir) list(path string, dst []PID) ([]PID, error) {
 	if d.fd1 == 0 {
 		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if err != nil {
@@ -310,7 +321,7 @@ func (d *Dir) list(path string, dst []int) ([]int, error) {
 				pid = pid*10 + int(c-'0')
 			}
 			if pid > 0 {
-				dst = append(dst, pid)
+				dst = append(dst, PID{PID: pid, Ino: binary.NativeEndian.Uint64(b[0:8])})
 			}
 			b = b[reclen:]
 		}

@@ -45,7 +45,7 @@ type Reader struct {
 	pass  uint64
 	users map[int]string
 	dir   kernfile.Dir // the proc root, listed again each pass
-	pids  []int
+	pids  []kernfile.PID
 	nsize int // processes in the last pass: the next pass's guess
 
 	// cgroups holds one copy of each cached process's cgroup path, which
@@ -59,6 +59,9 @@ type Reader struct {
 	// skipIO: passes leave /proc/<pid>/io unread (HasIO false) and
 	// release its kept descriptors (SkipIO).
 	skipIO bool
+	// skipFigures: passes read no /proc/<pid>/stat of a process they
+	// know (SkipFigures).
+	skipFigures bool
 }
 
 // procStatic is what a process keeps from exec to exit.
@@ -71,6 +74,14 @@ type procStatic struct {
 	cgroup      string
 	containerID string
 	seen        uint64 // last pass that saw it
+	// ino is the inode of its /proc/<pid> folder as the last listing
+	// gave it (kernfile.PID): the same pid and inode are the same
+	// process, without reading its stat.
+	ino uint64
+	// settled: it was read whole when at least settleAge old, past the
+	// moves of a process that is being made a container's (see
+	// SkipFigures).
+	settled bool
 
 	// The files read every pass, kept open for the pid (see kernfile.File):
 	// they move to the new procStatic when the pid is reused.
@@ -114,14 +125,15 @@ func (r *Reader) Read() ([]model.ProcessSample, error) {
 	if err != nil {
 		return nil, fmt.Errorf("processes: reading %s: %w", r.procRoot, err)
 	}
-	slices.Sort(pids)
+	slices.SortFunc(pids, func(a, b kernfile.PID) int { return a.PID - b.PID })
 
 	r.pass++
 	out := make([]model.ProcessSample, 0, max(len(pids), r.nsize))
 	var bad []error
 	r.ioDenied = 0
-	for _, pid := range pids {
-		p, err := r.readProcess(pid)
+	for _, e := range pids {
+		pid := e.PID
+		p, err := r.readProcess(pid, e.Ino)
 		if err != nil {
 			if gone(err) {
 				continue
@@ -177,9 +189,25 @@ func gone(err error) bool {
 
 // readProcess reads one process: stat every time, io when readable, and the
 // static files only the first time a (pid, start time, comm) is seen. stat
-// and io stay open for the next pass.
-func (r *Reader) readProcess(pid int) (model.ProcessSample, error) {
+// and io stay open for the next pass. ino is its folder's inode in this
+// pass's listing: while figures are skipped, a process known by the same
+// pid and inode is not read at all (see SkipFigures).
+func (r *Reader) readProcess(pid int, ino uint64) (model.ProcessSample, error) {
 	st := r.cache[pid]
+	if st != nil && r.skipFigures && st.settled && ino != 0 && st.ino == ino {
+		st.seen = r.pass
+		st.io.Close()
+		return model.ProcessSample{
+			PID: pid, Name: st.name, StartTicks: st.startTicks, StartTime: r.startTime(st.startTicks),
+			UID: st.uid, User: st.user, Command: st.command, Cgroup: st.cgroup, ContainerID: st.containerID,
+			NoFigures: true,
+		}, nil
+	}
+	if st != nil && ino != 0 && st.ino != 0 && st.ino != ino {
+		// A new folder on the pid: another process, or this one's
+		// folder made again. The kept files may be the old process's.
+		st.close()
+	}
 	var fresh procStatic // the files of a pid not seen before
 	statF := &fresh.stat
 	if st != nil {
@@ -211,7 +239,7 @@ func (r *Reader) readProcess(pid int) (model.ProcessSample, error) {
 	}
 	p.UserS /= r.clockTicks
 	p.SystemS /= r.clockTicks
-	p.StartTime = r.bootTime.Add(time.Duration(float64(p.StartTicks) / r.clockTicks * float64(time.Second)))
+	p.StartTime = r.startTime(p.StartTicks)
 
 	if st == nil || st.startTicks != p.StartTicks || st.name != p.Name {
 		old := st
@@ -230,6 +258,8 @@ func (r *Reader) readProcess(pid int) (model.ProcessSample, error) {
 		r.cache[pid] = st
 	}
 	st.seen = r.pass
+	st.ino = ino
+	st.settled = time.Since(p.StartTime) >= settleAge
 	p.UID, p.User, p.Command = st.uid, st.user, st.command
 	p.Cgroup, p.ContainerID = st.cgroup, st.containerID
 
@@ -245,6 +275,12 @@ func (r *Reader) readProcess(pid int) (model.ProcessSample, error) {
 		}
 	}
 	return p, nil
+}
+
+// startTime is when a process started, from its stat's start time in
+// clock ticks since boot.
+func (r *Reader) startTime(ticks uint64) time.Time {
+	return r.bootTime.Add(time.Duration(float64(ticks) / r.clockTicks * float64(time.Second)))
 }
 
 // keptRead reads /proc/<pid>/<name> through a kept descriptor into the
@@ -265,6 +301,32 @@ func (r *Reader) keptRead(k *kernfile.File, pid int, name string, limit int) ([]
 func (r *Reader) SkipIO(skip bool) {
 	r.mu.Lock()
 	r.skipIO = skip
+	r.mu.Unlock()
+}
+
+// settleAge is how old a process is once its cgroup and command are
+// settled: a runtime forks a container's first process, moves it into
+// the container's cgroups, and only then has it exec the container's
+// command (runc, the Mesos launcher), within milliseconds to a few
+// hundred; the exec is what tells the reader to read its cgroup again.
+const settleAge = 10 * time.Second
+
+// SkipFigures says whether the next passes read the figures of the
+// processes they already know (/proc/<pid>/stat and io: state, CPU
+// times, threads, memory, disk bytes) or only list them: nothing shows
+// them (the containers view, which takes its figures from the cgroups,
+// reads no process's stat). Their samples have NoFigures. A process is
+// known by its pid and the inode of its /proc/<pid> folder
+// (kernfile.PID), so a pid reused by a new process is read as new, with
+// its own command, user and cgroup. A process younger than settleAge is
+// read every pass all the same: its exec, which makes its cgroup and
+// command be read again, may be yet to come. What a pass without figures
+// does not notice is a later exec of an older process (same pid and
+// inode, a new command): its command stays the one before until figures
+// are read again. The kept stat descriptors stay open for when they are.
+func (r *Reader) SkipFigures(skip bool) {
+	r.mu.Lock()
+	r.skipFigures = skip
 	r.mu.Unlock()
 }
 
