@@ -384,8 +384,8 @@ func processRates(prev, cur *Sample, dt float64) []Process {
 		if find != nil {
 			p = find(&pr.ProcessSample)
 		}
-		if p == nil || pr.UserS+pr.SystemS < p.UserS+p.SystemS {
-			continue
+		if p == nil || p.NoFigures || pr.NoFigures || pr.UserS+pr.SystemS < p.UserS+p.SystemS {
+			continue // no rates over a pass that did not read the figures
 		}
 		pr.HasRates = true
 		pr.CPUUserPct = nonNeg(pr.UserS-p.UserS) / dt * 100

@@ -182,3 +182,19 @@ func TestRatesOfTheSameContainersAgainLeaveTheOldRowsAlone(t *testing.T) {
 		t.Errorf("row %s: CPU %v %%, want 0", next.Containers[0].ID, next.Containers[0].CPUPct)
 	}
 }
+
+// A pass that read no figures of a process (NoFigures: nothing showed
+// them) gives no rates, neither against the pass before nor the one after:
+// its zero CPU times would make the process's whole life one second's use.
+func TestRatesProcessWithoutFigures(t *testing.T) {
+	t0 := time.Now()
+	listed := &Sample{Time: t0, Processes: []ProcessSample{{PID: 10, StartTicks: 100, NoFigures: true}}}
+	read := &Sample{Time: t0.Add(time.Second), Processes: []ProcessSample{{PID: 10, StartTicks: 100, UserS: 3600, SystemS: 60}}}
+	listedAgain := &Sample{Time: t0.Add(2 * time.Second), Processes: []ProcessSample{{PID: 10, StartTicks: 100, NoFigures: true}}}
+	if p := Rates(listed, read).Processes[0]; p.HasRates || p.CPUPct != 0 {
+		t.Errorf("figures read after a pass without: rates %v, cpu %v%%, want none", p.HasRates, p.CPUPct)
+	}
+	if p := Rates(read, listedAgain).Processes[0]; p.HasRates || p.CPUPct != 0 {
+		t.Errorf("a pass without figures after one with: rates %v, cpu %v%%, want none", p.HasRates, p.CPUPct)
+	}
+}

@@ -31,7 +31,11 @@ const detailsLogLines = 5
 // column of the row in full. The row is the one on screen; the view's
 // Details reads the snapshot for the rest.
 func Describe(s *model.Snapshot, v *View, r Row, env DetailsEnv) (title, text string) {
-	use(UsesListeners | UsesProcessIO) // "listens on", a process's disk rates
+	u := UsesListeners // "listens on"
+	if v.ID == "processes" {
+		u |= UsesProcessIO | UsesProcessFigures // a process's figures and disk rates
+	}
+	use(u)
 	var b detailsWriter
 	title = v.Title + ": " + v.RowName(r)
 	if v.Details != nil {
@@ -382,20 +386,28 @@ func processDetails(s *model.Snapshot, key string, _ DetailsEnv) (string, string
 		return "Process " + key, "gone: no longer in the latest snapshot\n"
 	}
 	var b detailsWriter
+	// fig is a figure the pass may not have read (model's NoFigures:
+	// the snapshot before the panel asked for them).
+	fig := func(k string, v any) {
+		if p.NoFigures {
+			v = NA
+		}
+		b.kv(k, v)
+	}
 	b.kv("pid", p.PID)
-	b.kv("ppid", p.PPID)
+	fig("ppid", p.PPID)
 	b.kv("name", p.Name)
 	b.kv("command", p.Command)
 	b.kv("user", fmt.Sprintf("%s (%d)", orNA(p.User), p.UID))
-	b.kv("state", p.State)
-	b.kv("nice", p.Nice)
-	b.kv("threads", p.Threads)
+	fig("state", p.State)
+	fig("nice", p.Nice)
+	fig("threads", p.Threads)
 	if !p.StartTime.IsZero() {
 		b.kv("started", p.StartTime.Format(time.RFC3339))
 	}
-	b.kv("cpu time", Duration(p.UserS+p.SystemS))
-	b.kv("rss", HumanBytes(float64(p.RSS)))
-	b.kv("vsz", HumanBytes(float64(p.VSZ)))
+	fig("cpu time", Duration(p.UserS+p.SystemS))
+	fig("rss", HumanBytes(float64(p.RSS)))
+	fig("vsz", HumanBytes(float64(p.VSZ)))
 	b.kv("cgroup", orNA(p.Cgroup))
 	cont := NA
 	if p.ContainerID != "" {

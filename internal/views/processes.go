@@ -11,7 +11,7 @@ func init() {
 	register(&View{
 		ID:    "processes",
 		Title: "Processes",
-		Uses:  UsesListeners | UsesProcessIO,
+		Uses:  UsesListeners | UsesProcessIO | UsesProcessFigures,
 		Doc:   "a process",
 		Columns: []Column{
 			{ID: "pid", Title: "PID", Unit: UnitCount, Number: true, Width: 7},
@@ -87,6 +87,8 @@ func buildProcesses(s *model.Snapshot, q Query) []Row {
 
 func processValues(p *model.Process, names map[string]string, unknown model.Unknown) []any {
 	r := p.HasRates
+	// f: the pass read the process's figures (see model's NoFigures).
+	f := !p.NoFigures
 	var cname any
 	if p.ContainerID != "" {
 		cname = text(names[p.InContainer()])
@@ -97,26 +99,35 @@ func processValues(p *model.Process, names map[string]string, unknown model.Unkn
 	}
 	return []any{
 		float64(p.PID),
-		float64(p.PPID),
+		rate(f, float64(p.PPID)),
 		text(p.User),
-		text(p.State),
+		figureText(f, p.State),
 		rate(r, p.CPUPct),
-		p.MemPct,
-		float64(p.RSS),
-		float64(p.VSZ),
-		rate(!unknown.ProcThreads, float64(p.Threads)),
+		rate(f, p.MemPct),
+		rate(f, float64(p.RSS)),
+		rate(f, float64(p.VSZ)),
+		rate(f && !unknown.ProcThreads, float64(p.Threads)),
 		rate(r && p.HasIO, p.ReadBps),
 		rate(r && p.HasIO, p.WriteBps),
 		text(p.ContainerID),
 		cname,
 		p.Command,
-		rate(!unknown.ProcNice, float64(p.Nice)),
+		rate(f && !unknown.ProcNice, float64(p.Nice)),
 		rate(r && !unknown.ProcCPUSplit, p.CPUUserPct),
 		rate(r && !unknown.ProcCPUSplit, p.CPUSystemPct),
-		p.UserS + p.SystemS,
+		rate(f, p.UserS+p.SystemS),
 		start,
 		listenText(p.Listen),
 	}
+}
+
+// figureText is a process's text figure (its state), nil (n/a) where the
+// pass did not read its figures.
+func figureText(read bool, s string) any {
+	if !read {
+		return nil
+	}
+	return text(s)
 }
 
 // processTree orders processes parent before children (depth-first, by

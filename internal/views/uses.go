@@ -17,6 +17,13 @@ import "sync/atomic"
 //   - UsesProcessIO, each process's /proc/<pid>/io (a pread per process
 //     per refresh, as many as /proc/<pid>/stat): the processes view's disk
 //     columns and Describe.
+//   - UsesProcessFigures, what changes of each process: its
+//     /proc/<pid>/stat (state, CPU times, threads, memory) and, with
+//     UsesProcessIO, its io, a pread per process per refresh (3,000 at
+//     500 containers: a third of such a refresh). Without it a pass only
+//     lists the processes (model's NoFigures): the containers view takes
+//     its figures from the cgroups. Used by the processes view and by
+//     Describe of a process.
 //   - UsesEventsOnTime, the events as they happen: while it is used, a
 //     refresh waits (up to a bound) for the engines' event streams to tell
 //     the exits of containers whose main process is gone, so the first
@@ -31,6 +38,7 @@ const (
 	UsesListeners Uses = 1 << iota
 	UsesProcessIO
 	UsesEventsOnTime
+	UsesProcessFigures
 )
 
 // usesHook is told what the views use.
