@@ -54,6 +54,7 @@ type Monitor struct {
 	interval atomic.Int64
 	updates  Handoff
 	kick     chan struct{}
+	soon     chan struct{} // RefreshSoon's
 	// observe sees each snapshot once placed, before it is published
 	// (the events timeline: Observe); nil: none.
 	observe func(*model.Snapshot)
@@ -70,7 +71,7 @@ type Monitor struct {
 
 // New makes a monitor; cluster and join may be nil.
 func New(src Source, interval time.Duration, cluster ClusterSource, join Joiner) *Monitor {
-	m := &Monitor{src: src, cluster: cluster, join: join, updates: NewHandoff(), kick: make(chan struct{}, 1)}
+	m := &Monitor{src: src, cluster: cluster, join: join, updates: NewHandoff(), kick: make(chan struct{}, 1), soon: make(chan struct{}, 1)}
 	m.interval.Store(int64(interval))
 	return m
 }
@@ -139,6 +140,7 @@ const firstRates = 500 * time.Millisecond
 // it after at most firstRates, so that the screen's first frame has rates
 // instead of waiting a whole interval for them.
 func (m *Monitor) Run(ctx context.Context) {
+	quick := false // the pass follows a RefreshSoon: the next one comes soon too
 	for first := true; ; first = false {
 		start := time.Now()
 		snap, err := m.Step(ctx)
@@ -152,9 +154,10 @@ func (m *Monitor) Run(ctx context.Context) {
 			m.publish(snap)
 		}
 		interval := time.Duration(m.interval.Load())
-		if first {
+		if first || quick {
 			interval = min(interval, firstRates)
 		}
+		quick = false
 		wait := interval - time.Since(start)
 		if wait < 0 {
 			wait = 0
@@ -167,6 +170,9 @@ func (m *Monitor) Run(ctx context.Context) {
 		case <-t.C:
 		case <-m.kick:
 			t.Stop()
+		case <-m.soon:
+			t.Stop()
+			quick = true
 		}
 	}
 }
@@ -216,6 +222,18 @@ func (m *Monitor) Latest() *model.Snapshot {
 
 // Interval implements Feed.
 func (m *Monitor) Interval() time.Duration { return time.Duration(m.interval.Load()) }
+
+// RefreshSoon takes a pass at once, and the next one after at most
+// firstRates, as at the start: the source reads from now on what it did
+// not (the processes' figures, once a view shows them), and the screen
+// gets them now and their rates within half a second, not in one or two
+// intervals.
+func (m *Monitor) RefreshSoon() {
+	select {
+	case m.soon <- struct{}{}:
+	default:
+	}
+}
 
 // SetInterval implements Feed; the loop wakes at once so a shorter interval
 // takes effect without waiting out the long one.

@@ -171,3 +171,32 @@ func TestSlowReaderGetsTheNewest(t *testing.T) {
 		t.Errorf("reader got %v, want the newest (%v)", s.Time, t0.Add(4*time.Second))
 	}
 }
+
+// RefreshSoon takes a pass at once and the next one within firstRates,
+// as at the start, however long the interval: a view that shows what the
+// last pass did not read (the processes' figures) has it, and its rates,
+// within half a second.
+func TestRefreshSoonTakesTwoPassesNow(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	src := &script{steps: []func() (*model.Sample, error){
+		sample(t0, 1), sample(t0.Add(time.Second), 2), sample(t0.Add(2*time.Second), 3), sample(t0.Add(3*time.Second), 4),
+	}}
+	m := New(src, time.Hour, nil, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go m.Run(ctx)
+	next(t, m) // the first two samples: the first published one
+	asked := time.Now()
+	m.RefreshSoon()
+	if s := next(t, m); !s.Time.Equal(t0.Add(2 * time.Second)) {
+		t.Fatalf("after RefreshSoon: snapshot of %v, want the third sample's", s.Time)
+	}
+	if s := next(t, m); !s.Time.Equal(t0.Add(3 * time.Second)) {
+		t.Fatalf("the pass after: snapshot of %v, want the fourth sample's", s.Time)
+	}
+	// next waits 5 s at most: an hour's interval would have failed it;
+	// the second pass is due firstRates after the first.
+	if took := time.Since(asked); took < firstRates {
+		t.Errorf("the two passes took %v, want the second firstRates (%v) after the first", took, firstRates)
+	}
+}
