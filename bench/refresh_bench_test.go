@@ -17,13 +17,16 @@ import (
 )
 
 // newLocal reads this node without Docker (its metadata comes from events,
-// never per refresh).
+// never per refresh), as batch output of the containers view does: what
+// processes listen on every refresh, their io and figures only on demand
+// (nothing here asks).
 func newLocal(b *testing.B) *collector.Local {
 	b.Helper()
 	l, err := collector.NewLocal(context.Background(), collector.Config{DockerHost: "none"})
 	if err != nil {
 		b.Skip("no local node to read:", err)
 	}
+	l.ReadOnDemand(false, true, true)
 	b.Cleanup(func() { l.Close() })
 	return l
 }

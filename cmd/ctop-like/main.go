@@ -139,12 +139,15 @@ func start(ctx context.Context, o *options, stdout, stderr io.Writer) (err error
 		}()
 	}
 	if nd.local != nil && rec == nil {
-		// What processes listen on and their io are read only while a
-		// view, the describe text or the port-conflict rule uses them
-		// (views/uses.go); the recorder reads them always, and batch
-		// output what processes listen on (its port conflicts show from
-		// the first line).
-		nd.local.ReadOnDemand(o.output == "", true)
+		// What processes listen on, their io and their figures are read
+		// only while a view, the describe text or the port-conflict rule
+		// uses them (views/uses.go); the recorder reads them always, and
+		// batch output what processes listen on (its port conflicts show
+		// from the first line). A view that asks for the processes'
+		// figures when the last pass read none has a pass at once and
+		// its rates half a second later (RefreshSoon).
+		nd.local.ReadOnDemand(o.output == "", true, true)
+		nd.refreshSoon = mon.RefreshSoon
 		views.SetUsesHook(func(u views.Uses) { wantUses(nd, u) })
 		defer views.SetUsesHook(nil)
 		wantUses(nd, views.ViewUses(q.View))
@@ -202,6 +205,9 @@ func wantUses(nd *node, u views.Uses) {
 	if u&views.UsesProcessIO != 0 {
 		l.WantProcessIO()
 	}
+	if u&views.UsesProcessFigures != 0 && l.WantProcessFigures() && nd.refreshSoon != nil {
+		nd.refreshSoon()
+	}
 }
 
 // node is what the tool watches: this node's kernel and Docker, every agent
@@ -213,7 +219,10 @@ type node struct {
 	docker  runtime.Handler       // this node's Docker, whose first list the screen waits for; nil without
 	local   *collector.Local      // this node's runtimes; nil for remote nodes (no container actions, no shell)
 	ready   func(context.Context) // waits for the runtimes' first lists; nil for remote nodes
-	logs    logfeed.Opener        // opens a scope's log; nil where none can be read
+	// refreshSoon has the monitor take a pass at once (a view asks for
+	// what the last pass did not read); nil: none.
+	refreshSoon func()
+	logs        logfeed.Opener // opens a scope's log; nil where none can be read
 	// events reads the orchestrator's event stream where cluster does not
 	// itself (--cluster: the agents' source, on top of the poller); nil
 	// when cluster does or there is none.

@@ -56,12 +56,16 @@ type Local struct {
 	// allStopped lists every stopped container as -a does (the screen's
 	// A key); without it and -a, only those that need a look.
 	allStopped atomic.Bool
-	// onDemand: what processes listen on and their io are read only in
-	// a pass that starts within wantFor of a WantPorts (WantProcessIO),
-	// or after one made since the last pass started; else always.
-	portsOnDemand, ioOnDemand atomic.Bool
-	portsWantedAt, ioWantedAt atomic.Int64 // UnixNano of the last want
-	lastPassAt                int64        // UnixNano of the last pass's start; under collectMu
+	// onDemand: what processes listen on, their io and their figures
+	// are read only in a pass that starts within wantFor of a WantPorts
+	// (WantProcessIO, WantProcessFigures), or after one made since the
+	// last pass started; else always.
+	portsOnDemand, ioOnDemand, figuresOnDemand atomic.Bool
+	portsWantedAt, ioWantedAt, figuresWantedAt atomic.Int64 // UnixNano of the last want
+	lastPassAt                                 int64        // UnixNano of the last pass's start; under collectMu
+	// figuresSkipped: the last pass read no figures of the processes it
+	// knew (see WantProcessFigures).
+	figuresSkipped atomic.Bool
 }
 
 // wantFor is how long a WantPorts or WantProcessIO lasts: a view that
@@ -73,12 +77,17 @@ const wantFor = 30 * time.Second
 // ReadOnDemand makes passes read what processes listen on (ports: the
 // ports reader, every new process's descriptors and each network
 // namespace's listening sockets; about a seventh of a refresh with 50
-// Docker containers) only while WantPorts is called, and each process's
-// io (io: a pread per process) only while WantProcessIO is, instead of
-// always.
-func (l *Local) ReadOnDemand(ports, io bool) {
+// Docker containers) only while WantPorts is called, each process's io
+// (io: a pread per process) only while WantProcessIO is, and the figures
+// of the processes a pass already knows (figures: their stat, a pread
+// per process, a third of a refresh at 500 containers; io goes with
+// them) only while WantProcessFigures is, instead of always. Without
+// figures a pass still lists every process, with its identity, command,
+// user, cgroup and container (model's NoFigures).
+func (l *Local) ReadOnDemand(ports, io, figures bool) {
 	l.portsOnDemand.Store(ports)
 	l.ioOnDemand.Store(io)
+	l.figuresOnDemand.Store(figures)
 }
 
 // WantPorts says that what processes listen on is used: the next passes
@@ -88,6 +97,15 @@ func (l *Local) WantPorts() { l.portsWantedAt.Store(time.Now().UnixNano()) }
 // WantProcessIO says that the processes' io is used: the next passes
 // read it (see ReadOnDemand).
 func (l *Local) WantProcessIO() { l.ioWantedAt.Store(time.Now().UnixNano()) }
+
+// WantProcessFigures says that the processes' figures are used: the next
+// passes read them (see ReadOnDemand). It reports, once, that the last
+// pass did not: the newest sample's processes have none, and the caller
+// may want a pass at once rather than at the next refresh.
+func (l *Local) WantProcessFigures() (lastPassLacked bool) {
+	l.figuresWantedAt.Store(time.Now().UnixNano())
+	return l.figuresSkipped.CompareAndSwap(true, false)
+}
 
 // wanted says whether the pass starting at now reads what was last
 // wanted at (UnixNano; 0 never), the last pass having started at last.
@@ -292,7 +310,10 @@ func (l *Local) Collect(ctx context.Context) (*model.Sample, error) {
 	s.Containers = l.appendStopped(conts, seen, s.Time)
 	last := l.lastPassAt
 	l.lastPassAt = s.Time.UnixNano()
-	l.procs.SkipIO(!wanted(l.ioOnDemand.Load(), l.ioWantedAt.Load(), last, s.Time))
+	figures := wanted(l.figuresOnDemand.Load(), l.figuresWantedAt.Load(), last, s.Time)
+	l.procs.SkipFigures(!figures)
+	l.procs.SkipIO(!figures || !wanted(l.ioOnDemand.Load(), l.ioWantedAt.Load(), last, s.Time))
+	l.figuresSkipped.Store(!figures)
 	procs, err := l.procs.Read()
 	if err != nil {
 		s.Errors = append(s.Errors, "processes: "+err.Error())

@@ -35,7 +35,7 @@ func TestPortsReadOnDemand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	l.ReadOnDemand(true, true)
+	l.ReadOnDemand(true, true, false)
 	anyIO := false
 	listenOf := func() (p *model.ProcessSample, anyRead bool) {
 		s, err := l.Collect(context.Background())
