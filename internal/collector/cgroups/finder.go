@@ -29,6 +29,11 @@ type Finder interface {
 	Containers() ([]model.ContainerSample, error)
 	// SetClaim makes the finder recognise the cgroups claim names too.
 	SetClaim(claim Claim)
+	// SetNodeOOMKills gives the finder the node's count of OOM kills
+	// (oomkills.Count): on cgroup v1 a container's memory.oom_control is
+	// then read only in the passes where it may have moved (see
+	// cgroupPasses.oomDue).
+	SetNodeOOMKills(count func() (uint64, bool))
 	// Close releases the files kept open.
 	Close()
 }
@@ -153,11 +158,14 @@ func vanished(err error) bool {
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENODEV)
 }
 
+// unlimitedMemory is where a memory limit means none: v1 says
+// 9223372036854771712, v2 "max".
+const unlimitedMemory = 1 << 62
+
 // memLimit turns a kernel limit into what the views show: the host's
 // memory when there is no limit or one above the host's memory.
 func memLimit(limit, hostMemory uint64) uint64 {
-	const unlimited = 1 << 62 // v1 says 9223372036854771712, v2 "max"
-	if limit == 0 || limit >= unlimited || hostMemory > 0 && limit > hostMemory {
+	if limit == 0 || limit >= unlimitedMemory || hostMemory > 0 && limit > hostMemory {
 		return hostMemory
 	}
 	return limit

@@ -30,6 +30,15 @@ type cgroupPasses struct {
 	// list when it is a container: a sample returned by value escaped to
 	// the heap, 648 bytes per container and pass.
 	visit model.ContainerSample
+
+	// nodeOOM is the node's count of OOM kills (SetNodeOOMKills), nil
+	// where not given; oomLast is its value in the last pass that read
+	// it, oomMoved whether it moved there, and oomAll whether this pass
+	// reads every container's OOM kill count (oomDue).
+	nodeOOM            func() (uint64, bool)
+	oomLast            uint64
+	oomKnown, oomMoved bool
+	oomAll             bool
 }
 
 // keptCgroup is one cgroup's open files, by the finder's numbers (v1Procs…,
@@ -51,6 +60,11 @@ type keptCgroup struct {
 	// they are reused until psiPeriod has passed (figures.go).
 	slowAt time.Time
 	slow   model.ContainerFigures
+	// oomKills and failcnt are the counters as last read, for the passes
+	// that do not read them (oomDue, failcntDue); oomRead and failcntRead
+	// say they were read.
+	oomKills, failcnt    uint64
+	oomRead, failcntRead bool
 }
 
 func (g *keptCgroup) close() {
@@ -61,6 +75,43 @@ func (g *keptCgroup) close() {
 
 // SetClaim implements Finder.
 func (p *cgroupPasses) SetClaim(claim Claim) { p.claim = claim }
+
+// SetNodeOOMKills implements Finder.
+func (p *cgroupPasses) SetNodeOOMKills(count func() (uint64, bool)) { p.nodeOOM = count }
+
+// countOOMKills decides, once per pass, whether the containers' OOM kill
+// counts are read (oomAll): the kernel adds to the node's count at every
+// kill, with the victim's cgroup's and its ancestors', so where the node's
+// count stood still since the last pass no container's moved. A pass
+// where it moved, and the pass after (the two counts are added one after
+// the other, and a pass may read between them), read every container's.
+// Without the node's count (not given, a kernel before 4.13) every pass
+// reads them.
+func (p *cgroupPasses) countOOMKills() {
+	n, ok := uint64(0), false
+	if p.nodeOOM != nil {
+		n, ok = p.nodeOOM()
+	}
+	moved := !ok || !p.oomKnown || n != p.oomLast
+	p.oomAll = moved || p.oomMoved
+	p.oomLast, p.oomKnown, p.oomMoved = n, ok, moved
+}
+
+// oomDue says whether this pass reads g's OOM kill count: when the node's
+// count may have moved (countOOMKills), with the limits (a read every
+// limitsTTL all the same), and until it has been read once.
+func (p *cgroupPasses) oomDue(g *keptCgroup) bool {
+	return p.oomAll || !g.oomRead || p.limitsDue(g)
+}
+
+// failcntDue says whether this pass reads g's memory limit's fail count:
+// the kernel counts a failed charge against the limit that refused it
+// only, so the count of a cgroup without a limit of its own (as read with
+// the limits) cannot move; it is read with the limits all the same, and
+// until it has been read once.
+func (p *cgroupPasses) failcntDue(g *keptCgroup, unlimited bool) bool {
+	return !unlimited || !g.failcntRead || p.limitsDue(g)
+}
 
 // scan is one pass over the tree at root: for every cgroup, procs reads
 // its cgroup.procs and read its counters, with its kept files, when it is
@@ -76,6 +127,7 @@ func (p *cgroupPasses) scan(root string, all bool,
 	}
 	p.pass++
 	p.now = time.Now()
+	p.countOOMKills()
 	out := make([]model.ContainerSample, 0, cap(p.out))
 	err := p.walker.walk(root, func(relB, dirB []byte) bool {
 		g := p.cgroups[string(relB)] // no string made for the lookup

@@ -258,11 +258,6 @@ func (f *v1Finder) readMemory(g *keptCgroup, rel string, c *model.ContainerSampl
 	c.Mem.RSS = rss.v
 	c.Mem.Cache = cache.v
 	figs.fill(c, true)
-	if b := get(v1MemFailcnt); b != nil {
-		fig := c.MoreFigures()
-		fig.MemFailcnt = kernfile.Uint(b)
-		fig.Known |= model.KnownMemFailcnt
-	}
 	if f.limitsDue(g) {
 		g.memLimit = 0
 		if b := get(v1MemLimit); b != nil {
@@ -270,11 +265,29 @@ func (f *v1Finder) readMemory(g *keptCgroup, rel string, c *model.ContainerSampl
 		}
 	}
 	c.Mem.Limit = memLimit(g.memLimit, f.hostMemory)
-	kernfile.EachKeyValue(get(v1OOMControl), func(k []byte, v uint64) {
-		if string(k) == "oom_kill" {
-			c.Mem.OOMKills = v
+	if f.failcntDue(g, g.memLimit == 0 || g.memLimit >= unlimitedMemory) {
+		g.failcntRead = false
+		if b := get(v1MemFailcnt); b != nil {
+			g.failcnt, g.failcntRead = kernfile.Uint(b), true
 		}
-	})
+	}
+	if g.failcntRead {
+		fig := c.MoreFigures()
+		fig.MemFailcnt = g.failcnt
+		fig.Known |= model.KnownMemFailcnt
+	}
+	if f.oomDue(g) {
+		g.oomKills, g.oomRead = 0, false
+		if b := get(v1OOMControl); b != nil {
+			g.oomRead = true
+			kernfile.EachKeyValue(b, func(k []byte, v uint64) {
+				if string(k) == "oom_kill" {
+					g.oomKills = v
+				}
+			})
+		}
+	}
+	c.Mem.OOMKills = g.oomKills
 }
 
 // memStatValue is one memory.stat figure: the hierarchical total_<key>
