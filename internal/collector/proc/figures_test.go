@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ctop-like/ctop-like/internal/cgrouptest"
+	"github.com/ctop-like/ctop-like/internal/collector/kernfile"
 	"github.com/ctop-like/ctop-like/internal/model"
 )
 
@@ -189,5 +190,29 @@ func TestSkippedFiguresReadYoungProcessesWhole(t *testing.T) {
 	}
 	if p := sampleOf(t, second, 1); !p.NoFigures {
 		t.Errorf("pid 1, 365 s old: read again while figures are skipped")
+	}
+}
+
+// The descriptors kept for the stat of processes not read are given
+// back (kernfile's budget goes to the files read every pass), and taken
+// again once figures are read.
+func TestSkippedFiguresGiveTheirDescriptorsBack(t *testing.T) {
+	r := newTestProcReader(procFixture)
+	defer r.Close()
+	held := kernfile.Held()
+	r.Read()
+	read := kernfile.Held() - held
+	if read == 0 {
+		t.Fatal("a pass with figures keeps no descriptor")
+	}
+	r.SkipFigures(true)
+	r.Read()
+	if n := kernfile.Held() - held; n != 0 {
+		t.Errorf("figures skipped: %d descriptors still held, want none", n)
+	}
+	r.SkipFigures(false)
+	r.Read()
+	if n := kernfile.Held() - held; n != read {
+		t.Errorf("figures read again: %d descriptors held, want the %d of the first pass", n, read)
 	}
 }

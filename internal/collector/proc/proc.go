@@ -196,6 +196,7 @@ func (r *Reader) readProcess(pid int, ino uint64) (model.ProcessSample, error) {
 	st := r.cache[pid]
 	if st != nil && r.skipFigures && st.settled && ino != 0 && st.ino == ino {
 		st.seen = r.pass
+		st.stat.Close() // for the files read every pass (kernfile's budget)
 		st.io.Close()
 		return model.ProcessSample{
 			PID: pid, Name: st.name, StartTicks: st.startTicks, StartTime: r.startTime(st.startTicks),
@@ -323,7 +324,9 @@ const settleAge = 10 * time.Second
 // command be read again, may be yet to come. What a pass without figures
 // does not notice is a later exec of an older process (same pid and
 // inode, a new command): its command stays the one before until figures
-// are read again. The kept stat descriptors stay open for when they are.
+// are read again. The descriptors kept for a process's stat and io are
+// given back while they are not read: they go to the files read every
+// pass (kernfile's budget), and each pins a page of kernel memory.
 func (r *Reader) SkipFigures(skip bool) {
 	r.mu.Lock()
 	r.skipFigures = skip
