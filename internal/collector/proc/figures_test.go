@@ -216,3 +216,26 @@ func TestSkippedFiguresGiveTheirDescriptorsBack(t *testing.T) {
 		t.Errorf("figures read again: %d descriptors held, want the %d of the first pass", n, read)
 	}
 }
+
+// Where the listing gave no inode for a pid (0, or the 1 the kernel gives
+// when it could not make the folder's dentry), the process is read whole
+// even while figures are skipped: nothing else tells a reused pid.
+func TestSkippedFiguresReadWhereTheListingGaveNoInode(t *testing.T) {
+	r := newTestProcReader(procFixture)
+	defer r.Close()
+	r.SkipFigures(true)
+	for _, ino := range []uint64{0, 1} {
+		r.pass++
+		if _, err := r.readProcess(6271, ino); err != nil {
+			t.Fatal(err)
+		}
+		r.pass++
+		p, err := r.readProcess(6271, ino)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.NoFigures {
+			t.Errorf("listed with inode %d twice: NoFigures, want it read whole", ino)
+		}
+	}
+}

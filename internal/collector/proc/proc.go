@@ -194,7 +194,7 @@ func gone(err error) bool {
 // pid and inode is not read at all (see SkipFigures).
 func (r *Reader) readProcess(pid int, ino uint64) (model.ProcessSample, error) {
 	st := r.cache[pid]
-	if st != nil && r.skipFigures && st.settled && ino != 0 && st.ino == ino {
+	if st != nil && r.skipFigures && st.settled && ino > noInode && st.ino == ino {
 		st.seen = r.pass
 		st.stat.Close() // for the files read every pass (kernfile's budget)
 		st.io.Close()
@@ -204,7 +204,7 @@ func (r *Reader) readProcess(pid int, ino uint64) (model.ProcessSample, error) {
 			NoFigures: true,
 		}, nil
 	}
-	if st != nil && ino != 0 && st.ino != 0 && st.ino != ino {
+	if st != nil && ino > noInode && st.ino > noInode && st.ino != ino {
 		// A new folder on the pid: another process, or this one's
 		// folder made again. The kept files may be the old process's.
 		st.close()
@@ -277,6 +277,12 @@ func (r *Reader) readProcess(pid int, ino uint64) (model.ProcessSample, error) {
 	}
 	return p, nil
 }
+
+// noInode is the highest inode number that names no process's folder: 0
+// (none given) or 1, which the kernel's listing of /proc gives where it
+// could not make the folder's dentry (proc_fill_cache); a process listed
+// with one is read whole.
+const noInode = 1
 
 // startTime is when a process started, from its stat's start time in
 // clock ticks since boot.
