@@ -70,7 +70,8 @@ func TestProcessFiguresReadOnDemand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { sleeper.Process.Kill(); sleeper.Wait() }()
-	for i := 0; ; i++ { // until the fork has exec'd sleep
+	// Until the fork has exec'd sleep.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		p := self(collect(), sleeper.Process.Pid)
 		if p.NoFigures {
 			t.Fatalf("a process started since the last pass: %+v, want it read whole", *p)
@@ -78,8 +79,8 @@ func TestProcessFiguresReadOnDemand(t *testing.T) {
 		if p.Command == "sleep 1000" {
 			break
 		}
-		if i == 100 {
-			t.Fatalf("sleep never listed as itself: %q", p.Command)
+		if time.Now().After(deadline) {
+			t.Fatalf("sleep never listed as itself in 10 s: %q", p.Command)
 		}
 	}
 	if !l.WantProcessFigures() {

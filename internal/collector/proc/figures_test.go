@@ -148,7 +148,7 @@ func TestSkippedFiguresTellAReusedPIDOnThisKernel(t *testing.T) {
 		t.Fatalf("pid %d not given again in 200 tries", pid)
 	}
 	defer func() { reused.Process.Kill(); reused.Wait() }()
-	for i := 0; ; i++ {
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		p := sampleOf(t, mustRead(t, r), pid)
 		if p.Command == "sleep 1002" {
 			if p.NoFigures {
@@ -158,7 +158,7 @@ func TestSkippedFiguresTellAReusedPIDOnThisKernel(t *testing.T) {
 		}
 		// exec of sleep may not have happened yet: the command is the
 		// forked test binary's until it has.
-		if p.Command == "sleep 1001" || i == 50 {
+		if p.Command == "sleep 1001" || time.Now().After(deadline) {
 			t.Fatalf("pid %d reused by sleep 1002: read as %q", pid, p.Command)
 		}
 	}
