@@ -37,7 +37,6 @@ type Local struct {
 	runtimes *runtimes
 	ports    *ports.Reader
 	oom      *oomkills.Log // nil where the kernel log cannot be read
-	oomCount *oomkills.Count
 
 	mu  sync.Mutex
 	env map[string]envEntry // non-Docker containers' env, by container key
@@ -205,9 +204,8 @@ func NewLocal(ctx context.Context, cfg Config) (*Local, error) {
 	}
 	l.runtimes = openRuntimes(ctx, cfg)
 	l.oom = oomkills.Open("/dev/kmsg")
-	l.oomCount = oomkills.NewCount(cfg.ProcRoot)
 	finder.SetClaim(l.runtimes.claim)
-	finder.SetNodeOOMKills(l.oomCount.Read)
+	finder.SetNodeOOMKills(m.OOMKills)
 	return l, nil
 }
 
@@ -248,7 +246,6 @@ func (l *Local) Close() error {
 	l.ports.Close()
 	l.machine.Close()
 	l.oom.Close()
-	l.oomCount.Close()
 	return l.runtimes.close()
 }
 

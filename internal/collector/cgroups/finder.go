@@ -30,7 +30,7 @@ type Finder interface {
 	// SetClaim makes the finder recognise the cgroups claim names too.
 	SetClaim(claim Claim)
 	// SetNodeOOMKills gives the finder the node's count of OOM kills
-	// (oomkills.Count): on cgroup v1 a container's memory.oom_control is
+	// (machine.Reader.OOMKills): on cgroup v1 a container's memory.oom_control is
 	// then read only in the passes where it may have moved (see
 	// cgroupPasses.oomDue).
 	SetNodeOOMKills(count func() (uint64, bool))
