@@ -89,6 +89,12 @@ type procStatic struct {
 	ioDenied bool // io is not ours to read (another user's process)
 }
 
+// fill gives p what the process keeps from exec to exit.
+func (st *procStatic) fill(p *model.ProcessSample) {
+	p.UID, p.User, p.Command = st.uid, st.user, st.command
+	p.Cgroup, p.ContainerID = st.cgroup, st.containerID
+}
+
 func (st *procStatic) close() {
 	st.stat.Close()
 	st.io.Close()
@@ -198,11 +204,9 @@ func (r *Reader) readProcess(pid int, ino uint64) (model.ProcessSample, error) {
 		st.seen = r.pass
 		st.stat.Close() // for the files read every pass (kernfile's budget)
 		st.io.Close()
-		return model.ProcessSample{
-			PID: pid, Name: st.name, StartTicks: st.startTicks, StartTime: r.startTime(st.startTicks),
-			UID: st.uid, User: st.user, Command: st.command, Cgroup: st.cgroup, ContainerID: st.containerID,
-			NoFigures: true,
-		}, nil
+		p := model.ProcessSample{PID: pid, Name: st.name, StartTicks: st.startTicks, StartTime: r.startTime(st.startTicks), NoFigures: true}
+		st.fill(&p)
+		return p, nil
 	}
 	if st != nil && ino > noInode && st.ino > noInode && st.ino != ino {
 		// A new folder on the pid: another process, or this one's
@@ -261,8 +265,7 @@ func (r *Reader) readProcess(pid int, ino uint64) (model.ProcessSample, error) {
 	st.seen = r.pass
 	st.ino = ino
 	st.settled = time.Since(p.StartTime) >= settleAge
-	p.UID, p.User, p.Command = st.uid, st.user, st.command
-	p.Cgroup, p.ContainerID = st.cgroup, st.containerID
+	st.fill(&p)
 
 	if r.skipIO {
 		st.io.Close()
