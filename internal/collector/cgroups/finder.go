@@ -30,9 +30,9 @@ type Finder interface {
 	// SetClaim makes the finder recognise the cgroups claim names too.
 	SetClaim(claim Claim)
 	// SetNodeOOMKills gives the finder the node's count of OOM kills
-	// (machine.Reader.OOMKills): on cgroup v1 a container's memory.oom_control is
-	// then read only in the passes where it may have moved (see
-	// cgroupPasses.oomDue).
+	// (machine.Reader.OOMKills): on cgroup v1 a container's
+	// memory.oom_control is then read only in the passes where it may
+	// have moved (see cgroupPasses.oomDue); v2 does not read the count.
 	SetNodeOOMKills(count func() (uint64, bool))
 	// Close releases the files kept open.
 	Close()

@@ -127,7 +127,6 @@ func (p *cgroupPasses) scan(root string, all bool,
 	}
 	p.pass++
 	p.now = time.Now()
-	p.countOOMKills()
 	out := make([]model.ContainerSample, 0, cap(p.out))
 	err := p.walker.walk(root, func(relB, dirB []byte) bool {
 		g := p.cgroups[string(relB)] // no string made for the lookup

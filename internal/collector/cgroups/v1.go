@@ -82,6 +82,7 @@ const limitsTTL = 5 * time.Second
 // Containers walks one controller's tree and reads every container's
 // counters from the same relative path in the other controllers.
 func (f *v1Finder) Containers() ([]model.ContainerSample, error) {
+	f.countOOMKills() // v2's memory.events has more than the OOM kills: read every pass
 	return f.scan(f.walk, f.all,
 		func(g *keptCgroup, rel, _ string) ([]byte, error) { return f.file(g, v1Procs, rel) },
 		func(g *keptCgroup, rel, _ string, c *model.ContainerSample) bool { return f.read(g, rel, c) })
